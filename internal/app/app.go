@@ -1,0 +1,131 @@
+// Package app wires Ticketer together: config -> store -> services -> HTTP
+// server, SMTP listener and workers; and the command line around them.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/config"
+	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/secret"
+	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/ticket"
+)
+
+// App is an opened Ticketer: database, blob store, jobs and services.
+type App struct {
+	Cfg     config.Config
+	Log     *slog.Logger
+	DB      *store.DB
+	Store   *store.Store
+	Blobs   *blob.Store
+	Secrets *secret.Box
+	Queue   *jobs.Queue
+	Tickets *ticket.Service
+}
+
+// Open connects everything and applies migrations. work=true gives a queue
+// that works jobs once started (serve); otherwise it only inserts them.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (*App, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data dir %s: %w", cfg.DataDir, err)
+	}
+	keys := cfg.EncryptionKey
+	if keys == "" {
+		var err error
+		if keys, err = secret.LoadOrCreateKeyFile(cfg.KeyFile()); err != nil {
+			return nil, err
+		}
+	}
+	box, err := secret.ParseKeys(keys)
+	if err != nil {
+		return nil, fmt.Errorf("TICKETER_ENCRYPTION_KEY_BASE64: %w", err)
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: log, DB: db, Store: store.New(db), Secrets: box}
+	if err := a.migrate(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if a.Blobs, err = blob.Open(ctx, cfg.BlobURL); err != nil {
+		a.Close()
+		return nil, err
+	}
+	// The workers call the service, which inserts jobs through the queue.
+	var svc *ticket.Service
+	a.Queue, err = jobs.New(db, jobs.Handlers{
+		Ingest: func(ctx context.Context, id int64) error { return svc.ProcessInbound(ctx, id) },
+		Send: func(ctx context.Context, id int64, attempt, max int) error {
+			return svc.SendMessage(ctx, id, attempt, max)
+		},
+	}, jobs.Options{Work: work, Logger: log})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	svc = ticket.New(ticket.Config{Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log})
+	a.Tickets = svc
+	return a, nil
+}
+
+func (a *App) migrate(ctx context.Context) error {
+	if err := a.DB.Migrate(ctx); err != nil {
+		return err
+	}
+	return jobs.Migrate(ctx, a.DB)
+}
+
+// Close releases everything.
+func (a *App) Close() {
+	if a.Blobs != nil {
+		_ = a.Blobs.Close()
+	}
+	if a.DB != nil {
+		a.DB.Close()
+	}
+}
+
+// NewLogger builds the slog logger the config asks for.
+func NewLogger(w io.Writer, format, level string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(strings.ToUpper(level)))
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// ensureDefaultMailbox gives a fresh install one mailbox, so mail sent to the
+// SMTP port with no setup at all becomes a ticket.
+func (a *App) ensureDefaultMailbox(ctx context.Context) error {
+	mbs, err := a.Store.ListMailboxes(ctx)
+	if err != nil {
+		return err
+	}
+	if len(mbs) > 0 {
+		return nil
+	}
+	_, err = a.Store.CreateMailbox(ctx, store.Mailbox{Name: "Support", Address: DefaultMailboxAddress, Provider: "smtp", AckEnabled: true, CreatedAt: time.Now()})
+	if errors.Is(err, store.ErrConflict) {
+		return nil
+	}
+	if err == nil {
+		a.Log.Info("created the default mailbox; send mail to it on the SMTP port", "address", DefaultMailboxAddress)
+	}
+	return err
+}
+
+// DefaultMailboxAddress is the mailbox a fresh install creates.
+const DefaultMailboxAddress = "support@localhost"

@@ -1,0 +1,334 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/auth"
+	"github.com/ticketer/ticketer/internal/config"
+	"github.com/ticketer/ticketer/internal/httpapi"
+	"github.com/ticketer/ticketer/internal/importer"
+	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
+	"github.com/ticketer/ticketer/internal/store"
+)
+
+const usage = `usage: ticketer <command> [flags]
+
+commands:
+  serve                          HTTP API, inbound SMTP listener and workers (migrates on start)
+  migrate                        apply database migrations and exit
+  user add --email E --name N --role admin|agent [--password-stdin]
+  token create --email E         print a new API token for that user
+  mailbox add --name N --address A [--smtp-relay URL] [--imap URL]
+  import [--mailbox ADDRESS] PATH...   ingest .eml files, mbox files and Maildir folders
+
+Configuration comes from TICKETER_* environment variables; "ticketer serve -h" lists them.
+`
+
+// Env is how Run sees the process: arguments, environment and standard streams.
+type Env struct {
+	Args   []string // without the program name
+	Lookup config.Lookup
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Ready, when set, is told the listening addresses once serve is up.
+	Ready Ready
+}
+
+// Run is the whole program; main only calls it.
+func Run(ctx context.Context, e Env) error {
+	if len(e.Args) == 0 {
+		fmt.Fprint(e.Stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := e.Args[0], e.Args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, e, rest)
+	case "migrate":
+		return withApp(ctx, e, "migrate", false, func(a *App) error {
+			fmt.Fprintln(e.Stderr, "migrations applied")
+			return nil
+		})
+	case "user":
+		if len(rest) == 0 || rest[0] != "add" {
+			return errors.New("usage: ticketer user add --email E --name N --role admin|agent [--password-stdin]")
+		}
+		return runUserAdd(ctx, e, rest[1:])
+	case "token":
+		if len(rest) == 0 || rest[0] != "create" {
+			return errors.New("usage: ticketer token create --email E")
+		}
+		return runTokenCreate(ctx, e, rest[1:])
+	case "mailbox":
+		if len(rest) == 0 || rest[0] != "add" {
+			return errors.New("usage: ticketer mailbox add --name N --address A [--smtp-relay URL] [--imap URL]")
+		}
+		return runMailboxAdd(ctx, e, rest[1:])
+	case "import":
+		return runImport(ctx, e, rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(e.Stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(e.Stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func withApp(ctx context.Context, e Env, name string, work bool, fn func(a *App) error) error {
+	cfg, _, err := config.Load(name, nil, e.Lookup, e.Stderr)
+	if err != nil {
+		return err
+	}
+	log := NewLogger(e.Stderr, cfg.LogFormat, cfg.LogLevel)
+	a, err := Open(ctx, cfg, log, work)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
+}
+
+func runServe(ctx context.Context, e Env, args []string) error {
+	cfg, rest, err := config.Load("serve", args, e.Lookup, e.Stderr)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", rest)
+	}
+	log := NewLogger(e.Stderr, cfg.LogFormat, cfg.LogLevel)
+	a, err := Open(ctx, cfg, log, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.Serve(ctx, e.Ready)
+}
+
+func newFlags(name string, e Env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.Stderr)
+	return fs
+}
+
+func runUserAdd(ctx context.Context, e Env, args []string) error {
+	fs := newFlags("user add", e)
+	email := fs.String("email", "", "email address (login)")
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", "agent", "admin or agent")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !strings.Contains(*email, "@") {
+		return errors.New("user add: --email must be an email address")
+	}
+	if *role != "admin" && *role != "agent" {
+		return fmt.Errorf("user add: --role must be admin or agent, got %q", *role)
+	}
+	hash := ""
+	if *pwStdin {
+		line, err := bufio.NewReader(e.Stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read password: %w", err)
+		}
+		if hash, err = auth.HashPassword(strings.TrimRight(line, "\r\n")); err != nil {
+			return fmt.Errorf("user add: %w", err)
+		}
+	}
+	return withApp(ctx, e, "user add", false, func(a *App) error {
+		id, err := a.Store.CreateUser(ctx, store.User{Email: *email, Name: *name, Role: *role, PasswordHash: hash, CreatedAt: time.Now()})
+		if errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("user add: a user with email %s exists already", *email)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.Stdout, id)
+		return nil
+	})
+}
+
+func runTokenCreate(ctx context.Context, e Env, args []string) error {
+	fs := newFlags("token create", e)
+	email := fs.String("email", "", "the user's email address")
+	name := fs.String("name", "cli", "a label for the token")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return withApp(ctx, e, "token create", false, func(a *App) error {
+		u, err := a.Store.UserByEmail(ctx, *email)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("token create: no user with email %q (add one with: ticketer user add)", *email)
+		}
+		if err != nil {
+			return err
+		}
+		token, err := auth.NewToken()
+		if err != nil {
+			return err
+		}
+		if _, err := a.Store.CreateAPIToken(ctx, u.ID, *name, httpapi.HashToken(token), time.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.Stdout, token)
+		return nil
+	})
+}
+
+func runMailboxAdd(ctx context.Context, e Env, args []string) error {
+	fs := newFlags("mailbox add", e)
+	name := fs.String("name", "", "display name, used as the From name")
+	address := fs.String("address", "", "the support address")
+	relay := fs.String("smtp-relay", "", "smtp://[user:pass@]host:port or smtps://...; without it mail goes to the outbox folder")
+	imap := fs.String("imap", "", "imap://user:pass@host:port/FOLDER or imaps://...")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	addr := strings.ToLower(strings.TrimSpace(*address))
+	if local, domain, ok := strings.Cut(addr, "@"); !ok || local == "" || domain == "" || strings.Contains(local, "+") {
+		return fmt.Errorf("mailbox add: --address must be a plain email address (no +tag), got %q", *address)
+	}
+	if *name == "" {
+		*name = addr
+	}
+	if *relay != "" {
+		if _, err := smtpout.ParseRelayURL(*relay); err != nil {
+			return fmt.Errorf("mailbox add: --smtp-relay: %w", err)
+		}
+	}
+	provider := "smtp"
+	if *imap != "" {
+		if !strings.HasPrefix(*imap, "imap://") && !strings.HasPrefix(*imap, "imaps://") {
+			return errors.New("mailbox add: --imap must be imap://user:pass@host:port/FOLDER or imaps://...")
+		}
+		provider = "imap"
+	}
+	return withApp(ctx, e, "mailbox add", false, func(a *App) error {
+		sealedRelay, err := a.Secrets.Seal(*relay)
+		if err != nil {
+			return err
+		}
+		sealedIMAP, err := a.Secrets.Seal(*imap)
+		if err != nil {
+			return err
+		}
+		id, err := a.Store.CreateMailbox(ctx, store.Mailbox{Name: *name, Address: addr, Provider: provider, SMTPRelay: sealedRelay,
+			IMAP: sealedIMAP, AckEnabled: true, CreatedAt: time.Now()})
+		if errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("mailbox add: a mailbox with address %s exists already", addr)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.Stdout, id)
+		return nil
+	})
+}
+
+// ImportSummary is what an import did.
+type ImportSummary struct {
+	Read, New, Duplicates, Failed int
+}
+
+func runImport(ctx context.Context, e Env, args []string) error {
+	fs := newFlags("import", e)
+	mailboxAddr := fs.String("mailbox", "", "the mailbox the messages belong to (default: by recipient, else the first mailbox)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		return errors.New("usage: ticketer import [--mailbox ADDRESS] PATH...")
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+	}
+	return withApp(ctx, e, "import", false, func(a *App) error {
+		if err := a.ensureDefaultMailbox(ctx); err != nil {
+			return err
+		}
+		mbs, err := a.Store.ListMailboxes(ctx)
+		if err != nil {
+			return err
+		}
+		pick := mailboxPicker(mbs)
+		if *mailboxAddr != "" {
+			mb, err := a.Store.MailboxByAddress(ctx, *mailboxAddr)
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("import: no mailbox %s (add it with: ticketer mailbox add)", *mailboxAddr)
+			}
+			if err != nil {
+				return err
+			}
+			pick = func([]byte) int64 { return mb.ID }
+		}
+		var progress *importer.Progress
+		if f, ok := e.Stderr.(*os.File); ok && importer.IsTerminal(f) {
+			total, _, err := importer.Count(ctx, paths)
+			if err != nil {
+				return err
+			}
+			progress = importer.NewProgress(e.Stderr, true, total, time.Now)
+		} else {
+			progress = importer.NewProgress(e.Stderr, false, 0, time.Now)
+		}
+		var sum ImportSummary
+		err = importer.Walk(ctx, paths, a.Cfg.SMTPMaxBytes*4, func(it importer.Item) error {
+			sum.Read++
+			res, err := a.Tickets.Import(ctx, pick(it.Raw), it.Raw)
+			switch {
+			case err != nil:
+				sum.Failed++
+				a.Log.Warn("import failed; kept for retry", "source", it.Source, "err", err)
+			case res.Outcome == "duplicate":
+				sum.Duplicates++
+			default:
+				sum.New++
+			}
+			progress.Add(1)
+			return ctx.Err()
+		}, func(source string, err error) {
+			sum.Read++
+			sum.Failed++
+			progress.Add(1)
+			a.Log.Warn("import: cannot read", "source", source, "err", err)
+		})
+		progress.Done()
+		fmt.Fprintf(e.Stdout, "read %d, new %d, duplicates %d, failed %d\n", sum.Read, sum.New, sum.Duplicates, sum.Failed)
+		return err
+	})
+}
+
+// mailboxPicker routes a message to the mailbox it was addressed to, by its
+// headers, else to the first mailbox.
+func mailboxPicker(mbs []store.Mailbox) func(raw []byte) int64 {
+	byAddr := map[string]int64{}
+	for _, mb := range mbs {
+		byAddr[mb.Address] = mb.ID
+	}
+	first := mbs[0].ID
+	return func(raw []byte) int64 {
+		if len(mbs) == 1 {
+			return first
+		}
+		for _, a := range headerAddresses(raw, "Delivered-To", "X-Original-To", "To", "Cc") {
+			if id, ok := byAddr[baseAddress(a)]; ok {
+				return id
+			}
+		}
+		return first
+	}
+}

@@ -1,0 +1,176 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/httpapi"
+	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/mailbox/smtpin"
+	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/ticket"
+)
+
+// Ready is called by Serve once every listener is up (tests use it to learn
+// the ports when they ask for port 0).
+type Ready func(httpAddr, smtpAddr net.Addr)
+
+// Serve runs the HTTP server, the SMTP listener and the workers until ctx is
+// cancelled, then shuts down gracefully: listeners stop accepting, in-flight
+// requests and jobs finish (jobs cut off are retried after a restart).
+func (a *App) Serve(ctx context.Context, ready Ready) error {
+	if a.DB.Dialect == store.SQLite {
+		release, err := lockDataDir(a.Cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		defer release()
+		n, err := jobs.RecoverAfterCrash(ctx, a.DB)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			a.Log.Warn("resuming jobs interrupted by a crash", "jobs", n)
+		}
+	}
+	if err := a.ensureDefaultMailbox(ctx); err != nil {
+		return err
+	}
+	httpLn, err := net.Listen("tcp", a.Cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen http %s: %w", a.Cfg.HTTPAddr, err)
+	}
+	var smtpLn net.Listener
+	if a.Cfg.SMTPAddr != "" {
+		if smtpLn, err = net.Listen("tcp", a.Cfg.SMTPAddr); err != nil {
+			httpLn.Close()
+			return fmt.Errorf("listen smtp %s: %w", a.Cfg.SMTPAddr, err)
+		}
+	}
+	if err := a.Queue.Start(ctx); err != nil {
+		httpLn.Close()
+		if smtpLn != nil {
+			smtpLn.Close()
+		}
+		return fmt.Errorf("start workers: %w", err)
+	}
+
+	srv := &http.Server{
+		Handler:           httpapi.New(a.Store, a.Blobs, a.Log),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 2)
+	go func() {
+		if err := srv.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	smtpCtx, stopSMTP := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSMTP()
+	smtpDone := make(chan struct{})
+	var smtpAddr net.Addr
+	if smtpLn != nil {
+		smtpAddr = smtpLn.Addr()
+		s := smtpin.New(smtpin.Config{Addr: a.Cfg.SMTPAddr, Domain: hostOf(a.Cfg.BaseURL), MaxMessageBytes: a.Cfg.SMTPMaxBytes, Logger: a.Log},
+			&receiver{app: a})
+		go func() {
+			defer close(smtpDone)
+			if err := s.Serve(smtpCtx, smtpLn); err != nil {
+				errc <- fmt.Errorf("smtp: %w", err)
+			}
+		}()
+	} else {
+		close(smtpDone)
+	}
+	a.Log.Info("ticketer is running", "http", httpLn.Addr().String(), "smtp", addrString(smtpAddr), "database", string(a.DB.Dialect),
+		"data_dir", a.Cfg.DataDir, "base_url", a.Cfg.BaseURL)
+	if ready != nil {
+		ready(httpLn.Addr(), smtpAddr)
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	a.Log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	stopSMTP()
+	<-smtpDone
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		a.Log.Warn("http shutdown", "err", err)
+	}
+	if err := a.Queue.Stop(shutdownCtx); err != nil {
+		a.Log.Warn("workers shutdown", "err", err)
+	}
+	a.Log.Info("stopped")
+	return runErr
+}
+
+func addrString(a net.Addr) string {
+	if a == nil {
+		return "disabled"
+	}
+	return a.String()
+}
+
+func hostOf(baseURL string) string {
+	h := strings.TrimPrefix(strings.TrimPrefix(baseURL, "https://"), "http://")
+	if i := strings.IndexAny(h, ":/"); i >= 0 {
+		h = h[:i]
+	}
+	if h == "" {
+		return "localhost"
+	}
+	return h
+}
+
+// receiver connects the SMTP listener to the ticket service.
+type receiver struct{ app *App }
+
+func (r *receiver) Accepts(ctx context.Context, rcpt string) (bool, error) {
+	_, err := r.app.Store.MailboxByAddress(ctx, baseAddress(rcpt))
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (r *receiver) Deliver(ctx context.Context, env smtpin.Envelope, raw []byte) error {
+	// One inbound row per mailbox addressed: the second becomes an occurrence.
+	seen := map[int64]bool{}
+	for _, rcpt := range env.Recipients {
+		mb, err := r.app.Store.MailboxByAddress(ctx, baseAddress(rcpt))
+		if err != nil {
+			return err
+		}
+		if seen[mb.ID] {
+			continue
+		}
+		seen[mb.ID] = true
+		if _, err := r.app.Tickets.Receive(ctx, ticket.Received{MailboxID: mb.ID, Source: "smtp", EnvelopeFrom: env.From,
+			EnvelopeTo: env.Recipients, Raw: raw}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func baseAddress(addr string) string {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok {
+		return addr
+	}
+	if i := strings.IndexByte(local, '+'); i >= 0 {
+		local = local[:i]
+	}
+	return local + "@" + domain
+}

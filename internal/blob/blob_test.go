@@ -1,0 +1,124 @@
+package blob_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/blob"
+)
+
+// backends runs fn on a file:// bucket and on S3 served by versitygw (a real
+// S3 server with a posix backend; .ci/run installs it). Without versitygw on
+// PATH the S3 half is skipped, unless TICKETER_TEST_REQUIRE_S3 is set.
+func backends(t *testing.T, fn func(t *testing.T, url string)) {
+	t.Run("file", func(t *testing.T) { fn(t, blob.FileURL(t.TempDir())) })
+	t.Run("s3", func(t *testing.T) { fn(t, startVersity(t)) })
+}
+
+func startVersity(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("versitygw")
+	if err != nil {
+		if os.Getenv("TICKETER_TEST_REQUIRE_S3") != "" {
+			t.Fatal("versitygw required but not on PATH: go install github.com/versity/versitygw/cmd/versitygw@v1.8.0")
+		}
+		t.Skip("versitygw not installed")
+	}
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, "tickets"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "--access", "testkey", "--secret", "testsecret", "--port", addr, "posix", "--nometa", root)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	for i := 0; ; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if i > 200 {
+			t.Fatalf("versitygw did not start: %v", err)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "testkey")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testsecret")
+	return fmt.Sprintf("s3://tickets?endpoint=http://%s&region=us-east-1&use_path_style=true&request_checksum_calculation=when_required", addr)
+}
+
+func TestContentAddressedStore(t *testing.T) {
+	backends(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		s, err := blob.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if err := s.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+		data := []byte("From: a@b\r\n\r\nhello\r\n")
+		key, sum, err := s.Put(ctx, "raw", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum != blob.Sum(data) || key != blob.Key("raw", sum) {
+			t.Fatalf("key %s sum %s", key, sum)
+		}
+		key2, _, err := s.Put(ctx, "raw", data)
+		if err != nil || key2 != key {
+			t.Fatalf("second put: %s %v", key2, err)
+		}
+		got, err := s.Get(ctx, key)
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("get: %q %v", got, err)
+		}
+		rc, err := s.Open(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		streamed, _ := io.ReadAll(rc)
+		rc.Close()
+		if !bytes.Equal(streamed, data) {
+			t.Fatal("stream differs")
+		}
+		if _, err := s.Get(ctx, "raw/00/00/missing"); !errors.Is(err, blob.ErrNotFound) {
+			t.Fatalf("missing key: %v", err)
+		}
+		big := bytes.Repeat([]byte("0123456789abcdef"), 1<<20) // 16 MiB
+		k, _, err := s.Put(ctx, "att", big)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Get(ctx, k); err != nil || !bytes.Equal(got, big) {
+			t.Fatalf("big blob: %d bytes, %v", len(got), err)
+		}
+	})
+}
+
+func TestOpenRejectsUnknownSchemes(t *testing.T) {
+	for _, u := range []string{"ftp://x", "gs://bucket", "::"} {
+		if _, err := blob.Open(context.Background(), u); err == nil {
+			t.Errorf("%s: want an error", u)
+		}
+	}
+}

@@ -1,0 +1,124 @@
+// Package config turns the TICKETER_* environment and serve's flags into one
+// validated Config value.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Config is everything the server needs to start.
+type Config struct {
+	DataDir       string
+	DatabaseURL   string
+	BlobURL       string
+	HTTPAddr      string
+	SMTPAddr      string // "" disables the listener
+	BaseURL       string
+	EncryptionKey string // base64; "" with SQLite means: use the key file in the data dir
+	AllowDevLogin bool
+	LogFormat     string // text or json
+	LogLevel      string // debug, info, warn, error
+	SMTPMaxBytes  int64
+}
+
+// IsPostgres reports whether the database is PostgreSQL.
+func (c Config) IsPostgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// OutboxDir is where mailboxes without a relay write their outbound mail.
+func (c Config) OutboxDir() string { return filepath.Join(c.DataDir, "outbox") }
+
+// KeyFile is the generated encryption key of the embedded default.
+func (c Config) KeyFile() string { return filepath.Join(c.DataDir, "encryption.key") }
+
+// Lookup reads one environment variable.
+type Lookup func(key string) (string, bool)
+
+// Load reads the environment, then flags (flags win). args are the flags
+// after the subcommand; serve passes its own, other commands pass nil.
+func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []string, error) {
+	get := func(key, def string) string {
+		if v, ok := env(key); ok {
+			return v
+		}
+		return def
+	}
+	c := Config{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.DataDir, "data-dir", get("TICKETER_DATA_DIR", "./data"), "data folder (TICKETER_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", get("TICKETER_DATABASE_URL", ""), "database: SQLite file in the data dir, or postgres://... (TICKETER_DATABASE_URL)")
+	fs.StringVar(&c.BlobURL, "blob-url", get("TICKETER_BLOB_URL", ""), "blob store: file:// folder or s3://bucket?endpoint=... (TICKETER_BLOB_URL)")
+	fs.StringVar(&c.HTTPAddr, "http-addr", get("TICKETER_HTTP_ADDR", "127.0.0.1:8080"), "HTTP listen address (TICKETER_HTTP_ADDR)")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", get("TICKETER_SMTP_ADDR", "127.0.0.1:2525"), "inbound SMTP listen address, empty disables (TICKETER_SMTP_ADDR)")
+	fs.StringVar(&c.BaseURL, "base-url", get("TICKETER_BASE_URL", ""), "public URL of the web UI (TICKETER_BASE_URL)")
+	fs.StringVar(&c.EncryptionKey, "encryption-key-base64", get("TICKETER_ENCRYPTION_KEY_BASE64", ""), "32-byte key(s), base64, comma-separated for rotation (TICKETER_ENCRYPTION_KEY_BASE64)")
+	devLogin := fs.String("allow-dev-login", get("TICKETER_ALLOW_DEV_LOGIN", "false"), "enable passwordless dev login on localhost (TICKETER_ALLOW_DEV_LOGIN)")
+	fs.StringVar(&c.LogFormat, "log-format", get("TICKETER_LOG_FORMAT", "text"), "log format: text or json (TICKETER_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", get("TICKETER_LOG_LEVEL", "info"), "log level: debug, info, warn, error (TICKETER_LOG_LEVEL)")
+	maxBytes := fs.String("smtp-max-bytes", get("TICKETER_SMTP_MAX_BYTES", "26214400"), "largest message the SMTP listener accepts (TICKETER_SMTP_MAX_BYTES)")
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
+	}
+	var errs []error
+	var err error
+	if c.AllowDevLogin, err = strconv.ParseBool(*devLogin); err != nil {
+		errs = append(errs, fmt.Errorf("TICKETER_ALLOW_DEV_LOGIN must be true or false, got %q", *devLogin))
+	}
+	if c.SMTPMaxBytes, err = strconv.ParseInt(*maxBytes, 10, 64); err != nil || c.SMTPMaxBytes < 1024 {
+		errs = append(errs, fmt.Errorf("TICKETER_SMTP_MAX_BYTES must be a number of bytes of at least 1024, got %q", *maxBytes))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("TICKETER_DATA_DIR must not be empty"))
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = filepath.Join(c.DataDir, "ticketer.db")
+	}
+	if c.BlobURL == "" {
+		abs, err := filepath.Abs(filepath.Join(c.DataDir, "blobs"))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("data dir: %w", err))
+		}
+		c.BlobURL = "file://" + filepath.ToSlash(abs)
+	} else if !strings.HasPrefix(c.BlobURL, "file://") && !strings.HasPrefix(c.BlobURL, "s3://") {
+		errs = append(errs, fmt.Errorf("TICKETER_BLOB_URL must start with file:// or s3://, got %q", c.BlobURL))
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		errs = append(errs, fmt.Errorf("TICKETER_HTTP_ADDR must be host:port, got %q", c.HTTPAddr))
+	}
+	if c.SMTPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
+			errs = append(errs, fmt.Errorf("TICKETER_SMTP_ADDR must be host:port or empty, got %q", c.SMTPAddr))
+		}
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.HTTPAddr
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("TICKETER_BASE_URL must be an http(s) URL, got %q", c.BaseURL))
+	}
+	if c.IsPostgres() && c.EncryptionKey == "" {
+		errs = append(errs, errors.New("TICKETER_ENCRYPTION_KEY_BASE64 is required with PostgreSQL (32 random bytes, base64: openssl rand -base64 32)"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("TICKETER_LOG_FORMAT must be text or json, got %q", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("TICKETER_LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel))
+	}
+	if len(errs) > 0 {
+		return c, nil, fmt.Errorf("configuration: %w", errors.Join(errs...))
+	}
+	return c, fs.Args(), nil
+}

@@ -1,0 +1,72 @@
+package config
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) Lookup {
+	return func(k string) (string, bool) {
+		v, ok := m[k]
+		return v, ok
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, rest, err := Load("serve", nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rest) != 0 || c.DataDir != "./data" || c.HTTPAddr != "127.0.0.1:8080" || c.SMTPAddr != "127.0.0.1:2525" ||
+		c.BaseURL != "http://127.0.0.1:8080" || c.DatabaseURL != "data/ticketer.db" || !strings.HasPrefix(c.BlobURL, "file:///") ||
+		!strings.HasSuffix(c.BlobURL, "/data/blobs") || c.AllowDevLogin || c.IsPostgres() {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	cases := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		wantErr string
+		check   func(Config) bool
+	}{
+		{name: "empty SMTP address disables the listener", env: map[string]string{"TICKETER_SMTP_ADDR": ""},
+			check: func(c Config) bool { return c.SMTPAddr == "" }},
+		{name: "flags win over the environment", env: map[string]string{"TICKETER_HTTP_ADDR": "127.0.0.1:1"}, args: []string{"--http-addr", "127.0.0.1:2"},
+			check: func(c Config) bool { return c.HTTPAddr == "127.0.0.1:2" && c.BaseURL == "http://127.0.0.1:2" }},
+		{name: "postgres needs a key", env: map[string]string{"TICKETER_DATABASE_URL": "postgres://x@localhost/db"}, wantErr: "TICKETER_ENCRYPTION_KEY_BASE64 is required"},
+		{name: "postgres with a key", env: map[string]string{"TICKETER_DATABASE_URL": "postgres://x@localhost/db", "TICKETER_ENCRYPTION_KEY_BASE64": "k"},
+			check: func(c Config) bool { return c.IsPostgres() }},
+		{name: "bad http address", env: map[string]string{"TICKETER_HTTP_ADDR": "8080"}, wantErr: "TICKETER_HTTP_ADDR must be host:port"},
+		{name: "bad smtp address", env: map[string]string{"TICKETER_SMTP_ADDR": "nope"}, wantErr: "TICKETER_SMTP_ADDR"},
+		{name: "bad dev login", env: map[string]string{"TICKETER_ALLOW_DEV_LOGIN": "maybe"}, wantErr: "TICKETER_ALLOW_DEV_LOGIN must be true or false"},
+		{name: "dev login on", env: map[string]string{"TICKETER_ALLOW_DEV_LOGIN": "true"}, check: func(c Config) bool { return c.AllowDevLogin }},
+		{name: "bad blob url", env: map[string]string{"TICKETER_BLOB_URL": "ftp://x"}, wantErr: "TICKETER_BLOB_URL must start with"},
+		{name: "s3 blob url", env: map[string]string{"TICKETER_BLOB_URL": "s3://b?endpoint=http://x"}, check: func(c Config) bool { return c.BlobURL == "s3://b?endpoint=http://x" }},
+		{name: "bad base url", env: map[string]string{"TICKETER_BASE_URL": "ftp://x"}, wantErr: "TICKETER_BASE_URL"},
+		{name: "bad log format", env: map[string]string{"TICKETER_LOG_FORMAT": "xml"}, wantErr: "TICKETER_LOG_FORMAT"},
+		{name: "bad size", env: map[string]string{"TICKETER_SMTP_MAX_BYTES": "12"}, wantErr: "TICKETER_SMTP_MAX_BYTES"},
+		{name: "several errors at once", env: map[string]string{"TICKETER_HTTP_ADDR": "x", "TICKETER_LOG_LEVEL": "loud"}, wantErr: "TICKETER_LOG_LEVEL"},
+		{name: "unknown flag", args: []string{"--bogus"}, wantErr: "bogus"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, _, err := Load("serve", c.args, env(c.env), io.Discard)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("want error containing %q, got %v", c.wantErr, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.check(cfg) {
+				t.Fatalf("unexpected config %+v", cfg)
+			}
+		})
+	}
+}

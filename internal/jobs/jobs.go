@@ -1,0 +1,207 @@
+// Package jobs runs Ticketer's durable background work on River, over the same
+// database as everything else: SQLite (riversqlite) or PostgreSQL (riverpgxv5).
+// Every job is inserted in the transaction of the write that causes it, and
+// every worker is idempotent: River may run a job again after a crash.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/ticketer/ticketer/internal/store"
+)
+
+// Queue names.
+const (
+	QueueIngest   = "ingest"
+	QueueOutbound = "outbound"
+)
+
+// IngestArgs asks for a received raw message to be turned into ticket data.
+type IngestArgs struct {
+	InboundID int64 `json:"inbound_id"`
+}
+
+// Kind implements river.JobArgs.
+func (IngestArgs) Kind() string { return "ingest" }
+
+// InsertOpts puts ingestion on its own queue. Several workers parse in
+// parallel; the threading decision itself is serialised in the database (one
+// writer on SQLite, a row lock on the mailbox on PostgreSQL), so a
+// conversation is never split.
+func (IngestArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueIngest, MaxAttempts: 20}
+}
+
+// SendArgs asks for an outbound message (acknowledgement or reply) to be sent.
+type SendArgs struct {
+	MessageID int64 `json:"message_id"`
+}
+
+// Kind implements river.JobArgs.
+func (SendArgs) Kind() string { return "send_message" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (SendArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueOutbound, MaxAttempts: 12}
+}
+
+// Handlers do the work; the ticket service provides them.
+type Handlers struct {
+	Ingest func(ctx context.Context, inboundID int64) error
+	Send   func(ctx context.Context, messageID int64, attempt, maxAttempts int) error
+}
+
+// Queue inserts and (when started) works jobs.
+type Queue struct {
+	sqlite *river.Client[*sql.Tx]
+	pg     *river.Client[pgx.Tx]
+}
+
+// Options tune the queue.
+type Options struct {
+	Work         bool // false: insert-only (CLI commands)
+	PollInterval time.Duration
+	Logger       *slog.Logger
+}
+
+// New builds a queue over db. With opts.Work the queue has workers for h.
+func New(db *store.DB, h Handlers, opts Options) (*Queue, error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, j *river.Job[IngestArgs]) error {
+		if h.Ingest == nil {
+			return errors.New("no ingest handler")
+		}
+		return h.Ingest(ctx, j.Args.InboundID)
+	}))
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, j *river.Job[SendArgs]) error {
+		if h.Send == nil {
+			return errors.New("no send handler")
+		}
+		return h.Send(ctx, j.Args.MessageID, j.Attempt, j.MaxAttempts)
+	}))
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	cfg := &river.Config{
+		Workers: workers,
+		Logger:  logger.With("component", "river"),
+	}
+	if opts.Work {
+		cfg.Queues = map[string]river.QueueConfig{
+			QueueIngest:   {MaxWorkers: 4},
+			QueueOutbound: {MaxWorkers: 4},
+		}
+		cfg.JobTimeout = 2 * time.Minute
+		// A job still "running" this long after its timeout belonged to a
+		// process that died: River runs it again (our jobs are idempotent).
+		cfg.RescueStuckJobsAfter = 3 * time.Minute
+		if opts.PollInterval > 0 {
+			cfg.FetchPollInterval = opts.PollInterval
+			cfg.FetchCooldown = min(opts.PollInterval, 20*time.Millisecond)
+		}
+	}
+	q := &Queue{}
+	var err error
+	if db.Dialect == store.Postgres {
+		if opts.Work && opts.PollInterval == 0 {
+			// LISTEN/NOTIFY wakes workers on insert, but notifications are
+			// rate limited per queue: a short poll keeps new mail within a
+			// fraction of a second in every case.
+			cfg.FetchPollInterval = 100 * time.Millisecond
+			cfg.FetchCooldown = 10 * time.Millisecond
+		}
+		q.pg, err = river.NewClient(riverpgxv5.New(db.Pool), cfg)
+	} else {
+		if opts.Work && opts.PollInterval == 0 {
+			// SQLite has no LISTEN/NOTIFY: poll often, it is a cheap local query.
+			cfg.FetchPollInterval = 50 * time.Millisecond
+			cfg.FetchCooldown = 10 * time.Millisecond
+		}
+		q.sqlite, err = river.NewClient(riversqlite.New(db.Writer), cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	return q, nil
+}
+
+// Enqueue inserts a job in tx, so it exists if and only if tx commits.
+func (q *Queue) Enqueue(ctx context.Context, tx *store.Tx, args river.JobArgs) error {
+	var err error
+	switch native := tx.Native().(type) {
+	case pgx.Tx:
+		_, err = q.pg.InsertTx(ctx, native, args, nil)
+	case *sql.Tx:
+		_, err = q.sqlite.InsertTx(ctx, native, args, nil)
+	default:
+		err = fmt.Errorf("unknown transaction type %T", native)
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// Start begins working jobs.
+func (q *Queue) Start(ctx context.Context) error {
+	if q.pg != nil {
+		return q.pg.Start(ctx)
+	}
+	return q.sqlite.Start(ctx)
+}
+
+// Stop waits for running jobs to finish (bounded by ctx); jobs cut off are
+// retried by River after a restart.
+func (q *Queue) Stop(ctx context.Context) error {
+	if q.pg != nil {
+		return q.pg.Stop(ctx)
+	}
+	return q.sqlite.Stop(ctx)
+}
+
+// RecoverAfterCrash makes jobs left "running" by a dead process available
+// again at once. Only for SQLite, where a lock on the data dir guarantees this
+// is the only process working jobs; on PostgreSQL other replicas may be
+// running them, and River's rescuer handles dead ones after a timeout.
+func RecoverAfterCrash(ctx context.Context, db *store.DB) (int64, error) {
+	if db.Dialect != store.SQLite {
+		return 0, nil
+	}
+	n, err := db.Exec(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`)
+	if err != nil {
+		return 0, fmt.Errorf("recover running jobs: %w", err)
+	}
+	return n, nil
+}
+
+// Migrate applies River's own migrations.
+func Migrate(ctx context.Context, db *store.DB) error {
+	var err error
+	if db.Dialect == store.Postgres {
+		var m *rivermigrate.Migrator[pgx.Tx]
+		if m, err = rivermigrate.New(riverpgxv5.New(db.Pool), nil); err == nil {
+			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		}
+	} else {
+		var m *rivermigrate.Migrator[*sql.Tx]
+		if m, err = rivermigrate.New(riversqlite.New(db.Writer), nil); err == nil {
+			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,54 @@
+package mail
+
+import (
+	"errors"
+	"time"
+)
+
+// ErrNotEmail is returned (wrapped) by Parse when the input has no header
+// section at all, so callers can tell "garbage" from "odd but real mail".
+var ErrNotEmail = errors.New("mail: input is not an email message")
+
+// Address is one mailbox. Email is lower-cased and trimmed so it can be used
+// directly as a contact key.
+type Address struct{ Name, Email string }
+
+// Attachment is any non-body MIME leaf: real attachments, inline images,
+// forwarded messages and the machine-readable parts of bounce reports.
+type Attachment struct {
+	Filename    string // decoded, sanitized, never empty
+	ContentType string // lower-case type/subtype without parameters
+	ContentID   string // without <>, "" if none
+	Inline      bool   // referenced from the HTML (cid:) or disposition inline with a Content-ID
+	Data        []byte
+}
+
+// Bounce describes a delivery failure report.
+type Bounce struct {
+	OriginalMessageID string // Message-ID of the message that bounced, without <>
+	Recipient         string // Final-Recipient (else Original-Recipient) address
+	Status            string // e.g. "5.1.1"
+	Action            string // failed, delayed, ...
+	Diagnostic        string // Diagnostic-Code, human readable
+}
+
+// Message is the parsed form of one inbound email.
+type Message struct {
+	MessageID   string    // without <>, "" when missing or empty
+	InReplyTo   []string  // ids without <>, in header order
+	References  []string  // ids without <>, in header order, deduplicated
+	From        Address   // first From; falls back to Sender, then Return-Path
+	ReplyTo     []Address //
+	To, Cc      []Address //
+	DeliveredTo []string  // Delivered-To, X-Original-To, X-Envelope-To, Envelope-To (deduped, lower-case)
+	ReturnPath  string    // "" if absent; "<>" for the null sender; else the lower-cased address
+	Subject     string    // decoded, whitespace-collapsed
+	Date        time.Time // UTC; zero if missing or unparseable
+	Text        string    // text/plain body, or text derived from HTML when there is no text part
+	HTML        string    // raw (unsanitized) text/html body
+	VisibleText string    // the new content only, quotes and signature removed
+	Attachments []Attachment
+	Auto        string   // "" for a human message, else a short reason
+	Bounce      *Bounce  // non-nil for delivery failure reports
+	Problems    []string // non-fatal parse problems, for display
+}

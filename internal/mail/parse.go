@@ -1,0 +1,137 @@
+package mail
+
+import (
+	"bytes"
+	"fmt"
+	"mime"
+	"strings"
+)
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// Parse turns raw RFC 5322 bytes into a Message. It never panics and only
+// fails (with ErrNotEmail) when there is no header section at all: a message
+// that is merely broken is still worth a ticket, so everything else is best
+// effort with the trouble listed in Message.Problems.
+func Parse(raw []byte) (msg *Message, err error) {
+	data := bytes.TrimPrefix(raw, utf8BOM)
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%w: empty input", ErrNotEmail)
+	}
+	data = skipMboxFromLine(data)
+	hb := readHeaderBlock(data)
+	if len(hb.fields) == 0 {
+		return nil, fmt.Errorf("%w: no header lines", ErrNotEmail)
+	}
+
+	m := &Message{}
+	note := func(s string) { m.Problems = append(m.Problems, s) }
+	defer func() {
+		// enmime and our heuristics see hostile input; a bug there must cost
+		// one message's details, not the mailbox worker.
+		if r := recover(); r != nil {
+			note(fmt.Sprintf("internal parse failure: %v", r))
+			m.Problems = dedupe(m.Problems)
+			msg, err = m, nil
+		}
+	}()
+
+	m.Problems = append(m.Problems, hb.problems...)
+	if hb.eightBit {
+		note("raw 8-bit header bytes that are not UTF-8 were decoded as Latin-1")
+	}
+	dec := wordDecoder(note)
+	readEnvelope(m, hb.fields, dec, note)
+	root, textFromHTML := parseBody(m, hb, dec, note)
+	m.VisibleText = visibleTextOf(m, textFromHTML)
+	m.Bounce = detectBounce(m, hb.fields, root, dec)
+	m.Auto = classifyAuto(m, hb.fields)
+	m.Problems = dedupe(m.Problems)
+	return m, nil
+}
+
+// skipMboxFromLine drops the "From sender date" separator that mbox
+// exports and some MTAs leave in front of the real header.
+func skipMboxFromLine(b []byte) []byte {
+	if bytes.HasPrefix(b, []byte("From ")) {
+		_, rest := cutLine(b)
+		return rest
+	}
+	return b
+}
+
+// readEnvelope fills the header-derived fields.
+func readEnvelope(m *Message, h header, dec *mime.WordDecoder, note func(string)) {
+	m.MessageID = parseMessageID(h.get("Message-ID"))
+	if m.MessageID == "" {
+		note("missing Message-ID")
+	}
+	for _, v := range h.values("In-Reply-To") {
+		m.InReplyTo = append(m.InReplyTo, parseIDs(v)...)
+	}
+	var refs []string
+	for _, v := range h.values("References") {
+		refs = append(refs, parseIDs(v)...)
+	}
+	m.References = dedupe(refs)
+
+	if h.has("Return-Path") {
+		m.ReturnPath = parseReturnPath(h.get("Return-Path"))
+	}
+	for _, name := range []string{"From", "Sender"} {
+		if m.From.Email != "" {
+			break
+		}
+		for _, v := range h.values(name) {
+			if as := parseAddresses(v, dec); len(as) > 0 {
+				m.From = as[0]
+				break
+			}
+		}
+	}
+	if m.From.Email == "" && m.ReturnPath != "" && m.ReturnPath != "<>" {
+		m.From = Address{Email: m.ReturnPath}
+	}
+	if !h.has("From") {
+		note("missing From header")
+	}
+	m.ReplyTo = addressesOf(h, "Reply-To", dec)
+	m.To = addressesOf(h, "To", dec)
+	m.Cc = addressesOf(h, "Cc", dec)
+
+	var delivered []string
+	for _, name := range []string{"Delivered-To", "X-Original-To", "X-Envelope-To", "Envelope-To"} {
+		for _, v := range h.values(name) {
+			for _, a := range parseAddresses(v, dec) {
+				delivered = append(delivered, a.Email)
+			}
+		}
+	}
+	m.DeliveredTo = dedupe(delivered)
+
+	m.Subject = collapseSpace(decodeWords(dec, h.get("Subject")))
+	if d := h.get("Date"); d == "" {
+		note("missing Date header")
+	} else if m.Date = parseDate(d); m.Date.IsZero() {
+		note(fmt.Sprintf("unparseable Date %q", d))
+	}
+}
+
+func addressesOf(h header, name string, dec *mime.WordDecoder) []Address {
+	var out []Address
+	for _, v := range h.values(name) {
+		out = append(out, parseAddresses(v, dec)...)
+	}
+	return dedupeAddresses(out)
+}
+
+// visibleTextOf prefers the sender's own text/plain rendering: plain-text
+// quote rules cover every client, while HTML-to-text loses layout. When the
+// text was derived from HTML, the HTML path sees the structural quote
+// markers (gmail_quote, divRplyFwdMsg, ...) that the derived text lost.
+func visibleTextOf(m *Message, textFromHTML bool) string {
+	if m.HTML != "" && (textFromHTML || strings.TrimSpace(m.Text) == "") {
+		return VisibleTextFromHTML(m.HTML)
+	}
+	return VisibleText(m.Text)
+}

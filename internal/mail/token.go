@@ -1,0 +1,78 @@
+package mail
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// subjectTokenRe matches "[#42]" (and the "[Ticket #42]" spelling agents
+// type by hand) anywhere in a subject.
+var subjectTokenRe = regexp.MustCompile(`(?i)\[\s*(?:ticket\s*)?#\s*(\d{1,18})\s*\]`)
+
+// TicketTokenFromSubject finds a "[#42]" ticket token anywhere in subject.
+func TicketTokenFromSubject(subject string) (int64, bool) {
+	m := subjectTokenRe.FindStringSubmatch(subject)
+	if m == nil {
+		return 0, false
+	}
+	return positiveID(m[1])
+}
+
+// addressTokenRe is the plus-address detail "t42"; the "t" prefix keeps
+// ordinary tags (support+billing@) from being read as ticket numbers.
+var addressTokenRe = regexp.MustCompile(`(?i)^t(\d{1,18})$`)
+
+// TicketTokenFromAddress finds the plus-addressing token in
+// "support+t42@example.com" (optionally "Name <...>").
+func TicketTokenFromAddress(addr string) (int64, bool) {
+	addr = strings.TrimSpace(addr)
+	if i := strings.LastIndexByte(addr, '<'); i >= 0 {
+		addr = addr[i+1:]
+		if j := strings.IndexByte(addr, '>'); j >= 0 {
+			addr = addr[:j]
+		}
+	}
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 {
+		return 0, false
+	}
+	local := addr[:at]
+	plus := strings.LastIndexByte(local, '+')
+	if plus < 0 {
+		return 0, false
+	}
+	m := addressTokenRe.FindStringSubmatch(local[plus+1:])
+	if m == nil {
+		return 0, false
+	}
+	return positiveID(m[1])
+}
+
+func positiveID(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// replyPrefixRe is one reply/forward marker, in the languages our
+// customers' clients use: "Re:", "RE[2]:", "Fwd:", "FW:", "AW:", "WG:",
+// "SV:", "VS:", "Antw:", "TR:", "RV:", with optional space before ":".
+var replyPrefixRe = regexp.MustCompile(`(?i)^\s*(re|fwd?|aw|wg|sv|vs|antw|tr|rv)\s*(\[\d+\]|\(\d+\))?\s*[:：]\s*`)
+
+// NormalizeSubject strips reply/forward prefixes and the ticket token so
+// subjects can be compared and shown as the ticket title.
+func NormalizeSubject(s string) string {
+	s = subjectTokenRe.ReplaceAllString(s, " ")
+	s = collapseSpace(s)
+	for {
+		t := replyPrefixRe.ReplaceAllString(s, "")
+		if t == s {
+			break
+		}
+		s = t
+	}
+	return collapseSpace(s)
+}

@@ -1,0 +1,78 @@
+package secret
+
+import (
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func key(b byte) string { return base64.StdEncoding.EncodeToString([]byte(strings.Repeat(string(b), 32))) }
+
+func TestSealOpenAndRotate(t *testing.T) {
+	old, err := ParseKeys(key('a'))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := old.Seal("smtp://user:hunter2@relay:587")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(sealed, "hunter2") || !strings.HasPrefix(sealed, "sealed:v1:") {
+		t.Fatalf("not sealed: %s", sealed)
+	}
+	again, _ := old.Seal("smtp://user:hunter2@relay:587")
+	if again == sealed {
+		t.Fatal("sealing twice must use fresh nonces")
+	}
+	// Rotation: the new key seals, the old one still opens.
+	rotated, err := ParseKeys(key('b') + "," + key('a'))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := rotated.Open(sealed); err != nil || got != "smtp://user:hunter2@relay:587" {
+		t.Fatalf("open with rotated keys: %q %v", got, err)
+	}
+	fresh, _ := rotated.Seal("x")
+	if _, err := old.Open(fresh); err == nil || !strings.Contains(err.Error(), "not configured") {
+		t.Fatalf("old box must not open a value sealed with the new key: %v", err)
+	}
+	if v, err := old.Seal(""); err != nil || v != "" {
+		t.Fatal("empty stays empty")
+	}
+	tampered := sealed[:len(sealed)-2] + "AA"
+	if _, err := old.Open(tampered); err == nil {
+		t.Fatal("tampered value opened")
+	}
+	if _, err := old.Open("plain"); err == nil {
+		t.Fatal("unsealed value opened")
+	}
+}
+
+func TestParseKeysErrors(t *testing.T) {
+	for _, bad := range []string{"", "not base64!", base64.StdEncoding.EncodeToString([]byte("short"))} {
+		if _, err := ParseKeys(bad); err == nil {
+			t.Errorf("%q: want error", bad)
+		}
+	}
+}
+
+func TestKeyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "key")
+	k1, err := LoadOrCreateKeyFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode: %v %v", st.Mode(), err)
+	}
+	k2, err := LoadOrCreateKeyFile(path)
+	if err != nil || k1 != k2 {
+		t.Fatal("the key must be reused")
+	}
+	if _, err := ParseKeys(k1); err != nil {
+		t.Fatal(err)
+	}
+}

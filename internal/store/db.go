@@ -1,0 +1,396 @@
+// Package store holds every SQL statement of Ticketer. It runs the same SQL on
+// SQLite (modernc.org/sqlite) and PostgreSQL (pgx v5); the few places where the
+// dialects differ ask DB.Dialect.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names the database engine behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Domain errors: the storage boundary translates driver errors into these.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("already exists")
+)
+
+// Querier is what both a DB and a Tx offer, so store methods run in or out of
+// a transaction.
+type Querier interface {
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) Row
+}
+
+// Rows is the common part of *sql.Rows and pgx.Rows.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// Row is the common part of *sql.Row and pgx.Row.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// DB is an open database of either dialect.
+type DB struct {
+	Dialect Dialect
+	// SQLite: one writer connection (River and every transaction) and a pool of
+	// readers, so API reads never queue behind an ingestion transaction.
+	Writer *sql.DB
+	reader *sql.DB
+	// stmts caches statements prepared on the writer: SQLite re-parses SQL
+	// on every call otherwise, and ingestion runs the same few statements
+	// thousands of times.
+	stmts   sync.Map // query -> *sql.Stmt
+	pending sync.Map // query -> true: seen in a transaction, not prepared yet
+	// PostgreSQL.
+	Pool *pgxpool.Pool
+}
+
+// Open connects to url: "postgres://..." or "postgresql://..." selects
+// PostgreSQL; "sqlite:///path/file.db", "file:..." or a plain path selects SQLite.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		cfg, err := pgxpool.ParseConfig(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("parse database url: %w", err)
+		}
+		if cfg.MaxConns < 8 {
+			cfg.MaxConns = 8
+		}
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("connect postgres: %w", err)
+		}
+		if err := pool.Ping(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("connect postgres %s: %w", cfg.ConnConfig.Host, err)
+		}
+		return &DB{Dialect: Postgres, Pool: pool}, nil
+	}
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return nil, errors.New("sqlite database path is empty")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("create database folder: %w", err)
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_time_format", "sqlite")
+	q.Set("_txlock", "immediate")
+	writer, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetConnMaxIdleTime(0)
+	if err := writer.PingContext(ctx); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	q.Set("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "query_only(1)")
+	q.Del("_txlock")
+	reader, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open sqlite reader: %w", err)
+	}
+	reader.SetMaxOpenConns(4)
+	return &DB{Dialect: SQLite, Writer: writer, reader: reader}, nil
+}
+
+// Close releases every connection.
+func (db *DB) Close() {
+	if db.Pool != nil {
+		db.Pool.Close()
+	}
+	if db.Writer != nil {
+		db.stmts.Range(func(_, v any) bool {
+			v.(*sql.Stmt).Close()
+			return true
+		})
+		db.Writer.Close()
+	}
+	if db.reader != nil {
+		db.reader.Close()
+	}
+}
+
+// Ping checks the database answers (readiness).
+func (db *DB) Ping(ctx context.Context) error {
+	if db.Pool != nil {
+		return db.Pool.Ping(ctx)
+	}
+	return db.Writer.PingContext(ctx)
+}
+
+// Tx is an open transaction. Native returns the driver's own transaction
+// (*sql.Tx or pgx.Tx) so River can insert jobs in it.
+type Tx struct {
+	sqlTx *sql.Tx
+	pgTx  pgx.Tx
+	// Dialect lets callers that need a dialect-specific statement choose it.
+	Dialect Dialect
+	db      *DB
+}
+
+// stmt returns the cached prepared statement for query, or nil. A query not
+// cached yet is noted and prepared before the next transaction begins: the
+// writer's only connection is busy with this one, so preparing now would wait
+// for ourselves.
+func (db *DB) stmt(query string) *sql.Stmt {
+	if v, ok := db.stmts.Load(query); ok {
+		return v.(*sql.Stmt)
+	}
+	db.pending.Store(query, true)
+	return nil
+}
+
+// preparePending prepares the queries noted by stmt. Called with no
+// transaction open; a query that fails to prepare is simply not cached.
+func (db *DB) preparePending(ctx context.Context) {
+	db.pending.Range(func(k, _ any) bool {
+		query := k.(string)
+		db.pending.Delete(query)
+		if _, ok := db.stmts.Load(query); ok {
+			return true
+		}
+		if st, err := db.Writer.PrepareContext(ctx, query); err == nil {
+			db.stmts.Store(query, st)
+		}
+		return true
+	})
+}
+
+// Native is the driver transaction: *sql.Tx on SQLite, pgx.Tx on PostgreSQL.
+func (tx *Tx) Native() any {
+	if tx.pgTx != nil {
+		return tx.pgTx
+	}
+	return tx.sqlTx
+}
+
+// InTx runs fn in a transaction, committing when fn returns nil.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.Pool != nil {
+		pgTx, err := db.Pool.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("begin: %w", translate(err))
+		}
+		tx := &Tx{pgTx: pgTx, Dialect: Postgres}
+		if err := fn(tx); err != nil {
+			_ = pgTx.Rollback(context.WithoutCancel(ctx))
+			return err
+		}
+		if err := pgTx.Commit(ctx); err != nil {
+			return fmt.Errorf("commit: %w", translate(err))
+		}
+		return nil
+	}
+	db.preparePending(ctx)
+	sqlTx, err := db.Writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", translate(err))
+	}
+	tx := &Tx{sqlTx: sqlTx, Dialect: SQLite, db: db}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", translate(err))
+	}
+	return nil
+}
+
+// Exec implements Querier outside a transaction (the writer on SQLite).
+func (db *DB) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if db.Pool != nil {
+		tag, err := db.Pool.Exec(ctx, query, args...)
+		return tag.RowsAffected(), translate(err)
+	}
+	return sqlExec(ctx, db.Writer, query, args...)
+}
+
+// Query implements Querier; on SQLite it reads from the reader pool.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	if db.Pool != nil {
+		rows, err := db.Pool.Query(ctx, query, args...)
+		if err != nil {
+			return nil, translate(err)
+		}
+		return pgRows{rows}, nil
+	}
+	return sqlQuery(ctx, db.reader, query, args...)
+}
+
+// QueryRow implements Querier; on SQLite it reads from the reader pool.
+func (db *DB) QueryRow(ctx context.Context, query string, args ...any) Row {
+	if db.Pool != nil {
+		return pgRow{db.Pool.QueryRow(ctx, query, args...)}
+	}
+	return sqlRow{db.reader.QueryRowContext(ctx, query, args...)}
+}
+
+// Exec implements Querier.
+func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if tx.pgTx != nil {
+		tag, err := tx.pgTx.Exec(ctx, query, args...)
+		return tag.RowsAffected(), translate(err)
+	}
+	if st := tx.db.stmt(query); st != nil {
+		res, err := tx.sqlTx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		if err != nil {
+			return 0, translate(err)
+		}
+		n, _ := res.RowsAffected()
+		return n, nil
+	}
+	return sqlExec(ctx, tx.sqlTx, query, args...)
+}
+
+// Query implements Querier.
+func (tx *Tx) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	if tx.pgTx != nil {
+		rows, err := tx.pgTx.Query(ctx, query, args...)
+		if err != nil {
+			return nil, translate(err)
+		}
+		return pgRows{rows}, nil
+	}
+	if st := tx.db.stmt(query); st != nil {
+		rows, err := tx.sqlTx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		if err != nil {
+			return nil, translate(err)
+		}
+		return sqlRows{rows}, nil
+	}
+	return sqlQuery(ctx, tx.sqlTx, query, args...)
+}
+
+// QueryRow implements Querier.
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) Row {
+	if tx.pgTx != nil {
+		return pgRow{tx.pgTx.QueryRow(ctx, query, args...)}
+	}
+	if st := tx.db.stmt(query); st != nil {
+		return sqlRow{tx.sqlTx.StmtContext(ctx, st).QueryRowContext(ctx, args...)}
+	}
+	return sqlRow{tx.sqlTx.QueryRowContext(ctx, query, args...)}
+}
+
+type sqlConn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func sqlExec(ctx context.Context, c sqlConn, query string, args ...any) (int64, error) {
+	res, err := c.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, translate(err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+func sqlQuery(ctx context.Context, c sqlConn, query string, args ...any) (Rows, error) {
+	rows, err := c.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return sqlRows{rows}, nil
+}
+
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close()                 { _ = r.Rows.Close() }
+func (r sqlRows) Scan(dest ...any) error { return translate(r.Rows.Scan(dest...)) }
+
+type sqlRow struct{ *sql.Row }
+
+func (r sqlRow) Scan(dest ...any) error { return translate(r.Row.Scan(dest...)) }
+
+type pgRows struct{ pgx.Rows }
+
+func (r pgRows) Scan(dest ...any) error { return translate(r.Rows.Scan(dest...)) }
+
+type pgRow struct{ pgx.Row }
+
+func (r pgRow) Scan(dest ...any) error { return translate(r.Row.Scan(dest...)) }
+
+// translate maps driver errors to the domain errors, keeping the original
+// wrapped for logs.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return fmt.Errorf("%w: %w", ErrConflict, err)
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) && (sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
+		return fmt.Errorf("%w: %w", ErrConflict, err)
+	}
+	return err
+}
+
+// W returns a Querier whose reads go to the writer connection: for
+// INSERT ... RETURNING outside a transaction, and reads that must see a write
+// just committed.
+func (db *DB) W() Querier {
+	if db.Pool != nil {
+		return db
+	}
+	return writerQ{db}
+}
+
+type writerQ struct{ db *DB }
+
+func (w writerQ) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	return w.db.Exec(ctx, query, args...)
+}
+
+func (w writerQ) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	return sqlQuery(ctx, w.db.Writer, query, args...)
+}
+
+func (w writerQ) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return sqlRow{w.db.Writer.QueryRowContext(ctx, query, args...)}
+}

@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Inbound statuses.
+const (
+	InboundPending   = "pending"
+	InboundDone      = "done"
+	InboundDuplicate = "duplicate"
+	InboundIgnored   = "ignored"
+	InboundFailed    = "failed"
+)
+
+// Inbound is a raw message as received, before (or after) ingestion.
+type Inbound struct {
+	ID           int64
+	MailboxID    int64
+	Source       string
+	ProviderID   string
+	EnvelopeFrom string
+	EnvelopeTo   string
+	RawKey       string
+	SHA256       string
+	Size         int64
+	Status       string
+	Error        string
+	Attempts     int
+	MessageID    int64
+	ReceivedAt   time.Time
+	ProcessedAt  time.Time
+}
+
+const inboundCols = `id, mailbox_id, source, provider_id, envelope_from, envelope_to, raw_key, sha256, size, status, error, attempts, message_id, received_at, processed_at`
+
+func scanInbound(r Row) (Inbound, error) {
+	var in Inbound
+	var msg sql.NullInt64
+	var processed sql.NullTime
+	err := r.Scan(&in.ID, &in.MailboxID, &in.Source, &in.ProviderID, &in.EnvelopeFrom, &in.EnvelopeTo, &in.RawKey, &in.SHA256, &in.Size,
+		&in.Status, &in.Error, &in.Attempts, &msg, &in.ReceivedAt, &processed)
+	in.MessageID, in.ProcessedAt, in.ReceivedAt = msg.Int64, timeOf(processed), in.ReceivedAt.UTC()
+	return in, err
+}
+
+// InsertInbound records a received raw message.
+func (s *Store) InsertInbound(ctx context.Context, q Querier, in Inbound) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `INSERT INTO inbound (mailbox_id, source, provider_id, envelope_from, envelope_to, raw_key, sha256, size, status, received_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		in.MailboxID, in.Source, in.ProviderID, in.EnvelopeFrom, in.EnvelopeTo, in.RawKey, in.SHA256, in.Size, in.Status, in.ReceivedAt.UTC()).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert inbound: %w", err)
+	}
+	return id, nil
+}
+
+// GetInbound returns one inbound row.
+func (s *Store) GetInbound(ctx context.Context, q Querier, id int64) (Inbound, error) {
+	in, err := scanInbound(q.QueryRow(ctx, `SELECT `+inboundCols+` FROM inbound WHERE id = $1`, id))
+	if err != nil {
+		return in, fmt.Errorf("inbound %d: %w", id, err)
+	}
+	return in, nil
+}
+
+// FinishInbound records the outcome of an ingestion.
+func (s *Store) FinishInbound(ctx context.Context, q Querier, id int64, status string, messageID int64, note string, at time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE inbound SET status = $2, message_id = $3, error = $4, processed_at = $5, attempts = attempts + 1 WHERE id = $1`,
+		id, status, nullInt(messageID), note, at.UTC())
+	if err != nil {
+		return fmt.Errorf("finish inbound %d: %w", id, err)
+	}
+	return nil
+}
+
+// FailInbound records a failed ingestion attempt; the job retries it.
+func (s *Store) FailInbound(ctx context.Context, id int64, errText string, at time.Time) error {
+	_, err := s.db.Exec(ctx, `UPDATE inbound SET status = $2, error = $3, attempts = attempts + 1, processed_at = $4 WHERE id = $1`,
+		id, InboundFailed, errText, at.UTC())
+	if err != nil {
+		return fmt.Errorf("fail inbound %d: %w", id, err)
+	}
+	return nil
+}
+
+// ListInbound returns inbound rows with a status, newest first (failures view).
+func (s *Store) ListInbound(ctx context.Context, status string, limit int) ([]Inbound, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+inboundCols+` FROM inbound WHERE status = $1 ORDER BY id DESC LIMIT $2`, status, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list inbound: %w", err)
+	}
+	defer rows.Close()
+	out := []Inbound{}
+	for rows.Next() {
+		in, err := scanInbound(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list inbound: %w", err)
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}
+
+// CountInbound counts inbound rows by status (metrics, tests).
+func (s *Store) CountInbound(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.Query(ctx, `SELECT status, count(*) FROM inbound GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("count inbound: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("count inbound: %w", err)
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,286 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Message kinds and delivery states.
+const (
+	KindInbound   = "inbound"
+	KindOutbound  = "outbound"
+	KindNote      = "note"
+	KindAutoReply = "auto_reply"
+
+	DeliveryQueued  = "queued"
+	DeliverySending = "sending"
+	DeliverySent    = "sent"
+	DeliveryFailed  = "failed"
+)
+
+// Message is one email (or note) on a ticket.
+type Message struct {
+	ID               int64
+	TicketID         int64
+	Kind             string
+	MessageID        string
+	DedupeKey        string // "" stores NULL (notes)
+	InReplyTo        string
+	References       []string
+	From             Address
+	To, Cc           []Address
+	Subject          string
+	Text             string
+	HTML             string // sanitized
+	VisibleText      string
+	RawKey           string
+	SHA256           string
+	Size             int64
+	SentAt           time.Time
+	CreatedAt        time.Time
+	AuthorID         int64
+	AutoReason       string
+	Problems         string
+	DeliveryStatus   string // "" for messages that are not sent by us
+	DeliveryError    string
+	DeliveryAttempts int
+	DeliveredAt      time.Time
+	Attachments      []Attachment
+}
+
+// Attachment is a file of a message; its bytes live in the blob store.
+type Attachment struct {
+	ID          int64
+	MessageID   int64
+	Filename    string
+	ContentType string
+	Size        int64
+	SHA256      string
+	BlobKey     string
+	ContentID   string
+	Inline      bool
+}
+
+const messageCols = `id, ticket_id, kind, message_id, dedupe_key, in_reply_to, refs, from_email, from_name, to_addrs, cc_addrs,
+	subject, text_body, html_body, visible_text, raw_key, sha256, size, sent_at, created_at, author_id, auto_reason, problems,
+	delivery_status, delivery_error, delivery_attempts, delivered_at`
+
+func scanMessage(r Row) (Message, error) {
+	var m Message
+	var dedupe, delivery sql.NullString
+	var refs, to, cc string
+	var sent, delivered sql.NullTime
+	var author sql.NullInt64
+	err := r.Scan(&m.ID, &m.TicketID, &m.Kind, &m.MessageID, &dedupe, &m.InReplyTo, &refs, &m.From.Email, &m.From.Name, &to, &cc,
+		&m.Subject, &m.Text, &m.HTML, &m.VisibleText, &m.RawKey, &m.SHA256, &m.Size, &sent, &m.CreatedAt, &author, &m.AutoReason, &m.Problems,
+		&delivery, &m.DeliveryError, &m.DeliveryAttempts, &delivered)
+	m.DedupeKey, m.DeliveryStatus = dedupe.String, delivery.String
+	m.References = strings.Fields(refs)
+	m.To, m.Cc = decodeAddrs(to), decodeAddrs(cc)
+	m.SentAt, m.DeliveredAt = timeOf(sent), timeOf(delivered)
+	m.CreatedAt = m.CreatedAt.UTC()
+	m.AuthorID = author.Int64
+	m.Attachments = []Attachment{}
+	return m, err
+}
+
+// InsertMessage stores a message; ErrConflict when its dedupe key exists.
+func (s *Store) InsertMessage(ctx context.Context, q Querier, m Message) (int64, error) {
+	var dedupe, delivery sql.NullString
+	if m.DedupeKey != "" {
+		dedupe = sql.NullString{String: m.DedupeKey, Valid: true}
+	}
+	if m.DeliveryStatus != "" {
+		delivery = sql.NullString{String: m.DeliveryStatus, Valid: true}
+	}
+	var id int64
+	err := q.QueryRow(ctx, `INSERT INTO messages (ticket_id, kind, message_id, dedupe_key, in_reply_to, refs, from_email, from_name,
+		to_addrs, cc_addrs, subject, text_body, html_body, visible_text, raw_key, sha256, size, sent_at, created_at, author_id,
+		auto_reason, problems, delivery_status)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id`,
+		m.TicketID, m.Kind, m.MessageID, dedupe, m.InReplyTo, strings.Join(m.References, " "), strings.ToLower(m.From.Email), m.From.Name,
+		encodeAddrs(m.To), encodeAddrs(m.Cc), m.Subject, m.Text, m.HTML, m.VisibleText, m.RawKey, m.SHA256, m.Size,
+		nullTime(m.SentAt), m.CreatedAt.UTC(), nullInt(m.AuthorID), m.AutoReason, m.Problems, delivery).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert message: %w", err)
+	}
+	return id, nil
+}
+
+// InsertAttachment stores an attachment's metadata.
+func (s *Store) InsertAttachment(ctx context.Context, q Querier, a Attachment) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `INSERT INTO attachments (message_id, filename, content_type, size, sha256, blob_key, content_id, inline)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		a.MessageID, a.Filename, a.ContentType, a.Size, a.SHA256, a.BlobKey, a.ContentID, a.Inline).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert attachment: %w", err)
+	}
+	return id, nil
+}
+
+// MessageByDedupeKey finds a stored message by Message-ID or raw hash.
+func (s *Store) MessageByDedupeKey(ctx context.Context, q Querier, key string) (id, ticketID int64, found bool, err error) {
+	err = q.QueryRow(ctx, `SELECT id, ticket_id FROM messages WHERE dedupe_key = $1`, key).Scan(&id, &ticketID)
+	if isNotFound(err) {
+		return 0, 0, false, nil
+	}
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("dedupe lookup: %w", err)
+	}
+	return id, ticketID, true, nil
+}
+
+// OutboundByMessageID finds one of our sent messages by its Message-ID.
+func (s *Store) OutboundByMessageID(ctx context.Context, q Querier, messageID string) (Message, bool, error) {
+	m, err := scanMessage(q.QueryRow(ctx, `SELECT `+messageCols+` FROM messages WHERE message_id = $1 AND kind = $2`, messageID, KindOutbound))
+	if isNotFound(err) {
+		return m, false, nil
+	}
+	if err != nil {
+		return m, false, fmt.Errorf("outbound lookup: %w", err)
+	}
+	return m, true, nil
+}
+
+// GetMessage returns one message with its attachments.
+func (s *Store) GetMessage(ctx context.Context, q Querier, id int64) (Message, error) {
+	m, err := scanMessage(q.QueryRow(ctx, `SELECT `+messageCols+` FROM messages WHERE id = $1`, id))
+	if err != nil {
+		return m, fmt.Errorf("message %d: %w", id, err)
+	}
+	list := []Message{m}
+	if err := s.loadAttachments(ctx, q, list); err != nil {
+		return m, err
+	}
+	return list[0], nil
+}
+
+// ListMessages returns a ticket's messages oldest first, with attachments.
+func (s *Store) ListMessages(ctx context.Context, ticketID int64) ([]Message, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+messageCols+` FROM messages WHERE ticket_id = $1 ORDER BY created_at, id`, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("list messages: %w", err)
+	}
+	defer rows.Close()
+	out := []Message{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list messages: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list messages: %w", err)
+	}
+	return out, s.loadAttachments(ctx, s.db, out)
+}
+
+func (s *Store) loadAttachments(ctx context.Context, q Querier, list []Message) error {
+	if len(list) == 0 {
+		return nil
+	}
+	idx := make(map[int64]int, len(list))
+	args := make([]any, len(list))
+	for i, m := range list {
+		idx[m.ID] = i
+		args[i] = m.ID
+	}
+	rows, err := q.Query(ctx, `SELECT id, message_id, filename, content_type, size, sha256, blob_key, content_id, inline
+		FROM attachments WHERE message_id IN (`+placeholders(1, len(args))+`) ORDER BY id`, args...)
+	if err != nil {
+		return fmt.Errorf("load attachments: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAttachment(rows)
+		if err != nil {
+			return fmt.Errorf("load attachments: %w", err)
+		}
+		i := idx[a.MessageID]
+		list[i].Attachments = append(list[i].Attachments, a)
+	}
+	return rows.Err()
+}
+
+func scanAttachment(r Row) (Attachment, error) {
+	var a Attachment
+	err := r.Scan(&a.ID, &a.MessageID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.BlobKey, &a.ContentID, &a.Inline)
+	return a, err
+}
+
+// GetAttachment returns one attachment's metadata.
+func (s *Store) GetAttachment(ctx context.Context, id int64) (Attachment, error) {
+	a, err := scanAttachment(s.db.QueryRow(ctx, `SELECT id, message_id, filename, content_type, size, sha256, blob_key, content_id, inline
+		FROM attachments WHERE id = $1`, id))
+	if err != nil {
+		return a, fmt.Errorf("attachment %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// SetDelivery records the delivery state of an outbound message.
+func (s *Store) SetDelivery(ctx context.Context, q Querier, id int64, status, errText string, addAttempts int, at time.Time) error {
+	var delivered sql.NullTime
+	if status == DeliverySent {
+		delivered = nullTime(at)
+	}
+	_, err := q.Exec(ctx, `UPDATE messages SET delivery_status = $2, delivery_error = $3, delivery_attempts = delivery_attempts + $4,
+		delivered_at = COALESCE($5, delivered_at) WHERE id = $1`, id, status, errText, addAttempts, delivered)
+	if err != nil {
+		return fmt.Errorf("set delivery of message %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetRawKey records where a composed outbound message's bytes are stored.
+func (s *Store) SetRawKey(ctx context.Context, q Querier, id int64, key, sha string, size int64) error {
+	_, err := q.Exec(ctx, `UPDATE messages SET raw_key = $2, sha256 = $3, size = $4 WHERE id = $1`, id, key, sha, size)
+	if err != nil {
+		return fmt.Errorf("set raw key of message %d: %w", id, err)
+	}
+	return nil
+}
+
+// CountAcksSince counts acknowledgements sent to email since a time (rate limit).
+func (s *Store) CountAcksSince(ctx context.Context, q Querier, email string, since time.Time) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT count(*) FROM acknowledgements WHERE email = $1 AND created_at >= $2`,
+		strings.ToLower(email), since.UTC()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count acknowledgements: %w", err)
+	}
+	return n, nil
+}
+
+// RecordAck notes an acknowledgement sent to email.
+func (s *Store) RecordAck(ctx context.Context, q Querier, email string, ticketID int64, at time.Time) error {
+	_, err := q.Exec(ctx, `INSERT INTO acknowledgements (email, ticket_id, created_at) VALUES ($1, $2, $3)`,
+		strings.ToLower(email), ticketID, at.UTC())
+	if err != nil {
+		return fmt.Errorf("record acknowledgement: %w", err)
+	}
+	return nil
+}
+
+// AddOccurrence records that a mailbox saw a message under a provider id;
+// it reports whether this occurrence is new.
+func (s *Store) AddOccurrence(ctx context.Context, q Querier, mailboxID int64, providerID string, messageID int64, at time.Time) (bool, error) {
+	n, err := q.Exec(ctx, `INSERT INTO message_occurrences (mailbox_id, provider_id, message_id, seen_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (mailbox_id, provider_id) DO NOTHING`, mailboxID, providerID, messageID, at.UTC())
+	if err != nil {
+		return false, fmt.Errorf("add occurrence: %w", err)
+	}
+	return n > 0, nil
+}
+
+// CountOccurrences counts the occurrences of a message (tests, diagnostics).
+func (s *Store) CountOccurrences(ctx context.Context, messageID int64) (int, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM message_occurrences WHERE message_id = $1`, messageID).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,78 @@
+package store
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Store is the data access layer. Methods that take a Querier run inside the
+// caller's transaction (or directly on the DB); the others read from the DB.
+type Store struct {
+	db *DB
+}
+
+// New returns a Store over db.
+func New(db *DB) *Store { return &Store{db: db} }
+
+// DB returns the underlying database (for transactions).
+func (s *Store) DB() *DB { return s.db }
+
+// Address is an email address with its display name.
+type Address struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}
+
+func encodeAddrs(a []Address) string {
+	if a == nil {
+		a = []Address{}
+	}
+	b, _ := json.Marshal(a)
+	return string(b)
+}
+
+func decodeAddrs(s string) []Address {
+	var a []Address
+	if err := json.Unmarshal([]byte(s), &a); err != nil || a == nil {
+		return []Address{}
+	}
+	return a
+}
+
+func nullTime(t time.Time) sql.NullTime {
+	if t.IsZero() {
+		return sql.NullTime{}
+	}
+	return sql.NullTime{Time: t.UTC(), Valid: true}
+}
+
+func nullInt(v int64) sql.NullInt64 {
+	if v == 0 {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: v, Valid: true}
+}
+
+func timeOf(n sql.NullTime) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return n.Time.UTC()
+}
+
+// placeholders returns "$from, $from+1, ..." for n values.
+func placeholders(from, n int) string {
+	b := make([]byte, 0, n*4)
+	for i := range n {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, fmt.Sprintf("$%d", from+i)...)
+	}
+	return string(b)
+}
+
+func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

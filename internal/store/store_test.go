@@ -1,0 +1,362 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/store/storetest"
+)
+
+// The conformance suite: every test runs on SQLite and on PostgreSQL.
+
+var t0 = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+
+func open(t *testing.T, dsn string) (*store.Store, context.Context) {
+	db := storetest.Open(t, dsn)
+	return store.New(db), context.Background()
+}
+
+func seed(t *testing.T, s *store.Store, ctx context.Context) (mailboxID, contactID int64) {
+	t.Helper()
+	mb, err := s.CreateMailbox(ctx, store.Mailbox{Name: "Support", Address: "Support@Example.com", Provider: "smtp", AckEnabled: true, CreatedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.UpsertContact(ctx, s.DB().W(), "Alice@Example.org", "Alice", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mb, c
+}
+
+func TestMigrateTwice(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		db := storetest.Open(t, dsn)
+		if err := db.Migrate(context.Background()); err != nil {
+			t.Fatalf("second migrate: %v", err)
+		}
+	})
+}
+
+func TestMailboxes(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		s, ctx := open(t, dsn)
+		id, _ := seed(t, s, ctx)
+		mb, err := s.MailboxByAddress(ctx, "support@example.COM")
+		if err != nil || mb.ID != id || mb.Address != "support@example.com" || !mb.AckEnabled {
+			t.Fatalf("by address: %+v %v", mb, err)
+		}
+		_, err = s.CreateMailbox(ctx, store.Mailbox{Name: "x", Address: "support@example.com", CreatedAt: t0})
+		if !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("duplicate address: want ErrConflict, got %v", err)
+		}
+		if _, err := s.MailboxByAddress(ctx, "nobody@example.com"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unknown address: want ErrNotFound, got %v", err)
+		}
+		list, err := s.ListMailboxes(ctx)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("list: %v %v", list, err)
+		}
+	})
+}
+
+func TestUsersAndTokens(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		s, ctx := open(t, dsn)
+		id, err := s.CreateUser(ctx, store.User{Email: "Agent@Example.com", Name: "Agent", Role: "agent", CreatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateUser(ctx, store.User{Email: "agent@example.com", Role: "agent", CreatedAt: t0}); !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("duplicate email: %v", err)
+		}
+		if _, err := s.CreateAPIToken(ctx, id, "cli", "hash1", t0); err != nil {
+			t.Fatal(err)
+		}
+		u, err := s.UserByTokenHash(ctx, "hash1")
+		if err != nil || u.ID != id || u.Email != "agent@example.com" {
+			t.Fatalf("by token: %+v %v", u, err)
+		}
+		if _, err := s.UserByTokenHash(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unknown token: %v", err)
+		}
+		if _, err := s.DB().Exec(ctx, `UPDATE users SET disabled = $1 WHERE id = $2`, true, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UserByTokenHash(ctx, "hash1"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("disabled user's token must not work: %v", err)
+		}
+	})
+}
+
+func TestContactsUpsert(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		s, ctx := open(t, dsn)
+		q := s.DB().W()
+		a, err := s.UpsertContact(ctx, q, "bob@example.org", "", t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.UpsertContact(ctx, q, "BOB@example.org", "Bob", t0)
+		if err != nil || a != b {
+			t.Fatalf("same contact expected: %d %d %v", a, b, err)
+		}
+		c, err := s.UpsertContact(ctx, q, "bob@example.org", "Robert", t0)
+		if err != nil || c != a {
+			t.Fatal(err)
+		}
+		var name string
+		if err := q.QueryRow(ctx, `SELECT name FROM contacts WHERE id = $1`, a).Scan(&name); err != nil || name != "Bob" {
+			t.Fatalf("first known name is kept: %q %v", name, err)
+		}
+	})
+}
+
+func TestTicketsListPagingAndFilters(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		s, ctx := open(t, dsn)
+		mb, contact := seed(t, s, ctx)
+		q := s.DB().W()
+		var ids []int64
+		for i := range 7 {
+			id, err := s.CreateTicket(ctx, q, store.Ticket{Subject: fmt.Sprintf("Printer %d", i), Status: store.StatusNew, Priority: "normal",
+				RequesterID: contact, MailboxID: mb, CreatedAt: t0.Add(time.Duration(i) * time.Minute)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		// Same activity time for two tickets: the id breaks the tie.
+		if err := s.TouchTicket(ctx, q, ids[0], t0.Add(10*time.Minute), 2); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.TouchTicket(ctx, q, ids[1], t0.Add(10*time.Minute), 1); err != nil {
+			t.Fatal(err)
+		}
+		// An older time never moves activity back.
+		if err := s.TouchTicket(ctx, q, ids[1], t0, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetTicketStatus(ctx, q, ids[2], store.StatusSolved, t0.Add(time.Minute*2)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := q.Exec(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, 'vip'), ($1, 'billing')`, ids[3]); err != nil {
+			t.Fatal(err)
+		}
+		want := []int64{ids[1], ids[0], ids[6], ids[5], ids[4], ids[3], ids[2]}
+		var got []int64
+		f := store.TicketFilter{Limit: 3}
+		for page := 0; page < 5; page++ {
+			list, err := s.ListTickets(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tk := range list {
+				got = append(got, tk.ID)
+			}
+			if len(list) < 3 {
+				break
+			}
+			f.AfterTime, f.AfterID = list[len(list)-1].UpdatedAt, list[len(list)-1].ID
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("order by activity with paging: got %v want %v", got, want)
+		}
+		tk, err := s.GetTicket(ctx, q, ids[0])
+		if err != nil || tk.MessageCount != 2 || tk.Requester.Email != "alice@example.org" || tk.Assignee != nil {
+			t.Fatalf("get: %+v %v", tk, err)
+		}
+		tk, err = s.GetTicket(ctx, q, ids[3])
+		if err != nil || fmt.Sprint(tk.Tags) != "[billing vip]" {
+			t.Fatalf("tags: %v %v", tk.Tags, err)
+		}
+		if _, err := s.GetTicket(ctx, q, 99999); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("missing ticket: %v", err)
+		}
+		cases := []struct {
+			name string
+			f    store.TicketFilter
+			want int
+		}{
+			{"status solved", store.TicketFilter{Statuses: []string{"solved"}}, 1},
+			{"status new or solved", store.TicketFilter{Statuses: []string{"new", "solved"}}, 7},
+			{"mailbox", store.TicketFilter{MailboxID: mb}, 7},
+			{"other mailbox", store.TicketFilter{MailboxID: mb + 100}, 0},
+			{"tag", store.TicketFilter{Tag: "vip"}, 1},
+			{"unassigned", store.TicketFilter{Unassigned: true}, 7},
+			{"requester", store.TicketFilter{Requester: "ALICE@example.org"}, 7},
+			{"query", store.TicketFilter{Query: "printer 5"}, 1},
+			{"query with like metacharacters", store.TicketFilter{Query: "%"}, 0},
+		}
+		for _, c := range cases {
+			list, err := s.ListTickets(ctx, c.f)
+			if err != nil || len(list) != c.want {
+				t.Errorf("%s: got %d tickets, want %d (%v)", c.name, len(list), c.want, err)
+			}
+		}
+	})
+}
+
+func TestMessagesDedupeThreadKeysOccurrences(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		s, ctx := open(t, dsn)
+		mb, contact := seed(t, s, ctx)
+		db := s.DB()
+		var ticketID, msgID int64
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			ticketID, err = s.CreateTicket(ctx, tx, store.Ticket{Subject: "Hi", Status: "new", Priority: "normal", RequesterID: contact, MailboxID: mb, CreatedAt: t0})
+			if err != nil {
+				return err
+			}
+			msgID, err = s.InsertMessage(ctx, tx, store.Message{TicketID: ticketID, Kind: store.KindInbound, MessageID: "a@x", DedupeKey: "mid:a@x",
+				References: []string{"r1@x", "r2@x"}, From: store.Address{Email: "Alice@Example.org", Name: "Alice"},
+				To: []store.Address{{Email: "support@example.com"}}, Subject: "Hi", Text: "hello", CreatedAt: t0, SentAt: t0})
+			if err != nil {
+				return err
+			}
+			if _, err := s.InsertAttachment(ctx, tx, store.Attachment{MessageID: msgID, Filename: "a.pdf", ContentType: "application/pdf", Size: 3, SHA256: "abc", BlobKey: "att/abc"}); err != nil {
+				return err
+			}
+			return s.AddThreadKeys(ctx, tx, ticketID, []string{"a@x", "r1@x", "r2@x"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, tid, found, err := s.MessageByDedupeKey(ctx, db, "mid:a@x")
+		if err != nil || !found || id != msgID || tid != ticketID {
+			t.Fatalf("dedupe lookup: %d %d %v %v", id, tid, found, err)
+		}
+		_, err = s.InsertMessage(ctx, db.W(), store.Message{TicketID: ticketID, Kind: store.KindInbound, DedupeKey: "mid:a@x", CreatedAt: t0})
+		if !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("second insert of a dedupe key: want ErrConflict, got %v", err)
+		}
+		// Notes have no dedupe key: many are allowed.
+		for range 2 {
+			if _, err := s.InsertMessage(ctx, db.W(), store.Message{TicketID: ticketID, Kind: store.KindNote, Text: "n", CreatedAt: t0.Add(time.Second)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, ok, err := s.TicketByThreadKeys(ctx, db, []string{"unknown@x", "r2@x"})
+		if err != nil || !ok || got != ticketID {
+			t.Fatalf("thread keys: %d %v %v", got, ok, err)
+		}
+		if _, ok, _ := s.TicketByThreadKeys(ctx, db, []string{"nope@x"}); ok {
+			t.Fatal("unknown key matched")
+		}
+		added, err := s.AddOccurrence(ctx, db, mb, "uid:1", msgID, t0)
+		if err != nil || !added {
+			t.Fatal(added, err)
+		}
+		added, err = s.AddOccurrence(ctx, db, mb, "uid:1", msgID, t0)
+		if err != nil || added {
+			t.Fatalf("same occurrence twice must be a no-op: %v %v", added, err)
+		}
+		msgs, err := s.ListMessages(ctx, ticketID)
+		if err != nil || len(msgs) != 3 {
+			t.Fatalf("list: %d %v", len(msgs), err)
+		}
+		m := msgs[0]
+		if m.From.Email != "alice@example.org" || len(m.To) != 1 || len(m.Attachments) != 1 || m.Attachments[0].Filename != "a.pdf" ||
+			fmt.Sprint(m.References) != "[r1@x r2@x]" || !m.SentAt.Equal(t0) {
+			t.Fatalf("message round trip: %+v", m)
+		}
+		if err := s.SetDelivery(ctx, db, msgID, store.DeliverySent, "", 1, t0); err != nil {
+			t.Fatal(err)
+		}
+		m, err = s.GetMessage(ctx, db, msgID)
+		if err != nil || m.DeliveryStatus != "sent" || m.DeliveryAttempts != 1 || !m.DeliveredAt.Equal(t0) {
+			t.Fatalf("delivery: %+v %v", m, err)
+		}
+	})
+}
+
+func TestInboundLifecycleAndEvents(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		s, ctx := open(t, dsn)
+		mb, contact := seed(t, s, ctx)
+		db := s.DB()
+		id, err := s.InsertInbound(ctx, db.W(), store.Inbound{MailboxID: mb, Source: "smtp", RawKey: "raw/x", SHA256: "x", Size: 10, Status: store.InboundPending, ReceivedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FailInbound(ctx, id, "boom", t0); err != nil {
+			t.Fatal(err)
+		}
+		failed, err := s.ListInbound(ctx, store.InboundFailed, 10)
+		if err != nil || len(failed) != 1 || failed[0].Error != "boom" || failed[0].Attempts != 1 {
+			t.Fatalf("failed list: %+v %v", failed, err)
+		}
+		if err := s.FinishInbound(ctx, db, id, store.InboundDone, 0, "", t0); err != nil {
+			t.Fatal(err)
+		}
+		in, err := s.GetInbound(ctx, db, id)
+		if err != nil || in.Status != store.InboundDone || in.Attempts != 2 {
+			t.Fatalf("finished: %+v %v", in, err)
+		}
+		tid, err := s.CreateTicket(ctx, db.W(), store.Ticket{Subject: "x", Status: "new", Priority: "normal", RequesterID: contact, MailboxID: mb, CreatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddEvent(ctx, db, store.Event{TicketID: tid, Actor: "system", Kind: "status_changed", Field: "status", OldValue: "new", NewValue: "open", CreatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := s.ListEvents(ctx, tid)
+		if err != nil || len(evs) != 1 || evs[0].NewValue != "open" || evs[0].ActorID != 0 {
+			t.Fatalf("events: %+v %v", evs, err)
+		}
+		ok, err := s.IsParticipant(ctx, db, tid, "alice@example.org")
+		if err != nil || ok {
+			t.Fatal("not yet a participant")
+		}
+		if err := s.AddParticipant(ctx, db, tid, contact); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddParticipant(ctx, db, tid, contact); err != nil {
+			t.Fatal(err)
+		}
+		ok, err = s.IsParticipant(ctx, db, tid, "ALICE@example.org")
+		if err != nil || !ok {
+			t.Fatal("participant expected", err)
+		}
+		n, err := s.CountAcksSince(ctx, db, "alice@example.org", t0.Add(-time.Hour))
+		if err != nil || n != 0 {
+			t.Fatal(n, err)
+		}
+		if err := s.RecordAck(ctx, db, "Alice@example.org", tid, t0); err != nil {
+			t.Fatal(err)
+		}
+		n, err = s.CountAcksSince(ctx, db, "alice@example.org", t0.Add(-time.Hour))
+		if err != nil || n != 1 {
+			t.Fatal(n, err)
+		}
+		n, _ = s.CountAcksSince(ctx, db, "alice@example.org", t0.Add(time.Second))
+		if n != 0 {
+			t.Fatal("ack outside the window counted")
+		}
+	})
+}
+
+func TestTxRollback(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		s, ctx := open(t, dsn)
+		boom := errors.New("boom")
+		err := s.DB().InTx(ctx, func(tx *store.Tx) error {
+			if _, err := s.UpsertContact(ctx, tx, "x@example.org", "", t0); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		var n int
+		if err := s.DB().QueryRow(ctx, `SELECT count(*) FROM contacts`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("rolled back write is visible: %d %v", n, err)
+		}
+	})
+}

@@ -1,0 +1,316 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Ticket statuses and priorities.
+const (
+	StatusNew     = "new"
+	StatusOpen    = "open"
+	StatusPending = "pending"
+	StatusSolved  = "solved"
+	StatusClosed  = "closed"
+
+	PriorityNormal = "normal"
+)
+
+// Ticket is one conversation.
+type Ticket struct {
+	ID              int64
+	Subject         string
+	Status          string
+	Priority        string
+	Assignee        *UserRef
+	RequesterID     int64
+	Requester       Address
+	MailboxID       int64
+	Tags            []string
+	MessageCount    int
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	FirstResponseAt time.Time
+	SolvedAt        time.Time
+}
+
+const ticketSelect = `SELECT t.id, t.subject, t.status, t.priority, t.assignee_id, u.email, u.name,
+	t.requester_id, c.email, c.name, t.mailbox_id, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.solved_at
+	FROM tickets t JOIN contacts c ON c.id = t.requester_id LEFT JOIN users u ON u.id = t.assignee_id`
+
+func scanTicket(r Row) (Ticket, error) {
+	var t Ticket
+	var aID sql.NullInt64
+	var aEmail, aName sql.NullString
+	var first, solved sql.NullTime
+	err := r.Scan(&t.ID, &t.Subject, &t.Status, &t.Priority, &aID, &aEmail, &aName,
+		&t.RequesterID, &t.Requester.Email, &t.Requester.Name, &t.MailboxID, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &first, &solved)
+	t.Assignee = scanUserRef(aID, aEmail, aName)
+	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
+	t.FirstResponseAt, t.SolvedAt = timeOf(first), timeOf(solved)
+	t.Tags = []string{}
+	return t, err
+}
+
+// CreateTicket inserts a ticket and returns its id.
+func (s *Store) CreateTicket(ctx context.Context, q Querier, t Ticket) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `INSERT INTO tickets (subject, status, priority, requester_id, mailbox_id, message_count, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, 0, $6, $6) RETURNING id`,
+		t.Subject, t.Status, t.Priority, t.RequesterID, t.MailboxID, t.CreatedAt.UTC()).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("create ticket: %w", err)
+	}
+	return id, nil
+}
+
+// GetTicket returns one ticket with its tags.
+func (s *Store) GetTicket(ctx context.Context, q Querier, id int64) (Ticket, error) {
+	t, err := scanTicket(q.QueryRow(ctx, ticketSelect+` WHERE t.id = $1`, id))
+	if err != nil {
+		return t, fmt.Errorf("ticket %d: %w", id, err)
+	}
+	list := []Ticket{t}
+	if err := s.loadTags(ctx, q, list); err != nil {
+		return t, err
+	}
+	return list[0], nil
+}
+
+// TicketExists reports whether a ticket id exists.
+func (s *Store) TicketExists(ctx context.Context, q Querier, id int64) (bool, error) {
+	var n int
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM tickets WHERE id = $1`, id).Scan(&n); err != nil {
+		return false, fmt.Errorf("ticket %d: %w", id, err)
+	}
+	return n > 0, nil
+}
+
+// TicketFilter selects tickets for the list.
+type TicketFilter struct {
+	Statuses   []string
+	MailboxID  int64
+	AssigneeID int64 // 0: any
+	Unassigned bool
+	Requester  string
+	Tag        string
+	Query      string // substring of the subject (full-text search comes with the search issue)
+	Limit      int
+	// Cursor: the (updated_at, id) of the last ticket of the previous page.
+	AfterTime time.Time
+	AfterID   int64
+}
+
+// ListTickets returns tickets by last activity, newest first, one more than
+// Limit when there is a next page is not needed: callers ask for Limit+1.
+func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if len(f.Statuses) > 0 {
+		var ph []string
+		for _, st := range f.Statuses {
+			ph = append(ph, arg(st))
+		}
+		where = append(where, "t.status IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.MailboxID != 0 {
+		where = append(where, "t.mailbox_id = "+arg(f.MailboxID))
+	}
+	if f.AssigneeID != 0 {
+		where = append(where, "t.assignee_id = "+arg(f.AssigneeID))
+	}
+	if f.Unassigned {
+		where = append(where, "t.assignee_id IS NULL")
+	}
+	if f.Requester != "" {
+		where = append(where, "c.email = "+arg(strings.ToLower(f.Requester)))
+	}
+	if f.Tag != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = "+arg(f.Tag)+")")
+	}
+	if f.Query != "" {
+		where = append(where, "lower(t.subject) LIKE "+arg("%"+escapeLike(strings.ToLower(f.Query))+"%")+` ESCAPE '\'`)
+	}
+	if f.AfterID != 0 {
+		ts, id := arg(f.AfterTime.UTC()), arg(f.AfterID)
+		where = append(where, fmt.Sprintf("(t.updated_at < %s OR (t.updated_at = %s AND t.id < %s))", ts, ts, id))
+	}
+	query := ticketSelect
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	query += " ORDER BY t.updated_at DESC, t.id DESC LIMIT " + arg(limit)
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	defer rows.Close()
+	out := []Ticket{}
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list tickets: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	return out, s.loadTags(ctx, s.db, out)
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func (s *Store) loadTags(ctx context.Context, q Querier, list []Ticket) error {
+	if len(list) == 0 {
+		return nil
+	}
+	idx := make(map[int64]int, len(list))
+	args := make([]any, len(list))
+	for i, t := range list {
+		idx[t.ID] = i
+		args[i] = t.ID
+	}
+	rows, err := q.Query(ctx, `SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN (`+placeholders(1, len(args))+`) ORDER BY tag`, args...)
+	if err != nil {
+		return fmt.Errorf("load tags: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var tag string
+		if err := rows.Scan(&id, &tag); err != nil {
+			return fmt.Errorf("load tags: %w", err)
+		}
+		list[idx[id]].Tags = append(list[idx[id]].Tags, tag)
+	}
+	return rows.Err()
+}
+
+// TouchTicket records new activity: a later updated_at and added messages.
+func (s *Store) TouchTicket(ctx context.Context, q Querier, id int64, at time.Time, addMessages int) error {
+	_, err := q.Exec(ctx, `UPDATE tickets SET updated_at = CASE WHEN updated_at > $2 THEN updated_at ELSE $2 END,
+		message_count = message_count + $3 WHERE id = $1`, id, at.UTC(), addMessages)
+	if err != nil {
+		return fmt.Errorf("touch ticket %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetTicketStatus changes the status, keeping solved_at in step.
+func (s *Store) SetTicketStatus(ctx context.Context, q Querier, id int64, status string, at time.Time) error {
+	var solved sql.NullTime
+	if status == StatusSolved || status == StatusClosed {
+		solved = nullTime(at)
+	}
+	_, err := q.Exec(ctx, `UPDATE tickets SET status = $2, solved_at = $3, updated_at = $4 WHERE id = $1`, id, status, solved, at.UTC())
+	if err != nil {
+		return fmt.Errorf("set status of ticket %d: %w", id, err)
+	}
+	return nil
+}
+
+// TicketByThreadKeys returns the ticket the first known key maps to; keys are
+// tried in order, so callers put the strongest evidence first.
+func (s *Store) TicketByThreadKeys(ctx context.Context, q Querier, keys []string) (int64, bool, error) {
+	if len(keys) == 0 {
+		return 0, false, nil
+	}
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	rows, err := q.Query(ctx, `SELECT key, ticket_id FROM thread_keys WHERE key IN (`+placeholders(1, len(keys))+`)`, args...)
+	if err != nil {
+		return 0, false, fmt.Errorf("thread lookup: %w", err)
+	}
+	defer rows.Close()
+	found := map[string]int64{}
+	for rows.Next() {
+		var k string
+		var id int64
+		if err := rows.Scan(&k, &id); err != nil {
+			return 0, false, fmt.Errorf("thread lookup: %w", err)
+		}
+		found[k] = id
+	}
+	if err := rows.Err(); err != nil {
+		return 0, false, fmt.Errorf("thread lookup: %w", err)
+	}
+	for _, k := range keys {
+		if id, ok := found[k]; ok {
+			return id, true, nil
+		}
+	}
+	return 0, false, nil
+}
+
+// AddThreadKeys maps keys to a ticket; a key already mapped keeps its ticket.
+func (s *Store) AddThreadKeys(ctx context.Context, q Querier, ticketID int64, keys []string) error {
+	for _, k := range keys {
+		if k == "" {
+			continue
+		}
+		if _, err := q.Exec(ctx, `INSERT INTO thread_keys (key, ticket_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, k, ticketID); err != nil {
+			return fmt.Errorf("add thread key: %w", err)
+		}
+	}
+	return nil
+}
+
+// Event is one entry of a ticket's audit trail.
+type Event struct {
+	ID        int64
+	TicketID  int64
+	ActorID   int64
+	Actor     string
+	Kind      string
+	Field     string
+	OldValue  string
+	NewValue  string
+	CreatedAt time.Time
+}
+
+// AddEvent appends to the audit trail.
+func (s *Store) AddEvent(ctx context.Context, q Querier, e Event) error {
+	_, err := q.Exec(ctx, `INSERT INTO ticket_events (ticket_id, actor_id, actor, kind, field, old_value, new_value, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.TicketID, nullInt(e.ActorID), e.Actor, e.Kind, e.Field, e.OldValue, e.NewValue, e.CreatedAt.UTC())
+	if err != nil {
+		return fmt.Errorf("add event: %w", err)
+	}
+	return nil
+}
+
+// ListEvents returns a ticket's audit trail, oldest first.
+func (s *Store) ListEvents(ctx context.Context, ticketID int64) ([]Event, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, ticket_id, actor_id, actor, kind, field, old_value, new_value, created_at
+		FROM ticket_events WHERE ticket_id = $1 ORDER BY id`, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	defer rows.Close()
+	out := []Event{}
+	for rows.Next() {
+		var e Event
+		var actor sql.NullInt64
+		if err := rows.Scan(&e.ID, &e.TicketID, &actor, &e.Actor, &e.Kind, &e.Field, &e.OldValue, &e.NewValue, &e.CreatedAt); err != nil {
+			return nil, fmt.Errorf("list events: %w", err)
+		}
+		e.ActorID, e.CreatedAt = actor.Int64, e.CreatedAt.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,497 @@
+package ticket
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/mail"
+	"github.com/ticketer/ticketer/internal/store"
+)
+
+// Received is a raw message handed over by a connector (SMTP listener, IMAP...).
+type Received struct {
+	MailboxID    int64
+	Source       string // smtp, imap, ...
+	ProviderID   string // e.g. IMAP UID; "" derives one from the bytes
+	EnvelopeFrom string
+	EnvelopeTo   []string
+	Raw          []byte
+}
+
+// Receive stores the raw bytes and, in one transaction, the inbound row and
+// its ingestion job: once it returns nil the message cannot be lost.
+func (s *Service) Receive(ctx context.Context, r Received) (int64, error) {
+	key, sum, err := s.cfg.Blobs.Put(ctx, "raw", r.Raw)
+	if err != nil {
+		return 0, fmt.Errorf("store raw message: %w", err)
+	}
+	var id int64
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		id, err = s.store.InsertInbound(ctx, tx, store.Inbound{
+			MailboxID: r.MailboxID, Source: r.Source, ProviderID: r.ProviderID,
+			EnvelopeFrom: r.EnvelopeFrom, EnvelopeTo: strings.Join(r.EnvelopeTo, ","),
+			RawKey: key, SHA256: sum, Size: int64(len(r.Raw)), Status: store.InboundPending, ReceivedAt: s.now(),
+		})
+		if err != nil {
+			return err
+		}
+		return s.cfg.Queue.Enqueue(ctx, tx, jobs.IngestArgs{InboundID: id})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("record received message: %w", err)
+	}
+	return id, nil
+}
+
+// Outcome says what ingestion did with a message.
+type Outcome string
+
+// Outcomes.
+const (
+	OutcomeNew       Outcome = "new"       // a new message (new ticket or appended)
+	OutcomeDuplicate Outcome = "duplicate" // already stored: one more occurrence at most
+	OutcomeIgnored   Outcome = "ignored"   // kept as raw only (e.g. a bounce for mail we never sent)
+)
+
+// Result describes an ingested message.
+type Result struct {
+	Outcome   Outcome
+	TicketID  int64
+	MessageID int64
+	NewTicket bool
+	Note      string
+}
+
+// ProcessInbound ingests a stored inbound message (the ingestion job). It is
+// idempotent: a row already processed is left alone.
+func (s *Service) ProcessInbound(ctx context.Context, inboundID int64) error {
+	in, err := s.store.GetInbound(ctx, s.db.W(), inboundID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // removed since: nothing to do
+	}
+	if err != nil {
+		return err
+	}
+	if in.Status != store.InboundPending && in.Status != store.InboundFailed {
+		return nil
+	}
+	raw, err := s.cfg.Blobs.Get(ctx, in.RawKey)
+	if err == nil {
+		var res Result
+		opts := ingestOpts{source: in.Source, providerID: in.ProviderID, envelopeTo: splitList(in.EnvelopeTo), inboundID: in.ID}
+		res, err = s.ingest(ctx, in.MailboxID, raw, in.RawKey, in.SHA256, opts)
+		if err == nil {
+			s.log.Info("ingested", "inbound", in.ID, "outcome", res.Outcome, "ticket", res.TicketID, "message", res.MessageID)
+			return nil
+		}
+	}
+	s.log.Error("ingest failed; will retry", "inbound", in.ID, "err", err)
+	if ferr := s.store.FailInbound(context.WithoutCancel(ctx), in.ID, err.Error(), s.now()); ferr != nil {
+		s.log.Error("record ingest failure", "inbound", in.ID, "err", ferr)
+	}
+	return err
+}
+
+// Import ingests one message from an archive: no acknowledgement is sent for
+// history. A message that fails is kept as a failed inbound row with an
+// ingestion job, so the server retries it and it is visible meanwhile.
+func (s *Service) Import(ctx context.Context, mailboxID int64, raw []byte) (Result, error) {
+	key, sum, err := s.cfg.Blobs.Put(ctx, "raw", raw)
+	if err != nil {
+		return Result{}, fmt.Errorf("store raw message: %w", err)
+	}
+	res, err := s.ingest(ctx, mailboxID, raw, key, sum, ingestOpts{source: "import", noAck: true})
+	if err == nil {
+		return res, nil
+	}
+	ingestErr := err
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		id, err := s.store.InsertInbound(ctx, tx, store.Inbound{
+			MailboxID: mailboxID, Source: "import", RawKey: key, SHA256: sum, Size: int64(len(raw)),
+			Status: store.InboundPending, ReceivedAt: s.now(),
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE inbound SET status = $2, error = $3, attempts = 1 WHERE id = $1`,
+			id, store.InboundFailed, ingestErr.Error()); err != nil {
+			return err
+		}
+		return s.cfg.Queue.Enqueue(ctx, tx, jobs.IngestArgs{InboundID: id})
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("%w (and keeping it failed too: %w)", ingestErr, err)
+	}
+	return Result{}, ingestErr
+}
+
+type ingestOpts struct {
+	source     string
+	providerID string
+	envelopeTo []string
+	inboundID  int64 // 0 when there is no inbound row (import)
+	noAck      bool
+}
+
+// ingest parses raw and, in one transaction, stores it on the right ticket.
+func (s *Service) ingest(ctx context.Context, mailboxID int64, raw []byte, rawKey, sum string, o ingestOpts) (Result, error) {
+	msg, err := mail.Parse(raw)
+	if err != nil {
+		return Result{}, fmt.Errorf("parse: %w", err)
+	}
+	// Attachment bytes go to the blob store before the transaction: they are
+	// content-addressed, so a rollback leaves at worst an unreferenced blob.
+	atts := make([]store.Attachment, 0, len(msg.Attachments))
+	for _, a := range msg.Attachments {
+		key, asum, err := s.cfg.Blobs.Put(ctx, "att", a.Data)
+		if err != nil {
+			return Result{}, fmt.Errorf("store attachment: %w", err)
+		}
+		atts = append(atts, store.Attachment{Filename: a.Filename, ContentType: a.ContentType, Size: int64(len(a.Data)),
+			SHA256: asum, BlobKey: key, ContentID: a.ContentID, Inline: a.Inline})
+	}
+	providerID := o.providerID
+	if providerID == "" {
+		providerID = "sha256:" + sum
+	}
+	dedupeKey := "sha256:" + sum
+	if msg.MessageID != "" {
+		dedupeKey = "mid:" + msg.MessageID
+	}
+	var res Result
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		res = Result{}
+		if err := s.store.LockMailbox(ctx, tx, mailboxID); err != nil {
+			return err
+		}
+		now := s.now()
+		mb, err := s.store.GetMailbox(ctx, tx, mailboxID)
+		if err != nil {
+			return err
+		}
+		finish := func() error {
+			if o.inboundID == 0 {
+				return nil
+			}
+			return s.store.FinishInbound(ctx, tx, o.inboundID, inboundStatus(res.Outcome), res.MessageID, res.Note, now)
+		}
+
+		// 1. Dedupe: the same message again is one more occurrence, nothing else.
+		if id, ticketID, found, err := s.store.MessageByDedupeKey(ctx, tx, dedupeKey); err != nil {
+			return err
+		} else if found {
+			if _, err := s.store.AddOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
+				return err
+			}
+			res = Result{Outcome: OutcomeDuplicate, TicketID: ticketID, MessageID: id}
+			return finish()
+		}
+
+		// 2. Bounces attach to the message they report on and never open a ticket.
+		if msg.Bounce != nil {
+			return s.ingestBounce(ctx, tx, msg, &res, now, func(ticketID int64) error {
+				id, err := s.insertMessage(ctx, tx, ticketID, store.KindAutoReply, msg, dedupeKey, rawKey, sum, int64(len(raw)), atts, now)
+				if err != nil {
+					return err
+				}
+				res.MessageID = id
+				if _, err := s.store.AddOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
+					return err
+				}
+				return s.store.TouchTicket(ctx, tx, ticketID, now, 1)
+			}, finish)
+		}
+
+		mailboxes, err := s.store.ListMailboxes(ctx)
+		if err != nil {
+			return err
+		}
+		ours := ownAddresses(mailboxes)
+
+		// 3. Thread.
+		ticketID, err := s.thread(ctx, tx, mb, msg, o.envelopeTo)
+		if err != nil {
+			return err
+		}
+		kind := store.KindInbound
+		if msg.Auto != "" {
+			kind = store.KindAutoReply
+		}
+		from := msg.From.Email
+		fromID, err := s.store.UpsertContact(ctx, tx, fallback(from, "unknown@invalid"), msg.From.Name, now)
+		if err != nil {
+			return err
+		}
+		if ticketID == 0 {
+			subject := strings.TrimSpace(msg.Subject)
+			if subject == "" {
+				subject = "(no subject)"
+			}
+			ticketID, err = s.store.CreateTicket(ctx, tx, store.Ticket{Subject: subject, Status: store.StatusNew, Priority: store.PriorityNormal,
+				RequesterID: fromID, MailboxID: mailboxID, CreatedAt: now})
+			if err != nil {
+				return err
+			}
+			res.NewTicket = true
+			if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: ticketID, Actor: fallback(from, "system"), Kind: "ticket_created",
+				NewValue: "by email via " + o.source, CreatedAt: now}); err != nil {
+				return err
+			}
+		}
+		res.TicketID = ticketID
+
+		id, err := s.insertMessage(ctx, tx, ticketID, kind, msg, dedupeKey, rawKey, sum, int64(len(raw)), atts, now)
+		if err != nil {
+			return err
+		}
+		res.MessageID, res.Outcome = id, OutcomeNew
+		if _, err := s.store.AddOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
+			return err
+		}
+		if err := s.store.AddThreadKeys(ctx, tx, ticketID, threadKeys(msg)); err != nil {
+			return err
+		}
+		if err := s.addParticipants(ctx, tx, ticketID, msg, ours, now); err != nil {
+			return err
+		}
+		if err := s.store.TouchTicket(ctx, tx, ticketID, now, 1); err != nil {
+			return err
+		}
+
+		// 4. A customer's reply wakes a solved, closed or pending ticket.
+		if !res.NewTicket && kind == store.KindInbound && !ours[baseAddress(from)] {
+			t, err := s.store.GetTicket(ctx, tx, ticketID)
+			if err != nil {
+				return err
+			}
+			switch t.Status {
+			case store.StatusSolved, store.StatusClosed, store.StatusPending:
+				if err := s.store.SetTicketStatus(ctx, tx, ticketID, store.StatusOpen, now); err != nil {
+					return err
+				}
+				if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: ticketID, Actor: from, Kind: "status_changed", Field: "status",
+					OldValue: t.Status, NewValue: store.StatusOpen, CreatedAt: now}); err != nil {
+					return err
+				}
+			}
+		}
+
+		// 5. Acknowledge a new conversation, unless anything says not to.
+		if res.NewTicket && !o.noAck {
+			sent, reason, err := s.acknowledge(ctx, tx, mb, ticketID, msg, ours, now)
+			if err != nil {
+				return err
+			}
+			if !sent {
+				res.Note = "no acknowledgement: " + reason
+			}
+		}
+		return finish()
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+func inboundStatus(o Outcome) string {
+	switch o {
+	case OutcomeDuplicate:
+		return store.InboundDuplicate
+	case OutcomeIgnored:
+		return store.InboundIgnored
+	}
+	return store.InboundDone
+}
+
+// thread finds the ticket a message belongs to, or 0 for a new one.
+func (s *Service) thread(ctx context.Context, tx *store.Tx, mb store.Mailbox, msg *mail.Message, envelopeTo []string) (int64, error) {
+	// Strongest evidence first: the message it answers, then the references
+	// from the newest, then its own id (a reply to it may have arrived first).
+	var keys []string
+	for _, id := range msg.InReplyTo {
+		keys = append(keys, id)
+	}
+	for i := len(msg.References) - 1; i >= 0; i-- {
+		keys = append(keys, msg.References[i])
+	}
+	if msg.MessageID != "" {
+		keys = append(keys, msg.MessageID)
+	}
+	if id, ok, err := s.store.TicketByThreadKeys(ctx, tx, keys); err != nil || ok {
+		return id, err
+	}
+	// A ticket token counts only from someone already in the conversation:
+	// otherwise anyone could write into any ticket by guessing its number.
+	var candidates []int64
+	addrs := slices.Clone(envelopeTo)
+	addrs = append(addrs, msg.DeliveredTo...)
+	for _, a := range append(slices.Clone(msg.To), msg.Cc...) {
+		addrs = append(addrs, a.Email)
+	}
+	for _, a := range addrs {
+		if baseAddress(a) != mb.Address {
+			continue
+		}
+		if id, ok := mail.TicketTokenFromAddress(a); ok {
+			candidates = append(candidates, id)
+		}
+	}
+	if id, ok := mail.TicketTokenFromSubject(msg.Subject); ok {
+		candidates = append(candidates, id)
+	}
+	for _, id := range candidates {
+		exists, err := s.store.TicketExists(ctx, tx, id)
+		if err != nil {
+			return 0, err
+		}
+		if !exists {
+			continue
+		}
+		ok, err := s.store.IsParticipant(ctx, tx, id, msg.From.Email)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			return id, nil
+		}
+	}
+	return 0, nil
+}
+
+func threadKeys(msg *mail.Message) []string {
+	keys := make([]string, 0, 2+len(msg.References))
+	if msg.MessageID != "" {
+		keys = append(keys, msg.MessageID)
+	}
+	keys = append(keys, msg.InReplyTo...)
+	keys = append(keys, msg.References...)
+	return keys
+}
+
+func (s *Service) insertMessage(ctx context.Context, tx *store.Tx, ticketID int64, kind string, msg *mail.Message, dedupeKey, rawKey, sum string,
+	size int64, atts []store.Attachment, now time.Time) (int64, error) {
+	inReplyTo := ""
+	if len(msg.InReplyTo) > 0 {
+		inReplyTo = msg.InReplyTo[0]
+	}
+	text := msg.Text
+	id, err := s.store.InsertMessage(ctx, tx, store.Message{
+		TicketID: ticketID, Kind: kind, MessageID: msg.MessageID, DedupeKey: dedupeKey, InReplyTo: inReplyTo, References: msg.References,
+		From: store.Address{Email: msg.From.Email, Name: msg.From.Name}, To: addrs(msg.To), Cc: addrs(msg.Cc),
+		Subject: msg.Subject, Text: text, HTML: mail.SanitizeHTML(msg.HTML), VisibleText: msg.VisibleText,
+		RawKey: rawKey, SHA256: sum, Size: size, SentAt: msg.Date, CreatedAt: now, AutoReason: msg.Auto,
+		Problems: strings.Join(msg.Problems, "; "),
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, a := range atts {
+		a.MessageID = id
+		if _, err := s.store.InsertAttachment(ctx, tx, a); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+func (s *Service) addParticipants(ctx context.Context, tx *store.Tx, ticketID int64, msg *mail.Message, ours map[string]bool, now time.Time) error {
+	people := []mail.Address{msg.From}
+	people = append(people, msg.To...)
+	people = append(people, msg.Cc...)
+	for _, p := range people {
+		if p.Email == "" || ours[baseAddress(p.Email)] {
+			continue
+		}
+		id, err := s.store.UpsertContact(ctx, tx, p.Email, p.Name, now)
+		if err != nil {
+			return err
+		}
+		if err := s.store.AddParticipant(ctx, tx, ticketID, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ingestBounce marks the reported outbound message failed and keeps the
+// report on its ticket; a bounce for mail we never sent is kept raw only.
+func (s *Service) ingestBounce(ctx context.Context, tx *store.Tx, msg *mail.Message, res *Result, now time.Time,
+	store_ func(ticketID int64) error, finish func() error) error {
+	b := msg.Bounce
+	orig, found := store.Message{}, false
+	if b.OriginalMessageID != "" {
+		var err error
+		orig, found, err = s.store.OutboundByMessageID(ctx, tx, b.OriginalMessageID)
+		if err != nil {
+			return err
+		}
+	}
+	if !found {
+		res.Outcome, res.Note = OutcomeIgnored, "bounce for a message we did not send ("+fallback(b.OriginalMessageID, "no Message-ID")+")"
+		return finish()
+	}
+	reason := strings.TrimSpace(strings.Join(nonEmpty(b.Status, b.Diagnostic), " "))
+	if reason == "" {
+		reason = "bounced"
+	}
+	if b.Action != "" && !strings.EqualFold(b.Action, "failed") {
+		reason = b.Action + ": " + reason
+	} else if err := s.store.SetDelivery(ctx, tx, orig.ID, store.DeliveryFailed, "bounced: "+reason, 0, now); err != nil {
+		return err
+	}
+	if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: orig.TicketID, Actor: "system", Kind: "delivery_failed", Field: "message",
+		OldValue: orig.MessageID, NewValue: reason, CreatedAt: now}); err != nil {
+		return err
+	}
+	res.Outcome, res.TicketID = OutcomeNew, orig.TicketID
+	if err := store_(orig.TicketID); err != nil {
+		return err
+	}
+	return finish()
+}
+
+func ownAddresses(mbs []store.Mailbox) map[string]bool {
+	m := make(map[string]bool, len(mbs))
+	for _, mb := range mbs {
+		m[mb.Address] = true
+	}
+	return m
+}
+
+func addrs(list []mail.Address) []store.Address {
+	out := make([]store.Address, 0, len(list))
+	for _, a := range list {
+		out = append(out, store.Address{Email: a.Email, Name: a.Name})
+	}
+	return out
+}
+
+func fallback(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}
+
+func nonEmpty(list ...string) []string {
+	var out []string
+	for _, s := range list {
+		if strings.TrimSpace(s) != "" {
+			out = append(out, strings.TrimSpace(s))
+		}
+	}
+	return out
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}

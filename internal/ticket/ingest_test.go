@@ -1,0 +1,503 @@
+package ticket_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/secret"
+	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/store/storetest"
+	"github.com/ticketer/ticketer/internal/ticket"
+)
+
+type env struct {
+	t      *testing.T
+	ctx    context.Context
+	st     *store.Store
+	svc    *ticket.Service
+	blobs  *blob.Store
+	outbox string
+	now    time.Time
+	mb     int64
+	mb2    int64
+}
+
+func newEnv(t *testing.T, dsn string) *env {
+	t.Helper()
+	ctx := context.Background()
+	db := storetest.Open(t, dsn)
+	if err := jobs.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	blobs, err := blob.Open(ctx, blob.FileURL(filepath.Join(dir, "blobs")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, err := secret.ParseKeys("MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, ctx: ctx, st: store.New(db), blobs: blobs, outbox: filepath.Join(dir, "outbox"),
+		now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
+	var svc *ticket.Service
+	q, err := jobs.New(db, jobs.Handlers{}, jobs.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc = ticket.New(ticket.Config{Store: e.st, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.outbox,
+		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return e.now }})
+	e.svc = svc
+	if e.mb, err = e.st.CreateMailbox(ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", AckEnabled: true, CreatedAt: e.now}); err != nil {
+		t.Fatal(err)
+	}
+	if e.mb2, err = e.st.CreateMailbox(ctx, store.Mailbox{Name: "Acme Sales", Address: "sales@acme.test", AckEnabled: true, CreatedAt: e.now}); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// msg builds a small RFC 5322 message.
+func msg(headers ...string) []byte {
+	var b strings.Builder
+	hasDate, hasCT := false, false
+	for _, h := range headers {
+		if strings.HasPrefix(h, "Date:") {
+			hasDate = true
+		}
+		if strings.HasPrefix(h, "Content-Type:") {
+			hasCT = true
+		}
+		if strings.HasPrefix(h, "BODY:") {
+			continue
+		}
+		b.WriteString(h + "\r\n")
+	}
+	if !hasDate {
+		b.WriteString("Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n")
+	}
+	if !hasCT {
+		b.WriteString("Content-Type: text/plain; charset=utf-8\r\n")
+	}
+	b.WriteString("\r\n")
+	body := "Hello, my printer is on fire.\r\n"
+	for _, h := range headers {
+		if after, ok := strings.CutPrefix(h, "BODY:"); ok {
+			body = after
+		}
+	}
+	b.WriteString(body)
+	return []byte(b.String())
+}
+
+func (e *env) importMsg(mailbox int64, raw []byte) ticket.Result {
+	e.t.Helper()
+	res, err := e.svc.Import(e.ctx, mailbox, raw)
+	if err != nil {
+		e.t.Fatalf("import: %v", err)
+	}
+	return res
+}
+
+// receive goes the way of SMTP mail: Receive, then the ingestion job.
+func (e *env) receive(mailbox int64, raw []byte) ticket.Result {
+	e.t.Helper()
+	id, err := e.svc.Receive(e.ctx, ticket.Received{MailboxID: mailbox, Source: "smtp", EnvelopeTo: []string{"support@acme.test"}, Raw: raw})
+	if err != nil {
+		e.t.Fatalf("receive: %v", err)
+	}
+	if err := e.svc.ProcessInbound(e.ctx, id); err != nil {
+		e.t.Fatalf("process: %v", err)
+	}
+	in, err := e.st.GetInbound(e.ctx, e.st.DB(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	res := ticket.Result{MessageID: in.MessageID, Note: in.Error}
+	switch in.Status {
+	case store.InboundDone:
+		res.Outcome = ticket.OutcomeNew
+	case store.InboundDuplicate:
+		res.Outcome = ticket.OutcomeDuplicate
+	case store.InboundIgnored:
+		res.Outcome = ticket.OutcomeIgnored
+	default:
+		e.t.Fatalf("inbound %d status %s: %s", id, in.Status, in.Error)
+	}
+	if in.MessageID != 0 {
+		m, err := e.st.GetMessage(e.ctx, e.st.DB(), in.MessageID)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		res.TicketID = m.TicketID
+	}
+	return res
+}
+
+func (e *env) ticket(id int64) store.Ticket {
+	e.t.Helper()
+	tk, err := e.st.GetTicket(e.ctx, e.st.DB(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tk
+}
+
+func (e *env) messages(ticketID int64) []store.Message {
+	e.t.Helper()
+	list, err := e.st.ListMessages(e.ctx, ticketID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return list
+}
+
+func (e *env) acks(ticketID int64) []store.Message {
+	var out []store.Message
+	for _, m := range e.messages(ticketID) {
+		if m.AutoReason == "acknowledgement" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (e *env) count(query string, args ...any) int {
+	e.t.Helper()
+	var n int
+	if err := e.st.DB().QueryRow(e.ctx, query, args...).Scan(&n); err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+const first = "Message-ID: <m1@customer.test>"
+
+func TestNewConversationOpensTicketAndAcknowledges(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		res := e.receive(e.mb, msg("From: Alice Example <Alice@Customer.test>", "To: support@acme.test", "Cc: Bob <bob@customer.test>",
+			"Subject: Printer on fire", first))
+		if res.Outcome != ticket.OutcomeNew || res.TicketID == 0 {
+			t.Fatalf("result %+v", res)
+		}
+		tk := e.ticket(res.TicketID)
+		if tk.Subject != "Printer on fire" || tk.Status != "new" || tk.Priority != "normal" || tk.Requester.Email != "alice@customer.test" ||
+			tk.Requester.Name != "Alice Example" || tk.MailboxID != e.mb || tk.MessageCount != 2 {
+			t.Fatalf("ticket %+v", tk)
+		}
+		acks := e.acks(tk.ID)
+		if len(acks) != 1 {
+			t.Fatalf("want one acknowledgement, got %d", len(acks))
+		}
+		ack := acks[0]
+		if ack.Kind != store.KindOutbound || ack.DeliveryStatus != store.DeliveryQueued || ack.InReplyTo != "m1@customer.test" ||
+			ack.To[0].Email != "alice@customer.test" || !strings.Contains(ack.Subject, fmt.Sprintf("[#%d]", tk.ID)) ||
+			!strings.HasSuffix(ack.MessageID, "@acme.test") {
+			t.Fatalf("ack %+v", ack)
+		}
+		raw, err := e.blobs.Get(e.ctx, ack.RawKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"Auto-Submitted: auto-replied", "In-Reply-To: <m1@customer.test>", fmt.Sprintf("support+t%d@acme.test", tk.ID)} {
+			if !strings.Contains(string(raw), want) {
+				t.Errorf("ack lacks %q:\n%s", want, raw)
+			}
+		}
+		if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'send_message'`); n != 1 {
+			t.Fatalf("send jobs: %d", n)
+		}
+		for _, who := range []string{"alice@customer.test", "bob@customer.test"} {
+			if ok, _ := e.st.IsParticipant(e.ctx, e.st.DB(), tk.ID, who); !ok {
+				t.Errorf("%s should be a participant", who)
+			}
+		}
+		if ok, _ := e.st.IsParticipant(e.ctx, e.st.DB(), tk.ID, "support@acme.test"); ok {
+			t.Error("our own address is not a participant")
+		}
+		evs, _ := e.st.ListEvents(e.ctx, tk.ID)
+		if len(evs) == 0 || evs[0].Kind != "ticket_created" {
+			t.Fatalf("events %+v", evs)
+		}
+	})
+}
+
+func TestThreadingAndDedupe(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		orig := msg("From: alice@customer.test", "To: support@acme.test", "Subject: Printer", first)
+		r1 := e.importMsg(e.mb, orig)
+		tid := r1.TicketID
+
+		cases := []struct {
+			name    string
+			raw     []byte
+			mailbox int64
+			want    ticket.Outcome
+			sameTkt bool
+		}{
+			{"same bytes again", orig, e.mb, ticket.OutcomeDuplicate, true},
+			{"same Message-ID, other bytes", msg("From: alice@customer.test", "Subject: Printer (resent)", first), e.mb, ticket.OutcomeDuplicate, true},
+			{"same message in a second mailbox", orig, e.mb2, ticket.OutcomeDuplicate, true},
+			{"reply by In-Reply-To", msg("From: alice@customer.test", "Subject: Re: Printer", "Message-ID: <m2@customer.test>",
+				"In-Reply-To: <m1@customer.test>"), e.mb, ticket.OutcomeNew, true},
+			{"reply by References only", msg("From: carol@elsewhere.test", "Subject: Re: Printer", "Message-ID: <m3@customer.test>",
+				"References: <zzz@unknown.test> <m2@customer.test>"), e.mb, ticket.OutcomeNew, true},
+			{"subject token from a participant", msg("From: alice@customer.test", "Subject: Re: [#"+fmt.Sprint(tid)+"] Printer",
+				"Message-ID: <m4@customer.test>"), e.mb, ticket.OutcomeNew, true},
+			{"plus address token from a participant", msg("From: carol@elsewhere.test", "To: support+t"+fmt.Sprint(tid)+"@acme.test",
+				"Subject: more", "Message-ID: <m5@customer.test>"), e.mb, ticket.OutcomeNew, true},
+			{"subject token from a stranger opens a new ticket", msg("From: mallory@evil.test", "Subject: [#"+fmt.Sprint(tid)+"] let me in",
+				"Message-ID: <m6@evil.test>"), e.mb, ticket.OutcomeNew, false},
+			{"no Message-ID: new", msg("From: dave@customer.test", "Subject: no id", "BODY:unique body 1\r\n"), e.mb, ticket.OutcomeNew, false},
+			{"no Message-ID, same bytes: duplicate", msg("From: dave@customer.test", "Subject: no id", "BODY:unique body 1\r\n"), e.mb, ticket.OutcomeDuplicate, false},
+		}
+		for _, c := range cases {
+			res, err := e.svc.Import(e.ctx, c.mailbox, c.raw)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if res.Outcome != c.want {
+				t.Errorf("%s: outcome %s, want %s", c.name, res.Outcome, c.want)
+			}
+			if (res.TicketID == tid) != c.sameTkt {
+				t.Errorf("%s: ticket %d (first ticket %d), same wanted: %v", c.name, res.TicketID, tid, c.sameTkt)
+			}
+		}
+		// Three copies were seen (the original twice, which is one occurrence;
+		// a resent copy with other bytes; the copy in the second mailbox),
+		// all stored as one message.
+		if n := e.count(`SELECT count(*) FROM message_occurrences WHERE message_id = $1`, r1.MessageID); n != 3 {
+			t.Errorf("occurrences of the first message: %d, want 3", n)
+		}
+		if got := e.ticket(tid).MessageCount; got != 5 {
+			t.Errorf("message count %d, want 5", got)
+		}
+		if n := e.count(`SELECT count(*) FROM messages`); n != 7 {
+			t.Errorf("messages stored: %d, want 7", n)
+		}
+		if n := e.count(`SELECT count(*) FROM acknowledgements`); n != 0 {
+			t.Errorf("import must not acknowledge: %d", n)
+		}
+	})
+}
+
+func TestReplyBeforeItsParentThreads(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		child := e.importMsg(e.mb, msg("From: bob@customer.test", "Subject: Re: Outage", "Message-ID: <c@x.test>", "In-Reply-To: <p@x.test>", "References: <p@x.test>"))
+		sibling := e.importMsg(e.mb, msg("From: carol@customer.test", "Subject: Re: Outage", "Message-ID: <s@x.test>", "In-Reply-To: <p@x.test>"))
+		parent := e.importMsg(e.mb, msg("From: alice@customer.test", "Subject: Outage", "Message-ID: <p@x.test>"))
+		if child.TicketID != sibling.TicketID || parent.TicketID != child.TicketID {
+			t.Fatalf("one conversation, one ticket: child %d sibling %d parent %d", child.TicketID, sibling.TicketID, parent.TicketID)
+		}
+	})
+}
+
+func TestReopenAndAutoReplies(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		r := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Invoice", first))
+		for _, st := range []string{store.StatusSolved, store.StatusClosed, store.StatusPending} {
+			if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), r.TicketID, st, e.now); err != nil {
+				t.Fatal(err)
+			}
+			// An out-of-office answer does not wake the ticket...
+			auto := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Out of office", "Auto-Submitted: auto-replied",
+				"Message-ID: <ooo-"+st+"@customer.test>", "In-Reply-To: <m1@customer.test>"))
+			if auto.TicketID != r.TicketID || e.ticket(r.TicketID).Status != st {
+				t.Fatalf("auto reply changed the ticket: %+v status %s", auto, e.ticket(r.TicketID).Status)
+			}
+			// ...a human reply does.
+			e.receive(e.mb, msg("From: alice@customer.test", "Subject: Re: Invoice", "Message-ID: <re-"+st+"@customer.test>", "In-Reply-To: <m1@customer.test>"))
+			if got := e.ticket(r.TicketID).Status; got != store.StatusOpen {
+				t.Fatalf("reply to a %s ticket: status %s, want open", st, got)
+			}
+		}
+		var autos int
+		for _, m := range e.messages(r.TicketID) {
+			if m.Kind == store.KindAutoReply {
+				autos++
+			}
+		}
+		if autos != 3 {
+			t.Errorf("auto replies stored as auto_reply: %d", autos)
+		}
+		if n := len(e.acks(r.TicketID)); n != 1 {
+			t.Errorf("acknowledgements: %d, want 1", n)
+		}
+	})
+}
+
+func TestNoAcknowledgement(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		cases := []struct {
+			name string
+			raw  []byte
+		}{
+			{"auto-submitted", msg("From: a@c.test", "Subject: x", "Auto-Submitted: auto-generated", "Message-ID: <n1@c.test>")},
+			{"precedence bulk", msg("From: a@c.test", "Subject: x", "Precedence: bulk", "Message-ID: <n2@c.test>")},
+			{"list mail", msg("From: a@c.test", "Subject: x", "List-Id: <news.c.test>", "Message-ID: <n3@c.test>")},
+			{"x-autoreply", msg("From: a@c.test", "Subject: x", "X-Autoreply: yes", "Message-ID: <n4@c.test>")},
+			{"empty return-path", msg("Return-Path: <>", "From: a@c.test", "Subject: x", "Message-ID: <n5@c.test>")},
+			{"noreply sender", msg("From: no-reply@c.test", "Subject: x", "Message-ID: <n6@c.test>")},
+			{"mailer-daemon", msg("From: MAILER-DAEMON@c.test", "Subject: x", "Message-ID: <n7@c.test>")},
+			{"our own address", msg("From: sales@acme.test", "Subject: x", "Message-ID: <n8@c.test>")},
+		}
+		for _, c := range cases {
+			r := e.receive(e.mb, c.raw)
+			if r.TicketID == 0 {
+				t.Fatalf("%s: mail to support still opens a ticket", c.name)
+			}
+			if n := len(e.acks(r.TicketID)); n != 0 {
+				t.Errorf("%s: acknowledged", c.name)
+			}
+			if !strings.HasPrefix(r.Note, "no acknowledgement") {
+				t.Errorf("%s: note %q", c.name, r.Note)
+			}
+		}
+	})
+}
+
+func TestAcknowledgementRateLimit(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		acked := 0
+		for i := range 5 {
+			r := e.receive(e.mb, msg("From: loop@robot.test", fmt.Sprintf("Subject: ticket %d", i), fmt.Sprintf("Message-ID: <l%d@robot.test>", i)))
+			acked += len(e.acks(r.TicketID))
+			e.now = e.now.Add(time.Minute)
+		}
+		if acked != 3 {
+			t.Fatalf("acknowledged %d of 5 in an hour, want 3", acked)
+		}
+		e.now = e.now.Add(2 * time.Hour)
+		r := e.receive(e.mb, msg("From: loop@robot.test", "Subject: later", "Message-ID: <later@robot.test>"))
+		if len(e.acks(r.TicketID)) != 1 {
+			t.Fatal("an hour later the sender is acknowledged again")
+		}
+	})
+}
+
+func TestBounceMarksOutboundFailed(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		r := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Hi", first))
+		ack := e.acks(r.TicketID)[0]
+		tickets := e.count(`SELECT count(*) FROM tickets`)
+		bounce := []byte("From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>\r\n" +
+			"To: support@acme.test\r\nSubject: Undelivered Mail Returned to Sender\r\nMessage-ID: <bounce1@mx.customer.test>\r\n" +
+			"Date: Mon, 2 Nov 2026 10:05:00 +0000\r\nMIME-Version: 1.0\r\n" +
+			"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n" +
+			"--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n" +
+			"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.customer.test\r\n\r\n" +
+			"Final-Recipient: rfc822; alice@customer.test\r\nAction: failed\r\nStatus: 5.1.1\r\n" +
+			"Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n" +
+			"--B\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: support@acme.test\r\nTo: alice@customer.test\r\n" +
+			"Message-ID: <" + ack.MessageID + ">\r\nSubject: " + ack.Subject + "\r\n" +
+			"--B--\r\n")
+		br := e.receive(e.mb, bounce)
+		if br.TicketID != r.TicketID {
+			t.Fatalf("bounce attached to ticket %d, want %d", br.TicketID, r.TicketID)
+		}
+		if got := e.count(`SELECT count(*) FROM tickets`); got != tickets {
+			t.Fatal("a bounce opened a ticket")
+		}
+		m, err := e.st.GetMessage(e.ctx, e.st.DB(), ack.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.DeliveryStatus != store.DeliveryFailed || !strings.Contains(m.DeliveryError, "5.1.1") {
+			t.Fatalf("ack delivery %s %q", m.DeliveryStatus, m.DeliveryError)
+		}
+		// A bounce for something we never sent is kept, visible, but opens nothing.
+		stray := strings.ReplaceAll(string(bounce), ack.MessageID, "never-sent@acme.test")
+		stray = strings.ReplaceAll(stray, "bounce1@", "bounce2@")
+		sr := e.receive(e.mb, []byte(stray))
+		if sr.Outcome != ticket.OutcomeIgnored || e.count(`SELECT count(*) FROM tickets`) != tickets {
+			t.Fatalf("stray bounce: %+v", sr)
+		}
+	})
+}
+
+func TestFailedIngestionIsKeptAndRetried(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		id, err := e.svc.Receive(e.ctx, ticket.Received{MailboxID: e.mb, Source: "smtp", Raw: msg("From: a@c.test", "Subject: x", first)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, _ := e.st.GetInbound(e.ctx, e.st.DB(), id)
+		// Simulate a lost raw blob: processing fails, the row keeps the error.
+		blobDir := strings.TrimPrefix(blob.FileURL(filepath.Join(filepath.Dir(e.outbox), "blobs")), "file://")
+		path := filepath.Join(blobDir, in.RawKey)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(path); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.ProcessInbound(e.ctx, id); err == nil {
+			t.Fatal("processing without the raw message must fail")
+		}
+		failed, _ := e.st.ListInbound(e.ctx, store.InboundFailed, 10)
+		if len(failed) != 1 || failed[0].ID != id || failed[0].Error == "" {
+			t.Fatalf("failed rows: %+v", failed)
+		}
+		// The retry succeeds once the cause is gone.
+		if err := os.WriteFile(path, data, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.ProcessInbound(e.ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		in, _ = e.st.GetInbound(e.ctx, e.st.DB(), id)
+		if in.Status != store.InboundDone || in.MessageID == 0 {
+			t.Fatalf("after retry: %+v", in)
+		}
+		// Processing again is a no-op.
+		if err := e.svc.ProcessInbound(e.ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.count(`SELECT count(*) FROM messages WHERE kind = 'inbound'`); n != 1 {
+			t.Fatalf("messages: %d", n)
+		}
+	})
+}
+
+func TestSendAcknowledgementToOutbox(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		r := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Hi", first))
+		ack := e.acks(r.TicketID)[0]
+		for range 2 { // the second run must not send again
+			if err := e.svc.SendMessage(e.ctx, ack.ID, 1, 5); err != nil {
+				t.Fatal(err)
+			}
+		}
+		files, err := os.ReadDir(e.outbox)
+		if err != nil || len(files) != 1 {
+			t.Fatalf("outbox: %v %v", files, err)
+		}
+		m, _ := e.st.GetMessage(e.ctx, e.st.DB(), ack.ID)
+		if m.DeliveryStatus != store.DeliverySent || m.DeliveryAttempts != 1 || m.DeliveredAt.IsZero() {
+			t.Fatalf("delivery %+v", m)
+		}
+		got, _ := os.ReadFile(filepath.Join(e.outbox, files[0].Name()))
+		want, _ := e.blobs.Get(e.ctx, ack.RawKey)
+		if string(got) != string(want) {
+			t.Fatal("the outbox file is not the stored message")
+		}
+	})
+}

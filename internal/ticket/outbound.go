@@ -1,0 +1,241 @@
+package ticket
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/mail"
+	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
+	"github.com/ticketer/ticketer/internal/store"
+)
+
+// Default acknowledgement template; a mailbox may set its own.
+const (
+	DefaultAckSubject = "[#{{.TicketID}}] {{.Subject}}"
+	DefaultAckBody    = `Hello {{.RequesterName}},
+
+thank you for writing to {{.MailboxName}}. We have received your message and
+opened ticket #{{.TicketID}} ("{{.Subject}}"). We will answer as soon as we can.
+
+To add anything, simply reply to this email.
+
+-- 
+{{.MailboxName}}
+`
+)
+
+// AckData is what acknowledgement templates can use.
+type AckData struct {
+	TicketID       int64
+	Subject        string
+	RequesterName  string
+	RequesterEmail string
+	MailboxName    string
+	MailboxAddress string
+}
+
+// RenderAck renders a mailbox's acknowledgement (subject, body).
+func RenderAck(mb store.Mailbox, d AckData) (string, string, error) {
+	subjectTpl, bodyTpl := fallback(mb.AckSubject, DefaultAckSubject), fallback(mb.AckBody, DefaultAckBody)
+	render := func(name, src string) (string, error) {
+		t, err := template.New(name).Option("missingkey=error").Parse(src)
+		if err != nil {
+			return "", fmt.Errorf("acknowledgement %s template: %w", name, err)
+		}
+		var b bytes.Buffer
+		if err := t.Execute(&b, d); err != nil {
+			return "", fmt.Errorf("acknowledgement %s template: %w", name, err)
+		}
+		return b.String(), nil
+	}
+	subject, err := render("subject", subjectTpl)
+	if err != nil {
+		return "", "", err
+	}
+	body, err := render("body", bodyTpl)
+	if err != nil {
+		return "", "", err
+	}
+	return strings.Join(strings.Fields(subject), " "), body, nil
+}
+
+// acknowledge queues the acknowledgement of a new ticket, or says why not.
+func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, mb store.Mailbox, ticketID int64, msg *mail.Message,
+	ours map[string]bool, now time.Time) (bool, string, error) {
+	to := msg.From
+	if len(msg.ReplyTo) > 0 && msg.ReplyTo[0].Email != "" {
+		to = msg.ReplyTo[0]
+	}
+	switch {
+	case !mb.AckEnabled:
+		return false, "disabled for the mailbox", nil
+	case msg.Auto != "":
+		return false, "automatic message (" + msg.Auto + ")", nil
+	case to.Email == "" || !strings.Contains(to.Email, "@"):
+		return false, "no sender address", nil
+	case ours[baseAddress(to.Email)] || ours[baseAddress(msg.From.Email)]:
+		return false, "sent by one of our own addresses", nil
+	}
+	n, err := s.store.CountAcksSince(ctx, tx, to.Email, now.Add(-time.Hour))
+	if err != nil {
+		return false, "", err
+	}
+	if n >= s.cfg.AckPerHour {
+		return false, fmt.Sprintf("rate limit: %d acknowledgements to %s in the last hour", n, to.Email), nil
+	}
+	subject, body, err := RenderAck(mb, AckData{TicketID: ticketID, Subject: fallback(mail.NormalizeSubject(msg.Subject), "(no subject)"),
+		RequesterName: fallback(msg.From.Name, msg.From.Email), RequesterEmail: msg.From.Email, MailboxName: mb.Name, MailboxAddress: mb.Address})
+	if err != nil {
+		return false, "", err
+	}
+	refs := append([]string{}, msg.References...)
+	inReplyTo := ""
+	if msg.MessageID != "" {
+		inReplyTo = msg.MessageID
+		refs = append(refs, msg.MessageID)
+	}
+	out := mail.Outgoing{
+		From:          mail.Address{Name: mb.Name, Email: mb.Address},
+		To:            []mail.Address{to},
+		Subject:       subject,
+		MessageID:     mail.NewMessageID(domainOf(mb.Address)),
+		InReplyTo:     inReplyTo,
+		References:    refs,
+		Text:          body,
+		AutoSubmitted: "auto-replied",
+		Date:          now,
+		Headers: map[string]string{
+			"Reply-To":          plusAddress(mb.Address, ticketID),
+			"X-Ticketer-Ticket": fmt.Sprint(ticketID),
+		},
+	}
+	if err := s.queueOutbound(ctx, tx, ticketID, 0, out, "acknowledgement", now); err != nil {
+		return false, "", err
+	}
+	if err := s.store.RecordAck(ctx, tx, to.Email, ticketID, now); err != nil {
+		return false, "", err
+	}
+	return true, "", nil
+}
+
+// queueOutbound composes a message, stores its exact bytes, and inserts the
+// outbound message (queued) and its send job in tx. The bytes, and so the
+// Message-ID, are fixed before the first attempt: a retry sends the same mail.
+func (s *Service) queueOutbound(ctx context.Context, tx *store.Tx, ticketID, authorID int64, out mail.Outgoing, autoReason string, now time.Time) error {
+	raw, err := mail.Compose(out)
+	if err != nil {
+		return fmt.Errorf("compose: %w", err)
+	}
+	key, sum, err := s.cfg.Blobs.Put(ctx, "raw", raw)
+	if err != nil {
+		return fmt.Errorf("store outbound: %w", err)
+	}
+	kind := store.KindOutbound
+	id, err := s.store.InsertMessage(ctx, tx, store.Message{
+		TicketID: ticketID, Kind: kind, MessageID: out.MessageID, DedupeKey: "mid:" + out.MessageID, InReplyTo: out.InReplyTo,
+		References: out.References, From: store.Address{Email: out.From.Email, Name: out.From.Name}, To: addrs(out.To), Cc: addrs(out.Cc),
+		Subject: out.Subject, Text: out.Text, VisibleText: mail.VisibleText(out.Text), RawKey: key, SHA256: sum, Size: int64(len(raw)),
+		SentAt: now, CreatedAt: now, AuthorID: authorID, AutoReason: autoReason, DeliveryStatus: store.DeliveryQueued,
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.store.AddThreadKeys(ctx, tx, ticketID, []string{out.MessageID}); err != nil {
+		return err
+	}
+	if err := s.store.TouchTicket(ctx, tx, ticketID, now, 1); err != nil {
+		return err
+	}
+	return s.cfg.Queue.Enqueue(ctx, tx, jobs.SendArgs{MessageID: id})
+}
+
+// SendMessage delivers a queued outbound message (the send job). It never
+// sends a message already recorded as sent.
+func (s *Service) SendMessage(ctx context.Context, messageID int64, attempt, maxAttempts int) error {
+	m, err := s.store.GetMessage(ctx, s.db.W(), messageID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if m.Kind != store.KindOutbound || m.DeliveryStatus == store.DeliverySent || m.DeliveryStatus == store.DeliveryFailed {
+		return nil
+	}
+	t, err := s.store.GetTicket(ctx, s.db.W(), m.TicketID)
+	if err != nil {
+		return err
+	}
+	mb, err := s.store.GetMailbox(ctx, s.db.W(), t.MailboxID)
+	if err != nil {
+		return err
+	}
+	sender, err := s.transport(mb)
+	if err != nil {
+		return s.recordSend(ctx, m.ID, &smtpout.PermanentError{Err: err}, attempt, maxAttempts)
+	}
+	if m.DeliveryStatus == store.DeliverySending {
+		if _, isOutbox := sender.(*smtpout.Outbox); !isOutbox {
+			// The previous attempt died between handing the mail over and
+			// recording it: it may have gone out. Never risk a duplicate.
+			return s.recordSend(ctx, m.ID, &smtpout.PermanentError{Err: errors.New("delivery interrupted; outcome unknown, not resent to avoid a duplicate")}, attempt, maxAttempts)
+		}
+	}
+	raw, err := s.cfg.Blobs.Get(ctx, m.RawKey)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetDelivery(ctx, s.db.W(), m.ID, store.DeliverySending, "", 1, s.now()); err != nil {
+		return err
+	}
+	to := make([]string, 0, len(m.To)+len(m.Cc))
+	for _, a := range append(append([]store.Address{}, m.To...), m.Cc...) {
+		to = append(to, a.Email)
+	}
+	sendErr := sender.Send(ctx, mb.Address, to, raw)
+	return s.recordSend(context.WithoutCancel(ctx), m.ID, sendErr, attempt, maxAttempts)
+}
+
+func (s *Service) recordSend(ctx context.Context, id int64, sendErr error, attempt, maxAttempts int) error {
+	now := s.now()
+	switch {
+	case sendErr == nil:
+		s.log.Info("sent", "message", id)
+		return s.store.SetDelivery(ctx, s.db.W(), id, store.DeliverySent, "", 0, now)
+	case smtpout.IsPermanent(sendErr) || attempt >= maxAttempts:
+		s.log.Error("delivery failed", "message", id, "err", sendErr)
+		return s.store.SetDelivery(ctx, s.db.W(), id, store.DeliveryFailed, sendErr.Error(), 0, now)
+	default:
+		s.log.Warn("delivery deferred; will retry", "message", id, "attempt", attempt, "err", sendErr)
+		if err := s.store.SetDelivery(ctx, s.db.W(), id, store.DeliveryQueued, sendErr.Error(), 0, now); err != nil {
+			return err
+		}
+		return sendErr
+	}
+}
+
+// transport picks how a mailbox sends: its relay, or the outbox folder.
+func (s *Service) transport(mb store.Mailbox) (smtpout.Sender, error) {
+	if s.cfg.Transport != nil {
+		return s.cfg.Transport(mb)
+	}
+	if mb.SMTPRelay == "" {
+		return smtpout.NewOutbox(s.cfg.OutboxDir), nil
+	}
+	relayURL, err := s.cfg.Secrets.Open(mb.SMTPRelay)
+	if err != nil {
+		return nil, fmt.Errorf("mailbox %s relay credentials: %w", mb.Address, err)
+	}
+	rc, err := smtpout.ParseRelayURL(relayURL)
+	if err != nil {
+		return nil, fmt.Errorf("mailbox %s relay: %w", mb.Address, err)
+	}
+	rc.HeloName = domainOf(mb.Address)
+	return smtpout.NewRelay(rc), nil
+}
