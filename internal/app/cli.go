@@ -17,6 +17,7 @@ import (
 	"github.com/ticketer/ticketer/internal/importer"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/ticket"
 )
 
 const usage = `usage: ticketer <command> [flags]
@@ -286,26 +287,27 @@ func runImport(ctx context.Context, e Env, args []string) error {
 			progress = importer.NewProgress(e.Stderr, false, 0, time.Now)
 		}
 		var sum ImportSummary
-		err = importer.Walk(ctx, paths, a.Cfg.SMTPMaxBytes*4, func(it importer.Item) error {
-			sum.Read++
-			res, err := a.Tickets.Import(ctx, pick(it.Raw), it.Raw)
+		pipe := newImportPipe(ctx, a.Tickets, func(source string, res ticket.Result, err error) {
 			switch {
 			case err != nil:
 				sum.Failed++
-				a.Log.Warn("import failed; kept for retry", "source", it.Source, "err", err)
-			case res.Outcome == "duplicate":
+				a.Log.Warn("import failed", "source", source, "err", err)
+			case res.Outcome == ticket.OutcomeDuplicate:
 				sum.Duplicates++
 			default:
 				sum.New++
 			}
 			progress.Add(1)
+		})
+		err = importer.Walk(ctx, paths, a.Cfg.SMTPMaxBytes*4, func(it importer.Item) error {
+			sum.Read++
+			pipe.Add(it.Source, pick(it.Raw), it.Raw)
 			return ctx.Err()
 		}, func(source string, err error) {
 			sum.Read++
-			sum.Failed++
-			progress.Add(1)
-			a.Log.Warn("import: cannot read", "source", source, "err", err)
+			pipe.Failed(source, err)
 		})
+		pipe.Close()
 		progress.Done()
 		fmt.Fprintf(e.Stdout, "read %d, new %d, duplicates %d, failed %d\n", sum.Read, sum.New, sum.Duplicates, sum.Failed)
 		return err

@@ -101,7 +101,7 @@ func TestContentAddressedStore(t *testing.T) {
 		if !bytes.Equal(streamed, data) {
 			t.Fatal("stream differs")
 		}
-		if _, err := s.Get(ctx, "raw/00/00/missing"); !errors.Is(err, blob.ErrNotFound) {
+		if _, err := s.Get(ctx, "raw/00/missing"); !errors.Is(err, blob.ErrNotFound) {
 			t.Fatalf("missing key: %v", err)
 		}
 		big := bytes.Repeat([]byte("0123456789abcdef"), 1<<20) // 16 MiB

@@ -30,6 +30,40 @@ func (s *Store) AddParticipant(ctx context.Context, q Querier, ticketID, contact
 	return nil
 }
 
+// AddParticipants records that people took part in a ticket, creating the
+// contacts we do not know yet: two statements whatever their number.
+func (s *Store) AddParticipants(ctx context.Context, q Querier, ticketID int64, people []Address, at time.Time) error {
+	var values, emails []string
+	var args []any
+	seen := map[string]bool{}
+	for _, p := range people {
+		email := strings.ToLower(strings.TrimSpace(p.Email))
+		if email == "" || seen[email] {
+			continue // one row per email: an upsert may not touch a row twice
+		}
+		seen[email] = true
+		args = append(args, email, p.Name, at.UTC())
+		values = append(values, fmt.Sprintf("($%d, $%d, $%d)", len(args)-2, len(args)-1, len(args)))
+		emails = append(emails, email)
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO contacts (email, name, created_at) VALUES `+strings.Join(values, ", ")+`
+		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN contacts.name = '' THEN excluded.name ELSE contacts.name END`, args...); err != nil {
+		return fmt.Errorf("upsert contacts: %w", err)
+	}
+	args = []any{ticketID}
+	for _, e := range emails {
+		args = append(args, e)
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO ticket_participants (ticket_id, contact_id)
+		SELECT $1, id FROM contacts WHERE email IN (`+placeholders(2, len(emails))+`) ON CONFLICT DO NOTHING`, args...); err != nil {
+		return fmt.Errorf("add participants: %w", err)
+	}
+	return nil
+}
+
 // IsParticipant reports whether email took part in the ticket.
 func (s *Store) IsParticipant(ctx context.Context, q Querier, ticketID int64, email string) (bool, error) {
 	var n int

@@ -80,6 +80,15 @@ func (s *Store) GetTicket(ctx context.Context, q Querier, id int64) (Ticket, err
 	return list[0], nil
 }
 
+// TicketStatus returns a ticket's status alone (ingestion asks it per reply).
+func (s *Store) TicketStatus(ctx context.Context, q Querier, id int64) (string, error) {
+	var status string
+	if err := q.QueryRow(ctx, `SELECT status FROM tickets WHERE id = $1`, id).Scan(&status); err != nil {
+		return "", fmt.Errorf("ticket %d: %w", id, err)
+	}
+	return status, nil
+}
+
 // TicketExists reports whether a ticket id exists.
 func (s *Store) TicketExists(ctx context.Context, q Querier, id int64) (bool, error) {
 	var n int
@@ -260,13 +269,24 @@ func (s *Store) TicketByThreadKeys(ctx context.Context, q Querier, keys []string
 
 // AddThreadKeys maps keys to a ticket; a key already mapped keeps its ticket.
 func (s *Store) AddThreadKeys(ctx context.Context, q Querier, ticketID int64, keys []string) error {
+	var values []string
+	var args []any
+	seen := map[string]bool{}
 	for _, k := range keys {
-		if k == "" {
+		if k == "" || seen[k] {
 			continue
 		}
-		if _, err := q.Exec(ctx, `INSERT INTO thread_keys (key, ticket_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, k, ticketID); err != nil {
-			return fmt.Errorf("add thread key: %w", err)
-		}
+		seen[k] = true
+		args = append(args, k, ticketID)
+		values = append(values, fmt.Sprintf("($%d, $%d)", len(args)-1, len(args)))
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	// One statement for all keys: a long References chain is one round trip.
+	if _, err := q.Exec(ctx, `INSERT INTO thread_keys (key, ticket_id) VALUES `+strings.Join(values, ", ")+
+		` ON CONFLICT (key) DO NOTHING`, args...); err != nil {
+		return fmt.Errorf("add thread keys: %w", err)
 	}
 	return nil
 }

@@ -101,18 +101,119 @@ func (s *Service) ProcessInbound(ctx context.Context, inboundID int64) error {
 // history. A message that fails is kept as a failed inbound row with an
 // ingestion job, so the server retries it and it is visible meanwhile.
 func (s *Service) Import(ctx context.Context, mailboxID int64, raw []byte) (Result, error) {
-	key, sum, err := s.cfg.Blobs.Put(ctx, "raw", raw)
+	res, errs := s.ImportBatch(ctx, []*ImportItem{s.PrepareImport(ctx, mailboxID, raw)})
+	return res[0], errs[0]
+}
+
+// ImportItem is one archived message on its way through a batch import.
+type ImportItem struct {
+	mailboxID int64
+	key, sum  string
+	size      int64
+	p         *prepared
+	err       error // storing or parsing failed
+}
+
+// PrepareImport does the part of importing raw that needs no transaction:
+// storing its bytes and parsing it. It is safe to run in several goroutines
+// at once; raw is not kept.
+func (s *Service) PrepareImport(ctx context.Context, mailboxID int64, raw []byte) *ImportItem {
+	it := &ImportItem{mailboxID: mailboxID, size: int64(len(raw))}
+	it.key, it.sum, it.err = s.cfg.Blobs.Put(ctx, "raw", raw)
+	if it.err != nil {
+		it.err = fmt.Errorf("store raw message: %w", it.err)
+		return it
+	}
+	it.p, it.err = s.prepare(ctx, raw, it.key, it.sum)
+	return it
+}
+
+// ImportBatch stores prepared messages in order in one transaction: one
+// commit for many messages. When any of them fails the batch is rolled back
+// and each message is tried alone, so one bad message costs only itself.
+// Results and errors are per item; failed messages are kept for retry as
+// Import says.
+func (s *Service) ImportBatch(ctx context.Context, items []*ImportItem) ([]Result, []error) {
+	results, errs := make([]Result, len(items)), make([]error, len(items))
+	opts := ingestOpts{source: "import", noAck: true}
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if opts.batch, err = s.lockMailboxes(ctx, tx, items); err != nil {
+			return err
+		}
+		for i, it := range items {
+			results[i], errs[i] = Result{}, it.err
+			if it.err != nil {
+				continue
+			}
+			if results[i], err = s.apply(ctx, tx, it.mailboxID, it.p, opts); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && len(items) > 1 && ctx.Err() == nil {
+		for i, it := range items {
+			r, e := s.ImportBatch(ctx, []*ImportItem{it})
+			results[i], errs[i] = r[0], e[0]
+		}
+		return results, errs
+	}
+	for i, it := range items {
+		if err != nil {
+			results[i], errs[i] = Result{}, err
+		}
+		// An interrupted import keeps nothing half-done: running it again
+		// picks the message up.
+		if errs[i] != nil && it.key != "" && ctx.Err() == nil {
+			errs[i] = s.keepFailedImport(ctx, it, errs[i])
+		}
+	}
+	return results, errs
+}
+
+// batchState is what the messages of one transaction share: their mailboxes,
+// locked once, and the addresses that are ours.
+type batchState struct {
+	mailboxes map[int64]store.Mailbox
+	ours      map[string]bool
+}
+
+// lockMailboxes takes the lock of every mailbox the items go to (in id
+// order, so two batches cannot deadlock) and reads them once.
+func (s *Service) lockMailboxes(ctx context.Context, tx *store.Tx, items []*ImportItem) (*batchState, error) {
+	ids := []int64{}
+	for _, it := range items {
+		if it.err == nil && !slices.Contains(ids, it.mailboxID) {
+			ids = append(ids, it.mailboxID)
+		}
+	}
+	slices.Sort(ids)
+	b := &batchState{mailboxes: map[int64]store.Mailbox{}}
+	for _, id := range ids {
+		if err := s.store.LockMailbox(ctx, tx, id); err != nil {
+			return nil, err
+		}
+		mb, err := s.store.GetMailbox(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		b.mailboxes[id] = mb
+	}
+	all, err := s.store.ListMailboxes(ctx)
 	if err != nil {
-		return Result{}, fmt.Errorf("store raw message: %w", err)
+		return nil, err
 	}
-	res, err := s.ingest(ctx, mailboxID, raw, key, sum, ingestOpts{source: "import", noAck: true})
-	if err == nil {
-		return res, nil
-	}
-	ingestErr := err
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+	b.ours = ownAddresses(all)
+	return b, nil
+}
+
+// keepFailedImport records a message that could not be imported as a failed
+// inbound row with its ingestion job: visible, and retried by the server.
+func (s *Service) keepFailedImport(ctx context.Context, it *ImportItem, ingestErr error) error {
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		id, err := s.store.InsertInbound(ctx, tx, store.Inbound{
-			MailboxID: mailboxID, Source: "import", RawKey: key, SHA256: sum, Size: int64(len(raw)),
+			MailboxID: it.mailboxID, Source: "import", RawKey: it.key, SHA256: it.sum, Size: it.size,
 			Status: store.InboundPending, ReceivedAt: s.now(),
 		})
 		if err != nil {
@@ -125,9 +226,9 @@ func (s *Service) Import(ctx context.Context, mailboxID int64, raw []byte) (Resu
 		return s.cfg.Queue.Enqueue(ctx, tx, jobs.IngestArgs{InboundID: id})
 	})
 	if err != nil {
-		return Result{}, fmt.Errorf("%w (and keeping it failed too: %w)", ingestErr, err)
+		return fmt.Errorf("%w (and keeping it failed too: %w)", ingestErr, err)
 	}
-	return Result{}, ingestErr
+	return ingestErr
 }
 
 type ingestOpts struct {
@@ -136,13 +237,40 @@ type ingestOpts struct {
 	envelopeTo []string
 	inboundID  int64 // 0 when there is no inbound row (import)
 	noAck      bool
+	batch      *batchState // set when the mailbox is locked and read already
 }
 
 // ingest parses raw and, in one transaction, stores it on the right ticket.
 func (s *Service) ingest(ctx context.Context, mailboxID int64, raw []byte, rawKey, sum string, o ingestOpts) (Result, error) {
+	p, err := s.prepare(ctx, raw, rawKey, sum)
+	if err != nil {
+		return Result{}, err
+	}
+	var res Result
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		res, err = s.apply(ctx, tx, mailboxID, p, o)
+		return err
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+// prepared is a message parsed and its bytes stored: all the work of
+// ingestion that needs no transaction, so it can run in parallel.
+type prepared struct {
+	msg         *mail.Message
+	atts        []store.Attachment
+	rawKey, sum string
+	size        int64
+}
+
+func (s *Service) prepare(ctx context.Context, raw []byte, rawKey, sum string) (*prepared, error) {
 	msg, err := mail.Parse(raw)
 	if err != nil {
-		return Result{}, fmt.Errorf("parse: %w", err)
+		return nil, fmt.Errorf("parse: %w", err)
 	}
 	// Attachment bytes go to the blob store before the transaction: they are
 	// content-addressed, so a rollback leaves at worst an unreferenced blob.
@@ -150,11 +278,20 @@ func (s *Service) ingest(ctx context.Context, mailboxID int64, raw []byte, rawKe
 	for _, a := range msg.Attachments {
 		key, asum, err := s.cfg.Blobs.Put(ctx, "att", a.Data)
 		if err != nil {
-			return Result{}, fmt.Errorf("store attachment: %w", err)
+			return nil, fmt.Errorf("store attachment: %w", err)
 		}
 		atts = append(atts, store.Attachment{Filename: a.Filename, ContentType: a.ContentType, Size: int64(len(a.Data)),
 			SHA256: asum, BlobKey: key, ContentID: a.ContentID, Inline: a.Inline})
 	}
+	for i := range msg.Attachments {
+		msg.Attachments[i].Data = nil
+	}
+	return &prepared{msg: msg, atts: atts, rawKey: rawKey, sum: sum, size: int64(len(raw))}, nil
+}
+
+// apply stores a prepared message on the right ticket inside tx.
+func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *prepared, o ingestOpts) (res Result, err error) {
+	msg, atts, rawKey, sum := p.msg, p.atts, p.rawKey, p.sum
 	providerID := o.providerID
 	if providerID == "" {
 		providerID = "sha256:" + sum
@@ -163,16 +300,19 @@ func (s *Service) ingest(ctx context.Context, mailboxID int64, raw []byte, rawKe
 	if msg.MessageID != "" {
 		dedupeKey = "mid:" + msg.MessageID
 	}
-	var res Result
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		res = Result{}
-		if err := s.store.LockMailbox(ctx, tx, mailboxID); err != nil {
-			return err
-		}
+	err = func() error {
 		now := s.now()
-		mb, err := s.store.GetMailbox(ctx, tx, mailboxID)
-		if err != nil {
-			return err
+		var mb store.Mailbox
+		if b := o.batch; b != nil {
+			mb = b.mailboxes[mailboxID]
+		} else {
+			if err := s.store.LockMailbox(ctx, tx, mailboxID); err != nil {
+				return err
+			}
+			var err error
+			if mb, err = s.store.GetMailbox(ctx, tx, mailboxID); err != nil {
+				return err
+			}
 		}
 		finish := func() error {
 			if o.inboundID == 0 {
@@ -195,7 +335,7 @@ func (s *Service) ingest(ctx context.Context, mailboxID int64, raw []byte, rawKe
 		// 2. Bounces attach to the message they report on and never open a ticket.
 		if msg.Bounce != nil {
 			return s.ingestBounce(ctx, tx, msg, &res, now, func(ticketID int64) error {
-				id, err := s.insertMessage(ctx, tx, ticketID, store.KindAutoReply, msg, dedupeKey, rawKey, sum, int64(len(raw)), atts, now)
+				id, err := s.insertMessage(ctx, tx, ticketID, store.KindAutoReply, msg, dedupeKey, rawKey, sum, p.size, atts, now)
 				if err != nil {
 					return err
 				}
@@ -207,11 +347,16 @@ func (s *Service) ingest(ctx context.Context, mailboxID int64, raw []byte, rawKe
 			}, finish)
 		}
 
-		mailboxes, err := s.store.ListMailboxes(ctx)
-		if err != nil {
-			return err
+		var ours map[string]bool
+		if o.batch != nil {
+			ours = o.batch.ours
+		} else {
+			mailboxes, err := s.store.ListMailboxes(ctx)
+			if err != nil {
+				return err
+			}
+			ours = ownAddresses(mailboxes)
 		}
-		ours := ownAddresses(mailboxes)
 
 		// 3. Thread.
 		ticketID, err := s.thread(ctx, tx, mb, msg, o.envelopeTo)
@@ -245,7 +390,7 @@ func (s *Service) ingest(ctx context.Context, mailboxID int64, raw []byte, rawKe
 		}
 		res.TicketID = ticketID
 
-		id, err := s.insertMessage(ctx, tx, ticketID, kind, msg, dedupeKey, rawKey, sum, int64(len(raw)), atts, now)
+		id, err := s.insertMessage(ctx, tx, ticketID, kind, msg, dedupeKey, rawKey, sum, p.size, atts, now)
 		if err != nil {
 			return err
 		}
@@ -265,17 +410,17 @@ func (s *Service) ingest(ctx context.Context, mailboxID int64, raw []byte, rawKe
 
 		// 4. A customer's reply wakes a solved, closed or pending ticket.
 		if !res.NewTicket && kind == store.KindInbound && !ours[baseAddress(from)] {
-			t, err := s.store.GetTicket(ctx, tx, ticketID)
+			status, err := s.store.TicketStatus(ctx, tx, ticketID)
 			if err != nil {
 				return err
 			}
-			switch t.Status {
+			switch status {
 			case store.StatusSolved, store.StatusClosed, store.StatusPending:
 				if err := s.store.SetTicketStatus(ctx, tx, ticketID, store.StatusOpen, now); err != nil {
 					return err
 				}
 				if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: ticketID, Actor: from, Kind: "status_changed", Field: "status",
-					OldValue: t.Status, NewValue: store.StatusOpen, CreatedAt: now}); err != nil {
+					OldValue: status, NewValue: store.StatusOpen, CreatedAt: now}); err != nil {
 					return err
 				}
 			}
@@ -292,11 +437,8 @@ func (s *Service) ingest(ctx context.Context, mailboxID int64, raw []byte, rawKe
 			}
 		}
 		return finish()
-	})
-	if err != nil {
-		return Result{}, err
-	}
-	return res, nil
+	}()
+	return res, err
 }
 
 func inboundStatus(o Outcome) string {
@@ -404,19 +546,14 @@ func (s *Service) addParticipants(ctx context.Context, tx *store.Tx, ticketID in
 	people := []mail.Address{msg.From}
 	people = append(people, msg.To...)
 	people = append(people, msg.Cc...)
+	var list []store.Address
 	for _, p := range people {
 		if p.Email == "" || ours[baseAddress(p.Email)] {
 			continue
 		}
-		id, err := s.store.UpsertContact(ctx, tx, p.Email, p.Name, now)
-		if err != nil {
-			return err
-		}
-		if err := s.store.AddParticipant(ctx, tx, ticketID, id); err != nil {
-			return err
-		}
+		list = append(list, store.Address{Email: p.Email, Name: p.Name})
 	}
-	return nil
+	return s.store.AddParticipants(ctx, tx, ticketID, list, now)
 }
 
 // ingestBounce marks the reported outbound message failed and keeps the

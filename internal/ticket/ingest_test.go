@@ -501,3 +501,43 @@ func TestSendAcknowledgementToOutbox(t *testing.T) {
 		}
 	})
 }
+
+// A batch commits its good messages even when one of them fails inside the
+// transaction or cannot be parsed; the unparsable one is kept for retry.
+func TestImportBatchIsolatesBadMessages(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		reply := msg("From: a@c.test", "Subject: Re: printer", "Message-ID: <m2@customer.test>", "In-Reply-To: <m1@customer.test>")
+		items := []*ticket.ImportItem{
+			e.svc.PrepareImport(e.ctx, e.mb, msg("From: a@c.test", "Subject: printer", first)),
+			e.svc.PrepareImport(e.ctx, 9999, msg("From: b@c.test", "Subject: to a mailbox that does not exist", "Message-ID: <x@c.test>")),
+			e.svc.PrepareImport(e.ctx, e.mb, []byte{}),
+			e.svc.PrepareImport(e.ctx, e.mb, reply),
+			e.svc.PrepareImport(e.ctx, e.mb, msg("From: a@c.test", "Subject: printer", first)), // again: a duplicate
+		}
+		results, errs := e.svc.ImportBatch(e.ctx, items)
+		want := []struct {
+			outcome ticket.Outcome
+			failed  bool
+		}{{ticket.OutcomeNew, false}, {"", true}, {"", true}, {ticket.OutcomeNew, false}, {ticket.OutcomeDuplicate, false}}
+		for i, w := range want {
+			if results[i].Outcome != w.outcome || (errs[i] != nil) != w.failed {
+				t.Errorf("item %d: outcome %q err %v, want %q failed=%v", i, results[i].Outcome, errs[i], w.outcome, w.failed)
+			}
+		}
+		if results[0].TicketID == 0 || results[3].TicketID != results[0].TicketID {
+			t.Errorf("the reply must thread onto the first message's ticket: %+v %+v", results[0], results[3])
+		}
+		if n := e.count(`SELECT count(*) FROM messages`); n != 2 {
+			t.Errorf("messages stored: %d, want 2", n)
+		}
+		// The unparsable message is visible and will be retried; the one for
+		// an unknown mailbox cannot even be kept, and says so.
+		if n := e.count(`SELECT count(*) FROM inbound WHERE status = 'failed'`); n != 1 {
+			t.Errorf("failed inbound rows: %d, want 1", n)
+		}
+		if !strings.Contains(errs[1].Error(), "9999") {
+			t.Errorf("error for the unknown mailbox should name it: %v", errs[1])
+		}
+	})
+}

@@ -103,6 +103,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	srv.Domain = s.cfg.Domain
 	srv.MaxMessageBytes = s.cfg.MaxMessageBytes
 	srv.MaxRecipients = s.cfg.MaxRecipients
+	// RFC 5322 says 998, but real mail (HTML from some clients) breaks it;
+	// refusing such mail would lose it, and the size limit still bounds memory.
+	srv.MaxLineLength = 1 << 20
 	srv.ReadTimeout = s.cfg.ReadTimeout
 	srv.WriteTimeout = s.cfg.WriteTimeout
 	srv.ErrorLog = slogPrinter{s.log}
@@ -163,9 +166,10 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 var (
-	errNoMailbox = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox here"}
-	errTryLater  = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "temporary failure, try again later"}
-	errNoRcpt    = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "no valid recipients"}
+	errNoMailbox   = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox here"}
+	errTryLater    = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "temporary failure, try again later"}
+	errNoRcpt      = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "no valid recipients"}
+	errLineTooLong = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "line too long"}
 )
 
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
@@ -193,6 +197,10 @@ func (ss *session) Data(r io.Reader) error {
 		if errors.As(err, &se) {
 			ss.s.log.Warn("message refused", "from", ss.from, "reason", se.Message, "remote", ss.remote)
 			return se // e.g. 552 message too large
+		}
+		if errors.Is(err, smtp.ErrTooLongLine) {
+			// Permanent: the same message would fail again.
+			return errLineTooLong
 		}
 		return errTryLater
 	}
