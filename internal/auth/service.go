@@ -453,3 +453,8 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (stor
 	}
 	return s.store.GetUserTx(ctx, s.store.DB().W(), id)
 }
+
+// RevokeToken revokes one of a user's tokens; store.ErrNotFound for another user's.
+func (s *Service) RevokeToken(ctx context.Context, userID, id int64) error {
+	return s.store.RevokeAPIToken(ctx, userID, id, s.now())
+}
