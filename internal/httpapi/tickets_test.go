@@ -496,4 +496,3 @@ Content-Type: text/html; charset=utf-8
 		}
 	})
 }
-
