@@ -1,11 +1,13 @@
 package httpapi_test
 
 import (
+	"context"
 	"net/http"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"gopkg.in/yaml.v3"
 
 	"github.com/ticketer/ticketer/api"
@@ -163,5 +165,20 @@ func TestSpecIsServed(t *testing.T) {
 	}
 	if r := h.anon().do("GET", "/api/v1/tickets", nil); r.header.Get("X-Content-Type-Options") != "nosniff" || r.header.Get("X-Frame-Options") != "DENY" {
 		t.Fatalf("security headers missing: %v", r.header)
+	}
+}
+
+// TestSpecIsValidOpenAPI validates the document the TypeScript client and the
+// server are generated from.
+func TestSpecIsValidOpenAPI(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.0.") {
+		t.Fatalf("openapi %s, want 3.0.x", doc.OpenAPI)
 	}
 }
