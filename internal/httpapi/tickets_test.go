@@ -181,6 +181,7 @@ func TestUpdateTicket(t *testing.T) {
 			{`{"status":5}`, 400, "status"},
 			{`{"status":`, 400, "body"},
 			{``, 400, "body"},
+			{`{"tags":["` + strings.Repeat("x", 2<<20) + `"]}`, 413, ""},
 		} {
 			r := agent.do("PATCH", path, c.body)
 			if r.status != c.status {
