@@ -210,7 +210,7 @@ func runMailboxAdd(ctx context.Context, e Env, args []string) error {
 	provider := "smtp"
 	if *imap != "" {
 		if !strings.HasPrefix(*imap, "imap://") && !strings.HasPrefix(*imap, "imaps://") {
-			return errors.New("mailbox add: --imap must be imap://user:pass@host:port/FOLDER or imaps://...")
+			return errors.New("mailbox add: --imap must be imap://user:pass@host:port/FOLDER or imaps://user:pass@host:port/FOLDER")
 		}
 		provider = "imap"
 	}
@@ -249,7 +249,7 @@ func runImport(ctx context.Context, e Env, args []string) error {
 	}
 	paths := fs.Args()
 	if len(paths) == 0 {
-		return errors.New("usage: ticketer import [--mailbox ADDRESS] PATH...")
+		return errors.New("usage: ticketer import [--mailbox ADDRESS] PATH [PATH ...]")
 	}
 	for _, p := range paths {
 		if _, err := os.Stat(p); err != nil {

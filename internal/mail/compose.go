@@ -87,17 +87,17 @@ func Compose(o Outgoing) ([]byte, error) {
 func validateOutgoing(o Outgoing) error {
 	var errs []error
 	if cleanID(o.MessageID) == "" {
-		errs = append(errs, errors.New("MessageID is required"))
+		errs = append(errs, errors.New("a Message-ID is required"))
 	}
 	if strings.TrimSpace(o.From.Email) == "" {
-		errs = append(errs, errors.New("From is required"))
+		errs = append(errs, errors.New("the message needs a From address"))
 	}
 	if len(o.To) == 0 {
 		errs = append(errs, errors.New("at least one To recipient is required"))
 	}
 	if o.Date.IsZero() {
 		// No time.Now fallback: the output must be deterministic.
-		errs = append(errs, errors.New("Date is required"))
+		errs = append(errs, errors.New("the message needs a Date"))
 	}
 	for k := range o.Headers {
 		if reservedHeaders[strings.ToLower(k)] {

@@ -455,10 +455,7 @@ func inboundStatus(o Outcome) string {
 func (s *Service) thread(ctx context.Context, tx *store.Tx, mb store.Mailbox, msg *mail.Message, envelopeTo []string) (int64, error) {
 	// Strongest evidence first: the message it answers, then the references
 	// from the newest, then its own id (a reply to it may have arrived first).
-	var keys []string
-	for _, id := range msg.InReplyTo {
-		keys = append(keys, id)
-	}
+	keys := slices.Clone(msg.InReplyTo)
 	for i := len(msg.References) - 1; i >= 0; i-- {
 		keys = append(keys, msg.References[i])
 	}
