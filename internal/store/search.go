@@ -1,0 +1,61 @@
+package store
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Full-text search. The query is split on spaces into terms; a ticket matches
+// when every term appears in its subject or in the visible text of one of its
+// messages (terms may be found in different messages). Matching is by whole
+// word, case-insensitive; a term with punctuation ("foo-bar", "v2.1") is a
+// phrase of its words. Nothing the user types is query syntax, so no input can
+// make the search fail.
+//
+// SQLite uses FTS5 (tickets_fts, messages_fts, kept in step by triggers) and
+// quotes every term as an FTS5 string, so AND/OR/NOT/NEAR, column filters, '*'
+// and quotes are plain text. PostgreSQL uses generated tsvector columns with
+// GIN indexes and plainto_tsquery over the 'simple' configuration (no stemming,
+// so any language works; it accepts any text and parses the term exactly like
+// the indexed text, so an address such as alice@example.org is one token on
+// both sides). Both are created by migration 0003_search.
+
+// maxSearchTerms bounds the work one query can ask for.
+const maxSearchTerms = 8
+
+// searchTerms returns the searchable terms of a query: whitespace-separated,
+// each holding at least one letter or digit.
+func searchTerms(q string) []string {
+	var terms []string
+	for _, f := range strings.Fields(strings.ToValidUTF8(q, " ")) {
+		if strings.IndexFunc(f, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) < 0 {
+			continue
+		}
+		if len(f) > 200 {
+			f = strings.ToValidUTF8(f[:200], "")
+		}
+		terms = append(terms, f)
+		if len(terms) == maxSearchTerms {
+			break
+		}
+	}
+	return terms
+}
+
+// fts5String quotes a term as an FTS5 string (a phrase of its tokens).
+func fts5String(term string) string {
+	return `"` + strings.ReplaceAll(term, `"`, `""`) + `"`
+}
+
+// searchClause returns the WHERE condition matching tickets against one term;
+// arg binds a value and returns its placeholder.
+func searchClause(d Dialect, term string, arg func(any) string) string {
+	if d == Postgres {
+		q := "plainto_tsquery('simple', " + arg(term) + ")"
+		return "t.id IN (SELECT id FROM tickets WHERE search @@ " + q +
+			" UNION SELECT ticket_id FROM messages WHERE search @@ " + q + ")"
+	}
+	q := arg(fts5String(term))
+	return "t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH " + q +
+		" UNION SELECT m.ticket_id FROM messages_fts f JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH " + q + ")"
+}
