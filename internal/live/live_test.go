@@ -115,20 +115,13 @@ func TestSlowSubscriberIsDropped(t *testing.T) {
 	b := startBroker(t, db, live.Options{Buffer: 2, Logger: quiet.Logger})
 	slow, fast := b.Subscribe(), b.Subscribe()
 	defer fast.Close()
-	got := make(chan int)
-	go func() {
-		n := 0
-		for range fast.Events() {
-			n++
-			if n == 5 {
-				got <- n
-			}
-		}
-	}()
 	for i := range 5 {
-		publish(t, db, b, live.Event{Type: live.TicketUpdated, TicketID: int64(i + 1)}, true)
+		ev := live.Event{Type: live.TicketUpdated, TicketID: int64(i + 1)}
+		publish(t, db, b, ev, true) // returns although slow never reads
+		if got := receive(t, fast); got != ev {
+			t.Fatalf("fast subscriber: %+v, want %+v", got, ev)
+		}
 	}
-	<-got // publishing never waited for the slow one
 	n := 0
 	for range slow.Events() { // closed after its buffer filled
 		n++
