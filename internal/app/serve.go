@@ -59,12 +59,19 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 		}
 		return fmt.Errorf("start workers: %w", err)
 	}
+	// Live updates: on PostgreSQL, listen for every replica's events.
+	if err := a.Live.Start(ctx); err != nil {
+		a.Log.Warn("live updates from other replicas are off", "err", err)
+	}
+	defer a.Live.Stop()
 
 	srv := &http.Server{
 		Handler:           httpapi.New(a.Store, a.Blobs, a.Log),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
+	// Event streams never go idle: end them when shutdown begins.
+	srv.RegisterOnShutdown(a.Live.Stop)
 	errc := make(chan error, 2)
 	go func() {
 		if err := srv.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/store"
 )
@@ -87,9 +88,11 @@ func (s *Service) ProcessInbound(ctx context.Context, inboundID int64) error {
 		res, err = s.ingest(ctx, in.MailboxID, raw, in.RawKey, in.SHA256, opts)
 		if err == nil {
 			s.log.Info("ingested", "inbound", in.ID, "outcome", res.Outcome, "ticket", res.TicketID, "message", res.MessageID)
+			s.metrics.Ingested(string(res.Outcome))
 			return nil
 		}
 	}
+	s.metrics.IngestFailed()
 	s.log.Error("ingest failed; will retry", "inbound", in.ID, "err", err)
 	if ferr := s.store.FailInbound(context.WithoutCancel(ctx), in.ID, err.Error(), s.now()); ferr != nil {
 		s.log.Error("record ingest failure", "inbound", in.ID, "err", ferr)
@@ -107,8 +110,10 @@ func (s *Service) Import(ctx context.Context, mailboxID int64, raw []byte) (Resu
 	}
 	res, err := s.ingest(ctx, mailboxID, raw, key, sum, ingestOpts{source: "import", noAck: true})
 	if err == nil {
+		s.metrics.Ingested(string(res.Outcome))
 		return res, nil
 	}
+	s.metrics.IngestFailed()
 	ingestErr := err
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		id, err := s.store.InsertInbound(ctx, tx, store.Inbound{
@@ -203,6 +208,9 @@ func (s *Service) ingest(ctx context.Context, mailboxID int64, raw []byte, rawKe
 				if _, err := s.store.AddOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
 					return err
 				}
+				if err := s.publish(ctx, tx, live.MessageAdded, ticketID, id); err != nil {
+					return err
+				}
 				return s.store.TouchTicket(ctx, tx, ticketID, now, 1)
 			}, finish)
 		}
@@ -238,6 +246,9 @@ func (s *Service) ingest(ctx context.Context, mailboxID int64, raw []byte, rawKe
 				return err
 			}
 			res.NewTicket = true
+			if err := s.publish(ctx, tx, live.TicketCreated, ticketID, 0); err != nil {
+				return err
+			}
 			if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: ticketID, Actor: fallback(from, "system"), Kind: "ticket_created",
 				NewValue: "by email via " + o.source, CreatedAt: now}); err != nil {
 				return err
@@ -250,6 +261,9 @@ func (s *Service) ingest(ctx context.Context, mailboxID int64, raw []byte, rawKe
 			return err
 		}
 		res.MessageID, res.Outcome = id, OutcomeNew
+		if err := s.publish(ctx, tx, live.MessageAdded, ticketID, id); err != nil {
+			return err
+		}
 		if _, err := s.store.AddOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
 			return err
 		}
@@ -272,6 +286,9 @@ func (s *Service) ingest(ctx context.Context, mailboxID int64, raw []byte, rawKe
 			switch t.Status {
 			case store.StatusSolved, store.StatusClosed, store.StatusPending:
 				if err := s.store.SetTicketStatus(ctx, tx, ticketID, store.StatusOpen, now); err != nil {
+					return err
+				}
+				if err := s.publish(ctx, tx, live.TicketUpdated, ticketID, 0); err != nil {
 					return err
 				}
 				if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: ticketID, Actor: from, Kind: "status_changed", Field: "status",
@@ -443,6 +460,8 @@ func (s *Service) ingestBounce(ctx context.Context, tx *store.Tx, msg *mail.Mess
 	if b.Action != "" && !strings.EqualFold(b.Action, "failed") {
 		reason = b.Action + ": " + reason
 	} else if err := s.store.SetDelivery(ctx, tx, orig.ID, store.DeliveryFailed, "bounced: "+reason, 0, now); err != nil {
+		return err
+	} else if err := s.publish(ctx, tx, live.TicketUpdated, orig.TicketID, orig.ID); err != nil {
 		return err
 	}
 	if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: orig.TicketID, Actor: "system", Kind: "delivery_failed", Field: "message",
