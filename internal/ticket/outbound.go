@@ -216,7 +216,7 @@ func (s *Service) SendMessage(ctx context.Context, messageID int64, attempt, max
 		to = append(to, a.Email)
 	}
 	commit := func() error {
-		return s.setDelivery(context.WithoutCancel(ctx), m, store.DeliverySending, "", 1)
+		return s.setDelivery(context.WithoutCancel(ctx), m, store.DeliverySending, "", 0)
 	}
 	var sendErr error
 	if cs, ok := sender.(smtpout.CommitSender); ok {
@@ -237,20 +237,21 @@ func (s *Service) setDelivery(ctx context.Context, m store.Message, status, errT
 	})
 }
 
+// recordSend records the outcome of one attempt (each counts in attempts).
 func (s *Service) recordSend(ctx context.Context, m store.Message, sendErr error, attempt, maxAttempts int) error {
 	switch {
 	case sendErr == nil:
 		s.log.Info("sent", "message", m.ID)
 		s.metrics.Delivery("sent")
-		return s.setDelivery(ctx, m, store.DeliverySent, "", 0)
+		return s.setDelivery(ctx, m, store.DeliverySent, "", 1)
 	case smtpout.IsPermanent(sendErr) || attempt >= maxAttempts:
 		s.log.Error("delivery failed", "message", m.ID, "err", sendErr)
 		s.metrics.Delivery("failed")
-		return s.setDelivery(ctx, m, store.DeliveryFailed, sendErr.Error(), 0)
+		return s.setDelivery(ctx, m, store.DeliveryFailed, sendErr.Error(), 1)
 	default:
 		s.log.Warn("delivery deferred; will retry", "message", m.ID, "attempt", attempt, "err", sendErr)
 		s.metrics.Delivery("deferred")
-		if err := s.setDelivery(ctx, m, store.DeliveryQueued, sendErr.Error(), 0); err != nil {
+		if err := s.setDelivery(ctx, m, store.DeliveryQueued, sendErr.Error(), 1); err != nil {
 			return err
 		}
 		return sendErr
