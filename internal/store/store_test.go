@@ -360,3 +360,30 @@ func TestTxRollback(t *testing.T) {
 		}
 	})
 }
+
+func TestAfterCommit(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		db := storetest.Open(t, dsn)
+		ctx := context.Background()
+		var ran []string
+		_ = db.InTx(ctx, func(tx *store.Tx) error {
+			tx.AfterCommit(func() { ran = append(ran, "rolled back") })
+			return errors.New("fail")
+		})
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			tx.AfterCommit(func() {
+				// Runs after commit: another connection already sees the write.
+				var n int
+				if err := db.QueryRow(ctx, `SELECT count(*) FROM contacts WHERE email = 'x@y.z'`).Scan(&n); err != nil || n != 1 {
+					t.Errorf("after commit the write is not visible: %d %v", n, err)
+				}
+				ran = append(ran, "committed")
+			})
+			_, err := store.New(db).UpsertContact(ctx, tx, "x@y.z", "", t0)
+			return err
+		})
+		if err != nil || fmt.Sprint(ran) != "[committed]" {
+			t.Fatalf("%v %v", ran, err)
+		}
+	})
+}

@@ -466,4 +466,3 @@ func portOf(t *testing.T, addr string) int {
 	}
 	return n
 }
-
