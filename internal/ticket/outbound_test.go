@@ -297,9 +297,8 @@ func TestRelay5xxFailsAtOnce(t *testing.T) {
 // nothing after the send runs) either after the relay accepted the message
 // or before anything was sent.
 type dying struct {
-	inner      smtpout.CommitSender
-	afterSend  bool
-	afterCount int
+	inner     smtpout.CommitSender
+	afterSend bool
 }
 
 func (d *dying) Send(ctx context.Context, from string, to []string, raw []byte) error {
