@@ -67,25 +67,35 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// splitStatements splits a migration file on semicolons at line ends. A
-// CREATE TRIGGER statement holds semicolons inside its BEGIN ... END body, so
-// it ends only at a line that is "END;".
+// splitStatements splits a migration file on semicolons at line ends. Two
+// kinds of statement hold semicolons inside: a CREATE TRIGGER with a
+// BEGIN ... END body (SQLite; "BEGIN" ends a line) ends only at a line that
+// is "END;", and a
+// dollar-quoted body ($$ ... $$, PostgreSQL functions) ends only once its
+// closing $$ has been seen.
 func splitStatements(sql string) []string {
 	var out []string
 	var cur strings.Builder
-	inTrigger := false
+	inTrigger, inBody, inDollar := false, false, false
 	for line := range strings.SplitSeq(sql, "\n") {
 		trimmed := strings.TrimSpace(line)
 		if strings.HasPrefix(trimmed, "--") || trimmed == "" {
 			continue
 		}
 		if cur.Len() == 0 {
-			inTrigger = isCreateTrigger(trimmed)
+			inTrigger, inBody = isCreateTrigger(trimmed), false
+		}
+		if inTrigger && !inBody {
+			f := strings.Fields(strings.ToUpper(trimmed))
+			inBody = f[len(f)-1] == "BEGIN"
+		}
+		if strings.Count(line, "$$")%2 == 1 {
+			inDollar = !inDollar
 		}
 		cur.WriteString(line)
 		cur.WriteString("\n")
-		end := strings.HasSuffix(trimmed, ";")
-		if inTrigger {
+		end := strings.HasSuffix(trimmed, ";") && !inDollar
+		if inBody {
 			end = strings.EqualFold(trimmed, "END;")
 		}
 		if end {

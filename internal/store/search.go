@@ -12,13 +12,15 @@ import (
 // phrase of its words. Nothing the user types is query syntax, so no input can
 // make the search fail.
 //
-// SQLite uses FTS5 (tickets_fts, messages_fts, kept in step by triggers) and
+// Each ticket has one search document: its subject and the visible text of
+// all its messages, kept in step by triggers (see migration 0003_search).
+// SQLite uses FTS5 (ticket_fts, rowid = ticket id) and
 // quotes every term as an FTS5 string, so AND/OR/NOT/NEAR, column filters, '*'
-// and quotes are plain text. PostgreSQL uses generated tsvector columns with
-// GIN indexes and plainto_tsquery over the 'simple' configuration (no stemming,
+// and quotes are plain text. PostgreSQL uses the tsvector column tickets.search with a
+// GIN index and plainto_tsquery over the 'simple' configuration (no stemming,
 // so any language works; it accepts any text and parses the term exactly like
 // the indexed text, so an address such as alice@example.org is one token on
-// both sides). Both are created by migration 0003_search.
+// both sides).
 
 // maxSearchTerms bounds the work one query can ask for.
 const maxSearchTerms = 8
@@ -47,15 +49,19 @@ func fts5String(term string) string {
 	return `"` + strings.ReplaceAll(term, `"`, `""`) + `"`
 }
 
-// searchClause returns the WHERE condition matching tickets against one term;
-// arg binds a value and returns its placeholder.
-func searchClause(d Dialect, term string, arg func(any) string) string {
+// searchClause returns the WHERE condition matching tickets whose search
+// document holds every term; arg binds a value and returns its placeholder.
+func searchClause(d Dialect, terms []string, arg func(any) string) string {
 	if d == Postgres {
-		q := "plainto_tsquery('simple', " + arg(term) + ")"
-		return "t.id IN (SELECT id FROM tickets WHERE search @@ " + q +
-			" UNION SELECT ticket_id FROM messages WHERE search @@ " + q + ")"
+		qs := make([]string, len(terms))
+		for i, term := range terms {
+			qs[i] = "plainto_tsquery('simple', " + arg(term) + ")"
+		}
+		return "t.search @@ (" + strings.Join(qs, " && ") + ")"
 	}
-	q := arg(fts5String(term))
-	return "t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH " + q +
-		" UNION SELECT m.ticket_id FROM messages_fts f JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH " + q + ")"
+	quoted := make([]string, len(terms))
+	for i, term := range terms {
+		quoted[i] = fts5String(term)
+	}
+	return "t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH " + arg(strings.Join(quoted, " ")) + ")"
 }

@@ -260,12 +260,15 @@ func TestSearchMigrationBackfills(t *testing.T) {
 		db := s.DB()
 		undo := []string{`DROP INDEX messages_delivery_pending`}
 		if db.Dialect == store.Postgres {
-			undo = append(undo, `ALTER TABLE tickets DROP COLUMN search`, `ALTER TABLE messages DROP COLUMN search`)
+			undo = append(undo, `DROP TRIGGER tickets_search ON tickets`, `DROP TRIGGER messages_search ON messages`,
+				`DROP FUNCTION ticketer_message_search()`, `DROP FUNCTION ticketer_ticket_search()`,
+				`DROP FUNCTION ticketer_ticket_document(BIGINT, TEXT)`, `ALTER TABLE tickets DROP COLUMN search`)
 		} else {
-			for _, tr := range []string{"tickets_fts_ai", "tickets_fts_ad", "tickets_fts_au", "messages_fts_ai", "messages_fts_ad", "messages_fts_au"} {
+			for _, tr := range []string{"ticket_fts_ticket_ai", "ticket_fts_ticket_au", "ticket_fts_ticket_ad",
+				"ticket_fts_message_ai", "ticket_fts_message_au", "ticket_fts_message_ad"} {
 				undo = append(undo, `DROP TRIGGER `+tr)
 			}
-			undo = append(undo, `DROP TABLE tickets_fts`, `DROP TABLE messages_fts`)
+			undo = append(undo, `DROP TABLE ticket_fts`)
 		}
 		undo = append(undo, `DELETE FROM schema_migrations WHERE version = 3`)
 		for _, stmt := range undo {

@@ -20,7 +20,7 @@ func open(t *testing.T, dsn string) (*store.Store, context.Context) {
 	return store.New(db), context.Background()
 }
 
-func seed(t *testing.T, s *store.Store, ctx context.Context) (mailboxID, contactID int64) {
+func seed(t testing.TB, s *store.Store, ctx context.Context) (mailboxID, contactID int64) {
 	t.Helper()
 	mb, err := s.CreateMailbox(ctx, store.Mailbox{Name: "Support", Address: "Support@Example.com", Provider: "smtp", AckEnabled: true, CreatedAt: t0})
 	if err != nil {

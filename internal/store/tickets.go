@@ -140,9 +140,7 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 		if len(terms) == 0 {
 			return []Ticket{}, nil // only punctuation: nothing can match
 		}
-		for _, term := range terms {
-			where = append(where, searchClause(s.db.Dialect, term, arg))
-		}
+		where = append(where, searchClause(s.db.Dialect, terms, arg))
 	}
 	if f.AfterID != 0 {
 		ts, id := arg(f.AfterTime.UTC()), arg(f.AfterID)

@@ -1,48 +1,57 @@
 -- Full-text search over ticket subjects and message bodies (FTS5).
--- Both indexes are external-content tables: they store only the index, the
--- text stays in tickets/messages, and triggers keep them in step with every
--- INSERT, UPDATE of the indexed column and DELETE (cascades included).
--- unicode61 with diacritics folded works for any language written with spaces.
+-- One search document per ticket (rowid = ticket id): its subject and the
+-- visible text of all its messages (what senders wrote, without the quoted
+-- history). One document per ticket lets a search for a common word walk the
+-- tickets by activity and stop after a page, instead of joining every
+-- matching message. The table is contentless (the text stays in tickets and
+-- messages); triggers rebuild a ticket's document on every insert, update of
+-- the indexed columns and delete, so the index is always in step, inside the
+-- writer's transaction. unicode61 with diacritics folded works for any
+-- language written with spaces.
 
-CREATE VIRTUAL TABLE tickets_fts USING fts5(
-    subject, content='tickets', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+CREATE VIRTUAL TABLE ticket_fts USING fts5(
+    body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
 );
 
--- Messages are searched by their visible text: what the sender wrote, without
--- the quoted history (which would make every reply match the whole thread).
-CREATE VIRTUAL TABLE messages_fts USING fts5(
-    visible_text, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
-);
-
-CREATE TRIGGER tickets_fts_ai AFTER INSERT ON tickets BEGIN
-    INSERT INTO tickets_fts (rowid, subject) VALUES (new.id, new.subject);
+CREATE TRIGGER ticket_fts_ticket_ai AFTER INSERT ON tickets BEGIN
+    INSERT INTO ticket_fts (rowid, body) VALUES (new.id, new.subject);
 END;
 
-CREATE TRIGGER tickets_fts_ad AFTER DELETE ON tickets BEGIN
-    INSERT INTO tickets_fts (tickets_fts, rowid, subject) VALUES ('delete', old.id, old.subject);
+CREATE TRIGGER ticket_fts_ticket_au AFTER UPDATE OF subject ON tickets BEGIN
+    DELETE FROM ticket_fts WHERE rowid = new.id;
+    INSERT INTO ticket_fts (rowid, body)
+        SELECT new.id, new.subject || ' ' || coalesce((SELECT group_concat(m.visible_text, ' ') FROM messages m WHERE m.ticket_id = new.id), '');
 END;
 
-CREATE TRIGGER tickets_fts_au AFTER UPDATE OF subject ON tickets BEGIN
-    INSERT INTO tickets_fts (tickets_fts, rowid, subject) VALUES ('delete', old.id, old.subject);
-    INSERT INTO tickets_fts (rowid, subject) VALUES (new.id, new.subject);
+CREATE TRIGGER ticket_fts_ticket_ad AFTER DELETE ON tickets BEGIN
+    DELETE FROM ticket_fts WHERE rowid = old.id;
 END;
 
-CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN
-    INSERT INTO messages_fts (rowid, visible_text) VALUES (new.id, new.visible_text);
+CREATE TRIGGER ticket_fts_message_ai AFTER INSERT ON messages BEGIN
+    DELETE FROM ticket_fts WHERE rowid = new.ticket_id;
+    INSERT INTO ticket_fts (rowid, body)
+        SELECT t.id, t.subject || ' ' || coalesce((SELECT group_concat(m.visible_text, ' ') FROM messages m WHERE m.ticket_id = t.id), '')
+        FROM tickets t WHERE t.id = new.ticket_id;
 END;
 
-CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN
-    INSERT INTO messages_fts (messages_fts, rowid, visible_text) VALUES ('delete', old.id, old.visible_text);
+CREATE TRIGGER ticket_fts_message_au AFTER UPDATE OF visible_text, ticket_id ON messages BEGIN
+    DELETE FROM ticket_fts WHERE rowid IN (old.ticket_id, new.ticket_id);
+    INSERT INTO ticket_fts (rowid, body)
+        SELECT t.id, t.subject || ' ' || coalesce((SELECT group_concat(m.visible_text, ' ') FROM messages m WHERE m.ticket_id = t.id), '')
+        FROM tickets t WHERE t.id IN (old.ticket_id, new.ticket_id);
 END;
 
-CREATE TRIGGER messages_fts_au AFTER UPDATE OF visible_text ON messages BEGIN
-    INSERT INTO messages_fts (messages_fts, rowid, visible_text) VALUES ('delete', old.id, old.visible_text);
-    INSERT INTO messages_fts (rowid, visible_text) VALUES (new.id, new.visible_text);
+CREATE TRIGGER ticket_fts_message_ad AFTER DELETE ON messages BEGIN
+    DELETE FROM ticket_fts WHERE rowid = old.ticket_id;
+    INSERT INTO ticket_fts (rowid, body)
+        SELECT t.id, t.subject || ' ' || coalesce((SELECT group_concat(m.visible_text, ' ') FROM messages m WHERE m.ticket_id = t.id), '')
+        FROM tickets t WHERE t.id = old.ticket_id;
 END;
 
 -- Backfill what was stored before this migration.
-INSERT INTO tickets_fts (tickets_fts) VALUES ('rebuild');
-INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+INSERT INTO ticket_fts (rowid, body)
+    SELECT t.id, t.subject || ' ' || coalesce((SELECT group_concat(m.visible_text, ' ') FROM messages m WHERE m.ticket_id = t.id), '')
+    FROM tickets t;
 
 -- The outbound queue depth (a metric read at every scrape) counts only the
 -- few messages still waiting, through this small partial index.
