@@ -1,6 +1,9 @@
 package store
 
 import (
+	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -49,19 +52,48 @@ func fts5String(term string) string {
 	return `"` + strings.ReplaceAll(term, `"`, `""`) + `"`
 }
 
+// denseMatches is the number of matching tickets from which SQLite walks the
+// tickets by activity and tests each one, rather than fetch every match and
+// sort them: with that many matches a page fills quickly; with fewer,
+// fetching and sorting them is cheaper.
+const denseMatches = 1000
+
 // searchClause returns the WHERE condition matching tickets whose search
 // document holds every term; arg binds a value and returns its placeholder.
-func searchClause(d Dialect, terms []string, arg func(any) string) string {
-	if d == Postgres {
+// On SQLite it first counts the matches (up to denseMatches) to choose the
+// plan; none at all returns "" (nothing can match).
+func (s *Store) searchClause(ctx context.Context, terms []string, arg func(any) string) (string, error) {
+	if s.db.Dialect == Postgres {
+		// PostgreSQL's planner knows how common each word is (statistics on
+		// the tsvector) and chooses between the GIN index and the activity
+		// order by itself.
 		qs := make([]string, len(terms))
 		for i, term := range terms {
 			qs[i] = "plainto_tsquery('simple', " + arg(term) + ")"
 		}
-		return "t.search @@ (" + strings.Join(qs, " && ") + ")"
+		return "t.search @@ (" + strings.Join(qs, " && ") + ")", nil
 	}
 	quoted := make([]string, len(terms))
 	for i, term := range terms {
 		quoted[i] = fts5String(term)
 	}
-	return "t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH " + arg(strings.Join(quoted, " ")) + ")"
+	match := strings.Join(quoted, " ")
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH $1 LIMIT `+strconv.Itoa(denseMatches)+`)`, match).Scan(&n)
+	if err != nil {
+		return "", fmt.Errorf("search: %w", err)
+	}
+	if n == 0 {
+		return "", nil
+	}
+	in := "t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH " + arg(match) + ")"
+	if n >= denseMatches {
+		// Many matches: the unary + stops SQLite from driving the query by
+		// the matches (fetch them all, then sort); it walks the tickets by
+		// activity instead and tests each against the matches (read once into
+		// a temporary index), so a page fills after a few rows. (A per-ticket
+		// FTS5 probe instead of the IN list measured ten times slower.)
+		in = "+" + in
+	}
+	return in, nil
 }

@@ -140,7 +140,14 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 		if len(terms) == 0 {
 			return []Ticket{}, nil // only punctuation: nothing can match
 		}
-		where = append(where, searchClause(s.db.Dialect, terms, arg))
+		clause, err := s.searchClause(ctx, terms, arg)
+		if err != nil {
+			return nil, fmt.Errorf("list tickets: %w", err)
+		}
+		if clause == "" {
+			return []Ticket{}, nil
+		}
+		where = append(where, clause)
 	}
 	if f.AfterID != 0 {
 		ts, id := arg(f.AfterTime.UTC()), arg(f.AfterID)
