@@ -56,6 +56,7 @@ func fts5String(term string) string {
 // tickets by activity and tests each one, rather than fetch every match and
 // sort them: with that many matches a page fills quickly; with fewer,
 // fetching and sorting them is cheaper.
+// (Store.searchDense holds it, so tests can exercise both plans.)
 const denseMatches = 1000
 
 // searchClause returns the WHERE condition matching tickets whose search
@@ -79,7 +80,7 @@ func (s *Store) searchClause(ctx context.Context, terms []string, arg func(any) 
 	}
 	match := strings.Join(quoted, " ")
 	var n int
-	err := s.db.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH $1 LIMIT `+strconv.Itoa(denseMatches)+`)`, match).Scan(&n)
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH $1 LIMIT `+strconv.Itoa(s.searchDense)+`)`, match).Scan(&n)
 	if err != nil {
 		return "", fmt.Errorf("search: %w", err)
 	}
@@ -87,7 +88,7 @@ func (s *Store) searchClause(ctx context.Context, terms []string, arg func(any) 
 		return "", nil
 	}
 	in := "t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH " + arg(match) + ")"
-	if n >= denseMatches {
+	if n >= s.searchDense {
 		// Many matches: the unary + stops SQLite from driving the query by
 		// the matches (fetch them all, then sort); it walks the tickets by
 		// activity instead and tests each against the matches (read once into

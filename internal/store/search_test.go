@@ -148,12 +148,15 @@ func TestTicketSearchAndFilters(t *testing.T) {
 			{"everything at once", store.TicketFilter{MailboxID: f.mb, Tag: "vip", AssigneeID: f.agent2, Requester: "alice@example.org",
 				Statuses: []string{"new"}, Query: "chauffe"}, []int64{f.cafe}},
 		}
-		for _, c := range cases {
-			t.Run(c.name, func(t *testing.T) {
-				if got := f.list(t, c.filter); fmt.Sprint(got) != fmt.Sprint(c.want) {
-					t.Errorf("got %v, want %v", got, c.want)
-				}
-			})
+		for _, dense := range []int{1000, 1} { // both SQLite plans
+			store.SetSearchDense(f.s, dense)
+			for _, c := range cases {
+				t.Run(fmt.Sprintf("%s/dense=%d", c.name, dense), func(t *testing.T) {
+					if got := f.list(t, c.filter); fmt.Sprint(got) != fmt.Sprint(c.want) {
+						t.Errorf("got %v, want %v", got, c.want)
+					}
+				})
+			}
 		}
 	})
 }
@@ -230,26 +233,35 @@ func TestSearchPaging(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		slices.Reverse(want) // newest activity first; ids break ties, highest first
-		var got []int64
-		filter := store.TicketFilter{Query: "modem red", Limit: 4}
-		for range 20 {
-			list, err := s.ListTickets(ctx, filter)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, tk := range list {
-				got = append(got, tk.ID)
-			}
-			if len(list) < filter.Limit {
-				break
-			}
-			filter.AfterTime, filter.AfterID = list[len(list)-1].UpdatedAt, list[len(list)-1].ID
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Fatalf("paged search: got %v\nwant %v", got, want)
+		slices.Reverse(want)                   // newest activity first; ids break ties, highest first
+		for _, dense := range []int{1000, 1} { // both SQLite plans
+			store.SetSearchDense(s, dense)
+			pageThrough(t, s, want)
 		}
 	})
+}
+
+// pageThrough pages a search 4 tickets at a time and checks the order.
+func pageThrough(t *testing.T, s *store.Store, want []int64) {
+	t.Helper()
+	var got []int64
+	filter := store.TicketFilter{Query: "modem red", Limit: 4}
+	for range 20 {
+		list, err := s.ListTickets(context.Background(), filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range list {
+			got = append(got, tk.ID)
+		}
+		if len(list) < filter.Limit {
+			break
+		}
+		filter.AfterTime, filter.AfterID = list[len(list)-1].UpdatedAt, list[len(list)-1].ID
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("paged search: got %v\nwant %v", got, want)
+	}
 }
 
 // TestSearchMigrationBackfills applies 0003_search to a database that already
