@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -308,6 +310,50 @@ func TestSearchMigrationBackfills(t *testing.T) {
 			list, err := s.ListTickets(ctx, store.TicketFilter{Query: q})
 			if err != nil || len(list) != 1 || list[0].ID != id {
 				t.Fatalf("%q after backfill: %v %v", q, list, err)
+			}
+		}
+	})
+}
+
+// TestHugeTicketStaysWritable: a ticket whose text passes PostgreSQL's 1 MB
+// tsvector limit still takes new messages (they are stored, the document
+// keeps what fits) and subject changes.
+func TestHugeTicketStaysWritable(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		s, ctx := open(t, dsn)
+		mb, contact := seed(t, s, ctx)
+		q := s.DB().W()
+		id, err := s.CreateTicket(ctx, q, store.Ticket{Subject: "Huge", Status: "new", Priority: "normal", RequesterID: contact, MailboxID: mb, CreatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rand.New(rand.NewPCG(7, 8))
+		word := func() string {
+			b := make([]byte, 12)
+			for i := range b {
+				b[i] = byte('a' + r.IntN(26))
+			}
+			return string(b)
+		}
+		for i := range 14 { // 14 x ~100 KB of distinct words: past 1 MB
+			var sb strings.Builder
+			if i == 0 {
+				sb.WriteString("firstmarker ")
+			}
+			for sb.Len() < 100000 {
+				sb.WriteString(word() + " ")
+			}
+			if _, err := s.InsertMessage(ctx, q, store.Message{TicketID: id, Kind: store.KindInbound, VisibleText: sb.String(), CreatedAt: t0}); err != nil {
+				t.Fatalf("message %d: %v", i, err)
+			}
+		}
+		if _, err := q.Exec(ctx, `UPDATE tickets SET subject = 'Huge renamed' WHERE id = $1`, id); err != nil {
+			t.Fatalf("subject change: %v", err)
+		}
+		for _, term := range []string{"firstmarker", "renamed"} {
+			list, err := s.ListTickets(ctx, store.TicketFilter{Query: term})
+			if err != nil || len(list) != 1 {
+				t.Fatalf("%s: %v %v", term, list, err)
 			}
 		}
 	})
