@@ -234,3 +234,33 @@ func TestBacklogTimeout(t *testing.T) {
 		t.Error("other metrics missing")
 	}
 }
+
+// TestMiddlewareKeepsStreaming: handlers behind the middleware can still
+// flush and lift the write deadline (the live event stream needs both).
+func TestMiddlewareKeepsStreaming(t *testing.T) {
+	m := metrics.New(metrics.Options{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /stream", func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		if err := rc.SetWriteDeadline(time.Time{}); err != nil {
+			t.Errorf("SetWriteDeadline: %v", err)
+		}
+		fmt.Fprint(w, "data: 1\n\n")
+		if err := rc.Flush(); err != nil {
+			t.Errorf("Flush: %v", err)
+		}
+	})
+	srv := httptest.NewServer(m.Middleware(mux))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "data: 1\n\n" {
+		t.Fatalf("body %q", body)
+	}
+	fams := scrape(t, m)
+	find(t, fams, "ticketer_http_request_duration_seconds", map[string]string{"method": "GET", "route": "GET /stream", "code": "200"})
+}
