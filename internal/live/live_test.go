@@ -254,3 +254,47 @@ func TestSSEHandler(t *testing.T) {
 		}
 	})
 }
+
+// TestListenerReconnects: when the database drops the listening connection,
+// current streams end (their clients reconnect and refetch) and the broker
+// listens again, so later events arrive.
+func TestListenerReconnects(t *testing.T) {
+	dsn := storetest.PostgresURL(t)
+	db := storetest.Open(t, dsn)
+	b := startBroker(t, db, quiet)
+	old := b.Subscribe()
+	n, err := db.Exec(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'LISTEN%'`)
+	if err != nil || n != 1 {
+		t.Fatalf("terminate the listener: %d %v", n, err)
+	}
+	select {
+	case _, open := <-old.Events():
+		if open {
+			t.Fatal("an event arrived instead of the end of the stream")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the subscription did not end when the listener was lost")
+	}
+	fresh := b.Subscribe()
+	defer fresh.Close()
+	// Publish until the new listener is in place and one comes through.
+	deadline := time.Now().Add(20 * time.Second)
+	for i := int64(1); ; i++ {
+		publish(t, db, b, live.Event{Type: live.TicketUpdated, TicketID: i}, true)
+		select {
+		case ev, open := <-fresh.Events():
+			if !open {
+				t.Fatal("the new subscription was dropped")
+			}
+			if ev.Type != live.TicketUpdated {
+				t.Fatalf("event %+v", ev)
+			}
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no event after the listener was lost: it did not reconnect")
+		}
+	}
+}
