@@ -15,6 +15,8 @@ import (
 	"github.com/ticketer/ticketer/internal/blob"
 	"github.com/ticketer/ticketer/internal/config"
 	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/live"
+	"github.com/ticketer/ticketer/internal/metrics"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -30,6 +32,10 @@ type App struct {
 	Secrets *secret.Box
 	Queue   *jobs.Queue
 	Tickets *ticket.Service
+	// Live fans ticket changes out to event streams (Live.Handler serves
+	// GET /api/v1/events/stream); Metrics backs GET /metrics.
+	Live    *live.Broker
+	Metrics *metrics.Metrics
 }
 
 // Open connects everything and applies migrations. work=true gives a queue
@@ -62,6 +68,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 		a.Close()
 		return nil, err
 	}
+	a.Live = live.New(db, live.Options{Logger: log})
+	a.Metrics = metrics.New(metrics.Options{Backlog: a.Store.Backlog, Logger: log})
 	// The workers call the service, which inserts jobs through the queue.
 	var svc *ticket.Service
 	a.Queue, err = jobs.New(db, jobs.Handlers{
@@ -69,12 +77,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 		Send: func(ctx context.Context, id int64, attempt, max int) error {
 			return svc.SendMessage(ctx, id, attempt, max)
 		},
-	}, jobs.Options{Work: work, Logger: log})
+	}, jobs.Options{Work: work, Logger: log, Observe: a.Metrics.JobDone})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	svc = ticket.New(ticket.Config{Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log})
+	svc = ticket.New(ticket.Config{Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log,
+		Events: a.Live, Metrics: a.Metrics})
 	a.Tickets = svc
 	return a, nil
 }

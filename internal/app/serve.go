@@ -12,6 +12,7 @@ import (
 	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/httpapi"
 	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpin"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -46,7 +47,14 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	if err != nil {
 		return err
 	}
-	api := httpapi.New(httpapi.Deps{Store: a.Store, Blobs: a.Blobs, Tickets: a.Tickets, Auth: authn, Logger: a.Log}, httpapi.Options{})
+	api := httpapi.New(httpapi.Deps{Store: a.Store, Blobs: a.Blobs, Tickets: a.Tickets, Auth: authn, Logger: a.Log}, httpapi.Options{
+		Stream: a.Live.Handler(live.HandlerConfig{Authenticate: func(r *http.Request) (int64, bool) {
+			u, ok := httpapi.UserFrom(r.Context())
+			return u.ID, ok
+		}}),
+		Metrics:    a.Metrics.Handler(),
+		Middleware: a.Metrics.Middleware,
+	})
 	httpLn, err := net.Listen("tcp", a.Cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen http %s: %w", a.Cfg.HTTPAddr, err)
@@ -65,12 +73,19 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 		}
 		return fmt.Errorf("start workers: %w", err)
 	}
+	// Live updates: on PostgreSQL, listen for every replica's events.
+	if err := a.Live.Start(ctx); err != nil {
+		a.Log.Warn("live updates from other replicas are off", "err", err)
+	}
+	defer a.Live.Stop()
 
 	srv := &http.Server{
 		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
+	// Event streams never go idle: end them when shutdown begins.
+	srv.RegisterOnShutdown(a.Live.Stop)
 	errc := make(chan error, 2)
 	go func() {
 		if err := srv.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -67,7 +67,11 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "cross_origin", "cross-origin request refused", "")
 	}))
-	return s.common(cop.Handler(mux))
+	var h http.Handler = mux
+	if opts.Middleware != nil {
+		h = opts.Middleware(mux)
+	}
+	return s.common(cop.Handler(h))
 }
 
 func home(w http.ResponseWriter, r *http.Request) {

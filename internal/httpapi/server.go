@@ -39,6 +39,9 @@ type Options struct {
 	Stream http.Handler
 	// Metrics serves GET /metrics (public).
 	Metrics http.Handler
+	// Middleware wraps the route table itself (e.g. request metrics, which
+	// read the matched pattern from the request the mux fills in).
+	Middleware func(http.Handler) http.Handler
 }
 
 // Server implements oapi.StrictServerInterface.

@@ -73,22 +73,33 @@ type Options struct {
 	Work         bool // false: insert-only (CLI commands)
 	PollInterval time.Duration
 	Logger       *slog.Logger
+	// Observe, when set, is told about every job worked: its kind, how long
+	// it took and its error (nil on success). (*metrics.Metrics).JobDone fits.
+	Observe func(kind string, took time.Duration, err error)
 }
 
 // New builds a queue over db. With opts.Work the queue has workers for h.
 func New(db *store.DB, h Handlers, opts Options) (*Queue, error) {
 	workers := river.NewWorkers()
+	observe := func(kind string, start time.Time, err error) error {
+		if opts.Observe != nil {
+			opts.Observe(kind, time.Since(start), err)
+		}
+		return err
+	}
 	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, j *river.Job[IngestArgs]) error {
 		if h.Ingest == nil {
 			return errors.New("no ingest handler")
 		}
-		return h.Ingest(ctx, j.Args.InboundID)
+		start := time.Now()
+		return observe(j.Kind, start, h.Ingest(ctx, j.Args.InboundID))
 	}))
 	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, j *river.Job[SendArgs]) error {
 		if h.Send == nil {
 			return errors.New("no send handler")
 		}
-		return h.Send(ctx, j.Args.MessageID, j.Attempt, j.MaxAttempts)
+		start := time.Now()
+		return observe(j.Kind, start, h.Send(ctx, j.Args.MessageID, j.Attempt, j.MaxAttempts))
 	}))
 	logger := opts.Logger
 	if logger == nil {

@@ -165,6 +165,18 @@ type Tx struct {
 	// Dialect lets callers that need a dialect-specific statement choose it.
 	Dialect Dialect
 	db      *DB
+	after   []func()
+}
+
+// AfterCommit registers fn to run once the transaction has committed; it never
+// runs when the transaction rolls back. For in-process notifications that
+// must not be seen before the data they announce.
+func (tx *Tx) AfterCommit(fn func()) { tx.after = append(tx.after, fn) }
+
+func (tx *Tx) runAfterCommit() {
+	for _, fn := range tx.after {
+		fn()
+	}
 }
 
 // stmt returns the cached prepared statement for query, or nil. A query not
@@ -218,6 +230,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		if err := pgTx.Commit(ctx); err != nil {
 			return fmt.Errorf("commit: %w", translate(err))
 		}
+		tx.runAfterCommit()
 		return nil
 	}
 	db.preparePending(ctx)
@@ -233,6 +246,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", translate(err))
 	}
+	tx.runAfterCommit()
 	return nil
 }
 

@@ -67,19 +67,38 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// splitStatements splits a migration file on semicolons at line ends. Our
-// migrations hold no procedural code, so this is enough.
+// splitStatements splits a migration file on semicolons at line ends. Two
+// kinds of statement hold semicolons inside: a CREATE TRIGGER with a
+// BEGIN ... END body (SQLite; "BEGIN" ends a line) ends only at a line that
+// is "END;", and a
+// dollar-quoted body ($$ ... $$, PostgreSQL functions) ends only once its
+// closing $$ has been seen.
 func splitStatements(sql string) []string {
 	var out []string
 	var cur strings.Builder
+	inTrigger, inBody, inDollar := false, false, false
 	for line := range strings.SplitSeq(sql, "\n") {
 		trimmed := strings.TrimSpace(line)
 		if strings.HasPrefix(trimmed, "--") || trimmed == "" {
 			continue
 		}
+		if cur.Len() == 0 {
+			inTrigger, inBody = isCreateTrigger(trimmed), false
+		}
+		if inTrigger && !inBody {
+			f := strings.Fields(strings.ToUpper(trimmed))
+			inBody = f[len(f)-1] == "BEGIN"
+		}
+		if strings.Count(line, "$$")%2 == 1 {
+			inDollar = !inDollar
+		}
 		cur.WriteString(line)
 		cur.WriteString("\n")
-		if strings.HasSuffix(trimmed, ";") {
+		end := strings.HasSuffix(trimmed, ";") && !inDollar
+		if inBody {
+			end = strings.EqualFold(trimmed, "END;")
+		}
+		if end {
 			out = append(out, strings.TrimSpace(cur.String()))
 			cur.Reset()
 		}
@@ -88,6 +107,16 @@ func splitStatements(sql string) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// isCreateTrigger reports whether a statement's first line starts a trigger:
+// CREATE [TEMP|TEMPORARY] TRIGGER.
+func isCreateTrigger(firstLine string) bool {
+	f := strings.Fields(strings.ToUpper(firstLine))
+	if len(f) > 1 && (f[1] == "TEMP" || f[1] == "TEMPORARY") {
+		f = append(f[:1], f[2:]...)
+	}
+	return len(f) > 1 && f[0] == "CREATE" && f[1] == "TRIGGER"
 }
 
 func firstLine(s string) string {

@@ -11,11 +11,12 @@ import (
 // Store is the data access layer. Methods that take a Querier run inside the
 // caller's transaction (or directly on the DB); the others read from the DB.
 type Store struct {
-	db *DB
+	db          *DB
+	searchDense int // see denseMatches
 }
 
 // New returns a Store over db.
-func New(db *DB) *Store { return &Store{db: db} }
+func New(db *DB) *Store { return &Store{db: db, searchDense: denseMatches} }
 
 // DB returns the underlying database (for transactions).
 func (s *Store) DB() *DB { return s.db }

@@ -20,7 +20,7 @@ func open(t *testing.T, dsn string) (*store.Store, context.Context) {
 	return store.New(db), context.Background()
 }
 
-func seed(t *testing.T, s *store.Store, ctx context.Context) (mailboxID, contactID int64) {
+func seed(t testing.TB, s *store.Store, ctx context.Context) (mailboxID, contactID int64) {
 	t.Helper()
 	mb, err := s.CreateMailbox(ctx, store.Mailbox{Name: "Support", Address: "Support@Example.com", Provider: "smtp", AckEnabled: true, CreatedAt: t0})
 	if err != nil {
@@ -357,6 +357,33 @@ func TestTxRollback(t *testing.T) {
 		var n int
 		if err := s.DB().QueryRow(ctx, `SELECT count(*) FROM contacts`).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("rolled back write is visible: %d %v", n, err)
+		}
+	})
+}
+
+func TestAfterCommit(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		db := storetest.Open(t, dsn)
+		ctx := context.Background()
+		var ran []string
+		_ = db.InTx(ctx, func(tx *store.Tx) error {
+			tx.AfterCommit(func() { ran = append(ran, "rolled back") })
+			return errors.New("fail")
+		})
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			tx.AfterCommit(func() {
+				// Runs after commit: another connection already sees the write.
+				var n int
+				if err := db.QueryRow(ctx, `SELECT count(*) FROM contacts WHERE email = 'x@y.z'`).Scan(&n); err != nil || n != 1 {
+					t.Errorf("after commit the write is not visible: %d %v", n, err)
+				}
+				ran = append(ran, "committed")
+			})
+			_, err := store.New(db).UpsertContact(ctx, tx, "x@y.z", "", t0)
+			return err
+		})
+		if err != nil || fmt.Sprint(ran) != "[committed]" {
+			t.Fatalf("%v %v", ran, err)
 		}
 	})
 }

@@ -106,7 +106,7 @@ type TicketFilter struct {
 	Unassigned bool
 	Requester  string
 	Tag        string
-	Query      string // substring of the subject (full-text search comes with the search issue)
+	Query      string // full-text search: every term in the subject or a message's visible text (see search.go)
 	Limit      int
 	// Cursor: the (updated_at, id) of the last ticket of the previous page.
 	AfterTime time.Time
@@ -144,8 +144,19 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 	if f.Tag != "" {
 		where = append(where, "EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = "+arg(f.Tag)+")")
 	}
-	if f.Query != "" {
-		where = append(where, "lower(t.subject) LIKE "+arg("%"+escapeLike(strings.ToLower(f.Query))+"%")+` ESCAPE '\'`)
+	if strings.TrimSpace(f.Query) != "" {
+		terms := searchTerms(f.Query)
+		if len(terms) == 0 {
+			return []Ticket{}, nil // only punctuation: nothing can match
+		}
+		clause, err := s.searchClause(ctx, terms, arg)
+		if err != nil {
+			return nil, fmt.Errorf("list tickets: %w", err)
+		}
+		if clause == "" {
+			return []Ticket{}, nil
+		}
+		where = append(where, clause)
 	}
 	if f.AfterID != 0 {
 		ts, id := arg(f.AfterTime.UTC()), arg(f.AfterID)
@@ -177,10 +188,6 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}
 	return out, s.loadTags(ctx, s.db, out)
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 func (s *Store) loadTags(ctx context.Context, q Querier, list []Ticket) error {

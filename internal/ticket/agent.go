@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/store"
 )
@@ -185,7 +186,10 @@ func (s *Service) UpdateTicket(ctx context.Context, actor store.User, id int64, 
 				return err
 			}
 		}
-		return nil
+		if len(events) == 0 {
+			return nil
+		}
+		return s.publish(ctx, tx, live.TicketUpdated, id, 0)
 	})
 	if err != nil {
 		return store.Ticket{}, err
@@ -384,6 +388,9 @@ func (s *Service) AddNote(ctx context.Context, actor store.User, ticketID int64,
 		if err := s.store.TouchTicket(ctx, tx, ticketID, now, 1); err != nil {
 			return err
 		}
+		if err := s.publish(ctx, tx, live.MessageAdded, ticketID, id); err != nil {
+			return err
+		}
 		return s.store.AddEvent(ctx, tx, store.Event{TicketID: ticketID, ActorID: actor.ID, Actor: actorName(actor), Kind: "note_added",
 			Field: "message", NewValue: strconv.FormatInt(id, 10), CreatedAt: now})
 	})
@@ -413,6 +420,9 @@ func (s *Service) RetryMessage(ctx context.Context, actor store.User, messageID 
 			return &StateError{fmt.Sprintf("message %d is %s, not failed: only failed messages can be retried", m.ID, m.DeliveryStatus)}
 		}
 		if err := s.cfg.Queue.Enqueue(ctx, tx, jobs.SendArgs{MessageID: m.ID}); err != nil {
+			return err
+		}
+		if err := s.publish(ctx, tx, live.TicketUpdated, m.TicketID, m.ID); err != nil {
 			return err
 		}
 		return s.store.AddEvent(ctx, tx, store.Event{TicketID: m.TicketID, ActorID: actor.ID, Actor: actorName(actor), Kind: "delivery_retried",

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/store"
 )
@@ -87,9 +88,11 @@ func (s *Service) ProcessInbound(ctx context.Context, inboundID int64) error {
 		res, err = s.ingest(ctx, in.MailboxID, raw, in.RawKey, in.SHA256, opts)
 		if err == nil {
 			s.log.Info("ingested", "inbound", in.ID, "outcome", res.Outcome, "ticket", res.TicketID, "message", res.MessageID)
+			s.metrics.Ingested(string(res.Outcome))
 			return nil
 		}
 	}
+	s.metrics.IngestFailed()
 	s.log.Error("ingest failed; will retry", "inbound", in.ID, "err", err)
 	if ferr := s.store.FailInbound(context.WithoutCancel(ctx), in.ID, err.Error(), s.now()); ferr != nil {
 		s.log.Error("record ingest failure", "inbound", in.ID, "err", ferr)
@@ -162,6 +165,11 @@ func (s *Service) ImportBatch(ctx context.Context, items []*ImportItem) ([]Resul
 	for i, it := range items {
 		if err != nil {
 			results[i], errs[i] = Result{}, err
+		}
+		if errs[i] == nil {
+			s.metrics.Ingested(string(results[i].Outcome))
+		} else {
+			s.metrics.IngestFailed()
 		}
 		// An interrupted import keeps nothing half-done: running it again
 		// picks the message up.
@@ -343,6 +351,9 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 				if _, err := s.store.AddOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
 					return err
 				}
+				if err := s.publish(ctx, tx, live.MessageAdded, ticketID, id); err != nil {
+					return err
+				}
 				return s.store.TouchTicket(ctx, tx, ticketID, now, 1)
 			}, finish)
 		}
@@ -383,6 +394,9 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 				return err
 			}
 			res.NewTicket = true
+			if err := s.publish(ctx, tx, live.TicketCreated, ticketID, 0); err != nil {
+				return err
+			}
 			if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: ticketID, Actor: fallback(from, "system"), Kind: "ticket_created",
 				NewValue: "by email via " + o.source, CreatedAt: now}); err != nil {
 				return err
@@ -395,6 +409,9 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 			return err
 		}
 		res.MessageID, res.Outcome = id, OutcomeNew
+		if err := s.publish(ctx, tx, live.MessageAdded, ticketID, id); err != nil {
+			return err
+		}
 		if _, err := s.store.AddOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
 			return err
 		}
@@ -417,6 +434,9 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 			switch status {
 			case store.StatusSolved, store.StatusClosed, store.StatusPending:
 				if err := s.store.SetTicketStatus(ctx, tx, ticketID, store.StatusOpen, now); err != nil {
+					return err
+				}
+				if err := s.publish(ctx, tx, live.TicketUpdated, ticketID, 0); err != nil {
 					return err
 				}
 				if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: ticketID, Actor: from, Kind: "status_changed", Field: "status",
@@ -577,6 +597,8 @@ func (s *Service) ingestBounce(ctx context.Context, tx *store.Tx, msg *mail.Mess
 	if b.Action != "" && !strings.EqualFold(b.Action, "failed") {
 		reason = b.Action + ": " + reason
 	} else if err := s.store.SetDelivery(ctx, tx, orig.ID, store.DeliveryFailed, "bounced: "+reason, 0, now); err != nil {
+		return err
+	} else if err := s.publish(ctx, tx, live.TicketUpdated, orig.TicketID, orig.ID); err != nil {
 		return err
 	}
 	if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: orig.TicketID, Actor: "system", Kind: "delivery_failed", Field: "message",

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/store"
@@ -163,11 +164,30 @@ func (s *Service) queueOutbound(ctx context.Context, tx *store.Tx, ticketID, aut
 	if err := s.store.TouchTicket(ctx, tx, ticketID, now, 1); err != nil {
 		return 0, err
 	}
+	if err := s.publish(ctx, tx, live.MessageAdded, ticketID, id); err != nil {
+		return 0, err
+	}
 	return id, s.cfg.Queue.Enqueue(ctx, tx, jobs.SendArgs{MessageID: id})
 }
 
-// SendMessage delivers a queued outbound message (the send job). It never
-// sends a message already recorded as sent.
+// SendMessage delivers a queued outbound message (the send job).
+//
+// A message is never sent twice. The rule, on the stored delivery state:
+//   - sent or failed: done, nothing to do (a job run again after a crash).
+//   - queued: send. The state becomes "sending" at the transport's point of no
+//     return (for an SMTP relay: the envelope was accepted, DATA is next;
+//     for other transports: just before handing the message over), in its
+//     own committed write. A failure before that point delivered nothing, so
+//     the message goes back to "queued" and is retried with backoff.
+//   - sending: a previous attempt passed the point of no return and then
+//     stopped before recording the outcome (the worker died, possibly after
+//     the relay said 250). The mail may well have been delivered: it is not
+//     sent again but marked failed with "outcome unknown", so an agent can
+//     check and resend by hand. The outbox folder is the exception: its file
+//     is named after the stored Message-ID, so writing it again is harmless.
+//
+// The bytes, and so the Message-ID, were fixed when the message was queued:
+// a bounce names that Message-ID and marks the message failed later.
 func (s *Service) SendMessage(ctx context.Context, messageID int64, attempt, maxAttempts int) error {
 	m, err := s.store.GetMessage(ctx, s.db.W(), messageID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -189,42 +209,60 @@ func (s *Service) SendMessage(ctx context.Context, messageID int64, attempt, max
 	}
 	sender, err := s.transport(mb)
 	if err != nil {
-		return s.recordSend(ctx, m.ID, &smtpout.PermanentError{Err: err}, attempt, maxAttempts)
+		return s.recordSend(ctx, m, &smtpout.PermanentError{Err: err}, attempt, maxAttempts)
 	}
 	if m.DeliveryStatus == store.DeliverySending {
 		if _, isOutbox := sender.(*smtpout.Outbox); !isOutbox {
-			// The previous attempt died between handing the mail over and
-			// recording it: it may have gone out. Never risk a duplicate.
-			return s.recordSend(ctx, m.ID, &smtpout.PermanentError{Err: errors.New("delivery interrupted; outcome unknown, not resent to avoid a duplicate")}, attempt, maxAttempts)
+			return s.recordSend(ctx, m, &smtpout.PermanentError{Err: errors.New(
+				"outcome unknown: the previous attempt stopped after handing the message to the relay; not sent again to avoid a duplicate")},
+				attempt, maxAttempts)
 		}
 	}
 	raw, err := s.cfg.Blobs.Get(ctx, m.RawKey)
 	if err != nil {
 		return err
 	}
-	if err := s.store.SetDelivery(ctx, s.db.W(), m.ID, store.DeliverySending, "", 1, s.now()); err != nil {
-		return err
-	}
 	to := make([]string, 0, len(m.To)+len(m.Cc))
 	for _, a := range append(append([]store.Address{}, m.To...), m.Cc...) {
 		to = append(to, a.Email)
 	}
-	sendErr := sender.Send(ctx, mb.Address, to, raw)
-	return s.recordSend(context.WithoutCancel(ctx), m.ID, sendErr, attempt, maxAttempts)
+	commit := func() error {
+		return s.setDelivery(context.WithoutCancel(ctx), m, store.DeliverySending, "", 0)
+	}
+	var sendErr error
+	if cs, ok := sender.(smtpout.CommitSender); ok {
+		sendErr = cs.SendCommit(ctx, mb.Address, to, raw, commit)
+	} else if sendErr = commit(); sendErr == nil {
+		sendErr = sender.Send(ctx, mb.Address, to, raw)
+	}
+	return s.recordSend(context.WithoutCancel(ctx), m, sendErr, attempt, maxAttempts)
 }
 
-func (s *Service) recordSend(ctx context.Context, id int64, sendErr error, attempt, maxAttempts int) error {
-	now := s.now()
+// setDelivery records a delivery state and announces it, in one transaction.
+func (s *Service) setDelivery(ctx context.Context, m store.Message, status, errText string, addAttempts int) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.store.SetDelivery(ctx, tx, m.ID, status, errText, addAttempts, s.now()); err != nil {
+			return err
+		}
+		return s.publish(ctx, tx, live.TicketUpdated, m.TicketID, m.ID)
+	})
+}
+
+// recordSend records the outcome of one attempt (each counts in attempts).
+func (s *Service) recordSend(ctx context.Context, m store.Message, sendErr error, attempt, maxAttempts int) error {
 	switch {
 	case sendErr == nil:
-		s.log.Info("sent", "message", id)
-		return s.store.SetDelivery(ctx, s.db.W(), id, store.DeliverySent, "", 0, now)
+		s.log.Info("sent", "message", m.ID)
+		s.metrics.Delivery("sent")
+		return s.setDelivery(ctx, m, store.DeliverySent, "", 1)
 	case smtpout.IsPermanent(sendErr) || attempt >= maxAttempts:
-		s.log.Error("delivery failed", "message", id, "err", sendErr)
-		return s.store.SetDelivery(ctx, s.db.W(), id, store.DeliveryFailed, sendErr.Error(), 0, now)
+		s.log.Error("delivery failed", "message", m.ID, "err", sendErr)
+		s.metrics.Delivery("failed")
+		return s.setDelivery(ctx, m, store.DeliveryFailed, sendErr.Error(), 1)
 	default:
-		s.log.Warn("delivery deferred; will retry", "message", id, "attempt", attempt, "err", sendErr)
-		if err := s.store.SetDelivery(ctx, s.db.W(), id, store.DeliveryQueued, sendErr.Error(), 0, now); err != nil {
+		s.log.Warn("delivery deferred; will retry", "message", m.ID, "attempt", attempt, "err", sendErr)
+		s.metrics.Delivery("deferred")
+		if err := s.setDelivery(ctx, m, store.DeliveryQueued, sendErr.Error(), 1); err != nil {
 			return err
 		}
 		return sendErr

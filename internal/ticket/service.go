@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
@@ -36,14 +37,40 @@ type Config struct {
 	AckPerHour int
 	// Transport overrides how a mailbox sends (tests); nil uses its relay or the outbox.
 	Transport func(mb store.Mailbox) (smtpout.Sender, error)
+	// Events announces every committed change (ticket created or updated,
+	// message added) to live clients; nil announces nothing.
+	Events Publisher
+	// Metrics counts ingestion and delivery outcomes; nil counts nothing.
+	Metrics Metrics
 }
+
+// Publisher publishes a live event inside the transaction of the change it
+// announces (*live.Broker). Every writer of tickets and messages calls
+// Service.publish in its transaction.
+type Publisher interface {
+	PublishTx(ctx context.Context, tx *store.Tx, ev live.Event) error
+}
+
+// Metrics receives operational counts (*metrics.Metrics).
+type Metrics interface {
+	Ingested(outcome string)
+	IngestFailed()
+	Delivery(result string) // sent, deferred, failed
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Ingested(string) {}
+func (noMetrics) IngestFailed()   {}
+func (noMetrics) Delivery(string) {}
 
 // Service is the ticket domain service.
 type Service struct {
-	cfg   Config
-	store *store.Store
-	db    *store.DB
-	log   *slog.Logger
+	cfg     Config
+	store   *store.Store
+	db      *store.DB
+	log     *slog.Logger
+	metrics Metrics
 }
 
 // New returns a Service.
@@ -57,7 +84,19 @@ func New(cfg Config) *Service {
 	if cfg.AckPerHour == 0 {
 		cfg.AckPerHour = 3
 	}
-	return &Service{cfg: cfg, store: cfg.Store, db: cfg.Store.DB(), log: cfg.Logger}
+	m := cfg.Metrics
+	if m == nil {
+		m = noMetrics{}
+	}
+	return &Service{cfg: cfg, store: cfg.Store, db: cfg.Store.DB(), log: cfg.Logger, metrics: m}
+}
+
+// publish announces a change in tx: live clients hear of it once tx commits.
+func (s *Service) publish(ctx context.Context, tx *store.Tx, typ string, ticketID, messageID int64) error {
+	if s.cfg.Events == nil {
+		return nil
+	}
+	return s.cfg.Events.PublishTx(ctx, tx, live.Event{Type: typ, TicketID: ticketID, MessageID: messageID})
 }
 
 // now is the service clock in UTC at the database's precision.

@@ -170,8 +170,25 @@ func (r *Relay) connect(ctx context.Context) (*smtp.Client, error) {
 	return c, nil
 }
 
+// CommitSender is a Sender that reports its point of no return: commit is
+// called after which the message may have been delivered (for SMTP: once the
+// relay accepted the envelope, just before DATA). Before that point a failure
+// certainly delivered nothing and the message can be retried freely; if
+// commit returns an error nothing is sent. The caller records "sending" in
+// commit, so only a crash after it leaves the outcome unknown.
+type CommitSender interface {
+	Sender
+	SendCommit(ctx context.Context, from string, to []string, raw []byte, commit func() error) error
+}
+
 // Send delivers raw to every recipient.
 func (r *Relay) Send(ctx context.Context, from string, to []string, raw []byte) error {
+	return r.SendCommit(ctx, from, to, raw, nil)
+}
+
+// SendCommit delivers raw to every recipient, calling commit (when not nil)
+// just before DATA.
+func (r *Relay) SendCommit(ctx context.Context, from string, to []string, raw []byte, commit func() error) error {
 	if len(to) == 0 {
 		return &PermanentError{Err: errors.New("no recipients")}
 	}
@@ -188,6 +205,11 @@ func (r *Relay) Send(ctx context.Context, from string, to []string, raw []byte) 
 			return r.classify("RCPT TO <"+rcpt+">", err)
 		}
 	}
+	if commit != nil {
+		if err := commit(); err != nil {
+			return fmt.Errorf("before DATA: %w", err)
+		}
+	}
 	w, err := c.Data()
 	if err != nil {
 		return r.classify("DATA", err)
@@ -196,6 +218,12 @@ func (r *Relay) Send(ctx context.Context, from string, to []string, raw []byte) 
 		return r.classify("DATA", err)
 	}
 	if err := w.Close(); err != nil {
+		var tp *textproto.Error
+		if !errors.As(err, &tp) {
+			// The whole message went out but no reply came back: the relay
+			// may have accepted it. Retrying could deliver it twice.
+			return &PermanentError{Err: fmt.Errorf("relay %s: end of DATA: no reply (%w); the message may have been delivered, so it is not sent again", r.addr(), err)}
+		}
 		return r.classify("end of DATA", err)
 	}
 	_ = c.Quit()

@@ -1,0 +1,266 @@
+package metrics_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/ticketer/ticketer/internal/metrics"
+	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/store/storetest"
+)
+
+// scrape fetches /metrics through HTTP and parses the text format.
+func scrape(t *testing.T, m *metrics.Metrics) map[string]*dto.MetricFamily {
+	t.Helper()
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("scrape: %d %s", resp.StatusCode, b)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	return fams
+}
+
+// find returns the metric of a family whose labels are exactly want.
+func find(t *testing.T, fams map[string]*dto.MetricFamily, name string, want map[string]string) *dto.Metric {
+	t.Helper()
+	f := fams[name]
+	if f == nil {
+		t.Fatalf("no family %s", name)
+	}
+next:
+	for _, m := range f.GetMetric() {
+		if len(m.GetLabel()) != len(want) {
+			continue
+		}
+		for _, l := range m.GetLabel() {
+			if want[l.GetName()] != l.GetValue() {
+				continue next
+			}
+		}
+		return m
+	}
+	t.Fatalf("no %s%v; have %v", name, want, f.GetMetric())
+	return nil
+}
+
+func TestHTTPMiddlewareUsesRoutePatterns(t *testing.T) {
+	m := metrics.New(metrics.Options{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/tickets/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("id") == "404" {
+			http.Error(w, "no", http.StatusNotFound)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	})
+	mux.HandleFunc("POST /api/v1/tickets/{id}/notes", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusCreated) })
+	srv := httptest.NewServer(m.Middleware(mux))
+	defer srv.Close()
+	get := func(method, path string) {
+		req, _ := http.NewRequest(method, srv.URL+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	get("GET", "/api/v1/tickets/1")
+	get("GET", "/api/v1/tickets/2")
+	get("GET", "/api/v1/tickets/404")
+	get("POST", "/api/v1/tickets/3/notes")
+	get("GET", "/nope/123")
+	fams := scrape(t, m)
+	const name = "ticketer_http_request_duration_seconds"
+	cases := []struct {
+		labels map[string]string
+		count  uint64
+	}{
+		{map[string]string{"method": "GET", "route": "GET /api/v1/tickets/{id}", "code": "200"}, 2},
+		{map[string]string{"method": "GET", "route": "GET /api/v1/tickets/{id}", "code": "404"}, 1},
+		{map[string]string{"method": "POST", "route": "POST /api/v1/tickets/{id}/notes", "code": "201"}, 1},
+		{map[string]string{"method": "GET", "route": "unmatched", "code": "404"}, 1},
+	}
+	for _, c := range cases {
+		if got := find(t, fams, name, c.labels).GetHistogram().GetSampleCount(); got != c.count {
+			t.Errorf("%v: %d requests, want %d", c.labels, got, c.count)
+		}
+	}
+	if n := len(fams[name].GetMetric()); n != len(cases) {
+		t.Errorf("%d label sets, want %d (raw paths must never become labels)", n, len(cases))
+	}
+}
+
+func TestCountersAndNilSafety(t *testing.T) {
+	var none *metrics.Metrics // disabled: every call is a no-op
+	none.Ingested("new")
+	none.IngestFailed()
+	none.JobDone("ingest", time.Millisecond, nil)
+	none.Delivery("sent")
+	if h := none.Middleware(http.NotFoundHandler()); h == nil {
+		t.Fatal("nil middleware")
+	}
+
+	m := metrics.New(metrics.Options{})
+	m.Ingested("new")
+	m.Ingested("new")
+	m.Ingested("duplicate")
+	m.IngestFailed()
+	m.JobDone("send_message", 3*time.Millisecond, nil)
+	m.JobDone("send_message", time.Millisecond, errors.New("relay down"))
+	m.JobDone("ingest", time.Millisecond, nil)
+	m.Delivery("deferred")
+	m.Delivery("sent")
+	fams := scrape(t, m)
+	checks := []struct {
+		name   string
+		labels map[string]string
+		want   float64
+	}{
+		{"ticketer_ingested_messages_total", map[string]string{"outcome": "new"}, 2},
+		{"ticketer_ingested_messages_total", map[string]string{"outcome": "duplicate"}, 1},
+		{"ticketer_ingest_failures_total", map[string]string{}, 1},
+		{"ticketer_jobs_total", map[string]string{"kind": "send_message", "result": "ok"}, 1},
+		{"ticketer_jobs_total", map[string]string{"kind": "send_message", "result": "error"}, 1},
+		{"ticketer_jobs_total", map[string]string{"kind": "ingest", "result": "ok"}, 1},
+		{"ticketer_outbound_deliveries_total", map[string]string{"result": "deferred"}, 1},
+	}
+	for _, c := range checks {
+		if got := find(t, fams, c.name, c.labels).GetCounter().GetValue(); got != c.want {
+			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
+		}
+	}
+	if got := find(t, fams, "ticketer_job_duration_seconds", map[string]string{"kind": "send_message"}).GetHistogram().GetSampleCount(); got != 2 {
+		t.Errorf("job durations: %d", got)
+	}
+	if fams["go_goroutines"] == nil {
+		t.Error("Go runtime metrics missing")
+	}
+}
+
+// TestBacklogGauges reads queue depths from a real database at scrape time.
+func TestBacklogGauges(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := storetest.Open(t, dsn)
+		s := store.New(db)
+		mb, err := s.CreateMailbox(ctx, store.Mailbox{Name: "S", Address: "s@example.com", CreatedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.UpsertContact(ctx, db.W(), "a@example.org", "", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, err := s.CreateTicket(ctx, db.W(), store.Ticket{Subject: "x", Status: "new", Priority: "normal", RequesterID: c, MailboxID: mb, CreatedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, st := range []string{"queued", "queued", "queued", "sending", "sent", "failed"} {
+			if _, err := s.InsertMessage(ctx, db.W(), store.Message{TicketID: tk, Kind: store.KindOutbound, DedupeKey: fmt.Sprint("k", i),
+				DeliveryStatus: st, CreatedAt: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, st := range []string{"pending", "pending", "failed", "done"} {
+			id, err := s.InsertInbound(ctx, db.W(), store.Inbound{MailboxID: mb, Source: "smtp", RawKey: fmt.Sprint("r", i), SHA256: "x",
+				Status: store.InboundPending, ReceivedAt: time.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(ctx, `UPDATE inbound SET status = $2 WHERE id = $1`, id, st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m := metrics.New(metrics.Options{Backlog: s.Backlog})
+		fams := scrape(t, m)
+		gauges := []struct {
+			name, state string
+			want        float64
+		}{
+			{"ticketer_outbound_queue_depth", "queued", 3},
+			{"ticketer_outbound_queue_depth", "sending", 1},
+			{"ticketer_inbound_backlog", "pending", 2},
+			{"ticketer_inbound_backlog", "failed", 1},
+		}
+		for _, g := range gauges {
+			if got := find(t, fams, g.name, map[string]string{"state": g.state}).GetGauge().GetValue(); got != g.want {
+				t.Errorf("%s{state=%s} = %v, want %v", g.name, g.state, got, g.want)
+			}
+		}
+		if got := find(t, fams, "ticketer_backlog_scrape_success", map[string]string{}).GetGauge().GetValue(); got != 1 {
+			t.Errorf("scrape success = %v", got)
+		}
+	})
+}
+
+// TestBacklogTimeout: a database that does not answer in time leaves the
+// gauges out, says so, and does not fail the scrape.
+func TestBacklogTimeout(t *testing.T) {
+	slow := func(ctx context.Context) (store.Backlog, error) {
+		<-ctx.Done() // stands for a database that does not answer
+		return store.Backlog{}, ctx.Err()
+	}
+	m := metrics.New(metrics.Options{Backlog: slow, BacklogTimeout: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	fams := scrape(t, m)
+	if got := find(t, fams, "ticketer_backlog_scrape_success", map[string]string{}).GetGauge().GetValue(); got != 0 {
+		t.Errorf("scrape success = %v, want 0", got)
+	}
+	if fams["ticketer_outbound_queue_depth"] != nil {
+		t.Error("stale gauges reported")
+	}
+	if fams["ticketer_ingest_failures_total"] == nil {
+		t.Error("other metrics missing")
+	}
+}
+
+// TestMiddlewareKeepsStreaming: handlers behind the middleware can still
+// flush and lift the write deadline (the live event stream needs both).
+func TestMiddlewareKeepsStreaming(t *testing.T) {
+	m := metrics.New(metrics.Options{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /stream", func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		if err := rc.SetWriteDeadline(time.Time{}); err != nil {
+			t.Errorf("SetWriteDeadline: %v", err)
+		}
+		fmt.Fprint(w, "data: 1\n\n")
+		if err := rc.Flush(); err != nil {
+			t.Errorf("Flush: %v", err)
+		}
+	})
+	srv := httptest.NewServer(m.Middleware(mux))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "data: 1\n\n" {
+		t.Fatalf("body %q", body)
+	}
+	fams := scrape(t, m)
+	find(t, fams, "ticketer_http_request_duration_seconds", map[string]string{"method": "GET", "route": "GET /stream", "code": "200"})
+}

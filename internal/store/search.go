@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Full-text search. The query is split on spaces into terms; a ticket matches
+// when every term appears in its subject or in the visible text of one of its
+// messages (terms may be found in different messages). Matching is by whole
+// word, case-insensitive; a term with punctuation ("foo-bar", "v2.1") is a
+// phrase of its words. Nothing the user types is query syntax, so no input can
+// make the search fail.
+//
+// Each ticket has one search document: its subject and the visible text of
+// all its messages, kept in step by triggers (see migration 0003_search).
+// SQLite uses FTS5 (ticket_fts, rowid = ticket id) and
+// quotes every term as an FTS5 string, so AND/OR/NOT/NEAR, column filters, '*'
+// and quotes are plain text. PostgreSQL uses the tsvector column tickets.search with a
+// GIN index and plainto_tsquery over the 'simple' configuration (no stemming,
+// so any language works; it accepts any text and parses the term exactly like
+// the indexed text, so an address such as alice@example.org is one token on
+// both sides).
+
+// maxSearchTerms bounds the work one query can ask for.
+const maxSearchTerms = 8
+
+// searchTerms returns the searchable terms of a query: whitespace-separated,
+// each holding at least one letter or digit.
+func searchTerms(q string) []string {
+	var terms []string
+	for _, f := range strings.Fields(strings.ToValidUTF8(q, " ")) {
+		if strings.IndexFunc(f, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) < 0 {
+			continue
+		}
+		if len(f) > 200 {
+			f = strings.ToValidUTF8(f[:200], "")
+		}
+		terms = append(terms, f)
+		if len(terms) == maxSearchTerms {
+			break
+		}
+	}
+	return terms
+}
+
+// fts5String quotes a term as an FTS5 string (a phrase of its tokens).
+func fts5String(term string) string {
+	return `"` + strings.ReplaceAll(term, `"`, `""`) + `"`
+}
+
+// denseMatches is the number of matching tickets from which SQLite walks the
+// tickets by activity and tests each one, rather than fetch every match and
+// sort them: with that many matches a page fills quickly; with fewer,
+// fetching and sorting them is cheaper.
+// (Store.searchDense holds it, so tests can exercise both plans.)
+const denseMatches = 1000
+
+// searchClause returns the WHERE condition matching tickets whose search
+// document holds every term; arg binds a value and returns its placeholder.
+// On SQLite it first counts the matches (up to denseMatches) to choose the
+// plan; none at all returns "" (nothing can match).
+func (s *Store) searchClause(ctx context.Context, terms []string, arg func(any) string) (string, error) {
+	if s.db.Dialect == Postgres {
+		// PostgreSQL's planner knows how common each word is (statistics on
+		// the tsvector) and chooses between the GIN index and the activity
+		// order by itself.
+		qs := make([]string, len(terms))
+		for i, term := range terms {
+			qs[i] = "plainto_tsquery('simple', " + arg(term) + ")"
+		}
+		return "t.search @@ (" + strings.Join(qs, " && ") + ")", nil
+	}
+	quoted := make([]string, len(terms))
+	for i, term := range terms {
+		quoted[i] = fts5String(term)
+	}
+	match := strings.Join(quoted, " ")
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH $1 LIMIT `+strconv.Itoa(s.searchDense)+`)`, match).Scan(&n)
+	if err != nil {
+		return "", fmt.Errorf("search: %w", err)
+	}
+	if n == 0 {
+		return "", nil
+	}
+	in := "t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH " + arg(match) + ")"
+	if n >= s.searchDense {
+		// Many matches: the unary + stops SQLite from driving the query by
+		// the matches (fetch them all, then sort); it walks the tickets by
+		// activity instead and tests each against the matches (read once into
+		// a temporary index), so a page fills after a few rows. (A per-ticket
+		// FTS5 probe instead of the IN list measured ten times slower.)
+		in = "+" + in
+	}
+	return in, nil
+}
