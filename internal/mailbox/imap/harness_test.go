@@ -195,7 +195,9 @@ func newHarness(t testing.TB, dsn, imapURL string, tune func(*imap.Config)) *har
 	var svc *ticket.Service
 	h.queue, err = jobs.New(db, jobs.Handlers{
 		Ingest: func(ctx context.Context, id int64) error { return svc.ProcessInbound(ctx, id) },
-		Send:   func(ctx context.Context, id int64, attempt, max int) error { return svc.SendMessage(ctx, id, attempt, max) },
+		Send: func(ctx context.Context, id int64, attempt, max int) error {
+			return svc.SendMessage(ctx, id, attempt, max)
+		},
 	}, jobs.Options{Work: true, Logger: log, PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
