@@ -20,7 +20,7 @@ lint:
 	staticcheck ./...
 
 bench:
-	$(GO) test -run='^$$' -bench=. -benchtime=1x -timeout 30m ./internal/bench/ ./internal/importer/
+	$(GO) test -run='^$$' -bench=. -benchtime=1x -timeout 30m ./internal/bench/ ./internal/importer/ ./internal/mailbox/imap/
 
 generate:
 	$(GO) generate ./...
