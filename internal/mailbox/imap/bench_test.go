@@ -169,6 +169,6 @@ func BenchmarkIdleLatency(b *testing.B) {
 		median := (lat[9] + lat[10]) / 2
 		b.ReportMetric(float64(median.Microseconds())/1000, "median-ms")
 		fmt.Printf("imap idle: new mail to ticket median %v, min %v, max %v; to raw message committed median %v (20 messages, SQLite, Dovecot)\n",
-			median.Round(time.Millisecond), lat[0].Round(time.Millisecond), lat[19].Round(time.Millisecond), ((rawLat[9]+rawLat[10])/2).Round(time.Millisecond))
+			median.Round(time.Millisecond), lat[0].Round(time.Millisecond), lat[19].Round(time.Millisecond), ((rawLat[9] + rawLat[10]) / 2).Round(time.Millisecond))
 	}
 }
