@@ -15,6 +15,7 @@ import (
 	"github.com/ticketer/ticketer/internal/blob"
 	"github.com/ticketer/ticketer/internal/config"
 	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/mailbox"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -30,6 +31,9 @@ type App struct {
 	Secrets *secret.Box
 	Queue   *jobs.Queue
 	Tickets *ticket.Service
+	// Connectors runs the IMAP, Gmail and Nylas mailboxes; its Status method
+	// reads a mailbox's sync status for the API.
+	Connectors *mailbox.Supervisor
 }
 
 // Open connects everything and applies migrations. work=true gives a queue
@@ -76,6 +80,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	}
 	svc = ticket.New(ticket.Config{Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log})
 	a.Tickets = svc
+	a.Connectors = a.newConnectors()
 	return a, nil
 }
 

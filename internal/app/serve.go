@@ -59,6 +59,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 		}
 		return fmt.Errorf("start workers: %w", err)
 	}
+	stopConnectors := a.startConnectors(ctx)
 
 	srv := &http.Server{
 		Handler:           httpapi.New(a.Store, a.Blobs, a.Log),
@@ -107,6 +108,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		a.Log.Warn("http shutdown", "err", err)
 	}
+	stopConnectors()
 	if err := a.Queue.Stop(shutdownCtx); err != nil {
 		a.Log.Warn("workers shutdown", "err", err)
 	}
