@@ -7,6 +7,7 @@ package imap
 
 import (
 	"context"
+	"errors"
 	"crypto/tls"
 	"fmt"
 	"net"
@@ -62,7 +63,8 @@ type Config struct {
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return Config{}, fmt.Errorf("imap url: %w", err)
+		// Not url.Parse's error: it quotes the URL, password included.
+		return Config{}, errors.New("imap url: malformed (imap://user:pass@host:port/FOLDER; escape special characters in the password with %XX)")
 	}
 	var c Config
 	port := "143"

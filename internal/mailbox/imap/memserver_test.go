@@ -86,3 +86,68 @@ func TestLoginFailureShowsOnMailbox(t *testing.T) {
 	// Later failures keep the time of the first one.
 	waitStatus(t, h, func(s store.SyncStatus) bool { return s.LastError != "" && s.ErrorSince.Equal(first) })
 }
+
+// The sent folder is synced too: a reply an agent wrote from their own mail
+// client lands on the customer's ticket through threading.
+func TestSentFolderRepliesLandOnTheTicket(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		srv := startMemServer(t, true)
+		srv.create(t, "Sent")
+		question := "From: Dana <dana@customer.test>\r\nTo: support@acme.test\r\nSubject: Broken widget\r\n" +
+			"Message-ID: <q1@customer.test>\r\nDate: Mon, 02 Nov 2026 10:00:00 +0000\r\n\r\nMy widget is broken.\r\n"
+		answer := "From: Support <support@acme.test>\r\nTo: dana@customer.test\r\nSubject: Re: Broken widget\r\n" +
+			"Message-ID: <a1@acme.test>\r\nIn-Reply-To: <q1@customer.test>\r\nReferences: <q1@customer.test>\r\n" +
+			"Date: Mon, 02 Nov 2026 11:00:00 +0000\r\n\r\nPlease try turning it off and on.\r\n"
+		srv.appendMsgs(t, "INBOX", []byte(question))
+		srv.appendMsgs(t, "Sent", []byte(answer))
+		h := newHarness(t, dsn, "imap://agent:secret@"+srv.addr+"/INBOX?tls=none&sent=Sent", nil)
+		h.start()
+		h.waitUntil("both messages", func(c counts) bool { return c.inbound == 2 && c.pending == 0 })
+		if n := h.count(`SELECT count(*) FROM tickets`); n != 1 {
+			t.Fatalf("tickets: %d, want the reply on the question's ticket", n)
+		}
+		if n := h.count(`SELECT count(*) FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.message_id IN ('q1@customer.test', 'a1@acme.test') OR m.message_id IN ('<q1@customer.test>', '<a1@acme.test>')`); n != 2 {
+			t.Fatalf("messages on the ticket: %d", n)
+		}
+		if n := h.count(`SELECT count(*) FROM inbound WHERE source = 'imap-sent' AND provider_id LIKE 'imap-sent:%'`); n != 1 {
+			t.Fatalf("sent-folder inbound rows: %d", n)
+		}
+	})
+}
+
+// A backfill from a day skips older mail; later mail is still synced.
+func TestBackfillSince(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		srv := startMemServer(t, true)
+		old, recent := testMsg("old"), testMsg("recent")
+		c := srv.client(t)
+		for _, m := range []struct {
+			raw  []byte
+			date time.Time
+		}{{old, time.Date(2025, 1, 5, 0, 0, 0, 0, time.UTC)}, {recent, time.Date(2026, 10, 5, 0, 0, 0, 0, time.UTC)}} {
+			cmd := c.Append("INBOX", int64(len(m.raw)), &goimap.AppendOptions{Time: m.date})
+			if _, err := cmd.Write(m.raw); err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := cmd.Wait(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c.Close()
+		h := newHarness(t, dsn, "imap://agent:secret@"+srv.addr+"/INBOX?tls=none", nil)
+		if err := h.st.SetConnectorSettings(h.ctx, h.mb, "imap", "", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+			t.Fatal(err)
+		}
+		h.start()
+		h.waitTicket("recent")
+		waitStatus(t, h, func(s store.SyncStatus) bool { return s.Backfilled })
+		srv.appendMsgs(t, "INBOX", testMsg("new"))
+		h.waitTicket("new")
+		if h.ticketWithSubject("old") || h.counts().inbound != 2 {
+			t.Fatalf("mail before the backfill day was fetched: %+v", h.counts())
+		}
+	})
+}
