@@ -62,6 +62,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 		a.Close()
 		return nil, err
 	}
+	// Finish a key rotation: values sealed with an older key move to the first.
+	if n, err := a.Store.ResealMailboxSecrets(ctx, box.Reseal); err != nil {
+		log.Warn("re-sealing mailbox credentials", "err", err)
+	} else if n > 0 {
+		log.Info("re-sealed mailbox credentials under the current key", "mailboxes", n)
+	}
 	if a.Blobs, err = blob.Open(ctx, cfg.BlobURL); err != nil {
 		a.Close()
 		return nil, err

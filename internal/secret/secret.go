@@ -132,3 +132,31 @@ func (b *Box) Open(sealed string) (string, error) {
 	}
 	return string(pt), nil
 }
+
+// KeyID names the key that sealed a value ("" when not sealed).
+func KeyID(sealed string) string {
+	rest, ok := strings.CutPrefix(sealed, prefix)
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, ":")
+	return id
+}
+
+// Reseal re-encrypts a value sealed with an older key under the current
+// one, finishing a rotation: once every value is resealed the old key can
+// be removed. changed is false when nothing had to be done.
+func (b *Box) Reseal(sealed string) (out string, changed bool, err error) {
+	if sealed == "" || KeyID(sealed) == b.current {
+		return sealed, false, nil
+	}
+	pt, err := b.Open(sealed)
+	if err != nil {
+		return sealed, false, err
+	}
+	out, err = b.Seal(pt)
+	if err != nil {
+		return sealed, false, err
+	}
+	return out, true, nil
+}

@@ -196,3 +196,54 @@ func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
 	}
 	return nil
 }
+
+// ResealMailboxSecrets passes every mailbox's sealed values (relay, IMAP,
+// credentials) through reseal and stores those it changed; it returns how
+// many mailboxes changed. Values that fail to reseal are left as they are
+// (the mailbox shows the error when it is used).
+func (s *Store) ResealMailboxSecrets(ctx context.Context, reseal func(string) (string, bool, error)) (int, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, smtp_relay, imap, credentials FROM mailboxes ORDER BY id`)
+	if err != nil {
+		return 0, fmt.Errorf("reseal: %w", err)
+	}
+	type row struct {
+		id   int64
+		vals [3]string
+	}
+	var all []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.vals[0], &r.vals[1], &r.vals[2]); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("reseal: %w", err)
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("reseal: %w", err)
+	}
+	n := 0
+	for _, r := range all {
+		orig := r.vals
+		changed := false
+		for i, v := range r.vals {
+			out, ch, err := reseal(v)
+			if err == nil && ch {
+				r.vals[i], changed = out, true
+			}
+		}
+		if !changed {
+			continue
+		}
+		// Only if unchanged meanwhile: a concurrent edit wins.
+		done, err := s.db.Exec(ctx, `UPDATE mailboxes SET smtp_relay = $1, imap = $2, credentials = $3
+			WHERE id = $4 AND smtp_relay = $5 AND imap = $6 AND credentials = $7`,
+			r.vals[0], r.vals[1], r.vals[2], r.id, orig[0], orig[1], orig[2])
+		if err != nil {
+			return n, fmt.Errorf("reseal mailbox %d: %w", r.id, err)
+		}
+		n += int(done)
+	}
+	return n, nil
+}
