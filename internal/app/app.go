@@ -84,7 +84,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 		a.Close()
 		return nil, err
 	}
-	svc = ticket.New(ticket.Config{Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log})
+	svc = ticket.New(ticket.Config{Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log,
+		Transport: a.transport})
 	a.Tickets = svc
 	a.Connectors = a.newConnectors()
 	return a, nil

@@ -63,7 +63,7 @@ type Host struct {
 	now       func() time.Time
 	// route picks the mailbox a message belongs to (journal mailboxes); nil:
 	// always MailboxID.
-	route func(ctx context.Context, m Message) int64
+	route func(ctx context.Context, m Message) (int64, []string)
 	// onIdle tells the supervisor the connector reached a synced state.
 	onIdle func()
 }
@@ -80,12 +80,15 @@ func NewHost(st *store.Store, recv Receiver, mailboxID int64, address string, lo
 // bytes and the ingestion job are stored: only then may the connector advance
 // its resume point past the message.
 func (h *Host) Deliver(ctx context.Context, m Message) error {
-	mb := h.MailboxID
+	mb, to := h.MailboxID, m.EnvelopeTo
 	if h.route != nil {
-		mb = h.route(ctx, m)
+		var orig []string
+		if mb, orig = h.route(ctx, m); len(to) == 0 {
+			to = orig
+		}
 	}
 	_, err := h.recv.Receive(ctx, ticket.Received{MailboxID: mb, Source: m.Source, ProviderID: m.ProviderID,
-		EnvelopeFrom: m.EnvelopeFrom, EnvelopeTo: m.EnvelopeTo, Raw: m.Raw})
+		EnvelopeFrom: m.EnvelopeFrom, EnvelopeTo: to, Raw: m.Raw})
 	if err != nil {
 		return fmt.Errorf("deliver %s: %w", m.ProviderID, err)
 	}
@@ -152,5 +155,9 @@ func (h *Host) SetCredentials(ctx context.Context, sealed string) error {
 	return h.store.SetCredentials(ctx, h.MailboxID, sealed)
 }
 
-// SetRoute makes Deliver pick the mailbox per message (journal mailboxes).
-func (h *Host) SetRoute(route func(ctx context.Context, m Message) int64) { h.route = route }
+// SetRoute makes Deliver pick the mailbox (and the original recipients) per
+// message: journal mailboxes.
+func (h *Host) SetRoute(route func(ctx context.Context, m Message) (int64, []string)) { h.route = route }
+
+// Store is the store the host writes to (routing lookups).
+func (h *Host) Store() *store.Store { return h.store }

@@ -98,3 +98,12 @@ func TestReseal(t *testing.T) {
 		t.Fatalf("a value under a removed key must say so: %v", err)
 	}
 }
+
+func TestDeriveKey(t *testing.T) {
+	a, _ := ParseKeys(key('a'))
+	b, _ := ParseKeys(key('b'))
+	if string(a.DeriveKey("x")) == string(a.DeriveKey("y")) || string(a.DeriveKey("x")) == string(b.DeriveKey("x")) ||
+		len(a.DeriveKey("x")) != 32 || string(a.DeriveKey("x")) != string(a.DeriveKey("x")) {
+		t.Fatal("derived keys must differ by label and key and be stable")
+	}
+}
