@@ -157,7 +157,9 @@ func (h *Host) SetCredentials(ctx context.Context, sealed string) error {
 
 // SetRoute makes Deliver pick the mailbox (and the original recipients) per
 // message: journal mailboxes.
-func (h *Host) SetRoute(route func(ctx context.Context, m Message) (int64, []string)) { h.route = route }
+func (h *Host) SetRoute(route func(ctx context.Context, m Message) (int64, []string)) {
+	h.route = route
+}
 
 // Store is the store the host writes to (routing lookups).
 func (h *Host) Store() *store.Store { return h.store }

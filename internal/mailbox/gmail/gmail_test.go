@@ -293,4 +293,3 @@ func TestOAuthConnectFlow(t *testing.T) {
 		}
 	})
 }
-

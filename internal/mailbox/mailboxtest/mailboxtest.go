@@ -63,7 +63,9 @@ func New(t testing.TB, dsn string) *Env {
 	var svc *ticket.Service
 	q, err := jobs.New(db, jobs.Handlers{
 		Ingest: func(ctx context.Context, id int64) error { return svc.ProcessInbound(ctx, id) },
-		Send:   func(ctx context.Context, id int64, attempt, max int) error { return svc.SendMessage(ctx, id, attempt, max) },
+		Send: func(ctx context.Context, id int64, attempt, max int) error {
+			return svc.SendMessage(ctx, id, attempt, max)
+		},
 	}, jobs.Options{Work: true, Logger: log, PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
