@@ -10,6 +10,7 @@ import (
 	"github.com/ticketer/ticketer/internal/mailbox"
 	"github.com/ticketer/ticketer/internal/mailbox/gmail"
 	"github.com/ticketer/ticketer/internal/mailbox/imap"
+	"github.com/ticketer/ticketer/internal/mailbox/nylas"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/store"
 )
@@ -30,7 +31,28 @@ func (a *App) connectorFactories() map[string]mailbox.Factory {
 	return map[string]mailbox.Factory{
 		"imap":  imap.Factory(a.Secrets, nil),
 		"gmail": gmail.Factory(a.gmailConfig()),
+		"nylas": nylas.Factory(a.nylasConfig()),
 	}
+}
+
+func (a *App) nylasConfig() nylas.Config { return nylas.Config{Secrets: a.Secrets} }
+
+// NylasWebhook is the receiver to mount (no session: the signature is the
+// authentication) as GET and POST /api/v1/mailboxes/nylas/webhook.
+func (a *App) NylasWebhook() *nylas.Webhook {
+	return &nylas.Webhook{Secret: a.Cfg.NylasWebhookSecret, Store: a.Store, Receiver: a.Tickets, Config: a.nylasConfig(),
+		Log: a.Log.With("component", "nylas-webhook")}
+}
+
+// ConnectNylas checks a grant id and API key, stores them sealed on the
+// mailbox and starts its sync (apiBase "" is the US region; since zero
+// backfills everything).
+func (a *App) ConnectNylas(ctx context.Context, mailboxID int64, grantID, apiKey, apiBase string, since time.Time) error {
+	err := nylas.Connect(ctx, a.Store, a.nylasConfig(), mailboxID, nylas.Credentials{GrantID: grantID, APIKey: apiKey, APIBase: apiBase}, since)
+	if err == nil {
+		a.Connectors.Refresh()
+	}
+	return err
 }
 
 func (a *App) gmailConfig() gmail.Config {
