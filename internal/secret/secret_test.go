@@ -101,9 +101,10 @@ func TestReseal(t *testing.T) {
 
 func TestDeriveKey(t *testing.T) {
 	a, _ := ParseKeys(key('a'))
+	a2, _ := ParseKeys(key('a') + "," + key('c'))
 	b, _ := ParseKeys(key('b'))
 	if string(a.DeriveKey("x")) == string(a.DeriveKey("y")) || string(a.DeriveKey("x")) == string(b.DeriveKey("x")) ||
-		len(a.DeriveKey("x")) != 32 || string(a.DeriveKey("x")) != string(a.DeriveKey("x")) {
+		len(a.DeriveKey("x")) != 32 || string(a.DeriveKey("x")) != string(a2.DeriveKey("x")) {
 		t.Fatal("derived keys must differ by label and key and be stable")
 	}
 }
