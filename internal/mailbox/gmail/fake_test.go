@@ -63,6 +63,13 @@ func newFakeGoogle(t testing.TB) *fakeGoogle {
 	return f
 }
 
+// with runs fn under the fake's lock (tests change its behaviour).
+func (f *fakeGoogle) with(fn func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn()
+}
+
 func (f *fakeGoogle) apiBase() string  { return f.srv.URL + "/gmail/v1/users/me" }
 func (f *fakeGoogle) tokenURL() string { return f.srv.URL + "/token" }
 

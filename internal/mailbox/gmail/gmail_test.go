@@ -133,7 +133,7 @@ func TestJournalBackfillAndHistory(t *testing.T) {
 
 		// A historyId Gmail no longer keeps: 404, then a full backfill that dedupes.
 		s.g.add("g9", "t9", journalCopy("h@customer.test", "support@acme.test", "After expiry"))
-		s.g.minHistory = s.g.historyID + 1
+		s.g.with(func() { s.g.minHistory = s.g.historyID + 1 })
 		before := s.env.Count(`SELECT count(*) FROM message_occurrences`)
 		if err := s.conn.Sync(ctx); err != nil {
 			t.Fatal(err)
@@ -156,7 +156,7 @@ func TestTokenExpiryAndRateLimit(t *testing.T) {
 	}
 	calls := s.g.tokenCalls
 	// 401: the access token expired early; one refresh, then it works.
-	s.g.expireOnce = true
+	s.g.with(func() { s.g.expireOnce = true })
 	// 429 twice with Retry-After: waited for and retried.
 	if err := s.conn.Backfill(s.env.Ctx, time.Time{}); err != nil {
 		t.Fatal(err)
@@ -164,7 +164,7 @@ func TestTokenExpiryAndRateLimit(t *testing.T) {
 	if s.g.tokenCalls != calls+1 {
 		t.Fatalf("token refreshes: %d, want 1 after the 401", s.g.tokenCalls-calls)
 	}
-	s.g.throttle = 2
+	s.g.with(func() { s.g.throttle = 2 })
 	s.g.add("g2", "t2", journalCopy("b@customer.test", "support@acme.test", "Two"))
 	if err := s.conn.Sync(s.env.Ctx); err != nil {
 		t.Fatal(err)
@@ -181,7 +181,7 @@ func TestTokenExpiryAndRateLimit(t *testing.T) {
 // A revoked refresh token stops the sync with ErrAuth, shown on the mailbox.
 func TestRefreshFailureShowsOnMailbox(t *testing.T) {
 	s := newSetup(t, storetest.SQLiteURL(t))
-	s.g.revoked = true
+	s.g.with(func() { s.g.revoked = true })
 	err := s.conn.Sync(s.env.Ctx)
 	if !errors.Is(err, gmail.ErrAuth) || !strings.Contains(err.Error(), "invalid_grant") {
 		t.Fatalf("err %v", err)
@@ -257,7 +257,7 @@ func TestOAuthConnectFlow(t *testing.T) {
 			t.Fatalf("consent redirect: %d %s", resp.StatusCode, loc)
 		}
 		state := q.Get("state")
-		s.g.codes["code-1"] = true
+		s.g.with(func() { s.g.codes["code-1"] = true })
 		// The state is bound to the session: another session's callback is refused.
 		mallory := browser("mallory-session")
 		resp, _ = mallory.Get(srv.URL + "/api/v1/mailboxes/gmail/oauth/callback?code=code-1&state=" + url.QueryEscape(state))

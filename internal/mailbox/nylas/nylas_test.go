@@ -203,7 +203,9 @@ func TestBackfillAndPolling(t *testing.T) {
 		// Two new messages in the same second as the newest seen, and one later.
 		s.f.add("m5", 1762077604, raw("m5", "Same second"))
 		s.f.add("m6", 1762077700, raw("m6", "Later"))
+		s.f.mu.Lock()
 		s.f.throttle = 1
+		s.f.mu.Unlock()
 		if err := conn.Sync(s.env.Ctx); err != nil {
 			t.Fatal(err)
 		}
