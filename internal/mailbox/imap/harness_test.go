@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -102,14 +102,42 @@ func (s server) uidValidity(t testing.TB, folder string) uint32 {
 	return d.UIDValidity
 }
 
-// proxy forwards TCP to the server and can cut every connection, which is
-// how the tests drop the connector's connection.
+// proxy forwards TCP to the server and can cut every connection: a
+// dropped connection.
 type proxy struct {
 	ln     net.Listener
 	target string
 	mu     sync.Mutex
-	conns  []net.Conn
-	cuts   int
+	links  []*link
+}
+
+type link struct {
+	a, b   net.Conn
+	closed atomic.Bool
+}
+
+func (l *link) close() {
+	l.closed.Store(true)
+	l.a.Close()
+	l.b.Close()
+}
+
+// pipe copies src to dst.
+func (l *link) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				l.close()
+				return
+			}
+		}
+		if err != nil {
+			l.close()
+			return
+		}
+	}
 }
 
 func newProxy(t testing.TB, target string) *proxy {
@@ -130,11 +158,12 @@ func newProxy(t testing.TB, target string) *proxy {
 				c.Close()
 				continue
 			}
+			l := &link{a: c, b: up}
 			p.mu.Lock()
-			p.conns = append(p.conns, c, up)
+			p.links = append(p.links, l)
 			p.mu.Unlock()
-			go func() { _, _ = io.Copy(up, c); up.Close() }()
-			go func() { _, _ = io.Copy(c, up); c.Close() }()
+			go l.pipe(up, c)
+			go l.pipe(c, up)
 		}
 	}()
 	return p
@@ -142,17 +171,19 @@ func newProxy(t testing.TB, target string) *proxy {
 
 func (p *proxy) addr() string { return p.ln.Addr().String() }
 
-// cut closes every open connection.
+// cut closes every open connection and returns how many there were.
 func (p *proxy) cut() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := len(p.conns)
-	for _, c := range p.conns {
-		c.Close()
+	n := 0
+	for _, l := range p.links {
+		if !l.closed.Load() {
+			n++
+		}
+		l.close()
 	}
-	p.conns = nil
-	p.cuts++
-	return n / 2
+	p.links = nil
+	return n
 }
 
 // harness is Ticketer's side: a store, the ticket service with working

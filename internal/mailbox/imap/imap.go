@@ -52,7 +52,8 @@ var ErrSendViaSMTP = errors.New("imap mailboxes send through their SMTP relay se
 func (c *Conn) Send(context.Context, string, []string, []byte) error { return ErrSendViaSMTP }
 
 // connect dials, secures and logs in; the connection is closed when ctx ends
-// so a blocked command returns.
+// so a blocked command returns. A server that stops answering is dropped by
+// imapclient's own read timeouts (30s per response, none while idling).
 func (c *Conn) connect(ctx context.Context) error {
 	if c.client != nil {
 		select {
