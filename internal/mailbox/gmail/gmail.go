@@ -54,10 +54,16 @@ type backfillState struct {
 	Done      int64  `json:"done"` // messages delivered, oldest first
 }
 
+// ErrNotConfigured says the Google OAuth client is missing.
+var ErrNotConfigured = errors.New("gmail: TICKETER_GOOGLE_CLIENT_ID and TICKETER_GOOGLE_CLIENT_SECRET are not set")
+
 // Factory builds Gmail connectors for the supervisor from each mailbox's
 // sealed credentials; journal mail is routed by its original recipient.
 func Factory(cfg Config) mailbox.Factory {
 	return func(_ context.Context, c store.Connector, h *mailbox.Host) (mailbox.Connector, error) {
+		if cfg.App.ClientID == "" || cfg.App.ClientSecret == "" {
+			return nil, ErrNotConfigured
+		}
 		plain, err := cfg.Secrets.Open(c.Credentials)
 		if err != nil {
 			return nil, fmt.Errorf("gmail credentials of mailbox %d: %w", c.MailboxID, err)

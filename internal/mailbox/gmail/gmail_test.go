@@ -293,3 +293,19 @@ func TestOAuthConnectFlow(t *testing.T) {
 		}
 	})
 }
+
+func TestNotConfigured(t *testing.T) {
+	s := newSetup(t, storetest.SQLiteURL(t))
+	cfg := s.cfg()
+	cfg.App.ClientID = ""
+	c, _ := s.env.Store.GetConnector(s.env.Ctx, s.journal)
+	if _, err := gmail.Factory(cfg)(s.env.Ctx, c, s.env.Host(s.journal, "journal@acme.test")); !errors.Is(err, gmail.ErrNotConfigured) {
+		t.Fatalf("err %v", err)
+	}
+	flow := &gmail.OAuthFlow{App: cfg.App, Session: func(*http.Request) (string, error) { return "s", nil }}
+	rec := httptest.NewRecorder()
+	flow.Start(rec, httptest.NewRequest("GET", "/api/v1/mailboxes/gmail/oauth/start?mailbox_id=1", nil))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "TICKETER_GOOGLE_CLIENT_ID") {
+		t.Fatalf("start without a client: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -69,6 +69,10 @@ func (f *OAuthFlow) sign(session string, payload []byte) string {
 
 // Start redirects the browser to Google's consent screen.
 func (f *OAuthFlow) Start(w http.ResponseWriter, r *http.Request) {
+	if f.App.ClientID == "" || f.App.ClientSecret == "" {
+		httpError(w, http.StatusServiceUnavailable, "not_configured", ErrNotConfigured.Error())
+		return
+	}
 	session, err := f.Session(r)
 	if err != nil || session == "" {
 		httpError(w, http.StatusUnauthorized, "unauthorized", "log in first")
