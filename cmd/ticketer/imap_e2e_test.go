@@ -14,6 +14,25 @@ import (
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
 
+// checkingIdle makes the memory server look at the mailbox while idling,
+// as Dovecot does (on its own it misses mail appended just before IDLE).
+type checkingIdle struct{ imapserver.Session }
+
+func (s checkingIdle) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if err := s.Session.Poll(w, true); err != nil {
+			return err
+		}
+		select {
+		case <-stop:
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
 type nopLogger struct{}
 
 func (nopLogger) Printf(string, ...any) {}
@@ -30,9 +49,9 @@ func TestServeSyncsIMAPMailbox(t *testing.T) {
 		mem.AddUser(user)
 		srv := imapserver.New(&imapserver.Options{
 			NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-				return mem.NewSession(), nil, nil
+				return checkingIdle{mem.NewSession()}, nil, nil
 			},
-			Caps:         goimap.CapSet{goimap.CapIMAP4rev1: {}, goimap.CapIMAP4rev2: {}},
+			Caps:         goimap.CapSet{goimap.CapIMAP4rev1: {}, goimap.CapIdle: {}},
 			InsecureAuth: true,
 			Logger:       nopLogger{},
 		})

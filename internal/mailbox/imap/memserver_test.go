@@ -26,11 +26,11 @@ func startMemServer(t testing.TB, idle bool) server {
 	mem.AddUser(user)
 	caps := goimap.CapSet{goimap.CapIMAP4rev1: {}}
 	if idle {
-		caps[goimap.CapIMAP4rev2] = struct{}{}
+		caps[goimap.CapIdle] = struct{}{}
 	}
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return checkingIdle{mem.NewSession()}, nil, nil
 		},
 		Caps:         caps,
 		InsecureAuth: true,
@@ -43,6 +43,27 @@ func startMemServer(t testing.TB, idle bool) server {
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { srv.Close() })
 	return server{addr: ln.Addr().String(), user: "agent", pass: "secret"}
+}
+
+// checkingIdle makes the memory server look at the mailbox while idling,
+// as Dovecot does: on its own it reports only changes that happen after
+// IDLE began, so mail appended in the instant between a command and IDLE
+// would wait for the next change.
+type checkingIdle struct{ imapserver.Session }
+
+func (s checkingIdle) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if err := s.Session.Poll(w, true); err != nil {
+			return err
+		}
+		select {
+		case <-stop:
+			return nil
+		case <-t.C:
+		}
+	}
 }
 
 type discardLogger struct{}
