@@ -1,7 +1,12 @@
 package imap_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,9 +14,11 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
+	"github.com/ticketer/ticketer/internal/mailbox"
 	"github.com/ticketer/ticketer/internal/mailbox/imap"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
+	"github.com/ticketer/ticketer/internal/ticket"
 )
 
 // startMemServer runs go-imap's in-memory server; idle=false leaves IDLE
@@ -169,6 +176,56 @@ func TestBackfillSince(t *testing.T) {
 		h.waitTicket("new")
 		if h.ticketWithSubject("old") || h.counts().inbound != 2 {
 			t.Fatalf("mail before the backfill day was fetched: %+v", h.counts())
+		}
+	})
+}
+
+// failingReceiver fails one delivery, like a database that is briefly down.
+type failingReceiver struct {
+	mailbox.Receiver
+	n, failAt int
+}
+
+func (f *failingReceiver) Receive(ctx context.Context, r ticket.Received) (int64, error) {
+	f.n++
+	if f.n == f.failAt {
+		return 0, errors.New("database unavailable")
+	}
+	return f.Receiver.Receive(ctx, r)
+}
+
+// The resume point only moves past messages that were committed: a failed
+// delivery is fetched again, the ones before it are not.
+func TestResumePointOnlyAfterCommit(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		srv := startMemServer(t, true)
+		for i := range 5 {
+			srv.appendMsgs(t, "INBOX", testMsg(fmt.Sprintf("resume %d", i)))
+		}
+		h := newHarness(t, dsn, "imap://x:y@127.0.0.1/INBOX", nil)
+		cfg, err := imap.ParseURL("imap://agent:secret@" + srv.addr + "/INBOX?tls=none&batch=10")
+		if err != nil {
+			t.Fatal(err)
+		}
+		recv := &failingReceiver{Receiver: h.svc, failAt: 4}
+		conn := imap.New(cfg, mailbox.NewHost(h.st, recv, h.mb, "support@acme.test", slog.New(slog.DiscardHandler)))
+		defer conn.Close()
+		if err := conn.Sync(h.ctx); err == nil || !strings.Contains(err.Error(), "database unavailable") {
+			t.Fatalf("sync: %v", err)
+		}
+		c, err := h.st.GetConnector(h.ctx, h.mb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(c.SyncState, `"last_uid":3`) {
+			t.Fatalf("state after the failure: %s", c.SyncState)
+		}
+		if err := conn.Sync(h.ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := h.waitUntil("all five", func(c counts) bool { return c.messages == 5 && c.pending == 0 })
+		if got.inbound != 5 {
+			t.Fatalf("re-fetched committed messages: %+v", got)
 		}
 	})
 }
