@@ -23,7 +23,7 @@ lint:
 # machines /tmp creates files about 20 times slower than the disk under /work.
 bench:
 	mkdir -p .benchtmp
-	TMPDIR=$(CURDIR)/.benchtmp $(GO) test -run='^$$' -bench=. -benchtime=1x -timeout 30m ./internal/bench/ ./internal/importer/
+	TMPDIR=$(CURDIR)/.benchtmp $(GO) test -run='^$$' -bench=. -benchtime=1x -timeout 30m ./internal/bench/ ./internal/importer/ ./internal/mailbox/imap/
 
 generate:
 	$(GO) generate ./...

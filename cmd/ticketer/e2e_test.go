@@ -136,8 +136,9 @@ type ticketList struct {
 			Email string `json:"email"`
 			Name  string `json:"name"`
 		} `json:"requester"`
-		Assignee *struct{} `json:"assignee"`
-		Tags     []string  `json:"tags"`
+		Assignee  *struct{} `json:"assignee"`
+		Tags      []string  `json:"tags"`
+		MailboxID int64     `json:"mailbox_id"`
 	} `json:"items"`
 	NextCursor *string `json:"next_cursor"`
 }

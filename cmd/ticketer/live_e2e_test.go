@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,15 @@ func TestLiveStreamAndMetricsEndToEnd(t *testing.T) {
 
 		var list ticketList
 		s.get("/api/v1/tickets", &list)
+		var sync struct {
+			MailboxID int64  `json:"mailbox_id"`
+			Provider  string `json:"provider"`
+			Status    string `json:"status"`
+		}
+		if code := s.get("/api/v1/mailboxes/"+strconv.FormatInt(list.Items[0].MailboxID, 10)+"/sync", &sync); code != 200 ||
+			sync.Provider != "smtp" || sync.Status != "ok" {
+			t.Errorf("mailbox sync status: %d %+v", code, sync)
+		}
 		// The counters move just after the commit the events follow: wait.
 		var body []byte
 		want := []string{`route="GET /api/v1/tickets"`, `ticketer_ingested_messages_total{outcome="new"} 1`}

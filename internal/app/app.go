@@ -17,6 +17,7 @@ import (
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/metrics"
+	"github.com/ticketer/ticketer/internal/mailbox"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -36,6 +37,9 @@ type App struct {
 	// GET /api/v1/events/stream); Metrics backs GET /metrics.
 	Live    *live.Broker
 	Metrics *metrics.Metrics
+	// Connectors runs the IMAP, Gmail and Nylas mailboxes; its Status method
+	// reads a mailbox's sync status for the API.
+	Connectors *mailbox.Supervisor
 }
 
 // Open connects everything and applies migrations. work=true gives a queue
@@ -64,6 +68,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 		a.Close()
 		return nil, err
 	}
+	// Finish a key rotation: values sealed with an older key move to the first.
+	if n, err := a.Store.ResealMailboxSecrets(ctx, box.Reseal); err != nil {
+		log.Warn("re-sealing mailbox credentials", "err", err)
+	} else if n > 0 {
+		log.Info("re-sealed mailbox credentials under the current key", "mailboxes", n)
+	}
 	if a.Blobs, err = blob.Open(ctx, cfg.BlobURL); err != nil {
 		a.Close()
 		return nil, err
@@ -83,8 +93,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 		return nil, err
 	}
 	svc = ticket.New(ticket.Config{Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log,
-		Events: a.Live, Metrics: a.Metrics})
+		Events: a.Live, Metrics: a.Metrics, Transport: a.transport})
 	a.Tickets = svc
+	a.Connectors = a.newConnectors()
 	return a, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/config"
 	"github.com/ticketer/ticketer/internal/importer"
+	"github.com/ticketer/ticketer/internal/mailbox/imap"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -26,7 +27,7 @@ commands:
   migrate                        apply database migrations and exit
   user add --email E --name N --role admin|agent [--password-stdin]
   token create --email E         print a new API token for that user
-  mailbox add --name N --address A [--smtp-relay URL] [--imap URL]
+  mailbox add --name N --address A [--smtp-relay URL] [--imap URL [--since YYYY-MM-DD]]
   import [--mailbox ADDRESS] PATH...   ingest .eml files, mbox files and Maildir folders
 
 Configuration comes from TICKETER_* environment variables; "ticketer serve -h" lists them.
@@ -191,7 +192,8 @@ func runMailboxAdd(ctx context.Context, e Env, args []string) error {
 	name := fs.String("name", "", "display name, used as the From name")
 	address := fs.String("address", "", "the support address")
 	relay := fs.String("smtp-relay", "", "smtp://[user:pass@]host:port or smtps://...; without it mail goes to the outbox folder")
-	imap := fs.String("imap", "", "imap://user:pass@host:port/FOLDER or imaps://...")
+	imapURL := fs.String("imap", "", "imap://user:pass@host:port/FOLDER or imaps://... (query: sent=FOLDER, tls=none, auth=xoauth2, insecure=1)")
+	since := fs.String("since", "", "with --imap: backfill mail received since this day (YYYY-MM-DD); default everything")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -208,18 +210,25 @@ func runMailboxAdd(ctx context.Context, e Env, args []string) error {
 		}
 	}
 	provider := "smtp"
-	if *imap != "" {
-		if !strings.HasPrefix(*imap, "imap://") && !strings.HasPrefix(*imap, "imaps://") {
-			return errors.New("mailbox add: --imap must be imap://user:pass@host:port/FOLDER or imaps://user:pass@host:port/FOLDER")
+	var sinceDay time.Time
+	if *imapURL != "" {
+		if _, err := imap.ParseURL(*imapURL); err != nil {
+			return fmt.Errorf("mailbox add: --imap must be imap://user:pass@host:port/FOLDER or imaps://...: %w", err)
 		}
 		provider = "imap"
+	}
+	if *since != "" {
+		var err error
+		if sinceDay, err = time.Parse("2006-01-02", *since); err != nil || *imapURL == "" {
+			return fmt.Errorf("mailbox add: --since takes a day (YYYY-MM-DD) and needs --imap, got %q", *since)
+		}
 	}
 	return withApp(ctx, e, "mailbox add", false, func(a *App) error {
 		sealedRelay, err := a.Secrets.Seal(*relay)
 		if err != nil {
 			return err
 		}
-		sealedIMAP, err := a.Secrets.Seal(*imap)
+		sealedIMAP, err := a.Secrets.Seal(*imapURL)
 		if err != nil {
 			return err
 		}
@@ -230,6 +239,11 @@ func runMailboxAdd(ctx context.Context, e Env, args []string) error {
 		}
 		if err != nil {
 			return err
+		}
+		if !sinceDay.IsZero() {
+			if err := a.Store.SetConnectorSettings(ctx, id, provider, "", sinceDay); err != nil {
+				return err
+			}
 		}
 		fmt.Fprintln(e.Stdout, id)
 		return nil

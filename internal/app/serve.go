@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,7 +48,12 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	if err != nil {
 		return err
 	}
-	api := httpapi.New(httpapi.Deps{Store: a.Store, Blobs: a.Blobs, Tickets: a.Tickets, Auth: authn, Logger: a.Log}, httpapi.Options{
+	gmailFlow := a.GmailOAuth(oauthSession)
+	api := httpapi.New(httpapi.Deps{Store: a.Store, Blobs: a.Blobs, Tickets: a.Tickets, Auth: authn, Logger: a.Log,
+		Connectors: connectorAPI{a}}, httpapi.Options{
+		GmailOAuthStart:    http.HandlerFunc(gmailFlow.Start),
+		GmailOAuthCallback: http.HandlerFunc(gmailFlow.Callback),
+		NylasWebhook:       a.NylasWebhook(),
 		Stream: a.Live.Handler(live.HandlerConfig{Authenticate: func(r *http.Request) (int64, bool) {
 			u, ok := httpapi.UserFrom(r.Context())
 			return u.ID, ok
@@ -78,6 +84,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 		a.Log.Warn("live updates from other replicas are off", "err", err)
 	}
 	defer a.Live.Stop()
+	stopConnectors := a.startConnectors(ctx)
 
 	srv := &http.Server{
 		Handler:           api,
@@ -128,6 +135,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		a.Log.Warn("http shutdown", "err", err)
 	}
+	stopConnectors()
 	if err := a.Queue.Stop(shutdownCtx); err != nil {
 		a.Log.Warn("workers shutdown", "err", err)
 	}
@@ -194,4 +202,23 @@ func baseAddress(addr string) string {
 		local = local[:i]
 	}
 	return local + "@" + domain
+}
+
+// connectorAPI is what the HTTP API may ask of the connectors.
+type connectorAPI struct{ *App }
+
+func (c connectorAPI) Refresh() { c.Connectors.Refresh() }
+
+// oauthSession binds a Gmail connect flow to who started it: the browser
+// session when there is one (the callback comes back with the same cookie),
+// else the signed-in user.
+func oauthSession(r *http.Request) (string, error) {
+	if c, err := r.Cookie(auth.SessionCookie); err == nil && c.Value != "" {
+		return "session:" + c.Value, nil
+	}
+	u, ok := httpapi.UserFrom(r.Context())
+	if !ok {
+		return "", errors.New("not signed in")
+	}
+	return "user:" + strconv.FormatInt(u.ID, 10), nil
 }

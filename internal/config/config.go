@@ -27,6 +27,11 @@ type Config struct {
 	LogFormat     string // text or json
 	LogLevel      string // debug, info, warn, error
 	SMTPMaxBytes  int64
+	// Mailbox connectors: the Google Cloud OAuth client for Gmail mailboxes
+	// and the secret Nylas signs its webhooks with.
+	GoogleClientID     string
+	GoogleClientSecret string
+	NylasWebhookSecret string
 }
 
 // IsPostgres reports whether the database is PostgreSQL.
@@ -66,6 +71,9 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	fs.StringVar(&c.LogFormat, "log-format", get("TICKETER_LOG_FORMAT", "text"), "log format: text or json (TICKETER_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", get("TICKETER_LOG_LEVEL", "info"), "log level: debug, info, warn, error (TICKETER_LOG_LEVEL)")
 	maxBytes := fs.String("smtp-max-bytes", get("TICKETER_SMTP_MAX_BYTES", "26214400"), "largest message the SMTP listener accepts (TICKETER_SMTP_MAX_BYTES)")
+	fs.StringVar(&c.GoogleClientID, "google-client-id", get("TICKETER_GOOGLE_CLIENT_ID", ""), "Google OAuth client id for Gmail mailboxes (TICKETER_GOOGLE_CLIENT_ID)")
+	fs.StringVar(&c.GoogleClientSecret, "google-client-secret", get("TICKETER_GOOGLE_CLIENT_SECRET", ""), "Google OAuth client secret (TICKETER_GOOGLE_CLIENT_SECRET)")
+	fs.StringVar(&c.NylasWebhookSecret, "nylas-webhook-secret", get("TICKETER_NYLAS_WEBHOOK_SECRET", ""), "Nylas webhook signing secret (TICKETER_NYLAS_WEBHOOK_SECRET)")
 	if err := fs.Parse(args); err != nil {
 		return c, nil, err
 	}

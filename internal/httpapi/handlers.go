@@ -575,6 +575,7 @@ func (s *Server) CreateMailbox(ctx context.Context, req oapi.CreateMailboxReques
 	if err != nil {
 		return nil, err
 	}
+	s.refreshConnectors()
 	return oapi.CreateMailbox201JSONResponse(toMailbox(m)), nil
 }
 
@@ -588,6 +589,7 @@ func (s *Server) UpdateMailbox(ctx context.Context, req oapi.UpdateMailboxReques
 	if err != nil {
 		return nil, err
 	}
+	s.refreshConnectors()
 	return oapi.UpdateMailbox200JSONResponse(toMailbox(m)), nil
 }
 
@@ -597,4 +599,80 @@ func (s *Server) TestMailbox(ctx context.Context, req oapi.TestMailboxRequestObj
 		return nil, err
 	}
 	return oapi.TestMailbox200JSONResponse{Ok: res.OK, Transport: oapi.MailboxTestResultTransport(res.Transport), Message: res.Message}, nil
+}
+
+func (s *Server) refreshConnectors() {
+	if s.conns != nil {
+		s.conns.Refresh()
+	}
+}
+
+func (s *Server) GetMailboxSync(ctx context.Context, req oapi.GetMailboxSyncRequestObject) (oapi.GetMailboxSyncResponseObject, error) {
+	st, err := s.store.MailboxSyncStatus(ctx, req.Id)
+	if err != nil {
+		return nil, err
+	}
+	out := oapi.GetMailboxSync200JSONResponse{MailboxId: st.MailboxID, Provider: st.Provider, Enabled: st.Enabled, Status: st.Status,
+		Done: st.Done, Total: st.Total, Backfilled: st.Backfilled}
+	if st.LastError != "" {
+		out.LastError = &st.LastError
+	}
+	if !st.ErrorSince.IsZero() {
+		out.ErrorSince = &st.ErrorSince
+	}
+	if !st.LastSyncAt.IsZero() {
+		out.LastSyncAt = &st.LastSyncAt
+	}
+	return out, nil
+}
+
+func (s *Server) ConnectNylas(ctx context.Context, req oapi.ConnectNylasRequestObject) (oapi.ConnectNylasResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
+	}
+	b := req.Body
+	switch {
+	case strings.TrimSpace(b.GrantId) == "":
+		return nil, &ticket.FieldError{Field: "grant_id", Message: "must not be empty"}
+	case strings.TrimSpace(b.ApiKey) == "":
+		return nil, &ticket.FieldError{Field: "api_key", Message: "must not be empty"}
+	}
+	var since time.Time
+	if d := deref(b.Since); d != "" {
+		var err error
+		if since, err = time.Parse(time.DateOnly, d); err != nil {
+			return nil, &ticket.FieldError{Field: "since", Message: "must be a date, YYYY-MM-DD"}
+		}
+	}
+	if s.conns == nil {
+		return nil, errors.New("no mailbox connectors in this server")
+	}
+	if _, err := s.store.GetMailbox(ctx, s.db, req.Id); err != nil {
+		return nil, err
+	}
+	if err := s.conns.ConnectNylas(ctx, req.Id, b.GrantId, b.ApiKey, deref(b.ApiBase), since); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		// The grant or key was refused, or Nylas could not be reached: the
+		// admin has to see why.
+		return nil, &ticket.FieldError{Field: "api_key", Message: "Nylas refused or could not be reached: " + err.Error()}
+	}
+	return oapi.ConnectNylas204Response{}, nil
+}
+
+func (s *Server) GmailOAuthStart(ctx context.Context, _ oapi.GmailOAuthStartRequestObject) (oapi.GmailOAuthStartResponseObject, error) {
+	return nil, errors.New("the Gmail connect flow is served by the handler given in Options.GmailOAuthStart")
+}
+
+func (s *Server) GmailOAuthCallback(ctx context.Context, _ oapi.GmailOAuthCallbackRequestObject) (oapi.GmailOAuthCallbackResponseObject, error) {
+	return nil, errors.New("the Gmail connect flow is served by the handler given in Options.GmailOAuthCallback")
+}
+
+func (s *Server) NylasWebhookChallenge(ctx context.Context, _ oapi.NylasWebhookChallengeRequestObject) (oapi.NylasWebhookChallengeResponseObject, error) {
+	return nil, errors.New("the Nylas webhook is served by the handler given in Options.NylasWebhook")
+}
+
+func (s *Server) NylasWebhook(ctx context.Context, _ oapi.NylasWebhookRequestObject) (oapi.NylasWebhookResponseObject, error) {
+	return nil, errors.New("the Nylas webhook is served by the handler given in Options.NylasWebhook")
 }

@@ -127,7 +127,8 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 	// Stand-ins for the stream and metrics handlers other packages provide:
 	// these tests check the routes and their access rules.
 	h.srv = httptest.NewServer(httpapi.New(httpapi.Deps{Store: h.st, Blobs: blobs, Tickets: svc, Auth: h.auth, Logger: log},
-		httpapi.Options{Stream: okHandler("stream"), Metrics: okHandler("metrics")}))
+		httpapi.Options{Stream: okHandler("stream"), Metrics: okHandler("metrics"),
+			GmailOAuthStart: okHandler("gmail start"), GmailOAuthCallback: okHandler("gmail callback"), NylasWebhook: okHandler("nylas webhook")}))
 	t.Cleanup(h.srv.Close)
 
 	if h.mailbox, err = h.st.CreateMailbox(ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", Provider: "smtp",

@@ -55,6 +55,16 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("POST /api/v1/mailboxes", admin, api.CreateMailbox)
 	route("PATCH /api/v1/mailboxes/{id}", admin, api.UpdateMailbox)
 	route("POST /api/v1/mailboxes/{id}/test", admin, api.TestMailbox)
+	route("GET /api/v1/mailboxes/{id}/sync", agent, api.GetMailboxSync)
+	route("POST /api/v1/mailboxes/{id}/nylas", admin, api.ConnectNylas)
+	if opts.GmailOAuthStart != nil {
+		route("GET /api/v1/mailboxes/gmail/oauth/start", admin, opts.GmailOAuthStart.ServeHTTP)
+		route("GET /api/v1/mailboxes/gmail/oauth/callback", admin, opts.GmailOAuthCallback.ServeHTTP)
+	}
+	if opts.NylasWebhook != nil {
+		route("GET /api/v1/mailboxes/nylas/webhook", public, opts.NylasWebhook.ServeHTTP)
+		route("POST /api/v1/mailboxes/nylas/webhook", public, opts.NylasWebhook.ServeHTTP)
+	}
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path, "")

@@ -29,6 +29,16 @@ type Deps struct {
 	Tickets *ticket.Service
 	Auth    *auth.Service
 	Logger  *slog.Logger
+	// Connectors runs the mailboxes' IMAP, Gmail and Nylas connectors (nil:
+	// none run, and connecting a mailbox to Nylas fails).
+	Connectors Connectors
+}
+
+// Connectors is what the API asks of the mailbox connectors.
+type Connectors interface {
+	ConnectNylas(ctx context.Context, mailboxID int64, grantID, apiKey, apiBase string, since time.Time) error
+	// Refresh makes the connectors see a mailbox change at once.
+	Refresh()
 }
 
 // Options are handlers built elsewhere and mounted on the API's routes; a nil
@@ -42,6 +52,10 @@ type Options struct {
 	// Middleware wraps the route table itself (e.g. request metrics, which
 	// read the matched pattern from the request the mux fills in).
 	Middleware func(http.Handler) http.Handler
+	// GmailOAuthStart and GmailOAuthCallback run the Gmail connect flow
+	// (admin); NylasWebhook receives Nylas' notifications (public: their
+	// signature authenticates them).
+	GmailOAuthStart, GmailOAuthCallback, NylasWebhook http.Handler
 }
 
 // Server implements oapi.StrictServerInterface.
@@ -52,6 +66,7 @@ type Server struct {
 	tickets *ticket.Service
 	auth    *auth.Service
 	log     *slog.Logger
+	conns   Connectors
 }
 
 // Limits on request bodies.
@@ -66,7 +81,7 @@ func New(d Deps, opts Options) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Server{store: d.Store, db: d.Store.DB(), blobs: d.Blobs, tickets: d.Tickets, auth: d.Auth, log: d.Logger}
+	s := &Server{store: d.Store, db: d.Store.DB(), blobs: d.Blobs, tickets: d.Tickets, auth: d.Auth, log: d.Logger, conns: d.Connectors}
 	strict := oapi.NewStrictHandlerWithOptions(s, nil, oapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  s.requestError,
 		ResponseErrorHandlerFunc: s.fail,

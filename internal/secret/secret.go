@@ -7,6 +7,7 @@ package secret
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -21,8 +22,9 @@ const prefix = "sealed:v1:"
 
 // Box seals and opens values.
 type Box struct {
-	current string
-	aeads   map[string]cipher.AEAD
+	current    string
+	currentKey []byte
+	aeads      map[string]cipher.AEAD
 }
 
 // ParseKeys reads a comma-separated list of base64 32-byte keys; the first
@@ -52,7 +54,7 @@ func ParseKeys(list string) (*Box, error) {
 		sum := sha256.Sum256(key)
 		id := hex.EncodeToString(sum[:4])
 		if b.current == "" {
-			b.current = id
+			b.current, b.currentKey = id, key
 		}
 		b.aeads[id] = aead
 	}
@@ -131,4 +133,40 @@ func (b *Box) Open(sealed string) (string, error) {
 		return "", fmt.Errorf("open secret: %w", err)
 	}
 	return string(pt), nil
+}
+
+// KeyID names the key that sealed a value ("" when not sealed).
+func KeyID(sealed string) string {
+	rest, ok := strings.CutPrefix(sealed, prefix)
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, ":")
+	return id
+}
+
+// Reseal re-encrypts a value sealed with an older key under the current
+// one, finishing a rotation: once every value is resealed the old key can
+// be removed. changed is false when nothing had to be done.
+func (b *Box) Reseal(sealed string) (out string, changed bool, err error) {
+	if sealed == "" || KeyID(sealed) == b.current {
+		return sealed, false, nil
+	}
+	pt, err := b.Open(sealed)
+	if err != nil {
+		return sealed, false, err
+	}
+	out, err = b.Seal(pt)
+	if err != nil {
+		return sealed, false, err
+	}
+	return out, true, nil
+}
+
+// DeriveKey returns a 32-byte key for another purpose (e.g. signing OAuth
+// state), derived from the current key and label so it never equals it.
+func (b *Box) DeriveKey(label string) []byte {
+	m := hmac.New(sha256.New, b.currentKey)
+	m.Write([]byte("ticketer derived key: " + label))
+	return m.Sum(nil)
 }

@@ -78,3 +78,33 @@ func TestKeyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestReseal(t *testing.T) {
+	old, _ := ParseKeys(key('a'))
+	sealed, _ := old.Seal("imap://me:pw@host/INBOX")
+	rotated, _ := ParseKeys(key('b') + "," + key('a'))
+	out, changed, err := rotated.Reseal(sealed)
+	if err != nil || !changed || KeyID(out) == KeyID(sealed) {
+		t.Fatalf("reseal: %v %v %s", changed, err, KeyID(out))
+	}
+	onlyNew, _ := ParseKeys(key('b'))
+	if got, err := onlyNew.Open(out); err != nil || got != "imap://me:pw@host/INBOX" {
+		t.Fatalf("the new key alone must open a resealed value: %q %v", got, err)
+	}
+	if again, changed, err := rotated.Reseal(out); err != nil || changed || again != out {
+		t.Fatal("a value under the current key stays as it is")
+	}
+	if _, _, err := onlyNew.Reseal(sealed); err == nil || !strings.Contains(err.Error(), "not configured") {
+		t.Fatalf("a value under a removed key must say so: %v", err)
+	}
+}
+
+func TestDeriveKey(t *testing.T) {
+	a, _ := ParseKeys(key('a'))
+	a2, _ := ParseKeys(key('a') + "," + key('c'))
+	b, _ := ParseKeys(key('b'))
+	if string(a.DeriveKey("x")) == string(a.DeriveKey("y")) || string(a.DeriveKey("x")) == string(b.DeriveKey("x")) ||
+		len(a.DeriveKey("x")) != 32 || string(a.DeriveKey("x")) != string(a2.DeriveKey("x")) {
+		t.Fatal("derived keys must differ by label and key and be stable")
+	}
+}

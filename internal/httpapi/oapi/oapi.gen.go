@@ -317,6 +317,28 @@ type Mailbox struct {
 	Status       string                       `json:"status"`
 }
 
+// MailboxSync defines model for MailboxSync.
+type MailboxSync struct {
+	Backfilled bool `json:"backfilled"`
+
+	// Done messages synced in the running backfill
+	Done       int64      `json:"done"`
+	Enabled    bool       `json:"enabled"`
+	ErrorSince *time.Time `json:"error_since,omitempty"`
+	LastError  *string    `json:"last_error,omitempty"`
+	LastSyncAt *time.Time `json:"last_sync_at,omitempty"`
+	MailboxId  int64      `json:"mailbox_id"`
+
+	// Provider smtp, imap, gmail or nylas
+	Provider string `json:"provider"`
+
+	// Status ok, syncing or error
+	Status string `json:"status"`
+
+	// Total messages the running backfill will sync (0 when unknown)
+	Total int64 `json:"total"`
+}
+
 // MailboxTestResult defines model for MailboxTestResult.
 type MailboxTestResult struct {
 	Message   string                     `json:"message"`
@@ -378,6 +400,19 @@ type NewAPIToken struct {
 // NoteRequest defines model for NoteRequest.
 type NoteRequest struct {
 	Body string `json:"body"`
+}
+
+// NylasConnectRequest defines model for NylasConnectRequest.
+type NylasConnectRequest struct {
+	// ApiBase https://api.us.nylas.com (default) or https://api.eu.nylas.com
+	ApiBase *string `json:"api_base,omitempty"`
+
+	// ApiKey stored sealed, never returned
+	ApiKey  string `json:"api_key"`
+	GrantId string `json:"grant_id"`
+
+	// Since YYYY-MM-DD: first day of the backfill; empty: everything
+	Since *string `json:"since,omitempty"`
 }
 
 // Priority defines model for Priority.
@@ -489,6 +524,24 @@ type ListInboundParams struct {
 // ListInboundParamsStatus defines parameters for ListInbound.
 type ListInboundParamsStatus string
 
+// GmailOAuthCallbackParams defines parameters for GmailOAuthCallback.
+type GmailOAuthCallbackParams struct {
+	State *string `form:"state,omitempty" json:"state,omitempty"`
+	Code  *string `form:"code,omitempty" json:"code,omitempty"`
+	Error *string `form:"error,omitempty" json:"error,omitempty"`
+}
+
+// GmailOAuthStartParams defines parameters for GmailOAuthStart.
+type GmailOAuthStartParams struct {
+	MailboxId int64   `form:"mailbox_id" json:"mailbox_id"`
+	Since     *string `form:"since,omitempty" json:"since,omitempty"`
+}
+
+// NylasWebhookChallengeParams defines parameters for NylasWebhookChallenge.
+type NylasWebhookChallengeParams struct {
+	Challenge string `form:"challenge" json:"challenge"`
+}
+
 // ListTicketsParams defines parameters for ListTickets.
 type ListTicketsParams struct {
 	// Status one status or several, comma-separated (new, open, pending, solved, closed)
@@ -532,6 +585,9 @@ type CreateMailboxJSONRequestBody = CreateMailboxRequest
 
 // UpdateMailboxJSONRequestBody defines body for UpdateMailbox for application/json ContentType.
 type UpdateMailboxJSONRequestBody = MailboxUpdate
+
+// ConnectNylasJSONRequestBody defines body for ConnectNylas for application/json ContentType.
+type ConnectNylasJSONRequestBody = NylasConnectRequest
 
 // UpdateTicketJSONRequestBody defines body for UpdateTicket for application/json ContentType.
 type UpdateTicketJSONRequestBody = TicketUpdate
@@ -583,9 +639,27 @@ type ServerInterface interface {
 
 	// (POST /api/v1/mailboxes)
 	CreateMailbox(w http.ResponseWriter, r *http.Request)
+	// GmailOAuthCallback Where Google sends the admin back; the state is bound to the admin's session
+	// (GET /api/v1/mailboxes/gmail/oauth/callback)
+	GmailOAuthCallback(w http.ResponseWriter, r *http.Request, params GmailOAuthCallbackParams)
+	// GmailOAuthStart Starts connecting a mailbox to Gmail (redirects to Google's consent page)
+	// (GET /api/v1/mailboxes/gmail/oauth/start)
+	GmailOAuthStart(w http.ResponseWriter, r *http.Request, params GmailOAuthStartParams)
+	// NylasWebhookChallenge Nylas' webhook verification (echoes the challenge)
+	// (GET /api/v1/mailboxes/nylas/webhook)
+	NylasWebhookChallenge(w http.ResponseWriter, r *http.Request, params NylasWebhookChallengeParams)
+	// NylasWebhook Nylas' message.created notifications, authenticated by their x-nylas-signature
+	// (POST /api/v1/mailboxes/nylas/webhook)
+	NylasWebhook(w http.ResponseWriter, r *http.Request)
 
 	// (PATCH /api/v1/mailboxes/{id})
 	UpdateMailbox(w http.ResponseWriter, r *http.Request, id ID)
+	// ConnectNylas Connects the mailbox to a Nylas v3 grant (the API key is checked, then stored sealed)
+	// (POST /api/v1/mailboxes/{id}/nylas)
+	ConnectNylas(w http.ResponseWriter, r *http.Request, id ID)
+	// GetMailboxSync The mailbox connector's sync status (ok, syncing with progress, error with reason and since when)
+	// (GET /api/v1/mailboxes/{id}/sync)
+	GetMailboxSync(w http.ResponseWriter, r *http.Request, id ID)
 	// TestMailbox Tries the mailbox's SMTP relay (connect, TLS, auth), or says the outbox is used
 	// (POST /api/v1/mailboxes/{id}/test)
 	TestMailbox(w http.ResponseWriter, r *http.Request, id ID)
@@ -811,6 +885,158 @@ func (siw *ServerInterfaceWrapper) CreateMailbox(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// GmailOAuthCallback operation middleware
+func (siw *ServerInterfaceWrapper) GmailOAuthCallback(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GmailOAuthCallbackParams
+
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "code", r.URL.Query(), &params.Code, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "code"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "code", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "error" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "error", r.URL.Query(), &params.Error, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "error"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "error", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GmailOAuthCallback(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GmailOAuthStart operation middleware
+func (siw *ServerInterfaceWrapper) GmailOAuthStart(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GmailOAuthStartParams
+
+	// ------------- Required query parameter "mailbox_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "mailbox_id", r.URL.Query(), &params.MailboxId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mailbox_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mailbox_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", r.URL.Query(), &params.Since, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "since"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "since", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GmailOAuthStart(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// NylasWebhookChallenge operation middleware
+func (siw *ServerInterfaceWrapper) NylasWebhookChallenge(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params NylasWebhookChallengeParams
+
+	// ------------- Required query parameter "challenge" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "challenge", r.URL.Query(), &params.Challenge, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "challenge"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "challenge", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.NylasWebhookChallenge(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// NylasWebhook operation middleware
+func (siw *ServerInterfaceWrapper) NylasWebhook(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.NylasWebhook(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // UpdateMailbox operation middleware
 func (siw *ServerInterfaceWrapper) UpdateMailbox(w http.ResponseWriter, r *http.Request) {
 
@@ -828,6 +1054,58 @@ func (siw *ServerInterfaceWrapper) UpdateMailbox(w http.ResponseWriter, r *http.
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateMailbox(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConnectNylas operation middleware
+func (siw *ServerInterfaceWrapper) ConnectNylas(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConnectNylas(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetMailboxSync operation middleware
+func (siw *ServerInterfaceWrapper) GetMailboxSync(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetMailboxSync(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1482,6 +1760,12 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/mailboxes", wrapper.CreateMailbox)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/mailboxes/{id}", wrapper.UpdateMailbox)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/mailboxes/{id}/test", wrapper.TestMailbox)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/{id}/sync", wrapper.GetMailboxSync)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/mailboxes/{id}/nylas", wrapper.ConnectNylas)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/gmail/oauth/start", wrapper.GmailOAuthStart)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/gmail/oauth/callback", wrapper.GmailOAuthCallback)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/nylas/webhook", wrapper.NylasWebhookChallenge)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/mailboxes/nylas/webhook", wrapper.NylasWebhook)
 
 	return m
 }
@@ -2039,6 +2323,178 @@ func (response CreateMailbox422JSONResponse) VisitCreateMailboxResponse(w http.R
 	return err
 }
 
+type GmailOAuthCallbackRequestObject struct {
+	Params GmailOAuthCallbackParams
+}
+
+type GmailOAuthCallbackResponseObject interface {
+	VisitGmailOAuthCallbackResponse(w http.ResponseWriter) error
+}
+
+type GmailOAuthCallback200Response struct {
+}
+
+func (response GmailOAuthCallback200Response) VisitGmailOAuthCallbackResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type GmailOAuthCallback302Response struct {
+}
+
+func (response GmailOAuthCallback302Response) VisitGmailOAuthCallbackResponse(w http.ResponseWriter) error {
+	w.WriteHeader(302)
+	return nil
+}
+
+type GmailOAuthCallback400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GmailOAuthCallback400JSONResponse) VisitGmailOAuthCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GmailOAuthCallback401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GmailOAuthCallback401JSONResponse) VisitGmailOAuthCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GmailOAuthCallback403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GmailOAuthCallback403JSONResponse) VisitGmailOAuthCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GmailOAuthStartRequestObject struct {
+	Params GmailOAuthStartParams
+}
+
+type GmailOAuthStartResponseObject interface {
+	VisitGmailOAuthStartResponse(w http.ResponseWriter) error
+}
+
+type GmailOAuthStart302Response struct {
+}
+
+func (response GmailOAuthStart302Response) VisitGmailOAuthStartResponse(w http.ResponseWriter) error {
+	w.WriteHeader(302)
+	return nil
+}
+
+type GmailOAuthStart400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GmailOAuthStart400JSONResponse) VisitGmailOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GmailOAuthStart401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GmailOAuthStart401JSONResponse) VisitGmailOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GmailOAuthStart403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GmailOAuthStart403JSONResponse) VisitGmailOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type NylasWebhookChallengeRequestObject struct {
+	Params NylasWebhookChallengeParams
+}
+
+type NylasWebhookChallengeResponseObject interface {
+	VisitNylasWebhookChallengeResponse(w http.ResponseWriter) error
+}
+
+type NylasWebhookChallenge200TextResponse string
+
+func (response NylasWebhookChallenge200TextResponse) VisitNylasWebhookChallengeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(200)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type NylasWebhookRequestObject struct {
+}
+
+type NylasWebhookResponseObject interface {
+	VisitNylasWebhookResponse(w http.ResponseWriter) error
+}
+
+type NylasWebhook200Response struct {
+}
+
+func (response NylasWebhook200Response) VisitNylasWebhookResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type NylasWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response NylasWebhook401JSONResponse) VisitNylasWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateMailboxRequestObject struct {
 	Id   ID `json:"id"`
 	Body *UpdateMailboxJSONRequestBody
@@ -2128,6 +2584,143 @@ func (response UpdateMailbox422JSONResponse) VisitUpdateMailboxResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectNylasRequestObject struct {
+	Id   ID `json:"id"`
+	Body *ConnectNylasJSONRequestBody
+}
+
+type ConnectNylasResponseObject interface {
+	VisitConnectNylasResponse(w http.ResponseWriter) error
+}
+
+type ConnectNylas204Response struct {
+}
+
+func (response ConnectNylas204Response) VisitConnectNylasResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ConnectNylas400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ConnectNylas400JSONResponse) VisitConnectNylasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectNylas401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ConnectNylas401JSONResponse) VisitConnectNylasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectNylas403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ConnectNylas403JSONResponse) VisitConnectNylasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectNylas404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ConnectNylas404JSONResponse) VisitConnectNylasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConnectNylas422JSONResponse struct{ InvalidJSONResponse }
+
+func (response ConnectNylas422JSONResponse) VisitConnectNylasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailboxSyncRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetMailboxSyncResponseObject interface {
+	VisitGetMailboxSyncResponse(w http.ResponseWriter) error
+}
+
+type GetMailboxSync200JSONResponse MailboxSync
+
+func (response GetMailboxSync200JSONResponse) VisitGetMailboxSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailboxSync401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetMailboxSync401JSONResponse) VisitGetMailboxSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailboxSync404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetMailboxSync404JSONResponse) VisitGetMailboxSyncResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3333,9 +3926,27 @@ type StrictServerInterface interface {
 
 	// (POST /api/v1/mailboxes)
 	CreateMailbox(ctx context.Context, request CreateMailboxRequestObject) (CreateMailboxResponseObject, error)
+	// GmailOAuthCallback Where Google sends the admin back; the state is bound to the admin's session
+	// (GET /api/v1/mailboxes/gmail/oauth/callback)
+	GmailOAuthCallback(ctx context.Context, request GmailOAuthCallbackRequestObject) (GmailOAuthCallbackResponseObject, error)
+	// GmailOAuthStart Starts connecting a mailbox to Gmail (redirects to Google's consent page)
+	// (GET /api/v1/mailboxes/gmail/oauth/start)
+	GmailOAuthStart(ctx context.Context, request GmailOAuthStartRequestObject) (GmailOAuthStartResponseObject, error)
+	// NylasWebhookChallenge Nylas' webhook verification (echoes the challenge)
+	// (GET /api/v1/mailboxes/nylas/webhook)
+	NylasWebhookChallenge(ctx context.Context, request NylasWebhookChallengeRequestObject) (NylasWebhookChallengeResponseObject, error)
+	// NylasWebhook Nylas' message.created notifications, authenticated by their x-nylas-signature
+	// (POST /api/v1/mailboxes/nylas/webhook)
+	NylasWebhook(ctx context.Context, request NylasWebhookRequestObject) (NylasWebhookResponseObject, error)
 
 	// (PATCH /api/v1/mailboxes/{id})
 	UpdateMailbox(ctx context.Context, request UpdateMailboxRequestObject) (UpdateMailboxResponseObject, error)
+	// ConnectNylas Connects the mailbox to a Nylas v3 grant (the API key is checked, then stored sealed)
+	// (POST /api/v1/mailboxes/{id}/nylas)
+	ConnectNylas(ctx context.Context, request ConnectNylasRequestObject) (ConnectNylasResponseObject, error)
+	// GetMailboxSync The mailbox connector's sync status (ok, syncing with progress, error with reason and since when)
+	// (GET /api/v1/mailboxes/{id}/sync)
+	GetMailboxSync(ctx context.Context, request GetMailboxSyncRequestObject) (GetMailboxSyncResponseObject, error)
 	// TestMailbox Tries the mailbox's SMTP relay (connect, TLS, auth), or says the outbox is used
 	// (POST /api/v1/mailboxes/{id}/test)
 	TestMailbox(ctx context.Context, request TestMailboxRequestObject) (TestMailboxResponseObject, error)
@@ -3675,6 +4286,108 @@ func (sh *strictHandler) CreateMailbox(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// GmailOAuthCallback operation middleware
+func (sh *strictHandler) GmailOAuthCallback(w http.ResponseWriter, r *http.Request, params GmailOAuthCallbackParams) {
+	var request GmailOAuthCallbackRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GmailOAuthCallback(ctx, request.(GmailOAuthCallbackRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GmailOAuthCallback")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GmailOAuthCallbackResponseObject); ok {
+		if err := validResponse.VisitGmailOAuthCallbackResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GmailOAuthStart operation middleware
+func (sh *strictHandler) GmailOAuthStart(w http.ResponseWriter, r *http.Request, params GmailOAuthStartParams) {
+	var request GmailOAuthStartRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GmailOAuthStart(ctx, request.(GmailOAuthStartRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GmailOAuthStart")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GmailOAuthStartResponseObject); ok {
+		if err := validResponse.VisitGmailOAuthStartResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// NylasWebhookChallenge operation middleware
+func (sh *strictHandler) NylasWebhookChallenge(w http.ResponseWriter, r *http.Request, params NylasWebhookChallengeParams) {
+	var request NylasWebhookChallengeRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.NylasWebhookChallenge(ctx, request.(NylasWebhookChallengeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "NylasWebhookChallenge")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(NylasWebhookChallengeResponseObject); ok {
+		if err := validResponse.VisitNylasWebhookChallengeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// NylasWebhook operation middleware
+func (sh *strictHandler) NylasWebhook(w http.ResponseWriter, r *http.Request) {
+	var request NylasWebhookRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.NylasWebhook(ctx, request.(NylasWebhookRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "NylasWebhook")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(NylasWebhookResponseObject); ok {
+		if err := validResponse.VisitNylasWebhookResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // UpdateMailbox operation middleware
 func (sh *strictHandler) UpdateMailbox(w http.ResponseWriter, r *http.Request, id ID) {
 	var request UpdateMailboxRequestObject
@@ -3701,6 +4414,65 @@ func (sh *strictHandler) UpdateMailbox(w http.ResponseWriter, r *http.Request, i
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(UpdateMailboxResponseObject); ok {
 		if err := validResponse.VisitUpdateMailboxResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConnectNylas operation middleware
+func (sh *strictHandler) ConnectNylas(w http.ResponseWriter, r *http.Request, id ID) {
+	var request ConnectNylasRequestObject
+
+	request.Id = id
+
+	var body ConnectNylasJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConnectNylas(ctx, request.(ConnectNylasRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConnectNylas")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConnectNylasResponseObject); ok {
+		if err := validResponse.VisitConnectNylasResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetMailboxSync operation middleware
+func (sh *strictHandler) GetMailboxSync(w http.ResponseWriter, r *http.Request, id ID) {
+	var request GetMailboxSyncRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMailboxSync(ctx, request.(GetMailboxSyncRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMailboxSync")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetMailboxSyncResponseObject); ok {
+		if err := validResponse.VisitGetMailboxSyncResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

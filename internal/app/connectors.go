@@ -1,0 +1,151 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/mailbox"
+	"github.com/ticketer/ticketer/internal/mailbox/gmail"
+	"github.com/ticketer/ticketer/internal/mailbox/imap"
+	"github.com/ticketer/ticketer/internal/mailbox/nylas"
+	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
+	"github.com/ticketer/ticketer/internal/store"
+)
+
+// newConnectors builds the supervisor of the mailbox connectors (IMAP,
+// Gmail, Nylas); Serve runs it alongside the workers.
+func (a *App) newConnectors() *mailbox.Supervisor {
+	return mailbox.NewSupervisor(mailbox.Config{
+		Store:     a.Store,
+		Receiver:  a.Tickets,
+		Secrets:   a.Secrets,
+		Logger:    a.Log.With("component", "connectors"),
+		Factories: a.connectorFactories(),
+	})
+}
+
+func (a *App) connectorFactories() map[string]mailbox.Factory {
+	return map[string]mailbox.Factory{
+		"imap":  imap.Factory(a.Secrets, nil),
+		"gmail": gmail.Factory(a.gmailConfig()),
+		"nylas": nylas.Factory(a.nylasConfig()),
+	}
+}
+
+func (a *App) nylasConfig() nylas.Config { return nylas.Config{Secrets: a.Secrets} }
+
+// NylasWebhook is the receiver to mount (no session: the signature is the
+// authentication) as GET and POST /api/v1/mailboxes/nylas/webhook.
+func (a *App) NylasWebhook() *nylas.Webhook {
+	return &nylas.Webhook{Secret: a.Cfg.NylasWebhookSecret, Store: a.Store, Receiver: a.Tickets, Config: a.nylasConfig(),
+		Log: a.Log.With("component", "nylas-webhook")}
+}
+
+// ConnectNylas checks a grant id and API key, stores them sealed on the
+// mailbox and starts its sync (apiBase "" is the US region; since zero
+// backfills everything).
+func (a *App) ConnectNylas(ctx context.Context, mailboxID int64, grantID, apiKey, apiBase string, since time.Time) error {
+	err := nylas.Connect(ctx, a.Store, a.nylasConfig(), mailboxID, nylas.Credentials{GrantID: grantID, APIKey: apiKey, APIBase: apiBase}, since)
+	if err == nil {
+		a.Connectors.Refresh()
+	}
+	return err
+}
+
+func (a *App) gmailConfig() gmail.Config {
+	return gmail.Config{
+		App: gmail.OAuthApp{ClientID: a.Cfg.GoogleClientID, ClientSecret: a.Cfg.GoogleClientSecret,
+			RedirectURL: strings.TrimRight(a.Cfg.BaseURL, "/") + "/api/v1/mailboxes/gmail/oauth/callback"},
+		Secrets: a.Secrets,
+	}
+}
+
+// GmailOAuth returns the handlers of the Gmail connect flow; session reads
+// the caller's session id (the state is bound to it). Mount them as
+//
+//	GET /api/v1/mailboxes/gmail/oauth/start    -> flow.Start (admins only)
+//	GET /api/v1/mailboxes/gmail/oauth/callback -> flow.Callback
+func (a *App) GmailOAuth(session func(r *http.Request) (string, error)) *gmail.OAuthFlow {
+	return &gmail.OAuthFlow{
+		App:       a.gmailConfig().App,
+		Store:     a.Store,
+		Config:    a.gmailConfig(),
+		Log:       a.Log.With("component", "gmail-oauth"),
+		Session:   session,
+		StateKey:  a.Secrets.DeriveKey("gmail oauth state"),
+		Done:      "/",
+		Connected: func(int64) { a.Connectors.Refresh() },
+	}
+}
+
+// MailboxStatus is a mailbox's connector status for the API.
+func (a *App) MailboxStatus(ctx context.Context, mailboxID int64) (store.SyncStatus, error) {
+	return a.Connectors.Status(ctx, mailboxID)
+}
+
+// transport picks how a mailbox sends: through its provider's API (Gmail,
+// Nylas), else its SMTP relay, else the outbox folder.
+func (a *App) transport(mb store.Mailbox) (smtpout.Sender, error) {
+	if f, ok := a.connectorFactories()[mb.Provider]; ok && mb.Provider != "imap" {
+		return &providerSender{app: a, mb: mb, factory: f}, nil
+	}
+	if mb.SMTPRelay == "" {
+		return smtpout.NewOutbox(a.Cfg.OutboxDir()), nil
+	}
+	relayURL, err := a.Secrets.Open(mb.SMTPRelay)
+	if err != nil {
+		return nil, fmt.Errorf("mailbox %s relay credentials: %w", mb.Address, err)
+	}
+	rc, err := smtpout.ParseRelayURL(relayURL)
+	if err != nil {
+		return nil, fmt.Errorf("mailbox %s relay: %w", mb.Address, err)
+	}
+	if _, d, ok := strings.Cut(mb.Address, "@"); ok && d != "" {
+		rc.HeloName = d
+	}
+	return smtpout.NewRelay(rc), nil
+}
+
+// providerSender sends through the mailbox's connector.
+type providerSender struct {
+	app     *App
+	mb      store.Mailbox
+	factory mailbox.Factory
+}
+
+func (p *providerSender) Send(ctx context.Context, from string, to []string, raw []byte) error {
+	c, err := p.app.Store.GetConnector(ctx, p.mb.ID)
+	if err != nil {
+		return err
+	}
+	h := mailbox.NewHost(p.app.Store, p.app.Tickets, p.mb.ID, p.mb.Address, p.app.Log)
+	conn, err := p.factory(ctx, c, h)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Send(ctx, from, to, raw)
+}
+
+// startConnectors runs the supervisor until the returned stop is called.
+func (a *App) startConnectors(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := a.Connectors.Run(ctx); err != nil {
+			a.Log.Error("mailbox connectors stopped", "err", err)
+		}
+	}()
+	return func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			a.Log.Warn("mailbox connectors did not stop in time")
+		}
+	}
+}

@@ -1,0 +1,132 @@
+// Package mailboxtest gives connector tests Ticketer's receiving side: a
+// store of either engine, the ticket service with ingestion workers running,
+// and helpers to wait for and count what arrived.
+package mailboxtest
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/mailbox"
+	"github.com/ticketer/ticketer/internal/secret"
+	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/store/storetest"
+	"github.com/ticketer/ticketer/internal/ticket"
+)
+
+// Key is the encryption key tests seal with.
+const Key = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE="
+
+// WaitFor bounds how long a test waits for an asynchronous outcome.
+const WaitFor = 60 * time.Second
+
+// Env is the receiving side.
+type Env struct {
+	T     testing.TB
+	Ctx   context.Context
+	DB    *store.DB
+	Store *store.Store
+	Svc   *ticket.Service
+	Box   *secret.Box
+	Log   *slog.Logger
+}
+
+// New opens the database at dsn and starts the ingestion workers.
+func New(t testing.TB, dsn string) *Env {
+	t.Helper()
+	ctx := context.Background()
+	db := storetest.Open(t, dsn)
+	if err := jobs.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	blobs, err := blob.Open(ctx, blob.FileURL(filepath.Join(dir, "blobs")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close() })
+	box, err := secret.ParseKeys(Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	if os.Getenv("TICKETER_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	e := &Env{T: t, Ctx: ctx, DB: db, Store: store.New(db), Box: box, Log: log}
+	var svc *ticket.Service
+	q, err := jobs.New(db, jobs.Handlers{
+		Ingest: func(ctx context.Context, id int64) error { return svc.ProcessInbound(ctx, id) },
+		Send: func(ctx context.Context, id int64, attempt, max int) error {
+			return svc.SendMessage(ctx, id, attempt, max)
+		},
+	}, jobs.Options{Work: true, Logger: log, PollInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: filepath.Join(dir, "outbox"), Logger: log})
+	e.Svc = svc
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = q.Stop(sctx)
+	})
+	return e
+}
+
+// Mailbox creates a mailbox and returns its id.
+func (e *Env) Mailbox(address, provider string) int64 {
+	e.T.Helper()
+	id, err := e.Store.CreateMailbox(e.Ctx, store.Mailbox{Name: address, Address: address, Provider: provider, AckEnabled: true, CreatedAt: time.Now()})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return id
+}
+
+// Host returns the connector host of a mailbox.
+func (e *Env) Host(mailboxID int64, address string) *mailbox.Host {
+	return mailbox.NewHost(e.Store, e.Svc, mailboxID, address, e.Log)
+}
+
+// Count runs a count query.
+func (e *Env) Count(query string, args ...any) int {
+	e.T.Helper()
+	var n int
+	if err := e.DB.W().QueryRow(e.Ctx, query, args...).Scan(&n); err != nil {
+		e.T.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// Settled waits until every received message has been processed.
+func (e *Env) Settled() {
+	e.T.Helper()
+	e.WaitUntil("ingestion", func() bool { return e.Count(`SELECT count(*) FROM inbound WHERE status = 'pending'`) == 0 })
+}
+
+// WaitUntil polls cond until it holds.
+func (e *Env) WaitUntil(what string, cond func() bool) {
+	e.T.Helper()
+	deadline := time.Now().Add(WaitFor)
+	for !cond() {
+		if time.Now().After(deadline) {
+			e.T.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Messages counts inbound messages stored for a mailbox.
+func (e *Env) Messages(mailboxID int64) int {
+	return e.Count(`SELECT count(*) FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.kind = 'inbound' AND t.mailbox_id = $1`, mailboxID)
+}

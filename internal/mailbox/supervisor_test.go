@@ -1,0 +1,137 @@
+package mailbox_test
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/mailbox"
+	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/store/storetest"
+	"github.com/ticketer/ticketer/internal/ticket"
+)
+
+func TestLease(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		st := store.New(storetest.Open(t, dsn))
+		ctx := context.Background()
+		now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+		steps := []struct {
+			holder string
+			at     time.Duration
+			want   bool
+		}{
+			{"a", 0, true},                 // free
+			{"b", 10 * time.Second, false}, // held by a
+			{"a", 20 * time.Second, true},  // renewed until 50s
+			{"b", 45 * time.Second, false}, // still held
+			{"b", 51 * time.Second, true},  // expired: taken over
+			{"a", 52 * time.Second, false},
+		}
+		for i, s := range steps {
+			got, err := st.AcquireLease(ctx, "l", s.holder, now.Add(s.at), 30*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != s.want {
+				t.Fatalf("step %d: %s at %v got %v", i, s.holder, s.at, got)
+			}
+		}
+		if err := st.ReleaseLease(ctx, "l", "b"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := st.AcquireLease(ctx, "l", "a", now.Add(53*time.Second), 30*time.Second); !got {
+			t.Fatal("a released lease must be free at once")
+		}
+	})
+}
+
+// fakeConn is a connector that only records that it runs (the supervisor's
+// test double; the real connectors are tested in their packages).
+type fakeConn struct {
+	active *atomic.Int32
+	max    *atomic.Int32
+}
+
+func (f fakeConn) Test(context.Context) error                           { return nil }
+func (f fakeConn) Backfill(context.Context, time.Time) error            { return nil }
+func (f fakeConn) Sync(context.Context) error                           { return nil }
+func (f fakeConn) Send(context.Context, string, []string, []byte) error { return nil }
+func (f fakeConn) Close() error                                         { return nil }
+func (f fakeConn) Watch(ctx context.Context) error {
+	n := f.active.Add(1)
+	for {
+		m := f.max.Load()
+		if n <= m || f.max.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	<-ctx.Done()
+	f.active.Add(-1)
+	return nil
+}
+
+type nopReceiver struct{}
+
+func (nopReceiver) Receive(context.Context, ticket.Received) (int64, error) { return 0, nil }
+
+// Two replicas: only the lease holder runs the mailbox; when it stops, the
+// other takes over.
+func TestOneReplicaRunsTheConnectors(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		st := store.New(storetest.Open(t, dsn))
+		ctx := context.Background()
+		id, err := st.CreateMailbox(ctx, store.Mailbox{Name: "S", Address: "s@acme.test", Provider: "fake", CreatedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var active, maxActive atomic.Int32
+		var runsA, runsB atomic.Int32
+		newSup := func(holder string, runs *atomic.Int32) *mailbox.Supervisor {
+			return mailbox.NewSupervisor(mailbox.Config{Store: st, Receiver: nopReceiver{}, Logger: slog.New(slog.DiscardHandler), Holder: holder,
+				LeaseTTL: 600 * time.Millisecond,
+				Factories: map[string]mailbox.Factory{"fake": func(context.Context, store.Connector, *mailbox.Host) (mailbox.Connector, error) {
+					runs.Add(1)
+					return fakeConn{active: &active, max: &maxActive}, nil
+				}}})
+		}
+		ctxA, stopA := context.WithCancel(ctx)
+		doneA := make(chan struct{})
+		go func() { defer close(doneA); _ = newSup("a", &runsA).Run(ctxA) }()
+		waitUntil(t, func() bool { return active.Load() == 1 })
+		ctxB, stopB := context.WithCancel(ctx)
+		defer stopB()
+		doneB := make(chan struct{})
+		go func() { defer close(doneB); _ = newSup("b", &runsB).Run(ctxB) }()
+		// b keeps trying (every 200ms) while a holds the lease.
+		time.Sleep(700 * time.Millisecond)
+		if runsB.Load() != 0 {
+			t.Fatal("the second replica ran the mailbox while the first held the lease")
+		}
+		stopA()
+		<-doneA
+		waitUntil(t, func() bool { return runsB.Load() == 1 && active.Load() == 1 })
+		if maxActive.Load() != 1 {
+			t.Fatalf("at most one connector may run at a time, saw %d", maxActive.Load())
+		}
+		st2, err := st.MailboxSyncStatus(ctx, id)
+		if err != nil || st2.Provider != "fake" {
+			t.Fatalf("status %+v %v", st2, err)
+		}
+		stopB()
+		<-doneB
+	})
+}
+
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
