@@ -2,7 +2,10 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: run build test lint bench generate fuzz
+.PHONY: run build test test-deps lint bench generate fuzz
+
+# Tools installed with `go install` (versitygw) live here.
+export PATH := $(PATH):$(shell $(GO) env GOPATH)/bin
 
 run:
 	$(GO) run ./cmd/ticketer serve
@@ -11,8 +14,13 @@ build:
 	$(GO) build -o bin/ticketer ./cmd/ticketer
 
 # -v so CI can see skipped tests; -count=1 so results are never cached.
-test:
+test: test-deps
 	$(GO) test -race -count=1 -v -timeout 20m ./... 2>&1 | grep -v -e '^=== \(RUN\|PAUSE\|CONT\|NAME\)' -e '^    --- PASS' ; exit $${PIPESTATUS[0]}
+
+# Installs what the tests need where it is missing (versitygw, Dovecot) and
+# starts PostgreSQL if it is down.
+test-deps:
+	bash scripts/test-deps.sh
 
 lint:
 	gofmt -l $$(git ls-files '*.go')

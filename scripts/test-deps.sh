@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs and starts what the test suite needs on a fresh Debian machine, and
+# does nothing where it is there already: `make test` and .ci/run call it.
+set -euo pipefail
+export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH)/bin"
+
+apt_updated=""
+apt_install() {
+  if [ "$(id -u)" != 0 ]; then
+    echo "test-deps: $* is missing; install it (as root: apt-get install -y $*)" >&2
+    exit 1
+  fi
+  [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# A real S3 server for the blob store's S3 half.
+if ! command -v versitygw >/dev/null 2>&1; then
+  echo "test-deps: installing versitygw"
+  go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+fi
+
+# Dovecot for the IMAP integration test (the test starts its own instance).
+if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
+  echo "test-deps: installing dovecot-imapd"
+  apt_install dovecot-imapd
+fi
+
+# PostgreSQL at 127.0.0.1:5432 for the PostgreSQL half of the store tests.
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start || true
+    for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+  fi
+fi
