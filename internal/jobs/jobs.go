@@ -150,7 +150,11 @@ func New(db *store.DB, h Handlers, opts Options) (*Queue, error) {
 
 // Enqueue inserts a job in tx, so it exists if and only if tx commits.
 func (q *Queue) Enqueue(ctx context.Context, tx *store.Tx, args river.JobArgs) error {
-	var err error
+	// River writes through the driver's transaction: what we deferred goes first.
+	err := tx.Flush(ctx)
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
 	switch native := tx.Native().(type) {
 	case pgx.Tx:
 		_, err = q.pg.InsertTx(ctx, native, args, nil)

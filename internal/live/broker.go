@@ -158,7 +158,7 @@ func (b *Broker) PublishTx(ctx context.Context, tx *store.Tx, ev Event) error {
 		if err != nil {
 			return fmt.Errorf("live event: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, Channel, string(payload)); err != nil {
+		if err := tx.Defer(ctx, `SELECT pg_notify($1, $2)`, Channel, string(payload)); err != nil {
 			return fmt.Errorf("publish live event: %w", err)
 		}
 		return nil

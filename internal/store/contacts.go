@@ -49,7 +49,7 @@ func (s *Store) AddParticipants(ctx context.Context, q Querier, ticketID int64, 
 	if len(values) == 0 {
 		return nil
 	}
-	if _, err := q.Exec(ctx, `INSERT INTO contacts (email, name, created_at) VALUES `+strings.Join(values, ", ")+`
+	if err := deferExec(ctx, q, `INSERT INTO contacts (email, name, created_at) VALUES `+strings.Join(values, ", ")+`
 		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN contacts.name = '' THEN excluded.name ELSE contacts.name END`, args...); err != nil {
 		return fmt.Errorf("upsert contacts: %w", err)
 	}
@@ -57,7 +57,7 @@ func (s *Store) AddParticipants(ctx context.Context, q Querier, ticketID int64, 
 	for _, e := range emails {
 		args = append(args, e)
 	}
-	if _, err := q.Exec(ctx, `INSERT INTO ticket_participants (ticket_id, contact_id)
+	if err := deferExec(ctx, q, `INSERT INTO ticket_participants (ticket_id, contact_id)
 		SELECT $1, id FROM contacts WHERE email IN (`+placeholders(2, len(emails))+`) ON CONFLICT DO NOTHING`, args...); err != nil {
 		return fmt.Errorf("add participants: %w", err)
 	}

@@ -166,7 +166,92 @@ type Tx struct {
 	Dialect Dialect
 	db      *DB
 	after   []func()
+	// deferred holds PostgreSQL statements whose results nobody waits for;
+	// they go to the server together with the next statement (one round trip
+	// for many), and before commit.
+	deferred []deferredStmt
 }
+
+type deferredStmt struct {
+	query string
+	args  []any
+}
+
+// Defer runs a statement whose result the caller does not need: on
+// PostgreSQL it is sent with the next statement of the transaction, in one
+// round trip (a pipeline), and its error, if any, comes back from that
+// statement or from the commit; on SQLite, where statements cost no round
+// trip, it runs at once. Any later statement of tx sees its effects.
+func (tx *Tx) Defer(ctx context.Context, query string, args ...any) error {
+	if tx.pgTx == nil {
+		_, err := tx.Exec(ctx, query, args...)
+		return err
+	}
+	tx.deferred = append(tx.deferred, deferredStmt{query, args})
+	return nil
+}
+
+// flush sends the deferred statements, with query (when not empty) last in
+// the same batch; it returns the batch to read query's result from.
+func (tx *Tx) flush(ctx context.Context, query string, args ...any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	for _, d := range tx.deferred {
+		b.Queue(d.query, d.args...)
+	}
+	pending := tx.deferred
+	tx.deferred = nil
+	if query != "" {
+		b.Queue(query, args...)
+	}
+	br := tx.pgTx.SendBatch(ctx, b)
+	for _, d := range pending {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, fmt.Errorf("%s: %w", firstLine(d.query), translate(err))
+		}
+	}
+	return br, nil
+}
+
+// Flush sends the deferred statements now (before handing the driver's
+// transaction to other code, such as River's insert).
+func (tx *Tx) Flush(ctx context.Context) error {
+	if tx.pgTx == nil {
+		return nil
+	}
+	return tx.flushAll(ctx)
+}
+
+// flushAll sends what is deferred and waits for it.
+func (tx *Tx) flushAll(ctx context.Context) error {
+	if len(tx.deferred) == 0 {
+		return nil
+	}
+	br, err := tx.flush(ctx, "")
+	if err != nil {
+		return err
+	}
+	return translate(br.Close())
+}
+
+// batchRow is a QueryRow answered within a batch: the batch is closed once
+// the row is read.
+type batchRow struct {
+	br  pgx.BatchResults
+	row pgx.Row
+}
+
+func (r batchRow) Scan(dest ...any) error {
+	err := translate(r.row.Scan(dest...))
+	if cerr := r.br.Close(); err == nil && cerr != nil {
+		err = translate(cerr)
+	}
+	return err
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
 
 // AfterCommit registers fn to run once the transaction has committed; it never
 // runs when the transaction rolls back. For in-process notifications that
@@ -223,7 +308,11 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 			return fmt.Errorf("begin: %w", translate(err))
 		}
 		tx := &Tx{pgTx: pgTx, Dialect: Postgres}
-		if err := fn(tx); err != nil {
+		err = fn(tx)
+		if err == nil {
+			err = tx.flushAll(ctx)
+		}
+		if err != nil {
 			_ = pgTx.Rollback(context.WithoutCancel(ctx))
 			return err
 		}
@@ -282,6 +371,9 @@ func (db *DB) QueryRow(ctx context.Context, query string, args ...any) Row {
 // Exec implements Querier.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
 	if tx.pgTx != nil {
+		if err := tx.flushAll(ctx); err != nil {
+			return 0, err
+		}
 		tag, err := tx.pgTx.Exec(ctx, query, args...)
 		return tag.RowsAffected(), translate(err)
 	}
@@ -299,6 +391,9 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error
 // Query implements Querier.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (Rows, error) {
 	if tx.pgTx != nil {
+		if err := tx.flushAll(ctx); err != nil {
+			return nil, err
+		}
 		rows, err := tx.pgTx.Query(ctx, query, args...)
 		if err != nil {
 			return nil, translate(err)
@@ -318,6 +413,14 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (Rows, error
 // QueryRow implements Querier.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) Row {
 	if tx.pgTx != nil {
+		if len(tx.deferred) > 0 {
+			// The deferred statements and this one: one round trip.
+			br, err := tx.flush(ctx, query, args...)
+			if err != nil {
+				return errRow{err}
+			}
+			return batchRow{br: br, row: br.QueryRow()}
+		}
 		return pgRow{tx.pgTx.QueryRow(ctx, query, args...)}
 	}
 	if st := tx.db.stmt(query); st != nil {

@@ -70,7 +70,7 @@ func (s *Store) GetInbound(ctx context.Context, q Querier, id int64) (Inbound, e
 
 // FinishInbound records the outcome of an ingestion.
 func (s *Store) FinishInbound(ctx context.Context, q Querier, id int64, status string, messageID int64, note string, at time.Time) error {
-	_, err := q.Exec(ctx, `UPDATE inbound SET status = $2, message_id = $3, error = $4, processed_at = $5, attempts = attempts + 1 WHERE id = $1`,
+	err := deferExec(ctx, q, `UPDATE inbound SET status = $2, message_id = $3, error = $4, processed_at = $5, attempts = attempts + 1 WHERE id = $1`,
 		id, status, nullInt(messageID), note, at.UTC())
 	if err != nil {
 		return fmt.Errorf("finish inbound %d: %w", id, err)

@@ -278,6 +278,16 @@ func (s *Store) AddOccurrence(ctx context.Context, q Querier, mailboxID int64, p
 	return n > 0, nil
 }
 
+// NoteOccurrence records that a message was seen again (like AddOccurrence),
+// deferred into the transaction's next round trip.
+func (s *Store) NoteOccurrence(ctx context.Context, q Querier, mailboxID int64, providerID string, messageID int64, at time.Time) error {
+	if err := deferExec(ctx, q, `INSERT INTO message_occurrences (mailbox_id, provider_id, message_id, seen_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (mailbox_id, provider_id) DO NOTHING`, mailboxID, providerID, messageID, at.UTC()); err != nil {
+		return fmt.Errorf("add occurrence: %w", err)
+	}
+	return nil
+}
+
 // CountOccurrences counts the occurrences of a message (tests, diagnostics).
 func (s *Store) CountOccurrences(ctx context.Context, messageID int64) (int, error) {
 	var n int

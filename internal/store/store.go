@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -77,3 +78,13 @@ func placeholders(from, n int) string {
 }
 
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// deferExec runs a statement whose result is not needed: deferred into the
+// transaction's next round trip when q is a PostgreSQL transaction.
+func deferExec(ctx context.Context, q Querier, query string, args ...any) error {
+	if tx, ok := q.(*Tx); ok {
+		return tx.Defer(ctx, query, args...)
+	}
+	_, err := q.Exec(ctx, query, args...)
+	return err
+}

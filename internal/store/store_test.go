@@ -387,3 +387,49 @@ func TestAfterCommit(t *testing.T) {
 		}
 	})
 }
+
+// Deferred statements are seen by every later statement of the transaction,
+// committed with it, and their failure fails it.
+func TestDeferredStatements(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		s, ctx := open(t, dsn)
+		count := func(q store.Querier) int {
+			var n int
+			if err := q.QueryRow(ctx, `SELECT count(*) FROM contacts`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		err := s.DB().InTx(ctx, func(tx *store.Tx) error {
+			for i := range 3 {
+				if err := tx.Defer(ctx, `INSERT INTO contacts (email, name, created_at) VALUES ($1, '', $2)`, fmt.Sprintf("d%d@example.org", i), t0); err != nil {
+					return err
+				}
+			}
+			if n := count(tx); n != 3 {
+				t.Errorf("a query after deferred inserts sees %d rows, want 3", n)
+			}
+			// Deferred again and left for the commit to send.
+			return tx.Defer(ctx, `INSERT INTO contacts (email, name, created_at) VALUES ('last@example.org', '', $1)`, t0)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := count(s.DB()); n != 4 {
+			t.Fatalf("after commit: %d contacts, want 4", n)
+		}
+		// A deferred statement that fails fails the transaction, whole.
+		err = s.DB().InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.Defer(ctx, `INSERT INTO contacts (email, name, created_at) VALUES ('new@example.org', '', $1)`, t0); err != nil {
+				return err
+			}
+			return tx.Defer(ctx, `INSERT INTO contacts (email, name, created_at) VALUES ('last@example.org', '', $1)`, t0)
+		})
+		if !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("duplicate email in a deferred insert: %v, want ErrConflict", err)
+		}
+		if n := count(s.DB()); n != 4 {
+			t.Fatalf("after a failed transaction: %d contacts, want 4", n)
+		}
+	})
+}

@@ -218,7 +218,7 @@ func (s *Store) loadTags(ctx context.Context, q Querier, list []Ticket) error {
 
 // TouchTicket records new activity: a later updated_at and added messages.
 func (s *Store) TouchTicket(ctx context.Context, q Querier, id int64, at time.Time, addMessages int) error {
-	_, err := q.Exec(ctx, `UPDATE tickets SET updated_at = CASE WHEN updated_at > $2 THEN updated_at ELSE $2 END,
+	err := deferExec(ctx, q, `UPDATE tickets SET updated_at = CASE WHEN updated_at > $2 THEN updated_at ELSE $2 END,
 		message_count = message_count + $3 WHERE id = $1`, id, at.UTC(), addMessages)
 	if err != nil {
 		return fmt.Errorf("touch ticket %d: %w", id, err)
@@ -291,7 +291,7 @@ func (s *Store) AddThreadKeys(ctx context.Context, q Querier, ticketID int64, ke
 		return nil
 	}
 	// One statement for all keys: a long References chain is one round trip.
-	if _, err := q.Exec(ctx, `INSERT INTO thread_keys (key, ticket_id) VALUES `+strings.Join(values, ", ")+
+	if err := deferExec(ctx, q, `INSERT INTO thread_keys (key, ticket_id) VALUES `+strings.Join(values, ", ")+
 		` ON CONFLICT (key) DO NOTHING`, args...); err != nil {
 		return fmt.Errorf("add thread keys: %w", err)
 	}
@@ -313,7 +313,7 @@ type Event struct {
 
 // AddEvent appends to the audit trail.
 func (s *Store) AddEvent(ctx context.Context, q Querier, e Event) error {
-	_, err := q.Exec(ctx, `INSERT INTO ticket_events (ticket_id, actor_id, actor, kind, field, old_value, new_value, created_at)
+	err := deferExec(ctx, q, `INSERT INTO ticket_events (ticket_id, actor_id, actor, kind, field, old_value, new_value, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.TicketID, nullInt(e.ActorID), e.Actor, e.Kind, e.Field, e.OldValue, e.NewValue, e.CreatedAt.UTC())
 	if err != nil {
 		return fmt.Errorf("add event: %w", err)

@@ -333,7 +333,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 		if id, ticketID, found, err := s.store.MessageByDedupeKey(ctx, tx, dedupeKey); err != nil {
 			return err
 		} else if found {
-			if _, err := s.store.AddOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
+			if err := s.store.NoteOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
 				return err
 			}
 			res = Result{Outcome: OutcomeDuplicate, TicketID: ticketID, MessageID: id}
@@ -348,7 +348,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 					return err
 				}
 				res.MessageID = id
-				if _, err := s.store.AddOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
+				if err := s.store.NoteOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
 					return err
 				}
 				if err := s.publish(ctx, tx, live.MessageAdded, ticketID, id); err != nil {
@@ -412,7 +412,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 		if err := s.publish(ctx, tx, live.MessageAdded, ticketID, id); err != nil {
 			return err
 		}
-		if _, err := s.store.AddOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
+		if err := s.store.NoteOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
 			return err
 		}
 		if err := s.store.AddThreadKeys(ctx, tx, ticketID, threadKeys(msg)); err != nil {
