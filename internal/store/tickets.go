@@ -139,7 +139,8 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 		where = append(where, "t.assignee_id IS NULL")
 	}
 	if f.Requester != "" {
-		where = append(where, "c.email = "+arg(strings.ToLower(f.Requester)))
+		// By id, so the requester index serves the page.
+		where = append(where, "t.requester_id = (SELECT id FROM contacts WHERE email = "+arg(strings.ToLower(f.Requester))+")")
 	}
 	if f.Tag != "" {
 		where = append(where, "EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = "+arg(f.Tag)+")")
