@@ -13,7 +13,6 @@ import (
 
 	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/config"
-	"github.com/ticketer/ticketer/internal/httpapi"
 	"github.com/ticketer/ticketer/internal/importer"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/store"
@@ -179,7 +178,7 @@ func runTokenCreate(ctx context.Context, e Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := a.Store.CreateAPIToken(ctx, u.ID, *name, httpapi.HashToken(token), time.Now()); err != nil {
+		if _, err := a.Store.CreateAPIToken(ctx, u.ID, *name, auth.HashToken(token), time.Now()); err != nil {
 			return err
 		}
 		fmt.Fprintln(e.Stdout, token)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/httpapi"
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpin"
@@ -41,6 +42,11 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	if err := a.ensureDefaultMailbox(ctx); err != nil {
 		return err
 	}
+	authn, err := auth.New(auth.Config{Store: a.Store, BaseURL: a.Cfg.BaseURL, AllowDevLogin: a.Cfg.AllowDevLogin, Logger: a.Log})
+	if err != nil {
+		return err
+	}
+	api := httpapi.New(httpapi.Deps{Store: a.Store, Blobs: a.Blobs, Tickets: a.Tickets, Auth: authn, Logger: a.Log}, httpapi.Options{})
 	httpLn, err := net.Listen("tcp", a.Cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen http %s: %w", a.Cfg.HTTPAddr, err)
@@ -61,7 +67,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	}
 
 	srv := &http.Server{
-		Handler:           httpapi.New(a.Store, a.Blobs, a.Log),
+		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

@@ -106,6 +106,9 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("TICKETER_BASE_URL must be an http(s) URL, got %q", c.BaseURL))
 	}
+	if c.AllowDevLogin && !isLocalBaseURL(c.BaseURL) {
+		errs = append(errs, fmt.Errorf("TICKETER_ALLOW_DEV_LOGIN=true is refused: TICKETER_BASE_URL %q is not localhost, 127.0.0.1 or ::1", c.BaseURL))
+	}
 	if c.IsPostgres() && c.EncryptionKey == "" {
 		errs = append(errs, errors.New("TICKETER_ENCRYPTION_KEY_BASE64 is required with PostgreSQL (32 random bytes, base64: openssl rand -base64 32)"))
 	}
@@ -121,4 +124,19 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 		return c, nil, fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
 	return c, fs.Args(), nil
+}
+
+// isLocalBaseURL reports whether the base URL's host is this machine: the
+// passwordless dev login is only ever allowed there.
+func isLocalBaseURL(base string) bool {
+	u, err := url.Parse(base)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }

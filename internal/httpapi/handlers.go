@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -11,202 +12,246 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oapi-codegen/nullable"
+
+	"github.com/ticketer/ticketer/api"
+	"github.com/ticketer/ticketer/internal/auth"
+	"github.com/ticketer/ticketer/internal/httpapi/oapi"
 	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/ticket"
 )
 
-// JSON shapes of ARCHITECTURE section 6.
+var _ oapi.StrictServerInterface = (*Server)(nil)
 
-type userJSON struct {
-	ID    int64  `json:"id"`
-	Email string `json:"email"`
-	Name  string `json:"name"`
-	Role  string `json:"role,omitempty"`
+// --- operations
+
+func (s *Server) Healthz(ctx context.Context, _ oapi.HealthzRequestObject) (oapi.HealthzResponseObject, error) {
+	return oapi.Healthz200JSONResponse{"status": "ok"}, nil
 }
 
-type addressJSON struct {
-	Email string `json:"email"`
-	Name  string `json:"name"`
-}
-
-type ticketJSON struct {
-	ID           int64       `json:"id"`
-	Subject      string      `json:"subject"`
-	Status       string      `json:"status"`
-	Priority     string      `json:"priority"`
-	Assignee     *userJSON   `json:"assignee"`
-	Requester    addressJSON `json:"requester"`
-	MailboxID    int64       `json:"mailbox_id"`
-	Tags         []string    `json:"tags"`
-	MessageCount int         `json:"message_count"`
-	CreatedAt    time.Time   `json:"created_at"`
-	UpdatedAt    time.Time   `json:"updated_at"`
-}
-
-type attachmentJSON struct {
-	ID          int64  `json:"id"`
-	Filename    string `json:"filename"`
-	ContentType string `json:"content_type"`
-	Size        int64  `json:"size"`
-	ContentID   string `json:"content_id,omitempty"`
-	Inline      bool   `json:"inline"`
-}
-
-type deliveryJSON struct {
-	Status   string `json:"status"`
-	Error    string `json:"error"`
-	Attempts int    `json:"attempts"`
-}
-
-type messageJSON struct {
-	ID          int64            `json:"id"`
-	Kind        string           `json:"kind"`
-	MessageID   string           `json:"message_id"`
-	From        addressJSON      `json:"from"`
-	To          []addressJSON    `json:"to"`
-	Cc          []addressJSON    `json:"cc"`
-	Subject     string           `json:"subject"`
-	Text        string           `json:"text"`
-	HTML        string           `json:"html"`
-	VisibleText string           `json:"visible_text"`
-	Attachments []attachmentJSON `json:"attachments"`
-	CreatedAt   time.Time        `json:"created_at"`
-	Delivery    *deliveryJSON    `json:"delivery"`
-	AutoReason  string           `json:"auto_reason,omitempty"`
-	Problems    string           `json:"problems,omitempty"`
-}
-
-func toTicketJSON(t store.Ticket) ticketJSON {
-	out := ticketJSON{ID: t.ID, Subject: t.Subject, Status: t.Status, Priority: t.Priority,
-		Requester: addressJSON{Email: t.Requester.Email, Name: t.Requester.Name}, MailboxID: t.MailboxID,
-		Tags: t.Tags, MessageCount: t.MessageCount, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
-	if t.Assignee != nil {
-		out.Assignee = &userJSON{ID: t.Assignee.ID, Email: t.Assignee.Email, Name: t.Assignee.Name}
+func (s *Server) Readyz(ctx context.Context, _ oapi.ReadyzRequestObject) (oapi.ReadyzResponseObject, error) {
+	checks := oapi.Health{"database": "ok", "blobs": "ok"}
+	ready := true
+	if err := s.db.Ping(ctx); err != nil {
+		checks["database"], ready = err.Error(), false
 	}
-	if out.Tags == nil {
-		out.Tags = []string{}
+	if err := s.blobs.Ping(ctx); err != nil {
+		checks["blobs"], ready = err.Error(), false
 	}
-	return out
+	if !ready {
+		return oapi.Readyz503JSONResponse(checks), nil
+	}
+	return oapi.Readyz200JSONResponse(checks), nil
 }
 
-func toAddrs(list []store.Address) []addressJSON {
-	out := make([]addressJSON, 0, len(list))
-	for _, a := range list {
-		out = append(out, addressJSON{Email: a.Email, Name: a.Name})
-	}
-	return out
+// Metrics and StreamEvents are mounted from Options in routes.go (other
+// packages build them); the strict server never routes to these.
+func (s *Server) Metrics(ctx context.Context, _ oapi.MetricsRequestObject) (oapi.MetricsResponseObject, error) {
+	return nil, errors.New("metrics are served by the handler given in Options.Metrics")
 }
 
-func toMessageJSON(m store.Message) messageJSON {
-	out := messageJSON{ID: m.ID, Kind: m.Kind, MessageID: m.MessageID, From: addressJSON{Email: m.From.Email, Name: m.From.Name},
-		To: toAddrs(m.To), Cc: toAddrs(m.Cc), Subject: m.Subject, Text: m.Text, HTML: m.HTML, VisibleText: m.VisibleText,
-		Attachments: []attachmentJSON{}, CreatedAt: m.CreatedAt, AutoReason: m.AutoReason, Problems: m.Problems}
-	for _, a := range m.Attachments {
-		out.Attachments = append(out.Attachments, attachmentJSON{ID: a.ID, Filename: a.Filename, ContentType: a.ContentType,
-			Size: a.Size, ContentID: a.ContentID, Inline: a.Inline})
-	}
-	if m.DeliveryStatus != "" {
-		out.Delivery = &deliveryJSON{Status: m.DeliveryStatus, Error: m.DeliveryError, Attempts: m.DeliveryAttempts}
-	}
-	return out
+func (s *Server) StreamEvents(ctx context.Context, _ oapi.StreamEventsRequestObject) (oapi.StreamEventsResponseObject, error) {
+	return nil, errors.New("the event stream is served by the handler given in Options.Stream")
 }
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+type specResponse struct{}
+
+func (specResponse) VisitOpenapiDocumentResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(api.OpenAPI)))
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(api.OpenAPI)
+	return err
 }
 
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	checks := map[string]string{"database": "ok", "blobs": "ok"}
-	status := http.StatusOK
-	if err := s.db.Ping(r.Context()); err != nil {
-		checks["database"], status = err.Error(), http.StatusServiceUnavailable
+func (s *Server) OpenapiDocument(ctx context.Context, _ oapi.OpenapiDocumentRequestObject) (oapi.OpenapiDocumentResponseObject, error) {
+	return specResponse{}, nil
+}
+
+// --- sign-in
+
+// sessionResponse sets the session cookies along with the Session body.
+type sessionResponse struct {
+	cookies []*http.Cookie
+	body    oapi.Session
+}
+
+func (r sessionResponse) write(w http.ResponseWriter) error {
+	for _, c := range r.cookies {
+		http.SetCookie(w, c)
 	}
-	if err := s.blobs.Ping(r.Context()); err != nil {
-		checks["blobs"], status = err.Error(), http.StatusServiceUnavailable
+	writeJSON(w, http.StatusOK, r.body)
+	return nil
+}
+
+func (r sessionResponse) VisitLoginResponse(w http.ResponseWriter) error    { return r.write(w) }
+func (r sessionResponse) VisitDevLoginResponse(w http.ResponseWriter) error { return r.write(w) }
+
+func (s *Server) session(ns auth.NewSession) sessionResponse {
+	return sessionResponse{cookies: s.auth.SessionCookies(ns), body: oapi.Session{User: toUser(ns.User), CsrfToken: ns.CSRF, ExpiresAt: ns.ExpiresAt}}
+}
+
+func needBody(b any) error {
+	if b == nil {
+		return &badRequest{"body", "a JSON object is required (Content-Type: application/json)"}
 	}
-	writeJSON(w, status, checks)
+	return nil
 }
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = io.WriteString(w, `<!doctype html><title>Ticketer</title><h1>Ticketer</h1>
-<p>The API is at <code>/api/v1</code>. The web UI is not part of this build yet.</p>`)
+func (s *Server) Login(ctx context.Context, req oapi.LoginRequestObject) (oapi.LoginResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
+	}
+	if strings.TrimSpace(req.Body.Email) == "" {
+		return nil, &auth.FieldError{Field: "email", Message: "is required"}
+	}
+	if req.Body.Password == "" {
+		return nil, &auth.FieldError{Field: "password", Message: "is required"}
+	}
+	ns, err := s.auth.Login(ctx, req.Body.Email, req.Body.Password, clientFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return s.session(ns), nil
 }
 
-func (s *Server) me(w http.ResponseWriter, r *http.Request) {
-	u := userFrom(r.Context())
-	writeJSON(w, http.StatusOK, userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role})
+func (s *Server) DevLogin(ctx context.Context, req oapi.DevLoginRequestObject) (oapi.DevLoginResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
+	}
+	if strings.TrimSpace(req.Body.Email) == "" {
+		return nil, &auth.FieldError{Field: "email", Message: "is required"}
+	}
+	ns, err := s.auth.DevLogin(ctx, req.Body.Email, clientFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return s.session(ns), nil
 }
+
+type logoutResponse struct{ cookies []*http.Cookie }
+
+func (r logoutResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+	for _, c := range r.cookies {
+		http.SetCookie(w, c)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) Logout(ctx context.Context, _ oapi.LogoutRequestObject) (oapi.LogoutResponseObject, error) {
+	if err := s.auth.Logout(ctx, principalFrom(ctx)); err != nil {
+		return nil, err
+	}
+	return logoutResponse{cookies: s.auth.ClearCookies()}, nil
+}
+
+func (s *Server) GetMe(ctx context.Context, _ oapi.GetMeRequestObject) (oapi.GetMeResponseObject, error) {
+	return oapi.GetMe200JSONResponse(toUser(principalFrom(ctx).User)), nil
+}
+
+func (s *Server) ListTokens(ctx context.Context, _ oapi.ListTokensRequestObject) (oapi.ListTokensResponseObject, error) {
+	list, err := s.store.ListAPITokens(ctx, principalFrom(ctx).User.ID)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]oapi.APIToken, 0, len(list))
+	for _, t := range list {
+		items = append(items, toToken(t))
+	}
+	return oapi.ListTokens200JSONResponse{Items: items}, nil
+}
+
+func (s *Server) CreateToken(ctx context.Context, req oapi.CreateTokenRequestObject) (oapi.CreateTokenResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
+	}
+	secret, t, err := s.auth.CreateToken(ctx, principalFrom(ctx).User.ID, req.Body.Name)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.CreateToken201JSONResponse{Id: t.ID, Name: t.Name, CreatedAt: t.CreatedAt, LastUsedAt: nullTime(t.LastUsedAt),
+		RevokedAt: nullTime(t.RevokedAt), Token: secret}, nil
+}
+
+func (s *Server) RevokeToken(ctx context.Context, req oapi.RevokeTokenRequestObject) (oapi.RevokeTokenResponseObject, error) {
+	if err := s.auth.RevokeToken(ctx, principalFrom(ctx).User.ID, req.Id); err != nil {
+		return nil, err
+	}
+	return oapi.RevokeToken204Response{}, nil
+}
+
+// --- tickets
 
 var validStatuses = map[string]bool{"new": true, "open": true, "pending": true, "solved": true, "closed": true}
 
-func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	f := store.TicketFilter{Limit: 50, Query: strings.TrimSpace(q.Get("q")), Tag: q.Get("tag"), Requester: q.Get("requester")}
-	if v := q.Get("status"); v != "" {
-		for _, st := range strings.Split(v, ",") {
+func (s *Server) ListTickets(ctx context.Context, req oapi.ListTicketsRequestObject) (oapi.ListTicketsResponseObject, error) {
+	p := req.Params
+	f := store.TicketFilter{Limit: 50}
+	str := func(v *string) string {
+		if v == nil {
+			return ""
+		}
+		return strings.TrimSpace(*v)
+	}
+	f.Query, f.Tag, f.Requester = str(p.Q), strings.ToLower(str(p.Tag)), str(p.Requester)
+	if v := str(p.Status); v != "" {
+		for st := range strings.SplitSeq(v, ",") {
+			st = strings.TrimSpace(st)
 			if !validStatuses[st] {
-				writeError(w, http.StatusBadRequest, "invalid_status", "status: must be new, open, pending, solved or closed (comma-separated)")
-				return
+				return nil, &badRequest{"status", "must be new, open, pending, solved or closed (comma-separated)"}
 			}
 			f.Statuses = append(f.Statuses, st)
 		}
 	}
-	if v := q.Get("mailbox"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			writeError(w, http.StatusBadRequest, "invalid_mailbox", "mailbox: must be a mailbox id")
-			return
+	if p.Mailbox != nil {
+		if *p.Mailbox <= 0 {
+			return nil, &badRequest{"mailbox", "must be a mailbox id"}
 		}
-		f.MailboxID = id
+		f.MailboxID = *p.Mailbox
 	}
-	switch v := q.Get("assignee"); v {
+	switch v := str(p.Assignee); v {
 	case "":
 	case "none":
 		f.Unassigned = true
 	case "me":
-		f.AssigneeID = userFrom(r.Context()).ID
+		f.AssigneeID = principalFrom(ctx).User.ID
 	default:
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			writeError(w, http.StatusBadRequest, "invalid_assignee", "assignee: must be a user id, me or none")
-			return
+			return nil, &badRequest{"assignee", "must be a user id, me or none"}
 		}
 		f.AssigneeID = id
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			writeError(w, http.StatusBadRequest, "invalid_limit", "limit: must be between 1 and 200")
-			return
+	if p.Limit != nil {
+		if *p.Limit < 1 || *p.Limit > 200 {
+			return nil, &badRequest{"limit", "must be between 1 and 200"}
 		}
-		f.Limit = n
+		f.Limit = *p.Limit
 	}
-	if v := q.Get("cursor"); v != "" {
+	if v := str(p.Cursor); v != "" {
 		t, id, err := decodeCursor(v)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "invalid_cursor", "cursor: "+err.Error())
-			return
+			return nil, &badRequest{"cursor", err.Error()}
 		}
 		f.AfterTime, f.AfterID = t, id
 	}
 	limit := f.Limit
 	f.Limit++ // one more tells whether there is a next page
-	list, err := s.store.ListTickets(r.Context(), f)
+	list, err := s.store.ListTickets(ctx, f)
 	if err != nil {
-		s.internal(w, r, err)
-		return
+		return nil, err
 	}
-	var next *string
+	next := nullable.NewNullNullable[string]()
 	if len(list) > limit {
 		list = list[:limit]
-		c := encodeCursor(list[limit-1].UpdatedAt, list[limit-1].ID)
-		next = &c
+		next = nullable.NewNullableWithValue(encodeCursor(list[limit-1].UpdatedAt, list[limit-1].ID))
 	}
-	items := make([]ticketJSON, 0, len(list))
+	items := make([]oapi.Ticket, 0, len(list))
 	for _, t := range list {
-		items = append(items, toTicketJSON(t))
+		items = append(items, toTicket(t))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": next})
+	return oapi.ListTickets200JSONResponse{Items: items, NextCursor: next}, nil
 }
 
 func encodeCursor(t time.Time, id int64) string {
@@ -227,177 +272,330 @@ func decodeCursor(c string) (time.Time, int64, error) {
 	return time.UnixMicro(micros).UTC(), n, nil
 }
 
-func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		writeError(w, http.StatusBadRequest, "invalid_id", "id: must be a positive number")
-		return 0, false
-	}
-	return id, true
-}
-
-func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
-	t, err := s.store.GetTicket(r.Context(), s.db, id)
+func (s *Server) GetTicket(ctx context.Context, req oapi.GetTicketRequestObject) (oapi.GetTicketResponseObject, error) {
+	t, err := s.store.GetTicket(ctx, s.db, req.Id)
 	if err != nil {
-		s.internal(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, toTicketJSON(t))
+	return oapi.GetTicket200JSONResponse(toTicket(t)), nil
 }
 
-func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
-	if !ok {
-		return
+func (s *Server) UpdateTicket(ctx context.Context, req oapi.UpdateTicketRequestObject) (oapi.UpdateTicketResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
 	}
-	if exists, err := s.store.TicketExists(r.Context(), s.db, id); err != nil || !exists {
-		s.internal(w, r, errors.Join(err, store.ErrNotFound))
-		return
+	b := req.Body
+	in := ticket.TicketUpdate{Tags: b.Tags}
+	if b.Status != nil {
+		st := string(*b.Status)
+		in.Status = &st
 	}
-	list, err := s.store.ListMessages(r.Context(), id)
-	if err != nil {
-		s.internal(w, r, err)
-		return
+	if b.Priority != nil {
+		pr := string(*b.Priority)
+		in.Priority = &pr
 	}
-	items := make([]messageJSON, 0, len(list))
-	for _, m := range list {
-		items = append(items, toMessageJSON(m))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
-}
-
-type eventJSON struct {
-	ID        int64     `json:"id"`
-	Actor     string    `json:"actor"`
-	ActorID   *int64    `json:"actor_id"`
-	Kind      string    `json:"kind"`
-	Field     string    `json:"field"`
-	Before    string    `json:"before"`
-	After     string    `json:"after"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
-	if exists, err := s.store.TicketExists(r.Context(), s.db, id); err != nil || !exists {
-		s.internal(w, r, errors.Join(err, store.ErrNotFound))
-		return
-	}
-	list, err := s.store.ListEvents(r.Context(), id)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	items := make([]eventJSON, 0, len(list))
-	for _, e := range list {
-		ej := eventJSON{ID: e.ID, Actor: e.Actor, Kind: e.Kind, Field: e.Field, Before: e.OldValue, After: e.NewValue, CreatedAt: e.CreatedAt}
-		if e.ActorID != 0 {
-			ej.ActorID = &e.ActorID
+	if b.AssigneeId.IsSpecified() {
+		in.AssigneeSet = true
+		if !b.AssigneeId.IsNull() {
+			in.AssigneeID = b.AssigneeId.MustGet()
+			if in.AssigneeID <= 0 {
+				return nil, &ticket.FieldError{Field: "assignee_id", Message: "must be a user id or null"}
+			}
 		}
-		items = append(items, ej)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	t, err := s.tickets.UpdateTicket(ctx, principalFrom(ctx).User, req.Id, in)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.UpdateTicket200JSONResponse(toTicket(t)), nil
 }
 
-func (s *Server) attachmentContent(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+func (s *Server) ticketMustExist(ctx context.Context, id int64) error {
+	ok, err := s.store.TicketExists(ctx, s.db, id)
+	if err != nil {
+		return err
+	}
 	if !ok {
-		return
+		return fmt.Errorf("ticket %d: %w", id, store.ErrNotFound)
 	}
-	a, err := s.store.GetAttachment(r.Context(), id)
+	return nil
+}
+
+func (s *Server) ListMessages(ctx context.Context, req oapi.ListMessagesRequestObject) (oapi.ListMessagesResponseObject, error) {
+	if err := s.ticketMustExist(ctx, req.Id); err != nil {
+		return nil, err
+	}
+	list, err := s.store.ListMessages(ctx, req.Id)
 	if err != nil {
-		s.internal(w, r, err)
-		return
+		return nil, err
 	}
-	rc, err := s.blobs.Open(r.Context(), a.BlobKey)
+	items := make([]oapi.Message, 0, len(list))
+	for _, m := range list {
+		items = append(items, toMessage(m))
+	}
+	return oapi.ListMessages200JSONResponse{Items: items}, nil
+}
+
+func (s *Server) ListEvents(ctx context.Context, req oapi.ListEventsRequestObject) (oapi.ListEventsResponseObject, error) {
+	if err := s.ticketMustExist(ctx, req.Id); err != nil {
+		return nil, err
+	}
+	list, err := s.store.ListEvents(ctx, req.Id)
 	if err != nil {
-		s.internal(w, r, err)
-		return
+		return nil, err
 	}
-	defer rc.Close()
+	items := make([]oapi.Event, 0, len(list))
+	for _, e := range list {
+		items = append(items, toEvent(e))
+	}
+	return oapi.ListEvents200JSONResponse{Items: items}, nil
+}
+
+func (s *Server) CreateReply(ctx context.Context, req oapi.CreateReplyRequestObject) (oapi.CreateReplyResponseObject, error) {
+	var in ticket.ReplyInput
+	switch {
+	case req.JSONBody != nil:
+		in.Body, in.Cc = req.JSONBody.Body, req.JSONBody.Cc
+	case req.MultipartBody != nil:
+		var err error
+		if in, err = readReplyForm(req); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, &badRequest{"body", "send application/json or multipart/form-data"}
+	}
+	m, err := s.tickets.Reply(ctx, principalFrom(ctx).User, req.Id, in)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.CreateReply202JSONResponse(toMessage(m)), nil
+}
+
+// readReplyForm reads a multipart reply: the "body" field, "cc" fields (one
+// address each, or comma-separated), and every file part as an attachment.
+func readReplyForm(req oapi.CreateReplyRequestObject) (ticket.ReplyInput, error) {
+	var in ticket.ReplyInput
+	var total int64
+	var cc []string
+	ccGiven := false
+	for {
+		part, err := req.MultipartBody.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return in, err
+			}
+			return in, &badRequest{"body", "malformed multipart body: " + err.Error()}
+		}
+		name, filename := part.FormName(), part.FileName()
+		data, err := io.ReadAll(io.LimitReader(part, MaxUploadBytes-total+1))
+		part.Close()
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return in, err
+			}
+			return in, &badRequest{name, "reading the part: " + err.Error()}
+		}
+		total += int64(len(data))
+		if total > MaxUploadBytes {
+			return in, &http.MaxBytesError{Limit: MaxUploadBytes}
+		}
+		switch {
+		case filename != "":
+			ct := part.Header.Get("Content-Type")
+			if mt, _, err := mime.ParseMediaType(ct); err == nil {
+				ct = mt
+			} else {
+				ct = "application/octet-stream"
+			}
+			in.Files = append(in.Files, ticket.File{Name: filename, ContentType: ct, Data: data})
+		case name == "body":
+			in.Body = string(data)
+		case name == "cc":
+			ccGiven = true
+			for a := range strings.SplitSeq(string(data), ",") {
+				if a = strings.TrimSpace(a); a != "" {
+					cc = append(cc, a)
+				}
+			}
+		}
+	}
+	if ccGiven {
+		in.Cc = &cc
+	}
+	return in, nil
+}
+
+func (s *Server) CreateNote(ctx context.Context, req oapi.CreateNoteRequestObject) (oapi.CreateNoteResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
+	}
+	m, err := s.tickets.AddNote(ctx, principalFrom(ctx).User, req.Id, req.Body.Body)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.CreateNote201JSONResponse(toMessage(m)), nil
+}
+
+func (s *Server) RetryMessage(ctx context.Context, req oapi.RetryMessageRequestObject) (oapi.RetryMessageResponseObject, error) {
+	m, err := s.tickets.RetryMessage(ctx, principalFrom(ctx).User, req.Id)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.RetryMessage202JSONResponse(toMessage(m)), nil
+}
+
+// download streams an attachment: always a download, never rendered in our
+// origin, because email content is hostile.
+type download struct {
+	a    store.Attachment
+	body io.ReadCloser
+}
+
+func (d download) VisitGetAttachmentContentResponse(w http.ResponseWriter) error {
+	defer d.body.Close()
 	h := w.Header()
-	// Always a download, never rendered in our origin: email content is hostile.
 	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Filename}))
-	h.Set("Content-Length", strconv.FormatInt(a.Size, 10))
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.a.Filename}))
+	h.Set("Content-Length", strconv.FormatInt(d.a.Size, 10))
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
-	_, _ = io.Copy(w, rc)
+	_, err := io.Copy(w, d.body)
+	return err
 }
 
-type mailboxJSON struct {
-	ID         int64      `json:"id"`
-	Name       string     `json:"name"`
-	Address    string     `json:"address"`
-	Provider   string     `json:"provider"`
-	HasRelay   bool       `json:"has_smtp_relay"`
-	AckEnabled bool       `json:"ack_enabled"`
-	Status     string     `json:"status"`
-	LastError  string     `json:"last_error"`
-	LastSyncAt *time.Time `json:"last_sync_at"`
-	CreatedAt  time.Time  `json:"created_at"`
-}
-
-func (s *Server) listMailboxes(w http.ResponseWriter, r *http.Request) {
-	list, err := s.store.ListMailboxes(r.Context())
+func (s *Server) GetAttachmentContent(ctx context.Context, req oapi.GetAttachmentContentRequestObject) (oapi.GetAttachmentContentResponseObject, error) {
+	a, err := s.store.GetAttachment(ctx, req.Id)
 	if err != nil {
-		s.internal(w, r, err)
-		return
+		return nil, err
 	}
-	items := make([]mailboxJSON, 0, len(list))
-	for _, m := range list {
-		mj := mailboxJSON{ID: m.ID, Name: m.Name, Address: m.Address, Provider: m.Provider, HasRelay: m.SMTPRelay != "",
-			AckEnabled: m.AckEnabled, Status: m.Status, LastError: m.LastError, CreatedAt: m.CreatedAt}
-		if !m.LastSyncAt.IsZero() {
-			mj.LastSyncAt = &m.LastSyncAt
-		}
-		items = append(items, mj)
+	rc, err := s.blobs.Open(ctx, a.BlobKey)
+	if err != nil {
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return download{a: a, body: rc}, nil
 }
 
-type inboundJSON struct {
-	ID         int64     `json:"id"`
-	MailboxID  int64     `json:"mailbox_id"`
-	Source     string    `json:"source"`
-	Status     string    `json:"status"`
-	Error      string    `json:"error"`
-	Attempts   int       `json:"attempts"`
-	Size       int64     `json:"size"`
-	SHA256     string    `json:"sha256"`
-	ReceivedAt time.Time `json:"received_at"`
-}
-
-// listInbound shows received mail by processing status: failed messages are
-// kept with their error and retried, and this is where they are visible.
-func (s *Server) listInbound(w http.ResponseWriter, r *http.Request) {
-	status := r.URL.Query().Get("status")
-	if status == "" {
-		status = store.InboundFailed
+func (s *Server) ListInbound(ctx context.Context, req oapi.ListInboundRequestObject) (oapi.ListInboundResponseObject, error) {
+	status := store.InboundFailed
+	if req.Params.Status != nil {
+		status = string(*req.Params.Status)
 	}
 	switch status {
 	case store.InboundPending, store.InboundDone, store.InboundDuplicate, store.InboundIgnored, store.InboundFailed:
 	default:
-		writeError(w, http.StatusBadRequest, "invalid_status", "status: must be pending, done, duplicate, ignored or failed")
-		return
+		return nil, &badRequest{"status", "must be pending, done, duplicate, ignored or failed"}
 	}
-	list, err := s.store.ListInbound(r.Context(), status, 200)
+	list, err := s.store.ListInbound(ctx, status, 200)
 	if err != nil {
-		s.internal(w, r, err)
-		return
+		return nil, err
 	}
-	items := make([]inboundJSON, 0, len(list))
+	items := make([]oapi.Inbound, 0, len(list))
 	for _, in := range list {
-		items = append(items, inboundJSON{ID: in.ID, MailboxID: in.MailboxID, Source: in.Source, Status: in.Status, Error: in.Error,
-			Attempts: in.Attempts, Size: in.Size, SHA256: in.SHA256, ReceivedAt: in.ReceivedAt})
+		items = append(items, oapi.Inbound{Id: in.ID, MailboxId: in.MailboxID, Source: in.Source, Status: in.Status, Error: in.Error,
+			Attempts: in.Attempts, Size: in.Size, Sha256: in.SHA256, ReceivedAt: in.ReceivedAt})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return oapi.ListInbound200JSONResponse{Items: items}, nil
 }
+
+// --- users and mailboxes
+
+func (s *Server) ListUsers(ctx context.Context, _ oapi.ListUsersRequestObject) (oapi.ListUsersResponseObject, error) {
+	list, err := s.store.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]oapi.User, 0, len(list))
+	for _, u := range list {
+		items = append(items, toUser(u))
+	}
+	return oapi.ListUsers200JSONResponse{Items: items}, nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func (s *Server) CreateUser(ctx context.Context, req oapi.CreateUserRequestObject) (oapi.CreateUserResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
+	}
+	b := req.Body
+	u, err := s.auth.CreateUser(ctx, auth.NewUser{Email: b.Email, Name: b.Name, Role: string(b.Role), Password: deref(b.Password)})
+	if err != nil {
+		return nil, err
+	}
+	return oapi.CreateUser201JSONResponse(toUser(u)), nil
+}
+
+func (s *Server) UpdateUser(ctx context.Context, req oapi.UpdateUserRequestObject) (oapi.UpdateUserResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
+	}
+	b := req.Body
+	in := auth.UserUpdate{Name: b.Name, Password: b.Password, Disabled: b.Disabled}
+	if b.Role != nil {
+		r := string(*b.Role)
+		in.Role = &r
+	}
+	u, err := s.auth.UpdateUser(ctx, req.Id, in)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.UpdateUser200JSONResponse(toUser(u)), nil
+}
+
+func (s *Server) ListMailboxes(ctx context.Context, _ oapi.ListMailboxesRequestObject) (oapi.ListMailboxesResponseObject, error) {
+	list, err := s.store.ListMailboxes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]oapi.Mailbox, 0, len(list))
+	for _, m := range list {
+		items = append(items, toMailbox(m))
+	}
+	return oapi.ListMailboxes200JSONResponse{Items: items}, nil
+}
+
+func (s *Server) CreateMailbox(ctx context.Context, req oapi.CreateMailboxRequestObject) (oapi.CreateMailboxResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
+	}
+	b := req.Body
+	m, err := s.tickets.CreateMailbox(ctx, ticket.MailboxInput{Name: b.Name, Address: b.Address, SMTPRelay: deref(b.SmtpRelay),
+		AckEnabled: b.AckEnabled, AckSubject: deref(b.AckSubject), AckBody: deref(b.AckBody)})
+	if err != nil {
+		return nil, err
+	}
+	return oapi.CreateMailbox201JSONResponse(toMailbox(m)), nil
+}
+
+func (s *Server) UpdateMailbox(ctx context.Context, req oapi.UpdateMailboxRequestObject) (oapi.UpdateMailboxResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
+	}
+	b := req.Body
+	m, err := s.tickets.UpdateMailbox(ctx, req.Id, ticket.MailboxUpdate{Name: b.Name, SMTPRelay: b.SmtpRelay, AckSubject: b.AckSubject,
+		AckBody: b.AckBody, AckEnabled: b.AckEnabled})
+	if err != nil {
+		return nil, err
+	}
+	return oapi.UpdateMailbox200JSONResponse(toMailbox(m)), nil
+}
+
+func (s *Server) TestMailbox(ctx context.Context, req oapi.TestMailboxRequestObject) (oapi.TestMailboxResponseObject, error) {
+	res, err := s.tickets.TestMailbox(ctx, req.Id)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.TestMailbox200JSONResponse{Ok: res.OK, Transport: oapi.MailboxTestResultTransport(res.Transport), Message: res.Message}, nil
+}
+

@@ -1,26 +1,77 @@
 package httpapi
 
-import "net/http"
+import (
+	"io"
+	"net/http"
 
-// routes is the whole HTTP surface on one screen.
-func (s *Server) routes() http.Handler {
+	"github.com/ticketer/ticketer/internal/httpapi/oapi"
+)
+
+// routes is the whole HTTP surface on one screen: method and path, access
+// rule, handler. The handlers are the generated wrappers around Server's
+// strict methods (api/openapi.yaml is the contract); each route's rule is
+// also its operation's x-access in the spec, and a test checks both agree.
+func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Handler {
 	mux := http.NewServeMux()
+	route := func(pattern string, rule access, h http.HandlerFunc) { mux.Handle(pattern, s.guard(rule, h)) }
 
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /readyz", s.readyz)
+	// Operations and the contract.
+	route("GET /healthz", public, api.Healthz)
+	route("GET /readyz", public, api.Readyz)
+	route("GET /api/openapi.yaml", public, api.OpenapiDocument)
+	if opts.Metrics != nil {
+		route("GET /metrics", public, opts.Metrics.ServeHTTP)
+	}
 
-	mux.Handle("GET /api/v1/me", s.agent(s.me))
-	mux.Handle("GET /api/v1/tickets", s.agent(s.listTickets))
-	mux.Handle("GET /api/v1/tickets/{id}", s.agent(s.getTicket))
-	mux.Handle("GET /api/v1/tickets/{id}/messages", s.agent(s.listMessages))
-	mux.Handle("GET /api/v1/tickets/{id}/events", s.agent(s.listEvents))
-	mux.Handle("GET /api/v1/attachments/{id}/content", s.agent(s.attachmentContent))
-	mux.Handle("GET /api/v1/mailboxes", s.agent(s.listMailboxes))
-	mux.Handle("GET /api/v1/inbound", s.agent(s.listInbound))
+	// Sign-in, the current user, their API tokens.
+	route("POST /api/v1/auth/login", public, api.Login)
+	route("POST /api/v1/auth/dev-login", public, api.DevLogin)
+	route("POST /api/v1/auth/logout", agent, api.Logout)
+	route("GET /api/v1/me", agent, api.GetMe)
+	route("GET /api/v1/tokens", agent, api.ListTokens)
+	route("POST /api/v1/tokens", agent, api.CreateToken)
+	route("DELETE /api/v1/tokens/{id}", agent, api.RevokeToken)
 
-	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
+	// Ticket work.
+	route("GET /api/v1/tickets", agent, api.ListTickets)
+	route("GET /api/v1/tickets/{id}", agent, api.GetTicket)
+	route("PATCH /api/v1/tickets/{id}", agent, api.UpdateTicket)
+	route("GET /api/v1/tickets/{id}/messages", agent, api.ListMessages)
+	route("POST /api/v1/tickets/{id}/replies", agent, api.CreateReply)
+	route("POST /api/v1/tickets/{id}/notes", agent, api.CreateNote)
+	route("GET /api/v1/tickets/{id}/events", agent, api.ListEvents)
+	route("POST /api/v1/messages/{id}/retry", agent, api.RetryMessage)
+	route("GET /api/v1/attachments/{id}/content", agent, api.GetAttachmentContent)
+	route("GET /api/v1/inbound", agent, api.ListInbound)
+	if opts.Stream != nil {
+		route("GET /api/v1/events/stream", agent, opts.Stream.ServeHTTP)
+	}
+
+	// Users and mailboxes: everyone reads, admins write.
+	route("GET /api/v1/users", agent, api.ListUsers)
+	route("POST /api/v1/users", admin, api.CreateUser)
+	route("PATCH /api/v1/users/{id}", admin, api.UpdateUser)
+	route("GET /api/v1/mailboxes", agent, api.ListMailboxes)
+	route("POST /api/v1/mailboxes", admin, api.CreateMailbox)
+	route("PATCH /api/v1/mailboxes/{id}", admin, api.UpdateMailbox)
+	route("POST /api/v1/mailboxes/{id}/test", admin, api.TestMailbox)
+
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path, "")
+	})
+	mux.HandleFunc("GET /{$}", home)
+
+	// Browsers' cross-origin requests that change something are refused
+	// (Sec-Fetch-Site / Origin), on top of the CSRF double submit.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusForbidden, "cross_origin", "cross-origin request refused", "")
 	}))
-	mux.HandleFunc("GET /{$}", s.home)
-	return s.common(mux)
+	return s.common(cop.Handler(mux))
+}
+
+func home(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = io.WriteString(w, `<!doctype html><title>Ticketer</title><h1>Ticketer</h1>
+<p>The API is at <code>/api/v1</code>, described by <a href="/api/openapi.yaml">/api/openapi.yaml</a>.</p>`)
 }

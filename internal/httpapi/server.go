@@ -1,77 +1,158 @@
-// Package httpapi is Ticketer's HTTP API: JSON under /api/v1, health checks.
+// Package httpapi is Ticketer's HTTP API: JSON under /api/v1, described by
+// api/openapi.yaml. The strict server interface and models are generated
+// (package oapi); routes.go puts every route and its access rule on one screen.
 package httpapi
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/httpapi/oapi"
 	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/ticket"
 )
 
-// Server serves the API.
-type Server struct {
-	store *store.Store
-	db    *store.DB
-	blobs *blob.Store
-	log   *slog.Logger
+// Deps are the services the API calls.
+type Deps struct {
+	Store   *store.Store
+	Blobs   *blob.Store
+	Tickets *ticket.Service
+	Auth    *auth.Service
+	Logger  *slog.Logger
 }
+
+// Options are handlers built elsewhere and mounted on the API's routes; a nil
+// one leaves its route unregistered (404).
+type Options struct {
+	// Stream serves GET /api/v1/events/stream (Server-Sent Events) behind the
+	// agent rule; it finds the caller with UserFrom(r.Context()).
+	Stream http.Handler
+	// Metrics serves GET /metrics (public).
+	Metrics http.Handler
+}
+
+// Server implements oapi.StrictServerInterface.
+type Server struct {
+	store   *store.Store
+	db      *store.DB
+	blobs   *blob.Store
+	tickets *ticket.Service
+	auth    *auth.Service
+	log     *slog.Logger
+}
+
+// Limits on request bodies.
+const (
+	maxJSONBody = 1 << 20
+	// MaxUploadBytes caps a reply with attachments (multipart), in total.
+	MaxUploadBytes = 25 << 20
+)
 
 // New returns the API handler.
-func New(st *store.Store, blobs *blob.Store, log *slog.Logger) http.Handler {
-	s := &Server{store: st, db: st.DB(), blobs: blobs, log: log}
-	return s.routes()
+func New(d Deps, opts Options) http.Handler {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	s := &Server{store: d.Store, db: d.Store.DB(), blobs: d.Blobs, tickets: d.Tickets, auth: d.Auth, log: d.Logger}
+	strict := oapi.NewStrictHandlerWithOptions(s, nil, oapi.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc:  s.requestError,
+		ResponseErrorHandlerFunc: s.fail,
+	})
+	api := &oapi.ServerInterfaceWrapper{Handler: strict, ErrorHandlerFunc: s.requestError}
+	return s.routes(api, opts)
 }
 
-// HashToken is how API tokens are stored: only their sha256.
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+type ctxKey int
+
+const (
+	principalKey ctxKey = iota
+	clientKey
+)
+
+// UserFrom returns the authenticated user of a request (handlers mounted
+// through Options use it).
+func UserFrom(ctx context.Context) (store.User, bool) {
+	p, ok := ctx.Value(principalKey).(auth.Principal)
+	return p.User, ok
 }
 
-type ctxKey struct{}
-
-func userFrom(ctx context.Context) store.User {
-	u, _ := ctx.Value(ctxKey{}).(store.User)
-	return u
+func principalFrom(ctx context.Context) auth.Principal {
+	p, _ := ctx.Value(principalKey).(auth.Principal)
+	return p
 }
 
-// agent requires an authenticated, enabled user (agent or admin).
-func (s *Server) agent(h http.HandlerFunc) http.Handler {
+func clientFrom(ctx context.Context) auth.Client {
+	c, _ := ctx.Value(clientKey).(auth.Client)
+	return c
+}
+
+// access is a route's rule.
+type access int
+
+const (
+	public access = iota // anyone
+	agent                // any signed-in user (agents and admins)
+	admin                // admins only
+)
+
+func (a access) String() string { return [...]string{"public", "agent", "admin"}[a] }
+
+// guard authenticates the caller (Bearer token or session cookie), enforces
+// the CSRF double submit on cookie requests that change something, then the
+// route's rule.
+func (s *Server) guard(rule access, h http.Handler) http.Handler {
+	if rule == public {
+		return h
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		auth := r.Header.Get("Authorization")
-		token, ok := strings.CutPrefix(auth, "Bearer ")
-		if !ok || strings.TrimSpace(token) == "" {
-			writeError(w, http.StatusUnauthorized, "unauthorized", "send Authorization: Bearer <token>")
-			return
-		}
-		u, err := s.store.UserByTokenHash(r.Context(), HashToken(strings.TrimSpace(token)))
-		if errors.Is(err, store.ErrNotFound) {
-			writeError(w, http.StatusUnauthorized, "unauthorized", "unknown or revoked token")
-			return
-		}
+		p, err := s.auth.Authenticate(r.Context(), r)
 		if err != nil {
-			s.internal(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, u)))
+		if err := auth.CheckCSRF(r, p); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if rule == admin && !p.IsAdmin() {
+			writeError(w, http.StatusForbidden, "forbidden", "this needs the admin role", "")
+			return
+		}
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
 	})
 }
 
-// common adds security headers and logs failures.
+// common adds security headers, limits request bodies, records the client
+// for sign-in rate limits, and logs each request.
 func (s *Server) common(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		limit := int64(maxJSONBody)
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+			limit = MaxUploadBytes + 1<<20 // the parts' headers and boundaries
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		r = r.WithContext(context.WithValue(r.Context(), clientKey, auth.Client{RemoteAddr: host, UserAgent: r.UserAgent()}))
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
 		next.ServeHTTP(sw, r)
@@ -95,6 +176,9 @@ func (w *statusWriter) Flush() {
 	}
 }
 
+// Unwrap lets http.ResponseController reach the connection (SSE deadlines).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
@@ -103,25 +187,111 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-type apiError struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	var e apiError
+func writeError(w http.ResponseWriter, status int, code, msg, field string) {
+	var e oapi.Error
 	e.Error.Code, e.Error.Message = code, msg
+	if field != "" {
+		e.Error.Field = &field
+	}
 	writeJSON(w, status, e)
 }
 
-// internal answers 500 without leaking details, and logs them.
-func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", "not found")
-		return
+// badRequest is malformed input (400), naming the field when there is one.
+type badRequest struct{ field, msg string }
+
+func (e *badRequest) Error() string {
+	if e.field == "" {
+		return e.msg
 	}
-	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	writeError(w, http.StatusInternalServerError, "internal", "internal error")
+	return e.field + ": " + e.msg
+}
+
+// requestError answers input the generated code could not decode.
+func (s *Server) requestError(w http.ResponseWriter, r *http.Request, err error) {
+	var tooBig *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	var paramErr *oapi.InvalidParamFormatError
+	switch {
+	case errors.As(err, &tooBig):
+		writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body larger than "+strconv.FormatInt(tooBig.Limit, 10)+" bytes", "")
+	case errors.As(err, &typeErr):
+		writeError(w, http.StatusBadRequest, "invalid_body", typeErr.Field+": must be "+jsonKind(typeErr.Type.Kind().String()), typeErr.Field)
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		writeError(w, http.StatusBadRequest, "invalid_body", "body: not valid JSON", "body")
+	case errors.Is(err, io.EOF):
+		writeError(w, http.StatusBadRequest, "invalid_body", "body: a JSON object is required", "body")
+	case errors.As(err, &paramErr):
+		writeError(w, http.StatusBadRequest, "invalid_parameter", paramErr.ParamName+": "+paramMessage(paramErr.ParamName), paramErr.ParamName)
+	default:
+		writeError(w, http.StatusBadRequest, "bad_request", err.Error(), "")
+	}
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "int64", "int", "int32":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	}
+	return "a " + k
+}
+
+func paramMessage(name string) string {
+	switch name {
+	case "id", "mailbox":
+		return "must be a positive number"
+	case "limit":
+		return "must be between 1 and 200"
+	}
+	return "invalid value"
+}
+
+// fail translates an error into the API's error answer, once, here.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var rl *auth.RateLimitError
+	var af *auth.FieldError
+	var tf *ticket.FieldError
+	var st *ticket.StateError
+	var br *badRequest
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &rl):
+		w.Header().Set("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
+		writeError(w, http.StatusTooManyRequests, "rate_limited", rl.Error(), "")
+	case errors.Is(err, auth.ErrUnauthenticated):
+		writeError(w, http.StatusUnauthorized, "unauthorized", "sign in, or send Authorization: Bearer <token>", "")
+	case errors.Is(err, auth.ErrInvalidCredentials):
+		writeError(w, http.StatusUnauthorized, "invalid_credentials", err.Error(), "")
+	case errors.Is(err, auth.ErrCSRF):
+		writeError(w, http.StatusForbidden, "csrf", err.Error(), "")
+	case errors.Is(err, auth.ErrDevLoginDisabled):
+		writeError(w, http.StatusNotFound, "not_found", err.Error(), "")
+	case errors.Is(err, auth.ErrDevLoginNotLocal):
+		writeError(w, http.StatusForbidden, "forbidden", err.Error(), "")
+	case errors.Is(err, auth.ErrLastAdmin):
+		writeError(w, http.StatusConflict, "last_admin", err.Error(), "")
+	case errors.As(err, &af):
+		writeError(w, http.StatusUnprocessableEntity, "invalid", af.Error(), af.Field)
+	case errors.As(err, &tf):
+		writeError(w, http.StatusUnprocessableEntity, "invalid", tf.Error(), tf.Field)
+	case errors.As(err, &br):
+		writeError(w, http.StatusBadRequest, "bad_request", br.Error(), br.field)
+	case errors.As(err, &st):
+		writeError(w, http.StatusConflict, "conflict", st.Error(), "")
+	case errors.As(err, &tooBig):
+		writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body larger than "+strconv.FormatInt(tooBig.Limit, 10)+" bytes", "")
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", "not found", "")
+	case errors.Is(err, store.ErrConflict):
+		writeError(w, http.StatusConflict, "conflict", "already exists", "")
+	default:
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeError(w, http.StatusInternalServerError, "internal", "internal error", "")
+	}
 }

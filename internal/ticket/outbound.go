@@ -115,7 +115,7 @@ func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, mb store.Mailbo
 			"X-Ticketer-Ticket": fmt.Sprint(ticketID),
 		},
 	}
-	if err := s.queueOutbound(ctx, tx, ticketID, 0, out, "acknowledgement", now); err != nil {
+	if _, err := s.queueOutbound(ctx, tx, ticketID, 0, out, "acknowledgement", now); err != nil {
 		return false, "", err
 	}
 	if err := s.store.RecordAck(ctx, tx, to.Email, ticketID, now); err != nil {
@@ -124,35 +124,46 @@ func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, mb store.Mailbo
 	return true, "", nil
 }
 
-// queueOutbound composes a message, stores its exact bytes, and inserts the
-// outbound message (queued) and its send job in tx. The bytes, and so the
-// Message-ID, are fixed before the first attempt: a retry sends the same mail.
-func (s *Service) queueOutbound(ctx context.Context, tx *store.Tx, ticketID, authorID int64, out mail.Outgoing, autoReason string, now time.Time) error {
+// queueOutbound composes a message, stores its exact bytes (and its
+// attachments), and inserts the outbound message (queued) and its send job in
+// tx. The bytes, and so the Message-ID, are fixed before the first attempt: a
+// retry sends the same mail.
+func (s *Service) queueOutbound(ctx context.Context, tx *store.Tx, ticketID, authorID int64, out mail.Outgoing, autoReason string, now time.Time) (int64, error) {
 	raw, err := mail.Compose(out)
 	if err != nil {
-		return fmt.Errorf("compose: %w", err)
+		return 0, fmt.Errorf("compose: %w", err)
 	}
 	key, sum, err := s.cfg.Blobs.Put(ctx, "raw", raw)
 	if err != nil {
-		return fmt.Errorf("store outbound: %w", err)
+		return 0, fmt.Errorf("store outbound: %w", err)
 	}
 	kind := store.KindOutbound
 	id, err := s.store.InsertMessage(ctx, tx, store.Message{
 		TicketID: ticketID, Kind: kind, MessageID: out.MessageID, DedupeKey: "mid:" + out.MessageID, InReplyTo: out.InReplyTo,
 		References: out.References, From: store.Address{Email: out.From.Email, Name: out.From.Name}, To: addrs(out.To), Cc: addrs(out.Cc),
-		Subject: out.Subject, Text: out.Text, VisibleText: mail.VisibleText(out.Text), RawKey: key, SHA256: sum, Size: int64(len(raw)),
+		Subject: out.Subject, Text: out.Text, HTML: out.HTML, VisibleText: mail.VisibleText(out.Text), RawKey: key, SHA256: sum, Size: int64(len(raw)),
 		SentAt: now, CreatedAt: now, AuthorID: authorID, AutoReason: autoReason, DeliveryStatus: store.DeliveryQueued,
 	})
 	if err != nil {
-		return err
+		return 0, err
+	}
+	for _, a := range out.Attachments {
+		akey, asum, err := s.cfg.Blobs.Put(ctx, "att", a.Data)
+		if err != nil {
+			return 0, fmt.Errorf("store attachment: %w", err)
+		}
+		if _, err := s.store.InsertAttachment(ctx, tx, store.Attachment{MessageID: id, Filename: a.Filename, ContentType: a.ContentType,
+			Size: int64(len(a.Data)), SHA256: asum, BlobKey: akey, ContentID: a.ContentID, Inline: a.Inline}); err != nil {
+			return 0, err
+		}
 	}
 	if err := s.store.AddThreadKeys(ctx, tx, ticketID, []string{out.MessageID}); err != nil {
-		return err
+		return 0, err
 	}
 	if err := s.store.TouchTicket(ctx, tx, ticketID, now, 1); err != nil {
-		return err
+		return 0, err
 	}
-	return s.cfg.Queue.Enqueue(ctx, tx, jobs.SendArgs{MessageID: id})
+	return id, s.cfg.Queue.Enqueue(ctx, tx, jobs.SendArgs{MessageID: id})
 }
 
 // SendMessage delivers a queued outbound message (the send job). It never

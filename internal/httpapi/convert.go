@@ -1,0 +1,96 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/oapi-codegen/nullable"
+
+	"github.com/ticketer/ticketer/internal/httpapi/oapi"
+	"github.com/ticketer/ticketer/internal/store"
+)
+
+// Conversions from the store's values to the API's shapes (ARCHITECTURE
+// section 6, extended).
+
+func nullTime(t time.Time) nullable.Nullable[time.Time] {
+	if t.IsZero() {
+		return nullable.NewNullNullable[time.Time]()
+	}
+	return nullable.NewNullableWithValue(t)
+}
+
+func toUser(u store.User) oapi.User {
+	role, disabled, created := oapi.Role(u.Role), u.Disabled, u.CreatedAt
+	return oapi.User{Id: u.ID, Email: u.Email, Name: u.Name, Role: &role, Disabled: &disabled, CreatedAt: &created}
+}
+
+func toTicket(t store.Ticket) oapi.Ticket {
+	out := oapi.Ticket{Id: t.ID, Subject: t.Subject, Status: oapi.Status(t.Status), Priority: oapi.Priority(t.Priority),
+		Assignee: nullable.NewNullNullable[oapi.User](), Requester: oapi.Address{Email: t.Requester.Email, Name: t.Requester.Name},
+		MailboxId: t.MailboxID, Tags: t.Tags, MessageCount: t.MessageCount, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		FirstResponseAt: nullTime(t.FirstResponseAt), SolvedAt: nullTime(t.SolvedAt)}
+	if t.Assignee != nil {
+		out.Assignee = nullable.NewNullableWithValue(oapi.User{Id: t.Assignee.ID, Email: t.Assignee.Email, Name: t.Assignee.Name})
+	}
+	if out.Tags == nil {
+		out.Tags = []string{}
+	}
+	return out
+}
+
+func toAddrs(list []store.Address) []oapi.Address {
+	out := make([]oapi.Address, 0, len(list))
+	for _, a := range list {
+		out = append(out, oapi.Address{Email: a.Email, Name: a.Name})
+	}
+	return out
+}
+
+func toMessage(m store.Message) oapi.Message {
+	out := oapi.Message{Id: m.ID, Kind: oapi.MessageKind(m.Kind), MessageId: m.MessageID, From: oapi.Address{Email: m.From.Email, Name: m.From.Name},
+		To: toAddrs(m.To), Cc: toAddrs(m.Cc), Subject: m.Subject, Text: m.Text, Html: m.HTML, VisibleText: m.VisibleText,
+		Attachments: []oapi.Attachment{}, CreatedAt: m.CreatedAt, Delivery: nullable.NewNullNullable[oapi.Delivery](),
+		AuthorId: nullable.NewNullNullable[int64]()}
+	if m.AuthorID != 0 {
+		out.AuthorId = nullable.NewNullableWithValue(m.AuthorID)
+	}
+	if m.AutoReason != "" {
+		out.AutoReason = &m.AutoReason
+	}
+	if m.Problems != "" {
+		out.Problems = &m.Problems
+	}
+	for _, a := range m.Attachments {
+		inline := a.Inline
+		att := oapi.Attachment{Id: a.ID, Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, Inline: &inline}
+		if a.ContentID != "" {
+			cid := a.ContentID
+			att.ContentId = &cid
+		}
+		out.Attachments = append(out.Attachments, att)
+	}
+	if m.DeliveryStatus != "" {
+		attempts := m.DeliveryAttempts
+		out.Delivery = nullable.NewNullableWithValue(oapi.Delivery{Status: oapi.DeliveryStatus(m.DeliveryStatus), Error: m.DeliveryError, Attempts: &attempts})
+	}
+	return out
+}
+
+func toMailbox(m store.Mailbox) oapi.Mailbox {
+	return oapi.Mailbox{Id: m.ID, Name: m.Name, Address: m.Address, Provider: m.Provider, HasSmtpRelay: m.SMTPRelay != "",
+		AckEnabled: m.AckEnabled, AckSubject: m.AckSubject, AckBody: m.AckBody, Status: m.Status, LastError: m.LastError,
+		LastSyncAt: nullTime(m.LastSyncAt), CreatedAt: m.CreatedAt}
+}
+
+func toToken(t store.APIToken) oapi.APIToken {
+	return oapi.APIToken{Id: t.ID, Name: t.Name, CreatedAt: t.CreatedAt, LastUsedAt: nullTime(t.LastUsedAt), RevokedAt: nullTime(t.RevokedAt)}
+}
+
+func toEvent(e store.Event) oapi.Event {
+	out := oapi.Event{Id: e.ID, Actor: e.Actor, ActorId: nullable.NewNullNullable[int64](), Kind: e.Kind, Field: e.Field,
+		Before: e.OldValue, After: e.NewValue, CreatedAt: e.CreatedAt}
+	if e.ActorID != 0 {
+		out.ActorId = nullable.NewNullableWithValue(e.ActorID)
+	}
+	return out
+}

@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+
+	"fmt"
+	"strings"
+	"time"
+)
+
+// LockTicket serialises changes to one ticket across replicas (PostgreSQL);
+// SQLite transactions are already serialised by the single writer. It also
+// reports ErrNotFound for an unknown ticket on both engines.
+func (s *Store) LockTicket(ctx context.Context, tx *Tx, id int64) error {
+	query := `SELECT id FROM tickets WHERE id = $1`
+	if tx.Dialect == Postgres {
+		query += ` FOR UPDATE`
+	}
+	var got int64
+	if err := tx.QueryRow(ctx, query, id).Scan(&got); err != nil {
+		return fmt.Errorf("lock ticket %d: %w", id, err)
+	}
+	return nil
+}
+
+// TicketFields are the agent-editable fields of a ticket, written together.
+type TicketFields struct {
+	Status     string
+	Priority   string
+	AssigneeID int64 // 0: unassigned
+	SolvedAt   time.Time
+}
+
+// UpdateTicketFields writes status, priority, assignee and solved time.
+func (s *Store) UpdateTicketFields(ctx context.Context, q Querier, id int64, f TicketFields, at time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE tickets SET status = $2, priority = $3, assignee_id = $4, solved_at = $5,
+		updated_at = CASE WHEN updated_at > $6 THEN updated_at ELSE $6 END WHERE id = $1`,
+		id, f.Status, f.Priority, nullInt(f.AssigneeID), nullTime(f.SolvedAt), at.UTC())
+	if err != nil {
+		return fmt.Errorf("update ticket %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetTicketTags replaces a ticket's tags.
+func (s *Store) SetTicketTags(ctx context.Context, q Querier, id int64, tags []string) error {
+	if _, err := q.Exec(ctx, `DELETE FROM ticket_tags WHERE ticket_id = $1`, id); err != nil {
+		return fmt.Errorf("set tags of ticket %d: %w", id, err)
+	}
+	for _, t := range tags {
+		if _, err := q.Exec(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2)`, id, t); err != nil {
+			return fmt.Errorf("set tags of ticket %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// SetFirstResponse records the first agent reply, once.
+func (s *Store) SetFirstResponse(ctx context.Context, q Querier, id int64, at time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE tickets SET first_response_at = $2 WHERE id = $1 AND first_response_at IS NULL`, id, at.UTC())
+	if err != nil {
+		return fmt.Errorf("set first response of ticket %d: %w", id, err)
+	}
+	return nil
+}
+
+// RequeueFailed puts a failed outbound message back in the queue; it reports
+// false when the message is not (any more) failed.
+func (s *Store) RequeueFailed(ctx context.Context, q Querier, id int64) (bool, error) {
+	n, err := q.Exec(ctx, `UPDATE messages SET delivery_status = $2, delivery_error = '' WHERE id = $1 AND kind = $3 AND delivery_status = $4`,
+		id, DeliveryQueued, KindOutbound, DeliveryFailed)
+	if err != nil {
+		return false, fmt.Errorf("requeue message %d: %w", id, err)
+	}
+	return n > 0, nil
+}
+
+// ThreadTail returns the newest email (not a note) of a ticket that carries
+// a Message-ID, the one a reply answers; found is false when there is none.
+func (s *Store) ThreadTail(ctx context.Context, q Querier, ticketID int64) (Message, bool, error) {
+	m, err := scanMessage(q.QueryRow(ctx, `SELECT `+messageCols+` FROM messages
+		WHERE ticket_id = $1 AND kind IN ($2, $3) AND message_id <> '' ORDER BY created_at DESC, id DESC LIMIT 1`,
+		ticketID, KindInbound, KindOutbound))
+	if isNotFound(err) {
+		return m, false, nil
+	}
+	if err != nil {
+		return m, false, fmt.Errorf("thread tail of ticket %d: %w", ticketID, err)
+	}
+	return m, true, nil
+}
+
+// LastInbound returns the newest customer message of a ticket.
+func (s *Store) LastInbound(ctx context.Context, q Querier, ticketID int64) (Message, bool, error) {
+	m, err := scanMessage(q.QueryRow(ctx, `SELECT `+messageCols+` FROM messages
+		WHERE ticket_id = $1 AND kind = $2 ORDER BY created_at DESC, id DESC LIMIT 1`, ticketID, KindInbound))
+	if isNotFound(err) {
+		return m, false, nil
+	}
+	if err != nil {
+		return m, false, fmt.Errorf("last inbound of ticket %d: %w", ticketID, err)
+	}
+	return m, true, nil
+}
+
+// MailboxChange lists the fields of a mailbox to change; nil leaves one alone.
+type MailboxChange struct {
+	Name       *string
+	SMTPRelay  *string // sealed
+	AckEnabled *bool
+	AckSubject *string
+	AckBody    *string
+}
+
+// UpdateMailbox changes a mailbox.
+func (s *Store) UpdateMailbox(ctx context.Context, id int64, c MailboxChange) error {
+	n, err := s.db.Exec(ctx, `UPDATE mailboxes SET name = COALESCE($2, name), smtp_relay = COALESCE($3, smtp_relay),
+		ack_enabled = COALESCE($4, ack_enabled), ack_subject = COALESCE($5, ack_subject), ack_body = COALESCE($6, ack_body)
+		WHERE id = $1`, id, c.Name, c.SMTPRelay, c.AckEnabled, c.AckSubject, c.AckBody)
+	if err != nil {
+		return fmt.Errorf("update mailbox %d: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("mailbox %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// MailboxAddresses returns every mailbox address (ours, never a recipient of a Cc).
+func (s *Store) MailboxAddresses(ctx context.Context, q Querier) (map[string]bool, error) {
+	rows, err := q.Query(ctx, `SELECT address FROM mailboxes`)
+	if err != nil {
+		return nil, fmt.Errorf("mailbox addresses: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, fmt.Errorf("mailbox addresses: %w", err)
+		}
+		out[strings.ToLower(a)] = true
+	}
+	return out, rows.Err()
+}
