@@ -2,10 +2,19 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: run build test lint bench generate fuzz
+.PHONY: run build test lint bench generate fuzz web
 
-run:
+run: web
 	$(GO) run ./cmd/ticketer serve
+
+# The web UI (web/): npm ci when the lock file changed, vite build when a
+# source changed. The binary embeds web/dist.
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json
+web: web/dist/index.html
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run --silent build
 
 build:
 	$(GO) build -o bin/ticketer ./cmd/ticketer
@@ -25,8 +34,9 @@ bench:
 	mkdir -p .benchtmp
 	TMPDIR=$(CURDIR)/.benchtmp $(GO) test -run='^$$' -bench=. -benchtime=1x -timeout 30m ./internal/bench/ ./internal/importer/
 
-generate:
+generate: web/node_modules/.package-lock.json
 	$(GO) generate ./...
+	cd web && npm run --silent generate
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=60s ./internal/mail

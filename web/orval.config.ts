@@ -16,7 +16,7 @@ export default defineConfig({
       override: {
         mutator: { path: "src/api/fetcher.ts", name: "apiFetch" },
         fetch: { includeHttpResponseReturnType: false },
-        query: { useQuery: true, useInfinite: false, useMutation: true, signal: true },
+        query: { useQuery: true, useInfinite: false, useMutation: true, signal: false },
         operations: {
           // The queue pages with next_cursor.
           listTickets: { query: { useQuery: true, useInfinite: true, useInfiniteQueryParam: "cursor" } },

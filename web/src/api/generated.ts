@@ -475,6 +475,10 @@ export type ListMailboxes200 = {
   items: Mailbox[];
 };
 
+type SecondParameter<T extends (...args: never) => unknown> = Parameters<T>[1];
+
+
+
 /**
  * @summary Liveness
  */
@@ -508,16 +512,16 @@ export const getHealthzQueryKey = () => {
     }
 
     
-export const getHealthzQueryOptions = <TData = Awaited<ReturnType<typeof healthz>>, TError = unknown>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof healthz>>, TError, TData>>, }
+export const getHealthzQueryOptions = <TData = Awaited<ReturnType<typeof healthz>>, TError = unknown>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof healthz>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getHealthzQueryKey();
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof healthz>>> = ({ signal }) => healthz(signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof healthz>>> = () => healthz(requestOptions);
 
       
 
@@ -537,7 +541,7 @@ export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError =
           TError,
           Awaited<ReturnType<typeof healthz>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError = unknown>(
@@ -547,11 +551,11 @@ export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError =
           TError,
           Awaited<ReturnType<typeof healthz>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError = unknown>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof healthz>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof healthz>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
@@ -559,7 +563,7 @@ export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError =
  */
 
 export function useHealthz<TData = Awaited<ReturnType<typeof healthz>>, TError = unknown>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof healthz>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof healthz>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -608,16 +612,16 @@ export const getReadyzQueryKey = () => {
     }
 
     
-export const getReadyzQueryOptions = <TData = Awaited<ReturnType<typeof readyz>>, TError = Health>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof readyz>>, TError, TData>>, }
+export const getReadyzQueryOptions = <TData = Awaited<ReturnType<typeof readyz>>, TError = Health>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof readyz>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getReadyzQueryKey();
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof readyz>>> = ({ signal }) => readyz(signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof readyz>>> = () => readyz(requestOptions);
 
       
 
@@ -637,7 +641,7 @@ export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = H
           TError,
           Awaited<ReturnType<typeof readyz>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = Health>(
@@ -647,11 +651,11 @@ export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = H
           TError,
           Awaited<ReturnType<typeof readyz>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = Health>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof readyz>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof readyz>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
@@ -659,7 +663,7 @@ export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = H
  */
 
 export function useReadyz<TData = Awaited<ReturnType<typeof readyz>>, TError = Health>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof readyz>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof readyz>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -708,16 +712,16 @@ export const getMetricsQueryKey = () => {
     }
 
     
-export const getMetricsQueryOptions = <TData = Awaited<ReturnType<typeof metrics>>, TError = unknown>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof metrics>>, TError, TData>>, }
+export const getMetricsQueryOptions = <TData = Awaited<ReturnType<typeof metrics>>, TError = unknown>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof metrics>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getMetricsQueryKey();
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof metrics>>> = ({ signal }) => metrics(signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof metrics>>> = () => metrics(requestOptions);
 
       
 
@@ -737,7 +741,7 @@ export function useMetrics<TData = Awaited<ReturnType<typeof metrics>>, TError =
           TError,
           Awaited<ReturnType<typeof metrics>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useMetrics<TData = Awaited<ReturnType<typeof metrics>>, TError = unknown>(
@@ -747,11 +751,11 @@ export function useMetrics<TData = Awaited<ReturnType<typeof metrics>>, TError =
           TError,
           Awaited<ReturnType<typeof metrics>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useMetrics<TData = Awaited<ReturnType<typeof metrics>>, TError = unknown>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof metrics>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof metrics>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
@@ -759,7 +763,7 @@ export function useMetrics<TData = Awaited<ReturnType<typeof metrics>>, TError =
  */
 
 export function useMetrics<TData = Awaited<ReturnType<typeof metrics>>, TError = unknown>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof metrics>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof metrics>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -808,16 +812,16 @@ export const getOpenapiDocumentQueryKey = () => {
     }
 
     
-export const getOpenapiDocumentQueryOptions = <TData = Awaited<ReturnType<typeof openapiDocument>>, TError = unknown>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof openapiDocument>>, TError, TData>>, }
+export const getOpenapiDocumentQueryOptions = <TData = Awaited<ReturnType<typeof openapiDocument>>, TError = unknown>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof openapiDocument>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getOpenapiDocumentQueryKey();
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof openapiDocument>>> = ({ signal }) => openapiDocument(signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof openapiDocument>>> = () => openapiDocument(requestOptions);
 
       
 
@@ -837,7 +841,7 @@ export function useOpenapiDocument<TData = Awaited<ReturnType<typeof openapiDocu
           TError,
           Awaited<ReturnType<typeof openapiDocument>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useOpenapiDocument<TData = Awaited<ReturnType<typeof openapiDocument>>, TError = unknown>(
@@ -847,11 +851,11 @@ export function useOpenapiDocument<TData = Awaited<ReturnType<typeof openapiDocu
           TError,
           Awaited<ReturnType<typeof openapiDocument>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useOpenapiDocument<TData = Awaited<ReturnType<typeof openapiDocument>>, TError = unknown>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof openapiDocument>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof openapiDocument>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
@@ -859,7 +863,7 @@ export function useOpenapiDocument<TData = Awaited<ReturnType<typeof openapiDocu
  */
 
 export function useOpenapiDocument<TData = Awaited<ReturnType<typeof openapiDocument>>, TError = unknown>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof openapiDocument>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof openapiDocument>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -902,15 +906,15 @@ export const login = async (loginRequest: LoginRequest, options?: RequestInit): 
 
 
 export const getLoginMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | InvalidResponse | TooManyRequestsResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof login>>, TError,{data: LoginRequest}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof login>>, TError,{data: LoginRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof login>>, TError,{data: LoginRequest}, TContext> => {
 
 const mutationKey = ['login'];
-const {mutation: mutationOptions} = options ?
+const {mutation: mutationOptions, request: requestOptions} = options ?
       options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
       options
       : {...options, mutation: {...options.mutation, mutationKey}}
-      : {mutation: { mutationKey, }};
+      : {mutation: { mutationKey, }, request: undefined};
 
       
 
@@ -918,7 +922,7 @@ const {mutation: mutationOptions} = options ?
       const mutationFn: MutationFunction<Awaited<ReturnType<typeof login>>, {data: LoginRequest}> = (props) => {
           const {data} = props ?? {};
 
-          return  login(data,)
+          return  login(data,requestOptions)
         }
 
         
@@ -934,7 +938,7 @@ const {mutation: mutationOptions} = options ?
  * @summary Sign in with email and password; sets the session and CSRF cookies
  */
 export const useLogin = <TError = BadRequestResponse | UnauthorizedResponse | InvalidResponse | TooManyRequestsResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof login>>, TError,{data: LoginRequest}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof login>>, TError,{data: LoginRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof login>>,
         TError,
@@ -974,15 +978,15 @@ export const devLogin = async (devLoginRequest: DevLoginRequest, options?: Reque
 
 
 export const getDevLoginMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | NotFoundResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof devLogin>>, TError,{data: DevLoginRequest}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof devLogin>>, TError,{data: DevLoginRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof devLogin>>, TError,{data: DevLoginRequest}, TContext> => {
 
 const mutationKey = ['devLogin'];
-const {mutation: mutationOptions} = options ?
+const {mutation: mutationOptions, request: requestOptions} = options ?
       options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
       options
       : {...options, mutation: {...options.mutation, mutationKey}}
-      : {mutation: { mutationKey, }};
+      : {mutation: { mutationKey, }, request: undefined};
 
       
 
@@ -990,7 +994,7 @@ const {mutation: mutationOptions} = options ?
       const mutationFn: MutationFunction<Awaited<ReturnType<typeof devLogin>>, {data: DevLoginRequest}> = (props) => {
           const {data} = props ?? {};
 
-          return  devLogin(data,)
+          return  devLogin(data,requestOptions)
         }
 
         
@@ -1006,7 +1010,7 @@ const {mutation: mutationOptions} = options ?
  * @summary Passwordless sign-in, only with TICKETER_ALLOW_DEV_LOGIN=true on a localhost base URL
  */
 export const useDevLogin = <TError = BadRequestResponse | UnauthorizedResponse | NotFoundResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof devLogin>>, TError,{data: DevLoginRequest}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof devLogin>>, TError,{data: DevLoginRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof devLogin>>,
         TError,
@@ -1045,15 +1049,15 @@ export const logout = async ( options?: RequestInit): Promise<void> => {
 
 
 export const getLogoutMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof logout>>, TError,void, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof logout>>, TError,void, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof logout>>, TError,void, TContext> => {
 
 const mutationKey = ['logout'];
-const {mutation: mutationOptions} = options ?
+const {mutation: mutationOptions, request: requestOptions} = options ?
       options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
       options
       : {...options, mutation: {...options.mutation, mutationKey}}
-      : {mutation: { mutationKey, }};
+      : {mutation: { mutationKey, }, request: undefined};
 
       
 
@@ -1061,7 +1065,7 @@ const {mutation: mutationOptions} = options ?
       const mutationFn: MutationFunction<Awaited<ReturnType<typeof logout>>, void> = () => {
           
 
-          return  logout()
+          return  logout(requestOptions)
         }
 
         
@@ -1077,7 +1081,7 @@ const {mutation: mutationOptions} = options ?
  * @summary Ends the current session and clears its cookies
  */
 export const useLogout = <TError = UnauthorizedResponse | ForbiddenResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof logout>>, TError,void, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof logout>>, TError,void, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof logout>>,
         TError,
@@ -1123,16 +1127,16 @@ export const getGetMeQueryKey = () => {
     }
 
     
-export const getGetMeQueryOptions = <TData = Awaited<ReturnType<typeof getMe>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMe>>, TError, TData>>, }
+export const getGetMeQueryOptions = <TData = Awaited<ReturnType<typeof getMe>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMe>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getGetMeQueryKey();
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof getMe>>> = ({ signal }) => getMe(signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof getMe>>> = () => getMe(requestOptions);
 
       
 
@@ -1152,7 +1156,7 @@ export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = Una
           TError,
           Awaited<ReturnType<typeof getMe>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = UnauthorizedResponse>(
@@ -1162,11 +1166,11 @@ export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = Una
           TError,
           Awaited<ReturnType<typeof getMe>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = UnauthorizedResponse>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMe>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMe>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
@@ -1174,7 +1178,7 @@ export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = Una
  */
 
 export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = UnauthorizedResponse>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMe>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMe>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -1223,16 +1227,16 @@ export const getListTokensQueryKey = () => {
     }
 
     
-export const getListTokensQueryOptions = <TData = Awaited<ReturnType<typeof listTokens>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTokens>>, TError, TData>>, }
+export const getListTokensQueryOptions = <TData = Awaited<ReturnType<typeof listTokens>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTokens>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getListTokensQueryKey();
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof listTokens>>> = ({ signal }) => listTokens(signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listTokens>>> = () => listTokens(requestOptions);
 
       
 
@@ -1252,7 +1256,7 @@ export function useListTokens<TData = Awaited<ReturnType<typeof listTokens>>, TE
           TError,
           Awaited<ReturnType<typeof listTokens>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListTokens<TData = Awaited<ReturnType<typeof listTokens>>, TError = UnauthorizedResponse>(
@@ -1262,11 +1266,11 @@ export function useListTokens<TData = Awaited<ReturnType<typeof listTokens>>, TE
           TError,
           Awaited<ReturnType<typeof listTokens>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListTokens<TData = Awaited<ReturnType<typeof listTokens>>, TError = UnauthorizedResponse>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTokens>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTokens>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
@@ -1274,7 +1278,7 @@ export function useListTokens<TData = Awaited<ReturnType<typeof listTokens>>, TE
  */
 
 export function useListTokens<TData = Awaited<ReturnType<typeof listTokens>>, TError = UnauthorizedResponse>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTokens>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTokens>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -1317,15 +1321,15 @@ export const createToken = async (createTokenRequest: CreateTokenRequest, option
 
 
 export const getCreateTokenMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createToken>>, TError,{data: CreateTokenRequest}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createToken>>, TError,{data: CreateTokenRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof createToken>>, TError,{data: CreateTokenRequest}, TContext> => {
 
 const mutationKey = ['createToken'];
-const {mutation: mutationOptions} = options ?
+const {mutation: mutationOptions, request: requestOptions} = options ?
       options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
       options
       : {...options, mutation: {...options.mutation, mutationKey}}
-      : {mutation: { mutationKey, }};
+      : {mutation: { mutationKey, }, request: undefined};
 
       
 
@@ -1333,7 +1337,7 @@ const {mutation: mutationOptions} = options ?
       const mutationFn: MutationFunction<Awaited<ReturnType<typeof createToken>>, {data: CreateTokenRequest}> = (props) => {
           const {data} = props ?? {};
 
-          return  createToken(data,)
+          return  createToken(data,requestOptions)
         }
 
         
@@ -1349,7 +1353,7 @@ const {mutation: mutationOptions} = options ?
  * @summary Creates an API token for the current user; the secret is returned only here
  */
 export const useCreateToken = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createToken>>, TError,{data: CreateTokenRequest}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createToken>>, TError,{data: CreateTokenRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof createToken>>,
         TError,
@@ -1388,15 +1392,15 @@ export const revokeToken = async (id: number, options?: RequestInit): Promise<vo
 
 
 export const getRevokeTokenMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof revokeToken>>, TError,{id: number}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof revokeToken>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof revokeToken>>, TError,{id: number}, TContext> => {
 
 const mutationKey = ['revokeToken'];
-const {mutation: mutationOptions} = options ?
+const {mutation: mutationOptions, request: requestOptions} = options ?
       options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
       options
       : {...options, mutation: {...options.mutation, mutationKey}}
-      : {mutation: { mutationKey, }};
+      : {mutation: { mutationKey, }, request: undefined};
 
       
 
@@ -1404,7 +1408,7 @@ const {mutation: mutationOptions} = options ?
       const mutationFn: MutationFunction<Awaited<ReturnType<typeof revokeToken>>, {id: number}> = (props) => {
           const {id} = props ?? {};
 
-          return  revokeToken(id,)
+          return  revokeToken(id,requestOptions)
         }
 
         
@@ -1420,7 +1424,7 @@ const {mutation: mutationOptions} = options ?
  * @summary Revokes one of the current user's tokens
  */
 export const useRevokeToken = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof revokeToken>>, TError,{id: number}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof revokeToken>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof revokeToken>>,
         TError,
@@ -1479,16 +1483,16 @@ export const getListTicketsQueryKey = (params?: ListTicketsParams,) => {
     }
 
     
-export const getListTicketsInfiniteQueryOptions = <TData = InfiniteData<Awaited<ReturnType<typeof listTickets>>, ListTicketsParams['cursor']>, TError = BadRequestResponse | UnauthorizedResponse>(params?: ListTicketsParams, options?: { query?:Partial<UseInfiniteQueryOptions<Awaited<ReturnType<typeof listTickets>>, TError, TData, QueryKey, ListTicketsParams['cursor']>>, }
+export const getListTicketsInfiniteQueryOptions = <TData = InfiniteData<Awaited<ReturnType<typeof listTickets>>, ListTicketsParams['cursor']>, TError = BadRequestResponse | UnauthorizedResponse>(params?: ListTicketsParams, options?: { query?:Partial<UseInfiniteQueryOptions<Awaited<ReturnType<typeof listTickets>>, TError, TData, QueryKey, ListTicketsParams['cursor']>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getListTicketsInfiniteQueryKey(params);
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof listTickets>>, QueryKey, ListTicketsParams['cursor']> = ({ signal, pageParam }) => listTickets({...params, 'cursor': pageParam || params?.['cursor']}, signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listTickets>>, QueryKey, ListTicketsParams['cursor']> = ({ pageParam }) => listTickets({...params, 'cursor': pageParam || params?.['cursor']}, requestOptions);
 
       
 
@@ -1508,7 +1512,7 @@ export function useListTicketsInfinite<TData = InfiniteData<Awaited<ReturnType<t
           TError,
           Awaited<ReturnType<typeof listTickets>>, QueryKey
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseInfiniteQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListTicketsInfinite<TData = InfiniteData<Awaited<ReturnType<typeof listTickets>>, ListTicketsParams['cursor']>, TError = BadRequestResponse | UnauthorizedResponse>(
@@ -1518,11 +1522,11 @@ export function useListTicketsInfinite<TData = InfiniteData<Awaited<ReturnType<t
           TError,
           Awaited<ReturnType<typeof listTickets>>, QueryKey
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseInfiniteQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListTicketsInfinite<TData = InfiniteData<Awaited<ReturnType<typeof listTickets>>, ListTicketsParams['cursor']>, TError = BadRequestResponse | UnauthorizedResponse>(
- params?: ListTicketsParams, options?: { query?:Partial<UseInfiniteQueryOptions<Awaited<ReturnType<typeof listTickets>>, TError, TData, QueryKey, ListTicketsParams['cursor']>>, }
+ params?: ListTicketsParams, options?: { query?:Partial<UseInfiniteQueryOptions<Awaited<ReturnType<typeof listTickets>>, TError, TData, QueryKey, ListTicketsParams['cursor']>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseInfiniteQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
@@ -1530,7 +1534,7 @@ export function useListTicketsInfinite<TData = InfiniteData<Awaited<ReturnType<t
  */
 
 export function useListTicketsInfinite<TData = InfiniteData<Awaited<ReturnType<typeof listTickets>>, ListTicketsParams['cursor']>, TError = BadRequestResponse | UnauthorizedResponse>(
- params?: ListTicketsParams, options?: { query?:Partial<UseInfiniteQueryOptions<Awaited<ReturnType<typeof listTickets>>, TError, TData, QueryKey, ListTicketsParams['cursor']>>, }
+ params?: ListTicketsParams, options?: { query?:Partial<UseInfiniteQueryOptions<Awaited<ReturnType<typeof listTickets>>, TError, TData, QueryKey, ListTicketsParams['cursor']>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseInfiniteQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -1545,16 +1549,16 @@ export function useListTicketsInfinite<TData = InfiniteData<Awaited<ReturnType<t
 
 
 
-export const getListTicketsQueryOptions = <TData = Awaited<ReturnType<typeof listTickets>>, TError = BadRequestResponse | UnauthorizedResponse>(params?: ListTicketsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTickets>>, TError, TData>>, }
+export const getListTicketsQueryOptions = <TData = Awaited<ReturnType<typeof listTickets>>, TError = BadRequestResponse | UnauthorizedResponse>(params?: ListTicketsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTickets>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getListTicketsQueryKey(params);
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof listTickets>>> = ({ signal }) => listTickets(params, signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listTickets>>> = () => listTickets(params, requestOptions);
 
       
 
@@ -1574,7 +1578,7 @@ export function useListTickets<TData = Awaited<ReturnType<typeof listTickets>>, 
           TError,
           Awaited<ReturnType<typeof listTickets>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListTickets<TData = Awaited<ReturnType<typeof listTickets>>, TError = BadRequestResponse | UnauthorizedResponse>(
@@ -1584,11 +1588,11 @@ export function useListTickets<TData = Awaited<ReturnType<typeof listTickets>>, 
           TError,
           Awaited<ReturnType<typeof listTickets>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListTickets<TData = Awaited<ReturnType<typeof listTickets>>, TError = BadRequestResponse | UnauthorizedResponse>(
- params?: ListTicketsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTickets>>, TError, TData>>, }
+ params?: ListTicketsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTickets>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
@@ -1596,7 +1600,7 @@ export function useListTickets<TData = Awaited<ReturnType<typeof listTickets>>, 
  */
 
 export function useListTickets<TData = Awaited<ReturnType<typeof listTickets>>, TError = BadRequestResponse | UnauthorizedResponse>(
- params?: ListTicketsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTickets>>, TError, TData>>, }
+ params?: ListTicketsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTickets>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -1642,16 +1646,16 @@ export const getGetTicketQueryKey = (id?: number,) => {
     }
 
     
-export const getGetTicketQueryOptions = <TData = Awaited<ReturnType<typeof getTicket>>, TError = UnauthorizedResponse | NotFoundResponse>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getTicket>>, TError, TData>>, }
+export const getGetTicketQueryOptions = <TData = Awaited<ReturnType<typeof getTicket>>, TError = UnauthorizedResponse | NotFoundResponse>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getTicket>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getGetTicketQueryKey(id);
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof getTicket>>> = ({ signal }) => getTicket(id, signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof getTicket>>> = () => getTicket(id, requestOptions);
 
       
 
@@ -1671,7 +1675,7 @@ export function useGetTicket<TData = Awaited<ReturnType<typeof getTicket>>, TErr
           TError,
           Awaited<ReturnType<typeof getTicket>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useGetTicket<TData = Awaited<ReturnType<typeof getTicket>>, TError = UnauthorizedResponse | NotFoundResponse>(
@@ -1681,16 +1685,16 @@ export function useGetTicket<TData = Awaited<ReturnType<typeof getTicket>>, TErr
           TError,
           Awaited<ReturnType<typeof getTicket>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useGetTicket<TData = Awaited<ReturnType<typeof getTicket>>, TError = UnauthorizedResponse | NotFoundResponse>(
- id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getTicket>>, TError, TData>>, }
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getTicket>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 
 export function useGetTicket<TData = Awaited<ReturnType<typeof getTicket>>, TError = UnauthorizedResponse | NotFoundResponse>(
- id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getTicket>>, TError, TData>>, }
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getTicket>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -1734,15 +1738,15 @@ export const updateTicket = async (id: number,
 
 
 export const getUpdateTicketMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateTicket>>, TError,{id: number;data: TicketUpdate}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateTicket>>, TError,{id: number;data: TicketUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof updateTicket>>, TError,{id: number;data: TicketUpdate}, TContext> => {
 
 const mutationKey = ['updateTicket'];
-const {mutation: mutationOptions} = options ?
+const {mutation: mutationOptions, request: requestOptions} = options ?
       options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
       options
       : {...options, mutation: {...options.mutation, mutationKey}}
-      : {mutation: { mutationKey, }};
+      : {mutation: { mutationKey, }, request: undefined};
 
       
 
@@ -1750,7 +1754,7 @@ const {mutation: mutationOptions} = options ?
       const mutationFn: MutationFunction<Awaited<ReturnType<typeof updateTicket>>, {id: number;data: TicketUpdate}> = (props) => {
           const {id,data} = props ?? {};
 
-          return  updateTicket(id,data,)
+          return  updateTicket(id,data,requestOptions)
         }
 
         
@@ -1766,7 +1770,7 @@ const {mutation: mutationOptions} = options ?
  * @summary Changes status, priority, assignee or tags; each change is an audit event
  */
 export const useUpdateTicket = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateTicket>>, TError,{id: number;data: TicketUpdate}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateTicket>>, TError,{id: number;data: TicketUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof updateTicket>>,
         TError,
@@ -1812,16 +1816,16 @@ export const getListMessagesQueryKey = (id?: number,) => {
     }
 
     
-export const getListMessagesQueryOptions = <TData = Awaited<ReturnType<typeof listMessages>>, TError = UnauthorizedResponse | NotFoundResponse>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>>, }
+export const getListMessagesQueryOptions = <TData = Awaited<ReturnType<typeof listMessages>>, TError = UnauthorizedResponse | NotFoundResponse>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getListMessagesQueryKey(id);
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof listMessages>>> = ({ signal }) => listMessages(id, signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listMessages>>> = () => listMessages(id, requestOptions);
 
       
 
@@ -1841,7 +1845,7 @@ export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>
           TError,
           Awaited<ReturnType<typeof listMessages>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>, TError = UnauthorizedResponse | NotFoundResponse>(
@@ -1851,11 +1855,11 @@ export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>
           TError,
           Awaited<ReturnType<typeof listMessages>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>, TError = UnauthorizedResponse | NotFoundResponse>(
- id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>>, }
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
@@ -1863,7 +1867,7 @@ export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>
  */
 
 export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>, TError = UnauthorizedResponse | NotFoundResponse>(
- id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>>, }
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -1919,15 +1923,15 @@ if(createReplyBodyTwo.files !== undefined) {
 
 
 export const getCreateReplyMutationOptions = <TError = unknown,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createReply>>, TError,{id: number;data: CreateReplyBodyTwo}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createReply>>, TError,{id: number;data: CreateReplyBodyTwo}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof createReply>>, TError,{id: number;data: CreateReplyBodyTwo}, TContext> => {
 
 const mutationKey = ['createReply'];
-const {mutation: mutationOptions} = options ?
+const {mutation: mutationOptions, request: requestOptions} = options ?
       options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
       options
       : {...options, mutation: {...options.mutation, mutationKey}}
-      : {mutation: { mutationKey, }};
+      : {mutation: { mutationKey, }, request: undefined};
 
       
 
@@ -1935,7 +1939,7 @@ const {mutation: mutationOptions} = options ?
       const mutationFn: MutationFunction<Awaited<ReturnType<typeof createReply>>, {id: number;data: CreateReplyBodyTwo}> = (props) => {
           const {id,data} = props ?? {};
 
-          return  createReply(id,data,)
+          return  createReply(id,data,requestOptions)
         }
 
         
@@ -1951,7 +1955,7 @@ const {mutation: mutationOptions} = options ?
  * @summary Replies to the requester by email (queued; delivery shown on the message)
  */
 export const useCreateReply = <TError = unknown,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createReply>>, TError,{id: number;data: CreateReplyBodyTwo}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createReply>>, TError,{id: number;data: CreateReplyBodyTwo}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof createReply>>,
         TError,
@@ -1992,15 +1996,15 @@ export const createNote = async (id: number,
 
 
 export const getCreateNoteMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createNote>>, TError,{id: number;data: NoteRequest}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createNote>>, TError,{id: number;data: NoteRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof createNote>>, TError,{id: number;data: NoteRequest}, TContext> => {
 
 const mutationKey = ['createNote'];
-const {mutation: mutationOptions} = options ?
+const {mutation: mutationOptions, request: requestOptions} = options ?
       options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
       options
       : {...options, mutation: {...options.mutation, mutationKey}}
-      : {mutation: { mutationKey, }};
+      : {mutation: { mutationKey, }, request: undefined};
 
       
 
@@ -2008,7 +2012,7 @@ const {mutation: mutationOptions} = options ?
       const mutationFn: MutationFunction<Awaited<ReturnType<typeof createNote>>, {id: number;data: NoteRequest}> = (props) => {
           const {id,data} = props ?? {};
 
-          return  createNote(id,data,)
+          return  createNote(id,data,requestOptions)
         }
 
         
@@ -2024,7 +2028,7 @@ const {mutation: mutationOptions} = options ?
  * @summary Adds an internal note (never mailed)
  */
 export const useCreateNote = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createNote>>, TError,{id: number;data: NoteRequest}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createNote>>, TError,{id: number;data: NoteRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof createNote>>,
         TError,
@@ -2070,16 +2074,16 @@ export const getListEventsQueryKey = (id?: number,) => {
     }
 
     
-export const getListEventsQueryOptions = <TData = Awaited<ReturnType<typeof listEvents>>, TError = UnauthorizedResponse | NotFoundResponse>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listEvents>>, TError, TData>>, }
+export const getListEventsQueryOptions = <TData = Awaited<ReturnType<typeof listEvents>>, TError = UnauthorizedResponse | NotFoundResponse>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listEvents>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getListEventsQueryKey(id);
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof listEvents>>> = ({ signal }) => listEvents(id, signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listEvents>>> = () => listEvents(id, requestOptions);
 
       
 
@@ -2099,7 +2103,7 @@ export function useListEvents<TData = Awaited<ReturnType<typeof listEvents>>, TE
           TError,
           Awaited<ReturnType<typeof listEvents>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListEvents<TData = Awaited<ReturnType<typeof listEvents>>, TError = UnauthorizedResponse | NotFoundResponse>(
@@ -2109,11 +2113,11 @@ export function useListEvents<TData = Awaited<ReturnType<typeof listEvents>>, TE
           TError,
           Awaited<ReturnType<typeof listEvents>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListEvents<TData = Awaited<ReturnType<typeof listEvents>>, TError = UnauthorizedResponse | NotFoundResponse>(
- id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listEvents>>, TError, TData>>, }
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listEvents>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
@@ -2121,7 +2125,7 @@ export function useListEvents<TData = Awaited<ReturnType<typeof listEvents>>, TE
  */
 
 export function useListEvents<TData = Awaited<ReturnType<typeof listEvents>>, TError = UnauthorizedResponse | NotFoundResponse>(
- id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listEvents>>, TError, TData>>, }
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listEvents>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -2163,15 +2167,15 @@ export const retryMessage = async (id: number, options?: RequestInit): Promise<M
 
 
 export const getRetryMessageMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof retryMessage>>, TError,{id: number}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof retryMessage>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof retryMessage>>, TError,{id: number}, TContext> => {
 
 const mutationKey = ['retryMessage'];
-const {mutation: mutationOptions} = options ?
+const {mutation: mutationOptions, request: requestOptions} = options ?
       options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
       options
       : {...options, mutation: {...options.mutation, mutationKey}}
-      : {mutation: { mutationKey, }};
+      : {mutation: { mutationKey, }, request: undefined};
 
       
 
@@ -2179,7 +2183,7 @@ const {mutation: mutationOptions} = options ?
       const mutationFn: MutationFunction<Awaited<ReturnType<typeof retryMessage>>, {id: number}> = (props) => {
           const {id} = props ?? {};
 
-          return  retryMessage(id,)
+          return  retryMessage(id,requestOptions)
         }
 
         
@@ -2195,7 +2199,7 @@ const {mutation: mutationOptions} = options ?
  * @summary Queues a failed outbound message again (409 unless its delivery failed)
  */
 export const useRetryMessage = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof retryMessage>>, TError,{id: number}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof retryMessage>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof retryMessage>>,
         TError,
@@ -2241,16 +2245,16 @@ export const getGetAttachmentContentQueryKey = (id?: number,) => {
     }
 
     
-export const getGetAttachmentContentQueryOptions = <TData = Awaited<ReturnType<typeof getAttachmentContent>>, TError = UnauthorizedResponse | NotFoundResponse>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getAttachmentContent>>, TError, TData>>, }
+export const getGetAttachmentContentQueryOptions = <TData = Awaited<ReturnType<typeof getAttachmentContent>>, TError = UnauthorizedResponse | NotFoundResponse>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getAttachmentContent>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getGetAttachmentContentQueryKey(id);
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof getAttachmentContent>>> = ({ signal }) => getAttachmentContent(id, signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof getAttachmentContent>>> = () => getAttachmentContent(id, requestOptions);
 
       
 
@@ -2270,7 +2274,7 @@ export function useGetAttachmentContent<TData = Awaited<ReturnType<typeof getAtt
           TError,
           Awaited<ReturnType<typeof getAttachmentContent>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useGetAttachmentContent<TData = Awaited<ReturnType<typeof getAttachmentContent>>, TError = UnauthorizedResponse | NotFoundResponse>(
@@ -2280,11 +2284,11 @@ export function useGetAttachmentContent<TData = Awaited<ReturnType<typeof getAtt
           TError,
           Awaited<ReturnType<typeof getAttachmentContent>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useGetAttachmentContent<TData = Awaited<ReturnType<typeof getAttachmentContent>>, TError = UnauthorizedResponse | NotFoundResponse>(
- id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getAttachmentContent>>, TError, TData>>, }
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getAttachmentContent>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
@@ -2292,7 +2296,7 @@ export function useGetAttachmentContent<TData = Awaited<ReturnType<typeof getAtt
  */
 
 export function useGetAttachmentContent<TData = Awaited<ReturnType<typeof getAttachmentContent>>, TError = UnauthorizedResponse | NotFoundResponse>(
- id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getAttachmentContent>>, TError, TData>>, }
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getAttachmentContent>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -2344,16 +2348,16 @@ export const getStreamEventsQueryKey = () => {
     }
 
     
-export const getStreamEventsQueryOptions = <TData = Awaited<ReturnType<typeof streamEvents>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof streamEvents>>, TError, TData>>, }
+export const getStreamEventsQueryOptions = <TData = Awaited<ReturnType<typeof streamEvents>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof streamEvents>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getStreamEventsQueryKey();
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof streamEvents>>> = ({ signal }) => streamEvents(signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof streamEvents>>> = () => streamEvents(requestOptions);
 
       
 
@@ -2373,7 +2377,7 @@ export function useStreamEvents<TData = Awaited<ReturnType<typeof streamEvents>>
           TError,
           Awaited<ReturnType<typeof streamEvents>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useStreamEvents<TData = Awaited<ReturnType<typeof streamEvents>>, TError = UnauthorizedResponse>(
@@ -2383,11 +2387,11 @@ export function useStreamEvents<TData = Awaited<ReturnType<typeof streamEvents>>
           TError,
           Awaited<ReturnType<typeof streamEvents>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useStreamEvents<TData = Awaited<ReturnType<typeof streamEvents>>, TError = UnauthorizedResponse>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof streamEvents>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof streamEvents>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
@@ -2395,7 +2399,7 @@ export function useStreamEvents<TData = Awaited<ReturnType<typeof streamEvents>>
  */
 
 export function useStreamEvents<TData = Awaited<ReturnType<typeof streamEvents>>, TError = UnauthorizedResponse>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof streamEvents>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof streamEvents>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -2451,16 +2455,16 @@ export const getListInboundQueryKey = (params?: ListInboundParams,) => {
     }
 
     
-export const getListInboundQueryOptions = <TData = Awaited<ReturnType<typeof listInbound>>, TError = BadRequestResponse | UnauthorizedResponse>(params?: ListInboundParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listInbound>>, TError, TData>>, }
+export const getListInboundQueryOptions = <TData = Awaited<ReturnType<typeof listInbound>>, TError = BadRequestResponse | UnauthorizedResponse>(params?: ListInboundParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listInbound>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getListInboundQueryKey(params);
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof listInbound>>> = ({ signal }) => listInbound(params, signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listInbound>>> = () => listInbound(params, requestOptions);
 
       
 
@@ -2480,7 +2484,7 @@ export function useListInbound<TData = Awaited<ReturnType<typeof listInbound>>, 
           TError,
           Awaited<ReturnType<typeof listInbound>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListInbound<TData = Awaited<ReturnType<typeof listInbound>>, TError = BadRequestResponse | UnauthorizedResponse>(
@@ -2490,11 +2494,11 @@ export function useListInbound<TData = Awaited<ReturnType<typeof listInbound>>, 
           TError,
           Awaited<ReturnType<typeof listInbound>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListInbound<TData = Awaited<ReturnType<typeof listInbound>>, TError = BadRequestResponse | UnauthorizedResponse>(
- params?: ListInboundParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listInbound>>, TError, TData>>, }
+ params?: ListInboundParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listInbound>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
@@ -2502,7 +2506,7 @@ export function useListInbound<TData = Awaited<ReturnType<typeof listInbound>>, 
  */
 
 export function useListInbound<TData = Awaited<ReturnType<typeof listInbound>>, TError = BadRequestResponse | UnauthorizedResponse>(
- params?: ListInboundParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listInbound>>, TError, TData>>, }
+ params?: ListInboundParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listInbound>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -2551,16 +2555,16 @@ export const getListUsersQueryKey = () => {
     }
 
     
-export const getListUsersQueryOptions = <TData = Awaited<ReturnType<typeof listUsers>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUsers>>, TError, TData>>, }
+export const getListUsersQueryOptions = <TData = Awaited<ReturnType<typeof listUsers>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUsers>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getListUsersQueryKey();
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof listUsers>>> = ({ signal }) => listUsers(signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listUsers>>> = () => listUsers(requestOptions);
 
       
 
@@ -2580,7 +2584,7 @@ export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TErr
           TError,
           Awaited<ReturnType<typeof listUsers>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TError = UnauthorizedResponse>(
@@ -2590,11 +2594,11 @@ export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TErr
           TError,
           Awaited<ReturnType<typeof listUsers>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TError = UnauthorizedResponse>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUsers>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUsers>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
@@ -2602,7 +2606,7 @@ export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TErr
  */
 
 export function useListUsers<TData = Awaited<ReturnType<typeof listUsers>>, TError = UnauthorizedResponse>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUsers>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listUsers>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -2642,15 +2646,15 @@ export const createUser = async (createUserRequest: CreateUserRequest, options?:
 
 
 export const getCreateUserMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createUser>>, TError,{data: CreateUserRequest}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createUser>>, TError,{data: CreateUserRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof createUser>>, TError,{data: CreateUserRequest}, TContext> => {
 
 const mutationKey = ['createUser'];
-const {mutation: mutationOptions} = options ?
+const {mutation: mutationOptions, request: requestOptions} = options ?
       options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
       options
       : {...options, mutation: {...options.mutation, mutationKey}}
-      : {mutation: { mutationKey, }};
+      : {mutation: { mutationKey, }, request: undefined};
 
       
 
@@ -2658,7 +2662,7 @@ const {mutation: mutationOptions} = options ?
       const mutationFn: MutationFunction<Awaited<ReturnType<typeof createUser>>, {data: CreateUserRequest}> = (props) => {
           const {data} = props ?? {};
 
-          return  createUser(data,)
+          return  createUser(data,requestOptions)
         }
 
         
@@ -2671,7 +2675,7 @@ const {mutation: mutationOptions} = options ?
     export type CreateUserMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse
 
     export const useCreateUser = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createUser>>, TError,{data: CreateUserRequest}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createUser>>, TError,{data: CreateUserRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof createUser>>,
         TError,
@@ -2712,15 +2716,15 @@ export const updateUser = async (id: number,
 
 
 export const getUpdateUserMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateUser>>, TError,{id: number;data: UserUpdate}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateUser>>, TError,{id: number;data: UserUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof updateUser>>, TError,{id: number;data: UserUpdate}, TContext> => {
 
 const mutationKey = ['updateUser'];
-const {mutation: mutationOptions} = options ?
+const {mutation: mutationOptions, request: requestOptions} = options ?
       options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
       options
       : {...options, mutation: {...options.mutation, mutationKey}}
-      : {mutation: { mutationKey, }};
+      : {mutation: { mutationKey, }, request: undefined};
 
       
 
@@ -2728,7 +2732,7 @@ const {mutation: mutationOptions} = options ?
       const mutationFn: MutationFunction<Awaited<ReturnType<typeof updateUser>>, {id: number;data: UserUpdate}> = (props) => {
           const {id,data} = props ?? {};
 
-          return  updateUser(id,data,)
+          return  updateUser(id,data,requestOptions)
         }
 
         
@@ -2744,7 +2748,7 @@ const {mutation: mutationOptions} = options ?
  * @summary Changes name, role, disabled or password; disabling ends the user's sessions
  */
 export const useUpdateUser = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateUser>>, TError,{id: number;data: UserUpdate}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateUser>>, TError,{id: number;data: UserUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof updateUser>>,
         TError,
@@ -2787,16 +2791,16 @@ export const getListMailboxesQueryKey = () => {
     }
 
     
-export const getListMailboxesQueryOptions = <TData = Awaited<ReturnType<typeof listMailboxes>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMailboxes>>, TError, TData>>, }
+export const getListMailboxesQueryOptions = <TData = Awaited<ReturnType<typeof listMailboxes>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMailboxes>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
-const {query: queryOptions} = options ?? {};
+const {query: queryOptions, request: requestOptions} = options ?? {};
 
   const queryKey =  queryOptions?.queryKey ?? getListMailboxesQueryKey();
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof listMailboxes>>> = ({ signal }) => listMailboxes(signal);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listMailboxes>>> = () => listMailboxes(requestOptions);
 
       
 
@@ -2816,7 +2820,7 @@ export function useListMailboxes<TData = Awaited<ReturnType<typeof listMailboxes
           TError,
           Awaited<ReturnType<typeof listMailboxes>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListMailboxes<TData = Awaited<ReturnType<typeof listMailboxes>>, TError = UnauthorizedResponse>(
@@ -2826,16 +2830,16 @@ export function useListMailboxes<TData = Awaited<ReturnType<typeof listMailboxes
           TError,
           Awaited<ReturnType<typeof listMailboxes>>
         > , 'initialData'
-      >, }
+      >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 export function useListMailboxes<TData = Awaited<ReturnType<typeof listMailboxes>>, TError = UnauthorizedResponse>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMailboxes>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMailboxes>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 
 export function useListMailboxes<TData = Awaited<ReturnType<typeof listMailboxes>>, TError = UnauthorizedResponse>(
-  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMailboxes>>, TError, TData>>, }
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMailboxes>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
@@ -2875,15 +2879,15 @@ export const createMailbox = async (createMailboxRequest: CreateMailboxRequest, 
 
 
 export const getCreateMailboxMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createMailbox>>, TError,{data: CreateMailboxRequest}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createMailbox>>, TError,{data: CreateMailboxRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof createMailbox>>, TError,{data: CreateMailboxRequest}, TContext> => {
 
 const mutationKey = ['createMailbox'];
-const {mutation: mutationOptions} = options ?
+const {mutation: mutationOptions, request: requestOptions} = options ?
       options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
       options
       : {...options, mutation: {...options.mutation, mutationKey}}
-      : {mutation: { mutationKey, }};
+      : {mutation: { mutationKey, }, request: undefined};
 
       
 
@@ -2891,7 +2895,7 @@ const {mutation: mutationOptions} = options ?
       const mutationFn: MutationFunction<Awaited<ReturnType<typeof createMailbox>>, {data: CreateMailboxRequest}> = (props) => {
           const {data} = props ?? {};
 
-          return  createMailbox(data,)
+          return  createMailbox(data,requestOptions)
         }
 
         
@@ -2904,7 +2908,7 @@ const {mutation: mutationOptions} = options ?
     export type CreateMailboxMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse
 
     export const useCreateMailbox = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createMailbox>>, TError,{data: CreateMailboxRequest}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createMailbox>>, TError,{data: CreateMailboxRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof createMailbox>>,
         TError,
@@ -2942,15 +2946,15 @@ export const updateMailbox = async (id: number,
 
 
 export const getUpdateMailboxMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateMailbox>>, TError,{id: number;data: MailboxUpdate}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateMailbox>>, TError,{id: number;data: MailboxUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof updateMailbox>>, TError,{id: number;data: MailboxUpdate}, TContext> => {
 
 const mutationKey = ['updateMailbox'];
-const {mutation: mutationOptions} = options ?
+const {mutation: mutationOptions, request: requestOptions} = options ?
       options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
       options
       : {...options, mutation: {...options.mutation, mutationKey}}
-      : {mutation: { mutationKey, }};
+      : {mutation: { mutationKey, }, request: undefined};
 
       
 
@@ -2958,7 +2962,7 @@ const {mutation: mutationOptions} = options ?
       const mutationFn: MutationFunction<Awaited<ReturnType<typeof updateMailbox>>, {id: number;data: MailboxUpdate}> = (props) => {
           const {id,data} = props ?? {};
 
-          return  updateMailbox(id,data,)
+          return  updateMailbox(id,data,requestOptions)
         }
 
         
@@ -2971,7 +2975,7 @@ const {mutation: mutationOptions} = options ?
     export type UpdateMailboxMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse
 
     export const useUpdateMailbox = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateMailbox>>, TError,{id: number;data: MailboxUpdate}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateMailbox>>, TError,{id: number;data: MailboxUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof updateMailbox>>,
         TError,
@@ -3010,15 +3014,15 @@ export const testMailbox = async (id: number, options?: RequestInit): Promise<Ma
 
 
 export const getTestMailboxMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof testMailbox>>, TError,{id: number}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof testMailbox>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof testMailbox>>, TError,{id: number}, TContext> => {
 
 const mutationKey = ['testMailbox'];
-const {mutation: mutationOptions} = options ?
+const {mutation: mutationOptions, request: requestOptions} = options ?
       options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
       options
       : {...options, mutation: {...options.mutation, mutationKey}}
-      : {mutation: { mutationKey, }};
+      : {mutation: { mutationKey, }, request: undefined};
 
       
 
@@ -3026,7 +3030,7 @@ const {mutation: mutationOptions} = options ?
       const mutationFn: MutationFunction<Awaited<ReturnType<typeof testMailbox>>, {id: number}> = (props) => {
           const {id} = props ?? {};
 
-          return  testMailbox(id,)
+          return  testMailbox(id,requestOptions)
         }
 
         
@@ -3042,7 +3046,7 @@ const {mutation: mutationOptions} = options ?
  * @summary Tries the mailbox's SMTP relay (connect, TLS, auth), or says the outbox is used
  */
 export const useTestMailbox = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
-    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof testMailbox>>, TError,{id: number}, TContext>, }
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof testMailbox>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof testMailbox>>,
         TError,
