@@ -59,7 +59,7 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path, "")
 	})
-	mux.Handle("GET /", web.Handler()) // the web UI; unknown paths get its index.html
+	mux.Handle("/", web.Handler()) // the web UI (GET/HEAD); unknown paths get its index.html
 
 	// Browsers' cross-origin requests that change something are refused
 	// (Sec-Fetch-Site / Origin), on top of the CSRF double submit.

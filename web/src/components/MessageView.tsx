@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { Message } from "../api/generated";
+import type { Message, User } from "../api/generated";
 import { absoluteTime, displayName, formatBytes, hasHiddenText, initials, relativeTime } from "../lib/format";
 import { MailFrame } from "./MailFrame";
 import { Badge, errorMessage } from "./States";
@@ -7,21 +7,28 @@ import { Badge, errorMessage } from "./States";
 const kindLabel: Record<string, string> = { inbound: "", outbound: "Reply", note: "Internal note", auto_reply: "Automatic" };
 const deliveryLabel: Record<string, string> = { queued: "Queued", sending: "Sending", sent: "Sent", failed: "Failed" };
 
-export function MessageView({ m, onRetry, retrying, retryError }: { m: Message; onRetry: (id: number) => void; retrying: boolean; retryError?: unknown }) {
+export function MessageView({ m, author, onRetry, retrying, retryError }: { m: Message; author?: User; onRetry: (id: number) => void; retrying: boolean; retryError?: unknown }) {
   const [mode, setMode] = useState<"html" | "text">(m.html && m.kind !== "note" ? "html" : "text");
   const [full, setFull] = useState(false);
   const visible = m.visible_text || m.text;
   const more = hasHiddenText(visible, m.text);
   const isAgent = m.kind === "outbound" || m.kind === "note";
+  // Agents' replies are sent from the mailbox; show who wrote them.
+  const who = author ? { name: author.name, email: author.email } : m.from;
   return (
-    <article className={`msg ${m.kind}`} aria-label={`${kindLabel[m.kind] || "Message"} from ${displayName(m.from)}`} data-message-id={m.id}>
+    <article className={`msg ${m.kind}`} aria-label={`${kindLabel[m.kind] || "Message"} from ${displayName(who)}`} data-message-id={m.id}>
       <header className="msg-head">
         <span className={`avatar ${isAgent ? "agent" : ""}`} aria-hidden="true">
-          {initials(m.from)}
+          {initials(who)}
         </span>
         <div className="spacer">
           <div>
-            <span className="from">{displayName(m.from)}</span> {m.from.name && <span className="addr">&lt;{m.from.email}&gt;</span>}
+            <span className="from">{displayName(who)}</span>{" "}
+            {author && m.kind === "outbound" ? (
+              <span className="addr">via {m.from.email}</span>
+            ) : (
+              m.kind !== "note" && m.from.name && <span className="addr">&lt;{m.from.email}&gt;</span>
+            )}
           </div>
           {m.kind !== "note" && (m.to.length > 0 || m.cc.length > 0) && (
             <div className="addr">
@@ -70,7 +77,7 @@ export function MessageView({ m, onRetry, retrying, retryError }: { m: Message; 
             const href = `/api/v1/attachments/${a.id}/content`;
             const image = /^image\/(png|jpe?g|gif|webp)$/i.test(a.content_type);
             return (
-              <a key={a.id} className="attachment" href={href} download={a.filename} title={`Download ${a.filename}`}>
+              <a key={a.id} className="attachment" href={href} download={a.filename} title={`Download ${a.filename}`} aria-label={`Download ${a.filename} (${formatBytes(a.size)})`}>
                 {image && <img src={href} alt="" loading="lazy" />}
                 <span className="stack tight">
                   <span className="name">{a.filename || "attachment"}</span>

@@ -106,12 +106,15 @@ export function TicketPage() {
 function Conversation({ ticketId, items }: { ticketId: number; items: Message[] }) {
   const qc = useQueryClient();
   const retry = useRetryMessage();
+  const users = useListUsers({ query: { staleTime: 60_000 } });
+  const byId = new Map((users.data?.items ?? []).map((u) => [u.id, u]));
   return (
     <>
       {items.map((m) => (
         <MessageView
           key={m.id}
           m={m}
+          author={m.author_id != null ? byId.get(m.author_id) : undefined}
           retrying={retry.isPending && retry.variables?.id === m.id}
           retryError={retry.variables?.id === m.id ? retry.error : undefined}
           onRetry={(mid) =>
@@ -206,7 +209,8 @@ function Composer({ ticket, messages }: { ticket: Ticket; messages: Message[] })
         {tab === "reply" && (
           <>
             <div className="small muted">
-              To <strong>{displayName(ticket.requester)}</strong> &lt;{ticket.requester.email}&gt;
+              To <strong>{displayName(ticket.requester)}</strong>
+              {ticket.requester.name && <> &lt;{ticket.requester.email}&gt;</>}
             </div>
             <label className="field">
               <span>Cc</span>
