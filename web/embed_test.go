@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -57,6 +60,41 @@ func TestHandler(t *testing.T) {
 				t.Errorf("CSP %q", csp)
 			}
 		})
+	}
+}
+
+func TestHandlerGzip(t *testing.T) {
+	js := strings.Repeat("console.log('ticketer');\n", 200)
+	h := newHandler(fstest.MapFS{"index.html": {Data: []byte("x")}, "assets/app-1.js": {Data: []byte(js)}})
+	for _, enc := range []string{"gzip, deflate, br", ""} {
+		req := httptest.NewRequest("GET", "/assets/app-1.js", nil)
+		req.Header.Set("Accept-Encoding", enc)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Fatalf("%q: status %d", enc, rec.Code)
+		}
+		body := rec.Body.Bytes()
+		if enc != "" {
+			if rec.Header().Get("Content-Encoding") != "gzip" {
+				t.Fatalf("not gzipped")
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if body, err = io.ReadAll(zr); err != nil {
+				t.Fatal(err)
+			}
+		} else if rec.Header().Get("Content-Encoding") != "" {
+			t.Fatalf("gzipped without Accept-Encoding")
+		}
+		if string(body) != js {
+			t.Fatalf("%q: body differs", enc)
+		}
+		if ct := rec.Header().Get("Content-Type"); !strings.Contains(ct, "javascript") {
+			t.Fatalf("Content-Type %q", ct)
+		}
 	}
 }
 

@@ -34,19 +34,15 @@ export function Shell() {
   useEffect(
     () =>
       onUnauthorized(() => {
+        if (window.location.pathname === "/signin") return;
         qc.clear();
         navigate(signInPath(window.location), { replace: true });
       }),
     [qc, navigate],
   );
 
-  if (me.isPending) {
-    return (
-      <div className="signin">
-        <Loading label="Loading Ticketer" />
-      </div>
-    );
-  }
+  // While /me loads, the page's own queries run in parallel (they answer
+  // 401 too if the session is gone).
   if (me.error) {
     if (me.error instanceof ApiError && me.error.status === 401) return <Navigate to={signInPath(loc)} replace />;
     return (
@@ -93,7 +89,7 @@ export function Shell() {
             ))}
           </>
         )}
-        {user.role === "admin" && (
+        {user?.role === "admin" && (
           <>
             <div className="nav-section">Admin</div>
             <NavLink to="/admin/users" className="nav-link">
@@ -106,10 +102,10 @@ export function Shell() {
         )}
         <div className="sidebar-foot">
           <span className="avatar agent" aria-hidden="true">
-            {initials(user)}
+            {user ? initials(user) : ""}
           </span>
           <div className="who">
-            <div>{user.name || user.email}</div>
+            <div>{user ? user.name || user.email : <Loading rows={1} label="Loading your account" />}</div>
             <div className="row muted small" title={live === "live" ? "Live updates on" : "Refreshing every 30 seconds"}>
               <span className={`live-dot ${live === "live" ? "on" : ""}`} aria-hidden="true" />
               <span data-testid="live-mode">{live === "live" ? "Live" : live === "polling" ? "Auto-refresh" : "Connecting"}</span>

@@ -1,11 +1,25 @@
+import { lazy, Suspense } from "react";
 import { createBrowserRouter, Navigate } from "react-router";
 import { Shell } from "./Shell";
 import { SignInPage } from "../pages/SignIn";
 import { QueuePage } from "../pages/Queue";
 import { TicketPage } from "../pages/Ticket";
-import { UsersPage } from "../pages/AdminUsers";
-import { MailboxesPage } from "../pages/AdminMailboxes";
-import { NotFound } from "../components/States";
+import { Loading, NotFound } from "../components/States";
+
+// Admin pages are rarely opened: their code loads on first visit.
+const UsersPage = lazy(() => import("../pages/AdminUsers").then((m) => ({ default: m.UsersPage })));
+const MailboxesPage = lazy(() => import("../pages/AdminMailboxes").then((m) => ({ default: m.MailboxesPage })));
+const page = (el: React.ReactNode) => (
+  <Suspense
+    fallback={
+      <div className="page-body">
+        <Loading />
+      </div>
+    }
+  >
+    {el}
+  </Suspense>
+);
 
 export const router = createBrowserRouter([
   { path: "/signin", element: <SignInPage /> },
@@ -15,8 +29,8 @@ export const router = createBrowserRouter([
       { index: true, element: <Navigate to="/queue/mine" replace /> },
       { path: "queue/:view/:arg?", element: <QueuePage /> },
       { path: "tickets/:id", element: <TicketPage /> },
-      { path: "admin/users", element: <UsersPage /> },
-      { path: "admin/mailboxes", element: <MailboxesPage /> },
+      { path: "admin/users", element: page(<UsersPage />) },
+      { path: "admin/mailboxes", element: page(<MailboxesPage />) },
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -8,7 +8,9 @@ export function useMe() {
 /** signInPath sends to the sign-in page and back to where we were. */
 export function signInPath(loc: { pathname: string; search: string }): string {
   const next = loc.pathname + loc.search;
-  if (next === "/" || next.startsWith("/signin")) return "/signin";
+  // Already there (several calls can fail at once): keep its next.
+  if (loc.pathname === "/signin") return next;
+  if (next === "/") return "/signin";
   return "/signin?next=" + encodeURIComponent(next);
 }
 

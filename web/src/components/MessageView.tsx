@@ -15,8 +15,9 @@ export function MessageView({ m, author, onRetry, retrying, retryError }: { m: M
   const isAgent = m.kind === "outbound" || m.kind === "note";
   // Agents' replies are sent from the mailbox; show who wrote them.
   const who = author ? { name: author.name, email: author.email } : m.from;
+  const label = m.kind === "outbound" && m.author_id == null ? "Automatic reply" : kindLabel[m.kind];
   return (
-    <article className={`msg ${m.kind}`} aria-label={`${kindLabel[m.kind] || "Message"} from ${displayName(who)}`} data-message-id={m.id}>
+    <article className={`msg ${m.kind}`} aria-label={`${label || "Message"} from ${displayName(who)}`} data-message-id={m.id}>
       <header className="msg-head">
         <span className={`avatar ${isAgent ? "agent" : ""}`} aria-hidden="true">
           {initials(who)}
@@ -37,7 +38,7 @@ export function MessageView({ m, author, onRetry, retrying, retryError }: { m: M
             </div>
           )}
         </div>
-        {kindLabel[m.kind] && <span className="badge plain">{kindLabel[m.kind]}</span>}
+        {label && <span className="badge plain">{label}</span>}
         {m.delivery && <Badge kind="delivery" value={m.delivery.status} label={deliveryLabel[m.delivery.status] ?? m.delivery.status} />}
         <time className="muted small" dateTime={m.created_at} title={absoluteTime(m.created_at)}>
           {relativeTime(m.created_at)}

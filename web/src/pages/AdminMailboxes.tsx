@@ -16,9 +16,10 @@ import { DEFAULT_ACK_BODY, DEFAULT_ACK_SUBJECT, renderAckPreview } from "../lib/
 import { Badge, Empty, ErrorState, Loading, errorMessage } from "../components/States";
 
 export function MailboxesPage() {
-  const me = useOutletContext<User>();
+  const me = useOutletContext<User | undefined>();
   const mailboxes = useListMailboxes();
   const [editing, setEditing] = useState<number | null>(null);
+  if (!me) return <div className="page-body"><Loading /></div>;
   if (me.role !== "admin") return <Empty title="Admins only">This page needs the admin role.</Empty>;
   return (
     <>

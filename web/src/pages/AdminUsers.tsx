@@ -6,10 +6,11 @@ import { absoluteTime, relativeTime } from "../lib/format";
 import { Empty, ErrorState, Loading, errorMessage } from "../components/States";
 
 export function UsersPage() {
-  const me = useOutletContext<User>();
+  const me = useOutletContext<User | undefined>();
   const qc = useQueryClient();
   const users = useListUsers();
   const update = useUpdateUser({ mutation: { onSettled: () => qc.invalidateQueries({ queryKey: getListUsersQueryKey() }) } });
+  if (!me) return <div className="page-body"><Loading /></div>;
   if (me.role !== "admin") return <Empty title="Admins only">This page needs the admin role.</Empty>;
   return (
     <>

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
-import { useListMailboxes, useListTicketsInfinite, type Ticket } from "../api/generated";
+import { useQueryClient } from "@tanstack/react-query";
+import { getListMessagesQueryOptions, useListMailboxes, useListTicketsInfinite, type Ticket } from "../api/generated";
 import { viewFor } from "../lib/views";
 import { absoluteTime, displayName, relativeTime } from "../lib/format";
 import { Badge, Empty, ErrorState, Loading, NotFound } from "../components/States";
@@ -33,6 +34,9 @@ export function QueuePage() {
       placeholderData: (prev) => prev,
     },
   });
+  const qc = useQueryClient();
+  // The conversation of the selected or hovered row loads ahead of a click.
+  const prefetch = (tid: number) => void qc.prefetchQuery({ ...getListMessagesQueryOptions(tid), staleTime: 15_000 });
   const rows: Ticket[] = useMemo(() => tickets.data?.pages.flatMap((p) => p.items) ?? [], [tickets.data]);
 
   // The search box follows the URL (back/forward), and the URL follows typing.
@@ -74,8 +78,12 @@ export function QueuePage() {
   }, [rows, selected, navigate]);
   useEffect(() => {
     tableRef.current?.querySelector<HTMLElement>(`tr[data-index="${selected}"]`)?.scrollIntoView({ block: "nearest" });
+    const tid = rows[selected]?.id;
+    const t = tid ? window.setTimeout(() => prefetch(tid), 150) : undefined;
     if (selected >= rows.length - 5 && tickets.hasNextPage && !tickets.isFetchingNextPage) void tickets.fetchNextPage();
-  }, [selected, rows.length, tickets]);
+    return () => window.clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [selected, rows, tickets.hasNextPage, tickets.isFetchingNextPage]);
 
   if (!v) return <NotFound />;
   const title = view === "mailbox" ? (mailboxes.data?.items.find((m) => m.id === Number(arg))?.name ?? "Mailbox") : v.title;
@@ -123,7 +131,7 @@ export function QueuePage() {
             </thead>
             <tbody ref={tableRef}>
               {rows.map((t, i) => (
-                <tr key={t.id} data-index={i} className={i === selected ? "selected" : undefined} aria-selected={i === selected} onClick={() => navigate(`/tickets/${t.id}`)}>
+                <tr key={t.id} data-index={i} className={i === selected ? "selected" : undefined} aria-selected={i === selected} onClick={() => navigate(`/tickets/${t.id}`)} onMouseEnter={() => prefetch(t.id)}>
                   <td className="num">{t.id}</td>
                   <td className="subject">
                     <Link to={`/tickets/${t.id}`} onClick={(e) => e.stopPropagation()}>

@@ -29,7 +29,9 @@ export function TicketPage() {
   const rawId = useParams().id ?? "";
   const id = Number(rawId);
   const valid = Number.isInteger(id) && id > 0;
-  const ticket = useGetTicket(id, { query: { enabled: valid } });
+  const qc = useQueryClient();
+  // The queue already has the ticket: show it at once while it refreshes.
+  const ticket = useGetTicket(id, { query: { enabled: valid, placeholderData: () => ticketFromQueues(qc, id) } });
   const messages = useListMessages(id, { query: { enabled: valid } });
   const navigate = useNavigate();
 
@@ -101,6 +103,16 @@ export function TicketPage() {
       </div>
     </>
   );
+}
+
+function ticketFromQueues(qc: ReturnType<typeof useQueryClient>, id: number): Ticket | undefined {
+  for (const [key, data] of qc.getQueriesData<{ pages?: { items: Ticket[] }[]; items?: Ticket[] }>({ predicate: (q) => isQueueKey(q.queryKey) })) {
+    if (!key || !data) continue;
+    const items = data.pages ? data.pages.flatMap((p) => p.items) : (data.items ?? []);
+    const t = items.find((x) => x.id === id);
+    if (t) return t;
+  }
+  return undefined;
 }
 
 function Conversation({ ticketId, items }: { ticketId: number; items: Message[] }) {
@@ -267,7 +279,7 @@ function Composer({ ticket, messages }: { ticket: Ticket; messages: Message[] })
 
 function SidePanel({ ticket }: { ticket: Ticket }) {
   const qc = useQueryClient();
-  const me = useOutletContext<User>();
+  const me = useOutletContext<User | undefined>();
   const users = useListUsers({ query: { staleTime: 60_000 } });
   const events = useListEvents(ticket.id);
   const update = useUpdateTicket();
@@ -341,11 +353,11 @@ function SidePanel({ ticket }: { ticket: Ticket }) {
               {assignable.map((u) => (
                 <option key={u.id} value={u.id}>
                   {u.name || u.email}
-                  {u.id === me.id ? " (me)" : ""}
+                  {u.id === me?.id ? " (me)" : ""}
                 </option>
               ))}
             </select>
-            {ticket.assignee?.id !== me.id && (
+            {me && ticket.assignee?.id !== me.id && (
               <button className="btn btn-sm" type="button" onClick={() => setAssignee(String(me.id))}>
                 Take it
               </button>
@@ -415,7 +427,17 @@ function SidePanel({ ticket }: { ticket: Ticket }) {
   );
 }
 
-function describeEvent(ev: { kind: string; field: string; before: string; after: string }): string {
+const eventText: Record<string, (ev: { before: string; after: string }) => string> = {
+  ticket_created: () => "opened the ticket",
+  reply_queued: () => "replied",
+  note_added: () => "added a note",
+  delivery_retried: () => "retried a delivery",
+  delivery_failed: (ev) => `: a delivery failed${ev.before ? ` (${ev.before})` : ""}`,
+};
+
+export function describeEvent(ev: { kind: string; field: string; before: string; after: string }): string {
+  const known = eventText[ev.kind];
+  if (known) return known(ev);
   if (ev.field) {
     if (!ev.before) return `set ${ev.field} to ${ev.after || "—"}`;
     if (!ev.after) return `cleared ${ev.field} (was ${ev.before})`;
