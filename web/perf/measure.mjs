@@ -102,14 +102,45 @@ try {
     await page.goto(app.url + "/queue/open?q=" + encodeURIComponent("Long thread about the invoice"));
     const link = page.getByRole("link", { name: "Long thread about the invoice" });
     await link.waitFor();
-    t = performance.now();
-    await link.click();
-    await page.locator("article.msg").nth(THREAD - 1).waitFor();
-    const open = performance.now() - t;
+    // Timed inside the page, from the click to the 50th message in the DOM
+    // and painted (next animation frame): no automation round trips.
+    const open = await page.evaluate(
+      (want) =>
+        new Promise((resolve) => {
+          const a = [...document.querySelectorAll("table.queue a")].find((x) => x.textContent === "Long thread about the invoice");
+          const t0 = performance.now();
+          const done = () => requestAnimationFrame(() => resolve(performance.now() - t0));
+          const obs = new MutationObserver(() => {
+            if (document.querySelectorAll("article.msg").length >= want) {
+              obs.disconnect();
+              done();
+            }
+          });
+          obs.observe(document.body, { childList: true, subtree: true });
+          a.click();
+        }),
+      THREAD,
+    );
     const n = await page.locator("article.msg").count();
-    console.log(`open a ticket with ${n} messages (run ${run}): ${ms(open)} (target < 300 ms)`);
+    console.log(`open a ticket with ${n} messages (run ${run}): ${ms(open)} from click to painted (target < 300 ms)`);
     if (run === 1) await page.screenshot({ path: join(out, "ticket-50.png"), fullPage: false });
+    const ticketPath = new URL(page.url()).pathname;
     await page.close();
+    // Nothing cached: a deep link, a full page load (app boot included),
+    // from navigation start to the 50th message painted.
+    const cold = await context.newPage();
+    await cold.goto(app.url + ticketPath, { waitUntil: "commit" });
+    const full = await cold.evaluate(
+      (want) =>
+        new Promise((resolve) => {
+          const check = () =>
+            document.querySelectorAll("article.msg").length >= want ? requestAnimationFrame(() => resolve(performance.now())) : setTimeout(check, 5);
+          check();
+        }),
+      THREAD,
+    );
+    console.log(`  deep link ${ticketPath}, full page load: ${ms(full)} from navigation start to 50 messages painted`);
+    await cold.close();
   }
   await browser.close();
 } finally {

@@ -9,6 +9,22 @@ const units: [Intl.RelativeTimeFormatUnit, number][] = [
   ["minute", 60],
 ];
 
+// Intl formatters are costly to build (a list of 50 rows would build 100):
+// one per locale, reused.
+const rtfs = new Map<string, Intl.RelativeTimeFormat>();
+const dtfs = new Map<string, Intl.DateTimeFormat>();
+function rtf(locale: string): Intl.RelativeTimeFormat {
+  let f = rtfs.get(locale);
+  if (!f) rtfs.set(locale, (f = new Intl.RelativeTimeFormat(locale, { numeric: "auto", style: "short" })));
+  return f;
+}
+function dtf(locale: string | undefined): Intl.DateTimeFormat {
+  const k = locale ?? "";
+  let f = dtfs.get(k);
+  if (!f) dtfs.set(k, (f = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" })));
+  return f;
+}
+
 /** relativeTime: "just now", "5 min. ago", "yesterday", "3 days ago". */
 export function relativeTime(iso: string, now: Date = new Date(), locale = "en"): string {
   const t = new Date(iso).getTime();
@@ -16,9 +32,8 @@ export function relativeTime(iso: string, now: Date = new Date(), locale = "en")
   const secs = Math.round((t - now.getTime()) / 1000);
   const abs = Math.abs(secs);
   if (abs < 45) return "just now";
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: "auto", style: "short" });
   for (const [unit, size] of units) {
-    if (abs >= size * 0.9 || unit === "minute") return rtf.format(Math.round(secs / size), unit);
+    if (abs >= size * 0.9 || unit === "minute") return rtf(locale).format(Math.round(secs / size), unit);
   }
   return "";
 }
@@ -27,7 +42,7 @@ export function relativeTime(iso: string, now: Date = new Date(), locale = "en")
 export function absoluteTime(iso: string, locale?: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
-  return d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
+  return dtf(locale).format(d);
 }
 
 /** formatBytes: 0 B, 912 B, 1.2 KB, 3.4 MB. */
