@@ -8,7 +8,8 @@ const kindLabel: Record<string, string> = { inbound: "", outbound: "Reply", note
 const deliveryLabel: Record<string, string> = { queued: "Queued", sending: "Sending", sent: "Sent", failed: "Failed" };
 
 export function MessageView({ m, author, onRetry, retrying, retryError }: { m: Message; author?: User; onRetry: (id: number) => void; retrying: boolean; retryError?: unknown }) {
-  const [mode, setMode] = useState<"html" | "text">(m.html && m.kind !== "note" ? "html" : "text");
+  // Mail we sent was written as plain text here: show that, not its HTML twin.
+  const [mode, setMode] = useState<"html" | "text">(m.html && m.kind === "inbound" ? "html" : "text");
   const [full, setFull] = useState(false);
   const visible = m.visible_text || m.text;
   const more = hasHiddenText(visible, m.text);
