@@ -598,4 +598,3 @@ func (s *Server) TestMailbox(ctx context.Context, req oapi.TestMailboxRequestObj
 	}
 	return oapi.TestMailbox200JSONResponse{Ok: res.OK, Transport: oapi.MailboxTestResultTransport(res.Transport), Message: res.Message}, nil
 }
-

@@ -295,3 +295,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusInternalServerError, "internal", "internal error", "")
 	}
 }
+
+// HashToken is auth.HashToken, for callers of the first API.
+func HashToken(token string) string { return auth.HashToken(token) }

@@ -195,10 +195,17 @@ func (s *Store) GetUserTx(ctx context.Context, q Querier, id int64) (User, error
 	return u, nil
 }
 
-// CountEnabledAdmins counts the admins who can still sign in.
-func (s *Store) CountEnabledAdmins(ctx context.Context, q Querier) (int, error) {
+// CountEnabledAdmins counts the admins who can still sign in. On PostgreSQL
+// it locks their rows, so two admins cannot disable each other at once;
+// SQLite transactions are serialised by the single writer.
+func (s *Store) CountEnabledAdmins(ctx context.Context, tx *Tx) (int, error) {
+	if tx.Dialect == Postgres {
+		if _, err := tx.Exec(ctx, `SELECT id FROM users WHERE role = 'admin' AND NOT disabled FOR UPDATE`); err != nil {
+			return 0, fmt.Errorf("lock admins: %w", err)
+		}
+	}
 	var n int
-	if err := q.QueryRow(ctx, `SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled`).Scan(&n); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count admins: %w", err)
 	}
 	return n, nil

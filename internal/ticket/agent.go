@@ -233,9 +233,9 @@ func textToHTML(text string) string {
 }
 
 // Reply queues an agent's reply to the requester: the outbound message and
-// its send job are written in one transaction. Threading headers come from
-// the newest email of the ticket; Cc is kept from the newest customer
-// message unless the input says otherwise. The first reply sets the ticket's
+// its send job are written in one transaction. It answers the customer's
+// newest message (In-Reply-To, References = its References + its
+// Message-ID); Cc is kept from that message unless the input says otherwise. The first reply sets the ticket's
 // first response time, and a new ticket becomes open.
 func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, in ReplyInput) (store.Message, error) {
 	body := strings.TrimRight(in.Body, " \t\r\n")
@@ -299,13 +299,22 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 			seen[a.Email] = true
 			return dup
 		})
+		// The parent is the customer's newest message (what the agent
+		// answers); without one, the newest email of the ticket.
+		parent, ok, err := s.store.LastInbound(ctx, tx, ticketID)
+		if err != nil {
+			return err
+		}
+		if !ok || parent.MessageID == "" {
+			if parent, ok, err = s.store.ThreadTail(ctx, tx, ticketID); err != nil {
+				return err
+			}
+		}
 		var inReplyTo string
 		var refs []string
-		if tail, ok, err := s.store.ThreadTail(ctx, tx, ticketID); err != nil {
-			return err
-		} else if ok {
-			inReplyTo = tail.MessageID
-			refs = append(append(refs, tail.References...), tail.MessageID)
+		if ok && parent.MessageID != "" {
+			inReplyTo = parent.MessageID
+			refs = append(append(refs, parent.References...), parent.MessageID)
 		}
 		subject := fmt.Sprintf("Re: %s [#%d]", fallback(mail.NormalizeSubject(t.Subject), "(no subject)"), t.ID)
 		out := mail.Outgoing{

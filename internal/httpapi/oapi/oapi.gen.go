@@ -256,7 +256,7 @@ type Error struct {
 	Error struct {
 		Code string `json:"code"`
 
-		// Field the invalid field
+		// Field the invalid field, for validation errors
 		Field   *string `json:"field,omitempty"`
 		Message string  `json:"message"`
 	} `json:"error"`
@@ -371,7 +371,7 @@ type NewAPIToken struct {
 	Name       string                       `json:"name"`
 	RevokedAt  nullable.Nullable[time.Time] `json:"revoked_at,omitempty"`
 
-	// Token the secret
+	// Token the secret, shown only once
 	Token string `json:"token"`
 }
 

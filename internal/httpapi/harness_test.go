@@ -1,0 +1,321 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/auth"
+	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/httpapi"
+	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/secret"
+	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/store/storetest"
+	"github.com/ticketer/ticketer/internal/ticket"
+)
+
+// clock is the replaceable clock of the services under test.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// harness is the real API handler over a real store (either engine), real
+// services and a working job queue, behind httptest.
+type harness struct {
+	t       *testing.T
+	ctx     context.Context
+	st      *store.Store
+	svc     *ticket.Service
+	auth    *auth.Service
+	srv     *httptest.Server
+	clock   *clock
+	outbox  string
+	mailbox int64
+	secrets *secret.Box
+
+	admin, agent           store.User
+	adminToken, agentToken string
+}
+
+type harnessOpts struct {
+	baseURL       string
+	allowDevLogin bool
+}
+
+const (
+	adminPassword = "admin-password-1"
+	agentPassword = "agent-password-1"
+)
+
+func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
+	t.Helper()
+	ctx := context.Background()
+	db := storetest.Open(t, dsn)
+	if err := jobs.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	blobs, err := blob.Open(ctx, blob.FileURL(filepath.Join(dir, "blobs")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close() })
+	box, err := secret.ParseKeys("MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	h := &harness{t: t, ctx: ctx, st: store.New(db), clock: &clock{now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)},
+		outbox: filepath.Join(dir, "outbox"), secrets: box}
+	var svc *ticket.Service
+	q, err := jobs.New(db, jobs.Handlers{
+		Ingest: func(ctx context.Context, id int64) error { return svc.ProcessInbound(ctx, id) },
+		Send: func(ctx context.Context, id int64, attempt, max int) error {
+			return svc.SendMessage(ctx, id, attempt, max)
+		},
+	}, jobs.Options{Work: true, PollInterval: 20 * time.Millisecond, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc = ticket.New(ticket.Config{Store: h.st, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: h.outbox, Logger: log, Now: h.clock.Now})
+	h.svc = svc
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = q.Stop(stopCtx)
+	})
+	base := o.baseURL
+	if base == "" {
+		base = "http://127.0.0.1:8080"
+	}
+	h.auth, err = auth.New(auth.Config{Store: h.st, BaseURL: base, AllowDevLogin: o.allowDevLogin, Logger: log, Now: h.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	okHandler := func(body string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, body) })
+	}
+	// Stand-ins for the stream and metrics handlers other packages provide:
+	// these tests check the routes and their access rules.
+	h.srv = httptest.NewServer(httpapi.New(httpapi.Deps{Store: h.st, Blobs: blobs, Tickets: svc, Auth: h.auth, Logger: log},
+		httpapi.Options{Stream: okHandler("stream"), Metrics: okHandler("metrics")}))
+	t.Cleanup(h.srv.Close)
+
+	if h.mailbox, err = h.st.CreateMailbox(ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", Provider: "smtp",
+		AckEnabled: true, CreatedAt: h.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	h.admin, h.adminToken = h.user("admin@acme.test", "Ada Admin", auth.RoleAdmin, adminPassword)
+	h.agent, h.agentToken = h.user("agent@acme.test", "Al Agent", auth.RoleAgent, agentPassword)
+	return h
+}
+
+// user creates a user with a password and an API token.
+func (h *harness) user(email, name, role, password string) (store.User, string) {
+	h.t.Helper()
+	u, err := h.auth.CreateUser(h.ctx, auth.NewUser{Email: email, Name: name, Role: role, Password: password})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	token, _, err := h.auth.CreateToken(h.ctx, u.ID, "test")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return u, token
+}
+
+// importMail ingests a raw message (as `ticketer import` does) and returns its ticket.
+func (h *harness) importMail(raw string) int64 {
+	h.t.Helper()
+	res, err := h.svc.Import(h.ctx, h.mailbox, []byte(strings.ReplaceAll(raw, "\n", "\r\n")))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if res.TicketID == 0 {
+		h.t.Fatalf("import: no ticket: %+v", res)
+	}
+	return res.TicketID
+}
+
+func (h *harness) newTicket(n int, extraHeaders string) int64 {
+	return h.importMail(fmt.Sprintf(`From: Carol Customer <carol@customer.test>
+To: support@acme.test
+%sSubject: Printer %d is on fire
+Message-ID: <t%d@customer.test>
+Date: Mon, 2 Nov 2026 09:00:00 +0000
+
+Please help with printer %d.
+`, extraHeaders, n, n, n))
+}
+
+// client is one caller: a bearer token, a cookie jar, or nobody.
+type client struct {
+	h     *harness
+	token string
+	jar   http.CookieJar
+	csrf  string // sent as X-CSRF-Token when set
+	hdr   map[string]string
+}
+
+func (h *harness) anon() *client               { return &client{h: h} }
+func (h *harness) bearer(token string) *client { return &client{h: h, token: token} }
+
+func (h *harness) browser() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{h: h, jar: jar}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+// errorOf returns the error object of a response.
+func (r response) errorOf(t *testing.T) (code, field string) {
+	t.Helper()
+	var e struct {
+		Error struct {
+			Code, Message, Field string
+		} `json:"error"`
+	}
+	r.json(t, &e)
+	if e.Error.Code == "" || e.Error.Message == "" {
+		t.Fatalf("not an error body: %s", r.body)
+	}
+	return e.Error.Code, e.Error.Field
+}
+
+func (c *client) do(method, path string, body any) response {
+	c.h.t.Helper()
+	var rd io.Reader
+	ct := ""
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd, ct = strings.NewReader(b), "application/json"
+	case multipartBody:
+		rd, ct = bytes.NewReader(b.data), b.contentType
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			c.h.t.Fatal(err)
+		}
+		rd, ct = bytes.NewReader(data), "application/json"
+	}
+	req, err := http.NewRequest(method, c.h.srv.URL+path, rd)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if c.csrf != "" {
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
+	for k, v := range c.hdr {
+		req.Header.Set(k, v)
+	}
+	hc := &http.Client{Jar: c.jar}
+	resp, err := hc.Do(req)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: data}
+}
+
+// must fails the test unless the response has the wanted status.
+func (r response) must(t *testing.T, status int) response {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d: %s", r.status, status, r.body)
+	}
+	return r
+}
+
+// login signs a browser client in and remembers its CSRF token.
+func (h *harness) login(email, password string) *client {
+	h.t.Helper()
+	c := h.browser()
+	r := c.do("POST", "/api/v1/auth/login", map[string]string{"email": email, "password": password}).must(h.t, 200)
+	var s struct {
+		CSRFToken string `json:"csrf_token"`
+	}
+	r.json(h.t, &s)
+	c.csrf = s.CSRFToken
+	return c
+}
+
+type multipartBody struct {
+	data        []byte
+	contentType string
+}
+
+// waitFor polls cond (a job runs in the background) until a deadline.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// outboxFile returns the .eml written for a Message-ID, or "".
+func (h *harness) outboxFile(messageID string) string {
+	entries, _ := os.ReadDir(h.outbox)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(h.outbox, e.Name()))
+		if err == nil && bytes.Contains(data, []byte("Message-ID: <"+messageID+">")) {
+			return string(data)
+		}
+	}
+	return ""
+}
