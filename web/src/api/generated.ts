@@ -41,7 +41,7 @@ import { apiFetch } from './fetcher';
 export type ErrorError = {
   code: string;
   message: string;
-  /** the invalid field */
+  /** the invalid field, for validation errors */
   field?: string;
 };
 
@@ -111,7 +111,7 @@ export interface APIToken {
 }
 
 export type NewAPITokenAllOf = {
-  /** the secret */
+  /** the secret, shown only once */
   token: string;
 };
 
