@@ -108,7 +108,7 @@ export function Shell() {
             <div>{user ? user.name || user.email : <Loading rows={1} label="Loading your account" />}</div>
             <div className="row muted small" title={live === "live" ? "Live updates on" : "Refreshing every 30 seconds"}>
               <span className={`live-dot ${live === "live" ? "on" : ""}`} aria-hidden="true" />
-              <span data-testid="live-mode">{live === "live" ? "Live" : live === "polling" ? "Auto-refresh" : "Connecting"}</span>
+              <span data-testid="live-mode">{live === "live" ? "Live" : live === "polling" ? "Every 30 s" : "Connecting"}</span>
             </div>
           </div>
           <button className="btn btn-ghost btn-sm" onClick={signOut} disabled={logout.isPending}>

@@ -1,9 +1,9 @@
 import { useEffect, useState } from "react";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { affectedBy, isQueueKey, parseStreamEvent, STREAM_EVENT_TYPES } from "../lib/live";
+import { affectedBy, isQueueKey } from "../lib/live";
+import { startLive, type LiveMode } from "../lib/liveconn";
 
-export type LiveMode = "connecting" | "live" | "polling";
-
+export type { LiveMode };
 export const STREAM_URL = "/api/v1/events/stream";
 export const POLL_MS = 30_000;
 
@@ -17,71 +17,21 @@ function refreshOpenViews(qc: QueryClient) {
 
 /**
  * useLiveUpdates subscribes to the server's event stream and invalidates
- * the queries each event touches. When the stream is unavailable (no such
- * endpoint, or it keeps failing) it falls back to polling every 30 s and
- * tries the stream again now and then.
+ * the queries each event touches; without the stream it polls every 30 s.
  */
 export function useLiveUpdates(enabled: boolean): LiveMode {
   const qc = useQueryClient();
   const [mode, setMode] = useState<LiveMode>("connecting");
-
   useEffect(() => {
     if (!enabled) return;
-    let es: EventSource | null = null;
-    let poll: number | undefined;
-    let retry: number | undefined;
-    let wasOpen = false;
-    let stopped = false;
-
-    const startPolling = () => {
-      setMode("polling");
-      if (poll === undefined) poll = window.setInterval(() => refreshOpenViews(qc), POLL_MS);
-      if (retry === undefined) {
-        retry = window.setTimeout(() => {
-          retry = undefined;
-          connect();
-        }, 5 * POLL_MS);
-      }
-    };
-    const connect = () => {
-      if (stopped || typeof EventSource === "undefined") return startPolling();
-      es = new EventSource(STREAM_URL, { withCredentials: true });
-      es.onopen = () => {
-        setMode("live");
-        if (poll !== undefined) {
-          window.clearInterval(poll);
-          poll = undefined;
-        }
-        // Whatever happened while we were not listening.
-        if (wasOpen) refreshOpenViews(qc);
-        wasOpen = true;
-      };
-      const onEvent = (ev: MessageEvent) => {
-        const e = parseStreamEvent(ev.data);
-        if (!e) return;
-        void qc.invalidateQueries({ predicate: (q) => affectedBy(e, q.queryKey) });
-      };
-      for (const t of STREAM_EVENT_TYPES) es.addEventListener(t, onEvent as EventListener);
-      es.onmessage = onEvent;
-      es.onerror = () => {
-        // CLOSED: the server refused (404, 401, wrong type); the browser
-        // will not retry, so poll. CONNECTING: a dropped connection that
-        // the browser retries itself; poll meanwhile.
-        if (es?.readyState === EventSource.CLOSED) {
-          es.close();
-          es = null;
-        }
-        startPolling();
-      };
-    };
-    connect();
-    return () => {
-      stopped = true;
-      es?.close();
-      window.clearInterval(poll);
-      window.clearTimeout(retry);
-    };
+    return startLive({
+      url: STREAM_URL,
+      pollMs: POLL_MS,
+      open: typeof EventSource === "undefined" ? undefined : (url) => new EventSource(url, { withCredentials: true }),
+      onEvent: (e) => void qc.invalidateQueries({ predicate: (q) => affectedBy(e, q.queryKey) }),
+      onRefresh: () => refreshOpenViews(qc),
+      onMode: setMode,
+    });
   }, [enabled, qc]);
-
   return mode;
 }
