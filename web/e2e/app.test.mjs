@@ -36,6 +36,8 @@ before(async () => {
   page = await context.newPage();
   page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text() + " @ " + page.url() + " " + (m.location()?.url ?? "")));
   page.on("pageerror", (e) => pageErrors.push(String(e)));
+  if (process.env.E2E_DEBUG) page.on("request", (r) => r.method() !== "GET" && console.log("request", r.method(), r.url(), r.postData()?.slice(0, 200)));
+  if (process.env.E2E_DEBUG) page.on("response", (r) => r.request().method() !== "GET" && console.log("response", r.status(), r.url()));
   page.on("dialog", (d) => {
     dialogs.push(d.message());
     void d.dismiss();
@@ -138,11 +140,17 @@ test("the ticket: read, download, reply, status, assignee, note", async () => {
   // Status and assignee, optimistic, persisted.
   await page.getByLabel("Status").selectOption("pending");
   await page.getByLabel("Assignee").selectOption({ label: "Bob Agent" });
-  await page.getByText(/changed status|set status/).first().waitFor();
+  await page.getByLabel("Add a tag").fill("hardware");
+  await page.getByLabel("Add a tag").press("Enter");
+  // Each change is in the timeline once the server has it.
+  await page.getByText(/changed status: open → pending/).waitFor();
+  await page.getByText(/set assignee to bob@example.com/).waitFor();
+  await page.getByText(/set tags to hardware|changed tags/).waitFor();
   await page.reload();
   await page.getByLabel("Status").waitFor();
   assert.equal(await page.getByLabel("Status").inputValue(), "pending");
   assert.equal(await page.getByLabel("Assignee").locator("option:checked").textContent(), "Bob Agent");
+  await page.getByRole("button", { name: "Remove tag hardware" }).waitFor();
 
   // An internal note.
   await page.getByRole("tab", { name: "Internal note" }).click();

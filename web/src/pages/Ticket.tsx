@@ -12,7 +12,7 @@ import {
   useListMessages,
   useListUsers,
   useRetryMessage,
-  useUpdateTicket,
+  updateTicket,
   type Message,
   type Ticket,
   type TicketUpdate,
@@ -282,50 +282,56 @@ function SidePanel({ ticket }: { ticket: Ticket }) {
   const me = useOutletContext<User | undefined>();
   const users = useListUsers({ query: { staleTime: 60_000 } });
   const events = useListEvents(ticket.id);
-  const update = useUpdateTicket();
   const [tag, setTag] = useState("");
   const key = getGetTicketQueryKey(ticket.id);
 
-  // Optimistic: the panel changes at once and rolls back if refused.
-  const change = (data: TicketUpdate, optimistic: Partial<Ticket>) => {
+  // Optimistic: the panel changes at once and rolls back if refused. While
+  // several changes are in flight, only the last answer is applied, so an
+  // earlier one cannot undo a later choice on screen.
+  const inflight = useRef(0);
+  const [updateError, setUpdateError] = useState<unknown>(null);
+  const change = async (data: TicketUpdate, optimistic: Partial<Ticket>) => {
     const before = qc.getQueryData<Ticket>(key);
     qc.setQueryData<Ticket>(key, (old) => (old ? { ...old, ...optimistic } : old));
-    update.mutate(
-      { id: ticket.id, data },
-      {
-        onSuccess: (t) => qc.setQueryData(key, t),
-        onError: () => qc.setQueryData(key, before),
-        onSettled: () => {
-          void qc.invalidateQueries({ queryKey: getListEventsQueryKey(ticket.id) });
-          void qc.invalidateQueries({ predicate: (q) => isQueueKey(q.queryKey) });
-        },
-      },
-    );
+    setUpdateError(null);
+    inflight.current++;
+    try {
+      const t = await updateTicket(ticket.id, data);
+      if (inflight.current === 1) qc.setQueryData(key, t);
+    } catch (err) {
+      qc.setQueryData(key, before);
+      setUpdateError(err);
+    } finally {
+      inflight.current--;
+      void qc.invalidateQueries({ queryKey: getListEventsQueryKey(ticket.id) });
+      void qc.invalidateQueries({ predicate: (q) => isQueueKey(q.queryKey) });
+      if (inflight.current === 0) void qc.invalidateQueries({ queryKey: key });
+    }
   };
   const assignable = useMemo(() => (users.data?.items ?? []).filter((u) => !u.disabled || u.id === ticket.assignee?.id), [users.data, ticket.assignee]);
   const setAssignee = (v: string) => {
     const uid = v === "" ? null : Number(v);
-    change({ assignee_id: uid }, { assignee: uid === null ? null : (assignable.find((u) => u.id === uid) ?? null) });
+    void change({ assignee_id: uid }, { assignee: uid === null ? null : (assignable.find((u) => u.id === uid) ?? null) });
   };
   const addTag = (e: React.FormEvent) => {
     e.preventDefault();
     const t = tag.trim();
     if (!t || ticket.tags.includes(t)) return setTag("");
-    change({ tags: [...ticket.tags, t] }, { tags: [...ticket.tags, t] });
+    void change({ tags: [...ticket.tags, t] }, { tags: [...ticket.tags, t] });
     setTag("");
   };
 
   return (
     <aside className="side" aria-label="Ticket details">
       <div className="card">
-        {update.error && (
+        {updateError != null && (
           <div className="banner banner-error" role="alert">
-            {errorMessage(update.error)}
+            {errorMessage(updateError)}
           </div>
         )}
         <label className="field">
           <span>Status</span>
-          <select className="input" name="status" value={ticket.status} onChange={(e) => change({ status: e.target.value as Ticket["status"] }, { status: e.target.value as Ticket["status"] })}>
+          <select className="input" name="status" value={ticket.status} onChange={(e) => void change({ status: e.target.value as Ticket["status"] }, { status: e.target.value as Ticket["status"] })}>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
                 {s[0].toUpperCase() + s.slice(1)}
@@ -335,7 +341,7 @@ function SidePanel({ ticket }: { ticket: Ticket }) {
         </label>
         <label className="field">
           <span>Priority</span>
-          <select className="input" name="priority" value={ticket.priority} onChange={(e) => change({ priority: e.target.value as Ticket["priority"] }, { priority: e.target.value as Ticket["priority"] })}>
+          <select className="input" name="priority" value={ticket.priority} onChange={(e) => void change({ priority: e.target.value as Ticket["priority"] }, { priority: e.target.value as Ticket["priority"] })}>
             {PRIORITIES.map((p) => (
               <option key={p} value={p}>
                 {p[0].toUpperCase() + p.slice(1)}
@@ -370,7 +376,7 @@ function SidePanel({ ticket }: { ticket: Ticket }) {
             {ticket.tags.map((t) => (
               <span key={t} className="tag">
                 {t}
-                <button className="btn btn-ghost btn-sm" type="button" aria-label={`Remove tag ${t}`} onClick={() => change({ tags: ticket.tags.filter((x) => x !== t) }, { tags: ticket.tags.filter((x) => x !== t) })}>
+                <button className="btn btn-ghost btn-sm" type="button" aria-label={`Remove tag ${t}`} onClick={() => void change({ tags: ticket.tags.filter((x) => x !== t) }, { tags: ticket.tags.filter((x) => x !== t) })}>
                   ×
                 </button>
               </span>
