@@ -27,7 +27,7 @@ var dist embed.FS
 // the app itself renders no remote images.
 const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
 	"img-src 'self' data: blob: https: http:; font-src 'self'; connect-src 'self'; " +
-	"frame-src 'self' blob: about:; child-src 'self' blob:; object-src 'none'; base-uri 'none'; " +
+	"frame-src 'self' blob:; object-src 'none'; base-uri 'none'; " +
 	"form-action 'self'; frame-ancestors 'none'"
 
 // Handler serves the embedded UI.
