@@ -2,24 +2,42 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: run build test test-deps lint bench generate fuzz
+.PHONY: run build test test-deps test-go test-web lint bench generate fuzz web
 
 # Tools installed with `go install` (versitygw) live here.
 export PATH := $(PATH):$(shell $(GO) env GOPATH)/bin
 
-run:
+run: web
 	$(GO) run ./cmd/ticketer serve
+
+# The web UI (web/): npm ci when the lock file changed, vite build when a
+# source changed. The binary embeds web/dist.
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json
+web: web/dist/index.html
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run --silent build
 
 build:
 	$(GO) build -o bin/ticketer ./cmd/ticketer
 
-# -v so CI can see skipped tests; -count=1 so results are never cached.
+# Every test: Go (with the race detector), then the web UI's unit tests
+# (vitest) and browser tests (Chromium driving the real binary).
 test: test-deps
+	$(MAKE) --no-print-directory test-go
+	$(MAKE) --no-print-directory test-web
+
+# -v so CI can see skipped tests; -count=1 so results are never cached.
+test-go:
 	$(GO) test -race -count=1 -v -timeout 20m ./... 2>&1 | grep -v -e '^=== \(RUN\|PAUSE\|CONT\|NAME\)' -e '^    --- PASS' ; exit $${PIPESTATUS[0]}
 
-# Installs what the tests need where it is missing (versitygw, Dovecot) and
-# starts PostgreSQL if it is down.
-test-deps:
+test-web: web
+	cd web && npm test && npm run e2e
+
+# Installs what the tests need where it is missing (versitygw, Dovecot,
+# Chromium, the UI's npm packages) and starts PostgreSQL if it is down.
+test-deps: web/node_modules/.package-lock.json
 	bash scripts/test-deps.sh
 
 lint:
@@ -33,8 +51,9 @@ bench:
 	mkdir -p .benchtmp
 	TMPDIR=$(CURDIR)/.benchtmp $(GO) test -run='^$$' -bench=. -benchtime=1x -timeout 30m ./internal/bench/ ./internal/importer/ ./internal/mailbox/imap/
 
-generate:
+generate: web/node_modules/.package-lock.json
 	$(GO) generate ./...
+	cd web && npm run --silent generate
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=60s ./internal/mail

@@ -122,3 +122,6 @@ require (
 )
 
 tool github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
+
+// The web UI's npm packages are not Go code.
+ignore ./web/node_modules

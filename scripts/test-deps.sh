@@ -26,6 +26,12 @@ if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
   apt_install dovecot-imapd
 fi
 
+# Debian's Chromium for the UI's browser tests (playwright-core drives it).
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
+  echo "test-deps: installing chromium"
+  apt_install chromium
+fi
+
 # PostgreSQL at 127.0.0.1:5432 for the PostgreSQL half of the store tests.
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then

@@ -1,10 +1,10 @@
 package httpapi
 
 import (
-	"io"
 	"net/http"
 
 	"github.com/ticketer/ticketer/internal/httpapi/oapi"
+	"github.com/ticketer/ticketer/web"
 )
 
 // routes is the whole HTTP surface on one screen: method and path, access
@@ -69,7 +69,7 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path, "")
 	})
-	mux.HandleFunc("GET /{$}", home)
+	mux.Handle("/", web.Handler()) // the web UI (GET/HEAD); unknown paths get its index.html
 
 	// Browsers' cross-origin requests that change something are refused
 	// (Sec-Fetch-Site / Origin), on top of the CSRF double submit.
@@ -82,10 +82,4 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 		h = opts.Middleware(mux)
 	}
 	return s.common(cop.Handler(h))
-}
-
-func home(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = io.WriteString(w, `<!doctype html><title>Ticketer</title><h1>Ticketer</h1>
-<p>The API is at <code>/api/v1</code>, described by <a href="/api/openapi.yaml">/api/openapi.yaml</a>.</p>`)
 }

@@ -1,0 +1,124 @@
+import { useEffect } from "react";
+import { NavLink, Navigate, Outlet, useLocation, useNavigate } from "react-router";
+import { useQueryClient } from "@tanstack/react-query";
+import { useListMailboxes, useLogout } from "../api/generated";
+import { ApiError, onUnauthorized } from "../api/fetcher";
+import { useMe, signInPath } from "./session";
+import { useLiveUpdates } from "./live";
+import { ErrorState, Loading } from "../components/States";
+import { initials } from "../lib/format";
+
+const views = [
+  { to: "/queue/mine", label: "Mine" },
+  { to: "/queue/unassigned", label: "Unassigned" },
+  { to: "/queue/open", label: "All open" },
+];
+const statuses = [
+  { to: "/queue/status/new", label: "New" },
+  { to: "/queue/status/pending", label: "Pending" },
+  { to: "/queue/status/solved", label: "Solved" },
+  { to: "/queue/status/closed", label: "Closed" },
+];
+
+export function Shell() {
+  const me = useMe();
+  const loc = useLocation();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const signedIn = !!me.data;
+  const live = useLiveUpdates(signedIn);
+  const mailboxes = useListMailboxes({ query: { enabled: signedIn, staleTime: 60_000 } });
+  const logout = useLogout();
+
+  // A 401 from any call: the session ended. Sign in again, then come back.
+  useEffect(
+    () =>
+      onUnauthorized(() => {
+        if (window.location.pathname === "/signin") return;
+        qc.clear();
+        navigate(signInPath(window.location), { replace: true });
+      }),
+    [qc, navigate],
+  );
+
+  // While /me loads, the page's own queries run in parallel (they answer
+  // 401 too if the session is gone).
+  if (me.error) {
+    if (me.error instanceof ApiError && me.error.status === 401) return <Navigate to={signInPath(loc)} replace />;
+    return (
+      <div className="signin">
+        <ErrorState error={me.error} onRetry={() => me.refetch()} />
+      </div>
+    );
+  }
+  const user = me.data;
+  const signOut = () =>
+    logout.mutate(undefined, {
+      onSettled: () => {
+        qc.clear();
+        navigate("/signin", { replace: true });
+      },
+    });
+
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <img src="/favicon.svg" alt="" />
+          <span>Ticketer</span>
+        </div>
+        <div className="nav-section">Views</div>
+        {views.map((v) => (
+          <NavLink key={v.to} to={v.to} className="nav-link">
+            <span className="nav-text">{v.label}</span>
+          </NavLink>
+        ))}
+        <div className="nav-section">Status</div>
+        {statuses.map((v) => (
+          <NavLink key={v.to} to={v.to} className="nav-link">
+            <span className="nav-text">{v.label}</span>
+          </NavLink>
+        ))}
+        {(mailboxes.data?.items.length ?? 0) > 1 && (
+          <>
+            <div className="nav-section">Mailboxes</div>
+            {mailboxes.data!.items.map((m) => (
+              <NavLink key={m.id} to={`/queue/mailbox/${m.id}`} className="nav-link" title={m.address}>
+                <span className="nav-text">{m.name}</span>
+              </NavLink>
+            ))}
+          </>
+        )}
+        {user?.role === "admin" && (
+          <>
+            <div className="nav-section">Admin</div>
+            <NavLink to="/admin/users" className="nav-link">
+              <span className="nav-text">Users</span>
+            </NavLink>
+            <NavLink to="/admin/mailboxes" className="nav-link">
+              <span className="nav-text">Mailboxes</span>
+            </NavLink>
+          </>
+        )}
+        <div className="sidebar-foot">
+          <span className="avatar agent" aria-hidden="true">
+            {user ? initials(user) : ""}
+          </span>
+          <div className="who">
+            <div>{user ? user.name || user.email : <Loading rows={1} label="Loading your account" />}</div>
+            <div className="row muted small" title={live === "live" ? "Live updates on" : "Refreshing every 30 seconds"}>
+              <span className={`live-dot ${live === "live" ? "on" : ""}`} aria-hidden="true" />
+              <span data-testid="live-mode">{live === "live" ? "Live" : live === "polling" ? "Every 30 s" : "Connecting"}</span>
+            </div>
+          </div>
+          <button className="btn btn-ghost btn-sm" onClick={signOut} disabled={logout.isPending}>
+            Sign out
+          </button>
+        </div>
+      </nav>
+      <main className="main" id="main">
+        <Outlet context={user} />
+      </main>
+    </div>
+  );
+}

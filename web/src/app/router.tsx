@@ -1,0 +1,37 @@
+import { lazy, Suspense } from "react";
+import { createBrowserRouter, Navigate } from "react-router";
+import { Shell } from "./Shell";
+import { SignInPage } from "../pages/SignIn";
+import { QueuePage } from "../pages/Queue";
+import { TicketPage } from "../pages/Ticket";
+import { Loading, NotFound } from "../components/States";
+
+// Admin pages are rarely opened: their code loads on first visit.
+const UsersPage = lazy(() => import("../pages/AdminUsers").then((m) => ({ default: m.UsersPage })));
+const MailboxesPage = lazy(() => import("../pages/AdminMailboxes").then((m) => ({ default: m.MailboxesPage })));
+const page = (el: React.ReactNode) => (
+  <Suspense
+    fallback={
+      <div className="page-body">
+        <Loading />
+      </div>
+    }
+  >
+    {el}
+  </Suspense>
+);
+
+export const router = createBrowserRouter([
+  { path: "/signin", element: <SignInPage /> },
+  {
+    element: <Shell />,
+    children: [
+      { index: true, element: <Navigate to="/queue/mine" replace /> },
+      { path: "queue/:view/:arg?", element: <QueuePage /> },
+      { path: "tickets/:id", element: <TicketPage /> },
+      { path: "admin/users", element: page(<UsersPage />) },
+      { path: "admin/mailboxes", element: page(<MailboxesPage />) },
+      { path: "*", element: <NotFound /> },
+    ],
+  },
+]);

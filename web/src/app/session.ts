@@ -1,0 +1,21 @@
+import { useGetMe } from "../api/generated";
+
+/** useMe is the signed-in user (GET /api/v1/me), cached for the session. */
+export function useMe() {
+  return useGetMe({ query: { staleTime: 5 * 60_000, retry: false } });
+}
+
+/** signInPath sends to the sign-in page and back to where we were. */
+export function signInPath(loc: { pathname: string; search: string }): string {
+  const next = loc.pathname + loc.search;
+  // Already there (several calls can fail at once): keep its next.
+  if (loc.pathname === "/signin") return next;
+  if (next === "/") return "/signin";
+  return "/signin?next=" + encodeURIComponent(next);
+}
+
+/** safeNext accepts only a local path, never another site. */
+export function safeNext(next: string | null): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
+  return next;
+}

@@ -1,0 +1,97 @@
+import { useState } from "react";
+import type { Message, User } from "../api/generated";
+import { absoluteTime, displayName, formatBytes, hasHiddenText, initials, relativeTime } from "../lib/format";
+import { MailFrame } from "./MailFrame";
+import { Badge, errorMessage } from "./States";
+
+const kindLabel: Record<string, string> = { inbound: "", outbound: "Reply", note: "Internal note", auto_reply: "Automatic" };
+const deliveryLabel: Record<string, string> = { queued: "Queued", sending: "Sending", sent: "Sent", failed: "Failed" };
+
+export function MessageView({ m, author, onRetry, retrying, retryError }: { m: Message; author?: User; onRetry: (id: number) => void; retrying: boolean; retryError?: unknown }) {
+  // Mail we sent was written as plain text here: show that, not its HTML twin.
+  const [mode, setMode] = useState<"html" | "text">(m.html && m.kind === "inbound" ? "html" : "text");
+  const [full, setFull] = useState(false);
+  const visible = m.visible_text || m.text;
+  const more = hasHiddenText(visible, m.text);
+  const isAgent = m.kind === "outbound" || m.kind === "note";
+  // Agents' replies are sent from the mailbox; show who wrote them.
+  const who = author ? { name: author.name, email: author.email } : m.from;
+  const label = m.kind === "outbound" && m.author_id == null ? "Automatic reply" : kindLabel[m.kind];
+  return (
+    <article className={`msg ${m.kind}`} aria-label={`${label || "Message"} from ${displayName(who)}`} data-message-id={m.id}>
+      <header className="msg-head">
+        <span className={`avatar ${isAgent ? "agent" : ""}`} aria-hidden="true">
+          {initials(who)}
+        </span>
+        <div className="spacer">
+          <div>
+            <span className="from">{displayName(who)}</span>{" "}
+            {author && m.kind === "outbound" ? (
+              <span className="addr">via {m.from.email}</span>
+            ) : (
+              m.kind !== "note" && m.from.name && <span className="addr">&lt;{m.from.email}&gt;</span>
+            )}
+          </div>
+          {m.kind !== "note" && (m.to.length > 0 || m.cc.length > 0) && (
+            <div className="addr">
+              to {m.to.map((a) => a.email).join(", ")}
+              {m.cc.length > 0 && <> · cc {m.cc.map((a) => a.email).join(", ")}</>}
+            </div>
+          )}
+        </div>
+        {label && <span className="badge plain">{label}</span>}
+        {m.delivery && <Badge kind="delivery" value={m.delivery.status} label={deliveryLabel[m.delivery.status] ?? m.delivery.status} />}
+        <time className="muted small" dateTime={m.created_at} title={absoluteTime(m.created_at)}>
+          {relativeTime(m.created_at)}
+        </time>
+      </header>
+      {m.delivery?.status === "failed" && (
+        <div className="banner banner-error row" role="alert">
+          <span className="spacer">
+            Not delivered{m.delivery.error ? `: ${m.delivery.error}` : ""}
+            {m.delivery.attempts ? ` (${m.delivery.attempts} attempts)` : ""}
+            {retryError ? ` · retry failed: ${errorMessage(retryError)}` : ""}
+          </span>
+          <button className="btn btn-sm" onClick={() => onRetry(m.id)} disabled={retrying}>
+            {retrying ? "Retrying…" : "Retry"}
+          </button>
+        </div>
+      )}
+      {m.problems && <div className="banner banner-warning">{m.problems}</div>}
+      {mode === "html" ? <MailFrame html={m.html} title={`Message from ${displayName(m.from)}: ${m.subject}`} /> : <div className="msg-body">{full ? m.text : visible}</div>}
+      {(m.html || more) && m.kind !== "note" && (
+        <div className="msg-foot">
+          {m.html && (
+            <button className="btn btn-ghost btn-sm" onClick={() => setMode(mode === "html" ? "text" : "html")}>
+              {mode === "html" ? "Show plain text" : "Show formatted"}
+            </button>
+          )}
+          {mode === "text" && more && (
+            <button className="btn btn-ghost btn-sm" onClick={() => setFull((f) => !f)} aria-expanded={full}>
+              {full ? "Hide quoted text" : "Show quoted text"}
+            </button>
+          )}
+        </div>
+      )}
+      {m.attachments.length > 0 && (
+        <div className="attachments">
+          {m.attachments.map((a) => {
+            const href = `/api/v1/attachments/${a.id}/content`;
+            const image = /^image\/(png|jpe?g|gif|webp)$/i.test(a.content_type);
+            return (
+              <a key={a.id} className="attachment" href={href} download={a.filename} title={`Download ${a.filename}`} aria-label={`Download ${a.filename} (${formatBytes(a.size)})`}>
+                {image && <img src={href} alt="" loading="lazy" />}
+                <span className="stack tight">
+                  <span className="name">{a.filename || "attachment"}</span>
+                  <span className="muted small">
+                    {formatBytes(a.size)} · {a.content_type}
+                  </span>
+                </span>
+              </a>
+            );
+          })}
+        </div>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { formatBytes, hasHiddenText, initials, parseAddressList, relativeTime } from "./format";
+
+describe("relativeTime", () => {
+  const now = new Date("2026-03-10T12:00:00Z");
+  it.each([
+    ["2026-03-10T11:59:40Z", "just now"],
+    ["2026-03-10T11:55:00Z", "5 min. ago"],
+    ["2026-03-10T09:00:00Z", "3 hr. ago"],
+    ["2026-03-09T12:00:00Z", "yesterday"],
+    ["2026-03-07T12:00:00Z", "3 days ago"],
+    ["2026-02-10T12:00:00Z", "last mo."],
+    ["2024-03-10T12:00:00Z", "2 yr. ago"],
+    ["2026-03-10T12:10:00Z", "in 10 min."],
+    ["garbage", ""],
+  ])("%s", (iso, want) => expect(relativeTime(iso, now)).toBe(want));
+});
+
+describe("formatBytes", () => {
+  it.each([
+    [0, "0 B"],
+    [912, "912 B"],
+    [1536, "1.5 KB"],
+    [5 * 1024 * 1024, "5.0 MB"],
+    [300 * 1024 * 1024, "300 MB"],
+    [-1, ""],
+  ])("%d", (n, want) => expect(formatBytes(n)).toBe(want));
+});
+
+describe("initials", () => {
+  it.each([
+    [{ name: "Alice Smith", email: "a@x" }, "AS"],
+    [{ name: "", email: "bob@x.org" }, "BO"],
+    [{ name: "Jean-Luc Picard", email: "j@x" }, "JP"],
+  ])("%o", (a, want) => expect(initials(a)).toBe(want));
+});
+
+describe("parseAddressList", () => {
+  it("splits on commas, semicolons and lines", () => {
+    expect(parseAddressList(" a@x, b@y;c@z\n\n")).toEqual(["a@x", "b@y", "c@z"]);
+  });
+});
+
+describe("hasHiddenText", () => {
+  it("is true only when the full text has more", () => {
+    expect(hasHiddenText("Hi", "Hi\n\n> quoted")).toBe(true);
+    expect(hasHiddenText("Hi", "Hi\n")).toBe(false);
+  });
+});

@@ -1,0 +1,58 @@
+// Live updates: which cached queries an event from /api/v1/events/stream
+// makes stale. Query keys are orval's: ["/api/v1/tickets", params] for the
+// queue (["infinate", "/api/v1/tickets", params] for its paged form),
+// ["/api/v1/tickets/42"], ["/api/v1/tickets/42/messages"], [".../events"].
+import type { QueryKey } from "@tanstack/react-query";
+
+export type StreamEventType = "ticket.created" | "ticket.updated" | "message.added";
+
+export interface StreamEvent {
+  type: StreamEventType;
+  ticket_id: number;
+  message_id?: number;
+}
+
+export const STREAM_EVENT_TYPES: StreamEventType[] = ["ticket.created", "ticket.updated", "message.added"];
+
+/** parseStreamEvent reads one SSE data payload; null if it is not a stream event. */
+export function parseStreamEvent(data: string): StreamEvent | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!v || typeof v !== "object") return null;
+  const e = v as Record<string, unknown>;
+  if (!STREAM_EVENT_TYPES.includes(e.type as StreamEventType)) return null;
+  if (typeof e.ticket_id !== "number" || !Number.isFinite(e.ticket_id)) return null;
+  const out: StreamEvent = { type: e.type as StreamEventType, ticket_id: e.ticket_id };
+  if (typeof e.message_id === "number") out.message_id = e.message_id;
+  return out;
+}
+
+/** isQueueKey: any page of any ticket list. */
+export function isQueueKey(key: QueryKey): boolean {
+  return key[0] === "/api/v1/tickets" || (key[0] === "infinate" && key[1] === "/api/v1/tickets") ||
+    (key[0] === "infinite" && key[1] === "/api/v1/tickets");
+}
+
+/**
+ * affectedBy says whether a cached query is stale after an event: every
+ * ticket list (a change can move a ticket in or out of any view and
+ * reorders by activity), and the one ticket's detail, messages and events.
+ */
+export function affectedBy(event: StreamEvent, key: QueryKey): boolean {
+  if (isQueueKey(key)) return true;
+  const base = `/api/v1/tickets/${event.ticket_id}`;
+  const k = key[0];
+  if (typeof k !== "string") return false;
+  switch (event.type) {
+    case "ticket.created":
+      return false;
+    case "ticket.updated":
+      return k === base || k === `${base}/events`;
+    case "message.added":
+      return k === base || k === `${base}/messages` || k === `${base}/events`;
+  }
+}

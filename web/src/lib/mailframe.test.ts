@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { buildSrcDoc, estimateFrameHeight, frameCSP, hasRemoteImages } from "./mailframe";
+
+const origin = "http://127.0.0.1:8080";
+
+describe("frameCSP", () => {
+  it("blocks remote images and scripts by default", () => {
+    const csp = frameCSP({ origin, loadImages: false });
+    expect(csp).toContain("img-src data:;");
+    expect(csp).not.toMatch(/img-src[^;]*http/);
+    expect(csp).toContain("script-src 'none'");
+    expect(csp).toContain("default-src 'none'");
+  });
+  it("allows remote images when asked", () => {
+    expect(frameCSP({ origin, loadImages: true })).toContain("img-src data: https: http:");
+  });
+});
+
+describe("buildSrcDoc", () => {
+  it("puts the CSP first, before any content", () => {
+    const doc = buildSrcDoc('<img src="https://evil.example/x.png"><p>Hi</p>', { origin, loadImages: false });
+    const meta = doc.indexOf('http-equiv="Content-Security-Policy"');
+    expect(meta).toBeGreaterThan(0);
+    expect(meta).toBeLessThan(doc.indexOf("<img"));
+    expect(doc).toContain(`href="${origin}/mail-frame.css"`);
+    expect(doc).toContain("<p>Hi</p>");
+  });
+  it("escapes the origin", () => {
+    const doc = buildSrcDoc("", { origin: 'x"><script>', loadImages: false });
+    expect(doc).not.toContain('x"><script>');
+  });
+});
+
+describe("hasRemoteImages", () => {
+  it.each([
+    ['<img src="https://a/b.png">', true],
+    ["<IMG alt=x SRC=http://a/b>", true],
+    ['<img src="data:image/png;base64,AAAA">', false],
+    ['<img src="cid:logo">', false],
+    ['<a href="https://a">x</a>', false],
+  ])("%s", (html, want) => expect(hasRemoteImages(html)).toBe(want));
+});
+
+describe("estimateFrameHeight", () => {
+  it("stays within bounds", () => {
+    expect(estimateFrameHeight("")).toBe(80);
+    expect(estimateFrameHeight("<p>x</p>".repeat(1000))).toBe(640);
+  });
+});

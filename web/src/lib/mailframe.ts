@@ -1,0 +1,63 @@
+// Builds the srcdoc of the sandboxed iframe that shows a message's HTML.
+// The HTML is already sanitized by the server (no scripts, styles, forms);
+// this adds defence in depth: the frame is sandboxed without scripts, and
+// its own CSP blocks every fetch except our stylesheet and data:/cid:
+// images, plus remote images once the agent clicks "Load images".
+
+export interface FrameOptions {
+  /** Origin of the app (the frame's stylesheet is loaded from it). */
+  origin: string;
+  /** Allow http(s) images. */
+  loadImages: boolean;
+}
+
+export function frameCSP({ origin, loadImages }: FrameOptions): string {
+  const img = loadImages ? "data: https: http:" : "data:";
+  return [
+    "default-src 'none'",
+    `style-src ${origin}`,
+    `img-src ${img}`,
+    "font-src 'none'",
+    "media-src 'none'",
+    "script-src 'none'",
+    "object-src 'none'",
+    "frame-src 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join("; ");
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+}
+
+/** buildSrcDoc wraps a sanitized HTML fragment into a full document. */
+export function buildSrcDoc(html: string, opts: FrameOptions): string {
+  return (
+    "<!doctype html><html><head>" +
+    `<meta http-equiv="Content-Security-Policy" content="${escapeAttr(frameCSP(opts))}">` +
+    '<meta name="referrer" content="no-referrer">' +
+    `<link rel="stylesheet" href="${escapeAttr(opts.origin)}/mail-frame.css">` +
+    '<base target="_blank">' +
+    "</head><body>" +
+    html +
+    "</body></html>"
+  );
+}
+
+/** hasRemoteImages tells whether "Load images" would change anything. */
+export function hasRemoteImages(html: string): boolean {
+  return /<img\b[^>]*\bsrc\s*=\s*["']?\s*https?:/i.test(html);
+}
+
+/**
+ * estimateFrameHeight guesses a height for the frame: without scripts in
+ * the frame (and with an opaque origin) the page cannot measure it.
+ */
+export function estimateFrameHeight(html: string): number {
+  const text = html.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+  const blocks = (html.match(/<(br|p|div|tr|li|h[1-6])\b/gi) ?? []).length;
+  const images = (html.match(/<img\b/gi) ?? []).length;
+  const h = 32 + Math.ceil(text.length / 90) * 21 + blocks * 8 + images * 120;
+  return Math.max(80, Math.min(h, 640));
+}

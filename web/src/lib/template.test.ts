@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_ACK_SUBJECT, renderAckPreview } from "./template";
+
+const data = { TicketID: "42", Subject: "Printer", RequesterName: "Alice", RequesterEmail: "a@x", MailboxName: "Support", MailboxAddress: "s@x" };
+
+describe("renderAckPreview", () => {
+  it("fills the known fields", () => {
+    expect(renderAckPreview(DEFAULT_ACK_SUBJECT, data)).toEqual({ text: "[#42] Printer", problems: [] });
+  });
+  it("reports unknown fields and other syntax", () => {
+    const r = renderAckPreview("{{.Nope}} {{if .Subject}}x{{end}}", data);
+    expect(r.problems).toHaveLength(3);
+    expect(r.problems[0]).toContain(".Nope");
+  });
+  it("reports an unclosed action", () => {
+    expect(renderAckPreview("Hi {{.Subject", data).problems).toEqual(["an unclosed {{"]);
+  });
+});

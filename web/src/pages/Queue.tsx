@@ -1,0 +1,173 @@
+import { useEffect, useMemo, useRef, useState } from "react";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import { useQueryClient } from "@tanstack/react-query";
+import { getListMessagesQueryOptions, useListMailboxes, useListTicketsInfinite, type Ticket } from "../api/generated";
+import { viewFor } from "../lib/views";
+import { absoluteTime, displayName, relativeTime } from "../lib/format";
+import { Badge, Empty, ErrorState, Loading, NotFound } from "../components/States";
+
+const PAGE = 50;
+
+function isTyping(el: EventTarget | null): boolean {
+  const t = el as HTMLElement | null;
+  return !!t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+}
+
+export function QueuePage() {
+  const { view = "mine", arg } = useParams();
+  const [search, setSearch] = useSearchParams();
+  const navigate = useNavigate();
+  const q = search.get("q") ?? "";
+  const [draft, setDraft] = useState(q);
+  const [selected, setSelected] = useState(0);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const tableRef = useRef<HTMLTableSectionElement>(null);
+  const v = viewFor(view, arg);
+  const mailboxes = useListMailboxes({ query: { enabled: view === "mailbox", staleTime: 60_000 } });
+
+  const params = useMemo(() => ({ ...v?.params, ...(q ? { q } : {}), limit: PAGE }), [v?.params, q]);
+  const tickets = useListTicketsInfinite(params, {
+    query: {
+      enabled: !!v,
+      initialPageParam: undefined,
+      getNextPageParam: (last) => last.next_cursor ?? undefined,
+      placeholderData: (prev) => prev,
+    },
+  });
+  const qc = useQueryClient();
+  // The conversation of the selected or hovered row loads ahead of a click.
+  const prefetch = (tid: number) => void qc.prefetchQuery({ ...getListMessagesQueryOptions(tid), staleTime: 15_000 });
+  const rows: Ticket[] = useMemo(() => tickets.data?.pages.flatMap((p) => p.items) ?? [], [tickets.data]);
+
+  // The search box follows the URL (back/forward), and the URL follows typing.
+  useEffect(() => setDraft(q), [q]);
+  useEffect(() => {
+    if (draft === q) return;
+    const t = window.setTimeout(() => {
+      const next = new URLSearchParams(search);
+      if (draft.trim()) next.set("q", draft.trim());
+      else next.delete("q");
+      setSearch(next, { replace: true });
+    }, 250);
+    return () => window.clearTimeout(t);
+  }, [draft, q, search, setSearch]);
+  useEffect(() => setSelected(0), [view, arg, q]);
+
+  // j/k move, enter opens, / searches.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.metaKey || e.ctrlKey || e.altKey) return;
+      if (e.key === "/" && !isTyping(e.target)) {
+        e.preventDefault();
+        searchRef.current?.focus();
+        return;
+      }
+      if (e.key === "Escape" && e.target === searchRef.current) {
+        searchRef.current?.blur();
+        return;
+      }
+      if (isTyping(e.target)) return;
+      if (e.key === "j") setSelected((s) => Math.min(s + 1, Math.max(rows.length - 1, 0)));
+      else if (e.key === "k") setSelected((s) => Math.max(s - 1, 0));
+      else if (e.key === "Enter" && rows[selected]) navigate(`/tickets/${rows[selected].id}`);
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [rows, selected, navigate]);
+  useEffect(() => {
+    tableRef.current?.querySelector<HTMLElement>(`tr[data-index="${selected}"]`)?.scrollIntoView({ block: "nearest" });
+    const tid = rows[selected]?.id;
+    const t = tid ? window.setTimeout(() => prefetch(tid), 150) : undefined;
+    if (selected >= rows.length - 5 && tickets.hasNextPage && !tickets.isFetchingNextPage) void tickets.fetchNextPage();
+    return () => window.clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [selected, rows, tickets.hasNextPage, tickets.isFetchingNextPage]);
+
+  if (!v) return <NotFound />;
+  const title = view === "mailbox" ? (mailboxes.data?.items.find((m) => m.id === Number(arg))?.name ?? "Mailbox") : v.title;
+
+  return (
+    <>
+      <header className="page-head">
+        <h1>{title}</h1>
+        <span className="muted small" aria-live="polite">
+          {tickets.data ? `${rows.length}${tickets.hasNextPage ? "+" : ""} tickets` : ""}
+        </span>
+        <div className="spacer" />
+        <label className="search">
+          <span className="sr-only">Search tickets</span>
+          <input ref={searchRef} className="input" type="search" placeholder="Search subject, requester, text" value={draft} onChange={(e) => setDraft(e.target.value)} />
+        </label>
+        <span className="muted small hide-narrow">
+          <span className="kbd">/</span> search <span className="kbd">j</span>
+          <span className="kbd">k</span> move <span className="kbd">↵</span> open
+        </span>
+      </header>
+      {tickets.isPending ? (
+        <div className="page-body">
+          <Loading rows={8} label="Loading tickets" />
+        </div>
+      ) : tickets.error && !tickets.data ? (
+        <div className="page-body">
+          <ErrorState error={tickets.error} onRetry={() => tickets.refetch()} />
+        </div>
+      ) : rows.length === 0 ? (
+        <Empty title={q ? "No tickets match" : "All clear"}>{q ? <p>Nothing matches “{q}” in this view.</p> : <p>No tickets in this view right now.</p>}</Empty>
+      ) : (
+        <>
+          <table className="queue" aria-label={`${title} tickets`}>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Subject</th>
+                <th scope="col">Requester</th>
+                <th scope="col">Status</th>
+                <th scope="col">Priority</th>
+                <th scope="col" className="hide-narrow">Assignee</th>
+                <th scope="col">Last activity</th>
+              </tr>
+            </thead>
+            <tbody ref={tableRef}>
+              {rows.map((t, i) => (
+                <tr key={t.id} data-index={i} className={i === selected ? "selected" : undefined} aria-selected={i === selected} onClick={() => navigate(`/tickets/${t.id}`)} onMouseEnter={() => prefetch(t.id)}>
+                  <td className="num">{t.id}</td>
+                  <td className="subject">
+                    <Link to={`/tickets/${t.id}`} onClick={(e) => e.stopPropagation()}>
+                      {t.subject || "(no subject)"}
+                    </Link>
+                    {t.message_count > 1 && <span className="muted small"> · {t.message_count}</span>}
+                  </td>
+                  <td className="who" title={t.requester.email}>
+                    {displayName(t.requester)}
+                  </td>
+                  <td>
+                    <Badge kind="status" value={t.status} />
+                  </td>
+                  <td>{t.priority !== "normal" ? <Badge kind="prio" value={t.priority} /> : <span className="muted small">normal</span>}</td>
+                  <td className="who hide-narrow">{t.assignee ? displayName(t.assignee) : <span className="muted">—</span>}</td>
+                  <td className="muted small">
+                    <time dateTime={t.updated_at} title={absoluteTime(t.updated_at)}>
+                      {relativeTime(t.updated_at)}
+                    </time>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="queue-foot">
+            {tickets.error && <ErrorState error={tickets.error} onRetry={() => tickets.fetchNextPage()} />}
+            {tickets.hasNextPage ? (
+              <button className="btn" onClick={() => tickets.fetchNextPage()} disabled={tickets.isFetchingNextPage}>
+                {tickets.isFetchingNextPage ? "Loading…" : "Load more"}
+              </button>
+            ) : (
+              <span className="muted small">That is all.</span>
+            )}
+          </div>
+        </>
+      )}
+    </>
+  );
+}

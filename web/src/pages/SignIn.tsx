@@ -1,0 +1,66 @@
+import { useState } from "react";
+import { useNavigate, useSearchParams } from "react-router";
+import { useQueryClient } from "@tanstack/react-query";
+import { getGetMeQueryKey, useDevLogin, useLogin } from "../api/generated";
+import { safeNext } from "../app/session";
+import { errorMessage } from "../components/States";
+
+export function SignInPage() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const login = useLogin();
+  const devLogin = useDevLogin();
+  const next = safeNext(params.get("next"));
+  const error = login.error ?? devLogin.error;
+  const busy = login.isPending || devLogin.isPending;
+
+  const done = (s: { user: unknown }) => {
+    qc.clear();
+    qc.setQueryData(getGetMeQueryKey(), s.user);
+    navigate(next, { replace: true });
+  };
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    devLogin.reset();
+    login.mutate({ data: { email: email.trim(), password } }, { onSuccess: done });
+  };
+  const dev = () => {
+    login.reset();
+    devLogin.mutate({ data: { email: email.trim() } }, { onSuccess: done });
+  };
+
+  return (
+    <div className="signin">
+      <form className="card" onSubmit={submit} aria-labelledby="signin-title">
+        <div className="brand">
+          <img src="/favicon.svg" alt="" />
+          <span>Ticketer</span>
+        </div>
+        <h1 id="signin-title">Sign in</h1>
+        {params.get("next") && !error && <div className="banner banner-info">Your session ended. Sign in to continue.</div>}
+        {error && (
+          <div className="banner banner-error" role="alert">
+            {errorMessage(error)}
+          </div>
+        )}
+        <label className="field">
+          <span>Email</span>
+          <input className="input" type="email" name="email" autoComplete="username" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label className="field">
+          <span>Password</span>
+          <input className="input" type="password" name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        </label>
+        <button className="btn btn-primary" type="submit" disabled={busy || !email || !password}>
+          {login.isPending ? "Signing in…" : "Sign in"}
+        </button>
+        <button className="btn btn-ghost btn-sm" type="button" onClick={dev} disabled={busy || !email} title="Works only when the server runs with TICKETER_ALLOW_DEV_LOGIN=true on localhost">
+          Dev sign-in (no password)
+        </button>
+      </form>
+    </div>
+  );
+}
