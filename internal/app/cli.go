@@ -14,6 +14,7 @@ import (
 	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/config"
 	"github.com/ticketer/ticketer/internal/importer"
+	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/mailbox/imap"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/store"
@@ -340,7 +341,7 @@ func mailboxPicker(mbs []store.Mailbox) func(raw []byte) int64 {
 			return first
 		}
 		for _, a := range headerAddresses(raw, "Delivered-To", "X-Original-To", "To", "Cc") {
-			if id, ok := byAddr[baseAddress(a)]; ok {
+			if id, ok := byAddr[mail.BaseAddress(a)]; ok {
 				return id
 			}
 		}

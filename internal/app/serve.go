@@ -14,6 +14,7 @@ import (
 	"github.com/ticketer/ticketer/internal/httpapi"
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/live"
+	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpin"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -165,7 +166,7 @@ func hostOf(baseURL string) string {
 type receiver struct{ app *App }
 
 func (r *receiver) Accepts(ctx context.Context, rcpt string) (bool, error) {
-	_, err := r.app.Store.MailboxByAddress(ctx, baseAddress(rcpt))
+	_, err := r.app.Store.MailboxByAddress(ctx, mail.BaseAddress(rcpt))
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
@@ -176,7 +177,7 @@ func (r *receiver) Deliver(ctx context.Context, env smtpin.Envelope, raw []byte)
 	// One inbound row per mailbox addressed: the second becomes an occurrence.
 	seen := map[int64]bool{}
 	for _, rcpt := range env.Recipients {
-		mb, err := r.app.Store.MailboxByAddress(ctx, baseAddress(rcpt))
+		mb, err := r.app.Store.MailboxByAddress(ctx, mail.BaseAddress(rcpt))
 		if err != nil {
 			return err
 		}
@@ -190,18 +191,6 @@ func (r *receiver) Deliver(ctx context.Context, env smtpin.Envelope, raw []byte)
 		}
 	}
 	return nil
-}
-
-func baseAddress(addr string) string {
-	addr = strings.ToLower(strings.TrimSpace(addr))
-	local, domain, ok := strings.Cut(addr, "@")
-	if !ok {
-		return addr
-	}
-	if i := strings.IndexByte(local, '+'); i >= 0 {
-		local = local[:i]
-	}
-	return local + "@" + domain
 }
 
 // connectorAPI is what the HTTP API may ask of the connectors.

@@ -76,3 +76,17 @@ func NormalizeSubject(s string) string {
 	}
 	return collapseSpace(s)
 }
+
+// BaseAddress lower-cases an address and drops its plus tag:
+// "Support+t42@Example.com" -> "support@example.com".
+func BaseAddress(addr string) string {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok {
+		return addr
+	}
+	if i := strings.IndexByte(local, '+'); i >= 0 {
+		local = local[:i]
+	}
+	return local + "@" + domain
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	tmail "github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
@@ -24,7 +25,7 @@ func RecipientRouter(st *store.Store, fallback int64) func(ctx context.Context, 
 	var mu sync.Mutex
 	cache := map[string]int64{} // base address -> mailbox id (0: none)
 	lookup := func(ctx context.Context, addr string) int64 {
-		base := baseAddress(addr)
+		base := tmail.BaseAddress(addr)
 		mu.Lock()
 		id, ok := cache[base]
 		mu.Unlock()
@@ -86,16 +87,4 @@ func headerRecipients(raw []byte) []string {
 		}
 	}
 	return out
-}
-
-func baseAddress(addr string) string {
-	addr = strings.ToLower(strings.TrimSpace(addr))
-	local, domain, ok := strings.Cut(addr, "@")
-	if !ok {
-		return addr
-	}
-	if i := strings.IndexByte(local, '+'); i >= 0 {
-		local = local[:i]
-	}
-	return local + "@" + domain
 }

@@ -295,7 +295,7 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 			}
 		}
 		cc = slices.DeleteFunc(cc, func(a mail.Address) bool {
-			return a.Email == "" || ours[baseAddress(a.Email)] || strings.EqualFold(a.Email, to.Email)
+			return a.Email == "" || ours[mail.BaseAddress(a.Email)] || strings.EqualFold(a.Email, to.Email)
 		})
 		seen := map[string]bool{}
 		cc = slices.DeleteFunc(cc, func(a mail.Address) bool {

@@ -426,7 +426,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 		}
 
 		// 4. A customer's reply wakes a solved, closed or pending ticket.
-		if !res.NewTicket && kind == store.KindInbound && !ours[baseAddress(from)] {
+		if !res.NewTicket && kind == store.KindInbound && !ours[mail.BaseAddress(from)] {
 			status, err := s.store.TicketStatus(ctx, tx, ticketID)
 			if err != nil {
 				return err
@@ -494,7 +494,7 @@ func (s *Service) thread(ctx context.Context, tx *store.Tx, mb store.Mailbox, ms
 		addrs = append(addrs, a.Email)
 	}
 	for _, a := range addrs {
-		if baseAddress(a) != mb.Address {
+		if mail.BaseAddress(a) != mb.Address {
 			continue
 		}
 		if id, ok := mail.TicketTokenFromAddress(a); ok {
@@ -565,7 +565,7 @@ func (s *Service) addParticipants(ctx context.Context, tx *store.Tx, ticketID in
 	people = append(people, msg.Cc...)
 	var list []store.Address
 	for _, p := range people {
-		if p.Email == "" || ours[baseAddress(p.Email)] {
+		if p.Email == "" || ours[mail.BaseAddress(p.Email)] {
 			continue
 		}
 		list = append(list, store.Address{Email: p.Email, Name: p.Name})

@@ -80,7 +80,7 @@ func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, mb store.Mailbo
 		return false, "automatic message (" + msg.Auto + ")", nil
 	case to.Email == "" || !strings.Contains(to.Email, "@"):
 		return false, "no sender address", nil
-	case ours[baseAddress(to.Email)] || ours[baseAddress(msg.From.Email)]:
+	case ours[mail.BaseAddress(to.Email)] || ours[mail.BaseAddress(msg.From.Email)]:
 		return false, "sent by one of our own addresses", nil
 	}
 	n, err := s.store.CountAcksSince(ctx, tx, to.Email, now.Add(-time.Hour))

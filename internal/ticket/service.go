@@ -104,19 +104,6 @@ func (s *Service) now() time.Time {
 	return s.cfg.Now().UTC().Truncate(time.Microsecond)
 }
 
-// baseAddress strips a plus tag: "support+t42@x" -> "support@x".
-func baseAddress(addr string) string {
-	addr = strings.ToLower(strings.TrimSpace(addr))
-	local, domain, ok := strings.Cut(addr, "@")
-	if !ok {
-		return addr
-	}
-	if i := strings.IndexByte(local, '+'); i >= 0 {
-		local = local[:i]
-	}
-	return local + "@" + domain
-}
-
 // plusAddress is the reply address that carries the ticket token.
 func plusAddress(mailboxAddr string, ticketID int64) string {
 	local, domain, ok := strings.Cut(mailboxAddr, "@")
