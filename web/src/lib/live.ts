@@ -40,7 +40,8 @@ export function isQueueKey(key: QueryKey): boolean {
 /**
  * affectedBy says whether a cached query is stale after an event: every
  * ticket list (a change can move a ticket in or out of any view and
- * reorders by activity), and the one ticket's detail, messages and events.
+ * reorders by activity), and the one ticket's detail, messages and events
+ * (messages on an update only when it names a message: a delivery state).
  */
 export function affectedBy(event: StreamEvent, key: QueryKey): boolean {
   if (isQueueKey(key)) return true;
@@ -51,7 +52,8 @@ export function affectedBy(event: StreamEvent, key: QueryKey): boolean {
     case "ticket.created":
       return false;
     case "ticket.updated":
-      return k === base || k === `${base}/events`;
+      // With a message id it is that message's delivery state that changed.
+      return k === base || k === `${base}/events` || (event.message_id !== undefined && k === `${base}/messages`);
     case "message.added":
       return k === base || k === `${base}/messages` || k === `${base}/events`;
   }
