@@ -43,7 +43,6 @@ export function startLive(d: LiveDeps): () => void {
   let es: EventSourceLike | null = null;
   let poll: number | undefined;
   let retry: number | undefined;
-  let wasOpen = false;
   let stopped = false;
 
   const startPolling = () => {
@@ -68,9 +67,10 @@ export function startLive(d: LiveDeps): () => void {
         clearI(poll);
         poll = undefined;
       }
-      // Whatever happened while we were not listening.
-      if (wasOpen) d.onRefresh();
-      wasOpen = true;
+      // Whatever happened while we were not listening, the first time too:
+      // what the page fetched before the stream opened may have missed an
+      // event sent in between.
+      d.onRefresh();
     };
     const handle = (ev: MessageEvent) => {
       const e = parseStreamEvent(String(ev.data));
