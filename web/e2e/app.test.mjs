@@ -225,6 +225,11 @@ test("admin pages", async () => {
 
   await page.getByRole("link", { name: "Mailboxes" }).click();
   const help = page.getByRole("region", { name: "Mailbox Help" });
+  // The connector sync status comes from GET /api/v1/mailboxes/{id}/sync.
+  const sync = help.getByRole("group", { name: "Sync status of Help" });
+  await sync.getByTestId("sync-status").waitFor();
+  assert.equal(await sync.getByTestId("sync-provider").textContent(), "smtp");
+  assert.equal(await sync.getByTestId("sync-status").textContent(), "ok");
   await help.getByRole("button", { name: "Test connection" }).click();
   await help.getByRole("status").waitFor();
   assert.match(await help.getByRole("status").textContent(), /✓/);
