@@ -25,13 +25,15 @@ describe("affectedBy", () => {
     t8msgs: ["/api/v1/tickets/8/messages"],
     users: ["/api/v1/users"],
   };
-  const cases: [string, string[]][] = [
-    ["ticket.created", ["queue", "queuePaged"]],
-    ["ticket.updated", ["queue", "queuePaged", "t7", "t7events"]],
-    ["message.added", ["queue", "queuePaged", "t7", "t7msgs", "t7events"]],
+  const cases: [string, number | undefined, string[]][] = [
+    ["ticket.created", undefined, ["queue", "queuePaged"]],
+    ["ticket.updated", undefined, ["queue", "queuePaged", "t7", "t7events"]],
+    // A delivery state change of message 1: its badge is in the message list.
+    ["ticket.updated", 1, ["queue", "queuePaged", "t7", "t7msgs", "t7events"]],
+    ["message.added", 1, ["queue", "queuePaged", "t7", "t7msgs", "t7events"]],
   ];
-  it.each(cases)("%s on ticket 7", (type, want) => {
-    const ev = parseStreamEvent(JSON.stringify({ type, ticket_id: 7, message_id: 1 }))!;
+  it.each(cases)("%s on ticket 7, message %s", (type, message_id, want) => {
+    const ev = parseStreamEvent(JSON.stringify({ type, ticket_id: 7, message_id }))!;
     const got = Object.entries(keys).filter(([, k]) => affectedBy(ev, k)).map(([n]) => n);
     expect(got).toEqual(want);
   });

@@ -51,7 +51,8 @@ export function affectedBy(event: StreamEvent, key: QueryKey): boolean {
     case "ticket.created":
       return false;
     case "ticket.updated":
-      return k === base || k === `${base}/events`;
+      // With a message id it is an outbound message's delivery state, shown on the message.
+      return k === base || k === `${base}/events` || (event.message_id !== undefined && k === `${base}/messages`);
     case "message.added":
       return k === base || k === `${base}/messages` || k === `${base}/events`;
   }
