@@ -2,8 +2,11 @@ import { useState } from "react";
 import { useOutletContext } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import {
+  getGetMailboxSyncQueryKey,
   getListMailboxesQueryKey,
+  useConnectNylas,
   useCreateMailbox,
+  useGetMailboxSync,
   useListMailboxes,
   useTestMailbox,
   useUpdateMailbox,
@@ -13,7 +16,8 @@ import {
 } from "../api/generated";
 import { absoluteTime, relativeTime } from "../lib/format";
 import { DEFAULT_ACK_BODY, DEFAULT_ACK_SUBJECT, renderAckPreview } from "../lib/template";
-import { Badge, Empty, ErrorState, Loading, errorMessage } from "../components/States";
+import { NYLAS_REGIONS, gmailStartUrl, isDate, progressPercent, progressText, showProgress, syncLabel, syncRefetchMs, syncTone } from "../lib/sync";
+import { Empty, ErrorState, Loading, errorMessage } from "../components/States";
 
 export function MailboxesPage() {
   const me = useOutletContext<User | undefined>();
@@ -47,6 +51,7 @@ export function MailboxesPage() {
 function MailboxCard({ m, onEdit }: { m: Mailbox; onEdit: () => void }) {
   const test = useTestMailbox();
   const [result, setResult] = useState<MailboxTestResult | null>(null);
+  const [connecting, setConnecting] = useState(false);
   return (
     <section className="card card-pad stack" aria-label={`Mailbox ${m.name}`}>
       <div className="row">
@@ -55,6 +60,9 @@ function MailboxCard({ m, onEdit }: { m: Mailbox; onEdit: () => void }) {
         </h2>
         <button className="btn btn-sm" onClick={() => test.mutate({ id: m.id }, { onSuccess: setResult })} disabled={test.isPending}>
           {test.isPending ? "Testing…" : "Test connection"}
+        </button>
+        <button className="btn btn-sm" onClick={() => setConnecting(!connecting)} aria-expanded={connecting} aria-controls={`connect-${m.id}`}>
+          Connect account
         </button>
         <button className="btn btn-sm" onClick={onEdit}>
           Edit
@@ -65,16 +73,11 @@ function MailboxCard({ m, onEdit }: { m: Mailbox; onEdit: () => void }) {
         <dd>{m.provider}</dd>
         <dt>Sending</dt>
         <dd>{m.has_smtp_relay ? "SMTP relay" : "Outbox folder (nothing leaves this machine)"}</dd>
-        <dt>Status</dt>
-        <dd>
-          <Badge kind="status" value={m.status === "ok" || m.status === "active" ? "open" : m.last_error ? "pending" : "closed"} label={m.status || "—"} />
-        </dd>
-        <dt>Last sync</dt>
-        <dd title={m.last_sync_at ? absoluteTime(m.last_sync_at) : ""}>{m.last_sync_at ? relativeTime(m.last_sync_at) : "never"}</dd>
         <dt>Acknowledge</dt>
         <dd>{m.ack_enabled ? "New tickets get an acknowledgement" : "Off"}</dd>
       </dl>
-      {m.last_error && <div className="banner banner-error">Last error: {m.last_error}</div>}
+      <SyncStatus m={m} />
+      {connecting && <ConnectAccount m={m} />}
       {test.error && <div className="banner banner-error">{errorMessage(test.error)}</div>}
       {result && (
         <div className={`banner ${result.ok ? "banner-info" : "banner-error"}`} role="status">
@@ -83,6 +86,153 @@ function MailboxCard({ m, onEdit }: { m: Mailbox; onEdit: () => void }) {
         </div>
       )}
     </section>
+  );
+}
+
+function When({ iso }: { iso?: string }) {
+  if (!iso) return <>never</>;
+  return <time dateTime={iso} title={absoluteTime(iso)}>{relativeTime(iso)}</time>;
+}
+
+// SyncStatus shows the connector's state; it polls fast only while a sync runs.
+function SyncStatus({ m }: { m: Mailbox }) {
+  const sync = useGetMailboxSync(m.id, { query: { refetchInterval: (q) => syncRefetchMs(q.state.data) } });
+  return (
+    <div className="stack" role="group" aria-label={`Sync status of ${m.name}`}>
+      {sync.isPending ? (
+        <Loading label="Loading sync status…" rows={1} />
+      ) : sync.error ? (
+        <ErrorState error={sync.error} onRetry={() => sync.refetch()} />
+      ) : (
+        <>
+          <dl className="kv">
+            <dt>Connector</dt>
+            <dd data-testid="sync-provider">{sync.data.provider}</dd>
+            <dt>Sync</dt>
+            <dd>
+              <span data-testid="sync-status" className={`badge sync-${syncTone(sync.data)}`}>
+                {syncLabel(sync.data)}
+              </span>
+            </dd>
+            <dt>Last sync</dt>
+            <dd>
+              <When iso={sync.data.last_sync_at} />
+            </dd>
+            {sync.data.backfilled && (
+              <>
+                <dt>History</dt>
+                <dd>Backfill complete</dd>
+              </>
+            )}
+          </dl>
+          {showProgress(sync.data) && (
+            <div className="stack">
+              <progress className="sync-progress" id={`sync-progress-${m.id}`} aria-label={`Sync progress of ${m.name}`} max={100} value={progressPercent(sync.data.done, sync.data.total) ?? 0} />
+              <span className="hint" aria-live="polite">
+                {progressText(sync.data.done, sync.data.total)}
+              </span>
+            </div>
+          )}
+          {sync.data.status === "error" && (
+            <div className="banner banner-error" role="alert">
+              Sync error{sync.data.error_since ? <> since <When iso={sync.data.error_since} /></> : null}: {sync.data.last_error || "no details"}
+            </div>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+// ConnectAccount links a Gmail (OAuth, a full-page redirect) or Nylas (grant + API key) account.
+function ConnectAccount({ m }: { m: Mailbox }) {
+  const qc = useQueryClient();
+  const nylas = useConnectNylas();
+  const [gmailSince, setGmailSince] = useState("");
+  const [form, setForm] = useState({ grant_id: "", api_key: "", api_base: NYLAS_REGIONS[0].value as string, since: "" });
+  const [connected, setConnected] = useState(false);
+  const gmailOK = gmailSince === "" || isDate(gmailSince);
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    setConnected(false);
+    nylas.mutate(
+      { id: m.id, data: { grant_id: form.grant_id.trim(), api_key: form.api_key.trim(), api_base: form.api_base, ...(form.since ? { since: form.since } : {}) } },
+      {
+        onSuccess: () => {
+          setConnected(true);
+          setForm((f) => ({ ...f, api_key: "" }));
+        },
+        onSettled: () => {
+          void qc.invalidateQueries({ queryKey: getGetMailboxSyncQueryKey(m.id) });
+          void qc.invalidateQueries({ queryKey: getListMailboxesQueryKey() });
+        },
+      },
+    );
+  };
+  const p = `m${m.id}`;
+  return (
+    <div className="grid-2" id={`connect-${m.id}`}>
+      <div className="stack" role="group" aria-labelledby={`${p}-gmail`}>
+        <h3 id={`${p}-gmail`}>Gmail</h3>
+        <label className="field">
+          <span>Sync mail since (optional)</span>
+          <input className="input" type="date" value={gmailSince} onChange={(e) => setGmailSince(e.target.value)} />
+          <span className="hint">Empty syncs the whole mailbox. You will be sent to Google to grant access, then back here.</span>
+        </label>
+        <div className="row">
+          {gmailOK ? (
+            <a className="btn btn-sm btn-primary" href={gmailStartUrl(m.id, gmailSince)}>
+              Connect Gmail
+            </a>
+          ) : (
+            <span className="hint">Enter a full date.</span>
+          )}
+        </div>
+      </div>
+      <form className="stack" onSubmit={submit} aria-labelledby={`${p}-nylas`}>
+        <h3 id={`${p}-nylas`}>Nylas</h3>
+        <label className="field">
+          <span>Grant ID</span>
+          <input className="input mono" required autoComplete="off" value={form.grant_id} onChange={(e) => setForm({ ...form, grant_id: e.target.value })} />
+        </label>
+        <label className="field">
+          <span>API key</span>
+          <input className="input mono" type="password" required autoComplete="new-password" value={form.api_key} onChange={(e) => setForm({ ...form, api_key: e.target.value })} />
+          <span className="hint">Stored encrypted; never shown again.</span>
+        </label>
+        <div className="grid-2">
+          <label className="field">
+            <span>Region</span>
+            <select className="input" value={form.api_base} onChange={(e) => setForm({ ...form, api_base: e.target.value })}>
+              {NYLAS_REGIONS.map((r) => (
+                <option key={r.value} value={r.value}>
+                  {r.label} ({r.value.replace("https://", "")})
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span>Since (optional)</span>
+            <input className="input" type="date" value={form.since} onChange={(e) => setForm({ ...form, since: e.target.value })} />
+          </label>
+        </div>
+        {nylas.error && (
+          <div className="banner banner-error" role="alert">
+            {errorMessage(nylas.error)}
+          </div>
+        )}
+        {connected && !nylas.isPending && (
+          <div className="banner banner-info" role="status">
+            ✓ Nylas connected; the sync starts in the background.
+          </div>
+        )}
+        <div className="row">
+          <button className="btn btn-sm btn-primary" type="submit" disabled={nylas.isPending}>
+            {nylas.isPending ? "Connecting…" : "Connect Nylas"}
+          </button>
+        </div>
+      </form>
+    </div>
   );
 }
 
@@ -217,7 +367,7 @@ function NewMailbox() {
       <label className="field">
         <span>SMTP relay (optional)</span>
         <input className="input mono" placeholder="smtp://user:pass@smtp.example.com:587 or smtps://…" value={form.smtp_relay} onChange={(e) => setForm({ ...form, smtp_relay: e.target.value })} />
-        <span className="hint">Without a relay, replies are written to the outbox folder. IMAP, Gmail and Nylas accounts are added from the command line for now.</span>
+        <span className="hint">Without a relay, replies are written to the outbox folder. Connect Gmail or Nylas with a mailbox’s “Connect account”; IMAP accounts are added from the command line for now.</span>
       </label>
       {create.error && (
         <div className="banner banner-error" role="alert">

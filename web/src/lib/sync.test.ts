@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { gmailStartUrl, isDate, progressPercent, progressText, showProgress, syncLabel, syncRefetchMs, syncTone } from "./sync";
+
+describe("progressPercent", () => {
+  it.each([
+    [0, 100, 0],
+    [1, 3, 33],
+    [999, 1000, 99],
+    [1000, 1000, 100],
+    [1200, 1000, 100],
+    [-5, 10, 0],
+  ])("%d of %d is %d%%", (done, total, want) => {
+    expect(progressPercent(done, total)).toBe(want);
+  });
+  it("is null when the total is unknown", () => {
+    expect(progressPercent(5, 0)).toBeNull();
+    expect(progressPercent(5, Number.NaN)).toBeNull();
+  });
+});
+
+describe("progressText", () => {
+  it("formats known and unknown totals", () => {
+    expect(progressText(1234, 5000)).toBe("1,234 of 5,000 messages (24%)");
+    expect(progressText(12, 0)).toBe("12 messages");
+  });
+});
+
+describe("showProgress", () => {
+  it("only while syncing with a known total", () => {
+    expect(showProgress({ status: "syncing", total: 10 })).toBe(true);
+    expect(showProgress({ status: "syncing", total: 0 })).toBe(false);
+    expect(showProgress({ status: "ok", total: 10 })).toBe(false);
+    expect(showProgress({ status: "error", total: 10 })).toBe(false);
+  });
+});
+
+describe("syncTone and syncLabel", () => {
+  it.each([
+    [{ status: "ok", enabled: true }, "ok", "ok"],
+    [{ status: "syncing", enabled: true }, "syncing", "syncing"],
+    [{ status: "error", enabled: true }, "error", "error"],
+    [{ status: "error", enabled: false }, "off", "error (disabled)"],
+    [{ status: "weird", enabled: true }, "off", "weird"],
+    [{ status: "", enabled: true }, "off", "unknown"],
+  ])("%o", (s, tone, label) => {
+    expect(syncTone(s)).toBe(tone);
+    expect(syncLabel(s)).toBe(label);
+  });
+});
+
+describe("syncRefetchMs", () => {
+  it("polls every 5 s while syncing, every minute otherwise", () => {
+    expect(syncRefetchMs({ status: "syncing" })).toBe(5000);
+    expect(syncRefetchMs({ status: "ok" })).toBe(60000);
+    expect(syncRefetchMs({ status: "error" })).toBe(60000);
+    expect(syncRefetchMs(undefined)).toBe(60000);
+  });
+});
+
+describe("isDate", () => {
+  it.each([
+    ["2026-01-31", true],
+    ["2024-02-29", true],
+    ["2026-02-29", false],
+    ["2026-13-01", false],
+    ["2026-1-01", false],
+    ["", false],
+    ["yesterday", false],
+  ])("%s -> %s", (s, want) => {
+    expect(isDate(s)).toBe(want);
+  });
+});
+
+describe("gmailStartUrl", () => {
+  it("without since", () => {
+    expect(gmailStartUrl(7)).toBe("/api/v1/mailboxes/gmail/oauth/start?mailbox_id=7");
+    expect(gmailStartUrl(7, "  ")).toBe("/api/v1/mailboxes/gmail/oauth/start?mailbox_id=7");
+  });
+  it("with since", () => {
+    expect(gmailStartUrl(12, "2026-03-01")).toBe("/api/v1/mailboxes/gmail/oauth/start?mailbox_id=12&since=2026-03-01");
+  });
+  it("rejects a bad date rather than sending it", () => {
+    expect(() => gmailStartUrl(1, "2026-02-30")).toThrow(/YYYY-MM-DD/);
+    expect(() => gmailStartUrl(1, "x&mailbox_id=2")).toThrow();
+  });
+});

@@ -1,0 +1,68 @@
+// Helpers for a mailbox's connector sync status (GET /api/v1/mailboxes/{id}/sync)
+// and the two ways to connect a provider account.
+import type { MailboxSync } from "../api/generated";
+
+export const SYNC_POLL_SYNCING_MS = 5_000;
+export const SYNC_POLL_IDLE_MS = 60_000;
+
+export const NYLAS_REGIONS = [
+  { label: "US", value: "https://api.us.nylas.com" },
+  { label: "EU", value: "https://api.eu.nylas.com" },
+] as const;
+
+export type SyncTone = "ok" | "syncing" | "error" | "off";
+
+/** syncTone: the badge colour; a disabled connector is "off" whatever its last status. */
+export function syncTone(s: Pick<MailboxSync, "status" | "enabled">): SyncTone {
+  if (!s.enabled) return "off";
+  if (s.status === "ok" || s.status === "syncing" || s.status === "error") return s.status;
+  return "off";
+}
+
+/** syncLabel: the text of the status badge. */
+export function syncLabel(s: Pick<MailboxSync, "status" | "enabled">): string {
+  const st = s.status || "unknown";
+  return s.enabled ? st : `${st} (disabled)`;
+}
+
+/** progressPercent: 0..100, rounded down so 100 means done; null when the total is unknown. */
+export function progressPercent(done: number, total: number): number | null {
+  if (!Number.isFinite(done) || !Number.isFinite(total) || total <= 0) return null;
+  const p = Math.floor((Math.max(0, done) / total) * 100);
+  return Math.min(100, p);
+}
+
+/** showProgress: a bar only while a backfill runs with a known size. */
+export function showProgress(s: Pick<MailboxSync, "status" | "total">): boolean {
+  return s.status === "syncing" && s.total > 0;
+}
+
+/** progressText: "1,234 of 5,000 messages (24%)". */
+export function progressText(done: number, total: number, locale = "en"): string {
+  const nf = new Intl.NumberFormat(locale);
+  const p = progressPercent(done, total);
+  return p === null ? `${nf.format(done)} messages` : `${nf.format(done)} of ${nf.format(total)} messages (${p}%)`;
+}
+
+/** syncRefetchMs: poll often while syncing, rarely otherwise. */
+export function syncRefetchMs(s: Pick<MailboxSync, "status"> | undefined): number {
+  return s?.status === "syncing" ? SYNC_POLL_SYNCING_MS : SYNC_POLL_IDLE_MS;
+}
+
+/** isDate: a real calendar day written YYYY-MM-DD. */
+export function isDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(s + "T00:00:00Z");
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+/** gmailStartUrl: where the browser goes to start Gmail's OAuth consent (a full-page navigation). */
+export function gmailStartUrl(mailboxId: number, since = ""): string {
+  const q = new URLSearchParams({ mailbox_id: String(mailboxId) });
+  const d = since.trim();
+  if (d) {
+    if (!isDate(d)) throw new Error("since must be a date, YYYY-MM-DD");
+    q.set("since", d);
+  }
+  return `/api/v1/mailboxes/gmail/oauth/start?${q.toString()}`;
+}
