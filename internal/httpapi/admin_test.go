@@ -127,6 +127,22 @@ func TestMailboxesOverTheAPI(t *testing.T) {
 			t.Fatalf("relay leaks: %s", r.body)
 		}
 		admin.do("POST", "/api/v1/mailboxes", map[string]any{"name": "Again", "address": "billing@acme.test"}).must(t, 409)
+
+		// An IMAP mailbox: its URL is sealed, never returned, and its backfill day kept.
+		var imb apiMailbox
+		ir := admin.do("POST", "/api/v1/mailboxes", map[string]any{"name": "Sales", "address": "sales@acme.test",
+			"imap": "imaps://sales%40acme.test:imap-s3cret@imap.acme.test/INBOX", "imap_since": "2026-10-01"}).must(t, 201)
+		ir.json(t, &imb)
+		if strings.Contains(string(ir.body), "imap-s3cret") {
+			t.Fatalf("the IMAP password leaks: %s", ir.body)
+		}
+		st, err := h.st.GetMailbox(h.ctx, h.st.DB(), imb.ID)
+		if err != nil || st.Provider != "imap" || st.IMAP == "" || strings.Contains(st.IMAP, "imap-s3cret") {
+			t.Fatalf("imap mailbox stored as %+v (%v)", st, err)
+		}
+		if opened, err := h.secrets.Open(st.IMAP); err != nil || !strings.HasSuffix(opened, "@imap.acme.test/INBOX") {
+			t.Fatalf("sealed imap url %q %v", opened, err)
+		}
 		for _, c := range []struct {
 			body  map[string]any
 			field string
@@ -136,6 +152,9 @@ func TestMailboxesOverTheAPI(t *testing.T) {
 			{map[string]any{"name": "X", "address": "x@acme.test", "smtp_relay": "ftp://nope"}, "smtp_relay"},
 			{map[string]any{"name": "X", "address": "x@acme.test", "ack_body": "{{.Nope}}"}, "ack_body"},
 			{map[string]any{"name": "X", "address": "x@acme.test", "ack_subject": "{{"}, "ack_subject"},
+			{map[string]any{"name": "X", "address": "x@acme.test", "imap": "pop3://u:p@host/INBOX"}, "imap"},
+			{map[string]any{"name": "X", "address": "x@acme.test", "imap_since": "2026-01-01"}, "imap_since"},
+			{map[string]any{"name": "X", "address": "x@acme.test", "imap": "imaps://u:p@imap.acme.test/INBOX", "imap_since": "yesterday"}, "imap_since"},
 		} {
 			r := admin.do("POST", "/api/v1/mailboxes", c.body).must(t, 422)
 			if _, field := r.errorOf(t); field != c.field {

@@ -17,6 +17,7 @@ import (
 	"github.com/ticketer/ticketer/api"
 	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/httpapi/oapi"
+	"github.com/ticketer/ticketer/internal/mailbox/imap"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
@@ -570,8 +571,22 @@ func (s *Server) CreateMailbox(ctx context.Context, req oapi.CreateMailboxReques
 		return nil, needBody(nil)
 	}
 	b := req.Body
-	m, err := s.tickets.CreateMailbox(ctx, ticket.MailboxInput{Name: b.Name, Address: b.Address, SMTPRelay: deref(b.SmtpRelay),
-		AckEnabled: b.AckEnabled, AckSubject: deref(b.AckSubject), AckBody: deref(b.AckBody)})
+	in := ticket.MailboxInput{Name: b.Name, Address: b.Address, SMTPRelay: deref(b.SmtpRelay),
+		AckEnabled: b.AckEnabled, AckSubject: deref(b.AckSubject), AckBody: deref(b.AckBody)}
+	if u := strings.TrimSpace(deref(b.Imap)); u != "" {
+		if _, err := imap.ParseURL(u); err != nil {
+			return nil, &ticket.FieldError{Field: "imap", Message: err.Error()}
+		}
+		in.IMAP = u
+	}
+	if d := deref(b.ImapSince); d != "" {
+		t, err := time.Parse(time.DateOnly, d)
+		if err != nil || in.IMAP == "" {
+			return nil, &ticket.FieldError{Field: "imap_since", Message: "must be a date, YYYY-MM-DD, and goes with imap"}
+		}
+		in.IMAPSince = t
+	}
+	m, err := s.tickets.CreateMailbox(ctx, in)
 	if err != nil {
 		return nil, err
 	}

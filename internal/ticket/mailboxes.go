@@ -15,7 +15,9 @@ import (
 type MailboxInput struct {
 	Name, Address string
 	SMTPRelay     string // plain URL; sealed before it is stored
-	AckEnabled    *bool  // nil: enabled
+	IMAP          string // plain URL, checked by the caller; sealed before it is stored
+	IMAPSince     time.Time
+	AckEnabled    *bool // nil: enabled
 	AckSubject    string
 	AckBody       string
 }
@@ -71,11 +73,23 @@ func (s *Service) CreateMailbox(ctx context.Context, in MailboxInput) (store.Mai
 	if err != nil {
 		return store.Mailbox{}, err
 	}
+	provider, imapURL := "smtp", ""
+	if in.IMAP != "" {
+		if imapURL, err = s.cfg.Secrets.Seal(in.IMAP); err != nil {
+			return store.Mailbox{}, fmt.Errorf("seal imap url: %w", err)
+		}
+		provider = "imap"
+	}
 	ack := in.AckEnabled == nil || *in.AckEnabled
-	id, err := s.store.CreateMailbox(ctx, store.Mailbox{Name: name, Address: addr, Provider: "smtp", SMTPRelay: relay, AckEnabled: ack,
-		AckSubject: in.AckSubject, AckBody: in.AckBody, CreatedAt: s.now()})
+	id, err := s.store.CreateMailbox(ctx, store.Mailbox{Name: name, Address: addr, Provider: provider, SMTPRelay: relay, IMAP: imapURL,
+		AckEnabled: ack, AckSubject: in.AckSubject, AckBody: in.AckBody, CreatedAt: s.now()})
 	if err != nil {
 		return store.Mailbox{}, err
+	}
+	if !in.IMAPSince.IsZero() {
+		if err := s.store.SetConnectorSettings(ctx, id, provider, "", in.IMAPSince); err != nil {
+			return store.Mailbox{}, err
+		}
 	}
 	return s.store.GetMailbox(ctx, s.db.W(), id)
 }

@@ -215,7 +215,13 @@ type CreateMailboxRequest struct {
 	AckEnabled *bool   `json:"ack_enabled,omitempty"`
 	AckSubject *string `json:"ack_subject,omitempty"`
 	Address    string  `json:"address"`
-	Name       string  `json:"name"`
+
+	// Imap imap://user:pass@host:port/FOLDER or imaps://... (query: sent=FOLDER, tls=none, auth=xoauth2); stored sealed; the mailbox then syncs from it
+	Imap *string `json:"imap,omitempty"`
+
+	// ImapSince with imap: first day of the backfill, YYYY-MM-DD; empty: everything
+	ImapSince *string `json:"imap_since,omitempty"`
+	Name      string  `json:"name"`
 
 	// SmtpRelay smtp://[user:pass@]host:port or smtps://...; stored sealed
 	SmtpRelay *string `json:"smtp_relay,omitempty"`

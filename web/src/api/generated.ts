@@ -355,6 +355,10 @@ export interface CreateMailboxRequest {
   address: string;
   /** smtp://[user:pass@]host:port or smtps://...; stored sealed */
   smtp_relay?: string;
+  /** imap://user:pass@host:port/FOLDER or imaps://... (query: sent=FOLDER, tls=none, auth=xoauth2); stored sealed; the mailbox then syncs from it */
+  imap?: string;
+  /** with imap: first day of the backfill, YYYY-MM-DD; empty: everything */
+  imap_since?: string;
   ack_enabled?: boolean;
   ack_subject?: string;
   ack_body?: string;

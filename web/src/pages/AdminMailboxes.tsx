@@ -338,14 +338,23 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
 function NewMailbox() {
   const qc = useQueryClient();
   const create = useCreateMailbox();
-  const [form, setForm] = useState({ name: "", address: "", smtp_relay: "" });
+  const empty = { name: "", address: "", smtp_relay: "", imap: "", imap_since: "" };
+  const [form, setForm] = useState(empty);
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     create.mutate(
-      { data: { name: form.name.trim(), address: form.address.trim(), ...(form.smtp_relay.trim() ? { smtp_relay: form.smtp_relay.trim() } : {}) } },
+      {
+        data: {
+          name: form.name.trim(),
+          address: form.address.trim(),
+          ...(form.smtp_relay.trim() ? { smtp_relay: form.smtp_relay.trim() } : {}),
+          ...(form.imap.trim() ? { imap: form.imap.trim() } : {}),
+          ...(form.imap.trim() && form.imap_since ? { imap_since: form.imap_since } : {}),
+        },
+      },
       {
         onSuccess: () => {
-          setForm({ name: "", address: "", smtp_relay: "" });
+          setForm(empty);
           void qc.invalidateQueries({ queryKey: getListMailboxesQueryKey() });
         },
       },
@@ -367,8 +376,19 @@ function NewMailbox() {
       <label className="field">
         <span>SMTP relay (optional)</span>
         <input className="input mono" placeholder="smtp://user:pass@smtp.example.com:587 or smtps://…" value={form.smtp_relay} onChange={(e) => setForm({ ...form, smtp_relay: e.target.value })} />
-        <span className="hint">Without a relay, replies are written to the outbox folder. Connect Gmail or Nylas with a mailbox’s “Connect account”; IMAP accounts are added from the command line for now.</span>
+        <span className="hint">Without a relay, replies are written to the outbox folder. Connect Gmail or Nylas with a mailbox’s “Connect account”.</span>
       </label>
+      <div className="grid-2">
+        <label className="field">
+          <span>IMAP account (optional)</span>
+          <input className="input mono" placeholder="imaps://user:pass@imap.example.com/INBOX" value={form.imap} onChange={(e) => setForm({ ...form, imap: e.target.value })} />
+          <span className="hint">New mail arrives within seconds (IDLE); add ?sent=Sent to capture replies written elsewhere. Stored sealed, never shown again.</span>
+        </label>
+        <label className="field">
+          <span>Fetch mail since (optional)</span>
+          <input className="input" type="date" value={form.imap_since} disabled={!form.imap.trim()} onChange={(e) => setForm({ ...form, imap_since: e.target.value })} />
+        </label>
+      </div>
       {create.error && (
         <div className="banner banner-error" role="alert">
           {errorMessage(create.error)}
