@@ -323,6 +323,10 @@ func runImport(ctx context.Context, e Env, args []string) error {
 		})
 		pipe.Close()
 		progress.Done()
+		// A bulk load leaves the search index in many pieces: merge it once.
+		if err := a.Store.OptimizeSearch(ctx); err != nil {
+			a.Log.Warn("search index not optimized after the import", "err", err)
+		}
 		fmt.Fprintf(e.Stdout, "read %d, new %d, duplicates %d, failed %d\n", sum.Read, sum.New, sum.Duplicates, sum.Failed)
 		return err
 	})

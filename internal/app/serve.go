@@ -86,6 +86,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	}
 	defer a.Live.Stop()
 	stopConnectors := a.startConnectors(ctx)
+	go a.maintainSearch(ctx)
 
 	srv := &http.Server{
 		Handler:           api,
@@ -210,4 +211,25 @@ func oauthSession(r *http.Request) (string, error) {
 		return "", errors.New("not signed in")
 	}
 	return "user:" + strconv.FormatInt(u.ID, 10), nil
+}
+
+// maintainSearch keeps the SQLite search index compact as mail comes in: a
+// little merging every few minutes (each step bounded, so ingestion never
+// waits long for the writer). PostgreSQL's GIN index needs nothing here.
+func (a *App) maintainSearch(ctx context.Context) {
+	if a.DB.Dialect != store.SQLite {
+		return
+	}
+	tick := time.NewTicker(5 * time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if err := a.Store.MergeSearch(ctx, 500); err != nil && ctx.Err() == nil {
+				a.Log.Warn("search index maintenance", "err", err)
+			}
+		}
+	}
 }

@@ -178,5 +178,9 @@ func generateSQLite(ctx context.Context, db *store.DB, n int) (GenStats, error) 
 	if err := execAll(ctx, db, `ANALYZE`); err != nil {
 		return GenStats{}, err
 	}
+	// As `ticketer import` does after a bulk load.
+	if err := store.New(db).OptimizeSearch(ctx); err != nil {
+		return GenStats{}, err
+	}
 	return GenStats{Tickets: n, Messages: 3 * n}, nil
 }

@@ -25,6 +25,9 @@ import (
 // the indexed text, so an address such as alice@example.org is one token on
 // both sides).
 
+// densityWindow is how many of the newest tickets tell how common a term is.
+const densityWindow = 2000
+
 // maxSearchTerms bounds the work one query can ask for.
 const maxSearchTerms = 8
 
@@ -89,6 +92,19 @@ func (s *Store) searchClause(ctx context.Context, terms []string, arg func(any) 
 	}
 	in := "t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH " + arg(match) + ")"
 	if n >= s.searchDense {
+		// How common is it? Among the newest tickets (a rowid range: FTS5
+		// seeks to it, so this costs what the window holds).
+		var recent, window int
+		if err := s.db.QueryRow(ctx, `SELECT count(*), (SELECT count(*) FROM tickets WHERE id > (SELECT max(id) FROM tickets) - $2)
+			FROM ticket_fts WHERE ticket_fts MATCH $1 AND rowid > (SELECT max(id) FROM tickets) - $2`, match, densityWindow).Scan(&recent, &window); err != nil {
+			return "", fmt.Errorf("search: %w", err)
+		}
+		if window > 0 && recent*20 >= window {
+			// In one ticket in twenty or more: walk the tickets by activity
+			// and probe each (a seek in the term's doclist), so a page costs
+			// a few dozen to a few hundred probes, whatever the matches number.
+			return "EXISTS (SELECT 1 FROM ticket_fts f WHERE f.ticket_fts MATCH " + arg(match) + " AND f.rowid = t.id)", nil
+		}
 		// Many matches: the unary + stops SQLite from driving the query by
 		// the matches (fetch them all, then sort); it walks the tickets by
 		// activity instead and tests each against the matches (read once into
@@ -97,4 +113,31 @@ func (s *Store) searchClause(ctx context.Context, terms []string, arg func(any) 
 		in = "+" + in
 	}
 	return in, nil
+}
+
+// OptimizeSearch merges the SQLite search index into one segment (FTS5
+// 'optimize'): writes leave it in many segments and deleted entries, which
+// makes each lookup slower (measured: 13 times slower per probe after a bulk
+// load of 100,000 tickets). Run after bulk loads. A no-op on PostgreSQL.
+func (s *Store) OptimizeSearch(ctx context.Context) error {
+	if s.db.Dialect != SQLite {
+		return nil
+	}
+	if _, err := s.db.Exec(ctx, `INSERT INTO ticket_fts (ticket_fts) VALUES ('optimize')`); err != nil {
+		return fmt.Errorf("optimize search index: %w", err)
+	}
+	return nil
+}
+
+// MergeSearch does a bounded amount of merging of the SQLite search index
+// (FTS5 'merge', about pages pages of work), so a server keeps it compact
+// without ever holding the writer long. A no-op on PostgreSQL.
+func (s *Store) MergeSearch(ctx context.Context, pages int) error {
+	if s.db.Dialect != SQLite {
+		return nil
+	}
+	if _, err := s.db.Exec(ctx, `INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('merge', $1)`, pages); err != nil {
+		return fmt.Errorf("merge search index: %w", err)
+	}
+	return nil
 }
