@@ -163,3 +163,23 @@ func (h *Host) SetRoute(route func(ctx context.Context, m Message) (int64, []str
 
 // Store is the store the host writes to (routing lookups).
 func (h *Host) Store() *store.Store { return h.store }
+
+// PollSync calls sync now and then every interval until ctx ends (nil) or a
+// sync fails (its error): Watch for connectors without push.
+func PollSync(ctx context.Context, every time.Duration, sync func(context.Context) error) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := sync(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}

@@ -264,21 +264,7 @@ func (c *Conn) sync(ctx context.Context) error {
 
 // Watch syncs on the poll interval until ctx ends or a sync fails.
 func (c *Conn) Watch(ctx context.Context) error {
-	t := time.NewTicker(c.cfg.PollInterval)
-	defer t.Stop()
-	for {
-		if err := c.Sync(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	return mailbox.PollSync(ctx, c.cfg.PollInterval, c.Sync)
 }
 
 // Send submits raw through messages.send, in the Gmail thread of the

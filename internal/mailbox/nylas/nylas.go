@@ -435,21 +435,7 @@ func (c *Conn) sync(ctx context.Context) error {
 
 // Watch polls on the interval; the webhook delivers new mail in between.
 func (c *Conn) Watch(ctx context.Context) error {
-	t := time.NewTicker(c.cfg.PollInterval)
-	defer t.Stop()
-	for {
-		if err := c.Sync(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	return mailbox.PollSync(ctx, c.cfg.PollInterval, c.Sync)
 }
 
 // Send submits raw MIME through Nylas; the provider threads it by its
