@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -86,27 +85,14 @@ func (a *App) MailboxStatus(ctx context.Context, mailboxID int64) (store.SyncSta
 	return a.Connectors.Status(ctx, mailboxID)
 }
 
-// transport picks how a mailbox sends: through its provider's API (Gmail,
-// Nylas), else its SMTP relay, else the outbox folder.
+// transport sends a Gmail or Nylas mailbox's mail through its provider's
+// API; for any other it answers nil, and the ticket service uses the
+// mailbox's SMTP relay or the outbox folder.
 func (a *App) transport(mb store.Mailbox) (smtpout.Sender, error) {
 	if f, ok := a.connectorFactories()[mb.Provider]; ok && mb.Provider != "imap" {
 		return &providerSender{app: a, mb: mb, factory: f}, nil
 	}
-	if mb.SMTPRelay == "" {
-		return smtpout.NewOutbox(a.Cfg.OutboxDir()), nil
-	}
-	relayURL, err := a.Secrets.Open(mb.SMTPRelay)
-	if err != nil {
-		return nil, fmt.Errorf("mailbox %s relay credentials: %w", mb.Address, err)
-	}
-	rc, err := smtpout.ParseRelayURL(relayURL)
-	if err != nil {
-		return nil, fmt.Errorf("mailbox %s relay: %w", mb.Address, err)
-	}
-	if _, d, ok := strings.Cut(mb.Address, "@"); ok && d != "" {
-		rc.HeloName = d
-	}
-	return smtpout.NewRelay(rc), nil
+	return nil, nil
 }
 
 // providerSender sends through the mailbox's connector.

@@ -272,7 +272,9 @@ func (s *Service) recordSend(ctx context.Context, m store.Message, sendErr error
 // transport picks how a mailbox sends: its relay, or the outbox folder.
 func (s *Service) transport(mb store.Mailbox) (smtpout.Sender, error) {
 	if s.cfg.Transport != nil {
-		return s.cfg.Transport(mb)
+		if t, err := s.cfg.Transport(mb); t != nil || err != nil {
+			return t, err
+		}
 	}
 	if mb.SMTPRelay == "" {
 		return smtpout.NewOutbox(s.cfg.OutboxDir), nil

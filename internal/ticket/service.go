@@ -35,7 +35,8 @@ type Config struct {
 	Now       func() time.Time
 	// AckPerHour caps acknowledgements per sender per hour whatever the headers say.
 	AckPerHour int
-	// Transport overrides how a mailbox sends (tests); nil uses its relay or the outbox.
+	// Transport picks how a mailbox sends (a provider API, or a test double);
+	// when it is nil or answers nil, the mailbox's relay or the outbox is used.
 	Transport func(mb store.Mailbox) (smtpout.Sender, error)
 	// Events announces every committed change (ticket created or updated,
 	// message added) to live clients; nil announces nothing.
