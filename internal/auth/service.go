@@ -10,13 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/mail"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/ticketer/ticketer/internal/config"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
@@ -179,7 +179,7 @@ func (s *Service) DevLogin(ctx context.Context, email string, c Client) (NewSess
 	if !s.cfg.AllowDevLogin {
 		return NewSession{}, ErrDevLoginDisabled
 	}
-	if !IsLocalURL(s.cfg.BaseURL) {
+	if !config.IsLocalURL(s.cfg.BaseURL) {
 		return NewSession{}, ErrDevLoginNotLocal
 	}
 	u, err := s.store.UserByEmail(ctx, email)
@@ -191,20 +191,6 @@ func (s *Service) DevLogin(ctx context.Context, email string, c Client) (NewSess
 	}
 	s.log.Warn("dev login", "email", u.Email)
 	return s.openSession(ctx, u, c, s.now())
-}
-
-// IsLocalURL reports whether a base URL's host is localhost or a loopback address.
-func IsLocalURL(base string) bool {
-	u, err := url.Parse(base)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 func (s *Service) openSession(ctx context.Context, u store.User, c Client, now time.Time) (NewSession, error) {

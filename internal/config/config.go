@@ -114,7 +114,7 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("TICKETER_BASE_URL must be an http(s) URL, got %q", c.BaseURL))
 	}
-	if c.AllowDevLogin && !isLocalBaseURL(c.BaseURL) {
+	if c.AllowDevLogin && !IsLocalURL(c.BaseURL) {
 		errs = append(errs, fmt.Errorf("TICKETER_ALLOW_DEV_LOGIN=true is refused: TICKETER_BASE_URL %q is not localhost, 127.0.0.1 or ::1", c.BaseURL))
 	}
 	if c.IsPostgres() && c.EncryptionKey == "" {
@@ -134,9 +134,9 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	return c, fs.Args(), nil
 }
 
-// isLocalBaseURL reports whether the base URL's host is this machine: the
-// passwordless dev login is only ever allowed there.
-func isLocalBaseURL(base string) bool {
+// IsLocalURL reports whether a base URL's host is this machine (localhost or
+// a loopback address): the passwordless dev login is only ever allowed there.
+func IsLocalURL(base string) bool {
 	u, err := url.Parse(base)
 	if err != nil {
 		return false

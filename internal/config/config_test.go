@@ -76,3 +76,21 @@ func TestLoad(t *testing.T) {
 		})
 	}
 }
+
+func TestIsLocalURL(t *testing.T) {
+	for url, want := range map[string]bool{
+		"http://localhost:8080":      true,
+		"http://LOCALHOST":           true,
+		"http://127.0.0.1:8080":      true,
+		"http://127.1.2.3":           true,
+		"http://[::1]:8080":          true,
+		"https://help.example.com":   false,
+		"http://localhost.evil.test": false,
+		"http://10.0.0.1:8080":       false,
+		"::not a url":                false,
+	} {
+		if got := IsLocalURL(url); got != want {
+			t.Errorf("%s: %v, want %v", url, got, want)
+		}
+	}
+}
