@@ -50,9 +50,10 @@ func scanInbound(r Row) (Inbound, error) {
 // InsertInbound records a received raw message.
 func (s *Store) InsertInbound(ctx context.Context, q Querier, in Inbound) (int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO inbound (mailbox_id, source, provider_id, envelope_from, envelope_to, raw_key, sha256, size, status, received_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		in.MailboxID, in.Source, in.ProviderID, in.EnvelopeFrom, in.EnvelopeTo, in.RawKey, in.SHA256, in.Size, in.Status, in.ReceivedAt.UTC()).Scan(&id)
+	err := q.QueryRow(ctx, `INSERT INTO inbound (mailbox_id, source, provider_id, envelope_from, envelope_to, raw_key, sha256, size, status, error, attempts, received_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		in.MailboxID, in.Source, in.ProviderID, in.EnvelopeFrom, in.EnvelopeTo, in.RawKey, in.SHA256, in.Size, in.Status, in.Error, in.Attempts,
+		in.ReceivedAt.UTC()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert inbound: %w", err)
 	}

@@ -222,13 +222,9 @@ func (s *Service) keepFailedImport(ctx context.Context, it *ImportItem, ingestEr
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		id, err := s.store.InsertInbound(ctx, tx, store.Inbound{
 			MailboxID: it.mailboxID, Source: "import", RawKey: it.key, SHA256: it.sum, Size: it.size,
-			Status: store.InboundPending, ReceivedAt: s.now(),
+			Status: store.InboundFailed, Error: ingestErr.Error(), Attempts: 1, ReceivedAt: s.now(),
 		})
 		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE inbound SET status = $2, error = $3, attempts = 1 WHERE id = $1`,
-			id, store.InboundFailed, ingestErr.Error()); err != nil {
 			return err
 		}
 		return s.cfg.Queue.Enqueue(ctx, tx, jobs.IngestArgs{InboundID: id})
