@@ -125,3 +125,5 @@ tool github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
 
 // The web UI's npm packages are not Go code.
 ignore ./web/node_modules
+
+replace github.com/jhillyerd/enmime/v2 => ./third_party/enmime

@@ -1,0 +1,166 @@
+package enmime
+
+// Ticketer's fork: the patched boundaryReader.Read must give exactly what
+// upstream's byte-at-a-time loop gave. readByteAtATime is upstream v2.3.0's
+// Read, kept here as the reference.
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/pkg/errors"
+)
+
+func readByteAtATime(b *boundaryReader, dest []byte) (n int, err error) {
+	if b.buffer.Len() >= len(dest) {
+		n, err = b.buffer.Read(dest)
+		if b.atPartStart && n > 0 {
+			b.atPartStart = false
+		}
+		return n, err
+	}
+	for i := 0; i < len(dest); i++ {
+		var cs []byte
+		cs, err = b.r.Peek(1)
+		if err != nil && err != io.EOF {
+			return 0, errors.WithStack(err)
+		}
+		if len(cs) > 0 {
+			padding := 1
+			check := false
+			switch cs[0] {
+			case '\r':
+				padding = 2
+				check = true
+			case '\n':
+				check = true
+			default:
+				if b.atPartStart {
+					padding = 0
+					check = true
+				}
+			}
+			if check {
+				var peek []byte
+				peek, err = b.r.Peek(len(b.nlPrefix) + padding + 1)
+				switch err {
+				case nil:
+					if bytes.HasPrefix(peek, []byte("\n\n")) ||
+						bytes.HasPrefix(peek, []byte("\n\r")) ||
+						bytes.HasPrefix(peek, []byte("\r\n\r")) ||
+						bytes.HasPrefix(peek, []byte("\r\n\n")) {
+						break
+					}
+					if b.isDelimiter(peek[padding:]) || b.isTerminator(peek[padding:]) {
+						n, err = b.buffer.Read(dest)
+						switch err {
+						case nil, io.EOF:
+							if b.atPartStart && n > 0 {
+								b.atPartStart = false
+							}
+							return n, io.EOF
+						default:
+							return 0, errors.WithStack(err)
+						}
+					}
+				case io.EOF:
+					b.unbounded = true
+				default:
+					continue
+				}
+			}
+		}
+		var next byte
+		next, err = b.r.ReadByte()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return 0, errors.WithStack(err)
+		}
+		if err = b.buffer.WriteByte(next); err != nil {
+			return 0, errors.WithStack(err)
+		}
+	}
+	n, err = b.buffer.Read(dest)
+	if b.atPartStart && n > 0 {
+		b.atPartStart = false
+	}
+	return n, err
+}
+
+// walkParts reads every part to its end with read, in chunks of the given
+// sizes, and describes what it saw.
+func walkParts(src io.Reader, boundary string, sizes []int, read func(*boundaryReader, []byte) (int, error)) string {
+	br := newBoundaryReader(bufio.NewReader(src), boundary)
+	var out strings.Builder
+	for range 1000 {
+		ok, err := br.Next()
+		fmt.Fprintf(&out, "next %v %v\n", ok, err)
+		if !ok {
+			break
+		}
+		for k := 0; k < 100000; k++ {
+			buf := make([]byte, sizes[k%len(sizes)])
+			n, err := read(br, buf)
+			fmt.Fprintf(&out, "read %q %v\n", buf[:n], err)
+			if err != nil {
+				break
+			}
+		}
+		fmt.Fprintf(&out, "unbounded %v\n", br.unbounded)
+	}
+	return out.String()
+}
+
+func checkSameAsUpstream(t *testing.T, input, boundary string, sizes []int) {
+	t.Helper()
+	for _, slow := range []bool{false, true} {
+		src := func() io.Reader {
+			if slow { // the bufio.Reader then holds one byte at a time
+				return iotest.OneByteReader(strings.NewReader(input))
+			}
+			return strings.NewReader(input)
+		}
+		want := walkParts(src(), boundary, sizes, readByteAtATime)
+		got := walkParts(src(), boundary, sizes, (*boundaryReader).Read)
+		if got != want {
+			t.Fatalf("input %q boundary %q sizes %v one-byte source %v:\ngot:\n%s\nwant:\n%s", input, boundary, sizes, slow, got, want)
+		}
+	}
+}
+
+func TestBoundaryReaderRunsMatchUpstream(t *testing.T) {
+	pieces := []string{"\r\n", "\n", "\r", "--B", "--B--", "--BB", "--B ", "-", "x", "QUJD", "QUJDRA==", " ", "\t",
+		strings.Repeat("TWFu", 19), "\r\n\r\n", "\n\n"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 3000 {
+		var in strings.Builder
+		for range rng.IntN(60) {
+			in.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		sizes := []int{1 + rng.IntN(8), 1 + rng.IntN(200), 512, 1024}
+		rng.Shuffle(len(sizes), func(a, b int) { sizes[a], sizes[b] = sizes[b], sizes[a] })
+		checkSameAsUpstream(t, in.String(), "B", sizes)
+	}
+	long := "preamble\r\n--B\r\nContent-Type: text/plain\r\n\r\n" + strings.Repeat(strings.Repeat("QUJD", 19)+"\r\n", 3000) +
+		"--B\n\n" + strings.Repeat("line\n", 5000) + "--B--\r\nepilogue"
+	checkSameAsUpstream(t, long, "B", []int{1024, 512, 32 * 1024})
+}
+
+func FuzzBoundaryReaderRuns(f *testing.F) {
+	f.Add("a\r\n--B\r\nb\r\n--B--\r\n", "B", uint16(3))
+	f.Add("--B\nx\n\n--B--", "B", uint16(512))
+	f.Fuzz(func(t *testing.T, input, boundary string, size uint16) {
+		if boundary == "" || len(boundary) > 70 {
+			return
+		}
+		checkSameAsUpstream(t, input, boundary, []int{int(size%2048) + 1})
+	})
+}
