@@ -208,5 +208,7 @@ func FileURL(dir string) string {
 	if err != nil {
 		abs = dir
 	}
-	return "file://" + filepath.ToSlash(strings.TrimSuffix(abs, "/"))
+	// Escaped: a folder named with '#', '?' or '%' must not turn into a
+	// fragment, a query or an escape.
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(strings.TrimSuffix(abs, "/"))}).String()
 }

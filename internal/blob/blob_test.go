@@ -122,3 +122,24 @@ func TestOpenRejectsUnknownSchemes(t *testing.T) {
 		}
 	}
 }
+
+// A data dir may be named with characters that mean something in a URL.
+func TestFileURLKeepsOddFolderNames(t *testing.T) {
+	for _, name := range []string{"a#b", "a?b", "a%20b", "a b"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), name)
+			s, err := blob.Open(context.Background(), blob.FileURL(dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			key, _, err := s.Put(context.Background(), "raw", []byte("x"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(key))); err != nil {
+				t.Errorf("blob not stored under %s: %v", dir, err)
+			}
+		})
+	}
+}
