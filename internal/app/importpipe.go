@@ -16,18 +16,30 @@ import (
 // message takes its mailbox's lock anyway.
 type importPipe struct {
 	svc      *ticket.Service
+	minBatch int
 	maxBatch int
 	work     chan *pending
 	ordered  chan *pending
 	wg       sync.WaitGroup
 	done     chan struct{}
 	onResult func(source string, res ticket.Result, err error)
+
+	// Memory: every message counts its raw size from Add until its commit
+	// (the parsed text it becomes is of that order). Add waits while the
+	// messages in flight pass maxBytes, and tells the writer through full
+	// not to wait for more before committing.
+	maxBytes int
+	mu       sync.Mutex
+	freed    *sync.Cond
+	inFlight int
+	full     chan struct{}
 }
 
 type pending struct {
 	source    string
 	mailboxID int64
 	raw       []byte
+	size      int
 	item      *ticket.ImportItem
 	readErr   error // the archive could not give this message
 	ready     chan struct{}
@@ -38,14 +50,21 @@ type pending struct {
 func newImportPipe(ctx context.Context, svc *ticket.Service, onResult func(source string, res ticket.Result, err error)) *importPipe {
 	workers := max(runtime.GOMAXPROCS(0), 2)
 	p := &importPipe{
-		svc:      svc,
+		svc: svc,
+		// A commit rewrites every page its messages touched, and the
+		// writer's CPU is taken from the workers: the writer waits for
+		// minBatch messages when more are coming and memory allows.
+		minBatch: 32,
 		maxBatch: 100,
 		work:     make(chan *pending, workers),
-		// In flight at most: bounds memory whatever the archive's size.
-		ordered:  make(chan *pending, 4*workers),
+		// The workers may run a whole batch ahead of the writer.
+		ordered:  make(chan *pending, 100+4*workers),
 		done:     make(chan struct{}),
 		onResult: onResult,
+		maxBytes: 32 << 20,
+		full:     make(chan struct{}, 1),
 	}
+	p.freed = sync.NewCond(&p.mu)
 	for range workers {
 		p.wg.Add(1)
 		go func() {
@@ -63,7 +82,17 @@ func newImportPipe(ctx context.Context, svc *ticket.Service, onResult func(sourc
 
 // Add queues one message; it blocks while the pipeline is full.
 func (p *importPipe) Add(source string, mailboxID int64, raw []byte) {
-	pd := &pending{source: source, mailboxID: mailboxID, raw: raw, ready: make(chan struct{})}
+	pd := &pending{source: source, mailboxID: mailboxID, raw: raw, size: len(raw), ready: make(chan struct{})}
+	p.mu.Lock()
+	for p.inFlight > 0 && p.inFlight+pd.size > p.maxBytes {
+		select {
+		case p.full <- struct{}{}:
+		default:
+		}
+		p.freed.Wait()
+	}
+	p.inFlight += pd.size
+	p.mu.Unlock()
 	p.ordered <- pd
 	p.work <- pd
 }
@@ -83,17 +112,31 @@ func (p *importPipe) Close() {
 	<-p.done
 }
 
+func (p *importPipe) release(size int) {
+	p.mu.Lock()
+	p.inFlight -= size
+	p.mu.Unlock()
+	p.freed.Broadcast()
+}
+
 func (p *importPipe) commit(ctx context.Context) {
 	defer close(p.done)
 	var next *pending
-	take := func(block bool) bool {
+	// take gets the next message into next; with wait it waits for one to
+	// come, unless memory is full. It is false at the end or when nothing
+	// is there.
+	take := func(wait bool) bool {
 		if next != nil {
 			return true
 		}
-		if block {
-			pd, ok := <-p.ordered
-			next = pd
-			return ok
+		if wait {
+			select {
+			case pd, ok := <-p.ordered:
+				next = pd
+				return ok
+			case <-p.full:
+				return false
+			}
 		}
 		select {
 		case pd, ok := <-p.ordered:
@@ -103,12 +146,19 @@ func (p *importPipe) commit(ctx context.Context) {
 			return false
 		}
 	}
-	for take(true) {
+	for {
+		// The first message of a batch is always waited for.
+		if next == nil {
+			pd, ok := <-p.ordered
+			if !ok {
+				return
+			}
+			next = pd
+		}
 		batch := []*pending{}
-		// Gather what is ready now; a batch never waits for a slow message
-		// beyond the first.
-		for len(batch) < p.maxBatch && take(len(batch) == 0) {
-			if len(batch) > 0 && !isReady(next) {
+		// Gather what is ready, and wait for at least minBatch messages.
+		for len(batch) < p.maxBatch && take(len(batch) < p.minBatch) {
+			if len(batch) >= p.minBatch && !isReady(next) {
 				break
 			}
 			<-next.ready
@@ -123,6 +173,7 @@ func (p *importPipe) commit(ctx context.Context) {
 		}
 		results, errs := p.svc.ImportBatch(ctx, items)
 		for _, pd := range batch {
+			p.release(pd.size)
 			if pd.readErr != nil {
 				p.onResult(pd.source, ticket.Result{}, fmt.Errorf("cannot read: %w", pd.readErr))
 				continue
