@@ -10,15 +10,58 @@ import (
 // UpsertContact returns the id of the contact with that email, creating it, and
 // filling in a name we did not know yet.
 func (s *Store) UpsertContact(ctx context.Context, q Querier, email, name string, at time.Time) (int64, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO contacts (email, name, created_at) VALUES ($1, $2, $3)
-		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN contacts.name = '' THEN excluded.name ELSE contacts.name END
-		RETURNING id`, email, name, at.UTC()).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("upsert contact %s: %w", email, err)
+	ids, err := s.UpsertContacts(ctx, q, []Address{{Email: email, Name: name}}, at)
+	id, ok := ids[strings.ToLower(strings.TrimSpace(email))]
+	if err == nil && !ok {
+		err = fmt.Errorf("upsert contact %q: no address", email)
 	}
-	return id, nil
+	return id, err
+}
+
+// UpsertContacts is UpsertContact for many people in one statement; it
+// returns the ids by lower-cased email.
+func (s *Store) UpsertContacts(ctx context.Context, q Querier, people []Address, at time.Time) (map[string]int64, error) {
+	values, args, _ := contactRows(people, at)
+	ids := map[string]int64{}
+	if len(values) == 0 {
+		return ids, nil
+	}
+	err := scanAll(q.Query(ctx, `INSERT INTO contacts (email, name, created_at) VALUES `+strings.Join(values, ", ")+`
+		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN contacts.name = '' THEN excluded.name ELSE contacts.name END
+		RETURNING email, id`, args...))(func(r Rows) error {
+		var email string
+		var id int64
+		err := r.Scan(&email, &id)
+		ids[email] = id
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("upsert contacts: %w", err)
+	}
+	return ids, nil
+}
+
+// contactRows makes the VALUES of a contacts upsert: one row per email (an
+// upsert may not touch a row twice), with the first non-empty name given.
+func contactRows(people []Address, at time.Time) (values []string, args []any, emails []string) {
+	row := map[string]int{}
+	for _, p := range people {
+		email := strings.ToLower(strings.TrimSpace(p.Email))
+		if email == "" {
+			continue
+		}
+		if i, ok := row[email]; ok {
+			if args[3*i+1] == "" {
+				args[3*i+1] = p.Name
+			}
+			continue
+		}
+		row[email] = len(emails)
+		args = append(args, email, p.Name, at.UTC())
+		values = append(values, fmt.Sprintf("($%d, $%d, $%d)", len(args)-2, len(args)-1, len(args)))
+		emails = append(emails, email)
+	}
+	return values, args, emails
 }
 
 // AddParticipant records that a contact took part in a ticket.
@@ -33,19 +76,7 @@ func (s *Store) AddParticipant(ctx context.Context, q Querier, ticketID, contact
 // AddParticipants records that people took part in a ticket, creating the
 // contacts we do not know yet: two statements whatever their number.
 func (s *Store) AddParticipants(ctx context.Context, q Querier, ticketID int64, people []Address, at time.Time) error {
-	var values, emails []string
-	var args []any
-	seen := map[string]bool{}
-	for _, p := range people {
-		email := strings.ToLower(strings.TrimSpace(p.Email))
-		if email == "" || seen[email] {
-			continue // one row per email: an upsert may not touch a row twice
-		}
-		seen[email] = true
-		args = append(args, email, p.Name, at.UTC())
-		values = append(values, fmt.Sprintf("($%d, $%d, $%d)", len(args)-2, len(args)-1, len(args)))
-		emails = append(emails, email)
-	}
+	values, args, emails := contactRows(people, at)
 	if len(values) == 0 {
 		return nil
 	}

@@ -96,19 +96,27 @@ func (s *Store) InsertMessage(ctx context.Context, q Querier, m Message) (int64,
 	if m.DeliveryStatus != "" {
 		delivery = sql.NullString{String: m.DeliveryStatus, Valid: true}
 	}
-	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO messages (ticket_id, kind, message_id, dedupe_key, in_reply_to, refs, from_email, from_name,
-		to_addrs, cc_addrs, subject, text_body, html_body, visible_text, raw_key, sha256, size, sent_at, created_at, author_id,
-		auto_reason, problems, delivery_status)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id`,
-		m.TicketID, m.Kind, m.MessageID, dedupe, m.InReplyTo, strings.Join(m.References, " "), strings.ToLower(m.From.Email), m.From.Name,
+	args := []any{m.TicketID, m.Kind, m.MessageID, dedupe, m.InReplyTo, strings.Join(m.References, " "), strings.ToLower(m.From.Email), m.From.Name,
 		encodeAddrs(m.To), encodeAddrs(m.Cc), m.Subject, m.Text, m.HTML, m.VisibleText, m.RawKey, m.SHA256, m.Size,
-		nullTime(m.SentAt), m.CreatedAt.UTC(), nullInt(m.AuthorID), m.AutoReason, m.Problems, delivery).Scan(&id)
-	if err != nil {
+		nullTime(m.SentAt), m.CreatedAt.UTC(), nullInt(m.AuthorID), m.AutoReason, m.Problems, delivery}
+	const cols = `INSERT INTO messages (ticket_id, kind, message_id, dedupe_key, in_reply_to, refs, from_email, from_name,
+		to_addrs, cc_addrs, subject, text_body, html_body, visible_text, raw_key, sha256, size, sent_at, created_at, author_id,
+		auto_reason, problems, delivery_status`
+	const values = `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23`
+	if m.ID != 0 {
+		// The id was reserved (ReserveIDs): nothing to wait for.
+		if err := deferExec(ctx, q, cols+`, id`+values+`, $24)`, append(args, m.ID)...); err != nil {
+			return 0, fmt.Errorf("insert message: %w", err)
+		}
+		return m.ID, nil
+	}
+	var id int64
+	if err := q.QueryRow(ctx, cols+values+`) RETURNING id`, args...).Scan(&id); err != nil {
 		return 0, fmt.Errorf("insert message: %w", err)
 	}
 	return id, nil
 }
+
 
 // InsertAttachment stores an attachment's metadata.
 func (s *Store) InsertAttachment(ctx context.Context, q Querier, a Attachment) (int64, error) {
@@ -122,16 +130,49 @@ func (s *Store) InsertAttachment(ctx context.Context, q Querier, a Attachment) (
 	return id, nil
 }
 
+// AddAttachments stores the metadata of attachments whose ids nobody needs
+// (deferred: no round trip of its own on PostgreSQL).
+func (s *Store) AddAttachments(ctx context.Context, q Querier, atts []Attachment) error {
+	if len(atts) == 0 {
+		return nil
+	}
+	var values []string
+	var args []any
+	for _, a := range atts {
+		args = append(args, a.MessageID, a.Filename, a.ContentType, a.Size, a.SHA256, a.BlobKey, a.ContentID, a.Inline)
+		values = append(values, "("+placeholders(len(args)-7, 8)+")")
+	}
+	if err := deferExec(ctx, q, `INSERT INTO attachments (message_id, filename, content_type, size, sha256, blob_key, content_id, inline)
+		VALUES `+strings.Join(values, ", "), args...); err != nil {
+		return fmt.Errorf("insert attachments: %w", err)
+	}
+	return nil
+}
+
+// MessageRef is where a stored message is.
+type MessageRef struct{ ID, TicketID int64 }
+
 // MessageByDedupeKey finds a stored message by Message-ID or raw hash.
-func (s *Store) MessageByDedupeKey(ctx context.Context, q Querier, key string) (id, ticketID int64, found bool, err error) {
-	err = q.QueryRow(ctx, `SELECT id, ticket_id FROM messages WHERE dedupe_key = $1`, key).Scan(&id, &ticketID)
-	if isNotFound(err) {
-		return 0, 0, false, nil
-	}
+func (s *Store) MessageByDedupeKey(ctx context.Context, q Querier, key string) (MessageRef, bool, error) {
+	refs, err := s.MessagesByDedupeKeys(ctx, q, []string{key})
+	ref, found := refs[key]
+	return ref, found, err
+}
+
+// MessagesByDedupeKeys finds the stored messages with any of the keys.
+func (s *Store) MessagesByDedupeKeys(ctx context.Context, q Querier, keys []string) (map[string]MessageRef, error) {
+	found := map[string]MessageRef{}
+	err := queryIn(ctx, q, `SELECT dedupe_key, id, ticket_id FROM messages WHERE dedupe_key IN (`, keys, func(r Rows) error {
+		var k string
+		var ref MessageRef
+		err := r.Scan(&k, &ref.ID, &ref.TicketID)
+		found[k] = ref
+		return err
+	})
 	if err != nil {
-		return 0, 0, false, fmt.Errorf("dedupe lookup: %w", err)
+		return nil, fmt.Errorf("dedupe lookup: %w", err)
 	}
-	return id, ticketID, true, nil
+	return found, nil
 }
 
 // OutboundByMessageID finds one of our sent messages by its Message-ID.

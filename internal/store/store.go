@@ -77,6 +77,47 @@ func placeholders(from, n int) string {
 	return string(b)
 }
 
+// inChunk bounds the values of one IN list (SQLite takes at most 32,766
+// parameters a statement): a batch of messages can bring thousands of keys.
+const inChunk = 500
+
+// queryIn runs query, which ends with "IN (", for each distinct value, in
+// chunks, and calls scan for every row.
+func queryIn[T comparable](ctx context.Context, q Querier, query string, values []T, scan func(Rows) error) error {
+	seen := make(map[T]bool, len(values))
+	var args []any
+	for _, v := range values {
+		if !seen[v] {
+			seen[v] = true
+			args = append(args, v)
+		}
+	}
+	for len(args) > 0 {
+		n := min(len(args), inChunk)
+		if err := scanAll(q.Query(ctx, query+placeholders(1, n)+")", args[:n]...))(scan); err != nil {
+			return err
+		}
+		args = args[n:]
+	}
+	return nil
+}
+
+// scanAll calls scan for every row, then closes the rows.
+func scanAll(rows Rows, err error) func(scan func(Rows) error) error {
+	return func(scan func(Rows) error) error {
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+}
+
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
 // deferExec runs a statement whose result is not needed: deferred into the

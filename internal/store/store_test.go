@@ -227,9 +227,9 @@ func TestMessagesDedupeThreadKeysOccurrences(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		id, tid, found, err := s.MessageByDedupeKey(ctx, db, "mid:a@x")
-		if err != nil || !found || id != msgID || tid != ticketID {
-			t.Fatalf("dedupe lookup: %d %d %v %v", id, tid, found, err)
+		ref, found, err := s.MessageByDedupeKey(ctx, db, "mid:a@x")
+		if err != nil || !found || ref != (store.MessageRef{ID: msgID, TicketID: ticketID}) {
+			t.Fatalf("dedupe lookup: %+v %v %v", ref, found, err)
 		}
 		_, err = s.InsertMessage(ctx, db.W(), store.Message{TicketID: ticketID, Kind: store.KindInbound, DedupeKey: "mid:a@x", CreatedAt: t0})
 		if !errors.Is(err, store.ErrConflict) {

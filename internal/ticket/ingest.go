@@ -141,7 +141,7 @@ func (s *Service) ImportBatch(ctx context.Context, items []*ImportItem) ([]Resul
 	opts := ingestOpts{source: "import", noAck: true}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if opts.batch, err = s.lockMailboxes(ctx, tx, items); err != nil {
+		if opts.batch, err = s.startBatch(ctx, tx, items); err != nil {
 			return err
 		}
 		for i, it := range items {
@@ -151,6 +151,9 @@ func (s *Service) ImportBatch(ctx context.Context, items []*ImportItem) ([]Resul
 			}
 			if results[i], err = s.apply(ctx, tx, it.mailboxID, it.p, opts); err != nil {
 				return err
+			}
+			if r := results[i]; r.Outcome == OutcomeNew && r.MessageID != 0 {
+				opts.batch.dedupe[dedupeKeyOf(it.p)] = store.MessageRef{ID: r.MessageID, TicketID: r.TicketID}
 			}
 		}
 		return nil
@@ -181,15 +184,27 @@ func (s *Service) ImportBatch(ctx context.Context, items []*ImportItem) ([]Resul
 }
 
 // batchState is what the messages of one transaction share: their mailboxes,
-// locked once, and the addresses that are ours.
+// locked once, the addresses that are ours, and what the messages need to
+// look up, read in one statement per kind for the whole batch instead of
+// several per message (on PostgreSQL each would be a round trip the writer
+// waits for). The maps learn what the batch stores, so a message sees the
+// ones before it as it would in its own transaction.
 type batchState struct {
 	mailboxes map[int64]store.Mailbox
 	ours      map[string]bool
+	dedupe    map[string]store.MessageRef // dedupe key -> stored message
+	threads   map[string]int64            // thread key -> ticket
+	statuses  map[int64]string            // ticket -> status
+	contacts  map[string]int64            // lower-cased email -> contact
+	// Ids reserved for the new tickets and messages (PostgreSQL): their
+	// inserts then need no answer and go out in one pipeline.
+	ticketIDs, messageIDs []int64
 }
 
-// lockMailboxes takes the lock of every mailbox the items go to (in id
-// order, so two batches cannot deadlock) and reads them once.
-func (s *Service) lockMailboxes(ctx context.Context, tx *store.Tx, items []*ImportItem) (*batchState, error) {
+// startBatch takes the lock of every mailbox the items go to (in id order,
+// so two batches cannot deadlock), reads them once, and looks up what the
+// items will ask for.
+func (s *Service) startBatch(ctx context.Context, tx *store.Tx, items []*ImportItem) (*batchState, error) {
 	ids := []int64{}
 	for _, it := range items {
 		if it.err == nil && !slices.Contains(ids, it.mailboxID) {
@@ -213,7 +228,139 @@ func (s *Service) lockMailboxes(ctx context.Context, tx *store.Tx, items []*Impo
 		return nil, err
 	}
 	b.ours = ownAddresses(all)
+
+	var dedupe, threads []string
+	n := 0
+	for _, it := range items {
+		if it.err == nil {
+			n++
+			dedupe = append(dedupe, dedupeKeyOf(it.p))
+			threads = append(threads, threadLookupKeys(it.p.msg)...)
+		}
+	}
+	if b.dedupe, err = s.store.MessagesByDedupeKeys(ctx, tx, dedupe); err != nil {
+		return nil, err
+	}
+	if b.threads, err = s.store.ThreadKeyTickets(ctx, tx, threads); err != nil {
+		return nil, err
+	}
+	var tickets []int64
+	for _, id := range b.threads {
+		if !slices.Contains(tickets, id) {
+			tickets = append(tickets, id)
+		}
+	}
+	if b.statuses, err = s.store.TicketStatuses(ctx, tx, tickets); err != nil {
+		return nil, err
+	}
+	// Senders of new messages: the ticket's requester, or the author.
+	var senders []store.Address
+	for _, it := range items {
+		if it.err != nil || it.p.msg.Bounce != nil {
+			continue
+		}
+		if _, dup := b.dedupe[dedupeKeyOf(it.p)]; !dup {
+			senders = append(senders, store.Address{Email: fallback(it.p.msg.From.Email, unknownSender), Name: it.p.msg.From.Name})
+		}
+	}
+	if b.contacts, err = s.store.UpsertContacts(ctx, tx, senders, s.now()); err != nil {
+		return nil, err
+	}
+	if b.messageIDs, err = s.store.ReserveIDs(ctx, tx, "messages", n); err != nil {
+		return nil, err
+	}
+	if b.ticketIDs, err = s.store.ReserveIDs(ctx, tx, "tickets", b.newTickets(items)); err != nil {
+		return nil, err
+	}
 	return b, nil
+}
+
+// newTickets counts the items that will open a ticket, following the rules
+// of apply with what the batch knows: ticket numbers are shown to people, so
+// none is reserved that would be left unused. A message it cannot be sure
+// of (a ticket token, a bounce) is not counted: if it does open a ticket,
+// that insert asks for its id.
+func (b *batchState) newTickets(items []*ImportItem) int {
+	seen := map[string]bool{}
+	known := map[string]bool{}
+	n := 0
+	for _, it := range items {
+		if it.err != nil || it.p.msg.Bounce != nil {
+			continue
+		}
+		msg, key := it.p.msg, dedupeKeyOf(it.p)
+		if _, dup := b.dedupe[key]; dup || seen[key] {
+			continue
+		}
+		seen[key] = true
+		threaded := hasTicketToken(msg)
+		for _, k := range threadLookupKeys(msg) {
+			if _, ok := b.threads[k]; ok || known[k] {
+				threaded = true
+			}
+		}
+		if !threaded {
+			n++
+		}
+		for _, k := range threadKeys(msg) {
+			known[k] = true
+		}
+	}
+	return n
+}
+
+// hasTicketToken tells whether msg names a ticket number anywhere thread
+// looks for one.
+func hasTicketToken(msg *mail.Message) bool {
+	if _, ok := mail.TicketTokenFromSubject(msg.Subject); ok {
+		return true
+	}
+	addrs := slices.Clone(msg.DeliveredTo)
+	for _, a := range append(slices.Clone(msg.To), msg.Cc...) {
+		addrs = append(addrs, a.Email)
+	}
+	for _, a := range addrs {
+		if _, ok := mail.TicketTokenFromAddress(a); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// nextID takes a reserved id from pool, or gives 0 to let the insert assign one.
+func nextID(pool *[]int64) int64 {
+	if len(*pool) == 0 {
+		return 0
+	}
+	id := (*pool)[0]
+	*pool = (*pool)[1:]
+	return id
+}
+
+func (b *batchState) nextTicketID() int64 {
+	if b == nil {
+		return 0
+	}
+	return nextID(&b.ticketIDs)
+}
+
+func (b *batchState) nextMessageID() int64 {
+	if b == nil {
+		return 0
+	}
+	return nextID(&b.messageIDs)
+}
+
+// unknownSender stands for a message without a usable From.
+const unknownSender = "unknown@invalid"
+
+// dedupeKeyOf is what makes two copies of a message one: its Message-ID, or
+// the hash of its bytes when it has none.
+func dedupeKeyOf(p *prepared) string {
+	if p.msg.MessageID != "" {
+		return "mid:" + p.msg.MessageID
+	}
+	return "sha256:" + p.sum
 }
 
 // keepFailedImport records a message that could not be imported as a failed
@@ -300,10 +447,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 	if providerID == "" {
 		providerID = "sha256:" + sum
 	}
-	dedupeKey := "sha256:" + sum
-	if msg.MessageID != "" {
-		dedupeKey = "mid:" + msg.MessageID
-	}
+	dedupeKey := dedupeKeyOf(p)
 	err = func() error {
 		now := s.now()
 		var mb store.Mailbox
@@ -326,20 +470,20 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 		}
 
 		// 1. Dedupe: the same message again is one more occurrence, nothing else.
-		if id, ticketID, found, err := s.store.MessageByDedupeKey(ctx, tx, dedupeKey); err != nil {
+		if dup, found, err := s.duplicateOf(ctx, tx, o.batch, dedupeKey); err != nil {
 			return err
 		} else if found {
-			if err := s.store.NoteOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
+			if err := s.store.NoteOccurrence(ctx, tx, mailboxID, providerID, dup.ID, now); err != nil {
 				return err
 			}
-			res = Result{Outcome: OutcomeDuplicate, TicketID: ticketID, MessageID: id}
+			res = Result{Outcome: OutcomeDuplicate, TicketID: dup.TicketID, MessageID: dup.ID}
 			return finish()
 		}
 
 		// 2. Bounces attach to the message they report on and never open a ticket.
 		if msg.Bounce != nil {
 			return s.ingestBounce(ctx, tx, msg, &res, now, func(ticketID int64) error {
-				id, err := s.insertMessage(ctx, tx, ticketID, store.KindAutoReply, msg, dedupeKey, rawKey, sum, p.size, atts, now)
+				id, err := s.insertMessage(ctx, tx, 0, ticketID, store.KindAutoReply, msg, dedupeKey, rawKey, sum, p.size, atts, now)
 				if err != nil {
 					return err
 				}
@@ -366,7 +510,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 		}
 
 		// 3. Thread.
-		ticketID, err := s.thread(ctx, tx, mb, msg, o.envelopeTo)
+		ticketID, err := s.thread(ctx, tx, o.batch, mb, msg, o.envelopeTo)
 		if err != nil {
 			return err
 		}
@@ -375,7 +519,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 			kind = store.KindAutoReply
 		}
 		from := msg.From.Email
-		fromID, err := s.store.UpsertContact(ctx, tx, fallback(from, "unknown@invalid"), msg.From.Name, now)
+		fromID, err := s.contactID(ctx, tx, o.batch, fallback(from, unknownSender), msg.From.Name, now)
 		if err != nil {
 			return err
 		}
@@ -384,10 +528,14 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 			if subject == "" {
 				subject = "(no subject)"
 			}
-			ticketID, err = s.store.CreateTicket(ctx, tx, store.Ticket{Subject: subject, Status: store.StatusNew, Priority: store.PriorityNormal,
-				RequesterID: fromID, MailboxID: mailboxID, CreatedAt: now})
+			// Created with its first message counted: no second update.
+			ticketID, err = s.store.CreateTicket(ctx, tx, store.Ticket{ID: o.batch.nextTicketID(), Subject: subject, Status: store.StatusNew, Priority: store.PriorityNormal,
+				RequesterID: fromID, MailboxID: mailboxID, MessageCount: 1, CreatedAt: now})
 			if err != nil {
 				return err
+			}
+			if o.batch != nil {
+				o.batch.statuses[ticketID] = store.StatusNew
 			}
 			res.NewTicket = true
 			if err := s.publish(ctx, tx, live.TicketCreated, ticketID, 0); err != nil {
@@ -400,7 +548,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 		}
 		res.TicketID = ticketID
 
-		id, err := s.insertMessage(ctx, tx, ticketID, kind, msg, dedupeKey, rawKey, sum, p.size, atts, now)
+		id, err := s.insertMessage(ctx, tx, o.batch.nextMessageID(), ticketID, kind, msg, dedupeKey, rawKey, sum, p.size, atts, now)
 		if err != nil {
 			return err
 		}
@@ -414,16 +562,25 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 		if err := s.store.AddThreadKeys(ctx, tx, ticketID, threadKeys(msg)); err != nil {
 			return err
 		}
+		if o.batch != nil {
+			for _, k := range threadKeys(msg) {
+				if _, ok := o.batch.threads[k]; !ok { // as the insert: the first ticket keeps a key
+					o.batch.threads[k] = ticketID
+				}
+			}
+		}
 		if err := s.addParticipants(ctx, tx, ticketID, msg, ours, now); err != nil {
 			return err
 		}
-		if err := s.store.TouchTicket(ctx, tx, ticketID, now, 1); err != nil {
-			return err
+		if !res.NewTicket {
+			if err := s.store.TouchTicket(ctx, tx, ticketID, now, 1); err != nil {
+				return err
+			}
 		}
 
 		// 4. A customer's reply wakes a solved, closed or pending ticket.
 		if !res.NewTicket && kind == store.KindInbound && !ours[mail.BaseAddress(from)] {
-			status, err := s.store.TicketStatus(ctx, tx, ticketID)
+			status, err := s.ticketStatus(ctx, tx, o.batch, ticketID)
 			if err != nil {
 				return err
 			}
@@ -431,6 +588,9 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 			case store.StatusSolved, store.StatusClosed, store.StatusPending:
 				if err := s.store.SetTicketStatus(ctx, tx, ticketID, store.StatusOpen, now); err != nil {
 					return err
+				}
+				if o.batch != nil {
+					o.batch.statuses[ticketID] = store.StatusOpen
 				}
 				if err := s.publish(ctx, tx, live.TicketUpdated, ticketID, 0); err != nil {
 					return err
@@ -468,17 +628,15 @@ func inboundStatus(o Outcome) string {
 }
 
 // thread finds the ticket a message belongs to, or 0 for a new one.
-func (s *Service) thread(ctx context.Context, tx *store.Tx, mb store.Mailbox, msg *mail.Message, envelopeTo []string) (int64, error) {
-	// Strongest evidence first: the message it answers, then the references
-	// from the newest, then its own id (a reply to it may have arrived first).
-	keys := slices.Clone(msg.InReplyTo)
-	for i := len(msg.References) - 1; i >= 0; i-- {
-		keys = append(keys, msg.References[i])
-	}
-	if msg.MessageID != "" {
-		keys = append(keys, msg.MessageID)
-	}
-	if id, ok, err := s.store.TicketByThreadKeys(ctx, tx, keys); err != nil || ok {
+func (s *Service) thread(ctx context.Context, tx *store.Tx, b *batchState, mb store.Mailbox, msg *mail.Message, envelopeTo []string) (int64, error) {
+	keys := threadLookupKeys(msg)
+	if b != nil {
+		for _, k := range keys {
+			if id, ok := b.threads[k]; ok {
+				return id, nil
+			}
+		}
+	} else if id, ok, err := s.store.TicketByThreadKeys(ctx, tx, keys); err != nil || ok {
 		return id, err
 	}
 	// A ticket token counts only from someone already in the conversation:
@@ -519,6 +677,49 @@ func (s *Service) thread(ctx context.Context, tx *store.Tx, mb store.Mailbox, ms
 	return 0, nil
 }
 
+// threadLookupKeys are the keys that can put msg on a ticket, strongest
+// evidence first: the message it answers, then the references from the
+// newest, then its own id (a reply to it may have arrived first).
+func threadLookupKeys(msg *mail.Message) []string {
+	keys := slices.Clone(msg.InReplyTo)
+	for i := len(msg.References) - 1; i >= 0; i-- {
+		keys = append(keys, msg.References[i])
+	}
+	if msg.MessageID != "" {
+		keys = append(keys, msg.MessageID)
+	}
+	return keys
+}
+
+// duplicateOf finds the stored copy of a message by its dedupe key.
+func (s *Service) duplicateOf(ctx context.Context, tx *store.Tx, b *batchState, key string) (store.MessageRef, bool, error) {
+	if b != nil {
+		ref, ok := b.dedupe[key]
+		return ref, ok, nil
+	}
+	return s.store.MessageByDedupeKey(ctx, tx, key)
+}
+
+// contactID returns the contact of a sender, creating it when needed.
+func (s *Service) contactID(ctx context.Context, tx *store.Tx, b *batchState, email, name string, now time.Time) (int64, error) {
+	if b != nil {
+		if id, ok := b.contacts[strings.ToLower(strings.TrimSpace(email))]; ok {
+			return id, nil
+		}
+	}
+	return s.store.UpsertContact(ctx, tx, email, name, now)
+}
+
+// ticketStatus reads a ticket's status, from the batch when it knows it.
+func (s *Service) ticketStatus(ctx context.Context, tx *store.Tx, b *batchState, id int64) (string, error) {
+	if b != nil {
+		if status, ok := b.statuses[id]; ok {
+			return status, nil
+		}
+	}
+	return s.store.TicketStatus(ctx, tx, id)
+}
+
 func threadKeys(msg *mail.Message) []string {
 	keys := make([]string, 0, 2+len(msg.References))
 	if msg.MessageID != "" {
@@ -529,7 +730,9 @@ func threadKeys(msg *mail.Message) []string {
 	return keys
 }
 
-func (s *Service) insertMessage(ctx context.Context, tx *store.Tx, ticketID int64, kind string, msg *mail.Message, dedupeKey, rawKey, sum string,
+// insertMessage stores msg and its attachments' metadata; id is a reserved
+// message id, or 0.
+func (s *Service) insertMessage(ctx context.Context, tx *store.Tx, id, ticketID int64, kind string, msg *mail.Message, dedupeKey, rawKey, sum string,
 	size int64, atts []store.Attachment, now time.Time) (int64, error) {
 	inReplyTo := ""
 	if len(msg.InReplyTo) > 0 {
@@ -537,7 +740,7 @@ func (s *Service) insertMessage(ctx context.Context, tx *store.Tx, ticketID int6
 	}
 	text := msg.Text
 	id, err := s.store.InsertMessage(ctx, tx, store.Message{
-		TicketID: ticketID, Kind: kind, MessageID: msg.MessageID, DedupeKey: dedupeKey, InReplyTo: inReplyTo, References: msg.References,
+		ID: id, TicketID: ticketID, Kind: kind, MessageID: msg.MessageID, DedupeKey: dedupeKey, InReplyTo: inReplyTo, References: msg.References,
 		From: store.Address{Email: msg.From.Email, Name: msg.From.Name}, To: addrs(msg.To), Cc: addrs(msg.Cc),
 		Subject: msg.Subject, Text: text, HTML: mail.SanitizeHTML(msg.HTML), VisibleText: msg.VisibleText,
 		RawKey: rawKey, SHA256: sum, Size: size, SentAt: msg.Date, CreatedAt: now, AutoReason: msg.Auto,
@@ -546,11 +749,12 @@ func (s *Service) insertMessage(ctx context.Context, tx *store.Tx, ticketID int6
 	if err != nil {
 		return 0, err
 	}
-	for _, a := range atts {
-		a.MessageID = id
-		if _, err := s.store.InsertAttachment(ctx, tx, a); err != nil {
-			return 0, err
-		}
+	list := slices.Clone(atts)
+	for i := range list {
+		list[i].MessageID = id
+	}
+	if err := s.store.AddAttachments(ctx, tx, list); err != nil {
+		return 0, err
 	}
 	return id, nil
 }

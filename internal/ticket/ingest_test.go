@@ -541,3 +541,126 @@ func TestImportBatchIsolatesBadMessages(t *testing.T) {
 		}
 	})
 }
+
+// A batch looks things up once for all its messages; each message must still
+// see the ones before it, exactly as if each had its own transaction.
+func TestImportBatchMatchesOneByOne(t *testing.T) {
+	withAttachment := msg("From: p@c.test", "Subject: invoice", "Message-ID: <p1@c.test>",
+		`Content-Type: multipart/mixed; boundary="b1"`,
+		"BODY:--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b1\r\nContent-Type: application/pdf\r\n"+
+			"Content-Disposition: attachment; filename=\"invoice.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n")
+	noID := msg("From: q@c.test", "Subject: no id")
+	batch := [][]byte{
+		msg("From: x@c.test", "Subject: new one", "Message-ID: <n1@c.test>"),
+		msg("From: Xavier <x@c.test>", "Subject: Re: new one", "Message-ID: <n2@c.test>", "In-Reply-To: <n1@c.test>"),
+		msg("From: x@c.test", "Subject: new one", "Message-ID: <n1@c.test>"), // a duplicate
+		msg("From: a@c.test", "Subject: Re: old", "Message-ID: <r1@c.test>", "In-Reply-To: <m0@c.test>"),
+		msg("From: a@c.test", "Subject: Re: old", "Message-ID: <r2@c.test>", "References: <m0@c.test> <r1@c.test>"),
+		msg("From: y@c.test", "Subject: Re: new one", "Message-ID: <n3@c.test>", "References: <n2@c.test>"),
+		withAttachment,
+		noID,
+		noID, // a duplicate by its bytes
+	}
+	run := func(t *testing.T, dsn string, oneByOne bool) (*env, []ticket.Result) {
+		e := newEnv(t, dsn)
+		old := e.importMsg(e.mb, msg("From: a@c.test", "Subject: old", "Message-ID: <m0@c.test>"))
+		if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), old.TicketID, store.StatusSolved, e.now); err != nil {
+			t.Fatal(err)
+		}
+		var items []*ticket.ImportItem
+		for _, raw := range batch {
+			items = append(items, e.svc.PrepareImport(e.ctx, e.mb, raw))
+		}
+		var results []ticket.Result
+		if oneByOne {
+			for _, it := range items {
+				res, errs := e.svc.ImportBatch(e.ctx, []*ticket.ImportItem{it})
+				if errs[0] != nil {
+					t.Fatal(errs[0])
+				}
+				results = append(results, res[0])
+			}
+			return e, results
+		}
+		results, errs := e.svc.ImportBatch(e.ctx, items)
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("item %d: %v", i, err)
+			}
+		}
+		return e, results
+	}
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e, got := run(t, dsn, false)
+		n, dup := ticket.OutcomeNew, ticket.OutcomeDuplicate
+		for i, want := range []ticket.Outcome{n, n, dup, n, n, n, n, n, dup} {
+			if got[i].Outcome != want {
+				t.Errorf("item %d: outcome %q, want %q", i, got[i].Outcome, want)
+			}
+		}
+		if got[1].TicketID != got[0].TicketID || got[5].TicketID != got[0].TicketID || got[2].MessageID != got[0].MessageID {
+			t.Errorf("a reply, a duplicate and a reply by a key learned in the batch must join the first ticket: %+v", got)
+		}
+		if got[4].TicketID != got[3].TicketID || got[8].MessageID != got[7].MessageID {
+			t.Errorf("replies to the old ticket, or the copy without Message-ID, went astray: %+v", got)
+		}
+		old := e.ticket(got[3].TicketID)
+		if old.Status != store.StatusOpen || old.MessageCount != 3 || e.ticket(got[0].TicketID).MessageCount != 3 {
+			t.Errorf("old ticket %+v: want open with 3 messages, and 3 on the new one", old)
+		}
+		if n := e.count(`SELECT count(*) FROM ticket_events WHERE kind = 'status_changed'`); n != 1 {
+			t.Errorf("reopen events: %d, want 1 (the second reply finds the ticket open)", n)
+		}
+		if n := e.count(`SELECT count(*) FROM contacts WHERE email = 'x@c.test' AND name = 'Xavier'`); n != 1 {
+			t.Errorf("the second message's name must fill the contact's")
+		}
+		other := storetest.SQLiteURL(t)
+		if dsn != "" && !strings.HasSuffix(dsn, ".db") {
+			other = storetest.PostgresURL(t)
+		}
+		single, _ := run(t, other, true)
+		if a, b := dumpState(e), dumpState(single); a != b {
+			t.Errorf("batch and one-by-one imports differ:\nbatch:\n%s\none by one:\n%s", a, b)
+		}
+	})
+}
+
+// dumpState describes what ingestion stored, without the ids that may differ
+// between runs (message ids are reserved in advance on PostgreSQL).
+func dumpState(e *env) string {
+	e.t.Helper()
+	var b strings.Builder
+	for _, q := range []struct {
+		cols int
+		sql  string
+	}{
+		{5, `SELECT t.id, t.subject, t.status, t.message_count, c.email FROM tickets t JOIN contacts c ON c.id = t.requester_id ORDER BY t.id`},
+		{4, `SELECT coalesce(message_id, ''), ticket_id, kind, coalesce(dedupe_key, '') FROM messages ORDER BY ticket_id, message_id, kind`},
+		{5, `SELECT ticket_id, kind, field, old_value, new_value FROM ticket_events ORDER BY ticket_id, kind, new_value`},
+		{2, `SELECT email, name FROM contacts ORDER BY email`},
+		{2, `SELECT p.ticket_id, c.email FROM ticket_participants p JOIN contacts c ON c.id = p.contact_id ORDER BY p.ticket_id, c.email`},
+		{2, `SELECT key, ticket_id FROM thread_keys ORDER BY key`},
+		{3, `SELECT m.message_id, a.filename, a.size FROM attachments a JOIN messages m ON m.id = a.message_id ORDER BY m.message_id`},
+		{1, `SELECT count(*) FROM message_occurrences`},
+	} {
+		rows, err := e.st.DB().Query(e.ctx, q.sql)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for rows.Next() {
+			vals := make([]any, q.cols)
+			for i := range vals {
+				vals[i] = new(any)
+			}
+			if err := rows.Scan(vals...); err != nil {
+				e.t.Fatal(err)
+			}
+			for _, v := range vals {
+				fmt.Fprintf(&b, "%v | ", *(v.(*any)))
+			}
+			b.WriteString("\n")
+		}
+		rows.Close()
+	}
+	return b.String()
+}
