@@ -117,7 +117,6 @@ func (s *Store) InsertMessage(ctx context.Context, q Querier, m Message) (int64,
 	return id, nil
 }
 
-
 // InsertAttachment stores an attachment's metadata.
 func (s *Store) InsertAttachment(ctx context.Context, q Querier, a Attachment) (int64, error) {
 	var id int64

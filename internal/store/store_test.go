@@ -275,6 +275,102 @@ func TestMessagesDedupeThreadKeysOccurrences(t *testing.T) {
 	})
 }
 
+// The lookups an import batch makes in one statement: more keys than one IN
+// list takes, ids reserved ahead (PostgreSQL) and rows inserted with them.
+func TestBatchLookupsAndReservedIDs(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		s, ctx := open(t, dsn)
+		mb, contact := seed(t, s, ctx)
+		db := s.DB()
+		var ticketID, ticketID2, msgID int64
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			tickets, err := s.ReserveIDs(ctx, tx, "tickets", 2)
+			if err != nil {
+				return err
+			}
+			messages, err := s.ReserveIDs(ctx, tx, "messages", 1)
+			if err != nil {
+				return err
+			}
+			if want := map[store.Dialect]int{store.SQLite: 0, store.Postgres: 2}[db.Dialect]; len(tickets) != want || len(messages) != want/2 {
+				t.Fatalf("reserved %v and %v, want %d and %d", tickets, messages, want, want/2)
+			}
+			if _, err := s.ReserveIDs(ctx, tx, "contacts", 1); db.Dialect == store.Postgres && err == nil {
+				t.Error("reserving ids of a table without our sequence must fail")
+			}
+			if len(tickets) > 0 {
+				ticketID, ticketID2, msgID = tickets[0], tickets[1], messages[0]
+			}
+			if ticketID, err = s.CreateTicket(ctx, tx, store.Ticket{ID: ticketID, Subject: "One", Status: "new", Priority: "normal", RequesterID: contact,
+				MailboxID: mb, MessageCount: 1, CreatedAt: t0}); err != nil {
+				return err
+			}
+			if ticketID2, err = s.CreateTicket(ctx, tx, store.Ticket{ID: ticketID2, Subject: "Two", Status: "solved", Priority: "normal", RequesterID: contact,
+				MailboxID: mb, CreatedAt: t0}); err != nil {
+				return err
+			}
+			if msgID, err = s.InsertMessage(ctx, tx, store.Message{ID: msgID, TicketID: ticketID, Kind: store.KindInbound, DedupeKey: "mid:k0",
+				CreatedAt: t0}); err != nil {
+				return err
+			}
+			if err := s.AddAttachments(ctx, tx, []store.Attachment{{MessageID: msgID, Filename: "a.txt", ContentType: "text/plain", Size: 1, SHA256: "s", BlobKey: "att/s"},
+				{MessageID: msgID, Filename: "b.txt", ContentType: "text/plain", Size: 2, SHA256: "t", BlobKey: "att/t"}}); err != nil {
+				return err
+			}
+			var keys []string
+			for i := range 1200 { // more than one IN list
+				keys = append(keys, fmt.Sprintf("k%d", i))
+			}
+			if err := s.AddThreadKeys(ctx, tx, ticketID, []string{"k0", "k600", "k1199"}); err != nil {
+				return err
+			}
+			threads, err := s.ThreadKeyTickets(ctx, tx, append(keys, "k0"))
+			if err != nil {
+				return err
+			}
+			if len(threads) != 3 || threads["k600"] != ticketID || threads["k1199"] != ticketID {
+				t.Errorf("thread keys: %v", threads)
+			}
+			dedupe, err := s.MessagesByDedupeKeys(ctx, tx, []string{"mid:k0", "mid:none"})
+			if err != nil {
+				return err
+			}
+			if len(dedupe) != 1 || dedupe["mid:k0"] != (store.MessageRef{ID: msgID, TicketID: ticketID}) {
+				t.Errorf("dedupe: %v", dedupe)
+			}
+			statuses, err := s.TicketStatuses(ctx, tx, []int64{ticketID, ticketID2, ticketID2 + 1000})
+			if err != nil {
+				return err
+			}
+			if len(statuses) != 2 || statuses[ticketID] != "new" || statuses[ticketID2] != "solved" {
+				t.Errorf("statuses: %v", statuses)
+			}
+			ids, err := s.UpsertContacts(ctx, tx, []store.Address{{Email: "New@Example.org"}, {Email: "new@example.org", Name: "Nina"}, {Email: " "}}, t0)
+			if err != nil {
+				return err
+			}
+			if len(ids) != 1 || ids["new@example.org"] == 0 {
+				t.Errorf("contacts: %v", ids)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk, err := s.GetTicket(ctx, db, ticketID); err != nil || tk.MessageCount != 1 {
+			t.Errorf("ticket created with its message counted: %+v %v", tk, err)
+		}
+		var name string
+		var atts int
+		if err := db.QueryRow(ctx, `SELECT name FROM contacts WHERE email = 'new@example.org'`).Scan(&name); err != nil || name != "Nina" {
+			t.Errorf("the first name given fills the contact: %q %v", name, err)
+		}
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM attachments`).Scan(&atts); err != nil || atts != 2 {
+			t.Errorf("attachments: %d %v", atts, err)
+		}
+	})
+}
+
 func TestInboundLifecycleAndEvents(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		s, ctx := open(t, dsn)
