@@ -212,6 +212,22 @@ test("hostile HTML mail runs no script and loads no remote image", async () => {
   assert.equal(await page.evaluate(() => window.__pwned), undefined, "still no script");
 });
 
+test("an inline image shows in place, from the message's own part", async () => {
+  const html = `<p>INLINE-HELLO</p><img src="cid:screenshot@example.org" alt="my screenshot">`;
+  await sendMail(app.smtpPort, {
+    from: "carol@example.org",
+    to: "help@example.com",
+    data: mail("inline", { subject: "Screenshot of the error", text: "see the screenshot", html, attachments: [{ name: "shot.png", type: "image/png", data: pngBytes, cid: "screenshot@example.org" }] }),
+  });
+  await page.goto(`${app.url}/queue/open`);
+  await page.getByRole("link", { name: "Screenshot of the error" }).click({ timeout: 45_000 });
+  const img = page.frameLocator("iframe.mail-frame").locator(`img[alt="my screenshot"]`);
+  await waitFor(async () => (await img.evaluate((el) => el.complete && el.naturalWidth)) > 0, { what: "the inline image to load" });
+  assert.match(await img.getAttribute("src"), /^data:image\/png;base64,/);
+  assert.deepEqual(remote.requests.filter((u) => !u.includes("track.png")), [], "nothing fetched from outside");
+  await shot("05b-inline-image");
+});
+
 test("admin pages", async () => {
   await page.getByRole("link", { name: "Users" }).click();
   await page.getByRole("cell", { name: "bob@example.com" }).waitFor();

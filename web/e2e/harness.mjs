@@ -231,10 +231,11 @@ export function mime({ from, to, subject, messageId, text, html, attachments = [
     : ["Content-Type: text/plain; charset=utf-8", "", text].join("\r\n");
   parts.push(body);
   for (const a of attachments) {
+    // With a cid, the part is an inline image the HTML shows as cid:<cid>.
     parts.push(
       [
         `Content-Type: ${a.type}; name="${a.name}"`,
-        `Content-Disposition: attachment; filename="${a.name}"`,
+        ...(a.cid ? [`Content-ID: <${a.cid}>`, `Content-Disposition: inline; filename="${a.name}"`] : [`Content-Disposition: attachment; filename="${a.name}"`]),
         "Content-Transfer-Encoding: base64",
         "",
         Buffer.from(a.data).toString("base64").replace(/(.{76})/g, "$1\r\n"),

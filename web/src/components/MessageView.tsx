@@ -1,8 +1,10 @@
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import type { Message, User } from "../api/generated";
 import { absoluteTime, displayName, formatBytes, hasHiddenText, initials, relativeTime } from "../lib/format";
+import { inlineCids } from "../lib/mailframe";
 import { MailFrame } from "./MailFrame";
 import { Badge, errorMessage } from "./States";
+import { useInlineImages } from "./useInlineImages";
 
 const kindLabel: Record<string, string> = { inbound: "", outbound: "Reply", note: "Internal note", auto_reply: "Automatic" };
 const deliveryLabel: Record<string, string> = { queued: "Queued", sending: "Sending", sent: "Sent", failed: "Failed" };
@@ -17,6 +19,8 @@ export function MessageView({ m, author, onRetry, retrying, retryError }: { m: M
   // Agents' replies are sent from the mailbox; show who wrote them.
   const who = author ? { name: author.name, email: author.email } : m.from;
   const label = m.kind === "outbound" && m.author_id == null ? "Automatic reply" : kindLabel[m.kind];
+  const inline = useInlineImages(m.html, m.attachments, mode === "html");
+  const html = useMemo(() => inlineCids(m.html, inline), [m.html, inline]);
   return (
     <article className={`msg ${m.kind}`} aria-label={`${label || "Message"} from ${displayName(who)}`} data-message-id={m.id}>
       <header className="msg-head">
@@ -58,7 +62,7 @@ export function MessageView({ m, author, onRetry, retrying, retryError }: { m: M
         </div>
       )}
       {m.problems && <div className="banner banner-warning">{m.problems}</div>}
-      {mode === "html" ? <MailFrame html={m.html} title={`Message from ${displayName(m.from)}: ${m.subject}`} /> : <div className="msg-body">{full ? m.text : visible}</div>}
+      {mode === "html" ? <MailFrame html={html} title={`Message from ${displayName(m.from)}: ${m.subject}`} /> : <div className="msg-body">{full ? m.text : visible}</div>}
       {(m.html || more) && m.kind !== "note" && (
         <div className="msg-foot">
           {m.html && (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSrcDoc, estimateFrameHeight, frameCSP, hasRemoteImages } from "./mailframe";
+import { buildSrcDoc, cidKey, cidRefs, estimateFrameHeight, frameCSP, hasRemoteImages, inlineCids } from "./mailframe";
 
 const origin = "http://127.0.0.1:8080";
 
@@ -45,5 +45,21 @@ describe("estimateFrameHeight", () => {
   it("stays within bounds", () => {
     expect(estimateFrameHeight("")).toBe(80);
     expect(estimateFrameHeight("<p>x</p>".repeat(1000))).toBe(640);
+  });
+});
+
+describe("inline cid: images", () => {
+  const html = `<p>Logo:</p><img src="cid:Logo@Acme.test" alt="logo"><img src='cid:%3Cpic%3E'><img src=cid:gone@x alt=gone><img src="https://x.test/a.png">`;
+  it("lists the Content-IDs the images refer to, once each", () => {
+    expect(cidRefs(html + '<img src="cid:logo@acme.test">')).toEqual(["logo@acme.test", "pic", "gone@x"]);
+    expect(cidKey("<Logo@Acme.test>")).toBe("logo@acme.test");
+  });
+  it("puts data: URLs in place and empties the ones it does not have", () => {
+    const out = inlineCids(html, new Map([["logo@acme.test", "data:image/png;base64,AAAA"], ["pic", "data:image/gif;base64,BBBB"]]));
+    expect(out).toContain(`<img src="data:image/png;base64,AAAA" alt="logo">`);
+    expect(out).toContain(`<img src="data:image/gif;base64,BBBB">`);
+    expect(out).toContain(`<img src="data:," alt=gone>`);
+    expect(out).toContain(`<img src="https://x.test/a.png">`);
+    expect(out).not.toContain("cid:");
   });
 });

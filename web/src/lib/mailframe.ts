@@ -61,3 +61,37 @@ export function estimateFrameHeight(html: string): number {
   const h = 32 + Math.ceil(text.length / 90) * 21 + blocks * 8 + images * 120;
   return Math.max(80, Math.min(h, 640));
 }
+
+// Inline images: mail refers to its own image parts as cid:<Content-ID>.
+// The frame cannot fetch them (no cid: in its CSP, and an opaque origin has
+// no session), so the page fetches those attachments and puts them in as
+// data: URLs.
+
+const cidSrc = /(\bsrc\s*=\s*)(["']?)\s*cid:([^"'\s>]*)\2/gi;
+
+/** cidKey normalizes a Content-ID or cid: URL for comparison. */
+export function cidKey(id: string): string {
+  let s = id;
+  try {
+    s = decodeURIComponent(s); // cid: URLs are %-encoded (RFC 2392)
+  } catch {
+    /* keep it as written */
+  }
+  return s.trim().replace(/^<|>$/g, "").toLowerCase();
+}
+
+/** cidRefs lists the Content-IDs the HTML's images point at. */
+export function cidRefs(html: string): string[] {
+  const out = new Set<string>();
+  for (const m of html.matchAll(cidSrc)) out.add(cidKey(m[3]));
+  return [...out];
+}
+
+/**
+ * inlineCids points cid: image sources at the data: URLs given by
+ * Content-ID. The others get an empty image: the alt text shows, and the
+ * frame makes no request its CSP would have to refuse.
+ */
+export function inlineCids(html: string, images: ReadonlyMap<string, string>): string {
+  return html.replace(cidSrc, (_all, attr: string, _q: string, id: string) => `${attr}"${images.get(cidKey(id)) ?? "data:,"}"`);
+}
