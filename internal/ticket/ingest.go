@@ -483,7 +483,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 		// 2. Bounces attach to the message they report on and never open a ticket.
 		if msg.Bounce != nil {
 			return s.ingestBounce(ctx, tx, msg, &res, now, func(ticketID int64) error {
-				id, err := s.insertMessage(ctx, tx, 0, ticketID, store.KindAutoReply, msg, dedupeKey, rawKey, sum, p.size, atts, now)
+				id, err := s.insertMessage(ctx, tx, 0, ticketID, store.KindAutoReply, "", msg, dedupeKey, rawKey, sum, p.size, atts, now)
 				if err != nil {
 					return err
 				}
@@ -514,11 +514,16 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 		if err != nil {
 			return err
 		}
-		kind := store.KindInbound
-		if msg.Auto != "" {
-			kind = store.KindAutoReply
-		}
 		from := msg.From.Email
+		kind, delivery := store.KindInbound, ""
+		switch {
+		case msg.Auto != "":
+			kind = store.KindAutoReply
+		case ours[mail.BaseAddress(from)]:
+			// Written by us from another mail client (a synced sent folder, a
+			// journal copy): an answer already delivered, not a customer's.
+			kind, delivery = store.KindOutbound, store.DeliverySent
+		}
 		fromID, err := s.contactID(ctx, tx, o.batch, fallback(from, unknownSender), msg.From.Name, now)
 		if err != nil {
 			return err
@@ -528,9 +533,16 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 			if subject == "" {
 				subject = "(no subject)"
 			}
+			requesterID := fromID
+			if to, ok := firstCustomer(msg, ours); ok && kind == store.KindOutbound {
+				// We wrote first: the conversation is with whom we wrote to.
+				if requesterID, err = s.contactID(ctx, tx, o.batch, to.Email, to.Name, now); err != nil {
+					return err
+				}
+			}
 			// Created with its first message counted: no second update.
 			ticketID, err = s.store.CreateTicket(ctx, tx, store.Ticket{ID: o.batch.nextTicketID(), Subject: subject, Status: store.StatusNew, Priority: store.PriorityNormal,
-				RequesterID: fromID, MailboxID: mailboxID, MessageCount: 1, CreatedAt: now})
+				RequesterID: requesterID, MailboxID: mailboxID, MessageCount: 1, CreatedAt: now})
 			if err != nil {
 				return err
 			}
@@ -548,7 +560,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 		}
 		res.TicketID = ticketID
 
-		id, err := s.insertMessage(ctx, tx, o.batch.nextMessageID(), ticketID, kind, msg, dedupeKey, rawKey, sum, p.size, atts, now)
+		id, err := s.insertMessage(ctx, tx, o.batch.nextMessageID(), ticketID, kind, delivery, msg, dedupeKey, rawKey, sum, p.size, atts, now)
 		if err != nil {
 			return err
 		}
@@ -731,8 +743,8 @@ func threadKeys(msg *mail.Message) []string {
 }
 
 // insertMessage stores msg and its attachments' metadata; id is a reserved
-// message id, or 0.
-func (s *Service) insertMessage(ctx context.Context, tx *store.Tx, id, ticketID int64, kind string, msg *mail.Message, dedupeKey, rawKey, sum string,
+// message id, or 0; delivery is "" but for mail we sent.
+func (s *Service) insertMessage(ctx context.Context, tx *store.Tx, id, ticketID int64, kind, delivery string, msg *mail.Message, dedupeKey, rawKey, sum string,
 	size int64, atts []store.Attachment, now time.Time) (int64, error) {
 	inReplyTo := ""
 	if len(msg.InReplyTo) > 0 {
@@ -744,7 +756,7 @@ func (s *Service) insertMessage(ctx context.Context, tx *store.Tx, id, ticketID 
 		From: store.Address{Email: msg.From.Email, Name: msg.From.Name}, To: addrs(msg.To), Cc: addrs(msg.Cc),
 		Subject: msg.Subject, Text: text, HTML: mail.SanitizeHTML(msg.HTML), VisibleText: msg.VisibleText,
 		RawKey: rawKey, SHA256: sum, Size: size, SentAt: msg.Date, CreatedAt: now, AutoReason: msg.Auto,
-		Problems: strings.Join(msg.Problems, "; "),
+		Problems: strings.Join(msg.Problems, "; "), DeliveryStatus: delivery,
 	})
 	if err != nil {
 		return 0, err
@@ -810,6 +822,16 @@ func (s *Service) ingestBounce(ctx context.Context, tx *store.Tx, msg *mail.Mess
 		return err
 	}
 	return finish()
+}
+
+// firstCustomer is the first recipient that is not one of our addresses.
+func firstCustomer(msg *mail.Message, ours map[string]bool) (mail.Address, bool) {
+	for _, a := range append(slices.Clone(msg.To), msg.Cc...) {
+		if a.Email != "" && !ours[mail.BaseAddress(a.Email)] {
+			return a, true
+		}
+	}
+	return mail.Address{}, false
 }
 
 func ownAddresses(mbs []store.Mailbox) map[string]bool {

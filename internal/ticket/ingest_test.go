@@ -338,6 +338,51 @@ func TestReopenAndAutoReplies(t *testing.T) {
 	})
 }
 
+// Mail from one of our own addresses (a synced sent folder, a journal copy)
+// is an answer someone wrote from another mail client: it lands on its
+// ticket as ours, already delivered, and wakes nothing.
+func TestMailFromOurAddressIsOurAnswer(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		r := e.receive(e.mb, msg("From: alice@customer.test", "To: support@acme.test", "Subject: Invoice", first))
+		if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), r.TicketID, store.StatusSolved, e.now); err != nil {
+			t.Fatal(err)
+		}
+		answer := e.importMsg(e.mb, msg("From: Support <support@acme.test>", "To: alice@customer.test", "Subject: Re: Invoice",
+			"Message-ID: <outlook-1@acme.test>", "In-Reply-To: <m1@customer.test>"))
+		if answer.TicketID != r.TicketID {
+			t.Fatalf("our answer went to ticket %d, want %d", answer.TicketID, r.TicketID)
+		}
+		m, err := e.st.GetMessage(e.ctx, e.st.DB(), answer.MessageID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Kind != store.KindOutbound || m.DeliveryStatus != store.DeliverySent {
+			t.Errorf("our answer stored as %s / %q, want outbound and sent", m.Kind, m.DeliveryStatus)
+		}
+		if got := e.ticket(r.TicketID).Status; got != store.StatusSolved {
+			t.Errorf("our own answer changed the status to %s", got)
+		}
+
+		// We write first: the ticket is the customer's, and nobody is acknowledged.
+		first := e.receive(e.mb, msg("From: support@acme.test", "To: Bob <bob@customer.test>", "Cc: sales@acme.test", "Subject: Your order",
+			"Message-ID: <outlook-2@acme.test>"))
+		tk := e.ticket(first.TicketID)
+		if first.TicketID == r.TicketID || tk.Requester.Email != "bob@customer.test" {
+			t.Errorf("a conversation we started: %+v, requester %+v", first, tk.Requester)
+		}
+		if n := len(e.acks(first.TicketID)); n != 0 {
+			t.Errorf("acknowledgements of our own mail: %d", n)
+		}
+		// Bob's answer is a customer's message on that ticket.
+		reply := e.importMsg(e.mb, msg("From: bob@customer.test", "To: support@acme.test", "Subject: Re: Your order",
+			"Message-ID: <bob-1@customer.test>", "In-Reply-To: <outlook-2@acme.test>"))
+		if reply.TicketID != first.TicketID {
+			t.Errorf("the customer's reply went to ticket %d, want %d", reply.TicketID, first.TicketID)
+		}
+	})
+}
+
 func TestNoAcknowledgement(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)

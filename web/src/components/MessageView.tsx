@@ -1,24 +1,22 @@
 import { useMemo, useState } from "react";
 import type { Message, User } from "../api/generated";
-import { absoluteTime, displayName, formatBytes, hasHiddenText, initials, relativeTime } from "../lib/format";
+import { absoluteTime, displayName, formatBytes, hasHiddenText, initials, messageLabel, relativeTime, showsHTML } from "../lib/format";
 import { inlineCids } from "../lib/mailframe";
 import { MailFrame } from "./MailFrame";
 import { Badge, errorMessage } from "./States";
 import { useInlineImages } from "./useInlineImages";
 
-const kindLabel: Record<string, string> = { inbound: "", outbound: "Reply", note: "Internal note", auto_reply: "Automatic" };
 const deliveryLabel: Record<string, string> = { queued: "Queued", sending: "Sending", sent: "Sent", failed: "Failed" };
 
 export function MessageView({ m, author, onRetry, retrying, retryError }: { m: Message; author?: User; onRetry: (id: number) => void; retrying: boolean; retryError?: unknown }) {
-  // Mail we sent was written as plain text here: show that, not its HTML twin.
-  const [mode, setMode] = useState<"html" | "text">(m.html && m.kind === "inbound" ? "html" : "text");
+  const [mode, setMode] = useState<"html" | "text">(showsHTML(m) ? "html" : "text");
   const [full, setFull] = useState(false);
   const visible = m.visible_text || m.text;
   const more = hasHiddenText(visible, m.text);
   const isAgent = m.kind === "outbound" || m.kind === "note";
   // Agents' replies are sent from the mailbox; show who wrote them.
   const who = author ? { name: author.name, email: author.email } : m.from;
-  const label = m.kind === "outbound" && m.author_id == null ? "Automatic reply" : kindLabel[m.kind];
+  const label = messageLabel(m);
   const inline = useInlineImages(m.html, m.attachments, mode === "html");
   const html = useMemo(() => inlineCids(m.html, inline), [m.html, inline]);
   return (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, hasHiddenText, initials, parseAddressList, relativeTime } from "./format";
+import { formatBytes, hasHiddenText, initials, messageLabel, parseAddressList, relativeTime, showsHTML } from "./format";
 
 describe("relativeTime", () => {
   const now = new Date("2026-03-10T12:00:00Z");
@@ -45,5 +45,23 @@ describe("hasHiddenText", () => {
   it("is true only when the full text has more", () => {
     expect(hasHiddenText("Hi", "Hi\n\n> quoted")).toBe(true);
     expect(hasHiddenText("Hi", "Hi\n")).toBe(false);
+  });
+});
+
+describe("messageLabel and showsHTML", () => {
+  const m = (kind: string, extra: { author_id?: number | null; auto_reason?: string; html?: string } = {}) => ({ kind, html: "<p>x</p>", ...extra });
+  it("tells our replies, automatic ones and those from a mail client apart", () => {
+    expect(messageLabel(m("inbound"))).toBe("");
+    expect(messageLabel(m("outbound", { author_id: 3 }))).toBe("Reply");
+    expect(messageLabel(m("outbound", { author_id: null, auto_reason: "acknowledgement" }))).toBe("Automatic reply");
+    expect(messageLabel(m("outbound", { author_id: null }))).toBe("Reply from a mail client");
+    expect(messageLabel(m("note", { author_id: 3 }))).toBe("Internal note");
+  });
+  it("opens formatted only what its author wrote as HTML", () => {
+    expect(showsHTML(m("inbound"))).toBe(true);
+    expect(showsHTML(m("inbound", { html: "" }))).toBe(false);
+    expect(showsHTML(m("outbound", { author_id: 3 }))).toBe(false);
+    expect(showsHTML(m("outbound", { auto_reason: "acknowledgement" }))).toBe(false);
+    expect(showsHTML(m("outbound"))).toBe(true);
   });
 });

@@ -83,3 +83,27 @@ export function parseAddressList(s: string): string[] {
 export function hasHiddenText(visible: string, full: string): boolean {
   return full.trim().length > visible.trim().length + 1;
 }
+
+type LabelledMessage = { kind: string; author_id?: number | null; auto_reason?: string; html: string };
+
+const kindLabel: Record<string, string> = { inbound: "", outbound: "Reply", note: "Internal note", auto_reply: "Automatic" };
+
+/** fromMailClient: mail we sent, but not through Ticketer (a synced sent folder). */
+export function fromMailClient(m: LabelledMessage): boolean {
+  return m.kind === "outbound" && m.author_id == null && !m.auto_reason;
+}
+
+/** messageLabel is the badge of a message in its ticket ("" for a customer's). */
+export function messageLabel(m: LabelledMessage): string {
+  if (fromMailClient(m)) return "Reply from a mail client";
+  if (m.kind === "outbound" && m.author_id == null) return "Automatic reply";
+  return kindLabel[m.kind] ?? "";
+}
+
+/**
+ * showsHTML: a message opens formatted when its HTML is what its author
+ * wrote. Replies written here were plain text; their HTML is our rendering.
+ */
+export function showsHTML(m: LabelledMessage): boolean {
+  return m.html !== "" && (m.kind === "inbound" || fromMailClient(m));
+}
