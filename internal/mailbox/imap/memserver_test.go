@@ -140,6 +140,10 @@ func TestSentFolderRepliesLandOnTheTicket(t *testing.T) {
 		if n := h.count(`SELECT count(*) FROM inbound WHERE source = 'imap-sent' AND provider_id LIKE 'imap-sent:%'`); n != 1 {
 			t.Fatalf("sent-folder inbound rows: %d", n)
 		}
+		// The agent's answer is ours, already delivered: not a customer's message.
+		if n := h.count(`SELECT count(*) FROM messages WHERE kind = 'outbound' AND delivery_status = 'sent' AND subject = 'Re: Broken widget'`); n != 1 {
+			t.Fatalf("the sent-folder answer is not stored as our delivered reply")
+		}
 	})
 }
 
