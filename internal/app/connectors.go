@@ -75,7 +75,7 @@ func (a *App) GmailOAuth(session func(r *http.Request) (string, error)) *gmail.O
 		Log:       a.Log.With("component", "gmail-oauth"),
 		Session:   session,
 		StateKey:  a.Secrets.DeriveKey("gmail oauth state"),
-		Done:      "/",
+		Done:      "/admin/mailboxes", // the UI page shows the outcome
 		Connected: func(int64) { a.Connectors.Refresh() },
 	}
 }

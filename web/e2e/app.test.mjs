@@ -254,6 +254,11 @@ test("admin pages", async () => {
   await help.getByLabel("API key").fill("nyk_secret");
   await help.getByRole("button", { name: "Connect Nylas" }).click();
   await help.getByRole("alert").filter({ hasText: /empty/ }).waitFor();
+  // This server has no Google client: the flow comes back here and says so.
+  await help.getByRole("link", { name: "Connect Gmail" }).click();
+  await page.waitForURL(`${app.url}/admin/mailboxes`);
+  await page.getByRole("alert").filter({ hasText: "Gmail was not connected" }).filter({ hasText: "TICKETER_GOOGLE_CLIENT_ID" }).waitFor();
+  await page.getByRole("region", { name: "Mailbox Help" }).waitFor();
   await help.getByRole("button", { name: "Connect account" }).click();
   await help.getByRole("button", { name: "Test connection" }).click();
   await help.getByRole("status").waitFor();

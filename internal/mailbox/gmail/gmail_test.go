@@ -308,4 +308,15 @@ func TestNotConfigured(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "TICKETER_GOOGLE_CLIENT_ID") {
 		t.Fatalf("start without a client: %d %s", rec.Code, rec.Body)
 	}
+	// A browser following the UI's link goes back to the UI with the reason.
+	flow.Done = "/admin/mailboxes"
+	rec = httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/api/v1/mailboxes/gmail/oauth/start?mailbox_id=1", nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+	flow.Start(rec, req)
+	loc, _ := url.Parse(rec.Header().Get("Location"))
+	if rec.Code != http.StatusFound || loc.Path != "/admin/mailboxes" || loc.Query().Get("gmail") != "error" ||
+		!strings.Contains(loc.Query().Get("reason"), "TICKETER_GOOGLE_CLIENT_ID") {
+		t.Fatalf("start from a browser without a client: %d %s", rec.Code, rec.Header().Get("Location"))
+	}
 }

@@ -70,6 +70,12 @@ func (f *OAuthFlow) sign(session string, payload []byte) string {
 // Start redirects the browser to Google's consent screen.
 func (f *OAuthFlow) Start(w http.ResponseWriter, r *http.Request) {
 	if f.App.ClientID == "" || f.App.ClientSecret == "" {
+		// The UI links here: a browser goes back to it with the reason;
+		// an API client gets the error.
+		if strings.Contains(r.Header.Get("Accept"), "text/html") {
+			f.finish(w, r, 0, ErrNotConfigured)
+			return
+		}
 		httpError(w, http.StatusServiceUnavailable, "not_configured", ErrNotConfigured.Error())
 		return
 	}

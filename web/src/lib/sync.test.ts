@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gmailStartUrl, isDate, progressPercent, progressText, showProgress, syncLabel, syncRefetchMs, syncTone } from "./sync";
+import { gmailOutcome, gmailStartUrl, isDate, progressPercent, progressText, showProgress, syncLabel, syncRefetchMs, syncTone } from "./sync";
 
 describe("progressPercent", () => {
   it.each([
@@ -82,5 +82,15 @@ describe("gmailStartUrl", () => {
   it("rejects a bad date rather than sending it", () => {
     expect(() => gmailStartUrl(1, "2026-02-30")).toThrow(/YYYY-MM-DD/);
     expect(() => gmailStartUrl(1, "x&mailbox_id=2")).toThrow();
+  });
+});
+
+describe("gmailOutcome", () => {
+  it("reads what the connect flow reports", () => {
+    expect(gmailOutcome("?gmail=connected&mailbox=3")).toEqual({ ok: true, message: "Gmail connected; the sync starts in the background.", mailboxId: 3 });
+    expect(gmailOutcome("?gmail=error&reason=access_denied")).toEqual({ ok: false, message: "Gmail was not connected: access_denied", mailboxId: undefined });
+    expect(gmailOutcome("?gmail=error")?.message).toBe("Gmail was not connected: unknown error");
+    expect(gmailOutcome("")).toBeNull();
+    expect(gmailOutcome("?gmail=<script>&mailbox=x")).toBeNull();
   });
 });

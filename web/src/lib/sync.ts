@@ -66,3 +66,21 @@ export function gmailStartUrl(mailboxId: number, since = ""): string {
   }
   return `/api/v1/mailboxes/gmail/oauth/start?${q.toString()}`;
 }
+
+/** ConnectOutcome is what the Gmail connect flow reports when it sends the admin back. */
+export interface ConnectOutcome {
+  ok: boolean;
+  message: string;
+  mailboxId?: number;
+}
+
+/** gmailOutcome reads "?gmail=connected|error&reason=...&mailbox=N"; null when absent. */
+export function gmailOutcome(search: string): ConnectOutcome | null {
+  const q = new URLSearchParams(search);
+  const state = q.get("gmail");
+  if (state !== "connected" && state !== "error") return null;
+  const id = Number(q.get("mailbox"));
+  const mailboxId = Number.isInteger(id) && id > 0 ? id : undefined;
+  if (state === "connected") return { ok: true, message: "Gmail connected; the sync starts in the background.", mailboxId };
+  return { ok: false, message: `Gmail was not connected: ${q.get("reason") || "unknown error"}`, mailboxId };
+}

@@ -1,5 +1,5 @@
-import { useState } from "react";
-import { useOutletContext } from "react-router";
+import { useEffect, useState } from "react";
+import { useLocation, useNavigate, useOutletContext } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import {
   getGetMailboxSyncQueryKey,
@@ -16,13 +16,21 @@ import {
 } from "../api/generated";
 import { absoluteTime, relativeTime } from "../lib/format";
 import { DEFAULT_ACK_BODY, DEFAULT_ACK_SUBJECT, renderAckPreview } from "../lib/template";
-import { NYLAS_REGIONS, gmailStartUrl, isDate, progressPercent, progressText, showProgress, syncLabel, syncRefetchMs, syncTone } from "../lib/sync";
+import { NYLAS_REGIONS, gmailOutcome, gmailStartUrl, isDate, progressPercent, progressText, showProgress, syncLabel, syncRefetchMs, syncTone } from "../lib/sync";
 import { Empty, ErrorState, Loading, errorMessage } from "../components/States";
 
 export function MailboxesPage() {
   const me = useOutletContext<User | undefined>();
   const mailboxes = useListMailboxes();
   const [editing, setEditing] = useState<number | null>(null);
+  // The Gmail connect flow sends the admin back here with its outcome.
+  const location = useLocation();
+  const navigate = useNavigate();
+  const [outcome] = useState(() => gmailOutcome(location.search));
+  useEffect(() => {
+    // Once read, the outcome leaves the address: a reload must not show it again.
+    if (outcome) navigate(location.pathname, { replace: true });
+  }, [outcome, navigate, location.pathname]);
   if (!me) return <div className="page-body"><Loading /></div>;
   if (me.role !== "admin") return <Empty title="Admins only">This page needs the admin role.</Empty>;
   return (
@@ -31,6 +39,11 @@ export function MailboxesPage() {
         <h1>Mailboxes</h1>
       </header>
       <div className="page-body stack">
+        {outcome && (
+          <div className={`banner ${outcome.ok ? "banner-success" : "banner-error"}`} role={outcome.ok ? "status" : "alert"}>
+            {outcome.message}
+          </div>
+        )}
         {mailboxes.isPending ? (
           <Loading />
         ) : mailboxes.error ? (
