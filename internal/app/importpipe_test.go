@@ -1,17 +1,10 @@
 package app
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
-	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/ticketer/ticketer/internal/blob"
-	"github.com/ticketer/ticketer/internal/jobs"
-	"github.com/ticketer/ticketer/internal/secret"
-	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
@@ -22,30 +15,8 @@ import (
 func TestImportPipeKeepsOrderUnderMemoryLimit(t *testing.T) {
 	for _, maxBytes := range []int{1, 2000, 32 << 20} {
 		t.Run(fmt.Sprint(maxBytes), func(t *testing.T) {
-			ctx := context.Background()
-			db := storetest.Open(t, storetest.SQLiteURL(t))
-			if err := jobs.Migrate(ctx, db); err != nil {
-				t.Fatal(err)
-			}
-			blobs, err := blob.Open(ctx, blob.FileURL(filepath.Join(t.TempDir(), "blobs")))
-			if err != nil {
-				t.Fatal(err)
-			}
-			keys, err := secret.ParseKeys("MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=")
-			if err != nil {
-				t.Fatal(err)
-			}
-			q, err := jobs.New(db, jobs.Handlers{}, jobs.Options{Logger: slog.New(slog.DiscardHandler)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			st := store.New(db)
-			svc := ticket.New(ticket.Config{Store: st, Blobs: blobs, Queue: q, Secrets: keys, OutboxDir: t.TempDir(),
-				Logger: slog.New(slog.DiscardHandler), Now: time.Now})
-			mb, err := st.CreateMailbox(ctx, store.Mailbox{Name: "Support", Address: "support@acme.test", CreatedAt: time.Now()})
-			if err != nil {
-				t.Fatal(err)
-			}
+			e := mailboxtest.New(t, storetest.SQLiteURL(t))
+			ctx, svc, mb := e.Ctx, e.Svc, e.Mailbox("support@acme.test", "smtp")
 
 			var got []string
 			var results []ticket.Result
