@@ -73,12 +73,11 @@ type Config struct {
 
 // Service signs users in and out and authenticates requests.
 type Service struct {
-	cfg     Config
-	store   *store.Store
-	log     *slog.Logger
-	secure  bool
-	limiter *limiter
-	dummy   string // a hash to compare against for unknown users (same timing)
+	cfg    Config
+	store  *store.Store
+	log    *slog.Logger
+	secure bool
+	dummy  string // a hash to compare against for unknown users (same timing)
 }
 
 // New returns a Service.
@@ -112,7 +111,7 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{cfg: cfg, store: cfg.Store, log: cfg.Logger, secure: u.Scheme == "https", limiter: newLimiter(), dummy: dummy}, nil
+	return &Service{cfg: cfg, store: cfg.Store, log: cfg.Logger, secure: u.Scheme == "https", dummy: dummy}, nil
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microsecond) }
@@ -143,18 +142,30 @@ type Client struct {
 }
 
 // Login checks email and password and opens a session. Failures are rate
-// limited per account and per remote address (in memory, per process).
+// limited per account and per remote address, counted in the database so
+// that every replica enforces the same limit.
 func (s *Service) Login(ctx context.Context, email, password string, c Client) (NewSession, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
 	acct, addr := "account:"+email, "address:"+c.RemoteAddr
-	if wait := max(s.limiter.blocked(acct, s.cfg.AccountLimit, s.cfg.LimitWindow, now),
-		s.limiter.blocked(addr, s.cfg.AddressLimit, s.cfg.LimitWindow, now)); wait > 0 {
-		return NewSession{}, &RateLimitError{RetryAfter: wait}
+	for _, l := range []struct {
+		key   string
+		limit int
+	}{{acct, s.cfg.AccountLimit}, {addr, s.cfg.AddressLimit}} {
+		w, err := s.store.LoginFailures(ctx, l.key, s.cfg.LimitWindow, now)
+		if err != nil {
+			return NewSession{}, err
+		}
+		if w.Fails >= l.limit {
+			return NewSession{}, &RateLimitError{RetryAfter: w.Start.Add(s.cfg.LimitWindow).Sub(now)}
+		}
 	}
 	fail := func() (NewSession, error) {
-		s.limiter.fail(acct, s.cfg.LimitWindow, now)
-		s.limiter.fail(addr, s.cfg.LimitWindow, now)
+		for _, key := range []string{acct, addr} {
+			if err := s.store.NoteLoginFailure(ctx, key, s.cfg.LimitWindow, now); err != nil {
+				s.log.Error("failed sign-in not counted", "key", key, "err", err)
+			}
+		}
 		s.log.Warn("failed sign-in", "email", email, "remote", c.RemoteAddr)
 		return NewSession{}, ErrInvalidCredentials
 	}
@@ -169,7 +180,9 @@ func (s *Service) Login(ctx context.Context, email, password string, c Client) (
 	if u.PasswordHash == "" || !CheckPassword(u.PasswordHash, password) || u.Disabled {
 		return fail()
 	}
-	s.limiter.reset(acct)
+	if err := s.store.ClearLoginFailures(ctx, acct); err != nil {
+		s.log.Warn("failed sign-ins not cleared", "key", acct, "err", err)
+	}
 	return s.openSession(ctx, u, c, now)
 }
 
