@@ -25,9 +25,11 @@ type Config struct {
 	Secrets    *secret.Box
 	APIBase    string       // Google's unless set (tests)
 	HTTPClient *http.Client // nil: a client with a timeout
-	// PollInterval is how often history.list is asked for news (30s).
-	// Gmail push needs a Cloud Pub/Sub topic; polling the history is
-	// cheap (one call when nothing changed) and needs no extra setup.
+	// PollInterval is how often history.list is asked for news (2s), so new
+	// mail shows within seconds. Gmail push needs a Cloud Pub/Sub topic;
+	// polling the history needs no extra setup and is cheap: one call of 2
+	// quota units when nothing changed, 1 unit a second a mailbox, against
+	// Google's 250 a second per user and 20,000 per project.
 	PollInterval time.Duration
 }
 
@@ -80,7 +82,7 @@ func Factory(cfg Config) mailbox.Factory {
 // New returns the connector of one mailbox.
 func New(cfg Config, h *mailbox.Host, cr Credentials, backfillSince time.Time) *Conn {
 	if cfg.PollInterval == 0 {
-		cfg.PollInterval = 30 * time.Second
+		cfg.PollInterval = 2 * time.Second
 	}
 	return &Conn{cfg: cfg, host: h, api: newClient(cfg.APIBase, cfg.HTTPClient, cfg.App, cr.RefreshToken), email: cr.Email, since: backfillSince}
 }
