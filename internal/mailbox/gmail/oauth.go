@@ -73,7 +73,7 @@ func (f *OAuthFlow) Start(w http.ResponseWriter, r *http.Request) {
 		// The UI links here: a browser goes back to it with the reason;
 		// an API client gets the error.
 		if strings.Contains(r.Header.Get("Accept"), "text/html") {
-			f.finish(w, r, 0, ErrNotConfigured)
+			f.finish(w, r, 0, errors.New("this server has no Google OAuth client: set TICKETER_GOOGLE_CLIENT_ID and TICKETER_GOOGLE_CLIENT_SECRET, then restart it"))
 			return
 		}
 		httpError(w, http.StatusServiceUnavailable, "not_configured", ErrNotConfigured.Error())
