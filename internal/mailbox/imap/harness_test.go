@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,17 +15,13 @@ import (
 	goimap "github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"github.com/ticketer/ticketer/internal/blob"
-	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/mailbox"
 	"github.com/ticketer/ticketer/internal/mailbox/imap"
+	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
-	"github.com/ticketer/ticketer/internal/store/storetest"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
-
-const testKey = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE="
 
 // waitFor is how long a test waits for an asynchronous outcome before
 // failing; it bounds a hang, it does not measure speed.
@@ -186,68 +180,30 @@ func (p *proxy) cut() int {
 	return n
 }
 
-// harness is Ticketer's side: a store, the ticket service with working
-// ingestion jobs, and a supervisor running one IMAP mailbox.
+// harness is Ticketer's side (mailboxtest's store and ticket service with
+// working ingestion jobs) and a supervisor running one IMAP mailbox.
 type harness struct {
-	t     testing.TB
-	ctx   context.Context
-	db    *store.DB
-	st    *store.Store
-	svc   *ticket.Service
-	box   *secret.Box
-	mb    int64
-	tune  func(*imap.Config)
-	stop  func()
-	queue *jobs.Queue
+	t    testing.TB
+	ctx  context.Context
+	db   *store.DB
+	st   *store.Store
+	svc  *ticket.Service
+	box  *secret.Box
+	log  *slog.Logger
+	mb   int64
+	tune func(*imap.Config)
+	stop func()
 }
 
 func newHarness(t testing.TB, dsn, imapURL string, tune func(*imap.Config)) *harness {
 	t.Helper()
-	ctx := context.Background()
-	db := storetest.Open(t, dsn)
-	if err := jobs.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	blobs, err := blob.Open(ctx, blob.FileURL(filepath.Join(dir, "blobs")))
+	e := mailboxtest.New(t, dsn)
+	h := &harness{t: t, ctx: e.Ctx, db: e.DB, st: e.Store, svc: e.Svc, box: e.Box, log: e.Log, tune: tune}
+	sealed, err := h.box.Seal(imapURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { blobs.Close() })
-	box, err := secret.ParseKeys(testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, ctx: ctx, db: db, st: store.New(db), box: box, tune: tune}
-	log := slog.New(slog.DiscardHandler)
-	if os.Getenv("TICKETER_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-	var svc *ticket.Service
-	h.queue, err = jobs.New(db, jobs.Handlers{
-		Ingest: func(ctx context.Context, id int64) error { return svc.ProcessInbound(ctx, id) },
-		Send: func(ctx context.Context, id int64, attempt, max int) error {
-			return svc.SendMessage(ctx, id, attempt, max)
-		},
-	}, jobs.Options{Work: true, Logger: log, PollInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc = ticket.New(ticket.Config{Store: h.st, Blobs: blobs, Queue: h.queue, Secrets: box, OutboxDir: filepath.Join(dir, "outbox"), Logger: log})
-	h.svc = svc
-	if err := h.queue.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = h.queue.Stop(sctx)
-	})
-	sealed, err := box.Seal(imapURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if h.mb, err = h.st.CreateMailbox(ctx, store.Mailbox{Name: "Support", Address: "support@acme.test", Provider: "imap", IMAP: sealed,
+	if h.mb, err = h.st.CreateMailbox(h.ctx, store.Mailbox{Name: "Support", Address: "support@acme.test", Provider: "imap", IMAP: sealed,
 		AckEnabled: true, CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
@@ -260,11 +216,7 @@ func (h *harness) start() {
 	if h.stop != nil {
 		h.t.Fatal("supervisor already running")
 	}
-	log := slog.New(slog.DiscardHandler)
-	if os.Getenv("TICKETER_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-	sup := mailbox.NewSupervisor(mailbox.Config{Store: h.st, Receiver: h.svc, Secrets: h.box, Logger: log,
+	sup := mailbox.NewSupervisor(mailbox.Config{Store: h.st, Receiver: h.svc, Secrets: h.box, Logger: h.log,
 		Factories:  map[string]mailbox.Factory{"imap": imap.Factory(h.box, h.tune)},
 		LeaseTTL:   3 * time.Second,
 		MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
