@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -18,12 +17,10 @@ import (
 	"time"
 
 	"github.com/ticketer/ticketer/internal/auth"
-	"github.com/ticketer/ticketer/internal/blob"
 	"github.com/ticketer/ticketer/internal/httpapi"
-	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
-	"github.com/ticketer/ticketer/internal/store/storetest"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
 
@@ -75,44 +72,11 @@ const (
 
 func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 	t.Helper()
-	ctx := context.Background()
-	db := storetest.Open(t, dsn)
-	if err := jobs.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	blobs, err := blob.Open(ctx, blob.FileURL(filepath.Join(dir, "blobs")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { blobs.Close() })
-	box, err := secret.ParseKeys("MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	h := &harness{t: t, ctx: ctx, st: store.New(db), clock: &clock{now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)},
-		outbox: filepath.Join(dir, "outbox"), secrets: box}
-	var svc *ticket.Service
-	q, err := jobs.New(db, jobs.Handlers{
-		Ingest: func(ctx context.Context, id int64) error { return svc.ProcessInbound(ctx, id) },
-		Send: func(ctx context.Context, id int64, attempt, max int) error {
-			return svc.SendMessage(ctx, id, attempt, max)
-		},
-	}, jobs.Options{Work: true, PollInterval: 20 * time.Millisecond, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc = ticket.New(ticket.Config{Store: h.st, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: h.outbox, Logger: log, Now: h.clock.Now})
-	h.svc = svc
-	if err := q.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = q.Stop(stopCtx)
-	})
+	h := &harness{t: t, clock: &clock{now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}}
+	e := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Now: h.clock.Now})
+	ctx, blobs, svc, log := e.Ctx, e.Blobs, e.Svc, e.Log
+	h.ctx, h.st, h.svc, h.outbox, h.secrets = ctx, e.Store, svc, e.OutboxDir, e.Box
+	var err error
 	base := o.baseURL
 	if base == "" {
 		base = "http://127.0.0.1:8080"

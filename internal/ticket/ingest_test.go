@@ -3,7 +3,6 @@ package ticket_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,8 +10,7 @@ import (
 	"time"
 
 	"github.com/ticketer/ticketer/internal/blob"
-	"github.com/ticketer/ticketer/internal/jobs"
-	"github.com/ticketer/ticketer/internal/secret"
+	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -32,30 +30,12 @@ type env struct {
 
 func newEnv(t *testing.T, dsn string) *env {
 	t.Helper()
-	ctx := context.Background()
-	db := storetest.Open(t, dsn)
-	if err := jobs.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	blobs, err := blob.Open(ctx, blob.FileURL(filepath.Join(dir, "blobs")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	box, err := secret.ParseKeys("MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, ctx: ctx, st: store.New(db), blobs: blobs, outbox: filepath.Join(dir, "outbox"),
-		now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
-	var svc *ticket.Service
-	q, err := jobs.New(db, jobs.Handlers{}, jobs.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc = ticket.New(ticket.Config{Store: e.st, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.outbox,
-		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return e.now }})
-	e.svc = svc
+	e := &env{t: t, now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
+	// Manual: the tests run ingestion themselves (Receive, then ProcessInbound).
+	m := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Now: func() time.Time { return e.now }, Manual: true})
+	ctx := m.Ctx
+	e.ctx, e.st, e.svc, e.blobs, e.outbox = ctx, m.Store, m.Svc, m.Blobs, m.OutboxDir
+	var err error
 	if e.mb, err = e.st.CreateMailbox(ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", AckEnabled: true, CreatedAt: e.now}); err != nil {
 		t.Fatal(err)
 	}

@@ -28,17 +28,28 @@ const WaitFor = 60 * time.Second
 
 // Env is the receiving side.
 type Env struct {
-	T     testing.TB
-	Ctx   context.Context
-	DB    *store.DB
-	Store *store.Store
-	Svc   *ticket.Service
-	Box   *secret.Box
-	Log   *slog.Logger
+	T         testing.TB
+	Ctx       context.Context
+	DB        *store.DB
+	Store     *store.Store
+	Svc       *ticket.Service
+	Blobs     *blob.Store
+	OutboxDir string // where replies go without a relay
+	Box       *secret.Box
+	Log       *slog.Logger
+}
+
+// Options change what New sets up.
+type Options struct {
+	Now    func() time.Time // the ticket service's clock; time.Now when nil
+	Manual bool             // no job workers: the test runs ingestion itself
 }
 
 // New opens the database at dsn and starts the ingestion workers.
-func New(t testing.TB, dsn string) *Env {
+func New(t testing.TB, dsn string) *Env { return NewWith(t, dsn, Options{}) }
+
+// NewWith is New with options.
+func NewWith(t testing.TB, dsn string, o Options) *Env {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.Open(t, dsn)
@@ -59,19 +70,22 @@ func New(t testing.TB, dsn string) *Env {
 	if os.Getenv("TICKETER_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	e := &Env{T: t, Ctx: ctx, DB: db, Store: store.New(db), Box: box, Log: log}
+	e := &Env{T: t, Ctx: ctx, DB: db, Store: store.New(db), Blobs: blobs, OutboxDir: filepath.Join(dir, "outbox"), Box: box, Log: log}
 	var svc *ticket.Service
 	q, err := jobs.New(db, jobs.Handlers{
 		Ingest: func(ctx context.Context, id int64) error { return svc.ProcessInbound(ctx, id) },
 		Send: func(ctx context.Context, id int64, attempt, max int) error {
 			return svc.SendMessage(ctx, id, attempt, max)
 		},
-	}, jobs.Options{Work: true, Logger: log, PollInterval: 20 * time.Millisecond})
+	}, jobs.Options{Work: !o.Manual, Logger: log, PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: filepath.Join(dir, "outbox"), Logger: log})
+	svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.OutboxDir, Logger: log, Now: o.Now})
 	e.Svc = svc
+	if o.Manual {
+		return e
+	}
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
