@@ -17,6 +17,7 @@ import (
 
 	"github.com/ticketer/ticketer/internal/mailbox"
 	"github.com/ticketer/ticketer/internal/mailbox/imap"
+	"github.com/ticketer/ticketer/internal/mailbox/imap/imaptest"
 	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
@@ -47,20 +48,7 @@ func (s server) client(t testing.TB) *imapclient.Client {
 
 func (s server) appendMsgs(t testing.TB, folder string, msgs ...[]byte) {
 	t.Helper()
-	c := s.client(t)
-	defer c.Close()
-	for _, m := range msgs {
-		cmd := c.Append(folder, int64(len(m)), nil)
-		if _, err := cmd.Write(m); err != nil {
-			t.Fatalf("append: %v", err)
-		}
-		if err := cmd.Close(); err != nil {
-			t.Fatalf("append: %v", err)
-		}
-		if _, err := cmd.Wait(); err != nil {
-			t.Fatalf("append to %s: %v", folder, err)
-		}
-	}
+	imaptest.Append(t, s.addr, s.user, s.pass, folder, msgs...)
 }
 
 // recreate deletes and creates a folder: the server gives it a new UIDVALIDITY.

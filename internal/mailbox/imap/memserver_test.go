@@ -5,17 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
 	goimap "github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
 	"github.com/ticketer/ticketer/internal/mailbox"
 	"github.com/ticketer/ticketer/internal/mailbox/imap"
+	"github.com/ticketer/ticketer/internal/mailbox/imap/imaptest"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -25,57 +23,8 @@ import (
 // out of its capabilities.
 func startMemServer(t testing.TB, idle bool) server {
 	t.Helper()
-	mem := imapmemserver.New()
-	user := imapmemserver.NewUser("agent", "secret")
-	if err := user.Create("INBOX", nil); err != nil {
-		t.Fatal(err)
-	}
-	mem.AddUser(user)
-	caps := goimap.CapSet{goimap.CapIMAP4rev1: {}}
-	if idle {
-		caps[goimap.CapIdle] = struct{}{}
-	}
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return checkingIdle{mem.NewSession()}, nil, nil
-		},
-		Caps:         caps,
-		InsecureAuth: true,
-		Logger:       discardLogger{},
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { srv.Close() })
-	return server{addr: ln.Addr().String(), user: "agent", pass: "secret"}
+	return server{addr: imaptest.StartMemServer(t, idle), user: imaptest.User, pass: imaptest.Password}
 }
-
-// checkingIdle makes the memory server look at the mailbox while idling,
-// as Dovecot does: on its own it reports only changes that happen after
-// IDLE began, so mail appended in the instant between a command and IDLE
-// would wait for the next change.
-type checkingIdle struct{ imapserver.Session }
-
-func (s checkingIdle) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
-	t := time.NewTicker(50 * time.Millisecond)
-	defer t.Stop()
-	for {
-		if err := s.Session.Poll(w, true); err != nil {
-			return err
-		}
-		select {
-		case <-stop:
-			return nil
-		case <-t.C:
-		}
-	}
-}
-
-type discardLogger struct{}
-
-func (discardLogger) Printf(string, ...any) {}
 
 func TestMemServerStory(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {

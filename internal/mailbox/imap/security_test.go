@@ -23,6 +23,7 @@ import (
 
 	"github.com/ticketer/ticketer/internal/mailbox"
 	"github.com/ticketer/ticketer/internal/mailbox/imap"
+	"github.com/ticketer/ticketer/internal/mailbox/imap/imaptest"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
 
@@ -86,7 +87,7 @@ func startSecureServer(t testing.TB, implicit bool, token string) server {
 			return mem.NewSession(), nil, nil
 		},
 		Caps:   goimap.CapSet{goimap.CapIMAP4rev1: {}, goimap.CapIMAP4rev2: {}},
-		Logger: discardLogger{},
+		Logger: imaptest.DiscardLogger{},
 	}
 	if !implicit {
 		opts.TLSConfig = tc
