@@ -17,6 +17,16 @@ export function errorMessage(err: unknown): string {
   return "Something went wrong.";
 }
 
+/** ErrorBanner shows a failed action's error, and nothing while there is none. */
+export function ErrorBanner({ error }: { error: unknown }) {
+  if (error == null) return null;
+  return (
+    <div className="banner banner-error" role="alert">
+      {errorMessage(error)}
+    </div>
+  );
+}
+
 export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   return (
     <div className="banner banner-error row" role="alert">

@@ -17,7 +17,7 @@ import {
 import { absoluteTime, relativeTime } from "../lib/format";
 import { DEFAULT_ACK_BODY, DEFAULT_ACK_SUBJECT, renderAckPreview } from "../lib/template";
 import { NYLAS_REGIONS, gmailOutcome, gmailStartUrl, isDate, progressPercent, progressText, showProgress, syncLabel, syncRefetchMs, syncTone } from "../lib/sync";
-import { Empty, ErrorState, Loading, errorMessage } from "../components/States";
+import { Empty, ErrorState, Loading, ErrorBanner, errorMessage } from "../components/States";
 
 export function MailboxesPage() {
   const me = useOutletContext<User | undefined>();
@@ -229,11 +229,7 @@ function ConnectAccount({ m }: { m: Mailbox }) {
             <input className="input" type="date" value={form.since} onChange={(e) => setForm({ ...form, since: e.target.value })} />
           </label>
         </div>
-        {nylas.error && (
-          <div className="banner banner-error" role="alert">
-            {errorMessage(nylas.error)}
-          </div>
-        )}
+        <ErrorBanner error={nylas.error} />
         {connected && !nylas.isPending && (
           <div className="banner banner-info" role="status">
             ✓ Nylas connected; the sync starts in the background.
@@ -331,11 +327,7 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
           ))}
         </div>
       </div>
-      {update.error && (
-        <div className="banner banner-error" role="alert">
-          {errorMessage(update.error)}
-        </div>
-      )}
+      <ErrorBanner error={update.error} />
       <div className="row">
         <button className="btn btn-primary" type="submit" disabled={update.isPending}>
           {update.isPending ? "Saving…" : "Save"}
@@ -402,11 +394,7 @@ function NewMailbox() {
           <input className="input" type="date" value={form.imap_since} disabled={!form.imap.trim()} onChange={(e) => setForm({ ...form, imap_since: e.target.value })} />
         </label>
       </div>
-      {create.error && (
-        <div className="banner banner-error" role="alert">
-          {errorMessage(create.error)}
-        </div>
-      )}
+      <ErrorBanner error={create.error} />
       <div className="row">
         <button className="btn btn-primary" type="submit" disabled={create.isPending}>
           {create.isPending ? "Adding…" : "Add mailbox"}

@@ -3,7 +3,7 @@ import { useOutletContext } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import { getListUsersQueryKey, useCreateUser, useListUsers, useUpdateUser, type Role, type User } from "../api/generated";
 import { absoluteTime, relativeTime } from "../lib/format";
-import { Empty, ErrorState, Loading, errorMessage } from "../components/States";
+import { Empty, ErrorState, Loading, ErrorBanner } from "../components/States";
 
 export function UsersPage() {
   const me = useOutletContext<User | undefined>();
@@ -127,11 +127,7 @@ function NewUser() {
           <span className="hint">At least 8 characters. Share it privately; without one the user cannot sign in with a password.</span>
         </label>
       </div>
-      {create.error && (
-        <div className="banner banner-error" role="alert">
-          {errorMessage(create.error)}
-        </div>
-      )}
+      <ErrorBanner error={create.error} />
       {done && (
         <div className="banner banner-info" role="status">
           {done}

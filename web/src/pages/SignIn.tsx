@@ -3,7 +3,7 @@ import { useNavigate, useSearchParams } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import { getGetMeQueryKey, useDevLogin, useLogin } from "../api/generated";
 import { safeNext } from "../app/session";
-import { errorMessage } from "../components/States";
+import { ErrorBanner } from "../components/States";
 
 export function SignInPage() {
   const [params] = useSearchParams();
@@ -41,11 +41,7 @@ export function SignInPage() {
         </div>
         <h1 id="signin-title">Sign in</h1>
         {params.get("next") && !error && <div className="banner banner-info">Your session ended. Sign in to continue.</div>}
-        {error && (
-          <div className="banner banner-error" role="alert">
-            {errorMessage(error)}
-          </div>
-        )}
+        <ErrorBanner error={error} />
         <label className="field">
           <span>Email</span>
           <input className="input" type="email" name="email" autoComplete="username" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />

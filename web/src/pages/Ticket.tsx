@@ -23,7 +23,7 @@ import { PRIORITIES, STATUSES } from "../lib/views";
 import { absoluteTime, displayName, formatBytes, parseAddressList, relativeTime } from "../lib/format";
 import { MessageView } from "../components/MessageView";
 import { ApiError } from "../api/fetcher";
-import { Badge, Empty, ErrorState, Loading, errorMessage } from "../components/States";
+import { Badge, Empty, ErrorState, Loading, ErrorBanner } from "../components/States";
 
 export function TicketPage() {
   const rawId = useParams().id ?? "";
@@ -244,11 +244,7 @@ function Composer({ ticket, messages }: { ticket: Ticket; messages: Message[] })
             }}
           />
         </label>
-        {error != null && (
-          <div className="banner banner-error" role="alert">
-            {errorMessage(error)}
-          </div>
-        )}
+        <ErrorBanner error={error} />
         <div className="row">
           {tab === "reply" && (
             <label className="btn btn-sm">
@@ -324,11 +320,7 @@ function SidePanel({ ticket }: { ticket: Ticket }) {
   return (
     <aside className="side" aria-label="Ticket details">
       <div className="card">
-        {updateError != null && (
-          <div className="banner banner-error" role="alert">
-            {errorMessage(updateError)}
-          </div>
-        )}
+        <ErrorBanner error={updateError} />
         <label className="field">
           <span>Status</span>
           <select className="input" name="status" value={ticket.status} onChange={(e) => void change({ status: e.target.value as Ticket["status"] }, { status: e.target.value as Ticket["status"] })}>
