@@ -45,8 +45,17 @@ type Env struct {
 	Ready Ready
 }
 
-// Run is the whole program; main only calls it.
+// Run is the whole program; main only calls it. Asking a command for its
+// flags with -h is a success, not an error.
 func Run(ctx context.Context, e Env) error {
+	err := dispatch(ctx, e)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, e Env) error {
 	if len(e.Args) == 0 {
 		fmt.Fprint(e.Stderr, usage)
 		return errors.New("no command given")
