@@ -130,6 +130,11 @@ func (t *textWriter) node(n *html.Node, depth int) {
 		// empty paragraphs for spacing, so those must not add blank lines.
 		if strings.Contains(strings.ToLower(attr(n, "class")), "msonormal") {
 			t.newline()
+			if isBlankParagraph(n) {
+				// <p class=MsoNormal>&nbsp;</p> is how Outlook writes a blank line.
+				t.b.WriteByte('\n')
+				return
+			}
 			t.children(n, depth)
 			t.newline()
 			return
@@ -152,4 +157,27 @@ func (t *textWriter) children(n *html.Node, depth int) {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		t.node(c, depth+1)
 	}
+}
+
+// isBlankParagraph: nothing but white space (no-break spaces included) and
+// no image under n.
+func isBlankParagraph(n *html.Node) bool {
+	blank := true
+	var walk func(*html.Node, int)
+	walk = func(n *html.Node, depth int) {
+		if !blank || depth > maxRenderDepth {
+			return
+		}
+		switch {
+		case n.Type == html.TextNode && strings.TrimSpace(strings.ReplaceAll(n.Data, "\u00a0", " ")) != "":
+			blank = false
+		case n.Type == html.ElementNode && n.DataAtom == atom.Img:
+			blank = false
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	return blank
 }
