@@ -35,7 +35,7 @@ var (
 		"schreef", "schrijft", "heeft geschreven", // nl
 		"napisał(a)", "napisała", "napisał", "pisze", // pl
 		"skrev", "skriver", // sv, no, da
-		"kirjoitti", // fi
+		"kirjoitti",                                          // fi
 		"napsal(a)", "napsal/a", "napsala", "napsal", "píše", // cs
 		"написал(а)", "написала", "написал", "пишет", // ru
 		"şunu yazdı", "yazdı", // tr
