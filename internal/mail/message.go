@@ -53,5 +53,6 @@ type Message struct {
 	Bounce      *Bounce         // non-nil for delivery failure reports
 	Feedback    *FeedbackReport // non-nil for abuse feedback reports (RFC 5965)
 	Receipt     *Receipt        // non-nil for read receipts (RFC 8098)
+	Partial     *Partial        // non-nil for one fragment of a split message (message/partial)
 	Problems    []string        // non-fatal parse problems, for display
 }

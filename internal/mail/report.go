@@ -1,10 +1,10 @@
 package mail
 
 import (
-	"mime"
 	"strings"
 
 	"github.com/jhillyerd/enmime/v2"
+	"github.com/jhillyerd/enmime/v2/mediatype"
 )
 
 // FeedbackReport is the machine-readable part of an abuse feedback report
@@ -36,7 +36,9 @@ func reportType(root *enmime.Part) (string, *enmime.Part) {
 	if report == nil {
 		return "", nil
 	}
-	_, params, _ := mime.ParseMediaType(report.Header.Get("Content-Type"))
+	// enmime's parser, not mime.ParseMediaType: it reads the malformed
+	// lists (";;", stray quotes) real report generators write.
+	_, params, _, _ := mediatype.Parse(report.Header.Get("Content-Type"))
 	return strings.ToLower(strings.TrimSpace(params["report-type"])), report
 }
 
