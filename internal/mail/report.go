@@ -57,6 +57,22 @@ func partOfType(root *enmime.Part, types ...string) *enmime.Part {
 	})
 }
 
+// findReport finds a report of one kind: the multipart/report with that
+// report-type, or a message carrying its machine-readable part (of one of
+// partTypes) without the wrapper, as some senders do. report is nil when
+// there is none; part is nil when the machine-readable part is missing.
+func findReport(root *enmime.Part, kind string, partTypes ...string) (report, part *enmime.Part) {
+	rt, report := reportType(root)
+	part = partOfType(root, partTypes...)
+	if part == nil && rt != kind {
+		return nil, nil
+	}
+	if report == nil {
+		report = root
+	}
+	return report, part
+}
+
 // returnedMessageID is the Message-ID in the returned message or headers
 // part that reports (DSN, ARF, MDN) carry as their last part.
 func returnedMessageID(root *enmime.Part) string {
@@ -71,13 +87,9 @@ func returnedMessageID(root *enmime.Part) string {
 // report-type=feedback-report, or (as some providers send it) any message
 // with a message/feedback-report part.
 func detectFeedback(root *enmime.Part) *FeedbackReport {
-	rt, report := reportType(root)
-	part := partOfType(root, "message/feedback-report")
-	if part == nil && rt != "feedback-report" {
-		return nil
-	}
+	report, part := findReport(root, "feedback-report", "message/feedback-report")
 	if report == nil {
-		report = root
+		return nil
 	}
 	f := &FeedbackReport{}
 	if part != nil {
@@ -95,13 +107,9 @@ func detectFeedback(root *enmime.Part) *FeedbackReport {
 // detectReceipt reads an RFC 8098 disposition notification (RFC 6533's
 // message/global-disposition-notification included).
 func detectReceipt(root *enmime.Part) *Receipt {
-	rt, report := reportType(root)
-	part := partOfType(root, "message/disposition-notification", "message/global-disposition-notification")
-	if part == nil && rt != "disposition-notification" {
-		return nil
-	}
+	report, part := findReport(root, "disposition-notification", "message/disposition-notification", "message/global-disposition-notification")
 	if report == nil {
-		report = root
+		return nil
 	}
 	r := &Receipt{}
 	if part != nil {
