@@ -124,7 +124,7 @@ var (
 // attributionAt finds an attribution ("On ... wrote:") that ends at line
 // end, which clients wrap over up to three lines. It returns the first line
 // of the block (-1 if none) and whether the block is certain enough to cut
-// unquoted history after it: a verb and a date, an address or a start word.
+// unquoted history after it: a verb, and a start word or an address.
 // A block takes in the lines above it only when they make it more certain,
 // so the author's last line is not eaten.
 func attributionAt(lines []string, end int) (start int, certain bool) {
@@ -153,11 +153,14 @@ func attributionAt(lines []string, end int) (start int, certain bool) {
 		if !hasVerb && !noVerb {
 			continue
 		}
+		// How sure the block's first line is the start of an attribution.
 		score := 1
 		switch {
 		case attributionStartRe.MatchString(l):
+			score = 4
+		case attributionMailRe.MatchString(l):
 			score = 3
-		case attributionMailRe.MatchString(l) || attributionDateRe.MatchString(l):
+		case attributionDateRe.MatchString(l):
 			score = 2
 		}
 		if score > bestScore {
@@ -167,7 +170,9 @@ func attributionAt(lines []string, end int) (start int, certain bool) {
 	if best < 0 {
 		return -1, false
 	}
-	return best, bestScore >= 2 && !verbless
+	// A date alone is too weak to cut at: "As I wrote on 04.03.2024:" is
+	// the author introducing their own words.
+	return best, bestScore >= 3 && !verbless
 }
 
 // hasAttributionVerb: s ends with a verb of attributionVerbs, then at

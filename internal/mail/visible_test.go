@@ -128,6 +128,7 @@ func TestVisibleTextKeepsTheAuthor(t *testing.T) {
 		{"exclamation above attribution", "Thanks!\nOn Mon, 4 Mar 2024 at 10:00, Ann\n<a@x.com> wrote:\n> q", "Thanks!"},
 		{"loose attribution keeps unquoted text", "My colleague wrote:\nthe server is down", "My colleague wrote:\nthe server is down"},
 		{"verbless needs a quote", "Call me, 2024 plans, Ann <a@x.com>:\nabout the budget", "Call me, 2024 plans, Ann <a@x.com>:\nabout the budget"},
+		{"the author quoting their own date", "Hello,\nas I wrote on 04.03.2024:\nthe printer is broken.", "Hello,\nas I wrote on 04.03.2024:\nthe printer is broken."},
 		{"attribution with pasted history", "Ok.\n\nLe 4 mars 2024, Anne <a@x.fr> a écrit :\nancien texte", "Ok."},
 		{"three-line attribution", "Yes.\n\nOn Mon, 4 Mar 2024 at 10:00,\nAnn Very-Long-Name\n<ann@example.com> wrote:\n> q", "Yes."},
 		{"inline reply keeps answers", "> q1\na1\n\nOn Mon, 4 Mar 2024, Ann <a@x.com> wrote:\n> q2\na2", "a1\n\na2"},
