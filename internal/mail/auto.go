@@ -123,7 +123,7 @@ func autoReplySignal(m *Message, h header, root *enmime.Part) string {
 			return strings.ToLower(name)
 		}
 	}
-	if m.ReturnPath == "<>" {
+	if isNullReversePath(m.ReturnPath) {
 		return "null return-path"
 	}
 	for _, a := range senderAddresses(m, h) {
@@ -137,10 +137,19 @@ func autoReplySignal(m *Message, h header, root *enmime.Part) string {
 	if s := autoSubjectSignal(m.Subject); s != "" {
 		return s
 	}
-	if isChallenge(m.Subject, m.Text) {
+	// The visible text only: a person forwarding a challenge to ask what it
+	// is quotes the same words below their own.
+	if isChallenge(m.Subject, m.VisibleText) {
 		return "challenge-response"
 	}
 	return ""
+}
+
+// isNullReversePath: the Return-Path a final delivery wrote for MAIL
+// FROM:<> (RFC 5321 section 4.4): "<>", qmail's "<#@[]>", and sendmail's
+// bare "<MAILER-DAEMON>" without a domain.
+func isNullReversePath(rp string) bool {
+	return rp == "<>" || rp == "#@[]" || rp == "mailer-daemon"
 }
 
 // autoHeaders mark auto-responders that predate RFC 3834: X-Autoreply

@@ -125,6 +125,11 @@ func TestClassifySignals(t *testing.T) {
 		{"x-fc-machinegenerated", "X-FC-MachineGenerated: true\n", "x", "x", ReasonAutoReply, "x-fc-machinegenerated"},
 		{"domino $autosubmitted", "$AutoSubmitted: auto-generated\n", "x", "x", ReasonAutoReply, "$autosubmitted"},
 		{"null return-path", "Return-Path: <>\n", "x", "x", ReasonAutoReply, "null return-path"},
+		{"qmail null return-path", "Return-Path: <#@[]>\n", "x", "x", ReasonAutoReply, "null return-path"},
+		{"sendmail null return-path", "Return-Path: <MAILER-DAEMON>\n", "x", "x", ReasonAutoReply, "null return-path"},
+		{"mailer-daemon with a domain is an address", "Return-Path: <mailer-daemon@ann.example>\n", "x", "x", "", ""},
+		{"forwarded challenge is a person's question", "", "Fwd: what is this?", "What is this? Should I click it?\n\n---------- Forwarded message ---------\n" +
+			"Please confirm that you are a human; then you join my approved senders.", "", ""},
 		{"normal return-path", "Return-Path: <ann@customer.example>\n", "x", "x", "", ""},
 		{"robot sender header", "Sender: <mailer-daemon@mx.example>\n", "x", "x", ReasonAutoReply, "sender: mailer-daemon"},
 		{"spam beats auto-reply", "X-Spam-Flag: YES\nAuto-Submitted: auto-replied\n", "x", "x", ReasonSpam, "x-spam-flag: yes"},

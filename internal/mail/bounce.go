@@ -129,7 +129,7 @@ var (
 // that says delivery failed, so ordinary postmaster mail is not a bounce.
 func textBounce(m *Message, root *enmime.Part) *Bounce {
 	lp := strings.ToLower(localPart(m.From.Email))
-	if lp != "mailer-daemon" && lp != "postmaster" && m.ReturnPath != "<>" {
+	if lp != "mailer-daemon" && lp != "postmaster" && !isNullReversePath(m.ReturnPath) {
 		return nil
 	}
 	if !bounceSubjectRe.MatchString(m.Subject) && !bounceBodyRe.MatchString(m.Text) {
