@@ -17,9 +17,9 @@ import (
 // alt joins alternatives into one regexp group body.
 func alt(words ...string) string { return strings.Join(words, "|") }
 
-// colon is ASCII or full-width, optionally after a (no-break) space, as
-// French typography and CJK clients write it.
-const colon = `[ \t\x{00a0}]*[:：]`
+// colon is ASCII or full-width, optionally after a (no-break, narrow
+// no-break) space, as French typography and CJK clients write it.
+const colon = `[ \t\x{00a0}\x{202f}]*[:：]`
 
 var (
 	// attributionVerbs end an attribution line ("... wrote:"), possibly
@@ -57,7 +57,7 @@ var (
 	// originalMessageRe: the separator lines above a quoted or forwarded
 	// message ("-----Original Message-----", "-------- Oprindelig besked
 	// --------", "------------------ 原始邮件 ------------------").
-	originalMessageRe = regexp.MustCompile(`(?i)^\s*[-_=*]{2,}\s*(` + alt(
+	originalMessageRe = regexp.MustCompile(`(?i)^[\s\x{00a0}]*[-_=*]{2,}[\s\x{00a0}]*(` + alt(
 		`original message`, `forwarded message`, `original e-?mail`,
 		`ursprüngliche nachricht`, `originalnachricht`, `weitergeleitete nachricht`,
 		`message d'origine`, `message original`, `message transféré`,
@@ -74,7 +74,7 @@ var (
 		`исходное сообщение`, `пересылаемое сообщение`, `оригинальное сообщение`, `пересланное сообщение`,
 		`özgün ileti`, `özgün İleti`, `orijinal mesaj`, `orijinal ileti`, `iletilen ileti`,
 		`元のメッセージ`, `転送メッセージ`, `原始邮件`, `原始郵件`, `原始信件`, `转发邮件`, `轉寄郵件`,
-	) + `)\s*[-_=*]{2,}\s*$`)
+	) + `)[\s\x{00a0}]*[-_=*]{2,}[\s\x{00a0}]*$`)
 	// forwardedIntroRe is Apple Mail's forward introduction, localized.
 	forwardedIntroRe = regexp.MustCompile(`(?i)^\s*(` + alt(
 		`begin forwarded message`, `anfang der weitergeleiteten nachricht`, `début du message réexpédié`,
@@ -87,9 +87,9 @@ var (
 	// The labels of Outlook's header block above quoted history.
 	hdrFromLabels = alt(`from`, `von`, `de`, `da`, `van`, `od`, `från`, `fra`, `lähettäjä`, `от`, `kimden`,
 		`差出人`, `送信者`, `发件人`, `發件人`, `寄件者`, `寄件人`)
-	hdrSentLabels = alt(`sent`, `date`, `gesendet`, `datum`, `envoyé`, `enviado`, `enviada`, `fecha`, `data`, `inviato`,
+	hdrSentLabels = alt(`sent`, `date`, `gesendet`, `datum`, `envoyé`, `enviado el`, `enviado em`, `enviada em`, `enviado`, `enviada`, `fecha`, `data`, `inviato`,
 		`verzonden`, `wysłane`, `wysłano`, `skickat`, `sendt`, `dato`, `lähetetty`, `päivämäärä`, `odesláno`,
-		`отправлено`, `дата`, `gönderildi`, `gönderilme tarihi`, `tarih`,
+		`отправлено`, `дата`, `gönderildi`, `gönderilme tarihi`, `gönderim`, `tarih`,
 		`送信日時`, `日付`, `发送时间`, `發送時間`, `日期`, `寄件日期`, `时间`)
 	hdrSubjectLabels = alt(`subject`, `betreff`, `objet`, `asunto`, `assunto`, `oggetto`, `onderwerp`, `temat`,
 		`ämne`, `emne`, `aihe`, `předmět`, `тема`, `konu`, `件名`, `主题`, `主題`, `主旨`)
@@ -103,7 +103,7 @@ var (
 	// iPhone", "Get Outlook for iOS<https://aka.ms/o0ukef>"), per language.
 	mobileSignatureRe = regexp.MustCompile(`(?i)^\s*(` + alt(
 		`sent from my .{1,40}`, `sent from (outlook|mail for windows|yahoo mail|aol|proton mail|samsung).{0,40}`, `sent (via|with) .{1,30} (app|mobile|for (ios|android))`, `get outlook for (ios|android)`,
-		`von meinem .{1,40} gesendet`, `gesendet von meinem .{1,40}`, `gesendet (von|mit) .{1,30} für (ios|android)`, `gesendet mit der .{1,30} app`, `outlook für (ios|android) (herunterladen|beziehen)`,
+		`von (meinem|meiner) .{1,40} gesendet`, `gesendet von meinem .{1,40}`, `gesendet (von|mit) .{1,30} für (ios|android)`, `gesendet mit der .{1,30} app`, `outlook für (ios|android) (herunterladen|beziehen)`,
 		`envoyé de mon .{1,40}`, `envoyé depuis mon .{1,40}`, `envoyé à partir de .{1,40}`, `(obtenir|télécharger) outlook pour (ios|android)`,
 		`enviado desde mi .{1,40}`, `enviado desde (outlook|correo|yahoo).{0,40}`, `obtener outlook para (ios|android)`,
 		`enviado do meu .{1,40}`, `enviado a partir do meu .{1,40}`, `(obter o|obtenha o|baixe o) outlook para (ios|android)`,
@@ -180,7 +180,7 @@ func attributionAt(lines []string, end int) (start int, certain bool) {
 // put last), then a colon. Plain string search: a regexp of all the verbs
 // cost more than the rest of VisibleText together.
 func hasAttributionVerb(s string) bool {
-	s = strings.TrimRight(s, " \t\u00a0")
+	s = strings.TrimRight(s, " \t\u00a0\u202f")
 	if strings.HasSuffix(s, ":") {
 		s = s[:len(s)-1]
 	} else if strings.HasSuffix(s, "：") {
@@ -188,7 +188,7 @@ func hasAttributionVerb(s string) bool {
 	} else {
 		return false
 	}
-	s = strings.ToLower(strings.TrimRight(s, " \t\u00a0"))
+	s = strings.ToLower(strings.TrimRight(s, " \t\u00a0\u202f"))
 	check := func(verbs []string, boundary bool) bool {
 		for _, v := range verbs {
 			for end := len(s); end > 0; {

@@ -80,7 +80,7 @@ func TestVisibleTextSeparators(t *testing.T) {
 		"-----Původní zpráva-----", "-----Исходное сообщение-----", "-------- Пересылаемое сообщение --------",
 		"-----Özgün İleti-----", "-----Orijinal Mesaj-----", "-----元のメッセージ-----", "-----原始邮件-----",
 		"------------------ 原始邮件 ------------------", "-----原始郵件-----",
-		"Begin forwarded message:", "Anfang der weitergeleiteten Nachricht:", "Début du message réexpédié :",
+		"------------------\u00a0原始邮件\u00a0------------------", "Begin forwarded message:", "Anfang der weitergeleiteten Nachricht:", "Début du message réexpédié :",
 	}
 	for _, sep := range seps {
 		t.Run(sep, func(t *testing.T) {
@@ -97,7 +97,7 @@ func TestVisibleTextMobileSignatures(t *testing.T) {
 	sigs := []string{
 		"Sent from my iPhone", "Sent from my Samsung Galaxy smartphone.", "Sent from Mail for Windows", "Sent from Yahoo Mail for iPhone",
 		"Get Outlook for iOS", "Get Outlook for Android<https://aka.ms/ghei36>", "Von meinem iPhone gesendet", "Gesendet von meinem iPad",
-		"Gesendet von Outlook für Android", "Gesendet mit der WEB.DE Mail App", "Outlook für iOS beziehen<https://aka.ms/o0ukef>",
+		"Gesendet von Outlook für Android", "Von meiner Galaxy Watch gesendet", "Gesendet mit der WEB.DE Mail App", "Outlook für iOS beziehen<https://aka.ms/o0ukef>",
 		"Envoyé de mon iPhone", "Envoyé depuis mon appareil Galaxy", "Obtenir Outlook pour iOS", "Enviado desde mi iPhone",
 		"Enviado desde mi smartphone Samsung Galaxy.", "Obtener Outlook para Android", "Enviado do meu iPhone", "Obter o Outlook para iOS",
 		"Inviato da iPhone", "Inviato dal mio dispositivo Galaxy", "Scarica Outlook per iOS", "Verzonden vanaf mijn iPhone",
@@ -131,6 +131,12 @@ func TestVisibleTextKeepsTheAuthor(t *testing.T) {
 		{"the author quoting their own date", "Hello,\nas I wrote on 04.03.2024:\nthe printer is broken.", "Hello,\nas I wrote on 04.03.2024:\nthe printer is broken."},
 		{"attribution with pasted history", "Ok.\n\nLe 4 mars 2024, Anne <a@x.fr> a écrit :\nancien texte", "Ok."},
 		{"three-line attribution", "Yes.\n\nOn Mon, 4 Mar 2024 at 10:00,\nAnn Very-Long-Name\n<ann@example.com> wrote:\n> q", "Yes."},
+		{"french narrow no-break space", "Oui.\n\nLe lun. 4 mars 2024 à 10:00, Anne <a@x.fr> a écrit\u202f:\n> q", "Oui."},
+		{"spanish outlook enviado el", "Sí.\n\nDe: Ana <a@x.es>\nEnviado el: lunes, 4 de marzo de 2024 10:00\nPara: b@x.es\nAsunto: Hola\n\nviejo", "Sí."},
+		{"portuguese outlook enviada em", "Sim.\n\nDe: Ana <a@x.pt>\nEnviada em: segunda-feira, 4 de março de 2024 10:00\nPara: b@x.pt\nAssunto: Olá\n\nvelho", "Sim."},
+		{"french outlook no-break space", "Oui.\n\nDe\u00a0: Anne <a@x.fr>\nEnvoyé\u00a0: lundi 4 mars 2024 10:00\nÀ\u00a0: b@x.fr\nObjet\u00a0: Salut\n\nvieux", "Oui."},
+		{"bold outlook labels", "Ok.\n\n*From:* Ann <a@x.com>\n*Sent:* Monday, March 4, 2024 10:00 AM\n*To:* b@x.com\n*Subject:* Hi\n\nold", "Ok."},
+		{"pt-PT gmail date after verb", "Sim.\n\nAna <a@x.pt> escreveu (segunda, 4/03/2024 à(s) 10:00):\n\n> velho", "Sim."},
 		{"inline reply keeps answers", "> q1\na1\n\nOn Mon, 4 Mar 2024, Ann <a@x.com> wrote:\n> q2\na2", "a1\n\na2"},
 	}
 	for _, tt := range tests {
