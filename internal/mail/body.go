@@ -162,7 +162,11 @@ func isBodyPart(p *enmime.Part) bool {
 func decodeTexts(parts []*enmime.Part, note func(string)) []string {
 	out := make([]string, 0, len(parts))
 	for _, p := range parts {
-		out = append(out, toUTF8Noted(p.Content, "part "+p.PartID, note))
+		s := toUTF8Noted(p.Content, "part "+p.PartID, note)
+		if flowed, delsp := flowedParams(p); flowed {
+			s = unflow(s, delsp)
+		}
+		out = append(out, s)
 	}
 	return out
 }
