@@ -190,15 +190,22 @@ func autoSubjectSignal(subject string) string {
 	return ""
 }
 
-// challengeRe are the phrases of challenge-response filters (Spam Arrest,
-// Boxbe, TMDA, Mailwasher, ISP "sender verification"): each asks the sender
-// to prove being a person before the message is delivered.
-var challengeRe = []*regexp.Regexp{
-	regexp.MustCompile(`(?i)\b(verify|confirm|prove) (that )?you are (a )?(human|real|person|not a (robot|spammer))`),
-	regexp.MustCompile(`(?i)\b(approved senders?|white ?list(ed)?|allow ?list(ed)?|safe senders? list|trusted senders? list)\b`),
-	regexp.MustCompile(`(?i)\b(sender verification|verification request|challenge[- ]response|spam arrest|boxbe|tmda)\b`),
-	regexp.MustCompile(`(?i)\b(will|can) (only )?be delivered (once|after|when|as soon as) you\b`),
-	regexp.MustCompile(`(?i)\b(held|on hold|pending|quarantined) (until|unless) you (confirm|verify|reply|click)`),
+// challengePhrases are the phrases of challenge-response filters (Spam
+// Arrest, Boxbe, TMDA, Mailwasher, ISP "sender verification"): each asks
+// the sender to prove being a person before the message is delivered. The
+// text is lower-cased first, and a phrase's regexp only runs when one of its
+// words is there: this check runs on every person's mail.
+var challengePhrases = []struct {
+	words []string
+	re    *regexp.Regexp
+}{
+	{[]string{"you are"}, regexp.MustCompile(`\b(verify|confirm|prove) (that )?you are (a )?(human|real|person|not a (robot|spammer))`)},
+	{[]string{"list", "approved sender", "safe sender", "trusted sender"},
+		regexp.MustCompile(`\b(approved senders?|white ?list(ed)?|allow ?list(ed)?|safe senders? list|trusted senders? list)\b`)},
+	{[]string{"verification", "challenge", "spam arrest", "boxbe", "tmda"},
+		regexp.MustCompile(`\b(sender verification|verification request|challenge[- ]response|spam arrest|boxbe|tmda)\b`)},
+	{[]string{"delivered"}, regexp.MustCompile(`\b(will|can) (only )?be delivered (once|after|when|as soon as) you\b`)},
+	{[]string{"until you", "unless you"}, regexp.MustCompile(`\b(held|on hold|pending|quarantined) (until|unless) you (confirm|verify|reply|click)`)},
 }
 
 // isChallenge needs two different phrases: one alone turns up in a person's
@@ -207,11 +214,16 @@ func isChallenge(subject, text string) bool {
 	if len(text) > 4000 {
 		text = text[:4000]
 	}
-	s := subject + "\n" + text
+	s := strings.ToLower(subject + "\n" + text)
 	n := 0
-	for _, re := range challengeRe {
-		if re.MatchString(s) {
-			n++
+	for _, p := range challengePhrases {
+		for _, w := range p.words {
+			if strings.Contains(s, w) {
+				if p.re.MatchString(s) {
+					n++
+				}
+				break
+			}
 		}
 	}
 	return n >= 2
