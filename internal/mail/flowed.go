@@ -14,7 +14,11 @@ func flowedParams(p *enmime.Part) (flowed, delsp bool) {
 	if p.ContentType != "text/plain" && p.ContentType != "" {
 		return false, false
 	}
-	_, params, _, err := mediatype.Parse(p.Header.Get("Content-Type"))
+	ct := p.Header.Get("Content-Type")
+	if !strings.Contains(strings.ToLower(ct), "flowed") {
+		return false, false // most parts: spare the parameter parse
+	}
+	_, params, _, err := mediatype.Parse(ct)
 	if err != nil {
 		return false, false
 	}

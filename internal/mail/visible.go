@@ -51,11 +51,14 @@ func cutIndex(lines []string, attrs []attribution) int {
 		switch {
 		case l == "-- " || strings.TrimRight(l, " \t") == "--":
 			return i
-		case len(l) <= maxSignatureLine && mobileSignatureRe.MatchString(l):
+		case mightBeMobileSignature(l) && mobileSignatureRe.MatchString(l):
 			return i
-		case originalMessageRe.MatchString(l), forwardedIntroRe.MatchString(l):
+		case hasRun(l) && (originalMessageRe.MatchString(l) ||
+			underscoreLineRe.MatchString(l) && hdrFromRe.MatchString(nextNonBlank(lines, i+1))):
 			return i
-		case underscoreLineRe.MatchString(l) && hdrFromRe.MatchString(nextNonBlank(lines, i+1)):
+		case !strings.ContainsAny(l, ":："):
+			// The rest all need a colon.
+		case forwardedIntroRe.MatchString(l):
 			return i
 		case hdrFromRe.MatchString(l) && isHeaderBlock(lines[i:]):
 			return i
@@ -81,9 +84,41 @@ func findAttributions(lines []string) []attribution {
 	return out
 }
 
+// The regexps of cutIndex are costly (dozens of languages, case-folded)
+// and run on every line of every message, so each is tried only on lines
+// that have what it needs.
+
 // maxSignatureLine bounds the lines tried against mobileSignatureRe: its
-// longest form is well under this, and the regexp is costly on long lines.
+// longest form is well under this.
 const maxSignatureLine = 160
+
+// mobileSignatureWords: every form of mobileSignatureRe has one of these.
+var mobileSignatureWords = []string{"sent", "gesendet", "envoy", "enviado", "inviato", "verzonden", "verstuurd", "wysłane",
+	"skickat", "sendt", "lähetetty", "odesláno", "отправлено", "gönderildi", "送信", "发送", "發送", "傳送", "发自", "outlook"}
+
+func mightBeMobileSignature(l string) bool {
+	if len(l) > maxSignatureLine {
+		return false
+	}
+	l = strings.ToLower(l)
+	for _, w := range mobileSignatureWords {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasRun: two separator characters in a row ([-_=*]{2}), which every
+// separator line has.
+func hasRun(l string) bool {
+	for i := 0; i+1 < len(l); i++ {
+		if strings.IndexByte("-_=*", l[i]) >= 0 && strings.IndexByte("-_=*", l[i+1]) >= 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // quoteOrEndAfter: the next non-blank line from "from" on is quoted, or
 // there is none.
