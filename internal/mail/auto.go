@@ -47,6 +47,29 @@ var robotLocalParts = map[string]bool{
 	"do_not_reply":  true,
 }
 
+// robotPrefixes start the local parts of senders that are robots by
+// name: "noreply-billing", "bounces+1234" (VERP return addresses).
+var robotPrefixes = []string{"noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply",
+	"bounce+", "bounces+"}
+
+// robotSender is the robot name a sender's local part carries, or "".
+// Exchange Online sends its reports from "MicrosoftExchange" and 32 hex
+// digits.
+func robotSender(lp string) string {
+	if robotLocalParts[lp] || lp == "bounce" || lp == "bounces" {
+		return lp
+	}
+	for _, p := range robotPrefixes {
+		if strings.HasPrefix(lp, p) {
+			return strings.TrimRight(p, "+")
+		}
+	}
+	if rest, ok := strings.CutPrefix(lp, "microsoftexchange"); ok && len(rest) == 32 && strings.Trim(rest, "0123456789abcdef") == "" {
+		return "microsoftexchange"
+	}
+	return ""
+}
+
 // classify sets Feedback, Receipt, Reason and Auto. Bounce must already be
 // set. Auto keeps the short signal (e.g. "auto-submitted: auto-replied")
 // that decided the reason; it is non-empty exactly when Reason is.
@@ -127,8 +150,8 @@ func autoReplySignal(m *Message, h header, root *enmime.Part) string {
 		return "null return-path"
 	}
 	for _, a := range senderAddresses(m, h) {
-		if lp := strings.ToLower(localPart(a)); robotLocalParts[lp] {
-			return "sender: " + lp
+		if r := robotSender(strings.ToLower(localPart(a))); r != "" {
+			return "sender: " + r
 		}
 	}
 	if rt, _ := reportType(root); rt != "" {
