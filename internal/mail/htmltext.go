@@ -18,9 +18,15 @@ func renderText(n *html.Node) string {
 }
 
 type textWriter struct {
-	b   strings.Builder
-	pre int // depth inside <pre>
+	b      strings.Builder
+	pre    int // depth inside <pre>
+	quotes int // depth inside <blockquote>
 }
+
+// maxQuoteDepth bounds the blockquotes rendered as one more "> " level.
+// Each level copies its text once more, so hostile nesting was quadratic;
+// deeper levels are still inside the outer quotes, so still "> " lines.
+const maxQuoteDepth = 16
 
 func (t *textWriter) atLineStart() bool {
 	s := t.b.String()
@@ -95,7 +101,13 @@ func (t *textWriter) node(n *html.Node, depth int) {
 		t.newline()
 		return
 	case atom.Blockquote:
-		var sub textWriter
+		if t.quotes >= maxQuoteDepth {
+			t.newline()
+			t.children(n, depth)
+			t.newline()
+			return
+		}
+		sub := textWriter{quotes: t.quotes + 1}
 		sub.children(n, depth)
 		inner := strings.Split(strings.ReplaceAll(sub.b.String(), "\u00a0", " "), "\n")
 		body := trimBlankLines(collapseBlankLines(inner))

@@ -161,3 +161,16 @@ func BenchmarkVisibleText(b *testing.B) {
 		VisibleText(text)
 	}
 }
+
+// TestDeepBlockquotesFlatten: past maxQuoteDepth levels a blockquote adds
+// no more "> " (each level copied the text again: hostile nesting was
+// quadratic), but its text is still quoted.
+func TestDeepBlockquotesFlatten(t *testing.T) {
+	t.Parallel()
+	html := strings.Repeat("<blockquote>", 100) + "deep" + strings.Repeat("</blockquote>", 100)
+	got := htmlToText(html)
+	if !strings.HasSuffix(got, "deep") || strings.Count(got, ">") != maxQuoteDepth {
+		t.Errorf("htmlToText = %q, want %d quote markers before deep", got, maxQuoteDepth)
+	}
+	eq(t, "VisibleTextFromHTML", VisibleTextFromHTML("<p>New</p>"+html), "New")
+}
