@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/jhillyerd/enmime/v2"
+	"github.com/jhillyerd/enmime/v2/mediatype"
 )
 
 // mimeFields are the only top-level fields enmime needs. Handing it a
@@ -66,7 +67,7 @@ func parseBody(m *Message, hb headerBlock, dec *mime.WordDecoder, note func(stri
 	if isMultipart(root) && root.FirstChild == nil {
 		// A boundary that never occurs: look for the one actually used.
 		if b := guessBoundary(hb.body, root.Boundary); b != "" {
-			mt, params, perr := mime.ParseMediaType(hb.fields.get("Content-Type"))
+			mt, params, _, perr := mediatype.Parse(hb.fields.get("Content-Type"))
 			if perr != nil {
 				mt, params = root.ContentType, map[string]string{}
 			}
@@ -83,6 +84,9 @@ func parseBody(m *Message, hb headerBlock, dec *mime.WordDecoder, note func(stri
 	c.walk(root, 0)
 	m.Text = normalizeNewlines(strings.Join(decodeTexts(c.texts, note), "\n"))
 	m.HTML = normalizeNewlines(strings.Join(decodeTexts(c.htmls, note), "\n"))
+	if p := partOfType(root, "message/partial"); p != nil {
+		readPartial(m, p, note)
+	}
 	if m.Text == "" && m.HTML == "" && len(c.atts) == 0 && len(bytes.TrimSpace(hb.body)) > 0 {
 		note("no readable MIME part, showing the raw body")
 		m.Text = normalizeNewlines(toUTF8Noted(hb.body, "body", note))
@@ -158,7 +162,11 @@ func isBodyPart(p *enmime.Part) bool {
 func decodeTexts(parts []*enmime.Part, note func(string)) []string {
 	out := make([]string, 0, len(parts))
 	for _, p := range parts {
-		out = append(out, toUTF8Noted(p.Content, "part "+p.PartID, note))
+		s := toUTF8Noted(p.Content, "part "+p.PartID, note)
+		if flowed, delsp := flowedParams(p); flowed {
+			s = unflow(s, delsp)
+		}
+		out = append(out, s)
 	}
 	return out
 }

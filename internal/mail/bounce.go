@@ -23,12 +23,10 @@ func detectBounce(m *Message, h header, root *enmime.Part, dec *mime.WordDecoder
 var statusRe = regexp.MustCompile(`\b([245]\.\d{1,3}\.\d{1,3})\b`)
 
 func dsnBounce(h header, root *enmime.Part, _ *mime.WordDecoder) *Bounce {
-	report := root.DepthMatchFirst(func(p *enmime.Part) bool { return p.ContentType == "multipart/report" })
+	reportType, report := reportType(root)
 	if report == nil {
 		return nil
 	}
-	_, params, _ := mime.ParseMediaType(report.Header.Get("Content-Type"))
-	reportType := strings.ToLower(params["report-type"])
 	status := report.DepthMatchFirst(func(p *enmime.Part) bool {
 		return p.ContentType == "message/delivery-status" || p.ContentType == "message/global-delivery-status"
 	})
@@ -131,7 +129,7 @@ var (
 // that says delivery failed, so ordinary postmaster mail is not a bounce.
 func textBounce(m *Message, root *enmime.Part) *Bounce {
 	lp := strings.ToLower(localPart(m.From.Email))
-	if lp != "mailer-daemon" && lp != "postmaster" && m.ReturnPath != "<>" {
+	if lp != "mailer-daemon" && lp != "postmaster" && !isNullReversePath(m.ReturnPath) {
 		return nil
 	}
 	if !bounceSubjectRe.MatchString(m.Subject) && !bounceBodyRe.MatchString(m.Text) {

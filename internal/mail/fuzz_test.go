@@ -3,6 +3,7 @@ package mail
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -32,5 +33,38 @@ func FuzzParse(f *testing.F) {
 		_, _ = TicketTokenFromAddress(m.From.Email)
 		_ = VisibleText(string(raw))
 		_ = VisibleTextFromHTML(string(raw))
+	})
+}
+
+// FuzzVisibleText: the visible-text path invents nothing (every line it
+// returns is a line of the input), never returns nothing for a text that
+// has something, and the HTML path never panics on any markup.
+func FuzzVisibleText(f *testing.F) {
+	files, _ := filepath.Glob("testdata/replies/*.eml")
+	for _, p := range files {
+		if raw, err := os.ReadFile(p); err == nil {
+			if m, err := Parse(raw); err == nil {
+				f.Add(m.Text)
+				f.Add(m.HTML)
+			}
+		}
+	}
+	f.Add("Yes.\nOn Mon,\nAnn\n<a@x> wrote:\n> q")
+	f.Add("-- \n")
+	f.Fuzz(func(t *testing.T, s string) {
+		got := VisibleText(s)
+		in := map[string]bool{}
+		for _, l := range strings.Split(normalizeNewlines(s), "\n") {
+			in[strings.TrimRight(l, " \t")] = true
+		}
+		for _, l := range strings.Split(got, "\n") {
+			if l != "" && !in[l] {
+				t.Fatalf("line %q is not in the input %q", l, s)
+			}
+		}
+		if strings.TrimSpace(s) != "" && strings.TrimSpace(got) == "" {
+			t.Fatalf("nothing visible in %q", s)
+		}
+		_ = VisibleTextFromHTML(s)
 	})
 }

@@ -18,9 +18,15 @@ func renderText(n *html.Node) string {
 }
 
 type textWriter struct {
-	b   strings.Builder
-	pre int // depth inside <pre>
+	b      strings.Builder
+	pre    int // depth inside <pre>
+	quotes int // depth inside <blockquote>
 }
+
+// maxQuoteDepth bounds the blockquotes rendered as one more "> " level.
+// Each level copies its text once more, so hostile nesting was quadratic;
+// deeper levels are still inside the outer quotes, so still "> " lines.
+const maxQuoteDepth = 16
 
 func (t *textWriter) atLineStart() bool {
 	s := t.b.String()
@@ -95,7 +101,13 @@ func (t *textWriter) node(n *html.Node, depth int) {
 		t.newline()
 		return
 	case atom.Blockquote:
-		var sub textWriter
+		if t.quotes >= maxQuoteDepth {
+			t.newline()
+			t.children(n, depth)
+			t.newline()
+			return
+		}
+		sub := textWriter{quotes: t.quotes + 1}
 		sub.children(n, depth)
 		inner := strings.Split(strings.ReplaceAll(sub.b.String(), "\u00a0", " "), "\n")
 		body := trimBlankLines(collapseBlankLines(inner))
@@ -130,6 +142,11 @@ func (t *textWriter) node(n *html.Node, depth int) {
 		// empty paragraphs for spacing, so those must not add blank lines.
 		if strings.Contains(strings.ToLower(attr(n, "class")), "msonormal") {
 			t.newline()
+			if isBlankParagraph(n) {
+				// <p class=MsoNormal>&nbsp;</p> is how Outlook writes a blank line.
+				t.b.WriteByte('\n')
+				return
+			}
 			t.children(n, depth)
 			t.newline()
 			return
@@ -152,4 +169,27 @@ func (t *textWriter) children(n *html.Node, depth int) {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		t.node(c, depth+1)
 	}
+}
+
+// isBlankParagraph: nothing but white space (no-break spaces included) and
+// no image under n.
+func isBlankParagraph(n *html.Node) bool {
+	blank := true
+	var walk func(*html.Node, int)
+	walk = func(n *html.Node, depth int) {
+		if !blank || depth > maxRenderDepth {
+			return
+		}
+		switch {
+		case n.Type == html.TextNode && strings.TrimSpace(strings.ReplaceAll(n.Data, "\u00a0", " ")) != "":
+			blank = false
+		case n.Type == html.ElementNode && n.DataAtom == atom.Img:
+			blank = false
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	return blank
 }

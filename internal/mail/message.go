@@ -48,7 +48,11 @@ type Message struct {
 	HTML        string    // raw (unsanitized) text/html body
 	VisibleText string    // the new content only, quotes and signature removed
 	Attachments []Attachment
-	Auto        string   // "" for a human message, else a short reason
-	Bounce      *Bounce  // non-nil for delivery failure reports
-	Problems    []string // non-fatal parse problems, for display
+	Auto        string          // "" for a human message, else the short signal that decided Reason
+	Reason      Reason          // "" for a human message, else why it is automatic
+	Bounce      *Bounce         // non-nil for delivery failure reports
+	Feedback    *FeedbackReport // non-nil for abuse feedback reports (RFC 5965)
+	Receipt     *Receipt        // non-nil for read receipts (RFC 8098)
+	Partial     *Partial        // non-nil for one fragment of a split message (message/partial)
+	Problems    []string        // non-fatal parse problems, for display
 }

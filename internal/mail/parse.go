@@ -45,7 +45,7 @@ func Parse(raw []byte) (msg *Message, err error) {
 	root, textFromHTML := parseBody(m, hb, dec, note)
 	m.VisibleText = visibleTextOf(m, textFromHTML)
 	m.Bounce = detectBounce(m, hb.fields, root, dec)
-	m.Auto = classifyAuto(m, hb.fields)
+	classify(m, hb.fields, root)
 	m.Problems = dedupe(m.Problems)
 	return m, nil
 }

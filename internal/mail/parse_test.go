@@ -215,7 +215,8 @@ func TestParseFixtures(t *testing.T) {
 			eq(t, "VisibleTextFromHTML", VisibleTextFromHTML(m.HTML), "The battery still drains overnight.\nMike")
 		}},
 		{"outlook_desktop_reply.eml", func(t *testing.T, m *Message) {
-			eq(t, "VisibleText", m.VisibleText, "Der Drucker geht wieder.\nNina")
+			// The empty <p class=MsoNormal> between the lines is Nina's blank line.
+			eq(t, "VisibleText", m.VisibleText, "Der Drucker geht wieder.\n\nNina")
 		}},
 		{"apple_mail_reply.eml", func(t *testing.T, m *Message) {
 			eq(t, "VisibleText", m.VisibleText, "Sync works on the Mac but not on the iPhone.")

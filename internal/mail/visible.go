@@ -1,24 +1,7 @@
 package mail
 
 import (
-	"regexp"
 	"strings"
-)
-
-var (
-	// Attribution lines on one line: "On Mon, 4 Mar 2024, Ann <a@x> wrote:".
-	attributionRe = regexp.MustCompile(`(?i)^\s*(on\s.+\swrote|am\s.+\sschrieb.*|le\s.+\sa\s+écrit|el\s.+\sescribió|il\s.+\sha\s+scritto|op\s.+\sschreef.*)\s*:\s*$`)
-	// The first half of an attribution wrapped over two lines.
-	attributionStartRe = regexp.MustCompile(`(?i)^\s*(on|am|le|el|il|op)\s`)
-	// The second half of a wrapped attribution.
-	attributionEndRe = regexp.MustCompile(`(?i)(^|\s)(wrote|schrieb.*|a\s+écrit|escribió|ha\s+scritto|schreef.*)\s*:\s*$`)
-
-	// Outlook's plain-text separators, English and a few locales.
-	originalMessageRe = regexp.MustCompile(`(?i)^\s*-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|forwarded message|weitergeleitete nachricht)\s*-{2,}\s*$`)
-	underscoreLineRe  = regexp.MustCompile(`^\s*_{10,}\s*$`)
-	hdrFromRe         = regexp.MustCompile(`(?i)^\s*\*?(from|von|de|van|da|från|fra)\s*:\*?\s*\S`)
-	hdrSentRe         = regexp.MustCompile(`(?i)^\s*\*?(sent|date|gesendet|datum|envoyé|enviado|fecha|verzonden|inviato|data|skickat|sendt)\s*:`)
-	hdrSubjectRe      = regexp.MustCompile(`(?i)^\s*\*?(subject|betreff|objet|asunto|onderwerp|oggetto|ämne|emne)\s*:`)
 )
 
 // VisibleText returns the new content of a plain-text reply: quoted lines,
@@ -28,7 +11,8 @@ var (
 // returned, because an empty ticket message helps nobody.
 func VisibleText(text string) string {
 	lines := strings.Split(normalizeNewlines(text), "\n")
-	lines = lines[:cutIndex(lines)]
+	attrs := findAttributions(lines)
+	lines = lines[:cutIndex(lines, attrs)]
 
 	var kept []string
 	for i := 0; i < len(lines); i++ {
@@ -36,12 +20,10 @@ func VisibleText(text string) string {
 		if isQuoted(l) {
 			continue
 		}
-		if attributionRe.MatchString(l) {
-			continue
-		}
-		if i+1 < len(lines) && attributionStartRe.MatchString(l) && !strings.HasSuffix(strings.TrimSpace(l), ".") &&
-			attributionEndRe.MatchString(lines[i+1]) && len(l)+len(lines[i+1]) < 300 {
-			i++ // the wrapped second half goes too
+		if start := attrs[i].start; start >= 0 && quoteOrEndAfter(lines, i+1) {
+			// The attribution of a quote: drop it and any wrapped first
+			// half already kept.
+			kept = kept[:max(0, len(kept)-(i-start))]
 			continue
 		}
 		kept = append(kept, strings.TrimRight(l, " \t"))
@@ -58,26 +40,91 @@ func isQuoted(l string) bool {
 }
 
 // cutIndex is the first line of history that has no quote markers, after
-// which nothing new is expected: Outlook separators and header blocks, an
-// unquoted history after an attribution line, and the signature.
-func cutIndex(lines []string) int {
+// which nothing new is expected: the signature (the "-- " delimiter or a
+// phone's "Sent from my ..."), Outlook separators and header blocks, and an
+// attribution followed by history the client pasted without ">" markers.
+func cutIndex(lines []string, attrs []attribution) int {
 	for i, l := range lines {
+		if isQuoted(l) {
+			continue // none of the markers below is ever quoted
+		}
 		switch {
 		case l == "-- " || strings.TrimRight(l, " \t") == "--":
 			return i
-		case originalMessageRe.MatchString(l):
+		case mightBeMobileSignature(l) && mobileSignatureRe.MatchString(l):
 			return i
-		case underscoreLineRe.MatchString(l) && hdrFromRe.MatchString(nextNonBlank(lines, i+1)):
+		case hasRun(l) && (originalMessageRe.MatchString(l) ||
+			underscoreLineRe.MatchString(l) && hdrFromRe.MatchString(nextNonBlank(lines, i+1))):
+			return i
+		case !strings.ContainsAny(l, ":："):
+			// The rest all need a colon.
+		case forwardedIntroRe.MatchString(l):
 			return i
 		case hdrFromRe.MatchString(l) && isHeaderBlock(lines[i:]):
 			return i
-		case attributionRe.MatchString(l) && !isQuoted(nextNonBlank(lines, i+1)) && nextNonBlank(lines, i+1) != "":
-			// "On ... wrote:" followed by unquoted text: the client pasted
-			// the history without ">" markers.
-			return i
+		}
+		if a := attrs[i]; a.certain && !quoteOrEndAfter(lines, i+1) {
+			return a.start
 		}
 	}
 	return len(lines)
+}
+
+// attribution is the block of lines an attribution ending at a line takes.
+type attribution struct {
+	start   int  // first line, -1 when no attribution ends here
+	certain bool // see attributionAt
+}
+
+func findAttributions(lines []string) []attribution {
+	out := make([]attribution, len(lines))
+	for i := range lines {
+		out[i].start, out[i].certain = attributionAt(lines, i)
+	}
+	return out
+}
+
+// The regexps of cutIndex are costly (dozens of languages, case-folded)
+// and run on every line of every message, so each is tried only on lines
+// that have what it needs.
+
+// maxSignatureLine bounds the lines tried against mobileSignatureRe: its
+// longest form is well under this.
+const maxSignatureLine = 160
+
+// mobileSignatureWords: every form of mobileSignatureRe has one of these.
+var mobileSignatureWords = []string{"sent", "gesendet", "envoy", "enviado", "inviato", "verzonden", "verstuurd", "wysłane",
+	"skickat", "sendt", "lähetetty", "odesláno", "отправлено", "gönderildi", "送信", "发送", "發送", "傳送", "发自", "outlook"}
+
+func mightBeMobileSignature(l string) bool {
+	if len(l) > maxSignatureLine {
+		return false
+	}
+	l = strings.ToLower(l)
+	for _, w := range mobileSignatureWords {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasRun: two separator characters in a row ([-_=*]{2}), which every
+// separator line has.
+func hasRun(l string) bool {
+	for i := 0; i+1 < len(l); i++ {
+		if strings.IndexByte("-_=*", l[i]) >= 0 && strings.IndexByte("-_=*", l[i+1]) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// quoteOrEndAfter: the next non-blank line from "from" on is quoted, or
+// there is none.
+func quoteOrEndAfter(lines []string, from int) bool {
+	next := nextNonBlank(lines, from)
+	return next == "" || isQuoted(next)
 }
 
 // isHeaderBlock reports whether lines start with a quoted message's header

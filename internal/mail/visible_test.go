@@ -1,6 +1,9 @@
 package mail
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestVisibleText(t *testing.T) {
 	tests := []struct{ name, in, want string }{
@@ -49,10 +52,125 @@ func TestVisibleTextFromHTML(t *testing.T) {
 		{"scripts invisible", `<style>p{}</style><script>x()</script><p>Body</p>`, "Body"},
 		{"only quote falls back", `<blockquote type="cite">old only</blockquote>`, "> old only"},
 		{"empty", ``, ""},
+		{"outlook mobile signature", `<div>Ok</div><div id="ms-outlook-mobile-signature">Get <a href="x">Outlook for iOS</a></div>`, "Ok"},
+		{"outlook quoted again", `<div>New</div><div id="x_divRplyFwdMsg"><b>From:</b> x</div><div>old</div>`, "New"},
+		{"proton quote", `<div>New</div><div class="protonmail_quote">On Mon, Ann wrote:<blockquote>old</blockquote></div>`, "New"},
+		{"outlook desktop localized from", `<p class=MsoNormal>Neu</p><div style="border:none;border-top:solid #E1E1E1 1.0pt"><p><b>Lähettäjä:</b> x</p></div><p>vanha</p>`, "Neu"},
+		{"outlook blank paragraph", `<p class=MsoNormal>One</p><p class=MsoNormal><o:p>&nbsp;</o:p></p><p class=MsoNormal>Two</p>`, "One\n\nTwo"},
+		{"outlook paragraph with only an image", `<p class=MsoNormal>One</p><p class=MsoNormal><img src="cid:x" alt=""></p><p class=MsoNormal>Two</p>`, "One\nTwo"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			eq(t, "VisibleTextFromHTML", VisibleTextFromHTML(tt.in), tt.want)
 		})
 	}
+}
+
+// TestVisibleTextSeparators: each localized "original message" separator
+// and forward introduction cuts the history below it.
+func TestVisibleTextSeparators(t *testing.T) {
+	t.Parallel()
+	seps := []string{
+		"-----Original Message-----", "---------- Forwarded message ---------", "-----Ursprüngliche Nachricht-----",
+		"-------- Weitergeleitete Nachricht --------", "-------- Message d'origine --------", "-------- Message original --------",
+		"-----Mensaje original-----", "-----Mensagem original-----", "-----Messaggio originale-----",
+		"-----Oorspronkelijk bericht-----", "-----Wiadomość oryginalna-----", "-------- Oryginalna wiadomość --------",
+		"-----Ursprungligt meddelande-----", "-------- Originalmeddelande --------", "-----Opprinnelig melding-----",
+		"-----Oprindelig meddelelse-----", "-------- Oprindelig besked --------", "-----Alkuperäinen viesti-----",
+		"-----Původní zpráva-----", "-----Исходное сообщение-----", "-------- Пересылаемое сообщение --------",
+		"-----Özgün İleti-----", "-----Orijinal Mesaj-----", "-----元のメッセージ-----", "-----原始邮件-----",
+		"------------------ 原始邮件 ------------------", "-----原始郵件-----",
+		"------------------\u00a0原始邮件\u00a0------------------", "Begin forwarded message:", "Anfang der weitergeleiteten Nachricht:", "Début du message réexpédié :",
+	}
+	for _, sep := range seps {
+		t.Run(sep, func(t *testing.T) {
+			t.Parallel()
+			eq(t, "VisibleText", VisibleText("New text.\n\n"+sep+"\nFrom: a@x\nold text"), "New text.")
+		})
+	}
+}
+
+// TestVisibleTextMobileSignatures: the line a phone's mail app appends, and
+// everything after it, is not the author's.
+func TestVisibleTextMobileSignatures(t *testing.T) {
+	t.Parallel()
+	sigs := []string{
+		"Sent from my iPhone", "Sent from my Samsung Galaxy smartphone.", "Sent from Mail for Windows", "Sent from Yahoo Mail for iPhone",
+		"Get Outlook for iOS", "Get Outlook for Android<https://aka.ms/ghei36>", "Von meinem iPhone gesendet", "Gesendet von meinem iPad",
+		"Gesendet von Outlook für Android", "Von meiner Galaxy Watch gesendet", "Gesendet mit der WEB.DE Mail App", "Outlook für iOS beziehen<https://aka.ms/o0ukef>",
+		"Envoyé de mon iPhone", "Envoyé depuis mon appareil Galaxy", "Obtenir Outlook pour iOS", "Enviado desde mi iPhone",
+		"Enviado desde mi smartphone Samsung Galaxy.", "Obtener Outlook para Android", "Enviado do meu iPhone", "Obter o Outlook para iOS",
+		"Inviato da iPhone", "Inviato dal mio dispositivo Galaxy", "Scarica Outlook per iOS", "Verzonden vanaf mijn iPhone",
+		"Verstuurd vanaf mijn Samsung", "Outlook voor iOS downloaden", "Wysłane z mojego iPhone'a", "Pobierz aplikację Outlook dla systemu Android",
+		"Skickat från min iPhone", "Hämta Outlook för iOS", "Sendt fra min iPhone", "Hent Outlook for Android", "Hent Outlook til iOS",
+		"Lähetetty iPhonesta", "Lähetetty Android-laitteestani", "Odesláno z iPhonu", "Stáhněte si Outlook pro iOS", "Отправлено с iPhone",
+		"Отправлено из мобильной Почты Mail.ru", "Скачайте Outlook для Android", "iPhone'umdan gönderildi", "iOS için Outlook'u edinin",
+		"iPhoneから送信", "iOS 版 Outlook を入手", "发自我的iPhone", "从我的 iPhone 发送", "從我的 iPhone 傳送", "获取 iOS 版 Outlook",
+	}
+	for _, sig := range sigs {
+		t.Run(sig, func(t *testing.T) {
+			t.Parallel()
+			eq(t, "VisibleText", VisibleText("Yes, go ahead.\n\n"+sig+"\n\n> old"), "Yes, go ahead.")
+		})
+	}
+}
+
+// TestVisibleTextKeepsTheAuthor: lines that look a little like quote
+// markers but are the author's own words stay.
+func TestVisibleTextKeepsTheAuthor(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, in, want string }{
+		{"colon line without a verb", "On Monday I tried these steps:\n1. restart\n2. login", "On Monday I tried these steps:\n1. restart\n2. login"},
+		{"german am without verb", "Am Montag bin ich da:\nbitte anrufen.", "Am Montag bin ich da:\nbitte anrufen."},
+		{"von in prose", "Von: meinem Kollegen weiß ich das.\nDanke.", "Von: meinem Kollegen weiß ich das.\nDanke."},
+		{"sent from in prose", "The file was sent from my laptop yesterday, but it never arrived at your side.", "The file was sent from my laptop yesterday, but it never arrived at your side."},
+		{"author line above attribution", "See you on 5 March 2024.\nOn Mon, 4 Mar 2024 at 10:00, Ann <a@x.com> wrote:\n> q", "See you on 5 March 2024."},
+		{"exclamation above attribution", "Thanks!\nOn Mon, 4 Mar 2024 at 10:00, Ann\n<a@x.com> wrote:\n> q", "Thanks!"},
+		{"loose attribution keeps unquoted text", "My colleague wrote:\nthe server is down", "My colleague wrote:\nthe server is down"},
+		{"verbless needs a quote", "Call me, 2024 plans, Ann <a@x.com>:\nabout the budget", "Call me, 2024 plans, Ann <a@x.com>:\nabout the budget"},
+		{"the author quoting their own date", "Hello,\nas I wrote on 04.03.2024:\nthe printer is broken.", "Hello,\nas I wrote on 04.03.2024:\nthe printer is broken."},
+		{"attribution with pasted history", "Ok.\n\nLe 4 mars 2024, Anne <a@x.fr> a écrit :\nancien texte", "Ok."},
+		{"three-line attribution", "Yes.\n\nOn Mon, 4 Mar 2024 at 10:00,\nAnn Very-Long-Name\n<ann@example.com> wrote:\n> q", "Yes."},
+		{"french narrow no-break space", "Oui.\n\nLe lun. 4 mars 2024 à 10:00, Anne <a@x.fr> a écrit\u202f:\n> q", "Oui."},
+		{"spanish outlook enviado el", "Sí.\n\nDe: Ana <a@x.es>\nEnviado el: lunes, 4 de marzo de 2024 10:00\nPara: b@x.es\nAsunto: Hola\n\nviejo", "Sí."},
+		{"portuguese outlook enviada em", "Sim.\n\nDe: Ana <a@x.pt>\nEnviada em: segunda-feira, 4 de março de 2024 10:00\nPara: b@x.pt\nAssunto: Olá\n\nvelho", "Sim."},
+		{"french outlook no-break space", "Oui.\n\nDe\u00a0: Anne <a@x.fr>\nEnvoyé\u00a0: lundi 4 mars 2024 10:00\nÀ\u00a0: b@x.fr\nObjet\u00a0: Salut\n\nvieux", "Oui."},
+		{"bold outlook labels", "Ok.\n\n*From:* Ann <a@x.com>\n*Sent:* Monday, March 4, 2024 10:00 AM\n*To:* b@x.com\n*Subject:* Hi\n\nold", "Ok."},
+		{"pt-PT gmail date after verb", "Sim.\n\nAna <a@x.pt> escreveu (segunda, 4/03/2024 à(s) 10:00):\n\n> velho", "Sim."},
+		{"inline reply keeps answers", "> q1\na1\n\nOn Mon, 4 Mar 2024, Ann <a@x.com> wrote:\n> q2\na2", "a1\n\na2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			eq(t, "VisibleText", VisibleText(tt.in), tt.want)
+		})
+	}
+}
+
+// BenchmarkVisibleText: a long thread, 200 replies deep, in plain text.
+func BenchmarkVisibleText(b *testing.B) {
+	var s strings.Builder
+	s.WriteString("Thanks, that works.\n\nAnn\n\n")
+	for i := 0; i < 200; i++ {
+		s.WriteString("On Mon, 4 Mar 2024 at 10:00, Support <support@ticketer.test> wrote:\n")
+		s.WriteString(strings.Repeat("> a line of the earlier message, long enough to look like mail\n", 10))
+	}
+	text := s.String()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		VisibleText(text)
+	}
+}
+
+// TestDeepBlockquotesFlatten: past maxQuoteDepth levels a blockquote adds
+// no more "> " (each level copied the text again: hostile nesting was
+// quadratic), but its text is still quoted.
+func TestDeepBlockquotesFlatten(t *testing.T) {
+	t.Parallel()
+	html := strings.Repeat("<blockquote>", 100) + "deep" + strings.Repeat("</blockquote>", 100)
+	got := htmlToText(html)
+	if !strings.HasSuffix(got, "deep") || strings.Count(got, ">") != maxQuoteDepth {
+		t.Errorf("htmlToText = %q, want %d quote markers before deep", got, maxQuoteDepth)
+	}
+	eq(t, "VisibleTextFromHTML", VisibleTextFromHTML("<p>New</p>"+html), "New")
 }

@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -39,8 +38,6 @@ func htmlToText(s string) string {
 	}
 	return renderText(doc)
 }
-
-var outlookFromRe = regexp.MustCompile(`(?i)^\s*(from|von|de|van|da)\s*:`)
 
 // stripQuotes removes quoted history and signatures in place.
 func stripQuotes(doc *html.Node) {
@@ -99,17 +96,19 @@ func quoteKind(n *html.Node) quoteAction {
 	}
 	id := strings.ToLower(attr(n, "id"))
 	switch {
-	case id == "divrplyfwdmsg" || id == "appendonsend" || hasClass("outlookmessageheader"):
-		return quoteCutAfter // Outlook (web and desktop)
+	case id == "divrplyfwdmsg" || id == "x_divrplyfwdmsg" || id == "appendonsend" || hasClass("outlookmessageheader"):
+		return quoteCutAfter // Outlook (web and desktop; x_ when quoted again)
+	case id == "ms-outlook-mobile-signature" || hasClass("ms-outlook-mobile-signature"):
+		return quoteRemove // Outlook for iOS and Android: "Get Outlook for iOS"
 	case hasClass("gmail_quote", "gmail_quote_container", "gmail_signature", "gmail_extra_quote"),
 		attr(n, "data-smartmail") == "gmail_signature":
 		return quoteRemove // Gmail
 	case n.DataAtom == atom.Blockquote && strings.EqualFold(attr(n, "type"), "cite"):
 		return quoteRemove // Apple Mail, Thunderbird
-	case hasClass("moz-cite-prefix", "moz-signature", "yahoo_quoted"):
-		return quoteRemove // Thunderbird attribution and signature, Yahoo
+	case hasClass("moz-cite-prefix", "moz-signature", "yahoo_quoted", "protonmail_quote", "zmail_extra"):
+		return quoteRemove // Thunderbird attribution and signature, Yahoo, Proton, Zoho
 	case n.DataAtom == atom.Div && strings.Contains(strings.ToLower(strings.ReplaceAll(attr(n, "style"), " ", "")), "border-top:solid") &&
-		outlookFromRe.MatchString(textContent(n, 200)):
+		hdrFromRe.MatchString(textContent(n, 200)):
 		return quoteCutAfter // Outlook desktop header block above the quote
 	}
 	return quoteKeep

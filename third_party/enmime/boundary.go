@@ -5,7 +5,6 @@ import (
 	"bytes"
 	stderrors "errors"
 	"io"
-	"unicode"
 
 	"github.com/pkg/errors"
 )
@@ -138,7 +137,7 @@ func (b *boundaryReader) Read(dest []byte) (n int, err error) {
 						break
 					}
 					// Check the peek buffer for a boundary delimiter or terminator.
-					if b.isDelimiter(peek[padding:]) || b.isTerminator(peek[padding:]) {
+					if b.boundaryAhead(peek[padding:], padding) {
 						// We have found our boundary terminator, lets write out the final bytes
 						// and return io.EOF to indicate that this section read is complete.
 						n, err = b.buffer.Read(dest)
@@ -244,26 +243,70 @@ func (b *boundaryReader) Next() (bool, error) {
 	}
 }
 
-// isDelimiter returns true for --BOUNDARY\r\n but not --BOUNDARY--
-func (b *boundaryReader) isDelimiter(buf []byte) bool {
-	idx := bytes.Index(buf, b.prefix)
-	if idx == -1 {
+// Ticketer's fork: a boundary line is "--BOUNDARY", "--" after it for the
+// last one, then only transport padding (spaces, tabs) up to the line break
+// (RFC 2046 section 5.1.1). Upstream took any line starting "--BOUNDARY "
+// (or containing "--BOUNDARY--" anywhere) as one, so a part whose text held
+// such a line ("--BOUNDARY-- is where it ends") lost the rest of its text
+// and every part after it. Junk glued to a terminator is still tolerated.
+
+// maxTransportPadding is how much padding after a boundary is looked at
+// before the line is taken as a boundary anyway.
+const maxTransportPadding = 256
+
+// boundaryAhead reports whether the reader is at a boundary line. short is
+// the bytes already peeked past the line break (the boundary prefix and one
+// more byte); only when they look like a boundary is the rest of the line
+// peeked at.
+func (b *boundaryReader) boundaryAhead(short []byte, padding int) bool {
+	if !bytes.HasPrefix(short, b.prefix) {
 		return false
 	}
-
-	// Fast forward to the end of the boundary prefix.
-	buf = buf[idx+len(b.prefix):]
-	if len(buf) > 0 {
-		if unicode.IsSpace(rune(buf[0])) {
-			return true
-		}
+	n := min(b.r.Size(), padding+len(b.prefix)+2+maxTransportPadding)
+	line, _ := b.r.Peek(n) // at EOF, what there is
+	if len(line) < padding {
+		return false
 	}
+	return b.isDelimiter(line[padding:]) || b.isTerminator(line[padding:])
+}
 
-	return false
+// boundaryKind tells whether buf (a line, or the start of the input at a
+// line) is a delimiter or the terminator. A line cut off before its end by
+// the input or the peek limit, after nothing but padding, counts.
+func (b *boundaryReader) boundaryKind(buf []byte) (delimiter, terminator bool) {
+	if !bytes.HasPrefix(buf, b.prefix) {
+		return false, false
+	}
+	rest := buf[len(b.prefix):]
+	if bytes.HasPrefix(rest, []byte("--")) {
+		rest = rest[2:]
+		if len(rest) > 0 && rest[0] != ' ' && rest[0] != '\t' {
+			// "--BOUNDARY-->junk": generators glue junk to the terminator
+			// (testdata/mail/epilogue-sample.raw); prose would have a space.
+			return false, true
+		}
+		return false, onlyPadding(rest)
+	}
+	if len(rest) == 0 {
+		return false, false // "--BOUNDARY" without a line break: upstream's rule
+	}
+	return onlyPadding(rest), false
+}
+
+// onlyPadding: spaces and tabs up to a line break or the end of buf.
+func onlyPadding(rest []byte) bool {
+	rest = bytes.TrimLeft(rest, " \t")
+	return len(rest) == 0 || rest[0] == '\r' || rest[0] == '\n'
+}
+
+// isDelimiter returns true for --BOUNDARY\r\n but not --BOUNDARY--
+func (b *boundaryReader) isDelimiter(buf []byte) bool {
+	d, _ := b.boundaryKind(buf)
+	return d
 }
 
 // isTerminator returns true for --BOUNDARY--
 func (b *boundaryReader) isTerminator(buf []byte) bool {
-	idx := bytes.Index(buf, b.final)
-	return idx != -1
+	_, t := b.boundaryKind(buf)
+	return t
 }

@@ -57,7 +57,7 @@ func readByteAtATime(b *boundaryReader, dest []byte) (n int, err error) {
 						bytes.HasPrefix(peek, []byte("\r\n\n")) {
 						break
 					}
-					if b.isDelimiter(peek[padding:]) || b.isTerminator(peek[padding:]) {
+					if b.boundaryAhead(peek[padding:], padding) {
 						n, err = b.buffer.Read(dest)
 						switch err {
 						case nil, io.EOF:
@@ -163,4 +163,48 @@ func FuzzBoundaryReaderRuns(f *testing.F) {
 		}
 		checkSameAsUpstream(t, input, boundary, []int{int(size%2048) + 1})
 	})
+}
+
+// TestBoundaryLinesInsideParts: only a line that is the boundary (and
+// padding) ends a part; text that merely starts like one stays in it.
+func TestBoundaryLinesInsideParts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+		want       []string
+	}{
+		{"terminator-like prose", "--B\r\n\r\none\r\n--B-- is where it ends\r\ntwo\r\n--B\r\n\r\nthree\r\n--B--\r\n",
+			[]string{"\r\none\r\n--B-- is where it ends\r\ntwo", "\r\nthree"}},
+		{"delimiter-like prose", "--B\r\n\r\none\r\n--B and more\r\n--B\r\n\r\nthree\r\n--B--\r\n",
+			[]string{"\r\none\r\n--B and more", "\r\nthree"}},
+		{"prose in the preamble", "see --B-- below\r\n--B\r\n\r\none\r\n--B--\r\n", []string{"\r\none"}},
+		{"padding after boundaries", "--B \t\r\n\r\none\r\n--B--  \r\n", []string{"\r\none"}},
+		{"junk glued to the terminator", "--B\r\n\r\none\r\n--B-->junk\r\n", []string{"\r\none"}},
+		{"a longer boundary is not ours", "--B\r\n\r\none\r\n--BB\r\n--B--\r\n", []string{"\r\none\r\n--BB"}},
+		{"bare LF", "--B\n\none\n--B -- not\n--B--\n", []string{"\none\n--B -- not"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			br := newBoundaryReader(bufio.NewReader(strings.NewReader(tt.body)), "B")
+			var got []string
+			for {
+				ok, err := br.Next()
+				if err != nil {
+					t.Fatalf("Next: %v", err)
+				}
+				if !ok {
+					break
+				}
+				b, err := io.ReadAll(br)
+				if err != nil {
+					t.Fatalf("read: %v", err)
+				}
+				got = append(got, string(b))
+			}
+			if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", tt.want) {
+				t.Errorf("parts %q, want %q", got, tt.want)
+			}
+		})
+	}
 }

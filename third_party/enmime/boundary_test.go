@@ -480,10 +480,12 @@ func TestBoundaryReaderReadErrors(t *testing.T) {
 func TestBoundaryReaderLongLine(t *testing.T) {
 	data := bytes.Repeat([]byte{1}, 7*1024)
 	data[6*1024] = '\n'
+	// Ticketer's fork: upstream used a reader without a boundary, which
+	// its old rule took as a terminator on any line; this one has a real
+	// terminator after the long lines.
+	data = append(data, "\n--b--\n"...)
 
-	br := &boundaryReader{
-		r: bufio.NewReader(bytes.NewReader(data)),
-	}
+	br := newBoundaryReader(bufio.NewReader(bytes.NewReader(data)), "b")
 
 	next, err := br.Next()
 	if next {
