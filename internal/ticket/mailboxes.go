@@ -159,7 +159,7 @@ func (s *Service) TestMailbox(ctx context.Context, id int64) (MailboxTest, error
 	rc.HeloName = domainOf(mb.Address)
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	if err := smtpout.NewRelay(rc).Test(ctx); err != nil {
+	if err := smtpout.NewRelay(rc).Test(ctx, mb.Address); err != nil {
 		return MailboxTest{Transport: "smtp_relay", Message: err.Error()}, nil
 	}
 	return MailboxTest{OK: true, Transport: "smtp_relay", Message: fmt.Sprintf("connected to %s:%d and authenticated", rc.Host, rc.Port)}, nil
