@@ -126,22 +126,22 @@ func (s *Store) ClearRelayError(ctx context.Context, q Querier, id int64) error 
 }
 
 // ResumeWaiting makes the mailbox's messages waiting for it queued again and
-// returns their ids (the caller enqueues their send jobs in the same tx).
-func (s *Store) ResumeWaiting(ctx context.Context, tx *Tx, mailboxID int64) ([]int64, error) {
+// returns them (the caller enqueues their send jobs in the same tx).
+func (s *Store) ResumeWaiting(ctx context.Context, tx *Tx, mailboxID int64) ([]MessageRef, error) {
 	rows, err := tx.Query(ctx, `UPDATE messages SET delivery_status = $1
-		WHERE delivery_status = $2 AND ticket_id IN (SELECT id FROM tickets WHERE mailbox_id = $3) RETURNING id`,
+		WHERE delivery_status = $2 AND ticket_id IN (SELECT id FROM tickets WHERE mailbox_id = $3) RETURNING id, ticket_id`,
 		DeliveryQueued, DeliveryWaiting, mailboxID)
 	if err != nil {
 		return nil, fmt.Errorf("resume waiting messages of mailbox %d: %w", mailboxID, err)
 	}
 	defer rows.Close()
-	var ids []int64
+	var out []MessageRef
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var r MessageRef
+		if err := rows.Scan(&r.ID, &r.TicketID); err != nil {
 			return nil, fmt.Errorf("resume waiting messages of mailbox %d: %w", mailboxID, err)
 		}
-		ids = append(ids, id)
+		out = append(out, r)
 	}
-	return ids, rows.Err()
+	return out, rows.Err()
 }

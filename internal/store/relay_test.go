@@ -70,7 +70,13 @@ func TestResumeWaiting(t *testing.T) {
 		failed, otherWaiting := msg(mb, store.DeliveryFailed), msg(other, store.DeliveryWaiting)
 		var ids []int64
 		err = s.DB().InTx(ctx, func(tx *store.Tx) error {
-			ids, err = s.ResumeWaiting(ctx, tx, mb)
+			refs, err := s.ResumeWaiting(ctx, tx, mb)
+			for _, r := range refs {
+				if m, err := s.GetMessage(ctx, tx, r.ID); err != nil || m.TicketID != r.TicketID {
+					t.Errorf("message %d: ticket %d, want %d (%v)", r.ID, r.TicketID, m.TicketID, err)
+				}
+				ids = append(ids, r.ID)
+			}
 			return err
 		})
 		slices.Sort(ids)

@@ -196,7 +196,8 @@ func (s *Service) SendMessage(ctx context.Context, messageID int64, attempt, max
 	if err != nil {
 		return err
 	}
-	if m.Kind != store.KindOutbound || m.DeliveryStatus == store.DeliverySent || m.DeliveryStatus == store.DeliveryFailed {
+	if m.Kind != store.KindOutbound || m.DeliveryStatus == store.DeliverySent || m.DeliveryStatus == store.DeliveryFailed ||
+		m.DeliveryStatus == store.DeliveryWaiting { // waiting: queued again, with a new job, once its mailbox works (relay.go)
 		return nil
 	}
 	t, err := s.store.GetTicket(ctx, s.db.W(), m.TicketID)
@@ -209,7 +210,10 @@ func (s *Service) SendMessage(ctx context.Context, messageID int64, attempt, max
 	}
 	sender, err := s.transport(mb)
 	if err != nil {
-		return s.recordSend(ctx, m, &smtpout.PermanentError{Err: err}, attempt, maxAttempts)
+		if !smtpout.IsConfig(err) {
+			err = &smtpout.PermanentError{Err: err}
+		}
+		return s.recordOutcome(ctx, mb, m, err, attempt, maxAttempts)
 	}
 	if m.DeliveryStatus == store.DeliverySending {
 		if _, isOutbox := sender.(*smtpout.Outbox); !isOutbox {
@@ -235,7 +239,7 @@ func (s *Service) SendMessage(ctx context.Context, messageID int64, attempt, max
 	} else if sendErr = commit(); sendErr == nil {
 		sendErr = sender.Send(ctx, mb.Address, to, raw)
 	}
-	return s.recordSend(context.WithoutCancel(ctx), m, sendErr, attempt, maxAttempts)
+	return s.recordOutcome(context.WithoutCancel(ctx), mb, m, sendErr, attempt, maxAttempts)
 }
 
 // setDelivery records a delivery state and announces it, in one transaction.
@@ -279,14 +283,9 @@ func (s *Service) transport(mb store.Mailbox) (smtpout.Sender, error) {
 	if mb.SMTPRelay == "" {
 		return smtpout.NewOutbox(s.cfg.OutboxDir), nil
 	}
-	relayURL, err := s.cfg.Secrets.Open(mb.SMTPRelay)
+	r, _, err := s.relay(mb)
 	if err != nil {
-		return nil, fmt.Errorf("mailbox %s relay credentials: %w", mb.Address, err)
+		return nil, err
 	}
-	rc, err := smtpout.ParseRelayURL(relayURL)
-	if err != nil {
-		return nil, fmt.Errorf("mailbox %s relay: %w", mb.Address, err)
-	}
-	rc.HeloName = domainOf(mb.Address)
-	return smtpout.NewRelay(rc), nil
+	return r, nil
 }
