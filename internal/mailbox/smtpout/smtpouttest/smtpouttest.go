@@ -82,9 +82,20 @@ func NewCA(t testing.TB) *CA {
 	return ca
 }
 
-// SelfSigned is a server certificate for 127.0.0.1 that nobody signed, like
-// the one a stock MTA installs.
+// SelfSigned is a server certificate that nobody signed, like the one a
+// stock MTA installs (for mail.example, so it matches no test address).
 func SelfSigned(t testing.TB) tls.Certificate {
+	t.Helper()
+	certPEM, keyPEM := SelfSignedPEM(t)
+	c, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// SelfSignedPEM is SelfSigned as PEM certificate and key.
+func SelfSignedPEM(t testing.TB) (certPEM, keyPEM []byte) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -97,5 +108,9 @@ func SelfSigned(t testing.TB) tls.Certificate {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
 }
