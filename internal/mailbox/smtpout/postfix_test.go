@@ -1,10 +1,12 @@
 package smtpout_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +97,41 @@ func TestPostfix(t *testing.T) {
 				t.Errorf("postfix did not log %q:\n%s", tc.postfixLog, pf.Log())
 			}
 		})
+	}
+}
+
+// TestPostfixBusyThenAccepted: Postfix answers 421 while its connection limit
+// is taken (a temporary error), and takes the message once it is free.
+func TestPostfixBusyThenAccepted(t *testing.T) {
+	pf := postfixtest.Start(t, postfixtest.Options{Listeners: []postfixtest.Listener{{Name: "limited", ConnectionLimit: 1}}, Mailboxes: []string{"busy@customer.test"}})
+	addr := fmt.Sprintf("127.0.0.1:%d", pf.Port("limited"))
+	held, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bufio.NewReader(held).ReadString('\n'); err != nil { // the greeting: the connection counts
+		t.Fatal(err)
+	}
+	r := relay(t, "smtp://127.0.0.1:%d?helo=desk.acme.test", pf.Port("limited"))
+	raw := "From: <support@acme.test>\r\nTo: <busy@customer.test>\r\nSubject: busy\r\nMessage-ID: <busy@acme.test>\r\n\r\nHello\r\n"
+	send := func() error {
+		return r.Send(context.Background(), "support@acme.test", []string{"busy@customer.test"}, []byte(raw))
+	}
+	if err := send(); kind(err) != "temporary" || !strings.Contains(err.Error(), "421") {
+		t.Fatalf("while busy: want a temporary 421, got %s (%v)\n%s", kind(err), err, pf.Log())
+	}
+	held.Close()
+	// Postfix frees the slot when its smtpd sees the disconnect: retry as
+	// the send job would, a bounded number of times.
+	err = send()
+	for i := 0; err != nil && kind(err) == "temporary" && i < 100; i++ {
+		time.Sleep(50 * time.Millisecond)
+		err = send()
+	}
+	if err != nil {
+		t.Fatalf("after the slot was freed: %v\n%s", err, pf.Log())
+	}
+	if got := string(pf.Messages(t, "busy@customer.test", 1)[0]); !strings.Contains(got, "Message-ID: <busy@acme.test>") {
+		t.Fatalf("delivered:\n%s", got)
 	}
 }

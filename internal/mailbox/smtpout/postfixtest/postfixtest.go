@@ -36,6 +36,9 @@ type Listener struct {
 	// Mechanisms narrows the AUTH mechanisms announced ("plain", "login",
 	// "cram-md5"); empty: all Dovecot has.
 	Mechanisms string
+	// ConnectionLimit caps simultaneous connections from one client (loopback
+	// included); one more is answered 421 at the greeting. 0: no cap.
+	ConnectionLimit int
 }
 
 // Options describe the instance.
@@ -158,6 +161,9 @@ smtpd_tls_loglevel = 1
 				cert, key = p.SelfCert, selfKey
 			}
 			fmt.Fprintf(&master, "  -o smtpd_tls_security_level=may\n  -o smtpd_tls_cert_file=%s\n  -o smtpd_tls_key_file=%s\n", cert, key)
+		}
+		if l.ConnectionLimit > 0 {
+			fmt.Fprintf(&master, "  -o smtpd_client_connection_count_limit=%d\n  -o smtpd_client_event_limit_exceptions=\n", l.ConnectionLimit)
 		}
 		if l.Auth {
 			if saslPath == "" {
