@@ -65,14 +65,14 @@ func tlsHint(err error) string {
 	var unknown x509.UnknownAuthorityError
 	var host x509.HostnameError
 	var invalid x509.CertificateInvalidError
-	var alert tls.AlertError
 	var record tls.RecordHeaderError
+	var op *net.OpError
 	switch {
 	case errors.As(err, &verify), errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &invalid):
 		return "the relay's certificate is not trusted: give its CA with ?ca=/path/ca.pem (or TICKETER_SMTP_CA_FILE), or skip verification with ?insecure=1"
 	case errors.As(err, &record):
 		return "the relay does not speak TLS on this port: use smtp:// for a port that starts in plain text (587, 25), smtps:// for implicit TLS (465)"
-	case errors.As(err, &alert):
+	case errors.As(err, &op) && op.Op == "remote error": // a TLS alert from the relay
 		return "the relay refused the TLS handshake"
 	}
 	return ""

@@ -74,6 +74,8 @@ func TestTLSModes(t *testing.T) {
 		{"implicit TLS with ca=", nil, trusted, "smtps://127.0.0.1:%d?ca=" + ca.CAFile, "ok", true, ""},
 		{"implicit TLS, untrusted", nil, selfSigned, "smtps://127.0.0.1:%d", "config", false, "not trusted"},
 		{"implicit TLS against plain text", nil, nil, "smtps://127.0.0.1:%d", "config", false, "does not speak TLS"},
+		{"relay refuses the handshake", &tls.Config{Certificates: []tls.Certificate{ca.Server}, ClientAuth: tls.RequireAnyClientCert}, nil,
+			"smtp://127.0.0.1:%d?tls=starttls&ca=" + ca.CAFile, "config", false, "refused the TLS handshake"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

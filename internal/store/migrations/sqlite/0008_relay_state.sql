@@ -10,7 +10,9 @@ ALTER TABLE mailboxes ADD COLUMN relay_warning TEXT NOT NULL DEFAULT '';
 -- SQLite cannot alter a CHECK constraint. Rebuilding messages would drop any
 -- column another migration adds, so the constraint's text is widened in
 -- place, the way https://sqlite.org/lang_altertable.html#otheralter describes
--- for a change that leaves the stored data valid; RESET reloads the schema.
+-- for a change that leaves the stored data valid; RESET reloads the schema
+-- here, and the CREATE INDEX after it bumps the schema cookie, so every other
+-- connection reloads it too.
 PRAGMA writable_schema = ON;
 UPDATE sqlite_master SET sql = replace(sql, 'delivery_status IN (''queued'', ''sending'', ''sent'', ''failed'')',
     'delivery_status IN (''queued'', ''sending'', ''sent'', ''failed'', ''waiting'')')
