@@ -179,6 +179,8 @@ func (s *Service) queueOutbound(ctx context.Context, tx *store.Tx, ticketID, aut
 //     for other transports: just before handing the message over), in its
 //     own committed write. A failure before that point delivered nothing, so
 //     the message goes back to "queued" and is retried with backoff.
+//   - waiting: the mailbox's relay cannot work as configured (relay.go);
+//     nothing to do until the mailbox is fixed, which queues it again.
 //   - sending: a previous attempt passed the point of no return and then
 //     stopped before recording the outcome (the worker died, possibly after
 //     the relay said 250). The mail may well have been delivered: it is not
