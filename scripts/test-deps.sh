@@ -26,6 +26,18 @@ if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
   apt_install dovecot-imapd
 fi
 
+# Postfix for the SMTP relay integration tests (each test starts its own
+# instance on loopback ports; the system's is left alone). Preseeded so the
+# install asks nothing: a local-only MTA.
+if ! command -v postfix >/dev/null 2>&1 && [ ! -x /usr/sbin/postfix ]; then
+  echo "test-deps: installing postfix"
+  if [ "$(id -u)" = 0 ]; then
+    echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections
+    echo "postfix postfix/mailname string localhost" | debconf-set-selections
+  fi
+  apt_install postfix
+fi
+
 # Debian's Chromium for the UI's browser tests (playwright-core drives it).
 if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
   echo "test-deps: installing chromium"

@@ -93,7 +93,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 		return nil, err
 	}
 	svc = ticket.New(ticket.Config{Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log,
-		Events: a.Live, Metrics: a.Metrics, Transport: a.transport})
+		Events: a.Live, Metrics: a.Metrics, Transport: a.transport, RelayCAFile: cfg.SMTPCAFile, BaseURL: cfg.BaseURL})
 	a.Tickets = svc
 	a.Connectors = a.newConnectors()
 	return a, nil

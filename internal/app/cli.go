@@ -201,7 +201,7 @@ func runMailboxAdd(ctx context.Context, e Env, args []string) error {
 	fs := newFlags("mailbox add", e)
 	name := fs.String("name", "", "display name, used as the From name")
 	address := fs.String("address", "", "the support address")
-	relay := fs.String("smtp-relay", "", "smtp://[user:pass@]host:port or smtps://...; without it mail goes to the outbox folder")
+	relay := fs.String("smtp-relay", "", "smtp://[user:pass@]host:port or smtps://... (query: tls=starttls|opportunistic|none, insecure=1, ca=/path/ca.pem, helo=NAME); without it mail goes to the outbox folder")
 	imapURL := fs.String("imap", "", "imap://user:pass@host:port/FOLDER or imaps://... (query: sent=FOLDER, tls=none, auth=xoauth2, insecure=1)")
 	since := fs.String("since", "", "with --imap: backfill mail received since this day (YYYY-MM-DD); default everything")
 	if err := fs.Parse(args); err != nil {
@@ -214,10 +214,16 @@ func runMailboxAdd(ctx context.Context, e Env, args []string) error {
 	if *name == "" {
 		*name = addr
 	}
+	var relayWarning string
 	if *relay != "" {
-		if _, err := smtpout.ParseRelayURL(*relay); err != nil {
+		rc, err := smtpout.ParseRelayURL(*relay)
+		if err == nil {
+			err = rc.Check()
+		}
+		if err != nil {
 			return fmt.Errorf("mailbox add: --smtp-relay: %w", err)
 		}
+		relayWarning = rc.Warning()
 	}
 	provider := "smtp"
 	var sinceDay time.Time
@@ -243,7 +249,7 @@ func runMailboxAdd(ctx context.Context, e Env, args []string) error {
 			return err
 		}
 		id, err := a.Store.CreateMailbox(ctx, store.Mailbox{Name: *name, Address: addr, Provider: provider, SMTPRelay: sealedRelay,
-			IMAP: sealedIMAP, AckEnabled: true, CreatedAt: time.Now()})
+			IMAP: sealedIMAP, AckEnabled: true, CreatedAt: time.Now(), RelayWarning: relayWarning})
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("mailbox add: a mailbox with address %s exists already", addr)
 		}

@@ -3,12 +3,14 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -32,6 +34,9 @@ type Config struct {
 	GoogleClientID     string
 	GoogleClientSecret string
 	NylasWebhookSecret string
+	// SMTPCAFile is a PEM file of CA certificates every SMTP relay may be
+	// signed by, besides the system's (a relay URL's ?ca= wins).
+	SMTPCAFile string
 }
 
 // IsPostgres reports whether the database is PostgreSQL.
@@ -74,6 +79,7 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	fs.StringVar(&c.GoogleClientID, "google-client-id", get("TICKETER_GOOGLE_CLIENT_ID", ""), "Google OAuth client id for Gmail mailboxes (TICKETER_GOOGLE_CLIENT_ID)")
 	fs.StringVar(&c.GoogleClientSecret, "google-client-secret", get("TICKETER_GOOGLE_CLIENT_SECRET", ""), "Google OAuth client secret (TICKETER_GOOGLE_CLIENT_SECRET)")
 	fs.StringVar(&c.NylasWebhookSecret, "nylas-webhook-secret", get("TICKETER_NYLAS_WEBHOOK_SECRET", ""), "Nylas webhook signing secret (TICKETER_NYLAS_WEBHOOK_SECRET)")
+	fs.StringVar(&c.SMTPCAFile, "smtp-ca-file", get("TICKETER_SMTP_CA_FILE", ""), "PEM CA certificates trusted for SMTP relays, besides the system's (TICKETER_SMTP_CA_FILE)")
 	if err := fs.Parse(args); err != nil {
 		return c, nil, err
 	}
@@ -128,10 +134,27 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	default:
 		errs = append(errs, fmt.Errorf("TICKETER_LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel))
 	}
+	if c.SMTPCAFile != "" {
+		if err := checkCAFile(c.SMTPCAFile); err != nil {
+			errs = append(errs, fmt.Errorf("TICKETER_SMTP_CA_FILE: %w", err))
+		}
+	}
 	if len(errs) > 0 {
 		return c, nil, fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
 	return c, fs.Args(), nil
+}
+
+// checkCAFile verifies that path is readable and holds PEM certificates.
+func checkCAFile(path string) error {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+		return fmt.Errorf("%s holds no PEM certificate", path)
+	}
+	return nil
 }
 
 // IsLocalURL reports whether a base URL's host is this machine (localhost or

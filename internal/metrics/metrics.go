@@ -109,7 +109,7 @@ func (m *Metrics) IngestFailed() {
 }
 
 // Delivery counts one outbound send attempt: "sent", "deferred" (temporary
-// failure, retried) or "failed".
+// failure, retried), "failed", or "waiting" (the mailbox's relay cannot work).
 func (m *Metrics) Delivery(result string) {
 	if m != nil {
 		m.delivered.WithLabelValues(result).Inc()
@@ -198,7 +198,7 @@ type backlogCollector struct {
 
 var (
 	outboundDesc = prometheus.NewDesc("ticketer_outbound_queue_depth",
-		"Outbound messages not yet delivered, by state (queued, sending).", []string{"state"}, nil)
+		"Outbound messages not yet delivered, by state (queued, sending, waiting: for the mailbox's relay to be fixed).", []string{"state"}, nil)
 	inboundDesc = prometheus.NewDesc("ticketer_inbound_backlog",
 		"Received messages not ingested yet, by state (pending, failed).", []string{"state"}, nil)
 	backlogUpDesc = prometheus.NewDesc("ticketer_backlog_scrape_success",
@@ -224,6 +224,7 @@ func (c *backlogCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(backlogUpDesc, prometheus.GaugeValue, 1)
 	ch <- prometheus.MustNewConstMetric(outboundDesc, prometheus.GaugeValue, float64(b.OutboundQueued), "queued")
 	ch <- prometheus.MustNewConstMetric(outboundDesc, prometheus.GaugeValue, float64(b.OutboundSending), "sending")
+	ch <- prometheus.MustNewConstMetric(outboundDesc, prometheus.GaugeValue, float64(b.OutboundWaiting), "waiting")
 	ch <- prometheus.MustNewConstMetric(inboundDesc, prometheus.GaugeValue, float64(b.InboundPending), "pending")
 	ch <- prometheus.MustNewConstMetric(inboundDesc, prometheus.GaugeValue, float64(b.InboundFailed), "failed")
 }

@@ -177,7 +177,7 @@ func TestBacklogGauges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, st := range []string{"queued", "queued", "queued", "sending", "sent", "failed"} {
+		for i, st := range []string{"queued", "queued", "queued", "sending", "sent", "failed", "waiting", "waiting"} {
 			if _, err := s.InsertMessage(ctx, db.W(), store.Message{TicketID: tk, Kind: store.KindOutbound, DedupeKey: fmt.Sprint("k", i),
 				DeliveryStatus: st, CreatedAt: time.Now()}); err != nil {
 				t.Fatal(err)
@@ -201,6 +201,7 @@ func TestBacklogGauges(t *testing.T) {
 		}{
 			{"ticketer_outbound_queue_depth", "queued", 3},
 			{"ticketer_outbound_queue_depth", "sending", 1},
+			{"ticketer_outbound_queue_depth", "waiting", 2},
 			{"ticketer_inbound_backlog", "pending", 2},
 			{"ticketer_inbound_backlog", "failed", 1},
 		}

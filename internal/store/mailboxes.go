@@ -23,16 +23,22 @@ type Mailbox struct {
 	LastError  string
 	LastSyncAt time.Time
 	CreatedAt  time.Time
+	// RelayError is why the mailbox's relay cannot work (TLS, certificate,
+	// authentication, sender refused); its replies wait until it is fixed.
+	RelayError      string
+	RelayErrorSince time.Time
+	RelayWarning    string // the relay works but is unsafe (insecure=1)
 }
 
-const mailboxCols = `id, name, address, provider, smtp_relay, imap, ack_enabled, ack_subject, ack_body, status, last_error, last_sync_at, created_at`
+const mailboxCols = `id, name, address, provider, smtp_relay, imap, ack_enabled, ack_subject, ack_body, status, last_error, last_sync_at, created_at,
+	relay_error, relay_error_since, relay_warning`
 
 func scanMailbox(r Row) (Mailbox, error) {
 	var m Mailbox
-	var last sql.NullTime
+	var last, relaySince sql.NullTime
 	err := r.Scan(&m.ID, &m.Name, &m.Address, &m.Provider, &m.SMTPRelay, &m.IMAP, &m.AckEnabled, &m.AckSubject, &m.AckBody,
-		&m.Status, &m.LastError, &last, &m.CreatedAt)
-	m.LastSyncAt = timeOf(last)
+		&m.Status, &m.LastError, &last, &m.CreatedAt, &m.RelayError, &relaySince, &m.RelayWarning)
+	m.LastSyncAt, m.RelayErrorSince = timeOf(last), timeOf(relaySince)
 	m.CreatedAt = m.CreatedAt.UTC()
 	return m, err
 }
@@ -40,9 +46,10 @@ func scanMailbox(r Row) (Mailbox, error) {
 // CreateMailbox inserts m and returns its id; ErrConflict when the address exists.
 func (s *Store) CreateMailbox(ctx context.Context, m Mailbox) (int64, error) {
 	var id int64
-	err := s.db.W().QueryRow(ctx, `INSERT INTO mailboxes (name, address, provider, smtp_relay, imap, ack_enabled, ack_subject, ack_body, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		m.Name, strings.ToLower(strings.TrimSpace(m.Address)), m.Provider, m.SMTPRelay, m.IMAP, m.AckEnabled, m.AckSubject, m.AckBody, m.CreatedAt.UTC()).Scan(&id)
+	err := s.db.W().QueryRow(ctx, `INSERT INTO mailboxes (name, address, provider, smtp_relay, imap, ack_enabled, ack_subject, ack_body, created_at, relay_warning)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		m.Name, strings.ToLower(strings.TrimSpace(m.Address)), m.Provider, m.SMTPRelay, m.IMAP, m.AckEnabled, m.AckSubject, m.AckBody, m.CreatedAt.UTC(),
+		m.RelayWarning).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("create mailbox %s: %w", m.Address, err)
 	}
@@ -96,4 +103,45 @@ func (s *Store) LockMailbox(ctx context.Context, tx *Tx, id int64) error {
 		return fmt.Errorf("lock mailbox %d: %w", id, err)
 	}
 	return nil
+}
+
+// SetRelayError records why the mailbox's relay cannot work; the time of the
+// first failure in a row is kept.
+func (s *Store) SetRelayError(ctx context.Context, q Querier, id int64, reason string, now time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE mailboxes SET relay_error = $2,
+		relay_error_since = CASE WHEN relay_error <> '' AND relay_error_since IS NOT NULL THEN relay_error_since ELSE $3 END WHERE id = $1`,
+		id, reason, now.UTC())
+	if err != nil {
+		return fmt.Errorf("set relay error of mailbox %d: %w", id, err)
+	}
+	return nil
+}
+
+// ClearRelayError records that the mailbox's relay works again.
+func (s *Store) ClearRelayError(ctx context.Context, q Querier, id int64) error {
+	if _, err := q.Exec(ctx, `UPDATE mailboxes SET relay_error = '', relay_error_since = NULL WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("clear relay error of mailbox %d: %w", id, err)
+	}
+	return nil
+}
+
+// ResumeWaiting makes the mailbox's messages waiting for it queued again and
+// returns them (the caller enqueues their send jobs in the same tx).
+func (s *Store) ResumeWaiting(ctx context.Context, tx *Tx, mailboxID int64) ([]MessageRef, error) {
+	rows, err := tx.Query(ctx, `UPDATE messages SET delivery_status = $1
+		WHERE delivery_status = $2 AND ticket_id IN (SELECT id FROM tickets WHERE mailbox_id = $3) RETURNING id, ticket_id`,
+		DeliveryQueued, DeliveryWaiting, mailboxID)
+	if err != nil {
+		return nil, fmt.Errorf("resume waiting messages of mailbox %d: %w", mailboxID, err)
+	}
+	defer rows.Close()
+	var out []MessageRef
+	for rows.Next() {
+		var r MessageRef
+		if err := rows.Scan(&r.ID, &r.TicketID); err != nil {
+			return nil, fmt.Errorf("resume waiting messages of mailbox %d: %w", mailboxID, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

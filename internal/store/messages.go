@@ -19,6 +19,9 @@ const (
 	DeliverySending = "sending"
 	DeliverySent    = "sent"
 	DeliveryFailed  = "failed"
+	// DeliveryWaiting: the mailbox's relay cannot work as configured; the
+	// message has no job and goes out once the mailbox is fixed.
+	DeliveryWaiting = "waiting"
 )
 
 // Message is one email (or note) on a ticket.

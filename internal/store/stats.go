@@ -9,6 +9,7 @@ import (
 type Backlog struct {
 	OutboundQueued  int64 // outbound messages waiting for (another) send attempt
 	OutboundSending int64 // outbound messages handed to a transport, outcome not recorded yet
+	OutboundWaiting int64 // outbound messages waiting for their mailbox's relay to be fixed
 	InboundPending  int64 // received mail not ingested yet
 	InboundFailed   int64 // received mail whose ingestion failed (retried with backoff)
 }
@@ -17,7 +18,7 @@ type Backlog struct {
 func (s *Store) Backlog(ctx context.Context) (Backlog, error) {
 	var b Backlog
 	rows, err := s.db.Query(ctx, `SELECT delivery_status, count(*) FROM messages
-		WHERE delivery_status IN ('queued', 'sending') GROUP BY delivery_status`)
+		WHERE delivery_status IN ('queued', 'sending', 'waiting') GROUP BY delivery_status`)
 	if err != nil {
 		return b, fmt.Errorf("outbound backlog: %w", err)
 	}
@@ -33,6 +34,8 @@ func (s *Store) Backlog(ctx context.Context) (Backlog, error) {
 			b.OutboundQueued = n
 		case DeliverySending:
 			b.OutboundSending = n
+		case DeliveryWaiting:
+			b.OutboundWaiting = n
 		}
 	}
 	if err := rows.Err(); err != nil {

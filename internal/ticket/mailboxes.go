@@ -45,15 +45,26 @@ func checkAckTemplates(subject, body string) error {
 	return nil
 }
 
-func (s *Service) sealRelay(relay string) (string, error) {
+// sealRelay checks a relay URL (its options and CA file) and seals it; it
+// also returns what the mailbox warns about it.
+func (s *Service) sealRelay(relay, address string) (sealed, warning string, err error) {
 	relay = strings.TrimSpace(relay)
 	if relay == "" {
-		return "", nil
+		return "", "", nil
 	}
-	if _, err := smtpout.ParseRelayURL(relay); err != nil {
-		return "", &FieldError{"smtp_relay", err.Error()}
+	rc, err := s.relayConfig(relay, address)
+	if err == nil {
+		err = rc.Check()
 	}
-	return s.cfg.Secrets.Seal(relay)
+	if err != nil {
+		return "", "", &FieldError{"smtp_relay", err.Error()}
+	}
+	if w := rc.Warning(); w != "" {
+		s.log.Warn("mailbox relay is unsafe", "mailbox", address, "warning", w)
+		warning = w
+	}
+	sealed, err = s.cfg.Secrets.Seal(relay)
+	return sealed, warning, err
 }
 
 // CreateMailbox validates and stores a mailbox; store.ErrConflict when the address exists.
@@ -69,7 +80,7 @@ func (s *Service) CreateMailbox(ctx context.Context, in MailboxInput) (store.Mai
 	if err := checkAckTemplates(in.AckSubject, in.AckBody); err != nil {
 		return store.Mailbox{}, err
 	}
-	relay, err := s.sealRelay(in.SMTPRelay)
+	relay, warning, err := s.sealRelay(in.SMTPRelay, addr)
 	if err != nil {
 		return store.Mailbox{}, err
 	}
@@ -82,7 +93,7 @@ func (s *Service) CreateMailbox(ctx context.Context, in MailboxInput) (store.Mai
 	}
 	ack := in.AckEnabled == nil || *in.AckEnabled
 	id, err := s.store.CreateMailbox(ctx, store.Mailbox{Name: name, Address: addr, Provider: provider, SMTPRelay: relay, IMAP: imapURL,
-		AckEnabled: ack, AckSubject: in.AckSubject, AckBody: in.AckBody, CreatedAt: s.now()})
+		AckEnabled: ack, AckSubject: in.AckSubject, AckBody: in.AckBody, CreatedAt: s.now(), RelayWarning: warning})
 	if err != nil {
 		return store.Mailbox{}, err
 	}
@@ -115,14 +126,23 @@ func (s *Service) UpdateMailbox(ctx context.Context, id int64, in MailboxUpdate)
 		return store.Mailbox{}, err
 	}
 	if in.SMTPRelay != nil {
-		relay, err := s.sealRelay(*in.SMTPRelay)
+		mb, err := s.store.GetMailbox(ctx, s.db.W(), id)
 		if err != nil {
 			return store.Mailbox{}, err
 		}
-		c.SMTPRelay = &relay
+		relay, warning, err := s.sealRelay(*in.SMTPRelay, mb.Address)
+		if err != nil {
+			return store.Mailbox{}, err
+		}
+		c.SMTPRelay, c.RelayWarning = &relay, &warning
 	}
 	c.AckEnabled = in.AckEnabled
 	if err := s.store.UpdateMailbox(ctx, id, c); err != nil {
+		return store.Mailbox{}, err
+	}
+	// Saving the mailbox is the admin saying "try again": what waited for it
+	// is queued again (a relay still broken puts it back to waiting).
+	if _, err := s.relayWorks(ctx, id); err != nil {
 		return store.Mailbox{}, err
 	}
 	return s.store.GetMailbox(ctx, s.db.W(), id)
@@ -148,19 +168,34 @@ func (s *Service) TestMailbox(ctx context.Context, id int64) (MailboxTest, error
 		}
 		return MailboxTest{OK: true, Transport: "outbox", Message: "no SMTP relay: outbound mail is written as .eml files to the outbox folder " + s.cfg.OutboxDir}, nil
 	}
-	relayURL, err := s.cfg.Secrets.Open(mb.SMTPRelay)
-	if err != nil {
-		return MailboxTest{Transport: "smtp_relay", Message: "cannot open the stored relay credentials: " + err.Error()}, nil
+	relay, rc, err := s.relay(mb)
+	if err == nil {
+		tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		err = relay.Test(tctx, mb.Address)
+		cancel()
 	}
-	rc, err := smtpout.ParseRelayURL(relayURL)
+	// The outcome is the mailbox's, in the words a send would use.
+	if smtpout.IsConfig(err) {
+		if serr := s.store.SetRelayError(ctx, s.db.W(), mb.ID, err.Error(), s.now()); serr != nil {
+			return MailboxTest{}, serr
+		}
+	}
 	if err != nil {
 		return MailboxTest{Transport: "smtp_relay", Message: err.Error()}, nil
 	}
-	rc.HeloName = domainOf(mb.Address)
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := smtpout.NewRelay(rc).Test(ctx); err != nil {
-		return MailboxTest{Transport: "smtp_relay", Message: err.Error()}, nil
+	n, err := s.relayWorks(ctx, mb.ID)
+	if err != nil {
+		return MailboxTest{}, err
 	}
-	return MailboxTest{OK: true, Transport: "smtp_relay", Message: fmt.Sprintf("connected to %s:%d and authenticated", rc.Host, rc.Port)}, nil
+	msg := fmt.Sprintf("connected to %s:%d; the relay accepts mail from %s", rc.Host, rc.Port, mb.Address)
+	if rc.Username != "" {
+		msg = fmt.Sprintf("connected to %s:%d and authenticated; the relay accepts mail from %s", rc.Host, rc.Port, mb.Address)
+	}
+	if n > 0 {
+		msg += fmt.Sprintf("; %d waiting message(s) queued again", n)
+	}
+	if w := rc.Warning(); w != "" {
+		msg += ". Warning: " + w
+	}
+	return MailboxTest{OK: true, Transport: "smtp_relay", Message: msg}, nil
 }

@@ -179,6 +179,8 @@ func (s *Service) queueOutbound(ctx context.Context, tx *store.Tx, ticketID, aut
 //     for other transports: just before handing the message over), in its
 //     own committed write. A failure before that point delivered nothing, so
 //     the message goes back to "queued" and is retried with backoff.
+//   - waiting: the mailbox's relay cannot work as configured (relay.go);
+//     nothing to do until the mailbox is fixed, which queues it again.
 //   - sending: a previous attempt passed the point of no return and then
 //     stopped before recording the outcome (the worker died, possibly after
 //     the relay said 250). The mail may well have been delivered: it is not
@@ -196,7 +198,8 @@ func (s *Service) SendMessage(ctx context.Context, messageID int64, attempt, max
 	if err != nil {
 		return err
 	}
-	if m.Kind != store.KindOutbound || m.DeliveryStatus == store.DeliverySent || m.DeliveryStatus == store.DeliveryFailed {
+	if m.Kind != store.KindOutbound || m.DeliveryStatus == store.DeliverySent || m.DeliveryStatus == store.DeliveryFailed ||
+		m.DeliveryStatus == store.DeliveryWaiting { // waiting: queued again, with a new job, once its mailbox works (relay.go)
 		return nil
 	}
 	t, err := s.store.GetTicket(ctx, s.db.W(), m.TicketID)
@@ -209,7 +212,10 @@ func (s *Service) SendMessage(ctx context.Context, messageID int64, attempt, max
 	}
 	sender, err := s.transport(mb)
 	if err != nil {
-		return s.recordSend(ctx, m, &smtpout.PermanentError{Err: err}, attempt, maxAttempts)
+		if !smtpout.IsConfig(err) {
+			err = &smtpout.PermanentError{Err: err}
+		}
+		return s.recordOutcome(ctx, mb, m, err, attempt, maxAttempts)
 	}
 	if m.DeliveryStatus == store.DeliverySending {
 		if _, isOutbox := sender.(*smtpout.Outbox); !isOutbox {
@@ -235,7 +241,7 @@ func (s *Service) SendMessage(ctx context.Context, messageID int64, attempt, max
 	} else if sendErr = commit(); sendErr == nil {
 		sendErr = sender.Send(ctx, mb.Address, to, raw)
 	}
-	return s.recordSend(context.WithoutCancel(ctx), m, sendErr, attempt, maxAttempts)
+	return s.recordOutcome(context.WithoutCancel(ctx), mb, m, sendErr, attempt, maxAttempts)
 }
 
 // setDelivery records a delivery state and announces it, in one transaction.
@@ -279,14 +285,9 @@ func (s *Service) transport(mb store.Mailbox) (smtpout.Sender, error) {
 	if mb.SMTPRelay == "" {
 		return smtpout.NewOutbox(s.cfg.OutboxDir), nil
 	}
-	relayURL, err := s.cfg.Secrets.Open(mb.SMTPRelay)
+	r, _, err := s.relay(mb)
 	if err != nil {
-		return nil, fmt.Errorf("mailbox %s relay credentials: %w", mb.Address, err)
+		return nil, err
 	}
-	rc, err := smtpout.ParseRelayURL(relayURL)
-	if err != nil {
-		return nil, fmt.Errorf("mailbox %s relay: %w", mb.Address, err)
-	}
-	rc.HeloName = domainOf(mb.Address)
-	return smtpout.NewRelay(rc), nil
+	return r, nil
 }

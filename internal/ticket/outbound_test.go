@@ -2,6 +2,7 @@ package ticket_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,6 +36,8 @@ type relay struct {
 	accepted []delivery
 	reject   []*smtp.SMTPError // answered to the next DATA commands, in order
 	rcptErr  []*smtp.SMTPError // answered to the next RCPT commands, in order
+	tls      *tls.Config       // offers STARTTLS when set (before start)
+	helos    []string          // EHLO names of the sessions
 }
 
 type delivery struct {
@@ -43,7 +46,12 @@ type delivery struct {
 	data []byte
 }
 
-func (r *relay) NewSession(*smtp.Conn) (smtp.Session, error) { return &relaySession{r: r}, nil }
+func (r *relay) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.helos = append(r.helos, c.Hostname())
+	return &relaySession{r: r}, nil
+}
 
 type relaySession struct {
 	r    *relay
@@ -101,6 +109,7 @@ func (r *relay) start(t *testing.T) {
 	}
 	r.srv = smtp.NewServer(r)
 	r.srv.Domain = "relay.test"
+	r.srv.TLSConfig = r.tls
 	r.srv.ReadTimeout, r.srv.WriteTimeout = 10*time.Second, 10*time.Second
 	go func() { _ = r.srv.Serve(ln) }()
 	t.Cleanup(func() { _ = r.srv.Close() })
@@ -121,6 +130,8 @@ type outEnv struct {
 	sub    *live.Subscription
 	ackID  int64
 	ticket int64
+	// baseURL is TICKETER_BASE_URL of the services built after it is set.
+	baseURL string
 }
 
 const testKey = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE="
@@ -166,7 +177,7 @@ func (o *outEnv) service(t *testing.T, transport func(store.Mailbox) (smtpout.Se
 		t.Fatal(err)
 	}
 	return ticket.New(ticket.Config{Store: o.st, Blobs: o.blobs, Queue: q, Secrets: box, OutboxDir: o.outbox,
-		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return o.now }, Transport: transport, Events: o.events})
+		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return o.now }, Transport: transport, Events: o.events, BaseURL: o.baseURL})
 }
 
 func (o *outEnv) ack() store.Message {

@@ -43,6 +43,11 @@ type Config struct {
 	Events Publisher
 	// Metrics counts ingestion and delivery outcomes; nil counts nothing.
 	Metrics Metrics
+	// Relay defaults: the CA file trusted besides the system's
+	// (TICKETER_SMTP_CA_FILE; a relay URL's ?ca= wins), and the base URL
+	// whose host is the EHLO name (else the mailbox's domain).
+	RelayCAFile string
+	BaseURL     string
 }
 
 // Publisher publishes a live event inside the transaction of the change it
@@ -56,7 +61,7 @@ type Publisher interface {
 type Metrics interface {
 	Ingested(outcome string)
 	IngestFailed()
-	Delivery(result string) // sent, deferred, failed
+	Delivery(result string) // sent, deferred, failed, waiting
 }
 
 type noMetrics struct{}

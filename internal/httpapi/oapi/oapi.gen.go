@@ -28,6 +28,7 @@ const (
 	DeliveryStatusQueued  DeliveryStatus = "queued"
 	DeliveryStatusSending DeliveryStatus = "sending"
 	DeliveryStatusSent    DeliveryStatus = "sent"
+	DeliveryStatusWaiting DeliveryStatus = "waiting"
 )
 
 // Valid indicates whether the value is a known member of the DeliveryStatus enum.
@@ -40,6 +41,8 @@ func (e DeliveryStatus) Valid() bool {
 	case DeliveryStatusSending:
 		return true
 	case DeliveryStatusSent:
+		return true
+	case DeliveryStatusWaiting:
 		return true
 	default:
 		return false
@@ -223,7 +226,7 @@ type CreateMailboxRequest struct {
 	ImapSince *string `json:"imap_since,omitempty"`
 	Name      string  `json:"name"`
 
-	// SmtpRelay smtp://[user:pass@]host:port or smtps://...; stored sealed
+	// SmtpRelay smtp://[user:pass@]host:port or smtps://... (query: tls=starttls|opportunistic|none, insecure=1, ca=/path/ca.pem, helo=NAME); stored sealed
 	SmtpRelay *string `json:"smtp_relay,omitempty"`
 }
 
@@ -244,12 +247,14 @@ type CreateUserRequest struct {
 
 // Delivery defines model for Delivery.
 type Delivery struct {
-	Attempts *int           `json:"attempts,omitempty"`
-	Error    string         `json:"error"`
-	Status   DeliveryStatus `json:"status"`
+	Attempts *int   `json:"attempts,omitempty"`
+	Error    string `json:"error"`
+
+	// Status waiting: the mailbox's relay cannot work as configured (see the mailbox's relay_error); sent once the mailbox is fixed
+	Status DeliveryStatus `json:"status"`
 }
 
-// DeliveryStatus defines model for Delivery.Status.
+// DeliveryStatus waiting: the mailbox's relay cannot work as configured (see the mailbox's relay_error); sent once the mailbox is fixed
 type DeliveryStatus string
 
 // DevLoginRequest defines model for DevLoginRequest.
@@ -320,7 +325,14 @@ type Mailbox struct {
 	LastSyncAt   nullable.Nullable[time.Time] `json:"last_sync_at"`
 	Name         string                       `json:"name"`
 	Provider     string                       `json:"provider"`
-	Status       string                       `json:"status"`
+
+	// RelayError why the SMTP relay cannot work as configured (TLS, certificate, authentication, sender refused); replies wait until the mailbox is saved again or its connection test passes
+	RelayError      string                       `json:"relay_error"`
+	RelayErrorSince nullable.Nullable[time.Time] `json:"relay_error_since"`
+
+	// RelayWarning the relay works but is unsafe, e.g. insecure=1 (certificate not verified)
+	RelayWarning string `json:"relay_warning"`
+	Status       string `json:"status"`
 }
 
 // MailboxSync defines model for MailboxSync.

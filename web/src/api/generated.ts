@@ -199,6 +199,9 @@ export interface Attachment {
   inline?: boolean;
 }
 
+/**
+ * waiting: the mailbox's relay cannot work as configured (see the mailbox's relay_error); sent once the mailbox is fixed
+ */
 export type DeliveryStatus = typeof DeliveryStatus[keyof typeof DeliveryStatus];
 
 
@@ -208,9 +211,11 @@ export const DeliveryStatus = {
   sending: 'sending',
   sent: 'sent',
   failed: 'failed',
+  waiting: 'waiting',
 } as const;
 
 export interface Delivery {
+  /** waiting: the mailbox's relay cannot work as configured (see the mailbox's relay_error); sent once the mailbox is fixed */
   status: DeliveryStatus;
   error: string;
   attempts?: number;
@@ -348,12 +353,18 @@ export interface Mailbox {
   /** @nullable */
   last_sync_at: string | null;
   created_at: string;
+  /** why the SMTP relay cannot work as configured (TLS, certificate, authentication, sender refused); replies wait until the mailbox is saved again or its connection test passes */
+  relay_error: string;
+  /** @nullable */
+  relay_error_since: string | null;
+  /** the relay works but is unsafe, e.g. insecure=1 (certificate not verified) */
+  relay_warning: string;
 }
 
 export interface CreateMailboxRequest {
   name: string;
   address: string;
-  /** smtp://[user:pass@]host:port or smtps://...; stored sealed */
+  /** smtp://[user:pass@]host:port or smtps://... (query: tls=starttls|opportunistic|none, insecure=1, ca=/path/ca.pem, helo=NAME); stored sealed */
   smtp_relay?: string;
   /** imap://user:pass@host:port/FOLDER or imaps://... (query: sent=FOLDER, tls=none, auth=xoauth2); stored sealed; the mailbox then syncs from it */
   imap?: string;

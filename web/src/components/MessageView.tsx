@@ -6,7 +6,7 @@ import { MailFrame } from "./MailFrame";
 import { Badge, errorMessage } from "./States";
 import { useInlineImages } from "./useInlineImages";
 
-const deliveryLabel: Record<string, string> = { queued: "Queued", sending: "Sending", sent: "Sent", failed: "Failed" };
+const deliveryLabel: Record<string, string> = { queued: "Queued", sending: "Sending", sent: "Sent", failed: "Failed", waiting: "Waiting for the mailbox" };
 
 export function MessageView({ m, author, onRetry, retrying, retryError }: { m: Message; author?: User; onRetry: (id: number) => void; retrying: boolean; retryError?: unknown }) {
   const [mode, setMode] = useState<"html" | "text">(showsHTML(m) ? "html" : "text");
@@ -57,6 +57,11 @@ export function MessageView({ m, author, onRetry, retrying, retryError }: { m: M
           <button className="btn btn-sm" onClick={() => onRetry(m.id)} disabled={retrying}>
             {retrying ? "Retrying…" : "Retry"}
           </button>
+        </div>
+      )}
+      {m.delivery?.status === "waiting" && (
+        <div className="banner banner-warning" role="status">
+          Waiting for the mailbox: its SMTP relay cannot work as configured{m.delivery.error ? ` (${m.delivery.error})` : ""}. It goes out once an admin fixes the mailbox.
         </div>
       )}
       {m.problems && <div className="banner banner-warning">{m.problems}</div>}

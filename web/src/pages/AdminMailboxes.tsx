@@ -16,6 +16,7 @@ import {
 } from "../api/generated";
 import { absoluteTime, relativeTime } from "../lib/format";
 import { DEFAULT_ACK_BODY, DEFAULT_ACK_SUBJECT, renderAckPreview } from "../lib/template";
+import { RELAY_HELP, relayWarning } from "../lib/relay";
 import { NYLAS_REGIONS, gmailOutcome, gmailStartUrl, isDate, progressPercent, progressText, showProgress, syncLabel, syncRefetchMs, syncTone } from "../lib/sync";
 import { Empty, ErrorState, Loading, ErrorBanner, errorMessage } from "../components/States";
 
@@ -62,6 +63,7 @@ export function MailboxesPage() {
 }
 
 function MailboxCard({ m, onEdit }: { m: Mailbox; onEdit: () => void }) {
+  const qc = useQueryClient();
   const test = useTestMailbox();
   const [result, setResult] = useState<MailboxTestResult | null>(null);
   const [connecting, setConnecting] = useState(false);
@@ -71,7 +73,10 @@ function MailboxCard({ m, onEdit }: { m: Mailbox; onEdit: () => void }) {
         <h2 className="spacer">
           {m.name} <span className="muted small">{m.address}</span>
         </h2>
-        <button className="btn btn-sm" onClick={() => test.mutate({ id: m.id }, { onSuccess: setResult })} disabled={test.isPending}>
+        <button className="btn btn-sm" onClick={() =>
+            // The test records the relay's state on the mailbox (and a pass sends what waited): reload it.
+            test.mutate({ id: m.id }, { onSuccess: setResult, onSettled: () => void qc.invalidateQueries({ queryKey: getListMailboxesQueryKey() }) })
+          } disabled={test.isPending}>
           {test.isPending ? "Testing…" : "Test connection"}
         </button>
         <button className="btn btn-sm" onClick={() => setConnecting(!connecting)} aria-expanded={connecting} aria-controls={`connect-${m.id}`}>
@@ -89,6 +94,17 @@ function MailboxCard({ m, onEdit }: { m: Mailbox; onEdit: () => void }) {
         <dt>Acknowledge</dt>
         <dd>{m.ack_enabled ? "New tickets get an acknowledgement" : "Off"}</dd>
       </dl>
+      {m.relay_warning && (
+        <div className="banner banner-warning" role="status">
+          Relay warning: {m.relay_warning}
+        </div>
+      )}
+      {m.relay_error && (
+        <div className="banner banner-error" role="alert">
+          Relay error{m.relay_error_since ? <> since <When iso={m.relay_error_since} /></> : null}: {m.relay_error}. Replies wait (“Waiting for the mailbox”) and go
+          out once the mailbox is saved again or “Test connection” passes.
+        </div>
+      )}
       <SyncStatus m={m} />
       {connecting && <ConnectAccount m={m} />}
       {test.error && <div className="banner banner-error">{errorMessage(test.error)}</div>}
@@ -293,9 +309,10 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
         <label className="field">
           <span>SMTP relay</span>
           <input className="input mono" placeholder="smtp://user:pass@smtp.example.com:587" value={relay} onChange={(e) => setRelay(e.target.value)} />
-          <span className="hint">Empty sends to the outbox folder. Stored encrypted; never shown again.</span>
+          <span className="hint">Empty sends to the outbox folder. {RELAY_HELP}</span>
         </label>
       )}
+      {changeRelay && relayWarning(relay) && <div className="banner banner-warning">{relayWarning(relay)}</div>}
       <label className="row small">
         <input type="checkbox" checked={ackEnabled} onChange={(e) => setAckEnabled(e.target.checked)} /> Send an acknowledgement for new tickets
       </label>
@@ -381,8 +398,11 @@ function NewMailbox() {
       <label className="field">
         <span>SMTP relay (optional)</span>
         <input className="input mono" placeholder="smtp://user:pass@smtp.example.com:587 or smtps://…" value={form.smtp_relay} onChange={(e) => setForm({ ...form, smtp_relay: e.target.value })} />
-        <span className="hint">Without a relay, replies are written to the outbox folder. Connect Gmail or Nylas with a mailbox’s “Connect account”.</span>
+        <span className="hint">
+          Without a relay, replies are written to the outbox folder. Connect Gmail or Nylas with a mailbox’s “Connect account”. {RELAY_HELP}
+        </span>
       </label>
+      {relayWarning(form.smtp_relay) && <div className="banner banner-warning">{relayWarning(form.smtp_relay)}</div>}
       <div className="grid-2">
         <label className="field">
           <span>IMAP account (optional)</span>
