@@ -142,8 +142,16 @@ func (c *client) accessToken(ctx context.Context) (string, error) {
 	tok, err := c.app.TokenSource(ctx, &oauth2.Token{RefreshToken: c.refresh}).Token()
 	if err != nil {
 		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && (re.ErrorCode == "invalid_grant" || re.ErrorCode == "invalid_client" || re.ErrorCode == "unauthorized_client") {
-			return "", fmt.Errorf("%w: refreshing the access token: %s %s (reconnect the mailbox)", ErrAuth, re.ErrorCode, re.ErrorDescription)
+		if errors.As(err, &re) && re.ErrorCode == "invalid_grant" {
+			// Expired or revoked; an OAuth app left in Testing has its
+			// refresh tokens expire after 7 days
+			// (https://developers.google.com/identity/protocols/oauth2#expiration).
+			return "", fmt.Errorf("%w: Google refused the refresh token (invalid_grant: %s): reconnect this mailbox; "+
+				"if the OAuth app is in Testing, publish it, since its refresh tokens expire after 7 days", ErrAuth, re.ErrorDescription)
+		}
+		if errors.As(err, &re) && (re.ErrorCode == "invalid_client" || re.ErrorCode == "unauthorized_client") {
+			return "", fmt.Errorf("%w: refreshing the access token: %s %s (check TICKETER_GOOGLE_CLIENT_ID and _SECRET, then reconnect this mailbox)",
+				ErrAuth, re.ErrorCode, re.ErrorDescription)
 		}
 		return "", fmt.Errorf("refresh gmail access token: %w", err)
 	}

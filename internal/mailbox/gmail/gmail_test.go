@@ -232,7 +232,7 @@ func TestRefreshFailureShowsOnMailbox(t *testing.T) {
 func (s *setup) wantReconnect(t *testing.T) {
 	t.Helper()
 	st, _ := s.env.Store.MailboxSyncStatus(s.env.Ctx, s.journal)
-	if st.Status != store.SyncError || !strings.Contains(st.LastError, "reconnect") || !strings.Contains(st.LastError, "invalid_grant") ||
+	if st.Status != store.SyncError || !strings.Contains(st.LastError, "reconnect this mailbox") || !strings.Contains(st.LastError, "invalid_grant") ||
 		!strings.Contains(st.LastError, "Token has been expired or revoked") || st.ErrorSince.IsZero() {
 		t.Fatalf("status %+v", st)
 	}
