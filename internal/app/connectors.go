@@ -44,7 +44,7 @@ func (a *App) NylasWebhook() *nylas.Webhook {
 		Log: a.Log.With("component", "nylas-webhook")}
 }
 
-// nylasFetchWorker works the webhook's fetch jobs; New sets its Receiver
+// nylasFetchWorker works the webhook's fetch jobs; Open sets its Receiver
 // once the ticket service exists, before any worker starts.
 func (a *App) nylasFetchWorker() *nylas.FetchWorker {
 	return &nylas.FetchWorker{Store: a.Store, Config: a.nylasConfig(), Log: a.Log.With("component", "nylas-fetch")}
