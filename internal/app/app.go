@@ -82,12 +82,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	a.Metrics = metrics.New(metrics.Options{Backlog: a.Store.Backlog, Logger: log})
 	// The workers call the service, which inserts jobs through the queue.
 	var svc *ticket.Service
+	nylasFetch := a.nylasFetchWorker()
 	a.Queue, err = jobs.New(db, jobs.Handlers{
 		Ingest: func(ctx context.Context, id int64) error { return svc.ProcessInbound(ctx, id) },
 		Send: func(ctx context.Context, id int64, attempt, max int) error {
 			return svc.SendMessage(ctx, id, attempt, max)
 		},
-	}, jobs.Options{Work: work, Logger: log, Observe: a.Metrics.JobDone})
+	}, jobs.Options{Work: work, Logger: log, Observe: a.Metrics.JobDone, Register: nylasFetch.Register})
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -95,6 +96,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	svc = ticket.New(ticket.Config{Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log,
 		Events: a.Live, Metrics: a.Metrics, Transport: a.transport, RelayCAFile: cfg.SMTPCAFile, BaseURL: cfg.BaseURL})
 	a.Tickets = svc
+	nylasFetch.Receiver = svc
 	a.Connectors = a.newConnectors()
 	return a, nil
 }

@@ -37,10 +37,17 @@ func (a *App) connectorFactories() map[string]mailbox.Factory {
 func (a *App) nylasConfig() nylas.Config { return nylas.Config{Secrets: a.Secrets} }
 
 // NylasWebhook is the receiver to mount (no session: the signature is the
-// authentication) as GET and POST /api/v1/mailboxes/nylas/webhook.
+// authentication) as GET and POST /api/v1/mailboxes/nylas/webhook. It
+// answers at once and leaves the fetch to nylasFetchWorker's jobs.
 func (a *App) NylasWebhook() *nylas.Webhook {
-	return &nylas.Webhook{Secret: a.Cfg.NylasWebhookSecret, Store: a.Store, Receiver: a.Tickets, Config: a.nylasConfig(),
+	return &nylas.Webhook{Secret: a.Cfg.NylasWebhookSecret, Store: a.Store, Queue: a.Queue, Config: a.nylasConfig(),
 		Log: a.Log.With("component", "nylas-webhook")}
+}
+
+// nylasFetchWorker works the webhook's fetch jobs; Open sets its Receiver
+// once the ticket service exists, before any worker starts.
+func (a *App) nylasFetchWorker() *nylas.FetchWorker {
+	return &nylas.FetchWorker{Store: a.Store, Config: a.nylasConfig(), Log: a.Log.With("component", "nylas-fetch")}
 }
 
 // ConnectNylas checks a grant id and API key, stores them sealed on the

@@ -76,6 +76,9 @@ type Options struct {
 	// Observe, when set, is told about every job worked: its kind, how long
 	// it took and its error (nil on success). (*metrics.Metrics).JobDone fits.
 	Observe func(kind string, took time.Duration, err error)
+	// Register adds the workers of job kinds that live in other packages
+	// (river.AddWorker), e.g. the Nylas webhook's fetch job.
+	Register func(w *river.Workers)
 }
 
 // New builds a queue over db. With opts.Work the queue has workers for h.
@@ -101,6 +104,9 @@ func New(db *store.DB, h Handlers, opts Options) (*Queue, error) {
 		start := time.Now()
 		return observe(j.Kind, start, h.Send(ctx, j.Args.MessageID, j.Attempt, j.MaxAttempts))
 	}))
+	if opts.Register != nil {
+		opts.Register(workers)
+	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.Default()

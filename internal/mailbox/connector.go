@@ -155,6 +155,13 @@ func (h *Host) SetCredentials(ctx context.Context, sealed string) error {
 	return h.store.SetCredentials(ctx, h.MailboxID, sealed)
 }
 
+// Received returns which of providerIDs were already delivered from
+// source (in any mailbox: journal mail is routed elsewhere): a backfill
+// resumes by what it has, not by a position that deletions shift.
+func (h *Host) Received(ctx context.Context, source string, providerIDs []string) (map[string]bool, error) {
+	return h.store.ReceivedProviderIDs(ctx, source, providerIDs)
+}
+
 // SetRoute makes Deliver pick the mailbox (and the original recipients) per
 // message: journal mailboxes.
 func (h *Host) SetRoute(route func(ctx context.Context, m Message) (int64, []string)) {

@@ -9,6 +9,8 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mail"
@@ -254,6 +256,10 @@ func (s *Service) setDelivery(ctx context.Context, m store.Message, status, errT
 	})
 }
 
+// ReconnectRetry is how often a message waiting for its mailbox to be
+// reconnected tries again.
+const ReconnectRetry = 5 * time.Minute
+
 // recordSend records the outcome of one attempt (each counts in attempts).
 func (s *Service) recordSend(ctx context.Context, m store.Message, sendErr error, attempt, maxAttempts int) error {
 	switch {
@@ -261,6 +267,16 @@ func (s *Service) recordSend(ctx context.Context, m store.Message, sendErr error
 		s.log.Info("sent", "message", m.ID)
 		s.metrics.Delivery("sent")
 		return s.setDelivery(ctx, m, store.DeliverySent, "", 1)
+	case smtpout.IsReconnect(sendErr):
+		// The mailbox's credentials were refused (the mailbox shows the
+		// reason): the message waits for the reconnection, snoozed, which
+		// does not use up its attempts.
+		s.log.Warn("delivery waits for the mailbox to be reconnected", "message", m.ID, "err", sendErr)
+		s.metrics.Delivery("deferred")
+		if err := s.setDelivery(ctx, m, store.DeliveryQueued, sendErr.Error(), 1); err != nil {
+			return err
+		}
+		return river.JobSnooze(ReconnectRetry)
 	case smtpout.IsPermanent(sendErr) || attempt >= maxAttempts:
 		s.log.Error("delivery failed", "message", m.ID, "err", sendErr)
 		s.metrics.Delivery("failed")

@@ -13,9 +13,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -67,13 +70,41 @@ type Credentials struct {
 // refresh token was revoked or expired): the mailbox must be reconnected.
 var ErrAuth = errors.New("gmail authorization failed")
 
-// APIError is an error answer of the Gmail API.
+// APIError is an error answer of the Gmail API; Reason is the first
+// errors[].reason (e.g. userRateLimitExceeded, insufficientPermissions).
 type APIError struct {
 	Status  int
+	Reason  string
 	Message string
 }
 
-func (e *APIError) Error() string { return fmt.Sprintf("gmail api: %d %s", e.Status, e.Message) }
+func (e *APIError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("gmail api: %d %s: %s", e.Status, e.Reason, e.Message)
+	}
+	return fmt.Sprintf("gmail api: %d %s", e.Status, e.Message)
+}
+
+// Gmail signals its usage limits with 403 and these reasons, as well as
+// with 429 (https://developers.google.com/gmail/api/guides/handle-errors,
+// "Resolve a 403 error: Usage limit exceeded" and "Resolve a 429 error";
+// https://developers.google.com/gmail/api/reference/quota). Only the other
+// 403s (insufficientPermissions, domainPolicy, ...) are refusals.
+var rateLimitReasons = map[string]bool{"userRateLimitExceeded": true, "rateLimitExceeded": true, "dailyLimitExceeded": true}
+
+// Temporary reports whether retrying later can succeed: a usage limit or a
+// server error. Other 4xx answers refuse the request itself.
+func (e *APIError) Temporary() bool {
+	return e.Status == http.StatusTooManyRequests || e.Status >= 500 || e.Status == http.StatusRequestTimeout ||
+		(e.Status == http.StatusForbidden && rateLimitReasons[e.Reason])
+}
+
+// retryNow reports whether the client should wait and retry at once: not
+// for dailyLimitExceeded, which lasts until the quota day ends (the send
+// job's backoff or the next poll tries again).
+func (e *APIError) retryNow() bool {
+	return e.Temporary() && e.Reason != "dailyLimitExceeded"
+}
 
 // client calls the Gmail REST API with a refreshing access token, retrying
 // 429 and 5xx answers after Retry-After and a 401 once with a fresh token.
@@ -111,8 +142,16 @@ func (c *client) accessToken(ctx context.Context) (string, error) {
 	tok, err := c.app.TokenSource(ctx, &oauth2.Token{RefreshToken: c.refresh}).Token()
 	if err != nil {
 		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && (re.ErrorCode == "invalid_grant" || re.ErrorCode == "invalid_client" || re.ErrorCode == "unauthorized_client") {
-			return "", fmt.Errorf("%w: refreshing the access token: %s %s (reconnect the mailbox)", ErrAuth, re.ErrorCode, re.ErrorDescription)
+		if errors.As(err, &re) && re.ErrorCode == "invalid_grant" {
+			// Expired or revoked; an OAuth app left in Testing has its
+			// refresh tokens expire after 7 days
+			// (https://developers.google.com/identity/protocols/oauth2#expiration).
+			return "", fmt.Errorf("%w: Google refused the refresh token (invalid_grant: %s): reconnect this mailbox; "+
+				"if the OAuth app is in Testing, publish it, since its refresh tokens expire after 7 days", ErrAuth, re.ErrorDescription)
+		}
+		if errors.As(err, &re) && (re.ErrorCode == "invalid_client" || re.ErrorCode == "unauthorized_client") {
+			return "", fmt.Errorf("%w: refreshing the access token: %s %s (check TICKETER_GOOGLE_CLIENT_ID and _SECRET, then reconnect this mailbox)",
+				ErrAuth, re.ErrorCode, re.ErrorDescription)
 		}
 		return "", fmt.Errorf("refresh gmail access token: %w", err)
 	}
@@ -126,19 +165,29 @@ func (c *client) invalidate() {
 	c.mu.Unlock()
 }
 
-// do sends one API call and decodes the JSON answer into out.
+// do sends one API call with a JSON body (or none) and decodes the JSON
+// answer into out.
 func (c *client) do(ctx context.Context, method, path string, query url.Values, body any, out any) error {
 	var payload []byte
+	contentType := ""
 	if body != nil {
 		var err error
 		if payload, err = json.Marshal(body); err != nil {
 			return err
 		}
+		contentType = "application/json"
 	}
 	u := c.base + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
+	return c.call(ctx, method, u, contentType, payload, out)
+}
+
+// call sends one request to u, refreshing the token once after a 401 and
+// retrying usage limits and server errors after Retry-After (or a doubling
+// wait).
+func (c *client) call(ctx context.Context, method, u, contentType string, payload []byte, out any) error {
 	reauthed := false
 	for attempt := 1; ; attempt++ {
 		tok, err := c.accessToken(ctx)
@@ -150,37 +199,36 @@ func (c *client) do(ctx context.Context, method, path string, query url.Values, 
 			return err
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
 		}
 		resp, err := c.http.Do(req)
 		if err != nil {
-			return fmt.Errorf("gmail %s %s: %w", method, path, err)
+			return fmt.Errorf("gmail %s %s: %w", method, req.URL.Path, err)
 		}
 		data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 		resp.Body.Close()
 		if err != nil {
-			return fmt.Errorf("gmail %s %s: %w", method, path, err)
+			return fmt.Errorf("gmail %s %s: %w", method, req.URL.Path, err)
 		}
-		switch {
-		case resp.StatusCode/100 == 2:
+		if resp.StatusCode/100 == 2 {
 			if out == nil {
 				return nil
 			}
 			if err := json.Unmarshal(data, out); err != nil {
-				return fmt.Errorf("gmail %s %s: decode: %w", method, path, err)
+				return fmt.Errorf("gmail %s %s: decode: %w", method, req.URL.Path, err)
 			}
 			return nil
+		}
+		e := apiError(resp.StatusCode, data)
+		switch {
 		case resp.StatusCode == http.StatusUnauthorized && !reauthed:
 			// The access token expired or was revoked early: refresh once.
 			reauthed = true
 			c.invalidate()
 			continue
-		case (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500) && attempt < c.attempts:
-			wait := retryAfter(resp.Header.Get("Retry-After"), attempt)
-			if wait > c.maxWait {
-				wait = c.maxWait
-			}
+		case e.retryNow() && attempt < c.attempts:
+			wait := min(retryAfter(resp.Header.Get("Retry-After"), attempt), c.maxWait)
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
@@ -188,7 +236,6 @@ func (c *client) do(ctx context.Context, method, path string, query url.Values, 
 			}
 			continue
 		}
-		e := &APIError{Status: resp.StatusCode, Message: apiMessage(data)}
 		if resp.StatusCode == http.StatusUnauthorized {
 			return fmt.Errorf("%w: %w", ErrAuth, e)
 		}
@@ -210,20 +257,30 @@ func retryAfter(h string, attempt int) time.Duration {
 	return time.Second << min(attempt-1, 6)
 }
 
-func apiMessage(data []byte) string {
+// apiError reads Google's error shape:
+// {"error": {"code", "message", "errors": [{"reason", ...}], "status"}}.
+func apiError(status int, data []byte) *APIError {
 	var e struct {
 		Error struct {
 			Message string `json:"message"`
-			Status  string `json:"status"`
+			Errors  []struct {
+				Reason string `json:"reason"`
+			} `json:"errors"`
 		} `json:"error"`
 	}
+	ae := &APIError{Status: status}
 	if json.Unmarshal(data, &e) == nil && e.Error.Message != "" {
-		return e.Error.Message
+		ae.Message = e.Error.Message
+		if len(e.Error.Errors) > 0 {
+			ae.Reason = e.Error.Errors[0].Reason
+		}
+		return ae
 	}
 	if len(data) > 200 {
 		data = data[:200]
 	}
-	return string(data)
+	ae.Message = string(data)
+	return ae
 }
 
 // The API's shapes (https://developers.google.com/gmail/api/reference/rest).
@@ -234,8 +291,9 @@ type profile struct {
 }
 
 type messageRef struct {
-	ID       string `json:"id"`
-	ThreadID string `json:"threadId"`
+	ID       string   `json:"id"`
+	ThreadID string   `json:"threadId"`
+	LabelIDs []string `json:"labelIds"`
 }
 
 type messageList struct {
@@ -244,12 +302,35 @@ type messageList struct {
 	ResultSizeEstimate int64        `json:"resultSizeEstimate"`
 }
 
-type rawMessage struct {
-	ID        string   `json:"id"`
-	ThreadID  string   `json:"threadId"`
-	LabelIDs  []string `json:"labelIds"`
-	HistoryID string   `json:"historyId"`
-	Raw       string   `json:"raw"`
+// message is a Message resource in format raw, minimal or metadata.
+type message struct {
+	ID           string   `json:"id"`
+	ThreadID     string   `json:"threadId"`
+	LabelIDs     []string `json:"labelIds"`
+	HistoryID    string   `json:"historyId"`
+	InternalDate string   `json:"internalDate"` // epoch milliseconds, as a string
+	Raw          string   `json:"raw"`
+	Payload      struct {
+		Headers []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"headers"`
+	} `json:"payload"`
+}
+
+// internalMillis is when Gmail received the message (0 when unknown).
+func (m message) internalMillis() int64 {
+	n, _ := strconv.ParseInt(m.InternalDate, 10, 64)
+	return n
+}
+
+func (m message) header(name string) string {
+	for _, h := range m.Payload.Headers {
+		if strings.EqualFold(h.Name, name) {
+			return h.Value
+		}
+	}
+	return ""
 }
 
 type historyList struct {
@@ -269,6 +350,8 @@ func (c *client) profile(ctx context.Context) (profile, error) {
 	return p, err
 }
 
+// listMessages lists ids matching q. Spam and trash are left out
+// (includeSpamTrash defaults to false). The order is not documented.
 func (c *client) listMessages(ctx context.Context, q, pageToken string) (messageList, error) {
 	v := url.Values{"maxResults": {"500"}}
 	if q != "" {
@@ -282,9 +365,15 @@ func (c *client) listMessages(ctx context.Context, q, pageToken string) (message
 	return l, err
 }
 
-func (c *client) getRaw(ctx context.Context, id string) (rawMessage, error) {
-	var m rawMessage
-	err := c.do(ctx, http.MethodGet, "/messages/"+url.PathEscape(id), url.Values{"format": {"raw"}}, nil, &m)
+// get reads a message in a format: raw (the bytes, base64url), minimal
+// (ids, labels, internalDate) or metadata (with the named headers).
+func (c *client) get(ctx context.Context, id, format string, headers ...string) (message, error) {
+	v := url.Values{"format": {format}}
+	for _, h := range headers {
+		v.Add("metadataHeaders", h)
+	}
+	var m message
+	err := c.do(ctx, http.MethodGet, "/messages/"+url.PathEscape(id), v, nil, &m)
 	return m, err
 }
 
@@ -298,12 +387,51 @@ func (c *client) history(ctx context.Context, start, pageToken string) (historyL
 	return h, err
 }
 
-func (c *client) send(ctx context.Context, raw, threadID string) (messageRef, error) {
-	body := map[string]string{"raw": raw}
-	if threadID != "" {
-		body["threadId"] = threadID
-	}
+// MaxSendSize is what messages.send accepts through the upload URI
+// ("Maximum file size: 35MB", users.messages/send reference).
+const MaxSendSize = 35 << 20
+
+// send submits raw through the media upload URI
+// (POST /upload/gmail/v1/users/me/messages/send?uploadType=multipart): a
+// multipart/related body of the JSON metadata (threadId) and the message
+// as message/rfc822. A JSON body with base64url "raw" is limited by the
+// request size (about 5 MB, https://developers.google.com/gmail/api/guides/uploads),
+// and a reply may be 25 MiB. This is what google-api-go-client gmail/v1
+// does when Send is given Media (gensupport multipart upload).
+func (c *client) send(ctx context.Context, raw []byte, threadID string) (messageRef, error) {
 	var m messageRef
-	err := c.do(ctx, http.MethodPost, "/messages/send", nil, body, &m)
+	if len(raw) > MaxSendSize {
+		return m, &APIError{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("the message is %d bytes; Gmail sends at most %d", len(raw), MaxSendSize)}
+	}
+	meta := map[string]string{}
+	if threadID != "" {
+		meta["threadId"] = threadID
+	}
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, err := w.CreatePart(textproto.MIMEHeader{"Content-Type": {"application/json; charset=UTF-8"}})
+	if err != nil {
+		return m, err
+	}
+	if err := json.NewEncoder(part).Encode(meta); err != nil {
+		return m, err
+	}
+	if part, err = w.CreatePart(textproto.MIMEHeader{"Content-Type": {"message/rfc822"}}); err != nil {
+		return m, err
+	}
+	if _, err := part.Write(raw); err != nil {
+		return m, err
+	}
+	if err := w.Close(); err != nil {
+		return m, err
+	}
+	u := uploadBase(c.base) + "/messages/send?uploadType=multipart"
+	err = c.call(ctx, http.MethodPost, u, "multipart/related; boundary="+w.Boundary(), body.Bytes(), &m)
 	return m, err
+}
+
+// uploadBase is the media upload root of an API base: the same path with
+// /upload in front of /gmail/v1/.
+func uploadBase(base string) string {
+	return strings.Replace(base, "/gmail/v1/", "/upload/gmail/v1/", 1)
 }

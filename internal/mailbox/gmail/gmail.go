@@ -2,17 +2,21 @@ package gmail
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
-	"net/mail"
+	stdmail "net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/mailbox"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/secret"
@@ -45,7 +49,8 @@ type Conn struct {
 var _ mailbox.Connector = (*Conn)(nil)
 
 // state is the resume point: the historyId to continue from, or an
-// unfinished backfill (its page and the historyId taken when it started).
+// unfinished backfill (the historyId taken when it started; what it already
+// delivered is known from the received provider ids).
 type state struct {
 	HistoryID string         `json:"history_id,omitempty"`
 	Backfill  *backfillState `json:"backfill,omitempty"`
@@ -53,7 +58,6 @@ type state struct {
 
 type backfillState struct {
 	HistoryID string `json:"history_id"`
-	Done      int64  `json:"done"` // messages delivered, oldest first
 }
 
 // ErrNotConfigured says the Google OAuth client is missing.
@@ -107,10 +111,20 @@ func (c *Conn) loud(ctx context.Context, err error) error {
 	return err
 }
 
-// Backfill lists every message (since the given day) and fetches each raw,
-// oldest first; it resumes after the messages already delivered.
+// Backfill lists every message (since the given time), then delivers
+// those not received yet, oldest first.
 func (c *Conn) Backfill(ctx context.Context, since time.Time) error {
 	return c.loud(ctx, c.backfill(ctx, since))
+}
+
+// sinceQuery is the messages.list search for mail received after t. A
+// date (after:YYYY/MM/DD) is read as midnight Pacific time; epoch seconds
+// are exact ("Searching for messages", https://developers.google.com/gmail/api/guides/filtering).
+func sinceQuery(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return "after:" + strconv.FormatInt(t.Unix(), 10)
 }
 
 func (c *Conn) backfill(ctx context.Context, since time.Time) error {
@@ -130,17 +144,10 @@ func (c *Conn) backfill(ctx context.Context, since time.Time) error {
 			return err
 		}
 	}
-	q := ""
-	if !since.IsZero() {
-		q = "after:" + since.Format("2006/01/02")
-	}
-	// messages.list answers newest first; ingesting oldest first lets a
-	// reply find the message it answers. So list every id first (500 per
-	// call, a few MB for a large mailbox), then fetch from the oldest.
 	var ids []string
 	pageToken := ""
 	for {
-		page, err := c.api.listMessages(ctx, q, pageToken)
+		page, err := c.api.listMessages(ctx, sinceQuery(since), pageToken)
 		if err != nil {
 			return err
 		}
@@ -152,23 +159,47 @@ func (c *Conn) backfill(ctx context.Context, since time.Time) error {
 		}
 		pageToken = page.NextPageToken
 	}
-	slices.Reverse(ids)
-	total := int64(len(ids))
-	// Resume after the ones already delivered: new mail only adds ids at the
-	// newest end, so the oldest-first positions of the others hold (and a
-	// shift would only re-deliver, which dedupes).
-	start := min(st.Backfill.Done, total)
-	c.host.Progress(ctx, start, total)
-	for i := start; i < total; i++ {
-		if err := c.fetch(ctx, ids[i]); err != nil {
+	// Resume by what was received, not by a position: mail deleted between
+	// two runs would shift positions and skip messages.
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = providerID(id)
+	}
+	seen, err := c.host.Received(ctx, "gmail", keys)
+	if err != nil {
+		return err
+	}
+	total, done := int64(len(ids)), int64(len(seen))
+	c.host.Progress(ctx, done, total)
+	// messages.list documents no order: read when each message arrived
+	// (format=minimal, 5 quota units) and deliver oldest first, so that a
+	// reply finds the message it answers.
+	type dated struct {
+		id string
+		at int64
+	}
+	var todo []dated
+	for _, id := range ids {
+		if seen[providerID(id)] {
+			continue
+		}
+		m, err := c.api.get(ctx, id, "minimal")
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+			continue
+		}
+		if err != nil {
 			return err
 		}
-		st.Backfill.Done = i + 1
-		if st.Backfill.Done%100 == 0 {
-			c.host.Progress(ctx, st.Backfill.Done, total)
-			if err := c.host.SaveState(ctx, st); err != nil {
-				return err
-			}
+		todo = append(todo, dated{id: id, at: m.internalMillis()})
+	}
+	slices.SortStableFunc(todo, func(a, b dated) int { return cmp.Compare(a.at, b.at) })
+	for _, d := range todo {
+		if err := c.fetch(ctx, d.id); err != nil {
+			return err
+		}
+		if done++; done%100 == 0 {
+			c.host.Progress(ctx, done, total)
 		}
 	}
 	c.host.Progress(ctx, total, total)
@@ -176,10 +207,18 @@ func (c *Conn) backfill(ctx context.Context, since time.Time) error {
 	return c.host.SaveState(ctx, st)
 }
 
+func providerID(gmailID string) string { return "gmail:" + gmailID }
+
+// unwanted reports whether labels put a message in spam or trash, which
+// the backfill never lists and the queue must not get.
+func unwanted(labels []string) bool {
+	return slices.Contains(labels, "SPAM") || slices.Contains(labels, "TRASH")
+}
+
 // fetch gets one message as raw bytes and delivers it; a message deleted
-// since it was listed is skipped.
+// since it was listed, or now in spam or trash, is skipped.
 func (c *Conn) fetch(ctx context.Context, id string) error {
-	m, err := c.api.getRaw(ctx, id)
+	m, err := c.api.get(ctx, id, "raw")
 	var ae *APIError
 	if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
 		return nil
@@ -187,11 +226,14 @@ func (c *Conn) fetch(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	if unwanted(m.LabelIDs) {
+		return nil
+	}
 	raw, err := decodeRaw(m.Raw)
 	if err != nil {
 		return fmt.Errorf("gmail message %s: %w", id, err)
 	}
-	return c.host.Deliver(ctx, mailbox.Message{ProviderID: "gmail:" + m.ID, Source: "gmail", Raw: raw})
+	return c.host.Deliver(ctx, mailbox.Message{ProviderID: providerID(m.ID), Source: "gmail", Raw: raw})
 }
 
 // decodeRaw reads the API's base64url (padded or not).
@@ -231,6 +273,10 @@ func (c *Conn) sync(ctx context.Context) error {
 		}
 		for _, rec := range h.History {
 			for _, a := range rec.MessagesAdded {
+				// history.list reports mail added to spam and trash too.
+				if unwanted(a.Message.LabelIDs) {
+					continue
+				}
 				if !seen[a.Message.ID] {
 					seen[a.Message.ID] = true
 					ids = append(ids, a.Message.ID)
@@ -277,23 +323,81 @@ func (c *Conn) Send(ctx context.Context, _ string, _ []string, raw []byte) error
 	if id := inReplyTo(raw); id != "" {
 		l, err := c.api.listMessages(ctx, "rfc822msgid:"+id, "")
 		if err != nil {
-			return c.loud(ctx, err)
+			return c.sendError(ctx, err)
 		}
 		if len(l.Messages) > 0 {
 			thread = l.Messages[0].ThreadID
+			orig, err := c.api.get(ctx, l.Messages[0].ID, "metadata", "Subject")
+			if err != nil {
+				return c.sendError(ctx, err)
+			}
+			raw = threadSubject(raw, orig.header("Subject"))
 		}
 	}
-	_, err := c.api.send(ctx, base64.RawURLEncoding.EncodeToString(raw), thread)
+	_, err := c.api.send(ctx, raw, thread)
+	return c.sendError(ctx, err)
+}
+
+// sendError classifies a send failure: a refused credential waits for the
+// mailbox to be reconnected (shown on it), a usage limit or server error is
+// retried, any other 4xx refuses this message for good.
+func (c *Conn) sendError(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, ErrAuth) {
+		return &smtpout.ReconnectError{Err: c.loud(ctx, err)}
+	}
 	var ae *APIError
-	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != http.StatusTooManyRequests && ae.Status != http.StatusUnauthorized {
-		// Gmail refused this message (invalid, too large, ...): retrying will not help.
+	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && !ae.Temporary() {
 		return &smtpout.PermanentError{Code: ae.Status, Err: err}
 	}
-	return c.loud(ctx, err)
+	return err
+}
+
+// threadSubject gives a reply the subject Gmail threads on. A sent message
+// joins the requested threadId only if "the Subject headers match"
+// (https://developers.google.com/gmail/api/guides/threads, "Adding drafts
+// and messages to threads"), and "Re: X [#42]" does not match "X". So the
+// Gmail-sent copy says "Re: <their subject>"; the ticket stays findable
+// by the plus-address Reply-To, X-Ticketer-Ticket and the References. The
+// stored copy keeps the subject it was composed with.
+func threadSubject(raw []byte, theirs string) []byte {
+	if dec, err := new(mime.WordDecoder).DecodeHeader(theirs); err == nil {
+		theirs = dec
+	}
+	base := mail.NormalizeSubject(theirs)
+	if base == "" {
+		return raw
+	}
+	want := "Re: " + base
+	end := bytes.Index(raw, []byte("\r\n\r\n"))
+	if end < 0 {
+		return raw
+	}
+	var out bytes.Buffer
+	lines := strings.Split(string(raw[:end]), "\r\n")
+	for i := 0; i < len(lines); i++ {
+		name, value, _ := strings.Cut(lines[i], ":")
+		if !strings.EqualFold(strings.TrimSpace(name), "Subject") {
+			out.WriteString(lines[i] + "\r\n")
+			continue
+		}
+		for i+1 < len(lines) && (strings.HasPrefix(lines[i+1], " ") || strings.HasPrefix(lines[i+1], "\t")) {
+			i++
+			value += lines[i]
+		}
+		if ours, err := new(mime.WordDecoder).DecodeHeader(strings.TrimSpace(value)); err == nil && ours == want {
+			return raw
+		}
+		out.WriteString("Subject: " + mime.QEncoding.Encode("utf-8", want) + "\r\n")
+	}
+	out.Write(raw[end+2:])
+	return out.Bytes()
 }
 
 func inReplyTo(raw []byte) string {
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	msg, err := stdmail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
 		return ""
 	}

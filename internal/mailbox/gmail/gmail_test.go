@@ -1,7 +1,6 @@
 package gmail_test
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,12 +8,14 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ticketer/ticketer/internal/mailbox/gmail"
 	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
+	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
@@ -148,7 +149,7 @@ func TestJournalBackfillAndHistory(t *testing.T) {
 	})
 }
 
-func TestTokenExpiryAndRateLimit(t *testing.T) {
+func TestTokenExpiry(t *testing.T) {
 	s := newSetup(t, storetest.SQLiteURL(t))
 	s.g.add("g1", "t1", journalCopy("a@customer.test", "support@acme.test", "One"))
 	if err := s.conn.Test(s.env.Ctx); err != nil {
@@ -157,28 +158,67 @@ func TestTokenExpiryAndRateLimit(t *testing.T) {
 	calls := s.g.tokenCalls
 	// 401: the access token expired early; one refresh, then it works.
 	s.g.with(func() { s.g.expireOnce = true })
-	// 429 twice with Retry-After: waited for and retried.
 	if err := s.conn.Backfill(s.env.Ctx, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if s.g.tokenCalls != calls+1 {
 		t.Fatalf("token refreshes: %d, want 1 after the 401", s.g.tokenCalls-calls)
 	}
-	s.g.with(func() { s.g.throttle = 2 })
-	s.g.add("g2", "t2", journalCopy("b@customer.test", "support@acme.test", "Two"))
-	if err := s.conn.Sync(s.env.Ctx); err != nil {
-		t.Fatal(err)
+}
+
+// Gmail's usage limits (403 with a rate-limit reason, 429 with
+// Retry-After) are waited out and retried; nothing is lost.
+func TestRateLimitsAreRetried(t *testing.T) {
+	tests := []fakeFailure{
+		{status: 403, reason: "userRateLimitExceeded"},
+		{status: 403, reason: "rateLimitExceeded"},
+		{status: 429, reason: "rateLimitExceeded", retryAfter: "1"},
 	}
-	if s.g.throttled != 2 {
-		t.Fatalf("throttled answers: %d", s.g.throttled)
-	}
-	s.env.Settled()
-	if s.env.Messages(s.support) != 2 {
-		t.Fatalf("messages: %d", s.env.Messages(s.support))
+	for _, fail := range tests {
+		t.Run(fmt.Sprintf("%d %s", fail.status, fail.reason), func(t *testing.T) {
+			t.Parallel()
+			s := newSetup(t, storetest.SQLiteURL(t))
+			s.g.add("g1", "t1", journalCopy("a@customer.test", "support@acme.test", "One"))
+			s.g.with(func() { s.g.failures = []fakeFailure{fail} })
+			if err := s.conn.Sync(s.env.Ctx); err != nil {
+				t.Fatal(err)
+			}
+			s.env.Settled()
+			if s.g.failed != 1 || s.env.Messages(s.support) != 1 {
+				t.Fatalf("failed answers %d, messages %d", s.g.failed, s.env.Messages(s.support))
+			}
+		})
 	}
 }
 
-// A revoked refresh token stops the sync with ErrAuth, shown on the mailbox.
+// On send, a usage limit is temporary (the send job retries with backoff;
+// dailyLimitExceeded at once, without waiting in the call), a refusal of
+// the request itself is permanent.
+func TestSendErrorsTemporaryOrPermanent(t *testing.T) {
+	tests := []struct {
+		fail      fakeFailure
+		permanent bool
+	}{
+		{fakeFailure{status: 403, reason: "dailyLimitExceeded"}, false},
+		{fakeFailure{status: 403, reason: "insufficientPermissions"}, true},
+		{fakeFailure{status: 400, reason: "invalidArgument"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fail.reason, func(t *testing.T) {
+			t.Parallel()
+			s := newSetup(t, storetest.SQLiteURL(t))
+			s.g.with(func() { s.g.failures = []fakeFailure{tt.fail} })
+			err := s.conn.Send(s.env.Ctx, "support@acme.test", nil, []byte("Subject: New\r\nMessage-ID: <n@acme.test>\r\n\r\nHi\r\n"))
+			if err == nil || smtpout.IsPermanent(err) != tt.permanent || smtpout.IsReconnect(err) {
+				t.Fatalf("err %v: permanent %v, want %v", err, smtpout.IsPermanent(err), tt.permanent)
+			}
+		})
+	}
+}
+
+// An expired or revoked refresh token (invalid_grant: apps in Testing see
+// it after 7 days) stops the sync with ErrAuth and shows "reconnect" with
+// Google's reason on the mailbox.
 func TestRefreshFailureShowsOnMailbox(t *testing.T) {
 	s := newSetup(t, storetest.SQLiteURL(t))
 	s.g.with(func() { s.g.revoked = true })
@@ -186,34 +226,191 @@ func TestRefreshFailureShowsOnMailbox(t *testing.T) {
 	if !errors.Is(err, gmail.ErrAuth) || !strings.Contains(err.Error(), "invalid_grant") {
 		t.Fatalf("err %v", err)
 	}
+	s.wantReconnect(t)
+}
+
+func (s *setup) wantReconnect(t *testing.T) {
+	t.Helper()
 	st, _ := s.env.Store.MailboxSyncStatus(s.env.Ctx, s.journal)
-	if st.Status != store.SyncError || !strings.Contains(st.LastError, "reconnect") || st.ErrorSince.IsZero() {
+	if st.Status != store.SyncError || !strings.Contains(st.LastError, "reconnect this mailbox") || !strings.Contains(st.LastError, "invalid_grant") ||
+		!strings.Contains(st.LastError, "Token has been expired or revoked") || st.ErrorSince.IsZero() {
 		t.Fatalf("status %+v", st)
 	}
 }
 
+// A send with a refused refresh token is the mailbox's problem: it shows
+// on the mailbox and the message waits for the reconnection.
+func TestSendWithRevokedTokenWaits(t *testing.T) {
+	s := newSetup(t, storetest.SQLiteURL(t))
+	s.g.with(func() { s.g.revoked = true })
+	err := s.conn.Send(s.env.Ctx, "support@acme.test", nil, []byte("Subject: New\r\nMessage-ID: <n@acme.test>\r\n\r\nHi\r\n"))
+	if !smtpout.IsReconnect(err) || smtpout.IsPermanent(err) {
+		t.Fatalf("want a reconnect error, got %v", err)
+	}
+	s.wantReconnect(t)
+}
+
+// Our reply subject "Re: Question [#42]" would leave the customer's Gmail
+// thread: the Gmail-sent copy says "Re: Question" and lands in it.
 func TestSendInThread(t *testing.T) {
 	s := newSetup(t, storetest.SQLiteURL(t))
 	s.g.add("g1", "thread-42", journalCopy("q@customer.test", "support@acme.test", "Question"))
-	reply := "From: support@acme.test\r\nTo: erin@customer.test\r\nSubject: Re: Question\r\nMessage-ID: <r1@acme.test>\r\n" +
-		"In-Reply-To: <q@customer.test>\r\nReferences: <q@customer.test>\r\n\r\nAnswer.\r\n"
+	reply := "From: support@acme.test\r\nTo: erin@customer.test\r\nSubject: Re: Question [#42]\r\nMessage-ID: <r1@acme.test>\r\n" +
+		"In-Reply-To: <q@customer.test>\r\nReferences: <q@customer.test>\r\nReply-To: support+t42@acme.test\r\n\r\nAnswer.\r\n"
 	if err := s.conn.Send(s.env.Ctx, "support@acme.test", []string{"erin@customer.test"}, []byte(reply)); err != nil {
 		t.Fatal(err)
 	}
-	if len(s.g.sent) != 1 || s.g.sent[0]["threadId"] != "thread-42" {
-		t.Fatalf("sent %+v", s.g.sent)
+	if len(s.g.sent) != 1 || s.g.sent[0].requested != "thread-42" || s.g.sent[0].thread != "thread-42" {
+		t.Fatalf("sent %+v: the reply left the customer's thread", s.g.sent)
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s.g.sent[0]["raw"], "="))
-	if err != nil || string(raw) != reply {
-		t.Fatalf("raw %q %v", raw, err)
+	want := strings.Replace(reply, "Subject: Re: Question [#42]", "Subject: Re: Question", 1)
+	if s.g.sent[0].raw != want {
+		t.Fatalf("sent bytes:\n%s\nwant:\n%s", s.g.sent[0].raw, want)
 	}
 	// A new conversation has no thread.
 	if err := s.conn.Send(s.env.Ctx, "support@acme.test", nil, []byte("Subject: New\r\nMessage-ID: <n@acme.test>\r\n\r\nHi\r\n")); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := s.g.sent[1]["threadId"]; ok {
+	if s.g.sent[1].requested != "" || !strings.HasPrefix(s.g.sent[1].thread, "t-new-") {
 		t.Fatalf("unexpected thread: %+v", s.g.sent[1])
 	}
+}
+
+// A reply with attachments may be 25 MiB: more than a JSON send takes.
+func TestLargeReplyIsUploaded(t *testing.T) {
+	s := newSetup(t, storetest.SQLiteURL(t))
+	big := "Subject: Big\r\nMessage-ID: <big@acme.test>\r\nContent-Type: text/plain\r\n\r\n" + strings.Repeat("0123456789abcdef\r\n", 6<<20/18)
+	if err := s.conn.Send(s.env.Ctx, "support@acme.test", nil, []byte(big)); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.g.sent) != 1 || s.g.sent[0].raw != big || s.g.sent[0].via != "upload" {
+		t.Fatalf("sent %d messages (via %v)", len(s.g.sent), s.g.sent)
+	}
+}
+
+// history.list reports mail added to spam and trash; only the rest is
+// ingested (backfill never lists spam either).
+func TestHistorySkipsSpamAndTrash(t *testing.T) {
+	s := newSetup(t, storetest.SQLiteURL(t))
+	ctx := s.env.Ctx
+	if err := s.conn.Backfill(ctx, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	s.g.addAt("spam1", "t1", journalCopy("spam@spammer.test", "support@acme.test", "You won"), time.Time{}, "SPAM")
+	s.g.addAt("trash1", "t2", journalCopy("old@customer.test", "support@acme.test", "Deleted"), time.Time{}, "TRASH")
+	s.g.add("ham1", "t3", journalCopy("ham@customer.test", "support@acme.test", "Real question"))
+	if err := s.conn.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.env.Settled()
+	if n := s.env.Count(`SELECT count(*) FROM inbound`); n != 1 || s.env.Messages(s.support) != 1 {
+		t.Fatalf("inbound %d, support messages %d: spam or trash was ingested", n, s.env.Messages(s.support))
+	}
+}
+
+// "after:YYYY/MM/DD" is midnight Pacific: mail between midnight UTC and
+// 08:00 UTC of the day would be lost. The backfill asks in epoch seconds.
+func TestBackfillSinceIsExact(t *testing.T) {
+	s := newSetup(t, storetest.SQLiteURL(t))
+	day := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	s.g.addAt("before", "t1", journalCopy("before@customer.test", "support@acme.test", "Before"), day.Add(-time.Hour), "INBOX")
+	s.g.addAt("early", "t2", journalCopy("early@customer.test", "support@acme.test", "Early"), day.Add(5*time.Hour), "INBOX")
+	if err := s.conn.Backfill(s.env.Ctx, day); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.env.Count(`SELECT count(*) FROM inbound WHERE provider_id = 'gmail:early'`); got != 1 {
+		t.Fatal("mail received at 05:00 UTC of the since day was not fetched")
+	}
+	if got := s.env.Count(`SELECT count(*) FROM inbound`); got != 1 {
+		t.Fatalf("inbound %d, want only the mail after since", got)
+	}
+}
+
+// messages.list has no documented order (the fake's is neither newest nor
+// oldest first): the backfill delivers oldest first by internalDate.
+func TestBackfillOldestFirst(t *testing.T) {
+	s := newSetup(t, storetest.SQLiteURL(t))
+	var want []string
+	for i := range 6 {
+		id := fmt.Sprintf("m%d", i)
+		s.g.add(id, "t"+id, journalCopy(id+"@customer.test", "support@acme.test", "Message "+id))
+		want = append(want, "gmail:"+id)
+	}
+	listed := listOrder(t, s)
+	if slices.Equal(listed, want) || slices.Equal(listed, reversed(want)) {
+		t.Fatalf("the fake lists in date order (%v): this test could not fail", listed)
+	}
+	if err := s.conn.Backfill(s.env.Ctx, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.inboundOrder(t); !slices.Equal(got, want) {
+		t.Fatalf("delivered %v, want oldest first %v", got, want)
+	}
+}
+
+// An interrupted backfill resumes by the ids it already received: mail
+// deleted in between does not shift what is skipped.
+func TestBackfillResumesByReceivedIDs(t *testing.T) {
+	s := newSetup(t, storetest.SQLiteURL(t))
+	for i := range 6 {
+		id := fmt.Sprintf("m%d", i)
+		s.g.add(id, "t"+id, journalCopy(id+"@customer.test", "support@acme.test", "Message "+id))
+	}
+	s.g.with(func() { s.g.failRaw["m3"] = true })
+	if err := s.conn.Backfill(s.env.Ctx, time.Time{}); err == nil {
+		t.Fatal("the backfill must stop at the failing message")
+	}
+	if got := s.inboundOrder(t); !slices.Equal(got, []string{"gmail:m0", "gmail:m1", "gmail:m2"}) {
+		t.Fatalf("before the interruption: %v", got)
+	}
+	// The oldest, already received, is deleted before the next run.
+	s.g.remove("m0")
+	s.g.with(func() { delete(s.g.failRaw, "m3") })
+	if err := s.conn.Backfill(s.env.Ctx, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"gmail:m0", "gmail:m1", "gmail:m2", "gmail:m3", "gmail:m4", "gmail:m5"}
+	if got := s.inboundOrder(t); !slices.Equal(got, want) {
+		t.Fatalf("after the resume: %v, want %v (each once)", got, want)
+	}
+}
+
+func reversed(s []string) []string {
+	r := slices.Clone(s)
+	slices.Reverse(r)
+	return r
+}
+
+// listOrder is the order of the fake's messages.list answer.
+func listOrder(t *testing.T, s *setup) []string {
+	t.Helper()
+	var ids []string
+	s.g.with(func() {
+		ms := slices.Clone(s.g.msgs)
+		slices.SortFunc(ms, func(a, b fakeMsg) int { return int(hashOf(a.id)%1000) - int(hashOf(b.id)%1000) })
+		for _, m := range ms {
+			ids = append(ids, "gmail:"+m.id)
+		}
+	})
+	return ids
+}
+
+func (s *setup) inboundOrder(t *testing.T) []string {
+	t.Helper()
+	rows, err := s.env.DB.W().Query(s.env.Ctx, `SELECT provider_id FROM inbound ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids
 }
 
 func TestOAuthConnectFlow(t *testing.T) {

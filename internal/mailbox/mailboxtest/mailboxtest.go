@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/ticketer/ticketer/internal/blob"
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/mailbox"
@@ -33,6 +35,7 @@ type Env struct {
 	DB        *store.DB
 	Store     *store.Store
 	Svc       *ticket.Service
+	Queue     *jobs.Queue
 	Blobs     *blob.Store
 	OutboxDir string // where replies go without a relay
 	Box       *secret.Box
@@ -43,6 +46,9 @@ type Env struct {
 type Options struct {
 	Now    func() time.Time // the ticket service's clock; time.Now when nil
 	Manual bool             // no job workers: the test runs ingestion itself
+	// Register adds a connector's own job workers; they may use e.Svc
+	// once working (it is set before the workers start).
+	Register func(e *Env, w *river.Workers)
 }
 
 // New opens the database at dsn and starts the ingestion workers.
@@ -72,17 +78,21 @@ func NewWith(t testing.TB, dsn string, o Options) *Env {
 	}
 	e := &Env{T: t, Ctx: ctx, DB: db, Store: store.New(db), Blobs: blobs, OutboxDir: filepath.Join(dir, "outbox"), Box: box, Log: log}
 	var svc *ticket.Service
+	var register func(*river.Workers)
+	if o.Register != nil {
+		register = func(w *river.Workers) { o.Register(e, w) }
+	}
 	q, err := jobs.New(db, jobs.Handlers{
 		Ingest: func(ctx context.Context, id int64) error { return svc.ProcessInbound(ctx, id) },
 		Send: func(ctx context.Context, id int64, attempt, max int) error {
 			return svc.SendMessage(ctx, id, attempt, max)
 		},
-	}, jobs.Options{Work: !o.Manual, Logger: log, PollInterval: 20 * time.Millisecond})
+	}, jobs.Options{Work: !o.Manual, Logger: log, PollInterval: 20 * time.Millisecond, Register: register})
 	if err != nil {
 		t.Fatal(err)
 	}
 	svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.OutboxDir, Logger: log, Now: o.Now})
-	e.Svc = svc
+	e.Svc, e.Queue = svc, q
 	if o.Manual {
 		return e
 	}

@@ -194,7 +194,11 @@ func (c *client) raw(ctx context.Context, id string) ([]byte, error) {
 	return raw, nil
 }
 
-// send posts raw MIME as multipart/form-data (field "mime").
+// send posts raw MIME as multipart/form-data, field "mime", to
+// /messages/send?type=mime. Without type=mime Nylas reads a multipart body
+// as a "message" JSON field plus attachments and refuses it. (Nylas CLI
+// internal/adapters/nylas/messages_send_raw_test.go checks type=mime and a
+// single "mime" part; v3 send reference, "Send a message with raw MIME".)
 func (c *client) send(ctx context.Context, raw []byte) error {
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
@@ -208,7 +212,7 @@ func (c *client) send(ctx context.Context, raw []byte) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	_, err = c.do(ctx, http.MethodPost, "/messages/send", nil, w.FormDataContentType(), body.Bytes(), nil)
+	_, err = c.do(ctx, http.MethodPost, "/messages/send", url.Values{"type": {"mime"}}, w.FormDataContentType(), body.Bytes(), nil)
 	return err
 }
 
@@ -439,12 +443,17 @@ func (c *Conn) Watch(ctx context.Context) error {
 }
 
 // Send submits raw MIME through Nylas; the provider threads it by its
-// In-Reply-To and References headers.
+// In-Reply-To and References headers. A refused API key or grant (401/403)
+// marks the mailbox in error and the message waits for the reconnection;
+// another 4xx is this message's fault and permanent.
 func (c *Conn) Send(ctx context.Context, _ string, _ []string, raw []byte) error {
 	err := c.api.send(ctx, raw)
+	if errors.Is(err, ErrAuth) {
+		return &smtpout.ReconnectError{Err: c.loud(ctx, err)}
+	}
 	var ae *APIError
 	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != http.StatusTooManyRequests {
 		return &smtpout.PermanentError{Code: ae.Status, Err: err}
 	}
-	return c.loud(ctx, err)
+	return err
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gmailOutcome, gmailStartUrl, isDate, progressPercent, progressText, showProgress, syncLabel, syncRefetchMs, syncTone } from "./sync";
+import { gmailOutcome, gmailStartUrl, isDate, progressPercent, progressText, reconnectReason, showProgress, syncLabel, syncRefetchMs, syncTone } from "./sync";
 
 describe("progressPercent", () => {
   it.each([
@@ -92,5 +92,20 @@ describe("gmailOutcome", () => {
     expect(gmailOutcome("?gmail=error")?.message).toBe("Gmail was not connected: unknown error");
     expect(gmailOutcome("")).toBeNull();
     expect(gmailOutcome("?gmail=<script>&mailbox=x")).toBeNull();
+  });
+});
+
+describe("reconnectReason", () => {
+  it("gives the reason when the provider refused the credentials", () => {
+    const gmail =
+      "gmail authorization failed: Google refused the refresh token (invalid_grant: Token has been expired or revoked.): reconnect this mailbox";
+    expect(reconnectReason({ status: "error", last_error: gmail })).toBe(gmail);
+    const nylas = "nylas authorization failed: nylas api: 401 unauthorized: Unauthorized (check the API key and the grant)";
+    expect(reconnectReason({ status: "error", last_error: nylas })).toBe(nylas);
+  });
+  it("is null for other errors and other states", () => {
+    expect(reconnectReason({ status: "error", last_error: "dial tcp: connection refused" })).toBeNull();
+    expect(reconnectReason({ status: "error", last_error: "" })).toBeNull();
+    expect(reconnectReason({ status: "ok", last_error: "gmail authorization failed: invalid_grant" })).toBeNull();
   });
 });

@@ -84,3 +84,14 @@ export function gmailOutcome(search: string): ConnectOutcome | null {
   if (state === "connected") return { ok: true, message: "Gmail connected; the sync starts in the background.", mailboxId };
   return { ok: false, message: `Gmail was not connected: ${q.get("reason") || "unknown error"}`, mailboxId };
 }
+
+/**
+ * reconnectReason: the reason to show with "Reconnect this mailbox" when the
+ * mailbox's error says the provider refused its credentials (Gmail's
+ * invalid_grant, e.g. an OAuth app in Testing after 7 days; a revoked Nylas
+ * key or grant); null for any other state.
+ */
+export function reconnectReason(s: Pick<MailboxSync, "status" | "last_error">): string | null {
+  if (s.status !== "error" || !s.last_error) return null;
+  return /invalid_grant|authorization failed/i.test(s.last_error) ? s.last_error : null;
+}

@@ -17,7 +17,7 @@ import {
 import { absoluteTime, relativeTime } from "../lib/format";
 import { DEFAULT_ACK_BODY, DEFAULT_ACK_SUBJECT, renderAckPreview } from "../lib/template";
 import { RELAY_HELP, relayWarning } from "../lib/relay";
-import { NYLAS_REGIONS, gmailOutcome, gmailStartUrl, isDate, progressPercent, progressText, showProgress, syncLabel, syncRefetchMs, syncTone } from "../lib/sync";
+import { NYLAS_REGIONS, gmailOutcome, gmailStartUrl, isDate, progressPercent, progressText, reconnectReason, showProgress, syncLabel, syncRefetchMs, syncTone } from "../lib/sync";
 import { Empty, ErrorState, Loading, ErrorBanner, errorMessage } from "../components/States";
 
 export function MailboxesPage() {
@@ -162,7 +162,12 @@ function SyncStatus({ m }: { m: Mailbox }) {
               </span>
             </div>
           )}
-          {sync.data.status === "error" && (
+          {reconnectReason(sync.data) ? (
+            <div className="banner banner-error" role="alert" data-testid="sync-reconnect">
+              <strong>Reconnect this mailbox</strong>{sync.data.error_since ? <> (since <When iso={sync.data.error_since} />)</> : null}: {reconnectReason(sync.data)}{" "}
+              <a href={`#connect-${m.id}`}>Connect the account again</a>
+            </div>
+          ) : sync.data.status === "error" && (
             <div className="banner banner-error" role="alert">
               Sync error{sync.data.error_since ? <> since <When iso={sync.data.error_since} /></> : null}: {sync.data.last_error || "no details"}
             </div>
