@@ -1,0 +1,22 @@
+// @vitest-environment jsdom
+import { afterEach, expect, it } from "vitest";
+import { render, serve, settle, type Rendered } from "../../test/render";
+import { Activity } from "./Activity";
+
+let r: Rendered | undefined;
+afterEach(() => r?.unmount());
+
+it("lists the ticket's events in words, oldest first", async () => {
+  serve({
+    "GET /api/v1/tickets/7/events": () => ({
+      items: [
+        { id: 1, actor: "", actor_id: null, kind: "ticket_created", field: "", before: "", after: "", created_at: "2026-01-01T10:00:00Z" },
+        { id: 2, actor: "ada@example.com", actor_id: 1, kind: "status_changed", field: "status", before: "open", after: "pending", created_at: "2026-01-01T11:00:00Z" },
+      ],
+    }),
+  });
+  r = await render(<Activity ticketId={7} />);
+  await settle();
+  const lines = [...r.container.querySelectorAll(".timeline li span")].map((li) => li.textContent);
+  expect(lines).toEqual(["system opened the ticket", "ada@example.com changed status: open → pending"]);
+});

@@ -1,0 +1,34 @@
+import { useListEvents } from "../../api/generated";
+import { describeEvent } from "../../lib/events";
+import { absoluteTime, relativeTime } from "../../lib/format";
+import { ErrorState, Loading } from "../../components/States";
+
+/** Activity is the ticket's audit trail, oldest first. */
+export function Activity({ ticketId }: { ticketId: number }) {
+  const events = useListEvents(ticketId);
+  return (
+    <div className="card">
+      <h3>Activity</h3>
+      {events.isPending ? (
+        <Loading rows={3} />
+      ) : events.error ? (
+        <ErrorState error={events.error} onRetry={() => events.refetch()} />
+      ) : events.data.items.length === 0 ? (
+        <span className="muted small">No changes yet.</span>
+      ) : (
+        <ol className="timeline">
+          {events.data.items.map((ev) => (
+            <li key={ev.id}>
+              <span>
+                <strong>{ev.actor || "system"}</strong> {describeEvent(ev)}
+              </span>
+              <time dateTime={ev.created_at} title={absoluteTime(ev.created_at)}>
+                {relativeTime(ev.created_at)}
+              </time>
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
