@@ -1,33 +1,44 @@
 import { useEffect, useRef, useState } from "react";
-import type { Message, Ticket } from "../../api/generated";
+import { useListMailboxes, type Address, type Message, type Ticket } from "../../api/generated";
 import { displayName, formatBytes, parseAddressList } from "../../lib/format";
+import { ourAddresses, replyAllCc } from "../../lib/recipients";
 import { useTicketMutations } from "../../lib/ticketMutations";
 import { ErrorBanner } from "../../components/States";
 
-function lastCc(messages: Message[]): string {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i];
-    if (m.kind === "inbound" || m.kind === "outbound") return m.cc.map((a) => a.email).join(", ");
-  }
-  return "";
+/** addTyped adds typed addresses ("a@x, b@y") to the chips, each once. */
+function addTyped(list: Address[], text: string): Address[] {
+  const have = new Set(list.map((a) => a.email.toLowerCase()));
+  const typed = parseAddressList(text).filter((e) => !have.has(e.toLowerCase()) && have.add(e.toLowerCase()));
+  return [...list, ...typed.map((email) => ({ email, name: "" }))];
 }
 
 export function Composer({ ticket, messages }: { ticket: Ticket; messages: Message[] }) {
   const mutations = useTicketMutations(ticket.id);
   const [tab, setTab] = useState<"reply" | "note">("reply");
   const [body, setBody] = useState("");
-  const [cc, setCc] = useState<string | null>(null);
+  // null: the reply-all Cc of the conversation, until the agent edits it.
+  const [cc, setCc] = useState<Address[] | null>(null);
+  const [ccText, setCcText] = useState("");
   const [files, setFiles] = useState<File[]>([]);
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [sent, setSent] = useState("");
   const fileRef = useRef<HTMLInputElement>(null);
-  const ccValue = cc ?? lastCc(messages);
+  const mailboxes = useListMailboxes({ query: { staleTime: 60_000 } });
+  const shownCc = cc ?? replyAllCc(messages, ticket.requester.email, ourAddresses(mailboxes.data?.items, messages));
+  // Typed addresses become chips on Enter, comma or leaving the field.
+  const withTyped = () => addTyped(shownCc, ccText);
+  const commitTyped = () => {
+    if (!ccText.trim()) return;
+    setCc(withTyped());
+    setCcText("");
+  };
 
   const reset = () => {
     setBody("");
     setFiles([]);
     setCc(null);
+    setCcText("");
     if (fileRef.current) fileRef.current.value = "";
   };
 
@@ -38,8 +49,10 @@ export function Composer({ ticket, messages }: { ticket: Ticket; messages: Messa
     setSending(true);
     try {
       if (tab === "reply") {
-        // One cc field, comma-separated; an empty one removes the Cc.
-        await mutations.reply({ body, cc: [parseAddressList(ccValue).join(", ")], files });
+        // Exactly the chips shown (and an address still being typed); one
+        // empty cc field says "no Cc" rather than "the conversation's".
+        const list = withTyped().map((a) => a.email);
+        await mutations.reply({ body, cc: list.length ? list : [""], files });
         setSent("Reply queued for delivery");
       } else {
         await mutations.note(body);
@@ -75,10 +88,40 @@ export function Composer({ ticket, messages }: { ticket: Ticket; messages: Messa
               To <strong>{displayName(ticket.requester)}</strong>
               {ticket.requester.name && <> &lt;{ticket.requester.email}&gt;</>}
             </div>
-            <label className="field">
-              <span>Cc</span>
-              <input className="input" name="cc" value={ccValue} onChange={(e) => setCc(e.target.value)} placeholder="name@example.com, …" />
-            </label>
+            <div className="field">
+              <label className="label" htmlFor={`cc-${ticket.id}`}>
+                Cc
+              </label>
+              <div className="input chips" data-testid="cc-chips">
+                {shownCc.map((a) => (
+                  <span key={a.email} className="tag chip" title={a.email}>
+                    {a.name ? `${a.name} <${a.email}>` : a.email}
+                    <button className="btn btn-ghost btn-sm" type="button" aria-label={`Remove Cc ${a.email}`} onClick={() => setCc(shownCc.filter((x) => x !== a))}>
+                      ×
+                    </button>
+                  </span>
+                ))}
+                <input
+                  id={`cc-${ticket.id}`}
+                  name="cc"
+                  value={ccText}
+                  onChange={(e) => {
+                    if (/[,;]$/.test(e.target.value)) {
+                      setCc(addTyped(shownCc, e.target.value));
+                      setCcText("");
+                    } else setCcText(e.target.value);
+                  }}
+                  onKeyDown={(e) => {
+                    if (e.key === "Enter" && ccText.trim()) {
+                      e.preventDefault();
+                      commitTyped();
+                    } else if (e.key === "Backspace" && !ccText && shownCc.length) setCc(shownCc.slice(0, -1));
+                  }}
+                  onBlur={commitTyped}
+                  placeholder={shownCc.length ? "" : "name@example.com"}
+                />
+              </div>
+            </div>
           </>
         )}
         <label className="field">
