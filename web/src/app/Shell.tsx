@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { NavLink, Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import { useListMailboxes, useLogout } from "../api/generated";
@@ -29,6 +29,9 @@ export function Shell() {
   const live = useLiveUpdates(signedIn);
   const mailboxes = useListMailboxes({ query: { enabled: signedIn, staleTime: 60_000 } });
   const logout = useLogout();
+  // Phones: the sidebar is a drawer behind the menu button; moving on closes it.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [loc.pathname]);
 
   // A 401 from any call: the session ended. Sign in again, then come back.
   useEffect(
@@ -61,8 +64,8 @@ export function Shell() {
     });
 
   return (
-    <div className="shell">
-      <nav className="sidebar" aria-label="Main">
+    <div className={`shell${menuOpen ? " nav-open" : ""}`}>
+      <nav className="sidebar" id="main-nav" aria-label="Main">
         <div className="brand">
           <img src="/favicon.svg" alt="" />
           <span>Ticketer</span>
@@ -116,7 +119,17 @@ export function Shell() {
           </button>
         </div>
       </nav>
+      {menuOpen && <button className="nav-backdrop" aria-label="Close the menu" onClick={() => setMenuOpen(false)} />}
       <main className="main" id="main">
+        <div className="topbar">
+          <button className="btn btn-ghost" aria-label="Menu" aria-controls="main-nav" aria-expanded={menuOpen} onClick={() => setMenuOpen((o) => !o)}>
+            ☰
+          </button>
+          <span className="brand">
+            <img src="/favicon.svg" alt="" />
+            <span>Ticketer</span>
+          </span>
+        </div>
         <Outlet context={user} />
       </main>
     </div>
