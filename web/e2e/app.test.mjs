@@ -184,7 +184,7 @@ test("hostile HTML mail runs no script and loads no remote image", async () => {
   const img = `http://127.0.0.1:${remote.port}/track.png`;
   const html = `<html><head><script>window.top.__pwned = 1; alert("pwned")</script><style>body{background:url(${img}?css)}</style></head>
 <body onload="window.top.__pwned = 2"><p>HOSTILE-HELLO</p><img src="${img}?img" onerror="window.top.__pwned = 3; alert(3)">
-<img src="x" onerror="window.top.__pwned = 4"><svg onload="window.top.__pwned = 5"></svg><a href="javascript:window.top.__pwned = 6">click</a>
+<img src="x" onerror="window.top.__pwned = 4; document.title = 'PWNED'"><script>document.title = "PWNED"</script><svg onload="window.top.__pwned = 5"></svg><a href="javascript:window.top.__pwned = 6">click</a>
 <iframe src="${img}?iframe"></iframe><form action="${img}?form"><input name=a></form><object data="${img}?object"></object>
 <div style="background-image:url(${img}?style)">styled</div></body></html>`;
   await sendMail(app.smtpPort, {
@@ -196,13 +196,17 @@ test("hostile HTML mail runs no script and loads no remote image", async () => {
   await page.getByRole("link", { name: "Invoice overdue" }).click({ timeout: 45_000 });
   const frameEl = page.locator("iframe.mail-frame");
   await frameEl.waitFor();
-  assert.equal(await frameEl.getAttribute("sandbox"), "allow-popups allow-popups-to-escape-sandbox");
+  // Scripts: only the frame's own height reporter, which its CSP names; an
+  // opaque origin (no allow-same-origin), so not even that one reaches the app.
+  assert.equal(await frameEl.getAttribute("sandbox"), "allow-scripts allow-popups allow-popups-to-escape-sandbox");
   const frame = page.frameLocator("iframe.mail-frame");
   await frame.getByText("HOSTILE-HELLO").waitFor();
   await frame.locator("a", { hasText: "click" }).click().catch(() => {});
   await page.waitForTimeout(1500);
   await shot("05-hostile-mail");
   assert.equal(await page.evaluate(() => window.__pwned), undefined, "no script ran");
+  const inner = await (await frameEl.elementHandle()).contentFrame();
+  assert.equal(await inner.evaluate(() => document.title), "", "no script ran inside the frame either");
   assert.deepEqual(dialogs, [], "no dialog opened");
   assert.deepEqual(remote.requests, [], "no remote request before Load images");
   // The check can fail: asking for images does reach the remote host.
