@@ -23,7 +23,10 @@ beforeEach(() => {
     "POST /api/v1/tickets/7/replies": () => ({ ...inbound, id: 2, kind: "outbound" }),
   });
 });
-afterEach(() => r?.unmount());
+afterEach(() => {
+  r?.unmount();
+  localStorage.clear();
+});
 
 const chips = () => [...r!.container.querySelectorAll("[data-testid=cc-chips] .chip")].map((c) => c.getAttribute("title"));
 const sentCc = () => (seen.find((s) => s.method === "POST")!.body as FormData).getAll("cc");
@@ -67,5 +70,53 @@ describe("the reply box", () => {
     expect(chips()).toEqual([]);
     await send("Just you");
     expect(sentCc()).toEqual([""]);
+  });
+});
+
+describe("drafts", () => {
+  const textarea = () => r!.container.querySelector("textarea")!;
+  const tab = (name: string) => [...r!.container.querySelectorAll("[role=tab]")].find((t) => t.textContent === name)!;
+
+  it("a reply and a note come back after a reload, each in its tab, Cc edits included", async () => {
+    r = await render(<Composer ticket={ticket} messages={[inbound]} />);
+    await settle();
+    await type(textarea(), "Dear Carol, half written");
+    await click(r.container.querySelector('[aria-label="Remove Cc boss@customer.example"]')!);
+    await click(tab("Internal note"));
+    await type(textarea(), "note in progress");
+    r.unmount();
+
+    r = await render(<Composer ticket={ticket} messages={[inbound]} />);
+    await settle();
+    expect(textarea().value).toBe("Dear Carol, half written");
+    expect(chips()).toEqual(["finance@customer.example", "lead@customer.example"]);
+    await click(tab("Internal note"));
+    expect(textarea().value).toBe("note in progress");
+  });
+
+  it("are kept per ticket", async () => {
+    r = await render(<Composer ticket={ticket} messages={[inbound]} />);
+    await settle();
+    await type(textarea(), "for ticket 7");
+    r.unmount();
+    r = await render(<Composer ticket={{ ...ticket, id: 8 }} messages={[inbound]} />);
+    await settle();
+    expect(textarea().value).toBe("");
+  });
+
+  it("a sent reply clears its draft and leaves the note's", async () => {
+    r = await render(<Composer ticket={ticket} messages={[inbound]} />);
+    await settle();
+    await click(tab("Internal note"));
+    await type(textarea(), "keep me");
+    await click(tab("Reply"));
+    await send("Sent now");
+    expect(textarea().value).toBe("");
+    r.unmount();
+    r = await render(<Composer ticket={ticket} messages={[inbound]} />);
+    await settle();
+    expect(r.container.querySelector("[role=tab][aria-selected=true]")?.textContent).toBe("Internal note");
+    expect(textarea().value).toBe("keep me");
+    expect(Object.keys(localStorage)).toEqual(["ticketer.draft.7.note"]);
   });
 });

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useListMailboxes, type Address, type Message, type Ticket } from "../../api/generated";
 import { displayName, formatBytes, parseAddressList } from "../../lib/format";
+import { browserStorage, loadDraft, saveDraft, type DraftKind } from "../../lib/drafts";
 import { ourAddresses, replyAllCc } from "../../lib/recipients";
 import { useTicketMutations } from "../../lib/ticketMutations";
 import { ErrorBanner } from "../../components/States";
@@ -14,11 +15,18 @@ function addTyped(list: Address[], text: string): Address[] {
 
 export function Composer({ ticket, messages }: { ticket: Ticket; messages: Message[] }) {
   const mutations = useTicketMutations(ticket.id);
-  const [tab, setTab] = useState<"reply" | "note">("reply");
-  const [body, setBody] = useState("");
+  // The reply and the note are two drafts, each kept in the browser.
+  const [storage] = useState(browserStorage);
+  const [drafts] = useState(() => ({ reply: loadDraft(storage, ticket.id, "reply"), note: loadDraft(storage, ticket.id, "note") }));
+  const [tab, setTab] = useState<DraftKind>(drafts.note && !drafts.reply ? "note" : "reply");
+  const [bodies, setBodies] = useState({ reply: drafts.reply?.body ?? "", note: drafts.note?.body ?? "" });
+  const body = bodies[tab];
+  const setBody = (v: string) => setBodies((b) => ({ ...b, [tab]: v }));
   // null: the reply-all Cc of the conversation, until the agent edits it.
-  const [cc, setCc] = useState<Address[] | null>(null);
+  const [cc, setCc] = useState<Address[] | null>(drafts.reply?.cc ?? null);
   const [ccText, setCcText] = useState("");
+  useEffect(() => saveDraft(storage, ticket.id, "reply", cc ? { body: bodies.reply, cc } : { body: bodies.reply }), [storage, ticket.id, bodies.reply, cc]);
+  useEffect(() => saveDraft(storage, ticket.id, "note", { body: bodies.note }), [storage, ticket.id, bodies.note]);
   const [files, setFiles] = useState<File[]>([]);
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -34,8 +42,10 @@ export function Composer({ ticket, messages }: { ticket: Ticket; messages: Messa
     setCcText("");
   };
 
-  const reset = () => {
-    setBody("");
+  // What was sent goes, with its draft; the other tab's draft stays.
+  const reset = (sentTab: DraftKind) => {
+    setBodies((b) => ({ ...b, [sentTab]: "" }));
+    if (sentTab === "note") return;
     setFiles([]);
     setCc(null);
     setCcText("");
@@ -58,7 +68,7 @@ export function Composer({ ticket, messages }: { ticket: Ticket; messages: Messa
         await mutations.note(body);
         setSent("Note added");
       }
-      reset();
+      reset(tab);
     } catch (err) {
       setError(err);
     } finally {

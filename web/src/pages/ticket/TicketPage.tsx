@@ -81,9 +81,9 @@ export function TicketPage() {
           ) : (
             <Conversation ticketId={id} items={messages.data.items} />
           )}
-          {t && <Composer ticket={t} messages={messages.data?.items ?? []} />}
+          {t && <Composer key={t.id} ticket={t} messages={messages.data?.items ?? []} />}
         </section>
-        {t ? <SidePanel ticket={t} /> : <Loading rows={8} />}
+        {t ? <SidePanel key={t.id} ticket={t} /> : <Loading rows={8} />}
       </div>
     </>
   );
