@@ -180,6 +180,30 @@ test("the ticket: read, download, reply, status, assignee, note", async () => {
   await page.getByText("FOLLOWUP-77").waitFor();
 });
 
+test("a ticket opened from a link: u and the back arrow go to the queue, not out of the app", async () => {
+  const ticketUrl = page.url();
+  assert.match(ticketUrl, /\/tickets\/\d+$/);
+  const direct = await context.newPage();
+  try {
+    for (const leave of [() => direct.keyboard.press("u"), () => direct.getByRole("button", { name: "Back" }).click()]) {
+      await direct.goto(ticketUrl);
+      await direct.getByText("FOLLOWUP-77").waitFor();
+      await leave();
+      await direct.waitForURL(/\/queue\/mine$/);
+      await direct.getByRole("heading", { name: "Mine" }).waitFor();
+    }
+  } finally {
+    await direct.close();
+  }
+  // From the queue, back still means the previous page.
+  await page.goto(`${app.url}/queue/open`);
+  await page.getByRole("link", { name: "Printer 1 is on fire" }).click();
+  await page.getByText("FOLLOWUP-77").waitFor();
+  await page.keyboard.press("u");
+  await page.waitForURL(/\/queue\/open$/);
+  await page.goto(ticketUrl);
+});
+
 test("hostile HTML mail runs no script and loads no remote image", async () => {
   const img = `http://127.0.0.1:${remote.port}/track.png`;
   const html = `<html><head><script>window.top.__pwned = 1; alert("pwned")</script><style>body{background:url(${img}?css)}</style></head>

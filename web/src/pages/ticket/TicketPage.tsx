@@ -18,6 +18,9 @@ export function TicketPage() {
   const ticket = useGetTicket(id, { query: { enabled: valid, placeholderData: () => ticketFromQueues(qc, id) } });
   const messages = useListMessages(id, { query: { enabled: valid } });
   const navigate = useNavigate();
+  // Back: the previous page of the app, or the queue when the ticket was
+  // the first page (opened from a link), never out of the app.
+  const back = () => (openedFirst(window.history.state) ? navigate("/") : navigate(-1));
 
   useEffect(() => {
     document.title = ticket.data ? `#${ticket.data.id} ${ticket.data.subject} · Ticketer` : "Ticketer";
@@ -30,11 +33,11 @@ export function TicketPage() {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement;
       if (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT") return;
-      if (e.key === "u" && !e.metaKey && !e.ctrlKey) navigate(-1);
+      if (e.key === "u" && !e.metaKey && !e.ctrlKey) back();
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [navigate]);
+  });
 
   if (!valid || (ticket.error instanceof ApiError && ticket.error.status === 404)) {
     return (
@@ -56,7 +59,7 @@ export function TicketPage() {
   return (
     <>
       <header className="page-head">
-        <button className="btn btn-ghost btn-sm" onClick={() => navigate(-1)} aria-label="Back">
+        <button className="btn btn-ghost btn-sm" onClick={back} aria-label="Back">
           ←
         </button>
         {t ? (
@@ -87,6 +90,16 @@ export function TicketPage() {
       </div>
     </>
   );
+}
+
+/**
+ * openedFirst: the router's history entry is the first of this tab's visit
+ * to the app (React Router numbers its entries in history.state.idx; a
+ * redirect replaces an entry and keeps its number).
+ */
+export function openedFirst(state: unknown): boolean {
+  const idx = (state as { idx?: unknown } | null)?.idx;
+  return typeof idx !== "number" || idx <= 0;
 }
 
 function ticketFromQueues(qc: ReturnType<typeof useQueryClient>, id: number): Ticket | undefined {
