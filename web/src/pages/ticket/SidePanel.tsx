@@ -1,7 +1,8 @@
 import { useMemo, useState } from "react";
 import { useOutletContext } from "react-router";
 import { useListUsers, type Ticket, type TicketUpdate, type User } from "../../api/generated";
-import { PRIORITIES, STATUSES } from "../../lib/views";
+import { PRIORITIES } from "../../lib/views";
+import { closeSteps, statusChoices, tagProblem } from "../../lib/rules";
 import { absoluteTime, relativeTime } from "../../lib/format";
 import { useTicketMutations } from "../../lib/ticketMutations";
 import { ErrorBanner } from "../../components/States";
@@ -14,41 +15,63 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
   const [tag, setTag] = useState("");
   const [updateError, setUpdateError] = useState<unknown>(null);
 
-  const change = async (data: TicketUpdate, optimistic: Partial<Ticket>) => {
-    setUpdateError(null);
+  // A failed change shows its error until the next change succeeds.
+  const change = async (data: TicketUpdate, optimistic: Partial<Ticket>): Promise<boolean> => {
     try {
       await mutations.update(data, optimistic);
+      setUpdateError(null);
+      return true;
     } catch (err) {
       setUpdateError(err);
+      return false;
     }
+  };
+  const setStatus = (s: Ticket["status"]) => change({ status: s }, { status: s });
+  const close = async () => {
+    for (const s of closeSteps(ticket.status)) if (!(await setStatus(s))) return;
   };
   const assignable = useMemo(() => (users.data?.items ?? []).filter((u) => !u.disabled || u.id === ticket.assignee?.id), [users.data, ticket.assignee]);
   const setAssignee = (v: string) => {
     const uid = v === "" ? null : Number(v);
     void change({ assignee_id: uid }, { assignee: uid === null ? null : (assignable.find((u) => u.id === uid) ?? null) });
   };
-  const addTag = (e: React.FormEvent) => {
+  // The rule is explained while typing; the text stays until the tag is added.
+  const problem = tagProblem(tag);
+  const addTag = async (e: React.FormEvent) => {
     e.preventDefault();
-    const t = tag.trim();
+    const t = tag.trim().toLowerCase();
+    if (problem) return;
     if (!t || ticket.tags.includes(t)) return setTag("");
-    void change({ tags: [...ticket.tags, t] }, { tags: [...ticket.tags, t] });
-    setTag("");
+    if (await change({ tags: [...ticket.tags, t] }, { tags: [...ticket.tags, t] })) setTag("");
   };
 
   return (
     <aside className="side" aria-label="Ticket details">
       <div className="card">
         <ErrorBanner error={updateError} />
-        <label className="field">
-          <span>Status</span>
-          <select className="input" name="status" value={ticket.status} onChange={(e) => void change({ status: e.target.value as Ticket["status"] }, { status: e.target.value as Ticket["status"] })}>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s[0].toUpperCase() + s.slice(1)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <div className="field">
+          <label className="label" htmlFor="status">
+            Status
+          </label>
+          <div className="row">
+            <select id="status" className="input" name="status" value={ticket.status} onChange={(e) => void setStatus(e.target.value as Ticket["status"])}>
+              {statusChoices(ticket.status).map((s) => (
+                <option key={s} value={s}>
+                  {s[0].toUpperCase() + s.slice(1)}
+                </option>
+              ))}
+            </select>
+            {ticket.status === "closed" ? (
+              <button className="btn btn-sm" type="button" onClick={() => void setStatus("open")}>
+                Reopen
+              </button>
+            ) : (
+              <button className="btn btn-sm" type="button" onClick={() => void close()} title={ticket.status === "solved" ? "Close the ticket" : "Mark the ticket solved, then close it"}>
+                Close
+              </button>
+            )}
+          </div>
+        </div>
         <label className="field">
           <span>Priority</span>
           <select className="input" name="priority" value={ticket.priority} onChange={(e) => void change({ priority: e.target.value as Ticket["priority"] }, { priority: e.target.value as Ticket["priority"] })}>
@@ -92,9 +115,14 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
               </span>
             ))}
           </div>
-          <form onSubmit={addTag}>
-            <input className="input" aria-label="Add a tag" placeholder="Add a tag…" value={tag} onChange={(e) => setTag(e.target.value)} />
+          <form onSubmit={(e) => void addTag(e)}>
+            <input className="input" aria-label="Add a tag" aria-invalid={!!problem} aria-describedby="tag-rule" placeholder="Add a tag…" value={tag} onChange={(e) => setTag(e.target.value)} />
           </form>
+          {problem && (
+            <span id="tag-rule" className="error-text" role="note">
+              {problem}
+            </span>
+          )}
         </div>
       </div>
       <div className="card">
