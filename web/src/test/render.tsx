@@ -6,18 +6,22 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createMemoryRouter, RouterProvider } from "react-router";
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+// jsdom does no layout: scrolling into view has nothing to move.
+if (typeof Element !== "undefined" && !Element.prototype.scrollIntoView) Element.prototype.scrollIntoView = () => {};
 
 export interface Rendered {
   container: HTMLElement;
+  /** where the app is: path and search */
+  location(): string;
   qc: QueryClient;
   unmount(): void;
 }
 
-export async function render(ui: ReactNode, { qc = new QueryClient({ defaultOptions: { queries: { retry: false } } }), path = "/" } = {}): Promise<Rendered> {
+export async function render(ui: ReactNode, { qc = new QueryClient({ defaultOptions: { queries: { retry: false } } }), path = "/", route = "*" } = {}): Promise<Rendered> {
   const container = document.createElement("div");
   document.body.appendChild(container);
   let root: Root;
-  const router = createMemoryRouter([{ path: "*", element: ui }], { initialEntries: [path] });
+  const router = createMemoryRouter([{ path: route, element: ui }], { initialEntries: [path] });
   await act(async () => {
     root = createRoot(container);
     root.render(
@@ -29,6 +33,7 @@ export async function render(ui: ReactNode, { qc = new QueryClient({ defaultOpti
   return {
     container,
     qc,
+    location: () => router.state.location.pathname + router.state.location.search,
     unmount: () => {
       act(() => root.unmount());
       container.remove();

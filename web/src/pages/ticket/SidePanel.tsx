@@ -1,5 +1,5 @@
 import { useMemo, useState } from "react";
-import { useOutletContext } from "react-router";
+import { Link, useOutletContext } from "react-router";
 import { useListUsers, type Ticket, type TicketUpdate, type User } from "../../api/generated";
 import { PRIORITIES } from "../../lib/views";
 import { closeSteps, statusChoices, tagProblem } from "../../lib/rules";
@@ -108,7 +108,9 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
           <div className="row wrap">
             {ticket.tags.map((t) => (
               <span key={t} className="tag">
-                {t}
+                <Link to={`/queue/all?tag=${encodeURIComponent(t)}`} title={`Every ticket tagged ${t}`}>
+                  {t}
+                </Link>
                 <button className="btn btn-ghost btn-sm" type="button" aria-label={`Remove tag ${t}`} onClick={() => void change({ tags: ticket.tags.filter((x) => x !== t) }, { tags: ticket.tags.filter((x) => x !== t) })}>
                   ×
                 </button>
@@ -133,6 +135,10 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
           <dt>Email</dt>
           <dd>
             <a href={`mailto:${ticket.requester.email}`}>{ticket.requester.email}</a>
+          </dd>
+          <dt>Tickets</dt>
+          <dd>
+            <Link to={`/queue/all?requester=${encodeURIComponent(ticket.requester.email)}`}>All from this requester</Link>
           </dd>
           <dt>Opened</dt>
           <dd title={absoluteTime(ticket.created_at)}>{relativeTime(ticket.created_at)}</dd>

@@ -64,7 +64,7 @@ export function TicketPage() {
         </button>
         {t ? (
           <>
-            <h1>
+            <h1 className="clamp" title={t.subject}>
               <span className="muted">#{t.id}</span> {t.subject || "(no subject)"}
             </h1>
             <Badge kind="status" value={t.status} />
