@@ -80,6 +80,9 @@ test("sign in, the queue, a new ticket arrives", async () => {
   // A deep link while signed out: sign in, then land there.
   await page.goto(`${app.url}/queue/open`);
   await page.waitForURL(/\/signin\?next=%2Fqueue%2Fopen/);
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  // A first visit: no session ended.
+  assert.equal(await page.getByText("Your session ended").count(), 0, "no session-ended notice on a first visit");
   await shot("01-signin");
   // Dev login is off on this server: the button says so, nothing breaks.
   await page.getByLabel("Email").fill("ada@example.com");
@@ -175,6 +178,7 @@ test("the ticket: read, download, reply, status, assignee, note", async () => {
   await context.clearCookies();
   await page.reload();
   await page.waitForURL(/\/signin\?next=/);
+  await page.getByText("Your session ended").waitFor();
   await signIn();
   await page.waitForURL(ticketUrl);
   await page.getByText("FOLLOWUP-77").waitFor();

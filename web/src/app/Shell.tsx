@@ -3,7 +3,8 @@ import { NavLink, Navigate, Outlet, useLocation, useNavigate } from "react-route
 import { useQueryClient } from "@tanstack/react-query";
 import { useListMailboxes, useLogout } from "../api/generated";
 import { ApiError, onUnauthorized } from "../api/fetcher";
-import { useMe, signInPath } from "./session";
+import { forgetSignIn, rememberSignIn, useMe, signInPath } from "./session";
+import { browserStorage } from "../lib/storage";
 import { useLiveUpdates } from "./live";
 import { ErrorState, Loading } from "../components/States";
 import { initials } from "../lib/format";
@@ -29,6 +30,10 @@ export function Shell() {
   const live = useLiveUpdates(signedIn);
   const mailboxes = useListMailboxes({ query: { enabled: signedIn, staleTime: 60_000 } });
   const logout = useLogout();
+  // Signed in: a later trip to the sign-in page means the session ended.
+  useEffect(() => {
+    if (signedIn) rememberSignIn(browserStorage());
+  }, [signedIn]);
   // Phones: the sidebar is a drawer behind the menu button; moving on closes it.
   const [menuOpen, setMenuOpen] = useState(false);
   useEffect(() => setMenuOpen(false), [loc.pathname]);
@@ -58,6 +63,7 @@ export function Shell() {
   const signOut = () =>
     logout.mutate(undefined, {
       onSettled: () => {
+        forgetSignIn(browserStorage());
         qc.clear();
         navigate("/signin", { replace: true });
       },

@@ -45,12 +45,3 @@ export function saveDraft(storage: Storage | undefined, ticketId: number, kind: 
 export function clearDraft(storage: Storage | undefined, ticketId: number, kind: DraftKind) {
   saveDraft(storage, ticketId, kind, { body: "" });
 }
-
-/** browserStorage is localStorage where there is one. */
-export function browserStorage(): Storage | undefined {
-  try {
-    return typeof localStorage === "undefined" ? undefined : localStorage;
-  } catch {
-    return undefined;
-  }
-}

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from "react";
 import { useListMailboxes, type Address, type Message, type Ticket } from "../../api/generated";
 import { displayName, formatBytes, parseAddressList } from "../../lib/format";
-import { browserStorage, loadDraft, saveDraft, type DraftKind } from "../../lib/drafts";
+import { loadDraft, saveDraft, type DraftKind } from "../../lib/drafts";
+import { browserStorage } from "../../lib/storage";
 import { ourAddresses, replyAllCc } from "../../lib/recipients";
 import { useTicketMutations } from "../../lib/ticketMutations";
 import { ErrorBanner } from "../../components/States";
