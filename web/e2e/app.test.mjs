@@ -147,7 +147,7 @@ test("the ticket: read, download, reply, status, assignee, note", async () => {
   await page.getByLabel("Add a tag").press("Enter");
   // Each change is in the timeline once the server has it.
   await page.getByText(/changed status: open → pending/).waitFor();
-  await page.getByText(/set assignee to bob@example.com/).waitFor();
+  await page.getByText(/set assignee to Bob Agent/).waitFor();
   await page.getByText(/set tags to hardware|changed tags/).waitFor();
   await page.reload();
   await page.getByLabel("Status").waitFor();

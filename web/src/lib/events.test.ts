@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeEvent } from "./events";
+import { actorName, describeEvent, peopleFrom } from "./events";
 
 const ev = (kind: string, field = "", before = "", after = "") => ({ kind, field, before, after });
 
@@ -16,4 +16,25 @@ describe("describeEvent", () => {
     ["a field changed", ev("status_changed", "status", "open", "pending"), "changed status: open → pending"],
     ["an unknown kind without a field", ev("spam.marked"), "spam marked"],
   ])("%s", (_name, e, want) => expect(describeEvent(e)).toBe(want));
+});
+
+describe("names instead of addresses", () => {
+  const people = peopleFrom([
+    { id: 1, email: "ada@example.com", name: "Ada Admin" },
+    { id: 2, email: "Bob@Example.com", name: "Bob Agent" },
+    { id: 3, email: "nameless@example.com", name: " " },
+  ]);
+  it.each([
+    ["by id", { actor: "old-address@example.com", actor_id: 1 }, "Ada Admin"],
+    ["by address, any case", { actor: "bob@example.com", actor_id: null }, "Bob Agent"],
+    ["no name: the address", { actor: "nameless@example.com", actor_id: 3 }, "nameless@example.com"],
+    ["unknown: as recorded", { actor: "gone@example.com", actor_id: 9 }, "gone@example.com"],
+    ["the server itself", { actor: "", actor_id: null }, "system"],
+  ])("actor %s", (_n, ev, want) => expect(actorName(ev, people)).toBe(want));
+  it.each([
+    [ev("assignee_changed", "assignee", "", "bob@example.com"), "set assignee to Bob Agent"],
+    [ev("assignee_changed", "assignee", "bob@example.com", "ada@example.com"), "changed assignee: Bob Agent → Ada Admin"],
+    [ev("assignee_changed", "assignee", "gone@example.com", ""), "cleared assignee (was gone@example.com)"],
+    [ev("tags_changed", "tags", "", "ada@example.com"), "set tags to ada@example.com"],
+  ])("%j", (e, want) => expect(describeEvent(e, people)).toBe(want));
 });

@@ -1,11 +1,14 @@
-import { useListEvents } from "../../api/generated";
-import { describeEvent } from "../../lib/events";
+import { useMemo } from "react";
+import { useListEvents, useListUsers } from "../../api/generated";
+import { actorName, describeEvent, peopleFrom } from "../../lib/events";
 import { absoluteTime, relativeTime } from "../../lib/format";
 import { ErrorState, Loading } from "../../components/States";
 
 /** Activity is the ticket's audit trail, oldest first. */
 export function Activity({ ticketId }: { ticketId: number }) {
   const events = useListEvents(ticketId);
+  const users = useListUsers({ query: { staleTime: 60_000 } });
+  const people = useMemo(() => peopleFrom(users.data?.items ?? []), [users.data]);
   return (
     <div className="card">
       <h3>Activity</h3>
@@ -20,7 +23,7 @@ export function Activity({ ticketId }: { ticketId: number }) {
           {events.data.items.map((ev) => (
             <li key={ev.id}>
               <span>
-                <strong>{ev.actor || "system"}</strong> {describeEvent(ev)}
+                <strong title={ev.actor || undefined}>{actorName(ev, people)}</strong> {describeEvent(ev, people)}
               </span>
               <time dateTime={ev.created_at} title={absoluteTime(ev.created_at)}>
                 {relativeTime(ev.created_at)}
