@@ -3,7 +3,7 @@
 import { act, type ReactNode } from "react";
 import { createRoot, type Root } from "react-dom/client";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createMemoryRouter, RouterProvider } from "react-router";
+import { createMemoryRouter, Outlet, RouterProvider } from "react-router";
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 // jsdom does no layout: scrolling into view has nothing to move.
@@ -17,11 +17,12 @@ export interface Rendered {
   unmount(): void;
 }
 
-export async function render(ui: ReactNode, { qc = new QueryClient({ defaultOptions: { queries: { retry: false } } }), path = "/", route = "*" } = {}): Promise<Rendered> {
+export async function render(ui: ReactNode, { qc = new QueryClient({ defaultOptions: { queries: { retry: false } } }), path = "/", route = "*", outlet = undefined as unknown } = {}): Promise<Rendered> {
   const container = document.createElement("div");
   document.body.appendChild(container);
   let root: Root;
-  const router = createMemoryRouter([{ path: route, element: ui }], { initialEntries: [path] });
+  // The page sits under a layout giving its outlet context (the Shell gives the signed-in user).
+  const router = createMemoryRouter([{ element: <Outlet context={outlet} />, children: [{ path: route, element: ui }] }], { initialEntries: [path] });
   await act(async () => {
     root = createRoot(container);
     root.render(

@@ -6,6 +6,11 @@ import { SidePanel } from "./SidePanel";
 
 const base = { id: 7, subject: "Invoice", requester: { email: "carol@customer.example", name: "Carol" }, mailbox_id: 1, tags: ["billing"], status: "open", priority: "normal", assignee: null, created_at: "2026-01-01T10:00:00Z" } as unknown as Ticket;
 
+const users = [
+  { id: 1, email: "ada@example.com", name: "Ada Admin", role: "admin", disabled: false },
+  { id: 2, email: "bob@example.com", name: "Bob Agent", role: "agent", disabled: false },
+  { id: 3, email: "old@example.com", name: "Old Agent", role: "agent", disabled: true },
+];
 let r: Rendered | undefined;
 afterEach(() => r?.unmount());
 
@@ -14,7 +19,7 @@ function server(ticket: Ticket, { refuseFirst = false } = {}) {
   let current = ticket;
   let refused = !refuseFirst;
   const seen = serve({
-    "GET /api/v1/users": () => ({ items: [] }),
+    "GET /api/v1/users": () => ({ items: users }),
     "GET /api/v1/tickets/7/events": () => ({ items: [] }),
     "GET /api/v1/tickets/7": () => current,
     "PATCH /api/v1/tickets/7": (req) => {
@@ -30,8 +35,8 @@ function server(ticket: Ticket, { refuseFirst = false } = {}) {
 }
 const patches = (seen: Served[]) => seen.filter((s) => s.method === "PATCH").map((s) => JSON.parse(String(s.body)));
 
-async function show(t: Ticket) {
-  r = await render(<SidePanel ticket={t} />);
+async function show(t: Ticket, me: unknown = undefined) {
+  r = await render(<SidePanel ticket={t} />, { outlet: me });
   r.qc.setQueryData(["/api/v1/tickets/7"], t);
   await settle();
   return r;
@@ -97,5 +102,15 @@ describe("tags", () => {
     expect(patches(seen)).toEqual([{ tags: ["billing", "urgent-ish"] }, { tags: ["billing", "urgent-ish"] }]);
     expect(r!.container.querySelector("[role=alert]")).toBeNull();
     expect(input().value).toBe("");
+  });
+});
+
+describe("the assignee list", () => {
+  it("names me once, first, next to the others who can take tickets", async () => {
+    server(base);
+    await show(base, users[1]);
+    const labels = [...r!.container.querySelectorAll("select[name=assignee] option")].map((o) => o.textContent);
+    expect(labels).toEqual(["Unassigned", "Bob Agent (me)", "Ada Admin"]);
+    expect(button("Take it")).toBeDefined();
   });
 });

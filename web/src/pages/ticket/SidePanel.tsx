@@ -30,7 +30,11 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
   const close = async () => {
     for (const s of closeSteps(ticket.status)) if (!(await setStatus(s))) return;
   };
-  const assignable = useMemo(() => (users.data?.items ?? []).filter((u) => !u.disabled || u.id === ticket.assignee?.id), [users.data, ticket.assignee]);
+  // Enabled agents (and a disabled one still assigned), the signed-in one first, once.
+  const assignable = useMemo(() => {
+    const list = (users.data?.items ?? []).filter((u) => !u.disabled || u.id === ticket.assignee?.id);
+    return [...list.filter((u) => u.id === me?.id), ...list.filter((u) => u.id !== me?.id)];
+  }, [users.data, ticket.assignee, me?.id]);
   const setAssignee = (v: string) => {
     const uid = v === "" ? null : Number(v);
     void change({ assignee_id: uid }, { assignee: uid === null ? null : (assignable.find((u) => u.id === uid) ?? null) });
