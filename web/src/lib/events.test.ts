@@ -23,13 +23,15 @@ describe("names instead of addresses", () => {
     { id: 1, email: "ada@example.com", name: "Ada Admin" },
     { id: 2, email: "Bob@Example.com", name: "Bob Agent" },
     { id: 3, email: "nameless@example.com", name: " " },
-  ]);
+  ], [{ email: "Carol@Customer.example", name: "Carol Customer" }, { email: "anon@customer.example", name: "" }]);
   it.each([
     ["by id", { actor: "old-address@example.com", actor_id: 1 }, "Ada Admin"],
     ["by address, any case", { actor: "bob@example.com", actor_id: null }, "Bob Agent"],
     ["no name: the address", { actor: "nameless@example.com", actor_id: 3 }, "nameless@example.com"],
     ["unknown: as recorded", { actor: "gone@example.com", actor_id: 9 }, "gone@example.com"],
     ["the server itself", { actor: "", actor_id: null }, "system"],
+    ["the requester, by name", { actor: "carol@customer.example", actor_id: null }, "Carol Customer"],
+    ["a requester without a name", { actor: "anon@customer.example", actor_id: null }, "anon@customer.example"],
   ])("actor %s", (_n, ev, want) => expect(actorName(ev, people)).toBe(want));
   it.each([
     [ev("assignee_changed", "assignee", "", "bob@example.com"), "set assignee to Bob Agent"],

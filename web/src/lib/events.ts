@@ -25,10 +25,14 @@ export interface People {
 
 export const nobody: People = { byId: new Map(), byEmail: new Map() };
 
-/** peopleFrom indexes the users' names (their address when they have none). */
-export function peopleFrom(users: { id: number; email: string; name: string }[]): People {
+/**
+ * peopleFrom indexes the users' names (their address when they have none),
+ * and the names of other people the ticket knows (its requester).
+ */
+export function peopleFrom(users: { id: number; email: string; name: string }[], others: { email: string; name: string }[] = []): People {
   const byId = new Map<number, string>();
   const byEmail = new Map<string, string>();
+  for (const p of others) if (p.name.trim()) byEmail.set(p.email.toLowerCase(), p.name.trim());
   for (const u of users) {
     const name = u.name.trim() || u.email;
     byId.set(u.id, name);

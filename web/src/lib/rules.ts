@@ -1,8 +1,10 @@
 // The server's rules for what an agent may set, mirrored so the UI offers
 // only what will be accepted. The source is internal/ticket/agent.go
 // (checkTransition, normalizeTags); the tests here follow its table.
-import type { Status } from "../api/generated";
-import { STATUSES } from "./views";
+import { Status } from "../api/generated";
+
+// Every status, in the spec's order (new, open, pending, solved, closed).
+const statuses = Object.values(Status);
 
 /**
  * canMove says whether a ticket may go from one status to another:
@@ -19,7 +21,7 @@ export function canMove(from: Status, to: Status): boolean {
 
 /** statusChoices lists the statuses a ticket in `from` may be given, itself first among them in order. */
 export function statusChoices(from: Status): Status[] {
-  return STATUSES.filter((s) => canMove(from, s));
+  return statuses.filter((s) => canMove(from, s));
 }
 
 /**

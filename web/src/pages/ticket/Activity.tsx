@@ -1,14 +1,14 @@
 import { useMemo } from "react";
-import { useListEvents, useListUsers } from "../../api/generated";
+import { useListEvents, useListUsers, type Address } from "../../api/generated";
 import { actorName, describeEvent, peopleFrom } from "../../lib/events";
 import { absoluteTime, relativeTime } from "../../lib/format";
 import { ErrorState, Loading } from "../../components/States";
 
 /** Activity is the ticket's audit trail, oldest first. */
-export function Activity({ ticketId }: { ticketId: number }) {
+export function Activity({ ticketId, requester }: { ticketId: number; requester?: Address }) {
   const events = useListEvents(ticketId);
   const users = useListUsers({ query: { staleTime: 60_000 } });
-  const people = useMemo(() => peopleFrom(users.data?.items ?? []), [users.data]);
+  const people = useMemo(() => peopleFrom(users.data?.items ?? [], requester ? [requester] : []), [users.data, requester]);
   return (
     <div className="card">
       <h3>Activity</h3>

@@ -154,7 +154,7 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
           )}
         </dl>
       </div>
-      <Activity ticketId={ticket.id} />
+      <Activity ticketId={ticket.id} requester={ticket.requester} />
     </aside>
   );
 }
