@@ -260,6 +260,33 @@ test("an inline image shows in place, from the message's own part", async () => 
   await shot("05b-inline-image");
 });
 
+test("a reply goes to everyone the customer wrote to: reply-all chips, sent as shown", async () => {
+  await sendMail(app.smtpPort, {
+    from: "carol@example.org",
+    to: "help@example.com",
+    data: mime({
+      from: "Carol Customer <carol@example.org>",
+      to: "help@example.com, Sales <help+sales@example.com>, boss@example.org",
+      subject: "Quote for 40 printers",
+      messageId: `quote-${Date.now()}@example.org`,
+      text: "Please send a quote.",
+      headers: { Cc: '"Finance" <finance@example.org>, lead@example.org' },
+    }),
+  });
+  await page.goto(`${app.url}/queue/open`);
+  await page.getByRole("link", { name: "Quote for 40 printers" }).click({ timeout: 45_000 });
+  const chips = page.getByTestId("cc-chips").locator(".chip");
+  await waitFor(async () => (await chips.count()) === 3, { what: "three reply-all chips" });
+  assert.deepEqual(await chips.evaluateAll((els) => els.map((e) => e.getAttribute("title"))), ["boss@example.org", "finance@example.org", "lead@example.org"]);
+  await shot("05c-reply-all");
+  await page.getByRole("button", { name: "Remove Cc boss@example.org" }).click();
+  await page.getByPlaceholder("Write a reply…").fill("Quote attached. REPLY-ALL-31");
+  await page.getByRole("button", { name: "Send reply" }).click();
+  const relayed = await waitFor(() => sink.messages.find((m) => m.data.includes("REPLY-ALL-31")), { timeout: 30_000, what: "the reply-all at the relay" });
+  const rcpts = relayed.to.map((r) => r.match(/<([^>]+)>/)?.[1]).sort();
+  assert.deepEqual(rcpts, ["carol@example.org", "finance@example.org", "lead@example.org"], "exactly the requester and the chips shown");
+});
+
 test("admin pages", async () => {
   await page.getByRole("link", { name: "Users" }).click();
   await page.getByRole("cell", { name: "bob@example.com" }).waitFor();
