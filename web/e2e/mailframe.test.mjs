@@ -4,9 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { tmpdir } from "node:os";
-import { chromium } from "playwright-core";
-import { Ticketer, buildBinary, mime, sendMail, waitFor, webDir } from "./harness.mjs";
+import { launchChromium, mime, sendMail, signIn, startWithAdmin, waitFor, webDir } from "./harness.mjs";
 
 const shots = join(webDir, "e2e", "screenshots");
 mkdirSync(shots, { recursive: true });
@@ -15,21 +13,12 @@ let app, browser, page;
 const consoleErrors = [];
 
 before(async () => {
-  const bin = buildBinary(join(tmpdir(), `ticketer-e2e-frame-${process.pid}`));
-  app = await new Ticketer(bin).start();
-  app.cli(["user", "add", "--email", "ada@example.com", "--name", "Ada Admin", "--role", "admin", "--password-stdin"], PASSWORD + "\n");
-  app.cli(["mailbox", "add", "--name", "Help", "--address", "help@example.com"]);
-  await app.serve();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  app = await startWithAdmin("frame", PASSWORD);
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
   await page.goto(`${app.url}/signin`);
-  await page.getByLabel("Email").fill("ada@example.com");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signIn(page, "ada@example.com", PASSWORD);
   await page.waitForURL(/\/queue\//);
 });
 

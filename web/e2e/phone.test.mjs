@@ -5,25 +5,24 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { tmpdir } from "node:os";
-import { chromium } from "playwright-core";
-import { Ticketer, buildBinary, mime, sendMail, webDir } from "./harness.mjs";
+import { launchChromium, mime, sendMail, signIn, startWithAdmin, webDir } from "./harness.mjs";
 
 const shots = join(webDir, "e2e", "screenshots");
 mkdirSync(shots, { recursive: true });
 const PASSWORD = "correct horse battery";
-let app, browser, page;
+let app, browser, page, longSubject;
 
 before(async () => {
-  const bin = buildBinary(join(tmpdir(), `ticketer-e2e-phone-${process.pid}`));
-  app = await new Ticketer(bin).start();
-  app.cli(["user", "add", "--email", "ada@example.com", "--name", "Ada Admin", "--role", "admin", "--password-stdin"], PASSWORD + "\n");
-  app.cli(["mailbox", "add", "--name", "Help", "--address", "help@example.com"]);
-  await app.serve();
+  app = await startWithAdmin("phone", PASSWORD);
   const longWord = "Supercalifragilisticexpialidocious".repeat(4);
+  // A 1,300-character subject, folded over header lines as mail must be.
+  const words = Array.from({ length: 130 }, (_, i) => `word${String(i).padStart(4, "0")}`);
+  longSubject = words.join(" ");
+  const folded = words.map((w, i) => (i > 0 && i % 8 === 0 ? "\r\n " : i > 0 ? " " : "") + w).join("");
   for (const [i, subject, text] of [
     [1, "The printer on the third floor prints only blank pages since Monday morning", "Hello,\n\nit prints nothing. " + longWord + "\n\nCarol"],
     [2, "Invoice 2026-0042 is wrong", "The amount is wrong."],
+    [3, folded, "A long subject."],
   ]) {
     await sendMail(app.smtpPort, {
       from: "carol@example.org",
@@ -31,10 +30,7 @@ before(async () => {
       data: mime({ from: "Carol Customer <carol.customer.with.a.long.address@example.org>", to: "help@example.com", subject, messageId: `phone-${i}-${Date.now()}@example.org`, text }),
     });
   }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
   page = await context.newPage();
 });
@@ -54,9 +50,7 @@ async function assertNoOverflow(where) {
 
 test("the queue on a phone: cards, no sideways scrolling, a menu for the views", async () => {
   await page.goto(`${app.url}/queue/open`);
-  await page.getByLabel("Email").fill("ada@example.com");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signIn(page, "ada@example.com", PASSWORD);
   await page.waitForURL(/\/queue\/open$/);
   await page.getByRole("link", { name: /Invoice 2026-0042/ }).waitFor({ timeout: 20_000 });
   await page.getByRole("link", { name: /third floor/ }).waitFor({ timeout: 20_000 });
@@ -87,4 +81,25 @@ test("a ticket on a phone: the side panel below the conversation, no sideways sc
   const side = await page.getByRole("complementary", { name: "Ticket details" }).boundingBox();
   assert.ok(conv.width >= 300, `the conversation has the width of the screen: ${conv.width} px`);
   assert.ok(side.y >= conv.y + conv.height - 1, `the side panel is below the conversation: ${JSON.stringify({ conv, side })}`);
+});
+
+test("a 1,300-character subject: two lines at most, the whole of it on hover", async () => {
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: 844 });
+    await page.goto(`${app.url}/queue/open`);
+    const link = page.getByRole("link", { name: /word0000 word0001/ });
+    await link.waitFor();
+    assert.equal(await link.getAttribute("title"), longSubject, "the full subject on hover");
+    const row = await page.locator("tbody tr", { has: link }).boundingBox();
+    assert.ok(row.height < 130, `${width} px: the row stays small: ${row.height} px`);
+    await page.screenshot({ path: join(shots, `long-subject-queue-${width}.png`) });
+    await link.click();
+    const h1 = page.getByRole("heading", { level: 1 });
+    await h1.waitFor();
+    assert.equal(await h1.getAttribute("title"), longSubject);
+    const head = await h1.boundingBox();
+    assert.ok(head.height < 80, `${width} px: the heading stays small: ${head.height} px`);
+    await assertNoOverflow(`ticket with a long subject at ${width} px`);
+    await page.screenshot({ path: join(shots, `long-subject-ticket-${width}.png`) });
+  }
 });
