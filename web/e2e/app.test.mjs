@@ -80,6 +80,9 @@ test("sign in, the queue, a new ticket arrives", async () => {
   // A deep link while signed out: sign in, then land there.
   await page.goto(`${app.url}/queue/open`);
   await page.waitForURL(/\/signin\?next=%2Fqueue%2Fopen/);
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  // A first visit: no session ended.
+  assert.equal(await page.getByText("Your session ended").count(), 0, "no session-ended notice on a first visit");
   await shot("01-signin");
   // Dev login is off on this server: the button says so, nothing breaks.
   await page.getByLabel("Email").fill("ada@example.com");
@@ -144,7 +147,7 @@ test("the ticket: read, download, reply, status, assignee, note", async () => {
   await page.getByLabel("Add a tag").press("Enter");
   // Each change is in the timeline once the server has it.
   await page.getByText(/changed status: open → pending/).waitFor();
-  await page.getByText(/set assignee to bob@example.com/).waitFor();
+  await page.getByText(/set assignee to Bob Agent/).waitFor();
   await page.getByText(/set tags to hardware|changed tags/).waitFor();
   await page.reload();
   await page.getByLabel("Status").waitFor();
@@ -175,16 +178,41 @@ test("the ticket: read, download, reply, status, assignee, note", async () => {
   await context.clearCookies();
   await page.reload();
   await page.waitForURL(/\/signin\?next=/);
+  await page.getByText("Your session ended").waitFor();
   await signIn();
   await page.waitForURL(ticketUrl);
   await page.getByText("FOLLOWUP-77").waitFor();
+});
+
+test("a ticket opened from a link: u and the back arrow go to the queue, not out of the app", async () => {
+  const ticketUrl = page.url();
+  assert.match(ticketUrl, /\/tickets\/\d+$/);
+  const direct = await context.newPage();
+  try {
+    for (const leave of [() => direct.keyboard.press("u"), () => direct.getByRole("button", { name: "Back" }).click()]) {
+      await direct.goto(ticketUrl);
+      await direct.getByText("FOLLOWUP-77").waitFor();
+      await leave();
+      await direct.waitForURL(/\/queue\/mine$/);
+      await direct.getByRole("heading", { name: "Mine" }).waitFor();
+    }
+  } finally {
+    await direct.close();
+  }
+  // From the queue, back still means the previous page.
+  await page.goto(`${app.url}/queue/open`);
+  await page.getByRole("link", { name: "Printer 1 is on fire" }).click();
+  await page.getByText("FOLLOWUP-77").waitFor();
+  await page.keyboard.press("u");
+  await page.waitForURL(/\/queue\/open$/);
+  await page.goto(ticketUrl);
 });
 
 test("hostile HTML mail runs no script and loads no remote image", async () => {
   const img = `http://127.0.0.1:${remote.port}/track.png`;
   const html = `<html><head><script>window.top.__pwned = 1; alert("pwned")</script><style>body{background:url(${img}?css)}</style></head>
 <body onload="window.top.__pwned = 2"><p>HOSTILE-HELLO</p><img src="${img}?img" onerror="window.top.__pwned = 3; alert(3)">
-<img src="x" onerror="window.top.__pwned = 4"><svg onload="window.top.__pwned = 5"></svg><a href="javascript:window.top.__pwned = 6">click</a>
+<img src="x" onerror="window.top.__pwned = 4; document.title = 'PWNED'"><script>document.title = "PWNED"</script><svg onload="window.top.__pwned = 5"></svg><a href="javascript:window.top.__pwned = 6">click</a>
 <iframe src="${img}?iframe"></iframe><form action="${img}?form"><input name=a></form><object data="${img}?object"></object>
 <div style="background-image:url(${img}?style)">styled</div></body></html>`;
   await sendMail(app.smtpPort, {
@@ -196,13 +224,17 @@ test("hostile HTML mail runs no script and loads no remote image", async () => {
   await page.getByRole("link", { name: "Invoice overdue" }).click({ timeout: 45_000 });
   const frameEl = page.locator("iframe.mail-frame");
   await frameEl.waitFor();
-  assert.equal(await frameEl.getAttribute("sandbox"), "allow-popups allow-popups-to-escape-sandbox");
+  // Scripts: only the frame's own height reporter, which its CSP names; an
+  // opaque origin (no allow-same-origin), so not even that one reaches the app.
+  assert.equal(await frameEl.getAttribute("sandbox"), "allow-scripts allow-popups allow-popups-to-escape-sandbox");
   const frame = page.frameLocator("iframe.mail-frame");
   await frame.getByText("HOSTILE-HELLO").waitFor();
   await frame.locator("a", { hasText: "click" }).click().catch(() => {});
   await page.waitForTimeout(1500);
   await shot("05-hostile-mail");
   assert.equal(await page.evaluate(() => window.__pwned), undefined, "no script ran");
+  const inner = await (await frameEl.elementHandle()).contentFrame();
+  assert.equal(await inner.evaluate(() => document.title), "", "no script ran inside the frame either");
   assert.deepEqual(dialogs, [], "no dialog opened");
   assert.deepEqual(remote.requests, [], "no remote request before Load images");
   // The check can fail: asking for images does reach the remote host.
@@ -226,6 +258,33 @@ test("an inline image shows in place, from the message's own part", async () => 
   assert.match(await img.getAttribute("src"), /^data:image\/png;base64,/);
   assert.deepEqual(remote.requests.filter((u) => !u.includes("track.png")), [], "nothing fetched from outside");
   await shot("05b-inline-image");
+});
+
+test("a reply goes to everyone the customer wrote to: reply-all chips, sent as shown", async () => {
+  await sendMail(app.smtpPort, {
+    from: "carol@example.org",
+    to: "help@example.com",
+    data: mime({
+      from: "Carol Customer <carol@example.org>",
+      to: "help@example.com, Sales <help+sales@example.com>, boss@example.org",
+      subject: "Quote for 40 printers",
+      messageId: `quote-${Date.now()}@example.org`,
+      text: "Please send a quote.",
+      headers: { Cc: '"Finance" <finance@example.org>, lead@example.org' },
+    }),
+  });
+  await page.goto(`${app.url}/queue/open`);
+  await page.getByRole("link", { name: "Quote for 40 printers" }).click({ timeout: 45_000 });
+  const chips = page.getByTestId("cc-chips").locator(".chip");
+  await waitFor(async () => (await chips.count()) === 3, { what: "three reply-all chips" });
+  assert.deepEqual(await chips.evaluateAll((els) => els.map((e) => e.getAttribute("title"))), ["boss@example.org", "finance@example.org", "lead@example.org"]);
+  await shot("05c-reply-all");
+  await page.getByRole("button", { name: "Remove Cc boss@example.org" }).click();
+  await page.getByPlaceholder("Write a reply…").fill("Quote attached. REPLY-ALL-31");
+  await page.getByRole("button", { name: "Send reply" }).click();
+  const relayed = await waitFor(() => sink.messages.find((m) => m.data.includes("REPLY-ALL-31")), { timeout: 30_000, what: "the reply-all at the relay" });
+  const rcpts = relayed.to.map((r) => r.match(/<([^>]+)>/)?.[1]).sort();
+  assert.deepEqual(rcpts, ["carol@example.org", "finance@example.org", "lead@example.org"], "exactly the requester and the chips shown");
 });
 
 test("admin pages", async () => {

@@ -244,3 +244,31 @@ export function mime({ from, to, subject, messageId, text, html, attachments = [
   }
   return head.join("\r\n") + "\r\n" + parts.map((p) => `--${b}\r\n${p}`).join("\r\n") + `\r\n--${b}--\r\n`;
 }
+
+/** launchChromium starts Debian's Chromium (or CHROMIUM_PATH) headless for playwright-core. */
+export async function launchChromium() {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+}
+
+/** signIn fills the sign-in form the page shows and submits it. */
+export async function signIn(page, email, password) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+/**
+ * startWithAdmin starts a server with one admin and one mailbox
+ * (help@example.com), for scenarios that need nothing else.
+ */
+export async function startWithAdmin(name, password) {
+  const bin = buildBinary(join(tmpdir(), `ticketer-e2e-${name}-${process.pid}`));
+  const app = await new Ticketer(bin).start();
+  app.cli(["user", "add", "--email", "ada@example.com", "--name", "Ada Admin", "--role", "admin", "--password-stdin"], password + "\n");
+  app.cli(["mailbox", "add", "--name", "Help", "--address", "help@example.com"]);
+  return app.serve();
+}

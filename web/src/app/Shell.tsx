@@ -1,9 +1,10 @@
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { NavLink, Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import { useListMailboxes, useLogout } from "../api/generated";
 import { ApiError, onUnauthorized } from "../api/fetcher";
-import { useMe, signInPath } from "./session";
+import { forgetSignIn, rememberSignIn, useMe, signInPath } from "./session";
+import { browserStorage } from "../lib/storage";
 import { useLiveUpdates } from "./live";
 import { ErrorState, Loading } from "../components/States";
 import { initials } from "../lib/format";
@@ -29,6 +30,13 @@ export function Shell() {
   const live = useLiveUpdates(signedIn);
   const mailboxes = useListMailboxes({ query: { enabled: signedIn, staleTime: 60_000 } });
   const logout = useLogout();
+  // Signed in: a later trip to the sign-in page means the session ended.
+  useEffect(() => {
+    if (signedIn) rememberSignIn(browserStorage());
+  }, [signedIn]);
+  // Phones: the sidebar is a drawer behind the menu button; moving on closes it.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [loc.pathname]);
 
   // A 401 from any call: the session ended. Sign in again, then come back.
   useEffect(
@@ -55,14 +63,15 @@ export function Shell() {
   const signOut = () =>
     logout.mutate(undefined, {
       onSettled: () => {
+        forgetSignIn(browserStorage());
         qc.clear();
         navigate("/signin", { replace: true });
       },
     });
 
   return (
-    <div className="shell">
-      <nav className="sidebar" aria-label="Main">
+    <div className={`shell${menuOpen ? " nav-open" : ""}`}>
+      <nav className="sidebar" id="main-nav" aria-label="Main">
         <div className="brand">
           <img src="/favicon.svg" alt="" />
           <span>Ticketer</span>
@@ -116,7 +125,17 @@ export function Shell() {
           </button>
         </div>
       </nav>
+      {menuOpen && <button className="nav-backdrop" aria-label="Close the menu" onClick={() => setMenuOpen(false)} />}
       <main className="main" id="main">
+        <div className="topbar">
+          <button className="btn btn-ghost" aria-label="Menu" aria-controls="main-nav" aria-expanded={menuOpen} onClick={() => setMenuOpen((o) => !o)}>
+            ☰
+          </button>
+          <span className="brand">
+            <img src="/favicon.svg" alt="" />
+            <span>Ticketer</span>
+          </span>
+        </div>
         <Outlet context={user} />
       </main>
     </div>

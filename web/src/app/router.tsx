@@ -3,7 +3,7 @@ import { createBrowserRouter, Navigate } from "react-router";
 import { Shell } from "./Shell";
 import { SignInPage } from "../pages/SignIn";
 import { QueuePage } from "../pages/Queue";
-import { TicketPage } from "../pages/Ticket";
+import { TicketPage } from "../pages/ticket/TicketPage";
 import { Loading, NotFound } from "../components/States";
 
 // Admin pages are rarely opened: their code loads on first visit.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { safeNext, signInPath } from "./session";
+import { devLoginPossible, forgetSignIn, rememberSignIn, safeNext, signInPath, wasSignedIn } from "./session";
 
 describe("signInPath", () => {
   it("keeps where we were", () => {
@@ -16,4 +16,34 @@ describe("safeNext", () => {
     ["/\\evil", "/"],
     [null, "/"],
   ])("%s", (n, want) => expect(safeNext(n)).toBe(want));
+});
+
+describe("the session-ended notice", () => {
+  const storage = () => {
+    const m = new Map<string, string>();
+    return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), removeItem: (k: string) => void m.delete(k) } as unknown as Storage;
+  };
+  it("is for a browser that was signed in, not a first visit or after signing out", () => {
+    const s = storage();
+    expect(wasSignedIn(s)).toBe(false);
+    rememberSignIn(s);
+    expect(wasSignedIn(s)).toBe(true);
+    forgetSignIn(s);
+    expect(wasSignedIn(s)).toBe(false);
+    expect(wasSignedIn(undefined)).toBe(false);
+  });
+});
+
+describe("devLoginPossible", () => {
+  it.each([
+    ["localhost", true],
+    ["LOCALHOST", true],
+    ["127.0.0.1", true],
+    ["127.1.2.3", true],
+    ["[::1]", true],
+    ["::1", true],
+    ["help.example.com", false],
+    ["127.0.0.1.example.com", false],
+    ["10.0.0.1", false],
+  ])("%s", (h, want) => expect(devLoginPossible(h)).toBe(want));
 });

@@ -19,3 +19,41 @@ export function safeNext(next: string | null): string {
   if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
   return next;
 }
+
+// Whether this browser was signed in before: then a trip to the sign-in
+// page means the session ended; on a first visit it means nothing.
+const SIGNED_IN_KEY = "ticketer.signed-in";
+
+export function rememberSignIn(storage: Storage | undefined) {
+  try {
+    storage?.setItem(SIGNED_IN_KEY, "1");
+  } catch {
+    /* storage refused: the notice is only a courtesy */
+  }
+}
+
+export function forgetSignIn(storage: Storage | undefined) {
+  try {
+    storage?.removeItem(SIGNED_IN_KEY);
+  } catch {
+    /* as above */
+  }
+}
+
+export function wasSignedIn(storage: Storage | undefined): boolean {
+  try {
+    return storage?.getItem(SIGNED_IN_KEY) === "1";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * devLoginPossible: the server accepts dev login only when its base URL is
+ * on this machine (config.IsLocalURL: localhost or a loopback address), so
+ * anywhere else the button could never work.
+ */
+export function devLoginPossible(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === "::1";
+}

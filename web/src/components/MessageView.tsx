@@ -1,18 +1,20 @@
 import { useMemo, useState } from "react";
 import type { Message, User } from "../api/generated";
-import { absoluteTime, displayName, formatBytes, hasHiddenText, initials, messageLabel, relativeTime, showsHTML } from "../lib/format";
+import { absoluteTime, displayName, formatBytes, hiddenKind, initials, messageLabel, relativeTime, showsHTML } from "../lib/format";
 import { inlineCids } from "../lib/mailframe";
 import { MailFrame } from "./MailFrame";
 import { Badge, errorMessage } from "./States";
 import { useInlineImages } from "./useInlineImages";
 
 const deliveryLabel: Record<string, string> = { queued: "Queued", sending: "Sending", sent: "Sent", failed: "Failed", waiting: "Waiting for the mailbox" };
+// The toggle of the hidden part says what it hides.
+const toggleLabel = { quote: ["Show quoted text", "Hide quoted text"], signature: ["Show signature", "Hide signature"], more: ["Show full text", "Show less"] } as const;
 
 export function MessageView({ m, author, onRetry, retrying, retryError }: { m: Message; author?: User; onRetry: (id: number) => void; retrying: boolean; retryError?: unknown }) {
   const [mode, setMode] = useState<"html" | "text">(showsHTML(m) ? "html" : "text");
   const [full, setFull] = useState(false);
   const visible = m.visible_text || m.text;
-  const more = hasHiddenText(visible, m.text);
+  const more = hiddenKind(visible, m.text);
   const isAgent = m.kind === "outbound" || m.kind === "note";
   // Agents' replies are sent from the mailbox; show who wrote them.
   const who = author ? { name: author.name, email: author.email } : m.from;
@@ -64,7 +66,13 @@ export function MessageView({ m, author, onRetry, retrying, retryError }: { m: M
           Waiting for the mailbox: its SMTP relay cannot work as configured{m.delivery.error ? ` (${m.delivery.error})` : ""}. It goes out once an admin fixes the mailbox.
         </div>
       )}
-      {m.problems && <div className="banner banner-warning">{m.problems}</div>}
+      {m.problems && (
+        // For whoever looks into it; the message itself reads fine.
+        <details className="msg-details">
+          <summary>Parsing notes</summary>
+          <p>{m.problems}</p>
+        </details>
+      )}
       {mode === "html" ? <MailFrame html={html} title={`Message from ${displayName(m.from)}: ${m.subject}`} /> : <div className="msg-body">{full ? m.text : visible}</div>}
       {(m.html || more) && m.kind !== "note" && (
         <div className="msg-foot">
@@ -75,7 +83,7 @@ export function MessageView({ m, author, onRetry, retrying, retryError }: { m: M
           )}
           {mode === "text" && more && (
             <button className="btn btn-ghost btn-sm" onClick={() => setFull((f) => !f)} aria-expanded={full}>
-              {full ? "Hide quoted text" : "Show quoted text"}
+              {toggleLabel[more][full ? 1 : 0]}
             </button>
           )}
         </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, hasHiddenText, initials, messageLabel, parseAddressList, relativeTime, showsHTML } from "./format";
+import { formatBytes, hasHiddenText, hiddenKind, initials, messageLabel, parseAddressList, relativeTime, showsHTML } from "./format";
 
 describe("relativeTime", () => {
   const now = new Date("2026-03-10T12:00:00Z");
@@ -45,7 +45,21 @@ describe("hasHiddenText", () => {
   it("is true only when the full text has more", () => {
     expect(hasHiddenText("Hi", "Hi\n\n> quoted")).toBe(true);
     expect(hasHiddenText("Hi", "Hi\n")).toBe(false);
+    expect(hasHiddenText("Hi\n\nthere", "Hi\n\n\n\nthere\n")).toBe(false);
   });
+});
+
+describe("hiddenKind", () => {
+  it.each([
+    ["nothing hidden", "Hi", "Hi\n", ""],
+    ["only spacing", "Hi\n\nthere", "Hi\n\n\n\n  there", ""],
+    ["> quotes", "Thanks", "Thanks\n\nOn Mon, 4 Mar 2024, Ann <a@x> wrote:\n> hello", "quote"],
+    ["an unquoted history", "Thanks", "Thanks\n\nOn Mon, 4 Mar 2024, Ann <a@x> wrote:\nhello", "quote"],
+    ["Outlook", "Thanks", "Thanks\n-----Original Message-----\nFrom: Ann", "quote"],
+    ["an Outlook header block", "Thanks", "Thanks\n\nFrom: Ann <a@x>\nSent: Monday\nSubject: x", "quote"],
+    ["a signature", "Hello Carol,\nwe got it.", "Hello Carol,\nwe got it.\n\n-- \nHelp desk\n+1 555 0100", "signature"],
+    ["something else", "Short", "Short and then more", "more"],
+  ])("%s", (_n, visible, full, want) => expect(hiddenKind(visible, full)).toBe(want));
 });
 
 describe("messageLabel and showsHTML", () => {

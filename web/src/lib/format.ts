@@ -79,9 +79,32 @@ export function parseAddressList(s: string): string[] {
   return s.split(/[,;\n]/).map((x) => x.trim()).filter(Boolean);
 }
 
-/** quoteSplit: the visible part and whether there is more (quoted history). */
+/** hasHiddenText: the full text has more than the visible part (spacing aside). */
 export function hasHiddenText(visible: string, full: string): boolean {
-  return full.trim().length > visible.trim().length + 1;
+  const words = (s: string) => s.replace(/\s+/g, " ").trim();
+  return words(full).length > words(visible).length;
+}
+
+// Markers of quoted history, as the server's mail.VisibleText cuts it:
+// "> " lines, "On ... wrote:" attributions, Outlook separators and headers.
+const quoteMarkers = [
+  /^\s*>/m,
+  /^.*\s(wrote|schrieb|a\s+écrit|escribió|ha\s+scritto|schreef)[^\n]*:\s*$/im,
+  /^\s*-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|forwarded message|weitergeleitete nachricht)\s*-{2,}\s*$/im,
+  /^\s*_{10,}\s*$/m,
+  /^\s*\*?(from|von|de|van|da|från|fra)\s*:\*?\s*\S.*\n\s*\*?(sent|date|gesendet|datum|envoyé|enviado|fecha|verzonden|inviato|data|skickat|sendt)\s*:/im,
+];
+
+/**
+ * hiddenKind names what the visible text leaves out: "quote" (quoted
+ * history), "signature" (after a "-- " line), "more" (anything else), or ""
+ * when nothing is hidden. The message's toggle is labelled by it.
+ */
+export function hiddenKind(visible: string, full: string): "" | "quote" | "signature" | "more" {
+  if (!hasHiddenText(visible, full)) return "";
+  if (quoteMarkers.some((re) => re.test(full))) return "quote";
+  if (/^--[ \t]?$/m.test(full)) return "signature";
+  return "more";
 }
 
 type LabelledMessage = { kind: string; author_id?: number | null; auto_reason?: string; html: string };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSrcDoc, cidKey, cidRefs, estimateFrameHeight, frameCSP, hasRemoteImages, inlineCids } from "./mailframe";
+import { buildSrcDoc, cidKey, cidRefs, estimateFrameHeight, frameCSP, frameHeight, hasRemoteImages, inlineCids } from "./mailframe";
 
 const origin = "http://127.0.0.1:8080";
 
@@ -8,7 +8,9 @@ describe("frameCSP", () => {
     const csp = frameCSP({ origin, loadImages: false });
     expect(csp).toContain("img-src data:;");
     expect(csp).not.toMatch(/img-src[^;]*http/);
-    expect(csp).toContain("script-src 'none'");
+    // One script, by its URL: the height reporter. Nothing inline.
+    expect(csp).toContain(`script-src ${origin}/mail-frame.js;`);
+    expect(csp).not.toContain("unsafe-inline");
     expect(csp).toContain("default-src 'none'");
   });
   it("allows remote images when asked", () => {
@@ -24,6 +26,10 @@ describe("buildSrcDoc", () => {
     expect(meta).toBeLessThan(doc.indexOf("<img"));
     expect(doc).toContain(`href="${origin}/mail-frame.css"`);
     expect(doc).toContain("<p>Hi</p>");
+  });
+  it("ends with the height reporter, after the content", () => {
+    const doc = buildSrcDoc("<p>Hi</p>", { origin, loadImages: false });
+    expect(doc.endsWith(`<p>Hi</p><script src="${origin}/mail-frame.js"></script></body></html>`)).toBe(true);
   });
   it("escapes the origin", () => {
     const doc = buildSrcDoc("", { origin: 'x"><script>', loadImages: false });
@@ -62,4 +68,17 @@ describe("inline cid: images", () => {
     expect(out).toContain(`<img src="https://x.test/a.png">`);
     expect(out).not.toContain("cid:");
   });
+});
+
+describe("frameHeight", () => {
+  it.each([
+    [{ type: "ticketer:mail-frame-height", height: 330 }, 330],
+    [{ type: "ticketer:mail-frame-height", height: 330.2 }, 331],
+    [{ type: "ticketer:mail-frame-height", height: 1e9 }, 100_000],
+    [{ type: "ticketer:mail-frame-height", height: -1 }, null],
+    [{ type: "ticketer:mail-frame-height", height: "330" }, null],
+    [{ type: "other", height: 330 }, null],
+    ["330", null],
+    [null, null],
+  ])("%j", (data, want) => expect(frameHeight(data)).toBe(want));
 });

@@ -1,8 +1,10 @@
 // Builds the srcdoc of the sandboxed iframe that shows a message's HTML.
 // The HTML is already sanitized by the server (no scripts, styles, forms);
-// this adds defence in depth: the frame is sandboxed without scripts, and
-// its own CSP blocks every fetch except our stylesheet and data:/cid:
-// images, plus remote images once the agent clicks "Load images".
+// this adds defence in depth: the frame is sandboxed with an opaque origin,
+// and its own CSP blocks every fetch except our stylesheet, our one script
+// (mail-frame.js, which reports the content's height) and data: images,
+// plus remote images once the agent clicks "Load images". No inline
+// script or handler can run.
 
 export interface FrameOptions {
   /** Origin of the app (the frame's stylesheet is loaded from it). */
@@ -19,7 +21,7 @@ export function frameCSP({ origin, loadImages }: FrameOptions): string {
     `img-src ${img}`,
     "font-src 'none'",
     "media-src 'none'",
-    "script-src 'none'",
+    `script-src ${origin}/mail-frame.js`,
     "object-src 'none'",
     "frame-src 'none'",
     "form-action 'none'",
@@ -41,6 +43,7 @@ export function buildSrcDoc(html: string, opts: FrameOptions): string {
     '<base target="_blank">' +
     "</head><body>" +
     html +
+    `<script src="${escapeAttr(opts.origin)}/mail-frame.js"></script>` +
     "</body></html>"
   );
 }
@@ -51,8 +54,8 @@ export function hasRemoteImages(html: string): boolean {
 }
 
 /**
- * estimateFrameHeight guesses a height for the frame: without scripts in
- * the frame (and with an opaque origin) the page cannot measure it.
+ * estimateFrameHeight guesses a height for the frame until the frame's
+ * script reports the real one.
  */
 export function estimateFrameHeight(html: string): number {
   const text = html.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
@@ -60,6 +63,20 @@ export function estimateFrameHeight(html: string): number {
   const images = (html.match(/<img\b/gi) ?? []).length;
   const h = 32 + Math.ceil(text.length / 90) * 21 + blocks * 8 + images * 120;
   return Math.max(80, Math.min(h, 640));
+}
+
+export const FRAME_HEIGHT_MESSAGE = "ticketer:mail-frame-height";
+const maxFrameHeight = 100_000;
+
+/**
+ * frameHeight reads a height report from mail-frame.js: a whole number of
+ * pixels, or null for any other message.
+ */
+export function frameHeight(data: unknown): number | null {
+  if (!data || typeof data !== "object") return null;
+  const d = data as { type?: unknown; height?: unknown };
+  if (d.type !== FRAME_HEIGHT_MESSAGE || typeof d.height !== "number" || !Number.isFinite(d.height) || d.height < 0) return null;
+  return Math.min(Math.ceil(d.height), maxFrameHeight);
 }
 
 // Inline images: mail refers to its own image parts as cid:<Content-ID>.

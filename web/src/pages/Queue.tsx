@@ -1,8 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import { getListMessagesQueryOptions, useListMailboxes, useListTicketsInfinite, type Ticket } from "../api/generated";
 import { viewFor } from "../lib/views";
+import { URL_FILTERS, filterLink, urlFilters, withoutFilter } from "../lib/filters";
 import { absoluteTime, displayName, relativeTime } from "../lib/format";
 import { Badge, Empty, ErrorState, Loading, NotFound } from "../components/States";
 
@@ -11,6 +12,11 @@ const PAGE = 50;
 function isTyping(el: EventTarget | null): boolean {
   const t = el as HTMLElement | null;
   return !!t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+}
+
+/** countLabel: "1 ticket", "3 tickets", "50+ tickets". */
+export function countLabel(n: number, more: boolean): string {
+  return `${n}${more ? "+" : ""} ${n === 1 && !more ? "ticket" : "tickets"}`;
 }
 
 export function QueuePage() {
@@ -25,7 +31,11 @@ export function QueuePage() {
   const v = viewFor(view, arg);
   const mailboxes = useListMailboxes({ query: { enabled: view === "mailbox", staleTime: 60_000 } });
 
-  const params = useMemo(() => ({ ...v?.params, ...(q ? { q } : {}), limit: PAGE }), [v?.params, q]);
+  const loc = useLocation();
+  const requester = search.get("requester") ?? "";
+  const tag = search.get("tag") ?? "";
+  const filters = useMemo(() => urlFilters(new URLSearchParams({ requester, tag })), [requester, tag]);
+  const params = useMemo(() => ({ ...v?.params, ...filters, ...(q ? { q } : {}), limit: PAGE }), [v?.params, filters, q]);
   const tickets = useListTicketsInfinite(params, {
     query: {
       enabled: !!v,
@@ -51,7 +61,7 @@ export function QueuePage() {
     }, 250);
     return () => window.clearTimeout(t);
   }, [draft, q, search, setSearch]);
-  useEffect(() => setSelected(0), [view, arg, q]);
+  useEffect(() => setSelected(0), [view, arg, q, requester, tag]);
 
   // j/k move, enter opens, / searches.
   useEffect(() => {
@@ -93,8 +103,16 @@ export function QueuePage() {
       <header className="page-head">
         <h1>{title}</h1>
         <span className="muted small" aria-live="polite">
-          {tickets.data ? `${rows.length}${tickets.hasNextPage ? "+" : ""} tickets` : ""}
+          {tickets.data ? countLabel(rows.length, !!tickets.hasNextPage) : ""}
         </span>
+        {URL_FILTERS.filter((f) => filters[f.param]).map((f) => (
+          <span key={f.param} className="tag chip filter">
+            {f.label}: {filters[f.param]}
+            <button className="btn btn-ghost btn-sm" type="button" aria-label={`Remove the filter ${f.label.toLowerCase()} ${filters[f.param]}`} onClick={() => setSearch(withoutFilter(search, f.param))}>
+              ×
+            </button>
+          </span>
+        ))}
         <div className="spacer" />
         <label className="search">
           <span className="sr-only">Search tickets</span>
@@ -114,7 +132,7 @@ export function QueuePage() {
           <ErrorState error={tickets.error} onRetry={() => tickets.refetch()} />
         </div>
       ) : rows.length === 0 ? (
-        <Empty title={q ? "No tickets match" : "All clear"}>{q ? <p>Nothing matches “{q}” in this view.</p> : <p>No tickets in this view right now.</p>}</Empty>
+        <Empty title={q || requester || tag ? "No tickets match" : "All clear"}>{q ? <p>Nothing matches “{q}” in this view.</p> : requester || tag ? <p>No tickets in this view match the filter.</p> : <p>No tickets in this view right now.</p>}</Empty>
       ) : (
         <>
           <table className="queue" aria-label={`${title} tickets`}>
@@ -134,10 +152,15 @@ export function QueuePage() {
                 <tr key={t.id} data-index={i} className={i === selected ? "selected" : undefined} aria-selected={i === selected} onClick={() => navigate(`/tickets/${t.id}`)} onMouseEnter={() => prefetch(t.id)}>
                   <td className="num">{t.id}</td>
                   <td className="subject">
-                    <Link to={`/tickets/${t.id}`} onClick={(e) => e.stopPropagation()}>
+                    <Link className="subject-link" to={`/tickets/${t.id}`} onClick={(e) => e.stopPropagation()} title={t.subject}>
                       {t.subject || "(no subject)"}
                     </Link>
                     {t.message_count > 1 && <span className="muted small"> · {t.message_count}</span>}
+                    {t.tags.map((tg) => (
+                      <Link key={tg} className="tag" to={filterLink(loc.pathname, search, "tag", tg)} onClick={(e) => e.stopPropagation()} title={`Only tickets tagged ${tg}`}>
+                        {tg}
+                      </Link>
+                    ))}
                   </td>
                   <td className="who" title={t.requester.email}>
                     {displayName(t.requester)}

@@ -2,7 +2,8 @@ import { useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import { getGetMeQueryKey, useDevLogin, useLogin } from "../api/generated";
-import { safeNext } from "../app/session";
+import { devLoginPossible, rememberSignIn, safeNext, wasSignedIn } from "../app/session";
+import { browserStorage } from "../lib/storage";
 import { ErrorBanner } from "../components/States";
 
 export function SignInPage() {
@@ -17,7 +18,10 @@ export function SignInPage() {
   const error = login.error ?? devLogin.error;
   const busy = login.isPending || devLogin.isPending;
 
+  // A notice for an ended session, not for a first visit.
+  const [ended] = useState(() => !!params.get("next") && wasSignedIn(browserStorage()));
   const done = (s: { user: unknown }) => {
+    rememberSignIn(browserStorage());
     qc.clear();
     qc.setQueryData(getGetMeQueryKey(), s.user);
     navigate(next, { replace: true });
@@ -40,7 +44,7 @@ export function SignInPage() {
           <span>Ticketer</span>
         </div>
         <h1 id="signin-title">Sign in</h1>
-        {params.get("next") && !error && <div className="banner banner-info">Your session ended. Sign in to continue.</div>}
+        {ended && !error && <div className="banner banner-info">Your session ended. Sign in to continue.</div>}
         <ErrorBanner error={error} />
         <label className="field">
           <span>Email</span>
@@ -53,9 +57,11 @@ export function SignInPage() {
         <button className="btn btn-primary" type="submit" disabled={busy || !email || !password}>
           {login.isPending ? "Signing in…" : "Sign in"}
         </button>
-        <button className="btn btn-ghost btn-sm" type="button" onClick={dev} disabled={busy || !email} title="Works only when the server runs with TICKETER_ALLOW_DEV_LOGIN=true on localhost">
-          Dev sign-in (no password)
-        </button>
+        {devLoginPossible(window.location.hostname) && (
+          <button className="btn btn-ghost btn-sm" type="button" onClick={dev} disabled={busy || !email} title="Works only when the server runs with TICKETER_ALLOW_DEV_LOGIN=true on localhost">
+            Dev sign-in (no password)
+          </button>
+        )}
       </form>
     </div>
   );

@@ -1,0 +1,57 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it } from "vitest";
+import type { Message } from "../api/generated";
+import { click, render, type Rendered } from "../test/render";
+import { MessageView } from "./MessageView";
+
+const msg = (over: Partial<Message>): Message =>
+  ({
+    id: 1,
+    kind: "inbound",
+    message_id: "<a@x>",
+    from: { email: "carol@customer.example", name: "Carol" },
+    to: [{ email: "help@example.com", name: "" }],
+    cc: [],
+    subject: "Printer",
+    text: "Hello",
+    html: "",
+    visible_text: "Hello",
+    attachments: [],
+    created_at: "2026-01-01T10:00:00Z",
+    delivery: null,
+    ...over,
+  }) as Message;
+
+let r: Rendered | undefined;
+afterEach(() => r?.unmount());
+const show = async (m: Message) => (r = await render(<MessageView m={m} onRetry={() => {}} retrying={false} />));
+const buttons = () => [...r!.container.querySelectorAll("button")].map((b) => b.textContent);
+
+describe("the hidden part of a message", () => {
+  it("offers no toggle when nothing is hidden", async () => {
+    await show(msg({ text: "Hello\n\n", visible_text: "Hello" }));
+    expect(buttons()).toEqual([]);
+  });
+  it("says quoted text only for a quote", async () => {
+    await show(msg({ text: "Thanks\n\nOn Mon, Ann wrote:\n> old", visible_text: "Thanks" }));
+    expect(buttons()).toEqual(["Show quoted text"]);
+    await click(r!.container.querySelector("button")!);
+    expect(r!.container.querySelector(".msg-body")?.textContent).toContain("> old");
+    expect(buttons()).toEqual(["Hide quoted text"]);
+  });
+  it("says signature for a signature", async () => {
+    await show(msg({ text: "We got it.\n\n-- \nHelp desk", visible_text: "We got it." }));
+    expect(buttons()).toEqual(["Show signature"]);
+  });
+});
+
+describe("parser notes", () => {
+  it("sit in a details view, not a warning banner", async () => {
+    await show(msg({ problems: "missing Date header" }));
+    expect(r!.container.querySelector(".banner-warning")).toBeNull();
+    const details = r!.container.querySelector<HTMLDetailsElement>("details.msg-details")!;
+    expect(details.open).toBe(false);
+    expect(details.querySelector("summary")?.textContent).toBe("Parsing notes");
+    expect(details.textContent).toContain("missing Date header");
+  });
+});

@@ -1,0 +1,179 @@
+import { useEffect, useRef, useState } from "react";
+import { useListMailboxes, type Address, type Message, type Ticket } from "../../api/generated";
+import { displayName, formatBytes, parseAddressList } from "../../lib/format";
+import { loadDraft, saveDraft, type DraftKind } from "../../lib/drafts";
+import { browserStorage } from "../../lib/storage";
+import { ourAddresses, replyAllCc } from "../../lib/recipients";
+import { useTicketMutations } from "../../lib/ticketMutations";
+import { ErrorBanner } from "../../components/States";
+
+/** addTyped adds typed addresses ("a@x, b@y") to the chips, each once. */
+function addTyped(list: Address[], text: string): Address[] {
+  const have = new Set(list.map((a) => a.email.toLowerCase()));
+  const typed = parseAddressList(text).filter((e) => !have.has(e.toLowerCase()) && have.add(e.toLowerCase()));
+  return [...list, ...typed.map((email) => ({ email, name: "" }))];
+}
+
+export function Composer({ ticket, messages }: { ticket: Ticket; messages: Message[] }) {
+  const mutations = useTicketMutations(ticket.id);
+  // The reply and the note are two drafts, each kept in the browser.
+  const [storage] = useState(browserStorage);
+  const [drafts] = useState(() => ({ reply: loadDraft(storage, ticket.id, "reply"), note: loadDraft(storage, ticket.id, "note") }));
+  const [tab, setTab] = useState<DraftKind>(drafts.note && !drafts.reply ? "note" : "reply");
+  const [bodies, setBodies] = useState({ reply: drafts.reply?.body ?? "", note: drafts.note?.body ?? "" });
+  const body = bodies[tab];
+  const setBody = (v: string) => setBodies((b) => ({ ...b, [tab]: v }));
+  // null: the reply-all Cc of the conversation, until the agent edits it.
+  const [cc, setCc] = useState<Address[] | null>(drafts.reply?.cc ?? null);
+  const [ccText, setCcText] = useState("");
+  useEffect(() => saveDraft(storage, ticket.id, "reply", cc ? { body: bodies.reply, cc } : { body: bodies.reply }), [storage, ticket.id, bodies.reply, cc]);
+  useEffect(() => saveDraft(storage, ticket.id, "note", { body: bodies.note }), [storage, ticket.id, bodies.note]);
+  const [files, setFiles] = useState<File[]>([]);
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [sent, setSent] = useState("");
+  const fileRef = useRef<HTMLInputElement>(null);
+  const mailboxes = useListMailboxes({ query: { staleTime: 60_000 } });
+  const shownCc = cc ?? replyAllCc(messages, ticket.requester.email, ourAddresses(mailboxes.data?.items, messages));
+  // Typed addresses become chips on Enter, comma or leaving the field.
+  const withTyped = () => addTyped(shownCc, ccText);
+  const commitTyped = () => {
+    if (!ccText.trim()) return;
+    setCc(withTyped());
+    setCcText("");
+  };
+
+  // What was sent goes, with its draft; the other tab's draft stays.
+  const reset = (sentTab: DraftKind) => {
+    setBodies((b) => ({ ...b, [sentTab]: "" }));
+    if (sentTab === "note") return;
+    setFiles([]);
+    setCc(null);
+    setCcText("");
+    if (fileRef.current) fileRef.current.value = "";
+  };
+
+  const submit = async (e?: React.FormEvent) => {
+    e?.preventDefault();
+    if (!body.trim() || sending) return;
+    setError(null);
+    setSending(true);
+    try {
+      if (tab === "reply") {
+        // Exactly the chips shown (and an address still being typed); one
+        // empty cc field says "no Cc" rather than "the conversation's".
+        const list = withTyped().map((a) => a.email);
+        await mutations.reply({ body, cc: list.length ? list : [""], files });
+        setSent("Reply queued for delivery");
+      } else {
+        await mutations.note(body);
+        setSent("Note added");
+      }
+      reset(tab);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setSending(false);
+    }
+  };
+  useEffect(() => {
+    if (!sent) return;
+    const t = window.setTimeout(() => setSent(""), 2500);
+    return () => window.clearTimeout(t);
+  }, [sent]);
+
+  return (
+    <form className={`composer ${tab === "note" ? "note-mode" : ""}`} onSubmit={submit} aria-label="Compose">
+      <div className="tabs" role="tablist">
+        <button type="button" role="tab" className="tab" aria-selected={tab === "reply"} onClick={() => setTab("reply")}>
+          Reply
+        </button>
+        <button type="button" role="tab" className="tab" aria-selected={tab === "note"} onClick={() => setTab("note")}>
+          Internal note
+        </button>
+      </div>
+      <div className="composer-body">
+        {tab === "reply" && (
+          <>
+            <div className="small muted">
+              To <strong>{displayName(ticket.requester)}</strong>
+              {ticket.requester.name && <> &lt;{ticket.requester.email}&gt;</>}
+            </div>
+            <div className="field">
+              <label className="label" htmlFor={`cc-${ticket.id}`}>
+                Cc
+              </label>
+              <div className="input chips" data-testid="cc-chips">
+                {shownCc.map((a) => (
+                  <span key={a.email} className="tag chip" title={a.email}>
+                    {a.name ? `${a.name} <${a.email}>` : a.email}
+                    <button className="btn btn-ghost btn-sm" type="button" aria-label={`Remove Cc ${a.email}`} onClick={() => setCc(shownCc.filter((x) => x !== a))}>
+                      ×
+                    </button>
+                  </span>
+                ))}
+                <input
+                  id={`cc-${ticket.id}`}
+                  name="cc"
+                  value={ccText}
+                  onChange={(e) => {
+                    if (/[,;]$/.test(e.target.value)) {
+                      setCc(addTyped(shownCc, e.target.value));
+                      setCcText("");
+                    } else setCcText(e.target.value);
+                  }}
+                  onKeyDown={(e) => {
+                    if (e.key === "Enter" && ccText.trim()) {
+                      e.preventDefault();
+                      commitTyped();
+                    } else if (e.key === "Backspace" && !ccText && shownCc.length) setCc(shownCc.slice(0, -1));
+                  }}
+                  onBlur={commitTyped}
+                  placeholder={shownCc.length ? "" : "name@example.com"}
+                />
+              </div>
+            </div>
+          </>
+        )}
+        <label className="field">
+          <span className="sr-only">{tab === "reply" ? "Reply" : "Note"}</span>
+          <textarea
+            className="input"
+            name="body"
+            rows={6}
+            placeholder={tab === "reply" ? "Write a reply…" : "Write a note only agents can see…"}
+            value={body}
+            onChange={(e) => setBody(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) void submit();
+            }}
+          />
+        </label>
+        <ErrorBanner error={error} />
+        <div className="row">
+          {tab === "reply" && (
+            <label className="btn btn-sm">
+              Attach files
+              <input ref={fileRef} className="sr-only" type="file" multiple onChange={(e) => setFiles(Array.from(e.target.files ?? []))} />
+            </label>
+          )}
+          {tab === "reply" && files.length > 0 && (
+            <span className="small muted">
+              {files.map((f) => `${f.name} (${formatBytes(f.size)})`).join(", ")}
+            </span>
+          )}
+          <div className="spacer" />
+          {sent && (
+            <span className="small muted" role="status">
+              {sent}
+            </span>
+          )}
+          <span className="hint">Ctrl+Enter</span>
+          <button className="btn btn-primary" type="submit" disabled={sending || !body.trim()}>
+            {sending ? "Sending…" : tab === "reply" ? "Send reply" : "Add note"}
+          </button>
+        </div>
+      </div>
+    </form>
+  );
+}

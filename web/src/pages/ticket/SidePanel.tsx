@@ -1,0 +1,160 @@
+import { useMemo, useState } from "react";
+import { Link, useOutletContext } from "react-router";
+import { useListUsers, type Ticket, type TicketUpdate, type User } from "../../api/generated";
+import { PRIORITIES } from "../../lib/views";
+import { closeSteps, statusChoices, tagProblem } from "../../lib/rules";
+import { absoluteTime, relativeTime } from "../../lib/format";
+import { useTicketMutations } from "../../lib/ticketMutations";
+import { ErrorBanner } from "../../components/States";
+import { Activity } from "./Activity";
+
+export function SidePanel({ ticket }: { ticket: Ticket }) {
+  const me = useOutletContext<User | undefined>();
+  const users = useListUsers({ query: { staleTime: 60_000 } });
+  const mutations = useTicketMutations(ticket.id);
+  const [tag, setTag] = useState("");
+  const [updateError, setUpdateError] = useState<unknown>(null);
+
+  // A failed change shows its error until the next change succeeds.
+  const change = async (data: TicketUpdate, optimistic: Partial<Ticket>): Promise<boolean> => {
+    try {
+      await mutations.update(data, optimistic);
+      setUpdateError(null);
+      return true;
+    } catch (err) {
+      setUpdateError(err);
+      return false;
+    }
+  };
+  const setStatus = (s: Ticket["status"]) => change({ status: s }, { status: s });
+  const close = async () => {
+    for (const s of closeSteps(ticket.status)) if (!(await setStatus(s))) return;
+  };
+  // Enabled agents (and a disabled one still assigned), the signed-in one first, once.
+  const assignable = useMemo(() => {
+    const list = (users.data?.items ?? []).filter((u) => !u.disabled || u.id === ticket.assignee?.id);
+    return [...list.filter((u) => u.id === me?.id), ...list.filter((u) => u.id !== me?.id)];
+  }, [users.data, ticket.assignee, me?.id]);
+  const setAssignee = (v: string) => {
+    const uid = v === "" ? null : Number(v);
+    void change({ assignee_id: uid }, { assignee: uid === null ? null : (assignable.find((u) => u.id === uid) ?? null) });
+  };
+  // The rule is explained while typing; the text stays until the tag is added.
+  const problem = tagProblem(tag);
+  const addTag = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const t = tag.trim().toLowerCase();
+    if (problem) return;
+    if (!t || ticket.tags.includes(t)) return setTag("");
+    if (await change({ tags: [...ticket.tags, t] }, { tags: [...ticket.tags, t] })) setTag("");
+  };
+
+  return (
+    <aside className="side" aria-label="Ticket details">
+      <div className="card">
+        <ErrorBanner error={updateError} />
+        <div className="field">
+          <label className="label" htmlFor="status">
+            Status
+          </label>
+          <div className="row">
+            <select id="status" className="input" name="status" value={ticket.status} onChange={(e) => void setStatus(e.target.value as Ticket["status"])}>
+              {statusChoices(ticket.status).map((s) => (
+                <option key={s} value={s}>
+                  {s[0].toUpperCase() + s.slice(1)}
+                </option>
+              ))}
+            </select>
+            {ticket.status === "closed" ? (
+              <button className="btn btn-sm" type="button" onClick={() => void setStatus("open")}>
+                Reopen
+              </button>
+            ) : (
+              <button className="btn btn-sm" type="button" onClick={() => void close()} title={ticket.status === "solved" ? "Close the ticket" : "Mark the ticket solved, then close it"}>
+                Close
+              </button>
+            )}
+          </div>
+        </div>
+        <label className="field">
+          <span>Priority</span>
+          <select className="input" name="priority" value={ticket.priority} onChange={(e) => void change({ priority: e.target.value as Ticket["priority"] }, { priority: e.target.value as Ticket["priority"] })}>
+            {PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {p[0].toUpperCase() + p.slice(1)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="field">
+          <label className="label" htmlFor="assignee">
+            Assignee
+          </label>
+          <div className="row">
+            <select id="assignee" className="input" name="assignee" value={ticket.assignee?.id ?? ""} onChange={(e) => setAssignee(e.target.value)} disabled={users.isPending}>
+              <option value="">Unassigned</option>
+              {assignable.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name || u.email}
+                  {u.id === me?.id ? " (me)" : ""}
+                </option>
+              ))}
+            </select>
+            {me && ticket.assignee?.id !== me.id && (
+              <button className="btn btn-sm" type="button" onClick={() => setAssignee(String(me.id))}>
+                Take it
+              </button>
+            )}
+          </div>
+        </div>
+        <div className="field">
+          <span className="label">Tags</span>
+          <div className="row wrap">
+            {ticket.tags.map((t) => (
+              <span key={t} className="tag">
+                <Link to={`/queue/all?tag=${encodeURIComponent(t)}`} title={`Every ticket tagged ${t}`}>
+                  {t}
+                </Link>
+                <button className="btn btn-ghost btn-sm" type="button" aria-label={`Remove tag ${t}`} onClick={() => void change({ tags: ticket.tags.filter((x) => x !== t) }, { tags: ticket.tags.filter((x) => x !== t) })}>
+                  ×
+                </button>
+              </span>
+            ))}
+          </div>
+          <form onSubmit={(e) => void addTag(e)}>
+            <input className="input" aria-label="Add a tag" aria-invalid={!!problem} aria-describedby="tag-rule" placeholder="Add a tag…" value={tag} onChange={(e) => setTag(e.target.value)} />
+          </form>
+          {problem && (
+            <span id="tag-rule" className="error-text" role="note">
+              {problem}
+            </span>
+          )}
+        </div>
+      </div>
+      <div className="card">
+        <h3>Requester</h3>
+        <dl className="kv">
+          <dt>Name</dt>
+          <dd>{ticket.requester.name || "—"}</dd>
+          <dt>Email</dt>
+          <dd>
+            <a href={`mailto:${ticket.requester.email}`}>{ticket.requester.email}</a>
+          </dd>
+          <dt>Tickets</dt>
+          <dd>
+            <Link to={`/queue/all?requester=${encodeURIComponent(ticket.requester.email)}`}>All from this requester</Link>
+          </dd>
+          <dt>Opened</dt>
+          <dd title={absoluteTime(ticket.created_at)}>{relativeTime(ticket.created_at)}</dd>
+          {ticket.first_response_at && (
+            <>
+              <dt>First reply</dt>
+              <dd title={absoluteTime(ticket.first_response_at)}>{relativeTime(ticket.first_response_at)}</dd>
+            </>
+          )}
+        </dl>
+      </div>
+      <Activity ticketId={ticket.id} requester={ticket.requester} />
+    </aside>
+  );
+}

@@ -1,0 +1,113 @@
+import { useEffect } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import { useQueryClient } from "@tanstack/react-query";
+import { useGetTicket, useListMessages, type Ticket } from "../../api/generated";
+import { ApiError } from "../../api/fetcher";
+import { isQueueKey } from "../../lib/live";
+import { Badge, Empty, ErrorState, Loading } from "../../components/States";
+import { Conversation } from "./Conversation";
+import { Composer } from "./Composer";
+import { SidePanel } from "./SidePanel";
+
+export function TicketPage() {
+  const rawId = useParams().id ?? "";
+  const id = Number(rawId);
+  const valid = Number.isInteger(id) && id > 0;
+  const qc = useQueryClient();
+  // The queue already has the ticket: show it at once while it refreshes.
+  const ticket = useGetTicket(id, { query: { enabled: valid, placeholderData: () => ticketFromQueues(qc, id) } });
+  const messages = useListMessages(id, { query: { enabled: valid } });
+  const navigate = useNavigate();
+  // Back: the previous page of the app, or the queue when the ticket was
+  // the first page (opened from a link), never out of the app.
+  const back = () => (openedFirst(window.history.state) ? navigate("/") : navigate(-1));
+
+  useEffect(() => {
+    document.title = ticket.data ? `#${ticket.data.id} ${ticket.data.subject} · Ticketer` : "Ticketer";
+    return () => {
+      document.title = "Ticketer";
+    };
+  }, [ticket.data]);
+  // u or Escape: back to the queue.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      if (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT") return;
+      if (e.key === "u" && !e.metaKey && !e.ctrlKey) back();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+
+  if (!valid || (ticket.error instanceof ApiError && ticket.error.status === 404)) {
+    return (
+      <Empty title="No such ticket">
+        <p>
+          Ticket {rawId} does not exist. <Link to="/">Back to the queue</Link>
+        </p>
+      </Empty>
+    );
+  }
+  if (ticket.error) {
+    return (
+      <div className="page-body">
+        <ErrorState error={ticket.error} onRetry={() => ticket.refetch()} />
+      </div>
+    );
+  }
+  const t = ticket.data;
+  return (
+    <>
+      <header className="page-head">
+        <button className="btn btn-ghost btn-sm" onClick={back} aria-label="Back">
+          ←
+        </button>
+        {t ? (
+          <>
+            <h1 className="clamp" title={t.subject}>
+              <span className="muted">#{t.id}</span> {t.subject || "(no subject)"}
+            </h1>
+            <Badge kind="status" value={t.status} />
+          </>
+        ) : (
+          <div className="skeleton" />
+        )}
+      </header>
+      <div className="ticket">
+        <section className="conversation" aria-label="Conversation">
+          {messages.isPending ? (
+            <Loading rows={6} label="Loading messages" />
+          ) : messages.error ? (
+            <ErrorState error={messages.error} onRetry={() => messages.refetch()} />
+          ) : messages.data.items.length === 0 ? (
+            <Empty title="No messages yet" />
+          ) : (
+            <Conversation ticketId={id} items={messages.data.items} />
+          )}
+          {t && <Composer key={t.id} ticket={t} messages={messages.data?.items ?? []} />}
+        </section>
+        {t ? <SidePanel key={t.id} ticket={t} /> : <Loading rows={8} />}
+      </div>
+    </>
+  );
+}
+
+/**
+ * openedFirst: the router's history entry is the first of this tab's visit
+ * to the app (React Router numbers its entries in history.state.idx; a
+ * redirect replaces an entry and keeps its number).
+ */
+export function openedFirst(state: unknown): boolean {
+  const idx = (state as { idx?: unknown } | null)?.idx;
+  return typeof idx !== "number" || idx <= 0;
+}
+
+function ticketFromQueues(qc: ReturnType<typeof useQueryClient>, id: number): Ticket | undefined {
+  for (const [key, data] of qc.getQueriesData<{ pages?: { items: Ticket[] }[]; items?: Ticket[] }>({ predicate: (q) => isQueueKey(q.queryKey) })) {
+    if (!key || !data) continue;
+    const items = data.pages ? data.pages.flatMap((p) => p.items) : (data.items ?? []);
+    const t = items.find((x) => x.id === id);
+    if (t) return t;
+  }
+  return undefined;
+}
