@@ -30,6 +30,7 @@ commands:
   token create --email E         print a new API token for that user
   mailbox add --name N --address A [--smtp-relay URL] [--imap URL [--since YYYY-MM-DD]]
   import [--mailbox ADDRESS] PATH...   ingest .eml files, mbox files and Maildir folders
+  healthcheck                    exit 0 when the configured server answers /readyz, else 1
 
 Configuration comes from TICKETER_* environment variables; "ticketer serve -h" lists them.
 `
@@ -77,6 +78,8 @@ func Run(ctx context.Context, e Env) error {
 		return runMailboxAdd(ctx, e, rest[1:])
 	case "import":
 		return runImport(ctx, e, rest)
+	case "healthcheck":
+		return runHealthcheck(ctx, e, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.Stdout, usage)
 		return nil
