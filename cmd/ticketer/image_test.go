@@ -150,7 +150,7 @@ func TestContainerImage(t *testing.T) {
 	tag := fmt.Sprintf("localhost/ticketer-test:%d", time.Now().UnixNano())
 	// The context folder is empty: the final stage copies from the two
 	// build contexts only, which this proves.
-	p.must("build", "--quiet", "--format", "docker", "--target", "image",
+	p.must("build", "--quiet", "--layers=false", "--format", "docker", "--target", "image",
 		"--build-context", "build="+build, "--build-context", "rootfs="+rootfs,
 		"-f", "../../Dockerfile", "-t", tag, t.TempDir())
 	t.Cleanup(func() { _, _ = p.run("rmi", "-f", tag) })
