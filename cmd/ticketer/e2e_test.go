@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/smtp"
@@ -43,7 +44,9 @@ func (s *server) cli(stdin string, args ...string) (string, error) {
 	return out.String(), nil
 }
 
-func startServer(t *testing.T, dsn string) *server {
+// startServer starts serve on dsn ("" for SQLite in a new data dir);
+// extraEnv entries are added to, or replace, its environment.
+func startServer(t *testing.T, dsn string, extraEnv ...map[string]string) *server {
 	t.Helper()
 	dir := t.TempDir()
 	s := &server{t: t, env: map[string]string{
@@ -55,6 +58,9 @@ func startServer(t *testing.T, dsn string) *server {
 	}}
 	if dsn != "" {
 		s.env["TICKETER_DATABASE_URL"] = dsn
+	}
+	for _, extra := range extraEnv {
+		maps.Copy(s.env, extra)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan struct{})
@@ -94,7 +100,8 @@ func startServer(t *testing.T, dsn string) *server {
 			s.stop()
 		}
 	})
-	if _, err := s.cli("", "user", "add", "--email", "agent@acme.test", "--name", "Agent", "--role", "agent"); err != nil {
+	// A restored or moved install has the agent already.
+	if _, err := s.cli("", "user", "add", "--email", "agent@acme.test", "--name", "Agent", "--role", "agent"); err != nil && !strings.Contains(err.Error(), "exists already") {
 		t.Fatal(err)
 	}
 	tok, err := s.cli("", "token", "create", "--email", "agent@acme.test")

@@ -25,7 +25,9 @@ const usage = `usage: ticketer <command> [flags]
 
 commands:
   serve                          HTTP API, inbound SMTP listener and workers (migrates on start)
-  migrate                        apply database migrations and exit
+  migrate [--status]             apply database migrations and exit (--status: list applied and pending)
+  backup --to FILE|DIR           consistent online backup (tar FILE, or an empty DIR); --verify FILE checks one
+  restore FILE|DIR               fill the configured, empty, data dir or database from a backup
   user add --email E --name N --role admin|agent [--password-stdin]
   token create --email E         print a new API token for that user
   mailbox add --name N --address A [--smtp-relay URL] [--imap URL [--since YYYY-MM-DD]]
@@ -57,10 +59,11 @@ func Run(ctx context.Context, e Env) error {
 	case "serve":
 		return runServe(ctx, e, rest)
 	case "migrate":
-		return withApp(ctx, e, "migrate", false, func(a *App) error {
-			fmt.Fprintln(e.Stderr, "migrations applied")
-			return nil
-		})
+		return runMigrate(ctx, e, rest)
+	case "backup":
+		return runBackup(ctx, e, rest)
+	case "restore":
+		return runRestore(ctx, e, rest)
 	case "user":
 		if len(rest) == 0 || rest[0] != "add" {
 			return errors.New("usage: ticketer user add --email E --name N --role admin|agent [--password-stdin]")
