@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -95,7 +94,11 @@ func imageContexts(t *testing.T) (build, rootfs string) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("static build: %v\n%s", err, b)
 	}
-	copyFile(t, filepath.Join(runtime.GOROOT(), "lib/time/zoneinfo.zip"), filepath.Join(out, "zoneinfo.zip"))
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, filepath.Join(strings.TrimSpace(string(goroot)), "lib/time/zoneinfo.zip"), filepath.Join(out, "zoneinfo.zip"))
 	copyFile(t, "/etc/ssl/certs/ca-certificates.crt", filepath.Join(rootfs, "rootfs/etc/ssl/certs/ca-certificates.crt"))
 	for name, body := range map[string]string{
 		"passwd": "ticketer:x:10001:10001:Ticketer:/data:/sbin/nologin\n",

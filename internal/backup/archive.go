@@ -175,4 +175,3 @@ func walkBackup(from string, fn func(name string, r io.Reader) error) error {
 		}
 	}
 }
-
