@@ -26,7 +26,7 @@ type opened struct {
 	blobs *blob.Store
 }
 
-func openInstall(ctx context.Context, e Env, name string, withDB bool) (*opened, error) {
+func openInstall(ctx context.Context, e Env, name string, withDB, withBlobs bool) (*opened, error) {
 	cfg, _, err := config.Load(name, nil, e.Lookup, e.Stderr)
 	if err != nil {
 		return nil, err
@@ -36,6 +36,9 @@ func openInstall(ctx context.Context, e Env, name string, withDB bool) (*opened,
 		if o.db, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
 			return nil, err
 		}
+	}
+	if !withBlobs {
+		return o, nil
 	}
 	if o.blobs, err = blob.Open(ctx, cfg.BlobURL); err != nil {
 		o.close()
@@ -87,7 +90,7 @@ func runBackup(ctx context.Context, e Env, args []string) error {
 		fmt.Fprintf(e.Stdout, "ok: %s backup of %s, schema %d, %d files (%d blobs)\n", m.Engine, m.CreatedAt.Format(time.RFC3339), m.SchemaVersion, len(m.Files), m.Blobs())
 		return nil
 	}
-	o, err := openInstall(ctx, e, "backup", true)
+	o, err := openInstall(ctx, e, "backup", true, true)
 	if err != nil {
 		return err
 	}
@@ -128,7 +131,7 @@ func runRestore(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	o, err := openInstall(ctx, e, "restore", cfg.IsPostgres())
+	o, err := openInstall(ctx, e, "restore", cfg.IsPostgres(), true)
 	if err != nil {
 		return err
 	}
@@ -184,7 +187,7 @@ func runMigrate(ctx context.Context, e Env, args []string) error {
 			return nil
 		})
 	}
-	o, err := openInstall(ctx, e, "migrate", true)
+	o, err := openInstall(ctx, e, "migrate", true, false)
 	if err != nil {
 		return err
 	}
