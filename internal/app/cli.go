@@ -28,6 +28,7 @@ commands:
   migrate [--status]             apply database migrations and exit (--status: list applied and pending)
   backup --to FILE|DIR           consistent online backup (tar FILE, or an empty DIR); --verify FILE checks one
   restore FILE|DIR               fill the configured, empty, data dir or database from a backup
+  move --to-database postgres://... [--to-blobs s3://...]   copy this SQLite install into PostgreSQL (and S3); resumable
   user add --email E --name N --role admin|agent [--password-stdin]
   token create --email E         print a new API token for that user
   mailbox add --name N --address A [--smtp-relay URL] [--imap URL [--since YYYY-MM-DD]]
@@ -64,6 +65,8 @@ func Run(ctx context.Context, e Env) error {
 		return runBackup(ctx, e, rest)
 	case "restore":
 		return runRestore(ctx, e, rest)
+	case "move":
+		return runMove(ctx, e, rest)
 	case "user":
 		if len(rest) == 0 || rest[0] != "add" {
 			return errors.New("usage: ticketer user add --email E --name N --role admin|agent [--password-stdin]")

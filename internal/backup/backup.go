@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/pgcopy"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
@@ -152,7 +153,7 @@ func backupPostgres(ctx context.Context, src Source, out sink, tmp string, m *Ma
 	if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&m.SchemaVersion); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	tables, err := Tables(ctx, tx)
+	tables, err := pgcopy.Tables(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -163,7 +164,7 @@ func backupPostgres(ctx context.Context, src Source, out sink, tmp string, m *Ma
 		if err != nil {
 			return err
 		}
-		n, err := copyOut(ctx, tx, t, f)
+		n, err := pgcopy.CopyOut(ctx, tx, t, f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}

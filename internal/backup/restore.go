@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/pgcopy"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
@@ -90,12 +91,12 @@ func restoreSQLite(ctx context.Context, from string, dst Target) error {
 }
 
 func restorePostgres(ctx context.Context, from string, dst Target, m Manifest) error {
-	before, err := Tables(ctx, dst.DB.Pool)
+	before, err := pgcopy.Tables(ctx, dst.DB.Pool)
 	if err != nil {
 		return err
 	}
 	for _, t := range before {
-		if n, err := countRows(ctx, dst.DB.Pool, t.Name); err != nil {
+		if n, err := pgcopy.CountRows(ctx, dst.DB.Pool, t.Name); err != nil {
 			return err
 		} else if n > 0 {
 			return fmt.Errorf("%w: table %s has %d rows", ErrNotEmpty, t.Name, n)
@@ -121,11 +122,11 @@ func restorePostgres(ctx context.Context, from string, dst Target, m Manifest) e
 		if !ok {
 			return nil
 		}
-		t := Table{Name: tf.Name}
+		t := pgcopy.Table{Name: tf.Name}
 		for _, c := range tf.Columns {
-			t.Columns = append(t.Columns, Column{Name: c})
+			t.Columns = append(t.Columns, pgcopy.Column{Name: c})
 		}
-		n, err := copyIn(ctx, tx, t, r)
+		n, err := pgcopy.CopyIn(ctx, tx, t, r)
 		if err != nil {
 			return err
 		}
@@ -138,7 +139,7 @@ func restorePostgres(ctx context.Context, from string, dst Target, m Manifest) e
 	if err != nil {
 		return err
 	}
-	if err := resetSequences(ctx, tx); err != nil {
+	if err := pgcopy.ResetSequences(ctx, tx); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)

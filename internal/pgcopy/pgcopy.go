@@ -1,4 +1,7 @@
-package backup
+// Package pgcopy moves whole PostgreSQL tables in COPY text format: the
+// table list in foreign-key order, export, load, and sequence repair. The
+// backup and the move to PostgreSQL both use it.
+package pgcopy
 
 import (
 	"context"
@@ -10,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// skipped are tables a backup does not carry: the migration ledgers (the
+// skipped are tables neither a backup nor a move carries: the migration ledgers (the
 // restoring binary's own migrations write them, and their versions are
 // checked instead) and River's leader election and notifications, which
 // live only while a process runs.
@@ -19,7 +22,15 @@ var skipped = map[string]bool{
 	"river_migration":    true,
 	"river_leader":       true,
 	"river_notification": true,
+	MoveLedger:           true,
 }
+
+// MoveLedger is the table a move to PostgreSQL records its finished tables
+// in, so that it resumes after a crash; it is dropped when the move ends.
+const MoveLedger = "ticketer_move"
+
+// Skipped reports whether a table is never copied.
+func Skipped(table string) bool { return skipped[table] }
 
 // Column is one column of a PostgreSQL table.
 type Column struct {
@@ -33,7 +44,8 @@ type Table struct {
 	Columns []Column // without derived columns (tsvector: triggers rebuild them)
 }
 
-func (t Table) columnList() string {
+// ColumnList is the quoted, comma-separated column names.
+func (t Table) ColumnList() string {
 	names := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
 		names[i] = pgx.Identifier{c.Name}.Sanitize()
@@ -42,13 +54,14 @@ func (t Table) columnList() string {
 }
 
 // queryer is what a pgx connection and transaction offer.
-type queryer interface {
+// Queryer is what a pgx pool, connection and transaction offer.
+type Queryer interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 // Tables lists the public tables to copy, parents before children, so
 // rows load without breaking a foreign key.
-func Tables(ctx context.Context, q queryer) ([]Table, error) {
+func Tables(ctx context.Context, q Queryer) ([]Table, error) {
 	rows, err := q.Query(ctx, `SELECT c.table_name, c.column_name, c.udt_name
 		FROM information_schema.columns c JOIN information_schema.tables t
 		  ON t.table_schema = c.table_schema AND t.table_name = c.table_name
@@ -132,27 +145,27 @@ func Tables(ctx context.Context, q queryer) ([]Table, error) {
 	return out, nil
 }
 
-// copyOut writes a table's rows in COPY text format.
-func copyOut(ctx context.Context, tx pgx.Tx, t Table, w io.Writer) (int64, error) {
-	tag, err := tx.Conn().PgConn().CopyTo(ctx, w, fmt.Sprintf("COPY %s (%s) TO STDOUT", pgx.Identifier{t.Name}.Sanitize(), t.columnList()))
+// CopyOut writes a table's rows in COPY text format.
+func CopyOut(ctx context.Context, tx pgx.Tx, t Table, w io.Writer) (int64, error) {
+	tag, err := tx.Conn().PgConn().CopyTo(ctx, w, fmt.Sprintf("COPY %s (%s) TO STDOUT", pgx.Identifier{t.Name}.Sanitize(), t.ColumnList()))
 	if err != nil {
 		return 0, fmt.Errorf("export %s: %w", t.Name, err)
 	}
 	return tag.RowsAffected(), nil
 }
 
-// copyIn loads rows in COPY text format into a table.
-func copyIn(ctx context.Context, tx pgx.Tx, t Table, r io.Reader) (int64, error) {
-	tag, err := tx.Conn().PgConn().CopyFrom(ctx, r, fmt.Sprintf("COPY %s (%s) FROM STDIN", pgx.Identifier{t.Name}.Sanitize(), t.columnList()))
+// CopyIn loads rows in COPY text format into a table.
+func CopyIn(ctx context.Context, tx pgx.Tx, t Table, r io.Reader) (int64, error) {
+	tag, err := tx.Conn().PgConn().CopyFrom(ctx, r, fmt.Sprintf("COPY %s (%s) FROM STDIN", pgx.Identifier{t.Name}.Sanitize(), t.ColumnList()))
 	if err != nil {
 		return 0, fmt.Errorf("load %s: %w", t.Name, err)
 	}
 	return tag.RowsAffected(), nil
 }
 
-// resetSequences moves every serial column's sequence past the loaded
+// ResetSequences moves every serial column's sequence past the loaded
 // rows, so the next insert does not collide with a copied id.
-func resetSequences(ctx context.Context, tx pgx.Tx) error {
+func ResetSequences(ctx context.Context, tx pgx.Tx) error {
 	rows, err := tx.Query(ctx, `SELECT table_name, column_name, pg_get_serial_sequence(quote_ident(table_name), column_name)
 		FROM information_schema.columns WHERE table_schema = 'public' AND column_default LIKE 'nextval(%'`)
 	if err != nil {
@@ -186,8 +199,8 @@ func resetSequences(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
-// countRows counts a table's rows.
-func countRows(ctx context.Context, q queryer, table string) (int64, error) {
+// CountRows counts a table's rows.
+func CountRows(ctx context.Context, q Queryer, table string) (int64, error) {
 	rows, err := q.Query(ctx, "SELECT count(*) FROM "+pgx.Identifier{table}.Sanitize())
 	if err != nil {
 		return 0, err
