@@ -29,6 +29,8 @@ commands:
   backup --to FILE|DIR           consistent online backup (tar FILE, or an empty DIR); --verify FILE checks one
   restore FILE|DIR               fill the configured, empty, data dir or database from a backup
   move --to-database postgres://... [--to-blobs s3://...]   copy this SQLite install into PostgreSQL (and S3); resumable
+  contact export EMAIL [--to FILE.zip]   a ZIP of everything held about a person (GDPR art. 15)
+  contact erase EMAIL            erase a person's mail, attachments, name and address; tickets stay (art. 17)
   user add --email E --name N --role admin|agent [--password-stdin]
   token create --email E         print a new API token for that user
   mailbox add --name N --address A [--smtp-relay URL] [--imap URL [--since YYYY-MM-DD]]
@@ -67,6 +69,8 @@ func Run(ctx context.Context, e Env) error {
 		return runRestore(ctx, e, rest)
 	case "move":
 		return runMove(ctx, e, rest)
+	case "contact":
+		return runContact(ctx, e, rest)
 	case "user":
 		if len(rest) == 0 || rest[0] != "add" {
 			return errors.New("usage: ticketer user add --email E --name N --role admin|agent [--password-stdin]")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"gocloud.dev/gcerrors"
 )
 
 // healthPrefix holds Ping's marker, which is not content.
@@ -65,4 +66,14 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	return empty, nil
+}
+
+// Delete removes a blob; a key that is not stored is not an error (an
+// erasure run twice).
+func (s *Store) Delete(ctx context.Context, key string) error {
+	err := s.bucket.Delete(ctx, key)
+	if err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		return fmt.Errorf("blob delete %s: %w", key, err)
+	}
+	return nil
 }

@@ -17,7 +17,7 @@ import (
 // returns its s3:// URL; it sets the AWS credentials in the test's
 // environment. Without versitygw the test skips, unless
 // TICKETER_TEST_REQUIRE_S3 is set.
-func Versity(t *testing.T, bucket string) (url string, env []string) {
+func Versity(t testing.TB, bucket string) (url string, env []string) {
 	t.Helper()
 	bin, err := exec.LookPath("versitygw")
 	if err != nil {

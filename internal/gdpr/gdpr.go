@@ -1,0 +1,185 @@
+// Package gdpr answers a person's data requests: an export of everything
+// held about them (GDPR article 15) and its erasure (article 17).
+package gdpr
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/store"
+)
+
+// Service exports and erases people's data.
+type Service struct {
+	Store *store.Store
+	Blobs *blob.Store
+	Now   func() time.Time
+}
+
+// exportedMessage is one message in the export's ticket.json.
+type exportedMessage struct {
+	ID          int64                `json:"id"`
+	Kind        string               `json:"kind"`
+	MessageID   string               `json:"message_id"`
+	From        store.Address        `json:"from"`
+	To          []store.Address      `json:"to"`
+	Cc          []store.Address      `json:"cc"`
+	Subject     string               `json:"subject"`
+	Text        string               `json:"text"`
+	CreatedAt   time.Time            `json:"created_at"`
+	Raw         string               `json:"raw,omitempty"` // the file in this ZIP
+	Attachments []exportedAttachment `json:"attachments"`
+}
+
+type exportedAttachment struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	File        string `json:"file"` // the file in this ZIP
+}
+
+type exportedTicket struct {
+	ID        int64             `json:"id"`
+	Subject   string            `json:"subject"`
+	Status    string            `json:"status"`
+	CreatedAt time.Time         `json:"created_at"`
+	Messages  []exportedMessage `json:"messages"`
+}
+
+// Export writes a ZIP of a person's contact record, their tickets with
+// every message (as JSON and as the original .eml) and the attachments.
+func (s *Service) Export(ctx context.Context, email string, w io.Writer) (store.PersonRecord, error) {
+	p, err := s.Store.PersonByEmail(ctx, email)
+	if err != nil {
+		return p, err
+	}
+	ids, err := s.Store.PersonTickets(ctx, p)
+	if err != nil {
+		return p, err
+	}
+	zw := zip.NewWriter(w)
+	put := func(name string, data []byte) error {
+		f, err := zw.Create(name)
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(data)
+		return err
+	}
+	putJSON := func(name string, v any) error {
+		data, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return err
+		}
+		return put(name, data)
+	}
+	if err := putJSON("contact.json", map[string]any{"email": p.Email, "name": p.Name, "tickets": ids,
+		"exported_at": s.now().UTC()}); err != nil {
+		return p, err
+	}
+	for _, id := range ids {
+		t, err := s.Store.GetTicket(ctx, s.Store.DB(), id)
+		if err != nil {
+			return p, err
+		}
+		msgs, err := s.Store.ListMessages(ctx, id)
+		if err != nil {
+			return p, err
+		}
+		dir := fmt.Sprintf("tickets/%d/", id)
+		et := exportedTicket{ID: t.ID, Subject: t.Subject, Status: t.Status, CreatedAt: t.CreatedAt}
+		for _, m := range msgs {
+			em := exportedMessage{ID: m.ID, Kind: m.Kind, MessageID: m.MessageID, From: m.From, To: m.To, Cc: m.Cc,
+				Subject: m.Subject, Text: m.Text, CreatedAt: m.CreatedAt, Attachments: []exportedAttachment{}}
+			if m.Kind == "note" {
+				continue // agents' internal notes are the team's, not the person's mail
+			}
+			if m.RawKey != "" {
+				raw, err := s.Blobs.Get(ctx, m.RawKey)
+				if err != nil && !errors.Is(err, blob.ErrNotFound) {
+					return p, err
+				}
+				if err == nil {
+					em.Raw = fmt.Sprintf("%smessages/%d.eml", dir, m.ID)
+					if err := put(em.Raw, raw); err != nil {
+						return p, err
+					}
+				}
+			}
+			for _, a := range m.Attachments {
+				data, err := s.Blobs.Get(ctx, a.BlobKey)
+				if err != nil {
+					return p, err
+				}
+				name := fmt.Sprintf("%sattachments/%d-%s", dir, a.ID, safeName(a.Filename))
+				if err := put(name, data); err != nil {
+					return p, err
+				}
+				em.Attachments = append(em.Attachments, exportedAttachment{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, File: name})
+			}
+			et.Messages = append(et.Messages, em)
+		}
+		if err := putJSON(dir+"ticket.json", et); err != nil {
+			return p, err
+		}
+	}
+	return p, zw.Close()
+}
+
+// Result is what an erasure did.
+type Result struct {
+	store.Erasure
+	BlobsDeleted int
+}
+
+// Erase removes a person's data from the database, the search index and
+// the blob store (see store.EraseContact); blobs other rows still name
+// (the same file sent by someone else) are kept.
+func (s *Service) Erase(ctx context.Context, email string, actorID int64, actor string) (Result, error) {
+	var r Result
+	p, err := s.Store.PersonByEmail(ctx, email)
+	if err != nil {
+		return r, err
+	}
+	if r.Erasure, err = s.Store.EraseContact(ctx, p, actorID, actor, s.now()); err != nil {
+		return r, err
+	}
+	for _, k := range r.BlobKeys {
+		used, err := s.Store.BlobInUse(ctx, k)
+		if err != nil {
+			return r, err
+		}
+		if used {
+			continue
+		}
+		if err := s.Blobs.Delete(ctx, k); err != nil {
+			return r, err
+		}
+		r.BlobsDeleted++
+	}
+	return r, nil
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// safeName keeps an attachment's name inside its folder of the ZIP.
+func safeName(name string) string {
+	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
+	if name == "." || name == "/" || name == ".." || name == "" {
+		return "attachment"
+	}
+	return name
+}
