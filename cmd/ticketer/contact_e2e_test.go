@@ -3,12 +3,15 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
 
@@ -161,6 +164,40 @@ func TestContactExportAndErase(t *testing.T) {
 				t.Fatalf("events: %d %s", code, body)
 			}
 		})
+		t.Run("over HTTP, admin-only", func(t *testing.T) {
+			erin := ids["erin@customer.test"]
+			contactID := s.contactID(t, "erin@customer.test")
+			path := fmt.Sprintf("/api/v1/contacts/%d/", contactID)
+			if code, _ := s.getBytes(path + "export"); code != 403 {
+				t.Fatalf("an agent's export: %d, want 403", code)
+			}
+			if code, _ := s.post(path+"erase", nil); code != 403 {
+				t.Fatalf("an agent's erase: %d, want 403", code)
+			}
+			admin := s.withToken(t, "boss@acme.test", "admin")
+			code, zipped := admin.getBytes(path + "export")
+			if files := unzip(t, zipped); code != 200 || !strings.Contains(files[fmt.Sprintf("tickets/%d/ticket.json", erin)], "Forwarding the report.") {
+				t.Fatalf("admin export: %d, files %v", code, keys(files))
+			}
+			code, body := admin.post(path+"erase", nil)
+			var r struct {
+				Tickets int `json:"tickets"`
+			}
+			if err := json.Unmarshal(body, &r); code != 200 || err != nil || r.Tickets != 1 {
+				t.Fatalf("admin erase: %d %s", code, body)
+			}
+			var events struct {
+				Items []struct {
+					Kind  string `json:"kind"`
+					Actor string `json:"actor"`
+				} `json:"items"`
+			}
+			s.get(fmt.Sprintf("/api/v1/tickets/%d/events", erin), &events)
+			last := events.Items[len(events.Items)-1]
+			if last.Kind != "contact_erased" {
+				t.Fatalf("erin's ticket events: %+v", events.Items)
+			}
+		})
 		t.Run("nothing is left to export", func(t *testing.T) {
 			if _, err := s.cli("", "contact", "export", "dan@customer.test"); err == nil || !strings.Contains(err.Error(), "not found") {
 				t.Fatalf("export after erasure: %v", err)
@@ -175,4 +212,39 @@ func keys(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// withToken adds a user with that role and returns the server as them.
+func (s *server) withToken(t *testing.T, email, role string) *server {
+	t.Helper()
+	if _, err := s.cli("", "user", "add", "--email", email, "--name", role, "--role", role); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.cli("", "token", "create", "--email", email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := *s
+	c.token = strings.TrimSpace(tok)
+	return &c
+}
+
+// contactID reads a contact's id from the server's database (the API's
+// Ticket has only the requester's email and name).
+func (s *server) contactID(t *testing.T, email string) int64 {
+	t.Helper()
+	dsn := s.env["TICKETER_DATABASE_URL"]
+	if dsn == "" {
+		dsn = filepath.Join(s.env["TICKETER_DATA_DIR"], "ticketer.db")
+	}
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, err := store.New(db).PersonByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
 }

@@ -30,6 +30,10 @@ func runContact(ctx context.Context, e Env, args []string) error {
 	}
 	return withApp(ctx, e, "contact", false, func(a *App) error {
 		svc := &gdpr.Service{Store: a.Store, Blobs: a.Blobs}
+		p, err := a.Store.PersonByEmail(ctx, email)
+		if err != nil {
+			return fmt.Errorf("contact %s: %w", verb, err)
+		}
 		if verb == "export" {
 			var w io.Writer = e.Stdout
 			if *to != "" {
@@ -40,12 +44,12 @@ func runContact(ctx context.Context, e Env, args []string) error {
 				defer f.Close()
 				w = f
 			}
-			if _, err := svc.Export(ctx, email, w); err != nil {
+			if err := svc.Export(ctx, p, w); err != nil {
 				return fmt.Errorf("contact export: %w", err)
 			}
 			return nil
 		}
-		r, err := svc.Erase(ctx, email, 0, "cli")
+		r, err := svc.Erase(ctx, p, 0, "cli")
 		if err != nil {
 			return fmt.Errorf("contact erase: %w", err)
 		}

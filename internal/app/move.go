@@ -80,8 +80,9 @@ func runMove(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("move: %w (run the same command again to resume)", err)
 	}
-	fmt.Fprintf(e.Stdout, "moved %d tables, %d messages, %d blobs in %s (%.0f msgs/s); row counts, content hashes and blobs verified\n",
-		len(rep.Tables), rep.Messages, rep.Blobs, rep.Elapsed.Round(time.Millisecond), rep.MessagesPerSecond())
+	fmt.Fprintf(e.Stdout, "moved %d tables, %d messages, %d blobs in %s (%.0f msgs/s; tables %s, blobs %s, verification %s); row counts, content hashes and blobs verified\n",
+		len(rep.Tables), rep.Messages, rep.Blobs, rep.Elapsed.Round(time.Millisecond), rep.MessagesPerSecond(),
+		rep.TablesElapsed.Round(time.Millisecond), rep.BlobsElapsed.Round(time.Millisecond), rep.VerifyElapsed.Round(time.Millisecond))
 	key := "TICKETER_ENCRYPTION_KEY_BASE64 as it is now"
 	if cfg.EncryptionKey == "" {
 		key = "TICKETER_ENCRYPTION_KEY_BASE64 set to the contents of " + cfg.KeyFile()

@@ -56,14 +56,10 @@ type exportedTicket struct {
 
 // Export writes a ZIP of a person's contact record, their tickets with
 // every message (as JSON and as the original .eml) and the attachments.
-func (s *Service) Export(ctx context.Context, email string, w io.Writer) (store.PersonRecord, error) {
-	p, err := s.Store.PersonByEmail(ctx, email)
-	if err != nil {
-		return p, err
-	}
+func (s *Service) Export(ctx context.Context, p store.PersonRecord, w io.Writer) error {
 	ids, err := s.Store.PersonTickets(ctx, p)
 	if err != nil {
-		return p, err
+		return err
 	}
 	zw := zip.NewWriter(w)
 	put := func(name string, data []byte) error {
@@ -83,16 +79,16 @@ func (s *Service) Export(ctx context.Context, email string, w io.Writer) (store.
 	}
 	if err := putJSON("contact.json", map[string]any{"email": p.Email, "name": p.Name, "tickets": ids,
 		"exported_at": s.now().UTC()}); err != nil {
-		return p, err
+		return err
 	}
 	for _, id := range ids {
 		t, err := s.Store.GetTicket(ctx, s.Store.DB(), id)
 		if err != nil {
-			return p, err
+			return err
 		}
 		msgs, err := s.Store.ListMessages(ctx, id)
 		if err != nil {
-			return p, err
+			return err
 		}
 		dir := fmt.Sprintf("tickets/%d/", id)
 		et := exportedTicket{ID: t.ID, Subject: t.Subject, Status: t.Status, CreatedAt: t.CreatedAt}
@@ -105,33 +101,33 @@ func (s *Service) Export(ctx context.Context, email string, w io.Writer) (store.
 			if m.RawKey != "" {
 				raw, err := s.Blobs.Get(ctx, m.RawKey)
 				if err != nil && !errors.Is(err, blob.ErrNotFound) {
-					return p, err
+					return err
 				}
 				if err == nil {
 					em.Raw = fmt.Sprintf("%smessages/%d.eml", dir, m.ID)
 					if err := put(em.Raw, raw); err != nil {
-						return p, err
+						return err
 					}
 				}
 			}
 			for _, a := range m.Attachments {
 				data, err := s.Blobs.Get(ctx, a.BlobKey)
 				if err != nil {
-					return p, err
+					return err
 				}
 				name := fmt.Sprintf("%sattachments/%d-%s", dir, a.ID, safeName(a.Filename))
 				if err := put(name, data); err != nil {
-					return p, err
+					return err
 				}
 				em.Attachments = append(em.Attachments, exportedAttachment{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, File: name})
 			}
 			et.Messages = append(et.Messages, em)
 		}
 		if err := putJSON(dir+"ticket.json", et); err != nil {
-			return p, err
+			return err
 		}
 	}
-	return p, zw.Close()
+	return zw.Close()
 }
 
 // Result is what an erasure did.
@@ -143,12 +139,9 @@ type Result struct {
 // Erase removes a person's data from the database, the search index and
 // the blob store (see store.EraseContact); blobs other rows still name
 // (the same file sent by someone else) are kept.
-func (s *Service) Erase(ctx context.Context, email string, actorID int64, actor string) (Result, error) {
+func (s *Service) Erase(ctx context.Context, p store.PersonRecord, actorID int64, actor string) (Result, error) {
 	var r Result
-	p, err := s.Store.PersonByEmail(ctx, email)
-	if err != nil {
-		return r, err
-	}
+	var err error
 	if r.Erasure, err = s.Store.EraseContact(ctx, p, actorID, actor, s.now()); err != nil {
 		return r, err
 	}

@@ -54,6 +54,8 @@ type Report struct {
 	Blobs    int
 	Resumed  bool // a previous, unfinished move was continued
 	Elapsed  time.Duration
+	// The phases of Elapsed: tables, blobs, and the final verification.
+	TablesElapsed, BlobsElapsed, VerifyElapsed time.Duration
 }
 
 // MessagesPerSecond is the move's throughput in messages.
@@ -112,14 +114,19 @@ func Move(ctx context.Context, o Options) (Report, error) {
 		return rep, err
 	}
 	rep.Messages = rep.Tables["messages"]
+	mark := o.Now()
+	rep.TablesElapsed = mark.Sub(start)
 	if o.ToBlobs != nil {
 		if rep.Blobs, err = copyBlobs(ctx, o.FromBlobs, o.ToBlobs, o.Progress); err != nil {
 			return rep, err
 		}
 	}
+	rep.BlobsElapsed = o.Now().Sub(mark)
+	mark = o.Now()
 	if err := verify(ctx, o, tables); err != nil {
 		return rep, err
 	}
+	rep.VerifyElapsed = o.Now().Sub(mark)
 	if _, err := o.To.Exec(ctx, "DROP TABLE "+pgcopy.MoveLedger); err != nil {
 		return rep, fmt.Errorf("drop the move ledger: %w", err)
 	}
@@ -329,44 +336,56 @@ func resetSequences(ctx context.Context, to *store.DB) error {
 	return tx.Commit(ctx)
 }
 
-// copyBlobs copies every blob the target lacks, blobWorkers at a time.
+// copyBlobs copies every blob the target lacks.
 func copyBlobs(ctx context.Context, from, to *blob.Store, progress func(string, int)) (int, error) {
 	have := map[string]bool{}
 	if err := to.Keys(ctx, func(k string) error { have[k] = true; return nil }); err != nil {
 		return 0, err
 	}
+	var mu sync.Mutex
+	copied := 0
+	err := eachBlob(ctx, from, func(k string) bool { return have[k] }, func(ctx context.Context, k string) error {
+		data, err := from.Get(ctx, k)
+		if err == nil {
+			err = to.PutKey(ctx, k, data)
+		}
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if copied++; copied%500 == 0 {
+			progress("blobs", 500)
+		}
+		return nil
+	})
+	if err != nil {
+		return copied, fmt.Errorf("copy blobs: %w", err)
+	}
+	return copied, nil
+}
+
+// eachBlob calls fn for every key of the store that skip does not reject,
+// blobWorkers at a time; the first error stops it.
+func eachBlob(ctx context.Context, st *blob.Store, skip func(string) bool, fn func(ctx context.Context, key string) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	keys := make(chan string)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	copied := 0
 	for range blobWorkers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for k := range keys {
-				data, err := from.Get(ctx, k)
-				if err == nil {
-					err = to.PutKey(ctx, k, data)
-				}
-				if err != nil {
+				if err := fn(ctx, k); err != nil {
 					cancel(err)
 					return
 				}
-				mu.Lock()
-				copied++
-				if copied%500 == 0 {
-					progress("blobs", 500)
-				}
-				mu.Unlock()
 			}
 		}()
 	}
-	total := len(have)
-	err := from.Keys(ctx, func(k string) error {
-		total++
-		if have[k] {
+	err := st.Keys(ctx, func(k string) error {
+		if skip(k) {
 			return nil
 		}
 		select {
@@ -378,13 +397,10 @@ func copyBlobs(ctx context.Context, from, to *blob.Store, progress func(string, 
 	})
 	close(keys)
 	wg.Wait()
-	if err == nil {
-		err = context.Cause(ctx)
+	if cause := context.Cause(ctx); err == nil && cause != nil {
+		err = cause
 	}
-	if err != nil && !errors.Is(err, context.Canceled) {
-		return copied, fmt.Errorf("copy blobs: %w", err)
-	}
-	return copied, err
+	return err
 }
 
 // verify compares row counts, the hash of every row's content hash (tables
@@ -427,14 +443,19 @@ func verify(ctx context.Context, o Options, tables []pgcopy.Table) error {
 		}
 	}
 	if o.ToBlobs != nil {
-		err := o.FromBlobs.Keys(ctx, func(k string) error {
+		var mu sync.Mutex
+		err := eachBlob(ctx, o.FromBlobs, func(string) bool { return false }, func(ctx context.Context, k string) error {
 			data, err := o.ToBlobs.Get(ctx, k)
+			problem := ""
 			if err != nil {
-				problems = append(problems, k+": "+err.Error())
-				return nil
+				problem = k + ": " + err.Error()
+			} else if sum := blob.Sum(data); sum != path.Base(k) && len(path.Base(k)) == 64 {
+				problem = k + ": sha256 " + sum + " in the target"
 			}
-			if sum := blob.Sum(data); sum != path.Base(k) && len(path.Base(k)) == 64 {
-				problems = append(problems, k+": sha256 "+sum+" in the target")
+			if problem != "" {
+				mu.Lock()
+				problems = append(problems, problem)
+				mu.Unlock()
 			}
 			return nil
 		})

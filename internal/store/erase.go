@@ -162,3 +162,13 @@ func (s *Store) BlobInUse(ctx context.Context, key string) (bool, error) {
 	}
 	return n > 0, nil
 }
+
+// PersonByID finds a contact by id.
+func (s *Store) PersonByID(ctx context.Context, id int64) (PersonRecord, error) {
+	var p PersonRecord
+	err := s.db.QueryRow(ctx, `SELECT id, email, name FROM contacts WHERE id = $1`, id).Scan(&p.ID, &p.Email, &p.Name)
+	if err != nil {
+		return p, fmt.Errorf("contact %d: %w", id, translate(err))
+	}
+	return p, nil
+}
