@@ -110,6 +110,9 @@ func Move(ctx context.Context, o Options) (Report, error) {
 		rep.Tables[t.Name] = n
 		o.Progress(t.Name, int(n))
 	}
+	if err := rebuildSearch(ctx, o.To); err != nil {
+		return rep, err
+	}
 	if err := resetSequences(ctx, o.To); err != nil {
 		return rep, err
 	}
@@ -267,6 +270,13 @@ func copyTable(ctx context.Context, from, to *store.DB, t pgcopy.Table, resuming
 			return 0, fmt.Errorf("empty %s: %w", t.Name, err)
 		}
 	}
+	// Our triggers keep derived data (the search document) in step row by
+	// row; for a bulk load it is built once at the end (rebuildSearch).
+	// Foreign keys are not user triggers and stay checked.
+	name := pgx.Identifier{t.Name}.Sanitize()
+	if _, err := tx.Exec(ctx, "ALTER TABLE "+name+" DISABLE TRIGGER USER"); err != nil {
+		return 0, fmt.Errorf("load %s: %w", t.Name, err)
+	}
 	rows, err := from.Writer.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM "%s" ORDER BY rowid`, strings.Join(exprs, ", "), t.Name))
 	if err != nil && strings.Contains(err.Error(), "no such column: rowid") {
 		rows, err = from.Writer.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM "%s"`, strings.Join(exprs, ", "), t.Name))
@@ -283,6 +293,9 @@ func copyTable(ctx context.Context, from, to *store.DB, t pgcopy.Table, resuming
 	pr.CloseWithError(io.ErrClosedPipe)
 	if err != nil {
 		return 0, err
+	}
+	if _, err := tx.Exec(ctx, "ALTER TABLE "+name+" ENABLE TRIGGER USER"); err != nil {
+		return 0, fmt.Errorf("load %s: %w", t.Name, err)
 	}
 	if _, err := tx.Exec(ctx, "INSERT INTO "+pgcopy.MoveLedger+" (table_name, rows) VALUES ($1, $2)", t.Name, n); err != nil {
 		return 0, err
@@ -322,6 +335,20 @@ func writeRows(rows *sql.Rows, cols []pgcopy.Column, w io.Writer) error {
 		}
 	}
 	return rows.Err()
+}
+
+// rebuildSearch computes every ticket's search document once, with the
+// function the search migration's triggers use (they were off during the
+// load). Running it again gives the same documents, so a resumed move may.
+func rebuildSearch(ctx context.Context, to *store.DB) error {
+	var exists bool
+	if err := to.QueryRow(ctx, `SELECT to_regproc('ticketer_ticket_document') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+		return err
+	}
+	if _, err := to.Exec(ctx, `UPDATE tickets SET search = ticketer_ticket_document(id, subject)`); err != nil {
+		return fmt.Errorf("build the search index: %w", err)
+	}
+	return nil
 }
 
 func resetSequences(ctx context.Context, to *store.DB) error {
