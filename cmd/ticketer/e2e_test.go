@@ -114,19 +114,13 @@ func startServer(t *testing.T, dsn string, extraEnv ...map[string]string) *serve
 
 func (s *server) get(path string, v any) int {
 	s.t.Helper()
-	req, _ := http.NewRequest("GET", "http://"+s.httpAddr+path, nil)
-	req.Header.Set("Authorization", "Bearer "+s.token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	code, body := s.getBytes(path)
 	if v != nil {
-		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		if err := json.Unmarshal(body, v); err != nil {
 			s.t.Fatalf("GET %s: %v", path, err)
 		}
 	}
-	return resp.StatusCode
+	return code
 }
 
 func sendMail(addr, from string, to []string, raw string) error {

@@ -14,6 +14,22 @@ import (
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
 
+// corpus10k writes the 10,000-message bench corpus into dir.
+func corpus10k(b *testing.B, dir string) (string, CorpusStats) {
+	b.Helper()
+	path := filepath.Join(dir, "corpus.mbox")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	st, err := WriteCorpus(f, 10_000, 42, 1_000_000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return path, st
+}
+
 // BenchmarkBackupAndMove10k imports the 10,000-message corpus into an
 // embedded install, then times `ticketer backup` (and its size), `backup
 // --verify`, `ticketer move` into PostgreSQL and S3 (versitygw), and a
@@ -21,16 +37,7 @@ import (
 func BenchmarkBackupAndMove10k(b *testing.B) {
 	bin := binary(b)
 	dir := b.TempDir()
-	corpus := filepath.Join(dir, "corpus.mbox")
-	f, err := os.Create(corpus)
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := WriteCorpus(f, 10_000, 42, 1_000_000)
-	if err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
+	corpus, st := corpus10k(b, dir)
 	data := filepath.Join(dir, "data")
 	run := func(env []string, args ...string) (string, time.Duration) {
 		b.Helper()
