@@ -34,6 +34,7 @@ commands:
   user add --email E --name N --role admin|agent [--password-stdin]
   token create --email E         print a new API token for that user
   mailbox add --name N --address A [--smtp-relay URL] [--imap URL [--since YYYY-MM-DD]]
+  mailbox retention --address A --days N   erase closed tickets older than N days (0: keep)
   import [--mailbox ADDRESS] PATH...   ingest .eml files, mbox files and Maildir folders
   healthcheck                    exit 0 when the configured server answers /readyz, else 1
 
@@ -82,6 +83,9 @@ func Run(ctx context.Context, e Env) error {
 		}
 		return runTokenCreate(ctx, e, rest[1:])
 	case "mailbox":
+		if len(rest) > 0 && rest[0] == "retention" {
+			return runMailboxRetention(ctx, e, rest[1:])
+		}
 		if len(rest) == 0 || rest[0] != "add" {
 			return errors.New("usage: ticketer mailbox add --name N --address A [--smtp-relay URL] [--imap URL]")
 		}

@@ -145,20 +145,48 @@ func (s *Service) Erase(ctx context.Context, p store.PersonRecord, actorID int64
 	if r.Erasure, err = s.Store.EraseContact(ctx, p, actorID, actor, s.now()); err != nil {
 		return r, err
 	}
-	for _, k := range r.BlobKeys {
+	r.BlobsDeleted, err = s.deleteUnused(ctx, r.BlobKeys)
+	return r, err
+}
+
+// deleteUnused deletes the blobs no row names any more.
+func (s *Service) deleteUnused(ctx context.Context, keys []string) (int, error) {
+	n := 0
+	for _, k := range keys {
 		used, err := s.Store.BlobInUse(ctx, k)
 		if err != nil {
-			return r, err
+			return n, err
 		}
 		if used {
 			continue
 		}
 		if err := s.Blobs.Delete(ctx, k); err != nil {
-			return r, err
+			return n, err
 		}
-		r.BlobsDeleted++
+		n++
 	}
-	return r, nil
+	return n, nil
+}
+
+// ApplyRetention erases, the same way, the closed tickets the mailboxes'
+// retention rules have expired, and returns how many. Running it on two
+// replicas at once erases nothing twice that matters: an erased ticket is
+// no longer due.
+func (s *Service) ApplyRetention(ctx context.Context) (int, error) {
+	ids, err := s.Store.RetentionDue(ctx, s.now())
+	if err != nil {
+		return 0, err
+	}
+	for i, id := range ids {
+		e, err := s.Store.EraseTicket(ctx, id, "retention", s.now())
+		if err != nil {
+			return i, err
+		}
+		if _, err := s.deleteUnused(ctx, e.BlobKeys); err != nil {
+			return i, err
+		}
+	}
+	return len(ids), nil
 }
 
 func (s *Service) now() time.Time {
