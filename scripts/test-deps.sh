@@ -38,6 +38,13 @@ if ! command -v postfix >/dev/null 2>&1 && [ ! -x /usr/sbin/postfix ]; then
   apt_install postfix
 fi
 
+# podman (with runc) builds and runs the container image in its test;
+# docker-compose validates the compose files.
+if ! command -v podman >/dev/null 2>&1 || ! command -v runc >/dev/null 2>&1 || ! command -v docker-compose >/dev/null 2>&1; then
+  echo "test-deps: installing podman runc docker-compose"
+  apt_install podman runc docker-compose
+fi
+
 # Debian's Chromium for the UI's browser tests (playwright-core drives it).
 if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
   echo "test-deps: installing chromium"

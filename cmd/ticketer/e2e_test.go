@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/smtp"
@@ -43,7 +44,9 @@ func (s *server) cli(stdin string, args ...string) (string, error) {
 	return out.String(), nil
 }
 
-func startServer(t *testing.T, dsn string) *server {
+// startServer starts serve on dsn ("" for SQLite in a new data dir);
+// extraEnv entries are added to, or replace, its environment.
+func startServer(t *testing.T, dsn string, extraEnv ...map[string]string) *server {
 	t.Helper()
 	dir := t.TempDir()
 	s := &server{t: t, env: map[string]string{
@@ -55,6 +58,9 @@ func startServer(t *testing.T, dsn string) *server {
 	}}
 	if dsn != "" {
 		s.env["TICKETER_DATABASE_URL"] = dsn
+	}
+	for _, extra := range extraEnv {
+		maps.Copy(s.env, extra)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan struct{})
@@ -94,7 +100,8 @@ func startServer(t *testing.T, dsn string) *server {
 			s.stop()
 		}
 	})
-	if _, err := s.cli("", "user", "add", "--email", "agent@acme.test", "--name", "Agent", "--role", "agent"); err != nil {
+	// A restored or moved install has the agent already.
+	if _, err := s.cli("", "user", "add", "--email", "agent@acme.test", "--name", "Agent", "--role", "agent"); err != nil && !strings.Contains(err.Error(), "exists already") {
 		t.Fatal(err)
 	}
 	tok, err := s.cli("", "token", "create", "--email", "agent@acme.test")
@@ -107,19 +114,13 @@ func startServer(t *testing.T, dsn string) *server {
 
 func (s *server) get(path string, v any) int {
 	s.t.Helper()
-	req, _ := http.NewRequest("GET", "http://"+s.httpAddr+path, nil)
-	req.Header.Set("Authorization", "Bearer "+s.token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	code, body := s.getBytes(path)
 	if v != nil {
-		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		if err := json.Unmarshal(body, v); err != nil {
 			s.t.Fatalf("GET %s: %v", path, err)
 		}
 	}
-	return resp.StatusCode
+	return code
 }
 
 func sendMail(addr, from string, to []string, raw string) error {

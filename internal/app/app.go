@@ -101,12 +101,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	return a, nil
 }
 
-func (a *App) migrate(ctx context.Context) error {
-	if err := a.DB.Migrate(ctx); err != nil {
-		return err
-	}
-	return jobs.Migrate(ctx, a.DB)
-}
+func (a *App) migrate(ctx context.Context) error { return migrateAll(ctx, a.DB) }
 
 // Close releases everything.
 func (a *App) Close() {

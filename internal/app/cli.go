@@ -25,11 +25,18 @@ const usage = `usage: ticketer <command> [flags]
 
 commands:
   serve                          HTTP API, inbound SMTP listener and workers (migrates on start)
-  migrate                        apply database migrations and exit
+  migrate [--status]             apply database migrations and exit (--status: list applied and pending)
+  backup --to FILE|DIR           consistent online backup (tar FILE, or an empty DIR); --verify FILE checks one
+  restore FILE|DIR               fill the configured, empty, data dir or database from a backup
+  move --to-database postgres://... [--to-blobs s3://...]   copy this SQLite install into PostgreSQL (and S3); resumable
+  contact export EMAIL [--to FILE.zip]   a ZIP of everything held about a person (GDPR art. 15)
+  contact erase EMAIL            erase a person's mail, attachments, name and address; tickets stay (art. 17)
   user add --email E --name N --role admin|agent [--password-stdin]
   token create --email E         print a new API token for that user
   mailbox add --name N --address A [--smtp-relay URL] [--imap URL [--since YYYY-MM-DD]]
+  mailbox retention --address A --days N   erase closed tickets older than N days (0: keep)
   import [--mailbox ADDRESS] PATH...   ingest .eml files, mbox files and Maildir folders
+  healthcheck                    exit 0 when the configured server answers /readyz, else 1
 
 Configuration comes from TICKETER_* environment variables; "ticketer serve -h" lists them.
 `
@@ -65,10 +72,15 @@ func dispatch(ctx context.Context, e Env) error {
 	case "serve":
 		return runServe(ctx, e, rest)
 	case "migrate":
-		return withApp(ctx, e, "migrate", false, func(a *App) error {
-			fmt.Fprintln(e.Stderr, "migrations applied")
-			return nil
-		})
+		return runMigrate(ctx, e, rest)
+	case "backup":
+		return runBackup(ctx, e, rest)
+	case "restore":
+		return runRestore(ctx, e, rest)
+	case "move":
+		return runMove(ctx, e, rest)
+	case "contact":
+		return runContact(ctx, e, rest)
 	case "user":
 		if len(rest) == 0 || rest[0] != "add" {
 			return errors.New("usage: ticketer user add --email E --name N --role admin|agent [--password-stdin]")
@@ -80,12 +92,17 @@ func dispatch(ctx context.Context, e Env) error {
 		}
 		return runTokenCreate(ctx, e, rest[1:])
 	case "mailbox":
+		if len(rest) > 0 && rest[0] == "retention" {
+			return runMailboxRetention(ctx, e, rest[1:])
+		}
 		if len(rest) == 0 || rest[0] != "add" {
 			return errors.New("usage: ticketer mailbox add --name N --address A [--smtp-relay URL] [--imap URL]")
 		}
 		return runMailboxAdd(ctx, e, rest[1:])
 	case "import":
 		return runImport(ctx, e, rest)
+	case "healthcheck":
+		return runHealthcheck(ctx, e, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.Stdout, usage)
 		return nil

@@ -87,6 +87,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	defer a.Live.Stop()
 	stopConnectors := a.startConnectors(ctx)
 	go a.maintainSearch(ctx)
+	go a.maintainRetention(ctx)
 
 	srv := &http.Server{
 		Handler:           api,

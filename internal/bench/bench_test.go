@@ -70,16 +70,7 @@ func benchEnv(dataDir, dsn string) []string {
 func BenchmarkImport10k(b *testing.B) {
 	bin := binary(b)
 	dir := b.TempDir()
-	corpus := filepath.Join(dir, "corpus.mbox")
-	f, err := os.Create(corpus)
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := WriteCorpus(f, 10_000, 42, 1_000_000)
-	if err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
+	corpus, st := corpus10k(b, dir)
 	b.Logf("corpus: %d messages, %d conversations, %d replies, %d with attachments, %.1f MB",
 		st.Messages, st.Conversations, st.Replies, st.WithAttachments, float64(st.Bytes)/1e6)
 	engines(b, func(b *testing.B, dsn string) {

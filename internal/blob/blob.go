@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
@@ -110,16 +109,8 @@ func (s *Store) Put(ctx context.Context, prefix string, data []byte) (key, sum s
 	if exists {
 		return key, sum, nil
 	}
-	if s.s3 != nil {
-		_, err := s.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.s3Bucket), Key: aws.String(key),
-			Body: bytes.NewReader(data), ContentLength: aws.Int64(int64(len(data))), ContentType: aws.String("application/octet-stream")})
-		if err != nil {
-			return "", "", fmt.Errorf("blob write %s: %w", key, err)
-		}
-		return key, sum, nil
-	}
-	if err := s.bucket.WriteAll(ctx, key, data, nil); err != nil {
-		return "", "", fmt.Errorf("blob write %s: %w", key, err)
+	if err := s.PutKey(ctx, key, data); err != nil {
+		return "", "", err
 	}
 	return key, sum, nil
 }

@@ -4,16 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/blob/blobtest"
 )
 
 // backends runs fn on a file:// bucket and on S3 served by versitygw (a real
@@ -25,44 +22,8 @@ func backends(t *testing.T, fn func(t *testing.T, url string)) {
 }
 
 func startVersity(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("versitygw")
-	if err != nil {
-		if os.Getenv("TICKETER_TEST_REQUIRE_S3") != "" {
-			t.Fatal("versitygw required but not on PATH: go install github.com/versity/versitygw/cmd/versitygw@v1.8.0")
-		}
-		t.Skip("versitygw not installed")
-	}
-	root := t.TempDir()
-	if err := os.Mkdir(filepath.Join(root, "tickets"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin, "--access", "testkey", "--secret", "testsecret", "--port", addr, "posix", "--nometa", root)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	for i := 0; ; i++ {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if i > 200 {
-			t.Fatalf("versitygw did not start: %v", err)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	t.Setenv("AWS_ACCESS_KEY_ID", "testkey")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testsecret")
-	return fmt.Sprintf("s3://tickets?endpoint=http://%s&region=us-east-1&use_path_style=true&request_checksum_calculation=when_required", addr)
+	url, _ := blobtest.Versity(t, "tickets")
+	return url
 }
 
 func TestContentAddressedStore(t *testing.T) {

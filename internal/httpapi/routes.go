@@ -51,6 +51,8 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("GET /api/v1/users", agent, api.ListUsers)
 	route("POST /api/v1/users", admin, api.CreateUser)
 	route("PATCH /api/v1/users/{id}", admin, api.UpdateUser)
+	route("GET /api/v1/contacts/{id}/export", admin, api.ExportContact)
+	route("POST /api/v1/contacts/{id}/erase", admin, api.EraseContact)
 	route("GET /api/v1/mailboxes", agent, api.ListMailboxes)
 	route("POST /api/v1/mailboxes", admin, api.CreateMailbox)
 	route("PATCH /api/v1/mailboxes/{id}", admin, api.UpdateMailbox)

@@ -4,9 +4,6 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -21,19 +18,13 @@ func (db *DB) Migrate(ctx context.Context) error {
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	dir := "migrations/" + string(db.Dialect)
-	entries, err := fs.ReadDir(migrationFS, dir)
+	ms, err := embeddedMigrations(db.Dialect)
 	if err != nil {
-		return fmt.Errorf("read migrations: %w", err)
+		return err
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	for _, e := range entries {
-		name := e.Name()
-		version, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with a number: %w", name, err)
-		}
-		body, err := migrationFS.ReadFile(dir + "/" + name)
+	for _, m := range ms {
+		name, version := m.Name, m.Version
+		body, err := migrationFS.ReadFile("migrations/" + string(db.Dialect) + "/" + name)
 		if err != nil {
 			return fmt.Errorf("read migration %s: %w", name, err)
 		}

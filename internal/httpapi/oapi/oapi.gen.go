@@ -212,6 +212,19 @@ type Attachment struct {
 	Size        int64   `json:"size"`
 }
 
+// ContactErasure defines model for ContactErasure.
+type ContactErasure struct {
+	Attachments int `json:"attachments"`
+
+	// BlobsDeleted blobs no other row names (a file someone else also sent stays)
+	BlobsDeleted int `json:"blobs_deleted"`
+	Inbound      int `json:"inbound"`
+	Messages     int `json:"messages"`
+
+	// Tickets tickets kept as skeletons
+	Tickets int `json:"tickets"`
+}
+
 // CreateMailboxRequest defines model for CreateMailboxRequest.
 type CreateMailboxRequest struct {
 	AckBody    *string `json:"ack_body,omitempty"`
@@ -645,6 +658,12 @@ type ServerInterface interface {
 	// Logout Ends the current session and clears its cookies
 	// (POST /api/v1/auth/logout)
 	Logout(w http.ResponseWriter, r *http.Request)
+	// EraseContact Erase a person's data (GDPR article 17)
+	// (POST /api/v1/contacts/{id}/erase)
+	EraseContact(w http.ResponseWriter, r *http.Request, id ID)
+	// ExportContact A ZIP of everything held about a person (GDPR article 15)
+	// (GET /api/v1/contacts/{id}/export)
+	ExportContact(w http.ResponseWriter, r *http.Request, id ID)
 	// StreamEvents Live updates (Server-Sent Events)
 	// (GET /api/v1/events/stream)
 	StreamEvents(w http.ResponseWriter, r *http.Request)
@@ -819,6 +838,58 @@ func (siw *ServerInterfaceWrapper) Logout(w http.ResponseWriter, r *http.Request
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.Logout(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// EraseContact operation middleware
+func (siw *ServerInterfaceWrapper) EraseContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.EraseContact(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ExportContact operation middleware
+func (siw *ServerInterfaceWrapper) ExportContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ExportContact(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1774,6 +1845,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/users", wrapper.ListUsers)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/users", wrapper.CreateUser)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/users/{id}", wrapper.UpdateUser)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/contacts/{id}/export", wrapper.ExportContact)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/contacts/{id}/erase", wrapper.EraseContact)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes", wrapper.ListMailboxes)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/mailboxes", wrapper.CreateMailbox)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/mailboxes/{id}", wrapper.UpdateMailbox)
@@ -2092,6 +2165,140 @@ func (response Logout403JSONResponse) VisitLogoutResponse(w http.ResponseWriter)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EraseContactRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type EraseContactResponseObject interface {
+	VisitEraseContactResponse(w http.ResponseWriter) error
+}
+
+type EraseContact200JSONResponse ContactErasure
+
+func (response EraseContact200JSONResponse) VisitEraseContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EraseContact401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response EraseContact401JSONResponse) VisitEraseContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EraseContact403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response EraseContact403JSONResponse) VisitEraseContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EraseContact404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response EraseContact404JSONResponse) VisitEraseContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportContactRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type ExportContactResponseObject interface {
+	VisitExportContactResponse(w http.ResponseWriter) error
+}
+
+type ExportContact200ApplicationzipResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportContact200ApplicationzipResponse) VisitExportContactResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/zip")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportContact401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ExportContact401JSONResponse) VisitExportContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportContact403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ExportContact403JSONResponse) VisitExportContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportContact404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ExportContact404JSONResponse) VisitExportContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3932,6 +4139,12 @@ type StrictServerInterface interface {
 	// Logout Ends the current session and clears its cookies
 	// (POST /api/v1/auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// EraseContact Erase a person's data (GDPR article 17)
+	// (POST /api/v1/contacts/{id}/erase)
+	EraseContact(ctx context.Context, request EraseContactRequestObject) (EraseContactResponseObject, error)
+	// ExportContact A ZIP of everything held about a person (GDPR article 15)
+	// (GET /api/v1/contacts/{id}/export)
+	ExportContact(ctx context.Context, request ExportContactRequestObject) (ExportContactResponseObject, error)
 	// StreamEvents Live updates (Server-Sent Events)
 	// (GET /api/v1/events/stream)
 	StreamEvents(ctx context.Context, request StreamEventsRequestObject) (StreamEventsResponseObject, error)
@@ -4192,6 +4405,58 @@ func (sh *strictHandler) Logout(w http.ResponseWriter, r *http.Request) {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(LogoutResponseObject); ok {
 		if err := validResponse.VisitLogoutResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// EraseContact operation middleware
+func (sh *strictHandler) EraseContact(w http.ResponseWriter, r *http.Request, id ID) {
+	var request EraseContactRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.EraseContact(ctx, request.(EraseContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EraseContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(EraseContactResponseObject); ok {
+		if err := validResponse.VisitEraseContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ExportContact operation middleware
+func (sh *strictHandler) ExportContact(w http.ResponseWriter, r *http.Request, id ID) {
+	var request ExportContactRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportContact(ctx, request.(ExportContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ExportContactResponseObject); ok {
+		if err := validResponse.VisitExportContactResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

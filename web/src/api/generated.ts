@@ -76,6 +76,16 @@ export const Role = {
   agent: 'agent',
 } as const;
 
+export interface ContactErasure {
+  /** tickets kept as skeletons */
+  tickets: number;
+  messages: number;
+  attachments: number;
+  inbound: number;
+  /** blobs no other row names (a file someone else also sent stays) */
+  blobs_deleted: number;
+}
+
 export interface User {
   id: number;
   email: string;
@@ -2817,6 +2827,184 @@ export const useUpdateUser = <TError = BadRequestResponse | UnauthorizedResponse
       > => {
 
       const mutationOptions = getUpdateUserMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * contact.json, and per ticket they opened or wrote in: ticket.json (the messages), each
+message's original .eml and the attachments. Agents' internal notes are not included.
+
+ * @summary A ZIP of everything held about a person (GDPR article 15)
+ */
+export const getExportContactUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/contacts/${id}/export`
+}
+
+export const exportContact = async (id: number, options?: RequestInit): Promise<Blob> => {
+  
+  return apiFetch<Blob>(getExportContactUrl(id),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getExportContactQueryKey = (id?: number,) => {
+    return [
+    `/api/v1/contacts/${id}/export`
+    ] as const;
+    }
+
+    
+export const getExportContactQueryOptions = <TData = Awaited<ReturnType<typeof exportContact>>, TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportContact>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getExportContactQueryKey(id);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof exportContact>>> = () => exportContact(id, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, enabled: !!(id), ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof exportContact>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ExportContactQueryResult = NonNullable<Awaited<ReturnType<typeof exportContact>>>
+export type ExportContactQueryError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+
+export function useExportContact<TData = Awaited<ReturnType<typeof exportContact>>, TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse>(
+ id: number, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportContact>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof exportContact>>,
+          TError,
+          Awaited<ReturnType<typeof exportContact>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useExportContact<TData = Awaited<ReturnType<typeof exportContact>>, TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportContact>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof exportContact>>,
+          TError,
+          Awaited<ReturnType<typeof exportContact>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useExportContact<TData = Awaited<ReturnType<typeof exportContact>>, TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportContact>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary A ZIP of everything held about a person (GDPR article 15)
+ */
+
+export function useExportContact<TData = Awaited<ReturnType<typeof exportContact>>, TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof exportContact>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getExportContactQueryOptions(id,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * Removes their messages' bodies, raw mail and attachments, and their name and address, from
+the database, the search index and the blob store. The tickets stay, with subject
+"[erased]", for statistics; each gets a contact_erased event.
+
+ * @summary Erase a person's data (GDPR article 17)
+ */
+export const getEraseContactUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/contacts/${id}/erase`
+}
+
+export const eraseContact = async (id: number, options?: RequestInit): Promise<ContactErasure> => {
+  
+  return apiFetch<ContactErasure>(getEraseContactUrl(id),
+  {      
+    ...options,
+    method: 'POST'
+    
+    
+  }
+);}
+
+
+
+
+export const getEraseContactMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof eraseContact>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof eraseContact>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['eraseContact'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof eraseContact>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  eraseContact(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type EraseContactMutationResult = NonNullable<Awaited<ReturnType<typeof eraseContact>>>
+    
+    export type EraseContactMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+    /**
+ * @summary Erase a person's data (GDPR article 17)
+ */
+export const useEraseContact = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof eraseContact>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof eraseContact>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getEraseContactMutationOptions(options);
 
       return useMutation(mutationOptions, queryClient);
     }

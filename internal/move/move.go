@@ -1,0 +1,515 @@
+// Package move copies a whole SQLite install (every table, River's queued
+// jobs included, and every blob) into an empty PostgreSQL database and,
+// optionally, another blob store such as S3.
+//
+// Each table is copied in one transaction and recorded in a ledger table
+// in the target (pgcopy.MoveLedger), so a move that stops half way (a crash,
+// Ctrl-C) resumes where it stopped: finished tables are kept, an unfinished
+// one is emptied and copied again, and blobs already in the target are not
+// sent twice. The end checks row counts, the content hashes of every row
+// that has one, and every blob read back from the target against the hash
+// in its key; only then is the ledger dropped.
+package move
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/pgcopy"
+	"github.com/ticketer/ticketer/internal/store"
+)
+
+// blobWorkers is how many blobs are copied at once: S3 answers each
+// request in a round trip, and a few in flight hide it.
+const blobWorkers = 8
+
+// Options is one move.
+type Options struct {
+	From      *store.DB // SQLite, migrated, with no serve running on it
+	To        *store.DB // PostgreSQL, migrated
+	FromBlobs *blob.Store
+	ToBlobs   *blob.Store // nil: the blobs stay where they are
+	// Progress, when set, is told of each table and blob batch done.
+	Progress func(what string, n int)
+	Now      func() time.Time
+}
+
+// Report is what a move did.
+type Report struct {
+	Tables   map[string]int64 // rows copied (or found copied) per table
+	Messages int64
+	Blobs    int
+	Resumed  bool // a previous, unfinished move was continued
+	Elapsed  time.Duration
+	// The phases of Elapsed: tables, blobs, and the final verification.
+	TablesElapsed, BlobsElapsed, VerifyElapsed time.Duration
+}
+
+// MessagesPerSecond is the move's throughput in messages.
+func (r Report) MessagesPerSecond() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Messages) / r.Elapsed.Seconds()
+}
+
+// ErrNotEmpty is returned when the target database holds data that no
+// unfinished move of ours put there.
+var ErrNotEmpty = errors.New("the target database is not empty")
+
+// Move copies everything, or finishes a move that stopped.
+func Move(ctx context.Context, o Options) (Report, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Progress == nil {
+		o.Progress = func(string, int) {}
+	}
+	start := o.Now()
+	rep := Report{Tables: map[string]int64{}}
+	if o.From.Dialect != store.SQLite || o.To.Dialect != store.Postgres {
+		return rep, errors.New("move copies a SQLite install into PostgreSQL")
+	}
+	if err := sameSchema(ctx, o.From, o.To); err != nil {
+		return rep, err
+	}
+	tables, err := pgcopy.Tables(ctx, o.To.Pool)
+	if err != nil {
+		return rep, err
+	}
+	if err := allTablesHavePlace(ctx, o.From, tables); err != nil {
+		return rep, err
+	}
+	done, resumed, err := ledger(ctx, o.To, tables)
+	if err != nil {
+		return rep, err
+	}
+	rep.Resumed = resumed
+	for _, t := range tables {
+		if n, ok := done[t.Name]; ok {
+			rep.Tables[t.Name] = n
+			continue
+		}
+		n, err := copyTable(ctx, o.From, o.To, t, resumed)
+		if err != nil {
+			return rep, err
+		}
+		rep.Tables[t.Name] = n
+		o.Progress(t.Name, int(n))
+	}
+	if err := rebuildSearch(ctx, o.To); err != nil {
+		return rep, err
+	}
+	if err := resetSequences(ctx, o.To); err != nil {
+		return rep, err
+	}
+	rep.Messages = rep.Tables["messages"]
+	mark := o.Now()
+	rep.TablesElapsed = mark.Sub(start)
+	if o.ToBlobs != nil {
+		if rep.Blobs, err = copyBlobs(ctx, o.FromBlobs, o.ToBlobs, o.Progress); err != nil {
+			return rep, err
+		}
+	}
+	rep.BlobsElapsed = o.Now().Sub(mark)
+	mark = o.Now()
+	if err := verify(ctx, o, tables); err != nil {
+		return rep, err
+	}
+	rep.VerifyElapsed = o.Now().Sub(mark)
+	if _, err := o.To.Exec(ctx, "DROP TABLE "+pgcopy.MoveLedger); err != nil {
+		return rep, fmt.Errorf("drop the move ledger: %w", err)
+	}
+	rep.Elapsed = o.Now().Sub(start)
+	return rep, nil
+}
+
+func sameSchema(ctx context.Context, from, to *store.DB) error {
+	var a, b int
+	if err := from.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&a); err != nil {
+		return fmt.Errorf("source schema version: %w", err)
+	}
+	if err := to.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&b); err != nil {
+		return fmt.Errorf("target schema version: %w", err)
+	}
+	if a != b {
+		return fmt.Errorf("source schema version %d, target %d: migrate both with this ticketer first", a, b)
+	}
+	return nil
+}
+
+// ledger creates the ledger, or reads it when a move is being resumed; a
+// target with rows and no ledger is refused.
+func ledger(ctx context.Context, to *store.DB, tables []pgcopy.Table) (map[string]int64, bool, error) {
+	var exists bool
+	if err := to.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, pgcopy.MoveLedger).Scan(&exists); err != nil {
+		return nil, false, err
+	}
+	done := map[string]int64{}
+	if exists {
+		rows, err := to.Pool.Query(ctx, "SELECT table_name, rows FROM "+pgcopy.MoveLedger)
+		if err != nil {
+			return nil, false, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var name string
+			var n int64
+			if err := rows.Scan(&name, &n); err != nil {
+				return nil, false, err
+			}
+			done[name] = n
+		}
+		return done, true, rows.Err()
+	}
+	for _, t := range tables {
+		n, err := pgcopy.CountRows(ctx, to.Pool, t.Name)
+		if err != nil {
+			return nil, false, err
+		}
+		if n > 0 {
+			return nil, false, fmt.Errorf("%w: table %s has %d rows", ErrNotEmpty, t.Name, n)
+		}
+	}
+	_, err := to.Exec(ctx, "CREATE TABLE "+pgcopy.MoveLedger+` (table_name TEXT PRIMARY KEY, rows BIGINT NOT NULL, finished_at TIMESTAMPTZ NOT NULL DEFAULT now())`)
+	return done, false, err
+}
+
+// allTablesHavePlace refuses a source table PostgreSQL has no table for,
+// except SQLite's own and the full-text index (PostgreSQL's triggers build
+// their own from the copied rows).
+func allTablesHavePlace(ctx context.Context, from *store.DB, tables []pgcopy.Table) error {
+	rows, err := from.Writer.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return err
+		}
+		if strings.HasPrefix(name, "sqlite_") || strings.HasPrefix(name, "ticket_fts") || pgcopy.Skipped(name) ||
+			slices.ContainsFunc(tables, func(t pgcopy.Table) bool { return t.Name == name }) {
+			continue
+		}
+		return fmt.Errorf("table %s has no place in PostgreSQL", name)
+	}
+	return rows.Err()
+}
+
+// sourceColumns lists a SQLite table's columns; nil when it has none (no
+// such table).
+func sourceColumns(ctx context.Context, db *sql.DB, table string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		cols = append(cols, c)
+	}
+	return cols, rows.Err()
+}
+
+// copyTable copies the source's rows into the target table, in one
+// transaction that also records it in the ledger; resuming, it first
+// empties the table of what an interrupted try may have left.
+func copyTable(ctx context.Context, from, to *store.DB, t pgcopy.Table, resuming bool) (int64, error) {
+	src, err := sourceColumns(ctx, from.Writer, t.Name)
+	if err != nil {
+		return 0, err
+	}
+	if src == nil {
+		return 0, nil // a table only PostgreSQL has
+	}
+	var cols []pgcopy.Column
+	exprs := []string{}
+	for _, c := range t.Columns {
+		if !slices.Contains(src, c.Name) {
+			continue // PostgreSQL-only column: its default applies
+		}
+		cols = append(cols, c)
+		e := `"` + c.Name + `"`
+		if c.Type == "jsonb" || strings.HasPrefix(c.Type, "_") {
+			e = "json(" + e + ")" // River keeps JSON as SQLite JSONB blobs
+		}
+		exprs = append(exprs, e)
+	}
+	for _, c := range src {
+		if !slices.ContainsFunc(t.Columns, func(pc pgcopy.Column) bool { return pc.Name == c }) {
+			return 0, fmt.Errorf("table %s: column %s has no place in PostgreSQL", t.Name, c)
+		}
+	}
+	t.Columns = cols
+	tx, err := to.Pool.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if resuming {
+		if _, err := tx.Exec(ctx, "TRUNCATE "+pgx.Identifier{t.Name}.Sanitize()+" CASCADE"); err != nil {
+			return 0, fmt.Errorf("empty %s: %w", t.Name, err)
+		}
+	}
+	// Our triggers keep derived data (the search document) in step row by
+	// row; for a bulk load it is built once at the end (rebuildSearch).
+	// Foreign keys are not user triggers and stay checked.
+	name := pgx.Identifier{t.Name}.Sanitize()
+	if _, err := tx.Exec(ctx, "ALTER TABLE "+name+" DISABLE TRIGGER USER"); err != nil {
+		return 0, fmt.Errorf("load %s: %w", t.Name, err)
+	}
+	rows, err := from.Writer.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM "%s" ORDER BY rowid`, strings.Join(exprs, ", "), t.Name))
+	if err != nil && strings.Contains(err.Error(), "no such column: rowid") {
+		rows, err = from.Writer.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM "%s"`, strings.Join(exprs, ", "), t.Name))
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", t.Name, err)
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		defer rows.Close()
+		pw.CloseWithError(writeRows(rows, cols, pw))
+	}()
+	n, err := pgcopy.CopyIn(ctx, tx, t, pr)
+	pr.CloseWithError(io.ErrClosedPipe)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, "ALTER TABLE "+name+" ENABLE TRIGGER USER"); err != nil {
+		return 0, fmt.Errorf("load %s: %w", t.Name, err)
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO "+pgcopy.MoveLedger+" (table_name, rows) VALUES ($1, $2)", t.Name, n); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, fmt.Errorf("commit %s: %w", t.Name, err)
+	}
+	return n, nil
+}
+
+// writeRows writes SQLite rows as COPY text lines.
+func writeRows(rows *sql.Rows, cols []pgcopy.Column, w io.Writer) error {
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var line []byte
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		line = line[:0]
+		for i, v := range vals {
+			s, err := copyValue(v, cols[i].Type)
+			if err != nil {
+				return fmt.Errorf("column %s: %w", cols[i].Name, err)
+			}
+			if i > 0 {
+				line = append(line, '\t')
+			}
+			line = append(line, s...)
+		}
+		line = append(line, '\n')
+		if _, err := w.Write(line); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// rebuildSearch computes every ticket's search document once, with the
+// function the search migration's triggers use (they were off during the
+// load). Running it again gives the same documents, so a resumed move may.
+func rebuildSearch(ctx context.Context, to *store.DB) error {
+	var exists bool
+	if err := to.QueryRow(ctx, `SELECT to_regproc('ticketer_ticket_document') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+		return err
+	}
+	if _, err := to.Exec(ctx, `UPDATE tickets SET search = ticketer_ticket_document(id, subject)`); err != nil {
+		return fmt.Errorf("build the search index: %w", err)
+	}
+	return nil
+}
+
+func resetSequences(ctx context.Context, to *store.DB) error {
+	tx, err := to.Pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := pgcopy.ResetSequences(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// copyBlobs copies every blob the target lacks.
+func copyBlobs(ctx context.Context, from, to *blob.Store, progress func(string, int)) (int, error) {
+	have := map[string]bool{}
+	if err := to.Keys(ctx, func(k string) error { have[k] = true; return nil }); err != nil {
+		return 0, err
+	}
+	var mu sync.Mutex
+	copied := 0
+	err := eachBlob(ctx, from, func(k string) bool { return have[k] }, func(ctx context.Context, k string) error {
+		data, err := from.Get(ctx, k)
+		if err == nil {
+			err = to.PutKey(ctx, k, data)
+		}
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if copied++; copied%500 == 0 {
+			progress("blobs", 500)
+		}
+		return nil
+	})
+	if err != nil {
+		return copied, fmt.Errorf("copy blobs: %w", err)
+	}
+	return copied, nil
+}
+
+// eachBlob calls fn for every key of the store that skip does not reject,
+// blobWorkers at a time; the first error stops it.
+func eachBlob(ctx context.Context, st *blob.Store, skip func(string) bool, fn func(ctx context.Context, key string) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	keys := make(chan string)
+	var wg sync.WaitGroup
+	for range blobWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range keys {
+				if err := fn(ctx, k); err != nil {
+					cancel(err)
+					return
+				}
+			}
+		}()
+	}
+	err := st.Keys(ctx, func(k string) error {
+		if skip(k) {
+			return nil
+		}
+		select {
+		case keys <- k:
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	})
+	close(keys)
+	wg.Wait()
+	if cause := context.Cause(ctx); err == nil && cause != nil {
+		err = cause
+	}
+	return err
+}
+
+// verify compares row counts, the hash of every row's content hash (tables
+// with a sha256 column), and reads every blob back from the target.
+func verify(ctx context.Context, o Options, tables []pgcopy.Table) error {
+	var problems []string
+	for _, t := range tables {
+		src, err := sourceColumns(ctx, o.From.Writer, t.Name)
+		if err != nil {
+			return err
+		}
+		if src == nil {
+			continue
+		}
+		var a, b int64
+		if err := o.From.Writer.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM "%s"`, t.Name)).Scan(&a); err != nil {
+			return err
+		}
+		if b, err = pgcopy.CountRows(ctx, o.To.Pool, t.Name); err != nil {
+			return err
+		}
+		if a != b {
+			problems = append(problems, fmt.Sprintf("%s: %d rows in SQLite, %d in PostgreSQL", t.Name, a, b))
+			continue
+		}
+		if !slices.Contains(src, "sha256") || !slices.Contains(src, "id") {
+			continue
+		}
+		q := fmt.Sprintf(`SELECT id, sha256 FROM "%s" ORDER BY id`, t.Name)
+		ha, err := hashRows(ctx, o.From, q)
+		if err != nil {
+			return err
+		}
+		hb, err := hashRows(ctx, o.To, q)
+		if err != nil {
+			return err
+		}
+		if ha != hb {
+			problems = append(problems, t.Name+": the rows' content hashes differ")
+		}
+	}
+	if o.ToBlobs != nil {
+		var mu sync.Mutex
+		err := eachBlob(ctx, o.FromBlobs, func(string) bool { return false }, func(ctx context.Context, k string) error {
+			data, err := o.ToBlobs.Get(ctx, k)
+			problem := ""
+			if err != nil {
+				problem = k + ": " + err.Error()
+			} else if sum := blob.Sum(data); sum != path.Base(k) && len(path.Base(k)) == 64 {
+				problem = k + ": sha256 " + sum + " in the target"
+			}
+			if problem != "" {
+				mu.Lock()
+				problems = append(problems, problem)
+				mu.Unlock()
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("the moved copy differs:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return nil
+}
+
+func hashRows(ctx context.Context, db *store.DB, q string) (string, error) {
+	rows, err := db.Query(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	h := sha256.New()
+	for rows.Next() {
+		var id int64
+		var sum string
+		if err := rows.Scan(&id, &sum); err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%d %s\n", id, sum)
+	}
+	return hex.EncodeToString(h.Sum(nil)), rows.Err()
+}

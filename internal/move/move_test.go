@@ -1,0 +1,126 @@
+package move_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/blob/blobtest"
+	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/mailbox"
+	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
+	"github.com/ticketer/ticketer/internal/move"
+	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/store/storetest"
+)
+
+type bundle struct {
+	src   *mailboxtest.Env
+	to    *store.DB
+	blobs *blob.Store
+}
+
+// setup makes a SQLite install with mail: half of it ingested, half still
+// waiting as queued River jobs; and an empty PostgreSQL and S3 bucket.
+func setup(t *testing.T) bundle {
+	t.Helper()
+	src := mailboxtest.NewWith(t, filepath.Join(t.TempDir(), "ticketer.db"), mailboxtest.Options{Manual: true})
+	mb := src.Mailbox("support@acme.test", "imap")
+	host := src.Host(mb, "support@acme.test")
+	for i := range 40 {
+		raw := fmt.Sprintf("From: c%d@customer.test\r\nTo: support@acme.test\r\nSubject: Question %d\r\nMessage-ID: <move-%d@customer.test>\r\n\r\nBody %d.\r\n", i%7, i, i, i)
+		if err := host.Deliver(src.Ctx, mailbox.Message{ProviderID: fmt.Sprintf("imap:1:%d", i), Source: "imap", Raw: []byte(raw)}); err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			var id int64
+			if err := src.DB.W().QueryRow(src.Ctx, `SELECT max(id) FROM inbound`).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			if err := src.Svc.ProcessInbound(src.Ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	to := storetest.Open(t, storetest.PostgresURL(t))
+	if err := jobs.Migrate(context.Background(), to); err != nil {
+		t.Fatal(err)
+	}
+	url, _ := blobtest.Versity(t, "moved")
+	blobs, err := blob.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close() })
+	return bundle{src: src, to: to, blobs: blobs}
+}
+
+func (b bundle) options() move.Options {
+	return move.Options{From: b.src.DB, To: b.to, FromBlobs: b.src.Blobs, ToBlobs: b.blobs}
+}
+
+func count(t *testing.T, db *store.DB, q string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(context.Background(), q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+func TestMoveResumesAfterAnInterruption(t *testing.T) {
+	b := setup(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	o := b.options()
+	tables := 0
+	o.Progress = func(what string, n int) {
+		if tables++; what == "messages" {
+			cancel() // stop once messages are in, before the tables after it
+		}
+	}
+	if _, err := move.Move(ctx, o); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted move: %v", err)
+	}
+	if n := count(t, b.to, `SELECT count(*) FROM ticketer_move`); n == 0 || n != tables {
+		t.Fatalf("the ledger holds %d tables, %d were reported done", n, tables)
+	}
+	rep, err := move.Move(context.Background(), b.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Resumed {
+		t.Fatal("the second move did not resume")
+	}
+	for _, q := range []string{
+		`SELECT count(*) FROM messages`, `SELECT count(*) FROM inbound`, `SELECT count(*) FROM tickets`,
+		`SELECT count(*) FROM river_job`, `SELECT count(*) FROM river_job WHERE state = 'available'`,
+		`SELECT count(*) FROM message_occurrences`, `SELECT count(*) FROM contacts`,
+	} {
+		if a, z := count(t, b.src.DB, q), count(t, b.to, q); a != z || a == 0 {
+			t.Errorf("%s: %d in SQLite, %d in PostgreSQL", q, a, z)
+		}
+	}
+	if n := count(t, b.to, `SELECT count(*) FROM pg_tables WHERE tablename = 'ticketer_move'`); n != 0 {
+		t.Fatal("the ledger is left after a finished move")
+	}
+	keys := 0
+	if err := b.src.Blobs.Keys(context.Background(), func(string) error { keys++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Blobs != keys || keys < 40 {
+		t.Fatalf("copied %d blobs, the source has %d", rep.Blobs, keys)
+	}
+}
+
+func TestMoveRefusesATargetWithData(t *testing.T) {
+	b := setup(t)
+	if _, err := b.to.Exec(context.Background(), `INSERT INTO contacts (email, name, created_at) VALUES ('x@y.test', '', now())`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := move.Move(context.Background(), b.options()); !errors.Is(err, move.ErrNotEmpty) {
+		t.Fatalf("move into a database with a contact: %v", err)
+	}
+}
