@@ -118,8 +118,16 @@ func TestCountersAndNilSafety(t *testing.T) {
 	none.IngestFailed()
 	none.JobDone("ingest", time.Millisecond, nil)
 	none.Delivery("sent")
-	if h := none.Middleware(http.NotFoundHandler()); h == nil {
-		t.Fatal("nil middleware")
+	// Disabled metrics hand the request to the next handler untouched.
+	var served int
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served++
+		w.WriteHeader(http.StatusTeapot)
+	})
+	rec := httptest.NewRecorder()
+	none.Middleware(next).ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil))
+	if served != 1 || rec.Code != http.StatusTeapot {
+		t.Fatalf("nil metrics' middleware: next served %d times, status %d", served, rec.Code)
 	}
 
 	m := metrics.New(metrics.Options{})
