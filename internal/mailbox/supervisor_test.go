@@ -42,8 +42,8 @@ func TestLease(t *testing.T) {
 		if err := st.ReleaseLease(ctx, "l", "b"); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := st.AcquireLease(ctx, "l", "a", now.Add(53*time.Second), 30*time.Second); !got {
-			t.Fatal("a released lease must be free at once")
+		if got, err := st.AcquireLease(ctx, "l", "a", now.Add(53*time.Second), 30*time.Second); err != nil || !got {
+			t.Fatal("a released lease must be free at once", err)
 		}
 	})
 }

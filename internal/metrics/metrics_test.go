@@ -79,7 +79,10 @@ func TestHTTPMiddlewareUsesRoutePatterns(t *testing.T) {
 	srv := httptest.NewServer(m.Middleware(mux))
 	defer srv.Close()
 	get := func(method, path string) {
-		req, _ := http.NewRequest(method, srv.URL+path, nil)
+		req, err := http.NewRequest(method, srv.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -264,9 +267,9 @@ func TestMiddlewareKeepsStreaming(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if string(body) != "data: 1\n\n" {
+	if err != nil || string(body) != "data: 1\n\n" {
 		t.Fatalf("body %q", body)
 	}
 	fams := scrape(t, m)
