@@ -82,7 +82,7 @@ func TestKeyFile(t *testing.T) {
 func TestReseal(t *testing.T) {
 	old := mustParse(t, key('a'))
 	sealed := mustSeal(t, old, "imap://me:pw@host/INBOX")
-	rotated := mustParse(t, key('b') + "," + key('a'))
+	rotated := mustParse(t, key('b')+","+key('a'))
 	out, changed, err := rotated.Reseal(sealed)
 	if err != nil || !changed || KeyID(out) == KeyID(sealed) {
 		t.Fatalf("reseal: %v %v %s", changed, err, KeyID(out))
@@ -101,7 +101,7 @@ func TestReseal(t *testing.T) {
 
 func TestDeriveKey(t *testing.T) {
 	a := mustParse(t, key('a'))
-	a2 := mustParse(t, key('a') + "," + key('c'))
+	a2 := mustParse(t, key('a')+","+key('c'))
 	b := mustParse(t, key('b'))
 	if string(a.DeriveKey("x")) == string(a.DeriveKey("y")) || string(a.DeriveKey("x")) == string(b.DeriveKey("x")) ||
 		len(a.DeriveKey("x")) != 32 || string(a.DeriveKey("x")) != string(a2.DeriveKey("x")) {
