@@ -27,8 +27,9 @@ import (
 // requests per second, open loop, for 20 seconds: the first page of the
 // ticket list (half of them), filtered pages (three tenths, each with
 // values drawn at random) and full-text searches (a fifth, for a random
-// word of the generated text, common or rare, or two). It checks that every
-// word finds tickets and prints p50 and p99 of each kind.
+// word of the generated text, common or rare, or two). It checks that common
+// words find tickets and that most searches do, and prints p50 and p99 of
+// each kind.
 func BenchmarkTicketListUnderLoad(b *testing.B) {
 	bin := binary(b)
 	engines(b, func(b *testing.B, dsn string) {
@@ -145,10 +146,12 @@ func BenchmarkTicketListUnderLoad(b *testing.B) {
 			}
 			return took, len(page.Items), nil
 		}
-		// Warm up, and check the data answers: every word of the vocabulary
-		// is in the generated text, so a one-word search that finds nothing
-		// means the search is broken and its figure would be meaningless.
-		for _, w := range vocabulary {
+		// Warm up, and check the data answers: the generator favours the
+		// first words of the vocabulary, which are then in most tickets, so
+		// a search for one of them that finds nothing means search is broken
+		// and its figure would be meaningless. (The last words may be in no
+		// ticket of a small database.)
+		for _, w := range vocabulary[:10] {
 			_, rows, err := get("q=" + w + "&limit=25")
 			if err != nil {
 				b.Fatal(err)
