@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: run build test test-deps test-go test-web lint bench generate fuzz web
+.PHONY: run build test test-deps test-go test-web lint bench generate fuzz web mutate
 
 # Tools installed with `go install` (versitygw) live here.
 export PATH := $(PATH):$(shell $(GO) env GOPATH)/bin
@@ -54,6 +54,13 @@ lint:
 bench:
 	mkdir -p .benchtmp
 	TMPDIR=$(CURDIR)/.benchtmp $(GO) test -p 1 -run='^$$' -bench=. -benchtime=1x -timeout 30m ./internal/bench/ ./internal/importer/ ./internal/mailbox/imap/
+
+# Mutation testing (gremlins v0.6.0, installed if missing) of the packages
+# whose rules users depend on, one at a time, then a table of efficacy and
+# mutator coverage per package (README, "Mutation testing"). Slow: PKGS=
+# chooses packages, e.g. make mutate PKGS="internal/secret internal/config".
+mutate:
+	bash scripts/mutate.sh $(PKGS)
 
 generate: web/node_modules/.package-lock.json
 	$(GO) generate ./...

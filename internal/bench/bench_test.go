@@ -24,8 +24,8 @@ import (
 // These benchmarks run the real binary, as a user would, and print figures:
 //   make bench
 // The import benchmark measures the whole `ticketer import` process (wall time
-// and peak RSS from the kernel); the latency benchmark measures SMTP 250 to
-// the ticket being readable through the API.
+// and peak RSS from the kernel); the latency benchmark measures the SMTP DATA
+// command's start to the ticket being readable through the API.
 
 var (
 	buildOnce sync.Once
@@ -175,10 +175,10 @@ func BenchmarkSMTPToAPI(b *testing.B) {
 			for j := range n {
 				subject := fmt.Sprintf("latency probe %d-%d", i, j)
 				msg := fmt.Sprintf("From: probe@customer.example\r\nTo: support@localhost\r\nSubject: %s\r\nMessage-ID: <probe-%d-%d@customer.example>\r\n\r\nhello\r\n", subject, i, j)
-				if err := smtp.SendMail(smtpAddr, nil, "probe@customer.example", []string{"support@localhost"}, []byte(msg)); err != nil {
+				start, err := sendTimed(smtpAddr, "probe@customer.example", "support@localhost", msg)
+				if err != nil {
 					b.Fatal(err)
 				}
-				start := time.Now() // smtp.SendMail returns after the 250 to DATA
 				for latest() != subject {
 					if time.Since(start) > 10*time.Second {
 						b.Fatalf("ticket %q never appeared", subject)
@@ -192,8 +192,37 @@ func BenchmarkSMTPToAPI(b *testing.B) {
 		p50, p90 := lat[len(lat)/2], lat[len(lat)*9/10]
 		b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(p90.Microseconds())/1000, "p90-ms")
-		b.Logf("%s: SMTP 250 -> ticket in API over %d messages: median %s, p90 %s, max %s", b.Name(), len(lat), p50, p90, lat[len(lat)-1])
+		b.Logf("%s: SMTP DATA -> ticket in API over %d messages: median %s, p90 %s, max %s", b.Name(), len(lat), p50, p90, lat[len(lat)-1])
 	})
+}
+
+// sendTimed delivers msg over SMTP and returns when it started the DATA
+// command: the clock covers the upload, the server's 250 and what follows,
+// not the connection setup before it.
+func sendTimed(addr, from, to, msg string) (time.Time, error) {
+	c, err := smtp.Dial(addr)
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer c.Close()
+	if err := c.Mail(from); err != nil {
+		return time.Time{}, err
+	}
+	if err := c.Rcpt(to); err != nil {
+		return time.Time{}, err
+	}
+	start := time.Now()
+	w, err := c.Data()
+	if err != nil {
+		return start, err
+	}
+	if _, err := w.Write([]byte(msg)); err != nil {
+		return start, err
+	}
+	if err := w.Close(); err != nil { // returns after the server's 250
+		return start, err
+	}
+	return start, c.Quit()
 }
 
 var addrRE = regexp.MustCompile(`http=(\S+) smtp=(\S+)`)

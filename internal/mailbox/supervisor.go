@@ -28,6 +28,8 @@ type Config struct {
 	Logger    *slog.Logger
 	Factories map[string]Factory // by provider: imap, gmail, nylas
 	Now       func() time.Time
+	// After waits before a reconnect (time.After); tests pass a fake clock.
+	After func(time.Duration) <-chan time.Time
 	// LeaseTTL is how long the lease lasts without renewal (30s); it is
 	// renewed, and the mailbox list re-read, every third of it.
 	LeaseTTL time.Duration
@@ -65,6 +67,9 @@ func NewSupervisor(cfg Config) *Supervisor {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.After == nil {
+		cfg.After = time.After
 	}
 	if cfg.LeaseTTL == 0 {
 		cfg.LeaseTTL = 30 * time.Second
@@ -228,7 +233,7 @@ func (s *Supervisor) runMailbox(ctx context.Context, id int64) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(wait):
+		case <-s.cfg.After(wait):
 		}
 		backoff = min(backoff*2, s.cfg.MaxBackoff)
 	}

@@ -42,8 +42,8 @@ func TestLease(t *testing.T) {
 		if err := st.ReleaseLease(ctx, "l", "b"); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := st.AcquireLease(ctx, "l", "a", now.Add(53*time.Second), 30*time.Second); !got {
-			t.Fatal("a released lease must be free at once")
+		if got, err := st.AcquireLease(ctx, "l", "a", now.Add(53*time.Second), 30*time.Second); err != nil || !got {
+			t.Fatal("a released lease must be free at once", err)
 		}
 	})
 }
@@ -89,9 +89,11 @@ func TestOneReplicaRunsTheConnectors(t *testing.T) {
 		}
 		var active, maxActive atomic.Int32
 		var runsA, runsB atomic.Int32
-		newSup := func(holder string, runs *atomic.Int32) *mailbox.Supervisor {
+		var triesB atomic.Int32 // b's reads of the clock: one per lease attempt
+		newSup := func(holder string, runs, tries *atomic.Int32) *mailbox.Supervisor {
 			return mailbox.NewSupervisor(mailbox.Config{Store: st, Receiver: nopReceiver{}, Logger: slog.New(slog.DiscardHandler), Holder: holder,
 				LeaseTTL: 600 * time.Millisecond,
+				Now:      func() time.Time { tries.Add(1); return time.Now() },
 				Factories: map[string]mailbox.Factory{"fake": func(context.Context, store.Connector, *mailbox.Host) (mailbox.Connector, error) {
 					runs.Add(1)
 					return fakeConn{active: &active, max: &maxActive}, nil
@@ -99,14 +101,16 @@ func TestOneReplicaRunsTheConnectors(t *testing.T) {
 		}
 		ctxA, stopA := context.WithCancel(ctx)
 		doneA := make(chan struct{})
-		go func() { defer close(doneA); _ = newSup("a", &runsA).Run(ctxA) }()
+		var triesA atomic.Int32
+		go func() { defer close(doneA); _ = newSup("a", &runsA, &triesA).Run(ctxA) }()
 		waitUntil(t, func() bool { return active.Load() == 1 })
 		ctxB, stopB := context.WithCancel(ctx)
 		defer stopB()
 		doneB := make(chan struct{})
-		go func() { defer close(doneB); _ = newSup("b", &runsB).Run(ctxB) }()
-		// b keeps trying (every 200ms) while a holds the lease.
-		time.Sleep(700 * time.Millisecond)
+		go func() { defer close(doneB); _ = newSup("b", &runsB, &triesB).Run(ctxB) }()
+		// b tries the lease (every 200ms) while a holds it: after three tries
+		// it must still not have run the mailbox.
+		waitUntil(t, func() bool { return triesB.Load() >= 3 })
 		if runsB.Load() != 0 {
 			t.Fatal("the second replica ran the mailbox while the first held the lease")
 		}

@@ -79,7 +79,10 @@ func TestHTTPMiddlewareUsesRoutePatterns(t *testing.T) {
 	srv := httptest.NewServer(m.Middleware(mux))
 	defer srv.Close()
 	get := func(method, path string) {
-		req, _ := http.NewRequest(method, srv.URL+path, nil)
+		req, err := http.NewRequest(method, srv.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -118,8 +121,16 @@ func TestCountersAndNilSafety(t *testing.T) {
 	none.IngestFailed()
 	none.JobDone("ingest", time.Millisecond, nil)
 	none.Delivery("sent")
-	if h := none.Middleware(http.NotFoundHandler()); h == nil {
-		t.Fatal("nil middleware")
+	// Disabled metrics hand the request to the next handler untouched.
+	var served int
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served++
+		w.WriteHeader(http.StatusTeapot)
+	})
+	rec := httptest.NewRecorder()
+	none.Middleware(next).ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil))
+	if served != 1 || rec.Code != http.StatusTeapot {
+		t.Fatalf("nil metrics' middleware: next served %d times, status %d", served, rec.Code)
 	}
 
 	m := metrics.New(metrics.Options{})
@@ -257,9 +268,9 @@ func TestMiddlewareKeepsStreaming(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if string(body) != "data: 1\n\n" {
+	if err != nil || string(body) != "data: 1\n\n" {
 		t.Fatalf("body %q", body)
 	}
 	fams := scrape(t, m)

@@ -24,7 +24,7 @@ func TestSealOpenAndRotate(t *testing.T) {
 	if strings.Contains(sealed, "hunter2") || !strings.HasPrefix(sealed, "sealed:v1:") {
 		t.Fatalf("not sealed: %s", sealed)
 	}
-	again, _ := old.Seal("smtp://user:hunter2@relay:587")
+	again := mustSeal(t, old, "smtp://user:hunter2@relay:587")
 	if again == sealed {
 		t.Fatal("sealing twice must use fresh nonces")
 	}
@@ -36,7 +36,7 @@ func TestSealOpenAndRotate(t *testing.T) {
 	if got, err := rotated.Open(sealed); err != nil || got != "smtp://user:hunter2@relay:587" {
 		t.Fatalf("open with rotated keys: %q %v", got, err)
 	}
-	fresh, _ := rotated.Seal("x")
+	fresh := mustSeal(t, rotated, "x")
 	if _, err := old.Open(fresh); err == nil || !strings.Contains(err.Error(), "not configured") {
 		t.Fatalf("old box must not open a value sealed with the new key: %v", err)
 	}
@@ -80,14 +80,14 @@ func TestKeyFile(t *testing.T) {
 }
 
 func TestReseal(t *testing.T) {
-	old, _ := ParseKeys(key('a'))
-	sealed, _ := old.Seal("imap://me:pw@host/INBOX")
-	rotated, _ := ParseKeys(key('b') + "," + key('a'))
+	old := mustParse(t, key('a'))
+	sealed := mustSeal(t, old, "imap://me:pw@host/INBOX")
+	rotated := mustParse(t, key('b')+","+key('a'))
 	out, changed, err := rotated.Reseal(sealed)
 	if err != nil || !changed || KeyID(out) == KeyID(sealed) {
 		t.Fatalf("reseal: %v %v %s", changed, err, KeyID(out))
 	}
-	onlyNew, _ := ParseKeys(key('b'))
+	onlyNew := mustParse(t, key('b'))
 	if got, err := onlyNew.Open(out); err != nil || got != "imap://me:pw@host/INBOX" {
 		t.Fatalf("the new key alone must open a resealed value: %q %v", got, err)
 	}
@@ -100,9 +100,9 @@ func TestReseal(t *testing.T) {
 }
 
 func TestDeriveKey(t *testing.T) {
-	a, _ := ParseKeys(key('a'))
-	a2, _ := ParseKeys(key('a') + "," + key('c'))
-	b, _ := ParseKeys(key('b'))
+	a := mustParse(t, key('a'))
+	a2 := mustParse(t, key('a')+","+key('c'))
+	b := mustParse(t, key('b'))
 	if string(a.DeriveKey("x")) == string(a.DeriveKey("y")) || string(a.DeriveKey("x")) == string(b.DeriveKey("x")) ||
 		len(a.DeriveKey("x")) != 32 || string(a.DeriveKey("x")) != string(a2.DeriveKey("x")) {
 		t.Fatal("derived keys must differ by label and key and be stable")

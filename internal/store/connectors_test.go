@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
@@ -42,7 +41,9 @@ func TestConnectorStatusAndState(t *testing.T) {
 		if err := s.SetSyncError(ctx, id, "login failed", now.Add(2*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		st, _ = s.MailboxSyncStatus(ctx, id)
+		if st, err = s.MailboxSyncStatus(ctx, id); err != nil {
+			t.Fatal(err)
+		}
 		if st.Status != store.SyncError || st.LastError != "login failed" || !st.ErrorSince.Equal(now.Add(time.Minute)) {
 			t.Fatalf("error: %+v", st)
 		}
@@ -52,7 +53,9 @@ func TestConnectorStatusAndState(t *testing.T) {
 		if err := s.SetBackfilled(ctx, id, now); err != nil {
 			t.Fatal(err)
 		}
-		st, _ = s.MailboxSyncStatus(ctx, id)
+		if st, err = s.MailboxSyncStatus(ctx, id); err != nil {
+			t.Fatal(err)
+		}
 		if st.Status != store.SyncOK || st.LastError != "" || !st.ErrorSince.IsZero() || !st.Backfilled {
 			t.Fatalf("ok: %+v", st)
 		}
@@ -64,15 +67,17 @@ func TestConnectorStatusAndState(t *testing.T) {
 		if err := s.SetConnectorSettings(ctx, id, "gmail", "sealed:v1:a:b", since); err != nil {
 			t.Fatal(err)
 		}
-		c, _ = s.GetConnector(ctx, id)
+		if c, err = s.GetConnector(ctx, id); err != nil {
+			t.Fatal(err)
+		}
 		if c.Provider != "gmail" || c.Credentials != "sealed:v1:a:b" || !c.BackfillSince.Equal(since) || !c.BackfilledAt.IsZero() || c.SyncState != "{}" {
 			t.Fatalf("settings: %+v", c)
 		}
 		if err := s.SetMailboxEnabled(ctx, id, false); err != nil {
 			t.Fatal(err)
 		}
-		if cs, _ := s.ConnectorMailboxes(ctx); len(cs) != 0 {
-			t.Fatalf("a disabled mailbox is not run: %+v", cs)
+		if cs, err := s.ConnectorMailboxes(ctx); err != nil || len(cs) != 0 {
+			t.Fatalf("a disabled mailbox is not run: %+v %v", cs, err)
 		}
 	})
 }
@@ -81,21 +86,27 @@ func TestResealMailboxSecrets(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		s, ctx := open(t, dsn)
 		k := func(b byte) string { return base64.StdEncoding.EncodeToString([]byte(strings.Repeat(string(b), 32))) }
-		old, _ := secret.ParseKeys(k('a'))
-		relay, _ := old.Seal("smtp://u:p@relay:587")
-		imapURL, _ := old.Seal("imap://u:p@host/INBOX")
+		old := mustKeys(t, k('a'))
+		relay, err := old.Seal("smtp://u:p@relay:587")
+		if err != nil {
+			t.Fatal(err)
+		}
+		imapURL, err := old.Seal("imap://u:p@host/INBOX")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := s.CreateMailbox(ctx, store.Mailbox{Name: "S", Address: "s@acme.test", Provider: "imap", SMTPRelay: relay, IMAP: imapURL, CreatedAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
-		rotated, _ := secret.ParseKeys(k('b') + "," + k('a'))
+		rotated := mustKeys(t, k('b')+","+k('a'))
 		n, err := s.ResealMailboxSecrets(ctx, rotated.Reseal)
 		if err != nil || n != 1 {
 			t.Fatalf("resealed %d: %v", n, err)
 		}
-		if n, _ := s.ResealMailboxSecrets(ctx, rotated.Reseal); n != 0 {
-			t.Fatalf("second pass changed %d", n)
+		if n, err := s.ResealMailboxSecrets(ctx, rotated.Reseal); err != nil || n != 0 {
+			t.Fatalf("second pass changed %d: %v", n, err)
 		}
-		onlyNew, _ := secret.ParseKeys(k('b'))
+		onlyNew := mustKeys(t, k('b'))
 		mb, err := s.MailboxByAddress(ctx, "s@acme.test")
 		if err != nil {
 			t.Fatal(err)

@@ -245,8 +245,8 @@ func TestMessagesDedupeThreadKeysOccurrences(t *testing.T) {
 		if err != nil || !ok || got != ticketID {
 			t.Fatalf("thread keys: %d %v %v", got, ok, err)
 		}
-		if _, ok, _ := s.TicketByThreadKeys(ctx, db, []string{"nope@x"}); ok {
-			t.Fatal("unknown key matched")
+		if _, ok, err := s.TicketByThreadKeys(ctx, db, []string{"nope@x"}); err != nil || ok {
+			t.Fatal("unknown key matched", err)
 		}
 		added, err := s.AddOccurrence(ctx, db, mb, "uid:1", msgID, t0)
 		if err != nil || !added {
@@ -430,9 +430,9 @@ func TestInboundLifecycleAndEvents(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatal(n, err)
 		}
-		n, _ = s.CountAcksSince(ctx, db, "alice@example.org", t0.Add(time.Second))
-		if n != 0 {
-			t.Fatal("ack outside the window counted")
+		n, err = s.CountAcksSince(ctx, db, "alice@example.org", t0.Add(time.Second))
+		if err != nil || n != 0 {
+			t.Fatal("ack outside the window counted", n, err)
 		}
 	})
 }
@@ -462,10 +462,13 @@ func TestAfterCommit(t *testing.T) {
 		db := storetest.Open(t, dsn)
 		ctx := context.Background()
 		var ran []string
-		_ = db.InTx(ctx, func(tx *store.Tx) error {
+		fail := errors.New("fail")
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
 			tx.AfterCommit(func() { ran = append(ran, "rolled back") })
-			return errors.New("fail")
-		})
+			return fail
+		}); !errors.Is(err, fail) {
+			t.Fatalf("InTx returned %v, want the function's error", err)
+		}
 		err := db.InTx(ctx, func(tx *store.Tx) error {
 			tx.AfterCommit(func() {
 				// Runs after commit: another connection already sees the write.

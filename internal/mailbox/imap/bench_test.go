@@ -71,8 +71,10 @@ func peakRSS() int64 {
 
 // BenchmarkDovecotBackfill backfills 10,000 messages from Dovecot into the
 // pipeline (raw blob + ingestion job committed per message, SQLite, the
-// ingestion workers running alongside) and reports messages per second and
-// the heap high-water mark sampled during the backfill.
+// ingestion workers running alongside). Its clock stops when every message
+// is a ticket a reader of the API sees (all ingested, none pending), not
+// when the raw rows are committed; it prints both, and the heap high-water
+// mark sampled until the tickets are visible.
 func BenchmarkDovecotBackfill(b *testing.B) {
 	const n = 10000
 	for range b.N {
@@ -118,18 +120,37 @@ func BenchmarkDovecotBackfill(b *testing.B) {
 		if err := conn.Backfill(context.Background(), time.Time{}); err != nil {
 			b.Fatal(err)
 		}
+		rawTook := time.Since(start)
+		if got := h.count(`SELECT count(*) FROM inbound`); got != n {
+			b.Fatalf("backfilled %d of %d", got, n)
+		}
+		// Each message opens its own conversation: n tickets, once the
+		// ingestion workers have caught up.
+		deadline := time.Now().Add(10 * time.Minute)
+		for {
+			c := h.counts()
+			if c.failed != 0 {
+				b.Fatalf("%d messages failed ingestion", c.failed)
+			}
+			if c.tickets == n && c.pending == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("tickets never all visible: %+v", c)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
 		took := time.Since(start)
 		close(stop)
 		<-sampled
 		conn.Close()
-		if got := h.count(`SELECT count(*) FROM inbound`); got != n {
-			b.Fatalf("backfilled %d of %d", got, n)
-		}
 		rate := float64(n) / took.Seconds()
 		b.ReportMetric(rate, "msgs/s")
+		b.ReportMetric(float64(n)/rawTook.Seconds(), "raw-msgs/s")
 		b.ReportMetric(float64(peakHeap.Load())/(1<<20), "peak-heap-MiB")
-		fmt.Printf("imap backfill: %d messages from Dovecot in %v = %.0f msgs/s; heap in use before %.1f MiB, peak during %.1f MiB; process peak RSS %d MiB\n",
-			n, took.Round(time.Millisecond), rate, float64(base.HeapInuse)/(1<<20), float64(peakHeap.Load())/(1<<20), peakRSS()/1024)
+		fmt.Printf("imap backfill: %d messages from Dovecot to visible tickets in %v = %.0f msgs/s (raw rows committed after %v = %.0f msgs/s); heap in use before %.1f MiB, peak during %.1f MiB; process peak RSS %d MiB\n",
+			n, took.Round(time.Millisecond), rate, rawTook.Round(time.Millisecond), float64(n)/rawTook.Seconds(),
+			float64(base.HeapInuse)/(1<<20), float64(peakHeap.Load())/(1<<20), peakRSS()/1024)
 	}
 }
 

@@ -60,8 +60,16 @@ func TestLoginFailureShowsOnMailbox(t *testing.T) {
 		t.Fatalf("status: %+v", st)
 	}
 	first := st.ErrorSince
-	// Later failures keep the time of the first one.
-	waitStatus(t, h, func(s store.SyncStatus) bool { return s.LastError != "" && s.ErrorSince.Equal(first) })
+	// Later failures keep the time of the first one. The marker proves a
+	// later failure was written: only the next retry replaces it.
+	const marker = "test marker: replaced by the next failure"
+	if _, err := h.db.W().Exec(h.ctx, `UPDATE mailboxes SET last_error = $1 WHERE id = $2`, marker, h.mb); err != nil {
+		t.Fatal(err)
+	}
+	later := waitStatus(t, h, func(s store.SyncStatus) bool { return s.LastError != marker })
+	if later.Status != store.SyncError || later.LastError == "" || !later.ErrorSince.Equal(first) {
+		t.Fatalf("a later failure must keep the first one's time %v: %+v", first, later)
+	}
 }
 
 // The sent folder is synced too: a reply an agent wrote from their own mail
