@@ -16,6 +16,7 @@ import (
 
 	"github.com/ticketer/ticketer/api"
 	"github.com/ticketer/ticketer/internal/auth"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/httpapi/oapi"
 	"github.com/ticketer/ticketer/internal/mailbox/imap"
 	"github.com/ticketer/ticketer/internal/store"
@@ -94,7 +95,7 @@ func (s *Server) session(ns auth.NewSession) sessionResponse {
 
 func needBody(b any) error {
 	if b == nil {
-		return &badRequest{"body", "a JSON object is required (Content-Type: application/json)"}
+		return domain.BadRequest("body", "a JSON object is required (Content-Type: application/json)")
 	}
 	return nil
 }
@@ -104,10 +105,10 @@ func (s *Server) Login(ctx context.Context, req oapi.LoginRequestObject) (oapi.L
 		return nil, needBody(nil)
 	}
 	if strings.TrimSpace(req.Body.Email) == "" {
-		return nil, &auth.FieldError{Field: "email", Message: "is required"}
+		return nil, domain.Invalid("email", "is required")
 	}
 	if req.Body.Password == "" {
-		return nil, &auth.FieldError{Field: "password", Message: "is required"}
+		return nil, domain.Invalid("password", "is required")
 	}
 	ns, err := s.auth.Login(ctx, req.Body.Email, req.Body.Password, clientFrom(ctx))
 	if err != nil {
@@ -121,7 +122,7 @@ func (s *Server) DevLogin(ctx context.Context, req oapi.DevLoginRequestObject) (
 		return nil, needBody(nil)
 	}
 	if strings.TrimSpace(req.Body.Email) == "" {
-		return nil, &auth.FieldError{Field: "email", Message: "is required"}
+		return nil, domain.Invalid("email", "is required")
 	}
 	ns, err := s.auth.DevLogin(ctx, req.Body.Email, clientFrom(ctx))
 	if err != nil {
@@ -200,14 +201,14 @@ func (s *Server) ListTickets(ctx context.Context, req oapi.ListTicketsRequestObj
 		for st := range strings.SplitSeq(v, ",") {
 			st = strings.TrimSpace(st)
 			if !validStatuses[st] {
-				return nil, &badRequest{"status", "must be new, open, pending, solved or closed (comma-separated)"}
+				return nil, domain.BadRequest("status", "must be new, open, pending, solved or closed (comma-separated)")
 			}
 			f.Statuses = append(f.Statuses, st)
 		}
 	}
 	if p.Mailbox != nil {
 		if *p.Mailbox <= 0 {
-			return nil, &badRequest{"mailbox", "must be a mailbox id"}
+			return nil, domain.BadRequest("mailbox", "must be a mailbox id")
 		}
 		f.MailboxID = *p.Mailbox
 	}
@@ -220,20 +221,20 @@ func (s *Server) ListTickets(ctx context.Context, req oapi.ListTicketsRequestObj
 	default:
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			return nil, &badRequest{"assignee", "must be a user id, me or none"}
+			return nil, domain.BadRequest("assignee", "must be a user id, me or none")
 		}
 		f.AssigneeID = id
 	}
 	if p.Limit != nil {
 		if *p.Limit < 1 || *p.Limit > 200 {
-			return nil, &badRequest{"limit", "must be between 1 and 200"}
+			return nil, domain.BadRequest("limit", "must be between 1 and 200")
 		}
 		f.Limit = *p.Limit
 	}
 	if v := str(p.Cursor); v != "" {
 		t, id, err := decodeCursor(v)
 		if err != nil {
-			return nil, &badRequest{"cursor", err.Error()}
+			return nil, domain.BadRequest("cursor", err.Error())
 		}
 		f.AfterTime, f.AfterID = t, id
 	}
@@ -300,7 +301,7 @@ func (s *Server) UpdateTicket(ctx context.Context, req oapi.UpdateTicketRequestO
 		if !b.AssigneeId.IsNull() {
 			in.AssigneeID = b.AssigneeId.MustGet()
 			if in.AssigneeID <= 0 {
-				return nil, &ticket.FieldError{Field: "assignee_id", Message: "must be a user id or null"}
+				return nil, domain.Invalid("assignee_id", "must be a user id or null")
 			}
 		}
 	}
@@ -363,7 +364,7 @@ func (s *Server) CreateReply(ctx context.Context, req oapi.CreateReplyRequestObj
 			return nil, err
 		}
 	default:
-		return nil, &badRequest{"body", "send application/json or multipart/form-data"}
+		return nil, domain.BadRequest("body", "send application/json or multipart/form-data")
 	}
 	m, err := s.tickets.Reply(ctx, principalFrom(ctx).User, req.Id, in)
 	if err != nil {
@@ -389,7 +390,7 @@ func readReplyForm(req oapi.CreateReplyRequestObject) (ticket.ReplyInput, error)
 			if errors.As(err, &tooBig) {
 				return in, err
 			}
-			return in, &badRequest{"body", "malformed multipart body: " + err.Error()}
+			return in, domain.BadRequest("body", "malformed multipart body: "+err.Error())
 		}
 		name, filename := part.FormName(), part.FileName()
 		data, err := io.ReadAll(io.LimitReader(part, MaxUploadBytes-total+1))
@@ -399,7 +400,7 @@ func readReplyForm(req oapi.CreateReplyRequestObject) (ticket.ReplyInput, error)
 			if errors.As(err, &tooBig) {
 				return in, err
 			}
-			return in, &badRequest{name, "reading the part: " + err.Error()}
+			return in, domain.BadRequest(name, "reading the part: "+err.Error())
 		}
 		total += int64(len(data))
 		if total > MaxUploadBytes {
@@ -490,7 +491,7 @@ func (s *Server) ListInbound(ctx context.Context, req oapi.ListInboundRequestObj
 	switch status {
 	case store.InboundPending, store.InboundDone, store.InboundDuplicate, store.InboundIgnored, store.InboundFailed:
 	default:
-		return nil, &badRequest{"status", "must be pending, done, duplicate, ignored or failed"}
+		return nil, domain.BadRequest("status", "must be pending, done, duplicate, ignored or failed")
 	}
 	list, err := s.store.ListInbound(ctx, status, 200)
 	if err != nil {
@@ -575,14 +576,14 @@ func (s *Server) CreateMailbox(ctx context.Context, req oapi.CreateMailboxReques
 		AckEnabled: b.AckEnabled, AckSubject: deref(b.AckSubject), AckBody: deref(b.AckBody)}
 	if u := strings.TrimSpace(deref(b.Imap)); u != "" {
 		if _, err := imap.ParseURL(u); err != nil {
-			return nil, &ticket.FieldError{Field: "imap", Message: err.Error()}
+			return nil, domain.Invalid("imap", err.Error())
 		}
 		in.IMAP = u
 	}
 	if d := deref(b.ImapSince); d != "" {
 		t, err := time.Parse(time.DateOnly, d)
 		if err != nil || in.IMAP == "" {
-			return nil, &ticket.FieldError{Field: "imap_since", Message: "must be a date, YYYY-MM-DD, and goes with imap"}
+			return nil, domain.Invalid("imap_since", "must be a date, YYYY-MM-DD, and goes with imap")
 		}
 		in.IMAPSince = t
 	}
@@ -648,15 +649,15 @@ func (s *Server) ConnectNylas(ctx context.Context, req oapi.ConnectNylasRequestO
 	b := req.Body
 	switch {
 	case strings.TrimSpace(b.GrantId) == "":
-		return nil, &ticket.FieldError{Field: "grant_id", Message: "must not be empty"}
+		return nil, domain.Invalid("grant_id", "must not be empty")
 	case strings.TrimSpace(b.ApiKey) == "":
-		return nil, &ticket.FieldError{Field: "api_key", Message: "must not be empty"}
+		return nil, domain.Invalid("api_key", "must not be empty")
 	}
 	var since time.Time
 	if d := deref(b.Since); d != "" {
 		var err error
 		if since, err = time.Parse(time.DateOnly, d); err != nil {
-			return nil, &ticket.FieldError{Field: "since", Message: "must be a date, YYYY-MM-DD"}
+			return nil, domain.Invalid("since", "must be a date, YYYY-MM-DD")
 		}
 	}
 	if s.conns == nil {
@@ -671,7 +672,7 @@ func (s *Server) ConnectNylas(ctx context.Context, req oapi.ConnectNylasRequestO
 		}
 		// The grant or key was refused, or Nylas could not be reached: the
 		// admin has to see why.
-		return nil, &ticket.FieldError{Field: "api_key", Message: "Nylas refused or could not be reached: " + err.Error()}
+		return nil, domain.Invalid("api_key", "Nylas refused or could not be reached: "+err.Error())
 	}
 	return oapi.ConnectNylas204Response{}, nil
 }
