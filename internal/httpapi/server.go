@@ -256,7 +256,7 @@ func paramMessage(name string) string {
 	case "id", "mailbox":
 		return "must be a positive number"
 	case "limit":
-		return "must be between 1 and 200"
+		return limitRule
 	}
 	return "invalid value"
 }
