@@ -87,7 +87,7 @@ func toToken(t store.APIToken) oapi.APIToken {
 }
 
 func toEvent(e store.Event) oapi.Event {
-	out := oapi.Event{Id: e.ID, Actor: e.Actor, ActorId: nullable.NewNullNullable[int64](), Kind: e.Kind, Field: e.Field,
+	out := oapi.Event{Id: e.ID, Actor: e.Actor, ActorId: nullable.NewNullNullable[int64](), Kind: oapi.EventKind(e.Kind), Field: e.Field,
 		Before: e.OldValue, After: e.NewValue, CreatedAt: e.CreatedAt}
 	if e.ActorID != 0 {
 		out.ActorId = nullable.NewNullableWithValue(e.ActorID)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ticketer/ticketer/internal/httpapi/oapi"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
@@ -60,6 +61,11 @@ type apiMessage struct {
 func (h *harness) events(id int64) []apiEvent {
 	var list struct{ Items []apiEvent }
 	h.bearer(h.agentToken).do("GET", fmt.Sprintf("/api/v1/tickets/%d/events", id), nil).must(h.t, 200).json(h.t, &list)
+	for _, e := range list.Items {
+		if !oapi.EventKind(e.Kind).Valid() { // the spec's EventKind enum lists every kind the code writes
+			h.t.Fatalf("event kind %q is not in the spec's EventKind enum", e.Kind)
+		}
+	}
 	return list.Items
 }
 
