@@ -21,6 +21,7 @@ import (
 	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/store/storetest"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
 
@@ -102,6 +103,14 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 	h.admin, h.adminToken = h.user("admin@acme.test", "Ada Admin", auth.RoleAdmin, adminPassword)
 	h.agent, h.agentToken = h.user("agent@acme.test", "Al Agent", auth.RoleAgent, agentPassword)
 	return h
+}
+
+// on is the harness seen from another (sub)test, so that its failures are
+// that test's.
+func (h *harness) on(t *testing.T) *harness {
+	c := *h
+	c.t = t
+	return &c
 }
 
 // user creates a user with a password and an API token.
@@ -283,4 +292,15 @@ func (h *harness) outboxFile(messageID string) string {
 		}
 	}
 	return ""
+}
+
+// eachEngine runs fn with a fresh harness on each engine, both in parallel
+// with the other tests (each harness has its own database, clock and server).
+func eachEngine(t *testing.T, fn func(t *testing.T, h *harness)) {
+	t.Helper()
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		fn(t, newHarness(t, dsn, harnessOpts{}))
+	})
 }
