@@ -90,11 +90,7 @@ func (s *Server) ListTokens(ctx context.Context, _ oapi.ListTokensRequestObject)
 	if err != nil {
 		return nil, err
 	}
-	items := make([]oapi.APIToken, 0, len(list))
-	for _, t := range list {
-		items = append(items, toToken(t))
-	}
-	return oapi.ListTokens200JSONResponse{Items: items}, nil
+	return oapi.ListTokens200JSONResponse{Items: convertAll(list, toToken)}, nil
 }
 
 func (s *Server) CreateToken(ctx context.Context, req oapi.CreateTokenRequestObject) (oapi.CreateTokenResponseObject, error) {

@@ -18,11 +18,7 @@ func (s *Server) ListMailboxes(ctx context.Context, _ oapi.ListMailboxesRequestO
 	if err != nil {
 		return nil, err
 	}
-	items := make([]oapi.Mailbox, 0, len(list))
-	for _, m := range list {
-		items = append(items, toMailbox(m))
-	}
-	return oapi.ListMailboxes200JSONResponse{Items: items}, nil
+	return oapi.ListMailboxes200JSONResponse{Items: convertAll(list, toMailbox)}, nil
 }
 
 func (s *Server) CreateMailbox(ctx context.Context, req oapi.CreateMailboxRequestObject) (oapi.CreateMailboxResponseObject, error) {

@@ -23,11 +23,7 @@ func (s *Server) ListMessages(ctx context.Context, req oapi.ListMessagesRequestO
 	if err != nil {
 		return nil, err
 	}
-	items := make([]oapi.Message, 0, len(list))
-	for _, m := range list {
-		items = append(items, toMessage(m))
-	}
-	return oapi.ListMessages200JSONResponse{Items: items}, nil
+	return oapi.ListMessages200JSONResponse{Items: convertAll(list, toMessage)}, nil
 }
 
 func (s *Server) CreateReply(ctx context.Context, req oapi.CreateReplyRequestObject) (oapi.CreateReplyResponseObject, error) {
@@ -174,10 +170,5 @@ func (s *Server) ListInbound(ctx context.Context, req oapi.ListInboundRequestObj
 	if err != nil {
 		return nil, err
 	}
-	items := make([]oapi.Inbound, 0, len(list))
-	for _, in := range list {
-		items = append(items, oapi.Inbound{Id: in.ID, MailboxId: in.MailboxID, Source: in.Source, Status: in.Status, Error: in.Error,
-			Attempts: in.Attempts, Size: in.Size, Sha256: in.SHA256, ReceivedAt: in.ReceivedAt})
-	}
-	return oapi.ListInbound200JSONResponse{Items: items}, nil
+	return oapi.ListInbound200JSONResponse{Items: convertAll(list, toInbound)}, nil
 }

@@ -314,6 +314,3 @@ func domainStatus(k domain.Kind) (int, string) {
 	}
 	return http.StatusInternalServerError, "internal"
 }
-
-// HashToken is auth.HashToken, for callers of the first API.
-func HashToken(token string) string { return auth.HashToken(token) }

@@ -41,11 +41,7 @@ func (s *Server) ListTickets(ctx context.Context, req oapi.ListTicketsRequestObj
 		return nil, err
 	}
 	list, next := nextPage(list, limit, func(t store.Ticket) string { return encodeCursor(t.UpdatedAt, t.ID) })
-	items := make([]oapi.Ticket, 0, len(list))
-	for _, t := range list {
-		items = append(items, toTicket(t))
-	}
-	return oapi.ListTickets200JSONResponse{Items: items, NextCursor: next}, nil
+	return oapi.ListTickets200JSONResponse{Items: convertAll(list, toTicket), NextCursor: next}, nil
 }
 
 func (s *Server) GetTicket(ctx context.Context, req oapi.GetTicketRequestObject) (oapi.GetTicketResponseObject, error) {
@@ -91,9 +87,5 @@ func (s *Server) ListEvents(ctx context.Context, req oapi.ListEventsRequestObjec
 	if err != nil {
 		return nil, err
 	}
-	items := make([]oapi.Event, 0, len(list))
-	for _, e := range list {
-		items = append(items, toEvent(e))
-	}
-	return oapi.ListEvents200JSONResponse{Items: items}, nil
+	return oapi.ListEvents200JSONResponse{Items: convertAll(list, toEvent)}, nil
 }

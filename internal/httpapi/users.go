@@ -14,11 +14,7 @@ func (s *Server) ListUsers(ctx context.Context, _ oapi.ListUsersRequestObject) (
 	if err != nil {
 		return nil, err
 	}
-	items := make([]oapi.User, 0, len(list))
-	for _, u := range list {
-		items = append(items, toUser(u))
-	}
-	return oapi.ListUsers200JSONResponse{Items: items}, nil
+	return oapi.ListUsers200JSONResponse{Items: convertAll(list, toUser)}, nil
 }
 
 func (s *Server) CreateUser(ctx context.Context, req oapi.CreateUserRequestObject) (oapi.CreateUserResponseObject, error) {
