@@ -100,9 +100,43 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 		AckEnabled: true, CreatedAt: h.clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	h.admin, h.adminToken = h.user("admin@acme.test", "Ada Admin", auth.RoleAdmin, adminPassword)
-	h.agent, h.agentToken = h.user("agent@acme.test", "Al Agent", auth.RoleAgent, agentPassword)
+	h.admin, h.adminToken = h.fixedUser("admin@acme.test", "Ada Admin", auth.RoleAdmin, adminHash())
+	h.agent, h.agentToken = h.fixedUser("agent@acme.test", "Al Agent", auth.RoleAgent, agentHash())
 	return h
+}
+
+// The fixed users' password hashes, computed once per test binary: argon2id
+// is slow on purpose, and every harness has both users.
+var (
+	adminHash = sync.OnceValue(func() string { return mustHash(adminPassword) })
+	agentHash = sync.OnceValue(func() string { return mustHash(agentPassword) })
+)
+
+func mustHash(password string) string {
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		panic(err)
+	}
+	return hash
+}
+
+// fixedUser stores one of the harness's own users with a ready hash of its
+// password (what auth.CreateUser would store) and gives it an API token.
+func (h *harness) fixedUser(email, name, role, hash string) (store.User, string) {
+	h.t.Helper()
+	id, err := h.st.CreateUser(h.ctx, store.User{Email: email, Name: name, Role: role, PasswordHash: hash, CreatedAt: h.clock.Now()})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	u, err := h.st.GetUser(h.ctx, id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	token, _, err := h.auth.CreateToken(h.ctx, u.ID, "test")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return u, token
 }
 
 // on is the harness seen from another (sub)test, so that its failures are
