@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/argon2"
 
 	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/httpapi"
@@ -100,24 +103,21 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 		AckEnabled: true, CreatedAt: h.clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	h.admin, h.adminToken = h.fixedUser("admin@acme.test", "Ada Admin", auth.RoleAdmin, adminHash())
-	h.agent, h.agentToken = h.fixedUser("agent@acme.test", "Al Agent", auth.RoleAgent, agentHash())
+	h.admin, h.adminToken = h.fixedUser("admin@acme.test", "Ada Admin", auth.RoleAdmin, cheapHash(adminPassword))
+	h.agent, h.agentToken = h.fixedUser("agent@acme.test", "Al Agent", auth.RoleAgent, cheapHash(agentPassword))
 	return h
 }
 
-// The fixed users' password hashes, computed once per test binary: argon2id
-// is slow on purpose, and every harness has both users.
-var (
-	adminHash = sync.OnceValue(func() string { return mustHash(adminPassword) })
-	agentHash = sync.OnceValue(func() string { return mustHash(agentPassword) })
-)
-
-func mustHash(password string) string {
-	hash, err := auth.HashPassword(password)
-	if err != nil {
-		panic(err)
-	}
-	return hash
+// cheapHash is an argon2id hash of password in the form auth stores, with
+// the smallest parameters: auth.CheckPassword reads them from the hash, so
+// signing in as a harness user is quick, while unknown users and users made
+// through the API still cost the real parameters (auth's tests cover those).
+func cheapHash(password string) string {
+	const memory, iterations, threads = 8, 1, 1
+	salt := []byte("harness-salt-16b")
+	key := argon2.IDKey([]byte(password), salt, iterations, memory, threads, 32)
+	b64 := base64.RawStdEncoding.EncodeToString
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memory, iterations, threads, b64(salt), b64(key))
 }
 
 // fixedUser stores one of the harness's own users with a ready hash of its
@@ -132,11 +132,17 @@ func (h *harness) fixedUser(email, name, role, hash string) (store.User, string)
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	return u, h.token(u)
+}
+
+// token gives a user a new API token.
+func (h *harness) token(u store.User) string {
+	h.t.Helper()
 	token, _, err := h.auth.CreateToken(h.ctx, u.ID, "test")
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	return u, token
+	return token
 }
 
 // on is the harness seen from another (sub)test, so that its failures are
@@ -154,11 +160,7 @@ func (h *harness) user(email, name, role, password string) (store.User, string) 
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	token, _, err := h.auth.CreateToken(h.ctx, u.ID, "test")
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return u, token
+	return u, h.token(u)
 }
 
 // importMail ingests a raw message (as `ticketer import` does) and returns its ticket.
