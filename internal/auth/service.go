@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ticketer/ticketer/internal/config"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
@@ -42,13 +43,6 @@ var (
 	ErrDevLoginNotLocal   = errors.New("dev login is refused: the base URL is not localhost")
 	ErrLastAdmin          = errors.New("this would leave no enabled admin")
 )
-
-// FieldError is invalid input in one named field.
-type FieldError struct {
-	Field, Message string
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 
 // RateLimitError says too many failed sign-ins; try again after RetryAfter.
 type RateLimitError struct{ RetryAfter time.Duration }
@@ -346,7 +340,7 @@ func (s *Service) ClearCookies() []*http.Cookie {
 func (s *Service) CreateToken(ctx context.Context, userID int64, name string) (string, store.APIToken, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
-		return "", store.APIToken{}, &FieldError{"name", "must be 1 to 100 characters"}
+		return "", store.APIToken{}, domain.Invalid("name", "must be 1 to 100 characters")
 	}
 	token, err := NewToken()
 	if err != nil {
@@ -369,19 +363,19 @@ type NewUser struct {
 func (s *Service) CreateUser(ctx context.Context, in NewUser) (store.User, error) {
 	addr, err := mail.ParseAddress(strings.TrimSpace(in.Email))
 	if err != nil || addr.Name != "" || !strings.Contains(addr.Address, "@") {
-		return store.User{}, &FieldError{"email", "must be an email address"}
+		return store.User{}, domain.Invalid("email", "must be an email address")
 	}
 	name := strings.TrimSpace(in.Name)
 	if name == "" || len(name) > 200 {
-		return store.User{}, &FieldError{"name", "must be 1 to 200 characters"}
+		return store.User{}, domain.Invalid("name", "must be 1 to 200 characters")
 	}
 	if in.Role != RoleAdmin && in.Role != RoleAgent {
-		return store.User{}, &FieldError{"role", "must be admin or agent"}
+		return store.User{}, domain.Invalid("role", "must be admin or agent")
 	}
 	hash := ""
 	if in.Password != "" {
 		if hash, err = HashPassword(in.Password); err != nil {
-			return store.User{}, &FieldError{"password", err.Error()}
+			return store.User{}, domain.Invalid("password", err.Error())
 		}
 	}
 	id, err := s.store.CreateUser(ctx, store.User{Email: addr.Address, Name: name, Role: in.Role, PasswordHash: hash, CreatedAt: s.now()})
@@ -405,20 +399,20 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (stor
 	if in.Name != nil {
 		name := strings.TrimSpace(*in.Name)
 		if name == "" || len(name) > 200 {
-			return store.User{}, &FieldError{"name", "must be 1 to 200 characters"}
+			return store.User{}, domain.Invalid("name", "must be 1 to 200 characters")
 		}
 		c.Name = &name
 	}
 	if in.Role != nil {
 		if *in.Role != RoleAdmin && *in.Role != RoleAgent {
-			return store.User{}, &FieldError{"role", "must be admin or agent"}
+			return store.User{}, domain.Invalid("role", "must be admin or agent")
 		}
 		c.Role = in.Role
 	}
 	if in.Password != nil {
 		hash, err := HashPassword(*in.Password)
 		if err != nil {
-			return store.User{}, &FieldError{"password", err.Error()}
+			return store.User{}, domain.Invalid("password", err.Error())
 		}
 		c.PasswordHash = &hash
 	}

@@ -58,8 +58,7 @@ func specOperations(t *testing.T) []specOperation {
 // TestRouteAccess walks every operation of the spec as anonymous, agent and
 // admin, and checks the route exists and enforces the operation's x-access.
 func TestRouteAccess(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, dsn string) {
-		h := newHarness(t, dsn, harnessOpts{})
+	eachEngine(t, func(t *testing.T, h *harness) {
 		tk := h.newTicket(1, "")
 		_ = tk
 		for _, op := range specOperations(t) {
@@ -77,9 +76,9 @@ func TestRouteAccess(t *testing.T) {
 					c       *client
 					allowed bool
 				}{
-					{"anonymous", h.anon(), op.access == "public"},
-					{"agent", h.bearer(h.agentToken), op.access != "admin"},
-					{"admin", h.bearer(h.adminToken), true},
+					{"anonymous", h.on(t).anon(), op.access == "public"},
+					{"agent", h.on(t).bearer(h.agentToken), op.access != "admin"},
+					{"admin", h.on(t).bearer(h.adminToken), true},
 				}
 				for _, caller := range callers {
 					r := caller.c.do(op.method, path, body)
@@ -111,9 +110,7 @@ func TestRouteAccess(t *testing.T) {
 }
 
 func TestUnknownRoutesAndIDs(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, dsn string) {
-		h := newHarness(t, dsn, harnessOpts{})
-		a := h.bearer(h.adminToken)
+	eachEngine(t, func(t *testing.T, h *harness) {
 		cases := []struct {
 			method, path string
 			body         any
@@ -142,19 +139,22 @@ func TestUnknownRoutesAndIDs(t *testing.T) {
 			{"GET", "/api/v1/inbound?status=bogus", nil, 400, "status"},
 		}
 		for _, c := range cases {
-			r := a.do(c.method, c.path, c.body)
-			if r.status != c.status {
-				t.Errorf("%s %s: %d, want %d: %s", c.method, c.path, r.status, c.status, r.body)
-				continue
-			}
-			if _, field := r.errorOf(t); field != c.field {
-				t.Errorf("%s %s: field %q, want %q", c.method, c.path, field, c.field)
-			}
+			t.Run(c.method+" "+c.path, func(t *testing.T) {
+				t.Parallel() // none of these finds anything to change
+				r := h.on(t).bearer(h.adminToken).do(c.method, c.path, c.body)
+				if r.status != c.status {
+					t.Fatalf("%d, want %d: %s", r.status, c.status, r.body)
+				}
+				if _, field := r.errorOf(t); field != c.field {
+					t.Fatalf("field %q, want %q", field, c.field)
+				}
+			})
 		}
 	})
 }
 
 func TestSpecIsServed(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, storetest.SQLiteURL(t), harnessOpts{})
 	r := h.anon().do("GET", "/api/openapi.yaml", nil).must(t, 200)
 	if string(r.body) != string(api.OpenAPI) || !strings.HasPrefix(r.header.Get("Content-Type"), "application/yaml") {
@@ -171,6 +171,7 @@ func TestSpecIsServed(t *testing.T) {
 // TestSpecIsValidOpenAPI validates the document the TypeScript client and the
 // server are generated from.
 func TestSpecIsValidOpenAPI(t *testing.T) {
+	t.Parallel()
 	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ticketer/ticketer/internal/mailbox/smtpin"
-	"github.com/ticketer/ticketer/internal/store/storetest"
 )
 
 type apiMailbox struct {
@@ -22,8 +21,7 @@ type apiMailbox struct {
 }
 
 func TestUsersOverTheAPI(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, dsn string) {
-		h := newHarness(t, dsn, harnessOpts{})
+	eachEngine(t, func(t *testing.T, h *harness) {
 		admin := h.bearer(h.adminToken)
 		var u struct {
 			ID       int64  `json:"id"`
@@ -50,10 +48,12 @@ func TestUsersOverTheAPI(t *testing.T) {
 			{`{"email":"a@acme.test","name":"N","role":"root"}`, "role"},
 			{`{"email":"a@acme.test","name":"N","role":"agent","password":"short"}`, "password"},
 		} {
-			r := admin.do("POST", "/api/v1/users", c.body).must(t, 422)
-			if _, field := r.errorOf(t); field != c.field {
-				t.Errorf("%s: field %q, want %q", c.body, field, c.field)
-			}
+			t.Run("invalid "+c.field, func(t *testing.T) {
+				r := h.on(t).bearer(h.adminToken).do("POST", "/api/v1/users", c.body).must(t, 422)
+				if _, field := r.errorOf(t); field != c.field {
+					t.Fatalf("%s: field %q, want %q", c.body, field, c.field)
+				}
+			})
 		}
 		path := fmt.Sprintf("/api/v1/users/%d", u.ID)
 		admin.do("PATCH", path, map[string]any{"name": "Nia Admin", "role": "admin"}).must(t, 200).json(t, &u)
@@ -105,8 +105,7 @@ func (refuseAll) Deliver(ctx context.Context, env smtpin.Envelope, raw []byte) e
 }
 
 func TestMailboxesOverTheAPI(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, dsn string) {
-		h := newHarness(t, dsn, harnessOpts{})
+	eachEngine(t, func(t *testing.T, h *harness) {
 		admin := h.bearer(h.adminToken)
 		relay := smtpRelay(t)
 		var mb apiMailbox
@@ -156,10 +155,12 @@ func TestMailboxesOverTheAPI(t *testing.T) {
 			{map[string]any{"name": "X", "address": "x@acme.test", "imap_since": "2026-01-01"}, "imap_since"},
 			{map[string]any{"name": "X", "address": "x@acme.test", "imap": "imaps://u:p@imap.acme.test/INBOX", "imap_since": "yesterday"}, "imap_since"},
 		} {
-			r := admin.do("POST", "/api/v1/mailboxes", c.body).must(t, 422)
-			if _, field := r.errorOf(t); field != c.field {
-				t.Errorf("%v: field %q, want %q", c.body, field, c.field)
-			}
+			t.Run(fmt.Sprintf("invalid %s %v", c.field, c.body), func(t *testing.T) {
+				r := h.on(t).bearer(h.adminToken).do("POST", "/api/v1/mailboxes", c.body).must(t, 422)
+				if _, field := r.errorOf(t); field != c.field {
+					t.Fatalf("field %q, want %q", field, c.field)
+				}
+			})
 		}
 
 		// Test connection: the relay answers (no auth offered without TLS, so
@@ -204,8 +205,7 @@ func TestMailboxesOverTheAPI(t *testing.T) {
 }
 
 func TestListTicketsFilters(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, dsn string) {
-		h := newHarness(t, dsn, harnessOpts{})
+	eachEngine(t, func(t *testing.T, h *harness) {
 		var ids []int64
 		for i := 1; i <= 5; i++ {
 			ids = append(ids, h.newTicket(i, ""))

@@ -20,11 +20,8 @@ func cookieNamed(r response, name string) *http.Cookie {
 	return nil
 }
 
-func TestLoginSessionAndCSRF(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, dsn string) {
-		h := newHarness(t, dsn, harnessOpts{})
-		tk := h.newTicket(1, "")
-
+func TestLoginRefusesBadInput(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
 		c := h.browser()
 		if code, _ := c.do("POST", "/api/v1/auth/login", map[string]string{"email": "agent@acme.test", "password": "wrong-password"}).must(t, 401).errorOf(t); code != "invalid_credentials" {
 			t.Fatalf("code %s", code)
@@ -37,7 +34,12 @@ func TestLoginSessionAndCSRF(t *testing.T) {
 		}
 		c.do("POST", "/api/v1/auth/login", `{"email":`).must(t, 400)
 		c.do("GET", "/api/v1/me", nil).must(t, 401)
+	})
+}
 
+func TestLoginStartsASession(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		c := h.browser()
 		r := c.do("POST", "/api/v1/auth/login", map[string]string{"email": "Agent@Acme.test", "password": agentPassword}).must(t, 200)
 		sess, csrf := cookieNamed(r, "ticketer_session"), cookieNamed(r, "ticketer_csrf")
 		if sess == nil || !sess.HttpOnly || sess.SameSite != http.SameSiteLaxMode || sess.Secure || sess.MaxAge <= 0 {
@@ -61,19 +63,30 @@ func TestLoginSessionAndCSRF(t *testing.T) {
 		if err := h.st.DB().QueryRow(h.ctx, `SELECT count(*) FROM sessions WHERE token_hash = $1`, sess.Value).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("raw session token stored: %d %v", n, err)
 		}
-
 		var me struct{ Email string }
 		c.do("GET", "/api/v1/me", nil).must(t, 200).json(t, &me)
 		if me.Email != "agent@acme.test" {
 			t.Fatalf("me %+v", me)
 		}
+	})
+}
+
+// A cookie request that changes something needs the session's own CSRF
+// token, and a cross-site browser request is refused before anything else;
+// GETs and bearer tokens need neither.
+func TestCSRF(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		tk := h.newTicket(1, "")
+		c := h.login("agent@acme.test", agentPassword)
+		token := c.csrf
 		patch := map[string]string{"priority": "high"}
 		path := fmt.Sprintf("/api/v1/tickets/%d", tk)
-		// CSRF: missing, wrong, right.
+		// Missing, wrong, right.
+		c.csrf = ""
 		if code, _ := c.do("PATCH", path, patch).must(t, 403).errorOf(t); code != "csrf" {
 			t.Fatalf("missing csrf: %s", code)
 		}
-		c.csrf = "wrong" + s.CSRFToken
+		c.csrf = "wrong" + token
 		c.do("PATCH", path, patch).must(t, 403)
 		// Another session's CSRF token, correctly echoed in both cookie and
 		// header, is still refused: the token is bound to its session.
@@ -82,13 +95,13 @@ func TestLoginSessionAndCSRF(t *testing.T) {
 		c.jar.SetCookies(u.URL, []*http.Cookie{{Name: "ticketer_csrf", Value: other.csrf, Path: "/"}})
 		c.csrf = other.csrf
 		c.do("PATCH", path, patch).must(t, 403)
-		c.jar.SetCookies(u.URL, []*http.Cookie{{Name: "ticketer_csrf", Value: s.CSRFToken, Path: "/"}})
-		c.csrf = s.CSRFToken
+		c.jar.SetCookies(u.URL, []*http.Cookie{{Name: "ticketer_csrf", Value: token, Path: "/"}})
+		c.csrf = token
 		c.do("PATCH", path, patch).must(t, 200)
 		// GET needs no CSRF header.
 		c.csrf = ""
 		c.do("GET", path, nil).must(t, 200)
-		c.csrf = s.CSRFToken
+		c.csrf = token
 
 		// A cross-site browser request is refused before anything else.
 		c.hdr = map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
@@ -99,6 +112,20 @@ func TestLoginSessionAndCSRF(t *testing.T) {
 
 		// Bearer tokens skip CSRF.
 		h.bearer(h.agentToken).do("PATCH", path, map[string]string{"priority": "low"}).must(t, 200)
+	})
+}
+
+func TestLogoutEndsTheSession(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		c := h.browser()
+		r := c.do("POST", "/api/v1/auth/login", map[string]string{"email": "agent@acme.test", "password": agentPassword}).must(t, 200)
+		sess := cookieNamed(r, "ticketer_session")
+		var s struct {
+			CSRFToken string `json:"csrf_token"`
+		}
+		r.json(t, &s)
+		c.csrf = s.CSRFToken
+		other := h.login("agent@acme.test", agentPassword)
 
 		// Logout ends the session and clears the cookies.
 		r = c.do("POST", "/api/v1/auth/logout", nil).must(t, 204)
@@ -107,14 +134,17 @@ func TestLoginSessionAndCSRF(t *testing.T) {
 		}
 		c.do("GET", "/api/v1/me", nil).must(t, 401)
 		// The stolen cookie value is dead too.
+		u, _ := http.NewRequest("GET", h.srv.URL, nil)
 		replay := h.browser()
 		replay.jar.SetCookies(u.URL, []*http.Cookie{{Name: "ticketer_session", Value: sess.Value, Path: "/"}})
 		replay.do("GET", "/api/v1/me", nil).must(t, 401)
+		// Other sessions of the same user live on.
 		other.do("GET", "/api/v1/me", nil).must(t, 200)
 	})
 }
 
 func TestSecureCookiesOnHTTPS(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, storetest.SQLiteURL(t), harnessOpts{baseURL: "https://help.acme.test"})
 	r := h.anon().do("POST", "/api/v1/auth/login", map[string]string{"email": "agent@acme.test", "password": agentPassword}).must(t, 200)
 	if c := cookieNamed(r, "ticketer_session"); c == nil || !c.Secure {
@@ -126,8 +156,7 @@ func TestSecureCookiesOnHTTPS(t *testing.T) {
 }
 
 func TestSessionExpiry(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, dsn string) {
-		h := newHarness(t, dsn, harnessOpts{})
+	eachEngine(t, func(t *testing.T, h *harness) {
 		// Idle expiry (12 hours), refreshed by use.
 		c := h.login("agent@acme.test", agentPassword)
 		h.clock.advance(11 * time.Hour)
@@ -148,9 +177,9 @@ func TestSessionExpiry(t *testing.T) {
 	})
 }
 
-func TestLoginRateLimit(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, dsn string) {
-		h := newHarness(t, dsn, harnessOpts{})
+// Five failures lock an account (not the other accounts) for 15 minutes.
+func TestLoginRateLimitPerAccount(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
 		c := h.anon()
 		for range 5 {
 			c.do("POST", "/api/v1/auth/login", map[string]string{"email": "agent@acme.test", "password": "nope-nope"}).must(t, 401)
@@ -163,9 +192,13 @@ func TestLoginRateLimit(t *testing.T) {
 		c.do("POST", "/api/v1/auth/login", map[string]string{"email": "admin@acme.test", "password": adminPassword}).must(t, 200)
 		h.clock.advance(16 * time.Minute)
 		c.do("POST", "/api/v1/auth/login", map[string]string{"email": "agent@acme.test", "password": agentPassword}).must(t, 200)
+	})
+}
 
-		// Per address: 20 failures over many accounts lock the address.
-		h.clock.advance(16 * time.Minute)
+// Twenty failures over many accounts lock the address.
+func TestLoginRateLimitPerAddress(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		c := h.anon()
 		for i := range 20 {
 			c.do("POST", "/api/v1/auth/login", map[string]string{"email": fmt.Sprintf("nobody%d@acme.test", i), "password": "nope-nope"}).must(t, 401)
 		}
@@ -176,8 +209,7 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestDisabledUserIsLockedOut(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, dsn string) {
-		h := newHarness(t, dsn, harnessOpts{})
+	eachEngine(t, func(t *testing.T, h *harness) {
 		sess := h.login("agent@acme.test", agentPassword)
 		agentBearer := h.bearer(h.agentToken)
 		agentBearer.do("GET", "/api/v1/me", nil).must(t, 200)
@@ -195,14 +227,23 @@ func TestDisabledUserIsLockedOut(t *testing.T) {
 		admin.do("PATCH", path, map[string]any{"disabled": false}).must(t, 200)
 		agentBearer.do("GET", "/api/v1/me", nil).must(t, 200)
 		sess.do("GET", "/api/v1/me", nil).must(t, 401)
+	})
+}
 
-		// A password change ends sessions too, and the new password works.
-		sess = h.login("agent@acme.test", agentPassword)
-		admin.do("PATCH", path, map[string]any{"password": "brand-new-password"}).must(t, 200)
+// A password change ends sessions, and the new password works.
+func TestPasswordChangeEndsSessions(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		sess := h.login("agent@acme.test", agentPassword)
+		h.bearer(h.adminToken).do("PATCH", fmt.Sprintf("/api/v1/users/%d", h.agent.ID), map[string]any{"password": "brand-new-password"}).must(t, 200)
 		sess.do("GET", "/api/v1/me", nil).must(t, 401)
 		h.login("agent@acme.test", "brand-new-password")
+	})
+}
 
-		// The last enabled admin cannot be disabled or demoted.
+// The last enabled admin cannot be disabled or demoted.
+func TestLastAdminStays(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		admin := h.bearer(h.adminToken)
 		adminPath := fmt.Sprintf("/api/v1/users/%d", h.admin.ID)
 		if code, _ := admin.do("PATCH", adminPath, map[string]any{"disabled": true}).must(t, 409).errorOf(t); code != "last_admin" {
 			t.Fatal(code)
@@ -212,6 +253,7 @@ func TestDisabledUserIsLockedOut(t *testing.T) {
 }
 
 func TestDevLogin(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		opts   harnessOpts
@@ -224,6 +266,7 @@ func TestDevLogin(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			h := newHarness(t, storetest.SQLiteURL(t), tc.opts)
 			c := h.browser()
 			r := c.do("POST", "/api/v1/auth/dev-login", map[string]string{"email": "admin@acme.test"}).must(t, tc.status)
@@ -239,8 +282,7 @@ func TestDevLogin(t *testing.T) {
 }
 
 func TestAPITokens(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, dsn string) {
-		h := newHarness(t, dsn, harnessOpts{})
+	eachEngine(t, func(t *testing.T, h *harness) {
 		agent := h.bearer(h.agentToken)
 		var created struct {
 			ID    int64 `json:"id"`

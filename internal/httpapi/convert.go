@@ -9,8 +9,16 @@ import (
 	"github.com/ticketer/ticketer/internal/store"
 )
 
-// Conversions from the store's values to the API's shapes (ARCHITECTURE
-// section 6, extended).
+// Conversions from the store's values to the API's shapes (api/openapi.yaml).
+
+// convertAll converts each of a list (never nil: an empty list is [] in JSON).
+func convertAll[T, U any](list []T, convert func(T) U) []U {
+	out := make([]U, 0, len(list))
+	for _, v := range list {
+		out = append(out, convert(v))
+	}
+	return out
+}
 
 func nullTime(t time.Time) nullable.Nullable[time.Time] {
 	if t.IsZero() {
@@ -38,13 +46,9 @@ func toTicket(t store.Ticket) oapi.Ticket {
 	return out
 }
 
-func toAddrs(list []store.Address) []oapi.Address {
-	out := make([]oapi.Address, 0, len(list))
-	for _, a := range list {
-		out = append(out, oapi.Address{Email: a.Email, Name: a.Name})
-	}
-	return out
-}
+func toAddress(a store.Address) oapi.Address { return oapi.Address{Email: a.Email, Name: a.Name} }
+
+func toAddrs(list []store.Address) []oapi.Address { return convertAll(list, toAddress) }
 
 func toMessage(m store.Message) oapi.Message {
 	out := oapi.Message{Id: m.ID, Kind: oapi.MessageKind(m.Kind), MessageId: m.MessageID, From: oapi.Address{Email: m.From.Email, Name: m.From.Name},
@@ -88,10 +92,15 @@ func toToken(t store.APIToken) oapi.APIToken {
 }
 
 func toEvent(e store.Event) oapi.Event {
-	out := oapi.Event{Id: e.ID, Actor: e.Actor, ActorId: nullable.NewNullNullable[int64](), Kind: e.Kind, Field: e.Field,
+	out := oapi.Event{Id: e.ID, Actor: e.Actor, ActorId: nullable.NewNullNullable[int64](), Kind: oapi.EventKind(e.Kind), Field: e.Field,
 		Before: e.OldValue, After: e.NewValue, CreatedAt: e.CreatedAt}
 	if e.ActorID != 0 {
 		out.ActorId = nullable.NewNullableWithValue(e.ActorID)
 	}
 	return out
+}
+
+func toInbound(in store.Inbound) oapi.Inbound {
+	return oapi.Inbound{Id: in.ID, MailboxId: in.MailboxID, Source: in.Source, Status: in.Status, Error: in.Error,
+		Attempts: in.Attempts, Size: in.Size, Sha256: in.SHA256, ReceivedAt: in.ReceivedAt}
 }

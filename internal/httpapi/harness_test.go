@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,11 +17,14 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/argon2"
+
 	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/httpapi"
 	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/store/storetest"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
 
@@ -99,9 +103,54 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 		AckEnabled: true, CreatedAt: h.clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	h.admin, h.adminToken = h.user("admin@acme.test", "Ada Admin", auth.RoleAdmin, adminPassword)
-	h.agent, h.agentToken = h.user("agent@acme.test", "Al Agent", auth.RoleAgent, agentPassword)
+	h.admin, h.adminToken = h.fixedUser("admin@acme.test", "Ada Admin", auth.RoleAdmin, cheapHash(adminPassword))
+	h.agent, h.agentToken = h.fixedUser("agent@acme.test", "Al Agent", auth.RoleAgent, cheapHash(agentPassword))
 	return h
+}
+
+// cheapHash is an argon2id hash of password in the form auth stores, with
+// the smallest parameters: auth.CheckPassword reads them from the hash, so
+// signing in as a harness user is quick, while unknown users and users made
+// through the API still cost the real parameters (auth's tests cover those).
+func cheapHash(password string) string {
+	const memory, iterations, threads = 8, 1, 1
+	salt := []byte("harness-salt-16b")
+	key := argon2.IDKey([]byte(password), salt, iterations, memory, threads, 32)
+	b64 := base64.RawStdEncoding.EncodeToString
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memory, iterations, threads, b64(salt), b64(key))
+}
+
+// fixedUser stores one of the harness's own users with a ready hash of its
+// password (what auth.CreateUser would store) and gives it an API token.
+func (h *harness) fixedUser(email, name, role, hash string) (store.User, string) {
+	h.t.Helper()
+	id, err := h.st.CreateUser(h.ctx, store.User{Email: email, Name: name, Role: role, PasswordHash: hash, CreatedAt: h.clock.Now()})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	u, err := h.st.GetUser(h.ctx, id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return u, h.token(u)
+}
+
+// token gives a user a new API token.
+func (h *harness) token(u store.User) string {
+	h.t.Helper()
+	token, _, err := h.auth.CreateToken(h.ctx, u.ID, "test")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return token
+}
+
+// on is the harness seen from another (sub)test, so that its failures are
+// that test's.
+func (h *harness) on(t *testing.T) *harness {
+	c := *h
+	c.t = t
+	return &c
 }
 
 // user creates a user with a password and an API token.
@@ -111,11 +160,7 @@ func (h *harness) user(email, name, role, password string) (store.User, string) 
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	token, _, err := h.auth.CreateToken(h.ctx, u.ID, "test")
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return u, token
+	return u, h.token(u)
 }
 
 // importMail ingests a raw message (as `ticketer import` does) and returns its ticket.
@@ -283,4 +328,15 @@ func (h *harness) outboxFile(messageID string) string {
 		}
 	}
 	return ""
+}
+
+// eachEngine runs fn with a fresh harness on each engine, both in parallel
+// with the other tests (each harness has its own database, clock and server).
+func eachEngine(t *testing.T, fn func(t *testing.T, h *harness)) {
+	t.Helper()
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		fn(t, newHarness(t, dsn, harnessOpts{}))
+	})
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/httpapi/oapi"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -214,16 +215,6 @@ func writeError(w http.ResponseWriter, status int, code, msg, field string) {
 	writeJSON(w, status, e)
 }
 
-// badRequest is malformed input (400), naming the field when there is one.
-type badRequest struct{ field, msg string }
-
-func (e *badRequest) Error() string {
-	if e.field == "" {
-		return e.msg
-	}
-	return e.field + ": " + e.msg
-}
-
 // requestError answers input the generated code could not decode.
 func (s *Server) requestError(w http.ResponseWriter, r *http.Request, err error) {
 	var tooBig *http.MaxBytesError
@@ -265,7 +256,7 @@ func paramMessage(name string) string {
 	case "id", "mailbox":
 		return "must be a positive number"
 	case "limit":
-		return "must be between 1 and 200"
+		return limitRule
 	}
 	return "invalid value"
 }
@@ -273,11 +264,8 @@ func paramMessage(name string) string {
 // fail translates an error into the API's error answer, once, here.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var rl *auth.RateLimitError
-	var af *auth.FieldError
-	var tf *ticket.FieldError
-	var st *ticket.StateError
-	var br *badRequest
 	var tooBig *http.MaxBytesError
+	de, isDomain := domain.As(err)
 	switch {
 	case errors.As(err, &rl):
 		w.Header().Set("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
@@ -294,14 +282,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusForbidden, "forbidden", err.Error(), "")
 	case errors.Is(err, auth.ErrLastAdmin):
 		writeError(w, http.StatusConflict, "last_admin", err.Error(), "")
-	case errors.As(err, &af):
-		writeError(w, http.StatusUnprocessableEntity, "invalid", af.Error(), af.Field)
-	case errors.As(err, &tf):
-		writeError(w, http.StatusUnprocessableEntity, "invalid", tf.Error(), tf.Field)
-	case errors.As(err, &br):
-		writeError(w, http.StatusBadRequest, "bad_request", br.Error(), br.field)
-	case errors.As(err, &st):
-		writeError(w, http.StatusConflict, "conflict", st.Error(), "")
+	case isDomain:
+		status, code := domainStatus(de.Kind)
+		writeError(w, status, code, de.Error(), de.Field)
 	case errors.As(err, &tooBig):
 		writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body larger than "+strconv.FormatInt(tooBig.Limit, 10)+" bytes", "")
 	case errors.Is(err, store.ErrNotFound):
@@ -314,5 +297,20 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// HashToken is auth.HashToken, for callers of the first API.
-func HashToken(token string) string { return auth.HashToken(token) }
+// domainStatus is the one mapping of a domain refusal to its HTTP status and
+// error code.
+func domainStatus(k domain.Kind) (int, string) {
+	switch k {
+	case domain.KindInvalid:
+		return http.StatusUnprocessableEntity, "invalid"
+	case domain.KindBadRequest:
+		return http.StatusBadRequest, "bad_request"
+	case domain.KindNotFound:
+		return http.StatusNotFound, "not_found"
+	case domain.KindConflict:
+		return http.StatusConflict, "conflict"
+	case domain.KindForbidden:
+		return http.StatusForbidden, "forbidden"
+	}
+	return http.StatusInternalServerError, "internal"
+}

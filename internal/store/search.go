@@ -9,14 +9,18 @@ import (
 )
 
 // Full-text search. The query is split on spaces into terms; a ticket matches
-// when every term appears in its subject or in the visible text of one of its
-// messages (terms may be found in different messages). Matching is by whole
+// when every term appears in its subject, in the visible text of one of its
+// messages, or in the address or display name of its requester or of a From,
+// To or Cc of one of its messages (terms may be found in different places).
+// An address is found by its whole self, its local part or its domain
+// (migration 0013_search_addresses). Matching is by whole
 // word, case-insensitive; a term with punctuation ("foo-bar", "v2.1") is a
 // phrase of its words. Nothing the user types is query syntax, so no input can
 // make the search fail.
 //
-// Each ticket has one search document: its subject and the visible text of
-// all its messages, kept in step by triggers (see migration 0003_search).
+// Each ticket has one search document: its subject, its requester, and the
+// visible text and addresses of all its messages, kept in step by triggers
+// (see migrations 0003_search and 0013_search_addresses).
 // SQLite uses FTS5 (ticket_fts, rowid = ticket id) and
 // quotes every term as an FTS5 string, so AND/OR/NOT/NEAR, column filters, '*'
 // and quotes are plain text. PostgreSQL uses the tsvector column tickets.search with a

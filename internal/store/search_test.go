@@ -276,28 +276,40 @@ func pageThrough(t *testing.T, s *store.Store, want []int64) {
 
 // TestSearchMigrationBackfills applies 0003_search to a database that already
 // holds tickets and messages: they must be searchable afterwards.
+// undoSearch takes the database back to before the search migrations (0003
+// and 0013), so that running Migrate again backfills what was stored without
+// an index.
+func undoSearch(t *testing.T, s *store.Store, ctx context.Context) {
+	t.Helper()
+	db := s.DB()
+	undo := []string{`DROP INDEX messages_delivery_pending`}
+	if db.Dialect == store.Postgres {
+		undo = append(undo, `DROP TRIGGER tickets_search ON tickets`, `DROP TRIGGER messages_search ON messages`,
+			`DROP FUNCTION ticketer_message_search()`, `DROP FUNCTION ticketer_ticket_search()`,
+			`DROP FUNCTION ticketer_ticket_document(BIGINT, TEXT)`, `DROP FUNCTION ticketer_ticket_document(BIGINT, TEXT, BIGINT)`,
+			`DROP FUNCTION ticketer_requester_vector(BIGINT)`, `DROP FUNCTION ticketer_message_vector(TEXT, TEXT, TEXT, TEXT, TEXT)`,
+			`DROP FUNCTION ticketer_address_list_words(TEXT)`, `DROP FUNCTION ticketer_address_words(TEXT, TEXT)`,
+			`ALTER TABLE tickets DROP COLUMN search`)
+	} else {
+		for _, tr := range []string{"ticket_fts_ticket_ai", "ticket_fts_ticket_au", "ticket_fts_ticket_ad",
+			"ticket_fts_message_ai", "ticket_fts_message_au", "ticket_fts_message_ad"} {
+			undo = append(undo, `DROP TRIGGER `+tr)
+		}
+		undo = append(undo, `DROP VIEW ticket_search_documents`, `DROP TABLE ticket_fts`)
+	}
+	undo = append(undo, `DELETE FROM schema_migrations WHERE version IN (3, 13)`)
+	for _, stmt := range undo {
+		if _, err := db.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+}
+
 func TestSearchMigrationBackfills(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		s, ctx := open(t, dsn)
 		db := s.DB()
-		undo := []string{`DROP INDEX messages_delivery_pending`}
-		if db.Dialect == store.Postgres {
-			undo = append(undo, `DROP TRIGGER tickets_search ON tickets`, `DROP TRIGGER messages_search ON messages`,
-				`DROP FUNCTION ticketer_message_search()`, `DROP FUNCTION ticketer_ticket_search()`,
-				`DROP FUNCTION ticketer_ticket_document(BIGINT, TEXT)`, `ALTER TABLE tickets DROP COLUMN search`)
-		} else {
-			for _, tr := range []string{"ticket_fts_ticket_ai", "ticket_fts_ticket_au", "ticket_fts_ticket_ad",
-				"ticket_fts_message_ai", "ticket_fts_message_au", "ticket_fts_message_ad"} {
-				undo = append(undo, `DROP TRIGGER `+tr)
-			}
-			undo = append(undo, `DROP TABLE ticket_fts`)
-		}
-		undo = append(undo, `DELETE FROM schema_migrations WHERE version = 3`)
-		for _, stmt := range undo {
-			if _, err := db.Exec(ctx, stmt); err != nil {
-				t.Fatalf("%s: %v", stmt, err)
-			}
-		}
+		undoSearch(t, s, ctx)
 		mb, contact := seed(t, s, ctx)
 		var id int64
 		err := db.InTx(ctx, func(tx *store.Tx) error {
@@ -305,7 +317,8 @@ func TestSearchMigrationBackfills(t *testing.T) {
 			if id, err = s.CreateTicket(ctx, tx, store.Ticket{Subject: "Legacy subject", Status: "new", Priority: "normal", RequesterID: contact, MailboxID: mb, CreatedAt: t0}); err != nil {
 				return err
 			}
-			_, err = s.InsertMessage(ctx, tx, store.Message{TicketID: id, Kind: store.KindInbound, VisibleText: "archived body words", CreatedAt: t0})
+			_, err = s.InsertMessage(ctx, tx, store.Message{TicketID: id, Kind: store.KindInbound, VisibleText: "archived body words",
+				Cc: []store.Address{{Email: "bcc.before@partner.example"}}, CreatedAt: t0})
 			return err
 		})
 		if err != nil {
@@ -314,7 +327,7 @@ func TestSearchMigrationBackfills(t *testing.T) {
 		if err := db.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		for _, q := range []string{"legacy", "archived"} {
+		for _, q := range []string{"legacy", "archived", "alice@example.org", "bcc.before@partner.example"} {
 			list, err := s.ListTickets(ctx, store.TicketFilter{Query: q})
 			if err != nil || len(list) != 1 || list[0].ID != id {
 				t.Fatalf("%q after backfill: %v %v", q, list, err)
@@ -363,6 +376,118 @@ func TestHugeTicketStaysWritable(t *testing.T) {
 			if err != nil || len(list) != 1 {
 				t.Fatalf("%s: %v %v", term, list, err)
 			}
+		}
+	})
+}
+
+// TestSearchFindsPeople: the requester and the From, To and Cc of every
+// message are found by whole address, local part, domain and display name.
+func TestSearchFindsPeople(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		s, ctx := open(t, dsn)
+		mb, _ := seed(t, s, ctx)
+		contact := func(email, name string) int64 {
+			t.Helper()
+			id, err := s.UpsertContact(ctx, s.DB().W(), email, name, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		mk := func(subject string, requester int64, msgs ...store.Message) int64 {
+			t.Helper()
+			var id int64
+			err := s.DB().InTx(ctx, func(tx *store.Tx) error {
+				var err error
+				if id, err = s.CreateTicket(ctx, tx, store.Ticket{Subject: subject, Status: store.StatusNew, Priority: "normal",
+					RequesterID: requester, MailboxID: mb, CreatedAt: t0}); err != nil {
+					return err
+				}
+				for _, m := range msgs {
+					m.TicketID, m.Kind, m.CreatedAt = id, store.KindInbound, t0
+					if _, err := s.InsertMessage(ctx, tx, m); err != nil {
+						return err
+					}
+				}
+				return s.TouchTicket(ctx, tx, id, t0, len(msgs))
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		carol := mk("Printer on fire", contact("carol.customer@customer.example", "Carol Customer"), store.Message{
+			From:        store.Address{Email: "carol.customer@customer.example", Name: "Carol Customer"},
+			To:          []store.Address{{Email: "support@example.com"}, {Email: "sales@example.com", Name: "Sales Desk"}},
+			Cc:          []store.Address{{Email: "finance@customer.example", Name: "Finance"}, {Email: "lead@customer.example"}},
+			VisibleText: "Please help.",
+		})
+		// A ticket whose mail came from someone other than its requester.
+		vendor := mk("Quote", contact("bob@example.net", "Bob"), store.Message{
+			From: store.Address{Email: "dave@vendor.example", Name: "Dave Vendor"}, VisibleText: "Our offer.",
+		})
+		// A ticket with no message yet: its requester alone.
+		solo := mk("Call me", contact("erin@solo.example", "Erin Example"))
+
+		cases := []struct {
+			name, query string
+			want        []int64
+		}{
+			{"requester address", "carol.customer@customer.example", []int64{carol}},
+			{"requester address, any case", "Carol.Customer@Customer.Example", []int64{carol}},
+			{"requester local part", "carol.customer", []int64{carol}},
+			{"requester domain", "customer.example", []int64{carol}},
+			{"requester first name", "carol", []int64{carol}},
+			{"requester without messages", "erin@solo.example", []int64{solo}},
+			{"requester name without messages", "Erin", []int64{solo}},
+			{"second To address", "sales@example.com", []int64{carol}},
+			{"To display name", "desk", []int64{carol}},
+			{"Cc address", "lead@customer.example", []int64{carol}},
+			{"Cc local part", "lead", []int64{carol}},
+			{"Cc display name", "finance", []int64{carol}},
+			{"From other than the requester", "dave@vendor.example", []int64{vendor}},
+			{"From domain", "vendor.example", []int64{vendor}},
+			{"From display name", "dave", []int64{vendor}},
+			{"address and a word", "vendor.example offer", []int64{vendor}},
+			{"address nobody used", "nobody@customer.example", []int64{}},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				list, err := s.ListTickets(ctx, store.TicketFilter{Query: c.query})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := []int64{}
+				for _, tk := range list {
+					got = append(got, tk.ID)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(c.want) {
+					t.Fatalf("%q: got %v, want %v", c.query, got, c.want)
+				}
+			})
+		}
+
+		// Changed addresses replace the old ones in the document.
+		if _, err := s.DB().W().Exec(ctx, `UPDATE messages SET cc_addrs = $1 WHERE ticket_id = $2`,
+			`[{"email":"controller@customer.example","name":""}]`, carol); err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string]int{"controller@customer.example": 1, "lead@customer.example": 0} {
+			list, err := s.ListTickets(ctx, store.TicketFilter{Query: q})
+			if err != nil || len(list) != want {
+				t.Fatalf("%q after the Cc changed: %v %v", q, list, err)
+			}
+		}
+		// Address lists that are not lists of addresses index nothing and
+		// never make a write fail.
+		for _, bad := range []string{`not json`, `null`, `["just a string", 5]`, `{"email":"x@y.example"}`} {
+			if _, err := s.DB().W().Exec(ctx, `UPDATE messages SET to_addrs = $1 WHERE ticket_id = $2`, bad, carol); err != nil {
+				t.Fatalf("to_addrs %q: %v", bad, err)
+			}
+		}
+		if list, err := s.ListTickets(ctx, store.TicketFilter{Query: "carol.customer@customer.example"}); err != nil || len(list) != 1 {
+			t.Fatalf("after malformed To: %v %v", list, err)
 		}
 	})
 }

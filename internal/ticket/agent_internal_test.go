@@ -1,9 +1,10 @@
 package ticket
 
 import (
-	"errors"
 	"strings"
 	"testing"
+
+	"github.com/ticketer/ticketer/internal/domain"
 )
 
 func TestCheckTransition(t *testing.T) {
@@ -19,8 +20,7 @@ func TestCheckTransition(t *testing.T) {
 		for _, to := range all {
 			err := checkTransition(from, to)
 			want := from == to || strings.Contains(" "+allowed[from]+" ", " "+to+" ")
-			var se *StateError
-			if want != (err == nil) || (err != nil && !errors.As(err, &se)) {
+			if want != (err == nil) || (err != nil && !isKind(err, domain.KindConflict)) {
 				t.Errorf("%s -> %s: %v, want allowed=%v", from, to, err, want)
 			}
 		}
@@ -33,8 +33,7 @@ func TestNormalizeTags(t *testing.T) {
 		t.Fatalf("%v %v", got, err)
 	}
 	for _, bad := range [][]string{{""}, {"a b"}, {"a,b"}, {strings.Repeat("x", 65)}, {"tab\there"}} {
-		var fe *FieldError
-		if _, err := normalizeTags(bad); !errors.As(err, &fe) || fe.Field != "tags" {
+		if _, err := normalizeTags(bad); !isKind(err, domain.KindInvalid) || !isField(err, "tags") {
 			t.Errorf("%q: %v", bad, err)
 		}
 	}
@@ -45,4 +44,14 @@ func TestNormalizeTags(t *testing.T) {
 	if _, err := normalizeTags(many); err == nil {
 		t.Error("51 tags accepted")
 	}
+}
+
+func isKind(err error, k domain.Kind) bool {
+	e, ok := domain.As(err)
+	return ok && e.Kind == k
+}
+
+func isField(err error, field string) bool {
+	e, ok := domain.As(err)
+	return ok && e.Field == field
 }

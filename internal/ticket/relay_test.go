@@ -2,10 +2,10 @@ package ticket_test
 
 import (
 	"crypto/tls"
-	"errors"
 	"strings"
 	"testing"
 
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout/smtpouttest"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
@@ -137,12 +137,12 @@ func TestSavedRelayOptions(t *testing.T) {
 		} {
 			t.Run(tc.url, func(t *testing.T) {
 				_, err := o.svc.CreateMailbox(o.ctx, ticket.MailboxInput{Name: "New", Address: "new@acme.test", SMTPRelay: tc.url})
-				var fe *ticket.FieldError
-				if !errors.As(err, &fe) || fe.Field != "smtp_relay" || !strings.Contains(fe.Message, tc.errHas) {
+				fe, ok := domain.As(err)
+				if !ok || fe.Kind != domain.KindInvalid || fe.Field != "smtp_relay" || !strings.Contains(fe.Message, tc.errHas) {
 					t.Fatalf("create: %v, want a smtp_relay field error containing %q", err, tc.errHas)
 				}
 				_, err = o.svc.UpdateMailbox(o.ctx, o.mb, ticket.MailboxUpdate{SMTPRelay: &tc.url})
-				if !errors.As(err, &fe) || fe.Field != "smtp_relay" {
+				if fe, ok = domain.As(err); !ok || fe.Field != "smtp_relay" {
 					t.Fatalf("update: %v, want a smtp_relay field error", err)
 				}
 			})

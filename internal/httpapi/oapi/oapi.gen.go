@@ -49,6 +49,45 @@ func (e DeliveryStatus) Valid() bool {
 	}
 }
 
+// Defines values for EventKind.
+const (
+	AssigneeChanged EventKind = "assignee_changed"
+	DeliveryFailed  EventKind = "delivery_failed"
+	DeliveryRetried EventKind = "delivery_retried"
+	NoteAdded       EventKind = "note_added"
+	PriorityChanged EventKind = "priority_changed"
+	ReplyQueued     EventKind = "reply_queued"
+	StatusChanged   EventKind = "status_changed"
+	TagsChanged     EventKind = "tags_changed"
+	TicketCreated   EventKind = "ticket_created"
+)
+
+// Valid indicates whether the value is a known member of the EventKind enum.
+func (e EventKind) Valid() bool {
+	switch e {
+	case AssigneeChanged:
+		return true
+	case DeliveryFailed:
+		return true
+	case DeliveryRetried:
+		return true
+	case NoteAdded:
+		return true
+	case PriorityChanged:
+		return true
+	case ReplyQueued:
+		return true
+	case StatusChanged:
+		return true
+	case TagsChanged:
+		return true
+	case TicketCreated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MailboxTestResultTransport.
 const (
 	Outbox    MailboxTestResultTransport = "outbox"
@@ -295,8 +334,13 @@ type Event struct {
 	CreatedAt time.Time                `json:"created_at"`
 	Field     string                   `json:"field"`
 	Id        int64                    `json:"id"`
-	Kind      string                   `json:"kind"`
+
+	// Kind What an audit event records. <field>_changed events name the field and carry its value before and after.
+	Kind EventKind `json:"kind"`
 }
+
+// EventKind What an audit event records. <field>_changed events name the field and carry its value before and after.
+type EventKind string
 
 // Health defines model for Health.
 type Health map[string]string

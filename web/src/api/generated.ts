@@ -284,12 +284,31 @@ export interface Event {
   actor: string;
   /** @nullable */
   actor_id: number | null;
-  kind: string;
+  kind: EventKind;
   field: string;
   before: string;
   after: string;
   created_at: string;
 }
+
+/**
+ * What an audit event records. <field>_changed events name the field and carry its value before and after.
+ */
+export type EventKind = typeof EventKind[keyof typeof EventKind];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const EventKind = {
+  ticket_created: 'ticket_created',
+  status_changed: 'status_changed',
+  priority_changed: 'priority_changed',
+  assignee_changed: 'assignee_changed',
+  tags_changed: 'tags_changed',
+  reply_queued: 'reply_queued',
+  note_added: 'note_added',
+  delivery_failed: 'delivery_failed',
+  delivery_retried: 'delivery_retried',
+} as const;
 
 export type StreamEventType = typeof StreamEventType[keyof typeof StreamEventType];
 
@@ -477,6 +496,8 @@ requester?: string;
 q?: string;
 /**
  * 1 to 200, default 50
+ * @minimum 1
+ * @maximum 200
  */
 limit?: number;
 /**

@@ -1,24 +1,19 @@
 import { useEffect, useState } from "react";
 import { NavLink, Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
-import { useListMailboxes, useLogout } from "../api/generated";
+import { Role, useListMailboxes, useLogout } from "../api/generated";
 import { ApiError, onUnauthorized } from "../api/fetcher";
 import { forgetSignIn, rememberSignIn, useMe, signInPath } from "./session";
 import { browserStorage } from "../lib/storage";
 import { useLiveUpdates } from "./live";
 import { ErrorState, Loading } from "../components/States";
 import { initials } from "../lib/format";
+import { statusViews } from "../lib/views";
 
 const views = [
   { to: "/queue/mine", label: "Mine" },
   { to: "/queue/unassigned", label: "Unassigned" },
   { to: "/queue/open", label: "All open" },
-];
-const statuses = [
-  { to: "/queue/status/new", label: "New" },
-  { to: "/queue/status/pending", label: "Pending" },
-  { to: "/queue/status/solved", label: "Solved" },
-  { to: "/queue/status/closed", label: "Closed" },
 ];
 
 export function Shell() {
@@ -83,7 +78,7 @@ export function Shell() {
           </NavLink>
         ))}
         <div className="nav-section">Status</div>
-        {statuses.map((v) => (
+        {statusViews.map((v) => (
           <NavLink key={v.to} to={v.to} className="nav-link">
             <span className="nav-text">{v.label}</span>
           </NavLink>
@@ -98,7 +93,7 @@ export function Shell() {
             ))}
           </>
         )}
-        {user?.role === "admin" && (
+        {user?.role === Role.admin && (
           <>
             <div className="nav-section">Admin</div>
             <NavLink to="/admin/users" className="nav-link">

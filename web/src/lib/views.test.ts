@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { viewFor } from "./views";
+import { PRIORITIES, STATUSES, statusViews, viewFor } from "./views";
 
 describe("viewFor", () => {
   it.each([
@@ -11,4 +11,18 @@ describe("viewFor", () => {
   ])("%s %s", (kind, arg, params) => expect(viewFor(kind, arg)?.params).toEqual(params));
   it.each([["status", "bogus"], ["mailbox", "x"], ["mailbox", "-1"], ["nope", undefined]])("rejects %s %s", (k, a) =>
     expect(viewFor(k, a)).toBeNull());
+});
+
+describe("lists from the spec", () => {
+  it("has the statuses and priorities in the spec's order", () => {
+    expect(STATUSES).toEqual(["new", "open", "pending", "solved", "closed"]);
+    expect(PRIORITIES).toEqual(["low", "normal", "high", "urgent"]);
+  });
+  it("offers one view per status except open", () =>
+    expect(statusViews).toEqual([
+      { to: "/queue/status/new", label: "New" },
+      { to: "/queue/status/pending", label: "Pending" },
+      { to: "/queue/status/solved", label: "Solved" },
+      { to: "/queue/status/closed", label: "Closed" },
+    ]));
 });

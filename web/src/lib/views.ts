@@ -1,9 +1,21 @@
 // Queue views: each is a set of ListTickets parameters, addressed by URL.
-import type { ListTicketsParams } from "../api/generated";
+import { Priority, Status, type ListTicketsParams } from "../api/generated";
 
-export const OPEN_STATUSES = "new,open,pending";
-export const STATUSES = ["new", "open", "pending", "solved", "closed"] as const;
-export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
+// The lists come from the spec's enums (generated), in the spec's order.
+export const STATUSES: readonly Status[] = Object.values(Status);
+export const PRIORITIES: readonly Priority[] = Object.values(Priority);
+export const OPEN_STATUSES = [Status.new, Status.open, Status.pending].join(",");
+
+/** statusLabel is a status as a title: "pending" -> "Pending". */
+export function statusLabel(s: string): string {
+  return s[0].toUpperCase() + s.slice(1);
+}
+
+/** statusViews are the queue's one-status views; "All open" covers open. */
+export const statusViews = STATUSES.filter((s) => s !== Status.open).map((s) => ({
+  to: `/queue/status/${s}`,
+  label: statusLabel(s),
+}));
 
 export interface View {
   title: string;
@@ -23,7 +35,7 @@ export function viewFor(kind: string, arg?: string): View | null {
       return { title: "All tickets", params: {} };
     case "status":
       if (!arg || !(STATUSES as readonly string[]).includes(arg)) return null;
-      return { title: arg[0].toUpperCase() + arg.slice(1), params: { status: arg } };
+      return { title: statusLabel(arg), params: { status: arg } };
     case "mailbox": {
       const id = Number(arg);
       if (!Number.isInteger(id) || id <= 0) return null;

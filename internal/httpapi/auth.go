@@ -1,0 +1,113 @@
+package httpapi
+
+// Sign-in, the current user, their API tokens.
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/ticketer/ticketer/internal/auth"
+	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/httpapi/oapi"
+)
+
+// sessionResponse sets the session cookies along with the Session body.
+type sessionResponse struct {
+	cookies []*http.Cookie
+	body    oapi.Session
+}
+
+func (r sessionResponse) write(w http.ResponseWriter) error {
+	for _, c := range r.cookies {
+		http.SetCookie(w, c)
+	}
+	writeJSON(w, http.StatusOK, r.body)
+	return nil
+}
+
+func (r sessionResponse) VisitLoginResponse(w http.ResponseWriter) error    { return r.write(w) }
+func (r sessionResponse) VisitDevLoginResponse(w http.ResponseWriter) error { return r.write(w) }
+
+func (s *Server) session(ns auth.NewSession) sessionResponse {
+	return sessionResponse{cookies: s.auth.SessionCookies(ns), body: oapi.Session{User: toUser(ns.User), CsrfToken: ns.CSRF, ExpiresAt: ns.ExpiresAt}}
+}
+
+func (s *Server) Login(ctx context.Context, req oapi.LoginRequestObject) (oapi.LoginResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
+	}
+	if strings.TrimSpace(req.Body.Email) == "" {
+		return nil, domain.Invalid("email", "is required")
+	}
+	if req.Body.Password == "" {
+		return nil, domain.Invalid("password", "is required")
+	}
+	ns, err := s.auth.Login(ctx, req.Body.Email, req.Body.Password, clientFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return s.session(ns), nil
+}
+
+func (s *Server) DevLogin(ctx context.Context, req oapi.DevLoginRequestObject) (oapi.DevLoginResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
+	}
+	if strings.TrimSpace(req.Body.Email) == "" {
+		return nil, domain.Invalid("email", "is required")
+	}
+	ns, err := s.auth.DevLogin(ctx, req.Body.Email, clientFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return s.session(ns), nil
+}
+
+type logoutResponse struct{ cookies []*http.Cookie }
+
+func (r logoutResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+	for _, c := range r.cookies {
+		http.SetCookie(w, c)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) Logout(ctx context.Context, _ oapi.LogoutRequestObject) (oapi.LogoutResponseObject, error) {
+	if err := s.auth.Logout(ctx, principalFrom(ctx)); err != nil {
+		return nil, err
+	}
+	return logoutResponse{cookies: s.auth.ClearCookies()}, nil
+}
+
+func (s *Server) GetMe(ctx context.Context, _ oapi.GetMeRequestObject) (oapi.GetMeResponseObject, error) {
+	return oapi.GetMe200JSONResponse(toUser(principalFrom(ctx).User)), nil
+}
+
+func (s *Server) ListTokens(ctx context.Context, _ oapi.ListTokensRequestObject) (oapi.ListTokensResponseObject, error) {
+	list, err := s.store.ListAPITokens(ctx, principalFrom(ctx).User.ID)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.ListTokens200JSONResponse{Items: convertAll(list, toToken)}, nil
+}
+
+func (s *Server) CreateToken(ctx context.Context, req oapi.CreateTokenRequestObject) (oapi.CreateTokenResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
+	}
+	secret, t, err := s.auth.CreateToken(ctx, principalFrom(ctx).User.ID, req.Body.Name)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.CreateToken201JSONResponse{Id: t.ID, Name: t.Name, CreatedAt: t.CreatedAt, LastUsedAt: nullTime(t.LastUsedAt),
+		RevokedAt: nullTime(t.RevokedAt), Token: secret}, nil
+}
+
+func (s *Server) RevokeToken(ctx context.Context, req oapi.RevokeTokenRequestObject) (oapi.RevokeTokenResponseObject, error) {
+	if err := s.auth.RevokeToken(ctx, principalFrom(ctx).User.ID, req.Id); err != nil {
+		return nil, err
+	}
+	return oapi.RevokeToken204Response{}, nil
+}

@@ -1,0 +1,72 @@
+package httpapi
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/ticketer/ticketer/api"
+	"github.com/ticketer/ticketer/internal/auth"
+	"github.com/ticketer/ticketer/internal/ticket"
+)
+
+func loadSpec(t *testing.T) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// The spec's enums are what the TS client is generated from: they must list
+// exactly the values the Go code accepts, in the same order.
+func TestSpecEnumsMatchGo(t *testing.T) {
+	t.Parallel()
+	doc := loadSpec(t)
+	cases := []struct {
+		schema string
+		goList []string
+	}{
+		{"Status", ticket.Statuses},
+		{"Priority", ticket.Priorities},
+		{"Role", []string{auth.RoleAdmin, auth.RoleAgent}},
+	}
+	for _, c := range cases {
+		t.Run(c.schema, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			for _, v := range doc.Components.Schemas[c.schema].Value.Enum {
+				got = append(got, v.(string))
+			}
+			if !slices.Equal(got, c.goList) {
+				t.Fatalf("spec %s enum %v, Go has %v", c.schema, got, c.goList)
+			}
+		})
+	}
+}
+
+// The spec's limit parameters state the page sizes params.go enforces.
+func TestSpecPageLimitsMatchGo(t *testing.T) {
+	t.Parallel()
+	doc := loadSpec(t)
+	seen := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				if p.Value.Name != "limit" {
+					continue
+				}
+				seen++
+				s := p.Value.Schema.Value
+				if s.Min == nil || *s.Min != 1 || s.Max == nil || *s.Max != maxPageSize || s.Default != float64(defaultPageSize) {
+					t.Errorf("%s %s: limit schema min %v max %v default %v, want 1, %d, %d", method, path, s.Min, s.Max, s.Default, maxPageSize, defaultPageSize)
+				}
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no limit parameter in the spec")
+	}
+}
