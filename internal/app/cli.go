@@ -13,6 +13,7 @@ import (
 
 	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/config"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/importer"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/mailbox/imap"
@@ -149,7 +150,7 @@ func runUserAdd(ctx context.Context, e Env, args []string) error {
 		}
 	}
 	return withApp(ctx, e, "user add", false, func(a *App) error {
-		id, err := a.Store.CreateUser(ctx, store.User{Email: *email, Name: *name, Role: *role, PasswordHash: hash, CreatedAt: time.Now()})
+		id, err := a.Store.CreateUser(ctx, store.User{Email: *email, Name: *name, Role: domain.Role(*role), PasswordHash: hash, CreatedAt: time.Now()})
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("user add: a user with email %s exists already", *email)
 		}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ticketer/ticketer/internal/config"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
@@ -384,7 +385,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (store.User, error
 			return store.User{}, &FieldError{"password", err.Error()}
 		}
 	}
-	id, err := s.store.CreateUser(ctx, store.User{Email: addr.Address, Name: name, Role: in.Role, PasswordHash: hash, CreatedAt: s.now()})
+	id, err := s.store.CreateUser(ctx, store.User{Email: addr.Address, Name: name, Role: domain.Role(in.Role), PasswordHash: hash, CreatedAt: s.now()})
 	if err != nil {
 		return store.User{}, err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ticketer/ticketer/api"
 	"github.com/ticketer/ticketer/internal/auth"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/httpapi/oapi"
 	"github.com/ticketer/ticketer/internal/mailbox/imap"
 	"github.com/ticketer/ticketer/internal/store"
@@ -288,11 +289,11 @@ func (s *Server) UpdateTicket(ctx context.Context, req oapi.UpdateTicketRequestO
 	b := req.Body
 	in := ticket.TicketUpdate{Tags: b.Tags}
 	if b.Status != nil {
-		st := string(*b.Status)
+		st := domain.Status(*b.Status)
 		in.Status = &st
 	}
 	if b.Priority != nil {
-		pr := string(*b.Priority)
+		pr := domain.Priority(*b.Priority)
 		in.Priority = &pr
 	}
 	if b.AssigneeId.IsSpecified() {
@@ -300,7 +301,7 @@ func (s *Server) UpdateTicket(ctx context.Context, req oapi.UpdateTicketRequestO
 		if !b.AssigneeId.IsNull() {
 			in.AssigneeID = b.AssigneeId.MustGet()
 			if in.AssigneeID <= 0 {
-				return nil, &ticket.FieldError{Field: "assignee_id", Message: "must be a user id or null"}
+				return nil, domain.Invalid("assignee_id", "must be a user id or null")
 			}
 		}
 	}
@@ -575,14 +576,14 @@ func (s *Server) CreateMailbox(ctx context.Context, req oapi.CreateMailboxReques
 		AckEnabled: b.AckEnabled, AckSubject: deref(b.AckSubject), AckBody: deref(b.AckBody)}
 	if u := strings.TrimSpace(deref(b.Imap)); u != "" {
 		if _, err := imap.ParseURL(u); err != nil {
-			return nil, &ticket.FieldError{Field: "imap", Message: err.Error()}
+			return nil, domain.Invalid("imap", err.Error())
 		}
 		in.IMAP = u
 	}
 	if d := deref(b.ImapSince); d != "" {
 		t, err := time.Parse(time.DateOnly, d)
 		if err != nil || in.IMAP == "" {
-			return nil, &ticket.FieldError{Field: "imap_since", Message: "must be a date, YYYY-MM-DD, and goes with imap"}
+			return nil, domain.Invalid("imap_since", "must be a date, YYYY-MM-DD, and goes with imap")
 		}
 		in.IMAPSince = t
 	}
@@ -648,15 +649,15 @@ func (s *Server) ConnectNylas(ctx context.Context, req oapi.ConnectNylasRequestO
 	b := req.Body
 	switch {
 	case strings.TrimSpace(b.GrantId) == "":
-		return nil, &ticket.FieldError{Field: "grant_id", Message: "must not be empty"}
+		return nil, domain.Invalid("grant_id", "must not be empty")
 	case strings.TrimSpace(b.ApiKey) == "":
-		return nil, &ticket.FieldError{Field: "api_key", Message: "must not be empty"}
+		return nil, domain.Invalid("api_key", "must not be empty")
 	}
 	var since time.Time
 	if d := deref(b.Since); d != "" {
 		var err error
 		if since, err = time.Parse(time.DateOnly, d); err != nil {
-			return nil, &ticket.FieldError{Field: "since", Message: "must be a date, YYYY-MM-DD"}
+			return nil, domain.Invalid("since", "must be a date, YYYY-MM-DD")
 		}
 	}
 	if s.conns == nil {
@@ -671,7 +672,7 @@ func (s *Server) ConnectNylas(ctx context.Context, req oapi.ConnectNylasRequestO
 		}
 		// The grant or key was refused, or Nylas could not be reached: the
 		// admin has to see why.
-		return nil, &ticket.FieldError{Field: "api_key", Message: "Nylas refused or could not be reached: " + err.Error()}
+		return nil, domain.Invalid("api_key", "Nylas refused or could not be reached: "+err.Error())
 	}
 	return oapi.ConnectNylas204Response{}, nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/httpapi/oapi"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -271,12 +272,20 @@ func paramMessage(name string) string {
 }
 
 // fail translates an error into the API's error answer, once, here.
+// domainStatus is the HTTP status of each kind of domain refusal.
+var domainStatus = map[domain.Kind]int{
+	domain.KindInvalid:    http.StatusUnprocessableEntity,
+	domain.KindBadRequest: http.StatusBadRequest,
+	domain.KindNotFound:   http.StatusNotFound,
+	domain.KindConflict:   http.StatusConflict,
+	domain.KindForbidden:  http.StatusForbidden,
+}
+
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var rl *auth.RateLimitError
 	var af *auth.FieldError
-	var tf *ticket.FieldError
-	var st *ticket.StateError
 	var br *badRequest
+	var de *domain.Error
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &rl):
@@ -296,12 +305,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusConflict, "last_admin", err.Error(), "")
 	case errors.As(err, &af):
 		writeError(w, http.StatusUnprocessableEntity, "invalid", af.Error(), af.Field)
-	case errors.As(err, &tf):
-		writeError(w, http.StatusUnprocessableEntity, "invalid", tf.Error(), tf.Field)
 	case errors.As(err, &br):
 		writeError(w, http.StatusBadRequest, "bad_request", br.Error(), br.field)
-	case errors.As(err, &st):
-		writeError(w, http.StatusConflict, "conflict", st.Error(), "")
+	case errors.As(err, &de):
+		writeError(w, domainStatus[de.Kind], string(de.Kind), de.Error(), de.Field)
 	case errors.As(err, &tooBig):
 		writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body larger than "+strconv.FormatInt(tooBig.Limit, 10)+" bytes", "")
 	case errors.Is(err, store.ErrNotFound):

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ticketer/ticketer/internal/domain"
 )
 
 // LockTicket serialises changes to one ticket across replicas (PostgreSQL);
@@ -25,8 +27,8 @@ func (s *Store) LockTicket(ctx context.Context, tx *Tx, id int64) error {
 
 // TicketFields are the agent-editable fields of a ticket, written together.
 type TicketFields struct {
-	Status     string
-	Priority   string
+	Status     domain.Status
+	Priority   domain.Priority
 	AssigneeID int64 // 0: unassigned
 	SolvedAt   time.Time
 }

@@ -12,28 +12,11 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/store"
-)
-
-// FieldError is invalid input in one named field (HTTP 422).
-type FieldError struct {
-	Field, Message string
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
-
-// StateError is a request that conflicts with the current state (HTTP 409).
-type StateError struct{ Message string }
-
-func (e *StateError) Error() string { return e.Message }
-
-// Statuses and priorities agents may set.
-var (
-	Statuses   = []string{store.StatusNew, store.StatusOpen, store.StatusPending, store.StatusSolved, store.StatusClosed}
-	Priorities = []string{"low", "normal", "high", "urgent"}
 )
 
 // checkTransition holds the status rules:
@@ -42,23 +25,24 @@ var (
 //   - a closed ticket can only be reopened (to open).
 //
 // Everything else among open, pending and solved is allowed.
-func checkTransition(from, to string) error {
+func checkTransition(from, to domain.Status) error {
 	switch {
 	case from == to:
 		return nil
-	case to == store.StatusNew:
-		return &StateError{fmt.Sprintf("status: a ticket cannot go back to new (it is %s)", from)}
-	case to == store.StatusClosed && from != store.StatusSolved:
-		return &StateError{fmt.Sprintf("status: only a solved ticket can be closed (it is %s)", from)}
-	case from == store.StatusClosed && to != store.StatusOpen:
-		return &StateError{fmt.Sprintf("status: a closed ticket can only be reopened as open, not %s", to)}
+	case to == domain.StatusNew:
+		return domain.Conflict(fmt.Sprintf("status: a ticket cannot go back to new (it is %s)", from))
+	case to == domain.StatusClosed && from != domain.StatusSolved:
+		return domain.Conflict(fmt.Sprintf("status: only a solved ticket can be closed (it is %s)", from))
+	case from == domain.StatusClosed && to != domain.StatusOpen:
+		return domain.Conflict(fmt.Sprintf("status: a closed ticket can only be reopened as open, not %s", to))
 	}
 	return nil
 }
 
 // TicketUpdate lists the changes an agent asks for; nil leaves a field alone.
 type TicketUpdate struct {
-	Status, Priority *string
+	Status   *domain.Status
+	Priority *domain.Priority
 	// AssigneeSet says the assignee changes: to AssigneeID, or unassigned when 0.
 	AssigneeSet bool
 	AssigneeID  int64
@@ -77,7 +61,7 @@ func normalizeTags(in []string) ([]string, error) {
 	for _, t := range in {
 		t = strings.ToLower(strings.TrimSpace(t))
 		if t == "" || len(t) > maxTagLen || strings.ContainsFunc(t, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || unicode.IsControl(r) }) {
-			return nil, &FieldError{"tags", fmt.Sprintf("%q: a tag is 1 to %d characters without spaces or commas", t, maxTagLen)}
+			return nil, domain.Invalid("tags", fmt.Sprintf("%q: a tag is 1 to %d characters without spaces or commas", t, maxTagLen))
 		}
 		if !seen[t] {
 			seen[t] = true
@@ -85,7 +69,7 @@ func normalizeTags(in []string) ([]string, error) {
 		}
 	}
 	if len(out) > maxTags {
-		return nil, &FieldError{"tags", fmt.Sprintf("at most %d tags", maxTags)}
+		return nil, domain.Invalid("tags", fmt.Sprintf("at most %d tags", maxTags))
 	}
 	slices.Sort(out)
 	return out, nil
@@ -93,14 +77,22 @@ func normalizeTags(in []string) ([]string, error) {
 
 func actorName(u store.User) string { return u.Email }
 
+func joinEnum[T ~string](list []T) string {
+	s := make([]string, len(list))
+	for i, v := range list {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
+}
+
 // UpdateTicket applies an agent's changes to a ticket in one transaction,
 // recording each change as an event (who, field, before, after, when).
 func (s *Service) UpdateTicket(ctx context.Context, actor store.User, id int64, in TicketUpdate) (store.Ticket, error) {
-	if in.Status != nil && !slices.Contains(Statuses, *in.Status) {
-		return store.Ticket{}, &FieldError{"status", "must be one of " + strings.Join(Statuses, ", ")}
+	if in.Status != nil && !slices.Contains(domain.Statuses(), *in.Status) {
+		return store.Ticket{}, domain.Invalid("status", "must be one of "+joinEnum(domain.Statuses()))
 	}
-	if in.Priority != nil && !slices.Contains(Priorities, *in.Priority) {
-		return store.Ticket{}, &FieldError{"priority", "must be one of " + strings.Join(Priorities, ", ")}
+	if in.Priority != nil && !slices.Contains(domain.Priorities(), *in.Priority) {
+		return store.Ticket{}, domain.Invalid("priority", "must be one of "+joinEnum(domain.Priorities()))
 	}
 	var tags []string
 	if in.Tags != nil {
@@ -133,20 +125,20 @@ func (s *Service) UpdateTicket(ctx context.Context, actor store.User, id int64, 
 			}
 			f.Status = *in.Status
 			switch f.Status {
-			case store.StatusSolved:
+			case domain.StatusSolved:
 				f.SolvedAt = now
-			case store.StatusClosed: // from solved: keeps its solved time
+			case domain.StatusClosed: // from solved: keeps its solved time
 				if f.SolvedAt.IsZero() {
 					f.SolvedAt = now
 				}
 			default:
 				f.SolvedAt = time.Time{}
 			}
-			change("status", t.Status, f.Status)
+			change("status", string(t.Status), string(f.Status))
 		}
 		if in.Priority != nil && *in.Priority != t.Priority {
 			f.Priority = *in.Priority
-			change("priority", t.Priority, f.Priority)
+			change("priority", string(t.Priority), string(f.Priority))
 		}
 		if in.AssigneeSet && in.AssigneeID != f.AssigneeID {
 			before := ""
@@ -157,7 +149,7 @@ func (s *Service) UpdateTicket(ctx context.Context, actor store.User, id int64, 
 			if in.AssigneeID != 0 {
 				u, err := s.store.GetUserTx(ctx, tx, in.AssigneeID)
 				if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled) {
-					return &FieldError{"assignee_id", fmt.Sprintf("%d is not an enabled user", in.AssigneeID)}
+					return domain.Invalid("assignee_id", fmt.Sprintf("%d is not an enabled user", in.AssigneeID))
 				}
 				if err != nil {
 					return err
@@ -221,12 +213,12 @@ func parseAddresses(field string, list []string) ([]mail.Address, error) {
 		}
 		p, err := netmail.ParseAddress(a)
 		if err != nil || !strings.Contains(p.Address, "@") {
-			return nil, &FieldError{field, fmt.Sprintf("%q is not an email address", a)}
+			return nil, domain.Invalid(field, fmt.Sprintf("%q is not an email address", a))
 		}
 		out = append(out, mail.Address{Name: p.Name, Email: strings.ToLower(p.Address)})
 	}
 	if len(out) > maxCc {
-		return nil, &FieldError{field, fmt.Sprintf("at most %d addresses", maxCc)}
+		return nil, domain.Invalid(field, fmt.Sprintf("at most %d addresses", maxCc))
 	}
 	return out, nil
 }
@@ -244,7 +236,7 @@ func textToHTML(text string) string {
 func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, in ReplyInput) (store.Message, error) {
 	body := strings.TrimRight(in.Body, " \t\r\n")
 	if strings.TrimSpace(body) == "" {
-		return store.Message{}, &FieldError{"body", "must not be empty"}
+		return store.Message{}, domain.Invalid("body", "must not be empty")
 	}
 	var explicitCc []mail.Address
 	if in.Cc != nil {
@@ -348,8 +340,8 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 			Field: "message", NewValue: strconv.FormatInt(id, 10), CreatedAt: now}); err != nil {
 			return err
 		}
-		if t.Status == store.StatusNew {
-			f := store.TicketFields{Status: store.StatusOpen, Priority: t.Priority}
+		if t.Status == domain.StatusNew {
+			f := store.TicketFields{Status: domain.StatusOpen, Priority: t.Priority}
 			if t.Assignee != nil {
 				f.AssigneeID = t.Assignee.ID
 			}
@@ -357,7 +349,7 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 				return err
 			}
 			return s.store.AddEvent(ctx, tx, store.Event{TicketID: t.ID, ActorID: actor.ID, Actor: actorName(actor), Kind: "status_changed",
-				Field: "status", OldValue: store.StatusNew, NewValue: store.StatusOpen, CreatedAt: now})
+				Field: "status", OldValue: string(domain.StatusNew), NewValue: string(domain.StatusOpen), CreatedAt: now})
 		}
 		return nil
 	})
@@ -371,7 +363,7 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 func (s *Service) AddNote(ctx context.Context, actor store.User, ticketID int64, body string) (store.Message, error) {
 	body = strings.TrimRight(body, " \t\r\n")
 	if strings.TrimSpace(body) == "" {
-		return store.Message{}, &FieldError{"body", "must not be empty"}
+		return store.Message{}, domain.Invalid("body", "must not be empty")
 	}
 	now := s.now()
 	var id int64
@@ -410,14 +402,14 @@ func (s *Service) RetryMessage(ctx context.Context, actor store.User, messageID 
 			return err
 		}
 		if m.Kind != store.KindOutbound {
-			return &StateError{fmt.Sprintf("message %d is %s, not an outbound message", m.ID, m.Kind)}
+			return domain.Conflict(fmt.Sprintf("message %d is %s, not an outbound message", m.ID, m.Kind))
 		}
 		ok, err := s.store.RequeueFailed(ctx, tx, m.ID)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return &StateError{fmt.Sprintf("message %d is %s, not failed: only failed messages can be retried", m.ID, m.DeliveryStatus)}
+			return domain.Conflict(fmt.Sprintf("message %d is %s, not failed: only failed messages can be retried", m.ID, m.DeliveryStatus))
 		}
 		if err := s.cfg.Queue.Enqueue(ctx, tx, jobs.SendArgs{MessageID: m.ID}); err != nil {
 			return err

@@ -1,14 +1,15 @@
 package ticket
 
 import (
-	"errors"
 	"strings"
 	"testing"
+
+	"github.com/ticketer/ticketer/internal/domain"
 )
 
 func TestCheckTransition(t *testing.T) {
-	all := Statuses
-	allowed := map[string]string{ // from -> the statuses it may move to (itself always)
+	all := domain.Statuses()
+	allowed := map[domain.Status]string{ // from -> the statuses it may move to (itself always)
 		"new":     "open pending solved",
 		"open":    "pending solved",
 		"pending": "open solved",
@@ -18,9 +19,9 @@ func TestCheckTransition(t *testing.T) {
 	for _, from := range all {
 		for _, to := range all {
 			err := checkTransition(from, to)
-			want := from == to || strings.Contains(" "+allowed[from]+" ", " "+to+" ")
-			var se *StateError
-			if want != (err == nil) || (err != nil && !errors.As(err, &se)) {
+			want := from == to || strings.Contains(" "+allowed[from]+" ", " "+string(to)+" ")
+			de, isDomain := domain.As(err)
+			if want != (err == nil) || (err != nil && (!isDomain || de.Kind != domain.KindConflict)) {
 				t.Errorf("%s -> %s: %v, want allowed=%v", from, to, err, want)
 			}
 		}
@@ -33,8 +34,8 @@ func TestNormalizeTags(t *testing.T) {
 		t.Fatalf("%v %v", got, err)
 	}
 	for _, bad := range [][]string{{""}, {"a b"}, {"a,b"}, {strings.Repeat("x", 65)}, {"tab\there"}} {
-		var fe *FieldError
-		if _, err := normalizeTags(bad); !errors.As(err, &fe) || fe.Field != "tags" {
+		_, err := normalizeTags(bad)
+		if fe, ok := domain.As(err); !ok || fe.Kind != domain.KindInvalid || fe.Field != "tags" {
 			t.Errorf("%q: %v", bad, err)
 		}
 	}

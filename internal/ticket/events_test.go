@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/secret"
-	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
@@ -74,7 +74,7 @@ func TestIngestionPublishesEventsAndCounts(t *testing.T) {
 		}
 
 		// Solved, then the customer answers: the reply is added and the ticket reopens.
-		if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), r.TicketID, store.StatusSolved, e.now); err != nil {
+		if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), r.TicketID, domain.StatusSolved, e.now); err != nil {
 			t.Fatal(err)
 		}
 		r2 := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Re: Hi", "Message-ID: <m2@customer.test>", "In-Reply-To: <m1@customer.test>"))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mail"
@@ -194,7 +195,7 @@ type batchState struct {
 	ours      map[string]bool
 	dedupe    map[string]store.MessageRef // dedupe key -> stored message
 	threads   map[string]int64            // thread key -> ticket
-	statuses  map[int64]string            // ticket -> status
+	statuses  map[int64]domain.Status     // ticket -> status
 	contacts  map[string]int64            // lower-cased email -> contact
 	// Ids reserved for the new tickets and messages (PostgreSQL): their
 	// inserts then need no answer and go out in one pipeline.
@@ -541,13 +542,13 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 				}
 			}
 			// Created with its first message counted: no second update.
-			ticketID, err = s.store.CreateTicket(ctx, tx, store.Ticket{ID: o.batch.nextTicketID(), Subject: subject, Status: store.StatusNew, Priority: store.PriorityNormal,
+			ticketID, err = s.store.CreateTicket(ctx, tx, store.Ticket{ID: o.batch.nextTicketID(), Subject: subject, Status: domain.StatusNew, Priority: domain.PriorityNormal,
 				RequesterID: requesterID, MailboxID: mailboxID, MessageCount: 1, CreatedAt: now})
 			if err != nil {
 				return err
 			}
 			if o.batch != nil {
-				o.batch.statuses[ticketID] = store.StatusNew
+				o.batch.statuses[ticketID] = domain.StatusNew
 			}
 			res.NewTicket = true
 			if err := s.publish(ctx, tx, live.TicketCreated, ticketID, 0); err != nil {
@@ -597,18 +598,18 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *p
 				return err
 			}
 			switch status {
-			case store.StatusSolved, store.StatusClosed, store.StatusPending:
-				if err := s.store.SetTicketStatus(ctx, tx, ticketID, store.StatusOpen, now); err != nil {
+			case domain.StatusSolved, domain.StatusClosed, domain.StatusPending:
+				if err := s.store.SetTicketStatus(ctx, tx, ticketID, domain.StatusOpen, now); err != nil {
 					return err
 				}
 				if o.batch != nil {
-					o.batch.statuses[ticketID] = store.StatusOpen
+					o.batch.statuses[ticketID] = domain.StatusOpen
 				}
 				if err := s.publish(ctx, tx, live.TicketUpdated, ticketID, 0); err != nil {
 					return err
 				}
 				if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: ticketID, Actor: from, Kind: "status_changed", Field: "status",
-					OldValue: status, NewValue: store.StatusOpen, CreatedAt: now}); err != nil {
+					OldValue: string(status), NewValue: string(domain.StatusOpen), CreatedAt: now}); err != nil {
 					return err
 				}
 			}
@@ -723,7 +724,7 @@ func (s *Service) contactID(ctx context.Context, tx *store.Tx, b *batchState, em
 }
 
 // ticketStatus reads a ticket's status, from the batch when it knows it.
-func (s *Service) ticketStatus(ctx context.Context, tx *store.Tx, b *batchState, id int64) (string, error) {
+func (s *Service) ticketStatus(ctx context.Context, tx *store.Tx, b *batchState, id int64) (domain.Status, error) {
 	if b != nil {
 		if status, ok := b.statuses[id]; ok {
 			return status, nil

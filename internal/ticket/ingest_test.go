@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
@@ -287,19 +288,19 @@ func TestReopenAndAutoReplies(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		r := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Invoice", first))
-		for _, st := range []string{store.StatusSolved, store.StatusClosed, store.StatusPending} {
+		for _, st := range []domain.Status{domain.StatusSolved, domain.StatusClosed, domain.StatusPending} {
 			if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), r.TicketID, st, e.now); err != nil {
 				t.Fatal(err)
 			}
 			// An out-of-office answer does not wake the ticket...
 			auto := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Out of office", "Auto-Submitted: auto-replied",
-				"Message-ID: <ooo-"+st+"@customer.test>", "In-Reply-To: <m1@customer.test>"))
+				"Message-ID: <ooo-"+string(st)+"@customer.test>", "In-Reply-To: <m1@customer.test>"))
 			if auto.TicketID != r.TicketID || e.ticket(r.TicketID).Status != st {
 				t.Fatalf("auto reply changed the ticket: %+v status %s", auto, e.ticket(r.TicketID).Status)
 			}
 			// ...a human reply does.
-			e.receive(e.mb, msg("From: alice@customer.test", "Subject: Re: Invoice", "Message-ID: <re-"+st+"@customer.test>", "In-Reply-To: <m1@customer.test>"))
-			if got := e.ticket(r.TicketID).Status; got != store.StatusOpen {
+			e.receive(e.mb, msg("From: alice@customer.test", "Subject: Re: Invoice", "Message-ID: <re-"+string(st)+"@customer.test>", "In-Reply-To: <m1@customer.test>"))
+			if got := e.ticket(r.TicketID).Status; got != domain.StatusOpen {
 				t.Fatalf("reply to a %s ticket: status %s, want open", st, got)
 			}
 		}
@@ -325,7 +326,7 @@ func TestMailFromOurAddressIsOurAnswer(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		r := e.receive(e.mb, msg("From: alice@customer.test", "To: support@acme.test", "Subject: Invoice", first))
-		if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), r.TicketID, store.StatusSolved, e.now); err != nil {
+		if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), r.TicketID, domain.StatusSolved, e.now); err != nil {
 			t.Fatal(err)
 		}
 		answer := e.importMsg(e.mb, msg("From: Support <support@acme.test>", "To: alice@customer.test", "Subject: Re: Invoice",
@@ -340,7 +341,7 @@ func TestMailFromOurAddressIsOurAnswer(t *testing.T) {
 		if m.Kind != store.KindOutbound || m.DeliveryStatus != store.DeliverySent {
 			t.Errorf("our answer stored as %s / %q, want outbound and sent", m.Kind, m.DeliveryStatus)
 		}
-		if got := e.ticket(r.TicketID).Status; got != store.StatusSolved {
+		if got := e.ticket(r.TicketID).Status; got != domain.StatusSolved {
 			t.Errorf("our own answer changed the status to %s", got)
 		}
 
@@ -589,7 +590,7 @@ func TestImportBatchMatchesOneByOne(t *testing.T) {
 	run := func(t *testing.T, dsn string, oneByOne bool) (*env, []ticket.Result) {
 		e := newEnv(t, dsn)
 		old := e.importMsg(e.mb, msg("From: a@c.test", "Subject: old", "Message-ID: <m0@c.test>"))
-		if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), old.TicketID, store.StatusSolved, e.now); err != nil {
+		if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), old.TicketID, domain.StatusSolved, e.now); err != nil {
 			t.Fatal(err)
 		}
 		var items []*ticket.ImportItem
@@ -630,7 +631,7 @@ func TestImportBatchMatchesOneByOne(t *testing.T) {
 			t.Errorf("replies to the old ticket, or the copy without Message-ID, went astray: %+v", got)
 		}
 		old := e.ticket(got[3].TicketID)
-		if old.Status != store.StatusOpen || old.MessageCount != 3 || e.ticket(got[0].TicketID).MessageCount != 3 {
+		if old.Status != domain.StatusOpen || old.MessageCount != 3 || e.ticket(got[0].TicketID).MessageCount != 3 {
 			t.Errorf("old ticket %+v: want open with 3 messages, and 3 on the new one", old)
 		}
 		if n := e.count(`SELECT count(*) FROM ticket_events WHERE kind = 'status_changed'`); n != 1 {

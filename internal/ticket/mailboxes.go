@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/store"
 )
@@ -34,12 +35,12 @@ func checkAckTemplates(subject, body string) error {
 	d := AckData{TicketID: 1, Subject: "s", RequesterName: "n", RequesterEmail: "e@example.com", MailboxName: mb.Name, MailboxAddress: mb.Address}
 	if subject != "" {
 		if _, _, err := RenderAck(store.Mailbox{AckSubject: subject}, d); err != nil {
-			return &FieldError{"ack_subject", err.Error()}
+			return domain.Invalid("ack_subject", err.Error())
 		}
 	}
 	if body != "" {
 		if _, _, err := RenderAck(store.Mailbox{AckBody: body}, d); err != nil {
-			return &FieldError{"ack_body", err.Error()}
+			return domain.Invalid("ack_body", err.Error())
 		}
 	}
 	return nil
@@ -51,7 +52,7 @@ func (s *Service) sealRelay(relay string) (string, error) {
 		return "", nil
 	}
 	if _, err := smtpout.ParseRelayURL(relay); err != nil {
-		return "", &FieldError{"smtp_relay", err.Error()}
+		return "", domain.Invalid("smtp_relay", err.Error())
 	}
 	return s.cfg.Secrets.Seal(relay)
 }
@@ -59,12 +60,12 @@ func (s *Service) sealRelay(relay string) (string, error) {
 // CreateMailbox validates and stores a mailbox; store.ErrConflict when the address exists.
 func (s *Service) CreateMailbox(ctx context.Context, in MailboxInput) (store.Mailbox, error) {
 	addr := strings.ToLower(strings.TrimSpace(in.Address))
-	if local, domain, ok := strings.Cut(addr, "@"); !ok || local == "" || domain == "" || strings.ContainsAny(addr, "+ <>,;\"") {
-		return store.Mailbox{}, &FieldError{"address", "must be a plain email address (no +tag)"}
+	if local, host, ok := strings.Cut(addr, "@"); !ok || local == "" || host == "" || strings.ContainsAny(addr, "+ <>,;\"") {
+		return store.Mailbox{}, domain.Invalid("address", "must be a plain email address (no +tag)")
 	}
 	name := strings.TrimSpace(in.Name)
 	if name == "" || len(name) > 200 {
-		return store.Mailbox{}, &FieldError{"name", "must be 1 to 200 characters"}
+		return store.Mailbox{}, domain.Invalid("name", "must be 1 to 200 characters")
 	}
 	if err := checkAckTemplates(in.AckSubject, in.AckBody); err != nil {
 		return store.Mailbox{}, err
@@ -100,7 +101,7 @@ func (s *Service) UpdateMailbox(ctx context.Context, id int64, in MailboxUpdate)
 	if in.Name != nil {
 		name := strings.TrimSpace(*in.Name)
 		if name == "" || len(name) > 200 {
-			return store.Mailbox{}, &FieldError{"name", "must be 1 to 200 characters"}
+			return store.Mailbox{}, domain.Invalid("name", "must be 1 to 200 characters")
 		}
 		c.Name = &name
 	}
