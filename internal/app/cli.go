@@ -345,7 +345,7 @@ func mailboxPicker(mbs []store.Mailbox) func(raw []byte) int64 {
 		if len(mbs) == 1 {
 			return first
 		}
-		for _, a := range headerAddresses(raw, "Delivered-To", "X-Original-To", "To", "Cc") {
+		for _, a := range mail.HeaderRecipients(raw) {
 			if id, ok := byAddr[mail.BaseAddress(a)]; ok {
 				return id
 			}

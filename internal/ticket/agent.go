@@ -306,30 +306,15 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 				return err
 			}
 		}
-		var inReplyTo string
-		var refs []string
+		var parentID string
+		var parentRefs []string
 		if ok && parent.MessageID != "" {
-			inReplyTo = parent.MessageID
-			refs = append(append(refs, parent.References...), parent.MessageID)
+			parentID, parentRefs = parent.MessageID, parent.References
 		}
-		subject := fmt.Sprintf("Re: %s [#%d]", fallback(mail.NormalizeSubject(t.Subject), "(no subject)"), t.ID)
-		out := mail.Outgoing{
-			From:        mail.Address{Name: mb.Name, Email: mb.Address},
-			To:          []mail.Address{to},
-			Cc:          cc,
-			Subject:     subject,
-			MessageID:   mail.NewMessageID(domainOf(mb.Address)),
-			InReplyTo:   inReplyTo,
-			References:  refs,
-			Text:        body + "\n",
-			HTML:        textToHTML(body),
-			Date:        now,
-			Attachments: atts,
-			Headers: map[string]string{
-				"Reply-To":          plusAddress(mb.Address, t.ID),
-				"X-Ticketer-Ticket": strconv.FormatInt(t.ID, 10),
-			},
-		}
+		out := mail.TicketMail(mail.Address{Name: mb.Name, Email: mb.Address}, t.ID, parentID, parentRefs, now)
+		out.To, out.Cc, out.Attachments = []mail.Address{to}, cc, atts
+		out.Subject = fmt.Sprintf("Re: %s [#%d]", fallback(mail.NormalizeSubject(t.Subject), "(no subject)"), t.ID)
+		out.Text, out.HTML = body+"\n", textToHTML(body)
 		if id, err = s.queueOutbound(ctx, tx, t.ID, actor.ID, out, "", now); err != nil {
 			return err
 		}

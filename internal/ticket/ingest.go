@@ -316,11 +316,7 @@ func hasTicketToken(msg *mail.Message) bool {
 	if _, ok := mail.TicketTokenFromSubject(msg.Subject); ok {
 		return true
 	}
-	addrs := slices.Clone(msg.DeliveredTo)
-	for _, a := range append(slices.Clone(msg.To), msg.Cc...) {
-		addrs = append(addrs, a.Email)
-	}
-	for _, a := range addrs {
+	for _, a := range msg.Recipients() {
 		if _, ok := mail.TicketTokenFromAddress(a); ok {
 			return true
 		}
@@ -655,12 +651,7 @@ func (s *Service) thread(ctx context.Context, tx *store.Tx, b *batchState, mb st
 	// A ticket token counts only from someone already in the conversation:
 	// otherwise anyone could write into any ticket by guessing its number.
 	var candidates []int64
-	addrs := slices.Clone(envelopeTo)
-	addrs = append(addrs, msg.DeliveredTo...)
-	for _, a := range append(slices.Clone(msg.To), msg.Cc...) {
-		addrs = append(addrs, a.Email)
-	}
-	for _, a := range addrs {
+	for _, a := range msg.Recipients(envelopeTo...) {
 		if mail.BaseAddress(a) != mb.Address {
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/store"
 )
@@ -157,7 +158,7 @@ func (s *Service) TestMailbox(ctx context.Context, id int64) (MailboxTest, error
 	if err != nil {
 		return MailboxTest{Transport: "smtp_relay", Message: err.Error()}, nil
 	}
-	rc.HeloName = domainOf(mb.Address)
+	rc.HeloName = mail.DomainOf(mb.Address)
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	if err := smtpout.NewRelay(rc).Test(ctx); err != nil {

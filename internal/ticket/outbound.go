@@ -95,27 +95,8 @@ func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, mb store.Mailbo
 	if err != nil {
 		return false, "", err
 	}
-	refs := append([]string{}, msg.References...)
-	inReplyTo := ""
-	if msg.MessageID != "" {
-		inReplyTo = msg.MessageID
-		refs = append(refs, msg.MessageID)
-	}
-	out := mail.Outgoing{
-		From:          mail.Address{Name: mb.Name, Email: mb.Address},
-		To:            []mail.Address{to},
-		Subject:       subject,
-		MessageID:     mail.NewMessageID(domainOf(mb.Address)),
-		InReplyTo:     inReplyTo,
-		References:    refs,
-		Text:          body,
-		AutoSubmitted: "auto-replied",
-		Date:          now,
-		Headers: map[string]string{
-			"Reply-To":          plusAddress(mb.Address, ticketID),
-			"X-Ticketer-Ticket": fmt.Sprint(ticketID),
-		},
-	}
+	out := mail.TicketMail(mail.Address{Name: mb.Name, Email: mb.Address}, ticketID, msg.MessageID, msg.References, now)
+	out.To, out.Subject, out.Text, out.AutoSubmitted = []mail.Address{to}, subject, body, "auto-replied"
 	if _, err := s.queueOutbound(ctx, tx, ticketID, 0, out, "acknowledgement", now); err != nil {
 		return false, "", err
 	}
@@ -287,6 +268,6 @@ func (s *Service) transport(mb store.Mailbox) (smtpout.Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mailbox %s relay: %w", mb.Address, err)
 	}
-	rc.HeloName = domainOf(mb.Address)
+	rc.HeloName = mail.DomainOf(mb.Address)
 	return smtpout.NewRelay(rc), nil
 }

@@ -5,9 +5,7 @@ package ticket
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -103,20 +101,4 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, typ string, ticketI
 // now is the service clock in UTC at the database's precision.
 func (s *Service) now() time.Time {
 	return s.cfg.Now().UTC().Truncate(time.Microsecond)
-}
-
-// plusAddress is the reply address that carries the ticket token.
-func plusAddress(mailboxAddr string, ticketID int64) string {
-	local, domain, ok := strings.Cut(mailboxAddr, "@")
-	if !ok {
-		return mailboxAddr
-	}
-	return fmt.Sprintf("%s+t%d@%s", local, ticketID, domain)
-}
-
-func domainOf(addr string) string {
-	if _, d, ok := strings.Cut(addr, "@"); ok && d != "" {
-		return d
-	}
-	return "localhost"
 }
