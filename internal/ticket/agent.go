@@ -13,7 +13,6 @@ import (
 	"unicode"
 
 	"github.com/ticketer/ticketer/internal/domain"
-	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/store"
@@ -396,7 +395,7 @@ func (s *Service) RetryMessage(ctx context.Context, actor store.User, messageID 
 		if !ok {
 			return domain.Conflict(fmt.Sprintf("message %d is %s, not failed: only failed messages can be retried", m.ID, m.DeliveryStatus))
 		}
-		if err := s.cfg.Queue.Enqueue(ctx, tx, jobs.SendArgs{MessageID: m.ID}); err != nil {
+		if err := s.cfg.Queue.Enqueue(ctx, tx, SendArgs{MessageID: m.ID}); err != nil {
 			return err
 		}
 		if err := s.publish(ctx, tx, live.TicketUpdated, m.TicketID, m.ID); err != nil {

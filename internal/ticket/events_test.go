@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/live"
@@ -53,13 +55,15 @@ func TestIngestionPublishesEventsAndCounts(t *testing.T) {
 		t.Cleanup(broker.Stop)
 		sub := broker.Subscribe()
 		box, _ := secret.ParseKeys(testKey)
-		q, err := jobs.New(e.st.DB(), jobs.Handlers{}, jobs.Options{Logger: slog.New(slog.DiscardHandler)})
+		workers := river.NewWorkers()
+		q, err := jobs.New(e.st.DB(), workers, jobs.Options{Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		m := &countingMetrics{}
 		e.svc = ticket.New(ticket.Config{Store: e.st, Blobs: e.blobs, Queue: q, Secrets: box, OutboxDir: e.outbox,
 			Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return e.now }, Events: broker, Metrics: m})
+		ticket.AddWorkers(workers, e.svc)
 
 		r := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Hi", first))
 		ack := e.acks(r.TicketID)[0]

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ticketer/ticketer/internal/domain"
-	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/store"
@@ -42,7 +41,7 @@ func (s *Service) Receive(ctx context.Context, r Received) (int64, error) {
 		if err != nil {
 			return err
 		}
-		return s.cfg.Queue.Enqueue(ctx, tx, jobs.IngestArgs{InboundID: id})
+		return s.cfg.Queue.Enqueue(ctx, tx, IngestArgs{InboundID: id})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("record received message: %w", err)
@@ -371,7 +370,7 @@ func (s *Service) keepFailedImport(ctx context.Context, it *ImportItem, ingestEr
 		if err != nil {
 			return err
 		}
-		return s.cfg.Queue.Enqueue(ctx, tx, jobs.IngestArgs{InboundID: id})
+		return s.cfg.Queue.Enqueue(ctx, tx, IngestArgs{InboundID: id})
 	})
 	if err != nil {
 		return fmt.Errorf("%w (and keeping it failed too: %w)", ingestErr, err)

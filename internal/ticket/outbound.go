@@ -9,7 +9,6 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
@@ -148,7 +147,7 @@ func (s *Service) queueOutbound(ctx context.Context, tx *store.Tx, ticketID, aut
 	if err := s.publish(ctx, tx, live.MessageAdded, ticketID, id); err != nil {
 		return 0, err
 	}
-	return id, s.cfg.Queue.Enqueue(ctx, tx, jobs.SendArgs{MessageID: id})
+	return id, s.cfg.Queue.Enqueue(ctx, tx, SendArgs{MessageID: id})
 }
 
 // SendMessage delivers a queued outbound message (the send job).

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/ticketer/ticketer/internal/blob"
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/mailbox"
@@ -71,18 +73,13 @@ func NewWith(t testing.TB, dsn string, o Options) *Env {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	e := &Env{T: t, Ctx: ctx, DB: db, Store: store.New(db), Blobs: blobs, OutboxDir: filepath.Join(dir, "outbox"), Box: box, Log: log}
-	var svc *ticket.Service
-	q, err := jobs.New(db, jobs.Handlers{
-		Ingest: func(ctx context.Context, id int64) error { return svc.ProcessInbound(ctx, id) },
-		Send: func(ctx context.Context, id int64, attempt, max int) error {
-			return svc.SendMessage(ctx, id, attempt, max)
-		},
-	}, jobs.Options{Work: !o.Manual, Logger: log, PollInterval: 20 * time.Millisecond})
+	workers := river.NewWorkers()
+	q, err := jobs.New(db, workers, jobs.Options{Work: !o.Manual, Logger: log, PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.OutboxDir, Logger: log, Now: o.Now})
-	e.Svc = svc
+	e.Svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.OutboxDir, Logger: log, Now: o.Now})
+	ticket.AddWorkers(workers, e.Svc)
 	if o.Manual {
 		return e
 	}
