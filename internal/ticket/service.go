@@ -41,11 +41,13 @@ type Config struct {
 	Events Publisher
 	// Metrics counts ingestion and delivery outcomes; nil counts nothing.
 	Metrics Metrics
+	// Hooks run in the transaction of every ticket change, after the
+	// built-in audit trail, by stage (see Stage).
+	Hooks []Hook
 }
 
 // Publisher publishes a live event inside the transaction of the change it
-// announces (*live.Broker). Every writer of tickets and messages calls
-// Service.publish in its transaction.
+// announces (*live.Broker). Service.change publishes for every ticket change.
 type Publisher interface {
 	PublishTx(ctx context.Context, tx *store.Tx, ev live.Event) error
 }
@@ -70,6 +72,7 @@ type Service struct {
 	db      *store.DB
 	log     *slog.Logger
 	metrics Metrics
+	hooks   []Hook // in the order they run
 }
 
 // New returns a Service.
@@ -87,15 +90,9 @@ func New(cfg Config) *Service {
 	if m == nil {
 		m = noMetrics{}
 	}
-	return &Service{cfg: cfg, store: cfg.Store, db: cfg.Store.DB(), log: cfg.Logger, metrics: m}
-}
-
-// publish announces a change in tx: live clients hear of it once tx commits.
-func (s *Service) publish(ctx context.Context, tx *store.Tx, typ string, ticketID, messageID int64) error {
-	if s.cfg.Events == nil {
-		return nil
-	}
-	return s.cfg.Events.PublishTx(ctx, tx, live.Event{Type: typ, TicketID: ticketID, MessageID: messageID})
+	s := &Service{cfg: cfg, store: cfg.Store, db: cfg.Store.DB(), log: cfg.Logger, metrics: m}
+	s.hooks = orderHooks(s, cfg.Hooks)
+	return s
 }
 
 // now is the service clock in UTC at the database's precision.

@@ -45,6 +45,7 @@ type Env struct {
 type Options struct {
 	Now    func() time.Time // the ticket service's clock; time.Now when nil
 	Manual bool             // no job workers: the test runs ingestion itself
+	Hooks  []ticket.Hook    // the ticket service's hooks
 }
 
 // New opens the database at dsn and starts the ingestion workers.
@@ -78,7 +79,7 @@ func NewWith(t testing.TB, dsn string, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.OutboxDir, Logger: log, Now: o.Now})
+	e.Svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.OutboxDir, Logger: log, Now: o.Now, Hooks: o.Hooks})
 	ticket.AddWorkers(workers, e.Svc)
 	if o.Manual {
 		return e
