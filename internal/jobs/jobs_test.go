@@ -34,6 +34,7 @@ type observed struct {
 // TestObserveReportsEveryJob: the observer (metrics) hears of each job
 // worked, with its kind and result, on both engines.
 func TestObserveReportsEveryJob(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := storetest.Open(t, dsn)

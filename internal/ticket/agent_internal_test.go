@@ -8,6 +8,7 @@ import (
 )
 
 func TestCheckTransition(t *testing.T) {
+	t.Parallel()
 	all := domain.Statuses()
 	allowed := map[domain.Status]string{ // from -> the statuses it may move to (itself always)
 		"new":     "open pending solved",
@@ -29,6 +30,7 @@ func TestCheckTransition(t *testing.T) {
 }
 
 func TestNormalizeTags(t *testing.T) {
+	t.Parallel()
 	got, err := normalizeTags([]string{" VIP", "billing", "vip", "Billing "})
 	if err != nil || strings.Join(got, ",") != "billing,vip" {
 		t.Fatalf("%v %v", got, err)

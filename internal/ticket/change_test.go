@@ -43,6 +43,7 @@ func priority(p domain.Priority) *domain.Priority { return &p }
 // webhooks; a hook sees the state before and after, and a change it adds
 // runs every hook again, one level down, before the next stage.
 func TestHooksRunInStageOrder(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		var ran []string
 		record := func(name string) func(context.Context, *store.Tx, ticket.Applied) ([]ticket.Change, error) {
@@ -93,6 +94,7 @@ func TestHooksRunInStageOrder(t *testing.T) {
 // TestHookDepthLimit: a hook that keeps adding changes is stopped at the
 // depth limit, and the whole change is rolled back.
 func TestHookDepthLimit(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		toggle := func(ctx context.Context, tx *store.Tx, a ticket.Applied) ([]ticket.Change, error) {
 			if a.Priority == nil {

@@ -162,19 +162,50 @@ func (e *env) count(query string, args ...any) int {
 
 const first = "Message-ID: <m1@customer.test>"
 
-func TestNewConversationOpensTicketAndAcknowledges(t *testing.T) {
+// newConversation receives a first message from Alice, Cc Bob.
+func (e *env) newConversation() (ticket.Result, store.Ticket) {
+	e.t.Helper()
+	res := e.receive(e.mb, msg("From: Alice Example <Alice@Customer.test>", "To: support@acme.test", "Cc: Bob <bob@customer.test>",
+		"Subject: Printer on fire", first))
+	if res.Outcome != ticket.OutcomeNew || res.TicketID == 0 {
+		e.t.Fatalf("result %+v", res)
+	}
+	return res, e.ticket(res.TicketID)
+}
+
+// TestNewConversationOpensTicket: the ticket, its participants (not us) and
+// its first audit entry.
+func TestNewConversationOpensTicket(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		res := e.receive(e.mb, msg("From: Alice Example <Alice@Customer.test>", "To: support@acme.test", "Cc: Bob <bob@customer.test>",
-			"Subject: Printer on fire", first))
-		if res.Outcome != ticket.OutcomeNew || res.TicketID == 0 {
-			t.Fatalf("result %+v", res)
-		}
-		tk := e.ticket(res.TicketID)
+		_, tk := e.newConversation()
 		if tk.Subject != "Printer on fire" || tk.Status != "new" || tk.Priority != "normal" || tk.Requester.Email != "alice@customer.test" ||
 			tk.Requester.Name != "Alice Example" || tk.MailboxID != e.mb || tk.MessageCount != 2 {
 			t.Fatalf("ticket %+v", tk)
 		}
+		for _, who := range []string{"alice@customer.test", "bob@customer.test"} {
+			if ok, _ := e.st.IsParticipant(e.ctx, e.st.DB(), tk.ID, who); !ok {
+				t.Errorf("%s should be a participant", who)
+			}
+		}
+		if ok, _ := e.st.IsParticipant(e.ctx, e.st.DB(), tk.ID, "support@acme.test"); ok {
+			t.Error("our own address is not a participant")
+		}
+		evs, _ := e.st.ListEvents(e.ctx, tk.ID)
+		if len(evs) == 0 || evs[0].Kind != "ticket_created" {
+			t.Fatalf("events %+v", evs)
+		}
+	})
+}
+
+// TestNewConversationIsAcknowledged: one acknowledgement, threaded under the
+// message, routed back to the ticket, queued with its send job.
+func TestNewConversationIsAcknowledged(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		_, tk := e.newConversation()
 		acks := e.acks(tk.ID)
 		if len(acks) != 1 {
 			t.Fatalf("want one acknowledgement, got %d", len(acks))
@@ -197,22 +228,11 @@ func TestNewConversationOpensTicketAndAcknowledges(t *testing.T) {
 		if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'send_message'`); n != 1 {
 			t.Fatalf("send jobs: %d", n)
 		}
-		for _, who := range []string{"alice@customer.test", "bob@customer.test"} {
-			if ok, _ := e.st.IsParticipant(e.ctx, e.st.DB(), tk.ID, who); !ok {
-				t.Errorf("%s should be a participant", who)
-			}
-		}
-		if ok, _ := e.st.IsParticipant(e.ctx, e.st.DB(), tk.ID, "support@acme.test"); ok {
-			t.Error("our own address is not a participant")
-		}
-		evs, _ := e.st.ListEvents(e.ctx, tk.ID)
-		if len(evs) == 0 || evs[0].Kind != "ticket_created" {
-			t.Fatalf("events %+v", evs)
-		}
 	})
 }
 
 func TestThreadingAndDedupe(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		orig := msg("From: alice@customer.test", "To: support@acme.test", "Subject: Printer", first)
@@ -242,17 +262,20 @@ func TestThreadingAndDedupe(t *testing.T) {
 			{"no Message-ID: new", msg("From: dave@customer.test", "Subject: no id", "BODY:unique body 1\r\n"), e.mb, ticket.OutcomeNew, false},
 			{"no Message-ID, same bytes: duplicate", msg("From: dave@customer.test", "Subject: no id", "BODY:unique body 1\r\n"), e.mb, ticket.OutcomeDuplicate, false},
 		}
+		// In order: each row sees what the rows before it stored.
 		for _, c := range cases {
-			res, err := e.svc.Import(e.ctx, c.mailbox, c.raw)
-			if err != nil {
-				t.Fatalf("%s: %v", c.name, err)
-			}
-			if res.Outcome != c.want {
-				t.Errorf("%s: outcome %s, want %s", c.name, res.Outcome, c.want)
-			}
-			if (res.TicketID == tid) != c.sameTkt {
-				t.Errorf("%s: ticket %d (first ticket %d), same wanted: %v", c.name, res.TicketID, tid, c.sameTkt)
-			}
+			t.Run(c.name, func(t *testing.T) {
+				res, err := e.svc.Import(e.ctx, c.mailbox, c.raw)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Outcome != c.want {
+					t.Errorf("outcome %s, want %s", res.Outcome, c.want)
+				}
+				if (res.TicketID == tid) != c.sameTkt {
+					t.Errorf("ticket %d (first ticket %d), same wanted: %v", res.TicketID, tid, c.sameTkt)
+				}
+			})
 		}
 		// Three copies were seen (the original twice, which is one occurrence;
 		// a resent copy with other bytes; the copy in the second mailbox),
@@ -273,6 +296,7 @@ func TestThreadingAndDedupe(t *testing.T) {
 }
 
 func TestReplyBeforeItsParentThreads(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		child := e.importMsg(e.mb, msg("From: bob@customer.test", "Subject: Re: Outage", "Message-ID: <c@x.test>", "In-Reply-To: <p@x.test>", "References: <p@x.test>"))
@@ -285,6 +309,7 @@ func TestReplyBeforeItsParentThreads(t *testing.T) {
 }
 
 func TestReopenAndAutoReplies(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		r := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Invoice", first))
@@ -323,6 +348,7 @@ func TestReopenAndAutoReplies(t *testing.T) {
 // is an answer someone wrote from another mail client: it lands on its
 // ticket as ours, already delivered, and wakes nothing.
 func TestMailFromOurAddressIsOurAnswer(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		r := e.receive(e.mb, msg("From: alice@customer.test", "To: support@acme.test", "Subject: Invoice", first))
@@ -365,6 +391,7 @@ func TestMailFromOurAddressIsOurAnswer(t *testing.T) {
 }
 
 func TestNoAcknowledgement(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		cases := []struct {
@@ -396,6 +423,7 @@ func TestNoAcknowledgement(t *testing.T) {
 }
 
 func TestAcknowledgementRateLimit(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		acked := 0
@@ -416,6 +444,7 @@ func TestAcknowledgementRateLimit(t *testing.T) {
 }
 
 func TestBounceMarksOutboundFailed(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		r := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Hi", first))
@@ -457,6 +486,7 @@ func TestBounceMarksOutboundFailed(t *testing.T) {
 }
 
 func TestFailedIngestionIsKeptAndRetried(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		id, err := e.svc.Receive(e.ctx, ticket.Received{MailboxID: e.mb, Source: "smtp", Raw: msg("From: a@c.test", "Subject: x", first)})
@@ -503,6 +533,7 @@ func TestFailedIngestionIsKeptAndRetried(t *testing.T) {
 }
 
 func TestSendAcknowledgementToOutbox(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		r := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Hi", first))
@@ -531,6 +562,7 @@ func TestSendAcknowledgementToOutbox(t *testing.T) {
 // A batch commits its good messages even when one of them fails inside the
 // transaction or cannot be parsed; the unparsable one is kept for retry.
 func TestImportBatchIsolatesBadMessages(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		reply := msg("From: a@c.test", "Subject: Re: printer", "Message-ID: <m2@customer.test>", "In-Reply-To: <m1@customer.test>")
@@ -571,6 +603,7 @@ func TestImportBatchIsolatesBadMessages(t *testing.T) {
 // A batch looks things up once for all its messages; each message must still
 // see the ones before it, exactly as if each had its own transaction.
 func TestImportBatchMatchesOneByOne(t *testing.T) {
+	t.Parallel()
 	withAttachment := msg("From: p@c.test", "Subject: invoice", "Message-ID: <p1@c.test>",
 		`Content-Type: multipart/mixed; boundary="b1"`,
 		"BODY:--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b1\r\nContent-Type: application/pdf\r\n"+
