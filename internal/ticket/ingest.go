@@ -367,7 +367,7 @@ func (in *ingestion) open(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	in.res.NewTicket = true
+	in.res.NewTicket, in.before = true, a.After
 	in.look.learnTicket(a.TicketID, a.After)
 	return a.TicketID, nil
 }
@@ -398,11 +398,10 @@ func (in *ingestion) add(ctx context.Context, ticketID int64) error {
 	if err := in.s.addParticipants(ctx, in.tx, ticketID, msg, in.ours, in.now); err != nil {
 		return err
 	}
-	c := Change{TicketID: ticketID, Actor: Actor{Name: msg.From.Email}, MessageAdded: id, Counted: in.res.NewTicket}
-	if !in.res.NewTicket {
-		c.before = &in.before
-	}
-	a, err := in.s.change(ctx, in.tx, c)
+	// The state is known (the batch or the step above read it): asking the
+	// store again would be one more round trip per message.
+	a, err := in.s.change(ctx, in.tx, Change{TicketID: ticketID, Actor: Actor{Name: msg.From.Email}, MessageAdded: id,
+		Counted: in.res.NewTicket, before: &in.before})
 	in.look.learnTicket(ticketID, a.After)
 	return err
 }
