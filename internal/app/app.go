@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/ticketer/ticketer/internal/blob"
 	"github.com/ticketer/ticketer/internal/config"
 	"github.com/ticketer/ticketer/internal/jobs"
@@ -80,23 +82,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	}
 	a.Live = live.New(db, live.Options{Logger: log})
 	a.Metrics = metrics.New(metrics.Options{Backlog: a.Store.Backlog, Logger: log})
-	// The workers call the service, which inserts jobs through the queue.
-	var svc *ticket.Service
+	// Each package that owns job kinds adds its workers before the queue
+	// inserts or works any job.
+	workers := river.NewWorkers()
 	nylasFetch := a.nylasFetchWorker()
-	a.Queue, err = jobs.New(db, jobs.Handlers{
-		Ingest: func(ctx context.Context, id int64) error { return svc.ProcessInbound(ctx, id) },
-		Send: func(ctx context.Context, id int64, attempt, max int) error {
-			return svc.SendMessage(ctx, id, attempt, max)
-		},
-	}, jobs.Options{Work: work, Logger: log, Observe: a.Metrics.JobDone, Register: nylasFetch.Register})
+	nylasFetch.Register(workers)
+	a.Queue, err = jobs.New(db, workers, jobs.Options{Work: work, Logger: log, Observe: a.Metrics.JobDone})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	svc = ticket.New(ticket.Config{Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log,
+	a.Tickets = ticket.New(ticket.Config{Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log,
 		Events: a.Live, Metrics: a.Metrics, Transport: a.transport, RelayCAFile: cfg.SMTPCAFile, BaseURL: cfg.BaseURL})
-	a.Tickets = svc
-	nylasFetch.Receiver = svc
+	ticket.AddWorkers(workers, a.Tickets)
+	nylasFetch.Receiver = a.Tickets
 	a.Connectors = a.newConnectors()
 	return a, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/config"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/importer"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/mailbox/imap"
@@ -175,7 +176,7 @@ func runUserAdd(ctx context.Context, e Env, args []string) error {
 		}
 	}
 	return withApp(ctx, e, "user add", false, func(a *App) error {
-		id, err := a.Store.CreateUser(ctx, store.User{Email: *email, Name: *name, Role: *role, PasswordHash: hash, CreatedAt: time.Now()})
+		id, err := a.Store.CreateUser(ctx, store.User{Email: *email, Name: *name, Role: domain.Role(*role), PasswordHash: hash, CreatedAt: time.Now()})
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("user add: a user with email %s exists already", *email)
 		}
@@ -376,7 +377,7 @@ func mailboxPicker(mbs []store.Mailbox) func(raw []byte) int64 {
 		if len(mbs) == 1 {
 			return first
 		}
-		for _, a := range headerAddresses(raw, "Delivered-To", "X-Original-To", "To", "Cc") {
+		for _, a := range mail.HeaderRecipients(raw) {
 			if id, ok := byAddr[mail.BaseAddress(a)]; ok {
 				return id
 			}

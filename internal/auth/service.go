@@ -378,7 +378,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (store.User, error
 			return store.User{}, domain.Invalid("password", err.Error())
 		}
 	}
-	id, err := s.store.CreateUser(ctx, store.User{Email: addr.Address, Name: name, Role: in.Role, PasswordHash: hash, CreatedAt: s.now()})
+	id, err := s.store.CreateUser(ctx, store.User{Email: addr.Address, Name: name, Role: domain.Role(in.Role), PasswordHash: hash, CreatedAt: s.now()})
 	if err != nil {
 		return store.User{}, err
 	}

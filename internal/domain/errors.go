@@ -1,6 +1,7 @@
 // Package domain holds what every domain package shares and nothing else:
-// the one error type that says why a request was refused. Packages below
-// HTTP return it; httpapi maps its Kind to a status code once.
+// the one error type that says why a request was refused (packages below
+// HTTP return it; httpapi maps its Kind to a status code once), and the
+// typed values every layer reads: status, priority, role (enums.go).
 package domain
 
 import "errors"

@@ -91,7 +91,7 @@ func (s *Service) Export(ctx context.Context, p store.PersonRecord, w io.Writer)
 			return err
 		}
 		dir := fmt.Sprintf("tickets/%d/", id)
-		et := exportedTicket{ID: t.ID, Subject: t.Subject, Status: t.Status, CreatedAt: t.CreatedAt}
+		et := exportedTicket{ID: t.ID, Subject: t.Subject, Status: string(t.Status), CreatedAt: t.CreatedAt}
 		for _, m := range msgs {
 			em := exportedMessage{ID: m.ID, Kind: m.Kind, MessageID: m.MessageID, From: m.From, To: m.To, Cc: m.Cc,
 				Subject: m.Subject, Text: m.Text, CreatedAt: m.CreatedAt, Attachments: []exportedAttachment{}}

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"github.com/ticketer/ticketer/internal/auth"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/httpapi"
 	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
 	"github.com/ticketer/ticketer/internal/secret"
@@ -124,7 +125,7 @@ func cheapHash(password string) string {
 // password (what auth.CreateUser would store) and gives it an API token.
 func (h *harness) fixedUser(email, name, role, hash string) (store.User, string) {
 	h.t.Helper()
-	id, err := h.st.CreateUser(h.ctx, store.User{Email: email, Name: name, Role: role, PasswordHash: hash, CreatedAt: h.clock.Now()})
+	id, err := h.st.CreateUser(h.ctx, store.User{Email: email, Name: name, Role: domain.Role(role), PasswordHash: hash, CreatedAt: h.clock.Now()})
 	if err != nil {
 		h.t.Fatal(err)
 	}

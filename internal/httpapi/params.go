@@ -14,7 +14,6 @@ import (
 	"github.com/oapi-codegen/nullable"
 
 	"github.com/ticketer/ticketer/internal/domain"
-	"github.com/ticketer/ticketer/internal/ticket"
 )
 
 // Page sizes of the paged lists; the spec's limit parameters say the same
@@ -88,8 +87,8 @@ func statusesParam(v string) ([]string, error) {
 	var out []string
 	for st := range strings.SplitSeq(v, ",") {
 		st = strings.TrimSpace(st)
-		if !slices.Contains(ticket.Statuses, st) {
-			return nil, domain.BadRequest("status", "must be "+oneOf(ticket.Statuses)+" (comma-separated)")
+		if !slices.Contains(domain.Statuses(), domain.Status(st)) {
+			return nil, domain.BadRequest("status", "must be "+oneOf(enumStrings(domain.Statuses()))+" (comma-separated)")
 		}
 		out = append(out, st)
 	}
@@ -97,6 +96,15 @@ func statusesParam(v string) ([]string, error) {
 }
 
 // oneOf is "a, b or c".
+// enumStrings is an enum's values as plain strings.
+func enumStrings[T ~string](list []T) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
+	}
+	return out
+}
+
 func oneOf(list []string) string {
 	if len(list) < 2 {
 		return strings.Join(list, "")

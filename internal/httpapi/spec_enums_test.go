@@ -7,7 +7,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/ticketer/ticketer/api"
-	"github.com/ticketer/ticketer/internal/auth"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
 
@@ -29,9 +29,10 @@ func TestSpecEnumsMatchGo(t *testing.T) {
 		schema string
 		goList []string
 	}{
-		{"Status", ticket.Statuses},
-		{"Priority", ticket.Priorities},
-		{"Role", []string{auth.RoleAdmin, auth.RoleAgent}},
+		{"Status", enumStrings(domain.Statuses())},
+		{"Priority", enumStrings(domain.Priorities())},
+		{"Role", enumStrings(domain.Roles())},
+		{"EventKind", enumStrings(ticket.EventKinds())},
 	}
 	for _, c := range cases {
 		t.Run(c.schema, func(t *testing.T) {

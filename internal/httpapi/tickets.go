@@ -59,11 +59,11 @@ func (s *Server) UpdateTicket(ctx context.Context, req oapi.UpdateTicketRequestO
 	b := req.Body
 	in := ticket.TicketUpdate{Tags: b.Tags}
 	if b.Status != nil {
-		st := string(*b.Status)
+		st := domain.Status(*b.Status)
 		in.Status = &st
 	}
 	if b.Priority != nil {
-		pr := string(*b.Priority)
+		pr := domain.Priority(*b.Priority)
 		in.Priority = &pr
 	}
 	if b.AssigneeId.IsSpecified() {

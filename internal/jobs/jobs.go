@@ -7,7 +7,6 @@ package jobs
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/ticketer/ticketer/internal/store"
 )
@@ -26,41 +26,6 @@ const (
 	QueueIngest   = "ingest"
 	QueueOutbound = "outbound"
 )
-
-// IngestArgs asks for a received raw message to be turned into ticket data.
-type IngestArgs struct {
-	InboundID int64 `json:"inbound_id"`
-}
-
-// Kind implements river.JobArgs.
-func (IngestArgs) Kind() string { return "ingest" }
-
-// InsertOpts puts ingestion on its own queue. Several workers parse in
-// parallel; the threading decision itself is serialised in the database (one
-// writer on SQLite, a row lock on the mailbox on PostgreSQL), so a
-// conversation is never split.
-func (IngestArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueIngest, MaxAttempts: 20}
-}
-
-// SendArgs asks for an outbound message (acknowledgement or reply) to be sent.
-type SendArgs struct {
-	MessageID int64 `json:"message_id"`
-}
-
-// Kind implements river.JobArgs.
-func (SendArgs) Kind() string { return "send_message" }
-
-// InsertOpts implements river.JobArgsWithInsertOpts.
-func (SendArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueOutbound, MaxAttempts: 12}
-}
-
-// Handlers do the work; the ticket service provides them.
-type Handlers struct {
-	Ingest func(ctx context.Context, inboundID int64) error
-	Send   func(ctx context.Context, messageID int64, attempt, maxAttempts int) error
-}
 
 // Queue inserts and (when started) works jobs.
 type Queue struct {
@@ -76,37 +41,13 @@ type Options struct {
 	// Observe, when set, is told about every job worked: its kind, how long
 	// it took and its error (nil on success). (*metrics.Metrics).JobDone fits.
 	Observe func(kind string, took time.Duration, err error)
-	// Register adds the workers of job kinds that live in other packages
-	// (river.AddWorker), e.g. the Nylas webhook's fetch job.
-	Register func(w *river.Workers)
 }
 
-// New builds a queue over db. With opts.Work the queue has workers for h.
-func New(db *store.DB, h Handlers, opts Options) (*Queue, error) {
-	workers := river.NewWorkers()
-	observe := func(kind string, start time.Time, err error) error {
-		if opts.Observe != nil {
-			opts.Observe(kind, time.Since(start), err)
-		}
-		return err
-	}
-	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, j *river.Job[IngestArgs]) error {
-		if h.Ingest == nil {
-			return errors.New("no ingest handler")
-		}
-		start := time.Now()
-		return observe(j.Kind, start, h.Ingest(ctx, j.Args.InboundID))
-	}))
-	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, j *river.Job[SendArgs]) error {
-		if h.Send == nil {
-			return errors.New("no send handler")
-		}
-		start := time.Now()
-		return observe(j.Kind, start, h.Send(ctx, j.Args.MessageID, j.Attempt, j.MaxAttempts))
-	}))
-	if opts.Register != nil {
-		opts.Register(workers)
-	}
+// New builds a queue over db that works the jobs of workers. Each package
+// that owns a job kind adds its worker to workers (river.AddWorker, e.g.
+// ticket.AddWorkers) before the queue starts or inserts that kind; River
+// refuses to insert a kind nobody works.
+func New(db *store.DB, workers *river.Workers, opts Options) (*Queue, error) {
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -114,6 +55,9 @@ func New(db *store.DB, h Handlers, opts Options) (*Queue, error) {
 	cfg := &river.Config{
 		Workers: workers,
 		Logger:  logger.With("component", "river"),
+	}
+	if opts.Observe != nil {
+		cfg.Middleware = []rivertype.Middleware{observer(opts.Observe)}
 	}
 	if opts.Work {
 		cfg.Queues = map[string]river.QueueConfig{
@@ -152,6 +96,16 @@ func New(db *store.DB, h Handlers, opts Options) (*Queue, error) {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
 	return q, nil
+}
+
+// observer tells observe about every job worked, whatever its kind.
+func observer(observe func(kind string, took time.Duration, err error)) rivertype.Middleware {
+	return river.WorkerMiddlewareFunc(func(ctx context.Context, job *rivertype.JobRow, doInner func(ctx context.Context) error) error {
+		start := time.Now()
+		err := doInner(ctx)
+		observe(job.Kind, time.Since(start), err)
+		return err
+	})
 }
 
 // Enqueue inserts a job in tx, so it exists if and only if tx commits.

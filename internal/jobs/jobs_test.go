@@ -7,10 +7,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
+
+// Two job kinds of the test's own, one per queue (each package registers
+// its real ones).
+type ingestArgs struct{}
+
+func (ingestArgs) Kind() string                 { return "ingest" }
+func (ingestArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueIngest} }
+
+type sendArgs struct{}
+
+func (sendArgs) Kind() string                 { return "send_message" }
+func (sendArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueOutbound} }
 
 type observed struct {
 	kind string
@@ -20,6 +34,7 @@ type observed struct {
 // TestObserveReportsEveryJob: the observer (metrics) hears of each job
 // worked, with its kind and result, on both engines.
 func TestObserveReportsEveryJob(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := storetest.Open(t, dsn)
@@ -27,12 +42,12 @@ func TestObserveReportsEveryJob(t *testing.T) {
 			t.Fatal(err)
 		}
 		seen := make(chan observed, 10)
-		q, err := jobs.New(db, jobs.Handlers{
-			Ingest: func(ctx context.Context, id int64) error { return nil },
-			Send: func(ctx context.Context, id int64, attempt, max int) error {
-				return errors.New("relay down")
-			},
-		}, jobs.Options{Work: true, PollInterval: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler),
+		workers := river.NewWorkers()
+		river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, j *river.Job[ingestArgs]) error { return nil }))
+		river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, j *river.Job[sendArgs]) error {
+			return errors.New("relay down")
+		}))
+		q, err := jobs.New(db, workers, jobs.Options{Work: true, PollInterval: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler),
 			Observe: func(kind string, took time.Duration, err error) { seen <- observed{kind, err} }})
 		if err != nil {
 			t.Fatal(err)
@@ -46,10 +61,10 @@ func TestObserveReportsEveryJob(t *testing.T) {
 			_ = q.Stop(stop)
 		})
 		err = db.InTx(ctx, func(tx *store.Tx) error {
-			if err := q.Enqueue(ctx, tx, jobs.IngestArgs{InboundID: 1}); err != nil {
+			if err := q.Enqueue(ctx, tx, ingestArgs{}); err != nil {
 				return err
 			}
-			return q.Enqueue(ctx, tx, jobs.SendArgs{MessageID: 1})
+			return q.Enqueue(ctx, tx, sendArgs{})
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"mime/quotedprintable"
 	netmail "net/mail"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -326,4 +327,52 @@ func NewMessageID(domain string) string {
 	}
 	id := base32.HexEncoding.WithPadding(base32.NoPadding).EncodeToString(buf[:])
 	return strings.ToLower(id) + "@" + domain
+}
+
+// TicketMail starts every mail Ticketer writes about a ticket
+// (acknowledgement, reply, and later forwards and notifications), so each
+// carries the same envelope:
+//   - From the mailbox, with a fresh Message-ID in the mailbox's domain;
+//   - Reply-To the mailbox's plus address for the ticket, so an answer finds
+//     its ticket even from a client that drops the threading headers;
+//   - X-Ticketer-Ticket, the ticket number;
+//   - threaded under the message it answers: In-Reply-To parentID, and
+//     References the parent's references then the parent (just parentRefs
+//     when the parent has no Message-ID).
+//
+// The caller fills in To, Cc, Subject, the body and what else it needs.
+func TicketMail(from Address, ticketID int64, parentID string, parentRefs []string, date time.Time) Outgoing {
+	refs := append([]string{}, parentRefs...)
+	if parentID != "" {
+		refs = append(refs, parentID)
+	}
+	return Outgoing{
+		From:       from,
+		MessageID:  NewMessageID(DomainOf(from.Email)),
+		InReplyTo:  parentID,
+		References: refs,
+		Date:       date,
+		Headers: map[string]string{
+			"Reply-To":          PlusAddress(from.Email, ticketID),
+			"X-Ticketer-Ticket": strconv.FormatInt(ticketID, 10),
+		},
+	}
+}
+
+// PlusAddress is the reply address that carries a ticket's number
+// ("support+t42@example.com"), which TicketTokenFromAddress reads back.
+func PlusAddress(mailboxAddr string, ticketID int64) string {
+	local, domain, ok := strings.Cut(mailboxAddr, "@")
+	if !ok {
+		return mailboxAddr
+	}
+	return fmt.Sprintf("%s+t%d@%s", local, ticketID, domain)
+}
+
+// DomainOf is the domain of an address, or "localhost" without one.
+func DomainOf(addr string) string {
+	if _, d, ok := strings.Cut(addr, "@"); ok && d != "" {
+		return d
+	}
+	return "localhost"
 }

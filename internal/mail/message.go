@@ -40,7 +40,7 @@ type Message struct {
 	From        Address   // first From; falls back to Sender, then Return-Path
 	ReplyTo     []Address //
 	To, Cc      []Address //
-	DeliveredTo []string  // Delivered-To, X-Original-To, X-Envelope-To, Envelope-To (deduped, lower-case)
+	DeliveredTo []string  // the delivery headers (Delivered-To, X-Original-To, ...; see recipients.go), deduped, lower-case
 	ReturnPath  string    // "" if absent; "<>" for the null sender; else the lower-cased address
 	Subject     string    // decoded, whitespace-collapsed
 	Date        time.Time // UTC; zero if missing or unparseable

@@ -99,15 +99,7 @@ func readEnvelope(m *Message, h header, dec *mime.WordDecoder, note func(string)
 	m.To = addressesOf(h, "To", dec)
 	m.Cc = addressesOf(h, "Cc", dec)
 
-	var delivered []string
-	for _, name := range []string{"Delivered-To", "X-Original-To", "X-Envelope-To", "Envelope-To"} {
-		for _, v := range h.values(name) {
-			for _, a := range parseAddresses(v, dec) {
-				delivered = append(delivered, a.Email)
-			}
-		}
-	}
-	m.DeliveredTo = dedupe(delivered)
+	m.DeliveredTo = dedupe(deliveredTo(h, dec))
 
 	m.Subject = collapseSpace(decodeWords(dec, h.get("Subject")))
 	if d := h.get("Date"); d == "" {

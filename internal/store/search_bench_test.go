@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
@@ -93,7 +94,7 @@ func fill(b *testing.B, s *store.Store, ctx context.Context, n int) []string {
 		return sb.String()
 	}
 	mb, contact := seed(b, s, ctx)
-	statuses := []string{"new", "open", "pending", "solved", "closed"}
+	statuses := domain.Statuses()
 	start := time.Now()
 	const batch = 2000
 	for done := 0; done < n; done += batch {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
@@ -51,7 +52,7 @@ func newSearchFixture(t *testing.T, dsn string) *searchFixture {
 		var id int64
 		err := s.DB().InTx(ctx, func(tx *store.Tx) error {
 			var err error
-			if id, err = s.CreateTicket(ctx, tx, store.Ticket{Subject: subject, Status: store.StatusNew, Priority: "normal",
+			if id, err = s.CreateTicket(ctx, tx, store.Ticket{Subject: subject, Status: domain.StatusNew, Priority: "normal",
 				RequesterID: requester, MailboxID: mailbox, CreatedAt: at}); err != nil {
 				return err
 			}
@@ -87,7 +88,7 @@ func newSearchFixture(t *testing.T, dsn string) *searchFixture {
 	if _, err := q.Exec(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, 'hardware'), ($2, 'hardware'), ($2, 'vip')`, f.printer, f.cafe); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetTicketStatus(ctx, q, f.invoice, store.StatusSolved, t0.Add(time.Hour)); err != nil {
+	if err := s.SetTicketStatus(ctx, q, f.invoice, domain.StatusSolved, t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -400,7 +401,7 @@ func TestSearchFindsPeople(t *testing.T) {
 			var id int64
 			err := s.DB().InTx(ctx, func(tx *store.Tx) error {
 				var err error
-				if id, err = s.CreateTicket(ctx, tx, store.Ticket{Subject: subject, Status: store.StatusNew, Priority: "normal",
+				if id, err = s.CreateTicket(ctx, tx, store.Ticket{Subject: subject, Status: domain.StatusNew, Priority: "normal",
 					RequesterID: requester, MailboxID: mb, CreatedAt: t0}); err != nil {
 					return err
 				}

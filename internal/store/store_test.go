@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
@@ -123,7 +124,7 @@ func TestTicketsListPagingAndFilters(t *testing.T) {
 		q := s.DB().W()
 		var ids []int64
 		for i := range 7 {
-			id, err := s.CreateTicket(ctx, q, store.Ticket{Subject: fmt.Sprintf("Printer %d", i), Status: store.StatusNew, Priority: "normal",
+			id, err := s.CreateTicket(ctx, q, store.Ticket{Subject: fmt.Sprintf("Printer %d", i), Status: domain.StatusNew, Priority: "normal",
 				RequesterID: contact, MailboxID: mb, CreatedAt: t0.Add(time.Duration(i) * time.Minute)})
 			if err != nil {
 				t.Fatal(err)
@@ -141,7 +142,7 @@ func TestTicketsListPagingAndFilters(t *testing.T) {
 		if err := s.TouchTicket(ctx, q, ids[1], t0, 0); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetTicketStatus(ctx, q, ids[2], store.StatusSolved, t0.Add(time.Minute*2)); err != nil {
+		if err := s.SetTicketStatus(ctx, q, ids[2], domain.StatusSolved, t0.Add(time.Minute*2)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := q.Exec(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, 'vip'), ($1, 'billing')`, ids[3]); err != nil {

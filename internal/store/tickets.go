@@ -6,25 +6,16 @@ import (
 	"fmt"
 	"strings"
 	"time"
-)
 
-// Ticket statuses and priorities.
-const (
-	StatusNew     = "new"
-	StatusOpen    = "open"
-	StatusPending = "pending"
-	StatusSolved  = "solved"
-	StatusClosed  = "closed"
-
-	PriorityNormal = "normal"
+	"github.com/ticketer/ticketer/internal/domain"
 )
 
 // Ticket is one conversation.
 type Ticket struct {
 	ID              int64
 	Subject         string
-	Status          string
-	Priority        string
+	Status          domain.Status
+	Priority        domain.Priority
 	Assignee        *UserRef
 	RequesterID     int64
 	Requester       Address
@@ -113,8 +104,8 @@ func (s *Store) GetTicket(ctx context.Context, q Querier, id int64) (Ticket, err
 }
 
 // TicketStatus returns a ticket's status alone (ingestion asks it per reply).
-func (s *Store) TicketStatus(ctx context.Context, q Querier, id int64) (string, error) {
-	var status string
+func (s *Store) TicketStatus(ctx context.Context, q Querier, id int64) (domain.Status, error) {
+	var status domain.Status
 	if err := q.QueryRow(ctx, `SELECT status FROM tickets WHERE id = $1`, id).Scan(&status); err != nil {
 		return "", fmt.Errorf("ticket %d: %w", id, err)
 	}
@@ -260,9 +251,9 @@ func (s *Store) TouchTicket(ctx context.Context, q Querier, id int64, at time.Ti
 }
 
 // SetTicketStatus changes the status, keeping solved_at in step.
-func (s *Store) SetTicketStatus(ctx context.Context, q Querier, id int64, status string, at time.Time) error {
+func (s *Store) SetTicketStatus(ctx context.Context, q Querier, id int64, status domain.Status, at time.Time) error {
 	var solved sql.NullTime
-	if status == StatusSolved || status == StatusClosed {
+	if status == domain.StatusSolved || status == domain.StatusClosed {
 		solved = nullTime(at)
 	}
 	_, err := q.Exec(ctx, `UPDATE tickets SET status = $2, solved_at = $3, updated_at = $4 WHERE id = $1`, id, status, solved, at.UTC())
@@ -304,11 +295,11 @@ func (s *Store) ThreadKeyTickets(ctx context.Context, q Querier, keys []string) 
 }
 
 // TicketStatuses returns the status of each ticket that exists.
-func (s *Store) TicketStatuses(ctx context.Context, q Querier, ids []int64) (map[int64]string, error) {
-	found := map[int64]string{}
+func (s *Store) TicketStatuses(ctx context.Context, q Querier, ids []int64) (map[int64]domain.Status, error) {
+	found := map[int64]domain.Status{}
 	err := queryIn(ctx, q, `SELECT id, status FROM tickets WHERE id IN (`, ids, func(r Rows) error {
 		var id int64
-		var status string
+		var status domain.Status
 		err := r.Scan(&id, &status)
 		found[id] = status
 		return err

@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
-
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ticketer/ticketer/internal/domain"
 )
 
 // LockTicket serialises changes to one ticket across replicas (PostgreSQL);
@@ -25,8 +27,8 @@ func (s *Store) LockTicket(ctx context.Context, tx *Tx, id int64) error {
 
 // TicketFields are the agent-editable fields of a ticket, written together.
 type TicketFields struct {
-	Status     string
-	Priority   string
+	Status     domain.Status
+	Priority   domain.Priority
 	AssigneeID int64 // 0: unassigned
 	SolvedAt   time.Time
 }
@@ -144,4 +146,47 @@ func (s *Store) MailboxAddresses(ctx context.Context, q Querier) (map[string]boo
 		out[strings.ToLower(a)] = true
 	}
 	return out, rows.Err()
+}
+
+// GetTicketFields reads the agent-editable fields of one ticket: the state a
+// ticket change starts from.
+func (s *Store) GetTicketFields(ctx context.Context, q Querier, id int64) (TicketFields, error) {
+	found, err := s.TicketFieldsByID(ctx, q, []int64{id})
+	if err != nil {
+		return TicketFields{}, err
+	}
+	f, ok := found[id]
+	if !ok {
+		return TicketFields{}, fmt.Errorf("ticket %d: %w", id, ErrNotFound)
+	}
+	return f, nil
+}
+
+// TicketFieldsByID reads the fields of each ticket that exists, in one
+// statement per chunk of ids (a batch import asks for many at once).
+func (s *Store) TicketFieldsByID(ctx context.Context, q Querier, ids []int64) (map[int64]TicketFields, error) {
+	found := map[int64]TicketFields{}
+	err := queryIn(ctx, q, `SELECT id, status, priority, assignee_id, solved_at FROM tickets WHERE id IN (`, ids, func(r Rows) error {
+		var id int64
+		var f TicketFields
+		var assignee sql.NullInt64
+		var solved sql.NullTime
+		err := r.Scan(&id, &f.Status, &f.Priority, &assignee, &solved)
+		f.AssigneeID, f.SolvedAt = assignee.Int64, timeOf(solved)
+		found[id] = f
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ticket fields: %w", err)
+	}
+	return found, nil
+}
+
+// TicketTags returns a ticket's tags, sorted.
+func (s *Store) TicketTags(ctx context.Context, q Querier, id int64) ([]string, error) {
+	list := []Ticket{{ID: id}}
+	if err := s.loadTags(ctx, q, list); err != nil {
+		return nil, err
+	}
+	return list[0].Tags, nil
 }

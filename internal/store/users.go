@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ticketer/ticketer/internal/domain"
 )
 
 // User is an agent or admin.
@@ -13,7 +15,7 @@ type User struct {
 	ID           int64
 	Email        string
 	Name         string
-	Role         string // admin, agent
+	Role         domain.Role
 	PasswordHash string
 	Disabled     bool
 	CreatedAt    time.Time

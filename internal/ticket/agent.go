@@ -9,176 +9,39 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
-	"unicode"
 
 	"github.com/ticketer/ticketer/internal/domain"
-	"github.com/ticketer/ticketer/internal/jobs"
-	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
-// Statuses and priorities agents may set.
-var (
-	Statuses   = []string{store.StatusNew, store.StatusOpen, store.StatusPending, store.StatusSolved, store.StatusClosed}
-	Priorities = []string{"low", "normal", "high", "urgent"}
-)
-
-// checkTransition holds the status rules:
-//   - nothing goes back to new (new only means "nobody looked yet");
-//   - only a solved ticket can be closed;
-//   - a closed ticket can only be reopened (to open).
-//
-// Everything else among open, pending and solved is allowed.
-func checkTransition(from, to string) error {
-	switch {
-	case from == to:
-		return nil
-	case to == store.StatusNew:
-		return domain.Conflict(fmt.Sprintf("status: a ticket cannot go back to new (it is %s)", from))
-	case to == store.StatusClosed && from != store.StatusSolved:
-		return domain.Conflict(fmt.Sprintf("status: only a solved ticket can be closed (it is %s)", from))
-	case from == store.StatusClosed && to != store.StatusOpen:
-		return domain.Conflict(fmt.Sprintf("status: a closed ticket can only be reopened as open, not %s", to))
-	}
-	return nil
-}
-
 // TicketUpdate lists the changes an agent asks for; nil leaves a field alone.
 type TicketUpdate struct {
-	Status, Priority *string
+	Status   *domain.Status
+	Priority *domain.Priority
 	// AssigneeSet says the assignee changes: to AssigneeID, or unassigned when 0.
 	AssigneeSet bool
 	AssigneeID  int64
 	Tags        *[]string
 }
 
-const (
-	maxTags   = 50
-	maxTagLen = 64
-)
-
-// normalizeTags lower-cases, trims, dedupes and sorts tags.
-func normalizeTags(in []string) ([]string, error) {
-	seen := map[string]bool{}
-	out := []string{}
-	for _, t := range in {
-		t = strings.ToLower(strings.TrimSpace(t))
-		if t == "" || len(t) > maxTagLen || strings.ContainsFunc(t, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || unicode.IsControl(r) }) {
-			return nil, domain.Invalid("tags", fmt.Sprintf("%q: a tag is 1 to %d characters without spaces or commas", t, maxTagLen))
-		}
-		if !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	}
-	if len(out) > maxTags {
-		return nil, domain.Invalid("tags", fmt.Sprintf("at most %d tags", maxTags))
-	}
-	slices.Sort(out)
-	return out, nil
-}
-
-func actorName(u store.User) string { return u.Email }
-
 // UpdateTicket applies an agent's changes to a ticket in one transaction,
 // recording each change as an event (who, field, before, after, when).
 func (s *Service) UpdateTicket(ctx context.Context, actor store.User, id int64, in TicketUpdate) (store.Ticket, error) {
-	if in.Status != nil && !slices.Contains(Statuses, *in.Status) {
-		return store.Ticket{}, domain.Invalid("status", "must be one of "+strings.Join(Statuses, ", "))
+	c := Change{TicketID: id, Actor: agentActor(actor), Status: in.Status, Priority: in.Priority, Tags: in.Tags}
+	if in.AssigneeSet {
+		c.Assignee = &in.AssigneeID
 	}
-	if in.Priority != nil && !slices.Contains(Priorities, *in.Priority) {
-		return store.Ticket{}, domain.Invalid("priority", "must be one of "+strings.Join(Priorities, ", "))
+	// Bad values are refused before the ticket is even looked at.
+	if err := c.validate(); err != nil {
+		return store.Ticket{}, err
 	}
-	var tags []string
-	if in.Tags != nil {
-		var err error
-		if tags, err = normalizeTags(*in.Tags); err != nil {
-			return store.Ticket{}, err
-		}
-	}
-	now := s.now()
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := s.store.LockTicket(ctx, tx, id); err != nil {
 			return err
 		}
-		t, err := s.store.GetTicket(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		f := store.TicketFields{Status: t.Status, Priority: t.Priority, SolvedAt: t.SolvedAt}
-		if t.Assignee != nil {
-			f.AssigneeID = t.Assignee.ID
-		}
-		var events []store.Event
-		change := func(field, before, after string) {
-			events = append(events, store.Event{TicketID: id, ActorID: actor.ID, Actor: actorName(actor), Kind: field + "_changed",
-				Field: field, OldValue: before, NewValue: after, CreatedAt: now})
-		}
-		if in.Status != nil && *in.Status != t.Status {
-			if err := checkTransition(t.Status, *in.Status); err != nil {
-				return err
-			}
-			f.Status = *in.Status
-			switch f.Status {
-			case store.StatusSolved:
-				f.SolvedAt = now
-			case store.StatusClosed: // from solved: keeps its solved time
-				if f.SolvedAt.IsZero() {
-					f.SolvedAt = now
-				}
-			default:
-				f.SolvedAt = time.Time{}
-			}
-			change("status", t.Status, f.Status)
-		}
-		if in.Priority != nil && *in.Priority != t.Priority {
-			f.Priority = *in.Priority
-			change("priority", t.Priority, f.Priority)
-		}
-		if in.AssigneeSet && in.AssigneeID != f.AssigneeID {
-			before := ""
-			if t.Assignee != nil {
-				before = t.Assignee.Email
-			}
-			after := ""
-			if in.AssigneeID != 0 {
-				u, err := s.store.GetUserTx(ctx, tx, in.AssigneeID)
-				if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled) {
-					return domain.Invalid("assignee_id", fmt.Sprintf("%d is not an enabled user", in.AssigneeID))
-				}
-				if err != nil {
-					return err
-				}
-				after = u.Email
-			}
-			f.AssigneeID = in.AssigneeID
-			change("assignee", before, after)
-		}
-		if len(events) > 0 {
-			if err := s.store.UpdateTicketFields(ctx, tx, id, f, now); err != nil {
-				return err
-			}
-		}
-		if in.Tags != nil && !slices.Equal(tags, t.Tags) {
-			if err := s.store.SetTicketTags(ctx, tx, id, tags); err != nil {
-				return err
-			}
-			if err := s.store.TouchTicket(ctx, tx, id, now, 0); err != nil {
-				return err
-			}
-			change("tags", strings.Join(t.Tags, ","), strings.Join(tags, ","))
-		}
-		for _, e := range events {
-			if err := s.store.AddEvent(ctx, tx, e); err != nil {
-				return err
-			}
-		}
-		if len(events) == 0 {
-			return nil
-		}
-		return s.publish(ctx, tx, live.TicketUpdated, id, 0)
+		_, err := s.change(ctx, tx, c)
+		return err
 	})
 	if err != nil {
 		return store.Ticket{}, err
@@ -225,24 +88,18 @@ func textToHTML(text string) string {
 	return `<div style="white-space: pre-wrap">` + html.EscapeString(strings.ReplaceAll(text, "\r\n", "\n")) + "</div>\n"
 }
 
-// Reply queues an agent's reply to the requester: the outbound message and
-// its send job are written in one transaction. It answers the customer's
-// newest message (In-Reply-To, References = its References + its
-// Message-ID); Cc is kept from that message unless the input says otherwise. The first reply sets the ticket's
-// first response time, and a new ticket becomes open.
-func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, in ReplyInput) (store.Message, error) {
-	body := strings.TrimRight(in.Body, " \t\r\n")
+// parse checks a reply's text and files before anything is stored.
+func (in ReplyInput) parse() (body string, cc []mail.Address, atts []mail.Attachment, err error) {
+	body = strings.TrimRight(in.Body, " \t\r\n")
 	if strings.TrimSpace(body) == "" {
-		return store.Message{}, domain.Invalid("body", "must not be empty")
+		return "", nil, nil, domain.Invalid("body", "must not be empty")
 	}
-	var explicitCc []mail.Address
 	if in.Cc != nil {
-		var err error
-		if explicitCc, err = parseAddresses("cc", *in.Cc); err != nil {
-			return store.Message{}, err
+		if cc, err = parseAddresses("cc", *in.Cc); err != nil {
+			return "", nil, nil, err
 		}
 	}
-	atts := make([]mail.Attachment, 0, len(in.Files))
+	atts = make([]mail.Attachment, 0, len(in.Files))
 	for i, f := range in.Files {
 		name := strings.TrimSpace(f.Name)
 		if name == "" {
@@ -254,9 +111,22 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 		}
 		atts = append(atts, mail.Attachment{Filename: name, ContentType: ct, Data: f.Data})
 	}
-	now := s.now()
+	return body, cc, atts, nil
+}
+
+// Reply queues an agent's reply to the requester: the outbound message and
+// its send job are written in one transaction. It answers the customer's
+// newest message (In-Reply-To, References = its References + its
+// Message-ID); Cc is kept from that message unless the input says otherwise.
+// The first reply sets the ticket's first response time, and a new ticket
+// becomes open.
+func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, in ReplyInput) (store.Message, error) {
+	body, explicitCc, atts, err := in.parse()
+	if err != nil {
+		return store.Message{}, err
+	}
 	var id int64
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := s.store.LockTicket(ctx, tx, ticketID); err != nil {
 			return err
 		}
@@ -264,96 +134,74 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 		if err != nil {
 			return err
 		}
-		mb, err := s.store.GetMailbox(ctx, tx, t.MailboxID)
+		out, err := s.replyMail(ctx, tx, t, in.Cc != nil, explicitCc)
 		if err != nil {
 			return err
 		}
-		ours, err := s.store.MailboxAddresses(ctx, tx)
-		if err != nil {
+		out.Text, out.HTML, out.Attachments = body+"\n", textToHTML(body), atts
+		if id, err = s.queueOutbound(ctx, tx, t.ID, actor.ID, out, ""); err != nil {
 			return err
 		}
-		to := mail.Address{Email: t.Requester.Email, Name: t.Requester.Name}
-		cc := explicitCc
-		if in.Cc == nil {
-			if last, ok, err := s.store.LastInbound(ctx, tx, ticketID); err != nil {
-				return err
-			} else if ok {
-				for _, a := range append(append([]store.Address{}, last.To...), last.Cc...) {
-					cc = append(cc, mail.Address{Email: strings.ToLower(a.Email), Name: a.Name})
-				}
-			}
+		c := Change{TicketID: t.ID, Actor: agentActor(actor), MessageAdded: id, FirstResponse: true,
+			Events: []Event{{Kind: EventReplyQueued, Field: "message", NewValue: strconv.FormatInt(id, 10)}}}
+		if t.Status == domain.StatusNew {
+			open := domain.StatusOpen
+			c.Status = &open
 		}
-		cc = slices.DeleteFunc(cc, func(a mail.Address) bool {
-			return a.Email == "" || ours[mail.BaseAddress(a.Email)] || strings.EqualFold(a.Email, to.Email)
-		})
-		seen := map[string]bool{}
-		cc = slices.DeleteFunc(cc, func(a mail.Address) bool {
-			dup := seen[a.Email]
-			seen[a.Email] = true
-			return dup
-		})
-		// The parent is the customer's newest message (what the agent
-		// answers); without one, the newest email of the ticket.
-		parent, ok, err := s.store.LastInbound(ctx, tx, ticketID)
-		if err != nil {
-			return err
-		}
-		if !ok || parent.MessageID == "" {
-			if parent, ok, err = s.store.ThreadTail(ctx, tx, ticketID); err != nil {
-				return err
-			}
-		}
-		var inReplyTo string
-		var refs []string
-		if ok && parent.MessageID != "" {
-			inReplyTo = parent.MessageID
-			refs = append(append(refs, parent.References...), parent.MessageID)
-		}
-		subject := fmt.Sprintf("Re: %s [#%d]", fallback(mail.NormalizeSubject(t.Subject), "(no subject)"), t.ID)
-		out := mail.Outgoing{
-			From:        mail.Address{Name: mb.Name, Email: mb.Address},
-			To:          []mail.Address{to},
-			Cc:          cc,
-			Subject:     subject,
-			MessageID:   mail.NewMessageID(domainOf(mb.Address)),
-			InReplyTo:   inReplyTo,
-			References:  refs,
-			Text:        body + "\n",
-			HTML:        textToHTML(body),
-			Date:        now,
-			Attachments: atts,
-			Headers: map[string]string{
-				"Reply-To":          plusAddress(mb.Address, t.ID),
-				"X-Ticketer-Ticket": strconv.FormatInt(t.ID, 10),
-			},
-		}
-		if id, err = s.queueOutbound(ctx, tx, t.ID, actor.ID, out, "", now); err != nil {
-			return err
-		}
-		if err := s.store.SetFirstResponse(ctx, tx, t.ID, now); err != nil {
-			return err
-		}
-		if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: t.ID, ActorID: actor.ID, Actor: actorName(actor), Kind: "reply_queued",
-			Field: "message", NewValue: strconv.FormatInt(id, 10), CreatedAt: now}); err != nil {
-			return err
-		}
-		if t.Status == store.StatusNew {
-			f := store.TicketFields{Status: store.StatusOpen, Priority: t.Priority}
-			if t.Assignee != nil {
-				f.AssigneeID = t.Assignee.ID
-			}
-			if err := s.store.UpdateTicketFields(ctx, tx, t.ID, f, now); err != nil {
-				return err
-			}
-			return s.store.AddEvent(ctx, tx, store.Event{TicketID: t.ID, ActorID: actor.ID, Actor: actorName(actor), Kind: "status_changed",
-				Field: "status", OldValue: store.StatusNew, NewValue: store.StatusOpen, CreatedAt: now})
-		}
-		return nil
+		_, err = s.change(ctx, tx, c)
+		return err
 	})
 	if err != nil {
 		return store.Message{}, err
 	}
 	return s.store.GetMessage(ctx, s.db.W(), id)
+}
+
+// replyMail addresses and threads an agent's reply: to the requester, Cc
+// the given list (or, without one, the last inbound message's recipients
+// but ours), under the customer's newest message.
+func (s *Service) replyMail(ctx context.Context, tx *store.Tx, t store.Ticket, ccGiven bool, cc []mail.Address) (mail.Outgoing, error) {
+	mb, err := s.store.GetMailbox(ctx, tx, t.MailboxID)
+	if err != nil {
+		return mail.Outgoing{}, err
+	}
+	ours, err := s.store.MailboxAddresses(ctx, tx)
+	if err != nil {
+		return mail.Outgoing{}, err
+	}
+	// The parent is the customer's newest message (what the agent answers);
+	// without one, the newest email of the ticket.
+	last, lastOK, err := s.store.LastInbound(ctx, tx, t.ID)
+	if err != nil {
+		return mail.Outgoing{}, err
+	}
+	to := mail.Address{Email: t.Requester.Email, Name: t.Requester.Name}
+	if !ccGiven && lastOK {
+		for _, a := range append(slices.Clone(last.To), last.Cc...) {
+			cc = append(cc, mail.Address{Email: strings.ToLower(a.Email), Name: a.Name})
+		}
+	}
+	seen := map[string]bool{}
+	cc = slices.DeleteFunc(cc, func(a mail.Address) bool {
+		drop := a.Email == "" || ours[mail.BaseAddress(a.Email)] || strings.EqualFold(a.Email, to.Email) || seen[a.Email]
+		seen[a.Email] = true
+		return drop
+	})
+	parent, ok := last, lastOK
+	if !ok || parent.MessageID == "" {
+		if parent, ok, err = s.store.ThreadTail(ctx, tx, t.ID); err != nil {
+			return mail.Outgoing{}, err
+		}
+	}
+	var parentID string
+	var parentRefs []string
+	if ok && parent.MessageID != "" {
+		parentID, parentRefs = parent.MessageID, parent.References
+	}
+	out := mail.TicketMail(mail.Address{Name: mb.Name, Email: mb.Address}, t.ID, parentID, parentRefs, s.now())
+	out.To, out.Cc = []mail.Address{to}, cc
+	out.Subject = fmt.Sprintf("Re: %s [#%d]", fallback(mail.NormalizeSubject(t.Subject), "(no subject)"), t.ID)
+	return out, nil
 }
 
 // AddNote stores an internal note on a ticket; notes are never mailed.
@@ -362,7 +210,6 @@ func (s *Service) AddNote(ctx context.Context, actor store.User, ticketID int64,
 	if strings.TrimSpace(body) == "" {
 		return store.Message{}, domain.Invalid("body", "must not be empty")
 	}
-	now := s.now()
 	var id int64
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := s.store.LockTicket(ctx, tx, ticketID); err != nil {
@@ -370,18 +217,13 @@ func (s *Service) AddNote(ctx context.Context, actor store.User, ticketID int64,
 		}
 		var err error
 		id, err = s.store.InsertMessage(ctx, tx, store.Message{TicketID: ticketID, Kind: store.KindNote,
-			From: store.Address{Email: actor.Email, Name: actor.Name}, Text: body, VisibleText: body, CreatedAt: now, AuthorID: actor.ID})
+			From: store.Address{Email: actor.Email, Name: actor.Name}, Text: body, VisibleText: body, CreatedAt: s.now(), AuthorID: actor.ID})
 		if err != nil {
 			return err
 		}
-		if err := s.store.TouchTicket(ctx, tx, ticketID, now, 1); err != nil {
-			return err
-		}
-		if err := s.publish(ctx, tx, live.MessageAdded, ticketID, id); err != nil {
-			return err
-		}
-		return s.store.AddEvent(ctx, tx, store.Event{TicketID: ticketID, ActorID: actor.ID, Actor: actorName(actor), Kind: "note_added",
-			Field: "message", NewValue: strconv.FormatInt(id, 10), CreatedAt: now})
+		_, err = s.change(ctx, tx, Change{TicketID: ticketID, Actor: agentActor(actor), MessageAdded: id,
+			Events: []Event{{Kind: EventNoteAdded, Field: "message", NewValue: strconv.FormatInt(id, 10)}}})
+		return err
 	})
 	if err != nil {
 		return store.Message{}, err
@@ -392,7 +234,6 @@ func (s *Service) AddNote(ctx context.Context, actor store.User, ticketID int64,
 // RetryMessage queues a failed outbound message again, with its send job, in
 // one transaction. The same bytes (and Message-ID) are sent.
 func (s *Service) RetryMessage(ctx context.Context, actor store.User, messageID int64) (store.Message, error) {
-	now := s.now()
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		m, err := s.store.GetMessage(ctx, tx, messageID)
 		if err != nil {
@@ -401,21 +242,16 @@ func (s *Service) RetryMessage(ctx context.Context, actor store.User, messageID 
 		if m.Kind != store.KindOutbound {
 			return domain.Conflict(fmt.Sprintf("message %d is %s, not an outbound message", m.ID, m.Kind))
 		}
-		ok, err := s.store.RequeueFailed(ctx, tx, m.ID)
+		_, err = s.change(ctx, tx, Change{TicketID: m.TicketID, Actor: agentActor(actor),
+			Delivery: &Delivery{MessageID: m.ID, Requeue: true},
+			Events:   []Event{{Kind: EventDeliveryRetried, Field: "message", OldValue: m.DeliveryError, NewValue: strconv.FormatInt(m.ID, 10)}}})
+		if errors.Is(err, errNotFailed) {
+			return domain.Conflict(fmt.Sprintf("message %d is %s, not failed: only failed messages can be retried", m.ID, m.DeliveryStatus))
+		}
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return domain.Conflict(fmt.Sprintf("message %d is %s, not failed: only failed messages can be retried", m.ID, m.DeliveryStatus))
-		}
-		if err := s.cfg.Queue.Enqueue(ctx, tx, jobs.SendArgs{MessageID: m.ID}); err != nil {
-			return err
-		}
-		if err := s.publish(ctx, tx, live.TicketUpdated, m.TicketID, m.ID); err != nil {
-			return err
-		}
-		return s.store.AddEvent(ctx, tx, store.Event{TicketID: m.TicketID, ActorID: actor.ID, Actor: actorName(actor), Kind: "delivery_retried",
-			Field: "message", OldValue: m.DeliveryError, NewValue: strconv.FormatInt(m.ID, 10), CreatedAt: now})
+		return s.cfg.Queue.Enqueue(ctx, tx, SendArgs{MessageID: m.ID})
 	})
 	if err != nil {
 		return store.Message{}, err

@@ -8,8 +8,9 @@ import (
 )
 
 func TestCheckTransition(t *testing.T) {
-	all := Statuses
-	allowed := map[string]string{ // from -> the statuses it may move to (itself always)
+	t.Parallel()
+	all := domain.Statuses()
+	allowed := map[domain.Status]string{ // from -> the statuses it may move to (itself always)
 		"new":     "open pending solved",
 		"open":    "pending solved",
 		"pending": "open solved",
@@ -19,8 +20,9 @@ func TestCheckTransition(t *testing.T) {
 	for _, from := range all {
 		for _, to := range all {
 			err := checkTransition(from, to)
-			want := from == to || strings.Contains(" "+allowed[from]+" ", " "+to+" ")
-			if want != (err == nil) || (err != nil && !isKind(err, domain.KindConflict)) {
+			want := from == to || strings.Contains(" "+allowed[from]+" ", " "+string(to)+" ")
+			de, isDomain := domain.As(err)
+			if want != (err == nil) || (err != nil && (!isDomain || de.Kind != domain.KindConflict)) {
 				t.Errorf("%s -> %s: %v, want allowed=%v", from, to, err, want)
 			}
 		}
@@ -28,12 +30,14 @@ func TestCheckTransition(t *testing.T) {
 }
 
 func TestNormalizeTags(t *testing.T) {
+	t.Parallel()
 	got, err := normalizeTags([]string{" VIP", "billing", "vip", "Billing "})
 	if err != nil || strings.Join(got, ",") != "billing,vip" {
 		t.Fatalf("%v %v", got, err)
 	}
 	for _, bad := range [][]string{{""}, {"a b"}, {"a,b"}, {strings.Repeat("x", 65)}, {"tab\there"}} {
-		if _, err := normalizeTags(bad); !isKind(err, domain.KindInvalid) || !isField(err, "tags") {
+		_, err := normalizeTags(bad)
+		if fe, ok := domain.As(err); !ok || fe.Kind != domain.KindInvalid || fe.Field != "tags" {
 			t.Errorf("%q: %v", bad, err)
 		}
 	}

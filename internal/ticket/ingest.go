@@ -8,8 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ticketer/ticketer/internal/jobs"
-	"github.com/ticketer/ticketer/internal/live"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/store"
 )
@@ -41,7 +40,7 @@ func (s *Service) Receive(ctx context.Context, r Received) (int64, error) {
 		if err != nil {
 			return err
 		}
-		return s.cfg.Queue.Enqueue(ctx, tx, jobs.IngestArgs{InboundID: id})
+		return s.cfg.Queue.Enqueue(ctx, tx, IngestArgs{InboundID: id})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("record received message: %w", err)
@@ -140,8 +139,8 @@ func (s *Service) ImportBatch(ctx context.Context, items []*ImportItem) ([]Resul
 	results, errs := make([]Result, len(items)), make([]error, len(items))
 	opts := ingestOpts{source: "import", noAck: true}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		if opts.batch, err = s.startBatch(ctx, tx, items); err != nil {
+		b, err := s.startBatch(ctx, tx, items)
+		if err != nil {
 			return err
 		}
 		for i, it := range items {
@@ -149,11 +148,8 @@ func (s *Service) ImportBatch(ctx context.Context, items []*ImportItem) ([]Resul
 			if it.err != nil {
 				continue
 			}
-			if results[i], err = s.apply(ctx, tx, it.mailboxID, it.p, opts); err != nil {
+			if results[i], err = s.apply(ctx, tx, b, it.mailboxID, it.p, opts); err != nil {
 				return err
-			}
-			if r := results[i]; r.Outcome == OutcomeNew && r.MessageID != 0 {
-				opts.batch.dedupe[dedupeKeyOf(it.p)] = store.MessageRef{ID: r.MessageID, TicketID: r.TicketID}
 			}
 		}
 		return nil
@@ -183,186 +179,6 @@ func (s *Service) ImportBatch(ctx context.Context, items []*ImportItem) ([]Resul
 	return results, errs
 }
 
-// batchState is what the messages of one transaction share: their mailboxes,
-// locked once, the addresses that are ours, and what the messages need to
-// look up, read in one statement per kind for the whole batch instead of
-// several per message (on PostgreSQL each would be a round trip the writer
-// waits for). The maps learn what the batch stores, so a message sees the
-// ones before it as it would in its own transaction.
-type batchState struct {
-	mailboxes map[int64]store.Mailbox
-	ours      map[string]bool
-	dedupe    map[string]store.MessageRef // dedupe key -> stored message
-	threads   map[string]int64            // thread key -> ticket
-	statuses  map[int64]string            // ticket -> status
-	contacts  map[string]int64            // lower-cased email -> contact
-	// Ids reserved for the new tickets and messages (PostgreSQL): their
-	// inserts then need no answer and go out in one pipeline.
-	ticketIDs, messageIDs []int64
-}
-
-// startBatch takes the lock of every mailbox the items go to (in id order,
-// so two batches cannot deadlock), reads them once, and looks up what the
-// items will ask for.
-func (s *Service) startBatch(ctx context.Context, tx *store.Tx, items []*ImportItem) (*batchState, error) {
-	ids := []int64{}
-	for _, it := range items {
-		if it.err == nil && !slices.Contains(ids, it.mailboxID) {
-			ids = append(ids, it.mailboxID)
-		}
-	}
-	slices.Sort(ids)
-	b := &batchState{mailboxes: map[int64]store.Mailbox{}}
-	for _, id := range ids {
-		if err := s.store.LockMailbox(ctx, tx, id); err != nil {
-			return nil, err
-		}
-		mb, err := s.store.GetMailbox(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		b.mailboxes[id] = mb
-	}
-	all, err := s.store.ListMailboxes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	b.ours = ownAddresses(all)
-
-	var dedupe, threads []string
-	n := 0
-	for _, it := range items {
-		if it.err == nil {
-			n++
-			dedupe = append(dedupe, dedupeKeyOf(it.p))
-			threads = append(threads, threadLookupKeys(it.p.msg)...)
-		}
-	}
-	if b.dedupe, err = s.store.MessagesByDedupeKeys(ctx, tx, dedupe); err != nil {
-		return nil, err
-	}
-	if b.threads, err = s.store.ThreadKeyTickets(ctx, tx, threads); err != nil {
-		return nil, err
-	}
-	var tickets []int64
-	for _, id := range b.threads {
-		if !slices.Contains(tickets, id) {
-			tickets = append(tickets, id)
-		}
-	}
-	if b.statuses, err = s.store.TicketStatuses(ctx, tx, tickets); err != nil {
-		return nil, err
-	}
-	// Senders of new messages: the ticket's requester, or the author.
-	var senders []store.Address
-	for _, it := range items {
-		if it.err != nil || it.p.msg.Bounce != nil {
-			continue
-		}
-		if _, dup := b.dedupe[dedupeKeyOf(it.p)]; !dup {
-			senders = append(senders, store.Address{Email: fallback(it.p.msg.From.Email, unknownSender), Name: it.p.msg.From.Name})
-		}
-	}
-	if b.contacts, err = s.store.UpsertContacts(ctx, tx, senders, s.now()); err != nil {
-		return nil, err
-	}
-	if b.messageIDs, err = s.store.ReserveIDs(ctx, tx, "messages", n); err != nil {
-		return nil, err
-	}
-	if b.ticketIDs, err = s.store.ReserveIDs(ctx, tx, "tickets", b.newTickets(items)); err != nil {
-		return nil, err
-	}
-	return b, nil
-}
-
-// newTickets counts the items that will open a ticket, following the rules
-// of apply with what the batch knows: ticket numbers are shown to people, so
-// none is reserved that would be left unused. A message it cannot be sure
-// of (a ticket token, a bounce) is not counted: if it does open a ticket,
-// that insert asks for its id.
-func (b *batchState) newTickets(items []*ImportItem) int {
-	seen := map[string]bool{}
-	known := map[string]bool{}
-	n := 0
-	for _, it := range items {
-		if it.err != nil || it.p.msg.Bounce != nil {
-			continue
-		}
-		msg, key := it.p.msg, dedupeKeyOf(it.p)
-		if _, dup := b.dedupe[key]; dup || seen[key] {
-			continue
-		}
-		seen[key] = true
-		threaded := hasTicketToken(msg)
-		for _, k := range threadLookupKeys(msg) {
-			if _, ok := b.threads[k]; ok || known[k] {
-				threaded = true
-			}
-		}
-		if !threaded {
-			n++
-		}
-		for _, k := range threadKeys(msg) {
-			known[k] = true
-		}
-	}
-	return n
-}
-
-// hasTicketToken tells whether msg names a ticket number anywhere thread
-// looks for one.
-func hasTicketToken(msg *mail.Message) bool {
-	if _, ok := mail.TicketTokenFromSubject(msg.Subject); ok {
-		return true
-	}
-	addrs := slices.Clone(msg.DeliveredTo)
-	for _, a := range append(slices.Clone(msg.To), msg.Cc...) {
-		addrs = append(addrs, a.Email)
-	}
-	for _, a := range addrs {
-		if _, ok := mail.TicketTokenFromAddress(a); ok {
-			return true
-		}
-	}
-	return false
-}
-
-// nextID takes a reserved id from pool, or gives 0 to let the insert assign one.
-func nextID(pool *[]int64) int64 {
-	if len(*pool) == 0 {
-		return 0
-	}
-	id := (*pool)[0]
-	*pool = (*pool)[1:]
-	return id
-}
-
-func (b *batchState) nextTicketID() int64 {
-	if b == nil {
-		return 0
-	}
-	return nextID(&b.ticketIDs)
-}
-
-func (b *batchState) nextMessageID() int64 {
-	if b == nil {
-		return 0
-	}
-	return nextID(&b.messageIDs)
-}
-
-// unknownSender stands for a message without a usable From.
-const unknownSender = "unknown@invalid"
-
-// dedupeKeyOf is what makes two copies of a message one: its Message-ID, or
-// the hash of its bytes when it has none.
-func dedupeKeyOf(p *prepared) string {
-	if p.msg.MessageID != "" {
-		return "mid:" + p.msg.MessageID
-	}
-	return "sha256:" + p.sum
-}
-
 // keepFailedImport records a message that could not be imported as a failed
 // inbound row with its ingestion job: visible, and retried by the server.
 func (s *Service) keepFailedImport(ctx context.Context, it *ImportItem, ingestErr error) error {
@@ -374,7 +190,7 @@ func (s *Service) keepFailedImport(ctx context.Context, it *ImportItem, ingestEr
 		if err != nil {
 			return err
 		}
-		return s.cfg.Queue.Enqueue(ctx, tx, jobs.IngestArgs{InboundID: id})
+		return s.cfg.Queue.Enqueue(ctx, tx, IngestArgs{InboundID: id})
 	})
 	if err != nil {
 		return fmt.Errorf("%w (and keeping it failed too: %w)", ingestErr, err)
@@ -388,7 +204,6 @@ type ingestOpts struct {
 	envelopeTo []string
 	inboundID  int64 // 0 when there is no inbound row (import)
 	noAck      bool
-	batch      *batchState // set when the mailbox is locked and read already
 }
 
 // ingest parses raw and, in one transaction, stores it on the right ticket.
@@ -400,7 +215,7 @@ func (s *Service) ingest(ctx context.Context, mailboxID int64, raw []byte, rawKe
 	var res Result
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		res, err = s.apply(ctx, tx, mailboxID, p, o)
+		res, err = s.apply(ctx, tx, oneMessage{s}, mailboxID, p, o)
 		return err
 	})
 	if err != nil {
@@ -440,193 +255,173 @@ func (s *Service) prepare(ctx context.Context, raw []byte, rawKey, sum string) (
 	return &prepared{msg: msg, atts: atts, rawKey: rawKey, sum: sum, size: int64(len(raw))}, nil
 }
 
-// apply stores a prepared message on the right ticket inside tx.
-func (s *Service) apply(ctx context.Context, tx *store.Tx, mailboxID int64, p *prepared, o ingestOpts) (res Result, err error) {
-	msg, atts, rawKey, sum := p.msg, p.atts, p.rawKey, p.sum
-	providerID := o.providerID
-	if providerID == "" {
-		providerID = "sha256:" + sum
+// ingestion is one message on its way onto a ticket, inside one
+// transaction: what every step (dedupe.go, bounce.go, thread.go,
+// reopen.go, ack.go) reads and adds to.
+type ingestion struct {
+	s    *Service
+	tx   *store.Tx
+	look lookups
+	opts ingestOpts
+	p    *prepared
+	now  time.Time
+
+	mb   store.Mailbox
+	ours map[string]bool // every mailbox address
+	// What the message is: inbound, auto-reply, or ours (an answer sent
+	// from another client, already delivered).
+	kind, delivery string
+	before         store.TicketFields // of the ticket it joins
+	res            Result
+}
+
+func (in *ingestion) msg() *mail.Message { return in.p.msg }
+
+// apply stores a prepared message on the right ticket inside tx, step by
+// step; look answers the steps' questions (one message, or a batch).
+func (s *Service) apply(ctx context.Context, tx *store.Tx, look lookups, mailboxID int64, p *prepared, o ingestOpts) (Result, error) {
+	in := &ingestion{s: s, tx: tx, look: look, opts: o, p: p, now: s.now()}
+	var err error
+	if in.mb, err = look.mailbox(ctx, tx, mailboxID); err != nil {
+		return Result{}, err
 	}
-	dedupeKey := dedupeKeyOf(p)
-	err = func() error {
-		now := s.now()
-		var mb store.Mailbox
-		if b := o.batch; b != nil {
-			mb = b.mailboxes[mailboxID]
-		} else {
-			if err := s.store.LockMailbox(ctx, tx, mailboxID); err != nil {
-				return err
-			}
-			var err error
-			if mb, err = s.store.GetMailbox(ctx, tx, mailboxID); err != nil {
-				return err
-			}
+	done, err := in.dedupe(ctx)
+	if err == nil && !done {
+		err = in.store(ctx)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	if o.inboundID != 0 {
+		if err := s.store.FinishInbound(ctx, tx, o.inboundID, inboundStatus(in.res.Outcome), in.res.MessageID, in.res.Note, in.now); err != nil {
+			return Result{}, err
 		}
-		finish := func() error {
-			if o.inboundID == 0 {
-				return nil
-			}
-			return s.store.FinishInbound(ctx, tx, o.inboundID, inboundStatus(res.Outcome), res.MessageID, res.Note, now)
-		}
+	}
+	return in.res, nil
+}
 
-		// 1. Dedupe: the same message again is one more occurrence, nothing else.
-		if dup, found, err := s.duplicateOf(ctx, tx, o.batch, dedupeKey); err != nil {
+// store runs the steps of a message that is not a copy: a bounce goes to the
+// message it reports on; anything else joins its thread or opens a ticket,
+// may reopen it, and a new conversation is acknowledged.
+func (in *ingestion) store(ctx context.Context) error {
+	if in.msg().Bounce != nil {
+		return in.bounce(ctx)
+	}
+	var err error
+	if in.ours, err = in.look.ownAddresses(ctx); err != nil {
+		return err
+	}
+	ticketID, err := in.thread(ctx)
+	if err != nil {
+		return err
+	}
+	in.classify()
+	if ticketID == 0 {
+		if ticketID, err = in.open(ctx); err != nil {
 			return err
-		} else if found {
-			if err := s.store.NoteOccurrence(ctx, tx, mailboxID, providerID, dup.ID, now); err != nil {
-				return err
-			}
-			res = Result{Outcome: OutcomeDuplicate, TicketID: dup.TicketID, MessageID: dup.ID}
-			return finish()
 		}
+	}
+	if err := in.add(ctx, ticketID); err != nil {
+		return err
+	}
+	if err := in.reopen(ctx); err != nil {
+		return err
+	}
+	return in.acknowledge(ctx)
+}
 
-		// 2. Bounces attach to the message they report on and never open a ticket.
-		if msg.Bounce != nil {
-			return s.ingestBounce(ctx, tx, msg, &res, now, func(ticketID int64) error {
-				id, err := s.insertMessage(ctx, tx, 0, ticketID, store.KindAutoReply, "", msg, dedupeKey, rawKey, sum, p.size, atts, now)
-				if err != nil {
-					return err
-				}
-				res.MessageID = id
-				if err := s.store.NoteOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
-					return err
-				}
-				if err := s.publish(ctx, tx, live.MessageAdded, ticketID, id); err != nil {
-					return err
-				}
-				return s.store.TouchTicket(ctx, tx, ticketID, now, 1)
-			}, finish)
-		}
+// classify says what the message is to us.
+func (in *ingestion) classify() {
+	msg := in.msg()
+	in.kind, in.delivery = store.KindInbound, ""
+	switch {
+	case msg.Auto != "":
+		in.kind = store.KindAutoReply
+	case in.ours[mail.BaseAddress(msg.From.Email)]:
+		// Written by us from another mail client (a synced sent folder, a
+		// journal copy): an answer already delivered, not a customer's.
+		in.kind, in.delivery = store.KindOutbound, store.DeliverySent
+	}
+}
 
-		var ours map[string]bool
-		if o.batch != nil {
-			ours = o.batch.ours
-		} else {
-			mailboxes, err := s.store.ListMailboxes(ctx)
-			if err != nil {
-				return err
-			}
-			ours = ownAddresses(mailboxes)
+// open creates the ticket a new conversation starts, with its first message
+// counted (no second update).
+func (in *ingestion) open(ctx context.Context) (int64, error) {
+	msg := in.msg()
+	subject := fallback(strings.TrimSpace(msg.Subject), "(no subject)")
+	requesterID, err := in.look.contact(ctx, in.tx, fallback(msg.From.Email, unknownSender), msg.From.Name, in.now)
+	if err != nil {
+		return 0, err
+	}
+	if to, ok := firstCustomer(msg, in.ours); ok && in.kind == store.KindOutbound {
+		// We wrote first: the conversation is with whom we wrote to.
+		if requesterID, err = in.look.contact(ctx, in.tx, to.Email, to.Name, in.now); err != nil {
+			return 0, err
 		}
+	}
+	t := store.Ticket{ID: in.look.ticketID(), Subject: subject, Status: domain.StatusNew, Priority: domain.PriorityNormal,
+		RequesterID: requesterID, MailboxID: in.mb.ID, MessageCount: 1, CreatedAt: in.now}
+	c := Change{Create: &t, Actor: Actor{Name: fallback(msg.From.Email, "system")},
+		Events: []Event{{Kind: EventTicketCreated, NewValue: "by email via " + in.opts.source}}}
+	a, err := in.s.change(ctx, in.tx, c)
+	if err != nil {
+		return 0, err
+	}
+	in.res.NewTicket, in.before = true, a.After
+	in.look.learnTicket(a.TicketID, a.After)
+	return a.TicketID, nil
+}
 
-		// 3. Thread.
-		ticketID, err := s.thread(ctx, tx, o.batch, mb, msg, o.envelopeTo)
-		if err != nil {
+// add stores the message on its ticket, with its occurrence, thread keys
+// and participants.
+func (in *ingestion) add(ctx context.Context, ticketID int64) error {
+	msg := in.msg()
+	if !in.res.NewTicket {
+		// The sender is a contact even when the ticket has its requester.
+		if _, err := in.look.contact(ctx, in.tx, fallback(msg.From.Email, unknownSender), msg.From.Name, in.now); err != nil {
 			return err
 		}
-		from := msg.From.Email
-		kind, delivery := store.KindInbound, ""
-		switch {
-		case msg.Auto != "":
-			kind = store.KindAutoReply
-		case ours[mail.BaseAddress(from)]:
-			// Written by us from another mail client (a synced sent folder, a
-			// journal copy): an answer already delivered, not a customer's.
-			kind, delivery = store.KindOutbound, store.DeliverySent
-		}
-		fromID, err := s.contactID(ctx, tx, o.batch, fallback(from, unknownSender), msg.From.Name, now)
-		if err != nil {
+		var err error
+		if in.before, err = in.look.fields(ctx, in.tx, ticketID); err != nil {
 			return err
 		}
-		if ticketID == 0 {
-			subject := strings.TrimSpace(msg.Subject)
-			if subject == "" {
-				subject = "(no subject)"
-			}
-			requesterID := fromID
-			if to, ok := firstCustomer(msg, ours); ok && kind == store.KindOutbound {
-				// We wrote first: the conversation is with whom we wrote to.
-				if requesterID, err = s.contactID(ctx, tx, o.batch, to.Email, to.Name, now); err != nil {
-					return err
-				}
-			}
-			// Created with its first message counted: no second update.
-			ticketID, err = s.store.CreateTicket(ctx, tx, store.Ticket{ID: o.batch.nextTicketID(), Subject: subject, Status: store.StatusNew, Priority: store.PriorityNormal,
-				RequesterID: requesterID, MailboxID: mailboxID, MessageCount: 1, CreatedAt: now})
-			if err != nil {
-				return err
-			}
-			if o.batch != nil {
-				o.batch.statuses[ticketID] = store.StatusNew
-			}
-			res.NewTicket = true
-			if err := s.publish(ctx, tx, live.TicketCreated, ticketID, 0); err != nil {
-				return err
-			}
-			if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: ticketID, Actor: fallback(from, "system"), Kind: "ticket_created",
-				NewValue: "by email via " + o.source, CreatedAt: now}); err != nil {
-				return err
-			}
-		}
-		res.TicketID = ticketID
+	}
+	id, err := in.insertMessage(ctx, ticketID, in.look.messageID(), in.kind, in.delivery)
+	if err != nil {
+		return err
+	}
+	in.res.TicketID, in.res.MessageID, in.res.Outcome = ticketID, id, OutcomeNew
+	if err := in.s.store.AddThreadKeys(ctx, in.tx, ticketID, threadKeys(msg)); err != nil {
+		return err
+	}
+	in.look.learnThread(threadKeys(msg), ticketID)
+	if err := in.s.addParticipants(ctx, in.tx, ticketID, msg, in.ours, in.now); err != nil {
+		return err
+	}
+	// The state is known (the batch or the step above read it): asking the
+	// store again would be one more round trip per message.
+	a, err := in.s.change(ctx, in.tx, Change{TicketID: ticketID, Actor: Actor{Name: msg.From.Email}, MessageAdded: id,
+		Counted: in.res.NewTicket, before: &in.before})
+	in.look.learnTicket(ticketID, a.After)
+	return err
+}
 
-		id, err := s.insertMessage(ctx, tx, o.batch.nextMessageID(), ticketID, kind, delivery, msg, dedupeKey, rawKey, sum, p.size, atts, now)
-		if err != nil {
-			return err
-		}
-		res.MessageID, res.Outcome = id, OutcomeNew
-		if err := s.publish(ctx, tx, live.MessageAdded, ticketID, id); err != nil {
-			return err
-		}
-		if err := s.store.NoteOccurrence(ctx, tx, mailboxID, providerID, id, now); err != nil {
-			return err
-		}
-		if err := s.store.AddThreadKeys(ctx, tx, ticketID, threadKeys(msg)); err != nil {
-			return err
-		}
-		if o.batch != nil {
-			for _, k := range threadKeys(msg) {
-				if _, ok := o.batch.threads[k]; !ok { // as the insert: the first ticket keeps a key
-					o.batch.threads[k] = ticketID
-				}
-			}
-		}
-		if err := s.addParticipants(ctx, tx, ticketID, msg, ours, now); err != nil {
-			return err
-		}
-		if !res.NewTicket {
-			if err := s.store.TouchTicket(ctx, tx, ticketID, now, 1); err != nil {
-				return err
-			}
-		}
+// insertMessage stores the message and its occurrence; id is a reserved
+// message id, or 0.
+func (in *ingestion) insertMessage(ctx context.Context, ticketID, id int64, kind, delivery string) (int64, error) {
+	id, err := in.s.insertMessage(ctx, in.tx, id, ticketID, kind, delivery, in.msg(), dedupeKeyOf(in.p), in.p.rawKey, in.p.sum, in.p.size, in.p.atts, in.now)
+	if err != nil {
+		return 0, err
+	}
+	in.look.learnMessage(dedupeKeyOf(in.p), store.MessageRef{ID: id, TicketID: ticketID})
+	return id, in.s.store.NoteOccurrence(ctx, in.tx, in.mb.ID, in.providerID(), id, in.now)
+}
 
-		// 4. A customer's reply wakes a solved, closed or pending ticket.
-		if !res.NewTicket && kind == store.KindInbound && !ours[mail.BaseAddress(from)] {
-			status, err := s.ticketStatus(ctx, tx, o.batch, ticketID)
-			if err != nil {
-				return err
-			}
-			switch status {
-			case store.StatusSolved, store.StatusClosed, store.StatusPending:
-				if err := s.store.SetTicketStatus(ctx, tx, ticketID, store.StatusOpen, now); err != nil {
-					return err
-				}
-				if o.batch != nil {
-					o.batch.statuses[ticketID] = store.StatusOpen
-				}
-				if err := s.publish(ctx, tx, live.TicketUpdated, ticketID, 0); err != nil {
-					return err
-				}
-				if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: ticketID, Actor: from, Kind: "status_changed", Field: "status",
-					OldValue: status, NewValue: store.StatusOpen, CreatedAt: now}); err != nil {
-					return err
-				}
-			}
-		}
-
-		// 5. Acknowledge a new conversation, unless anything says not to.
-		if res.NewTicket && !o.noAck {
-			sent, reason, err := s.acknowledge(ctx, tx, mb, ticketID, msg, ours, now)
-			if err != nil {
-				return err
-			}
-			if !sent {
-				res.Note = "no acknowledgement: " + reason
-			}
-		}
-		return finish()
-	}()
-	return res, err
+func (in *ingestion) providerID() string {
+	if in.opts.providerID != "" {
+		return in.opts.providerID
+	}
+	return "sha256:" + in.p.sum
 }
 
 func inboundStatus(o Outcome) string {
@@ -639,97 +434,16 @@ func inboundStatus(o Outcome) string {
 	return store.InboundDone
 }
 
-// thread finds the ticket a message belongs to, or 0 for a new one.
-func (s *Service) thread(ctx context.Context, tx *store.Tx, b *batchState, mb store.Mailbox, msg *mail.Message, envelopeTo []string) (int64, error) {
-	keys := threadLookupKeys(msg)
-	if b != nil {
-		for _, k := range keys {
-			if id, ok := b.threads[k]; ok {
-				return id, nil
-			}
-		}
-	} else if id, ok, err := s.store.TicketByThreadKeys(ctx, tx, keys); err != nil || ok {
-		return id, err
-	}
-	// A ticket token counts only from someone already in the conversation:
-	// otherwise anyone could write into any ticket by guessing its number.
-	var candidates []int64
-	addrs := slices.Clone(envelopeTo)
-	addrs = append(addrs, msg.DeliveredTo...)
-	for _, a := range append(slices.Clone(msg.To), msg.Cc...) {
-		addrs = append(addrs, a.Email)
-	}
-	for _, a := range addrs {
-		if mail.BaseAddress(a) != mb.Address {
-			continue
-		}
-		if id, ok := mail.TicketTokenFromAddress(a); ok {
-			candidates = append(candidates, id)
-		}
-	}
-	if id, ok := mail.TicketTokenFromSubject(msg.Subject); ok {
-		candidates = append(candidates, id)
-	}
-	for _, id := range candidates {
-		exists, err := s.store.TicketExists(ctx, tx, id)
-		if err != nil {
-			return 0, err
-		}
-		if !exists {
-			continue
-		}
-		ok, err := s.store.IsParticipant(ctx, tx, id, msg.From.Email)
-		if err != nil {
-			return 0, err
-		}
-		if ok {
-			return id, nil
-		}
-	}
-	return 0, nil
-}
+// unknownSender stands for a message without a usable From.
+const unknownSender = "unknown@invalid"
 
-// threadLookupKeys are the keys that can put msg on a ticket, strongest
-// evidence first: the message it answers, then the references from the
-// newest, then its own id (a reply to it may have arrived first).
-func threadLookupKeys(msg *mail.Message) []string {
-	keys := slices.Clone(msg.InReplyTo)
-	for i := len(msg.References) - 1; i >= 0; i-- {
-		keys = append(keys, msg.References[i])
+// dedupeKeyOf is what makes two copies of a message one: its Message-ID, or
+// the hash of its bytes when it has none.
+func dedupeKeyOf(p *prepared) string {
+	if p.msg.MessageID != "" {
+		return "mid:" + p.msg.MessageID
 	}
-	if msg.MessageID != "" {
-		keys = append(keys, msg.MessageID)
-	}
-	return keys
-}
-
-// duplicateOf finds the stored copy of a message by its dedupe key.
-func (s *Service) duplicateOf(ctx context.Context, tx *store.Tx, b *batchState, key string) (store.MessageRef, bool, error) {
-	if b != nil {
-		ref, ok := b.dedupe[key]
-		return ref, ok, nil
-	}
-	return s.store.MessageByDedupeKey(ctx, tx, key)
-}
-
-// contactID returns the contact of a sender, creating it when needed.
-func (s *Service) contactID(ctx context.Context, tx *store.Tx, b *batchState, email, name string, now time.Time) (int64, error) {
-	if b != nil {
-		if id, ok := b.contacts[strings.ToLower(strings.TrimSpace(email))]; ok {
-			return id, nil
-		}
-	}
-	return s.store.UpsertContact(ctx, tx, email, name, now)
-}
-
-// ticketStatus reads a ticket's status, from the batch when it knows it.
-func (s *Service) ticketStatus(ctx context.Context, tx *store.Tx, b *batchState, id int64) (string, error) {
-	if b != nil {
-		if status, ok := b.statuses[id]; ok {
-			return status, nil
-		}
-	}
-	return s.store.TicketStatus(ctx, tx, id)
+	return "sha256:" + p.sum
 }
 
 func threadKeys(msg *mail.Message) []string {
@@ -783,45 +497,6 @@ func (s *Service) addParticipants(ctx context.Context, tx *store.Tx, ticketID in
 		list = append(list, store.Address{Email: p.Email, Name: p.Name})
 	}
 	return s.store.AddParticipants(ctx, tx, ticketID, list, now)
-}
-
-// ingestBounce marks the reported outbound message failed and keeps the
-// report on its ticket; a bounce for mail we never sent is kept raw only.
-func (s *Service) ingestBounce(ctx context.Context, tx *store.Tx, msg *mail.Message, res *Result, now time.Time,
-	store_ func(ticketID int64) error, finish func() error) error {
-	b := msg.Bounce
-	orig, found := store.Message{}, false
-	if b.OriginalMessageID != "" {
-		var err error
-		orig, found, err = s.store.OutboundByMessageID(ctx, tx, b.OriginalMessageID)
-		if err != nil {
-			return err
-		}
-	}
-	if !found {
-		res.Outcome, res.Note = OutcomeIgnored, "bounce for a message we did not send ("+fallback(b.OriginalMessageID, "no Message-ID")+")"
-		return finish()
-	}
-	reason := strings.TrimSpace(strings.Join(nonEmpty(b.Status, b.Diagnostic), " "))
-	if reason == "" {
-		reason = "bounced"
-	}
-	if b.Action != "" && !strings.EqualFold(b.Action, "failed") {
-		reason = b.Action + ": " + reason
-	} else if err := s.store.SetDelivery(ctx, tx, orig.ID, store.DeliveryFailed, "bounced: "+reason, 0, now); err != nil {
-		return err
-	} else if err := s.publish(ctx, tx, live.TicketUpdated, orig.TicketID, orig.ID); err != nil {
-		return err
-	}
-	if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: orig.TicketID, Actor: "system", Kind: "delivery_failed", Field: "message",
-		OldValue: orig.MessageID, NewValue: reason, CreatedAt: now}); err != nil {
-		return err
-	}
-	res.Outcome, res.TicketID = OutcomeNew, orig.TicketID
-	if err := store_(orig.TicketID); err != nil {
-		return err
-	}
-	return finish()
 }
 
 // firstCustomer is the first recipient that is not one of our addresses.

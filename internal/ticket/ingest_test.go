@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
@@ -161,19 +162,50 @@ func (e *env) count(query string, args ...any) int {
 
 const first = "Message-ID: <m1@customer.test>"
 
-func TestNewConversationOpensTicketAndAcknowledges(t *testing.T) {
+// newConversation receives a first message from Alice, Cc Bob.
+func (e *env) newConversation() (ticket.Result, store.Ticket) {
+	e.t.Helper()
+	res := e.receive(e.mb, msg("From: Alice Example <Alice@Customer.test>", "To: support@acme.test", "Cc: Bob <bob@customer.test>",
+		"Subject: Printer on fire", first))
+	if res.Outcome != ticket.OutcomeNew || res.TicketID == 0 {
+		e.t.Fatalf("result %+v", res)
+	}
+	return res, e.ticket(res.TicketID)
+}
+
+// TestNewConversationOpensTicket: the ticket, its participants (not us) and
+// its first audit entry.
+func TestNewConversationOpensTicket(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		res := e.receive(e.mb, msg("From: Alice Example <Alice@Customer.test>", "To: support@acme.test", "Cc: Bob <bob@customer.test>",
-			"Subject: Printer on fire", first))
-		if res.Outcome != ticket.OutcomeNew || res.TicketID == 0 {
-			t.Fatalf("result %+v", res)
-		}
-		tk := e.ticket(res.TicketID)
+		_, tk := e.newConversation()
 		if tk.Subject != "Printer on fire" || tk.Status != "new" || tk.Priority != "normal" || tk.Requester.Email != "alice@customer.test" ||
 			tk.Requester.Name != "Alice Example" || tk.MailboxID != e.mb || tk.MessageCount != 2 {
 			t.Fatalf("ticket %+v", tk)
 		}
+		for _, who := range []string{"alice@customer.test", "bob@customer.test"} {
+			if ok, _ := e.st.IsParticipant(e.ctx, e.st.DB(), tk.ID, who); !ok {
+				t.Errorf("%s should be a participant", who)
+			}
+		}
+		if ok, _ := e.st.IsParticipant(e.ctx, e.st.DB(), tk.ID, "support@acme.test"); ok {
+			t.Error("our own address is not a participant")
+		}
+		evs, _ := e.st.ListEvents(e.ctx, tk.ID)
+		if len(evs) == 0 || evs[0].Kind != "ticket_created" {
+			t.Fatalf("events %+v", evs)
+		}
+	})
+}
+
+// TestNewConversationIsAcknowledged: one acknowledgement, threaded under the
+// message, routed back to the ticket, queued with its send job.
+func TestNewConversationIsAcknowledged(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		_, tk := e.newConversation()
 		acks := e.acks(tk.ID)
 		if len(acks) != 1 {
 			t.Fatalf("want one acknowledgement, got %d", len(acks))
@@ -196,22 +228,11 @@ func TestNewConversationOpensTicketAndAcknowledges(t *testing.T) {
 		if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'send_message'`); n != 1 {
 			t.Fatalf("send jobs: %d", n)
 		}
-		for _, who := range []string{"alice@customer.test", "bob@customer.test"} {
-			if ok, _ := e.st.IsParticipant(e.ctx, e.st.DB(), tk.ID, who); !ok {
-				t.Errorf("%s should be a participant", who)
-			}
-		}
-		if ok, _ := e.st.IsParticipant(e.ctx, e.st.DB(), tk.ID, "support@acme.test"); ok {
-			t.Error("our own address is not a participant")
-		}
-		evs, _ := e.st.ListEvents(e.ctx, tk.ID)
-		if len(evs) == 0 || evs[0].Kind != "ticket_created" {
-			t.Fatalf("events %+v", evs)
-		}
 	})
 }
 
 func TestThreadingAndDedupe(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		orig := msg("From: alice@customer.test", "To: support@acme.test", "Subject: Printer", first)
@@ -241,17 +262,20 @@ func TestThreadingAndDedupe(t *testing.T) {
 			{"no Message-ID: new", msg("From: dave@customer.test", "Subject: no id", "BODY:unique body 1\r\n"), e.mb, ticket.OutcomeNew, false},
 			{"no Message-ID, same bytes: duplicate", msg("From: dave@customer.test", "Subject: no id", "BODY:unique body 1\r\n"), e.mb, ticket.OutcomeDuplicate, false},
 		}
+		// In order: each row sees what the rows before it stored.
 		for _, c := range cases {
-			res, err := e.svc.Import(e.ctx, c.mailbox, c.raw)
-			if err != nil {
-				t.Fatalf("%s: %v", c.name, err)
-			}
-			if res.Outcome != c.want {
-				t.Errorf("%s: outcome %s, want %s", c.name, res.Outcome, c.want)
-			}
-			if (res.TicketID == tid) != c.sameTkt {
-				t.Errorf("%s: ticket %d (first ticket %d), same wanted: %v", c.name, res.TicketID, tid, c.sameTkt)
-			}
+			t.Run(c.name, func(t *testing.T) {
+				res, err := e.svc.Import(e.ctx, c.mailbox, c.raw)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Outcome != c.want {
+					t.Errorf("outcome %s, want %s", res.Outcome, c.want)
+				}
+				if (res.TicketID == tid) != c.sameTkt {
+					t.Errorf("ticket %d (first ticket %d), same wanted: %v", res.TicketID, tid, c.sameTkt)
+				}
+			})
 		}
 		// Three copies were seen (the original twice, which is one occurrence;
 		// a resent copy with other bytes; the copy in the second mailbox),
@@ -272,6 +296,7 @@ func TestThreadingAndDedupe(t *testing.T) {
 }
 
 func TestReplyBeforeItsParentThreads(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		child := e.importMsg(e.mb, msg("From: bob@customer.test", "Subject: Re: Outage", "Message-ID: <c@x.test>", "In-Reply-To: <p@x.test>", "References: <p@x.test>"))
@@ -284,22 +309,23 @@ func TestReplyBeforeItsParentThreads(t *testing.T) {
 }
 
 func TestReopenAndAutoReplies(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		r := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Invoice", first))
-		for _, st := range []string{store.StatusSolved, store.StatusClosed, store.StatusPending} {
+		for _, st := range []domain.Status{domain.StatusSolved, domain.StatusClosed, domain.StatusPending} {
 			if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), r.TicketID, st, e.now); err != nil {
 				t.Fatal(err)
 			}
 			// An out-of-office answer does not wake the ticket...
 			auto := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Out of office", "Auto-Submitted: auto-replied",
-				"Message-ID: <ooo-"+st+"@customer.test>", "In-Reply-To: <m1@customer.test>"))
+				"Message-ID: <ooo-"+string(st)+"@customer.test>", "In-Reply-To: <m1@customer.test>"))
 			if auto.TicketID != r.TicketID || e.ticket(r.TicketID).Status != st {
 				t.Fatalf("auto reply changed the ticket: %+v status %s", auto, e.ticket(r.TicketID).Status)
 			}
 			// ...a human reply does.
-			e.receive(e.mb, msg("From: alice@customer.test", "Subject: Re: Invoice", "Message-ID: <re-"+st+"@customer.test>", "In-Reply-To: <m1@customer.test>"))
-			if got := e.ticket(r.TicketID).Status; got != store.StatusOpen {
+			e.receive(e.mb, msg("From: alice@customer.test", "Subject: Re: Invoice", "Message-ID: <re-"+string(st)+"@customer.test>", "In-Reply-To: <m1@customer.test>"))
+			if got := e.ticket(r.TicketID).Status; got != domain.StatusOpen {
 				t.Fatalf("reply to a %s ticket: status %s, want open", st, got)
 			}
 		}
@@ -322,10 +348,11 @@ func TestReopenAndAutoReplies(t *testing.T) {
 // is an answer someone wrote from another mail client: it lands on its
 // ticket as ours, already delivered, and wakes nothing.
 func TestMailFromOurAddressIsOurAnswer(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		r := e.receive(e.mb, msg("From: alice@customer.test", "To: support@acme.test", "Subject: Invoice", first))
-		if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), r.TicketID, store.StatusSolved, e.now); err != nil {
+		if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), r.TicketID, domain.StatusSolved, e.now); err != nil {
 			t.Fatal(err)
 		}
 		answer := e.importMsg(e.mb, msg("From: Support <support@acme.test>", "To: alice@customer.test", "Subject: Re: Invoice",
@@ -340,7 +367,7 @@ func TestMailFromOurAddressIsOurAnswer(t *testing.T) {
 		if m.Kind != store.KindOutbound || m.DeliveryStatus != store.DeliverySent {
 			t.Errorf("our answer stored as %s / %q, want outbound and sent", m.Kind, m.DeliveryStatus)
 		}
-		if got := e.ticket(r.TicketID).Status; got != store.StatusSolved {
+		if got := e.ticket(r.TicketID).Status; got != domain.StatusSolved {
 			t.Errorf("our own answer changed the status to %s", got)
 		}
 
@@ -364,6 +391,7 @@ func TestMailFromOurAddressIsOurAnswer(t *testing.T) {
 }
 
 func TestNoAcknowledgement(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		cases := []struct {
@@ -395,6 +423,7 @@ func TestNoAcknowledgement(t *testing.T) {
 }
 
 func TestAcknowledgementRateLimit(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		acked := 0
@@ -415,6 +444,7 @@ func TestAcknowledgementRateLimit(t *testing.T) {
 }
 
 func TestBounceMarksOutboundFailed(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		r := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Hi", first))
@@ -456,6 +486,7 @@ func TestBounceMarksOutboundFailed(t *testing.T) {
 }
 
 func TestFailedIngestionIsKeptAndRetried(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		id, err := e.svc.Receive(e.ctx, ticket.Received{MailboxID: e.mb, Source: "smtp", Raw: msg("From: a@c.test", "Subject: x", first)})
@@ -502,6 +533,7 @@ func TestFailedIngestionIsKeptAndRetried(t *testing.T) {
 }
 
 func TestSendAcknowledgementToOutbox(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		r := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Hi", first))
@@ -530,6 +562,7 @@ func TestSendAcknowledgementToOutbox(t *testing.T) {
 // A batch commits its good messages even when one of them fails inside the
 // transaction or cannot be parsed; the unparsable one is kept for retry.
 func TestImportBatchIsolatesBadMessages(t *testing.T) {
+	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		reply := msg("From: a@c.test", "Subject: Re: printer", "Message-ID: <m2@customer.test>", "In-Reply-To: <m1@customer.test>")
@@ -570,6 +603,7 @@ func TestImportBatchIsolatesBadMessages(t *testing.T) {
 // A batch looks things up once for all its messages; each message must still
 // see the ones before it, exactly as if each had its own transaction.
 func TestImportBatchMatchesOneByOne(t *testing.T) {
+	t.Parallel()
 	withAttachment := msg("From: p@c.test", "Subject: invoice", "Message-ID: <p1@c.test>",
 		`Content-Type: multipart/mixed; boundary="b1"`,
 		"BODY:--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b1\r\nContent-Type: application/pdf\r\n"+
@@ -589,7 +623,7 @@ func TestImportBatchMatchesOneByOne(t *testing.T) {
 	run := func(t *testing.T, dsn string, oneByOne bool) (*env, []ticket.Result) {
 		e := newEnv(t, dsn)
 		old := e.importMsg(e.mb, msg("From: a@c.test", "Subject: old", "Message-ID: <m0@c.test>"))
-		if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), old.TicketID, store.StatusSolved, e.now); err != nil {
+		if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), old.TicketID, domain.StatusSolved, e.now); err != nil {
 			t.Fatal(err)
 		}
 		var items []*ticket.ImportItem
@@ -630,7 +664,7 @@ func TestImportBatchMatchesOneByOne(t *testing.T) {
 			t.Errorf("replies to the old ticket, or the copy without Message-ID, went astray: %+v", got)
 		}
 		old := e.ticket(got[3].TicketID)
-		if old.Status != store.StatusOpen || old.MessageCount != 3 || e.ticket(got[0].TicketID).MessageCount != 3 {
+		if old.Status != domain.StatusOpen || old.MessageCount != 3 || e.ticket(got[0].TicketID).MessageCount != 3 {
 			t.Errorf("old ticket %+v: want open with 3 messages, and 3 on the new one", old)
 		}
 		if n := e.count(`SELECT count(*) FROM ticket_events WHERE kind = 'status_changed'`); n != 1 {

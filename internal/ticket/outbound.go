@@ -1,137 +1,25 @@
 package ticket
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"text/template"
 	"time"
 
 	"github.com/riverqueue/river"
 
-	"github.com/ticketer/ticketer/internal/jobs"
-	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
-// Default acknowledgement template; a mailbox may set its own.
-const (
-	DefaultAckSubject = "[#{{.TicketID}}] {{.Subject}}"
-	DefaultAckBody    = `Hello {{.RequesterName}},
-
-thank you for writing to {{.MailboxName}}. We have received your message and
-opened ticket #{{.TicketID}} ("{{.Subject}}"). We will answer as soon as we can.
-
-To add anything, simply reply to this email.
-
--- 
-{{.MailboxName}}
-`
-)
-
-// AckData is what acknowledgement templates can use.
-type AckData struct {
-	TicketID       int64
-	Subject        string
-	RequesterName  string
-	RequesterEmail string
-	MailboxName    string
-	MailboxAddress string
-}
-
-// RenderAck renders a mailbox's acknowledgement (subject, body).
-func RenderAck(mb store.Mailbox, d AckData) (string, string, error) {
-	subjectTpl, bodyTpl := fallback(mb.AckSubject, DefaultAckSubject), fallback(mb.AckBody, DefaultAckBody)
-	render := func(name, src string) (string, error) {
-		t, err := template.New(name).Option("missingkey=error").Parse(src)
-		if err != nil {
-			return "", fmt.Errorf("acknowledgement %s template: %w", name, err)
-		}
-		var b bytes.Buffer
-		if err := t.Execute(&b, d); err != nil {
-			return "", fmt.Errorf("acknowledgement %s template: %w", name, err)
-		}
-		return b.String(), nil
-	}
-	subject, err := render("subject", subjectTpl)
-	if err != nil {
-		return "", "", err
-	}
-	body, err := render("body", bodyTpl)
-	if err != nil {
-		return "", "", err
-	}
-	return strings.Join(strings.Fields(subject), " "), body, nil
-}
-
-// acknowledge queues the acknowledgement of a new ticket, or says why not.
-func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, mb store.Mailbox, ticketID int64, msg *mail.Message,
-	ours map[string]bool, now time.Time) (bool, string, error) {
-	to := msg.From
-	if len(msg.ReplyTo) > 0 && msg.ReplyTo[0].Email != "" {
-		to = msg.ReplyTo[0]
-	}
-	switch {
-	case !mb.AckEnabled:
-		return false, "disabled for the mailbox", nil
-	case msg.Auto != "":
-		return false, "automatic message (" + msg.Auto + ")", nil
-	case to.Email == "" || !strings.Contains(to.Email, "@"):
-		return false, "no sender address", nil
-	case ours[mail.BaseAddress(to.Email)] || ours[mail.BaseAddress(msg.From.Email)]:
-		return false, "sent by one of our own addresses", nil
-	}
-	n, err := s.store.CountAcksSince(ctx, tx, to.Email, now.Add(-time.Hour))
-	if err != nil {
-		return false, "", err
-	}
-	if n >= s.cfg.AckPerHour {
-		return false, fmt.Sprintf("rate limit: %d acknowledgements to %s in the last hour", n, to.Email), nil
-	}
-	subject, body, err := RenderAck(mb, AckData{TicketID: ticketID, Subject: fallback(mail.NormalizeSubject(msg.Subject), "(no subject)"),
-		RequesterName: fallback(msg.From.Name, msg.From.Email), RequesterEmail: msg.From.Email, MailboxName: mb.Name, MailboxAddress: mb.Address})
-	if err != nil {
-		return false, "", err
-	}
-	refs := append([]string{}, msg.References...)
-	inReplyTo := ""
-	if msg.MessageID != "" {
-		inReplyTo = msg.MessageID
-		refs = append(refs, msg.MessageID)
-	}
-	out := mail.Outgoing{
-		From:          mail.Address{Name: mb.Name, Email: mb.Address},
-		To:            []mail.Address{to},
-		Subject:       subject,
-		MessageID:     mail.NewMessageID(domainOf(mb.Address)),
-		InReplyTo:     inReplyTo,
-		References:    refs,
-		Text:          body,
-		AutoSubmitted: "auto-replied",
-		Date:          now,
-		Headers: map[string]string{
-			"Reply-To":          plusAddress(mb.Address, ticketID),
-			"X-Ticketer-Ticket": fmt.Sprint(ticketID),
-		},
-	}
-	if _, err := s.queueOutbound(ctx, tx, ticketID, 0, out, "acknowledgement", now); err != nil {
-		return false, "", err
-	}
-	if err := s.store.RecordAck(ctx, tx, to.Email, ticketID, now); err != nil {
-		return false, "", err
-	}
-	return true, "", nil
-}
-
 // queueOutbound composes a message, stores its exact bytes (and its
 // attachments), and inserts the outbound message (queued) and its send job in
 // tx. The bytes, and so the Message-ID, are fixed before the first attempt: a
-// retry sends the same mail.
-func (s *Service) queueOutbound(ctx context.Context, tx *store.Tx, ticketID, authorID int64, out mail.Outgoing, autoReason string, now time.Time) (int64, error) {
+// retry sends the same mail. The caller records the message on its ticket
+// (Change.MessageAdded).
+func (s *Service) queueOutbound(ctx context.Context, tx *store.Tx, ticketID, authorID int64, out mail.Outgoing, autoReason string) (int64, error) {
+	now := out.Date // the message is stored as written
 	raw, err := mail.Compose(out)
 	if err != nil {
 		return 0, fmt.Errorf("compose: %w", err)
@@ -163,13 +51,7 @@ func (s *Service) queueOutbound(ctx context.Context, tx *store.Tx, ticketID, aut
 	if err := s.store.AddThreadKeys(ctx, tx, ticketID, []string{out.MessageID}); err != nil {
 		return 0, err
 	}
-	if err := s.store.TouchTicket(ctx, tx, ticketID, now, 1); err != nil {
-		return 0, err
-	}
-	if err := s.publish(ctx, tx, live.MessageAdded, ticketID, id); err != nil {
-		return 0, err
-	}
-	return id, s.cfg.Queue.Enqueue(ctx, tx, jobs.SendArgs{MessageID: id})
+	return id, s.cfg.Queue.Enqueue(ctx, tx, SendArgs{MessageID: id})
 }
 
 // SendMessage delivers a queued outbound message (the send job).
@@ -246,13 +128,13 @@ func (s *Service) SendMessage(ctx context.Context, messageID int64, attempt, max
 	return s.recordOutcome(context.WithoutCancel(ctx), mb, m, sendErr, attempt, maxAttempts)
 }
 
-// setDelivery records a delivery state and announces it, in one transaction.
+// setDelivery records a delivery state (a change of the message's ticket),
+// in its own transaction.
 func (s *Service) setDelivery(ctx context.Context, m store.Message, status, errText string, addAttempts int) error {
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := s.store.SetDelivery(ctx, tx, m.ID, status, errText, addAttempts, s.now()); err != nil {
-			return err
-		}
-		return s.publish(ctx, tx, live.TicketUpdated, m.TicketID, m.ID)
+		_, err := s.change(ctx, tx, Change{TicketID: m.TicketID, Actor: systemActor(),
+			Delivery: &Delivery{MessageID: m.ID, Status: status, Error: errText, AddAttempts: addAttempts}})
+		return err
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/riverqueue/river"
 
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/live"
@@ -172,12 +173,15 @@ func newOutEnv(t *testing.T, dsn string, transport func(store.Mailbox) (smtpout.
 func (o *outEnv) service(t *testing.T, transport func(store.Mailbox) (smtpout.Sender, error)) *ticket.Service {
 	t.Helper()
 	box, _ := secret.ParseKeys(testKey)
-	q, err := jobs.New(o.st.DB(), jobs.Handlers{}, jobs.Options{Logger: slog.New(slog.DiscardHandler)})
+	workers := river.NewWorkers()
+	q, err := jobs.New(o.st.DB(), workers, jobs.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ticket.New(ticket.Config{Store: o.st, Blobs: o.blobs, Queue: q, Secrets: box, OutboxDir: o.outbox,
+	svc := ticket.New(ticket.Config{Store: o.st, Blobs: o.blobs, Queue: q, Secrets: box, OutboxDir: o.outbox,
 		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return o.now }, Transport: transport, Events: o.events, BaseURL: o.baseURL})
+	ticket.AddWorkers(workers, svc)
+	return svc
 }
 
 func (o *outEnv) ack() store.Message {

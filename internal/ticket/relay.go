@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/ticketer/ticketer/internal/jobs"
-	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/store"
 )
@@ -77,10 +75,9 @@ func (s *Service) waitForMailbox(ctx context.Context, mb store.Mailbox, m store.
 		if err := s.store.SetRelayError(ctx, tx, mb.ID, reason, now); err != nil {
 			return err
 		}
-		if err := s.store.SetDelivery(ctx, tx, m.ID, store.DeliveryWaiting, reason, 1, now); err != nil {
-			return err
-		}
-		return s.publish(ctx, tx, live.TicketUpdated, m.TicketID, m.ID)
+		_, err := s.change(ctx, tx, Change{TicketID: m.TicketID, Actor: systemActor(),
+			Delivery: &Delivery{MessageID: m.ID, Status: store.DeliveryWaiting, Error: reason, AddAttempts: 1}})
+		return err
 	})
 }
 
@@ -97,10 +94,13 @@ func (s *Service) relayWorks(ctx context.Context, mailboxID int64) (int, error) 
 			return err
 		}
 		for _, r := range refs {
-			if err := s.cfg.Queue.Enqueue(ctx, tx, jobs.SendArgs{MessageID: r.ID}); err != nil {
+			if err := s.cfg.Queue.Enqueue(ctx, tx, SendArgs{MessageID: r.ID}); err != nil {
 				return err
 			}
-			if err := s.publish(ctx, tx, live.TicketUpdated, r.TicketID, r.ID); err != nil {
+			// Queued again, through the change path (which announces it);
+			// the mailbox's old error no longer applies.
+			if _, err := s.change(ctx, tx, Change{TicketID: r.TicketID, Actor: systemActor(),
+				Delivery: &Delivery{MessageID: r.ID, Status: store.DeliveryQueued}}); err != nil {
 				return err
 			}
 		}

@@ -5,9 +5,7 @@ package ticket
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -48,11 +46,13 @@ type Config struct {
 	// whose host is the EHLO name (else the mailbox's domain).
 	RelayCAFile string
 	BaseURL     string
+	// Hooks run in the transaction of every ticket change, after the
+	// built-in audit trail, by stage (see Stage).
+	Hooks []Hook
 }
 
 // Publisher publishes a live event inside the transaction of the change it
-// announces (*live.Broker). Every writer of tickets and messages calls
-// Service.publish in its transaction.
+// announces (*live.Broker). Service.change publishes for every ticket change.
 type Publisher interface {
 	PublishTx(ctx context.Context, tx *store.Tx, ev live.Event) error
 }
@@ -77,6 +77,7 @@ type Service struct {
 	db      *store.DB
 	log     *slog.Logger
 	metrics Metrics
+	hooks   []Hook // in the order they run
 }
 
 // New returns a Service.
@@ -94,34 +95,12 @@ func New(cfg Config) *Service {
 	if m == nil {
 		m = noMetrics{}
 	}
-	return &Service{cfg: cfg, store: cfg.Store, db: cfg.Store.DB(), log: cfg.Logger, metrics: m}
-}
-
-// publish announces a change in tx: live clients hear of it once tx commits.
-func (s *Service) publish(ctx context.Context, tx *store.Tx, typ string, ticketID, messageID int64) error {
-	if s.cfg.Events == nil {
-		return nil
-	}
-	return s.cfg.Events.PublishTx(ctx, tx, live.Event{Type: typ, TicketID: ticketID, MessageID: messageID})
+	s := &Service{cfg: cfg, store: cfg.Store, db: cfg.Store.DB(), log: cfg.Logger, metrics: m}
+	s.hooks = orderHooks(s, cfg.Hooks)
+	return s
 }
 
 // now is the service clock in UTC at the database's precision.
 func (s *Service) now() time.Time {
 	return s.cfg.Now().UTC().Truncate(time.Microsecond)
-}
-
-// plusAddress is the reply address that carries the ticket token.
-func plusAddress(mailboxAddr string, ticketID int64) string {
-	local, domain, ok := strings.Cut(mailboxAddr, "@")
-	if !ok {
-		return mailboxAddr
-	}
-	return fmt.Sprintf("%s+t%d@%s", local, ticketID, domain)
-}
-
-func domainOf(addr string) string {
-	if _, d, ok := strings.Cut(addr, "@"); ok && d != "" {
-		return d
-	}
-	return "localhost"
 }

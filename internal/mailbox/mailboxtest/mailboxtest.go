@@ -49,6 +49,7 @@ type Options struct {
 	// Register adds a connector's own job workers; they may use e.Svc
 	// once working (it is set before the workers start).
 	Register func(e *Env, w *river.Workers)
+	Hooks    []ticket.Hook // the ticket service's hooks
 }
 
 // New opens the database at dsn and starts the ingestion workers.
@@ -77,22 +78,17 @@ func NewWith(t testing.TB, dsn string, o Options) *Env {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	e := &Env{T: t, Ctx: ctx, DB: db, Store: store.New(db), Blobs: blobs, OutboxDir: filepath.Join(dir, "outbox"), Box: box, Log: log}
-	var svc *ticket.Service
-	var register func(*river.Workers)
+	workers := river.NewWorkers()
 	if o.Register != nil {
-		register = func(w *river.Workers) { o.Register(e, w) }
+		o.Register(e, workers)
 	}
-	q, err := jobs.New(db, jobs.Handlers{
-		Ingest: func(ctx context.Context, id int64) error { return svc.ProcessInbound(ctx, id) },
-		Send: func(ctx context.Context, id int64, attempt, max int) error {
-			return svc.SendMessage(ctx, id, attempt, max)
-		},
-	}, jobs.Options{Work: !o.Manual, Logger: log, PollInterval: 20 * time.Millisecond, Register: register})
+	q, err := jobs.New(db, workers, jobs.Options{Work: !o.Manual, Logger: log, PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.OutboxDir, Logger: log, Now: o.Now})
-	e.Svc, e.Queue = svc, q
+	e.Svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.OutboxDir, Logger: log, Now: o.Now, Hooks: o.Hooks})
+	e.Queue = q
+	ticket.AddWorkers(workers, e.Svc)
 	if o.Manual {
 		return e
 	}

@@ -1,0 +1,350 @@
+package ticket
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/live"
+	"github.com/ticketer/ticketer/internal/store"
+)
+
+// EventKind names an audit-trail entry. The values are stored and served as
+// they are; the API and the UI read these exact strings.
+type EventKind string
+
+// Audit event kinds.
+const (
+	EventTicketCreated   EventKind = "ticket_created"
+	EventStatusChanged   EventKind = "status_changed"
+	EventPriorityChanged EventKind = "priority_changed"
+	EventAssigneeChanged EventKind = "assignee_changed"
+	EventTagsChanged     EventKind = "tags_changed"
+	EventReplyQueued     EventKind = "reply_queued"
+	EventNoteAdded       EventKind = "note_added"
+	EventDeliveryFailed  EventKind = "delivery_failed"
+	EventDeliveryRetried EventKind = "delivery_retried"
+)
+
+// EventKinds lists every audit event kind.
+func EventKinds() []EventKind {
+	return []EventKind{EventTicketCreated, EventStatusChanged, EventPriorityChanged, EventAssigneeChanged, EventTagsChanged,
+		EventReplyQueued, EventNoteAdded, EventDeliveryFailed, EventDeliveryRetried}
+}
+
+// Event is one audit-trail entry a change records.
+type Event struct {
+	Kind               EventKind
+	Field              string
+	OldValue, NewValue string
+}
+
+// Actor is who makes a change: an agent (UserID set), a sender's address,
+// or "system".
+type Actor struct {
+	UserID int64
+	Name   string
+}
+
+func agentActor(u store.User) Actor { return Actor{UserID: u.ID, Name: u.Email} }
+
+func systemActor() Actor { return Actor{Name: "system"} }
+
+// Change is one change to a ticket. Every change to a ticket, whoever makes
+// it, goes through Service.change, which validates it, applies the status
+// rules, publishes the live event and runs the hooks (the audit trail first).
+// Nil and zero fields leave the ticket alone.
+type Change struct {
+	TicketID int64
+	Actor    Actor
+	// Create opens a ticket from this value (a reserved ID is kept);
+	// TicketID is then the new ticket's.
+	Create *store.Ticket
+
+	Status   *domain.Status
+	Priority *domain.Priority
+	Assignee *int64 // 0 unassigns
+	Tags     *[]string
+
+	// MessageAdded is a message the caller stored on the ticket. It counts in
+	// the ticket's message count unless the ticket was created with it
+	// counted (Counted).
+	MessageAdded int64
+	Counted      bool
+	// FirstResponse records the first agent reply (kept once set).
+	FirstResponse bool
+	// Delivery records a delivery state of one of the ticket's messages.
+	Delivery *Delivery
+	// Events are what happened besides the field changes (a reply queued, a
+	// note added...); they are recorded first, then one per changed field.
+	Events []Event
+
+	// before is the ticket's state when the caller already knows it (batch
+	// ingestion reads many at once); nil reads it.
+	before *store.TicketFields
+}
+
+// Delivery is a delivery state to record for one message.
+type Delivery struct {
+	MessageID   int64
+	Status      string
+	Error       string
+	AddAttempts int
+	// Requeue moves only a failed message back to queued (a retry); the
+	// change fails with errNotFailed when the message is not failed.
+	Requeue bool
+}
+
+var errNotFailed = errors.New("message is not failed")
+
+// Applied is a change as made: what hooks receive.
+type Applied struct {
+	Change
+	Before, After store.TicketFields
+	Created       bool      // the change opened the ticket
+	Events        []Event   // the audit entries, in order
+	At            time.Time // when it was made
+	Depth         int       // 0 for a caller's change, n for one a hook added n levels down
+}
+
+// maxHookDepth bounds how deep hooks may add changes to changes: a rule that
+// keeps triggering itself is an error, not a loop.
+const maxHookDepth = 4
+
+// ErrHookDepth is returned when hook-added changes nest deeper than maxHookDepth.
+var ErrHookDepth = errors.New("ticket change: hooks nested too deep")
+
+// validate checks a change's values (not yet against the ticket), and
+// normalises its tags. It needs no transaction, so callers may run it first.
+func (c *Change) validate() error {
+	if c.Status != nil && !slices.Contains(domain.Statuses(), *c.Status) {
+		return domain.Invalid("status", "must be one of "+joinEnum(domain.Statuses()))
+	}
+	if c.Priority != nil && !slices.Contains(domain.Priorities(), *c.Priority) {
+		return domain.Invalid("priority", "must be one of "+joinEnum(domain.Priorities()))
+	}
+	if c.Tags != nil {
+		tags, err := normalizeTags(*c.Tags)
+		if err != nil {
+			return err
+		}
+		c.Tags = &tags
+	}
+	return nil
+}
+
+// change applies c in tx and runs the hooks; it returns the change as
+// applied, After being the ticket's state once the hooks' changes to the
+// same ticket are made too.
+func (s *Service) change(ctx context.Context, tx *store.Tx, c Change) (Applied, error) {
+	return s.applyChange(ctx, tx, c, 0)
+}
+
+func (s *Service) applyChange(ctx context.Context, tx *store.Tx, c Change, depth int) (Applied, error) {
+	if depth > maxHookDepth {
+		return Applied{}, fmt.Errorf("%w (%d levels, ticket %d)", ErrHookDepth, depth, c.TicketID)
+	}
+	if err := c.validate(); err != nil {
+		return Applied{}, err
+	}
+	a, err := s.write(ctx, tx, c)
+	if err != nil {
+		return a, err
+	}
+	a.Depth = depth
+	if err := s.announce(ctx, tx, a); err != nil {
+		return a, err
+	}
+	for _, h := range s.hooks {
+		more, err := h.Run(ctx, tx, a)
+		if err != nil {
+			return a, fmt.Errorf("hook %s: %w", h.Name, err)
+		}
+		for _, m := range more {
+			if m.TicketID == 0 {
+				m.TicketID = a.TicketID
+			}
+			next, err := s.applyChange(ctx, tx, m, depth+1)
+			if err != nil {
+				return a, err
+			}
+			if next.TicketID == a.TicketID {
+				a.After = next.After
+			}
+		}
+	}
+	return a, nil
+}
+
+// write makes the change's writes and works out its audit entries.
+func (s *Service) write(ctx context.Context, tx *store.Tx, c Change) (Applied, error) {
+	now := s.now()
+	a := Applied{Change: c, Events: slices.Clone(c.Events), At: now}
+	if c.Create != nil {
+		id, err := s.store.CreateTicket(ctx, tx, *c.Create)
+		if err != nil {
+			return a, err
+		}
+		a.TicketID, a.Created = id, true
+		a.After = store.TicketFields{Status: c.Create.Status, Priority: c.Create.Priority}
+	} else {
+		switch {
+		case c.before != nil:
+			a.Before = *c.before
+		default:
+			var err error
+			if a.Before, err = s.store.GetTicketFields(ctx, tx, c.TicketID); err != nil {
+				return a, err
+			}
+		}
+		a.After = a.Before
+	}
+	fields, err := s.changeFields(ctx, tx, &a, now)
+	if err != nil {
+		return a, err
+	}
+	if fields {
+		if err := s.store.UpdateTicketFields(ctx, tx, a.TicketID, a.After, now); err != nil {
+			return a, err
+		}
+	}
+	if err := s.changeTags(ctx, tx, &a, now); err != nil {
+		return a, err
+	}
+	if c.MessageAdded != 0 && !c.Counted {
+		if err := s.store.TouchTicket(ctx, tx, a.TicketID, now, 1); err != nil {
+			return a, err
+		}
+	}
+	if c.FirstResponse {
+		if err := s.store.SetFirstResponse(ctx, tx, a.TicketID, now); err != nil {
+			return a, err
+		}
+	}
+	if d := c.Delivery; d != nil {
+		if err := s.writeDelivery(ctx, tx, *d, now); err != nil {
+			return a, err
+		}
+	}
+	return a, nil
+}
+
+// changeFields applies status, priority and assignee to a.After, with their
+// audit entries; it reports whether any of them changed.
+func (s *Service) changeFields(ctx context.Context, tx *store.Tx, a *Applied, now time.Time) (bool, error) {
+	c, before := a.Change, a.After
+	record := func(kind EventKind, field, oldValue, newValue string) {
+		a.Events = append(a.Events, Event{Kind: kind, Field: field, OldValue: oldValue, NewValue: newValue})
+	}
+	if c.Status != nil && *c.Status != before.Status {
+		if err := checkTransition(before.Status, *c.Status); err != nil {
+			return false, err
+		}
+		a.After.Status, a.After.SolvedAt = *c.Status, solvedAt(before.SolvedAt, *c.Status, now)
+		record(EventStatusChanged, "status", string(before.Status), string(*c.Status))
+	}
+	if c.Priority != nil && *c.Priority != before.Priority {
+		a.After.Priority = *c.Priority
+		record(EventPriorityChanged, "priority", string(before.Priority), string(*c.Priority))
+	}
+	if c.Assignee != nil && *c.Assignee != before.AssigneeID {
+		was, err := s.assigneeEmail(ctx, tx, before.AssigneeID, false)
+		if err != nil {
+			return false, err
+		}
+		is, err := s.assigneeEmail(ctx, tx, *c.Assignee, true)
+		if err != nil {
+			return false, err
+		}
+		a.After.AssigneeID = *c.Assignee
+		record(EventAssigneeChanged, "assignee", was, is)
+	}
+	return a.After != before, nil
+}
+
+// assigneeEmail names an assignee in the audit trail; a new assignee must be
+// an enabled user.
+func (s *Service) assigneeEmail(ctx context.Context, tx *store.Tx, id int64, mustBeEnabled bool) (string, error) {
+	if id == 0 {
+		return "", nil
+	}
+	u, err := s.store.GetUserTx(ctx, tx, id)
+	if mustBeEnabled && (errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled)) {
+		return "", domain.Invalid("assignee_id", fmt.Sprintf("%d is not an enabled user", id))
+	}
+	if err != nil {
+		return "", err
+	}
+	return u.Email, nil
+}
+
+func (s *Service) changeTags(ctx context.Context, tx *store.Tx, a *Applied, now time.Time) error {
+	if a.Change.Tags == nil {
+		return nil
+	}
+	tags := *a.Change.Tags
+	old, err := s.store.TicketTags(ctx, tx, a.TicketID)
+	if err != nil || slices.Equal(tags, old) {
+		return err
+	}
+	if err := s.store.SetTicketTags(ctx, tx, a.TicketID, tags); err != nil {
+		return err
+	}
+	if err := s.store.TouchTicket(ctx, tx, a.TicketID, now, 0); err != nil {
+		return err
+	}
+	a.Events = append(a.Events, Event{Kind: EventTagsChanged, Field: "tags", OldValue: strings.Join(old, ","), NewValue: strings.Join(tags, ",")})
+	return nil
+}
+
+func (s *Service) writeDelivery(ctx context.Context, tx *store.Tx, d Delivery, now time.Time) error {
+	if !d.Requeue {
+		return s.store.SetDelivery(ctx, tx, d.MessageID, d.Status, d.Error, d.AddAttempts, now)
+	}
+	ok, err := s.store.RequeueFailed(ctx, tx, d.MessageID)
+	if err == nil && !ok {
+		err = errNotFailed
+	}
+	return err
+}
+
+// announce publishes the live event of a change, once tx commits. One rule
+// for every writer: a new ticket is "created"; an added message is "message
+// added" (clients reload the ticket with it, so a status change it brings
+// needs no event of its own); otherwise changed fields or a delivery state
+// are "updated", naming the message for a delivery. A change that only
+// records audit entries announces nothing.
+func (s *Service) announce(ctx context.Context, tx *store.Tx, a Applied) error {
+	var evs []live.Event
+	if a.Created {
+		evs = append(evs, live.Event{Type: live.TicketCreated, TicketID: a.TicketID})
+	}
+	switch {
+	case a.MessageAdded != 0:
+		evs = append(evs, live.Event{Type: live.MessageAdded, TicketID: a.TicketID, MessageID: a.MessageAdded})
+	case a.Created:
+	case a.Delivery != nil:
+		evs = append(evs, live.Event{Type: live.TicketUpdated, TicketID: a.TicketID, MessageID: a.Delivery.MessageID})
+	case a.After != a.Before || a.fieldEvents():
+		evs = append(evs, live.Event{Type: live.TicketUpdated, TicketID: a.TicketID})
+	}
+	if s.cfg.Events == nil {
+		return nil
+	}
+	for _, ev := range evs {
+		if err := s.cfg.Events.PublishTx(ctx, tx, ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fieldEvents tells whether the change recorded a field change (tags
+// change no ticket field but are one).
+func (a Applied) fieldEvents() bool {
+	return slices.ContainsFunc(a.Events, func(e Event) bool { return e.Kind == EventTagsChanged })
+}

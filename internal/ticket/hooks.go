@@ -1,0 +1,58 @@
+package ticket
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/ticketer/ticketer/internal/store"
+)
+
+// Stage orders hooks: every change runs the hooks of each stage in this
+// order, and within a stage in the order they were registered. The order is
+// fixed so that each stage sees what the earlier ones did: rules may change
+// the ticket (their changes run the hooks again, one level deeper), SLA
+// timers see the result, and notifications and webhooks report it.
+type Stage int
+
+// Hook stages, in the order they run.
+const (
+	StageAudit         Stage = iota // the audit trail (built in, always first)
+	StageRules                      // automation rules
+	StageSLA                        // SLA timers
+	StageNotifications              // notifications to agents
+	StageWebhooks                   // outgoing webhooks
+)
+
+// Hook runs inside the transaction of every ticket change, after its writes.
+// It sees the change as applied (the state before and after, the audit
+// entries) and may return further changes, which go through the same path
+// at once, running every hook one level deeper, before the next hook runs
+// (TicketID 0 means the same ticket); later hooks see the result in After.
+// An error rolls the whole change back.
+type Hook struct {
+	Stage Stage
+	Name  string
+	Run   func(ctx context.Context, tx *store.Tx, a Applied) ([]Change, error)
+}
+
+// orderHooks puts the built-in audit hook first and the others by stage,
+// keeping the registration order within a stage.
+func orderHooks(s *Service, extra []Hook) []Hook {
+	hooks := append([]Hook{s.auditHook()}, extra...)
+	slices.SortStableFunc(hooks, func(a, b Hook) int { return cmp.Compare(a.Stage, b.Stage) })
+	return hooks
+}
+
+// auditHook writes the change's audit entries: who, what, before, after, when.
+func (s *Service) auditHook() Hook {
+	return Hook{Stage: StageAudit, Name: "audit", Run: func(ctx context.Context, tx *store.Tx, a Applied) ([]Change, error) {
+		for _, e := range a.Events {
+			if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: a.TicketID, ActorID: a.Actor.UserID, Actor: a.Actor.Name,
+				Kind: string(e.Kind), Field: e.Field, OldValue: e.OldValue, NewValue: e.NewValue, CreatedAt: a.At}); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	}}
+}

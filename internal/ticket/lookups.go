@@ -1,0 +1,248 @@
+package ticket
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/store"
+)
+
+// lookups answer what the ingestion steps ask about the stored data, and
+// learn what each message stores. oneMessage asks the store as each question
+// comes; batchState has read the answers for a whole import batch at once and
+// keeps them current, so a message sees the ones before it as it would in
+// its own transaction. The steps never know which one they have.
+type lookups interface {
+	// mailbox returns the mailbox a message goes to, locked for the
+	// transaction (threading decisions are serialised per mailbox).
+	mailbox(ctx context.Context, tx *store.Tx, id int64) (store.Mailbox, error)
+	ownAddresses(ctx context.Context) (map[string]bool, error)
+	duplicate(ctx context.Context, tx *store.Tx, dedupeKey string) (store.MessageRef, bool, error)
+	// ticketByKeys is the ticket of the first known key (strongest first).
+	ticketByKeys(ctx context.Context, tx *store.Tx, keys []string) (int64, bool, error)
+	fields(ctx context.Context, tx *store.Tx, ticketID int64) (store.TicketFields, error)
+	contact(ctx context.Context, tx *store.Tx, email, name string, now time.Time) (int64, error)
+	// ticketID and messageID hand out a reserved id, or 0 to let the insert
+	// assign one.
+	ticketID() int64
+	messageID() int64
+
+	learnMessage(dedupeKey string, ref store.MessageRef)
+	learnThread(keys []string, ticketID int64)
+	learnTicket(ticketID int64, f store.TicketFields)
+}
+
+// oneMessage looks everything up in the store, in the message's transaction.
+type oneMessage struct{ s *Service }
+
+func (o oneMessage) mailbox(ctx context.Context, tx *store.Tx, id int64) (store.Mailbox, error) {
+	if err := o.s.store.LockMailbox(ctx, tx, id); err != nil {
+		return store.Mailbox{}, err
+	}
+	return o.s.store.GetMailbox(ctx, tx, id)
+}
+
+func (o oneMessage) ownAddresses(ctx context.Context) (map[string]bool, error) {
+	mailboxes, err := o.s.store.ListMailboxes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ownAddresses(mailboxes), nil
+}
+
+func (o oneMessage) duplicate(ctx context.Context, tx *store.Tx, key string) (store.MessageRef, bool, error) {
+	return o.s.store.MessageByDedupeKey(ctx, tx, key)
+}
+
+func (o oneMessage) ticketByKeys(ctx context.Context, tx *store.Tx, keys []string) (int64, bool, error) {
+	return o.s.store.TicketByThreadKeys(ctx, tx, keys)
+}
+
+func (o oneMessage) fields(ctx context.Context, tx *store.Tx, id int64) (store.TicketFields, error) {
+	return o.s.store.GetTicketFields(ctx, tx, id)
+}
+
+func (o oneMessage) contact(ctx context.Context, tx *store.Tx, email, name string, now time.Time) (int64, error) {
+	return o.s.store.UpsertContact(ctx, tx, email, name, now)
+}
+
+func (oneMessage) ticketID() int64                       { return 0 }
+func (oneMessage) messageID() int64                      { return 0 }
+func (oneMessage) learnMessage(string, store.MessageRef) {}
+func (oneMessage) learnThread([]string, int64)           {}
+func (oneMessage) learnTicket(int64, store.TicketFields) {}
+
+// batchState is what the messages of one transaction share: their mailboxes,
+// locked once, the addresses that are ours, and what the messages need to
+// look up, read in one statement per kind for the whole batch instead of
+// several per message (on PostgreSQL each would be a round trip the writer
+// waits for). What the batch cannot know (a ticket named by its number, a
+// contact it did not read) is asked of the store.
+type batchState struct {
+	one       oneMessage
+	mailboxes map[int64]store.Mailbox
+	ours      map[string]bool
+	dedupe    map[string]store.MessageRef  // dedupe key -> stored message
+	threads   map[string]int64             // thread key -> ticket
+	tickets   map[int64]store.TicketFields // ticket -> its fields
+	contacts  map[string]int64             // lower-cased email -> contact
+	// Ids reserved for the new tickets and messages (PostgreSQL): their
+	// inserts then need no answer and go out in one pipeline.
+	ticketIDs, messageIDs []int64
+}
+
+func (b *batchState) mailbox(_ context.Context, _ *store.Tx, id int64) (store.Mailbox, error) {
+	return b.mailboxes[id], nil
+}
+
+func (b *batchState) ownAddresses(context.Context) (map[string]bool, error) { return b.ours, nil }
+
+func (b *batchState) duplicate(_ context.Context, _ *store.Tx, key string) (store.MessageRef, bool, error) {
+	ref, ok := b.dedupe[key]
+	return ref, ok, nil
+}
+
+func (b *batchState) ticketByKeys(_ context.Context, _ *store.Tx, keys []string) (int64, bool, error) {
+	id, ok := firstKnown(keys, b.threads)
+	return id, ok, nil
+}
+
+func (b *batchState) fields(ctx context.Context, tx *store.Tx, id int64) (store.TicketFields, error) {
+	if f, ok := b.tickets[id]; ok {
+		return f, nil
+	}
+	return b.one.fields(ctx, tx, id)
+}
+
+func (b *batchState) contact(ctx context.Context, tx *store.Tx, email, name string, now time.Time) (int64, error) {
+	if id, ok := b.contacts[strings.ToLower(strings.TrimSpace(email))]; ok {
+		return id, nil
+	}
+	return b.one.contact(ctx, tx, email, name, now)
+}
+
+func (b *batchState) ticketID() int64  { return nextID(&b.ticketIDs) }
+func (b *batchState) messageID() int64 { return nextID(&b.messageIDs) }
+
+func (b *batchState) learnMessage(key string, ref store.MessageRef) { b.dedupe[key] = ref }
+
+func (b *batchState) learnThread(keys []string, ticketID int64) { learnKeys(b.threads, keys, ticketID) }
+
+func (b *batchState) learnTicket(id int64, f store.TicketFields) { b.tickets[id] = f }
+
+// learnKeys maps keys to a ticket as the insert does: the first ticket keeps a key.
+func learnKeys(m map[string]int64, keys []string, ticketID int64) {
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			m[k] = ticketID
+		}
+	}
+}
+
+// nextID takes a reserved id from pool, or gives 0 to let the insert assign one.
+func nextID(pool *[]int64) int64 {
+	if len(*pool) == 0 {
+		return 0
+	}
+	id := (*pool)[0]
+	*pool = (*pool)[1:]
+	return id
+}
+
+// startBatch takes the lock of every mailbox the items go to (in id order,
+// so two batches cannot deadlock), reads them once, and looks up what the
+// items will ask for.
+func (s *Service) startBatch(ctx context.Context, tx *store.Tx, items []*ImportItem) (*batchState, error) {
+	ids := []int64{}
+	for _, it := range items {
+		if it.err == nil && !slices.Contains(ids, it.mailboxID) {
+			ids = append(ids, it.mailboxID)
+		}
+	}
+	slices.Sort(ids)
+	b := &batchState{one: oneMessage{s}, mailboxes: map[int64]store.Mailbox{}}
+	for _, id := range ids {
+		mb, err := b.one.mailbox(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		b.mailboxes[id] = mb
+	}
+	var err error
+	if b.ours, err = b.one.ownAddresses(ctx); err != nil {
+		return nil, err
+	}
+	var dedupe, threads []string
+	n := 0
+	for _, it := range items {
+		if it.err == nil {
+			n++
+			dedupe = append(dedupe, dedupeKeyOf(it.p))
+			threads = append(threads, threadLookupKeys(it.p.msg)...)
+		}
+	}
+	if b.dedupe, err = s.store.MessagesByDedupeKeys(ctx, tx, dedupe); err != nil {
+		return nil, err
+	}
+	if b.threads, err = s.store.ThreadKeyTickets(ctx, tx, threads); err != nil {
+		return nil, err
+	}
+	var tickets []int64
+	for _, id := range b.threads {
+		if !slices.Contains(tickets, id) {
+			tickets = append(tickets, id)
+		}
+	}
+	if b.tickets, err = s.store.TicketFieldsByID(ctx, tx, tickets); err != nil {
+		return nil, err
+	}
+	// Senders of new messages: the ticket's requester, or the author.
+	var senders []store.Address
+	for _, it := range items {
+		if it.err != nil || it.p.msg.Bounce != nil {
+			continue
+		}
+		if _, dup := b.dedupe[dedupeKeyOf(it.p)]; !dup {
+			senders = append(senders, store.Address{Email: fallback(it.p.msg.From.Email, unknownSender), Name: it.p.msg.From.Name})
+		}
+	}
+	if b.contacts, err = s.store.UpsertContacts(ctx, tx, senders, s.now()); err != nil {
+		return nil, err
+	}
+	if b.messageIDs, err = s.store.ReserveIDs(ctx, tx, "messages", n); err != nil {
+		return nil, err
+	}
+	if b.ticketIDs, err = s.store.ReserveIDs(ctx, tx, "tickets", b.newTickets(items)); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// newTickets counts the items that will open a ticket, with the threader's
+// own rules (threadByKeys, tokenCandidates) over what the batch knows: ticket
+// numbers are shown to people, so none is reserved that would be left
+// unused. A message it cannot be sure of (a ticket token, a bounce) is not
+// counted: if it does open a ticket, that insert asks for its id.
+func (b *batchState) newTickets(items []*ImportItem) int {
+	seen := map[string]bool{}
+	known := maps.Clone(b.threads)
+	n := 0
+	for _, it := range items {
+		if it.err != nil || it.p.msg.Bounce != nil {
+			continue
+		}
+		msg, key := it.p.msg, dedupeKeyOf(it.p)
+		if _, dup := b.dedupe[key]; dup || seen[key] {
+			continue
+		}
+		seen[key] = true
+		if _, threaded := firstKnown(threadLookupKeys(msg), known); !threaded && len(tokenCandidates(msg, b.mailboxes[it.mailboxID].Address, nil)) == 0 {
+			n++
+		}
+		learnKeys(known, threadKeys(msg), 0)
+	}
+	return n
+}

@@ -1,0 +1,71 @@
+package ticket
+
+import (
+	"context"
+
+	"github.com/riverqueue/river"
+
+	"github.com/ticketer/ticketer/internal/jobs"
+)
+
+// The ticket service's job kinds. Each is one args type and one worker,
+// added to the queue's workers by AddWorkers.
+
+// IngestArgs asks for a received raw message to be turned into ticket data.
+type IngestArgs struct {
+	InboundID int64 `json:"inbound_id"`
+}
+
+// Kind implements river.JobArgs.
+func (IngestArgs) Kind() string { return "ingest" }
+
+// InsertOpts puts ingestion on its own queue. Several workers parse in
+// parallel; the threading decision itself is serialised in the database (one
+// writer on SQLite, a row lock on the mailbox on PostgreSQL), so a
+// conversation is never split.
+func (IngestArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueIngest, MaxAttempts: 20}
+}
+
+// IngestWorker runs ProcessInbound.
+type IngestWorker struct {
+	river.WorkerDefaults[IngestArgs]
+	Service *Service
+}
+
+// Work implements river.Worker.
+func (w *IngestWorker) Work(ctx context.Context, j *river.Job[IngestArgs]) error {
+	return w.Service.ProcessInbound(ctx, j.Args.InboundID)
+}
+
+// SendArgs asks for an outbound message (acknowledgement or reply) to be sent.
+type SendArgs struct {
+	MessageID int64 `json:"message_id"`
+}
+
+// Kind implements river.JobArgs.
+func (SendArgs) Kind() string { return "send_message" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (SendArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueOutbound, MaxAttempts: 12}
+}
+
+// SendWorker runs SendMessage.
+type SendWorker struct {
+	river.WorkerDefaults[SendArgs]
+	Service *Service
+}
+
+// Work implements river.Worker.
+func (w *SendWorker) Work(ctx context.Context, j *river.Job[SendArgs]) error {
+	return w.Service.SendMessage(ctx, j.Args.MessageID, j.Attempt, j.MaxAttempts)
+}
+
+// AddWorkers adds the service's workers to a queue's workers: every process
+// that inserts these jobs adds them (River checks an inserted kind has one),
+// whether or not it works jobs.
+func AddWorkers(w *river.Workers, s *Service) {
+	river.AddWorker(w, &IngestWorker{Service: s})
+	river.AddWorker(w, &SendWorker{Service: s})
+}
