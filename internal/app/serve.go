@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +22,24 @@ import (
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
+
+// httpReadTimeout bounds reading one request, body included: the largest
+// upload (an import or attachment) over a slow line, not a trickle forever.
+const httpReadTimeout = 5 * time.Minute
+
+// newHTTPServer bounds what one client can hold: headers within
+// ReadHeaderTimeout, a request body, however slowly trickled, within
+// ReadTimeout. Answers have no WriteTimeout: event streams and exports run
+// long.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       httpReadTimeout,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
 
 // Ready is called by Serve once every listener is up (tests use it to learn
 // the ports when they ask for port 0).
@@ -88,11 +109,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	stopConnectors := a.startConnectors(ctx)
 	go a.maintainSearch(ctx)
 
-	srv := &http.Server{
-		Handler:           api,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	srv := newHTTPServer(api)
 	// Event streams never go idle: end them when shutdown begins.
 	srv.RegisterOnShutdown(a.Live.Stop)
 	errc := make(chan error, 2)
@@ -107,8 +124,12 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	var smtpAddr net.Addr
 	if smtpLn != nil {
 		smtpAddr = smtpLn.Addr()
-		s := smtpin.New(smtpin.Config{Addr: a.Cfg.SMTPAddr, Domain: hostOf(a.Cfg.BaseURL), MaxMessageBytes: a.Cfg.SMTPMaxBytes, Logger: a.Log},
-			&receiver{app: a})
+		spool := filepath.Join(a.Cfg.DataDir, "spool")
+		if err := os.MkdirAll(spool, 0o700); err != nil {
+			return fmt.Errorf("smtp spool folder: %w", err)
+		}
+		s := smtpin.New(smtpin.Config{Addr: a.Cfg.SMTPAddr, Domain: hostOf(a.Cfg.BaseURL), MaxMessageBytes: a.Cfg.SMTPMaxBytes,
+			SpoolDir: spool, Logger: a.Log}, &receiver{app: a})
 		go func() {
 			defer close(smtpDone)
 			if err := s.Serve(smtpCtx, smtpLn); err != nil {
@@ -174,7 +195,13 @@ func (r *receiver) Accepts(ctx context.Context, rcpt string) (bool, error) {
 	return err == nil, err
 }
 
-func (r *receiver) Deliver(ctx context.Context, env smtpin.Envelope, raw []byte) error {
+func (r *receiver) Deliver(ctx context.Context, env smtpin.Envelope, msg io.ReadSeeker) error {
+	// Streamed to the blob store once, from the listener's spool file.
+	key, sum, size, err := r.app.Blobs.PutReader(ctx, "raw", msg)
+	if err != nil {
+		return fmt.Errorf("store raw message: %w", err)
+	}
+	raw := ticket.StoredRaw{Key: key, SHA256: sum, Size: size}
 	// One inbound row per mailbox addressed: the second becomes an occurrence.
 	seen := map[int64]bool{}
 	for _, rcpt := range env.Recipients {
@@ -186,8 +213,8 @@ func (r *receiver) Deliver(ctx context.Context, env smtpin.Envelope, raw []byte)
 			continue
 		}
 		seen[mb.ID] = true
-		if _, err := r.app.Tickets.Receive(ctx, ticket.Received{MailboxID: mb.ID, Source: "smtp", EnvelopeFrom: env.From,
-			EnvelopeTo: env.Recipients, Raw: raw}); err != nil {
+		if _, err := r.app.Tickets.ReceiveStored(ctx, ticket.Received{MailboxID: mb.ID, Source: "smtp", EnvelopeFrom: env.From,
+			EnvelopeTo: env.Recipients}, raw); err != nil {
 			return err
 		}
 	}

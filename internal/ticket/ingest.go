@@ -31,22 +31,7 @@ func (s *Service) Receive(ctx context.Context, r Received) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("store raw message: %w", err)
 	}
-	var id int64
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		id, err = s.store.InsertInbound(ctx, tx, store.Inbound{
-			MailboxID: r.MailboxID, Source: r.Source, ProviderID: r.ProviderID,
-			EnvelopeFrom: r.EnvelopeFrom, EnvelopeTo: strings.Join(r.EnvelopeTo, ","),
-			RawKey: key, SHA256: sum, Size: int64(len(r.Raw)), Status: store.InboundPending, ReceivedAt: s.now(),
-		})
-		if err != nil {
-			return err
-		}
-		return s.cfg.Queue.Enqueue(ctx, tx, jobs.IngestArgs{InboundID: id})
-	})
-	if err != nil {
-		return 0, fmt.Errorf("record received message: %w", err)
-	}
-	return id, nil
+	return s.ReceiveStored(ctx, r, StoredRaw{Key: key, SHA256: sum, Size: int64(len(r.Raw))})
 }
 
 // Outcome says what ingestion did with a message.
