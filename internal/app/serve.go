@@ -80,8 +80,9 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 			u, ok := httpapi.UserFrom(r.Context())
 			return u.ID, ok
 		}}),
-		Metrics:    a.Metrics.Handler(),
-		Middleware: a.Metrics.Middleware,
+		Metrics:        requireToken(a.Cfg.MetricsToken, a.Metrics.Handler()),
+		Middleware:     a.Metrics.Middleware,
+		TrustedProxies: a.Cfg.TrustedProxies,
 	})
 	httpLn, err := net.Listen("tcp", a.Cfg.HTTPAddr)
 	if err != nil {
@@ -109,7 +110,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	stopConnectors := a.startConnectors(ctx)
 	go a.maintainSearch(ctx)
 
-	srv := newHTTPServer(api)
+	srv := newHTTPServer(withHSTS(a.Cfg.BaseURL, api))
 	// Event streams never go idle: end them when shutdown begins.
 	srv.RegisterOnShutdown(a.Live.Stop)
 	errc := make(chan error, 2)
@@ -140,6 +141,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 		close(smtpDone)
 	}
 	a.Log.Info("ticketer is running", "http", httpLn.Addr().String(), "smtp", addrString(smtpAddr), "database", string(a.DB.Dialect),
+		"database_at", a.Cfg.DatabaseForLog(),
 		"data_dir", a.Cfg.DataDir, "base_url", a.Cfg.BaseURL)
 	if ready != nil {
 		ready(httpLn.Addr(), smtpAddr)
