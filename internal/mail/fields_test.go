@@ -56,3 +56,19 @@ func TestParseFromWithHeaderInDisplayName(t *testing.T) {
 	}
 	eq(t, "Cc", m.Cc[0].Email, "cc@example.org")
 }
+
+// TestFilenameDropsBidiControls: a right-to-left override cannot make
+// "photo\u202Egpj.exe" look like a picture.
+func TestFilenameDropsBidiControls(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"photo\u202Egpj.exe":        "photogpj.exe",
+		"a\u200Fb\u2066c\u2069.pdf": "abc.pdf",
+		"\u061Creport.txt":          "report.txt",
+		"ordinary name.pdf":         "ordinary name.pdf",
+	} {
+		if got := sanitizeFilename(in); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}

@@ -27,6 +27,44 @@ const (
 	maxPartHeaderBytes = 64 << 10
 )
 
+// Caps on what one message keeps, so that any accepted message can be
+// stored (one row per attachment and per recipient). What is cut is noted
+// in Problems.
+const (
+	maxAttachments = 1000
+	maxAddresses   = 1000 // per header: To, Cc, Reply-To, the delivered-to list
+	maxReferences  = 200  // the first (the thread's root) and the latest
+)
+
+// capMessage applies the caps above.
+func capMessage(m *Message, note func(string)) {
+	if n := len(m.Attachments); n > maxAttachments {
+		m.Attachments = m.Attachments[:maxAttachments]
+		note(fmt.Sprintf("truncated: kept the first %d of %d attachments", maxAttachments, n))
+	}
+	for _, l := range []struct {
+		name string
+		list *[]Address
+	}{{"To", &m.To}, {"Cc", &m.Cc}, {"Reply-To", &m.ReplyTo}} {
+		if n := len(*l.list); n > maxAddresses {
+			*l.list = (*l.list)[:maxAddresses]
+			note(fmt.Sprintf("truncated: kept the first %d of %d %s addresses", maxAddresses, n, l.name))
+		}
+	}
+	if n := len(m.DeliveredTo); n > maxAddresses {
+		m.DeliveredTo = m.DeliveredTo[:maxAddresses]
+		note(fmt.Sprintf("truncated: kept the first %d of %d delivered-to addresses", maxAddresses, n))
+	}
+	if n := len(m.References); n > maxReferences {
+		m.References = append(m.References[:1:1], m.References[n-maxReferences+1:]...)
+		note(fmt.Sprintf("truncated: kept %d of %d References (the first and the latest)", maxReferences, n))
+	}
+	if n := len(m.InReplyTo); n > maxReferences {
+		m.InReplyTo = m.InReplyTo[:maxReferences]
+		note(fmt.Sprintf("truncated: kept the first %d of %d In-Reply-To ids", maxReferences, n))
+	}
+}
+
 func tooComplex(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrTooComplex}, args...)...)
 }

@@ -146,3 +146,79 @@ func flatMessage(n int) []byte {
 	b.WriteString("--F--\r\n")
 	return b.Bytes()
 }
+
+func addressList(n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "u%d@example.org", i)
+	}
+	return b.String()
+}
+
+func idList(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, " <r%d@example.org>", i)
+	}
+	return b.String()
+}
+
+// TestParseCaps: at each cap everything is kept; one over, the cap is kept
+// and the cut noted.
+func TestParseCaps(t *testing.T) {
+	t.Parallel()
+	header := func(name, value string) []byte {
+		return []byte("From: a@example.com\r\nMessage-ID: <m@example.com>\r\n" + name + ": " + value + "\r\n\r\nbody\r\n")
+	}
+	cases := []struct {
+		name  string
+		raw   []byte
+		count func(*Message) int
+		want  int
+		cut   bool
+	}{
+		{"attachments at the cap", flatMessage(maxAttachments), func(m *Message) int { return len(m.Attachments) }, maxAttachments, false},
+		{"attachments over the cap", flatMessage(maxAttachments + 1), func(m *Message) int { return len(m.Attachments) }, maxAttachments, true},
+		{"Cc at the cap", header("Cc", addressList(maxAddresses)), func(m *Message) int { return len(m.Cc) }, maxAddresses, false},
+		{"Cc over the cap", header("Cc", addressList(maxAddresses+1)), func(m *Message) int { return len(m.Cc) }, maxAddresses, true},
+		{"To over the cap", header("To", addressList(maxAddresses+1)), func(m *Message) int { return len(m.To) }, maxAddresses, true},
+		{"References at the cap", header("References", idList(maxReferences)), func(m *Message) int { return len(m.References) }, maxReferences, false},
+		{"References over the cap", header("References", idList(maxReferences+1)), func(m *Message) int { return len(m.References) }, maxReferences, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := Parse(c.raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.count(m); got != c.want {
+				t.Fatalf("kept %d, want %d", got, c.want)
+			}
+			noted := false
+			for _, p := range m.Problems {
+				noted = noted || strings.HasPrefix(p, "truncated:")
+			}
+			if noted != c.cut {
+				t.Fatalf("truncation noted %v, want %v: %q", noted, c.cut, m.Problems)
+			}
+		})
+	}
+}
+
+// TestParseReferencesKeepRootAndLatest: threading needs the first id (the
+// root) and the latest ones.
+func TestParseReferencesKeepRootAndLatest(t *testing.T) {
+	t.Parallel()
+	m, err := Parse([]byte("From: a@example.com\r\nReferences:" + idList(maxReferences+50) + "\r\n\r\nbody\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.References[0] != "r0@example.org" || m.References[len(m.References)-1] != fmt.Sprintf("r%d@example.org", maxReferences+49) ||
+		m.References[1] != "r51@example.org" {
+		t.Fatalf("kept %q ... %q", m.References[:2], m.References[len(m.References)-1])
+	}
+}

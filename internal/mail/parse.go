@@ -58,6 +58,7 @@ func Parse(raw []byte) (msg *Message, err error) {
 		m.Problems = dedupe(m.Problems)
 		return m, err
 	}
+	capMessage(m, note)
 	m.VisibleText = visibleTextOf(m, textFromHTML)
 	m.Bounce = detectBounce(m, hb.fields, root, dec)
 	m.Auto = classifyAuto(m, hb.fields)
