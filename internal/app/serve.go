@@ -79,6 +79,12 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 		Stream: a.Live.Handler(live.HandlerConfig{Authenticate: func(r *http.Request) (int64, bool) {
 			u, ok := httpapi.UserFrom(r.Context())
 			return u.ID, ok
+		}, StillValid: func(r *http.Request, userID int64) bool {
+			// Authenticated afresh: a revoked token, an ended session or a
+			// disabled user fails; a new role needs a new stream.
+			was, _ := httpapi.UserFrom(r.Context())
+			p, err := authn.Authenticate(r.Context(), r)
+			return err == nil && p.User.ID == userID && p.User.Role == was.Role
 		}}),
 		Metrics:        requireToken(a.Cfg.MetricsToken, a.Metrics.Handler()),
 		Middleware:     a.Metrics.Middleware,

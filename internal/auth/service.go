@@ -83,7 +83,8 @@ type Config struct {
 	// times). Default 250 ms; negative for none.
 	FailDelay time.Duration
 	// HashMemory bounds the memory of password checks running at once
-	// (argon2id takes 64 MiB each): default 256 MiB, so 4 at a time. A
+	// (argon2id takes 64 MiB each, garbage at once, and the collector lets
+	// as much again pile up): default 128 MiB, so 2 at a time. A
 	// sign-in waits up to HashWait (default 2 s) for a slot, else it is
 	// refused with a RateLimitError marked Busy.
 	HashMemory int64
@@ -127,7 +128,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.FailDelay = 250 * time.Millisecond
 	}
 	if cfg.HashMemory <= 0 {
-		cfg.HashMemory = 256 << 20
+		cfg.HashMemory = 128 << 20
 	}
 	if cfg.HashWait <= 0 {
 		cfg.HashWait = 2 * time.Second
@@ -406,6 +407,22 @@ func (s *Service) Logout(ctx context.Context, p Principal) error {
 	return s.store.DeleteSession(ctx, p.SessionID)
 }
 
+// SignOutEverywhere ends every session and revokes every API token of a
+// user (open event streams end at their next check).
+func (s *Service) SignOutEverywhere(ctx context.Context, userID int64) error {
+	return s.store.DB().InTx(ctx, func(tx *store.Tx) error { return s.revokeAll(ctx, tx, userID) })
+}
+
+// revokeAll is what disabling a user, a new password and signing out
+// everywhere do: no session and no token of theirs works any more, and
+// enabling the user again brings none back.
+func (s *Service) revokeAll(ctx context.Context, tx *store.Tx, userID int64) error {
+	if err := s.store.DeleteUserSessions(ctx, tx, userID); err != nil {
+		return err
+	}
+	return s.store.RevokeUserTokens(ctx, tx, userID, s.now())
+}
+
 // SessionCookies are the cookies that carry a new session.
 func (s *Service) SessionCookies(ns NewSession) []*http.Cookie {
 	maxAge := max(int(ns.ExpiresAt.Sub(s.now()).Seconds()), 1)
@@ -480,7 +497,7 @@ type UserUpdate struct {
 }
 
 // UpdateUser changes a user. Disabling a user or changing their password
-// ends their sessions; disabled users' tokens stop working at once. The
+// ends their sessions and revokes their tokens. The
 // last enabled admin cannot be disabled or demoted.
 func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (store.User, error) {
 	var c store.UserChange
@@ -525,7 +542,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (stor
 			return err
 		}
 		if (c.Disabled != nil && *c.Disabled) || c.PasswordHash != nil {
-			return s.store.DeleteUserSessions(ctx, tx, id)
+			return s.revokeAll(ctx, tx, id)
 		}
 		return nil
 	})
