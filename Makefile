@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: run build test test-deps test-go test-web lint bench generate fuzz web
+.PHONY: run build test test-deps test-go test-web lint bench abuse generate fuzz web
 
 # Tools installed with `go install` (versitygw) live here.
 export PATH := $(PATH):$(shell $(GO) env GOPATH)/bin
@@ -54,6 +54,12 @@ lint:
 bench:
 	mkdir -p .benchtmp
 	TMPDIR=$(CURDIR)/.benchtmp $(GO) test -p 1 -run='^$$' -bench=. -benchtime=1x -timeout 30m ./internal/bench/ ./internal/importer/ ./internal/mailbox/imap/
+
+# Hostile load against the real binary on 127.0.0.1 (internal/abuse): prints
+# peak memory and an ordinary mail's time to the API during each attack.
+# `go test ./...` (CI) runs the same suite at TICKETER_ABUSE_SIZE=small.
+abuse:
+	TICKETER_ABUSE_SIZE=full $(GO) test -count=1 -v -timeout 40m -run TestAbuse ./internal/abuse/
 
 generate: web/node_modules/.package-lock.json
 	$(GO) generate ./...
