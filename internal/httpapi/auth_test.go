@@ -285,3 +285,18 @@ func TestAPITokens(t *testing.T) {
 		c.do("GET", "/api/v1/me", nil).must(t, 401)
 	})
 }
+
+// TestLogoutEverywhere: every session and token of the caller stop
+// working; other users' do not.
+func TestLogoutEverywhere(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		h := newHarness(t, dsn, harnessOpts{})
+		first := h.login("agent@acme.test", agentPassword)
+		second := h.login("agent@acme.test", agentPassword)
+		first.do("POST", "/api/v1/auth/logout-everywhere", nil).must(t, 204)
+		first.do("GET", "/api/v1/me", nil).must(t, 401)
+		second.do("GET", "/api/v1/me", nil).must(t, 401)
+		h.bearer(h.agentToken).do("GET", "/api/v1/me", nil).must(t, 401)
+		h.bearer(h.adminToken).do("GET", "/api/v1/me", nil).must(t, 200)
+	})
+}
