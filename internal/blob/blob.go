@@ -157,11 +157,6 @@ func fileDir(u *url.URL) string {
 	return u.Path
 }
 
-// writeFile stores data at key unless it is there already.
-func (s *Store) writeFile(key string, data []byte) error {
-	return s.writeFileFrom(key, bytes.NewReader(data))
-}
-
 // writeFileFrom stores the bytes of r at key unless it is there already.
 // The temp file and rename make the blob appear whole or not at all.
 func (s *Store) writeFileFrom(key string, r io.Reader) error {
