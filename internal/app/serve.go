@@ -90,6 +90,11 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 		Middleware:     a.Metrics.Middleware,
 		TrustedProxies: a.Cfg.TrustedProxies,
 	})
+	// Messages past a small size wait here during DATA, not in memory.
+	spool := filepath.Join(a.Cfg.DataDir, "spool")
+	if err := os.MkdirAll(spool, 0o700); err != nil {
+		return fmt.Errorf("smtp spool folder: %w", err)
+	}
 	httpLn, err := net.Listen("tcp", a.Cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen http %s: %w", a.Cfg.HTTPAddr, err)
@@ -131,10 +136,6 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	var smtpAddr net.Addr
 	if smtpLn != nil {
 		smtpAddr = smtpLn.Addr()
-		spool := filepath.Join(a.Cfg.DataDir, "spool")
-		if err := os.MkdirAll(spool, 0o700); err != nil {
-			return fmt.Errorf("smtp spool folder: %w", err)
-		}
 		s := smtpin.New(smtpin.Config{Addr: a.Cfg.SMTPAddr, Domain: hostOf(a.Cfg.BaseURL), MaxMessageBytes: a.Cfg.SMTPMaxBytes,
 			SpoolDir: spool, Logger: a.Log}, &receiver{app: a})
 		go func() {
