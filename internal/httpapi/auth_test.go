@@ -191,9 +191,9 @@ func TestDisabledUserIsLockedOut(t *testing.T) {
 		agentBearer.do("GET", "/api/v1/me", nil).must(t, 401)
 		sess.do("GET", "/api/v1/me", nil).must(t, 401)
 		h.anon().do("POST", "/api/v1/auth/login", map[string]string{"email": "agent@acme.test", "password": agentPassword}).must(t, 401)
-		// Enabled again: the token works again; the session was ended for good.
+		// Enabled again: the token and the session stay dead (issue 11 item 8).
 		admin.do("PATCH", path, map[string]any{"disabled": false}).must(t, 200)
-		agentBearer.do("GET", "/api/v1/me", nil).must(t, 200)
+		agentBearer.do("GET", "/api/v1/me", nil).must(t, 401)
 		sess.do("GET", "/api/v1/me", nil).must(t, 401)
 
 		// A password change ends sessions too, and the new password works.
