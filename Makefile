@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: run build test test-deps test-go test-web lint bench generate fuzz web mutate
+.PHONY: run build test test-deps test-go test-web lint bench abuse generate fuzz web mutate
 
 # Tools installed with `go install` (versitygw) live here.
 export PATH := $(PATH):$(shell $(GO) env GOPATH)/bin
@@ -61,6 +61,12 @@ bench:
 # chooses packages, e.g. make mutate PKGS="internal/secret internal/config".
 mutate:
 	bash scripts/mutate.sh $(PKGS)
+
+# Hostile load against the real binary on 127.0.0.1 (internal/abuse): prints
+# peak memory and an ordinary mail's time to the API during each attack.
+# `go test ./...` (CI) runs the same suite at TICKETER_ABUSE_SIZE=small.
+abuse:
+	TICKETER_ABUSE_SIZE=full $(GO) test -count=1 -v -timeout 40m -run TestAbuse ./internal/abuse/
 
 generate: web/node_modules/.package-lock.json
 	$(GO) generate ./...

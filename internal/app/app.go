@@ -47,8 +47,13 @@ type App struct {
 // Open connects everything and applies migrations. work=true gives a queue
 // that works jobs once started (serve); otherwise it only inserts them.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (*App, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	// Owner only, whatever the umask: it holds the mail, the database
+	// and the key file.
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir %s: %w", cfg.DataDir, err)
+	}
+	if err := os.Chmod(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
 	}
 	keys := cfg.EncryptionKey
 	if keys == "" {

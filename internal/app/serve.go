@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +22,24 @@ import (
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
+
+// httpReadTimeout bounds reading one request, body included: the largest
+// upload (an import or attachment) over a slow line, not a trickle forever.
+const httpReadTimeout = 5 * time.Minute
+
+// newHTTPServer bounds what one client can hold: headers within
+// ReadHeaderTimeout, a request body, however slowly trickled, within
+// ReadTimeout. Answers have no WriteTimeout: event streams and exports run
+// long.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       httpReadTimeout,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
 
 // Ready is called by Serve once every listener is up (tests use it to learn
 // the ports when they ask for port 0).
@@ -58,10 +79,22 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 		Stream: a.Live.Handler(live.HandlerConfig{Authenticate: func(r *http.Request) (int64, bool) {
 			u, ok := httpapi.UserFrom(r.Context())
 			return u.ID, ok
+		}, StillValid: func(r *http.Request, userID int64) bool {
+			// Authenticated afresh: a revoked token, an ended session or a
+			// disabled user fails; a new role needs a new stream.
+			was, _ := httpapi.UserFrom(r.Context())
+			p, err := authn.Authenticate(r.Context(), r)
+			return err == nil && p.User.ID == userID && p.User.Role == was.Role
 		}}),
-		Metrics:    a.Metrics.Handler(),
-		Middleware: a.Metrics.Middleware,
+		Metrics:        requireToken(a.Cfg.MetricsToken, a.Metrics.Handler()),
+		Middleware:     a.Metrics.Middleware,
+		TrustedProxies: a.Cfg.TrustedProxies,
 	})
+	// Messages past a small size wait here during DATA, not in memory.
+	spool := filepath.Join(a.Cfg.DataDir, "spool")
+	if err := os.MkdirAll(spool, 0o700); err != nil {
+		return fmt.Errorf("smtp spool folder: %w", err)
+	}
 	httpLn, err := net.Listen("tcp", a.Cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen http %s: %w", a.Cfg.HTTPAddr, err)
@@ -89,11 +122,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	go a.maintainSearch(ctx)
 	go a.maintainRetention(ctx)
 
-	srv := &http.Server{
-		Handler:           api,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	srv := newHTTPServer(withHSTS(a.Cfg.BaseURL, api))
 	// Event streams never go idle: end them when shutdown begins.
 	srv.RegisterOnShutdown(a.Live.Stop)
 	errc := make(chan error, 2)
@@ -108,8 +137,8 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	var smtpAddr net.Addr
 	if smtpLn != nil {
 		smtpAddr = smtpLn.Addr()
-		s := smtpin.New(smtpin.Config{Addr: a.Cfg.SMTPAddr, Domain: hostOf(a.Cfg.BaseURL), MaxMessageBytes: a.Cfg.SMTPMaxBytes, Logger: a.Log},
-			&receiver{app: a})
+		s := smtpin.New(smtpin.Config{Addr: a.Cfg.SMTPAddr, Domain: hostOf(a.Cfg.BaseURL), MaxMessageBytes: a.Cfg.SMTPMaxBytes,
+			SpoolDir: spool, Logger: a.Log}, &receiver{app: a})
 		go func() {
 			defer close(smtpDone)
 			if err := s.Serve(smtpCtx, smtpLn); err != nil {
@@ -120,6 +149,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 		close(smtpDone)
 	}
 	a.Log.Info("ticketer is running", "http", httpLn.Addr().String(), "smtp", addrString(smtpAddr), "database", string(a.DB.Dialect),
+		"database_at", a.Cfg.DatabaseForLog(),
 		"data_dir", a.Cfg.DataDir, "base_url", a.Cfg.BaseURL)
 	if ready != nil {
 		ready(httpLn.Addr(), smtpAddr)
@@ -175,7 +205,13 @@ func (r *receiver) Accepts(ctx context.Context, rcpt string) (bool, error) {
 	return err == nil, err
 }
 
-func (r *receiver) Deliver(ctx context.Context, env smtpin.Envelope, raw []byte) error {
+func (r *receiver) Deliver(ctx context.Context, env smtpin.Envelope, msg io.ReadSeeker) error {
+	// Streamed to the blob store once, from the listener's spool file.
+	key, sum, size, err := r.app.Blobs.PutReader(ctx, "raw", msg)
+	if err != nil {
+		return fmt.Errorf("store raw message: %w", err)
+	}
+	raw := ticket.StoredRaw{Key: key, SHA256: sum, Size: size}
 	// One inbound row per mailbox addressed: the second becomes an occurrence.
 	seen := map[int64]bool{}
 	for _, rcpt := range env.Recipients {
@@ -187,8 +223,8 @@ func (r *receiver) Deliver(ctx context.Context, env smtpin.Envelope, raw []byte)
 			continue
 		}
 		seen[mb.ID] = true
-		if _, err := r.app.Tickets.Receive(ctx, ticket.Received{MailboxID: mb.ID, Source: "smtp", EnvelopeFrom: env.From,
-			EnvelopeTo: env.Recipients, Raw: raw}); err != nil {
+		if _, err := r.app.Tickets.ReceiveStored(ctx, ticket.Received{MailboxID: mb.ID, Source: "smtp", EnvelopeFrom: env.From,
+			EnvelopeTo: env.Recipients}, raw); err != nil {
 			return err
 		}
 	}

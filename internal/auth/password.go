@@ -4,10 +4,12 @@ package auth
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -20,10 +22,48 @@ const (
 	argonKeyLen  = 32
 )
 
-// HashPassword returns a PHC-style argon2id hash.
+// minPasswordRunes is the shortest password accepted, counted in
+// characters, not bytes (four emoji are 16 bytes and four characters).
+const minPasswordRunes = 10
+
+//go:embed common-passwords.txt
+var commonPasswordsFile string
+
+// commonPasswords are refused whatever their case.
+var commonPasswords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, line := range strings.Split(commonPasswordsFile, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			m[strings.ToLower(line)] = true
+		}
+	}
+	return m
+}()
+
+// CheckPasswordRules says why a password is refused, nil when it is not.
+func CheckPasswordRules(password string) error {
+	if utf8.RuneCountInString(password) < minPasswordRunes {
+		return fmt.Errorf("password must be at least %d characters", minPasswordRunes)
+	}
+	if strings.TrimSpace(password) == "" || oneCharacter(password) {
+		return errors.New("password must not be one character repeated")
+	}
+	if commonPasswords[strings.ToLower(password)] {
+		return errors.New("password is one of the most common ones; choose another")
+	}
+	return nil
+}
+
+func oneCharacter(s string) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	return strings.Trim(s, string(first)) == ""
+}
+
+// HashPassword checks the password rules and returns a PHC-style argon2id
+// hash.
 func HashPassword(password string) (string, error) {
-	if len(password) < 8 {
-		return "", errors.New("password must be at least 8 characters")
+	if err := CheckPasswordRules(password); err != nil {
+		return "", err
 	}
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {

@@ -34,3 +34,34 @@ func TestNewToken(t *testing.T) {
 		t.Fatalf("tokens %s %s", a, b)
 	}
 }
+
+func TestPasswordRules(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		password string
+		ok       bool
+	}{
+		{"        ", false},
+		{"          ", false}, // ten spaces
+		{"12345678", false},
+		{"1234567890", false},   // long enough, but common
+		{"QwertyUIOP", false},   // common, whatever the case
+		{"aaaaaaaaaaaa", false}, // one character
+		{"😀😀😀😀", false},         // 16 bytes, 4 characters
+		{"😀🎉🐱🚀✨🌈🍕🎸🐙🦄", true},    // 10 characters
+		{"nine char", false},
+		{"ten chars!", true},
+		{"correct horse battery", true},
+	}
+	for _, c := range cases {
+		t.Run(c.password, func(t *testing.T) {
+			t.Parallel()
+			if err := CheckPasswordRules(c.password); (err == nil) != c.ok {
+				t.Fatalf("rules say %v, want ok=%v", err, c.ok)
+			}
+		})
+	}
+	if len(commonPasswords) < 50 {
+		t.Fatalf("only %d common passwords loaded", len(commonPasswords))
+	}
+}

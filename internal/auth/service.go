@@ -44,10 +44,17 @@ var (
 	ErrLastAdmin          = errors.New("this would leave no enabled admin")
 )
 
-// RateLimitError says too many failed sign-ins; try again after RetryAfter.
-type RateLimitError struct{ RetryAfter time.Duration }
+// RateLimitError says try again after RetryAfter: too many sign-in
+// attempts, or (Busy) every password-hashing slot taken.
+type RateLimitError struct {
+	RetryAfter time.Duration
+	Busy       bool
+}
 
 func (e *RateLimitError) Error() string {
+	if e.Busy {
+		return fmt.Sprintf("too many sign-ins at once; try again in %s", e.RetryAfter.Round(time.Second))
+	}
 	return fmt.Sprintf("too many failed sign-in attempts; try again in %s", e.RetryAfter.Round(time.Second))
 }
 
@@ -60,9 +67,22 @@ type Config struct {
 	Now           func() time.Time // replaceable clock (tests)
 	IdleTimeout   time.Duration    // default 12h
 	MaxAge        time.Duration    // absolute session lifetime, default 30 days
-	// Failed sign-ins allowed per window, per account and per remote address.
+	// Sign-in attempts allowed per window, per account from one client
+	// address, and per client address. Keyed so, a stranger's wrong
+	// passwords never lock the real user out from where they sign in.
 	AccountLimit, AddressLimit int           // defaults 5 and 20
 	LimitWindow                time.Duration // default 15 minutes
+	// FailDelay is the wait before answering a failed sign-in, doubled for
+	// every earlier failure of the same account and client (at most 8
+	// times). Default 250 ms; negative for none.
+	FailDelay time.Duration
+	// HashMemory bounds the memory of password checks running at once
+	// (argon2id takes 64 MiB each, garbage at once, and the collector lets
+	// as much again pile up): default 128 MiB, so 2 at a time. A
+	// sign-in waits up to HashWait (default 2 s) for a slot, else it is
+	// refused with a RateLimitError marked Busy.
+	HashMemory int64
+	HashWait   time.Duration
 }
 
 // Service signs users in and out and authenticates requests.
@@ -72,6 +92,7 @@ type Service struct {
 	log    *slog.Logger
 	secure bool
 	dummy  string // a hash to compare against for unknown users (same timing)
+	hashes chan struct{}
 }
 
 // New returns a Service.
@@ -97,6 +118,15 @@ func New(cfg Config) (*Service, error) {
 	if cfg.LimitWindow == 0 {
 		cfg.LimitWindow = 15 * time.Minute
 	}
+	if cfg.FailDelay == 0 {
+		cfg.FailDelay = 250 * time.Millisecond
+	}
+	if cfg.HashMemory <= 0 {
+		cfg.HashMemory = 128 << 20
+	}
+	if cfg.HashWait <= 0 {
+		cfg.HashWait = 2 * time.Second
+	}
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("base url: %w", err)
@@ -105,7 +135,9 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{cfg: cfg, store: cfg.Store, log: cfg.Logger, secure: u.Scheme == "https", dummy: dummy}, nil
+	slots := max(1, cfg.HashMemory/(argonMemory<<10))
+	return &Service{cfg: cfg, store: cfg.Store, log: cfg.Logger, secure: u.Scheme == "https", dummy: dummy,
+		hashes: make(chan struct{}, slots)}, nil
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microsecond) }
@@ -135,49 +167,100 @@ type Client struct {
 	UserAgent  string
 }
 
-// Login checks email and password and opens a session. Failures are rate
-// limited per account and per remote address, counted in the database so
-// that every replica enforces the same limit.
+// Login checks email and password and opens a session. Each attempt is
+// counted before the password is hashed, in the database (one limit for
+// every replica, and no race between parallel attempts): per account from
+// this client, then per client. Password checks run a few at a time.
 func (s *Service) Login(ctx context.Context, email, password string, c Client) (NewSession, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
-	acct, addr := "account:"+email, "address:"+c.RemoteAddr
+	pair, client := "account:"+email+"|"+c.RemoteAddr, "address:"+c.RemoteAddr
+	var pairTries int
 	for _, l := range []struct {
 		key   string
 		limit int
-	}{{acct, s.cfg.AccountLimit}, {addr, s.cfg.AddressLimit}} {
-		w, err := s.store.LoginFailures(ctx, l.key, s.cfg.LimitWindow, now)
+	}{{pair, s.cfg.AccountLimit}, {client, s.cfg.AddressLimit}} {
+		w, err := s.store.CountLoginAttempt(ctx, l.key, s.cfg.LimitWindow, now)
 		if err != nil {
 			return NewSession{}, err
 		}
-		if w.Fails >= l.limit {
+		if w.Fails > l.limit {
 			return NewSession{}, &RateLimitError{RetryAfter: w.Start.Add(s.cfg.LimitWindow).Sub(now)}
 		}
+		if l.key == pair {
+			pairTries = w.Fails
+		}
 	}
-	fail := func() (NewSession, error) {
-		for _, key := range []string{acct, addr} {
-			if err := s.store.NoteLoginFailure(ctx, key, s.cfg.LimitWindow, now); err != nil {
-				s.log.Error("failed sign-in not counted", "key", key, "err", err)
+	forgive := func(keys ...string) {
+		for _, key := range keys {
+			if err := s.store.ForgiveLoginAttempt(ctx, key); err != nil {
+				s.log.Warn("sign-in attempt not forgiven", "key", key, "err", err)
 			}
 		}
+	}
+	ok, u, err := s.checkLogin(ctx, email, password)
+	if err != nil {
+		if errors.As(err, new(*RateLimitError)) {
+			forgive(pair, client) // refused unchecked: not a try
+		}
+		return NewSession{}, err
+	}
+	if !ok {
 		s.log.Warn("failed sign-in", "email", email, "remote", c.RemoteAddr)
+		s.delay(ctx, pairTries)
 		return NewSession{}, ErrInvalidCredentials
+	}
+	if err := s.store.ClearLoginFailures(ctx, pair); err != nil {
+		s.log.Warn("failed sign-ins not cleared", "key", pair, "err", err)
+	}
+	forgive(client)
+	return s.openSession(ctx, u, c, now)
+}
+
+// checkLogin reports whether email and password name an enabled user,
+// hashing in one of the Service's slots.
+func (s *Service) checkLogin(ctx context.Context, email, password string) (bool, store.User, error) {
+	wait, cancel := context.WithTimeout(ctx, s.cfg.HashWait)
+	defer cancel()
+	select {
+	case s.hashes <- struct{}{}:
+		defer func() { <-s.hashes }()
+	case <-wait.Done():
+		if err := ctx.Err(); err != nil {
+			return false, store.User{}, err
+		}
+		return false, store.User{}, &RateLimitError{RetryAfter: time.Second, Busy: true}
 	}
 	u, err := s.store.UserByEmail(ctx, email)
 	if errors.Is(err, store.ErrNotFound) {
 		CheckPassword(s.dummy, password)
-		return fail()
+		return false, store.User{}, nil
 	}
 	if err != nil {
-		return NewSession{}, err
+		return false, store.User{}, err
 	}
 	if u.PasswordHash == "" || !CheckPassword(u.PasswordHash, password) || u.Disabled {
-		return fail()
+		return false, store.User{}, nil
 	}
-	if err := s.store.ClearLoginFailures(ctx, acct); err != nil {
-		s.log.Warn("failed sign-ins not cleared", "key", acct, "err", err)
+	return true, u, nil
+}
+
+func (s *Service) failDelay(tries int) time.Duration {
+	return s.cfg.FailDelay << min(max(tries-1, 0), 8)
+}
+
+// delay waits FailDelay, doubled per earlier try of the same account and
+// client: a guesser from one place slows down fast.
+func (s *Service) delay(ctx context.Context, tries int) {
+	if s.cfg.FailDelay < 0 {
+		return
 	}
-	return s.openSession(ctx, u, c, now)
+	t := time.NewTimer(s.failDelay(tries))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
 
 // DevLogin opens a session without a password: only when enabled and the
@@ -318,6 +401,22 @@ func (s *Service) Logout(ctx context.Context, p Principal) error {
 	return s.store.DeleteSession(ctx, p.SessionID)
 }
 
+// SignOutEverywhere ends every session and revokes every API token of a
+// user (open event streams end at their next check).
+func (s *Service) SignOutEverywhere(ctx context.Context, userID int64) error {
+	return s.store.DB().InTx(ctx, func(tx *store.Tx) error { return s.revokeAll(ctx, tx, userID) })
+}
+
+// revokeAll is what disabling a user, a new password and signing out
+// everywhere do: no session and no token of theirs works any more, and
+// enabling the user again brings none back.
+func (s *Service) revokeAll(ctx context.Context, tx *store.Tx, userID int64) error {
+	if err := s.store.DeleteUserSessions(ctx, tx, userID); err != nil {
+		return err
+	}
+	return s.store.RevokeUserTokens(ctx, tx, userID, s.now())
+}
+
 // SessionCookies are the cookies that carry a new session.
 func (s *Service) SessionCookies(ns NewSession) []*http.Cookie {
 	maxAge := max(int(ns.ExpiresAt.Sub(s.now()).Seconds()), 1)
@@ -392,7 +491,7 @@ type UserUpdate struct {
 }
 
 // UpdateUser changes a user. Disabling a user or changing their password
-// ends their sessions; disabled users' tokens stop working at once. The
+// ends their sessions and revokes their tokens. The
 // last enabled admin cannot be disabled or demoted.
 func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (store.User, error) {
 	var c store.UserChange
@@ -437,7 +536,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (stor
 			return err
 		}
 		if (c.Disabled != nil && *c.Disabled) || c.PasswordHash != nil {
-			return s.store.DeleteUserSessions(ctx, tx, id)
+			return s.revokeAll(ctx, tx, id)
 		}
 		return nil
 	})

@@ -3,7 +3,9 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,69 +13,188 @@ import (
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
 
-// Failed sign-ins are counted in the database: two replicas share one limit,
-// per account and per address, in fixed windows; a good sign-in clears the
-// account's count.
-func TestSignInLimitsAreSharedByReplicas(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, dsn string) {
-		ctx := context.Background()
-		st := store.New(storetest.Open(t, dsn))
-		hash, err := HashPassword("right password")
+type limitsBundle struct {
+	ctx     context.Context
+	st      *store.Store
+	now     time.Time
+	limited *RateLimitError
+}
+
+// setupLimits makes a store with ada@acme.test ("right password") and a
+// Service factory sharing it (two calls are two replicas).
+func setupLimits(t *testing.T, dsn string) (*limitsBundle, func(Config) *Service) {
+	t.Helper()
+	b := &limitsBundle{ctx: context.Background(), st: store.New(storetest.Open(t, dsn)), now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
+	hash, err := HashPassword("right password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.st.CreateUser(b.ctx, store.User{Email: "ada@acme.test", Name: "Ada", Role: "admin", PasswordHash: hash, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	return b, func(c Config) *Service {
+		c.Store, c.BaseURL, c.Logger = b.st, "http://localhost:8080", slog.New(slog.DiscardHandler)
+		c.Now = func() time.Time { return b.now }
+		c.FailDelay = -1
+		s, err := New(c)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.CreateUser(ctx, store.User{Email: "ada@acme.test", Name: "Ada", Role: "admin", PasswordHash: hash, CreatedAt: time.Now()}); err != nil {
-			t.Fatal(err)
-		}
-		now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-		replica := func() *Service {
-			s, err := New(Config{Store: st, BaseURL: "http://localhost:8080", Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now },
-				AccountLimit: 3, AddressLimit: 5, LimitWindow: 15 * time.Minute})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		}
-		a, b := replica(), replica()
-		from := func(addr string) Client { return Client{RemoteAddr: addr} }
-		login := func(s *Service, password, addr string) error {
-			_, err := s.Login(ctx, "Ada@acme.test", password, from(addr))
-			return err
-		}
-		var limited *RateLimitError
+		return s
+	}
+}
 
-		// Three failures, on either replica, lock the account on both.
-		for i, s := range []*Service{a, b, a} {
-			if err := login(s, "wrong", "10.0.0.1"); !errors.Is(err, ErrInvalidCredentials) {
+func login(b *limitsBundle, s *Service, password, addr string) error {
+	_, err := s.Login(b.ctx, "Ada@acme.test", password, Client{RemoteAddr: addr})
+	return err
+}
+
+// Sign-in attempts are counted in the database: two replicas share one
+// limit per account and client, in fixed windows; a good sign-in clears it.
+func TestSignInLimitsAreSharedByReplicas(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		b, replica := setupLimits(t, dsn)
+		cfg := Config{AccountLimit: 3, AddressLimit: 5, LimitWindow: 15 * time.Minute}
+		a, c := replica(cfg), replica(cfg)
+
+		// Three failures from one client, on either replica, lock that
+		// client out of the account on both.
+		for i, s := range []*Service{a, c, a} {
+			if err := login(b, s, "wrong", "10.0.0.1"); !errors.Is(err, ErrInvalidCredentials) {
 				t.Fatalf("failure %d: %v", i, err)
 			}
-			now = now.Add(time.Minute)
+			b.now = b.now.Add(time.Minute)
 		}
-		if err := login(b, "right password", "10.0.0.2"); !errors.As(err, &limited) || limited.RetryAfter != 12*time.Minute {
+		if err := login(b, c, "right password", "10.0.0.1"); !errors.As(err, &b.limited) || b.limited.RetryAfter != 12*time.Minute {
 			t.Fatalf("after 3 failures on two replicas: %v, want a 12 minute wait", err)
 		}
 		// The window is fixed: it ends 15 minutes after the first failure.
-		now = now.Add(12 * time.Minute)
-		if err := login(b, "right password", "10.0.0.2"); err != nil {
+		b.now = b.now.Add(12 * time.Minute)
+		if err := login(b, c, "right password", "10.0.0.1"); err != nil {
 			t.Fatalf("after the window: %v", err)
 		}
-		// The good sign-in cleared the account: three new failures are needed again.
+		// The good sign-in cleared the count: three new failures are needed again.
 		for range 2 {
-			if err := login(a, "wrong", "10.0.0.3"); !errors.Is(err, ErrInvalidCredentials) {
+			if err := login(b, a, "wrong", "10.0.0.1"); !errors.Is(err, ErrInvalidCredentials) {
 				t.Fatal(err)
 			}
 		}
-		if err := login(a, "right password", "10.0.0.3"); err != nil {
+		if err := login(b, a, "right password", "10.0.0.1"); err != nil {
 			t.Fatalf("two failures after a good sign-in must not lock: %v", err)
 		}
-		// An address is limited across accounts.
+		// A client is limited across accounts.
 		for i := range 5 {
-			if _, err := b.Login(ctx, "nobody"+string(rune('a'+i))+"@acme.test", "x", from("10.9.9.9")); !errors.Is(err, ErrInvalidCredentials) {
+			if _, err := c.Login(b.ctx, "nobody"+string(rune('a'+i))+"@acme.test", "x", Client{RemoteAddr: "10.9.9.9"}); !errors.Is(err, ErrInvalidCredentials) {
 				t.Fatalf("unknown account %d: %v", i, err)
 			}
 		}
-		if err := login(a, "right password", "10.9.9.9"); !errors.As(err, &limited) {
-			t.Fatalf("an address with 5 failures: %v, want a wait", err)
+		if err := login(b, a, "right password", "10.9.9.9"); !errors.As(err, &b.limited) {
+			t.Fatalf("a client with 5 failures: %v, want a wait", err)
 		}
 	})
+}
+
+// TestStrangerCannotLockOutTheUser: wrong passwords from elsewhere lock
+// the stranger out, never the real user where they sign in.
+func TestStrangerCannotLockOutTheUser(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		b, replica := setupLimits(t, dsn)
+		s := replica(Config{AccountLimit: 5})
+		for i := range 5 {
+			if err := login(b, s, "guess", "203.0.113.9"); !errors.Is(err, ErrInvalidCredentials) {
+				t.Fatalf("guess %d: %v", i, err)
+			}
+		}
+		if err := login(b, s, "right password", "203.0.113.9"); !errors.As(err, &b.limited) {
+			t.Fatalf("the stranger's sixth try: %v, want a wait", err)
+		}
+		if err := login(b, s, "right password", "198.51.100.7"); err != nil {
+			t.Fatalf("the real user from their own address: %v", err)
+		}
+	})
+}
+
+// TestParallelSignInsAreCountedBeforeHashing: 12 wrong passwords at once
+// for one account from one client: only the limit's worth are checked, the
+// rest refused without hashing.
+func TestParallelSignInsAreCountedBeforeHashing(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		b, replica := setupLimits(t, dsn)
+		s := replica(Config{AccountLimit: 5, HashWait: time.Minute})
+		const n = 12
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() { errs <- login(b, s, "wrong", "10.0.0.1") })
+		}
+		wg.Wait()
+		close(errs)
+		checked, limited := 0, 0
+		for err := range errs {
+			switch {
+			case errors.Is(err, ErrInvalidCredentials):
+				checked++
+			case errors.As(err, &b.limited) && !b.limited.Busy:
+				limited++
+			default:
+				t.Fatalf("unexpected: %v", err)
+			}
+		}
+		if checked != 5 || limited != n-5 {
+			t.Fatalf("%d checked and %d limited, want 5 and %d", checked, limited, n-5)
+		}
+	})
+}
+
+// TestPasswordChecksAreCapped: with room for one hash at a time and no
+// time to wait, parallel sign-ins are refused as busy, not queued, and a
+// busy refusal does not count against the user.
+func TestPasswordChecksAreCapped(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		b, replica := setupLimits(t, dsn)
+		s := replica(Config{AccountLimit: 100, AddressLimit: 100, HashMemory: argonMemory << 10, HashWait: time.Millisecond})
+		if cap(s.hashes) != 1 {
+			t.Fatalf("%d slots for one hash's memory", cap(s.hashes))
+		}
+		const n = 8
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { errs <- login(b, s, "wrong", fmt.Sprintf("10.0.1.%d", i)) })
+		}
+		wg.Wait()
+		close(errs)
+		busy := 0
+		for err := range errs {
+			if errors.As(err, &b.limited) && b.limited.Busy && b.limited.RetryAfter > 0 {
+				busy++
+			} else if !errors.Is(err, ErrInvalidCredentials) {
+				t.Fatalf("unexpected: %v", err)
+			}
+		}
+		if busy == 0 {
+			t.Fatal("no sign-in was refused as busy with one slot for 8 at once")
+		}
+		for i := range n {
+			w, err := b.st.CountLoginAttempt(b.ctx, fmt.Sprintf("address:10.0.1.%d", i), 15*time.Minute, b.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.Fails > 2 {
+				t.Fatalf("client %d: %d attempts counted, want at most its own plus this one", i, w.Fails)
+			}
+		}
+	})
+}
+
+// TestFailedSignInDelayGrows: each failure of one account from one client
+// waits twice as long as the one before, up to 256 times the first.
+func TestFailedSignInDelayGrows(t *testing.T) {
+	t.Parallel()
+	s := &Service{cfg: Config{FailDelay: time.Millisecond}}
+	for tries, want := range map[int]time.Duration{1: time.Millisecond, 2: 2 * time.Millisecond, 4: 8 * time.Millisecond, 9: 256 * time.Millisecond, 50: 256 * time.Millisecond} {
+		if got := s.failDelay(tries); got != want {
+			t.Errorf("try %d waits %v, want %v", tries, got, want)
+		}
+	}
 }

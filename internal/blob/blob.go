@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
@@ -97,22 +98,64 @@ func Key(prefix, sum string) string {
 // Put stores data under prefix by its sha256 and returns the key and hash.
 // Storing the same bytes again is a no-op.
 func (s *Store) Put(ctx context.Context, prefix string, data []byte) (key, sum string, err error) {
-	sum = Sum(data)
+	key, sum, _, err = s.PutReader(ctx, prefix, bytes.NewReader(data))
+	return key, sum, err
+}
+
+// PutReader stores the bytes of r, from its start, like Put but without
+// holding them in memory: one pass hashes them (the key depends on the
+// hash), a second writes them. It returns the size too.
+func (s *Store) PutReader(ctx context.Context, prefix string, r io.ReadSeeker) (key, sum string, size int64, err error) {
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return "", "", 0, fmt.Errorf("blob rewind: %w", err)
+	}
+	h := sha256.New()
+	if size, err = io.Copy(h, r); err != nil {
+		return "", "", 0, fmt.Errorf("blob hash: %w", err)
+	}
+	sum = hex.EncodeToString(h.Sum(nil))
 	key = Key(prefix, sum)
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return "", "", 0, fmt.Errorf("blob rewind: %w", err)
+	}
 	if s.dir != "" {
-		return key, sum, s.writeFile(key, data)
+		return key, sum, size, s.writeFileFrom(key, r)
 	}
 	exists, err := s.bucket.Exists(ctx, key)
 	if err != nil {
-		return "", "", fmt.Errorf("blob exists %s: %w", key, err)
+		return "", "", 0, fmt.Errorf("blob exists %s: %w", key, err)
 	}
 	if exists {
-		return key, sum, nil
+		return key, sum, size, nil
 	}
-	if err := s.PutKey(ctx, key, data); err != nil {
-		return "", "", err
+	return key, sum, size, s.putKeyFrom(ctx, key, r, size)
+}
+
+// putKeyFrom writes size bytes of r at key in the folder, S3 or bucket.
+func (s *Store) putKeyFrom(ctx context.Context, key string, r io.Reader, size int64) error {
+	if s.dir != "" {
+		return s.writeFileFrom(key, r)
 	}
-	return key, sum, nil
+	if s.s3 != nil {
+		_, err := s.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.s3Bucket), Key: aws.String(key),
+			Body: r, ContentLength: aws.Int64(size), ContentType: aws.String("application/octet-stream")})
+		if err != nil {
+			return fmt.Errorf("blob write %s: %w", key, err)
+		}
+		return nil
+	}
+	w, err := s.bucket.NewWriter(ctx, key, nil)
+	if err != nil {
+		return fmt.Errorf("blob write %s: %w", key, err)
+	}
+	if _, err := io.Copy(w, r); err != nil {
+		_ = w.Close()
+		return fmt.Errorf("blob write %s: %w", key, err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("blob write %s: %w", key, err)
+	}
+	return nil
 }
 
 func fileDir(u *url.URL) string {
@@ -122,9 +165,9 @@ func fileDir(u *url.URL) string {
 	return u.Path
 }
 
-// writeFile stores data at key unless it is there already. The temp file
-// and rename make the blob appear whole or not at all.
-func (s *Store) writeFile(key string, data []byte) error {
+// writeFileFrom stores the bytes of r at key unless it is there already.
+// The temp file and rename make the blob appear whole or not at all.
+func (s *Store) writeFileFrom(key string, r io.Reader) error {
 	path := filepath.Join(s.dir, filepath.FromSlash(key))
 	if _, err := os.Stat(path); err == nil {
 		return nil
@@ -140,7 +183,7 @@ func (s *Store) writeFile(key string, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("blob write %s: %w", key, err)
 	}
-	if _, err := f.Write(data); err != nil {
+	if _, err := io.Copy(f, r); err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return fmt.Errorf("blob write %s: %w", key, err)

@@ -104,3 +104,34 @@ func TestFileURLKeepsOddFolderNames(t *testing.T) {
 		})
 	}
 }
+
+// PutReader streams from a file and lands where Put would put the same bytes.
+func TestPutReaderFromFile(t *testing.T) {
+	backends(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		s, err := blob.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		data := bytes.Repeat([]byte("streamed line\r\n"), 100_000)
+		f, err := os.CreateTemp(t.TempDir(), "spool")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.Write(data); err != nil {
+			t.Fatal(err)
+		}
+		key, sum, size, err := s.PutReader(ctx, "raw", f) // the offset is at the end: PutReader must not care
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum != blob.Sum(data) || key != blob.Key("raw", sum) || size != int64(len(data)) {
+			t.Fatalf("key %s sum %s size %d", key, sum, size)
+		}
+		if got, err := s.Get(ctx, key); err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("get: %d bytes, %v", len(got), err)
+		}
+	})
+}

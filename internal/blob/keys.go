@@ -8,8 +8,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"gocloud.dev/gcerrors"
 )
 
@@ -40,21 +38,7 @@ func (s *Store) Keys(ctx context.Context, fn func(key string) error) error {
 // PutKey stores data under a key given by the caller (a restore or a move
 // writing back keys Put chose), unless something is stored there already.
 func (s *Store) PutKey(ctx context.Context, key string, data []byte) error {
-	if s.dir != "" {
-		return s.writeFile(key, data)
-	}
-	if s.s3 != nil {
-		_, err := s.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.s3Bucket), Key: aws.String(key),
-			Body: bytes.NewReader(data), ContentLength: aws.Int64(int64(len(data))), ContentType: aws.String("application/octet-stream")})
-		if err != nil {
-			return fmt.Errorf("blob write %s: %w", key, err)
-		}
-		return nil
-	}
-	if err := s.bucket.WriteAll(ctx, key, data, nil); err != nil {
-		return fmt.Errorf("blob write %s: %w", key, err)
-	}
-	return nil
+	return s.putKeyFrom(ctx, key, bytes.NewReader(data), int64(len(data)))
 }
 
 // Empty reports whether nothing but Ping's marker is stored.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -37,6 +38,11 @@ type Config struct {
 	// SMTPCAFile is a PEM file of CA certificates every SMTP relay may be
 	// signed by, besides the system's (a relay URL's ?ca= wins).
 	SMTPCAFile string
+	// TrustedProxies are the peers whose X-Forwarded-For names the client
+	// (for sign-in limits and session records).
+	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, is the bearer token GET /metrics requires.
+	MetricsToken string
 }
 
 // IsPostgres reports whether the database is PostgreSQL.
@@ -78,6 +84,8 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	maxBytes := fs.String("smtp-max-bytes", get("TICKETER_SMTP_MAX_BYTES", "26214400"), "largest message the SMTP listener accepts (TICKETER_SMTP_MAX_BYTES)")
 	fs.StringVar(&c.GoogleClientID, "google-client-id", get("TICKETER_GOOGLE_CLIENT_ID", ""), "Google OAuth client id for Gmail mailboxes (TICKETER_GOOGLE_CLIENT_ID)")
 	fs.StringVar(&c.GoogleClientSecret, "google-client-secret", get("TICKETER_GOOGLE_CLIENT_SECRET", ""), "Google OAuth client secret (TICKETER_GOOGLE_CLIENT_SECRET)")
+	proxies := fs.String("trusted-proxies", get("TICKETER_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (TICKETER_TRUSTED_PROXIES)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", get("TICKETER_METRICS_TOKEN", ""), "bearer token required by GET /metrics, empty leaves it public (TICKETER_METRICS_TOKEN)")
 	fs.StringVar(&c.NylasWebhookSecret, "nylas-webhook-secret", get("TICKETER_NYLAS_WEBHOOK_SECRET", ""), "Nylas webhook signing secret (TICKETER_NYLAS_WEBHOOK_SECRET)")
 	fs.StringVar(&c.SMTPCAFile, "smtp-ca-file", get("TICKETER_SMTP_CA_FILE", ""), "PEM CA certificates trusted for SMTP relays, besides the system's (TICKETER_SMTP_CA_FILE)")
 	if err := fs.Parse(args); err != nil {
@@ -94,8 +102,11 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("TICKETER_DATA_DIR must not be empty"))
 	}
-	if c.DatabaseURL == "" {
-		c.DatabaseURL = filepath.Join(c.DataDir, "ticketer.db")
+	if c.DatabaseURL, err = resolveDatabase(c.DatabaseURL, c.DataDir); err != nil {
+		errs = append(errs, err)
+	}
+	if c.TrustedProxies, err = parseProxies(*proxies); err != nil {
+		errs = append(errs, err)
 	}
 	if c.BlobURL == "" {
 		abs, err := filepath.Abs(filepath.Join(c.DataDir, "blobs"))
@@ -122,6 +133,9 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	}
 	if c.AllowDevLogin && !IsLocalURL(c.BaseURL) {
 		errs = append(errs, fmt.Errorf("TICKETER_ALLOW_DEV_LOGIN=true is refused: TICKETER_BASE_URL %q is not localhost, 127.0.0.1 or ::1", c.BaseURL))
+	}
+	if c.AllowDevLogin && !isLoopbackListen(c.HTTPAddr) {
+		errs = append(errs, fmt.Errorf("TICKETER_ALLOW_DEV_LOGIN=true is refused: TICKETER_HTTP_ADDR %q listens beyond this machine (use 127.0.0.1, ::1 or localhost)", c.HTTPAddr))
 	}
 	if c.IsPostgres() && c.EncryptionKey == "" {
 		errs = append(errs, errors.New("TICKETER_ENCRYPTION_KEY_BASE64 is required with PostgreSQL (32 random bytes, base64: openssl rand -base64 32)"))
@@ -155,6 +169,90 @@ func checkCAFile(path string) error {
 		return fmt.Errorf("%s holds no PEM certificate", path)
 	}
 	return nil
+}
+
+// databaseForms is what TICKETER_DATABASE_URL may be, for the error.
+const databaseForms = "postgres://..., postgresql://..., sqlite:PATH, file:PATH or a file path ending in .db"
+
+// resolveDatabase checks a database setting and returns PostgreSQL URLs
+// unchanged and SQLite as a plain file path, a relative one taken from the
+// data dir. Anything else is refused rather than created as a file.
+func resolveDatabase(raw, dataDir string) (string, error) {
+	if raw == "" {
+		return filepath.Join(dataDir, "ticketer.db"), nil
+	}
+	if strings.HasPrefix(raw, "postgres://") || strings.HasPrefix(raw, "postgresql://") {
+		return raw, nil
+	}
+	path, explicit := "", false
+	for _, prefix := range []string{"sqlite://", "sqlite:", "file://", "file:"} {
+		if rest, ok := strings.CutPrefix(raw, prefix); ok {
+			path, explicit = rest, true
+			break
+		}
+	}
+	if !explicit {
+		if strings.Contains(raw, "://") || !strings.HasSuffix(raw, ".db") {
+			return "", fmt.Errorf("TICKETER_DATABASE_URL must be %s, got %q", databaseForms, raw)
+		}
+		path = raw
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return "", fmt.Errorf("TICKETER_DATABASE_URL %q names no file; it must be %s", raw, databaseForms)
+	}
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dataDir, path)
+	}
+	return path, nil
+}
+
+// DatabaseForLog names the database without its password.
+func (c Config) DatabaseForLog() string {
+	if !c.IsPostgres() {
+		return c.DatabaseURL
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil {
+		return "postgres (unparseable URL)"
+	}
+	return u.Redacted()
+}
+
+func parseProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("TICKETER_TRUSTED_PROXIES must list IP addresses or CIDRs, got %q", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}
+
+// isLoopbackListen reports whether a listen address only accepts
+// connections from this machine ("" and 0.0.0.0 are every interface).
+func isLoopbackListen(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // IsLocalURL reports whether a base URL's host is this machine (localhost or

@@ -57,6 +57,19 @@ func TestLoad(t *testing.T) {
 		{name: "bad size", env: map[string]string{"TICKETER_SMTP_MAX_BYTES": "12"}, wantErr: "TICKETER_SMTP_MAX_BYTES"},
 		{name: "several errors at once", env: map[string]string{"TICKETER_HTTP_ADDR": "x", "TICKETER_LOG_LEVEL": "loud"}, wantErr: "TICKETER_LOG_LEVEL"},
 		{name: "unknown flag", args: []string{"--bogus"}, wantErr: "bogus"},
+		{name: "dev login listening on every interface is refused", env: map[string]string{"TICKETER_ALLOW_DEV_LOGIN": "true",
+			"TICKETER_BASE_URL": "http://localhost:8080", "TICKETER_HTTP_ADDR": "0.0.0.0:8080"}, wantErr: "TICKETER_HTTP_ADDR \"0.0.0.0:8080\" listens beyond"},
+		{name: "dev login on an empty host is refused", env: map[string]string{"TICKETER_ALLOW_DEV_LOGIN": "true",
+			"TICKETER_BASE_URL": "http://localhost:8080", "TICKETER_HTTP_ADDR": ":8080"}, wantErr: "listens beyond"},
+		{name: "dev login on localhost:port", env: map[string]string{"TICKETER_ALLOW_DEV_LOGIN": "true", "TICKETER_HTTP_ADDR": "localhost:8080"},
+			check: func(c Config) bool { return c.AllowDevLogin }},
+		{name: "trusted proxies", env: map[string]string{"TICKETER_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7,::1"},
+			check: func(c Config) bool {
+				return len(c.TrustedProxies) == 3 && c.TrustedProxies[0].String() == "10.0.0.0/8" &&
+					c.TrustedProxies[1].String() == "192.168.1.7/32" && c.TrustedProxies[2].String() == "::1/128"
+			}},
+		{name: "bad trusted proxy", env: map[string]string{"TICKETER_TRUSTED_PROXIES": "proxy.local"}, wantErr: "TICKETER_TRUSTED_PROXIES must list"},
+		{name: "metrics token", env: map[string]string{"TICKETER_METRICS_TOKEN": "s3cret"}, check: func(c Config) bool { return c.MetricsToken == "s3cret" }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -92,5 +105,47 @@ func TestIsLocalURL(t *testing.T) {
 		if got := IsLocalURL(url); got != want {
 			t.Errorf("%s: %v, want %v", url, got, want)
 		}
+	}
+}
+
+func TestDatabaseURL(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ in, want, wantErr string }{
+		{"", "/srv/data/ticketer.db", ""},
+		{"postgres://u@db/t", "postgres://u@db/t", ""},
+		{"postgresql://u@db/t", "postgresql://u@db/t", ""},
+		{"ticketer.db", "/srv/data/ticketer.db", ""},
+		{"sub/help.db", "/srv/data/sub/help.db", ""},
+		{"/var/lib/t.db", "/var/lib/t.db", ""},
+		{"sqlite:help.db", "/srv/data/help.db", ""},
+		{"sqlite:///var/lib/t.sqlite", "/var/lib/t.sqlite", ""},
+		{"file:x.db?mode=rwc", "/srv/data/x.db", ""},
+		{"file:///var/lib/t.db", "/var/lib/t.db", ""},
+		{"mysql://root@localhost/db", "", "TICKETER_DATABASE_URL must be postgres://..., postgresql://..., sqlite:PATH, file:PATH or a file path ending in .db"},
+		{"ticketer.sqlite", "", "must be postgres://"},
+		{"sqlite:", "", "names no file"},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			t.Parallel()
+			got, err := resolveDatabase(c.in, "/srv/data")
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("got %q, %v; want an error with %q", got, err, c.wantErr)
+				}
+				return
+			}
+			if err != nil || got != c.want {
+				t.Fatalf("got %q, %v; want %q", got, err, c.want)
+			}
+		})
+	}
+}
+
+func TestDatabaseForLogHidesPassword(t *testing.T) {
+	t.Parallel()
+	c := Config{DatabaseURL: "postgres://u:secret@db/t"}
+	if got := c.DatabaseForLog(); strings.Contains(got, "secret") {
+		t.Fatalf("logged %q", got)
 	}
 }

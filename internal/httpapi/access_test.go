@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ticketer/ticketer/api"
+	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
 
@@ -71,14 +72,19 @@ func TestRouteAccess(t *testing.T) {
 				body = "{}"
 			}
 			t.Run(op.method+" "+op.path, func(t *testing.T) {
+				agentToken, adminToken := h.agentToken, h.adminToken
+				if op.path == "/api/v1/auth/logout-everywhere" { // revokes all the caller's tokens: spare users
+					_, agentToken = h.user("spare-agent@acme.test", "Spare Agent", auth.RoleAgent, agentPassword)
+					_, adminToken = h.user("spare-admin@acme.test", "Spare Admin", auth.RoleAdmin, agentPassword)
+				}
 				callers := []struct {
 					name    string
 					c       *client
 					allowed bool
 				}{
 					{"anonymous", h.on(t).anon(), op.access == "public"},
-					{"agent", h.on(t).bearer(h.agentToken), op.access != "admin"},
-					{"admin", h.on(t).bearer(h.adminToken), true},
+					{"agent", h.on(t).bearer(agentToken), op.access != "admin"},
+					{"admin", h.on(t).bearer(adminToken), true},
 				}
 				for _, caller := range callers {
 					r := caller.c.do(op.method, path, body)

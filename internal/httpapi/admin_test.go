@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -100,7 +101,7 @@ func smtpRelay(t *testing.T) string {
 type refuseAll struct{}
 
 func (refuseAll) Accepts(ctx context.Context, rcpt string) (bool, error) { return false, nil }
-func (refuseAll) Deliver(ctx context.Context, env smtpin.Envelope, raw []byte) error {
+func (refuseAll) Deliver(ctx context.Context, env smtpin.Envelope, msg io.ReadSeeker) error {
 	return fmt.Errorf("this relay accepts nothing")
 }
 

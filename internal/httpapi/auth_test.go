@@ -223,9 +223,9 @@ func TestDisabledUserIsLockedOut(t *testing.T) {
 		agentBearer.do("GET", "/api/v1/me", nil).must(t, 401)
 		sess.do("GET", "/api/v1/me", nil).must(t, 401)
 		h.anon().do("POST", "/api/v1/auth/login", map[string]string{"email": "agent@acme.test", "password": agentPassword}).must(t, 401)
-		// Enabled again: the token works again; the session was ended for good.
+		// Enabled again: the token and the session stay dead (issue 11 item 8).
 		admin.do("PATCH", path, map[string]any{"disabled": false}).must(t, 200)
-		agentBearer.do("GET", "/api/v1/me", nil).must(t, 200)
+		agentBearer.do("GET", "/api/v1/me", nil).must(t, 401)
 		sess.do("GET", "/api/v1/me", nil).must(t, 401)
 	})
 }
@@ -325,5 +325,20 @@ func TestAPITokens(t *testing.T) {
 		c := h.anon()
 		c.hdr = map[string]string{"Authorization": "Basic Zm9vOmJhcg=="}
 		c.do("GET", "/api/v1/me", nil).must(t, 401)
+	})
+}
+
+// TestLogoutEverywhere: every session and token of the caller stop
+// working; other users' do not.
+func TestLogoutEverywhere(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		h := newHarness(t, dsn, harnessOpts{})
+		first := h.login("agent@acme.test", agentPassword)
+		second := h.login("agent@acme.test", agentPassword)
+		first.do("POST", "/api/v1/auth/logout-everywhere", nil).must(t, 204)
+		first.do("GET", "/api/v1/me", nil).must(t, 401)
+		second.do("GET", "/api/v1/me", nil).must(t, 401)
+		h.bearer(h.agentToken).do("GET", "/api/v1/me", nil).must(t, 401)
+		h.bearer(h.adminToken).do("GET", "/api/v1/me", nil).must(t, 200)
 	})
 }

@@ -9,8 +9,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -53,6 +53,9 @@ type Options struct {
 	// Middleware wraps the route table itself (e.g. request metrics, which
 	// read the matched pattern from the request the mux fills in).
 	Middleware func(http.Handler) http.Handler
+	// TrustedProxies are the peers whose X-Forwarded-For names the client
+	// (TICKETER_TRUSTED_PROXIES); from anyone else the header is ignored.
+	TrustedProxies []netip.Prefix
 	// GmailOAuthStart and GmailOAuthCallback run the Gmail connect flow
 	// (admin); NylasWebhook receives Nylas' notifications (public: their
 	// signature authenticates them).
@@ -68,6 +71,7 @@ type Server struct {
 	auth    *auth.Service
 	log     *slog.Logger
 	conns   Connectors
+	trusted []netip.Prefix
 }
 
 // Limits on request bodies.
@@ -82,7 +86,8 @@ func New(d Deps, opts Options) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Server{store: d.Store, db: d.Store.DB(), blobs: d.Blobs, tickets: d.Tickets, auth: d.Auth, log: d.Logger, conns: d.Connectors}
+	s := &Server{store: d.Store, db: d.Store.DB(), blobs: d.Blobs, tickets: d.Tickets, auth: d.Auth, log: d.Logger, conns: d.Connectors,
+		trusted: opts.TrustedProxies}
 	strict := oapi.NewStrictHandlerWithOptions(s, nil, oapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  s.requestError,
 		ResponseErrorHandlerFunc: s.fail,
@@ -167,11 +172,8 @@ func (s *Server) common(next http.Handler) http.Handler {
 			limit = MaxUploadBytes + 1<<20 // the parts' headers and boundaries
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		r = r.WithContext(context.WithValue(r.Context(), clientKey, auth.Client{RemoteAddr: host, UserAgent: r.UserAgent()}))
+		client := auth.Client{RemoteAddr: clientAddr(r, s.trusted), UserAgent: r.UserAgent()}
+		r = r.WithContext(context.WithValue(r.Context(), clientKey, client))
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
 		next.ServeHTTP(sw, r)

@@ -17,6 +17,11 @@ type HandlerConfig struct {
 	// arrive (teams, mailbox access) they go here. It runs once per event per
 	// connected client, so it should be cheap (cache, or check ids only).
 	Allow func(r *http.Request, userID int64, ev Event) bool
+	// StillValid is asked at every heartbeat whether the stream's
+	// credentials still hold (session not ended, token not revoked, user
+	// not disabled, role unchanged); false ends the stream, and the
+	// client's reconnect is authenticated afresh. nil: always.
+	StillValid func(r *http.Request, userID int64) bool
 	// Heartbeat is the interval of keep-alive comments that stop proxies and
 	// load balancers from closing an idle stream. Default 25 s.
 	Heartbeat time.Duration
@@ -83,6 +88,9 @@ func (b *Broker) Handler(cfg HandlerConfig) http.Handler {
 			case <-r.Context().Done():
 				return
 			case <-tick.C:
+				if cfg.StillValid != nil && !cfg.StillValid(r, userID) {
+					return
+				}
 				if _, err := fmt.Fprint(w, ": heartbeat\n\n"); err != nil {
 					return
 				}

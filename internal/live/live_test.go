@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -295,6 +296,38 @@ func TestListenerReconnects(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("no event after the listener was lost: it did not reconnect")
+		}
+	}
+}
+
+// TestStreamEndsWhenCredentialsDo: once StillValid says no (a revoked
+// token, an ended session), the stream ends at the next heartbeat.
+func TestStreamEndsWhenCredentialsDo(t *testing.T) {
+	db := storetest.Open(t, storetest.SQLiteURL(t))
+	b := startBroker(t, db, quiet)
+	var valid atomic.Bool
+	valid.Store(true)
+	h := b.Handler(live.HandlerConfig{
+		Authenticate: func(r *http.Request) (int64, bool) { return 5, true },
+		StillValid:   func(r *http.Request, userID int64) bool { return userID == 5 && valid.Load() },
+		Heartbeat:    20 * time.Millisecond,
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c := openStream(t, srv.URL)
+	c.block()
+	if blk := c.block(); len(blk) != 1 || blk[0] != ": heartbeat" {
+		t.Fatalf("while valid: %q", blk)
+	}
+	valid.Store(false)
+	for {
+		select {
+		case _, open := <-c.lines:
+			if !open {
+				return
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the stream outlived its credentials")
 		}
 	}
 }

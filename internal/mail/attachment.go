@@ -60,7 +60,8 @@ func sanitizeFilename(s string) string {
 	}
 	s = strings.Map(func(r rune) rune {
 		switch {
-		case unicode.IsControl(r):
+		case unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r):
+			// Bidi controls make "photo\u202Egpj.exe" show as "photoexe.jpg".
 			return -1
 		case strings.ContainsRune(`<>:"|?*`, r):
 			return '_'

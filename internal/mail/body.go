@@ -2,6 +2,7 @@ package mail
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"mime"
 	"strings"
@@ -31,7 +32,15 @@ func newParser() *enmime.Parser {
 
 // readParts builds the MIME tree; contentType overrides the header value
 // when non-empty (used to retry with a recovered boundary or as text/plain).
+// A structure over the limits fails with ErrTooComplex before enmime runs.
 func readParts(h header, body []byte, contentType string) (*enmime.Part, error) {
+	ct := contentType
+	if ct == "" {
+		ct = h.get("Content-Type")
+	}
+	if err := checkStructure(ct, body); err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	buf.Grow(len(body) + 512)
 	for _, name := range mimeFields {
@@ -54,14 +63,18 @@ func readParts(h header, body []byte, contentType string) (*enmime.Part, error) 
 
 // parseBody fills Text, HTML and Attachments and returns the MIME root (nil
 // when MIME parsing failed outright) and whether Text was derived from HTML.
-func parseBody(m *Message, hb headerBlock, dec *mime.WordDecoder, note func(string)) (*enmime.Part, bool) {
+// Its only error is ErrTooComplex: everything else is noted and salvaged.
+func parseBody(m *Message, hb headerBlock, dec *mime.WordDecoder, note func(string)) (*enmime.Part, bool, error) {
 	root, err := readParts(hb.fields, hb.body, "")
+	if errors.Is(err, ErrTooComplex) {
+		return nil, false, err
+	}
 	if err != nil {
 		note(err.Error())
 		// Last resort: the body as plain text is better than nothing.
 		if root, err = readParts(hb.fields, hb.body, "text/plain"); err != nil {
 			m.Text = normalizeNewlines(toUTF8Noted(hb.body, "body", note))
-			return nil, false
+			return nil, false, nil
 		}
 	}
 	if isMultipart(root) && root.FirstChild == nil {
@@ -72,7 +85,11 @@ func parseBody(m *Message, hb headerBlock, dec *mime.WordDecoder, note func(stri
 				mt, params = root.ContentType, map[string]string{}
 			}
 			params["boundary"] = b
-			if r2, err := readParts(hb.fields, hb.body, mime.FormatMediaType(mt, params)); err == nil && r2.FirstChild != nil {
+			r2, err := readParts(hb.fields, hb.body, mime.FormatMediaType(mt, params))
+			if errors.Is(err, ErrTooComplex) {
+				return nil, false, err
+			}
+			if err == nil && r2.FirstChild != nil {
 				note(fmt.Sprintf("declared multipart boundary %q not found, used %q", root.Boundary, b))
 				root = r2
 			}
@@ -97,7 +114,7 @@ func parseBody(m *Message, hb headerBlock, dec *mime.WordDecoder, note func(stri
 		derived = true
 	}
 	m.Attachments = buildAttachments(c.atts, m.HTML, dec)
-	return root, derived
+	return root, derived, nil
 }
 
 func isMultipart(p *enmime.Part) bool {
@@ -110,11 +127,8 @@ type collector struct {
 	atts         []*enmime.Part
 }
 
-// maxDepth bounds recursion on absurdly nested (hostile) input.
-const maxDepth = 64
-
 func (c *collector) walk(p *enmime.Part, depth int) {
-	if p == nil || depth > maxDepth {
+	if p == nil || depth > maxMIMEDepth { // checkStructure stops deeper ones first; a backstop
 		return
 	}
 	if isMultipart(p) {

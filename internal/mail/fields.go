@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/jhillyerd/enmime/v2"
 )
 
 // msgIDRe finds <id> tokens; ids never contain whitespace or angle brackets.
@@ -99,33 +97,97 @@ func dedupe(in []string) []string {
 // emailRe is the last-resort address finder for headers no parser accepts.
 var emailRe = regexp.MustCompile(`[^\s<>()\[\],;:"']+@[^\s<>()\[\],;:"']+`)
 
-// parseAddresses parses an address list the strict way first, then the
-// tolerant enmime way (missing commas), then by scanning for anything that
-// looks like an address. It never fails; bad input gives fewer addresses.
+// parseAddresses parses an address list the strict way first, then
+// tolerantly entry by entry (see looseAddress). It never fails; bad input
+// gives fewer addresses.
 func parseAddresses(v string, dec *mime.WordDecoder) []Address {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return nil
 	}
 	p := netmail.AddressParser{WordDecoder: dec}
-	list, err := p.ParseList(v)
-	if err != nil {
-		list, err = enmime.ParseAddressList(v)
-	}
 	var out []Address
-	if err == nil {
+	if list, err := p.ParseList(v); err == nil {
 		for _, a := range list {
-			if a == nil {
-				continue
-			}
 			out = append(out, makeAddress(decodeWords(dec, a.Name), a.Address))
 		}
-	} else {
-		for _, e := range emailRe.FindAllString(v, -1) {
-			out = append(out, makeAddress("", e))
+		return dedupeAddresses(out)
+	}
+	for _, entry := range splitEntries(v) {
+		if a, ok := looseAddress(entry, dec); ok {
+			out = append(out, a)
 		}
 	}
 	return dedupeAddresses(out)
+}
+
+// looseAddress reads one list entry the strict parser refused. An entry
+// with an angle-bracket address is that address, whatever its display name
+// holds (a forged name can carry "x@evil.example" or a decoded CRLF and a
+// Bcc: line). Only an entry without brackets is searched for something
+// that looks like an address, and never inside quotes or encoded words.
+func looseAddress(entry string, dec *mime.WordDecoder) (Address, bool) {
+	if open := strings.LastIndexByte(entry, '<'); open >= 0 {
+		if end := strings.IndexByte(entry[open:], '>'); end > 0 {
+			email := strings.TrimSpace(entry[open+1 : open+end])
+			if !strings.Contains(email, "@") || strings.ContainsAny(email, " \t<") {
+				return Address{}, false
+			}
+			return makeAddress(decodeWords(dec, entry[:open]), email), true
+		}
+	}
+	bare := encodedWordRe.ReplaceAllString(stripQuoted(stripComments(entry)), " ")
+	if e := emailRe.FindString(bare); e != "" {
+		return makeAddress("", e), true
+	}
+	return Address{}, false
+}
+
+// encodedWordRe matches an RFC 2047 encoded word.
+var encodedWordRe = regexp.MustCompile(`=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=`)
+
+// splitEntries splits an address list at commas outside quotes and angle
+// brackets. An unterminated quote does not hide the commas after it.
+func splitEntries(v string) []string {
+	if strings.Count(v, `"`)%2 == 1 {
+		v = strings.ReplaceAll(v, `"`, " ")
+	}
+	var out []string
+	inQuote, inAngle, start := false, false, 0
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '\\' && inQuote:
+			i++
+		case c == '"' && !inAngle:
+			inQuote = !inQuote
+		case c == '<' && !inQuote:
+			inAngle = true
+		case c == '>' && !inQuote:
+			inAngle = false
+		case (c == ',' || c == ';') && !inQuote && !inAngle:
+			out = append(out, v[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, v[start:])
+}
+
+// stripQuoted blanks out "quoted strings".
+func stripQuoted(s string) string {
+	var b strings.Builder
+	inQuote := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' && inQuote:
+			i++
+		case c == '"':
+			inQuote = !inQuote
+			b.WriteByte(' ')
+		case !inQuote:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 func makeAddress(name, email string) Address {

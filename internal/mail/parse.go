@@ -10,9 +10,14 @@ import (
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // Parse turns raw RFC 5322 bytes into a Message. It never panics and only
-// fails (with ErrNotEmail) when there is no header section at all: a message
-// that is merely broken is still worth a ticket, so everything else is best
+// fails (with ErrNotEmail) when there is no header section at all, or (with
+// ErrTooComplex) when the message is over a structure limit: a message that
+// is merely broken is still worth a ticket, so everything else is best
 // effort with the trouble listed in Message.Problems.
+//
+// With ErrTooComplex, Parse also returns the Message as far as it was read
+// cheaply (the envelope fields when the header itself was within its limit,
+// no body), with the reason in Problems, so a caller can keep the mail.
 func Parse(raw []byte) (msg *Message, err error) {
 	data := bytes.TrimPrefix(raw, utf8BOM)
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -26,6 +31,11 @@ func Parse(raw []byte) (msg *Message, err error) {
 
 	m := &Message{}
 	note := func(s string) { m.Problems = append(m.Problems, s) }
+	if n := len(data) - len(hb.body); n > maxHeaderBytes {
+		err := tooComplex("a header section of %d bytes, over %d", n, maxHeaderBytes)
+		note(err.Error())
+		return m, err
+	}
 	defer func() {
 		// enmime and our heuristics see hostile input; a bug there must cost
 		// one message's details, not the mailbox worker.
@@ -42,7 +52,13 @@ func Parse(raw []byte) (msg *Message, err error) {
 	}
 	dec := wordDecoder(note)
 	readEnvelope(m, hb.fields, dec, note)
-	root, textFromHTML := parseBody(m, hb, dec, note)
+	root, textFromHTML, err := parseBody(m, hb, dec, note)
+	if err != nil {
+		note(err.Error())
+		m.Problems = dedupe(m.Problems)
+		return m, err
+	}
+	capMessage(m, note)
 	m.VisibleText = visibleTextOf(m, textFromHTML)
 	m.Bounce = detectBounce(m, hb.fields, root, dec)
 	classify(m, hb.fields, root)

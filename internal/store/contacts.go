@@ -18,22 +18,21 @@ func (s *Store) UpsertContact(ctx context.Context, q Querier, email, name string
 	return id, err
 }
 
-// UpsertContacts is UpsertContact for many people in one statement; it
-// returns the ids by lower-cased email.
+// UpsertContacts is UpsertContact for many people, one statement per
+// rowChunk of them; it returns the ids by lower-cased email.
 func (s *Store) UpsertContacts(ctx context.Context, q Querier, people []Address, at time.Time) (map[string]int64, error) {
-	values, args, _ := contactRows(people, at)
+	args, emails := contactRows(people, at)
 	ids := map[string]int64{}
-	if len(values) == 0 {
-		return ids, nil
-	}
-	err := scanAll(q.Query(ctx, `INSERT INTO contacts (email, name, created_at) VALUES `+strings.Join(values, ", ")+`
+	err := inChunks(len(emails), rowChunk, func(lo, hi int) error {
+		return scanAll(q.Query(ctx, `INSERT INTO contacts (email, name, created_at) VALUES `+valuesList(hi-lo, 3)+`
 		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN contacts.name = '' THEN excluded.name ELSE contacts.name END
-		RETURNING email, id`, args...))(func(r Rows) error {
-		var email string
-		var id int64
-		err := r.Scan(&email, &id)
-		ids[email] = id
-		return err
+		RETURNING email, id`, args[3*lo:3*hi]...))(func(r Rows) error {
+			var email string
+			var id int64
+			err := r.Scan(&email, &id)
+			ids[email] = id
+			return err
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("upsert contacts: %w", err)
@@ -41,9 +40,10 @@ func (s *Store) UpsertContacts(ctx context.Context, q Querier, people []Address,
 	return ids, nil
 }
 
-// contactRows makes the VALUES of a contacts upsert: one row per email (an
-// upsert may not touch a row twice), with the first non-empty name given.
-func contactRows(people []Address, at time.Time) (values []string, args []any, emails []string) {
+// contactRows makes the rows of a contacts upsert, three arguments each:
+// one row per email (an upsert may not touch a row twice), with the first
+// non-empty name given.
+func contactRows(people []Address, at time.Time) (args []any, emails []string) {
 	row := map[string]int{}
 	for _, p := range people {
 		email := strings.ToLower(strings.TrimSpace(p.Email))
@@ -58,10 +58,9 @@ func contactRows(people []Address, at time.Time) (values []string, args []any, e
 		}
 		row[email] = len(emails)
 		args = append(args, email, p.Name, at.UTC())
-		values = append(values, fmt.Sprintf("($%d, $%d, $%d)", len(args)-2, len(args)-1, len(args)))
 		emails = append(emails, email)
 	}
-	return values, args, emails
+	return args, emails
 }
 
 // AddParticipant records that a contact took part in a ticket.
@@ -74,25 +73,24 @@ func (s *Store) AddParticipant(ctx context.Context, q Querier, ticketID, contact
 }
 
 // AddParticipants records that people took part in a ticket, creating the
-// contacts we do not know yet: two statements whatever their number.
+// contacts we do not know yet: two statements per rowChunk people.
 func (s *Store) AddParticipants(ctx context.Context, q Querier, ticketID int64, people []Address, at time.Time) error {
-	values, args, emails := contactRows(people, at)
-	if len(values) == 0 {
+	args, emails := contactRows(people, at)
+	return inChunks(len(emails), rowChunk, func(lo, hi int) error {
+		if err := deferExec(ctx, q, `INSERT INTO contacts (email, name, created_at) VALUES `+valuesList(hi-lo, 3)+`
+		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN contacts.name = '' THEN excluded.name ELSE contacts.name END`, args[3*lo:3*hi]...); err != nil {
+			return fmt.Errorf("upsert contacts: %w", err)
+		}
+		in := []any{ticketID}
+		for _, e := range emails[lo:hi] {
+			in = append(in, e)
+		}
+		if err := deferExec(ctx, q, `INSERT INTO ticket_participants (ticket_id, contact_id)
+		SELECT $1, id FROM contacts WHERE email IN (`+placeholders(2, hi-lo)+`) ON CONFLICT DO NOTHING`, in...); err != nil {
+			return fmt.Errorf("add participants: %w", err)
+		}
 		return nil
-	}
-	if err := deferExec(ctx, q, `INSERT INTO contacts (email, name, created_at) VALUES `+strings.Join(values, ", ")+`
-		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN contacts.name = '' THEN excluded.name ELSE contacts.name END`, args...); err != nil {
-		return fmt.Errorf("upsert contacts: %w", err)
-	}
-	args = []any{ticketID}
-	for _, e := range emails {
-		args = append(args, e)
-	}
-	if err := deferExec(ctx, q, `INSERT INTO ticket_participants (ticket_id, contact_id)
-		SELECT $1, id FROM contacts WHERE email IN (`+placeholders(2, len(emails))+`) ON CONFLICT DO NOTHING`, args...); err != nil {
-		return fmt.Errorf("add participants: %w", err)
-	}
-	return nil
+	})
 }
 
 // IsParticipant reports whether email took part in the ticket.

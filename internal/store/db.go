@@ -72,6 +72,27 @@ type DB struct {
 	Pool *pgxpool.Pool
 }
 
+// createPrivate makes sure the SQLite file exists and is readable by its
+// owner only, whatever the umask: SQLite gives the -wal and -shm files the
+// mode of the database file. Its folder must exist: a mistyped path fails
+// here instead of growing folders.
+func createPrivate(path string) error {
+	if _, err := os.Stat(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("sqlite database %s: its folder must exist: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqlite database %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("sqlite database %s: %w", p, err)
+		}
+	}
+	return nil
+}
+
 // Open connects to url: "postgres://..." or "postgresql://..." selects
 // PostgreSQL; "sqlite:///path/file.db", "file:..." or a plain path selects SQLite.
 func Open(ctx context.Context, dsn string) (*DB, error) {
@@ -100,8 +121,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite database path is empty")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, fmt.Errorf("create database folder: %w", err)
+	if err := createPrivate(path); err != nil {
+		return nil, err
 	}
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {

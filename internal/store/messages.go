@@ -138,17 +138,17 @@ func (s *Store) AddAttachments(ctx context.Context, q Querier, atts []Attachment
 	if len(atts) == 0 {
 		return nil
 	}
-	var values []string
-	var args []any
-	for _, a := range atts {
-		args = append(args, a.MessageID, a.Filename, a.ContentType, a.Size, a.SHA256, a.BlobKey, a.ContentID, a.Inline)
-		values = append(values, "("+placeholders(len(args)-7, 8)+")")
-	}
-	if err := deferExec(ctx, q, `INSERT INTO attachments (message_id, filename, content_type, size, sha256, blob_key, content_id, inline)
-		VALUES `+strings.Join(values, ", "), args...); err != nil {
-		return fmt.Errorf("insert attachments: %w", err)
-	}
-	return nil
+	return inChunks(len(atts), rowChunk, func(lo, hi int) error {
+		var args []any
+		for _, a := range atts[lo:hi] {
+			args = append(args, a.MessageID, a.Filename, a.ContentType, a.Size, a.SHA256, a.BlobKey, a.ContentID, a.Inline)
+		}
+		if err := deferExec(ctx, q, `INSERT INTO attachments (message_id, filename, content_type, size, sha256, blob_key, content_id, inline)
+		VALUES `+valuesList(hi-lo, 8), args...); err != nil {
+			return fmt.Errorf("insert attachments: %w", err)
+		}
+		return nil
+	})
 }
 
 // MessageRef is where a stored message is.

@@ -73,6 +73,15 @@ func (s *Store) DeleteUserSessions(ctx context.Context, q Querier, userID int64)
 	return nil
 }
 
+// RevokeUserTokens revokes every API token of a user: a token revoked for
+// a disabled user stays revoked when the user is enabled again.
+func (s *Store) RevokeUserTokens(ctx context.Context, q Querier, userID int64, at time.Time) error {
+	if _, err := q.Exec(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, at.UTC()); err != nil {
+		return fmt.Errorf("revoke tokens of user %d: %w", userID, err)
+	}
+	return nil
+}
+
 // DeleteExpiredSessions removes sessions past their absolute expiry or idle
 // since before idleSince.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now, idleSince time.Time) (int64, error) {

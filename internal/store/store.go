@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -80,6 +81,33 @@ func placeholders(from, n int) string {
 // inChunk bounds the values of one IN list (SQLite takes at most 32,766
 // parameters a statement): a batch of messages can bring thousands of keys.
 const inChunk = 500
+
+// rowChunk bounds the rows of one multi-row INSERT, for the same reason:
+// 10,000 attachments of 8 columns would be 80,000 parameters.
+const rowChunk = 500
+
+// inChunks calls fn for consecutive ranges [lo, hi) of n items, each at
+// most size long.
+func inChunks(n, size int, fn func(lo, hi int) error) error {
+	for lo := 0; lo < n; lo += size {
+		if err := fn(lo, min(lo+size, n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// valuesList returns "($1, ..., $width), (...)" for rows of width columns.
+func valuesList(rows, width int) string {
+	var b strings.Builder
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + placeholders(1+i*width, width) + ")")
+	}
+	return b.String()
+}
 
 // queryIn runs query, which ends with "IN (", for each distinct value, in
 // chunks, and calls scan for every row.

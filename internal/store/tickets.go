@@ -312,26 +312,23 @@ func (s *Store) TicketStatuses(ctx context.Context, q Querier, ids []int64) (map
 
 // AddThreadKeys maps keys to a ticket; a key already mapped keeps its ticket.
 func (s *Store) AddThreadKeys(ctx context.Context, q Querier, ticketID int64, keys []string) error {
-	var values []string
 	var args []any
 	seen := map[string]bool{}
 	for _, k := range keys {
-		if k == "" || seen[k] {
-			continue
+		if k != "" && !seen[k] {
+			seen[k] = true
+			args = append(args, k, ticketID)
 		}
-		seen[k] = true
-		args = append(args, k, ticketID)
-		values = append(values, fmt.Sprintf("($%d, $%d)", len(args)-1, len(args)))
 	}
-	if len(values) == 0 {
+	// One statement per rowChunk keys: a long References chain costs one
+	// round trip or a few.
+	return inChunks(len(args)/2, rowChunk, func(lo, hi int) error {
+		if err := deferExec(ctx, q, `INSERT INTO thread_keys (key, ticket_id) VALUES `+valuesList(hi-lo, 2)+
+			` ON CONFLICT (key) DO NOTHING`, args[2*lo:2*hi]...); err != nil {
+			return fmt.Errorf("add thread keys: %w", err)
+		}
 		return nil
-	}
-	// One statement for all keys: a long References chain is one round trip.
-	if err := deferExec(ctx, q, `INSERT INTO thread_keys (key, ticket_id) VALUES `+strings.Join(values, ", ")+
-		` ON CONFLICT (key) DO NOTHING`, args...); err != nil {
-		return fmt.Errorf("add thread keys: %w", err)
-	}
-	return nil
+	})
 }
 
 // Event is one entry of a ticket's audit trail.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/store"
@@ -30,22 +32,7 @@ func (s *Service) Receive(ctx context.Context, r Received) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("store raw message: %w", err)
 	}
-	var id int64
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		id, err = s.store.InsertInbound(ctx, tx, store.Inbound{
-			MailboxID: r.MailboxID, Source: r.Source, ProviderID: r.ProviderID,
-			EnvelopeFrom: r.EnvelopeFrom, EnvelopeTo: strings.Join(r.EnvelopeTo, ","),
-			RawKey: key, SHA256: sum, Size: int64(len(r.Raw)), Status: store.InboundPending, ReceivedAt: s.now(),
-		})
-		if err != nil {
-			return err
-		}
-		return s.cfg.Queue.Enqueue(ctx, tx, IngestArgs{InboundID: id})
-	})
-	if err != nil {
-		return 0, fmt.Errorf("record received message: %w", err)
-	}
-	return id, nil
+	return s.ReceiveStored(ctx, r, StoredRaw{Key: key, SHA256: sum, Size: int64(len(r.Raw))})
 }
 
 // Outcome says what ingestion did with a message.
@@ -92,12 +79,27 @@ func (s *Service) ProcessInbound(ctx context.Context, inboundID int64) error {
 		}
 	}
 	s.metrics.IngestFailed()
-	s.log.Error("ingest failed; will retry", "inbound", in.ID, "err", err)
+	permanent := errors.Is(err, ErrUnparseable)
+	if permanent {
+		s.log.Warn("mail cannot be parsed; kept as failed mail, not retried", "inbound", in.ID, "err", err)
+	} else {
+		s.log.Error("ingest failed; will retry", "inbound", in.ID, "err", err)
+	}
 	if ferr := s.store.FailInbound(context.WithoutCancel(ctx), in.ID, err.Error(), s.now()); ferr != nil {
 		s.log.Error("record ingest failure", "inbound", in.ID, "err", ferr)
 	}
+	if permanent {
+		// The same bytes fail the same way every time: retrying only costs.
+		// The row keeps the reason (and the raw message) for an admin.
+		return river.JobCancel(err)
+	}
 	return err
 }
+
+// ErrUnparseable marks mail the parser refuses (no headers, over a structure
+// limit): a permanent failure of those bytes, unlike a database or blob
+// store error, which a retry may fix.
+var ErrUnparseable = errors.New("the message cannot be read as mail")
 
 // Import ingests one message from an archive: no acknowledgement is sent for
 // history. A message that fails is kept as a failed inbound row with an
@@ -236,7 +238,7 @@ type prepared struct {
 func (s *Service) prepare(ctx context.Context, raw []byte, rawKey, sum string) (*prepared, error) {
 	msg, err := mail.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("parse: %w", err)
+		return nil, fmt.Errorf("parse: %w: %w", ErrUnparseable, err)
 	}
 	// Attachment bytes go to the blob store before the transaction: they are
 	// content-addressed, so a rollback leaves at worst an unreferenced blob.

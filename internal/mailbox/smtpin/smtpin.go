@@ -4,13 +4,13 @@
 package smtpin
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -29,8 +29,10 @@ type Envelope struct {
 type Receiver interface {
 	// Accepts reports whether rcpt (lower-cased, maybe plus-addressed) is ours.
 	Accepts(ctx context.Context, rcpt string) (bool, error)
-	// Deliver stores raw durably and returns only after commit.
-	Deliver(ctx context.Context, env Envelope, raw []byte) error
+	// Deliver stores the message durably and returns only after commit.
+	// msg holds the raw bytes, a Return-Path line first; it may be a file,
+	// so it is read as a stream (Seek to the start to read it again).
+	Deliver(ctx context.Context, env Envelope, msg io.ReadSeeker) error
 }
 
 // Config tunes the listener.
@@ -41,7 +43,21 @@ type Config struct {
 	MaxRecipients   int
 	ReadTimeout     time.Duration
 	WriteTimeout    time.Duration
-	Logger          *slog.Logger
+	// MaxConns and MaxConnsPerClient cap open connections in total and per
+	// client IP; one over gets 421 and is closed. Defaults 200 and 50
+	// (Postfix allows 50 per client).
+	MaxConns, MaxConnsPerClient int
+	// TransactionTimeout bounds one transaction, MAIL FROM to the end of
+	// DATA, however slowly the client sends; SessionTimeout bounds a whole
+	// connection. ReadTimeout alone is reset by every byte that trickles in.
+	// Defaults 10 and 30 minutes.
+	TransactionTimeout, SessionTimeout time.Duration
+	// SpoolDir holds DATA past SpoolMemoryBytes (default 64 KiB) in a
+	// temporary file, so memory does not grow with message size or count.
+	// Default os.TempDir().
+	SpoolDir         string
+	SpoolMemoryBytes int
+	Logger           *slog.Logger
 }
 
 // Server is the listener.
@@ -71,6 +87,21 @@ func New(cfg Config, r Receiver) *Server {
 	if cfg.Domain == "" {
 		cfg.Domain = "localhost"
 	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = 200
+	}
+	if cfg.MaxConnsPerClient <= 0 {
+		cfg.MaxConnsPerClient = 50
+	}
+	if cfg.TransactionTimeout <= 0 {
+		cfg.TransactionTimeout = 10 * time.Minute
+	}
+	if cfg.SessionTimeout <= 0 {
+		cfg.SessionTimeout = 30 * time.Minute
+	}
+	if cfg.SpoolMemoryBytes <= 0 {
+		cfg.SpoolMemoryBytes = 64 << 10
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -99,6 +130,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	s.mu.Lock()
 	s.addr = l.Addr()
 	s.mu.Unlock()
+	l = &capListener{Listener: l, s: s, perClient: map[string]int{}}
 	srv := smtp.NewServer(&backend{s: s, ctx: context.WithoutCancel(ctx)})
 	srv.Domain = s.cfg.Domain
 	srv.MaxMessageBytes = s.cfg.MaxMessageBytes
@@ -143,25 +175,29 @@ type backend struct {
 }
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
-	return &session{s: b.s, ctx: b.ctx, remote: c.Conn().RemoteAddr().String()}, nil
+	lc, _ := c.Conn().(*limitedConn)
+	return &session{s: b.s, ctx: b.ctx, remote: c.Conn().RemoteAddr().String(), conn: lc}, nil
 }
 
 type session struct {
 	s      *Server
 	ctx    context.Context
 	remote string
+	conn   *limitedConn // nil if the connection is not ours (never in practice)
 	from   string
 	rcpts  []string
 }
 
 func (ss *session) Reset() {
 	ss.from, ss.rcpts = "", nil
+	ss.conn.endTransaction()
 }
 
 func (ss *session) Logout() error { return nil }
 
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	ss.from = from
+	ss.conn.startTransaction(time.Now().Add(ss.s.cfg.TransactionTimeout))
 	return nil
 }
 
@@ -191,25 +227,32 @@ func (ss *session) Data(r io.Reader) error {
 	if len(ss.rcpts) == 0 {
 		return errNoRcpt
 	}
-	var buf bytes.Buffer
-	if _, err := io.Copy(&buf, r); err != nil {
+	sp := &spool{dir: ss.s.cfg.SpoolDir, mem: ss.s.cfg.SpoolMemoryBytes}
+	defer sp.Close()
+	// A final delivery records the reverse path (RFC 5321 4.4); "<>" is
+	// the null sender of bounces.
+	size, err := sp.ReadFrom(io.MultiReader(strings.NewReader("Return-Path: <"+ss.from+">\r\n"), r))
+	if err != nil {
 		var se *smtp.SMTPError
-		if errors.As(err, &se) {
+		switch {
+		case errors.As(err, &se):
 			ss.s.log.Warn("message refused", "from", ss.from, "reason", se.Message, "remote", ss.remote)
 			return se // e.g. 552 message too large
-		}
-		if errors.Is(err, smtp.ErrTooLongLine) {
+		case errors.Is(err, smtp.ErrTooLongLine):
 			// Permanent: the same message would fail again.
 			return errLineTooLong
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			ss.s.log.Warn("transaction timed out", "from", ss.from, "remote", ss.remote)
+		case sp.failed:
+			ss.s.log.Error("spool message", "err", err)
 		}
 		return errTryLater
 	}
 	env := Envelope{From: ss.from, Recipients: append([]string(nil), ss.rcpts...), RemoteAddr: ss.remote}
-	// The raw bytes go on unchanged: they are content-addressed for dedupe.
-	if err := ss.s.recv.Deliver(ss.ctx, env, buf.Bytes()); err != nil {
+	if err := ss.s.recv.Deliver(ss.ctx, env, sp.Reader()); err != nil {
 		ss.s.log.Error("delivery failed; the client will retry", "from", ss.from, "err", err)
 		return errTryLater
 	}
-	ss.s.log.Info("accepted", "from", ss.from, "rcpts", len(env.Recipients), "bytes", buf.Len())
+	ss.s.log.Info("accepted", "from", ss.from, "rcpts", len(env.Recipients), "bytes", size)
 	return nil
 }

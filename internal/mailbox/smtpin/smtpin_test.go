@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,7 @@ type fakeReceiver struct {
 	mu        sync.Mutex
 	delivered []smtpin.Envelope
 	raws      [][]byte
+	spooledAt []string // files the message was read from, for spooled ones
 	failNext  error
 }
 
@@ -33,19 +35,31 @@ func (f *fakeReceiver) Accepts(_ context.Context, rcpt string) (bool, error) {
 	return local+"@"+domain == "support@example.com", nil
 }
 
-func (f *fakeReceiver) Deliver(_ context.Context, env smtpin.Envelope, raw []byte) error {
+func (f *fakeReceiver) Deliver(_ context.Context, env smtpin.Envelope, msg io.ReadSeeker) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.failNext; err != nil {
 		f.failNext = nil
 		return err
 	}
+	raw, err := io.ReadAll(msg)
+	if err != nil {
+		return err
+	}
+	if file, ok := msg.(*os.File); ok {
+		f.spooledAt = append(f.spooledAt, file.Name())
+	}
 	f.delivered = append(f.delivered, env)
-	f.raws = append(f.raws, append([]byte(nil), raw...))
+	f.raws = append(f.raws, raw)
 	return nil
 }
 
 func start(t *testing.T, maxBytes int64) (*fakeReceiver, string) {
+	t.Helper()
+	return startWith(t, smtpin.Config{MaxMessageBytes: maxBytes})
+}
+
+func startWith(t *testing.T, cfg smtpin.Config) (*fakeReceiver, string) {
 	t.Helper()
 	recv := &fakeReceiver{}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -53,7 +67,8 @@ func start(t *testing.T, maxBytes int64) (*fakeReceiver, string) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := smtpin.New(smtpin.Config{MaxMessageBytes: maxBytes, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, recv)
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := smtpin.New(cfg, recv)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, l) }()
 	t.Cleanup(func() {

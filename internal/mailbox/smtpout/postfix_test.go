@@ -105,12 +105,28 @@ func TestPostfix(t *testing.T) {
 func TestPostfixBusyThenAccepted(t *testing.T) {
 	pf := postfixtest.Start(t, postfixtest.Options{Listeners: []postfixtest.Listener{{Name: "limited", ConnectionLimit: 1}}, Mailboxes: []string{"busy@customer.test"}})
 	addr := fmt.Sprintf("127.0.0.1:%d", pf.Port("limited"))
-	held, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bufio.NewReader(held).ReadString('\n'); err != nil { // the greeting: the connection counts
-		t.Fatal(err)
+	// Hold the one slot. Postfix counts a connection when its smtpd reports
+	// it, so on a busy machine the hold itself can be the one refused: it
+	// holds the slot only once it is greeted with 220.
+	var held net.Conn
+	for i := 0; held == nil; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		greeting, err := bufio.NewReader(c).ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(greeting, "220") {
+			held = c
+			break
+		}
+		c.Close()
+		if i == 100 {
+			t.Fatalf("no slot to hold: %q\n%s", greeting, pf.Log())
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	r := relay(t, "smtp://127.0.0.1:%d?helo=desk.acme.test", pf.Port("limited"))
 	raw := "From: <support@acme.test>\r\nTo: <busy@customer.test>\r\nSubject: busy\r\nMessage-ID: <busy@acme.test>\r\n\r\nHello\r\n"
@@ -123,7 +139,7 @@ func TestPostfixBusyThenAccepted(t *testing.T) {
 	held.Close()
 	// Postfix frees the slot when its smtpd sees the disconnect: retry as
 	// the send job would, a bounded number of times.
-	err = send()
+	err := send()
 	for i := 0; err != nil && kind(err) == "temporary" && i < 100; i++ {
 		time.Sleep(50 * time.Millisecond)
 		err = send()

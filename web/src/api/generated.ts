@@ -1186,6 +1186,78 @@ export const useLogout = <TError = UnauthorizedResponse | ForbiddenResponse,
     }
     
 /**
+ * Sign out everywhere: every browser session (this one included) ends, every API token of the user is revoked, and open event streams end at their next heartbeat. The cookies of this session are cleared.
+ * @summary Ends every session of the signed-in user and revokes all their API tokens
+ */
+export const getLogoutEverywhereUrl = () => {
+
+
+  
+
+  return `/api/v1/auth/logout-everywhere`
+}
+
+export const logoutEverywhere = async ( options?: RequestInit): Promise<void> => {
+  
+  return apiFetch<void>(getLogoutEverywhereUrl(),
+  {      
+    ...options,
+    method: 'POST'
+    
+    
+  }
+);}
+
+
+
+
+export const getLogoutEverywhereMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof logoutEverywhere>>, TError,void, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof logoutEverywhere>>, TError,void, TContext> => {
+
+const mutationKey = ['logoutEverywhere'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof logoutEverywhere>>, void> = () => {
+          
+
+          return  logoutEverywhere(requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type LogoutEverywhereMutationResult = NonNullable<Awaited<ReturnType<typeof logoutEverywhere>>>
+    
+    export type LogoutEverywhereMutationError = UnauthorizedResponse | ForbiddenResponse
+
+    /**
+ * @summary Ends every session of the signed-in user and revokes all their API tokens
+ */
+export const useLogoutEverywhere = <TError = UnauthorizedResponse | ForbiddenResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof logoutEverywhere>>, TError,void, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof logoutEverywhere>>,
+        TError,
+        void,
+        TContext
+      > => {
+
+      const mutationOptions = getLogoutEverywhereMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
  * @summary The signed-in user
  */
 export const getGetMeUrl = () => {

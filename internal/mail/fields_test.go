@@ -1,0 +1,74 @@
+package mail
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestParseAddressesDisplayNameNeverWins: text in a display name, however
+// much it looks like an address or a header, is never taken as the address.
+func TestParseAddressesDisplayNameNeverWins(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, value string
+		want        []string
+	}{
+		{"encoded CRLF and Bcc in the name", "=?utf-8?q?Name=0D=0ABcc:_x@evil.example?= <customer@example.org>", []string{"customer@example.org"}},
+		{"address-like encoded name", "=?utf-8?q?x@evil.example?= <customer@example.org>", []string{"customer@example.org"}},
+		{"bare address in a quoted name", `"x@evil.example" <customer@example.org>`, []string{"customer@example.org"}},
+		{"unbalanced quote in the name", `"x@evil.example <customer@example.org>`, []string{"customer@example.org"}},
+		{"two entries, one broken name", "=?utf-8?q?A=0D=0ACc:_x@evil.example?= <a@example.org>, B <b@example.org>", []string{"a@example.org", "b@example.org"}},
+		{"name with a comma and an at sign", `Smith, John x@evil.example <john@example.org>`, []string{"john@example.org"}},
+		{"no brackets at all still found", "broken;; john@example.org ((", []string{"john@example.org"}},
+		{"plain list", "a@example.org, B <b@example.org>", []string{"a@example.org", "b@example.org"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got := parseAddresses(c.value, wordDecoder(func(string) {}))
+			var emails []string
+			for _, a := range got {
+				emails = append(emails, a.Email)
+			}
+			if len(emails) != len(c.want) {
+				t.Fatalf("got %q, want %q", emails, c.want)
+			}
+			for i := range emails {
+				eq(t, "email", emails[i], c.want[i])
+			}
+		})
+	}
+}
+
+func TestParseFromWithHeaderInDisplayName(t *testing.T) {
+	t.Parallel()
+	m, err := Parse([]byte("From: =?utf-8?q?Name=0D=0ABcc:_x@evil.example?= <customer@example.org>\r\n" +
+		"Cc: =?utf-8?q?C=0D=0ABcc:_y@evil.example?= <cc@example.org>\r\nSubject: hi\r\n\r\nbody\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "From", m.From.Email, "customer@example.org")
+	if strings.ContainsAny(m.From.Name, "\r\n") {
+		t.Fatalf("a line break survived in the name: %q", m.From.Name)
+	}
+	if len(m.Cc) != 1 {
+		t.Fatalf("Cc = %+v", m.Cc)
+	}
+	eq(t, "Cc", m.Cc[0].Email, "cc@example.org")
+}
+
+// TestFilenameDropsBidiControls: a right-to-left override cannot make
+// "photo\u202Egpj.exe" look like a picture.
+func TestFilenameDropsBidiControls(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"photo\u202Egpj.exe":        "photogpj.exe",
+		"a\u200Fb\u2066c\u2069.pdf": "abc.pdf",
+		"\u061Creport.txt":          "report.txt",
+		"ordinary name.pdf":         "ordinary name.pdf",
+	} {
+		if got := sanitizeFilename(in); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,224 @@
+package mail
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// preambleNested is nestedMessage with junk in front of every first
+// delimiter, which enmime still takes as a delimiter.
+func preambleNested(depth int) []byte {
+	var b bytes.Buffer
+	b.WriteString("From: a@example.com\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n")
+	for i := 1; i < depth; i++ {
+		fmt.Fprintf(&b, "junk--b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n", i-1, i)
+	}
+	fmt.Fprintf(&b, "junk--b%d\r\nContent-Type: text/plain\r\n\r\ndeep\r\n", depth-1)
+	return b.Bytes()
+}
+
+// guessedNested declares a boundary it never uses, so Parse retries with
+// the one it finds ("--real0"), which then nests.
+func guessedNested(depth int) []byte {
+	raw := nestedMessage(depth)
+	raw = bytes.ReplaceAll(raw, []byte("--b"), []byte("--real"))
+	raw = bytes.ReplaceAll(raw, []byte("boundary=\"b"), []byte("boundary=\"real"))
+	return bytes.Replace(raw, []byte("boundary=\"real0\""), []byte("boundary=\"declared\""), 1)
+}
+
+func withPartHeader(size int) []byte {
+	return []byte("From: a@example.com\r\nContent-Type: multipart/mixed; boundary=\"P\"\r\n\r\n" +
+		"--P\r\nContent-Type: text/plain\r\nX-Pad: " + strings.Repeat("x", size) + "\r\n\r\nhello\r\n--P--\r\n")
+}
+
+func withHeader(size int) []byte {
+	return []byte("Message-ID: <h@example.com>\r\nFrom: a@example.com\r\nX-Pad: " + strings.Repeat("x", size) + "\r\n\r\nhello\r\n")
+}
+
+func TestParseStructureLimits(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		raw      []byte
+		tooDeep  bool
+		wantText string
+	}{
+		{"depth at the limit", nestedMessage(maxMIMEDepth), false, "deep"},
+		{"depth over the limit", nestedMessage(maxMIMEDepth + 1), true, ""},
+		{"depth over the limit behind preamble junk", preambleNested(maxMIMEDepth + 1), true, ""},
+		{"depth over the limit after a boundary guess", guessedNested(maxMIMEDepth + 1), true, ""},
+		{"guessed boundary within the limit", guessedNested(3), false, "deep"},
+		{"parts at the limit", flatMessage(maxMIMEParts - 1), false, "many files"},
+		{"parts over the limit", flatMessage(maxMIMEParts), true, ""},
+		{"part header at the limit", withPartHeader(maxPartHeaderBytes - 60), false, "hello"},
+		{"part header over the limit", withPartHeader(maxPartHeaderBytes), true, ""},
+		{"header at the limit", withHeader(maxHeaderBytes - 100), false, "hello"},
+		{"header over the limit", withHeader(maxHeaderBytes), true, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := Parse(c.raw)
+			if !c.tooDeep {
+				if err != nil {
+					t.Fatal(err)
+				}
+				eq(t, "Text", strings.TrimSpace(m.Text), c.wantText)
+				return
+			}
+			if !errors.Is(err, ErrTooComplex) {
+				t.Fatalf("err = %v, want ErrTooComplex", err)
+			}
+			if m == nil || len(m.Problems) == 0 || !strings.Contains(m.Problems[len(m.Problems)-1], err.Error()) {
+				t.Fatalf("the reason must be kept in Problems: %+v", m)
+			}
+			if m.Text != "" || m.Attachments != nil {
+				t.Fatalf("no body expected past a limit, got %q", m.Text)
+			}
+		})
+	}
+}
+
+// TestParseTooComplexKeepsEnvelope: a message over a body limit still says
+// who sent it, so it can be kept on a ticket with the reason.
+func TestParseTooComplexKeepsEnvelope(t *testing.T) {
+	t.Parallel()
+	m, err := Parse(nestedMessage(maxMIMEDepth + 1))
+	if !errors.Is(err, ErrTooComplex) || !strings.Contains(err.Error(), fmt.Sprint(maxMIMEDepth)) {
+		t.Fatalf("err = %v", err)
+	}
+	eq(t, "From", m.From.Email, "a@example.com")
+	eq(t, "MessageID", m.MessageID, "nested@example.com")
+	eq(t, "Subject", m.Subject, "Nested")
+}
+
+// BenchmarkParseNested20000 is the message of issue 11: 20,000 nested
+// levels in 1.4 MB. Before the structure check it cost minutes of CPU.
+func BenchmarkParseNested20000(b *testing.B) {
+	raw := nestedMessage(20000)
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, err := Parse(raw); !errors.Is(err, ErrTooComplex) {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseManyParts: 100,000 sibling parts, rejected by count.
+func BenchmarkParseManyParts(b *testing.B) {
+	raw := flatMessage(100000)
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, err := Parse(raw); !errors.Is(err, ErrTooComplex) {
+			b.Fatal(err)
+		}
+	}
+}
+
+// nestedMessage builds a message with depth multipart/mixed levels, each
+// holding the next, the innermost a short text part.
+func nestedMessage(depth int) []byte {
+	var b bytes.Buffer
+	b.WriteString("Message-ID: <nested@example.com>\r\nFrom: a@example.com\r\nTo: support@ticketer.test\r\n" +
+		"Subject: Nested\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n")
+	for i := 1; i < depth; i++ {
+		fmt.Fprintf(&b, "--b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n", i-1, i)
+	}
+	fmt.Fprintf(&b, "--b%d\r\nContent-Type: text/plain\r\n\r\ndeep\r\n", depth-1)
+	for i := depth - 1; i >= 0; i-- {
+		fmt.Fprintf(&b, "--b%d--\r\n", i)
+	}
+	return b.Bytes()
+}
+
+// flatMessage builds a multipart/mixed message with n small attachments.
+func flatMessage(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("Message-ID: <flat@example.com>\r\nFrom: a@example.com\r\nTo: support@ticketer.test\r\n" +
+		"Subject: Flat\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"F\"\r\n\r\n" +
+		"--F\r\nContent-Type: text/plain\r\n\r\nmany files\r\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "--F\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"f%d.bin\"\r\n\r\nx%d\r\n", i, i)
+	}
+	b.WriteString("--F--\r\n")
+	return b.Bytes()
+}
+
+func addressList(n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "u%d@example.org", i)
+	}
+	return b.String()
+}
+
+func idList(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, " <r%d@example.org>", i)
+	}
+	return b.String()
+}
+
+// TestParseCaps: at each cap everything is kept; one over, the cap is kept
+// and the cut noted.
+func TestParseCaps(t *testing.T) {
+	t.Parallel()
+	header := func(name, value string) []byte {
+		return []byte("From: a@example.com\r\nMessage-ID: <m@example.com>\r\n" + name + ": " + value + "\r\n\r\nbody\r\n")
+	}
+	cases := []struct {
+		name  string
+		raw   []byte
+		count func(*Message) int
+		want  int
+		cut   bool
+	}{
+		{"attachments at the cap", flatMessage(maxAttachments), func(m *Message) int { return len(m.Attachments) }, maxAttachments, false},
+		{"attachments over the cap", flatMessage(maxAttachments + 1), func(m *Message) int { return len(m.Attachments) }, maxAttachments, true},
+		{"Cc at the cap", header("Cc", addressList(maxAddresses)), func(m *Message) int { return len(m.Cc) }, maxAddresses, false},
+		{"Cc over the cap", header("Cc", addressList(maxAddresses+1)), func(m *Message) int { return len(m.Cc) }, maxAddresses, true},
+		{"To over the cap", header("To", addressList(maxAddresses+1)), func(m *Message) int { return len(m.To) }, maxAddresses, true},
+		{"References at the cap", header("References", idList(maxReferences)), func(m *Message) int { return len(m.References) }, maxReferences, false},
+		{"References over the cap", header("References", idList(maxReferences+1)), func(m *Message) int { return len(m.References) }, maxReferences, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := Parse(c.raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.count(m); got != c.want {
+				t.Fatalf("kept %d, want %d", got, c.want)
+			}
+			noted := false
+			for _, p := range m.Problems {
+				noted = noted || strings.HasPrefix(p, "truncated:")
+			}
+			if noted != c.cut {
+				t.Fatalf("truncation noted %v, want %v: %q", noted, c.cut, m.Problems)
+			}
+		})
+	}
+}
+
+// TestParseReferencesKeepRootAndLatest: threading needs the first id (the
+// root) and the latest ones.
+func TestParseReferencesKeepRootAndLatest(t *testing.T) {
+	t.Parallel()
+	m, err := Parse([]byte("From: a@example.com\r\nReferences:" + idList(maxReferences+50) + "\r\n\r\nbody\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.References[0] != "r0@example.org" || m.References[len(m.References)-1] != fmt.Sprintf("r%d@example.org", maxReferences+49) ||
+		m.References[1] != "r51@example.org" {
+		t.Fatalf("kept %q ... %q", m.References[:2], m.References[len(m.References)-1])
+	}
+}
