@@ -67,6 +67,18 @@ export function gmailStartUrl(mailboxId: number, since = ""): string {
   return `/api/v1/mailboxes/gmail/oauth/start?${q.toString()}`;
 }
 
+/** microsoftStartUrl: where the browser goes to start Microsoft's sign-in for a mailbox (own or shared). */
+export function microsoftStartUrl(mailboxId: number, since = "", shared = false): string {
+  const q = new URLSearchParams({ mailbox_id: String(mailboxId) });
+  const d = since.trim();
+  if (d) {
+    if (!isDate(d)) throw new Error("since must be a date, YYYY-MM-DD");
+    q.set("since", d);
+  }
+  if (shared) q.set("shared", "true");
+  return `/api/v1/mailboxes/microsoft/oauth/start?${q.toString()}`;
+}
+
 /** ConnectOutcome is what the Gmail connect flow reports when it sends the admin back. */
 export interface ConnectOutcome {
   ok: boolean;
@@ -83,4 +95,15 @@ export function gmailOutcome(search: string): ConnectOutcome | null {
   const mailboxId = Number.isInteger(id) && id > 0 ? id : undefined;
   if (state === "connected") return { ok: true, message: "Gmail connected; the sync starts in the background.", mailboxId };
   return { ok: false, message: `Gmail was not connected: ${q.get("reason") || "unknown error"}`, mailboxId };
+}
+
+/** microsoftOutcome reads "?microsoft=connected|error&reason=...&mailbox=N"; null when absent. */
+export function microsoftOutcome(search: string): ConnectOutcome | null {
+  const q = new URLSearchParams(search);
+  const state = q.get("microsoft");
+  if (state !== "connected" && state !== "error") return null;
+  const id = Number(q.get("mailbox"));
+  const mailboxId = Number.isInteger(id) && id > 0 ? id : undefined;
+  if (state === "connected") return { ok: true, message: "Microsoft 365 connected; the sync starts in the background.", mailboxId };
+  return { ok: false, message: `Microsoft 365 was not connected: ${q.get("reason") || "unknown error"}`, mailboxId };
 }
