@@ -53,7 +53,7 @@ lint:
 # inodes). -p 1: one package at a time, as each benchmark measures the machine.
 bench:
 	mkdir -p .benchtmp
-	TMPDIR=$(CURDIR)/.benchtmp $(GO) test -p 1 -run='^$$' -bench=. -benchtime=1x -timeout 30m ./internal/bench/ ./internal/importer/ ./internal/mailbox/imap/
+	TMPDIR=$(CURDIR)/.benchtmp $(GO) test -p 1 -run='^$$' -bench=. -benchtime=1x -timeout 30m ./internal/bench/ ./internal/importer/ ./internal/mailbox/imap/ ./internal/mailbox/graph/
 
 generate: web/node_modules/.package-lock.json
 	$(GO) generate ./...
