@@ -2,22 +2,20 @@ package graph
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 
+	"github.com/ticketer/ticketer/internal/mailbox/oauthweb"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
@@ -62,20 +60,10 @@ func (f *OAuthFlow) now() time.Time {
 	return time.Now()
 }
 
-func (f *OAuthFlow) mac(label, session string, payload []byte) string {
-	m := hmac.New(sha256.New, f.StateKey)
-	m.Write([]byte(label))
-	m.Write([]byte{0})
-	m.Write([]byte(session))
-	m.Write([]byte{0})
-	m.Write(payload)
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
 // verifier is the PKCE code verifier of one state: 43 characters of
 // base64url, the least RFC 7636 allows, from 256 secret bits.
 func (f *OAuthFlow) verifier(session string, payload []byte) string {
-	return f.mac("pkce", session, payload)
+	return oauthweb.MAC(f.StateKey, "pkce", session, payload)
 }
 
 // Start redirects the browser to Microsoft's sign-in and consent page.
@@ -88,47 +76,46 @@ func (f *OAuthFlow) Start(w http.ResponseWriter, r *http.Request) {
 			f.finish(w, r, 0, errors.New("this server has no Microsoft app registration: set TICKETER_MICROSOFT_CLIENT_ID and TICKETER_MICROSOFT_CLIENT_SECRET, then restart it"))
 			return
 		}
-		httpError(w, http.StatusServiceUnavailable, "not_configured", ErrNotConfigured.Error())
+		oauthweb.Error(w, http.StatusServiceUnavailable, "not_configured", ErrNotConfigured.Error())
 		return
 	}
 	session, err := f.Session(r)
 	if err != nil || session == "" {
-		httpError(w, http.StatusUnauthorized, "unauthorized", "log in first")
+		oauthweb.Error(w, http.StatusUnauthorized, "unauthorized", "log in first")
 		return
 	}
 	q := r.URL.Query()
 	id, err := strconv.ParseInt(q.Get("mailbox_id"), 10, 64)
 	if err != nil || id <= 0 {
-		httpError(w, http.StatusBadRequest, "bad_request", "mailbox_id is required: create the mailbox first, then connect it")
+		oauthweb.Error(w, http.StatusBadRequest, "bad_request", "mailbox_id is required: create the mailbox first, then connect it")
 		return
 	}
 	if _, err := f.Store.GetMailbox(r.Context(), f.Store.DB().W(), id); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			httpError(w, http.StatusNotFound, "not_found", "no such mailbox")
+			oauthweb.Error(w, http.StatusNotFound, "not_found", "no such mailbox")
 			return
 		}
-		httpError(w, http.StatusInternalServerError, "internal", "could not read the mailbox")
+		oauthweb.Error(w, http.StatusInternalServerError, "internal", "could not read the mailbox")
 		return
 	}
 	since := q.Get("since")
 	if since != "" {
 		if _, err := time.Parse("2006-01-02", since); err != nil {
-			httpError(w, http.StatusBadRequest, "bad_request", "since must be a day, YYYY-MM-DD")
+			oauthweb.Error(w, http.StatusBadRequest, "bad_request", "since must be a day, YYYY-MM-DD")
 			return
 		}
 	}
 	shared := false
 	if s := q.Get("shared"); s != "" {
 		if shared, err = strconv.ParseBool(s); err != nil {
-			httpError(w, http.StatusBadRequest, "bad_request", "shared must be true or false")
+			oauthweb.Error(w, http.StatusBadRequest, "bad_request", "shared must be true or false")
 			return
 		}
 	}
 	nonce := make([]byte, 12)
 	_, _ = rand.Read(nonce)
-	payload, _ := json.Marshal(oauthState{Mailbox: id, Since: since, Shared: shared, Expires: f.now().Add(15 * time.Minute).Unix(),
-		Nonce: base64.RawURLEncoding.EncodeToString(nonce)})
-	state := base64.RawURLEncoding.EncodeToString(payload) + "." + f.mac("state", session, payload)
+	state, payload := oauthweb.Encode(f.StateKey, session, oauthState{Mailbox: id, Since: since, Shared: shared,
+		Expires: f.now().Add(15 * time.Minute).Unix(), Nonce: base64.RawURLEncoding.EncodeToString(nonce)})
 	// prompt=select_account: an admin signed in to several Microsoft
 	// accounts picks the one that owns (or may read) this mailbox.
 	u := app.config(Credentials{Shared: shared}.scopes()).AuthCodeURL(state,
@@ -150,16 +137,17 @@ func (f *OAuthFlow) Callback(w http.ResponseWriter, r *http.Request) {
 	}
 	session, err := f.Session(r)
 	if err != nil || session == "" {
-		httpError(w, http.StatusUnauthorized, "unauthorized", "log in first")
+		oauthweb.Error(w, http.StatusUnauthorized, "unauthorized", "log in first")
 		return
 	}
-	st, payload, err := f.verify(session, q.Get("state"))
+	var st oauthState
+	payload, err := oauthweb.Decode(f.StateKey, session, q.Get("state"), f.now(), &st)
 	if err != nil {
-		httpError(w, http.StatusBadRequest, "bad_state", err.Error())
+		oauthweb.Error(w, http.StatusBadRequest, "bad_state", err.Error())
 		return
 	}
 	if q.Get("code") == "" {
-		httpError(w, http.StatusBadRequest, "bad_request", "the callback has no code")
+		oauthweb.Error(w, http.StatusBadRequest, "bad_request", "the callback has no code")
 		return
 	}
 	scopes := Credentials{Shared: st.Shared}.scopes()
@@ -219,49 +207,11 @@ func (f *OAuthFlow) Callback(w http.ResponseWriter, r *http.Request) {
 	f.finish(w, r, st.Mailbox, nil)
 }
 
-func (f *OAuthFlow) verify(session, state string) (oauthState, []byte, error) {
-	var st oauthState
-	enc, sig, ok := strings.Cut(state, ".")
-	if !ok {
-		return st, nil, errors.New("malformed state")
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(enc)
-	if err != nil {
-		return st, nil, errors.New("malformed state")
-	}
-	if !hmac.Equal([]byte(sig), []byte(f.mac("state", session, payload))) {
-		return st, nil, errors.New("the state does not belong to this session: start the connection again")
-	}
-	if err := json.Unmarshal(payload, &st); err != nil {
-		return st, nil, errors.New("malformed state")
-	}
-	if f.now().Unix() > st.Expires {
-		return st, nil, errors.New("the connection attempt expired: start again")
-	}
-	return st, payload, nil
-}
-
 func (f *OAuthFlow) finish(w http.ResponseWriter, r *http.Request, mailboxID int64, err error) {
-	done := f.Done
-	if done == "" {
-		done = "/"
-	}
-	v := url.Values{}
 	if err != nil {
 		f.log().Error("microsoft connect failed", "mailbox", mailboxID, "err", err)
-		v.Set("microsoft", "error")
-		v.Set("reason", err.Error())
-	} else {
-		v.Set("microsoft", "connected")
 	}
-	if mailboxID != 0 {
-		v.Set("mailbox", strconv.FormatInt(mailboxID, 10))
-	}
-	sep := "?"
-	if strings.Contains(done, "?") {
-		sep = "&"
-	}
-	http.Redirect(w, r, done+sep+v.Encode(), http.StatusFound)
+	oauthweb.Finish(w, r, f.Done, "microsoft", mailboxID, err)
 }
 
 func (f *OAuthFlow) httpClient() *http.Client {
@@ -276,11 +226,4 @@ func (f *OAuthFlow) log() *slog.Logger {
 		return f.Log
 	}
 	return slog.Default()
-}
-
-// httpError writes the API's error shape.
-func httpError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }
