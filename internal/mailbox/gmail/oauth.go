@@ -2,14 +2,11 @@ package gmail
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -69,35 +66,13 @@ func (f *OAuthFlow) Start(w http.ResponseWriter, r *http.Request) {
 		oauthweb.Error(w, http.StatusServiceUnavailable, "not_configured", ErrNotConfigured.Error())
 		return
 	}
-	session, err := f.Session(r)
-	if err != nil || session == "" {
-		oauthweb.Error(w, http.StatusUnauthorized, "unauthorized", "log in first")
+	start, ok := oauthweb.ParseStart(w, r, f.Session, oauthweb.MailboxExists(f.Store))
+	if !ok {
 		return
 	}
-	id, err := strconv.ParseInt(r.URL.Query().Get("mailbox_id"), 10, 64)
-	if err != nil || id <= 0 {
-		oauthweb.Error(w, http.StatusBadRequest, "bad_request", "mailbox_id is required: create the mailbox first, then connect it")
-		return
-	}
-	if _, err := f.Store.GetMailbox(r.Context(), f.Store.DB().W(), id); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			oauthweb.Error(w, http.StatusNotFound, "not_found", "no such mailbox")
-			return
-		}
-		oauthweb.Error(w, http.StatusInternalServerError, "internal", "could not read the mailbox")
-		return
-	}
-	since := r.URL.Query().Get("since")
-	if since != "" {
-		if _, err := time.Parse("2006-01-02", since); err != nil {
-			oauthweb.Error(w, http.StatusBadRequest, "bad_request", "since must be a day, YYYY-MM-DD")
-			return
-		}
-	}
-	nonce := make([]byte, 12)
-	_, _ = rand.Read(nonce)
+	session, id, since := start.Session, start.Mailbox, start.Since
 	state, _ := oauthweb.Encode(f.StateKey, session, oauthState{Mailbox: id, Since: since, Expires: f.now().Add(15 * time.Minute).Unix(),
-		Nonce: base64.RawURLEncoding.EncodeToString(nonce)})
+		Nonce: oauthweb.Nonce()})
 	u := f.App.config().AuthCodeURL(state, oauth2.AccessTypeOffline, oauth2.ApprovalForce,
 		oauth2.SetAuthURLParam("include_granted_scopes", "true"))
 	http.Redirect(w, r, u, http.StatusFound)

@@ -2,8 +2,6 @@ package graph
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,43 +77,21 @@ func (f *OAuthFlow) Start(w http.ResponseWriter, r *http.Request) {
 		oauthweb.Error(w, http.StatusServiceUnavailable, "not_configured", ErrNotConfigured.Error())
 		return
 	}
-	session, err := f.Session(r)
-	if err != nil || session == "" {
-		oauthweb.Error(w, http.StatusUnauthorized, "unauthorized", "log in first")
+	start, ok := oauthweb.ParseStart(w, r, f.Session, oauthweb.MailboxExists(f.Store))
+	if !ok {
 		return
 	}
-	q := r.URL.Query()
-	id, err := strconv.ParseInt(q.Get("mailbox_id"), 10, 64)
-	if err != nil || id <= 0 {
-		oauthweb.Error(w, http.StatusBadRequest, "bad_request", "mailbox_id is required: create the mailbox first, then connect it")
-		return
-	}
-	if _, err := f.Store.GetMailbox(r.Context(), f.Store.DB().W(), id); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			oauthweb.Error(w, http.StatusNotFound, "not_found", "no such mailbox")
-			return
-		}
-		oauthweb.Error(w, http.StatusInternalServerError, "internal", "could not read the mailbox")
-		return
-	}
-	since := q.Get("since")
-	if since != "" {
-		if _, err := time.Parse("2006-01-02", since); err != nil {
-			oauthweb.Error(w, http.StatusBadRequest, "bad_request", "since must be a day, YYYY-MM-DD")
-			return
-		}
-	}
+	session, id, since := start.Session, start.Mailbox, start.Since
 	shared := false
-	if s := q.Get("shared"); s != "" {
+	if s := r.URL.Query().Get("shared"); s != "" {
+		var err error
 		if shared, err = strconv.ParseBool(s); err != nil {
 			oauthweb.Error(w, http.StatusBadRequest, "bad_request", "shared must be true or false")
 			return
 		}
 	}
-	nonce := make([]byte, 12)
-	_, _ = rand.Read(nonce)
 	state, payload := oauthweb.Encode(f.StateKey, session, oauthState{Mailbox: id, Since: since, Shared: shared,
-		Expires: f.now().Add(15 * time.Minute).Unix(), Nonce: base64.RawURLEncoding.EncodeToString(nonce)})
+		Expires: f.now().Add(15 * time.Minute).Unix(), Nonce: oauthweb.Nonce()})
 	// prompt=select_account: an admin signed in to several Microsoft
 	// accounts picks the one that owns (or may read) this mailbox.
 	u := app.config(Credentials{Shared: shared}.scopes()).AuthCodeURL(state,

@@ -5,7 +5,9 @@
 package oauthweb
 
 import (
+	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -15,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ticketer/ticketer/internal/store"
 )
 
 // MAC is the base64url HMAC-SHA256 of session and payload under key, with
@@ -67,6 +71,13 @@ func Decode(key []byte, session, state string, now time.Time, v any) ([]byte, er
 	return payload, nil
 }
 
+// Nonce makes each state unique.
+func Nonce() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
 // Finish sends the browser back to done with ?provider=connected or
 // ?provider=error&reason=..., and the mailbox when known.
 func Finish(w http.ResponseWriter, r *http.Request, done, provider string, mailboxID int64, err error) {
@@ -95,4 +106,53 @@ func Error(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+// Start is what both flows' first step takes: a session, an existing
+// mailbox and an optional first day of the backfill.
+type Start struct {
+	Session string
+	Mailbox int64
+	Since   string // YYYY-MM-DD or ""
+}
+
+// ParseStart checks the start request; when it answers false it has
+// already written the error.
+func ParseStart(w http.ResponseWriter, r *http.Request, session func(*http.Request) (string, error),
+	exists func(ctx context.Context, id int64) error) (Start, bool) {
+	var s Start
+	var err error
+	if s.Session, err = session(r); err != nil || s.Session == "" {
+		Error(w, http.StatusUnauthorized, "unauthorized", "log in first")
+		return s, false
+	}
+	q := r.URL.Query()
+	if s.Mailbox, err = strconv.ParseInt(q.Get("mailbox_id"), 10, 64); err != nil || s.Mailbox <= 0 {
+		Error(w, http.StatusBadRequest, "bad_request", "mailbox_id is required: create the mailbox first, then connect it")
+		return s, false
+	}
+	if err := exists(r.Context(), s.Mailbox); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			Error(w, http.StatusNotFound, "not_found", "no such mailbox")
+			return s, false
+		}
+		Error(w, http.StatusInternalServerError, "internal", "could not read the mailbox")
+		return s, false
+	}
+	s.Since = q.Get("since")
+	if s.Since != "" {
+		if _, err := time.Parse("2006-01-02", s.Since); err != nil {
+			Error(w, http.StatusBadRequest, "bad_request", "since must be a day, YYYY-MM-DD")
+			return s, false
+		}
+	}
+	return s, true
+}
+
+// MailboxExists is ParseStart's check against the store.
+func MailboxExists(st *store.Store) func(ctx context.Context, id int64) error {
+	return func(ctx context.Context, id int64) error {
+		_, err := st.GetMailbox(ctx, st.DB().W(), id)
+		return err
+	}
 }
