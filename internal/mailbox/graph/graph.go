@@ -19,13 +19,20 @@ import (
 // Provider is the mailboxes.provider value of Graph mailboxes.
 const Provider = "microsoft"
 
+// Defaults of Config.
+const (
+	DefaultPollInterval = 30 * time.Second
+	DefaultFetchers     = 4
+)
+
 // Config is what every Microsoft mailbox shares.
 type Config struct {
 	App        OAuthApp
 	Secrets    *secret.Box
 	APIBase    string       // Graph's unless set (tests)
 	HTTPClient *http.Client // nil: a client with a timeout
-	// PollInterval is how often the deltaLink is asked for news (30s): one
+	// PollInterval is how often the deltaLink is asked for news (30s, no
+	// change notifications yet): one
 	// cheap call when nothing changed, far inside Outlook's 10,000 requests
 	// per 10 minutes per mailbox.
 	PollInterval time.Duration
@@ -80,10 +87,10 @@ func Factory(cfg Config) mailbox.Factory {
 // New returns the connector of one mailbox.
 func New(cfg Config, h *mailbox.Host, cr Credentials, backfillSince time.Time) *Conn {
 	if cfg.PollInterval == 0 {
-		cfg.PollInterval = 30 * time.Second
+		cfg.PollInterval = DefaultPollInterval
 	}
 	if cfg.Fetchers <= 0 {
-		cfg.Fetchers = 4
+		cfg.Fetchers = DefaultFetchers
 	}
 	c := &Conn{cfg: cfg, host: h, creds: cr, since: backfillSince}
 	c.api = newClient(cfg.APIBase, cfg.HTTPClient, cfg.App.config(cr.scopes()), cr.RefreshToken, cfg.Now)
@@ -91,8 +98,9 @@ func New(cfg Config, h *mailbox.Host, cr Credentials, backfillSince time.Time) *
 	return c
 }
 
-// saveRefreshToken seals a rotated refresh token on the mailbox: the old one
-// may stop working once the new one is issued.
+// saveRefreshToken seals a rotated refresh token on the mailbox, so a
+// restart uses the newest grant (the client keeps it in memory; c.creds is
+// never written after New, since the fetchers read it concurrently).
 func (c *Conn) saveRefreshToken(ctx context.Context, tok string) error {
 	cr := c.creds
 	cr.RefreshToken = tok
@@ -101,11 +109,7 @@ func (c *Conn) saveRefreshToken(ctx context.Context, tok string) error {
 	if err != nil {
 		return err
 	}
-	if err := c.host.SetCredentials(ctx, sealed); err != nil {
-		return err
-	}
-	c.creds = cr
-	return nil
+	return c.host.SetCredentials(ctx, sealed)
 }
 
 // Close has nothing to release.

@@ -625,3 +625,31 @@ func TestOAuthExpiredState(t *testing.T) {
 		t.Fatalf("expired state: %d", resp.StatusCode)
 	}
 }
+
+func TestWatchPollsTheDeltaLink(t *testing.T) {
+	t.Parallel()
+	s := newSetup(t, storetest.SQLiteURL(t))
+	cfg := s.cfg()
+	cfg.PollInterval = 20 * time.Millisecond
+	b, _ := json.Marshal(graph.Credentials{Account: fakeAccount, RefreshToken: s.ms.refresh})
+	sealed, _ := s.env.Box.Seal(string(b))
+	if err := s.env.Store.SetConnectorSettings(s.env.Ctx, s.mb, graph.Provider, sealed, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := s.env.Store.GetConnector(s.env.Ctx, s.mb)
+	conn, err := graph.Factory(cfg)(s.env.Ctx, c, s.env.Host(s.mb, fakeAccount))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(s.env.Ctx)
+	done := make(chan error, 1)
+	go func() { done <- conn.Watch(ctx) }()
+	s.addN(fakeAccount, 0, 1)
+	s.env.WaitUntil("the first message", func() bool { return s.inbound() == 1 })
+	s.addN(fakeAccount, 1, 1)
+	s.env.WaitUntil("the message after it", func() bool { return s.inbound() == 2 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("watch ended with %v", err)
+	}
+}
