@@ -241,6 +241,10 @@ func (c *client) do(ctx context.Context, r request) ([]byte, error) {
 		for k, v := range r.header {
 			req.Header[k] = v
 		}
+		// Immutable ids stay the same when a message moves between folders,
+		// so its occurrence graph:<id> does too; the header must be on every
+		// request: https://learn.microsoft.com/en-us/graph/outlook-immutable-id
+		req.Header.Add("Prefer", `IdType="ImmutableId"`)
 		req.Header.Set("Authorization", "Bearer "+tok)
 		if r.contentType != "" {
 			req.Header.Set("Content-Type", r.contentType)

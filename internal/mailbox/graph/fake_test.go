@@ -60,6 +60,9 @@ type fakeMicrosoft struct {
 	foreignNext bool // nextLinks point at another host
 	sent        []fakeSent
 	lastPrefer  string
+	// mutableIDs counts requests without Prefer: IdType="ImmutableId"
+	// (the ids a connector stores would change when a message moves).
+	mutableIDs int
 }
 
 type fakeMsg struct {
@@ -292,6 +295,9 @@ func (f *fakeMicrosoft) api(h func(w http.ResponseWriter, r *http.Request, box s
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.requests[r.URL.Path]++
+		if !slices.Contains(preferences(r), `IdType="ImmutableId"`) {
+			f.mutableIDs++
+		}
 		if f.throttle > 0 {
 			f.throttle--
 			f.throttled++
@@ -318,6 +324,18 @@ func (f *fakeMicrosoft) api(h func(w http.ResponseWriter, r *http.Request, box s
 	}
 }
 
+// preferences lists the Prefer header's preferences (several headers or
+// comma-separated, RFC 7240).
+func preferences(r *http.Request) []string {
+	var out []string
+	for _, h := range r.Header.Values("Prefer") {
+		for p := range strings.SplitSeq(h, ",") {
+			out = append(out, strings.TrimSpace(p))
+		}
+	}
+	return out
+}
+
 func (f *fakeMicrosoft) me(w http.ResponseWriter, _ *http.Request, _ string) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
@@ -334,11 +352,13 @@ func (f *fakeMicrosoft) inbox(w http.ResponseWriter, _ *http.Request, box string
 // preferred size (Outlook's default 10), in change order.
 func (f *fakeMicrosoft) delta(w http.ResponseWriter, r *http.Request, box string) {
 	q := r.URL.Query()
-	f.lastPrefer = r.Header.Get("Prefer")
 	size := 10
-	if v, ok := strings.CutPrefix(f.lastPrefer, "odata.maxpagesize="); ok {
-		if n, err := strconv.Atoi(v); err == nil && n > 0 {
-			size = min(n, 1000)
+	for _, p := range preferences(r) {
+		if v, ok := strings.CutPrefix(p, "odata.maxpagesize="); ok {
+			f.lastPrefer = p
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				size = min(n, 1000)
+			}
 		}
 	}
 	var rd fakeRound

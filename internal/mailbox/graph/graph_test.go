@@ -138,8 +138,8 @@ func TestBackfillThenDeltaSync(t *testing.T) {
 		if got := s.env.Messages(s.mb); got != 25 {
 			t.Fatalf("messages: %d", got)
 		}
-		if p := s.ms.lastPrefer; p != "odata.maxpagesize=100" {
-			t.Fatalf("Prefer header: %q", p)
+		if p := s.ms.lastPrefer; p != "odata.maxpagesize=100" || s.ms.mutableIDs != 0 {
+			t.Fatalf("Prefer header: %q, %d requests without immutable ids", p, s.ms.mutableIDs)
 		}
 		st := s.state(t)
 		if st["delta"] != true || !strings.Contains(st["link"].(string), "$deltatoken=") && !strings.Contains(st["link"].(string), "%24deltatoken=") {
