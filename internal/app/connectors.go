@@ -8,6 +8,7 @@ import (
 
 	"github.com/ticketer/ticketer/internal/mailbox"
 	"github.com/ticketer/ticketer/internal/mailbox/gmail"
+	"github.com/ticketer/ticketer/internal/mailbox/graph"
 	"github.com/ticketer/ticketer/internal/mailbox/imap"
 	"github.com/ticketer/ticketer/internal/mailbox/nylas"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
@@ -31,6 +32,8 @@ func (a *App) connectorFactories() map[string]mailbox.Factory {
 		"imap":  imap.Factory(a.Secrets, nil),
 		"gmail": gmail.Factory(a.gmailConfig()),
 		"nylas": nylas.Factory(a.nylasConfig()),
+		// Microsoft 365 / Outlook.com through Microsoft Graph.
+		graph.Provider: graph.Factory(a.microsoftConfig()),
 	}
 }
 
@@ -87,12 +90,38 @@ func (a *App) GmailOAuth(session func(r *http.Request) (string, error)) *gmail.O
 	}
 }
 
+func (a *App) microsoftConfig() graph.Config {
+	return graph.Config{
+		App: graph.OAuthApp{ClientID: a.Cfg.MicrosoftClientID, ClientSecret: a.Cfg.MicrosoftClientSecret, Tenant: a.Cfg.MicrosoftTenant,
+			RedirectURL: strings.TrimRight(a.Cfg.BaseURL, "/") + "/api/v1/mailboxes/microsoft/oauth/callback"},
+		Secrets: a.Secrets,
+	}
+}
+
+// MicrosoftOAuth returns the handlers of the Microsoft 365 connect flow;
+// session reads the caller's session id (the state is bound to it). Mount
+// them as
+//
+//	GET /api/v1/mailboxes/microsoft/oauth/start    -> flow.Start (admins only)
+//	GET /api/v1/mailboxes/microsoft/oauth/callback -> flow.Callback
+func (a *App) MicrosoftOAuth(session func(r *http.Request) (string, error)) *graph.OAuthFlow {
+	return &graph.OAuthFlow{
+		Store:     a.Store,
+		Config:    a.microsoftConfig(),
+		Log:       a.Log.With("component", "microsoft-oauth"),
+		Session:   session,
+		StateKey:  a.Secrets.DeriveKey("microsoft oauth state"),
+		Done:      "/admin/mailboxes", // the UI page shows the outcome
+		Connected: func(int64) { a.Connectors.Refresh() },
+	}
+}
+
 // MailboxStatus is a mailbox's connector status for the API.
 func (a *App) MailboxStatus(ctx context.Context, mailboxID int64) (store.SyncStatus, error) {
 	return a.Connectors.Status(ctx, mailboxID)
 }
 
-// transport sends a Gmail or Nylas mailbox's mail through its provider's
+// transport sends a Gmail, Microsoft or Nylas mailbox's mail through its provider's
 // API; for any other it answers nil, and the ticket service uses the
 // mailbox's SMTP relay or the outbox folder.
 func (a *App) transport(mb store.Mailbox) (smtpout.Sender, error) {

@@ -71,11 +71,14 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 		return err
 	}
 	gmailFlow := a.GmailOAuth(oauthSession)
+	microsoftFlow := a.MicrosoftOAuth(oauthSession)
 	api := httpapi.New(httpapi.Deps{Store: a.Store, Blobs: a.Blobs, Tickets: a.Tickets, Auth: authn, Logger: a.Log,
 		Connectors: connectorAPI{a}}, httpapi.Options{
-		GmailOAuthStart:    http.HandlerFunc(gmailFlow.Start),
-		GmailOAuthCallback: http.HandlerFunc(gmailFlow.Callback),
-		NylasWebhook:       a.NylasWebhook(),
+		GmailOAuthStart:        http.HandlerFunc(gmailFlow.Start),
+		GmailOAuthCallback:     http.HandlerFunc(gmailFlow.Callback),
+		MicrosoftOAuthStart:    http.HandlerFunc(microsoftFlow.Start),
+		MicrosoftOAuthCallback: http.HandlerFunc(microsoftFlow.Callback),
+		NylasWebhook:           a.NylasWebhook(),
 		Stream: a.Live.Handler(live.HandlerConfig{Authenticate: func(r *http.Request) (int64, bool) {
 			u, ok := httpapi.UserFrom(r.Context())
 			return u.ID, ok

@@ -35,6 +35,12 @@ type Config struct {
 	GoogleClientID     string
 	GoogleClientSecret string
 	NylasWebhookSecret string
+	// The Microsoft Entra app registration for Microsoft 365 / Outlook.com
+	// mailboxes (Graph), and the tenant it signs in against: common,
+	// organizations, consumers, or a tenant id or domain.
+	MicrosoftClientID     string
+	MicrosoftClientSecret string
+	MicrosoftTenant       string
 	// SMTPCAFile is a PEM file of CA certificates every SMTP relay may be
 	// signed by, besides the system's (a relay URL's ?ca= wins).
 	SMTPCAFile string
@@ -86,6 +92,9 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	fs.StringVar(&c.GoogleClientSecret, "google-client-secret", get("TICKETER_GOOGLE_CLIENT_SECRET", ""), "Google OAuth client secret (TICKETER_GOOGLE_CLIENT_SECRET)")
 	proxies := fs.String("trusted-proxies", get("TICKETER_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (TICKETER_TRUSTED_PROXIES)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", get("TICKETER_METRICS_TOKEN", ""), "bearer token required by GET /metrics, empty leaves it public (TICKETER_METRICS_TOKEN)")
+	fs.StringVar(&c.MicrosoftClientID, "microsoft-client-id", get("TICKETER_MICROSOFT_CLIENT_ID", ""), "Microsoft Entra app (client) id for Microsoft 365 mailboxes (TICKETER_MICROSOFT_CLIENT_ID)")
+	fs.StringVar(&c.MicrosoftClientSecret, "microsoft-client-secret", get("TICKETER_MICROSOFT_CLIENT_SECRET", ""), "Microsoft Entra client secret (TICKETER_MICROSOFT_CLIENT_SECRET)")
+	fs.StringVar(&c.MicrosoftTenant, "microsoft-tenant", get("TICKETER_MICROSOFT_TENANT", "common"), "Microsoft tenant: common, organizations, consumers, or a tenant id (TICKETER_MICROSOFT_TENANT)")
 	fs.StringVar(&c.NylasWebhookSecret, "nylas-webhook-secret", get("TICKETER_NYLAS_WEBHOOK_SECRET", ""), "Nylas webhook signing secret (TICKETER_NYLAS_WEBHOOK_SECRET)")
 	fs.StringVar(&c.SMTPCAFile, "smtp-ca-file", get("TICKETER_SMTP_CA_FILE", ""), "PEM CA certificates trusted for SMTP relays, besides the system's (TICKETER_SMTP_CA_FILE)")
 	if err := fs.Parse(args); err != nil {
@@ -148,6 +157,9 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	default:
 		errs = append(errs, fmt.Errorf("TICKETER_LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel))
 	}
+	if !validTenant(c.MicrosoftTenant) {
+		errs = append(errs, fmt.Errorf("TICKETER_MICROSOFT_TENANT must be common, organizations, consumers, a tenant id or a domain, got %q", c.MicrosoftTenant))
+	}
 	if c.SMTPCAFile != "" {
 		if err := checkCAFile(c.SMTPCAFile); err != nil {
 			errs = append(errs, fmt.Errorf("TICKETER_SMTP_CA_FILE: %w", err))
@@ -160,6 +172,20 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 }
 
 // checkCAFile verifies that path is readable and holds PEM certificates.
+// validTenant accepts what the identity platform takes in its path: a
+// keyword, a GUID or a domain (letters, digits, dots, hyphens).
+func validTenant(t string) bool {
+	if t == "" || len(t) > 253 {
+		return false
+	}
+	for _, r := range t {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 func checkCAFile(path string) error {
 	pem, err := os.ReadFile(path)
 	if err != nil {

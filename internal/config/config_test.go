@@ -39,6 +39,14 @@ func TestLoad(t *testing.T) {
 			check: func(c Config) bool { return c.HTTPAddr == "127.0.0.1:2" && c.BaseURL == "http://127.0.0.1:2" }},
 		{name: "dev login on a public base URL is refused", env: map[string]string{"TICKETER_ALLOW_DEV_LOGIN": "true", "TICKETER_BASE_URL": "https://help.example.com"},
 			wantErr: "TICKETER_ALLOW_DEV_LOGIN=true is refused"},
+		{name: "microsoft tenant defaults to common", env: map[string]string{"TICKETER_MICROSOFT_CLIENT_ID": "app", "TICKETER_MICROSOFT_CLIENT_SECRET": "s"},
+			check: func(c Config) bool {
+				return c.MicrosoftTenant == "common" && c.MicrosoftClientID == "app" && c.MicrosoftClientSecret == "s"
+			}},
+		{name: "microsoft tenant id", env: map[string]string{"TICKETER_MICROSOFT_TENANT": "72f988bf-86f1-41af-91ab-2d7cd011db47"},
+			check: func(c Config) bool { return c.MicrosoftTenant == "72f988bf-86f1-41af-91ab-2d7cd011db47" }},
+		{name: "microsoft tenant that is not a path segment is refused", env: map[string]string{"TICKETER_MICROSOFT_TENANT": "common/../x"},
+			wantErr: "TICKETER_MICROSOFT_TENANT must be"},
 		{name: "dev login on localhost", env: map[string]string{"TICKETER_ALLOW_DEV_LOGIN": "true", "TICKETER_BASE_URL": "http://localhost:8080"},
 			check: func(c Config) bool { return c.AllowDevLogin }},
 		{name: "dev login on ::1", env: map[string]string{"TICKETER_ALLOW_DEV_LOGIN": "true", "TICKETER_BASE_URL": "http://[::1]:8080"},

@@ -97,7 +97,8 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 	// these tests check the routes and their access rules.
 	h.srv = httptest.NewServer(httpapi.New(httpapi.Deps{Store: h.st, Blobs: blobs, Tickets: svc, Auth: h.auth, Logger: log},
 		httpapi.Options{Stream: okHandler("stream"), Metrics: okHandler("metrics"),
-			GmailOAuthStart: okHandler("gmail start"), GmailOAuthCallback: okHandler("gmail callback"), NylasWebhook: okHandler("nylas webhook")}))
+			GmailOAuthStart: okHandler("gmail start"), GmailOAuthCallback: okHandler("gmail callback"), NylasWebhook: okHandler("nylas webhook"),
+			MicrosoftOAuthStart: okHandler("microsoft start"), MicrosoftOAuthCallback: okHandler("microsoft callback")}))
 	t.Cleanup(h.srv.Close)
 
 	if h.mailbox, err = h.st.CreateMailbox(ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", Provider: "smtp",

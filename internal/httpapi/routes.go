@@ -64,6 +64,10 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 		route("GET /api/v1/mailboxes/gmail/oauth/start", admin, opts.GmailOAuthStart.ServeHTTP)
 		route("GET /api/v1/mailboxes/gmail/oauth/callback", admin, opts.GmailOAuthCallback.ServeHTTP)
 	}
+	if opts.MicrosoftOAuthStart != nil {
+		route("GET /api/v1/mailboxes/microsoft/oauth/start", admin, opts.MicrosoftOAuthStart.ServeHTTP)
+		route("GET /api/v1/mailboxes/microsoft/oauth/callback", admin, opts.MicrosoftOAuthCallback.ServeHTTP)
+	}
 	if opts.NylasWebhook != nil {
 		route("GET /api/v1/mailboxes/nylas/webhook", public, opts.NylasWebhook.ServeHTTP)
 		route("POST /api/v1/mailboxes/nylas/webhook", public, opts.NylasWebhook.ServeHTTP)

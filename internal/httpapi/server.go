@@ -60,6 +60,9 @@ type Options struct {
 	// (admin); NylasWebhook receives Nylas' notifications (public: their
 	// signature authenticates them).
 	GmailOAuthStart, GmailOAuthCallback, NylasWebhook http.Handler
+	// MicrosoftOAuthStart and MicrosoftOAuthCallback run the Microsoft 365
+	// connect flow (admin).
+	MicrosoftOAuthStart, MicrosoftOAuthCallback http.Handler
 }
 
 // Server implements oapi.StrictServerInterface.

@@ -309,6 +309,7 @@ test("admin pages", async () => {
   // Connect: Gmail is a link to the OAuth start; Nylas shows the server's 422 message.
   await help.getByRole("button", { name: "Connect account" }).click();
   assert.match(await help.getByRole("link", { name: "Connect Gmail" }).getAttribute("href"), /^\/api\/v1\/mailboxes\/gmail\/oauth\/start\?mailbox_id=\d+$/);
+  assert.match(await help.getByRole("link", { name: "Connect Microsoft 365" }).getAttribute("href"), /^\/api\/v1\/mailboxes\/microsoft\/oauth\/start\?mailbox_id=\d+$/);
   await help.getByLabel("Grant ID").fill("  ");
   await help.getByLabel("API key").fill("nyk_secret");
   await help.getByRole("button", { name: "Connect Nylas" }).click();

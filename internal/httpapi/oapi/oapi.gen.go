@@ -404,7 +404,7 @@ type MailboxSync struct {
 	LastSyncAt *time.Time `json:"last_sync_at,omitempty"`
 	MailboxId  int64      `json:"mailbox_id"`
 
-	// Provider smtp, imap, gmail or nylas
+	// Provider smtp, imap, gmail, microsoft or nylas
 	Provider string `json:"provider"`
 
 	// Status ok, syncing or error
@@ -612,6 +612,21 @@ type GmailOAuthStartParams struct {
 	Since     *string `form:"since,omitempty" json:"since,omitempty"`
 }
 
+// MicrosoftOAuthCallbackParams defines parameters for MicrosoftOAuthCallback.
+type MicrosoftOAuthCallbackParams struct {
+	State            *string `form:"state,omitempty" json:"state,omitempty"`
+	Code             *string `form:"code,omitempty" json:"code,omitempty"`
+	Error            *string `form:"error,omitempty" json:"error,omitempty"`
+	ErrorDescription *string `form:"error_description,omitempty" json:"error_description,omitempty"`
+}
+
+// MicrosoftOAuthStartParams defines parameters for MicrosoftOAuthStart.
+type MicrosoftOAuthStartParams struct {
+	MailboxId int64   `form:"mailbox_id" json:"mailbox_id"`
+	Since     *string `form:"since,omitempty" json:"since,omitempty"`
+	Shared    *bool   `form:"shared,omitempty" json:"shared,omitempty"`
+}
+
 // NylasWebhookChallengeParams defines parameters for NylasWebhookChallenge.
 type NylasWebhookChallengeParams struct {
 	Challenge string `form:"challenge" json:"challenge"`
@@ -729,6 +744,12 @@ type ServerInterface interface {
 	// GmailOAuthStart Starts connecting a mailbox to Gmail (redirects to Google's consent page)
 	// (GET /api/v1/mailboxes/gmail/oauth/start)
 	GmailOAuthStart(w http.ResponseWriter, r *http.Request, params GmailOAuthStartParams)
+	// MicrosoftOAuthCallback Where Microsoft sends the admin back; the state is bound to the admin's session
+	// (GET /api/v1/mailboxes/microsoft/oauth/callback)
+	MicrosoftOAuthCallback(w http.ResponseWriter, r *http.Request, params MicrosoftOAuthCallbackParams)
+	// MicrosoftOAuthStart Starts connecting a mailbox to Microsoft 365 or Outlook.com (redirects to Microsoft's sign-in; authorization code with PKCE)
+	// (GET /api/v1/mailboxes/microsoft/oauth/start)
+	MicrosoftOAuthStart(w http.ResponseWriter, r *http.Request, params MicrosoftOAuthStartParams)
 	// NylasWebhookChallenge Nylas' webhook verification (echoes the challenge)
 	// (GET /api/v1/mailboxes/nylas/webhook)
 	NylasWebhookChallenge(w http.ResponseWriter, r *http.Request, params NylasWebhookChallengeParams)
@@ -1131,6 +1152,137 @@ func (siw *ServerInterfaceWrapper) GmailOAuthStart(w http.ResponseWriter, r *htt
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GmailOAuthStart(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// MicrosoftOAuthCallback operation middleware
+func (siw *ServerInterfaceWrapper) MicrosoftOAuthCallback(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MicrosoftOAuthCallbackParams
+
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "code", r.URL.Query(), &params.Code, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "code"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "code", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "error" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "error", r.URL.Query(), &params.Error, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "error"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "error", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "error_description" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "error_description", r.URL.Query(), &params.ErrorDescription, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "error_description"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "error_description", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.MicrosoftOAuthCallback(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// MicrosoftOAuthStart operation middleware
+func (siw *ServerInterfaceWrapper) MicrosoftOAuthStart(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MicrosoftOAuthStartParams
+
+	// ------------- Required query parameter "mailbox_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "mailbox_id", r.URL.Query(), &params.MailboxId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mailbox_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mailbox_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", r.URL.Query(), &params.Since, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "since"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "since", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "shared" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "shared", r.URL.Query(), &params.Shared, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "shared"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "shared", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.MicrosoftOAuthStart(w, r, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1917,6 +2069,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/mailboxes/{id}/nylas", wrapper.ConnectNylas)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/gmail/oauth/start", wrapper.GmailOAuthStart)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/gmail/oauth/callback", wrapper.GmailOAuthCallback)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/microsoft/oauth/start", wrapper.MicrosoftOAuthStart)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/microsoft/oauth/callback", wrapper.MicrosoftOAuthCallback)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/nylas/webhook", wrapper.NylasWebhookChallenge)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/mailboxes/nylas/webhook", wrapper.NylasWebhook)
 
@@ -2773,6 +2927,136 @@ func (response GmailOAuthStart403JSONResponse) VisitGmailOAuthStartResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MicrosoftOAuthCallbackRequestObject struct {
+	Params MicrosoftOAuthCallbackParams
+}
+
+type MicrosoftOAuthCallbackResponseObject interface {
+	VisitMicrosoftOAuthCallbackResponse(w http.ResponseWriter) error
+}
+
+type MicrosoftOAuthCallback302Response struct {
+}
+
+func (response MicrosoftOAuthCallback302Response) VisitMicrosoftOAuthCallbackResponse(w http.ResponseWriter) error {
+	w.WriteHeader(302)
+	return nil
+}
+
+type MicrosoftOAuthCallback400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response MicrosoftOAuthCallback400JSONResponse) VisitMicrosoftOAuthCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MicrosoftOAuthCallback401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response MicrosoftOAuthCallback401JSONResponse) VisitMicrosoftOAuthCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MicrosoftOAuthCallback403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response MicrosoftOAuthCallback403JSONResponse) VisitMicrosoftOAuthCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MicrosoftOAuthStartRequestObject struct {
+	Params MicrosoftOAuthStartParams
+}
+
+type MicrosoftOAuthStartResponseObject interface {
+	VisitMicrosoftOAuthStartResponse(w http.ResponseWriter) error
+}
+
+type MicrosoftOAuthStart302Response struct {
+}
+
+func (response MicrosoftOAuthStart302Response) VisitMicrosoftOAuthStartResponse(w http.ResponseWriter) error {
+	w.WriteHeader(302)
+	return nil
+}
+
+type MicrosoftOAuthStart400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response MicrosoftOAuthStart400JSONResponse) VisitMicrosoftOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MicrosoftOAuthStart401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response MicrosoftOAuthStart401JSONResponse) VisitMicrosoftOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MicrosoftOAuthStart403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response MicrosoftOAuthStart403JSONResponse) VisitMicrosoftOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MicrosoftOAuthStart404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response MicrosoftOAuthStart404JSONResponse) VisitMicrosoftOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4271,6 +4555,12 @@ type StrictServerInterface interface {
 	// GmailOAuthStart Starts connecting a mailbox to Gmail (redirects to Google's consent page)
 	// (GET /api/v1/mailboxes/gmail/oauth/start)
 	GmailOAuthStart(ctx context.Context, request GmailOAuthStartRequestObject) (GmailOAuthStartResponseObject, error)
+	// MicrosoftOAuthCallback Where Microsoft sends the admin back; the state is bound to the admin's session
+	// (GET /api/v1/mailboxes/microsoft/oauth/callback)
+	MicrosoftOAuthCallback(ctx context.Context, request MicrosoftOAuthCallbackRequestObject) (MicrosoftOAuthCallbackResponseObject, error)
+	// MicrosoftOAuthStart Starts connecting a mailbox to Microsoft 365 or Outlook.com (redirects to Microsoft's sign-in; authorization code with PKCE)
+	// (GET /api/v1/mailboxes/microsoft/oauth/start)
+	MicrosoftOAuthStart(ctx context.Context, request MicrosoftOAuthStartRequestObject) (MicrosoftOAuthStartResponseObject, error)
 	// NylasWebhookChallenge Nylas' webhook verification (echoes the challenge)
 	// (GET /api/v1/mailboxes/nylas/webhook)
 	NylasWebhookChallenge(ctx context.Context, request NylasWebhookChallengeRequestObject) (NylasWebhookChallengeResponseObject, error)
@@ -4746,6 +5036,58 @@ func (sh *strictHandler) GmailOAuthStart(w http.ResponseWriter, r *http.Request,
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GmailOAuthStartResponseObject); ok {
 		if err := validResponse.VisitGmailOAuthStartResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MicrosoftOAuthCallback operation middleware
+func (sh *strictHandler) MicrosoftOAuthCallback(w http.ResponseWriter, r *http.Request, params MicrosoftOAuthCallbackParams) {
+	var request MicrosoftOAuthCallbackRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MicrosoftOAuthCallback(ctx, request.(MicrosoftOAuthCallbackRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MicrosoftOAuthCallback")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(MicrosoftOAuthCallbackResponseObject); ok {
+		if err := validResponse.VisitMicrosoftOAuthCallbackResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MicrosoftOAuthStart operation middleware
+func (sh *strictHandler) MicrosoftOAuthStart(w http.ResponseWriter, r *http.Request, params MicrosoftOAuthStartParams) {
+	var request MicrosoftOAuthStartRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MicrosoftOAuthStart(ctx, request.(MicrosoftOAuthStartRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MicrosoftOAuthStart")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(MicrosoftOAuthStartResponseObject); ok {
+		if err := validResponse.VisitMicrosoftOAuthStartResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

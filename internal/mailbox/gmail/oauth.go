@@ -2,22 +2,17 @@ package gmail
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 
+	"github.com/ticketer/ticketer/internal/mailbox/oauthweb"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
@@ -59,14 +54,6 @@ func (f *OAuthFlow) now() time.Time {
 	return time.Now()
 }
 
-func (f *OAuthFlow) sign(session string, payload []byte) string {
-	m := hmac.New(sha256.New, f.StateKey)
-	m.Write([]byte(session))
-	m.Write([]byte{0})
-	m.Write(payload)
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
 // Start redirects the browser to Google's consent screen.
 func (f *OAuthFlow) Start(w http.ResponseWriter, r *http.Request) {
 	if f.App.ClientID == "" || f.App.ClientSecret == "" {
@@ -76,39 +63,16 @@ func (f *OAuthFlow) Start(w http.ResponseWriter, r *http.Request) {
 			f.finish(w, r, 0, errors.New("this server has no Google OAuth client: set TICKETER_GOOGLE_CLIENT_ID and TICKETER_GOOGLE_CLIENT_SECRET, then restart it"))
 			return
 		}
-		httpError(w, http.StatusServiceUnavailable, "not_configured", ErrNotConfigured.Error())
+		oauthweb.Error(w, http.StatusServiceUnavailable, "not_configured", ErrNotConfigured.Error())
 		return
 	}
-	session, err := f.Session(r)
-	if err != nil || session == "" {
-		httpError(w, http.StatusUnauthorized, "unauthorized", "log in first")
+	start, ok := oauthweb.ParseStart(w, r, f.Session, oauthweb.MailboxExists(f.Store))
+	if !ok {
 		return
 	}
-	id, err := strconv.ParseInt(r.URL.Query().Get("mailbox_id"), 10, 64)
-	if err != nil || id <= 0 {
-		httpError(w, http.StatusBadRequest, "bad_request", "mailbox_id is required: create the mailbox first, then connect it")
-		return
-	}
-	if _, err := f.Store.GetMailbox(r.Context(), f.Store.DB().W(), id); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			httpError(w, http.StatusNotFound, "not_found", "no such mailbox")
-			return
-		}
-		httpError(w, http.StatusInternalServerError, "internal", "could not read the mailbox")
-		return
-	}
-	since := r.URL.Query().Get("since")
-	if since != "" {
-		if _, err := time.Parse("2006-01-02", since); err != nil {
-			httpError(w, http.StatusBadRequest, "bad_request", "since must be a day, YYYY-MM-DD")
-			return
-		}
-	}
-	nonce := make([]byte, 12)
-	_, _ = rand.Read(nonce)
-	payload, _ := json.Marshal(oauthState{Mailbox: id, Since: since, Expires: f.now().Add(15 * time.Minute).Unix(),
-		Nonce: base64.RawURLEncoding.EncodeToString(nonce)})
-	state := base64.RawURLEncoding.EncodeToString(payload) + "." + f.sign(session, payload)
+	session, id, since := start.Session, start.Mailbox, start.Since
+	state, _ := oauthweb.Encode(f.StateKey, session, oauthState{Mailbox: id, Since: since, Expires: f.now().Add(15 * time.Minute).Unix(),
+		Nonce: oauthweb.Nonce()})
 	u := f.App.config().AuthCodeURL(state, oauth2.AccessTypeOffline, oauth2.ApprovalForce,
 		oauth2.SetAuthURLParam("include_granted_scopes", "true"))
 	http.Redirect(w, r, u, http.StatusFound)
@@ -124,12 +88,13 @@ func (f *OAuthFlow) Callback(w http.ResponseWriter, r *http.Request) {
 	}
 	session, err := f.Session(r)
 	if err != nil || session == "" {
-		httpError(w, http.StatusUnauthorized, "unauthorized", "log in first")
+		oauthweb.Error(w, http.StatusUnauthorized, "unauthorized", "log in first")
 		return
 	}
-	st, err := f.verify(session, q.Get("state"))
+	var st oauthState
+	_, err = oauthweb.Decode(f.StateKey, session, q.Get("state"), f.now(), &st)
 	if err != nil {
-		httpError(w, http.StatusBadRequest, "bad_state", err.Error())
+		oauthweb.Error(w, http.StatusBadRequest, "bad_state", err.Error())
 		return
 	}
 	ctx := context.WithValue(r.Context(), oauth2.HTTPClient, f.httpClient())
@@ -170,49 +135,11 @@ func (f *OAuthFlow) Callback(w http.ResponseWriter, r *http.Request) {
 	f.finish(w, r, st.Mailbox, nil)
 }
 
-func (f *OAuthFlow) verify(session, state string) (oauthState, error) {
-	var st oauthState
-	enc, sig, ok := strings.Cut(state, ".")
-	if !ok {
-		return st, errors.New("malformed state")
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(enc)
-	if err != nil {
-		return st, errors.New("malformed state")
-	}
-	if !hmac.Equal([]byte(sig), []byte(f.sign(session, payload))) {
-		return st, errors.New("the state does not belong to this session: start the connection again")
-	}
-	if err := json.Unmarshal(payload, &st); err != nil {
-		return st, errors.New("malformed state")
-	}
-	if f.now().Unix() > st.Expires {
-		return st, errors.New("the connection attempt expired: start again")
-	}
-	return st, nil
-}
-
 func (f *OAuthFlow) finish(w http.ResponseWriter, r *http.Request, mailboxID int64, err error) {
-	done := f.Done
-	if done == "" {
-		done = "/"
-	}
-	v := url.Values{}
 	if err != nil {
 		f.log().Error("gmail connect failed", "mailbox", mailboxID, "err", err)
-		v.Set("gmail", "error")
-		v.Set("reason", err.Error())
-	} else {
-		v.Set("gmail", "connected")
 	}
-	if mailboxID != 0 {
-		v.Set("mailbox", strconv.FormatInt(mailboxID, 10))
-	}
-	sep := "?"
-	if strings.Contains(done, "?") {
-		sep = "&"
-	}
-	http.Redirect(w, r, done+sep+v.Encode(), http.StatusFound)
+	oauthweb.Finish(w, r, f.Done, "gmail", mailboxID, err)
 }
 
 func (f *OAuthFlow) httpClient() *http.Client {
@@ -227,11 +154,4 @@ func (f *OAuthFlow) log() *slog.Logger {
 		return f.Log
 	}
 	return slog.Default()
-}
-
-// httpError writes the API's error shape.
-func httpError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }

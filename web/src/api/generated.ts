@@ -340,7 +340,7 @@ export interface Inbound {
 
 export interface MailboxSync {
   mailbox_id: number;
-  /** smtp, imap, gmail or nylas */
+  /** smtp, imap, gmail, microsoft or nylas */
   provider: string;
   enabled: boolean;
   /** ok, syncing or error */
@@ -560,6 +560,25 @@ export type GmailOAuthCallbackParams = {
 state?: string;
 code?: string;
 error?: string;
+};
+
+export type MicrosoftOAuthStartParams = {
+mailbox_id: number;
+/**
+ * YYYY-MM-DD: first day of the backfill
+ */
+since?: string;
+/**
+ * the mailbox is a shared mailbox the signed-in user has Full Access to (read through /users/{address})
+ */
+shared?: boolean;
+};
+
+export type MicrosoftOAuthCallbackParams = {
+state?: string;
+code?: string;
+error?: string;
+error_description?: string;
 };
 
 export type NylasWebhookChallengeParams = {
@@ -3776,6 +3795,220 @@ export function useGmailOAuthCallback<TData = Awaited<ReturnType<typeof gmailOAu
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
   const queryOptions = getGmailOAuthCallbackQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Starts connecting a mailbox to Microsoft 365 or Outlook.com (redirects to Microsoft's sign-in; authorization code with PKCE)
+ */
+export const getMicrosoftOAuthStartUrl = (params: MicrosoftOAuthStartParams,) => {
+  const normalizedParams = new URLSearchParams();
+
+  Object.entries(params || {}).forEach(([key, value]) => {
+    
+    if (value !== undefined) {
+      normalizedParams.append(key, value === null ? 'null' : value.toString())
+    }
+  });
+
+  const stringifiedParams = normalizedParams.toString();
+
+  return stringifiedParams.length > 0 ? `/api/v1/mailboxes/microsoft/oauth/start?${stringifiedParams}` : `/api/v1/mailboxes/microsoft/oauth/start`
+}
+
+export const microsoftOAuthStart = async (params: MicrosoftOAuthStartParams, options?: RequestInit): Promise<unknown> => {
+  
+  return apiFetch<unknown>(getMicrosoftOAuthStartUrl(params),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getMicrosoftOAuthStartQueryKey = (params?: MicrosoftOAuthStartParams,) => {
+    return [
+    `/api/v1/mailboxes/microsoft/oauth/start`, ...(params ? [params]: [])
+    ] as const;
+    }
+
+    
+export const getMicrosoftOAuthStartQueryOptions = <TData = Awaited<ReturnType<typeof microsoftOAuthStart>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse>(params: MicrosoftOAuthStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof microsoftOAuthStart>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getMicrosoftOAuthStartQueryKey(params);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof microsoftOAuthStart>>> = () => microsoftOAuthStart(params, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof microsoftOAuthStart>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type MicrosoftOAuthStartQueryResult = NonNullable<Awaited<ReturnType<typeof microsoftOAuthStart>>>
+export type MicrosoftOAuthStartQueryError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+
+export function useMicrosoftOAuthStart<TData = Awaited<ReturnType<typeof microsoftOAuthStart>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse>(
+ params: MicrosoftOAuthStartParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof microsoftOAuthStart>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof microsoftOAuthStart>>,
+          TError,
+          Awaited<ReturnType<typeof microsoftOAuthStart>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useMicrosoftOAuthStart<TData = Awaited<ReturnType<typeof microsoftOAuthStart>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse>(
+ params: MicrosoftOAuthStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof microsoftOAuthStart>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof microsoftOAuthStart>>,
+          TError,
+          Awaited<ReturnType<typeof microsoftOAuthStart>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useMicrosoftOAuthStart<TData = Awaited<ReturnType<typeof microsoftOAuthStart>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse>(
+ params: MicrosoftOAuthStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof microsoftOAuthStart>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Starts connecting a mailbox to Microsoft 365 or Outlook.com (redirects to Microsoft's sign-in; authorization code with PKCE)
+ */
+
+export function useMicrosoftOAuthStart<TData = Awaited<ReturnType<typeof microsoftOAuthStart>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse>(
+ params: MicrosoftOAuthStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof microsoftOAuthStart>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getMicrosoftOAuthStartQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Where Microsoft sends the admin back; the state is bound to the admin's session
+ */
+export const getMicrosoftOAuthCallbackUrl = (params?: MicrosoftOAuthCallbackParams,) => {
+  const normalizedParams = new URLSearchParams();
+
+  Object.entries(params || {}).forEach(([key, value]) => {
+    
+    if (value !== undefined) {
+      normalizedParams.append(key, value === null ? 'null' : value.toString())
+    }
+  });
+
+  const stringifiedParams = normalizedParams.toString();
+
+  return stringifiedParams.length > 0 ? `/api/v1/mailboxes/microsoft/oauth/callback?${stringifiedParams}` : `/api/v1/mailboxes/microsoft/oauth/callback`
+}
+
+export const microsoftOAuthCallback = async (params?: MicrosoftOAuthCallbackParams, options?: RequestInit): Promise<unknown> => {
+  
+  return apiFetch<unknown>(getMicrosoftOAuthCallbackUrl(params),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getMicrosoftOAuthCallbackQueryKey = (params?: MicrosoftOAuthCallbackParams,) => {
+    return [
+    `/api/v1/mailboxes/microsoft/oauth/callback`, ...(params ? [params]: [])
+    ] as const;
+    }
+
+    
+export const getMicrosoftOAuthCallbackQueryOptions = <TData = Awaited<ReturnType<typeof microsoftOAuthCallback>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse>(params?: MicrosoftOAuthCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof microsoftOAuthCallback>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getMicrosoftOAuthCallbackQueryKey(params);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof microsoftOAuthCallback>>> = () => microsoftOAuthCallback(params, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof microsoftOAuthCallback>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type MicrosoftOAuthCallbackQueryResult = NonNullable<Awaited<ReturnType<typeof microsoftOAuthCallback>>>
+export type MicrosoftOAuthCallbackQueryError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse
+
+
+export function useMicrosoftOAuthCallback<TData = Awaited<ReturnType<typeof microsoftOAuthCallback>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse>(
+ params: undefined |  MicrosoftOAuthCallbackParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof microsoftOAuthCallback>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof microsoftOAuthCallback>>,
+          TError,
+          Awaited<ReturnType<typeof microsoftOAuthCallback>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useMicrosoftOAuthCallback<TData = Awaited<ReturnType<typeof microsoftOAuthCallback>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse>(
+ params?: MicrosoftOAuthCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof microsoftOAuthCallback>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof microsoftOAuthCallback>>,
+          TError,
+          Awaited<ReturnType<typeof microsoftOAuthCallback>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useMicrosoftOAuthCallback<TData = Awaited<ReturnType<typeof microsoftOAuthCallback>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse>(
+ params?: MicrosoftOAuthCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof microsoftOAuthCallback>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Where Microsoft sends the admin back; the state is bound to the admin's session
+ */
+
+export function useMicrosoftOAuthCallback<TData = Awaited<ReturnType<typeof microsoftOAuthCallback>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse>(
+ params?: MicrosoftOAuthCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof microsoftOAuthCallback>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getMicrosoftOAuthCallbackQueryOptions(params,options)
 
   const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
 

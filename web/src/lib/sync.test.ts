@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gmailOutcome, gmailStartUrl, isDate, progressPercent, progressText, reconnectReason, showProgress, syncLabel, syncRefetchMs, syncTone } from "./sync";
+import { gmailOutcome, gmailStartUrl, isDate, microsoftOutcome, microsoftStartUrl, progressPercent, progressText, reconnectReason, showProgress, syncLabel, syncRefetchMs, syncTone } from "./sync";
 
 describe("progressPercent", () => {
   it.each([
@@ -107,5 +107,24 @@ describe("reconnectReason", () => {
     expect(reconnectReason({ status: "error", last_error: "dial tcp: connection refused" })).toBeNull();
     expect(reconnectReason({ status: "error", last_error: "" })).toBeNull();
     expect(reconnectReason({ status: "ok", last_error: "gmail authorization failed: invalid_grant" })).toBeNull();
+  });
+});
+
+describe("microsoftStartUrl", () => {
+  it("links the mailbox, with an optional first day and shared flag", () => {
+    expect(microsoftStartUrl(7)).toBe("/api/v1/mailboxes/microsoft/oauth/start?mailbox_id=7");
+    expect(microsoftStartUrl(12, "2026-03-01")).toBe("/api/v1/mailboxes/microsoft/oauth/start?mailbox_id=12&since=2026-03-01");
+    expect(microsoftStartUrl(3, "", true)).toBe("/api/v1/mailboxes/microsoft/oauth/start?mailbox_id=3&shared=true");
+  });
+  it("refuses a date that is not one", () => {
+    expect(() => microsoftStartUrl(1, "2026-02-30")).toThrow(/YYYY-MM-DD/);
+  });
+});
+
+describe("microsoftOutcome", () => {
+  it("reads the outcome the flow sends back", () => {
+    expect(microsoftOutcome("?microsoft=connected&mailbox=3")).toEqual({ ok: true, message: "Microsoft 365 connected; the sync starts in the background.", mailboxId: 3 });
+    expect(microsoftOutcome("?microsoft=error&reason=AADSTS65004")).toEqual({ ok: false, message: "Microsoft 365 was not connected: AADSTS65004", mailboxId: undefined });
+    expect(microsoftOutcome("?gmail=connected")).toBeNull();
   });
 });

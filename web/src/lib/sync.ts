@@ -56,33 +56,54 @@ export function isDate(s: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
-/** gmailStartUrl: where the browser goes to start Gmail's OAuth consent (a full-page navigation). */
-export function gmailStartUrl(mailboxId: number, since = ""): string {
+/** oauthStartUrl: the start of a provider's OAuth connect flow (a full-page navigation), with an optional first day. */
+function oauthStartUrl(provider: string, mailboxId: number, since: string, extra: Record<string, string> = {}): string {
   const q = new URLSearchParams({ mailbox_id: String(mailboxId) });
   const d = since.trim();
   if (d) {
     if (!isDate(d)) throw new Error("since must be a date, YYYY-MM-DD");
     q.set("since", d);
   }
-  return `/api/v1/mailboxes/gmail/oauth/start?${q.toString()}`;
+  for (const [k, v] of Object.entries(extra)) q.set(k, v);
+  return `/api/v1/mailboxes/${provider}/oauth/start?${q.toString()}`;
 }
 
-/** ConnectOutcome is what the Gmail connect flow reports when it sends the admin back. */
+/** gmailStartUrl: where the browser goes to start Gmail's OAuth consent. */
+export function gmailStartUrl(mailboxId: number, since = ""): string {
+  return oauthStartUrl("gmail", mailboxId, since);
+}
+
+/** microsoftStartUrl: where the browser goes to start Microsoft's sign-in for a mailbox (own or shared). */
+export function microsoftStartUrl(mailboxId: number, since = "", shared = false): string {
+  return oauthStartUrl("microsoft", mailboxId, since, shared ? { shared: "true" } : {});
+}
+
+/** ConnectOutcome is what a connect flow reports when it sends the admin back. */
 export interface ConnectOutcome {
   ok: boolean;
   message: string;
   mailboxId?: number;
 }
 
-/** gmailOutcome reads "?gmail=connected|error&reason=...&mailbox=N"; null when absent. */
-export function gmailOutcome(search: string): ConnectOutcome | null {
+/** oauthOutcome reads "?<key>=connected|error&reason=...&mailbox=N"; null when absent. */
+function oauthOutcome(search: string, key: string, name: string): ConnectOutcome | null {
   const q = new URLSearchParams(search);
-  const state = q.get("gmail");
+  const state = q.get(key);
   if (state !== "connected" && state !== "error") return null;
   const id = Number(q.get("mailbox"));
   const mailboxId = Number.isInteger(id) && id > 0 ? id : undefined;
-  if (state === "connected") return { ok: true, message: "Gmail connected; the sync starts in the background.", mailboxId };
-  return { ok: false, message: `Gmail was not connected: ${q.get("reason") || "unknown error"}`, mailboxId };
+  if (state === "connected") return { ok: true, message: `${name} connected; the sync starts in the background.`, mailboxId };
+  return { ok: false, message: `${name} was not connected: ${q.get("reason") || "unknown error"}`, mailboxId };
+}
+
+/** gmailOutcome reads what the Gmail connect flow reports ("?gmail=..."). */
+export function gmailOutcome(search: string): ConnectOutcome | null {
+  return oauthOutcome(search, "gmail", "Gmail");
+}
+
+/** microsoftOutcome reads what the Microsoft connect flow reports ("?microsoft=..."). */
+export function microsoftOutcome(search: string): ConnectOutcome | null {
+  return oauthOutcome(search, "microsoft", "Microsoft 365");
 }
 
 /**

@@ -17,17 +17,17 @@ import {
 import { absoluteTime, relativeTime } from "../lib/format";
 import { DEFAULT_ACK_BODY, DEFAULT_ACK_SUBJECT, renderAckPreview } from "../lib/template";
 import { RELAY_HELP, relayWarning } from "../lib/relay";
-import { NYLAS_REGIONS, gmailOutcome, gmailStartUrl, isDate, progressPercent, progressText, reconnectReason, showProgress, syncLabel, syncRefetchMs, syncTone } from "../lib/sync";
+import { NYLAS_REGIONS, gmailOutcome, gmailStartUrl, isDate, microsoftOutcome, microsoftStartUrl, progressPercent, progressText, reconnectReason, showProgress, syncLabel, syncRefetchMs, syncTone } from "../lib/sync";
 import { Empty, ErrorState, Loading, ErrorBanner, errorMessage } from "../components/States";
 
 export function MailboxesPage() {
   const me = useOutletContext<User | undefined>();
   const mailboxes = useListMailboxes();
   const [editing, setEditing] = useState<number | null>(null);
-  // The Gmail connect flow sends the admin back here with its outcome.
+  // The Gmail and Microsoft connect flows send the admin back here with their outcome.
   const location = useLocation();
   const navigate = useNavigate();
-  const [outcome] = useState(() => gmailOutcome(location.search));
+  const [outcome] = useState(() => gmailOutcome(location.search) ?? microsoftOutcome(location.search));
   useEffect(() => {
     // Once read, the outcome leaves the address: a reload must not show it again.
     if (outcome) navigate(location.pathname, { replace: true });
@@ -178,11 +178,14 @@ function SyncStatus({ m }: { m: Mailbox }) {
   );
 }
 
-// ConnectAccount links a Gmail (OAuth, a full-page redirect) or Nylas (grant + API key) account.
+// ConnectAccount links a Gmail or Microsoft 365 (OAuth, a full-page redirect) or Nylas (grant + API key) account.
 function ConnectAccount({ m }: { m: Mailbox }) {
   const qc = useQueryClient();
   const nylas = useConnectNylas();
   const [gmailSince, setGmailSince] = useState("");
+  const [msSince, setMsSince] = useState("");
+  const [msShared, setMsShared] = useState(false);
+  const msOK = msSince === "" || isDate(msSince);
   const [form, setForm] = useState({ grant_id: "", api_key: "", api_base: NYLAS_REGIONS[0].value as string, since: "" });
   const [connected, setConnected] = useState(false);
   const gmailOK = gmailSince === "" || isDate(gmailSince);
@@ -217,6 +220,27 @@ function ConnectAccount({ m }: { m: Mailbox }) {
           {gmailOK ? (
             <a className="btn btn-sm btn-primary" href={gmailStartUrl(m.id, gmailSince)}>
               Connect Gmail
+            </a>
+          ) : (
+            <span className="hint">Enter a full date.</span>
+          )}
+        </div>
+      </div>
+      <div className="stack" role="group" aria-labelledby={`${p}-microsoft`}>
+        <h3 id={`${p}-microsoft`}>Microsoft 365 / Outlook.com</h3>
+        <label className="field">
+          <span>Sync mail since (optional)</span>
+          <input className="input" type="date" value={msSince} onChange={(e) => setMsSince(e.target.value)} />
+          <span className="hint">You will be sent to Microsoft to sign in and grant access, then back here.</span>
+        </label>
+        <label className="row">
+          <input type="checkbox" checked={msShared} onChange={(e) => setMsShared(e.target.checked)} />
+          <span>Shared mailbox (sign in as a user with Full Access to {m.address})</span>
+        </label>
+        <div className="row">
+          {msOK ? (
+            <a className="btn btn-sm btn-primary" href={microsoftStartUrl(m.id, msSince, msShared)}>
+              Connect Microsoft 365
             </a>
           ) : (
             <span className="hint">Enter a full date.</span>
@@ -404,7 +428,7 @@ function NewMailbox() {
         <span>SMTP relay (optional)</span>
         <input className="input mono" placeholder="smtp://user:pass@smtp.example.com:587 or smtps://…" value={form.smtp_relay} onChange={(e) => setForm({ ...form, smtp_relay: e.target.value })} />
         <span className="hint">
-          Without a relay, replies are written to the outbox folder. Connect Gmail or Nylas with a mailbox’s “Connect account”. {RELAY_HELP}
+          Without a relay, replies are written to the outbox folder. Connect Gmail, Microsoft 365 or Nylas with a mailbox’s “Connect account”. {RELAY_HELP}
         </span>
       </label>
       {relayWarning(form.smtp_relay) && <div className="banner banner-warning">{relayWarning(form.smtp_relay)}</div>}
