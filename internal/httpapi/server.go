@@ -17,6 +17,7 @@ import (
 
 	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/blob"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/httpapi/oapi"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -278,7 +279,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var st *ticket.StateError
 	var br *badRequest
 	var tooBig *http.MaxBytesError
+	de, isDomain := domain.As(err)
 	switch {
+	case isDomain:
+		writeDomainError(w, de)
 	case errors.As(err, &rl):
 		w.Header().Set("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
 		writeError(w, http.StatusTooManyRequests, "rate_limited", rl.Error(), "")
