@@ -69,7 +69,9 @@ func (s *Server) AcceptInvitation(ctx context.Context, req oapi.AcceptInvitation
 	return s.session(ns), nil
 }
 
-func (r sessionResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error { return r.write(w) }
+func (r sessionResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+	return r.write(w)
+}
 
 // ChangeMyPassword changes the caller's own password.
 func (s *Server) ChangeMyPassword(ctx context.Context, req oapi.ChangeMyPasswordRequestObject) (oapi.ChangeMyPasswordResponseObject, error) {
