@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -27,6 +26,9 @@ commands:
   serve                          HTTP API, inbound SMTP listener and workers (migrates on start)
   migrate                        apply database migrations and exit
   user add --email E --name N --role admin|agent [--password-stdin]
+                                 without a password, also prints a single-use link that sets one
+  user list                      id, email, name, role and disabled of every user
+  user set-password --email E    the password is the first line of standard input
   token create --email E         print a new API token for that user
   mailbox add --name N --address A [--smtp-relay URL] [--imap URL [--since YYYY-MM-DD]]
   import [--mailbox ADDRESS] PATH...   ingest .eml files, mbox files and Maildir folders
@@ -70,10 +72,7 @@ func dispatch(ctx context.Context, e Env) error {
 			return nil
 		})
 	case "user":
-		if len(rest) == 0 || rest[0] != "add" {
-			return errors.New("usage: ticketer user add --email E --name N --role admin|agent [--password-stdin]")
-		}
-		return runUserAdd(ctx, e, rest[1:])
+		return runUser(ctx, e, rest)
 	case "token":
 		if len(rest) == 0 || rest[0] != "create" {
 			return errors.New("usage: ticketer token create --email E")
@@ -149,11 +148,11 @@ func runUserAdd(ctx context.Context, e Env, args []string) error {
 	}
 	hash := ""
 	if *pwStdin {
-		line, err := bufio.NewReader(e.Stdin).ReadString('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("read password: %w", err)
+		password, err := readPassword(e.Stdin)
+		if err != nil {
+			return fmt.Errorf("user add: %w", err)
 		}
-		if hash, err = auth.HashPassword(strings.TrimRight(line, "\r\n")); err != nil {
+		if hash, err = auth.HashPassword(password); err != nil {
 			return fmt.Errorf("user add: %w", err)
 		}
 	}
@@ -166,6 +165,9 @@ func runUserAdd(ctx context.Context, e Env, args []string) error {
 			return err
 		}
 		fmt.Fprintln(e.Stdout, id)
+		if hash == "" {
+			return inviteNewUser(ctx, e, a, id)
+		}
 		return nil
 	})
 }
