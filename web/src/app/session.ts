@@ -47,13 +47,3 @@ export function wasSignedIn(storage: Storage | undefined): boolean {
     return false;
   }
 }
-
-/**
- * devLoginPossible: the server accepts dev login only when its base URL is
- * on this machine (config.IsLocalURL: localhost or a loopback address), so
- * anywhere else the button could never work.
- */
-export function devLoginPossible(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "localhost" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === "::1";
-}
