@@ -120,18 +120,19 @@ function UserRow({ u, me }: { u: User; me: User }) {
         <td title={u.created_at ? absoluteTime(u.created_at) : ""}>{u.created_at ? relativeTime(u.created_at) : ""}</td>
         <td>
           <div className="row">
+            {/* Keys: React must not turn the clicked Edit button into the submit button in place (the click would then submit). */}
             {mode === "edit" ? (
               <>
-                <button className="btn btn-sm btn-primary" type="submit" form={formId} disabled={update.isPending}>
+                <button key="save" className="btn btn-sm btn-primary" type="submit" form={formId} disabled={update.isPending}>
                   {update.isPending ? "Saving…" : "Save"}
                 </button>
-                <button className="btn btn-sm" type="button" onClick={() => setMode("view")}>
+                <button key="cancel" className="btn btn-sm" type="button" onClick={() => setMode("view")}>
                   Cancel
                 </button>
               </>
             ) : (
               <>
-                <button className="btn btn-sm" type="button" onClick={edit}>
+                <button key="edit" className="btn btn-sm" type="button" onClick={edit}>
                   Edit
                 </button>
                 <button className="btn btn-sm" type="button" aria-expanded={mode === "password"} onClick={() => setMode(mode === "password" ? "view" : "password")}>
