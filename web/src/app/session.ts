@@ -1,4 +1,7 @@
-import { useGetMe } from "../api/generated";
+import { useNavigate } from "react-router";
+import { useQueryClient } from "@tanstack/react-query";
+import { getGetMeQueryKey, useGetMe, type Session } from "../api/generated";
+import { browserStorage } from "../lib/storage";
 
 /** useMe is the signed-in user (GET /api/v1/me), cached for the session. */
 export function useMe() {
@@ -46,4 +49,19 @@ export function wasSignedIn(storage: Storage | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * useEnter returns what follows any sign-in (password, dev login, an
+ * invitation link): remember it, start a fresh cache holding the user, go on.
+ */
+export function useEnter() {
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  return (s: Session, next: string) => {
+    rememberSignIn(browserStorage());
+    qc.clear();
+    qc.setQueryData(getGetMeQueryKey(), s.user);
+    navigate(next, { replace: true });
+  };
 }

@@ -1,9 +1,7 @@
 import { useState } from "react";
-import { Link, useNavigate, useParams } from "react-router";
-import { useQueryClient } from "@tanstack/react-query";
-import { getGetMeQueryKey, useAcceptInvitation, useGetInvitation } from "../api/generated";
-import { rememberSignIn } from "../app/session";
-import { browserStorage } from "../lib/storage";
+import { Link, useParams } from "react-router";
+import { useAcceptInvitation, useGetInvitation } from "../api/generated";
+import { useEnter } from "../app/session";
 import { absoluteTime } from "../lib/format";
 import { ErrorBanner, ErrorState, Loading } from "../components/States";
 import { NewPassword } from "../components/NewPassword";
@@ -14,25 +12,14 @@ import { NewPassword } from "../components/NewPassword";
  */
 export function InvitePage() {
   const { token = "" } = useParams();
-  const navigate = useNavigate();
-  const qc = useQueryClient();
+  const enter = useEnter();
   const invitation = useGetInvitation(token, { query: { retry: false, staleTime: Infinity } });
   const accept = useAcceptInvitation();
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    accept.mutate(
-      { token, data: { password } },
-      {
-        onSuccess: (s) => {
-          rememberSignIn(browserStorage());
-          qc.clear();
-          qc.setQueryData(getGetMeQueryKey(), s.user);
-          navigate("/", { replace: true });
-        },
-      },
-    );
+    accept.mutate({ token, data: { password } }, { onSuccess: (s) => enter(s, "/") });
   };
   return (
     <div className="signin">

@@ -1,15 +1,13 @@
 import { useState } from "react";
-import { useNavigate, useSearchParams } from "react-router";
-import { useQueryClient } from "@tanstack/react-query";
-import { getGetMeQueryKey, useDevLogin, useGetAuthConfig, useLogin } from "../api/generated";
-import { rememberSignIn, safeNext, wasSignedIn } from "../app/session";
+import { useSearchParams } from "react-router";
+import { useDevLogin, useGetAuthConfig, useLogin, type Session } from "../api/generated";
+import { safeNext, useEnter, wasSignedIn } from "../app/session";
 import { browserStorage } from "../lib/storage";
 import { ErrorBanner } from "../components/States";
 
 export function SignInPage() {
   const [params] = useSearchParams();
-  const navigate = useNavigate();
-  const qc = useQueryClient();
+  const enter = useEnter();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const login = useLogin();
@@ -22,12 +20,7 @@ export function SignInPage() {
 
   // A notice for an ended session, not for a first visit.
   const [ended] = useState(() => !!params.get("next") && wasSignedIn(browserStorage()));
-  const done = (s: { user: unknown }) => {
-    rememberSignIn(browserStorage());
-    qc.clear();
-    qc.setQueryData(getGetMeQueryKey(), s.user);
-    navigate(next, { replace: true });
-  };
+  const done = (s: Session) => enter(s, next);
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     devLogin.reset();
