@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -33,6 +32,9 @@ commands:
   contact export EMAIL [--to FILE.zip]   a ZIP of everything held about a person (GDPR art. 15)
   contact erase EMAIL            erase a person's mail, attachments, name and address; tickets stay (art. 17)
   user add --email E --name N --role admin|agent [--password-stdin]
+                                 without a password, also prints a single-use link that sets one
+  user list                      id, email, name, role and disabled of every user
+  user set-password --email E    the password is the first line of standard input
   token create --email E         print a new API token for that user
   mailbox add --name N --address A [--smtp-relay URL] [--imap URL [--since YYYY-MM-DD]]
   mailbox retention --address A --days N   erase closed tickets older than N days (0: keep)
@@ -83,10 +85,7 @@ func dispatch(ctx context.Context, e Env) error {
 	case "contact":
 		return runContact(ctx, e, rest)
 	case "user":
-		if len(rest) == 0 || rest[0] != "add" {
-			return errors.New("usage: ticketer user add --email E --name N --role admin|agent [--password-stdin]")
-		}
-		return runUserAdd(ctx, e, rest[1:])
+		return runUser(ctx, e, rest)
 	case "token":
 		if len(rest) == 0 || rest[0] != "create" {
 			return errors.New("usage: ticketer token create --email E")
@@ -167,11 +166,11 @@ func runUserAdd(ctx context.Context, e Env, args []string) error {
 	}
 	hash := ""
 	if *pwStdin {
-		line, err := bufio.NewReader(e.Stdin).ReadString('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("read password: %w", err)
+		password, err := readPassword(e.Stdin)
+		if err != nil {
+			return fmt.Errorf("user add: %w", err)
 		}
-		if hash, err = auth.HashPassword(strings.TrimRight(line, "\r\n")); err != nil {
+		if hash, err = auth.HashPassword(password); err != nil {
 			return fmt.Errorf("user add: %w", err)
 		}
 	}
@@ -184,6 +183,9 @@ func runUserAdd(ctx context.Context, e Env, args []string) error {
 			return err
 		}
 		fmt.Fprintln(e.Stdout, id)
+		if hash == "" {
+			return inviteNewUser(ctx, e, a, id)
+		}
 		return nil
 	})
 }

@@ -26,7 +26,7 @@ func (s *Server) CreateUser(ctx context.Context, req oapi.CreateUserRequestObjec
 	if err != nil {
 		return nil, err
 	}
-	return oapi.CreateUser201JSONResponse(toUser(u)), nil
+	return s.createdUser(ctx, u, deref(b.Password) == "")
 }
 
 func (s *Server) UpdateUser(ctx context.Context, req oapi.UpdateUserRequestObject) (oapi.UpdateUserResponseObject, error) {

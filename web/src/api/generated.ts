@@ -99,7 +99,7 @@ export interface CreateUserRequest {
   email: string;
   name: string;
   role: Role;
-  /** at least 8 characters; without it the user cannot sign in with a password */
+  /** without it the answer carries an invitation link with which the user sets one */
   password?: string;
 }
 
@@ -108,6 +108,38 @@ export interface UserUpdate {
   role?: Role;
   disabled?: boolean;
   password?: string;
+}
+
+export type CreatedUserAllOf = {
+  invitation?: InvitationLink;
+};
+
+export type CreatedUser = User & CreatedUserAllOf;
+
+export interface InvitationLink {
+  /** the single-use link, shown only once */
+  url: string;
+  expires_at: string;
+}
+
+export interface Invitation {
+  email: string;
+  name: string;
+  expires_at: string;
+}
+
+export interface AcceptInvitationRequest {
+  password: string;
+}
+
+export interface ChangePasswordRequest {
+  current: string;
+  new: string;
+}
+
+export interface AuthConfig {
+  /** true when TICKETER_ALLOW_DEV_LOGIN is on and the base URL is on this machine */
+  dev_login: boolean;
 }
 
 export interface APIToken {
@@ -1134,6 +1166,279 @@ export const useDevLogin = <TError = BadRequestResponse | UnauthorizedResponse |
     }
     
 /**
+ * @summary What the sign-in page offers (dev_login is true only when dev login can work)
+ */
+export const getGetAuthConfigUrl = () => {
+
+
+  
+
+  return `/api/v1/auth/config`
+}
+
+export const getAuthConfig = async ( options?: RequestInit): Promise<AuthConfig> => {
+  
+  return apiFetch<AuthConfig>(getGetAuthConfigUrl(),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getGetAuthConfigQueryKey = () => {
+    return [
+    `/api/v1/auth/config`
+    ] as const;
+    }
+
+    
+export const getGetAuthConfigQueryOptions = <TData = Awaited<ReturnType<typeof getAuthConfig>>, TError = unknown>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getAuthConfig>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getGetAuthConfigQueryKey();
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof getAuthConfig>>> = () => getAuthConfig(requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof getAuthConfig>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type GetAuthConfigQueryResult = NonNullable<Awaited<ReturnType<typeof getAuthConfig>>>
+export type GetAuthConfigQueryError = unknown
+
+
+export function useGetAuthConfig<TData = Awaited<ReturnType<typeof getAuthConfig>>, TError = unknown>(
+  options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getAuthConfig>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getAuthConfig>>,
+          TError,
+          Awaited<ReturnType<typeof getAuthConfig>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetAuthConfig<TData = Awaited<ReturnType<typeof getAuthConfig>>, TError = unknown>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getAuthConfig>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getAuthConfig>>,
+          TError,
+          Awaited<ReturnType<typeof getAuthConfig>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetAuthConfig<TData = Awaited<ReturnType<typeof getAuthConfig>>, TError = unknown>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getAuthConfig>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary What the sign-in page offers (dev_login is true only when dev login can work)
+ */
+
+export function useGetAuthConfig<TData = Awaited<ReturnType<typeof getAuthConfig>>, TError = unknown>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getAuthConfig>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getGetAuthConfigQueryOptions(options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Whom an invitation (or password reset) link is for, while it can be used; does not use it up
+ */
+export const getGetInvitationUrl = (token: string,) => {
+
+
+  
+
+  return `/api/v1/auth/invitations/${token}`
+}
+
+export const getInvitation = async (token: string, options?: RequestInit): Promise<Invitation> => {
+  
+  return apiFetch<Invitation>(getGetInvitationUrl(token),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getGetInvitationQueryKey = (token?: string,) => {
+    return [
+    `/api/v1/auth/invitations/${token}`
+    ] as const;
+    }
+
+    
+export const getGetInvitationQueryOptions = <TData = Awaited<ReturnType<typeof getInvitation>>, TError = NotFoundResponse | ConflictResponse>(token: string, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getInvitation>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getGetInvitationQueryKey(token);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof getInvitation>>> = () => getInvitation(token, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, enabled: !!(token), ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof getInvitation>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type GetInvitationQueryResult = NonNullable<Awaited<ReturnType<typeof getInvitation>>>
+export type GetInvitationQueryError = NotFoundResponse | ConflictResponse
+
+
+export function useGetInvitation<TData = Awaited<ReturnType<typeof getInvitation>>, TError = NotFoundResponse | ConflictResponse>(
+ token: string, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getInvitation>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getInvitation>>,
+          TError,
+          Awaited<ReturnType<typeof getInvitation>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetInvitation<TData = Awaited<ReturnType<typeof getInvitation>>, TError = NotFoundResponse | ConflictResponse>(
+ token: string, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getInvitation>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getInvitation>>,
+          TError,
+          Awaited<ReturnType<typeof getInvitation>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetInvitation<TData = Awaited<ReturnType<typeof getInvitation>>, TError = NotFoundResponse | ConflictResponse>(
+ token: string, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getInvitation>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Whom an invitation (or password reset) link is for, while it can be used; does not use it up
+ */
+
+export function useGetInvitation<TData = Awaited<ReturnType<typeof getInvitation>>, TError = NotFoundResponse | ConflictResponse>(
+ token: string, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getInvitation>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getGetInvitationQueryOptions(token,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Sets the user's password from a single-use link and signs them in (sets the session and CSRF cookies)
+ */
+export const getAcceptInvitationUrl = (token: string,) => {
+
+
+  
+
+  return `/api/v1/auth/invitations/${token}`
+}
+
+export const acceptInvitation = async (token: string,
+    acceptInvitationRequest: AcceptInvitationRequest, options?: RequestInit): Promise<Session> => {
+  
+  return apiFetch<Session>(getAcceptInvitationUrl(token),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      acceptInvitationRequest,)
+  }
+);}
+
+
+
+
+export const getAcceptInvitationMutationOptions = <TError = BadRequestResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof acceptInvitation>>, TError,{token: string;data: AcceptInvitationRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof acceptInvitation>>, TError,{token: string;data: AcceptInvitationRequest}, TContext> => {
+
+const mutationKey = ['acceptInvitation'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof acceptInvitation>>, {token: string;data: AcceptInvitationRequest}> = (props) => {
+          const {token,data} = props ?? {};
+
+          return  acceptInvitation(token,data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type AcceptInvitationMutationResult = NonNullable<Awaited<ReturnType<typeof acceptInvitation>>>
+    export type AcceptInvitationMutationBody = AcceptInvitationRequest
+    export type AcceptInvitationMutationError = BadRequestResponse | NotFoundResponse | ConflictResponse | InvalidResponse
+
+    /**
+ * @summary Sets the user's password from a single-use link and signs them in (sets the session and CSRF cookies)
+ */
+export const useAcceptInvitation = <TError = BadRequestResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof acceptInvitation>>, TError,{token: string;data: AcceptInvitationRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof acceptInvitation>>,
+        TError,
+        {token: string;data: AcceptInvitationRequest},
+        TContext
+      > => {
+
+      const mutationOptions = getAcceptInvitationMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
  * @summary Ends the current session and clears its cookies
  */
 export const getLogoutUrl = () => {
@@ -1376,6 +1681,78 @@ export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = Una
 
 
 
+/**
+ * @summary Changes the caller's own password; needs the current one. The caller's other sessions end, this one stays
+ */
+export const getChangeMyPasswordUrl = () => {
+
+
+  
+
+  return `/api/v1/me/password`
+}
+
+export const changeMyPassword = async (changePasswordRequest: ChangePasswordRequest, options?: RequestInit): Promise<void> => {
+  
+  return apiFetch<void>(getChangeMyPasswordUrl(),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      changePasswordRequest,)
+  }
+);}
+
+
+
+
+export const getChangeMyPasswordMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof changeMyPassword>>, TError,{data: ChangePasswordRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof changeMyPassword>>, TError,{data: ChangePasswordRequest}, TContext> => {
+
+const mutationKey = ['changeMyPassword'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof changeMyPassword>>, {data: ChangePasswordRequest}> = (props) => {
+          const {data} = props ?? {};
+
+          return  changeMyPassword(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type ChangeMyPasswordMutationResult = NonNullable<Awaited<ReturnType<typeof changeMyPassword>>>
+    export type ChangeMyPasswordMutationBody = ChangePasswordRequest
+    export type ChangeMyPasswordMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse
+
+    /**
+ * @summary Changes the caller's own password; needs the current one. The caller's other sessions end, this one stays
+ */
+export const useChangeMyPassword = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof changeMyPassword>>, TError,{data: ChangePasswordRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof changeMyPassword>>,
+        TError,
+        {data: ChangePasswordRequest},
+        TContext
+      > => {
+
+      const mutationOptions = getChangeMyPasswordMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
 /**
  * @summary The current user's API tokens (never the secret)
  */
@@ -2812,9 +3189,9 @@ export const getCreateUserUrl = () => {
   return `/api/v1/users`
 }
 
-export const createUser = async (createUserRequest: CreateUserRequest, options?: RequestInit): Promise<User> => {
+export const createUser = async (createUserRequest: CreateUserRequest, options?: RequestInit): Promise<CreatedUser> => {
   
-  return apiFetch<User>(getCreateUserUrl(),
+  return apiFetch<CreatedUser>(getCreateUserUrl(),
   {      
     ...options,
     method: 'POST',
@@ -3117,6 +3494,77 @@ export const useEraseContact = <TError = UnauthorizedResponse | ForbiddenRespons
       > => {
 
       const mutationOptions = getEraseContactMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Makes a single-use link (valid 7 days) with which the user sets their password and is signed in; it replaces the user's earlier unused links. For a user with a password it is a reset link. The link is returned to the admin to pass on; it is not mailed.
+ */
+export const getInviteUserUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/users/${id}/invite`
+}
+
+export const inviteUser = async (id: number, options?: RequestInit): Promise<InvitationLink> => {
+  
+  return apiFetch<InvitationLink>(getInviteUserUrl(id),
+  {      
+    ...options,
+    method: 'POST'
+    
+    
+  }
+);}
+
+
+
+
+export const getInviteUserMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof inviteUser>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof inviteUser>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['inviteUser'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof inviteUser>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  inviteUser(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type InviteUserMutationResult = NonNullable<Awaited<ReturnType<typeof inviteUser>>>
+    
+    export type InviteUserMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse
+
+    /**
+ * @summary Makes a single-use link (valid 7 days) with which the user sets their password and is signed in; it replaces the user's earlier unused links. For a user with a password it is a reset link. The link is returned to the admin to pass on; it is not mailed.
+ */
+export const useInviteUser = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof inviteUser>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof inviteUser>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getInviteUserMutationOptions(options);
 
       return useMutation(mutationOptions, queryClient);
     }

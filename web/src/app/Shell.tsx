@@ -109,7 +109,15 @@ export function Shell() {
             {user ? initials(user) : ""}
           </span>
           <div className="who">
-            <div>{user ? user.name || user.email : <Loading rows={1} label="Loading your account" />}</div>
+            <div>
+              {user ? (
+                <NavLink to="/account" className="who-link" title="My account: your password">
+                  {user.name || user.email}
+                </NavLink>
+              ) : (
+                <Loading rows={1} label="Loading your account" />
+              )}
+            </div>
             <div className="row muted small" title={live === "live" ? "Live updates on" : "Refreshing every 30 seconds"}>
               <span className={`live-dot ${live === "live" ? "on" : ""}`} aria-hidden="true" />
               <span data-testid="live-mode">{live === "live" ? "Live" : live === "polling" ? "Every 30 s" : "Connecting"}</span>

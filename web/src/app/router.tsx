@@ -6,8 +6,10 @@ import { QueuePage } from "../pages/Queue";
 import { TicketPage } from "../pages/ticket/TicketPage";
 import { Loading, NotFound } from "../components/States";
 
-// Admin pages are rarely opened: their code loads on first visit.
+// Admin, account and invitation pages are rarely opened: their code loads on first visit.
 const UsersPage = lazy(() => import("../pages/AdminUsers").then((m) => ({ default: m.UsersPage })));
+const AccountPage = lazy(() => import("../pages/Account").then((m) => ({ default: m.AccountPage })));
+const InvitePage = lazy(() => import("../pages/Invite").then((m) => ({ default: m.InvitePage })));
 const MailboxesPage = lazy(() => import("../pages/AdminMailboxes").then((m) => ({ default: m.MailboxesPage })));
 const page = (el: React.ReactNode) => (
   <Suspense
@@ -23,12 +25,14 @@ const page = (el: React.ReactNode) => (
 
 export const router = createBrowserRouter([
   { path: "/signin", element: <SignInPage /> },
+  { path: "/invite/:token", element: page(<InvitePage />) },
   {
     element: <Shell />,
     children: [
       { index: true, element: <Navigate to="/queue/mine" replace /> },
       { path: "queue/:view/:arg?", element: <QueuePage /> },
       { path: "tickets/:id", element: <TicketPage /> },
+      { path: "account", element: page(<AccountPage />) },
       { path: "admin/users", element: page(<UsersPage />) },
       { path: "admin/mailboxes", element: page(<MailboxesPage />) },
       { path: "*", element: <NotFound /> },

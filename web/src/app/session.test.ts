@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { devLoginPossible, forgetSignIn, rememberSignIn, safeNext, signInPath, wasSignedIn } from "./session";
+import { forgetSignIn, rememberSignIn, safeNext, signInPath, wasSignedIn } from "./session";
 
 describe("signInPath", () => {
   it("keeps where we were", () => {
@@ -32,18 +32,4 @@ describe("the session-ended notice", () => {
     expect(wasSignedIn(s)).toBe(false);
     expect(wasSignedIn(undefined)).toBe(false);
   });
-});
-
-describe("devLoginPossible", () => {
-  it.each([
-    ["localhost", true],
-    ["LOCALHOST", true],
-    ["127.0.0.1", true],
-    ["127.1.2.3", true],
-    ["[::1]", true],
-    ["::1", true],
-    ["help.example.com", false],
-    ["127.0.0.1.example.com", false],
-    ["10.0.0.1", false],
-  ])("%s", (h, want) => expect(devLoginPossible(h)).toBe(want));
 });

@@ -1,4 +1,7 @@
-import { useGetMe } from "../api/generated";
+import { useNavigate } from "react-router";
+import { useQueryClient } from "@tanstack/react-query";
+import { getGetMeQueryKey, useGetMe, type Session } from "../api/generated";
+import { browserStorage } from "../lib/storage";
 
 /** useMe is the signed-in user (GET /api/v1/me), cached for the session. */
 export function useMe() {
@@ -49,11 +52,16 @@ export function wasSignedIn(storage: Storage | undefined): boolean {
 }
 
 /**
- * devLoginPossible: the server accepts dev login only when its base URL is
- * on this machine (config.IsLocalURL: localhost or a loopback address), so
- * anywhere else the button could never work.
+ * useEnter returns what follows any sign-in (password, dev login, an
+ * invitation link): remember it, start a fresh cache holding the user, go on.
  */
-export function devLoginPossible(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "localhost" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === "::1";
+export function useEnter() {
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  return (s: Session, next: string) => {
+    rememberSignIn(browserStorage());
+    qc.clear();
+    qc.setQueryData(getGetMeQueryKey(), s.user);
+    navigate(next, { replace: true });
+  };
 }

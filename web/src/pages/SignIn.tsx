@@ -1,31 +1,26 @@
 import { useState } from "react";
-import { useNavigate, useSearchParams } from "react-router";
-import { useQueryClient } from "@tanstack/react-query";
-import { getGetMeQueryKey, useDevLogin, useLogin } from "../api/generated";
-import { devLoginPossible, rememberSignIn, safeNext, wasSignedIn } from "../app/session";
+import { useSearchParams } from "react-router";
+import { useDevLogin, useGetAuthConfig, useLogin, type Session } from "../api/generated";
+import { safeNext, useEnter, wasSignedIn } from "../app/session";
 import { browserStorage } from "../lib/storage";
 import { ErrorBanner } from "../components/States";
 
 export function SignInPage() {
   const [params] = useSearchParams();
-  const navigate = useNavigate();
-  const qc = useQueryClient();
+  const enter = useEnter();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const login = useLogin();
   const devLogin = useDevLogin();
+  // The server says whether dev login can work (enabled, on a local base URL).
+  const config = useGetAuthConfig({ query: { staleTime: Infinity, retry: false } });
   const next = safeNext(params.get("next"));
   const error = login.error ?? devLogin.error;
   const busy = login.isPending || devLogin.isPending;
 
   // A notice for an ended session, not for a first visit.
   const [ended] = useState(() => !!params.get("next") && wasSignedIn(browserStorage()));
-  const done = (s: { user: unknown }) => {
-    rememberSignIn(browserStorage());
-    qc.clear();
-    qc.setQueryData(getGetMeQueryKey(), s.user);
-    navigate(next, { replace: true });
-  };
+  const done = (s: Session) => enter(s, next);
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     devLogin.reset();
@@ -57,8 +52,8 @@ export function SignInPage() {
         <button className="btn btn-primary" type="submit" disabled={busy || !email || !password}>
           {login.isPending ? "Signing in…" : "Sign in"}
         </button>
-        {devLoginPossible(window.location.hostname) && (
-          <button className="btn btn-ghost btn-sm" type="button" onClick={dev} disabled={busy || !email} title="Works only when the server runs with TICKETER_ALLOW_DEV_LOGIN=true on localhost">
+        {config.data?.dev_login && (
+          <button className="btn btn-ghost btn-sm" type="button" onClick={dev} disabled={busy || !email} title="The server runs with TICKETER_ALLOW_DEV_LOGIN=true">
             Dev sign-in (no password)
           </button>
         )}
