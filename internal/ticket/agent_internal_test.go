@@ -49,13 +49,3 @@ func TestNormalizeTags(t *testing.T) {
 		t.Error("51 tags accepted")
 	}
 }
-
-func isKind(err error, k domain.Kind) bool {
-	e, ok := domain.As(err)
-	return ok && e.Kind == k
-}
-
-func isField(err error, field string) bool {
-	e, ok := domain.As(err)
-	return ok && e.Field == field
-}
