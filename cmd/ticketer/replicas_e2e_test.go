@@ -97,7 +97,7 @@ func TestTwoReplicas(t *testing.T) {
 		k, v, _ := strings.Cut(c, "=")
 		base.env[k] = v
 	}
-	if _, err := base.cli("pw-of-ann\n", "user", "add", "--email", "ann@acme.test", "--name", "Ann", "--role", "agent", "--password-stdin"); err != nil {
+	if _, err := base.cli("pw-of-ann-the-agent\n", "user", "add", "--email", "ann@acme.test", "--name", "Ann", "--role", "agent", "--password-stdin"); err != nil {
 		t.Fatal(err)
 	}
 	tok, err := base.cli("", "token", "create", "--email", "ann@acme.test")

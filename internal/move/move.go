@@ -342,7 +342,9 @@ func writeRows(rows *sql.Rows, cols []pgcopy.Column, w io.Writer) error {
 // load). Running it again gives the same documents, so a resumed move may.
 func rebuildSearch(ctx context.Context, to *store.DB) error {
 	var exists bool
-	if err := to.QueryRow(ctx, `SELECT to_regproc('ticketer_ticket_document') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+	// to_regprocedure, not to_regproc: the function has overloads since
+	// migration 0013, and to_regproc answers NULL for an overloaded name.
+	if err := to.QueryRow(ctx, `SELECT to_regprocedure('ticketer_ticket_document(bigint,text)') IS NOT NULL`).Scan(&exists); err != nil || !exists {
 		return err
 	}
 	if _, err := to.Exec(ctx, `UPDATE tickets SET search = ticketer_ticket_document(id, subject)`); err != nil {
