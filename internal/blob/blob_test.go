@@ -135,3 +135,50 @@ func TestPutReaderFromFile(t *testing.T) {
 		}
 	})
 }
+
+// PutKeySum has S3 check each write against the sha256 meant: the right
+// one is answered for (verified) and kept for StoredSum, a wrong one is
+// refused. A folder keeps no checksum, so it verifies nothing.
+func TestPutKeySumIsCheckedByTheStore(t *testing.T) {
+	backends(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		s, err := blob.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		isS3 := url[:5] == "s3://"
+		data := []byte("From: a@b\r\n\r\nchecked\r\n")
+		sum := blob.Sum(data)
+		key := blob.Key("raw", sum)
+		verified, err := s.PutKeySum(ctx, key, sum, data)
+		if err != nil || verified != isS3 {
+			t.Fatalf("put: verified %v, %v (s3: %v)", verified, err, isS3)
+		}
+		if got, err := s.Get(ctx, key); err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("get: %q %v", got, err)
+		}
+		stored, err := s.StoredSum(ctx, key)
+		if want := map[bool]string{true: sum, false: ""}[isS3]; err != nil || stored != want {
+			t.Fatalf("stored sum %q %v, want %q", stored, err, want)
+		}
+		if _, err := s.StoredSum(ctx, blob.Key("raw", blob.Sum([]byte("never stored")))); !errors.Is(err, blob.ErrNotFound) {
+			t.Fatalf("stored sum of a missing blob: %v", err)
+		}
+		if !isS3 {
+			return
+		}
+		damaged := append([]byte(nil), data...)
+		damaged[0] ^= 1
+		other := blob.Key("raw", blob.Sum([]byte("other")))
+		if _, err := s.PutKeySum(ctx, other, sum, damaged); !errors.Is(err, blob.ErrChecksum) {
+			t.Fatalf("put of bytes that are not the sha256 given: %v", err)
+		}
+		if _, err := s.StoredSum(ctx, other); !errors.Is(err, blob.ErrNotFound) {
+			t.Fatalf("a refused write is stored: %v", err)
+		}
+		if _, err := s.PutKeySum(ctx, other, "abc", data); err == nil {
+			t.Fatal("a sum that is not a sha256 is accepted")
+		}
+	})
+}
