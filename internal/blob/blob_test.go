@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ticketer/ticketer/internal/blob"
@@ -181,4 +182,53 @@ func TestPutKeySumIsCheckedByTheStore(t *testing.T) {
 			t.Fatal("a sum that is not a sha256 is accepted")
 		}
 	})
+}
+
+// An s3:// URL takes the options it documents, each checked, and no others.
+func TestOpenChecksS3Options(t *testing.T) {
+	for _, tc := range []struct {
+		url, err string
+	}{
+		{"s3://b?endpoint=http://127.0.0.1:9&region=us-east-1&use_path_style=true&request_checksum_calculation=when_required", ""},
+		{"s3://b?region=eu-1&disable_https=1&anonymous=true&response_checksum_validation=when_supported", ""},
+		{"s3://b?regoin=eu-1", `unknown option "regoin"`},
+		{"s3://b?use_path_style=yes", "use_path_style"},
+		{"s3://b?request_checksum_calculation=always", "when_supported or when_required"},
+		{"s3://?region=eu-1", "no bucket"},
+	} {
+		t.Run(tc.url, func(t *testing.T) {
+			s, err := blob.Open(context.Background(), tc.url)
+			if tc.err == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.Close()
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Fatalf("got %v, want an error with %q", err, tc.err)
+			}
+		})
+	}
+}
+
+// A key names a file inside the folder and never outside it (keys come
+// back from backups).
+func TestFolderKeysStayInside(t *testing.T) {
+	dir := t.TempDir()
+	s, err := blob.Open(context.Background(), blob.FileURL(filepath.Join(dir, "blobs")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"../outside", "raw/../../outside", "/etc/passwd", "raw//x", `raw\x`, ""} {
+		if err := s.PutKey(context.Background(), key, []byte("x")); err == nil {
+			t.Errorf("key %q accepted", key)
+		}
+		if _, err := s.Get(context.Background(), key); err == nil || errors.Is(err, blob.ErrNotFound) {
+			t.Errorf("get %q: %v, want an invalid-key error", key, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "outside")); err == nil {
+		t.Fatal("a blob was written outside the folder")
+	}
 }
