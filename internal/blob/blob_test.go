@@ -22,6 +22,17 @@ func backends(t *testing.T, fn func(t *testing.T, url string)) {
 	t.Run("s3", func(t *testing.T) { fn(t, startVersity(t)) })
 }
 
+// openStore opens the store at url for the rest of the test.
+func openStore(t *testing.T, url string) *blob.Store {
+	t.Helper()
+	s, err := blob.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 func startVersity(t *testing.T) string {
 	url, _ := blobtest.Versity(t, "tickets")
 	return url
@@ -30,11 +41,7 @@ func startVersity(t *testing.T) string {
 func TestContentAddressedStore(t *testing.T) {
 	backends(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		s, err := blob.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
+		s := openStore(t, url)
 		if err := s.Ping(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -110,11 +117,7 @@ func TestFileURLKeepsOddFolderNames(t *testing.T) {
 func TestPutReaderFromFile(t *testing.T) {
 	backends(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		s, err := blob.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
+		s := openStore(t, url)
 		data := bytes.Repeat([]byte("streamed line\r\n"), 100_000)
 		f, err := os.CreateTemp(t.TempDir(), "spool")
 		if err != nil {
@@ -143,11 +146,7 @@ func TestPutReaderFromFile(t *testing.T) {
 func TestPutKeySumIsCheckedByTheStore(t *testing.T) {
 	backends(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		s, err := blob.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
+		s := openStore(t, url)
 		isS3 := url[:5] == "s3://"
 		data := []byte("From: a@b\r\n\r\nchecked\r\n")
 		sum := blob.Sum(data)

@@ -83,20 +83,14 @@ func openS3(ctx context.Context, u *url.URL) (*s3.Client, error) {
 	if resp != aws.RequestChecksumCalculationUnset {
 		opts = append(opts, config.WithResponseChecksumValidation(aws.ResponseChecksumValidation(resp)))
 	}
-	anonymous, err := flag("anonymous")
-	if err != nil {
-		return nil, err
+	flags := map[string]bool{}
+	for _, name := range []string{"anonymous", "use_path_style", "disable_https"} {
+		if flags[name], err = flag(name); err != nil {
+			return nil, err
+		}
 	}
-	if anonymous {
+	if flags["anonymous"] {
 		opts = append(opts, config.WithCredentialsProvider(aws.AnonymousCredentials{}))
-	}
-	pathStyle, err := flag("use_path_style")
-	if err != nil {
-		return nil, err
-	}
-	noHTTPS, err := flag("disable_https")
-	if err != nil {
-		return nil, err
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
@@ -106,8 +100,8 @@ func openS3(ctx context.Context, u *url.URL) (*s3.Client, error) {
 		if ep := q.Get("endpoint"); ep != "" {
 			o.BaseEndpoint = aws.String(ep)
 		}
-		o.UsePathStyle = pathStyle
-		o.EndpointOptions.DisableHTTPS = noHTTPS
+		o.UsePathStyle = flags["use_path_style"]
+		o.EndpointOptions.DisableHTTPS = flags["disable_https"]
 	}), nil
 }
 
