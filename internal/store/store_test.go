@@ -162,7 +162,7 @@ func TestTicketsListPagingAndFilters(t *testing.T) {
 			if len(list) < 3 {
 				break
 			}
-			f.AfterTime, f.AfterID = list[len(list)-1].UpdatedAt, list[len(list)-1].ID
+			f.After = f.Sort.CursorOf(list[len(list)-1])
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("order by activity with paging: got %v want %v", got, want)
@@ -266,7 +266,7 @@ func TestMessagesDedupeThreadKeysOccurrences(t *testing.T) {
 			fmt.Sprint(m.References) != "[r1@x r2@x]" || !m.SentAt.Equal(t0) {
 			t.Fatalf("message round trip: %+v", m)
 		}
-		if err := s.SetDelivery(ctx, db, msgID, store.DeliverySent, "", 1, t0); err != nil {
+		if err := s.SetDelivery(ctx, db, msgID, store.DeliverySent, "", 1, t0, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		m, err = s.GetMessage(ctx, db, msgID)

@@ -57,9 +57,13 @@ func (s *Store) SetTicketTags(ctx context.Context, q Querier, id int64, tags []s
 	return nil
 }
 
-// SetFirstResponse records the first agent reply, once.
-func (s *Store) SetFirstResponse(ctx context.Context, q Querier, id int64, at time.Time) error {
-	_, err := q.Exec(ctx, `UPDATE tickets SET first_response_at = $2 WHERE id = $1 AND first_response_at IS NULL`, id, at.UTC())
+// SetFirstResponse sets a ticket's first response time from its delivered
+// agent replies: the earliest one sent, or none (a reply that bounced after
+// it was sent no longer counts).
+func (s *Store) SetFirstResponse(ctx context.Context, q Querier, id int64) error {
+	_, err := q.Exec(ctx, `UPDATE tickets SET first_response_at = (SELECT min(m.delivered_at) FROM messages m
+		WHERE m.ticket_id = $1 AND m.kind = $2 AND m.author_id IS NOT NULL AND m.delivery_status = $3) WHERE id = $1`,
+		id, KindOutbound, DeliverySent)
 	if err != nil {
 		return fmt.Errorf("set first response of ticket %d: %w", id, err)
 	}
@@ -69,7 +73,7 @@ func (s *Store) SetFirstResponse(ctx context.Context, q Querier, id int64, at ti
 // RequeueFailed puts a failed outbound message back in the queue; it reports
 // false when the message is not (any more) failed.
 func (s *Store) RequeueFailed(ctx context.Context, q Querier, id int64) (bool, error) {
-	n, err := q.Exec(ctx, `UPDATE messages SET delivery_status = $2, delivery_error = '' WHERE id = $1 AND kind = $3 AND delivery_status = $4`,
+	n, err := q.Exec(ctx, `UPDATE messages SET delivery_status = $2, delivery_error = '', delivery_next_at = NULL WHERE id = $1 AND kind = $3 AND delivery_status = $4`,
 		id, DeliveryQueued, KindOutbound, DeliveryFailed)
 	if err != nil {
 		return false, fmt.Errorf("requeue message %d: %w", id, err)
