@@ -110,7 +110,7 @@ func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, mb store.Mailbo
 	if err != nil {
 		return false, "", err
 	}
-	if _, err := s.change(ctx, tx, Change{TicketID: ticketID, Actor: systemActor(), MessageAdded: id}); err != nil {
+	if _, err := s.change(ctx, tx, Change{TicketID: ticketID, Actor: systemActor(), MessageAdded: id, Uncounted: true}); err != nil {
 		return false, "", err
 	}
 	if err := s.store.RecordAck(ctx, tx, to.Email, ticketID, now); err != nil {

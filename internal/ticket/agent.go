@@ -118,8 +118,8 @@ func (in ReplyInput) parse() (body string, cc []mail.Address, atts []mail.Attach
 // its send job are written in one transaction. It answers the customer's
 // newest message (In-Reply-To, References = its References + its
 // Message-ID); Cc is kept from that message unless the input says otherwise.
-// The first reply sets the ticket's first response time, and a new ticket
-// becomes open.
+// A new ticket becomes open; the first reply delivered sets the ticket's
+// first response time (writeDelivery).
 func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, in ReplyInput) (store.Message, error) {
 	body, explicitCc, atts, err := in.parse()
 	if err != nil {
@@ -142,7 +142,7 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 		if id, err = s.queueOutbound(ctx, tx, t.ID, actor.ID, out, ""); err != nil {
 			return err
 		}
-		c := Change{TicketID: t.ID, Actor: agentActor(actor), MessageAdded: id, FirstResponse: true,
+		c := Change{TicketID: t.ID, Actor: agentActor(actor), MessageAdded: id,
 			Events: []Event{{Kind: EventReplyQueued, Field: "message", NewValue: strconv.FormatInt(id, 10)}}}
 		if t.Status == domain.StatusNew {
 			open := domain.StatusOpen
@@ -221,7 +221,7 @@ func (s *Service) AddNote(ctx context.Context, actor store.User, ticketID int64,
 		if err != nil {
 			return err
 		}
-		_, err = s.change(ctx, tx, Change{TicketID: ticketID, Actor: agentActor(actor), MessageAdded: id,
+		_, err = s.change(ctx, tx, Change{TicketID: ticketID, Actor: agentActor(actor), MessageAdded: id, Uncounted: true,
 			Events: []Event{{Kind: EventNoteAdded, Field: "message", NewValue: strconv.FormatInt(id, 10)}}})
 		return err
 	})
