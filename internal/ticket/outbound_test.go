@@ -241,7 +241,7 @@ func TestRelayDownThenUp(t *testing.T) {
 		if err == nil || smtpout.IsPermanent(err) {
 			t.Fatalf("relay down: want a temporary error, got %v", err)
 		}
-		if m := o.ack(); m.DeliveryStatus != store.DeliveryQueued || m.DeliveryAttempts != 1 || !strings.Contains(m.DeliveryError, "connect") {
+		if m := o.ack(); m.DeliveryStatus != store.DeliveryRetrying || m.DeliveryAttempts != 1 || !strings.Contains(m.DeliveryError, "connect") {
 			t.Fatalf("after relay down: %s attempts=%d %q", m.DeliveryStatus, m.DeliveryAttempts, m.DeliveryError)
 		}
 		o.relay.start(t)
@@ -272,7 +272,7 @@ func TestRelay4xxThen250(t *testing.T) {
 			if err == nil || smtpout.IsPermanent(err) || !strings.Contains(err.Error(), want) {
 				t.Fatalf("attempt %d: want a temporary %s error, got %v", attempt+1, want, err)
 			}
-			if m := o.ack(); m.DeliveryStatus != store.DeliveryQueued || !strings.Contains(m.DeliveryError, want) {
+			if m := o.ack(); m.DeliveryStatus != store.DeliveryRetrying || !strings.Contains(m.DeliveryError, want) {
 				t.Fatalf("attempt %d: %s %q", attempt+1, m.DeliveryStatus, m.DeliveryError)
 			}
 		}
