@@ -117,19 +117,34 @@ type MailboxChange struct {
 	AckSubject *string
 	AckBody    *string
 	// RelayWarning goes with SMTPRelay: what the new relay's mailbox warns about.
-	RelayWarning *string
+	RelayWarning    *string
+	SenderAgentName *bool
+	// SystemMail true makes this mailbox the one that sends mail not tied to
+	// a ticket, and no other.
+	SystemMail *bool
 }
 
 // UpdateMailbox changes a mailbox.
 func (s *Store) UpdateMailbox(ctx context.Context, id int64, c MailboxChange) error {
 	n, err := s.db.Exec(ctx, `UPDATE mailboxes SET name = COALESCE($2, name), smtp_relay = COALESCE($3, smtp_relay),
 		ack_enabled = COALESCE($4, ack_enabled), ack_subject = COALESCE($5, ack_subject), ack_body = COALESCE($6, ack_body),
-		relay_warning = COALESCE($7, relay_warning) WHERE id = $1`, id, c.Name, c.SMTPRelay, c.AckEnabled, c.AckSubject, c.AckBody, c.RelayWarning)
+		relay_warning = COALESCE($7, relay_warning), sender_agent_name = COALESCE($8, sender_agent_name) WHERE id = $1`,
+		id, c.Name, c.SMTPRelay, c.AckEnabled, c.AckSubject, c.AckBody, c.RelayWarning, c.SenderAgentName)
 	if err != nil {
 		return fmt.Errorf("update mailbox %d: %w", id, err)
 	}
 	if n == 0 {
 		return fmt.Errorf("mailbox %d: %w", id, ErrNotFound)
+	}
+	switch {
+	case c.SystemMail == nil:
+	case *c.SystemMail: // one statement: never two marked, never a moment with none
+		_, err = s.db.Exec(ctx, `UPDATE mailboxes SET system_mail = (id = $1) WHERE system_mail OR id = $1`, id)
+	default:
+		_, err = s.db.Exec(ctx, `UPDATE mailboxes SET system_mail = FALSE WHERE id = $1`, id)
+	}
+	if err != nil {
+		return fmt.Errorf("update mailbox %d: %w", id, err)
 	}
 	return nil
 }

@@ -14,7 +14,8 @@ import (
 
 // Default acknowledgement template; a mailbox may set its own.
 const (
-	DefaultAckSubject = "[#{{.TicketID}}] {{.Subject}}"
+	// The subject is the one every mail of a ticket has (mail.TicketSubject).
+	DefaultAckSubject = "Re: {{.Subject}} [#{{.TicketID}}]"
 	DefaultAckBody    = `Hello {{.RequesterName}},
 
 thank you for writing to {{.MailboxName}}. We have received your message and

@@ -490,11 +490,11 @@ type Mailbox struct {
 	RelayWarning string `json:"relay_warning"`
 
 	// SenderAgentName replies come from "Agent Name via Mailbox Name" instead of the mailbox name alone
-	SenderAgentName *bool  `json:"sender_agent_name,omitempty"`
+	SenderAgentName bool   `json:"sender_agent_name"`
 	Status          string `json:"status"`
 
 	// SystemMail mail not tied to a ticket (invitations, password resets) is sent from this mailbox
-	SystemMail *bool `json:"system_mail,omitempty"`
+	SystemMail bool `json:"system_mail"`
 }
 
 // MailboxSync defines model for MailboxSync.

@@ -455,9 +455,9 @@ export interface Mailbox {
   /** the relay works but is unsafe, e.g. insecure=1 (certificate not verified) */
   relay_warning: string;
   /** replies come from "Agent Name via Mailbox Name" instead of the mailbox name alone */
-  sender_agent_name?: boolean;
+  sender_agent_name: boolean;
   /** mail not tied to a ticket (invitations, password resets) is sent from this mailbox */
-  system_mail?: boolean;
+  system_mail: boolean;
 }
 
 export interface CreateMailboxRequest {
