@@ -30,7 +30,7 @@ type Ticket struct {
 	// customer and need a look (Undelivered states).
 	Undelivered int
 
-	sortRank int    // the list order's rank or text (TicketSort.CursorOf)
+	sortRank int // the list order's rank or text (TicketSort.CursorOf)
 	sortText string
 }
 
