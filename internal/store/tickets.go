@@ -26,7 +26,7 @@ type Ticket struct {
 	UpdatedAt       time.Time
 	FirstResponseAt time.Time
 	SolvedAt        time.Time
-	// Undelivered counts the ticket's replies that have not reached the
+	// Undelivered counts the ticket's agent replies that have not reached the
 	// customer and need a look (Undelivered states).
 	Undelivered int
 
@@ -36,7 +36,8 @@ type Ticket struct {
 
 const ticketCols = `SELECT t.id, t.subject, t.status, t.priority, t.assignee_id, u.email, u.name,
 	t.requester_id, c.email, c.name, t.mailbox_id, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.solved_at,
-	(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id AND m.delivery_status IN ('retrying', 'failed', 'waiting'))`
+	(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id AND m.delivery_status IN ('retrying', 'failed', 'waiting')
+		AND m.author_id IS NOT NULL)`
 
 const ticketFrom = `
 	FROM tickets t JOIN contacts c ON c.id = t.requester_id LEFT JOIN users u ON u.id = t.assignee_id`
