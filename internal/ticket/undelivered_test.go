@@ -62,6 +62,13 @@ func TestUndeliverableReplyRetriesThenFails(t *testing.T) {
 				t.Fatalf("attempt %d: first response %v, undelivered %d", attempt, tk.FirstResponseAt, tk.Undelivered)
 			}
 		}
+		// The acknowledgement fails too, but it is no reply: not counted.
+		if err := o.send(o.svc, 1); err == nil || o.ack().DeliveryStatus != store.DeliveryRetrying {
+			t.Fatalf("acknowledgement: %v %s", err, o.ack().DeliveryStatus)
+		}
+		if tk := o.env.ticket(o.ticket); tk.Undelivered != 1 {
+			t.Fatalf("undelivered %d with the acknowledgement retrying, want 1 (the reply)", tk.Undelivered)
+		}
 		// The last attempt: failed, nothing to retry (the job ends).
 		if err := o.svc.SendMessage(o.ctx, reply.ID, attempts, attempts); err != nil {
 			t.Fatalf("last attempt: want the job to end, got %v", err)
