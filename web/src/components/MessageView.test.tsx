@@ -67,6 +67,10 @@ describe("delivery", () => {
     expect(banner.querySelector("time")?.getAttribute("datetime")).toBe(next);
     expect(buttons()).not.toContain("Retry");
   });
+  it("a next attempt within the minute is 'in a moment'", async () => {
+    await show(msg({ kind: "outbound", delivery: { status: "retrying", error: "421 busy", attempts: 1, next_attempt_at: new Date(Date.now() + 1000).toISOString() } }));
+    expect(r!.container.querySelector('[role="status"]')?.textContent).toContain("Next attempt in a moment (after 1 attempt).");
+  });
   it("a failed reply offers Retry", async () => {
     await show(msg({ kind: "outbound", delivery: { status: "failed", error: "550 no such user", attempts: 12 } }));
     expect(r!.container.querySelector(".badge.delivery-failed")?.textContent).toBe("Failed");

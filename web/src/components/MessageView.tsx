@@ -10,6 +10,9 @@ const deliveryLabel: Record<string, string> = { queued: "Queued", sending: "Send
 // The toggle of the hidden part says what it hides.
 const toggleLabel = { quote: ["Show quoted text", "Hide quoted text"], signature: ["Show signature", "Hide signature"], more: ["Show full text", "Show less"] } as const;
 
+// soon: within the minute ("just now" reads as the past).
+const soon = (iso: string) => new Date(iso).getTime() - Date.now() < 45_000;
+
 export function MessageView({ m, author, onRetry, retrying, retryError }: { m: Message; author?: User; onRetry: (id: number) => void; retrying: boolean; retryError?: unknown }) {
   const [mode, setMode] = useState<"html" | "text">(showsHTML(m) ? "html" : "text");
   const [full, setFull] = useState(false);
@@ -68,7 +71,7 @@ export function MessageView({ m, author, onRetry, retrying, retryError }: { m: M
             <>
               Next attempt{" "}
               <time dateTime={m.delivery.next_attempt_at} title={absoluteTime(m.delivery.next_attempt_at)}>
-                {relativeTime(m.delivery.next_attempt_at)}
+                {soon(m.delivery.next_attempt_at) ? "in a moment" : relativeTime(m.delivery.next_attempt_at)}
               </time>
               {m.delivery.attempts ? ` (after ${m.delivery.attempts} ${m.delivery.attempts === 1 ? "attempt" : "attempts"})` : ""}.
             </>
