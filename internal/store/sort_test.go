@@ -139,3 +139,32 @@ func TestTicketsListOrdersUseIndexes(t *testing.T) {
 		}
 	})
 }
+
+// The operations backlog counts a retrying message as queued: it waits for
+// another attempt.
+func TestBacklogCountsRetryingAsQueued(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		s, ctx := open(t, dsn)
+		mb, contact := seed(t, s, ctx)
+		q := s.DB().W()
+		tid, err := s.CreateTicket(ctx, q, store.Ticket{Subject: "x", Status: domain.StatusNew, Priority: domain.PriorityNormal,
+			RequesterID: contact, MailboxID: mb, CreatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, st := range []string{store.DeliveryQueued, store.DeliveryRetrying, store.DeliveryRetrying, store.DeliveryWaiting, store.DeliverySent} {
+			id, err := s.InsertMessage(ctx, q, store.Message{TicketID: tid, Kind: store.KindOutbound, MessageID: fmt.Sprintf("b%d@x", i),
+				DedupeKey: fmt.Sprintf("mid:b%d@x", i), CreatedAt: t0, DeliveryStatus: store.DeliveryQueued})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SetDelivery(ctx, q, id, st, "", 1, t0, t0.Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b, err := s.Backlog(ctx)
+		if err != nil || b.OutboundQueued != 3 || b.OutboundWaiting != 1 || b.OutboundSending != 0 {
+			t.Fatalf("backlog %+v %v", b, err)
+		}
+	})
+}
