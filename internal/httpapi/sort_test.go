@@ -6,6 +6,29 @@ import (
 	"testing"
 )
 
+// pageTickets follows next_cursor from a ticket list URL to the last page;
+// it returns the ticket ids in order.
+func pageTickets(t *testing.T, c *client, path string) []int64 {
+	t.Helper()
+	var seen []int64
+	cursor := ""
+	for range 20 {
+		var page struct {
+			Items      []apiTicket
+			NextCursor *string `json:"next_cursor"`
+		}
+		c.do("GET", path+"&cursor="+cursor, nil).must(t, 200).json(t, &page)
+		for _, tk := range page.Items {
+			seen = append(seen, tk.ID)
+		}
+		if page.NextCursor == nil {
+			break
+		}
+		cursor = *page.NextCursor
+	}
+	return seen
+}
+
 // GET /api/v1/tickets?sort=: each order pages through every ticket once in
 // its order; an unknown order, and a cursor of another order, are refused.
 func TestTicketListSortParameter(t *testing.T) {
@@ -21,23 +44,7 @@ func TestTicketListSortParameter(t *testing.T) {
 			}
 		}
 		walk := func(sort string) []int64 {
-			var seen []int64
-			cursor := ""
-			for range 10 {
-				var page struct {
-					Items      []apiTicket
-					NextCursor *string `json:"next_cursor"`
-				}
-				agent.do("GET", "/api/v1/tickets?limit=1&sort="+url.QueryEscape(sort)+"&cursor="+cursor, nil).must(t, 200).json(t, &page)
-				for _, tk := range page.Items {
-					seen = append(seen, tk.ID)
-				}
-				if page.NextCursor == nil {
-					break
-				}
-				cursor = *page.NextCursor
-			}
-			return seen
+			return pageTickets(t, agent, "/api/v1/tickets?limit=1&sort="+url.QueryEscape(sort))
 		}
 		for sort, want := range map[string][]int64{
 			"-updated":  {ids[2], ids[1], ids[0]},

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +12,27 @@ import (
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
+
+// listAll pages through the ticket list f selects, f.Limit at a time, each
+// page after the last one's cursor; it returns the ticket ids in order.
+func listAll(t *testing.T, s *store.Store, ctx context.Context, f store.TicketFilter) []int64 {
+	t.Helper()
+	var got []int64
+	for range 20 {
+		list, err := s.ListTickets(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range list {
+			got = append(got, tk.ID)
+		}
+		if len(list) < f.Limit {
+			break
+		}
+		f.After = f.Sort.CursorOf(list[len(list)-1])
+	}
+	return got
+}
 
 // Every order of the ticket list, both ways, paged two by two: each page
 // continues exactly where the last stopped (ties broken by id).
@@ -86,24 +108,11 @@ func TestTicketsListSorts(t *testing.T) {
 						}
 						return d
 					})
-					var want, got []int64
+					var want []int64
 					for _, i := range order {
 						want = append(want, ids[i])
 					}
-					f := store.TicketFilter{Limit: 2, Sort: store.TicketSort{Key: key, Asc: asc}}
-					for range 10 {
-						list, err := s.ListTickets(ctx, f)
-						if err != nil {
-							t.Fatal(err)
-						}
-						for _, tk := range list {
-							got = append(got, tk.ID)
-						}
-						if len(list) < 2 {
-							break
-						}
-						f.After = f.Sort.CursorOf(list[len(list)-1])
-					}
+					got := listAll(t, s, ctx, store.TicketFilter{Limit: 2, Sort: store.TicketSort{Key: key, Asc: asc}})
 					if fmt.Sprint(got) != fmt.Sprint(want) {
 						t.Fatalf("got %v want %v", got, want)
 					}

@@ -149,21 +149,7 @@ func TestTicketsListPagingAndFilters(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []int64{ids[1], ids[0], ids[6], ids[5], ids[4], ids[3], ids[2]}
-		var got []int64
-		f := store.TicketFilter{Limit: 3}
-		for page := 0; page < 5; page++ {
-			list, err := s.ListTickets(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, tk := range list {
-				got = append(got, tk.ID)
-			}
-			if len(list) < 3 {
-				break
-			}
-			f.After = f.Sort.CursorOf(list[len(list)-1])
-		}
+		got := listAll(t, s, ctx, store.TicketFilter{Limit: 3})
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("order by activity with paging: got %v want %v", got, want)
 		}

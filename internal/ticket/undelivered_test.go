@@ -130,18 +130,7 @@ func TestBouncedReplyIsNoFirstResponse(t *testing.T) {
 			t.Fatalf("sent: first response %v", tk.FirstResponseAt)
 		}
 		o.now = o.now.Add(time.Minute)
-		dsnReport := []byte("From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>\r\n" +
-			"To: support@acme.test\r\nSubject: Delivery Status Notification\r\nMessage-ID: <bounce9@mx.customer.test>\r\n" +
-			"Date: Mon, 2 Nov 2026 10:05:00 +0000\r\nMIME-Version: 1.0\r\n" +
-			"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n" +
-			"--B\r\nContent-Type: text/plain\r\n\r\nDelivery report.\r\n" +
-			"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.customer.test\r\n\r\n" +
-			"Final-Recipient: rfc822; alice@customer.test\r\nAction: failed\r\nStatus: 5.1.1\r\n" +
-			"Diagnostic-Code: smtp; 550 5.1.1 no such user\r\n" +
-			"--B\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: support@acme.test\r\nTo: alice@customer.test\r\n" +
-			"Message-ID: <" + reply.MessageID + ">\r\nSubject: " + reply.Subject + "\r\n" +
-			"--B--\r\n")
-		o.receive(o.mb, dsnReport)
+		o.receive(o.mb, deliveryReport("bounce9", "failed", "5.1.1", "550 5.1.1 no such user", reply))
 		m, tk := o.message(reply.ID), o.env.ticket(o.ticket)
 		if m.DeliveryStatus != store.DeliveryFailed || !tk.FirstResponseAt.IsZero() || tk.Undelivered != 1 {
 			t.Fatalf("bounced: %s %q, first response %v, undelivered %d", m.DeliveryStatus, m.DeliveryError, tk.FirstResponseAt, tk.Undelivered)
