@@ -643,7 +643,7 @@ type Ticket struct {
 	Subject      string                       `json:"subject"`
 	Tags         []string                     `json:"tags"`
 
-	// UndeliveredCount replies that have not reached the customer and need a look: delivery retrying, failed or waiting
+	// UndeliveredCount agent replies that have not reached the customer and need a look: delivery retrying, failed or waiting (acknowledgements are not counted)
 	UndeliveredCount int       `json:"undelivered_count"`
 	UpdatedAt        time.Time `json:"updated_at"`
 }

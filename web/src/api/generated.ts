@@ -212,7 +212,7 @@ export interface Ticket {
   tags: string[];
   /** the customer's messages and our replies; not notes, acknowledgements or automatic mail */
   message_count: number;
-  /** replies that have not reached the customer and need a look: delivery retrying, failed or waiting */
+  /** agent replies that have not reached the customer and need a look: delivery retrying, failed or waiting (acknowledgements are not counted) */
   undelivered_count: number;
   created_at: string;
   updated_at: string;
