@@ -56,7 +56,11 @@ func TestReceiveWritesRowAndJobTogether(t *testing.T) {
 			Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return e.now }})
 		ticket.AddWorkers(workers, svc) // never started: the jobs stay in the table
 		receive := func(n int) (int64, error) {
-			return svc.Receive(e.ctx, ticket.Received{MailboxID: e.mb, Source: "smtp", EnvelopeTo: []string{"support@acme.test"},
+			// A write outside the transaction waits for SQLite's one writer
+			// forever: bounded, it fails as an error instead of a hang.
+			ctx, cancel := context.WithTimeout(e.ctx, time.Minute)
+			defer cancel()
+			return svc.Receive(ctx, ticket.Received{MailboxID: e.mb, Source: "smtp", EnvelopeTo: []string{"support@acme.test"},
 				Raw: msg("From: alice@customer.test", "Subject: Printer", fmt.Sprintf("Message-ID: <tx%d@customer.test>", n))})
 		}
 		counts := func() (rows, jobs int) {
