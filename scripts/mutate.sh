@@ -77,14 +77,15 @@ for spec in "${pkgs[@]}"; do
   killed=$(grep -Eo 'Killed: [0-9]+' "$log" | grep -Eo '[0-9]+' || echo 0)
   lived=$(grep -Eo 'Lived: [0-9]+' "$log" | grep -Eo '[0-9]+' || echo 0)
   uncovered=$(grep -Eo 'Not covered: [0-9]+' "$log" | grep -Eo '[0-9]+' || echo 0)
-  rows+=("$(printf '| %s | %s%% | %s%% | %s | %s | %s | %ss |' "$spec" "$eff" "$cov" "$killed" "$lived" "$uncovered" "$(($(date +%s) - start))")")
+  timedout=$(grep -Eo 'Timed out: [0-9]+' "$log" | grep -Eo '[0-9]+' || echo 0)
+  rows+=("$(printf '| %s | %s%% | %s%% | %s | %s | %s | %s | %ss |' "$spec" "$eff" "$cov" "$killed" "$lived" "$uncovered" "$timedout" "$(($(date +%s) - start))")")
   if [ -n "$min" ] && { awk -v v="$eff" -v m="$min" 'BEGIN{exit !(v < m)}' || awk -v v="$cov" -v m="$min" 'BEGIN{exit !(v < m)}'; }; then
     failed=1
   fi
 done
 
-echo "| package | efficacy | mutator coverage | killed | lived | not covered | time |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "| package | efficacy | mutator coverage | killed | lived | not covered | timed out | time |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${rows[@]}"
 if [ "$failed" -ne 0 ]; then
   echo "mutation testing: a package is below ${min}% efficacy or mutator coverage" >&2

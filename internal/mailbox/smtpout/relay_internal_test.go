@@ -64,3 +64,22 @@ func TestTLSAlertIsAConfigError(t *testing.T) {
 		t.Fatalf("a reset connection is temporary: %v", err)
 	}
 }
+
+// TestAddressLiteral: the EHLO argument when no name is configured names our
+// end of the connection as an RFC 5321 address literal.
+func TestAddressLiteral(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		addr net.Addr
+		want string
+	}{
+		{&net.TCPAddr{IP: net.ParseIP("192.0.2.7"), Port: 40000}, "[192.0.2.7]"},
+		{&net.TCPAddr{IP: net.ParseIP("2001:db8::7"), Port: 40000}, "[IPv6:2001:db8::7]"},
+		{&net.UnixAddr{Name: "/run/x.sock", Net: "unix"}, "[127.0.0.1]"},
+	}
+	for _, c := range cases {
+		if got := addressLiteral(c.addr); got != c.want {
+			t.Errorf("%v: %q, want %q", c.addr, got, c.want)
+		}
+	}
+}
