@@ -35,12 +35,21 @@ func TestSignInAndReplyEndToEnd(t *testing.T) {
 		waitFor(t, "the ticket", func() bool { s.get("/api/v1/tickets", &list); return len(list.Items) == 1 })
 		id := list.Items[0].ID
 
-		jar, _ := cookiejar.New(nil)
+		jar, err := cookiejar.New(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		hc := &http.Client{Jar: jar}
 		base := "http://" + s.httpAddr
 		post := func(path, csrf string, body any) (int, []byte) {
-			data, _ := json.Marshal(body)
-			req, _ := http.NewRequest("POST", base+path, bytes.NewReader(data))
+			data, err := json.Marshal(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req, err := http.NewRequest("POST", base+path, bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
 			req.Header.Set("Content-Type", "application/json")
 			if csrf != "" {
 				req.Header.Set("X-CSRF-Token", csrf)
@@ -50,7 +59,10 @@ func TestSignInAndReplyEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
 			return resp.StatusCode, b
 		}
 		code, body := post("/api/v1/auth/login", "", map[string]string{"email": "ann@acme.test", "password": "pw-of-the-agent"})
@@ -60,7 +72,9 @@ func TestSignInAndReplyEndToEnd(t *testing.T) {
 		var sess struct {
 			CSRF string `json:"csrf_token"`
 		}
-		_ = json.Unmarshal(body, &sess)
+		if err := json.Unmarshal(body, &sess); err != nil {
+			t.Fatal(err)
+		}
 		replyPath := fmt.Sprintf("/api/v1/tickets/%d/replies", id)
 		if code, body = post(replyPath, "", map[string]string{"body": "Try again now."}); code != 403 {
 			t.Fatalf("reply without CSRF: %d %s", code, body)
@@ -71,10 +85,15 @@ func TestSignInAndReplyEndToEnd(t *testing.T) {
 		var m struct {
 			MessageID string `json:"message_id"`
 		}
-		_ = json.Unmarshal(body, &m)
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatal(err)
+		}
 		var eml []byte
 		waitFor(t, "the reply in the outbox", func() bool {
-			files, _ := filepath.Glob(filepath.Join(s.env["TICKETER_DATA_DIR"], "outbox", "*.eml"))
+			files, err := filepath.Glob(filepath.Join(s.env["TICKETER_DATA_DIR"], "outbox", "*.eml"))
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, f := range files {
 				if b, _ := os.ReadFile(f); bytes.Contains(b, []byte("Message-ID: <"+m.MessageID+">")) {
 					eml = b

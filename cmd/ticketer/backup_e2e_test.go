@@ -71,14 +71,20 @@ func (s *server) newestTicketFromMail(t *testing.T, subject string) int64 {
 
 func (s *server) getBytes(path string) (int, []byte) {
 	s.t.Helper()
-	req, _ := http.NewRequest("GET", "http://"+s.httpAddr+path, nil)
+	req, err := http.NewRequest("GET", "http://"+s.httpAddr+path, nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
 	return resp.StatusCode, b
 }
 

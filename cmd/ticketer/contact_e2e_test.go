@@ -49,7 +49,10 @@ func unzip(t *testing.T, data []byte) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := io.ReadAll(r)
+		b, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatal(err)
+		}
 		r.Close()
 		files[f.Name] = string(b)
 	}
@@ -93,7 +96,9 @@ func TestContactExportAndErase(t *testing.T) {
 			Email string `json:"email"`
 			Name  string `json:"name"`
 		}
-		_ = json.Unmarshal([]byte(files["contact.json"]), &contact)
+		if err := json.Unmarshal([]byte(files["contact.json"]), &contact); err != nil {
+			t.Fatal(err)
+		}
 		if contact.Email != "dan@customer.test" || contact.Name != "Dan Doe" {
 			t.Fatalf("contact.json: %s", files["contact.json"])
 		}

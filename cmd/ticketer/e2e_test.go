@@ -209,11 +209,17 @@ Alice
 		if msgs.Items[0].Kind != "inbound" || strings.TrimSpace(msgs.Items[0].VisibleText) != "Hello, please help." {
 			t.Fatalf("first message %+v", msgs.Items[0])
 		}
-		files, _ := filepath.Glob(filepath.Join(s.env["TICKETER_DATA_DIR"], "outbox", "*.eml"))
+		files, err := filepath.Glob(filepath.Join(s.env["TICKETER_DATA_DIR"], "outbox", "*.eml"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(files) != 1 {
 			t.Fatalf("outbox files: %v", files)
 		}
-		ack, _ := os.ReadFile(files[0])
+		ack, err := os.ReadFile(files[0])
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !strings.Contains(string(ack), "In-Reply-To: <e2e-1@customer.test>") || !strings.Contains(string(ack), "Auto-Submitted: auto-replied") {
 			t.Fatalf("acknowledgement:\n%s", ack)
 		}

@@ -36,7 +36,10 @@ func TestLiveStreamAndMetricsEndToEnd(t *testing.T) {
 
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/events/stream", nil)
+		req, err := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/events/stream", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		req.Header.Set("Authorization", "Bearer "+s.token)
 		resp, err = http.DefaultClient.Do(req)
 		if err != nil {
@@ -93,7 +96,10 @@ func TestLiveStreamAndMetricsEndToEnd(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			body, _ = io.ReadAll(mresp.Body)
+			body, err = io.ReadAll(mresp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
 			mresp.Body.Close()
 			for _, w := range want {
 				if !strings.Contains(string(body), w) {

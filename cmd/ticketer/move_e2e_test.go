@@ -16,8 +16,14 @@ import (
 
 func (s *server) post(path string, body any) (int, []byte) {
 	s.t.Helper()
-	data, _ := json.Marshal(body)
-	req, _ := http.NewRequest("POST", "http://"+s.httpAddr+path, bytes.NewReader(data))
+	data, err := json.Marshal(body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req, err := http.NewRequest("POST", "http://"+s.httpAddr+path, bytes.NewReader(data))
+	if err != nil {
+		s.t.Fatal(err)
+	}
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
@@ -25,7 +31,10 @@ func (s *server) post(path string, body any) (int, []byte) {
 		s.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
 	return resp.StatusCode, b
 }
 

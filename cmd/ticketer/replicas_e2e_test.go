@@ -167,7 +167,10 @@ func TestTwoReplicas(t *testing.T) {
 		}
 		files := 0
 		for _, r := range []*replica{a, b} {
-			f, _ := filepath.Glob(filepath.Join(r.env["TICKETER_DATA_DIR"], "outbox", "*.eml"))
+			f, err := filepath.Glob(filepath.Join(r.env["TICKETER_DATA_DIR"], "outbox", "*.eml"))
+			if err != nil {
+				t.Fatal(err)
+			}
 			files += len(f)
 		}
 		if sent := count(`SELECT count(*) ` + acks + ` AND delivery_status = 'sent'`); files != sent || sent != 63 {
@@ -177,7 +180,10 @@ func TestTwoReplicas(t *testing.T) {
 	t.Run("a stream on B sees a change made on A", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+b.httpAddr+"/api/v1/events/stream", nil)
+		req, err := http.NewRequestWithContext(ctx, "GET", "http://"+b.httpAddr+"/api/v1/events/stream", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		req.Header.Set("Authorization", "Bearer "+base.token)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -188,8 +194,14 @@ func TestTwoReplicas(t *testing.T) {
 		a.get("/api/v1/tickets?limit=1", &list)
 		id := list.Items[0].ID
 		time.Sleep(200 * time.Millisecond) // the stream is subscribed
-		body, _ := json.Marshal(map[string]string{"priority": "urgent"})
-		patch, _ := http.NewRequest("PATCH", fmt.Sprintf("http://%s/api/v1/tickets/%d", a.httpAddr, id), bytes.NewReader(body))
+		body, err := json.Marshal(map[string]string{"priority": "urgent"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		patch, err := http.NewRequest("PATCH", fmt.Sprintf("http://%s/api/v1/tickets/%d", a.httpAddr, id), bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
 		patch.Header.Set("Authorization", "Bearer "+base.token)
 		patch.Header.Set("Content-Type", "application/json")
 		pr, err := http.DefaultClient.Do(patch)
@@ -208,7 +220,10 @@ func TestTwoReplicas(t *testing.T) {
 	})
 	t.Run("sign-in limits are shared", func(t *testing.T) {
 		login := func(r *replica) int {
-			body, _ := json.Marshal(map[string]string{"email": "ann@acme.test", "password": "wrong"})
+			body, err := json.Marshal(map[string]string{"email": "ann@acme.test", "password": "wrong"})
+			if err != nil {
+				t.Fatal(err)
+			}
 			resp, err := http.Post("http://"+r.httpAddr+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
 			if err != nil {
 				t.Fatal(err)

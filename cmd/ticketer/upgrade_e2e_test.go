@@ -52,7 +52,10 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 		}
 		pending := 0
 		for _, r := range rows {
-			v, _ := strconv.Atoi(r[1])
+			v, err := strconv.Atoi(r[1])
+			if err != nil {
+				t.Fatal(err)
+			}
 			if want := map[bool]string{true: "applied", false: "pending"}[v <= fixtureVersion]; r[3] != want {
 				t.Fatalf("migration %s is %s, want %s:\n%s", r[1], r[3], want, before)
 			}

@@ -202,7 +202,7 @@ func (h *harness) anon() *client               { return &client{h: h} }
 func (h *harness) bearer(token string) *client { return &client{h: h, token: token} }
 
 func (h *harness) browser() *client {
-	jar, _ := cookiejar.New(nil)
+	jar, _ := cookiejar.New(nil) // never fails without options
 	return &client{h: h, jar: jar}
 }
 
@@ -322,7 +322,10 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 // outboxFile returns the .eml written for a Message-ID, or "".
 func (h *harness) outboxFile(messageID string) string {
-	entries, _ := os.ReadDir(h.outbox)
+	entries, err := os.ReadDir(h.outbox)
+	if err != nil && !os.IsNotExist(err) { // no outbox yet: nothing sent yet
+		h.t.Fatal(err)
+	}
 	for _, e := range entries {
 		data, err := os.ReadFile(filepath.Join(h.outbox, e.Name()))
 		if err == nil && bytes.Contains(data, []byte("Message-ID: <"+messageID+">")) {

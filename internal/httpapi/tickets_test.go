@@ -299,7 +299,10 @@ Please help.
 			t.Fatalf("cc removed: %+v", m)
 		}
 		waitFor(t, "second reply", func() bool { eml = h.outboxFile(m.MessageID); return eml != "" })
-		msg, _ = netmail.ReadMessage(strings.NewReader(eml))
+		msg, err = netmail.ReadMessage(strings.NewReader(eml))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if msg.Header.Get("Cc") != "" || msg.Header.Get("In-Reply-To") != "<m2@customer.test>" {
 			t.Fatalf("second reply headers %v", msg.Header)
 		}
@@ -384,13 +387,19 @@ func TestReplyWithAttachments(t *testing.T) {
 		}
 
 		// Over 25 MiB in total: 413, nothing stored.
-		before, _ := h.st.ListMessages(h.ctx, id)
+		before, err := h.st.ListMessages(h.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
 		big := bytes.Repeat([]byte("x"), 25<<20+1)
 		r = agent.do("POST", path, multipartReply(t, map[string]string{"body": "too big"}, map[string][]byte{"big.bin": big})).must(t, 413)
 		if code, _ := r.errorOf(t); code != "too_large" {
 			t.Fatal(code)
 		}
-		after, _ := h.st.ListMessages(h.ctx, id)
+		after, err := h.st.ListMessages(h.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(after) != len(before) {
 			t.Fatalf("a refused reply was stored: %d -> %d messages", len(before), len(after))
 		}
@@ -455,7 +464,10 @@ func TestRetryFailedMessage(t *testing.T) {
 		if err := h.st.SetDelivery(h.ctx, h.st.DB(), m.ID, store.DeliveryFailed, "550 mailbox unavailable", 0, h.clock.Now(), time.Time{}); err != nil {
 			t.Fatal(err)
 		}
-		entries, _ := os.ReadDir(h.outbox)
+		entries, err := os.ReadDir(h.outbox)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, e := range entries {
 			_ = os.Remove(h.outbox + "/" + e.Name())
 		}
@@ -470,7 +482,10 @@ func TestRetryFailedMessage(t *testing.T) {
 			return err == nil && got.DeliveryStatus == store.DeliverySent
 		})
 		// An inbound message is not ours to send.
-		msgs, _ := h.st.ListMessages(h.ctx, id)
+		msgs, err := h.st.ListMessages(h.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
 		agent.do("POST", fmt.Sprintf("/api/v1/messages/%d/retry", msgs[0].ID), nil).must(t, 409)
 		if evs := h.events(id); evs[len(evs)-1].Kind != "delivery_retried" {
 			t.Fatalf("events %+v", evs)

@@ -57,7 +57,7 @@ func TestAutomaticFixtures(t *testing.T) {
 			}
 		})
 	}
-	files, _ := filepath.Glob("testdata/auto/*.eml")
+	files := fixtures(t, "testdata/auto/*.eml")
 	for _, f := range files {
 		if !seen[filepath.Base(f)] {
 			t.Errorf("fixture %s has no test case", f)

@@ -94,7 +94,10 @@ func TestComposeDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := Compose(sampleOutgoing())
+	b, err := Compose(sampleOutgoing())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !bytes.Equal(a, b) {
 		t.Error("Compose is not deterministic")
 	}

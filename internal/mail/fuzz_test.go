@@ -1,19 +1,14 @@
 package mail
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 // FuzzParse: Parse and the text helpers must never panic, whatever arrives.
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.eml")
-	for _, p := range files {
-		if raw, err := os.ReadFile(p); err == nil {
-			f.Add(raw)
-		}
+	for _, p := range fixtures(f, "testdata/*.eml") {
+		f.Add(readFixture(f, p))
 	}
 	f.Add([]byte("Subject: x\n\n"))
 	f.Add([]byte("Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: multipart/mixed; boundary=a\n\n--a--\n"))
@@ -25,6 +20,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
+		// Only a panic fails here: the results are checked by the unit tests.
 		_ = VisibleText(m.Text)
 		_ = VisibleTextFromHTML(m.HTML)
 		_ = SanitizeHTML(m.HTML)
@@ -40,13 +36,10 @@ func FuzzParse(f *testing.F) {
 // returns is a line of the input), never returns nothing for a text that
 // has something, and the HTML path never panics on any markup.
 func FuzzVisibleText(f *testing.F) {
-	files, _ := filepath.Glob("testdata/replies/*.eml")
-	for _, p := range files {
-		if raw, err := os.ReadFile(p); err == nil {
-			if m, err := Parse(raw); err == nil {
-				f.Add(m.Text)
-				f.Add(m.HTML)
-			}
+	for _, p := range fixtures(f, "testdata/replies/*.eml") {
+		if m, err := Parse(readFixture(f, p)); err == nil {
+			f.Add(m.Text)
+			f.Add(m.HTML)
 		}
 	}
 	f.Add("Yes.\nOn Mon,\nAnn\n<a@x> wrote:\n> q")

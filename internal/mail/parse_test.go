@@ -10,6 +10,27 @@ import (
 	"time"
 )
 
+// fixtures lists the files matching pattern; none is an error (a moved
+// folder must not leave a loop over nothing).
+func fixtures(t testing.TB, pattern string) []string {
+	t.Helper()
+	files, err := filepath.Glob(pattern)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("fixtures %s: %d files, %v", pattern, len(files), err)
+	}
+	return files
+}
+
+// readFixture reads a fixture file.
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
 func mustParse(t *testing.T, name string) *Message {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", name))
@@ -370,7 +391,7 @@ func TestParseFixtures(t *testing.T) {
 		})
 	}
 	// Every fixture must be covered by a case here or in TestParseNotEmail.
-	files, _ := filepath.Glob("testdata/*.eml")
+	files := fixtures(t, "testdata/*.eml")
 	for _, f := range files {
 		if b := filepath.Base(f); !seen[b] && !strings.HasPrefix(b, "not_email_") {
 			t.Errorf("fixture %s has no test case", b)
@@ -405,12 +426,12 @@ func TestParseNotEmail(t *testing.T) {
 
 // TestFixtureInvariants holds for every message we can parse.
 func TestFixtureInvariants(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.eml")
+	files := fixtures(t, "testdata/*.eml")
 	if len(files) < 45 {
 		t.Fatalf("only %d fixtures", len(files))
 	}
 	for _, f := range files {
-		raw, _ := os.ReadFile(f)
+		raw := readFixture(t, f)
 		m, err := Parse(raw)
 		if err != nil {
 			continue

@@ -443,6 +443,37 @@ func TestAcknowledgementRateLimit(t *testing.T) {
 	})
 }
 
+// TestAcknowledgementWindowIsOneHour: the rate limit counts the sender's
+// acknowledgements of exactly the last hour, its start included. Three at
+// 10:00 block one at 11:00:00; at 11:00:01 they have left the window.
+func TestAcknowledgementWindowIsOneHour(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		start := e.now
+		for i := range 3 {
+			r := e.receive(e.mb, msg("From: loop@robot.test", fmt.Sprintf("Subject: burst %d", i), fmt.Sprintf("Message-ID: <b%d@robot.test>", i)))
+			if len(e.acks(r.TicketID)) != 1 {
+				t.Fatalf("message %d of the burst not acknowledged", i)
+			}
+		}
+		for _, c := range []struct {
+			after time.Duration
+			acked bool
+		}{
+			{59 * time.Minute, false},
+			{time.Hour, false},
+			{time.Hour + time.Second, true},
+		} {
+			e.now = start.Add(c.after)
+			r := e.receive(e.mb, msg("From: loop@robot.test", "Subject: after "+c.after.String(), "Message-ID: <after-"+c.after.String()+"@robot.test>"))
+			if got := len(e.acks(r.TicketID)) == 1; got != c.acked {
+				t.Fatalf("%s after three acknowledgements: acknowledged %v, want %v (%s)", c.after, got, c.acked, r.Note)
+			}
+		}
+	})
+}
+
 func TestBounceMarksOutboundFailed(t *testing.T) {
 	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {

@@ -39,6 +39,9 @@ type relay struct {
 	rcptErr  []*smtp.SMTPError // answered to the next RCPT commands, in order
 	tls      *tls.Config       // offers STARTTLS when set (before start)
 	helos    []string          // EHLO names of the sessions
+	// observe, when set (before start), is called as each MAIL, RCPT and
+	// DATA command arrives, before it is answered.
+	observe func(step string)
 }
 
 type delivery struct {
@@ -60,8 +63,13 @@ type relaySession struct {
 	to   []string
 }
 
-func (s *relaySession) Mail(from string, _ *smtp.MailOptions) error { s.from = from; return nil }
+func (s *relaySession) Mail(from string, _ *smtp.MailOptions) error {
+	s.r.step("MAIL")
+	s.from = from
+	return nil
+}
 func (s *relaySession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.r.step("RCPT")
 	s.r.mu.Lock()
 	defer s.r.mu.Unlock()
 	if len(s.r.rcptErr) > 0 {
@@ -73,6 +81,7 @@ func (s *relaySession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 func (s *relaySession) Data(r io.Reader) error {
+	s.r.step("DATA") // go-smtp calls Data once it answered 354, before the body
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -87,6 +96,12 @@ func (s *relaySession) Data(r io.Reader) error {
 	s.r.accepted = append(s.r.accepted, delivery{from: s.from, to: s.to, data: data})
 	return nil
 }
+func (r *relay) step(name string) {
+	if r.observe != nil {
+		r.observe(name)
+	}
+}
+
 func (s *relaySession) Reset()        { s.from, s.to = "", nil }
 func (s *relaySession) Logout() error { return nil }
 
@@ -258,6 +273,44 @@ func TestRelayDownThenUp(t *testing.T) {
 			t.Fatalf("after relay up: %s attempts=%d %q", m.DeliveryStatus, m.DeliveryAttempts, m.DeliveryError)
 		}
 		o.sawDeliveryEvent()
+	})
+}
+
+// TestSendingIsWrittenBeforeData: the stored state is "sending" by the time
+// the relay sees DATA (committed, so another process reads it), and still
+// "queued" while the envelope is being accepted: a crash before DATA resends,
+// a crash after it never does.
+func TestSendingIsWrittenBeforeData(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		o := newOutEnv(t, dsn, nil)
+		var mu sync.Mutex
+		var seen []string
+		o.relay.observe = func(step string) {
+			// The relay's goroutine reads the database as another process would.
+			m, err := o.st.GetMessage(context.Background(), o.st.DB(), o.ackID)
+			state := step + " " + m.DeliveryStatus
+			if err != nil {
+				state = step + " " + err.Error()
+			}
+			mu.Lock()
+			seen = append(seen, state)
+			mu.Unlock()
+		}
+		o.relay.start(t)
+		if err := o.send(o.svc, 1); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		got := strings.Join(seen, ", ")
+		mu.Unlock()
+		want := strings.Join([]string{"MAIL " + store.DeliveryQueued, "RCPT " + store.DeliveryQueued, "DATA " + store.DeliverySending}, ", ")
+		if got != want {
+			t.Fatalf("stored state at each step: %s\nwant %s", got, want)
+		}
+		o.checkOneDelivery()
+		if m := o.ack(); m.DeliveryStatus != store.DeliverySent {
+			t.Fatalf("after 250: %s", m.DeliveryStatus)
+		}
 	})
 }
 

@@ -286,7 +286,11 @@ func (f *fakeGoogle) list(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	slices.SortFunc(match, func(a, b fakeMsg) int { return int(hashOf(a.id)%1000) - int(hashOf(b.id)%1000) })
-	off, _ := strconv.Atoi(q.Get("pageToken"))
+	off, err := strconv.Atoi(q.Get("pageToken"))
+	if err != nil && q.Get("pageToken") != "" {
+		gerror(w, 400, "INVALID_ARGUMENT", "invalid", "Invalid pageToken") // a client bug must show
+		return
+	}
 	end := min(off+f.pageSize, len(match))
 	resp := map[string]any{"resultSizeEstimate": len(match)}
 	var refs []map[string]string
@@ -354,7 +358,11 @@ func (f *fakeGoogle) historyList(w http.ResponseWriter, r *http.Request) {
 			recs = append(recs, h)
 		}
 	}
-	off, _ := strconv.Atoi(q.Get("pageToken"))
+	off, err := strconv.Atoi(q.Get("pageToken"))
+	if err != nil && q.Get("pageToken") != "" {
+		gerror(w, 400, "INVALID_ARGUMENT", "invalid", "Invalid pageToken") // a client bug must show
+		return
+	}
 	end := min(off+f.pageSize, len(recs))
 	resp := map[string]any{"historyId": strconv.Itoa(f.historyID)}
 	var out []map[string]any
@@ -379,7 +387,11 @@ func (f *fakeGoogle) historyList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeGoogle) sendJSON(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, jsonSendLimit+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, jsonSendLimit+1))
+	if err != nil {
+		gerror(w, 400, "INVALID_ARGUMENT", "invalid", "request body: "+err.Error())
+		return
+	}
 	if len(body) > jsonSendLimit {
 		gerror(w, 413, "INVALID_ARGUMENT", "uploadTooLarge", "Request payload size exceeds the limit: use the upload URI")
 		return
@@ -415,7 +427,11 @@ func (f *fakeGoogle) sendUpload(w http.ResponseWriter, r *http.Request) {
 		gerror(w, 400, "INVALID_ARGUMENT", "badContent", "Media type not supported: the second part must be message/*")
 		return
 	}
-	raw, _ := io.ReadAll(io.LimitReader(part, uploadSendLimit+1))
+	raw, err := io.ReadAll(io.LimitReader(part, uploadSendLimit+1))
+	if err != nil {
+		gerror(w, 400, "INVALID_ARGUMENT", "invalid", "upload: "+err.Error())
+		return
+	}
 	if len(raw) > uploadSendLimit {
 		gerror(w, 413, "INVALID_ARGUMENT", "uploadTooLarge", "Media is larger than 35MB")
 		return

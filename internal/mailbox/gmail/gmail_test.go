@@ -50,7 +50,10 @@ func (s *setup) cfg() gmail.Config {
 
 // connect builds the connector through the supervisor's factory from sealed credentials.
 func (s *setup) connect(t *testing.T) *gmail.Conn {
-	creds, _ := json.Marshal(gmail.Credentials{Email: "journal@acme.test", RefreshToken: s.g.refresh})
+	creds, err := json.Marshal(gmail.Credentials{Email: "journal@acme.test", RefreshToken: s.g.refresh})
+	if err != nil {
+		t.Fatal(err)
+	}
 	sealed, err := s.env.Box.Seal(string(creds))
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +107,10 @@ func TestJournalBackfillAndHistory(t *testing.T) {
 		if n := s.env.Count(`SELECT count(*) FROM inbound WHERE provider_id LIKE 'gmail:%' AND source = 'gmail'`); n != 5 {
 			t.Fatalf("inbound: %d", n)
 		}
-		st, _ := s.env.Store.MailboxSyncStatus(ctx, s.journal)
+		st, err := s.env.Store.MailboxSyncStatus(ctx, s.journal)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if st.Done != 5 || st.Total != 5 {
 			t.Fatalf("progress %+v", st)
 		}
@@ -126,8 +132,13 @@ func TestJournalBackfillAndHistory(t *testing.T) {
 		var state struct {
 			HistoryID string `json:"history_id"`
 		}
-		c, _ := s.env.Store.GetConnector(ctx, s.journal)
-		_ = json.Unmarshal([]byte(c.SyncState), &state)
+		c, err := s.env.Store.GetConnector(ctx, s.journal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(c.SyncState), &state); err != nil {
+			t.Fatal(err)
+		}
 		if state.HistoryID != fmt.Sprint(s.g.historyID) {
 			t.Fatalf("stored historyId %q, want %d", state.HistoryID, s.g.historyID)
 		}
@@ -231,7 +242,10 @@ func TestRefreshFailureShowsOnMailbox(t *testing.T) {
 
 func (s *setup) wantReconnect(t *testing.T) {
 	t.Helper()
-	st, _ := s.env.Store.MailboxSyncStatus(s.env.Ctx, s.journal)
+	st, err := s.env.Store.MailboxSyncStatus(s.env.Ctx, s.journal)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if st.Status != store.SyncError || !strings.Contains(st.LastError, "reconnect this mailbox") || !strings.Contains(st.LastError, "invalid_grant") ||
 		!strings.Contains(st.LastError, "Token has been expired or revoked") || st.ErrorSince.IsZero() {
 		t.Fatalf("status %+v", st)
@@ -435,8 +449,14 @@ func TestOAuthConnectFlow(t *testing.T) {
 		srv := httptest.NewServer(mux)
 		defer srv.Close()
 		browser := func(session string) *http.Client {
-			jar, _ := cookiejar.New(nil)
-			u, _ := url.Parse(srv.URL)
+			jar, err := cookiejar.New(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := url.Parse(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
 			jar.SetCookies(u, []*http.Cookie{{Name: "session", Value: session}})
 			return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		}
@@ -446,7 +466,10 @@ func TestOAuthConnectFlow(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		loc, _ := url.Parse(resp.Header.Get("Location"))
+		loc, err := url.Parse(resp.Header.Get("Location"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		q := loc.Query()
 		if resp.StatusCode != http.StatusFound || loc.Host != "accounts.example" || q.Get("access_type") != "offline" || q.Get("prompt") != "consent" ||
 			q.Get("client_id") != "client-id" || !strings.Contains(q.Get("scope"), "gmail.readonly") || !strings.Contains(q.Get("scope"), "gmail.send") ||
@@ -457,12 +480,18 @@ func TestOAuthConnectFlow(t *testing.T) {
 		s.g.with(func() { s.g.codes["code-1"] = true })
 		// The state is bound to the session: another session's callback is refused.
 		mallory := browser("mallory-session")
-		resp, _ = mallory.Get(srv.URL + "/api/v1/mailboxes/gmail/oauth/callback?code=code-1&state=" + url.QueryEscape(state))
+		resp, err = mallory.Get(srv.URL + "/api/v1/mailboxes/gmail/oauth/callback?code=code-1&state=" + url.QueryEscape(state))
+		if err != nil {
+			t.Fatal(err)
+		}
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusBadRequest {
 			t.Fatalf("foreign session: %d", resp.StatusCode)
 		}
-		resp, _ = alice.Get(srv.URL + "/api/v1/mailboxes/gmail/oauth/callback?code=code-1&state=" + url.QueryEscape(state))
+		resp, err = alice.Get(srv.URL + "/api/v1/mailboxes/gmail/oauth/callback?code=code-1&state=" + url.QueryEscape(state))
+		if err != nil {
+			t.Fatal(err)
+		}
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/mailboxes?") ||
 			!strings.Contains(resp.Header.Get("Location"), "gmail=connected") {
@@ -483,7 +512,10 @@ func TestOAuthConnectFlow(t *testing.T) {
 			t.Fatalf("sealed credentials: %q %v", plain, err)
 		}
 		// Without a session nothing starts.
-		resp, _ = http.Get(srv.URL + fmt.Sprintf("/api/v1/mailboxes/gmail/oauth/start?mailbox_id=%d", mb))
+		resp, err = http.Get(srv.URL + fmt.Sprintf("/api/v1/mailboxes/gmail/oauth/start?mailbox_id=%d", mb))
+		if err != nil {
+			t.Fatal(err)
+		}
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("no session: %d", resp.StatusCode)
@@ -495,7 +527,10 @@ func TestNotConfigured(t *testing.T) {
 	s := newSetup(t, storetest.SQLiteURL(t))
 	cfg := s.cfg()
 	cfg.App.ClientID = ""
-	c, _ := s.env.Store.GetConnector(s.env.Ctx, s.journal)
+	c, err := s.env.Store.GetConnector(s.env.Ctx, s.journal)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := gmail.Factory(cfg)(s.env.Ctx, c, s.env.Host(s.journal, "journal@acme.test")); !errors.Is(err, gmail.ErrNotConfigured) {
 		t.Fatalf("err %v", err)
 	}
@@ -511,7 +546,10 @@ func TestNotConfigured(t *testing.T) {
 	req := httptest.NewRequest("GET", "/api/v1/mailboxes/gmail/oauth/start?mailbox_id=1", nil)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
 	flow.Start(rec, req)
-	loc, _ := url.Parse(rec.Header().Get("Location"))
+	loc, err := url.Parse(rec.Header().Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if rec.Code != http.StatusFound || loc.Path != "/admin/mailboxes" || loc.Query().Get("gmail") != "error" ||
 		!strings.Contains(loc.Query().Get("reason"), "TICKETER_GOOGLE_CLIENT_ID") {
 		t.Fatalf("start from a browser without a client: %d %s", rec.Code, rec.Header().Get("Location"))

@@ -445,7 +445,11 @@ func (f *fakeMicrosoft) value(w http.ResponseWriter, r *http.Request, box string
 // sendMail takes MIME only as base64 in a text/plain body (JSON would be a
 // message resource, which Ticketer never sends); it answers 202.
 func (f *fakeMicrosoft) sendMail(w http.ResponseWriter, r *http.Request, box string) {
-	body, _ := io.ReadAll(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		graphError(w, 400, "RequestBodyRead", err.Error())
+		return
+	}
 	if r.Header.Get("Content-Type") != "text/plain" {
 		graphError(w, 400, "RequestBodyRead", "this fake takes MIME (text/plain) only")
 		return

@@ -64,7 +64,10 @@ func (s *setup) connect(t testing.TB, cr graph.Credentials, recv mailbox.Receive
 	if cr.RefreshToken == "" {
 		cr.RefreshToken = s.ms.refresh
 	}
-	b, _ := json.Marshal(cr)
+	b, err := json.Marshal(cr)
+	if err != nil {
+		t.Fatal(err)
+	}
 	sealed, err := s.env.Box.Seal(string(b))
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +170,10 @@ func TestBackfillThenDeltaSync(t *testing.T) {
 		if after := s.ms.requests["/v1.0/me/mailFolders/inbox/messages/delta"]; after != before+1 || s.inbound() != 28 {
 			t.Fatalf("idle sync: %d delta calls, %d inbound", after-before, s.inbound())
 		}
-		status, _ := s.env.Store.MailboxSyncStatus(ctx, s.mb)
+		status, err := s.env.Store.MailboxSyncStatus(ctx, s.mb)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if status.Status != store.SyncOK {
 			t.Fatalf("status %+v", status)
 		}
@@ -315,7 +321,10 @@ func TestTokenRenewedBeforeExpiryAndRotationKept(t *testing.T) {
 	if s.ms.refreshN != 2 || s.ms.requests["/v1.0/me/mailFolders/inbox"] != 2 {
 		t.Fatalf("refreshes %d, calls %d", s.ms.refreshN, s.ms.requests["/v1.0/me/mailFolders/inbox"])
 	}
-	c, _ := s.env.Store.GetConnector(s.env.Ctx, s.mb)
+	c, err := s.env.Store.GetConnector(s.env.Ctx, s.mb)
+	if err != nil {
+		t.Fatal(err)
+	}
 	plain, err := s.env.Box.Open(c.Credentials)
 	if err != nil || !strings.Contains(plain, `"refresh_token":"`+s.ms.refresh+`"`) {
 		t.Fatalf("the rotated refresh token %s is not the sealed one: %s %v", s.ms.refresh, plain, err)
@@ -340,7 +349,10 @@ func TestRefusedRefreshMarksMailboxInError(t *testing.T) {
 	if !errors.Is(err, graph.ErrAuth) || !strings.Contains(err.Error(), "invalid_grant") {
 		t.Fatalf("sync with a revoked grant: %v", err)
 	}
-	st, _ := s.env.Store.MailboxSyncStatus(s.env.Ctx, s.mb)
+	st, err := s.env.Store.MailboxSyncStatus(s.env.Ctx, s.mb)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if st.Status != store.SyncError || !strings.Contains(st.LastError, "reconnect the mailbox") {
 		t.Fatalf("mailbox status %+v", st)
 	}
@@ -351,7 +363,10 @@ func TestNotConfigured(t *testing.T) {
 	s := newSetup(t, storetest.SQLiteURL(t))
 	cfg := s.cfg()
 	cfg.App.ClientSecret = ""
-	c, _ := s.env.Store.GetConnector(s.env.Ctx, s.mb)
+	c, err := s.env.Store.GetConnector(s.env.Ctx, s.mb)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := graph.Factory(cfg)(s.env.Ctx, c, s.env.Host(s.mb, fakeAccount)); !errors.Is(err, graph.ErrNotConfigured) {
 		t.Fatalf("factory without a client secret: %v", err)
 	}
@@ -464,8 +479,11 @@ func newFlow(t *testing.T, dsn string) *flowSetup {
 }
 
 func (fs *flowSetup) browser(session string) *http.Client {
-	jar, _ := cookiejar.New(nil)
-	u, _ := url.Parse(fs.srv.URL)
+	jar, _ := cookiejar.New(nil) // never fails without options
+	u, err := url.Parse(fs.srv.URL)
+	if err != nil {
+		panic(err) // the test server's own URL
+	}
 	jar.SetCookies(u, []*http.Cookie{{Name: "session", Value: session}})
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
@@ -482,7 +500,10 @@ func (fs *flowSetup) consent(t *testing.T, c *http.Client, query string) (*url.U
 	if resp.StatusCode != http.StatusFound {
 		t.Fatalf("start: %d", resp.StatusCode)
 	}
-	auth, _ := url.Parse(resp.Header.Get("Location"))
+	auth, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	resp, err = c.Get(auth.String())
 	if err != nil {
 		t.Fatal(err)
@@ -491,8 +512,14 @@ func (fs *flowSetup) consent(t *testing.T, c *http.Client, query string) (*url.U
 	if resp.StatusCode != http.StatusFound {
 		t.Fatalf("authorize refused: %d", resp.StatusCode)
 	}
-	back, _ := url.Parse(resp.Header.Get("Location"))
-	cb, _ := url.Parse(fs.srv.URL + back.Path)
+	back, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := url.Parse(fs.srv.URL + back.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cb.RawQuery = back.RawQuery
 	q := auth.Query()
 	q.Set("tenant_path", auth.Path) // where it went, for the checks
@@ -510,12 +537,18 @@ func TestOAuthConnectFlowWithPKCE(t *testing.T) {
 			t.Fatalf("authorize request: %v", q)
 		}
 		// The state is bound to the session: another session's callback is refused.
-		resp, _ := fs.browser("mallory-session").Get(cb.String())
+		resp, err := fs.browser("mallory-session").Get(cb.String())
+		if err != nil {
+			t.Fatal(err)
+		}
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusBadRequest {
 			t.Fatalf("foreign session: %d", resp.StatusCode)
 		}
-		resp, _ = alice.Get(cb.String())
+		resp, err = alice.Get(cb.String())
+		if err != nil {
+			t.Fatal(err)
+		}
 		resp.Body.Close()
 		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || !strings.Contains(loc, "microsoft=connected") {
 			t.Fatalf("callback: %d %s", resp.StatusCode, loc)
@@ -523,7 +556,10 @@ func TestOAuthConnectFlowWithPKCE(t *testing.T) {
 		if fs.connected != fs.mb {
 			t.Fatalf("connected %d", fs.connected)
 		}
-		c, _ := fs.env.Store.GetConnector(fs.env.Ctx, fs.mb)
+		c, err := fs.env.Store.GetConnector(fs.env.Ctx, fs.mb)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if c.Provider != graph.Provider || strings.Contains(c.Credentials, fs.ms.refresh) || !c.BackfillSince.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
 			t.Fatalf("connector %+v", c)
 		}
@@ -549,7 +585,10 @@ func TestOAuthCodeNeedsItsVerifier(t *testing.T) {
 	v := cb.Query()
 	v.Set("state", other.Query().Get("state"))
 	forged.RawQuery = v.Encode()
-	resp, _ := alice.Get(forged.String())
+	resp, err := alice.Get(forged.String())
+	if err != nil {
+		t.Fatal(err)
+	}
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); !strings.Contains(loc, "microsoft=error") || !strings.Contains(loc, "AADSTS501481") {
 		t.Fatalf("code with another attempt's verifier: %s", loc)
@@ -566,20 +605,32 @@ func TestOAuthSharedMailbox(t *testing.T) {
 	if !strings.Contains(q.Get("scope"), "Mail.ReadWrite.Shared") || !strings.Contains(q.Get("scope"), "Mail.Send.Shared") {
 		t.Fatalf("shared scopes: %q", q.Get("scope"))
 	}
-	resp, _ := alice.Get(cb.String())
+	resp, err := alice.Get(cb.String())
+	if err != nil {
+		t.Fatal(err)
+	}
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); !strings.Contains(loc, "microsoft=error") || !strings.Contains(loc, "Full+Access") {
 		t.Fatalf("shared without access: %s", loc)
 	}
 	fs.ms.with(func() { fs.ms.access[fakeShared] = true })
 	cb, _ = fs.consent(t, alice, fmt.Sprintf("mailbox_id=%d&shared=true", shared))
-	resp, _ = alice.Get(cb.String())
+	resp, err = alice.Get(cb.String())
+	if err != nil {
+		t.Fatal(err)
+	}
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); !strings.Contains(loc, "microsoft=connected") {
 		t.Fatalf("shared: %s", loc)
 	}
-	c, _ := fs.env.Store.GetConnector(fs.env.Ctx, shared)
-	plain, _ := fs.env.Box.Open(c.Credentials)
+	c, err := fs.env.Store.GetConnector(fs.env.Ctx, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := fs.env.Box.Open(c.Credentials)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(plain, `"mailbox":"`+fakeShared+`"`) || !strings.Contains(plain, `"shared":true`) {
 		t.Fatalf("shared credentials: %s", plain)
 	}
@@ -619,7 +670,10 @@ func TestOAuthExpiredState(t *testing.T) {
 	alice := fs.browser("alice-session")
 	cb, _ := fs.consent(t, alice, fmt.Sprintf("mailbox_id=%d", fs.mb))
 	fs.flow.Now = func() time.Time { return time.Now().Add(16 * time.Minute) }
-	resp, _ := alice.Get(cb.String())
+	resp, err := alice.Get(cb.String())
+	if err != nil {
+		t.Fatal(err)
+	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("expired state: %d", resp.StatusCode)
@@ -631,12 +685,21 @@ func TestWatchPollsTheDeltaLink(t *testing.T) {
 	s := newSetup(t, storetest.SQLiteURL(t))
 	cfg := s.cfg()
 	cfg.PollInterval = 20 * time.Millisecond
-	b, _ := json.Marshal(graph.Credentials{Account: fakeAccount, RefreshToken: s.ms.refresh})
-	sealed, _ := s.env.Box.Seal(string(b))
+	b, err := json.Marshal(graph.Credentials{Account: fakeAccount, RefreshToken: s.ms.refresh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := s.env.Box.Seal(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := s.env.Store.SetConnectorSettings(s.env.Ctx, s.mb, graph.Provider, sealed, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	c, _ := s.env.Store.GetConnector(s.env.Ctx, s.mb)
+	c, err := s.env.Store.GetConnector(s.env.Ctx, s.mb)
+	if err != nil {
+		t.Fatal(err)
+	}
 	conn, err := graph.Factory(cfg)(s.env.Ctx, c, s.env.Host(s.mb, fakeAccount))
 	if err != nil {
 		t.Fatal(err)

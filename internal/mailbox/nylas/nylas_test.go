@@ -153,14 +153,22 @@ func raw(id, subject string) string {
 // list answers newest first.
 func (f *fakeNylas) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	after, _ := strconv.ParseInt(q.Get("received_after"), 10, 64)
+	after, err := strconv.ParseInt(q.Get("received_after"), 10, 64)
+	if err != nil && q.Get("received_after") != "" {
+		http.Error(w, "bad received_after", http.StatusBadRequest) // a client bug must show
+		return
+	}
 	var match []fakeMsg
 	for i := len(f.msgs) - 1; i >= 0; i-- {
 		if f.msgs[i].date > after {
 			match = append(match, f.msgs[i])
 		}
 	}
-	off, _ := strconv.Atoi(q.Get("page_token"))
+	off, err := strconv.Atoi(q.Get("page_token"))
+	if err != nil && q.Get("page_token") != "" {
+		http.Error(w, "bad page_token", http.StatusBadRequest)
+		return
+	}
 	end := min(off+f.pageSize, len(match))
 	data := []map[string]any{}
 	for _, m := range match[off:end] {
@@ -230,11 +238,14 @@ func (f *fakeNylas) deliver(url, secret string, body []byte, compressed bool) (i
 	if compressed {
 		var b bytes.Buffer
 		zw := gzip.NewWriter(&b)
-		_, _ = zw.Write(body)
+		_, _ = zw.Write(body) // into memory: cannot fail
 		_ = zw.Close()
 		wire = b.Bytes()
 	}
-	req, _ := http.NewRequest("POST", url, bytes.NewReader(wire))
+	req, err := http.NewRequest("POST", url, bytes.NewReader(wire))
+	if err != nil {
+		return 0, err
+	}
 	req.Header.Set("Content-Type", "application/json")
 	if compressed {
 		req.Header.Set("Content-Encoding", "gzip")
@@ -339,7 +350,10 @@ func TestBackfillAndPolling(t *testing.T) {
 		if n := s.env.Count(`SELECT count(*) FROM inbound`); n != 7 {
 			t.Fatalf("an idle poll fetched again: %d inbound rows", n)
 		}
-		st, _ := s.env.Store.MailboxSyncStatus(s.env.Ctx, s.mb)
+		st, err := s.env.Store.MailboxSyncStatus(s.env.Ctx, s.mb)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if st.Status != store.SyncOK {
 			t.Fatalf("status %+v", st)
 		}
@@ -365,7 +379,10 @@ func TestWebhook(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := io.ReadAll(resp.Body)
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
 		resp.Body.Close()
 		if resp.StatusCode != 200 || string(b) != "abc123" {
 			t.Fatalf("challenge: %d %q", resp.StatusCode, b)
@@ -477,12 +494,21 @@ func TestSendRawMIME(t *testing.T) {
 func (s *setup) revoke(t *testing.T) mailbox.Connector {
 	t.Helper()
 	creds := nylas.Credentials{GrantID: grant, APIKey: "revoked", APIBase: s.f.srv.URL}
-	b, _ := json.Marshal(creds)
-	sealed, _ := s.env.Box.Seal(string(b))
+	b, err := json.Marshal(creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := s.env.Box.Seal(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := s.env.Store.SetCredentials(s.env.Ctx, s.mb, sealed); err != nil {
 		t.Fatal(err)
 	}
-	c, _ := s.env.Store.GetConnector(s.env.Ctx, s.mb)
+	c, err := s.env.Store.GetConnector(s.env.Ctx, s.mb)
+	if err != nil {
+		t.Fatal(err)
+	}
 	bad, err := nylas.Factory(s.cfg)(s.env.Ctx, c, s.env.Host(s.mb, "support@acme.test"))
 	if err != nil {
 		t.Fatal(err)
@@ -492,7 +518,10 @@ func (s *setup) revoke(t *testing.T) mailbox.Connector {
 
 func (s *setup) wantMailboxError(t *testing.T, want string) {
 	t.Helper()
-	st, _ := s.env.Store.MailboxSyncStatus(s.env.Ctx, s.mb)
+	st, err := s.env.Store.MailboxSyncStatus(s.env.Ctx, s.mb)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if st.Status != store.SyncError || !strings.Contains(st.LastError, want) {
 		t.Fatalf("status %+v", st)
 	}
