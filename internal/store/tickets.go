@@ -26,19 +26,22 @@ type Ticket struct {
 	UpdatedAt       time.Time
 	FirstResponseAt time.Time
 	SolvedAt        time.Time
+	SpamAt          time.Time // zero unless marked as spam
 }
 
 const ticketSelect = `SELECT t.id, t.subject, t.status, t.priority, t.assignee_id, u.email, u.name,
-	t.requester_id, c.email, c.name, t.mailbox_id, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.solved_at
+	t.requester_id, c.email, c.name, t.mailbox_id, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.solved_at,
+	t.spam_at
 	FROM tickets t JOIN contacts c ON c.id = t.requester_id LEFT JOIN users u ON u.id = t.assignee_id`
 
 func scanTicket(r Row) (Ticket, error) {
 	var t Ticket
 	var aID sql.NullInt64
 	var aEmail, aName sql.NullString
-	var first, solved sql.NullTime
+	var first, solved, spam sql.NullTime
 	err := r.Scan(&t.ID, &t.Subject, &t.Status, &t.Priority, &aID, &aEmail, &aName,
-		&t.RequesterID, &t.Requester.Email, &t.Requester.Name, &t.MailboxID, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &first, &solved)
+		&t.RequesterID, &t.Requester.Email, &t.Requester.Name, &t.MailboxID, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &first, &solved, &spam)
+	t.SpamAt = timeOf(spam)
 	t.Assignee = scanUserRef(aID, aEmail, aName)
 	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
 	t.FirstResponseAt, t.SolvedAt = timeOf(first), timeOf(solved)
@@ -130,7 +133,9 @@ type TicketFilter struct {
 	Requester  string
 	Tag        string
 	Query      string // full-text search: every term in the subject or a message's visible text (see search.go)
-	Limit      int
+	// Spam lists the tickets marked as spam, which every other list leaves out.
+	Spam  bool
+	Limit int
 	// Cursor: the (updated_at, id) of the last ticket of the previous page.
 	AfterTime time.Time
 	AfterID   int64
@@ -151,6 +156,11 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 			ph = append(ph, arg(st))
 		}
 		where = append(where, "t.status IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.Spam {
+		where = append(where, "t.spam_at IS NOT NULL")
+	} else {
+		where = append(where, "t.spam_at IS NULL")
 	}
 	if f.MailboxID != 0 {
 		where = append(where, "t.mailbox_id = "+arg(f.MailboxID))

@@ -20,9 +20,10 @@ func (in *ingestion) bounce(ctx context.Context) error {
 		}
 	}
 	if !found {
-		in.res.Outcome, in.res.Note = OutcomeIgnored, "bounce for a message we did not send ("+fallback(b.OriginalMessageID, "no Message-ID")+")"
-		return nil
+		in.auto = "bounce for a message we did not send (" + fallback(b.OriginalMessageID, "no Message-ID") + ")"
+		return in.keep(ctx)
 	}
+	in.threadedBy, in.threadedKey = ThreadedReferences, orig.MessageID
 	reason := fallback(strings.TrimSpace(strings.Join(nonEmpty(b.Status, b.Diagnostic), " ")), "bounced")
 	c := Change{TicketID: orig.TicketID, Actor: systemActor()}
 	if b.Action != "" && !strings.EqualFold(b.Action, "failed") {

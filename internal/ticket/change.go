@@ -28,12 +28,17 @@ const (
 	EventNoteAdded       EventKind = "note_added"
 	EventDeliveryFailed  EventKind = "delivery_failed"
 	EventDeliveryRetried EventKind = "delivery_retried"
+	// EventTicketLinked: a reply to a ticket closed long ago opened a new
+	// one; each names the other (field follows / followed_by).
+	EventTicketLinked EventKind = "ticket_linked"
+	EventMarkedSpam   EventKind = "marked_spam"
+	EventSpamRestored EventKind = "spam_restored"
 )
 
 // EventKinds lists every audit event kind.
 func EventKinds() []EventKind {
 	return []EventKind{EventTicketCreated, EventStatusChanged, EventPriorityChanged, EventAssigneeChanged, EventTagsChanged,
-		EventReplyQueued, EventNoteAdded, EventDeliveryFailed, EventDeliveryRetried}
+		EventReplyQueued, EventNoteAdded, EventDeliveryFailed, EventDeliveryRetried, EventTicketLinked, EventMarkedSpam, EventSpamRestored}
 }
 
 // Event is one audit-trail entry a change records.
