@@ -36,7 +36,7 @@ func toTicket(t store.Ticket) oapi.Ticket {
 	out := oapi.Ticket{Id: t.ID, Subject: t.Subject, Status: oapi.Status(t.Status), Priority: oapi.Priority(t.Priority),
 		Assignee: nullable.NewNullNullable[oapi.User](), Requester: oapi.Address{Email: t.Requester.Email, Name: t.Requester.Name},
 		MailboxId: t.MailboxID, Tags: t.Tags, MessageCount: t.MessageCount, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
-		FirstResponseAt: nullTime(t.FirstResponseAt), SolvedAt: nullTime(t.SolvedAt)}
+		FirstResponseAt: nullTime(t.FirstResponseAt), SolvedAt: nullTime(t.SolvedAt), SpamAt: nullTime(t.SpamAt)}
 	if t.Assignee != nil {
 		out.Assignee = nullable.NewNullableWithValue(oapi.User{Id: t.Assignee.ID, Email: t.Assignee.Email, Name: t.Assignee.Name})
 	}
@@ -63,6 +63,12 @@ func toMessage(m store.Message) oapi.Message {
 	}
 	if m.Problems != "" {
 		out.Problems = &m.Problems
+	}
+	out.ThreadedBy = nullable.NewNullNullable[oapi.ThreadedBy]()
+	if m.ThreadedBy != "" {
+		out.ThreadedBy = nullable.NewNullableWithValue(oapi.ThreadedBy(m.ThreadedBy))
+		key := m.ThreadedKey
+		out.ThreadedKey = &key
 	}
 	for _, a := range m.Attachments {
 		inline := a.Inline
@@ -101,6 +107,12 @@ func toEvent(e store.Event) oapi.Event {
 }
 
 func toInbound(in store.Inbound) oapi.Inbound {
-	return oapi.Inbound{Id: in.ID, MailboxId: in.MailboxID, Source: in.Source, Status: in.Status, Error: in.Error,
-		Attempts: in.Attempts, Size: in.Size, Sha256: in.SHA256, ReceivedAt: in.ReceivedAt}
+	out := oapi.Inbound{Id: in.ID, MailboxId: in.MailboxID, Source: in.Source, Status: in.Status, Error: in.Error,
+		Attempts: in.Attempts, Size: in.Size, Sha256: in.SHA256, ReceivedAt: in.ReceivedAt,
+		Reason: in.Reason, MessageId: in.RFCMessageID, From: toAddress(in.From), Subject: in.Subject,
+		TicketMessageId: nullable.NewNullNullable[int64]()}
+	if in.MessageID != 0 {
+		out.TicketMessageId = nullable.NewNullableWithValue(in.MessageID)
+	}
+	return out
 }
