@@ -155,4 +155,3 @@ func (s *Server) GetAttachmentContent(ctx context.Context, req oapi.GetAttachmen
 	}
 	return download{a: a, body: rc}, nil
 }
-

@@ -88,7 +88,7 @@ func (s *Store) GetInbound(ctx context.Context, q Querier, id int64) (Inbound, e
 // Automatic is kept automatic mail: its reason and headers.
 type Automatic struct {
 	Reason, RFCMessageID, Subject, DedupeKey, Note string
-	From                                        Address
+	From                                           Address
 }
 
 // KeepAutomatic records that an inbound row is automatic mail that belongs
