@@ -634,6 +634,17 @@ func TestImportBatchMatchesOneByOne(t *testing.T) {
 		withAttachment,
 		noID,
 		noID, // a duplicate by its bytes
+		// Automatic mail that belongs nowhere is kept once; its copy is a duplicate.
+		msg("From: ooo@c.test", "Subject: Out of office", "Auto-Submitted: auto-replied", "Message-ID: <ooo@c.test>"),
+		msg("From: ooo@c.test", "Subject: Out of office", "Auto-Submitted: auto-replied", "Message-ID: <ooo@c.test>"),
+		// Outlook's conversation, learned within the batch.
+		msg("From: o@c.test", "Subject: VPN", "Thread-Index: AdhVx0Qm8aT2U1b4SKe0iJ1p5iK1Fw==", "Message-ID: <ti1@c.test>"),
+		msg("From: o@c.test", "Subject: RE: VPN", "Thread-Index: AdhVx0Qm8aT2U1b4SKe0iJ1p5iK1F0AAAAAA", "Message-ID: <ti2@c.test>"),
+	}
+	// A reply loop on the old ticket: the sixth message within a minute is one.
+	for i := range 6 {
+		batch = append(batch, msg(fmt.Sprintf("Date: Mon, 2 Nov 2026 10:05:%02d +0000", i*5), "From: bot@c.test", "Subject: Re: old",
+			fmt.Sprintf("Message-ID: <loop%d@c.test>", i), "In-Reply-To: <m0@c.test>"))
 	}
 	run := func(t *testing.T, dsn string, oneByOne bool) (*env, []ticket.Result) {
 		e := newEnv(t, dsn)
@@ -667,7 +678,8 @@ func TestImportBatchMatchesOneByOne(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e, got := run(t, dsn, false)
 		n, dup := ticket.OutcomeNew, ticket.OutcomeDuplicate
-		for i, want := range []ticket.Outcome{n, n, dup, n, n, n, n, n, dup} {
+		auto := ticket.OutcomeAutomatic
+		for i, want := range []ticket.Outcome{n, n, dup, n, n, n, n, n, dup, auto, dup, n, n, n, n, n, n, n, n} {
 			if got[i].Outcome != want {
 				t.Errorf("item %d: outcome %q, want %q", i, got[i].Outcome, want)
 			}
@@ -679,7 +691,13 @@ func TestImportBatchMatchesOneByOne(t *testing.T) {
 			t.Errorf("replies to the old ticket, or the copy without Message-ID, went astray: %+v", got)
 		}
 		old := e.ticket(got[3].TicketID)
-		if old.Status != domain.StatusOpen || old.MessageCount != 3 || e.ticket(got[0].TicketID).MessageCount != 3 {
+		if got[12].TicketID != got[11].TicketID || got[11].TicketID == got[0].TicketID {
+			t.Errorf("the Thread-Index reply must join its conversation's ticket: %+v", got[11:13])
+		}
+		if n := e.count(`SELECT count(*) FROM messages WHERE kind = 'auto_reply' AND auto_reason LIKE 'loop:%'`); n != 1 {
+			t.Errorf("loop messages: %d, want 1", n)
+		}
+		if old.Status != domain.StatusOpen || old.MessageCount != 9 || e.ticket(got[0].TicketID).MessageCount != 3 {
 			t.Errorf("old ticket %+v: want open with 3 messages, and 3 on the new one", old)
 		}
 		if n := e.count(`SELECT count(*) FROM ticket_events WHERE kind = 'status_changed'`); n != 1 {
@@ -709,7 +727,8 @@ func dumpState(e *env) string {
 		sql  string
 	}{
 		{5, `SELECT t.id, t.subject, t.status, t.message_count, c.email FROM tickets t JOIN contacts c ON c.id = t.requester_id ORDER BY t.id`},
-		{4, `SELECT coalesce(message_id, ''), ticket_id, kind, coalesce(dedupe_key, '') FROM messages ORDER BY ticket_id, message_id, kind`},
+		{7, `SELECT coalesce(message_id, ''), ticket_id, kind, coalesce(dedupe_key, ''), threaded_by, threaded_key, auto_reason FROM messages ORDER BY ticket_id, message_id, kind`},
+		{5, `SELECT status, reason, rfc_message_id, from_email, coalesce(dedupe_key, '') FROM inbound ORDER BY rfc_message_id, status`},
 		{5, `SELECT ticket_id, kind, field, old_value, new_value FROM ticket_events ORDER BY ticket_id, kind, new_value`},
 		{2, `SELECT email, name FROM contacts ORDER BY email`},
 		{2, `SELECT p.ticket_id, c.email FROM ticket_participants p JOIN contacts c ON c.id = p.contact_id ORDER BY p.ticket_id, c.email`},

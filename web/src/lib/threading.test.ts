@@ -7,7 +7,7 @@ describe("describeThreading", () => {
     [{ threaded_by: "references", threaded_key: "r@x.test" }, "joined by References <r@x.test>"],
     [{ threaded_by: "subject-token", threaded_key: "[#42]" }, "joined by the ticket number in the subject [#42]"],
     [{ threaded_by: "plus-address", threaded_key: "support+t42@acme.test" }, "joined by the ticket address support+t42@acme.test"],
-    [{ threaded_by: "thread-index", threaded_key: "01d8557f4426f1a4f653" }, "joined by Outlook's Thread-Index (conversation 01d8557f4426…)"],
+    [{ threaded_by: "thread-index", threaded_key: "01d855c74426f1a4f653" }, "joined by Outlook's Thread-Index (conversation 01d855c74426…)"],
     [{ threaded_by: "new", threaded_key: "" }, "started this ticket"],
     [{ threaded_by: "merged", threaded_key: "#7" }, "moved here by a merge (from #7)"],
     [{ threaded_by: null }, ""],
