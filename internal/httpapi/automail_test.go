@@ -124,3 +124,24 @@ func TestSpamAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestMailboxReopenDays: the reopen window is a mailbox setting, 30 days by
+// default, from 1 to 3650.
+func TestMailboxReopenDays(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		_, tok := h.user("admin@acme.test", "Admin", "admin", "admin-password-1")
+		c := h.bearer(tok)
+		var mb struct {
+			ReopenDays int `json:"reopen_days"`
+		}
+		path := fmt.Sprintf("/api/v1/mailboxes/%d", h.mailbox)
+		c.do("GET", "/api/v1/mailboxes", nil).must(t, 200)
+		c.do("PATCH", path, map[string]int{"reopen_days": 90}).must(t, 200).json(t, &mb)
+		if mb.ReopenDays != 90 {
+			t.Fatalf("reopen_days %d, want 90", mb.ReopenDays)
+		}
+		for _, bad := range []int{0, 3651} {
+			c.do("PATCH", path, map[string]int{"reopen_days": bad}).must(t, 422)
+		}
+	})
+}

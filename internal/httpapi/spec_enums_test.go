@@ -33,6 +33,7 @@ func TestSpecEnumsMatchGo(t *testing.T) {
 		{"Priority", enumStrings(domain.Priorities())},
 		{"Role", enumStrings(domain.Roles())},
 		{"EventKind", enumStrings(ticket.EventKinds())},
+		{"ThreadedBy", enumStrings(ticket.ThreadedByValues())},
 	}
 	for _, c := range cases {
 		t.Run(c.schema, func(t *testing.T) {

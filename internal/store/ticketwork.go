@@ -114,13 +114,15 @@ type MailboxChange struct {
 	AckBody    *string
 	// RelayWarning goes with SMTPRelay: what the new relay's mailbox warns about.
 	RelayWarning *string
+	ReopenDays   *int
 }
 
 // UpdateMailbox changes a mailbox.
 func (s *Store) UpdateMailbox(ctx context.Context, id int64, c MailboxChange) error {
 	n, err := s.db.Exec(ctx, `UPDATE mailboxes SET name = COALESCE($2, name), smtp_relay = COALESCE($3, smtp_relay),
 		ack_enabled = COALESCE($4, ack_enabled), ack_subject = COALESCE($5, ack_subject), ack_body = COALESCE($6, ack_body),
-		relay_warning = COALESCE($7, relay_warning) WHERE id = $1`, id, c.Name, c.SMTPRelay, c.AckEnabled, c.AckSubject, c.AckBody, c.RelayWarning)
+		relay_warning = COALESCE($7, relay_warning), reopen_days = COALESCE($8, reopen_days) WHERE id = $1`,
+		id, c.Name, c.SMTPRelay, c.AckEnabled, c.AckSubject, c.AckBody, c.RelayWarning, c.ReopenDays)
 	if err != nil {
 		return fmt.Errorf("update mailbox %d: %w", id, err)
 	}

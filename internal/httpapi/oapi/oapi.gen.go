@@ -501,7 +501,10 @@ type Mailbox struct {
 
 	// RelayWarning the relay works but is unsafe, e.g. insecure=1 (certificate not verified)
 	RelayWarning string `json:"relay_warning"`
-	Status       string `json:"status"`
+
+	// ReopenDays a reply to a ticket closed longer ago than this many days opens a new ticket that links to it (default 30)
+	ReopenDays *int   `json:"reopen_days,omitempty"`
+	Status     string `json:"status"`
 }
 
 // MailboxSync defines model for MailboxSync.
@@ -542,6 +545,9 @@ type MailboxUpdate struct {
 	AckEnabled *bool   `json:"ack_enabled,omitempty"`
 	AckSubject *string `json:"ack_subject,omitempty"`
 	Name       *string `json:"name,omitempty"`
+
+	// ReopenDays a reply to a ticket closed longer ago than this many days opens a new ticket (default 30)
+	ReopenDays *int `json:"reopen_days,omitempty"`
 
 	// SmtpRelay empty string removes the relay (outbox)
 	SmtpRelay *string `json:"smtp_relay,omitempty"`

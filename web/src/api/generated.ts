@@ -478,6 +478,8 @@ export interface Mailbox {
   relay_error_since: string | null;
   /** the relay works but is unsafe, e.g. insecure=1 (certificate not verified) */
   relay_warning: string;
+  /** a reply to a ticket closed longer ago than this many days opens a new ticket that links to it (default 30) */
+  reopen_days?: number;
 }
 
 export interface CreateMailboxRequest {
@@ -501,6 +503,12 @@ export interface MailboxUpdate {
   ack_enabled?: boolean;
   ack_subject?: string;
   ack_body?: string;
+  /**
+   * a reply to a ticket closed longer ago than this many days opens a new ticket (default 30)
+   * @minimum 1
+   * @maximum 3650
+   */
+  reopen_days?: number;
 }
 
 export type MailboxTestResultTransport = typeof MailboxTestResultTransport[keyof typeof MailboxTestResultTransport];
