@@ -11,8 +11,8 @@ import (
 // bytes.
 func TestAutomaticMailAPI(t *testing.T) {
 	eachEngine(t, func(t *testing.T, h *harness) {
-		_, agentTok := h.user("agent@acme.test", "Agent", "agent", "agent-password-1")
-		_, adminTok := h.user("admin@acme.test", "Admin", "admin", "admin-password-1")
+		_, agentTok := h.user("mail-agent@acme.test", "Mail Agent", "agent", "agent-password-1")
+		_, adminTok := h.user("mail-admin@acme.test", "Mail Admin", "admin", "admin-password-1")
 		agent, admin := h.bearer(agentTok), h.bearer(adminTok)
 		raw := "From: Lena <lena@customer.test>\nTo: support@acme.test\nSubject: Automatic reply: hello\n" +
 			"Message-ID: <ooo-1@customer.test>\nAuto-Submitted: auto-replied\nDate: Mon, 2 Nov 2026 09:00:00 +0000\n\nI am away.\n"
@@ -71,7 +71,7 @@ func TestAutomaticMailAPI(t *testing.T) {
 // restoring brings both back; blocked senders are listed, added and removed.
 func TestSpamAPI(t *testing.T) {
 	eachEngine(t, func(t *testing.T, h *harness) {
-		_, tok := h.user("agent@acme.test", "Agent", "agent", "agent-password-1")
+		_, tok := h.user("mail-agent@acme.test", "Mail Agent", "agent", "agent-password-1")
 		c := h.bearer(tok)
 		id := h.newTicket(1, "")
 		c.do("POST", fmt.Sprintf("/api/v1/tickets/%d/spam", id), nil).must(t, 200)
@@ -129,7 +129,7 @@ func TestSpamAPI(t *testing.T) {
 // default, from 1 to 3650.
 func TestMailboxReopenDays(t *testing.T) {
 	eachEngine(t, func(t *testing.T, h *harness) {
-		_, tok := h.user("admin@acme.test", "Admin", "admin", "admin-password-1")
+		_, tok := h.user("mail-admin@acme.test", "Mail Admin", "admin", "admin-password-1")
 		c := h.bearer(tok)
 		var mb struct {
 			ReopenDays int `json:"reopen_days"`

@@ -19,7 +19,7 @@ export function Activity({ ticketId, requester }: { ticketId: number; requester?
       const how = describeThreading(m);
       if (how) out.push({ key: `m${m.id}`, at: m.created_at, who: m.from.name || m.from.email, title: m.from.email, what: `wrote: the mail ${how}` });
     }
-    return out.sort((a, b) => a.at.localeCompare(b.at));
+    return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   }, [events.data, messages.data, people]);
   return (
     <div className="card">
