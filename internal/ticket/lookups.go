@@ -294,9 +294,11 @@ func (s *Service) startBatch(ctx context.Context, tx *store.Tx, items []*ImportI
 		}
 	}
 	// Senders of new messages: the ticket's requester, or the author.
+	// Automatic mail's senders are not read ahead: most of it is kept aside
+	// and makes no contact (what does join a ticket asks the store).
 	var senders []store.Address
 	for _, it := range items {
-		if it.err != nil || it.p.msg.Bounce != nil {
+		if it.err != nil || it.p.msg.Bounce != nil || it.p.msg.Reason != "" {
 			continue
 		}
 		if _, dup := b.dedupe[dedupeKeyOf(it.p)]; !dup {
