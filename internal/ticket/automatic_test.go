@@ -1,6 +1,7 @@
 package ticket_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -402,4 +403,36 @@ func (e *env) list(f store.TicketFilter) []store.Ticket {
 		e.t.Fatal(err)
 	}
 	return list
+}
+
+// TestHooksKnowAutomaticMail: a hook that would answer mail (a rule, a
+// notification) sees why an added message is automatic, and "" for a
+// person's.
+func TestHooksKnowAutomaticMail(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		var seen []string
+		b := setupHooks(t, dsn, []ticket.Hook{{Stage: ticket.StageRules, Name: "rules", Run: func(_ context.Context, _ *store.Tx, a ticket.Applied) ([]ticket.Change, error) {
+			if a.MessageAdded != 0 {
+				seen = append(seen, "["+a.Automatic+"]")
+			}
+			return nil, nil
+		}}})
+		seen = nil
+		mb, err := b.env.Store.MailboxByAddress(b.env.Ctx, "support@acme.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range [][]byte{
+			msg("From: alice@customer.test", "Subject: Out of office", "Auto-Submitted: auto-replied", "Message-ID: <h2@customer.test>", "In-Reply-To: <h1@customer.test>"),
+			msg("From: alice@customer.test", "Subject: Re: Printer", "Message-ID: <h3@customer.test>", "In-Reply-To: <h1@customer.test>"),
+		} {
+			if _, err := b.env.Svc.Import(b.env.Ctx, mb.ID, raw); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := strings.Join(seen, " "); got != "[auto_reply] []" {
+			t.Fatalf("hooks saw %s, want [auto_reply] []", got)
+		}
+	})
 }

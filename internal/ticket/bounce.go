@@ -4,12 +4,13 @@ import (
 	"context"
 	"strings"
 
+	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
 // bounce is the ingestion step for a delivery report: it marks the reported
 // outbound message failed and keeps the report on its ticket; a bounce never
-// opens a ticket, and one for mail we never sent is kept raw only.
+// opens a ticket, and one for mail we never sent is kept as automatic mail.
 func (in *ingestion) bounce(ctx context.Context) error {
 	b := in.msg().Bounce
 	orig, found := store.Message{}, false
@@ -41,6 +42,6 @@ func (in *ingestion) bounce(ctx context.Context) error {
 		return err
 	}
 	in.res.MessageID = id
-	_, err = in.s.change(ctx, in.tx, Change{TicketID: orig.TicketID, Actor: systemActor(), MessageAdded: id})
+	_, err = in.s.change(ctx, in.tx, Change{TicketID: orig.TicketID, Actor: systemActor(), MessageAdded: id, Automatic: string(mail.ReasonBounce)})
 	return err
 }

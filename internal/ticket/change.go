@@ -80,6 +80,10 @@ type Change struct {
 	// counted (Counted).
 	MessageAdded int64
 	Counted      bool
+	// Automatic is why the added message is automatic mail (bounce,
+	// auto_reply, feedback_report, receipt, loop, spam), "" for a person's:
+	// hooks that answer mail (rules, notifications) must leave it alone.
+	Automatic string
 	// FirstResponse records the first agent reply (kept once set).
 	FirstResponse bool
 	// Delivery records a delivery state of one of the ticket's messages.

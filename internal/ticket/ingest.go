@@ -452,7 +452,7 @@ func (in *ingestion) add(ctx context.Context, ticketID int64) error {
 	// The state is known (the batch or the step above read it): asking the
 	// store again would be one more round trip per message.
 	a, err := in.s.change(ctx, in.tx, Change{TicketID: ticketID, Actor: Actor{Name: msg.From.Email}, MessageAdded: id,
-		Counted: in.res.NewTicket, before: &in.before})
+		Counted: in.res.NewTicket, Automatic: string(in.reason), before: &in.before})
 	in.look.learnTicket(ticketID, a.After)
 	return err
 }
