@@ -78,6 +78,8 @@ test("a reply says how it joined its ticket, on the message and in the activity"
     to: "help@example.com",
     data: `From: Carl Customer <carl@customer.example>\nTo: help@example.com\nSubject: Printer jam\nMessage-ID: <jam-1@customer.example>\nDate: ${date()}\n\nThe printer jams.\n`,
   });
+  // Ingestion jobs may run in any order: the reply goes once the first is in.
+  await waitFor(async () => (await api("/api/v1/tickets?q=jam")).body.items?.length === 1, { what: "the first message's ticket", timeout: 20_000 });
   await sendMail(app.smtpPort, {
     from: "carl@customer.example",
     to: "help@example.com",
@@ -139,4 +141,16 @@ test("failed mail: listed for admins, downloadable, retried on request", async (
   await page.locator(".inbound-row").first().waitFor();
   await shot("mail-05-automatic-phone");
   assert.deepEqual(consoleErrors, []);
+});
+
+test("an admin sets a mailbox's reopen window", async () => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${app.url}/admin/mailboxes`);
+  await page.getByText("closed up to 30 days ago").waitFor();
+  await page.getByRole("button", { name: "Edit" }).first().click();
+  await page.getByLabel("Reopen window (days)").fill("45");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("closed up to 45 days ago").waitFor();
+  const mb = (await api("/api/v1/mailboxes")).body.items[0];
+  assert.equal(mb.reopen_days, 45);
 });

@@ -3,6 +3,7 @@
 // threaded_key, recorded by the server at ingestion).
 
 export interface Threaded {
+  message_id?: string;
   threaded_by?: string | null;
   threaded_key?: string;
 }
@@ -23,6 +24,8 @@ const phrases: Record<string, (key: string) => string> = {
 /** describeThreading says how a message joined its ticket, or "" when it did not arrive by mail. */
 export function describeThreading(m: Threaded): string {
   if (!m.threaded_by) return "";
+  // Its own id: a reply to it came first (mail is not always delivered in order).
+  if (m.threaded_by === "references" && m.threaded_key && m.threaded_key === m.message_id) return `joined by a reply that came first and references it <${m.threaded_key}>`;
   const phrase = phrases[m.threaded_by];
   return phrase ? phrase(m.threaded_key ?? "") : `threaded by ${m.threaded_by}`;
 }

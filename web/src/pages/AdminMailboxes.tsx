@@ -93,6 +93,8 @@ function MailboxCard({ m, onEdit }: { m: Mailbox; onEdit: () => void }) {
         <dd>{m.has_smtp_relay ? "SMTP relay" : "Outbox folder (nothing leaves this machine)"}</dd>
         <dt>Acknowledge</dt>
         <dd>{m.ack_enabled ? "New tickets get an acknowledgement" : "Off"}</dd>
+        <dt>Reopen</dt>
+        <dd>A reply reopens a ticket closed up to {m.reopen_days ?? 30} days ago; later, it opens a new one</dd>
       </dl>
       {m.relay_warning && (
         <div className="banner banner-warning" role="status">
@@ -297,6 +299,7 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
   const [relay, setRelay] = useState("");
   const [changeRelay, setChangeRelay] = useState(false);
   const [ackEnabled, setAckEnabled] = useState(m.ack_enabled);
+  const [reopenDays, setReopenDays] = useState(String(m.reopen_days ?? 30));
   const [subject, setSubject] = useState(m.ack_subject || DEFAULT_ACK_SUBJECT);
   const [body, setBody] = useState(m.ack_body || DEFAULT_ACK_BODY);
   const sample = { TicketID: "1234", Subject: "The printer is on fire", RequesterName: "Alice Example", RequesterEmail: "alice@example.org", MailboxName: name, MailboxAddress: m.address };
@@ -310,6 +313,7 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
         data: {
           name: name.trim(),
           ack_enabled: ackEnabled,
+          reopen_days: Number(reopenDays),
           // The defaults are stored as "empty" so they follow future versions.
           ack_subject: subject === DEFAULT_ACK_SUBJECT ? "" : subject,
           ack_body: body === DEFAULT_ACK_BODY ? "" : body,
@@ -344,6 +348,11 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
       {changeRelay && relayWarning(relay) && <div className="banner banner-warning">{relayWarning(relay)}</div>}
       <label className="row small">
         <input type="checkbox" checked={ackEnabled} onChange={(e) => setAckEnabled(e.target.checked)} /> Send an acknowledgement for new tickets
+      </label>
+      <label className="field">
+        <span>Reopen window (days)</span>
+        <input className="input" type="number" min={1} max={3650} required value={reopenDays} onChange={(e) => setReopenDays(e.target.value)} />
+        <span className="hint">A reply to a ticket closed longer ago than this opens a new ticket that links to the old one.</span>
       </label>
       <div className="grid-2">
         <div className="stack">
