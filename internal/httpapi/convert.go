@@ -36,7 +36,7 @@ func toTicket(t store.Ticket) oapi.Ticket {
 	out := oapi.Ticket{Id: t.ID, Subject: t.Subject, Status: oapi.Status(t.Status), Priority: oapi.Priority(t.Priority),
 		Assignee: nullable.NewNullNullable[oapi.User](), Requester: oapi.Address{Email: t.Requester.Email, Name: t.Requester.Name},
 		MailboxId: t.MailboxID, Tags: t.Tags, MessageCount: t.MessageCount, UndeliveredCount: t.Undelivered, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
-		FirstResponseAt: nullTime(t.FirstResponseAt), SolvedAt: nullTime(t.SolvedAt)}
+		FirstResponseAt: nullTime(t.FirstResponseAt), SolvedAt: nullTime(t.SolvedAt), SpamAt: nullTime(t.SpamAt)}
 	if t.Assignee != nil {
 		out.Assignee = nullable.NewNullableWithValue(oapi.User{Id: t.Assignee.ID, Email: t.Assignee.Email, Name: t.Assignee.Name})
 	}
@@ -64,6 +64,12 @@ func toMessage(m store.Message) oapi.Message {
 	if m.Problems != "" {
 		out.Problems = &m.Problems
 	}
+	out.ThreadedBy = nullable.NewNullNullable[oapi.ThreadedBy]()
+	if m.ThreadedBy != "" {
+		out.ThreadedBy = nullable.NewNullableWithValue(oapi.ThreadedBy(m.ThreadedBy))
+		key := m.ThreadedKey
+		out.ThreadedKey = &key
+	}
 	for _, a := range m.Attachments {
 		inline := a.Inline
 		att := oapi.Attachment{Id: a.ID, Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, Inline: &inline}
@@ -86,7 +92,7 @@ func toMailbox(m store.Mailbox) oapi.Mailbox {
 		AckEnabled: m.AckEnabled, AckSubject: m.AckSubject, AckBody: m.AckBody, Status: m.Status, LastError: m.LastError,
 		LastSyncAt: nullTime(m.LastSyncAt), CreatedAt: m.CreatedAt,
 		RelayError: m.RelayError, RelayErrorSince: nullTime(m.RelayErrorSince), RelayWarning: m.RelayWarning,
-		SenderAgentName: m.SenderAgentName, SystemMail: m.SystemMail}
+		SenderAgentName: m.SenderAgentName, SystemMail: m.SystemMail, ReopenDays: &m.ReopenDays}
 }
 
 func toToken(t store.APIToken) oapi.APIToken {
@@ -103,6 +109,12 @@ func toEvent(e store.Event) oapi.Event {
 }
 
 func toInbound(in store.Inbound) oapi.Inbound {
-	return oapi.Inbound{Id: in.ID, MailboxId: in.MailboxID, Source: in.Source, Status: in.Status, Error: in.Error,
-		Attempts: in.Attempts, Size: in.Size, Sha256: in.SHA256, ReceivedAt: in.ReceivedAt}
+	out := oapi.Inbound{Id: in.ID, MailboxId: in.MailboxID, Source: in.Source, Status: in.Status, Error: in.Error,
+		Attempts: in.Attempts, Size: in.Size, Sha256: in.SHA256, ReceivedAt: in.ReceivedAt,
+		Reason: in.Reason, MessageId: in.RFCMessageID, From: toAddress(in.From), Subject: in.Subject,
+		TicketMessageId: nullable.NewNullNullable[int64]()}
+	if in.MessageID != 0 {
+		out.TicketMessageId = nullable.NewNullableWithValue(in.MessageID)
+	}
+	return out
 }

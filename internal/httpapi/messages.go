@@ -155,20 +155,3 @@ func (s *Server) GetAttachmentContent(ctx context.Context, req oapi.GetAttachmen
 	}
 	return download{a: a, body: rc}, nil
 }
-
-func (s *Server) ListInbound(ctx context.Context, req oapi.ListInboundRequestObject) (oapi.ListInboundResponseObject, error) {
-	status := store.InboundFailed
-	if req.Params.Status != nil {
-		status = string(*req.Params.Status)
-	}
-	switch status {
-	case store.InboundPending, store.InboundDone, store.InboundDuplicate, store.InboundIgnored, store.InboundFailed:
-	default:
-		return nil, domain.BadRequest("status", "must be pending, done, duplicate, ignored or failed")
-	}
-	list, err := s.store.ListInbound(ctx, status, maxPageSize)
-	if err != nil {
-		return nil, err
-	}
-	return oapi.ListInbound200JSONResponse{Items: convertAll(list, toInbound)}, nil
-}

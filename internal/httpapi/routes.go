@@ -48,6 +48,15 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("POST /api/v1/messages/{id}/retry", agent, api.RetryMessage)
 	route("GET /api/v1/attachments/{id}/content", agent, api.GetAttachmentContent)
 	route("GET /api/v1/inbound", agent, api.ListInbound)
+	route("POST /api/v1/inbound/{id}/ticket", agent, api.TicketFromInbound)
+	route("GET /api/v1/inbound/{id}/raw", admin, api.GetInboundRaw)
+	route("POST /api/v1/inbound/{id}/retry", admin, api.RetryInbound)
+	route("POST /api/v1/tickets/{id}/spam", agent, api.MarkSpam)
+	route("DELETE /api/v1/tickets/{id}/spam", agent, api.RestoreSpam)
+	route("GET /api/v1/blocked-senders", agent, api.ListBlockedSenders)
+	route("POST /api/v1/blocked-senders", agent, api.BlockSender)
+	route("DELETE /api/v1/blocked-senders", agent, api.UnblockSenderByValue)
+	route("DELETE /api/v1/blocked-senders/{id}", agent, api.UnblockSender)
 	if opts.Stream != nil {
 		route("GET /api/v1/events/stream", agent, opts.Stream.ServeHTTP)
 	}

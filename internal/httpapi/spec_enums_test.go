@@ -34,6 +34,7 @@ func TestSpecEnumsMatchGo(t *testing.T) {
 		{"Priority", enumStrings(domain.Priorities())},
 		{"Role", enumStrings(domain.Roles())},
 		{"EventKind", enumStrings(ticket.EventKinds())},
+		{"ThreadedBy", enumStrings(ticket.ThreadedByValues())},
 		{"TicketSort", ticketSorts()},
 	}
 	for _, c := range cases {

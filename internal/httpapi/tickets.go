@@ -14,7 +14,7 @@ import (
 
 func (s *Server) ListTickets(ctx context.Context, req oapi.ListTicketsRequestObject) (oapi.ListTicketsResponseObject, error) {
 	p, viewer := req.Params, principalFrom(ctx).User
-	f := store.TicketFilter{Query: trimmed(p.Q), Tag: strings.ToLower(trimmed(p.Tag)), Requester: trimmed(p.Requester)}
+	f := store.TicketFilter{Query: trimmed(p.Q), Tag: strings.ToLower(trimmed(p.Tag)), Requester: trimmed(p.Requester), Spam: p.Spam != nil && *p.Spam}
 	var err error
 	if f.Statuses, err = statusesParam(trimmed(p.Status)); err != nil {
 		return nil, err

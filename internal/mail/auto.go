@@ -78,10 +78,20 @@ func classify(m *Message, h header, root *enmime.Part) {
 	if m.Feedback == nil {
 		m.Receipt = detectReceipt(root)
 	}
-	m.Reason, m.Auto = classifyReason(m, h, root)
+	m.Reason, m.Auto = classifyReason(m, h, root, false)
+	m.OffListReason, m.OffListAuto = m.Reason, m.Auto
+	if isListSignal(m.Auto) {
+		m.OffListReason, m.OffListAuto = classifyReason(m, h, root, true)
+	}
 }
 
-func classifyReason(m *Message, h header, root *enmime.Part) (Reason, string) {
+// isListSignal: the signal is one a mailing list adds to every message it
+// delivers, whoever wrote it.
+func isListSignal(auto string) bool {
+	return auto == "precedence: list" || auto == "list-id" || auto == "list-unsubscribe"
+}
+
+func classifyReason(m *Message, h header, root *enmime.Part, offList bool) (Reason, string) {
 	switch {
 	case m.Bounce != nil:
 		return ReasonBounce, "bounce"
@@ -93,7 +103,7 @@ func classifyReason(m *Message, h header, root *enmime.Part) (Reason, string) {
 	if s := spamSignal(h); s != "" {
 		return ReasonSpam, s
 	}
-	if s := autoReplySignal(m, h, root); s != "" {
+	if s := autoReplySignal(m, h, root, offList); s != "" {
 		return ReasonAutoReply, s
 	}
 	return "", ""
@@ -117,7 +127,7 @@ func spamSignal(h header) string {
 // autoReplySignal checks RFC 3834 and the de facto headers first (the
 // order of ARCHITECTURE §4, kept so stored reasons stay the same), then the
 // envelope, then the shapes auto-responders have without any header.
-func autoReplySignal(m *Message, h header, root *enmime.Part) string {
+func autoReplySignal(m *Message, h header, root *enmime.Part, offList bool) string {
 	if h.has("Auto-Submitted") {
 		v := strings.ToLower(strings.TrimSpace(stripComments(h.get("Auto-Submitted"))))
 		if i := strings.IndexByte(v, ';'); i >= 0 {
@@ -133,11 +143,13 @@ func autoReplySignal(m *Message, h header, root *enmime.Part) string {
 	if v := strings.ToLower(strings.TrimSpace(h.get("Precedence"))); v != "" {
 		switch v {
 		case "bulk", "junk", "list", "auto_reply", "auto-reply":
-			return "precedence: " + v
+			if !offList || !isListSignal("precedence: "+v) {
+				return "precedence: " + v
+			}
 		}
 	}
 	for _, name := range []string{"List-Id", "List-Unsubscribe"} {
-		if h.has(name) {
+		if h.has(name) && !offList {
 			return strings.ToLower(name)
 		}
 	}

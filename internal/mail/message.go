@@ -55,4 +55,16 @@ type Message struct {
 	Receipt     *Receipt        // non-nil for read receipts (RFC 8098)
 	Partial     *Partial        // non-nil for one fragment of a split message (message/partial)
 	Problems    []string        // non-fatal parse problems, for display
+
+	// ListID is the List-Id's identifier (inside <>), lower-cased, "" if none.
+	ListID string
+	// OffListReason and OffListAuto are Reason and Auto with the mailing-list
+	// signals (Precedence: list, List-Id, List-Unsubscribe) left out: what
+	// the message is when the list is one of ours (a support address behind
+	// a Google Group), whose headers say nothing about the author.
+	OffListReason Reason
+	OffListAuto   string
+	// ThreadIndex is the conversation Outlook/Exchange's Thread-Index names
+	// (its first 22 bytes, hex), "" if none; ThreadTopic its Thread-Topic.
+	ThreadIndex, ThreadTopic string
 }

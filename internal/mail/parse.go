@@ -118,6 +118,9 @@ func readEnvelope(m *Message, h header, dec *mime.WordDecoder, note func(string)
 	m.DeliveredTo = dedupe(deliveredTo(h, dec))
 
 	m.Subject = collapseSpace(decodeWords(dec, h.get("Subject")))
+	m.ListID = listID(h.get("List-Id"))
+	m.ThreadIndex = threadIndexRoot(h.get("Thread-Index"))
+	m.ThreadTopic = collapseSpace(decodeWords(dec, h.get("Thread-Topic")))
 	if d := h.get("Date"); d == "" {
 		note("missing Date header")
 	} else if m.Date = parseDate(d); m.Date.IsZero() {

@@ -80,7 +80,7 @@ func (s *Store) EraseContact(ctx context.Context, p PersonRecord, actorID int64,
 		if e.Tickets, err = personTickets(ctx, tx, p); err != nil {
 			return err
 		}
-		set := erasureSet{messages: personMessages, inbound: `lower(envelope_from) = $2`, args: []any{p.ID, p.Email}, personal: true}
+		set := erasureSet{messages: personMessages, inbound: `lower(envelope_from) = $2 OR from_email = $2`, args: []any{p.ID, p.Email}, personal: true}
 		if err := eraseMessages(ctx, tx, set, &e); err != nil {
 			return err
 		}
@@ -162,7 +162,8 @@ func eraseMessages(ctx context.Context, tx *Tx, set erasureSet, e *Erasure) erro
 		return fmt.Errorf("erase attachments: %w", err)
 	}
 	e.Attachments = int(n)
-	n, err = tx.Exec(ctx, `UPDATE inbound SET envelope_from = '', envelope_to = '', raw_key = '', error = '' WHERE `+inboundWhere, set.args...)
+	n, err = tx.Exec(ctx, `UPDATE inbound SET envelope_from = '', envelope_to = '', raw_key = '', error = '',
+		from_email = '', from_name = '', subject = '', rfc_message_id = '' WHERE `+inboundWhere, set.args...)
 	if err != nil {
 		return fmt.Errorf("erase inbound: %w", err)
 	}

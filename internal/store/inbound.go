@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -14,6 +15,10 @@ const (
 	InboundDuplicate = "duplicate"
 	InboundIgnored   = "ignored"
 	InboundFailed    = "failed"
+	// InboundAutomatic: automatic mail that belongs to no ticket (a bounce
+	// for mail we never sent, an out-of-office, spam...), kept with its
+	// reason and not queued; an agent may turn it into a ticket.
+	InboundAutomatic = "automatic"
 )
 
 // Inbound is a raw message as received, before (or after) ingestion.
@@ -33,17 +38,28 @@ type Inbound struct {
 	MessageID    int64
 	ReceivedAt   time.Time
 	ProcessedAt  time.Time
+	// Set for kept automatic mail: why it is automatic, and what an agent
+	// needs to judge it without opening the raw message.
+	Reason       string
+	RFCMessageID string
+	From         Address
+	Subject      string
+	DedupeKey    string
 }
 
-const inboundCols = `id, mailbox_id, source, provider_id, envelope_from, envelope_to, raw_key, sha256, size, status, error, attempts, message_id, received_at, processed_at`
+const inboundCols = `id, mailbox_id, source, provider_id, envelope_from, envelope_to, raw_key, sha256, size, status, error, attempts, message_id, received_at, processed_at,
+	reason, rfc_message_id, from_email, from_name, subject, dedupe_key`
 
 func scanInbound(r Row) (Inbound, error) {
 	var in Inbound
 	var msg sql.NullInt64
 	var processed sql.NullTime
+	var dedupe sql.NullString
 	err := r.Scan(&in.ID, &in.MailboxID, &in.Source, &in.ProviderID, &in.EnvelopeFrom, &in.EnvelopeTo, &in.RawKey, &in.SHA256, &in.Size,
-		&in.Status, &in.Error, &in.Attempts, &msg, &in.ReceivedAt, &processed)
+		&in.Status, &in.Error, &in.Attempts, &msg, &in.ReceivedAt, &processed,
+		&in.Reason, &in.RFCMessageID, &in.From.Email, &in.From.Name, &in.Subject, &dedupe)
 	in.MessageID, in.ProcessedAt, in.ReceivedAt = msg.Int64, timeOf(processed), in.ReceivedAt.UTC()
+	in.DedupeKey = dedupe.String
 	return in, err
 }
 
@@ -69,9 +85,42 @@ func (s *Store) GetInbound(ctx context.Context, q Querier, id int64) (Inbound, e
 	return in, nil
 }
 
+// Automatic is kept automatic mail: its reason and headers.
+type Automatic struct {
+	Reason, RFCMessageID, Subject, DedupeKey, Note string
+	From                                           Address
+}
+
+// KeepAutomatic records that an inbound row is automatic mail that belongs
+// to no ticket (deferred: nobody waits for its answer).
+func (s *Store) KeepAutomatic(ctx context.Context, q Querier, id int64, a Automatic, at time.Time) error {
+	err := deferExec(ctx, q, `UPDATE inbound SET status = $2, error = $3, processed_at = $4, attempts = attempts + 1, reason = $5,
+		rfc_message_id = $6, from_email = $7, from_name = $8, subject = $9, dedupe_key = $10, message_id = NULL WHERE id = $1`,
+		id, InboundAutomatic, a.Note, at.UTC(), a.Reason, a.RFCMessageID, strings.ToLower(a.From.Email), a.From.Name, a.Subject, nullString(a.DedupeKey))
+	if err != nil {
+		return fmt.Errorf("keep automatic inbound %d: %w", id, err)
+	}
+	return nil
+}
+
+// InsertAutomatic records automatic mail that came without an inbound row
+// (an import) as one, kept (deferred: nobody waits for its id).
+func (s *Store) InsertAutomatic(ctx context.Context, q Querier, in Inbound, a Automatic) error {
+	err := deferExec(ctx, q, `INSERT INTO inbound (mailbox_id, source, provider_id, raw_key, sha256, size, status, error, attempts, received_at,
+		processed_at, reason, rfc_message_id, from_email, from_name, subject, dedupe_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11, $12, $13, $14, $15)`,
+		in.MailboxID, in.Source, in.ProviderID, in.RawKey, in.SHA256, in.Size, InboundAutomatic, a.Note, in.ReceivedAt.UTC(),
+		a.Reason, a.RFCMessageID, strings.ToLower(a.From.Email), a.From.Name, a.Subject, nullString(a.DedupeKey))
+	if err != nil {
+		return fmt.Errorf("insert automatic inbound: %w", err)
+	}
+	return nil
+}
+
 // FinishInbound records the outcome of an ingestion.
 func (s *Store) FinishInbound(ctx context.Context, q Querier, id int64, status string, messageID int64, note string, at time.Time) error {
-	err := deferExec(ctx, q, `UPDATE inbound SET status = $2, message_id = $3, error = $4, processed_at = $5, attempts = attempts + 1 WHERE id = $1`,
+	err := deferExec(ctx, q, `UPDATE inbound SET status = $2, message_id = $3, error = $4, processed_at = $5, attempts = attempts + 1,
+		dedupe_key = NULL WHERE id = $1`,
 		id, status, nullInt(messageID), note, at.UTC())
 	if err != nil {
 		return fmt.Errorf("finish inbound %d: %w", id, err)

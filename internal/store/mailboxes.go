@@ -28,6 +28,9 @@ type Mailbox struct {
 	RelayError      string
 	RelayErrorSince time.Time
 	RelayWarning    string // the relay works but is unsafe (insecure=1)
+	// ReopenDays: a reply to a ticket closed (solved) longer ago than this
+	// opens a new ticket that links to it instead of reopening it.
+	ReopenDays int
 	// SenderAgentName: replies come from "Agent Name via Name".
 	SenderAgentName bool
 	// SystemMail: mail not tied to a ticket is sent from this mailbox.
@@ -35,13 +38,13 @@ type Mailbox struct {
 }
 
 const mailboxCols = `id, name, address, provider, smtp_relay, imap, ack_enabled, ack_subject, ack_body, status, last_error, last_sync_at, created_at,
-	relay_error, relay_error_since, relay_warning, sender_agent_name, system_mail`
+	relay_error, relay_error_since, relay_warning, sender_agent_name, system_mail, reopen_days`
 
 func scanMailbox(r Row) (Mailbox, error) {
 	var m Mailbox
 	var last, relaySince sql.NullTime
 	err := r.Scan(&m.ID, &m.Name, &m.Address, &m.Provider, &m.SMTPRelay, &m.IMAP, &m.AckEnabled, &m.AckSubject, &m.AckBody,
-		&m.Status, &m.LastError, &last, &m.CreatedAt, &m.RelayError, &relaySince, &m.RelayWarning, &m.SenderAgentName, &m.SystemMail)
+		&m.Status, &m.LastError, &last, &m.CreatedAt, &m.RelayError, &relaySince, &m.RelayWarning, &m.SenderAgentName, &m.SystemMail, &m.ReopenDays)
 	m.LastSyncAt, m.RelayErrorSince = timeOf(last), timeOf(relaySince)
 	m.CreatedAt = m.CreatedAt.UTC()
 	return m, err

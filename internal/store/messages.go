@@ -60,6 +60,9 @@ type Message struct {
 	DeliveredAt      time.Time
 	DeliveryNextAt   time.Time // retrying: when the next attempt runs
 	Attachments      []Attachment
+	// ThreadedBy says how an inbound message found its ticket (see
+	// ticket.ThreadedBy), ThreadedKey the key that matched.
+	ThreadedBy, ThreadedKey string
 }
 
 // Attachment is a file of a message; its bytes live in the blob store.
@@ -77,7 +80,7 @@ type Attachment struct {
 
 const messageCols = `id, ticket_id, kind, message_id, dedupe_key, in_reply_to, refs, from_email, from_name, to_addrs, cc_addrs,
 	subject, text_body, html_body, visible_text, raw_key, sha256, size, sent_at, created_at, author_id, auto_reason, problems,
-	delivery_status, delivery_error, delivery_attempts, delivered_at, delivery_next_at`
+	delivery_status, delivery_error, delivery_attempts, delivered_at, delivery_next_at, threaded_by, threaded_key`
 
 func scanMessage(r Row) (Message, error) {
 	var m Message
@@ -87,7 +90,7 @@ func scanMessage(r Row) (Message, error) {
 	var author sql.NullInt64
 	err := r.Scan(&m.ID, &m.TicketID, &m.Kind, &m.MessageID, &dedupe, &m.InReplyTo, &refs, &m.From.Email, &m.From.Name, &to, &cc,
 		&m.Subject, &m.Text, &m.HTML, &m.VisibleText, &m.RawKey, &m.SHA256, &m.Size, &sent, &m.CreatedAt, &author, &m.AutoReason, &m.Problems,
-		&delivery, &m.DeliveryError, &m.DeliveryAttempts, &delivered, &next)
+		&delivery, &m.DeliveryError, &m.DeliveryAttempts, &delivered, &next, &m.ThreadedBy, &m.ThreadedKey)
 	m.DedupeKey, m.DeliveryStatus = dedupe.String, delivery.String
 	m.References = strings.Fields(refs)
 	m.To, m.Cc = decodeAddrs(to), decodeAddrs(cc)
@@ -109,14 +112,14 @@ func (s *Store) InsertMessage(ctx context.Context, q Querier, m Message) (int64,
 	}
 	args := []any{m.TicketID, m.Kind, m.MessageID, dedupe, m.InReplyTo, strings.Join(m.References, " "), strings.ToLower(m.From.Email), m.From.Name,
 		encodeAddrs(m.To), encodeAddrs(m.Cc), m.Subject, m.Text, m.HTML, m.VisibleText, m.RawKey, m.SHA256, m.Size,
-		nullTime(m.SentAt), m.CreatedAt.UTC(), nullInt(m.AuthorID), m.AutoReason, m.Problems, delivery}
+		nullTime(m.SentAt), m.CreatedAt.UTC(), nullInt(m.AuthorID), m.AutoReason, m.Problems, delivery, m.ThreadedBy, m.ThreadedKey}
 	const cols = `INSERT INTO messages (ticket_id, kind, message_id, dedupe_key, in_reply_to, refs, from_email, from_name,
 		to_addrs, cc_addrs, subject, text_body, html_body, visible_text, raw_key, sha256, size, sent_at, created_at, author_id,
-		auto_reason, problems, delivery_status`
-	const values = `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23`
+		auto_reason, problems, delivery_status, threaded_by, threaded_key`
+	const values = `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25`
 	if m.ID != 0 {
 		// The id was reserved (ReserveIDs): nothing to wait for.
-		if err := deferExec(ctx, q, cols+`, id`+values+`, $24)`, append(args, m.ID)...); err != nil {
+		if err := deferExec(ctx, q, cols+`, id`+values+`, $26)`, append(args, m.ID)...); err != nil {
 			return 0, fmt.Errorf("insert message: %w", err)
 		}
 		return m.ID, nil
@@ -159,8 +162,9 @@ func (s *Store) AddAttachments(ctx context.Context, q Querier, atts []Attachment
 	})
 }
 
-// MessageRef is where a stored message is.
-type MessageRef struct{ ID, TicketID int64 }
+// MessageRef is where a stored message is: on a ticket, or kept as
+// automatic mail (InboundID set, ID and TicketID 0).
+type MessageRef struct{ ID, TicketID, InboundID int64 }
 
 // MessageByDedupeKey finds a stored message by Message-ID or raw hash.
 func (s *Store) MessageByDedupeKey(ctx context.Context, q Querier, key string) (MessageRef, bool, error) {
@@ -172,11 +176,19 @@ func (s *Store) MessageByDedupeKey(ctx context.Context, q Querier, key string) (
 // MessagesByDedupeKeys finds the stored messages with any of the keys.
 func (s *Store) MessagesByDedupeKeys(ctx context.Context, q Querier, keys []string) (map[string]MessageRef, error) {
 	found := map[string]MessageRef{}
-	err := queryIn(ctx, q, `SELECT dedupe_key, id, ticket_id FROM messages WHERE dedupe_key IN (`, keys, func(r Rows) error {
+	// Kept automatic mail has its key on its inbound row: the same mail again
+	// is a copy of it. A message on a ticket wins over an inbound row.
+	// One statement (the engines push the IN into both halves, each served
+	// by its unique index).
+	err := queryIn(ctx, q, `SELECT k, id, ticket_id, inbound_id FROM (
+		SELECT dedupe_key AS k, id, ticket_id, 0 AS inbound_id FROM messages
+		UNION ALL SELECT dedupe_key, 0, 0, id FROM inbound WHERE dedupe_key IS NOT NULL) u WHERE k IN (`, keys, func(r Rows) error {
 		var k string
 		var ref MessageRef
-		err := r.Scan(&k, &ref.ID, &ref.TicketID)
-		found[k] = ref
+		err := r.Scan(&k, &ref.ID, &ref.TicketID, &ref.InboundID)
+		if old, ok := found[k]; !ok || old.ID == 0 {
+			found[k] = ref
+		}
 		return err
 	})
 	if err != nil {

@@ -157,3 +157,10 @@ func deferExec(ctx context.Context, q Querier, query string, args ...any) error 
 	_, err := q.Exec(ctx, query, args...)
 	return err
 }
+
+func nullString(v string) sql.NullString {
+	if v == "" {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: v, Valid: true}
+}

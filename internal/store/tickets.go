@@ -26,6 +26,7 @@ type Ticket struct {
 	UpdatedAt       time.Time
 	FirstResponseAt time.Time
 	SolvedAt        time.Time
+	SpamAt          time.Time // zero unless marked as spam
 	// Undelivered counts the ticket's agent replies that have not reached the
 	// customer and need a look (Undelivered states).
 	Undelivered int
@@ -37,7 +38,7 @@ type Ticket struct {
 const ticketCols = `SELECT t.id, t.subject, t.status, t.priority, t.assignee_id, u.email, u.name,
 	t.requester_id, c.email, c.name, t.mailbox_id, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.solved_at,
 	(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id AND m.delivery_status IN ('retrying', 'failed', 'waiting')
-		AND m.author_id IS NOT NULL)`
+		AND m.author_id IS NOT NULL), t.spam_at`
 
 const ticketFrom = `
 	FROM tickets t JOIN contacts c ON c.id = t.requester_id LEFT JOIN users u ON u.id = t.assignee_id`
@@ -50,13 +51,14 @@ func scanTicket(r Row, sorted bool) (Ticket, error) {
 	var t Ticket
 	var aID sql.NullInt64
 	var aEmail, aName sql.NullString
-	var first, solved sql.NullTime
+	var first, solved, spam sql.NullTime
 	dest := []any{&t.ID, &t.Subject, &t.Status, &t.Priority, &aID, &aEmail, &aName,
-		&t.RequesterID, &t.Requester.Email, &t.Requester.Name, &t.MailboxID, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &first, &solved, &t.Undelivered}
+		&t.RequesterID, &t.Requester.Email, &t.Requester.Name, &t.MailboxID, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &first, &solved, &t.Undelivered, &spam}
 	if sorted {
 		dest = append(dest, &t.sortRank, &t.sortText)
 	}
 	err := r.Scan(dest...)
+	t.SpamAt = timeOf(spam)
 	t.Assignee = scanUserRef(aID, aEmail, aName)
 	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
 	t.FirstResponseAt, t.SolvedAt = timeOf(first), timeOf(solved)
@@ -148,7 +150,9 @@ type TicketFilter struct {
 	Requester  string
 	Tag        string
 	Query      string // full-text search: every term in the subject or a message's visible text (see search.go)
-	Limit      int
+	// Spam lists the tickets marked as spam, which every other list leaves out.
+	Spam  bool
+	Limit int
 	// Sort orders the list; the zero value is newest activity first.
 	Sort TicketSort
 	// After is the sort key of the last ticket of the previous page
@@ -296,6 +300,11 @@ func (s *Store) listQuery(ctx context.Context, f TicketFilter) (query string, ar
 			ph = append(ph, arg(st))
 		}
 		where = append(where, "t.status IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.Spam {
+		where = append(where, "t.spam_at IS NOT NULL")
+	} else {
+		where = append(where, "t.spam_at IS NULL")
 	}
 	if f.MailboxID != 0 {
 		where = append(where, "t.mailbox_id = "+arg(f.MailboxID))

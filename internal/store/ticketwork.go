@@ -122,14 +122,16 @@ type MailboxChange struct {
 	// SystemMail true makes this mailbox the one that sends mail not tied to
 	// a ticket, and no other.
 	SystemMail *bool
+	ReopenDays *int
 }
 
 // UpdateMailbox changes a mailbox.
 func (s *Store) UpdateMailbox(ctx context.Context, id int64, c MailboxChange) error {
 	n, err := s.db.Exec(ctx, `UPDATE mailboxes SET name = COALESCE($2, name), smtp_relay = COALESCE($3, smtp_relay),
 		ack_enabled = COALESCE($4, ack_enabled), ack_subject = COALESCE($5, ack_subject), ack_body = COALESCE($6, ack_body),
-		relay_warning = COALESCE($7, relay_warning), sender_agent_name = COALESCE($8, sender_agent_name) WHERE id = $1`,
-		id, c.Name, c.SMTPRelay, c.AckEnabled, c.AckSubject, c.AckBody, c.RelayWarning, c.SenderAgentName)
+		relay_warning = COALESCE($7, relay_warning), sender_agent_name = COALESCE($8, sender_agent_name),
+		reopen_days = COALESCE($9, reopen_days) WHERE id = $1`,
+		id, c.Name, c.SMTPRelay, c.AckEnabled, c.AckSubject, c.AckBody, c.RelayWarning, c.SenderAgentName, c.ReopenDays)
 	if err != nil {
 		return fmt.Errorf("update mailbox %d: %w", id, err)
 	}

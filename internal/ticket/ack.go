@@ -69,7 +69,7 @@ func (in *ingestion) acknowledge(ctx context.Context) error {
 	if !in.res.NewTicket || in.opts.noAck {
 		return nil
 	}
-	sent, reason, err := in.s.acknowledge(ctx, in.tx, in.mb, in.res.TicketID, in.msg(), in.ours, in.now)
+	sent, reason, err := in.s.acknowledge(ctx, in.tx, in.mb, in.res.TicketID, in.msg(), in.auto, in.ours, in.now)
 	if err == nil && !sent {
 		in.res.Note = "no acknowledgement: " + reason
 	}
@@ -77,8 +77,9 @@ func (in *ingestion) acknowledge(ctx context.Context) error {
 }
 
 // acknowledge queues the acknowledgement of a new ticket, or says why not.
+// auto is why the message is automatic, "" for a person's mail.
 func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, mb store.Mailbox, ticketID int64, msg *mail.Message,
-	ours map[string]bool, now time.Time) (bool, string, error) {
+	auto string, ours map[string]bool, now time.Time) (bool, string, error) {
 	to := msg.From
 	if len(msg.ReplyTo) > 0 && msg.ReplyTo[0].Email != "" {
 		to = msg.ReplyTo[0]
@@ -86,8 +87,8 @@ func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, mb store.Mailbo
 	switch {
 	case !mb.AckEnabled:
 		return false, "disabled for the mailbox", nil
-	case msg.Auto != "":
-		return false, "automatic message (" + msg.Auto + ")", nil
+	case auto != "":
+		return false, "automatic message (" + auto + ")", nil
 	case to.Email == "" || !strings.Contains(to.Email, "@"):
 		return false, "no sender address", nil
 	case ours[mail.BaseAddress(to.Email)] || ours[mail.BaseAddress(msg.From.Email)]:

@@ -4,12 +4,13 @@ import (
 	"context"
 	"strings"
 
+	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
 // bounce is the ingestion step for a delivery report: it marks the reported
 // outbound message failed and keeps the report on its ticket; a bounce never
-// opens a ticket, and one for mail we never sent is kept raw only.
+// opens a ticket, and one for mail we never sent is kept as automatic mail.
 func (in *ingestion) bounce(ctx context.Context) error {
 	b := in.msg().Bounce
 	orig, found := store.Message{}, false
@@ -20,9 +21,10 @@ func (in *ingestion) bounce(ctx context.Context) error {
 		}
 	}
 	if !found {
-		in.res.Outcome, in.res.Note = OutcomeIgnored, "bounce for a message we did not send ("+fallback(b.OriginalMessageID, "no Message-ID")+")"
-		return nil
+		in.auto = "bounce for a message we did not send (" + fallback(b.OriginalMessageID, "no Message-ID") + ")"
+		return in.keep(ctx)
 	}
+	in.threadedBy, in.threadedKey = ThreadedReferences, orig.MessageID
 	reason := fallback(strings.TrimSpace(strings.Join(nonEmpty(b.Status, b.Diagnostic), " ")), "bounced")
 	c := Change{TicketID: orig.TicketID, Actor: systemActor()}
 	if b.Action != "" && !strings.EqualFold(b.Action, "failed") {
@@ -40,6 +42,6 @@ func (in *ingestion) bounce(ctx context.Context) error {
 		return err
 	}
 	in.res.MessageID = id
-	_, err = in.s.change(ctx, in.tx, Change{TicketID: orig.TicketID, Actor: systemActor(), MessageAdded: id, Uncounted: true})
+	_, err = in.s.change(ctx, in.tx, Change{TicketID: orig.TicketID, Actor: systemActor(), MessageAdded: id, Uncounted: true, Automatic: string(mail.ReasonBounce)})
 	return err
 }

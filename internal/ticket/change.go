@@ -28,12 +28,17 @@ const (
 	EventNoteAdded       EventKind = "note_added"
 	EventDeliveryFailed  EventKind = "delivery_failed"
 	EventDeliveryRetried EventKind = "delivery_retried"
+	// EventTicketLinked: a reply to a ticket closed long ago opened a new
+	// one; each names the other (field follows / followed_by).
+	EventTicketLinked EventKind = "ticket_linked"
+	EventMarkedSpam   EventKind = "marked_spam"
+	EventSpamRestored EventKind = "spam_restored"
 )
 
 // EventKinds lists every audit event kind.
 func EventKinds() []EventKind {
 	return []EventKind{EventTicketCreated, EventStatusChanged, EventPriorityChanged, EventAssigneeChanged, EventTagsChanged,
-		EventReplyQueued, EventNoteAdded, EventDeliveryFailed, EventDeliveryRetried}
+		EventReplyQueued, EventNoteAdded, EventDeliveryFailed, EventDeliveryRetried, EventTicketLinked, EventMarkedSpam, EventSpamRestored}
 }
 
 // Event is one audit-trail entry a change records.
@@ -78,6 +83,10 @@ type Change struct {
 	// Uncounted: MessageAdded is no part of the conversation's count (a
 	// note, an acknowledgement, automatic mail); it still is activity.
 	Uncounted bool
+	// Automatic is why the added message is automatic mail (bounce,
+	// auto_reply, feedback_report, receipt, loop, spam), "" for a person's:
+	// hooks that answer mail (rules, notifications) must leave it alone.
+	Automatic string
 	// Delivery records a delivery state of one of the ticket's messages.
 	Delivery *Delivery
 	// Events are what happened besides the field changes (a reply queued, a

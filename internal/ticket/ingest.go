@@ -42,7 +42,11 @@ type Outcome string
 const (
 	OutcomeNew       Outcome = "new"       // a new message (new ticket or appended)
 	OutcomeDuplicate Outcome = "duplicate" // already stored: one more occurrence at most
-	OutcomeIgnored   Outcome = "ignored"   // kept as raw only (e.g. a bounce for mail we never sent)
+	OutcomeIgnored   Outcome = "ignored"   // kept as raw only
+	// OutcomeAutomatic: automatic mail that belongs to no ticket (a bounce
+	// for mail we never sent, an out-of-office, spam...), kept as an inbound
+	// row with its reason, not queued.
+	OutcomeAutomatic Outcome = "automatic"
 )
 
 // Result describes an ingested message.
@@ -206,6 +210,9 @@ type ingestOpts struct {
 	envelopeTo []string
 	inboundID  int64 // 0 when there is no inbound row (import)
 	noAck      bool
+	// force: an agent turns kept automatic mail into a ticket (actor).
+	force bool
+	actor Actor
 }
 
 // ingest parses raw and, in one transaction, stores it on the right ticket.
@@ -273,8 +280,17 @@ type ingestion struct {
 	// What the message is: inbound, auto-reply, or ours (an answer sent
 	// from another client, already delivered).
 	kind, delivery string
-	before         store.TicketFields // of the ticket it joins
-	res            Result
+	// Why it is automatic ("" for a person's mail) and the signal that said so.
+	reason mail.Reason
+	auto   string
+	// How it found its ticket, and the key that matched.
+	threadedBy  ThreadedBy
+	threadedKey string
+	follows     int64              // the closed ticket a new one follows up, or 0
+	followed    store.TicketFields // its state
+	before      store.TicketFields // of the ticket it joins
+	known       bool               // before is read
+	res         Result
 }
 
 func (in *ingestion) msg() *mail.Message { return in.p.msg }
@@ -294,7 +310,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, look lookups, mailbox
 	if err != nil {
 		return Result{}, err
 	}
-	if o.inboundID != 0 {
+	if o.inboundID != 0 && in.res.Outcome != OutcomeAutomatic {
 		if err := s.store.FinishInbound(ctx, tx, o.inboundID, inboundStatus(in.res.Outcome), in.res.MessageID, in.res.Note, in.now); err != nil {
 			return Result{}, err
 		}
@@ -306,19 +322,33 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, look lookups, mailbox
 // message it reports on; anything else joins its thread or opens a ticket,
 // may reopen it, and a new conversation is acknowledged.
 func (in *ingestion) store(ctx context.Context) error {
-	if in.msg().Bounce != nil {
-		return in.bounce(ctx)
-	}
 	var err error
 	if in.ours, err = in.look.ownAddresses(ctx); err != nil {
 		return err
+	}
+	if err := in.classify(ctx); err != nil {
+		return err
+	}
+	if in.opts.force {
+		// An agent judged it: it is a customer's mail from now on.
+		in.reason = ""
+	}
+	if in.msg().Bounce != nil && !in.opts.force {
+		return in.bounce(ctx)
 	}
 	ticketID, err := in.thread(ctx)
 	if err != nil {
 		return err
 	}
-	in.classify()
+	if err := in.detectLoop(ctx, ticketID); err != nil {
+		return err
+	}
+	in.kindOf()
 	if ticketID == 0 {
+		if in.reason != "" {
+			// Automatic mail never opens a ticket: nobody asked a question.
+			return in.keep(ctx)
+		}
 		if ticketID, err = in.open(ctx); err != nil {
 			return err
 		}
@@ -332,12 +362,12 @@ func (in *ingestion) store(ctx context.Context) error {
 	return in.acknowledge(ctx)
 }
 
-// classify says what the message is to us.
-func (in *ingestion) classify() {
+// kindOf says what the message is to us.
+func (in *ingestion) kindOf() {
 	msg := in.msg()
 	in.kind, in.delivery = store.KindInbound, ""
 	switch {
-	case msg.Auto != "":
+	case in.reason != "":
 		in.kind = store.KindAutoReply
 	case in.ours[mail.BaseAddress(msg.From.Email)]:
 		// Written by us from another mail client (a synced sent folder, a
@@ -369,12 +399,26 @@ func (in *ingestion) open(ctx context.Context) (int64, error) {
 		RequesterID: requesterID, MailboxID: in.mb.ID, MessageCount: count, CreatedAt: in.now}
 	c := Change{Create: &t, Actor: Actor{Name: fallback(msg.From.Email, "system")},
 		Events: []Event{{Kind: EventTicketCreated, NewValue: "by email via " + in.opts.source}}}
+	if in.opts.force {
+		c.Actor = in.opts.actor
+		c.Events[0].NewValue = "from automatic mail (" + fallback(in.auto, "no signal") + ") via " + in.opts.source
+	}
+	if in.follows != 0 {
+		c.Events = append(c.Events, Event{Kind: EventTicketLinked, Field: "follows", NewValue: fmt.Sprint(in.follows)})
+	}
 	a, err := in.s.change(ctx, in.tx, c)
 	if err != nil {
 		return 0, err
 	}
-	in.res.NewTicket, in.before = true, a.After
+	in.res.NewTicket, in.before, in.known = true, a.After, true
 	in.look.learnTicket(a.TicketID, a.After)
+	if in.follows != 0 {
+		// The old ticket says where the conversation went on.
+		if _, err := in.s.change(ctx, in.tx, Change{TicketID: in.follows, Actor: c.Actor, before: &in.followed,
+			Events: []Event{{Kind: EventTicketLinked, Field: "followed_by", NewValue: fmt.Sprint(a.TicketID)}}}); err != nil {
+			return 0, err
+		}
+	}
 	return a.TicketID, nil
 }
 
@@ -387,9 +431,11 @@ func (in *ingestion) add(ctx context.Context, ticketID int64) error {
 		if _, err := in.look.contact(ctx, in.tx, fallback(msg.From.Email, unknownSender), msg.From.Name, in.now); err != nil {
 			return err
 		}
-		var err error
-		if in.before, err = in.look.fields(ctx, in.tx, ticketID); err != nil {
-			return err
+		if !in.known {
+			var err error
+			if in.before, err = in.look.fields(ctx, in.tx, ticketID); err != nil {
+				return err
+			}
 		}
 	}
 	id, err := in.insertMessage(ctx, ticketID, in.look.messageID(), in.kind, in.delivery)
@@ -404,10 +450,13 @@ func (in *ingestion) add(ctx context.Context, ticketID int64) error {
 	if err := in.s.addParticipants(ctx, in.tx, ticketID, msg, in.ours, in.now); err != nil {
 		return err
 	}
+	if !msg.Date.IsZero() { // stored without a date, it is counted by nobody
+		in.look.learnSent(ticketID, msg.From.Email, msg.Date)
+	}
 	// The state is known (the batch or the step above read it): asking the
 	// store again would be one more round trip per message.
 	a, err := in.s.change(ctx, in.tx, Change{TicketID: ticketID, Actor: Actor{Name: msg.From.Email}, MessageAdded: id,
-		Counted: in.res.NewTicket, Uncounted: in.kind == store.KindAutoReply, before: &in.before})
+		Counted: in.res.NewTicket, Uncounted: in.kind == store.KindAutoReply, Automatic: string(in.reason), before: &in.before})
 	in.look.learnTicket(ticketID, a.After)
 	return err
 }
@@ -415,7 +464,8 @@ func (in *ingestion) add(ctx context.Context, ticketID int64) error {
 // insertMessage stores the message and its occurrence; id is a reserved
 // message id, or 0.
 func (in *ingestion) insertMessage(ctx context.Context, ticketID, id int64, kind, delivery string) (int64, error) {
-	id, err := in.s.insertMessage(ctx, in.tx, id, ticketID, kind, delivery, in.msg(), dedupeKeyOf(in.p), in.p.rawKey, in.p.sum, in.p.size, in.p.atts, in.now)
+	id, err := in.s.insertMessage(ctx, in.tx, store.Message{ID: id, TicketID: ticketID, Kind: kind, DeliveryStatus: delivery, AutoReason: in.auto,
+		ThreadedBy: string(in.threadedBy), ThreadedKey: in.threadedKey}, in.msg(), dedupeKeyOf(in.p), in.p.rawKey, in.p.sum, in.p.size, in.p.atts, in.now)
 	if err != nil {
 		return 0, err
 	}
@@ -436,6 +486,8 @@ func inboundStatus(o Outcome) string {
 		return store.InboundDuplicate
 	case OutcomeIgnored:
 		return store.InboundIgnored
+	case OutcomeAutomatic:
+		return store.InboundAutomatic
 	}
 	return store.InboundDone
 }
@@ -459,25 +511,28 @@ func threadKeys(msg *mail.Message) []string {
 	}
 	keys = append(keys, msg.InReplyTo...)
 	keys = append(keys, msg.References...)
+	if msg.ThreadIndex != "" {
+		keys = append(keys, threadIndexPrefix+msg.ThreadIndex)
+	}
 	return keys
 }
 
-// insertMessage stores msg and its attachments' metadata; id is a reserved
-// message id, or 0; delivery is "" but for mail we sent.
-func (s *Service) insertMessage(ctx context.Context, tx *store.Tx, id, ticketID int64, kind, delivery string, msg *mail.Message, dedupeKey, rawKey, sum string,
+// insertMessage stores msg and its attachments' metadata; m carries what
+// ingestion decided (a reserved id or 0, ticket, kind, delivery status "" but
+// for mail we sent, why it is automatic, how it was threaded).
+func (s *Service) insertMessage(ctx context.Context, tx *store.Tx, m store.Message, msg *mail.Message, dedupeKey, rawKey, sum string,
 	size int64, atts []store.Attachment, now time.Time) (int64, error) {
 	inReplyTo := ""
 	if len(msg.InReplyTo) > 0 {
 		inReplyTo = msg.InReplyTo[0]
 	}
 	text := msg.Text
-	id, err := s.store.InsertMessage(ctx, tx, store.Message{
-		ID: id, TicketID: ticketID, Kind: kind, MessageID: msg.MessageID, DedupeKey: dedupeKey, InReplyTo: inReplyTo, References: msg.References,
-		From: store.Address{Email: msg.From.Email, Name: msg.From.Name}, To: addrs(msg.To), Cc: addrs(msg.Cc),
-		Subject: msg.Subject, Text: text, HTML: mail.SanitizeHTML(msg.HTML), VisibleText: msg.VisibleText,
-		RawKey: rawKey, SHA256: sum, Size: size, SentAt: msg.Date, CreatedAt: now, AutoReason: msg.Auto,
-		Problems: strings.Join(msg.Problems, "; "), DeliveryStatus: delivery,
-	})
+	m.MessageID, m.DedupeKey, m.InReplyTo, m.References = msg.MessageID, dedupeKey, inReplyTo, msg.References
+	m.From, m.To, m.Cc = store.Address{Email: msg.From.Email, Name: msg.From.Name}, addrs(msg.To), addrs(msg.Cc)
+	m.Subject, m.Text, m.HTML, m.VisibleText = msg.Subject, text, mail.SanitizeHTML(msg.HTML), msg.VisibleText
+	m.RawKey, m.SHA256, m.Size, m.SentAt, m.CreatedAt = rawKey, sum, size, msg.Date, now
+	m.Problems = strings.Join(msg.Problems, "; ")
+	id, err := s.store.InsertMessage(ctx, tx, m)
 	if err != nil {
 		return 0, err
 	}

@@ -110,6 +110,8 @@ func (e *env) receive(mailbox int64, raw []byte) ticket.Result {
 		res.Outcome = ticket.OutcomeDuplicate
 	case store.InboundIgnored:
 		res.Outcome = ticket.OutcomeIgnored
+	case store.InboundAutomatic:
+		res.Outcome = ticket.OutcomeAutomatic
 	default:
 		e.t.Fatalf("inbound %d status %s: %s", id, in.Status, in.Error)
 	}
@@ -313,18 +315,20 @@ func TestReopenAndAutoReplies(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		r := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Invoice", first))
-		for _, st := range []domain.Status{domain.StatusSolved, domain.StatusClosed, domain.StatusPending} {
+		for i, st := range []domain.Status{domain.StatusSolved, domain.StatusClosed, domain.StatusPending} {
+			// A day apart: six messages from one sender within a minute would be a loop.
+			date := fmt.Sprintf("Date: Mon, %d Nov 2026 10:00:00 +0000", 3+i)
 			if err := e.st.SetTicketStatus(e.ctx, e.st.DB().W(), r.TicketID, st, e.now); err != nil {
 				t.Fatal(err)
 			}
 			// An out-of-office answer does not wake the ticket...
-			auto := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Out of office", "Auto-Submitted: auto-replied",
+			auto := e.receive(e.mb, msg(date, "From: alice@customer.test", "Subject: Out of office", "Auto-Submitted: auto-replied",
 				"Message-ID: <ooo-"+string(st)+"@customer.test>", "In-Reply-To: <m1@customer.test>"))
 			if auto.TicketID != r.TicketID || e.ticket(r.TicketID).Status != st {
 				t.Fatalf("auto reply changed the ticket: %+v status %s", auto, e.ticket(r.TicketID).Status)
 			}
 			// ...a human reply does.
-			e.receive(e.mb, msg("From: alice@customer.test", "Subject: Re: Invoice", "Message-ID: <re-"+string(st)+"@customer.test>", "In-Reply-To: <m1@customer.test>"))
+			e.receive(e.mb, msg(date, "From: alice@customer.test", "Subject: Re: Invoice", "Message-ID: <re-"+string(st)+"@customer.test>", "In-Reply-To: <m1@customer.test>"))
 			if got := e.ticket(r.TicketID).Status; got != domain.StatusOpen {
 				t.Fatalf("reply to a %s ticket: status %s, want open", st, got)
 			}
@@ -405,19 +409,27 @@ func TestNoAcknowledgement(t *testing.T) {
 			{"empty return-path", msg("Return-Path: <>", "From: a@c.test", "Subject: x", "Message-ID: <n5@c.test>")},
 			{"noreply sender", msg("From: no-reply@c.test", "Subject: x", "Message-ID: <n6@c.test>")},
 			{"mailer-daemon", msg("From: MAILER-DAEMON@c.test", "Subject: x", "Message-ID: <n7@c.test>")},
-			{"our own address", msg("From: sales@acme.test", "Subject: x", "Message-ID: <n8@c.test>")},
 		}
 		for _, c := range cases {
-			r := e.receive(e.mb, c.raw)
-			if r.TicketID == 0 {
-				t.Fatalf("%s: mail to support still opens a ticket", c.name)
-			}
-			if n := len(e.acks(r.TicketID)); n != 0 {
-				t.Errorf("%s: acknowledged", c.name)
-			}
-			if !strings.HasPrefix(r.Note, "no acknowledgement") {
-				t.Errorf("%s: note %q", c.name, r.Note)
-			}
+			t.Run(c.name, func(t *testing.T) {
+				e.t = t
+				r := e.receive(e.mb, c.raw)
+				if r.Outcome != ticket.OutcomeAutomatic || r.TicketID != 0 {
+					t.Fatalf("automatic mail opened a ticket or was not kept: %+v", r)
+				}
+			})
+		}
+		e.t = t
+		if n := e.count(`SELECT count(*) FROM tickets`); n != 0 {
+			t.Fatalf("automatic mail opened %d tickets", n)
+		}
+		if n := e.count(`SELECT count(*) FROM messages WHERE auto_reason = 'acknowledgement'`); n != 0 {
+			t.Fatalf("automatic mail acknowledged %d times", n)
+		}
+		// Mail from one of our own addresses opens its ticket, unacknowledged.
+		r := e.receive(e.mb, msg("From: sales@acme.test", "Subject: x", "Message-ID: <n8@c.test>"))
+		if r.TicketID == 0 || len(e.acks(r.TicketID)) != 0 || !strings.HasPrefix(r.Note, "no acknowledgement") {
+			t.Fatalf("our own address: %+v", r)
 		}
 	})
 }
@@ -510,8 +522,11 @@ func TestBounceMarksOutboundFailed(t *testing.T) {
 		stray := strings.ReplaceAll(string(bounce), ack.MessageID, "never-sent@acme.test")
 		stray = strings.ReplaceAll(stray, "bounce1@", "bounce2@")
 		sr := e.receive(e.mb, []byte(stray))
-		if sr.Outcome != ticket.OutcomeIgnored || e.count(`SELECT count(*) FROM tickets`) != tickets {
+		if sr.Outcome != ticket.OutcomeAutomatic || e.count(`SELECT count(*) FROM tickets`) != tickets {
 			t.Fatalf("stray bounce: %+v", sr)
+		}
+		if n := e.count(`SELECT count(*) FROM inbound WHERE status = 'automatic' AND reason = 'bounce' AND rfc_message_id = 'bounce2@mx.customer.test'`); n != 1 {
+			t.Fatalf("stray bounce kept as automatic mail: %d rows", n)
 		}
 	})
 }
@@ -650,6 +665,17 @@ func TestImportBatchMatchesOneByOne(t *testing.T) {
 		withAttachment,
 		noID,
 		noID, // a duplicate by its bytes
+		// Automatic mail that belongs nowhere is kept once; its copy is a duplicate.
+		msg("From: ooo@c.test", "Subject: Out of office", "Auto-Submitted: auto-replied", "Message-ID: <ooo@c.test>"),
+		msg("From: ooo@c.test", "Subject: Out of office", "Auto-Submitted: auto-replied", "Message-ID: <ooo@c.test>"),
+		// Outlook's conversation, learned within the batch.
+		msg("From: o@c.test", "Subject: VPN", "Thread-Index: AdhVx0Qm8aT2U1b4SKe0iJ1p5iK1Fw==", "Message-ID: <ti1@c.test>"),
+		msg("From: o@c.test", "Subject: RE: VPN", "Thread-Index: AdhVx0Qm8aT2U1b4SKe0iJ1p5iK1F0AAAAAA", "Message-ID: <ti2@c.test>"),
+	}
+	// A reply loop on the old ticket: the sixth message within a minute is one.
+	for i := range 6 {
+		batch = append(batch, msg(fmt.Sprintf("Date: Mon, 2 Nov 2026 10:05:%02d +0000", i*5), "From: bot@c.test", "Subject: Re: old",
+			fmt.Sprintf("Message-ID: <loop%d@c.test>", i), "In-Reply-To: <m0@c.test>"))
 	}
 	run := func(t *testing.T, dsn string, oneByOne bool) (*env, []ticket.Result) {
 		e := newEnv(t, dsn)
@@ -683,7 +709,8 @@ func TestImportBatchMatchesOneByOne(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		e, got := run(t, dsn, false)
 		n, dup := ticket.OutcomeNew, ticket.OutcomeDuplicate
-		for i, want := range []ticket.Outcome{n, n, dup, n, n, n, n, n, dup} {
+		auto := ticket.OutcomeAutomatic
+		for i, want := range []ticket.Outcome{n, n, dup, n, n, n, n, n, dup, auto, dup, n, n, n, n, n, n, n, n} {
 			if got[i].Outcome != want {
 				t.Errorf("item %d: outcome %q, want %q", i, got[i].Outcome, want)
 			}
@@ -695,7 +722,14 @@ func TestImportBatchMatchesOneByOne(t *testing.T) {
 			t.Errorf("replies to the old ticket, or the copy without Message-ID, went astray: %+v", got)
 		}
 		old := e.ticket(got[3].TicketID)
-		if old.Status != domain.StatusOpen || old.MessageCount != 3 || e.ticket(got[0].TicketID).MessageCount != 3 {
+		if got[12].TicketID != got[11].TicketID || got[11].TicketID == got[0].TicketID {
+			t.Errorf("the Thread-Index reply must join its conversation's ticket: %+v", got[11:13])
+		}
+		if n := e.count(`SELECT count(*) FROM messages WHERE kind = 'auto_reply' AND auto_reason LIKE 'loop:%'`); n != 1 {
+			t.Errorf("loop messages: %d, want 1", n)
+		}
+		if old.Status != domain.StatusOpen || old.MessageCount != 8 || // m0, r1, r2 and five loop messages; the sixth is automatic, uncounted
+			e.ticket(got[0].TicketID).MessageCount != 3 {
 			t.Errorf("old ticket %+v: want open with 3 messages, and 3 on the new one", old)
 		}
 		if n := e.count(`SELECT count(*) FROM ticket_events WHERE kind = 'status_changed'`); n != 1 {
@@ -725,7 +759,8 @@ func dumpState(e *env) string {
 		sql  string
 	}{
 		{5, `SELECT t.id, t.subject, t.status, t.message_count, c.email FROM tickets t JOIN contacts c ON c.id = t.requester_id ORDER BY t.id`},
-		{4, `SELECT coalesce(message_id, ''), ticket_id, kind, coalesce(dedupe_key, '') FROM messages ORDER BY ticket_id, message_id, kind`},
+		{7, `SELECT coalesce(message_id, ''), ticket_id, kind, coalesce(dedupe_key, ''), threaded_by, threaded_key, auto_reason FROM messages ORDER BY ticket_id, message_id, kind`},
+		{5, `SELECT status, reason, rfc_message_id, from_email, coalesce(dedupe_key, '') FROM inbound ORDER BY rfc_message_id, status`},
 		{5, `SELECT ticket_id, kind, field, old_value, new_value FROM ticket_events ORDER BY ticket_id, kind, new_value`},
 		{2, `SELECT email, name FROM contacts ORDER BY email`},
 		{2, `SELECT p.ticket_id, c.email FROM ticket_participants p JOIN contacts c ON c.id = p.contact_id ORDER BY p.ticket_id, c.email`},

@@ -21,8 +21,14 @@ type lookups interface {
 	mailbox(ctx context.Context, tx *store.Tx, id int64) (store.Mailbox, error)
 	ownAddresses(ctx context.Context) (map[string]bool, error)
 	duplicate(ctx context.Context, tx *store.Tx, dedupeKey string) (store.MessageRef, bool, error)
-	// ticketByKeys is the ticket of the first known key (strongest first).
-	ticketByKeys(ctx context.Context, tx *store.Tx, keys []string) (int64, bool, error)
+	// ticketByKeys is the ticket of the first known key (strongest first),
+	// and that key.
+	ticketByKeys(ctx context.Context, tx *store.Tx, keys []string) (int64, string, bool, error)
+	// blocked is the set of blocked senders (addresses and domains).
+	blocked(ctx context.Context, tx *store.Tx) (map[string]bool, error)
+	// sentRecently counts the messages from a sender on a ticket dated
+	// within loopWindow up to at.
+	sentRecently(ctx context.Context, tx *store.Tx, ticketID int64, from string, at time.Time) (int, error)
 	fields(ctx context.Context, tx *store.Tx, ticketID int64) (store.TicketFields, error)
 	contact(ctx context.Context, tx *store.Tx, email, name string, now time.Time) (int64, error)
 	// ticketID and messageID hand out a reserved id, or 0 to let the insert
@@ -33,6 +39,7 @@ type lookups interface {
 	learnMessage(dedupeKey string, ref store.MessageRef)
 	learnThread(keys []string, ticketID int64)
 	learnTicket(ticketID int64, f store.TicketFields)
+	learnSent(ticketID int64, from string, at time.Time)
 }
 
 // oneMessage looks everything up in the store, in the message's transaction.
@@ -57,8 +64,34 @@ func (o oneMessage) duplicate(ctx context.Context, tx *store.Tx, key string) (st
 	return o.s.store.MessageByDedupeKey(ctx, tx, key)
 }
 
-func (o oneMessage) ticketByKeys(ctx context.Context, tx *store.Tx, keys []string) (int64, bool, error) {
-	return o.s.store.TicketByThreadKeys(ctx, tx, keys)
+func (o oneMessage) ticketByKeys(ctx context.Context, tx *store.Tx, keys []string) (int64, string, bool, error) {
+	known, err := o.s.store.ThreadKeyTickets(ctx, tx, keys)
+	if err != nil {
+		return 0, "", false, err
+	}
+	id, key, ok := firstKnown(keys, known)
+	return id, key, ok, nil
+}
+
+func (o oneMessage) blocked(ctx context.Context, tx *store.Tx) (map[string]bool, error) {
+	return o.s.store.BlockedSet(ctx, tx)
+}
+
+func (o oneMessage) sentRecently(ctx context.Context, tx *store.Tx, ticketID int64, from string, at time.Time) (int, error) {
+	list, err := o.s.store.MessagesSentBetween(ctx, tx, []int64{ticketID}, at.Add(-loopWindow), at)
+	return countSent(list, ticketID, from, at), err
+}
+
+// countSent counts the messages of list from a sender on a ticket dated
+// within loopWindow up to at.
+func countSent(list []store.SentBy, ticketID int64, from string, at time.Time) int {
+	n := 0
+	for _, m := range list {
+		if m.TicketID == ticketID && strings.EqualFold(m.From, from) && !m.At.Before(at.Add(-loopWindow)) && !m.At.After(at) {
+			n++
+		}
+	}
+	return n
 }
 
 func (o oneMessage) fields(ctx context.Context, tx *store.Tx, id int64) (store.TicketFields, error) {
@@ -74,6 +107,7 @@ func (oneMessage) messageID() int64                      { return 0 }
 func (oneMessage) learnMessage(string, store.MessageRef) {}
 func (oneMessage) learnThread([]string, int64)           {}
 func (oneMessage) learnTicket(int64, store.TicketFields) {}
+func (oneMessage) learnSent(int64, string, time.Time)    {}
 
 // batchState is what the messages of one transaction share: their mailboxes,
 // locked once, the addresses that are ours, and what the messages need to
@@ -82,13 +116,16 @@ func (oneMessage) learnTicket(int64, store.TicketFields) {}
 // waits for). What the batch cannot know (a ticket named by its number, a
 // contact it did not read) is asked of the store.
 type batchState struct {
-	one       oneMessage
-	mailboxes map[int64]store.Mailbox
-	ours      map[string]bool
-	dedupe    map[string]store.MessageRef  // dedupe key -> stored message
-	threads   map[string]int64             // thread key -> ticket
-	tickets   map[int64]store.TicketFields // ticket -> its fields
-	contacts  map[string]int64             // lower-cased email -> contact
+	one        oneMessage
+	mailboxes  map[int64]store.Mailbox
+	ours       map[string]bool
+	dedupe     map[string]store.MessageRef  // dedupe key -> stored message
+	threads    map[string]int64             // thread key -> ticket
+	tickets    map[int64]store.TicketFields // ticket -> its fields
+	contacts   map[string]int64             // lower-cased email -> contact
+	blockedSet map[string]bool
+	sent       []store.SentBy // messages of the tickets the batch may join, in its dates' window
+	sentRead   map[int64]bool // tickets (read or created by the batch) whose messages sent holds
 	// Ids reserved for the new tickets and messages (PostgreSQL): their
 	// inserts then need no answer and go out in one pipeline.
 	ticketIDs, messageIDs []int64
@@ -105,16 +142,37 @@ func (b *batchState) duplicate(_ context.Context, _ *store.Tx, key string) (stor
 	return ref, ok, nil
 }
 
-func (b *batchState) ticketByKeys(_ context.Context, _ *store.Tx, keys []string) (int64, bool, error) {
-	id, ok := firstKnown(keys, b.threads)
-	return id, ok, nil
+func (b *batchState) ticketByKeys(_ context.Context, _ *store.Tx, keys []string) (int64, string, bool, error) {
+	id, key, ok := firstKnown(keys, b.threads)
+	return id, key, ok, nil
+}
+
+func (b *batchState) blocked(context.Context, *store.Tx) (map[string]bool, error) {
+	return b.blockedSet, nil
+}
+
+func (b *batchState) sentRecently(ctx context.Context, tx *store.Tx, ticketID int64, from string, at time.Time) (int, error) {
+	if !b.sentRead[ticketID] {
+		// A ticket the batch did not read (named by a token): the store
+		// sees the batch's own messages too, as in their transaction.
+		return b.one.sentRecently(ctx, tx, ticketID, from, at)
+	}
+	return countSent(b.sent, ticketID, from, at), nil
+}
+
+func (b *batchState) learnSent(ticketID int64, from string, at time.Time) {
+	b.sent = append(b.sent, store.SentBy{TicketID: ticketID, From: from, At: at})
 }
 
 func (b *batchState) fields(ctx context.Context, tx *store.Tx, id int64) (store.TicketFields, error) {
 	if f, ok := b.tickets[id]; ok {
 		return f, nil
 	}
-	return b.one.fields(ctx, tx, id)
+	f, err := b.one.fields(ctx, tx, id)
+	if err == nil {
+		b.tickets[id] = f
+	}
+	return f, err
 }
 
 func (b *batchState) contact(ctx context.Context, tx *store.Tx, email, name string, now time.Time) (int64, error) {
@@ -131,7 +189,12 @@ func (b *batchState) learnMessage(key string, ref store.MessageRef) { b.dedupe[k
 
 func (b *batchState) learnThread(keys []string, ticketID int64) { learnKeys(b.threads, keys, ticketID) }
 
-func (b *batchState) learnTicket(id int64, f store.TicketFields) { b.tickets[id] = f }
+func (b *batchState) learnTicket(id int64, f store.TicketFields) {
+	if _, ok := b.tickets[id]; !ok {
+		b.sentRead[id] = true // created by the batch: all its messages are learned
+	}
+	b.tickets[id] = f
+}
 
 // learnKeys maps keys to a ticket as the insert does: the first ticket keeps a key.
 func learnKeys(m map[string]int64, keys []string, ticketID int64) {
@@ -199,10 +262,43 @@ func (s *Service) startBatch(ctx context.Context, tx *store.Tx, items []*ImportI
 	if b.tickets, err = s.store.TicketFieldsByID(ctx, tx, tickets); err != nil {
 		return nil, err
 	}
-	// Senders of new messages: the ticket's requester, or the author.
-	var senders []store.Address
+	if b.blockedSet, err = s.store.BlockedSet(ctx, tx); err != nil {
+		return nil, err
+	}
+	// Loop detection counts by Date: one read covers every ticket the batch
+	// knows, over the window of the batch's dates.
+	var lo, hi time.Time
 	for _, it := range items {
 		if it.err != nil || it.p.msg.Bounce != nil {
+			continue
+		}
+		at := it.p.msg.Date
+		if at.IsZero() {
+			// Judged at the time of its ingestion, a little later.
+			at = s.now().Add(time.Hour)
+		}
+		if lo.IsZero() || at.Before(lo) {
+			lo = at
+		}
+		if at.After(hi) {
+			hi = at
+		}
+	}
+	b.sentRead = map[int64]bool{}
+	if !lo.IsZero() {
+		if b.sent, err = s.store.MessagesSentBetween(ctx, tx, tickets, lo.Add(-2*time.Hour), hi); err != nil {
+			return nil, err
+		}
+		for _, id := range tickets {
+			b.sentRead[id] = true
+		}
+	}
+	// Senders of new messages: the ticket's requester, or the author.
+	// Automatic mail's senders are not read ahead: most of it is kept aside
+	// and makes no contact (what does join a ticket asks the store).
+	var senders []store.Address
+	for _, it := range items {
+		if it.err != nil || it.p.msg.Bounce != nil || it.p.msg.Reason != "" {
 			continue
 		}
 		if _, dup := b.dedupe[dedupeKeyOf(it.p)]; !dup {
@@ -239,7 +335,10 @@ func (b *batchState) newTickets(items []*ImportItem) int {
 			continue
 		}
 		seen[key] = true
-		if _, threaded := firstKnown(threadLookupKeys(msg), known); !threaded && len(tokenCandidates(msg, b.mailboxes[it.mailboxID].Address, nil)) == 0 {
+		// Automatic mail never opens a ticket; mail that may be automatic
+		// (a blocked sender) or is exempted by our own list is not counted.
+		automatic := msg.Reason != "" || store.BlockedValue(msg.From.Email, b.blockedSet) != ""
+		if _, _, threaded := firstKnown(threadLookupKeys(msg), known); !threaded && !automatic && len(tokenCandidates(msg, b.mailboxes[it.mailboxID].Address, nil)) == 0 {
 			n++
 		}
 		learnKeys(known, threadKeys(msg), 0)

@@ -28,12 +28,16 @@ type MailboxInput struct {
 type MailboxUpdate struct {
 	Name, SMTPRelay, AckSubject, AckBody *string
 	AckEnabled                           *bool
+	ReopenDays                           *int
 	// SenderAgentName: replies from "Agent Name via Name".
 	SenderAgentName *bool
 	// SystemMail true makes this the one mailbox mail not tied to a ticket
 	// is sent from.
 	SystemMail *bool
 }
+
+// maxReopenDays bounds the reopen window (ten years).
+const maxReopenDays = 3650
 
 func checkAckTemplates(subject, body string) error {
 	mb := store.Mailbox{Name: "Support", Address: "support@example.com", AckSubject: subject, AckBody: body}
@@ -143,6 +147,10 @@ func (s *Service) UpdateMailbox(ctx context.Context, id int64, in MailboxUpdate)
 		c.SMTPRelay, c.RelayWarning = &relay, &warning
 	}
 	c.AckEnabled, c.SenderAgentName, c.SystemMail = in.AckEnabled, in.SenderAgentName, in.SystemMail
+	if d := in.ReopenDays; d != nil && (*d < 1 || *d > maxReopenDays) {
+		return store.Mailbox{}, domain.Invalid("reopen_days", fmt.Sprintf("must be 1 to %d days", maxReopenDays))
+	}
+	c.ReopenDays = in.ReopenDays
 	if err := s.store.UpdateMailbox(ctx, id, c); err != nil {
 		return store.Mailbox{}, err
 	}

@@ -57,12 +57,15 @@ const (
 	AssigneeChanged EventKind = "assignee_changed"
 	DeliveryFailed  EventKind = "delivery_failed"
 	DeliveryRetried EventKind = "delivery_retried"
+	MarkedSpam      EventKind = "marked_spam"
 	NoteAdded       EventKind = "note_added"
 	PriorityChanged EventKind = "priority_changed"
 	ReplyQueued     EventKind = "reply_queued"
+	SpamRestored    EventKind = "spam_restored"
 	StatusChanged   EventKind = "status_changed"
 	TagsChanged     EventKind = "tags_changed"
 	TicketCreated   EventKind = "ticket_created"
+	TicketLinked    EventKind = "ticket_linked"
 )
 
 // Valid indicates whether the value is a known member of the EventKind enum.
@@ -74,17 +77,23 @@ func (e EventKind) Valid() bool {
 		return true
 	case DeliveryRetried:
 		return true
+	case MarkedSpam:
+		return true
 	case NoteAdded:
 		return true
 	case PriorityChanged:
 		return true
 	case ReplyQueued:
 		return true
+	case SpamRestored:
+		return true
 	case StatusChanged:
 		return true
 	case TagsChanged:
 		return true
 	case TicketCreated:
+		return true
+	case TicketLinked:
 		return true
 	default:
 		return false
@@ -202,6 +211,42 @@ func (e Status) Valid() bool {
 	}
 }
 
+// Defines values for ThreadedBy.
+const (
+	ThreadedByInReplyTo    ThreadedBy = "in-reply-to"
+	ThreadedByMerged       ThreadedBy = "merged"
+	ThreadedByNew          ThreadedBy = "new"
+	ThreadedByPlusAddress  ThreadedBy = "plus-address"
+	ThreadedByReferences   ThreadedBy = "references"
+	ThreadedBySplit        ThreadedBy = "split"
+	ThreadedBySubjectToken ThreadedBy = "subject-token"
+	ThreadedByThreadIndex  ThreadedBy = "thread-index"
+)
+
+// Valid indicates whether the value is a known member of the ThreadedBy enum.
+func (e ThreadedBy) Valid() bool {
+	switch e {
+	case ThreadedByInReplyTo:
+		return true
+	case ThreadedByMerged:
+		return true
+	case ThreadedByNew:
+		return true
+	case ThreadedByPlusAddress:
+		return true
+	case ThreadedByReferences:
+		return true
+	case ThreadedBySplit:
+		return true
+	case ThreadedBySubjectToken:
+		return true
+	case ThreadedByThreadIndex:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TicketSort.
 const (
 	SortCreated      TicketSort = "created"
@@ -246,6 +291,7 @@ func (e TicketSort) Valid() bool {
 
 // Defines values for ListInboundParamsStatus.
 const (
+	ListInboundParamsStatusAutomatic ListInboundParamsStatus = "automatic"
 	ListInboundParamsStatusDone      ListInboundParamsStatus = "done"
 	ListInboundParamsStatusDuplicate ListInboundParamsStatus = "duplicate"
 	ListInboundParamsStatusFailed    ListInboundParamsStatus = "failed"
@@ -256,6 +302,8 @@ const (
 // Valid indicates whether the value is a known member of the ListInboundParamsStatus enum.
 func (e ListInboundParamsStatus) Valid() bool {
 	switch e {
+	case ListInboundParamsStatusAutomatic:
+		return true
 	case ListInboundParamsStatusDone:
 		return true
 	case ListInboundParamsStatusDuplicate:
@@ -305,6 +353,16 @@ type Attachment struct {
 type AuthConfig struct {
 	// DevLogin true when TICKETER_ALLOW_DEV_LOGIN is on and the base URL is on this machine
 	DevLogin bool `json:"dev_login"`
+}
+
+// BlockedSender defines model for BlockedSender.
+type BlockedSender struct {
+	CreatedAt time.Time `json:"created_at"`
+	Id        int64     `json:"id"`
+
+	// TicketId the spam ticket that blocked it
+	TicketId nullable.Nullable[int64] `json:"ticket_id,omitempty"`
+	Value    string                   `json:"value"`
 }
 
 // ChangePasswordRequest defines model for ChangePasswordRequest.
@@ -425,15 +483,26 @@ type Health map[string]string
 
 // Inbound defines model for Inbound.
 type Inbound struct {
-	Attempts   int       `json:"attempts"`
-	Error      string    `json:"error"`
-	Id         int64     `json:"id"`
-	MailboxId  int64     `json:"mailbox_id"`
+	Attempts  int     `json:"attempts"`
+	Error     string  `json:"error"`
+	From      Address `json:"from"`
+	Id        int64   `json:"id"`
+	MailboxId int64   `json:"mailbox_id"`
+
+	// MessageId the mail's Message-ID (automatic mail)
+	MessageId string `json:"message_id"`
+
+	// Reason automatic mail: bounce, auto_reply, feedback_report, receipt, loop or spam
+	Reason     string    `json:"reason"`
 	ReceivedAt time.Time `json:"received_at"`
 	Sha256     string    `json:"sha256"`
 	Size       int64     `json:"size"`
 	Source     string    `json:"source"`
 	Status     string    `json:"status"`
+	Subject    string    `json:"subject"`
+
+	// TicketMessageId the message it became, once ingested
+	TicketMessageId nullable.Nullable[int64] `json:"ticket_message_id,omitempty"`
 }
 
 // Invitation defines model for Invitation.
@@ -489,6 +558,9 @@ type Mailbox struct {
 	// RelayWarning the relay works but is unsafe, e.g. insecure=1 (certificate not verified)
 	RelayWarning string `json:"relay_warning"`
 
+	// ReopenDays a reply to a ticket closed longer ago than this many days opens a new ticket that links to it (default 30)
+	ReopenDays *int `json:"reopen_days,omitempty"`
+
 	// SenderAgentName replies come from "Agent Name via Mailbox Name" instead of the mailbox name alone
 	SenderAgentName bool   `json:"sender_agent_name"`
 	Status          string `json:"status"`
@@ -531,11 +603,14 @@ type MailboxTestResultTransport string
 
 // MailboxUpdate defines model for MailboxUpdate.
 type MailboxUpdate struct {
-	AckBody         *string `json:"ack_body,omitempty"`
-	AckEnabled      *bool   `json:"ack_enabled,omitempty"`
-	AckSubject      *string `json:"ack_subject,omitempty"`
-	Name            *string `json:"name,omitempty"`
-	SenderAgentName *bool   `json:"sender_agent_name,omitempty"`
+	AckBody    *string `json:"ack_body,omitempty"`
+	AckEnabled *bool   `json:"ack_enabled,omitempty"`
+	AckSubject *string `json:"ack_subject,omitempty"`
+	Name       *string `json:"name,omitempty"`
+
+	// ReopenDays a reply to a ticket closed longer ago than this many days opens a new ticket (default 30)
+	ReopenDays      *int  `json:"reopen_days,omitempty"`
+	SenderAgentName *bool `json:"sender_agent_name,omitempty"`
 
 	// SmtpRelay empty string removes the relay (outbox)
 	SmtpRelay *string `json:"smtp_relay,omitempty"`
@@ -555,15 +630,21 @@ type Message struct {
 	From        Address                     `json:"from"`
 
 	// Html already sanitized
-	Html        string      `json:"html"`
-	Id          int64       `json:"id"`
-	Kind        MessageKind `json:"kind"`
-	MessageId   string      `json:"message_id"`
-	Problems    *string     `json:"problems,omitempty"`
-	Subject     string      `json:"subject"`
-	Text        string      `json:"text"`
-	To          []Address   `json:"to"`
-	VisibleText string      `json:"visible_text"`
+	Html      string      `json:"html"`
+	Id        int64       `json:"id"`
+	Kind      MessageKind `json:"kind"`
+	MessageId string      `json:"message_id"`
+	Problems  *string     `json:"problems,omitempty"`
+	Subject   string      `json:"subject"`
+	Text      string      `json:"text"`
+
+	// ThreadedBy how an inbound message found its ticket; null for what we wrote
+	ThreadedBy nullable.Nullable[ThreadedBy] `json:"threaded_by,omitempty"`
+
+	// ThreadedKey the key that matched: a Message-ID, a ticket token, an Outlook conversation
+	ThreadedKey *string   `json:"threaded_key,omitempty"`
+	To          []Address `json:"to"`
+	VisibleText string    `json:"visible_text"`
 }
 
 // MessageKind defines model for Message.Kind.
@@ -624,6 +705,9 @@ type Session struct {
 // Status defines model for Status.
 type Status string
 
+// ThreadedBy defines model for ThreadedBy.
+type ThreadedBy string
+
 // Ticket defines model for Ticket.
 type Ticket struct {
 	Assignee  nullable.Nullable[User] `json:"assignee"`
@@ -639,9 +723,12 @@ type Ticket struct {
 	Priority     Priority                     `json:"priority"`
 	Requester    Address                      `json:"requester"`
 	SolvedAt     nullable.Nullable[time.Time] `json:"solved_at,omitempty"`
-	Status       Status                       `json:"status"`
-	Subject      string                       `json:"subject"`
-	Tags         []string                     `json:"tags"`
+
+	// SpamAt set while the ticket is marked as spam (it is then in no list but ?spam=true)
+	SpamAt  nullable.Nullable[time.Time] `json:"spam_at,omitempty"`
+	Status  Status                       `json:"status"`
+	Subject string                       `json:"subject"`
+	Tags    []string                     `json:"tags"`
 
 	// UndeliveredCount agent replies that have not reached the customer and need a look: delivery retrying, failed or waiting (acknowledgements are not counted)
 	UndeliveredCount int       `json:"undelivered_count"`
@@ -710,6 +797,17 @@ type TooManyRequests = Error
 // Unauthorized defines model for Unauthorized.
 type Unauthorized = Error
 
+// UnblockSenderByValueParams defines parameters for UnblockSenderByValue.
+type UnblockSenderByValueParams struct {
+	Value string `form:"value" json:"value"`
+}
+
+// BlockSenderJSONBody defines parameters for BlockSender.
+type BlockSenderJSONBody struct {
+	// Value an address (someone@example.com) or a domain (example.com)
+	Value string `json:"value"`
+}
+
 // ListInboundParams defines parameters for ListInbound.
 type ListInboundParams struct {
 	Status *ListInboundParamsStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -763,6 +861,9 @@ type ListTicketsParams struct {
 	Mailbox *int64  `form:"mailbox,omitempty" json:"mailbox,omitempty"`
 	Tag     *string `form:"tag,omitempty" json:"tag,omitempty"`
 
+	// Spam true lists the tickets marked as spam, which every other list leaves out
+	Spam *bool `form:"spam,omitempty" json:"spam,omitempty"`
+
 	// Requester requester email address
 	Requester *string `form:"requester,omitempty" json:"requester,omitempty"`
 
@@ -794,6 +895,9 @@ type AcceptInvitationJSONRequestBody = AcceptInvitationRequest
 
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
+
+// BlockSenderJSONRequestBody defines body for BlockSender for application/json ContentType.
+type BlockSenderJSONRequestBody BlockSenderJSONBody
 
 // CreateMailboxJSONRequestBody defines body for CreateMailbox for application/json ContentType.
 type CreateMailboxJSONRequestBody = CreateMailboxRequest
@@ -857,6 +961,18 @@ type ServerInterface interface {
 	// LogoutEverywhere Ends every session of the signed-in user and revokes all their API tokens
 	// (POST /api/v1/auth/logout-everywhere)
 	LogoutEverywhere(w http.ResponseWriter, r *http.Request)
+	// UnblockSenderByValue Unblocks an address or a domain by its value
+	// (DELETE /api/v1/blocked-senders)
+	UnblockSenderByValue(w http.ResponseWriter, r *http.Request, params UnblockSenderByValueParams)
+	// ListBlockedSenders Blocked addresses and domains, whose mail is kept as automatic mail (reason spam)
+	// (GET /api/v1/blocked-senders)
+	ListBlockedSenders(w http.ResponseWriter, r *http.Request)
+	// BlockSender Blocks an address or a whole domain
+	// (POST /api/v1/blocked-senders)
+	BlockSender(w http.ResponseWriter, r *http.Request)
+	// UnblockSender Unblocks an address or a domain
+	// (DELETE /api/v1/blocked-senders/{id})
+	UnblockSender(w http.ResponseWriter, r *http.Request, id ID)
 	// EraseContact Erase a person's data (GDPR article 17)
 	// (POST /api/v1/contacts/{id}/erase)
 	EraseContact(w http.ResponseWriter, r *http.Request, id ID)
@@ -869,6 +985,15 @@ type ServerInterface interface {
 	// ListInbound Received mail by processing status (failed by default)
 	// (GET /api/v1/inbound)
 	ListInbound(w http.ResponseWriter, r *http.Request, params ListInboundParams)
+	// GetInboundRaw The received message's raw bytes, as a download (.eml)
+	// (GET /api/v1/inbound/{id}/raw)
+	GetInboundRaw(w http.ResponseWriter, r *http.Request, id ID)
+	// RetryInbound Ingests failed mail again now; answers the row as it is afterwards (409 unless it failed)
+	// (POST /api/v1/inbound/{id}/retry)
+	RetryInbound(w http.ResponseWriter, r *http.Request, id ID)
+	// TicketFromInbound Turns kept automatic mail into a ticket (or adds it to its conversation's ticket); 409 unless it is automatic
+	// (POST /api/v1/inbound/{id}/ticket)
+	TicketFromInbound(w http.ResponseWriter, r *http.Request, id ID)
 
 	// (GET /api/v1/mailboxes)
 	ListMailboxes(w http.ResponseWriter, r *http.Request)
@@ -935,6 +1060,12 @@ type ServerInterface interface {
 	// CreateReply Replies to the requester by email (queued; delivery shown on the message)
 	// (POST /api/v1/tickets/{id}/replies)
 	CreateReply(w http.ResponseWriter, r *http.Request, id ID)
+	// RestoreSpam Restores a spam ticket and unblocks what marking it blocked
+	// (DELETE /api/v1/tickets/{id}/spam)
+	RestoreSpam(w http.ResponseWriter, r *http.Request, id ID)
+	// MarkSpam Marks a ticket as spam; it leaves every list and its requester is blocked
+	// (POST /api/v1/tickets/{id}/spam)
+	MarkSpam(w http.ResponseWriter, r *http.Request, id ID)
 	// ListTokens The current user's API tokens (never the secret)
 	// (GET /api/v1/tokens)
 	ListTokens(w http.ResponseWriter, r *http.Request)
@@ -1138,6 +1269,93 @@ func (siw *ServerInterfaceWrapper) LogoutEverywhere(w http.ResponseWriter, r *ht
 	handler.ServeHTTP(w, r)
 }
 
+// UnblockSenderByValue operation middleware
+func (siw *ServerInterfaceWrapper) UnblockSenderByValue(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UnblockSenderByValueParams
+
+	// ------------- Required query parameter "value" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "value", r.URL.Query(), &params.Value, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "value"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "value", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UnblockSenderByValue(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListBlockedSenders operation middleware
+func (siw *ServerInterfaceWrapper) ListBlockedSenders(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListBlockedSenders(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// BlockSender operation middleware
+func (siw *ServerInterfaceWrapper) BlockSender(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.BlockSender(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UnblockSender operation middleware
+func (siw *ServerInterfaceWrapper) UnblockSender(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UnblockSender(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // EraseContact operation middleware
 func (siw *ServerInterfaceWrapper) EraseContact(w http.ResponseWriter, r *http.Request) {
 
@@ -1228,6 +1446,84 @@ func (siw *ServerInterfaceWrapper) ListInbound(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListInbound(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetInboundRaw operation middleware
+func (siw *ServerInterfaceWrapper) GetInboundRaw(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetInboundRaw(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RetryInbound operation middleware
+func (siw *ServerInterfaceWrapper) RetryInbound(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RetryInbound(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// TicketFromInbound operation middleware
+func (siw *ServerInterfaceWrapper) TicketFromInbound(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.TicketFromInbound(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1767,6 +2063,19 @@ func (siw *ServerInterfaceWrapper) ListTickets(w http.ResponseWriter, r *http.Re
 		return
 	}
 
+	// ------------- Optional query parameter "spam" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "spam", r.URL.Query(), &params.Spam, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "spam"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "spam", Err: err})
+		}
+		return
+	}
+
 	// ------------- Optional query parameter "requester" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "requester", r.URL.Query(), &params.Requester, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -1990,6 +2299,58 @@ func (siw *ServerInterfaceWrapper) CreateReply(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateReply(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RestoreSpam operation middleware
+func (siw *ServerInterfaceWrapper) RestoreSpam(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RestoreSpam(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// MarkSpam operation middleware
+func (siw *ServerInterfaceWrapper) MarkSpam(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.MarkSpam(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2322,6 +2683,15 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/attachments/{id}/content", wrapper.GetAttachmentContent)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/events/stream", wrapper.StreamEvents)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/inbound", wrapper.ListInbound)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/inbound/{id}/ticket", wrapper.TicketFromInbound)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/inbound/{id}/raw", wrapper.GetInboundRaw)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/inbound/{id}/retry", wrapper.RetryInbound)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/tickets/{id}/spam", wrapper.RestoreSpam)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/{id}/spam", wrapper.MarkSpam)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/blocked-senders", wrapper.UnblockSenderByValue)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/blocked-senders", wrapper.ListBlockedSenders)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/blocked-senders", wrapper.BlockSender)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/blocked-senders/{id}", wrapper.UnblockSender)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/users", wrapper.ListUsers)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/users", wrapper.CreateUser)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/users/{id}", wrapper.UpdateUser)
@@ -2845,6 +3215,237 @@ func (response LogoutEverywhere403JSONResponse) VisitLogoutEverywhereResponse(w 
 	return err
 }
 
+type UnblockSenderByValueRequestObject struct {
+	Params UnblockSenderByValueParams
+}
+
+type UnblockSenderByValueResponseObject interface {
+	VisitUnblockSenderByValueResponse(w http.ResponseWriter) error
+}
+
+type UnblockSenderByValue204Response struct {
+}
+
+func (response UnblockSenderByValue204Response) VisitUnblockSenderByValueResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type UnblockSenderByValue401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UnblockSenderByValue401JSONResponse) VisitUnblockSenderByValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockSenderByValue403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UnblockSenderByValue403JSONResponse) VisitUnblockSenderByValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockSenderByValue404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UnblockSenderByValue404JSONResponse) VisitUnblockSenderByValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBlockedSendersRequestObject struct {
+}
+
+type ListBlockedSendersResponseObject interface {
+	VisitListBlockedSendersResponse(w http.ResponseWriter) error
+}
+
+type ListBlockedSenders200JSONResponse struct {
+	Items []BlockedSender `json:"items"`
+}
+
+func (response ListBlockedSenders200JSONResponse) VisitListBlockedSendersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBlockedSenders401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListBlockedSenders401JSONResponse) VisitListBlockedSendersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockSenderRequestObject struct {
+	Body *BlockSenderJSONRequestBody
+}
+
+type BlockSenderResponseObject interface {
+	VisitBlockSenderResponse(w http.ResponseWriter) error
+}
+
+type BlockSender201JSONResponse BlockedSender
+
+func (response BlockSender201JSONResponse) VisitBlockSenderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockSender400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response BlockSender400JSONResponse) VisitBlockSenderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockSender401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response BlockSender401JSONResponse) VisitBlockSenderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockSender403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response BlockSender403JSONResponse) VisitBlockSenderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockSender422JSONResponse struct{ InvalidJSONResponse }
+
+func (response BlockSender422JSONResponse) VisitBlockSenderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockSenderRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type UnblockSenderResponseObject interface {
+	VisitUnblockSenderResponse(w http.ResponseWriter) error
+}
+
+type UnblockSender204Response struct {
+}
+
+func (response UnblockSender204Response) VisitUnblockSenderResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type UnblockSender401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UnblockSender401JSONResponse) VisitUnblockSenderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockSender403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UnblockSender403JSONResponse) VisitUnblockSenderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockSender404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UnblockSender404JSONResponse) VisitUnblockSenderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type EraseContactRequestObject struct {
 	Id ID `json:"id"`
 }
@@ -3091,6 +3692,232 @@ func (response ListInbound401JSONResponse) VisitListInboundResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInboundRawRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetInboundRawResponseObject interface {
+	VisitGetInboundRawResponse(w http.ResponseWriter) error
+}
+
+type GetInboundRaw200Messagerfc822Response struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetInboundRaw200Messagerfc822Response) VisitGetInboundRawResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "message/rfc822")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetInboundRaw401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetInboundRaw401JSONResponse) VisitGetInboundRawResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInboundRaw403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetInboundRaw403JSONResponse) VisitGetInboundRawResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInboundRaw404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetInboundRaw404JSONResponse) VisitGetInboundRawResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryInboundRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type RetryInboundResponseObject interface {
+	VisitRetryInboundResponse(w http.ResponseWriter) error
+}
+
+type RetryInbound200JSONResponse Inbound
+
+func (response RetryInbound200JSONResponse) VisitRetryInboundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryInbound401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RetryInbound401JSONResponse) VisitRetryInboundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryInbound403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response RetryInbound403JSONResponse) VisitRetryInboundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryInbound404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RetryInbound404JSONResponse) VisitRetryInboundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryInbound409JSONResponse struct{ ConflictJSONResponse }
+
+func (response RetryInbound409JSONResponse) VisitRetryInboundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TicketFromInboundRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type TicketFromInboundResponseObject interface {
+	VisitTicketFromInboundResponse(w http.ResponseWriter) error
+}
+
+type TicketFromInbound201JSONResponse Ticket
+
+func (response TicketFromInbound201JSONResponse) VisitTicketFromInboundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TicketFromInbound401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response TicketFromInbound401JSONResponse) VisitTicketFromInboundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TicketFromInbound403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response TicketFromInbound403JSONResponse) VisitTicketFromInboundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TicketFromInbound404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response TicketFromInbound404JSONResponse) VisitTicketFromInboundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TicketFromInbound409JSONResponse struct{ ConflictJSONResponse }
+
+func (response TicketFromInbound409JSONResponse) VisitTicketFromInboundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4517,6 +5344,134 @@ func (response CreateReply422JSONResponse) VisitCreateReplyResponse(w http.Respo
 	return err
 }
 
+type RestoreSpamRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type RestoreSpamResponseObject interface {
+	VisitRestoreSpamResponse(w http.ResponseWriter) error
+}
+
+type RestoreSpam200JSONResponse Ticket
+
+func (response RestoreSpam200JSONResponse) VisitRestoreSpamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreSpam401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RestoreSpam401JSONResponse) VisitRestoreSpamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreSpam403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response RestoreSpam403JSONResponse) VisitRestoreSpamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreSpam404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RestoreSpam404JSONResponse) VisitRestoreSpamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkSpamRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type MarkSpamResponseObject interface {
+	VisitMarkSpamResponse(w http.ResponseWriter) error
+}
+
+type MarkSpam200JSONResponse Ticket
+
+func (response MarkSpam200JSONResponse) VisitMarkSpamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkSpam401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response MarkSpam401JSONResponse) VisitMarkSpamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkSpam403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response MarkSpam403JSONResponse) VisitMarkSpamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkSpam404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response MarkSpam404JSONResponse) VisitMarkSpamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTokensRequestObject struct {
 }
 
@@ -5107,6 +6062,18 @@ type StrictServerInterface interface {
 	// LogoutEverywhere Ends every session of the signed-in user and revokes all their API tokens
 	// (POST /api/v1/auth/logout-everywhere)
 	LogoutEverywhere(ctx context.Context, request LogoutEverywhereRequestObject) (LogoutEverywhereResponseObject, error)
+	// UnblockSenderByValue Unblocks an address or a domain by its value
+	// (DELETE /api/v1/blocked-senders)
+	UnblockSenderByValue(ctx context.Context, request UnblockSenderByValueRequestObject) (UnblockSenderByValueResponseObject, error)
+	// ListBlockedSenders Blocked addresses and domains, whose mail is kept as automatic mail (reason spam)
+	// (GET /api/v1/blocked-senders)
+	ListBlockedSenders(ctx context.Context, request ListBlockedSendersRequestObject) (ListBlockedSendersResponseObject, error)
+	// BlockSender Blocks an address or a whole domain
+	// (POST /api/v1/blocked-senders)
+	BlockSender(ctx context.Context, request BlockSenderRequestObject) (BlockSenderResponseObject, error)
+	// UnblockSender Unblocks an address or a domain
+	// (DELETE /api/v1/blocked-senders/{id})
+	UnblockSender(ctx context.Context, request UnblockSenderRequestObject) (UnblockSenderResponseObject, error)
 	// EraseContact Erase a person's data (GDPR article 17)
 	// (POST /api/v1/contacts/{id}/erase)
 	EraseContact(ctx context.Context, request EraseContactRequestObject) (EraseContactResponseObject, error)
@@ -5119,6 +6086,15 @@ type StrictServerInterface interface {
 	// ListInbound Received mail by processing status (failed by default)
 	// (GET /api/v1/inbound)
 	ListInbound(ctx context.Context, request ListInboundRequestObject) (ListInboundResponseObject, error)
+	// GetInboundRaw The received message's raw bytes, as a download (.eml)
+	// (GET /api/v1/inbound/{id}/raw)
+	GetInboundRaw(ctx context.Context, request GetInboundRawRequestObject) (GetInboundRawResponseObject, error)
+	// RetryInbound Ingests failed mail again now; answers the row as it is afterwards (409 unless it failed)
+	// (POST /api/v1/inbound/{id}/retry)
+	RetryInbound(ctx context.Context, request RetryInboundRequestObject) (RetryInboundResponseObject, error)
+	// TicketFromInbound Turns kept automatic mail into a ticket (or adds it to its conversation's ticket); 409 unless it is automatic
+	// (POST /api/v1/inbound/{id}/ticket)
+	TicketFromInbound(ctx context.Context, request TicketFromInboundRequestObject) (TicketFromInboundResponseObject, error)
 
 	// (GET /api/v1/mailboxes)
 	ListMailboxes(ctx context.Context, request ListMailboxesRequestObject) (ListMailboxesResponseObject, error)
@@ -5185,6 +6161,12 @@ type StrictServerInterface interface {
 	// CreateReply Replies to the requester by email (queued; delivery shown on the message)
 	// (POST /api/v1/tickets/{id}/replies)
 	CreateReply(ctx context.Context, request CreateReplyRequestObject) (CreateReplyResponseObject, error)
+	// RestoreSpam Restores a spam ticket and unblocks what marking it blocked
+	// (DELETE /api/v1/tickets/{id}/spam)
+	RestoreSpam(ctx context.Context, request RestoreSpamRequestObject) (RestoreSpamResponseObject, error)
+	// MarkSpam Marks a ticket as spam; it leaves every list and its requester is blocked
+	// (POST /api/v1/tickets/{id}/spam)
+	MarkSpam(ctx context.Context, request MarkSpamRequestObject) (MarkSpamResponseObject, error)
 	// ListTokens The current user's API tokens (never the secret)
 	// (GET /api/v1/tokens)
 	ListTokens(ctx context.Context, request ListTokensRequestObject) (ListTokensResponseObject, error)
@@ -5499,6 +6481,113 @@ func (sh *strictHandler) LogoutEverywhere(w http.ResponseWriter, r *http.Request
 	}
 }
 
+// UnblockSenderByValue operation middleware
+func (sh *strictHandler) UnblockSenderByValue(w http.ResponseWriter, r *http.Request, params UnblockSenderByValueParams) {
+	var request UnblockSenderByValueRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UnblockSenderByValue(ctx, request.(UnblockSenderByValueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnblockSenderByValue")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UnblockSenderByValueResponseObject); ok {
+		if err := validResponse.VisitUnblockSenderByValueResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListBlockedSenders operation middleware
+func (sh *strictHandler) ListBlockedSenders(w http.ResponseWriter, r *http.Request) {
+	var request ListBlockedSendersRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListBlockedSenders(ctx, request.(ListBlockedSendersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListBlockedSenders")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListBlockedSendersResponseObject); ok {
+		if err := validResponse.VisitListBlockedSendersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// BlockSender operation middleware
+func (sh *strictHandler) BlockSender(w http.ResponseWriter, r *http.Request) {
+	var request BlockSenderRequestObject
+
+	var body BlockSenderJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.BlockSender(ctx, request.(BlockSenderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "BlockSender")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(BlockSenderResponseObject); ok {
+		if err := validResponse.VisitBlockSenderResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UnblockSender operation middleware
+func (sh *strictHandler) UnblockSender(w http.ResponseWriter, r *http.Request, id ID) {
+	var request UnblockSenderRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UnblockSender(ctx, request.(UnblockSenderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnblockSender")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UnblockSenderResponseObject); ok {
+		if err := validResponse.VisitUnblockSenderResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // EraseContact operation middleware
 func (sh *strictHandler) EraseContact(w http.ResponseWriter, r *http.Request, id ID) {
 	var request EraseContactRequestObject
@@ -5594,6 +6683,84 @@ func (sh *strictHandler) ListInbound(w http.ResponseWriter, r *http.Request, par
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ListInboundResponseObject); ok {
 		if err := validResponse.VisitListInboundResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetInboundRaw operation middleware
+func (sh *strictHandler) GetInboundRaw(w http.ResponseWriter, r *http.Request, id ID) {
+	var request GetInboundRawRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInboundRaw(ctx, request.(GetInboundRawRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInboundRaw")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetInboundRawResponseObject); ok {
+		if err := validResponse.VisitGetInboundRawResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RetryInbound operation middleware
+func (sh *strictHandler) RetryInbound(w http.ResponseWriter, r *http.Request, id ID) {
+	var request RetryInboundRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RetryInbound(ctx, request.(RetryInboundRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RetryInbound")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RetryInboundResponseObject); ok {
+		if err := validResponse.VisitRetryInboundResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// TicketFromInbound operation middleware
+func (sh *strictHandler) TicketFromInbound(w http.ResponseWriter, r *http.Request, id ID) {
+	var request TicketFromInboundRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.TicketFromInbound(ctx, request.(TicketFromInboundRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "TicketFromInbound")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(TicketFromInboundResponseObject); ok {
+		if err := validResponse.VisitTicketFromInboundResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -6216,6 +7383,58 @@ func (sh *strictHandler) CreateReply(w http.ResponseWriter, r *http.Request, id 
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(CreateReplyResponseObject); ok {
 		if err := validResponse.VisitCreateReplyResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RestoreSpam operation middleware
+func (sh *strictHandler) RestoreSpam(w http.ResponseWriter, r *http.Request, id ID) {
+	var request RestoreSpamRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RestoreSpam(ctx, request.(RestoreSpamRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RestoreSpam")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RestoreSpamResponseObject); ok {
+		if err := validResponse.VisitRestoreSpamResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MarkSpam operation middleware
+func (sh *strictHandler) MarkSpam(w http.ResponseWriter, r *http.Request, id ID) {
+	var request MarkSpamRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkSpam(ctx, request.(MarkSpamRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkSpam")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(MarkSpamResponseObject); ok {
+		if err := validResponse.VisitMarkSpamResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -223,6 +223,11 @@ export interface Ticket {
   first_response_at?: string | null;
   /** @nullable */
   solved_at?: string | null;
+  /**
+   * set while the ticket is marked as spam (it is then in no list but ?spam=true)
+   * @nullable
+   */
+  spam_at?: string | null;
 }
 
 export type TicketSort = typeof TicketSort[keyof typeof TicketSort];
@@ -313,6 +318,12 @@ export const MessageKind = {
  */
 export type MessageDelivery = Delivery | null;
 
+/**
+ * how an inbound message found its ticket; null for what we wrote
+ * @nullable
+ */
+export type MessageThreadedBy = ThreadedBy | null;
+
 export interface Message {
   id: number;
   kind: MessageKind;
@@ -333,6 +344,39 @@ export interface Message {
   author_id?: number | null;
   auto_reason?: string;
   problems?: string;
+  /**
+   * how an inbound message found its ticket; null for what we wrote
+   * @nullable
+   */
+  threaded_by?: MessageThreadedBy;
+  /** the key that matched: a Message-ID, a ticket token, an Outlook conversation */
+  threaded_key?: string;
+}
+
+export type ThreadedBy = typeof ThreadedBy[keyof typeof ThreadedBy];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const ThreadedBy = {
+  new: 'new',
+  'in-reply-to': 'in-reply-to',
+  references: 'references',
+  'plus-address': 'plus-address',
+  'subject-token': 'subject-token',
+  'thread-index': 'thread-index',
+  merged: 'merged',
+  split: 'split',
+} as const;
+
+export interface BlockedSender {
+  id: number;
+  value: string;
+  /**
+   * the spam ticket that blocked it
+   * @nullable
+   */
+  ticket_id?: number | null;
+  created_at: string;
 }
 
 export interface ReplyRequest {
@@ -374,6 +418,9 @@ export const EventKind = {
   note_added: 'note_added',
   delivery_failed: 'delivery_failed',
   delivery_retried: 'delivery_retried',
+  ticket_linked: 'ticket_linked',
+  marked_spam: 'marked_spam',
+  spam_restored: 'spam_restored',
 } as const;
 
 export type StreamEventType = typeof StreamEventType[keyof typeof StreamEventType];
@@ -402,6 +449,17 @@ export interface Inbound {
   size: number;
   sha256: string;
   received_at: string;
+  /** automatic mail: bounce, auto_reply, feedback_report, receipt, loop or spam */
+  reason: string;
+  /** the mail's Message-ID (automatic mail) */
+  message_id: string;
+  from: Address;
+  subject: string;
+  /**
+   * the message it became, once ingested
+   * @nullable
+   */
+  ticket_message_id?: number | null;
 }
 
 export interface MailboxSync {
@@ -454,6 +512,8 @@ export interface Mailbox {
   relay_error_since: string | null;
   /** the relay works but is unsafe, e.g. insecure=1 (certificate not verified) */
   relay_warning: string;
+  /** a reply to a ticket closed longer ago than this many days opens a new ticket that links to it (default 30) */
+  reopen_days?: number;
   /** replies come from "Agent Name via Mailbox Name" instead of the mailbox name alone */
   sender_agent_name: boolean;
   /** mail not tied to a ticket (invitations, password resets) is sent from this mailbox */
@@ -481,6 +541,12 @@ export interface MailboxUpdate {
   ack_enabled?: boolean;
   ack_subject?: string;
   ack_body?: string;
+  /**
+   * a reply to a ticket closed longer ago than this many days opens a new ticket (default 30)
+   * @minimum 1
+   * @maximum 3650
+   */
+  reopen_days?: number;
   sender_agent_name?: boolean;
   /** true makes this the mailbox that sends mail not tied to a ticket (only one is) */
   system_mail?: boolean;
@@ -560,6 +626,10 @@ assignee?: string;
 mailbox?: number;
 tag?: string;
 /**
+ * true lists the tickets marked as spam, which every other list leaves out
+ */
+spam?: boolean;
+/**
  * requester email address
  */
 requester?: string;
@@ -611,10 +681,24 @@ export const ListInboundStatus = {
   duplicate: 'duplicate',
   ignored: 'ignored',
   failed: 'failed',
+  automatic: 'automatic',
 } as const;
 
 export type ListInbound200 = {
   items: Inbound[];
+};
+
+export type ListBlockedSenders200 = {
+  items: BlockedSender[];
+};
+
+export type BlockSenderBody = {
+  /** an address (someone@example.com) or a domain (example.com) */
+  value: string;
+};
+
+export type UnblockSenderByValueParams = {
+value: string;
 };
 
 export type ListUsers200 = {
@@ -3020,6 +3104,11 @@ export function useStreamEvents<TData = Awaited<ReturnType<typeof streamEvents>>
 
 
 /**
+ * `automatic` lists automatic mail that belongs to no ticket (bounces for mail we never sent,
+out-of-office and challenge replies, feedback reports, read receipts, reply loops, spam and
+mail from blocked senders): kept, with its `reason`, and not queued. `failed` lists mail
+that could not be ingested, with its error.
+
  * @summary Received mail by processing status (failed by default)
  */
 export const getListInboundUrl = (params?: ListInboundParams,) => {
@@ -3126,6 +3215,711 @@ export function useListInbound<TData = Awaited<ReturnType<typeof listInbound>>, 
 
 
 
+/**
+ * @summary Turns kept automatic mail into a ticket (or adds it to its conversation's ticket); 409 unless it is automatic
+ */
+export const getTicketFromInboundUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/inbound/${id}/ticket`
+}
+
+export const ticketFromInbound = async (id: number, options?: RequestInit): Promise<Ticket> => {
+  
+  return apiFetch<Ticket>(getTicketFromInboundUrl(id),
+  {      
+    ...options,
+    method: 'POST'
+    
+    
+  }
+);}
+
+
+
+
+export const getTicketFromInboundMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof ticketFromInbound>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof ticketFromInbound>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['ticketFromInbound'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof ticketFromInbound>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  ticketFromInbound(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type TicketFromInboundMutationResult = NonNullable<Awaited<ReturnType<typeof ticketFromInbound>>>
+    
+    export type TicketFromInboundMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse
+
+    /**
+ * @summary Turns kept automatic mail into a ticket (or adds it to its conversation's ticket); 409 unless it is automatic
+ */
+export const useTicketFromInbound = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof ticketFromInbound>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof ticketFromInbound>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getTicketFromInboundMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary The received message's raw bytes, as a download (.eml)
+ */
+export const getGetInboundRawUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/inbound/${id}/raw`
+}
+
+export const getInboundRaw = async (id: number, options?: RequestInit): Promise<Blob> => {
+  
+  return apiFetch<Blob>(getGetInboundRawUrl(id),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getGetInboundRawQueryKey = (id?: number,) => {
+    return [
+    `/api/v1/inbound/${id}/raw`
+    ] as const;
+    }
+
+    
+export const getGetInboundRawQueryOptions = <TData = Awaited<ReturnType<typeof getInboundRaw>>, TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getInboundRaw>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getGetInboundRawQueryKey(id);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof getInboundRaw>>> = () => getInboundRaw(id, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, enabled: !!(id), ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof getInboundRaw>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type GetInboundRawQueryResult = NonNullable<Awaited<ReturnType<typeof getInboundRaw>>>
+export type GetInboundRawQueryError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+
+export function useGetInboundRaw<TData = Awaited<ReturnType<typeof getInboundRaw>>, TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse>(
+ id: number, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getInboundRaw>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getInboundRaw>>,
+          TError,
+          Awaited<ReturnType<typeof getInboundRaw>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetInboundRaw<TData = Awaited<ReturnType<typeof getInboundRaw>>, TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getInboundRaw>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getInboundRaw>>,
+          TError,
+          Awaited<ReturnType<typeof getInboundRaw>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetInboundRaw<TData = Awaited<ReturnType<typeof getInboundRaw>>, TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getInboundRaw>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary The received message's raw bytes, as a download (.eml)
+ */
+
+export function useGetInboundRaw<TData = Awaited<ReturnType<typeof getInboundRaw>>, TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getInboundRaw>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getGetInboundRawQueryOptions(id,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Ingests failed mail again now; answers the row as it is afterwards (409 unless it failed)
+ */
+export const getRetryInboundUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/inbound/${id}/retry`
+}
+
+export const retryInbound = async (id: number, options?: RequestInit): Promise<Inbound> => {
+  
+  return apiFetch<Inbound>(getRetryInboundUrl(id),
+  {      
+    ...options,
+    method: 'POST'
+    
+    
+  }
+);}
+
+
+
+
+export const getRetryInboundMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof retryInbound>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof retryInbound>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['retryInbound'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof retryInbound>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  retryInbound(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type RetryInboundMutationResult = NonNullable<Awaited<ReturnType<typeof retryInbound>>>
+    
+    export type RetryInboundMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse
+
+    /**
+ * @summary Ingests failed mail again now; answers the row as it is afterwards (409 unless it failed)
+ */
+export const useRetryInbound = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof retryInbound>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof retryInbound>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getRetryInboundMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Marks a ticket as spam; it leaves every list and its requester is blocked
+ */
+export const getMarkSpamUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/tickets/${id}/spam`
+}
+
+export const markSpam = async (id: number, options?: RequestInit): Promise<Ticket> => {
+  
+  return apiFetch<Ticket>(getMarkSpamUrl(id),
+  {      
+    ...options,
+    method: 'POST'
+    
+    
+  }
+);}
+
+
+
+
+export const getMarkSpamMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof markSpam>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof markSpam>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['markSpam'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof markSpam>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  markSpam(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type MarkSpamMutationResult = NonNullable<Awaited<ReturnType<typeof markSpam>>>
+    
+    export type MarkSpamMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+    /**
+ * @summary Marks a ticket as spam; it leaves every list and its requester is blocked
+ */
+export const useMarkSpam = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof markSpam>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof markSpam>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getMarkSpamMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Restores a spam ticket and unblocks what marking it blocked
+ */
+export const getRestoreSpamUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/tickets/${id}/spam`
+}
+
+export const restoreSpam = async (id: number, options?: RequestInit): Promise<Ticket> => {
+  
+  return apiFetch<Ticket>(getRestoreSpamUrl(id),
+  {      
+    ...options,
+    method: 'DELETE'
+    
+    
+  }
+);}
+
+
+
+
+export const getRestoreSpamMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof restoreSpam>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof restoreSpam>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['restoreSpam'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof restoreSpam>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  restoreSpam(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type RestoreSpamMutationResult = NonNullable<Awaited<ReturnType<typeof restoreSpam>>>
+    
+    export type RestoreSpamMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+    /**
+ * @summary Restores a spam ticket and unblocks what marking it blocked
+ */
+export const useRestoreSpam = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof restoreSpam>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof restoreSpam>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getRestoreSpamMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Blocked addresses and domains, whose mail is kept as automatic mail (reason spam)
+ */
+export const getListBlockedSendersUrl = () => {
+
+
+  
+
+  return `/api/v1/blocked-senders`
+}
+
+export const listBlockedSenders = async ( options?: RequestInit): Promise<ListBlockedSenders200> => {
+  
+  return apiFetch<ListBlockedSenders200>(getListBlockedSendersUrl(),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getListBlockedSendersQueryKey = () => {
+    return [
+    `/api/v1/blocked-senders`
+    ] as const;
+    }
+
+    
+export const getListBlockedSendersQueryOptions = <TData = Awaited<ReturnType<typeof listBlockedSenders>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listBlockedSenders>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getListBlockedSendersQueryKey();
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listBlockedSenders>>> = () => listBlockedSenders(requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof listBlockedSenders>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ListBlockedSendersQueryResult = NonNullable<Awaited<ReturnType<typeof listBlockedSenders>>>
+export type ListBlockedSendersQueryError = UnauthorizedResponse
+
+
+export function useListBlockedSenders<TData = Awaited<ReturnType<typeof listBlockedSenders>>, TError = UnauthorizedResponse>(
+  options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listBlockedSenders>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listBlockedSenders>>,
+          TError,
+          Awaited<ReturnType<typeof listBlockedSenders>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListBlockedSenders<TData = Awaited<ReturnType<typeof listBlockedSenders>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listBlockedSenders>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listBlockedSenders>>,
+          TError,
+          Awaited<ReturnType<typeof listBlockedSenders>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListBlockedSenders<TData = Awaited<ReturnType<typeof listBlockedSenders>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listBlockedSenders>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Blocked addresses and domains, whose mail is kept as automatic mail (reason spam)
+ */
+
+export function useListBlockedSenders<TData = Awaited<ReturnType<typeof listBlockedSenders>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listBlockedSenders>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getListBlockedSendersQueryOptions(options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Blocks an address or a whole domain
+ */
+export const getBlockSenderUrl = () => {
+
+
+  
+
+  return `/api/v1/blocked-senders`
+}
+
+export const blockSender = async (blockSenderBody: BlockSenderBody, options?: RequestInit): Promise<BlockedSender> => {
+  
+  return apiFetch<BlockedSender>(getBlockSenderUrl(),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      blockSenderBody,)
+  }
+);}
+
+
+
+
+export const getBlockSenderMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof blockSender>>, TError,{data: BlockSenderBody}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof blockSender>>, TError,{data: BlockSenderBody}, TContext> => {
+
+const mutationKey = ['blockSender'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof blockSender>>, {data: BlockSenderBody}> = (props) => {
+          const {data} = props ?? {};
+
+          return  blockSender(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type BlockSenderMutationResult = NonNullable<Awaited<ReturnType<typeof blockSender>>>
+    export type BlockSenderMutationBody = BlockSenderBody
+    export type BlockSenderMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse
+
+    /**
+ * @summary Blocks an address or a whole domain
+ */
+export const useBlockSender = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof blockSender>>, TError,{data: BlockSenderBody}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof blockSender>>,
+        TError,
+        {data: BlockSenderBody},
+        TContext
+      > => {
+
+      const mutationOptions = getBlockSenderMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Unblocks an address or a domain by its value
+ */
+export const getUnblockSenderByValueUrl = (params: UnblockSenderByValueParams,) => {
+  const normalizedParams = new URLSearchParams();
+
+  Object.entries(params || {}).forEach(([key, value]) => {
+    
+    if (value !== undefined) {
+      normalizedParams.append(key, value === null ? 'null' : value.toString())
+    }
+  });
+
+  const stringifiedParams = normalizedParams.toString();
+
+  return stringifiedParams.length > 0 ? `/api/v1/blocked-senders?${stringifiedParams}` : `/api/v1/blocked-senders`
+}
+
+export const unblockSenderByValue = async (params: UnblockSenderByValueParams, options?: RequestInit): Promise<void> => {
+  
+  return apiFetch<void>(getUnblockSenderByValueUrl(params),
+  {      
+    ...options,
+    method: 'DELETE'
+    
+    
+  }
+);}
+
+
+
+
+export const getUnblockSenderByValueMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof unblockSenderByValue>>, TError,{params: UnblockSenderByValueParams}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof unblockSenderByValue>>, TError,{params: UnblockSenderByValueParams}, TContext> => {
+
+const mutationKey = ['unblockSenderByValue'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof unblockSenderByValue>>, {params: UnblockSenderByValueParams}> = (props) => {
+          const {params} = props ?? {};
+
+          return  unblockSenderByValue(params,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UnblockSenderByValueMutationResult = NonNullable<Awaited<ReturnType<typeof unblockSenderByValue>>>
+    
+    export type UnblockSenderByValueMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+    /**
+ * @summary Unblocks an address or a domain by its value
+ */
+export const useUnblockSenderByValue = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof unblockSenderByValue>>, TError,{params: UnblockSenderByValueParams}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof unblockSenderByValue>>,
+        TError,
+        {params: UnblockSenderByValueParams},
+        TContext
+      > => {
+
+      const mutationOptions = getUnblockSenderByValueMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Unblocks an address or a domain
+ */
+export const getUnblockSenderUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/blocked-senders/${id}`
+}
+
+export const unblockSender = async (id: number, options?: RequestInit): Promise<void> => {
+  
+  return apiFetch<void>(getUnblockSenderUrl(id),
+  {      
+    ...options,
+    method: 'DELETE'
+    
+    
+  }
+);}
+
+
+
+
+export const getUnblockSenderMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof unblockSender>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof unblockSender>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['unblockSender'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof unblockSender>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  unblockSender(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UnblockSenderMutationResult = NonNullable<Awaited<ReturnType<typeof unblockSender>>>
+    
+    export type UnblockSenderMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+    /**
+ * @summary Unblocks an address or a domain
+ */
+export const useUnblockSender = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof unblockSender>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof unblockSender>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getUnblockSenderMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
 /**
  * @summary Every user (agents need them to assign tickets)
  */

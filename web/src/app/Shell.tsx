@@ -14,6 +14,8 @@ const views = [
   { to: "/queue/mine", label: "Mine" },
   { to: "/queue/unassigned", label: "Unassigned" },
   { to: "/queue/open", label: "All open" },
+  { to: "/mail/automatic", label: "Automatic mail" },
+  { to: "/queue/spam", label: "Spam" },
 ];
 
 export function Shell() {
@@ -101,6 +103,9 @@ export function Shell() {
             </NavLink>
             <NavLink to="/admin/mailboxes" className="nav-link">
               <span className="nav-text">Mailboxes</span>
+            </NavLink>
+            <NavLink to="/mail/failed" className="nav-link">
+              <span className="nav-text">Failed mail</span>
             </NavLink>
           </>
         )}

@@ -4,6 +4,7 @@ import { Shell } from "./Shell";
 import { SignInPage } from "../pages/SignIn";
 import { QueuePage } from "../pages/Queue";
 import { TicketPage } from "../pages/ticket/TicketPage";
+import { InboundMailPage } from "../pages/InboundMail";
 import { Loading, NotFound } from "../components/States";
 
 // Admin, account and invitation pages are rarely opened: their code loads on first visit.
@@ -35,6 +36,7 @@ export const router = createBrowserRouter([
       { path: "account", element: page(<AccountPage />) },
       { path: "admin/users", element: page(<UsersPage />) },
       { path: "admin/mailboxes", element: page(<MailboxesPage />) },
+      { path: "mail/:filter", element: page(<InboundMailPage />) },
       { path: "*", element: <NotFound /> },
     ],
   },

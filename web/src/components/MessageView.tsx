@@ -2,6 +2,7 @@ import { useMemo, useState } from "react";
 import type { Message, User } from "../api/generated";
 import { absoluteTime, displayName, formatBytes, hiddenKind, initials, messageLabel, relativeTime, showsHTML } from "../lib/format";
 import { inlineCids } from "../lib/mailframe";
+import { describeThreading } from "../lib/threading";
 import { MailFrame } from "./MailFrame";
 import { Badge, errorMessage } from "./States";
 import { useInlineImages } from "./useInlineImages";
@@ -83,6 +84,13 @@ export function MessageView({ m, author, onRetry, retrying, retryError }: { m: M
       {m.delivery?.status === "waiting" && (
         <div className="banner banner-warning" role="status">
           Waiting for the mailbox: its SMTP relay cannot work as configured{m.delivery.error ? ` (${m.delivery.error})` : ""}. It goes out once an admin fixes the mailbox.
+        </div>
+      )}
+      {describeThreading(m) && (
+        // Why it is on this ticket: what an agent asks when a reply lands somewhere unexpected.
+        <div className="muted small msg-threading" data-testid="threaded-by">
+          {describeThreading(m)}
+          {m.auto_reason && m.kind === "auto_reply" ? ` · automatic (${m.auto_reason})` : ""}
         </div>
       )}
       {m.problems && (

@@ -15,6 +15,9 @@ const eventText: Record<string, (ev: EventLike) => string> = {
   note_added: () => "added a note",
   delivery_retried: () => "retried a delivery",
   delivery_failed: (ev) => `: a delivery failed${ev.before ? ` (${ev.before})` : ""}`,
+  ticket_linked: (ev) => (ev.field === "followed_by" ? `wrote again after it was closed: continued in #${ev.after}` : `followed up closed ticket #${ev.after}`),
+  marked_spam: (ev) => `marked the ticket as spam${ev.after ? ` and blocked ${ev.after}` : ""}`,
+  spam_restored: () => "restored the ticket from spam",
 };
 
 /** People the log can name: agents, by id and by address. */

@@ -8,6 +8,7 @@ describe("viewFor", () => {
     ["open", undefined, { status: "new,open,pending" }],
     ["status", "solved", { status: "solved" }],
     ["mailbox", "3", { mailbox: 3, status: "new,open,pending" }],
+    ["spam", undefined, { spam: true }],
   ])("%s %s", (kind, arg, params) => expect(viewFor(kind, arg)?.params).toEqual(params));
   it.each([["status", "bogus"], ["mailbox", "x"], ["mailbox", "-1"], ["nope", undefined]])("rejects %s %s", (k, a) =>
     expect(viewFor(k, a)).toBeNull());

@@ -33,6 +33,9 @@ export function viewFor(kind: string, arg?: string): View | null {
       return { title: "All open", params: { status: OPEN_STATUSES } };
     case "all":
       return { title: "All tickets", params: {} };
+    case "spam":
+      // Spam is in no other list; here it can be restored.
+      return { title: "Spam", params: { spam: true } };
     case "status":
       if (!arg || !(STATUSES as readonly string[]).includes(arg)) return null;
       return { title: statusLabel(arg), params: { status: arg } };

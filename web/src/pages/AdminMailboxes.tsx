@@ -93,6 +93,8 @@ function MailboxCard({ m, onEdit }: { m: Mailbox; onEdit: () => void }) {
         <dd>{m.has_smtp_relay ? "SMTP relay" : "Outbox folder (nothing leaves this machine)"}</dd>
         <dt>Acknowledge</dt>
         <dd>{m.ack_enabled ? "New tickets get an acknowledgement" : "Off"}</dd>
+        <dt>Reopen</dt>
+        <dd>A reply reopens a ticket closed up to {m.reopen_days ?? 30} days ago; later, it opens a new one</dd>
         <dt>Replies from</dt>
         <dd>{m.sender_agent_name ? `Agent Name via ${m.name}` : m.name}</dd>
         {m.system_mail && (
@@ -305,6 +307,7 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
   const [relay, setRelay] = useState("");
   const [changeRelay, setChangeRelay] = useState(false);
   const [ackEnabled, setAckEnabled] = useState(m.ack_enabled);
+  const [reopenDays, setReopenDays] = useState(String(m.reopen_days ?? 30));
   const [agentName, setAgentName] = useState(m.sender_agent_name);
   const [systemMail, setSystemMail] = useState(m.system_mail);
   const [subject, setSubject] = useState(m.ack_subject || DEFAULT_ACK_SUBJECT);
@@ -320,6 +323,7 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
         data: {
           name: name.trim(),
           ack_enabled: ackEnabled,
+          reopen_days: Number(reopenDays),
           sender_agent_name: agentName,
           system_mail: systemMail,
           // The defaults are stored as "empty" so they follow future versions.
@@ -362,6 +366,11 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
       </label>
       <label className="row small">
         <input type="checkbox" checked={ackEnabled} onChange={(e) => setAckEnabled(e.target.checked)} /> Send an acknowledgement for new tickets
+      </label>
+      <label className="field">
+        <span>Reopen window (days)</span>
+        <input className="input" type="number" min={1} max={3650} required value={reopenDays} onChange={(e) => setReopenDays(e.target.value)} />
+        <span className="hint">A reply to a ticket closed longer ago than this opens a new ticket that links to the old one.</span>
       </label>
       <div className="grid-2">
         <div className="stack">

@@ -8,6 +8,7 @@ import { Badge, Empty, ErrorState, Loading } from "../../components/States";
 import { Conversation } from "./Conversation";
 import { Composer } from "./Composer";
 import { SidePanel } from "./SidePanel";
+import { SpamButton } from "./SpamButton";
 
 export function TicketPage() {
   const rawId = useParams().id ?? "";
@@ -68,11 +69,19 @@ export function TicketPage() {
               <span className="muted">#{t.id}</span> {t.subject || "(no subject)"}
             </h1>
             <Badge kind="status" value={t.status} />
+            {t.spam_at && <span className="badge plain">Spam</span>}
+            <span className="spacer" />
+            <SpamButton ticket={t} />
           </>
         ) : (
           <div className="skeleton" />
         )}
       </header>
+      {t?.spam_at && (
+        <div className="banner banner-warning" role="status">
+          This ticket is marked as spam: it is in no list but Spam, and mail from {t.requester.email} is kept as automatic mail.
+        </div>
+      )}
       <div className="ticket">
         <section className="conversation" aria-label="Conversation">
           {messages.isPending ? (
