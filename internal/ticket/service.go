@@ -31,6 +31,9 @@ type Config struct {
 	OutboxDir string
 	Logger    *slog.Logger
 	Now       func() time.Time
+	// IngestBudget bounds the time one received message may take to ingest,
+	// over all its attempts (default 2 minutes; see processInbound).
+	IngestBudget time.Duration
 	// AckPerHour caps acknowledgements per sender per hour whatever the headers say.
 	AckPerHour int
 	// Transport picks how a mailbox sends (a provider API, or a test double);
@@ -87,6 +90,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.IngestBudget <= 0 {
+		cfg.IngestBudget = 2 * time.Minute
 	}
 	if cfg.AckPerHour == 0 {
 		cfg.AckPerHour = 3
