@@ -13,6 +13,7 @@ import (
 	"github.com/ticketer/ticketer/internal/blob"
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
+	"github.com/ticketer/ticketer/internal/netguard"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
 )
@@ -49,6 +50,11 @@ type Config struct {
 	// whose host is the EHLO name (else the mailbox's domain).
 	RelayCAFile string
 	BaseURL     string
+	// Guard, when set, is the dialer of the relay "test connection": an
+	// admin's test may not probe loopback or private ports unless the
+	// operator allows them. Sends go to the configured relay directly (a
+	// relay on the LAN or this host is ordinary).
+	Guard *netguard.Guard
 	// Hooks run in the transaction of every ticket change, after the
 	// built-in audit trail, by stage (see Stage).
 	Hooks []Hook

@@ -87,8 +87,11 @@ func (r *Relay) connect(ctx context.Context) (*smtp.Client, error) {
 	if r.cfg.InsecureSkipVerify {
 		r.log.Warn("SMTP relay certificate NOT verified (insecure=1): the connection can be intercepted", "relay", r.addr())
 	}
-	d := net.Dialer{Timeout: r.cfg.Timeout}
-	conn, err := d.DialContext(ctx, "tcp", r.addr())
+	dial := r.cfg.Dial
+	if dial == nil {
+		dial = (&net.Dialer{Timeout: r.cfg.Timeout}).DialContext
+	}
+	conn, err := dial(ctx, "tcp", r.addr())
 	if err != nil {
 		return nil, r.fail("connect", false, err)
 	}
