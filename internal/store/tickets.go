@@ -134,6 +134,10 @@ type TicketFilter struct {
 	// Cursor: the (updated_at, id) of the last ticket of the previous page.
 	AfterTime time.Time
 	AfterID   int64
+	// SubjectChars, when set, cuts subjects longer than that many
+	// characters (in the query: a list never reads whole huge subjects),
+	// ending them with "…".
+	SubjectChars int
 }
 
 // ListTickets returns tickets by last activity, newest first, one more than
@@ -187,6 +191,9 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 		where = append(where, fmt.Sprintf("(t.updated_at < %s OR (t.updated_at = %s AND t.id < %s))", ts, ts, id))
 	}
 	query := ticketSelect
+	if f.SubjectChars > 0 {
+		query = strings.Replace(query, "t.subject", fmt.Sprintf("substr(t.subject, 1, %d)", f.SubjectChars+1), 1)
+	}
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -205,6 +212,9 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 		t, err := scanTicket(rows)
 		if err != nil {
 			return nil, fmt.Errorf("list tickets: %w", err)
+		}
+		if f.SubjectChars > 0 {
+			t.Subject, _ = CutChars(t.Subject, f.SubjectChars, "…")
 		}
 		out = append(out, t)
 	}
