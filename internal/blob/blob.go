@@ -201,14 +201,20 @@ func (s *Store) writeFileFrom(key string, r io.Reader) error {
 
 // Get reads a whole blob.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
-	data, err := s.bucket.ReadAll(ctx, key)
+	r, err := s.bucket.NewReader(ctx, key, nil)
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		return nil, fmt.Errorf("%s: %w", key, ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("blob read %s: %w", key, err)
 	}
-	return data, nil
+	defer r.Close()
+	// Sized once: reading a 20 MB message by doubling would take 48 MB.
+	buf := bytes.NewBuffer(make([]byte, 0, r.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(r); err != nil {
+		return nil, fmt.Errorf("blob read %s: %w", key, err)
+	}
+	return buf.Bytes(), nil
 }
 
 // Open streams a blob; the caller closes it.
