@@ -264,7 +264,7 @@ func (s *server) probe() time.Duration {
 }
 
 // ingestWait bounds how long the suite waits for the large messages' tickets.
-const ingestWait = 10 * time.Minute
+const ingestWait = 20 * time.Minute
 
 func (s *server) listed(subject string) bool {
 	for _, got := range s.subjects() {
