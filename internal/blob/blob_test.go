@@ -3,11 +3,11 @@ package blob_test
 import (
 	"bytes"
 	"context"
-	"runtime"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/ticketer/ticketer/internal/blob"

@@ -29,10 +29,11 @@ func (s *Service) relay(mb store.Mailbox, guard *netguard.Guard) (*smtpout.Relay
 	if err != nil {
 		return nil, rc, &smtpout.ConfigError{Err: fmt.Errorf("mailbox %s relay: %w", mb.Address, err)}
 	}
+	r := smtpout.NewRelay(rc)
 	if guard != nil {
-		rc.Dial = guard.DialContext
+		r.Dial = guard.DialContext
 	}
-	return smtpout.NewRelay(rc), rc, nil
+	return r, rc, nil
 }
 
 // relayConfig parses a relay URL and fills in the defaults: the CA file of

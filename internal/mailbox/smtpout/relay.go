@@ -19,6 +19,9 @@ import (
 type Relay struct {
 	cfg RelayConfig
 	log *slog.Logger
+	// Dial connects to the relay; nil dials directly. A connection test an
+	// admin asks for dials through internal/netguard.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
 // NewRelay returns a relay sender.
@@ -87,7 +90,7 @@ func (r *Relay) connect(ctx context.Context) (*smtp.Client, error) {
 	if r.cfg.InsecureSkipVerify {
 		r.log.Warn("SMTP relay certificate NOT verified (insecure=1): the connection can be intercepted", "relay", r.addr())
 	}
-	dial := r.cfg.Dial
+	dial := r.Dial
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: r.cfg.Timeout}).DialContext
 	}

@@ -1,7 +1,6 @@
 package smtpout
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -47,9 +46,6 @@ type RelayConfig struct {
 	InsecureSkipVerify bool   // ?insecure=1: any certificate is accepted (logged, and warned on the mailbox)
 	CAFile             string // ?ca= or TICKETER_SMTP_CA_FILE: PEM certificates trusted besides the system's
 	Timeout            time.Duration
-	// Dial connects to the relay; nil dials directly. A connection test
-	// an admin asks for dials through internal/netguard.
-	Dial func(ctx context.Context, network, address string) (net.Conn, error)
 	// Log hears of connections made without certificate verification; nil: slog.Default().
 	Log *slog.Logger
 }
