@@ -4,8 +4,9 @@
 // meanwhile. `make abuse` runs the full size; CI, through `go test ./...`,
 // the small one (TICKETER_ABUSE_SIZE=small|full, default small).
 //
-// The attacks come from 127.0.0.2, the ordinary mail from 127.0.0.1: both
-// are this machine's loopback, seen by the server as two clients.
+// The attacks come from 127.0.0.2 to support@localhost, the ordinary mail
+// from 127.0.0.1 to another mailbox, sales@localhost: both addresses are
+// this machine's loopback, seen by the server as two clients.
 package abuse
 
 import (
@@ -126,6 +127,17 @@ func TestAbuse(t *testing.T) {
 		return fmt.Sprintf("%d accepted, %d refused", int32(sz.bigMessages)-failed.Load(), failed.Load())
 	})
 
+	phase(fmt.Sprintf("ingest of the %d accepted large messages", sz.bigMessages), func() string {
+		start := time.Now()
+		for n := 0; time.Since(start) < ingestWait; time.Sleep(200 * time.Millisecond) {
+			if n = s.countListed("big "); n >= sz.bigMessages {
+				return fmt.Sprintf("all %d tickets listed after %.1f s", n, time.Since(start).Seconds())
+			}
+		}
+		t.Errorf("the large messages were not all ingested within %s", ingestWait)
+		return "not all ingested"
+	})
+
 	phase(fmt.Sprintf("%d idle and trickling SMTP connections for %s", sz.slowConns, sz.slowFor), func() string {
 		return s.slowConnections(sz.slowConns, sz.slowFor)
 	})
@@ -156,6 +168,8 @@ func start(t *testing.T) *server {
 	s := &server{t: t, bin: []string{bin}, env: append(os.Environ(), "TICKETER_DATA_DIR="+filepath.Join(dir, "data"),
 		"TICKETER_ENCRYPTION_KEY_BASE64="+key, "TICKETER_HTTP_ADDR=127.0.0.1:0", "TICKETER_SMTP_ADDR=127.0.0.1:0",
 		"TICKETER_LOG_LEVEL=warn", "TICKETER_TRUSTED_PROXIES=127.0.0.2", "TICKETER_DATABASE_URL=")}
+	s.run("", "mailbox", "add", "--address", "support@localhost", "--name", "Support")
+	s.run("", "mailbox", "add", "--address", "sales@localhost", "--name", "Sales")
 	s.run(password+"\n", "user", "add", "--email", "agent@acme.example", "--name", "Agent", "--role", "agent", "--password-stdin")
 	s.token = strings.TrimSpace(s.run("", "token", "create", "--email", "agent@acme.example"))
 	s.cmd = exec.Command(bin, "serve")
@@ -237,7 +251,7 @@ func (s *server) probe() time.Duration {
 	s.probes++
 	subject := fmt.Sprintf("ordinary probe %d", s.probes)
 	start := time.Now()
-	if err := s.sendFrom("127.0.0.1", subject, "Hello, my printer is broken.\r\n"); err != nil {
+	if err := s.sendTo("127.0.0.1", "sales@localhost", subject, "Hello, my printer is broken.\r\n"); err != nil {
 		s.t.Fatalf("the ordinary mail was refused: %v", err)
 	}
 	for !s.listed(subject) {
@@ -249,12 +263,36 @@ func (s *server) probe() time.Duration {
 	return time.Since(start)
 }
 
+// ingestWait bounds how long the suite waits for the large messages' tickets.
+const ingestWait = 20 * time.Minute
+
 func (s *server) listed(subject string) bool {
-	req, _ := http.NewRequest("GET", "http://"+s.httpAddr+"/api/v1/tickets?limit=50", nil)
+	for _, got := range s.subjects() {
+		if got == subject {
+			return true
+		}
+	}
+	return false
+}
+
+// countListed counts the listed tickets whose subject starts with prefix.
+func (s *server) countListed(prefix string) int {
+	n := 0
+	for _, got := range s.subjects() {
+		if strings.HasPrefix(got, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// subjects lists the subjects of the newest 200 tickets.
+func (s *server) subjects() []string {
+	req, _ := http.NewRequest("GET", "http://"+s.httpAddr+"/api/v1/tickets?limit=200", nil)
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return false
+		return nil
 	}
 	defer resp.Body.Close()
 	var l struct {
@@ -263,12 +301,11 @@ func (s *server) listed(subject string) bool {
 		} `json:"items"`
 	}
 	_ = json.NewDecoder(resp.Body).Decode(&l)
+	out := make([]string, 0, len(l.Items))
 	for _, it := range l.Items {
-		if it.Subject == subject {
-			return true
-		}
+		out = append(out, it.Subject)
 	}
-	return false
+	return out
 }
 
 // smtpConn is a minimal SMTP client bound to a source address.
@@ -317,18 +354,22 @@ func (sc *smtpConn) cmd(line, code string) error {
 }
 
 func (s *server) sendFrom(from, subject, body string) error {
+	return s.sendTo(from, "support@localhost", subject, body)
+}
+
+func (s *server) sendTo(from, rcpt, subject, body string) error {
 	sc, err := dialSMTP(from, s.smtpAddr)
 	if err != nil {
 		return err
 	}
 	defer sc.c.Close()
 	for _, step := range [][2]string{{"EHLO abuse.example", "250"}, {"MAIL FROM:<sender@customer.example>", "250"},
-		{"RCPT TO:<support@localhost>", "250"}, {"DATA", "354"}} {
+		{"RCPT TO:<" + rcpt + ">", "250"}, {"DATA", "354"}} {
 		if err := sc.cmd(step[0], step[1]); err != nil {
 			return fmt.Errorf("%s: %w", step[0], err)
 		}
 	}
-	msg := "From: sender@customer.example\r\nTo: support@localhost\r\nSubject: " + subject +
+	msg := "From: sender@customer.example\r\nTo: " + rcpt + "\r\nSubject: " + subject +
 		"\r\nMessage-ID: <" + strconv.FormatInt(time.Now().UnixNano(), 36) + "@customer.example>\r\n" + body
 	w := bufio.NewWriterSize(sc.c, 64<<10)
 	_, _ = w.WriteString(msg)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mailbox"
 	"github.com/ticketer/ticketer/internal/metrics"
+	"github.com/ticketer/ticketer/internal/netguard"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -42,6 +44,11 @@ type App struct {
 	// Connectors runs the IMAP, Gmail and Nylas mailboxes; its Status method
 	// reads a mailbox's sync status for the API.
 	Connectors *mailbox.Supervisor
+	// userHTTP is the HTTP client of connections made to URLs users give
+	// (the Nylas API base) or that talk to mail APIs: it reaches no
+	// loopback or private address unless TICKETER_ALLOW_PRIVATE_TARGETS
+	// allows it (internal/netguard).
+	userHTTP *http.Client
 }
 
 // Open connects everything and applies migrations. work=true gives a queue
@@ -97,7 +104,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 		a.Close()
 		return nil, err
 	}
-	a.Tickets = ticket.New(ticket.Config{Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log,
+	guard := &netguard.Guard{Allow: cfg.AllowPrivateTargets}
+	a.userHTTP = guard.HTTPClient(60 * time.Second)
+	a.Tickets = ticket.New(ticket.Config{Guard: guard, Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log,
 		Events: a.Live, Metrics: a.Metrics, Transport: a.transport, RelayCAFile: cfg.SMTPCAFile, BaseURL: cfg.BaseURL})
 	ticket.AddWorkers(workers, a.Tickets)
 	nylasFetch.Receiver = a.Tickets

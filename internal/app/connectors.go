@@ -37,7 +37,9 @@ func (a *App) connectorFactories() map[string]mailbox.Factory {
 	}
 }
 
-func (a *App) nylasConfig() nylas.Config { return nylas.Config{Secrets: a.Secrets} }
+func (a *App) nylasConfig() nylas.Config {
+	return nylas.Config{Secrets: a.Secrets, HTTPClient: a.userHTTP}
+}
 
 // NylasWebhook is the receiver to mount (no session: the signature is the
 // authentication) as GET and POST /api/v1/mailboxes/nylas/webhook. It
@@ -68,7 +70,8 @@ func (a *App) gmailConfig() gmail.Config {
 	return gmail.Config{
 		App: gmail.OAuthApp{ClientID: a.Cfg.GoogleClientID, ClientSecret: a.Cfg.GoogleClientSecret,
 			RedirectURL: strings.TrimRight(a.Cfg.BaseURL, "/") + "/api/v1/mailboxes/gmail/oauth/callback"},
-		Secrets: a.Secrets,
+		Secrets:    a.Secrets,
+		HTTPClient: a.userHTTP,
 	}
 }
 
@@ -94,7 +97,8 @@ func (a *App) microsoftConfig() graph.Config {
 	return graph.Config{
 		App: graph.OAuthApp{ClientID: a.Cfg.MicrosoftClientID, ClientSecret: a.Cfg.MicrosoftClientSecret, Tenant: a.Cfg.MicrosoftTenant,
 			RedirectURL: strings.TrimRight(a.Cfg.BaseURL, "/") + "/api/v1/mailboxes/microsoft/oauth/callback"},
-		Secrets: a.Secrets,
+		Secrets:    a.Secrets,
+		HTTPClient: a.userHTTP,
 	}
 }
 

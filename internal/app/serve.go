@@ -98,6 +98,18 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	if err := os.MkdirAll(spool, 0o700); err != nil {
 		return fmt.Errorf("smtp spool folder: %w", err)
 	}
+	// Files a crash left behind. Only this process uses a SQLite data dir
+	// (locked above); replicas on PostgreSQL may share one, so there only
+	// files older than any live transaction go.
+	cutoff := time.Now()
+	if a.DB.Dialect != store.SQLite {
+		cutoff = cutoff.Add(-smtpin.DefaultSessionTimeout)
+	}
+	if n, err := smtpin.CleanSpool(spool, cutoff); err != nil {
+		a.Log.Warn("leftover SMTP spool files", "err", err)
+	} else if n > 0 {
+		a.Log.Info("removed leftover SMTP spool files", "files", n)
+	}
 	httpLn, err := net.Listen("tcp", a.Cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen http %s: %w", a.Cfg.HTTPAddr, err)

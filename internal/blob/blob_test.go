@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -229,5 +230,31 @@ func TestFolderKeysStayInside(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "outside")); err == nil {
 		t.Fatal("a blob was written outside the folder")
+	}
+}
+
+// TestGetReadsIntoOneBuffer: a blob is read into a buffer of its size, not
+// grown by doubling (a 20 MB message would cost 48 MB to read).
+func TestGetReadsIntoOneBuffer(t *testing.T) {
+	ctx := context.Background()
+	s, err := blob.Open(ctx, blob.FileURL(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	data := bytes.Repeat([]byte("0123456789abcdef"), (8<<20)/16)
+	key, _, err := s.Put(ctx, "raw", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got, err := s.Get(ctx, key)
+	runtime.ReadMemStats(&after)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("Get: %v, %d bytes", err, len(got))
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 10<<20 {
+		t.Fatalf("reading 8 MiB allocated %d MiB", grew>>20)
 	}
 }

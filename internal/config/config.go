@@ -47,6 +47,10 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For names the client
 	// (for sign-in limits and session records).
 	TrustedProxies []netip.Prefix
+	// AllowPrivateTargets are loopback or private prefixes that connections
+	// made for users (a relay's "test connection", the Nylas, Graph and
+	// Gmail API bases) may reach all the same (internal/netguard).
+	AllowPrivateTargets []netip.Prefix
 	// MetricsToken, when set, is the bearer token GET /metrics requires.
 	MetricsToken string
 }
@@ -91,6 +95,7 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	fs.StringVar(&c.GoogleClientID, "google-client-id", get("TICKETER_GOOGLE_CLIENT_ID", ""), "Google OAuth client id for Gmail mailboxes (TICKETER_GOOGLE_CLIENT_ID)")
 	fs.StringVar(&c.GoogleClientSecret, "google-client-secret", get("TICKETER_GOOGLE_CLIENT_SECRET", ""), "Google OAuth client secret (TICKETER_GOOGLE_CLIENT_SECRET)")
 	proxies := fs.String("trusted-proxies", get("TICKETER_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (TICKETER_TRUSTED_PROXIES)")
+	private := fs.String("allow-private-targets", get("TICKETER_ALLOW_PRIVATE_TARGETS", ""), "comma-separated addresses or CIDRs on the loopback or private network that a relay's connection test and the mail APIs may reach (TICKETER_ALLOW_PRIVATE_TARGETS)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", get("TICKETER_METRICS_TOKEN", ""), "bearer token required by GET /metrics, empty leaves it public (TICKETER_METRICS_TOKEN)")
 	fs.StringVar(&c.MicrosoftClientID, "microsoft-client-id", get("TICKETER_MICROSOFT_CLIENT_ID", ""), "Microsoft Entra app (client) id for Microsoft 365 mailboxes (TICKETER_MICROSOFT_CLIENT_ID)")
 	fs.StringVar(&c.MicrosoftClientSecret, "microsoft-client-secret", get("TICKETER_MICROSOFT_CLIENT_SECRET", ""), "Microsoft Entra client secret (TICKETER_MICROSOFT_CLIENT_SECRET)")
@@ -114,7 +119,10 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	if c.DatabaseURL, err = resolveDatabase(c.DatabaseURL, c.DataDir); err != nil {
 		errs = append(errs, err)
 	}
-	if c.TrustedProxies, err = parseProxies(*proxies); err != nil {
+	if c.TrustedProxies, err = parsePrefixes("TICKETER_TRUSTED_PROXIES", *proxies); err != nil {
+		errs = append(errs, err)
+	}
+	if c.AllowPrivateTargets, err = parsePrefixes("TICKETER_ALLOW_PRIVATE_TARGETS", *private); err != nil {
 		errs = append(errs, err)
 	}
 	if c.BlobURL == "" {
@@ -247,7 +255,9 @@ func (c Config) DatabaseForLog() string {
 	return u.Redacted()
 }
 
-func parseProxies(v string) ([]netip.Prefix, error) {
+// parsePrefixes reads a comma-separated list of addresses or CIDRs (the
+// value of the variable name).
+func parsePrefixes(name, v string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, f := range strings.Split(v, ",") {
 		f = strings.TrimSpace(f)
@@ -260,7 +270,7 @@ func parseProxies(v string) ([]netip.Prefix, error) {
 		}
 		a, err := netip.ParseAddr(f)
 		if err != nil {
-			return nil, fmt.Errorf("TICKETER_TRUSTED_PROXIES must list IP addresses or CIDRs, got %q", f)
+			return nil, fmt.Errorf("%s must list IP addresses or CIDRs, got %q", name, f)
 		}
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}

@@ -77,6 +77,12 @@ func TestLoad(t *testing.T) {
 					c.TrustedProxies[1].String() == "192.168.1.7/32" && c.TrustedProxies[2].String() == "::1/128"
 			}},
 		{name: "bad trusted proxy", env: map[string]string{"TICKETER_TRUSTED_PROXIES": "proxy.local"}, wantErr: "TICKETER_TRUSTED_PROXIES must list"},
+		{name: "private targets allowed", env: map[string]string{"TICKETER_ALLOW_PRIVATE_TARGETS": "127.0.0.1, 10.1.0.0/16"},
+			check: func(c Config) bool {
+				return len(c.AllowPrivateTargets) == 2 && c.AllowPrivateTargets[0].String() == "127.0.0.1/32" &&
+					c.AllowPrivateTargets[1].String() == "10.1.0.0/16"
+			}},
+		{name: "bad private target", env: map[string]string{"TICKETER_ALLOW_PRIVATE_TARGETS": "relay.lan"}, wantErr: "TICKETER_ALLOW_PRIVATE_TARGETS must list"},
 		{name: "metrics token", env: map[string]string{"TICKETER_METRICS_TOKEN": "s3cret"}, check: func(c Config) bool { return c.MetricsToken == "s3cret" }},
 	}
 	for _, c := range cases {

@@ -70,6 +70,9 @@ func toMessage(m store.Message) oapi.Message {
 		key := m.ThreadedKey
 		out.ThreadedKey = &key
 	}
+	if m.Truncated {
+		out.Truncated = &m.Truncated
+	}
 	for _, a := range m.Attachments {
 		inline := a.Inline
 		att := oapi.Attachment{Id: a.ID, Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, Inline: &inline}

@@ -18,12 +18,43 @@ import (
 	"github.com/ticketer/ticketer/internal/ticket"
 )
 
+// What the messages list carries of each message at most; the body
+// endpoint has the rest. The ticket list cuts subjects the same way.
+const (
+	listSubjectChars = 1000
+	listBodyChars    = 100_000
+	// A messages page is as long as the longest page: ordinary tickets
+	// come whole, as before the list was paged.
+	defaultMessagesPage = maxPageSize
+)
+
 func (s *Server) ListMessages(ctx context.Context, req oapi.ListMessagesRequestObject) (oapi.ListMessagesResponseObject, error) {
-	list, err := s.tickets.Messages(ctx, principalFrom(ctx).User, req.Id)
+	limit := defaultMessagesPage
+	if req.Params.Limit != nil {
+		var err error
+		if limit, err = pageLimit(req.Params.Limit); err != nil {
+			return nil, err
+		}
+	}
+	p := store.MessagePage{Limit: limit + 1, SubjectChars: listSubjectChars, BodyChars: listBodyChars}
+	var err error
+	if p.AfterTime, p.AfterID, err = cursorParam(req.Params.Cursor); err != nil {
+		return nil, err
+	}
+	list, err := s.tickets.MessagesPage(ctx, principalFrom(ctx).User, req.Id, p)
 	if err != nil {
 		return nil, err
 	}
-	return oapi.ListMessages200JSONResponse{Items: convertAll(list, toMessage)}, nil
+	list, next := nextPage(list, limit, func(m store.Message) string { return encodeCursor(m.CreatedAt, m.ID) })
+	return oapi.ListMessages200JSONResponse{Items: convertAll(list, toMessage), NextCursor: next}, nil
+}
+
+func (s *Server) GetMessageBody(ctx context.Context, req oapi.GetMessageBodyRequestObject) (oapi.GetMessageBodyResponseObject, error) {
+	m, err := s.tickets.Message(ctx, principalFrom(ctx).User, req.Id)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.GetMessageBody200JSONResponse{Id: m.ID, Subject: m.Subject, Text: m.Text, Html: m.HTML, VisibleText: m.VisibleText}, nil
 }
 
 func (s *Server) CreateReply(ctx context.Context, req oapi.CreateReplyRequestObject) (oapi.CreateReplyResponseObject, error) {

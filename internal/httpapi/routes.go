@@ -45,6 +45,7 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("POST /api/v1/tickets/{id}/replies", agent, api.CreateReply)
 	route("POST /api/v1/tickets/{id}/notes", agent, api.CreateNote)
 	route("GET /api/v1/tickets/{id}/events", agent, api.ListEvents)
+	route("GET /api/v1/messages/{id}/body", agent, api.GetMessageBody)
 	route("POST /api/v1/messages/{id}/retry", agent, api.RetryMessage)
 	route("GET /api/v1/attachments/{id}/content", agent, api.GetAttachmentContent)
 	route("GET /api/v1/inbound", agent, api.ListInbound)

@@ -39,6 +39,7 @@ func (s *Server) ListTickets(ctx context.Context, req oapi.ListTicketsRequestObj
 		return nil, err
 	}
 	f.Limit = limit + 1 // one more tells whether there is a next page
+	f.SubjectChars = listSubjectChars
 	list, err := s.tickets.Tickets(ctx, viewer, f)
 	if err != nil {
 		return nil, err

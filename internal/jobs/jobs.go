@@ -23,8 +23,12 @@ import (
 
 // Queue names.
 const (
-	QueueIngest   = "ingest"
-	QueueOutbound = "outbound"
+	QueueIngest = "ingest"
+	// QueueIngestLarge holds the ingestion of large messages, one at a time:
+	// a few attackers' 20 MB mails neither take every ingest worker from
+	// ordinary mail nor multiply the memory a large message needs.
+	QueueIngestLarge = "ingest_large"
+	QueueOutbound    = "outbound"
 )
 
 // Queue inserts and (when started) works jobs.
@@ -61,8 +65,9 @@ func New(db *store.DB, workers *river.Workers, opts Options) (*Queue, error) {
 	}
 	if opts.Work {
 		cfg.Queues = map[string]river.QueueConfig{
-			QueueIngest:   {MaxWorkers: 4},
-			QueueOutbound: {MaxWorkers: 4},
+			QueueIngest:      {MaxWorkers: 4},
+			QueueIngestLarge: {MaxWorkers: 1},
+			QueueOutbound:    {MaxWorkers: 4},
 		}
 		cfg.JobTimeout = 2 * time.Minute
 		// A job still "running" this long after its timeout belonged to a

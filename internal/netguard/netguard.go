@@ -66,7 +66,7 @@ func (g Guard) Check(a netip.Addr) error {
 		special = special || p.Contains(a)
 	}
 	if special {
-		return fmt.Errorf("%w: %s is a loopback, private or otherwise special address", ErrForbidden, a)
+		return fmt.Errorf("%w: %s is a loopback, private or otherwise special address (the operator may allow it with TICKETER_ALLOW_PRIVATE_TARGETS)", ErrForbidden, a)
 	}
 	return nil
 }

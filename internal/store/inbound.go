@@ -35,6 +35,7 @@ type Inbound struct {
 	Status       string
 	Error        string
 	Attempts     int
+	IngestTime   time.Duration // spent ingesting, over all attempts
 	MessageID    int64
 	ReceivedAt   time.Time
 	ProcessedAt  time.Time
@@ -47,7 +48,7 @@ type Inbound struct {
 	DedupeKey    string
 }
 
-const inboundCols = `id, mailbox_id, source, provider_id, envelope_from, envelope_to, raw_key, sha256, size, status, error, attempts, message_id, received_at, processed_at,
+const inboundCols = `id, mailbox_id, source, provider_id, envelope_from, envelope_to, raw_key, sha256, size, status, error, attempts, ingest_ms, message_id, received_at, processed_at,
 	reason, rfc_message_id, from_email, from_name, subject, dedupe_key`
 
 func scanInbound(r Row) (Inbound, error) {
@@ -55,9 +56,11 @@ func scanInbound(r Row) (Inbound, error) {
 	var msg sql.NullInt64
 	var processed sql.NullTime
 	var dedupe sql.NullString
+	var ms int64
 	err := r.Scan(&in.ID, &in.MailboxID, &in.Source, &in.ProviderID, &in.EnvelopeFrom, &in.EnvelopeTo, &in.RawKey, &in.SHA256, &in.Size,
-		&in.Status, &in.Error, &in.Attempts, &msg, &in.ReceivedAt, &processed,
+		&in.Status, &in.Error, &in.Attempts, &ms, &msg, &in.ReceivedAt, &processed,
 		&in.Reason, &in.RFCMessageID, &in.From.Email, &in.From.Name, &in.Subject, &dedupe)
+	in.IngestTime = time.Duration(ms) * time.Millisecond
 	in.MessageID, in.ProcessedAt, in.ReceivedAt = msg.Int64, timeOf(processed), in.ReceivedAt.UTC()
 	in.DedupeKey = dedupe.String
 	return in, err
@@ -128,14 +131,27 @@ func (s *Store) FinishInbound(ctx context.Context, q Querier, id int64, status s
 	return nil
 }
 
-// FailInbound records a failed ingestion attempt; the job retries it.
-func (s *Store) FailInbound(ctx context.Context, id int64, errText string, at time.Time) error {
-	_, err := s.db.Exec(ctx, `UPDATE inbound SET status = $2, error = $3, attempts = attempts + 1, processed_at = $4 WHERE id = $1`,
-		id, InboundFailed, errText, at.UTC())
+// FailInbound records a failed ingestion attempt and the time it took
+// (added to IngestTime); the job retries it unless the caller gives up.
+func (s *Store) FailInbound(ctx context.Context, id int64, errText string, took time.Duration, at time.Time) error {
+	_, err := s.db.Exec(ctx, `UPDATE inbound SET status = $2, error = $3, attempts = attempts + 1, ingest_ms = ingest_ms + $4, processed_at = $5 WHERE id = $1`,
+		id, InboundFailed, errText, took.Milliseconds(), at.UTC())
 	if err != nil {
 		return fmt.Errorf("fail inbound %d: %w", id, err)
 	}
 	return nil
+}
+
+// PendingInbound counts a mailbox's messages waiting for ingestion, up to
+// limit (the answer is only compared with limit, so no more is read).
+func (s *Store) PendingInbound(ctx context.Context, q Querier, mailboxID int64, limit int) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM inbound WHERE mailbox_id = $1 AND status = $2 LIMIT $3) AS waiting`,
+		mailboxID, InboundPending, limit).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("pending inbound: %w", err)
+	}
+	return n, nil
 }
 
 // ListInbound returns inbound rows with a status, newest first (failures view).

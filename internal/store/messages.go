@@ -63,6 +63,72 @@ type Message struct {
 	// ThreadedBy says how an inbound message found its ticket (see
 	// ticket.ThreadedBy), ThreadedKey the key that matched.
 	ThreadedBy, ThreadedKey string
+	// Truncated: read by a bounded list (MessagePage), and the subject or a
+	// body was cut.
+	Truncated bool
+}
+
+// MessagePage asks for a bounded page of a ticket's messages.
+type MessagePage struct {
+	Limit int // messages; callers ask for one more to learn of a next page
+	// Cursor: the (created_at, id) of the last message of the previous page.
+	AfterTime time.Time
+	AfterID   int64
+	// SubjectChars and BodyChars cut longer subjects and bodies (text, html,
+	// visible text) in the query, setting Truncated.
+	SubjectChars, BodyChars int
+}
+
+// CutChars cuts s to n characters (runes), adding mark when it cut.
+func CutChars(s string, n int, mark string) (string, bool) {
+	if len(s) <= n { // bytes >= runes: short enough
+		return s, false
+	}
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos] + mark, true
+		}
+		i++
+	}
+	return s, false
+}
+
+// ListMessagesPage is ListMessages in bounded pages: long subjects and bodies
+// are cut by the database (a page never reads a whole 10 MB body).
+func (s *Store) ListMessagesPage(ctx context.Context, ticketID int64, p MessagePage) ([]Message, error) {
+	cols := strings.Replace(messageCols, "subject, text_body, html_body, visible_text",
+		fmt.Sprintf("substr(subject, 1, %[1]d), substr(text_body, 1, %[2]d), substr(html_body, 1, %[2]d), substr(visible_text, 1, %[2]d)",
+			p.SubjectChars+1, p.BodyChars+1), 1)
+	query, args := `SELECT `+cols+` FROM messages WHERE ticket_id = $1`, []any{ticketID}
+	if p.AfterID != 0 {
+		query += ` AND (created_at > $2 OR (created_at = $2 AND id > $3))`
+		args = append(args, p.AfterTime.UTC(), p.AfterID)
+	}
+	query += fmt.Sprintf(` ORDER BY created_at, id LIMIT %d`, p.Limit)
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list messages: %w", err)
+	}
+	defer rows.Close()
+	out := []Message{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list messages: %w", err)
+		}
+		var cut [4]bool
+		m.Subject, cut[0] = CutChars(m.Subject, p.SubjectChars, "…")
+		m.Text, cut[1] = CutChars(m.Text, p.BodyChars, "")
+		m.HTML, cut[2] = CutChars(m.HTML, p.BodyChars, "")
+		m.VisibleText, cut[3] = CutChars(m.VisibleText, p.BodyChars, "")
+		m.Truncated = cut[0] || cut[1] || cut[2] || cut[3]
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list messages: %w", err)
+	}
+	return out, s.loadAttachments(ctx, s.db, out)
 }
 
 // Attachment is a file of a message; its bytes live in the blob store.

@@ -367,18 +367,23 @@ func TestInboundLifecycleAndEvents(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.FailInbound(ctx, id, "boom", t0); err != nil {
-			t.Fatal(err)
+		if n, err := s.PendingInbound(ctx, db, mb, 5); err != nil || n != 1 {
+			t.Fatalf("pending = %d, %v; want 1", n, err)
+		}
+		for _, took := range []time.Duration{1500 * time.Millisecond, 2 * time.Second} {
+			if err := s.FailInbound(ctx, id, "boom", took, t0); err != nil {
+				t.Fatal(err)
+			}
 		}
 		failed, err := s.ListInbound(ctx, store.InboundFailed, 10)
-		if err != nil || len(failed) != 1 || failed[0].Error != "boom" || failed[0].Attempts != 1 {
+		if err != nil || len(failed) != 1 || failed[0].Error != "boom" || failed[0].Attempts != 2 || failed[0].IngestTime != 3500*time.Millisecond {
 			t.Fatalf("failed list: %+v %v", failed, err)
 		}
 		if err := s.FinishInbound(ctx, db, id, store.InboundDone, 0, "", t0); err != nil {
 			t.Fatal(err)
 		}
 		in, err := s.GetInbound(ctx, db, id)
-		if err != nil || in.Status != store.InboundDone || in.Attempts != 2 {
+		if err != nil || in.Status != store.InboundDone || in.Attempts != 3 {
 			t.Fatalf("finished: %+v %v", in, err)
 		}
 		tid, err := s.CreateTicket(ctx, db.W(), store.Ticket{Subject: "x", Status: "new", Priority: "normal", RequesterID: contact, MailboxID: mb, CreatedAt: t0})

@@ -158,6 +158,10 @@ type TicketFilter struct {
 	// After is the sort key of the last ticket of the previous page
 	// (TicketSort.CursorOf); the zero value starts at the first page.
 	After TicketCursor
+	// SubjectChars, when set, cuts subjects longer than that many
+	// characters (in the query: a list never reads whole huge subjects),
+	// ending them with "…". Sort keys are read apart, whole.
+	SubjectChars int
 }
 
 // TicketSortKey names what the ticket list is ordered by.
@@ -279,6 +283,9 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 		if err != nil {
 			return nil, fmt.Errorf("list tickets: %w", err)
 		}
+		if f.SubjectChars > 0 {
+			t.Subject, _ = CutChars(t.Subject, f.SubjectChars, "…")
+		}
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {
@@ -350,6 +357,9 @@ func (s *Store) listQuery(ctx context.Context, f TicketFilter) (query string, ar
 		where = append(where, "("+strings.Join(cols, ", ")+") "+cmp+" ("+strings.Join(ph, ", ")+")")
 	}
 	query = ticketCols + ", " + f.Sort.sortColumns() + ticketFrom
+	if f.SubjectChars > 0 {
+		query = strings.Replace(query, "t.subject", fmt.Sprintf("substr(t.subject, 1, %d)", f.SubjectChars+1), 1)
+	}
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}

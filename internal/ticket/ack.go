@@ -16,7 +16,7 @@ import (
 const (
 	// The subject is the one every mail of a ticket has (mail.TicketSubject).
 	DefaultAckSubject = "Re: {{.Subject}} [#{{.TicketID}}]"
-	DefaultAckBody    = `Hello {{.RequesterName}},
+	DefaultAckBody    = `Hello,
 
 thank you for writing to {{.MailboxName}}. We have received your message and
 opened ticket #{{.TicketID}} ("{{.Subject}}"). We will answer as soon as we can.
@@ -30,8 +30,12 @@ To add anything, simply reply to this email.
 
 // AckData is what acknowledgement templates can use.
 type AckData struct {
-	TicketID       int64
-	Subject        string
+	TicketID int64
+	Subject  string
+	// RequesterName is the sender's address, never the display name: anyone
+	// can forge From, and a display name quoted back would let them mail
+	// their text to the address they name, from us. Kept for templates
+	// written when it held the name.
 	RequesterName  string
 	RequesterEmail string
 	MailboxName    string
@@ -80,9 +84,10 @@ func (in *ingestion) acknowledge(ctx context.Context) error {
 // auto is why the message is automatic, "" for a person's mail.
 func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, mb store.Mailbox, ticketID int64, msg *mail.Message,
 	auto string, ours map[string]bool, now time.Time) (bool, string, error) {
-	to := msg.From
+	// The address alone: the display name is the sender's text (see AckData).
+	to := mail.Address{Email: msg.From.Email}
 	if len(msg.ReplyTo) > 0 && msg.ReplyTo[0].Email != "" {
-		to = msg.ReplyTo[0]
+		to = mail.Address{Email: msg.ReplyTo[0].Email}
 	}
 	switch {
 	case !mb.AckEnabled:
@@ -102,7 +107,7 @@ func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, mb store.Mailbo
 		return false, fmt.Sprintf("rate limit: %d acknowledgements to %s in the last hour", n, to.Email), nil
 	}
 	subject, body, err := RenderAck(mb, AckData{TicketID: ticketID, Subject: fallback(mail.NormalizeSubject(msg.Subject), "(no subject)"),
-		RequesterName: fallback(msg.From.Name, msg.From.Email), RequesterEmail: msg.From.Email, MailboxName: mb.Name, MailboxAddress: mb.Address})
+		RequesterName: msg.From.Email, RequesterEmail: msg.From.Email, MailboxName: mb.Name, MailboxAddress: mb.Address})
 	if err != nil {
 		return false, "", err
 	}

@@ -61,6 +61,16 @@ type Result struct {
 // ProcessInbound ingests a stored inbound message (the ingestion job). It is
 // idempotent: a row already processed is left alone.
 func (s *Service) ProcessInbound(ctx context.Context, inboundID int64) error {
+	return s.processInbound(ctx, inboundID, 0)
+}
+
+// processInbound is ProcessInbound as the job's attempt (1, 2, ...; 0 when
+// unknown). The message's ingest budget (Config.IngestBudget) spans its
+// attempts: the time each failed attempt took is kept on the inbound row,
+// and an attempt that never recorded its end (the process died, perhaps of
+// this very message) counts as a third of the budget. Past the budget the
+// message is kept as failed with the reason, and its job is not retried.
+func (s *Service) processInbound(ctx context.Context, inboundID int64, attempt int) error {
 	in, err := s.store.GetInbound(ctx, s.db.W(), inboundID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // removed since: nothing to do
@@ -71,6 +81,19 @@ func (s *Service) ProcessInbound(ctx context.Context, inboundID int64) error {
 	if in.Status != store.InboundPending && in.Status != store.InboundFailed {
 		return nil
 	}
+	budget := s.cfg.IngestBudget
+	spent := in.IngestTime
+	if lost := attempt - 1 - in.Attempts; attempt > 0 && lost > 0 {
+		spent += time.Duration(lost) * budget / 3
+	}
+	if spent >= budget {
+		return s.giveUpInbound(ctx, in, fmt.Errorf("%w: %s spent over %d attempts (the budget is %s)", ErrOverBudget,
+			spent.Round(time.Millisecond), max(attempt, in.Attempts+1)-1, budget))
+	}
+	start := s.now()
+	jobCtx := ctx
+	ctx, cancel := context.WithTimeout(ctx, budget-spent)
+	defer cancel()
 	raw, err := s.cfg.Blobs.Get(ctx, in.RawKey)
 	if err == nil {
 		var res Result
@@ -82,23 +105,44 @@ func (s *Service) ProcessInbound(ctx context.Context, inboundID int64) error {
 			return nil
 		}
 	}
+	took := s.now().Sub(start)
 	s.metrics.IngestFailed()
-	permanent := errors.Is(err, ErrUnparseable)
-	if permanent {
+	switch {
+	case errors.Is(err, ErrUnparseable):
 		s.log.Warn("mail cannot be parsed; kept as failed mail, not retried", "inbound", in.ID, "err", err)
-	} else {
+	case spent+took >= budget && jobCtx.Err() == nil:
+		// Our deadline, not the job's or the server's: the budget is spent.
+		err = fmt.Errorf("%w: %s spent over %d attempts (the budget is %s): %w", ErrOverBudget,
+			(spent + took).Round(time.Millisecond), in.Attempts+1, budget, err)
+		s.log.Warn("mail over its ingest budget; kept as failed mail, not retried", "inbound", in.ID, "err", err)
+	default:
 		s.log.Error("ingest failed; will retry", "inbound", in.ID, "err", err)
 	}
-	if ferr := s.store.FailInbound(context.WithoutCancel(ctx), in.ID, err.Error(), s.now()); ferr != nil {
+	if ferr := s.store.FailInbound(context.WithoutCancel(ctx), in.ID, err.Error(), took, s.now()); ferr != nil {
 		s.log.Error("record ingest failure", "inbound", in.ID, "err", ferr)
 	}
-	if permanent {
+	if errors.Is(err, ErrUnparseable) || errors.Is(err, ErrOverBudget) {
 		// The same bytes fail the same way every time: retrying only costs.
 		// The row keeps the reason (and the raw message) for an admin.
 		return river.JobCancel(err)
 	}
 	return err
 }
+
+// giveUpInbound keeps a message that is over its budget before an attempt
+// starts as failed, with the reason, and cancels its job.
+func (s *Service) giveUpInbound(ctx context.Context, in store.Inbound, reason error) error {
+	s.log.Warn("mail over its ingest budget; kept as failed mail, not retried", "inbound", in.ID, "err", reason)
+	s.metrics.IngestFailed()
+	if err := s.store.FailInbound(context.WithoutCancel(ctx), in.ID, reason.Error(), 0, s.now()); err != nil {
+		return err
+	}
+	return river.JobCancel(reason)
+}
+
+// ErrOverBudget marks mail whose ingestion took longer, over all its
+// attempts, than Config.IngestBudget.
+var ErrOverBudget = errors.New("over the ingest time budget")
 
 // ErrUnparseable marks mail the parser refuses (no headers, over a structure
 // limit): a permanent failure of those bytes, unlike a database or blob
@@ -196,7 +240,7 @@ func (s *Service) keepFailedImport(ctx context.Context, it *ImportItem, ingestEr
 		if err != nil {
 			return err
 		}
-		return s.cfg.Queue.Enqueue(ctx, tx, IngestArgs{InboundID: id})
+		return s.enqueueIngest(ctx, tx, id, it.mailboxID, it.size)
 	})
 	if err != nil {
 		return fmt.Errorf("%w (and keeping it failed too: %w)", ingestErr, err)

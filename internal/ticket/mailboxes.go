@@ -182,7 +182,7 @@ func (s *Service) TestMailbox(ctx context.Context, id int64) (MailboxTest, error
 		}
 		return MailboxTest{OK: true, Transport: "outbox", Message: "no SMTP relay: outbound mail is written as .eml files to the outbox folder " + s.cfg.OutboxDir}, nil
 	}
-	relay, rc, err := s.relay(mb)
+	relay, rc, err := s.relay(mb, s.cfg.Guard)
 	if err == nil {
 		tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		err = relay.Test(tctx, mb.Address)

@@ -198,7 +198,7 @@ func (s *Service) transport(mb store.Mailbox) (smtpout.Sender, error) {
 	if mb.SMTPRelay == "" {
 		return smtpout.NewOutbox(s.cfg.OutboxDir), nil
 	}
-	r, _, err := s.relay(mb)
+	r, _, err := s.relay(mb, nil)
 	if err != nil {
 		return nil, err
 	}

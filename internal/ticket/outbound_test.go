@@ -19,6 +19,7 @@ import (
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
+	"github.com/ticketer/ticketer/internal/netguard"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
@@ -187,6 +188,12 @@ func newOutEnv(t *testing.T, dsn string, transport func(store.Mailbox) (smtpout.
 // service builds a ticket service over the env's database (a "process").
 func (o *outEnv) service(t *testing.T, transport func(store.Mailbox) (smtpout.Sender, error)) *ticket.Service {
 	t.Helper()
+	return o.guardedService(t, transport, nil)
+}
+
+// guardedService is service whose relay tests dial through guard.
+func (o *outEnv) guardedService(t *testing.T, transport func(store.Mailbox) (smtpout.Sender, error), guard *netguard.Guard) *ticket.Service {
+	t.Helper()
 	box, _ := secret.ParseKeys(testKey)
 	workers := river.NewWorkers()
 	q, err := jobs.New(o.st.DB(), workers, jobs.Options{Logger: slog.New(slog.DiscardHandler)})
@@ -194,7 +201,7 @@ func (o *outEnv) service(t *testing.T, transport func(store.Mailbox) (smtpout.Se
 		t.Fatal(err)
 	}
 	svc := ticket.New(ticket.Config{Store: o.st, Blobs: o.blobs, Queue: q, Secrets: box, OutboxDir: o.outbox,
-		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return o.now }, Transport: transport, Events: o.events, BaseURL: o.baseURL})
+		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return o.now }, Transport: transport, Events: o.events, BaseURL: o.baseURL, Guard: guard})
 	ticket.AddWorkers(workers, svc)
 	return svc
 }

@@ -31,6 +31,24 @@ func (s *Service) Messages(ctx context.Context, viewer store.User, ticketID int6
 	return s.store.ListMessages(ctx, ticketID)
 }
 
+// MessagesPage is Messages in bounded pages (store.MessagePage).
+func (s *Service) MessagesPage(ctx context.Context, viewer store.User, ticketID int64, p store.MessagePage) ([]store.Message, error) {
+	if err := s.mustSee(ctx, viewer, ticketID); err != nil {
+		return nil, err
+	}
+	return s.store.ListMessagesPage(ctx, ticketID, p)
+}
+
+// Message returns one message whole; store.ErrNotFound when there is none
+// (or its ticket is not the viewer's to see).
+func (s *Service) Message(ctx context.Context, viewer store.User, id int64) (store.Message, error) {
+	m, err := s.store.GetMessage(ctx, s.db, id)
+	if err != nil {
+		return m, err
+	}
+	return m, s.mustSee(ctx, viewer, m.TicketID)
+}
+
 // Events returns a ticket's audit trail; store.ErrNotFound when there is no
 // such ticket.
 func (s *Service) Events(ctx context.Context, viewer store.User, ticketID int64) ([]store.Event, error) {

@@ -30,10 +30,21 @@ func (s *Service) ReceiveStored(ctx context.Context, r Received, raw StoredRaw) 
 		if err != nil {
 			return err
 		}
-		return s.cfg.Queue.Enqueue(ctx, tx, IngestArgs{InboundID: id})
+		return s.enqueueIngest(ctx, tx, id, r.MailboxID, raw.Size)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("record received message: %w", err)
 	}
 	return id, nil
+}
+
+// enqueueIngest queues the ingestion of inbound row id in tx, on the queue
+// and at the priority fair ingestion gives it (IngestArgs).
+func (s *Service) enqueueIngest(ctx context.Context, tx *store.Tx, id, mailboxID, size int64) error {
+	waiting, err := s.store.PendingInbound(ctx, tx, mailboxID, BacklogMessages+1)
+	if err != nil {
+		return err
+	}
+	// waiting counts this message too.
+	return s.cfg.Queue.Enqueue(ctx, tx, IngestArgs{InboundID: id, Large: size > LargeMessageBytes, Backlog: waiting > BacklogMessages})
 }

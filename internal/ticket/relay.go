@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
+	"github.com/ticketer/ticketer/internal/netguard"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
@@ -19,7 +20,7 @@ import (
 // relay builds the mailbox's relay from its sealed URL and the service's
 // defaults. A URL that cannot be opened or read is a ConfigError too: it was
 // accepted once, so the mail waits for an admin to fix it.
-func (s *Service) relay(mb store.Mailbox) (*smtpout.Relay, smtpout.RelayConfig, error) {
+func (s *Service) relay(mb store.Mailbox, guard *netguard.Guard) (*smtpout.Relay, smtpout.RelayConfig, error) {
 	relayURL, err := s.cfg.Secrets.Open(mb.SMTPRelay)
 	if err != nil {
 		return nil, smtpout.RelayConfig{}, &smtpout.ConfigError{Err: fmt.Errorf("mailbox %s relay credentials: %w", mb.Address, err)}
@@ -28,7 +29,11 @@ func (s *Service) relay(mb store.Mailbox) (*smtpout.Relay, smtpout.RelayConfig, 
 	if err != nil {
 		return nil, rc, &smtpout.ConfigError{Err: fmt.Errorf("mailbox %s relay: %w", mb.Address, err)}
 	}
-	return smtpout.NewRelay(rc), rc, nil
+	r := smtpout.NewRelay(rc)
+	if guard != nil {
+		r.Dial = guard.DialContext
+	}
+	return r, rc, nil
 }
 
 // relayConfig parses a relay URL and fills in the defaults: the CA file of

@@ -2,11 +2,13 @@ package ticket_test
 
 import (
 	"crypto/tls"
+	"net/netip"
 	"strings"
 	"testing"
 
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout/smtpouttest"
+	"github.com/ticketer/ticketer/internal/netguard"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
@@ -179,4 +181,31 @@ func TestHeloDefault(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestRelayTestGoesThroughTheGuard: "test connection" may not probe a
+// loopback or private port (a port scan from the server) unless the
+// operator allows the address; sends to the configured relay are not
+// guarded (a relay on the LAN or on this host is ordinary).
+func TestRelayTestGoesThroughTheGuard(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		o := newOutEnv(t, dsn, nil)
+		o.relay.start(t)
+		refused := o.guardedService(t, nil, &netguard.Guard{})
+		res, err := refused.TestMailbox(o.ctx, o.mb)
+		if err != nil || res.OK || !strings.Contains(res.Message, "TICKETER_ALLOW_PRIVATE_TARGETS") {
+			t.Fatalf("test of a loopback relay: %+v (%v); want it refused, naming the setting", res, err)
+		}
+		if mb := o.mailbox(); mb.RelayError != "" {
+			t.Fatalf("a refused test is not the relay's error: %q", mb.RelayError)
+		}
+		allowed := o.guardedService(t, nil, &netguard.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+		if res, err := allowed.TestMailbox(o.ctx, o.mb); err != nil || !res.OK {
+			t.Fatalf("test of an allowed relay: %+v (%v)", res, err)
+		}
+		if err := o.send(refused, 1); err != nil {
+			t.Fatal(err)
+		}
+		o.checkOneDelivery()
+	})
 }

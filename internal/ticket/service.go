@@ -13,6 +13,7 @@ import (
 	"github.com/ticketer/ticketer/internal/blob"
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
+	"github.com/ticketer/ticketer/internal/netguard"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
 )
@@ -31,6 +32,9 @@ type Config struct {
 	OutboxDir string
 	Logger    *slog.Logger
 	Now       func() time.Time
+	// IngestBudget bounds the time one received message may take to ingest,
+	// over all its attempts (default 2 minutes; see processInbound).
+	IngestBudget time.Duration
 	// AckPerHour caps acknowledgements per sender per hour whatever the headers say.
 	AckPerHour int
 	// Transport picks how a mailbox sends (a provider API, or a test double);
@@ -46,6 +50,11 @@ type Config struct {
 	// whose host is the EHLO name (else the mailbox's domain).
 	RelayCAFile string
 	BaseURL     string
+	// Guard, when set, is the dialer of the relay "test connection": an
+	// admin's test may not probe loopback or private ports unless the
+	// operator allows them. Sends go to the configured relay directly (a
+	// relay on the LAN or this host is ordinary).
+	Guard *netguard.Guard
 	// Hooks run in the transaction of every ticket change, after the
 	// built-in audit trail, by stage (see Stage).
 	Hooks []Hook
@@ -87,6 +96,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.IngestBudget <= 0 {
+		cfg.IngestBudget = 2 * time.Minute
 	}
 	if cfg.AckPerHour == 0 {
 		cfg.AckPerHour = 3

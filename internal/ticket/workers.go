@@ -15,7 +15,20 @@ import (
 // IngestArgs asks for a received raw message to be turned into ticket data.
 type IngestArgs struct {
 	InboundID int64 `json:"inbound_id"`
+	// Large: over LargeMessageBytes, ingested on its own queue (one at a
+	// time). Backlog: its mailbox already had BacklogMessages waiting, so it
+	// yields to other mailboxes' mail (a lower River priority).
+	Large   bool `json:"large,omitempty"`
+	Backlog bool `json:"backlog,omitempty"`
 }
+
+// Fair ingestion. River fetches by priority, then age: mail of a mailbox
+// with a backlog (a flood, a backfill) waits behind other mailboxes' new
+// mail instead of in front of it, and large mail has a queue of its own.
+const (
+	LargeMessageBytes = 1 << 20
+	BacklogMessages   = 20
+)
 
 // Kind implements river.JobArgs.
 func (IngestArgs) Kind() string { return "ingest" }
@@ -24,8 +37,15 @@ func (IngestArgs) Kind() string { return "ingest" }
 // parallel; the threading decision itself is serialised in the database (one
 // writer on SQLite, a row lock on the mailbox on PostgreSQL), so a
 // conversation is never split.
-func (IngestArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: jobs.QueueIngest, MaxAttempts: 20}
+func (a IngestArgs) InsertOpts() river.InsertOpts {
+	o := river.InsertOpts{Queue: jobs.QueueIngest, MaxAttempts: 20, Priority: 1}
+	if a.Large {
+		o.Queue = jobs.QueueIngestLarge
+	}
+	if a.Backlog {
+		o.Priority = 2
+	}
+	return o
 }
 
 // IngestWorker runs ProcessInbound.
@@ -36,7 +56,7 @@ type IngestWorker struct {
 
 // Work implements river.Worker.
 func (w *IngestWorker) Work(ctx context.Context, j *river.Job[IngestArgs]) error {
-	return w.Service.ProcessInbound(ctx, j.Args.InboundID)
+	return w.Service.processInbound(ctx, j.Args.InboundID, j.Attempt)
 }
 
 // SendArgs asks for an outbound message (acknowledgement or reply) to be sent.

@@ -644,11 +644,24 @@ type Message struct {
 	// ThreadedKey the key that matched: a Message-ID, a ticket token, an Outlook conversation
 	ThreadedKey *string   `json:"threaded_key,omitempty"`
 	To          []Address `json:"to"`
-	VisibleText string    `json:"visible_text"`
+
+	// Truncated the subject, text, html or visible_text was cut (messages list); GET /api/v1/messages/{id}/body has them whole
+	Truncated   *bool  `json:"truncated,omitempty"`
+	VisibleText string `json:"visible_text"`
 }
 
 // MessageKind defines model for Message.Kind.
 type MessageKind string
+
+// MessageBody defines model for MessageBody.
+type MessageBody struct {
+	// Html already sanitized
+	Html        string `json:"html"`
+	Id          int64  `json:"id"`
+	Subject     string `json:"subject"`
+	Text        string `json:"text"`
+	VisibleText string `json:"visible_text"`
+}
 
 // NewAPIToken defines model for NewAPIToken.
 type NewAPIToken struct {
@@ -735,7 +748,7 @@ type Ticket struct {
 	UpdatedAt        time.Time `json:"updated_at"`
 }
 
-// TicketPage defines model for TicketPage.
+// TicketPage subjects are cut at 1,000 characters (GET /api/v1/tickets/{id} has the whole)
 type TicketPage struct {
 	Items      []Ticket                  `json:"items"`
 	NextCursor nullable.Nullable[string] `json:"next_cursor"`
@@ -878,6 +891,15 @@ type ListTicketsParams struct {
 
 	// Sort the order: `updated` (last activity), `created`, `priority` (low to urgent, then last activity), `status` (new, open, pending, solved, closed, then last activity) or `subject` (case-insensitive, first 100 characters); ascending, or descending with a leading `-`. Ties are broken by ticket id in the same direction. Default `-updated`, newest activity first.
 	Sort *TicketSort `form:"sort,omitempty" json:"sort,omitempty"`
+}
+
+// ListMessagesParams defines parameters for ListMessages.
+type ListMessagesParams struct {
+	// Limit 1 to 200, default 200
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // CreateReplyMultipartBody defines parameters for CreateReply.
@@ -1036,6 +1058,9 @@ type ServerInterface interface {
 	// ChangeMyPassword Changes the caller's own password; needs the current one. The caller's other sessions end, this one stays
 	// (POST /api/v1/me/password)
 	ChangeMyPassword(w http.ResponseWriter, r *http.Request)
+	// GetMessageBody A message's subject and bodies, whole (the messages list cuts long ones)
+	// (GET /api/v1/messages/{id}/body)
+	GetMessageBody(w http.ResponseWriter, r *http.Request, id ID)
 	// RetryMessage Queues a failed outbound message again (409 unless its delivery failed)
 	// (POST /api/v1/messages/{id}/retry)
 	RetryMessage(w http.ResponseWriter, r *http.Request, id ID)
@@ -1053,7 +1078,7 @@ type ServerInterface interface {
 	ListEvents(w http.ResponseWriter, r *http.Request, id ID)
 	// ListMessages The ticket's messages, oldest first; html is sanitized
 	// (GET /api/v1/tickets/{id}/messages)
-	ListMessages(w http.ResponseWriter, r *http.Request, id ID)
+	ListMessages(w http.ResponseWriter, r *http.Request, id ID, params ListMessagesParams)
 	// CreateNote Adds an internal note (never mailed)
 	// (POST /api/v1/tickets/{id}/notes)
 	CreateNote(w http.ResponseWriter, r *http.Request, id ID)
@@ -1976,6 +2001,32 @@ func (siw *ServerInterfaceWrapper) ChangeMyPassword(w http.ResponseWriter, r *ht
 	handler.ServeHTTP(w, r)
 }
 
+// GetMessageBody operation middleware
+func (siw *ServerInterfaceWrapper) GetMessageBody(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetMessageBody(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // RetryMessage operation middleware
 func (siw *ServerInterfaceWrapper) RetryMessage(w http.ResponseWriter, r *http.Request) {
 
@@ -2245,8 +2296,37 @@ func (siw *ServerInterfaceWrapper) ListMessages(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMessagesParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.ListMessages(w, r, id)
+		siw.Handler.ListMessages(w, r, id, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2679,6 +2759,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/{id}/replies", wrapper.CreateReply)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/{id}/notes", wrapper.CreateNote)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/tickets/{id}/events", wrapper.ListEvents)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/messages/{id}/body", wrapper.GetMessageBody)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/messages/{id}/retry", wrapper.RetryMessage)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/attachments/{id}/content", wrapper.GetAttachmentContent)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/events/stream", wrapper.StreamEvents)
@@ -4754,6 +4835,56 @@ func (response ChangeMyPassword422JSONResponse) VisitChangeMyPasswordResponse(w 
 	return err
 }
 
+type GetMessageBodyRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetMessageBodyResponseObject interface {
+	VisitGetMessageBodyResponse(w http.ResponseWriter) error
+}
+
+type GetMessageBody200JSONResponse MessageBody
+
+func (response GetMessageBody200JSONResponse) VisitGetMessageBodyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMessageBody401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetMessageBody401JSONResponse) VisitGetMessageBodyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMessageBody404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetMessageBody404JSONResponse) VisitGetMessageBodyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RetryMessageRequestObject struct {
 	Id ID `json:"id"`
 }
@@ -5092,7 +5223,8 @@ func (response ListEvents404JSONResponse) VisitListEventsResponse(w http.Respons
 }
 
 type ListMessagesRequestObject struct {
-	Id ID `json:"id"`
+	Id     ID `json:"id"`
+	Params ListMessagesParams
 }
 
 type ListMessagesResponseObject interface {
@@ -5101,6 +5233,9 @@ type ListMessagesResponseObject interface {
 
 type ListMessages200JSONResponse struct {
 	Items []Message `json:"items"`
+
+	// NextCursor null on the last page
+	NextCursor nullable.Nullable[string] `json:"next_cursor,omitempty"`
 }
 
 func (response ListMessages200JSONResponse) VisitListMessagesResponse(w http.ResponseWriter) error {
@@ -5111,6 +5246,20 @@ func (response ListMessages200JSONResponse) VisitListMessagesResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMessages400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListMessages400JSONResponse) VisitListMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6137,6 +6286,9 @@ type StrictServerInterface interface {
 	// ChangeMyPassword Changes the caller's own password; needs the current one. The caller's other sessions end, this one stays
 	// (POST /api/v1/me/password)
 	ChangeMyPassword(ctx context.Context, request ChangeMyPasswordRequestObject) (ChangeMyPasswordResponseObject, error)
+	// GetMessageBody A message's subject and bodies, whole (the messages list cuts long ones)
+	// (GET /api/v1/messages/{id}/body)
+	GetMessageBody(ctx context.Context, request GetMessageBodyRequestObject) (GetMessageBodyResponseObject, error)
 	// RetryMessage Queues a failed outbound message again (409 unless its delivery failed)
 	// (POST /api/v1/messages/{id}/retry)
 	RetryMessage(ctx context.Context, request RetryMessageRequestObject) (RetryMessageResponseObject, error)
@@ -7150,6 +7302,32 @@ func (sh *strictHandler) ChangeMyPassword(w http.ResponseWriter, r *http.Request
 	}
 }
 
+// GetMessageBody operation middleware
+func (sh *strictHandler) GetMessageBody(w http.ResponseWriter, r *http.Request, id ID) {
+	var request GetMessageBodyRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMessageBody(ctx, request.(GetMessageBodyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMessageBody")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetMessageBodyResponseObject); ok {
+		if err := validResponse.VisitGetMessageBodyResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // RetryMessage operation middleware
 func (sh *strictHandler) RetryMessage(w http.ResponseWriter, r *http.Request, id ID) {
 	var request RetryMessageRequestObject
@@ -7288,10 +7466,11 @@ func (sh *strictHandler) ListEvents(w http.ResponseWriter, r *http.Request, id I
 }
 
 // ListMessages operation middleware
-func (sh *strictHandler) ListMessages(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) ListMessages(w http.ResponseWriter, r *http.Request, id ID, params ListMessagesParams) {
 	var request ListMessagesRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
 		return sh.ssi.ListMessages(ctx, request.(ListMessagesRequestObject))

@@ -50,6 +50,8 @@ type Options struct {
 	// once working (it is set before the workers start).
 	Register func(e *Env, w *river.Workers)
 	Hooks    []ticket.Hook // the ticket service's hooks
+	// IngestBudget is the ticket service's; its default when 0.
+	IngestBudget time.Duration
 }
 
 // New opens the database at dsn and starts the ingestion workers.
@@ -86,7 +88,8 @@ func NewWith(t testing.TB, dsn string, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.OutboxDir, Logger: log, Now: o.Now, Hooks: o.Hooks})
+	e.Svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.OutboxDir, Logger: log, Now: o.Now, Hooks: o.Hooks,
+		IngestBudget: o.IngestBudget})
 	e.Queue = q
 	ticket.AddWorkers(workers, e.Svc)
 	if o.Manual {

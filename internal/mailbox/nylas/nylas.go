@@ -111,11 +111,11 @@ func (c *client) do(ctx context.Context, method, path string, query url.Values, 
 				NextCursor string          `json:"next_cursor"`
 			}
 			if err := json.Unmarshal(data, &env); err != nil {
-				return "", fmt.Errorf("nylas %s %s: decode: %w", method, path, err)
+				return "", fmt.Errorf("nylas %s %s: %w: %w", method, path, errDecode, err)
 			}
 			if out != nil && len(env.Data) > 0 {
 				if err := json.Unmarshal(env.Data, out); err != nil {
-					return "", fmt.Errorf("nylas %s %s: decode: %w", method, path, err)
+					return "", fmt.Errorf("nylas %s %s: %w: %w", method, path, errDecode, err)
 				}
 			}
 			return env.NextCursor, nil
@@ -277,7 +277,7 @@ func Connect(ctx context.Context, st *store.Store, cfg Config, mailboxID int64, 
 		return errors.New("nylas: grant id and API key are required")
 	}
 	if _, _, err := newClient(cr, cfg.HTTPClient).list(ctx, 0, ""); err != nil {
-		return fmt.Errorf("nylas: the grant and API key do not work: %w", err)
+		return fmt.Errorf("nylas: the grant and API key do not work: %s", connectFailure(err))
 	}
 	b, _ := json.Marshal(cr)
 	sealed, err := cfg.Secrets.Seal(string(b))
@@ -286,6 +286,25 @@ func Connect(ctx context.Context, st *store.Store, cfg Config, mailboxID int64, 
 	}
 	return st.SetConnectorSettings(ctx, mailboxID, "nylas", sealed, since)
 }
+
+// connectFailure says why a connection check failed without a word of the
+// answer: the API base is the admin's to choose, and an answer quoted back
+// would let it read any URL the server can reach.
+func connectFailure(err error) string {
+	var ae *APIError
+	switch {
+	case errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden):
+		return fmt.Sprintf("the API answered HTTP %d (check the API key and the grant)", ae.Status)
+	case errors.As(err, &ae):
+		return fmt.Sprintf("the API answered HTTP %d", ae.Status)
+	case errors.Is(err, errDecode):
+		return "the answer is not the Nylas API's"
+	}
+	return err.Error() // ours: a refused address, a timeout, a failed connection
+}
+
+// errDecode marks an answer that is not the API's JSON.
+var errDecode = errors.New("decode")
 
 // Close has nothing to release.
 func (c *Conn) Close() error { return nil }

@@ -2,10 +2,13 @@ package smtpin
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 )
@@ -153,7 +156,7 @@ func (sp *spool) Write(p []byte) (int, error) {
 		return sp.buf.Write(p)
 	}
 	if sp.f == nil {
-		f, err := os.CreateTemp(sp.dir, "ticketer-smtp-*")
+		f, err := os.CreateTemp(sp.dir, spoolPattern)
 		if err != nil {
 			sp.failed = true
 			return 0, fmt.Errorf("spool: %w", err)
@@ -192,4 +195,31 @@ func (sp *spool) Close() {
 		_ = sp.f.Close()
 		_ = os.Remove(sp.f.Name())
 	}
+}
+
+// spoolPattern names the listener's spool files (os.CreateTemp pattern).
+const spoolPattern = "ticketer-smtp-*"
+
+// CleanSpool removes the spool files in dir last written before cutoff:
+// files a process left when it died in the middle of a transaction. Their
+// messages never got a 250, so the client still holds them and sends them
+// again. A server that alone uses dir passes its start time; servers that
+// may share dir pass a time older than any live transaction (SessionTimeout).
+func CleanSpool(dir string, cutoff time.Time) (int, error) {
+	left, err := filepath.Glob(filepath.Join(dir, spoolPattern))
+	if err != nil {
+		return 0, fmt.Errorf("clean spool: %w", err)
+	}
+	n := 0
+	for _, f := range left {
+		st, err := os.Stat(f)
+		if err != nil || !st.ModTime().Before(cutoff) {
+			continue
+		}
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, fmt.Errorf("clean spool: %w", err)
+		}
+		n++
+	}
+	return n, nil
 }

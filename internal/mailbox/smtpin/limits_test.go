@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -167,5 +168,43 @@ func TestTransactionDeadline(t *testing.T) {
 	defer recv.mu.Unlock()
 	if len(recv.delivered) != 0 {
 		t.Fatal("delivered")
+	}
+}
+
+// TestCleanSpool: spool files written before the cut-off (left by a crash)
+// go; a newer one (a transaction of a live server sharing the folder) and
+// files that are not spool files stay.
+func TestCleanSpool(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	now := time.Now()
+	files := []struct {
+		name string
+		age  time.Duration
+		kept bool
+	}{
+		{"ticketer-smtp-111", time.Hour, false},
+		{"ticketer-smtp-222", 31 * time.Minute, false},
+		{"ticketer-smtp-333", time.Minute, true},
+		{"other-file", time.Hour, true},
+	}
+	for _, f := range files {
+		p := filepath.Join(dir, f.name)
+		if err := os.WriteFile(p, []byte("DATA"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, now.Add(-f.age), now.Add(-f.age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := smtpin.CleanSpool(dir, now.Add(-smtpin.DefaultSessionTimeout))
+	if err != nil || n != 2 {
+		t.Fatalf("CleanSpool = %d, %v; want 2 removed", n, err)
+	}
+	for _, f := range files {
+		_, err := os.Stat(filepath.Join(dir, f.name))
+		if kept := err == nil; kept != f.kept {
+			t.Errorf("%s kept = %v, want %v", f.name, kept, f.kept)
+		}
 	}
 }

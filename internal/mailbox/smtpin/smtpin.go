@@ -60,6 +60,10 @@ type Config struct {
 	Logger           *slog.Logger
 }
 
+// DefaultSessionTimeout bounds a connection when Config says nothing: no
+// spool file of a live transaction is older.
+const DefaultSessionTimeout = 30 * time.Minute
+
 // Server is the listener.
 type Server struct {
 	cfg  Config
@@ -97,7 +101,7 @@ func New(cfg Config, r Receiver) *Server {
 		cfg.TransactionTimeout = 10 * time.Minute
 	}
 	if cfg.SessionTimeout <= 0 {
-		cfg.SessionTimeout = 30 * time.Minute
+		cfg.SessionTimeout = DefaultSessionTimeout
 	}
 	if cfg.SpoolMemoryBytes <= 0 {
 		cfg.SpoolMemoryBytes = 64 << 10

@@ -19,6 +19,9 @@ import (
 type Relay struct {
 	cfg RelayConfig
 	log *slog.Logger
+	// Dial connects to the relay; nil dials directly. A connection test an
+	// admin asks for dials through internal/netguard.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
 // NewRelay returns a relay sender.
@@ -87,8 +90,11 @@ func (r *Relay) connect(ctx context.Context) (*smtp.Client, error) {
 	if r.cfg.InsecureSkipVerify {
 		r.log.Warn("SMTP relay certificate NOT verified (insecure=1): the connection can be intercepted", "relay", r.addr())
 	}
-	d := net.Dialer{Timeout: r.cfg.Timeout}
-	conn, err := d.DialContext(ctx, "tcp", r.addr())
+	dial := r.Dial
+	if dial == nil {
+		dial = (&net.Dialer{Timeout: r.cfg.Timeout}).DialContext
+	}
+	conn, err := dial(ctx, "tcp", r.addr())
 	if err != nil {
 		return nil, r.fail("connect", false, err)
 	}

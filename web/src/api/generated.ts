@@ -247,6 +247,9 @@ export const TicketSort = {
   SortSubjectDesc: '-subject',
 } as const;
 
+/**
+ * subjects are cut at 1,000 characters (GET /api/v1/tickets/{id} has the whole)
+ */
 export interface TicketPage {
   items: Ticket[];
   /** @nullable */
@@ -351,6 +354,8 @@ export interface Message {
   threaded_by?: MessageThreadedBy;
   /** the key that matched: a Message-ID, a ticket token, an Outlook conversation */
   threaded_key?: string;
+  /** the subject, text, html or visible_text was cut (messages list); GET /api/v1/messages/{id}/body has them whole */
+  truncated?: boolean;
 }
 
 export type ThreadedBy = typeof ThreadedBy[keyof typeof ThreadedBy];
@@ -377,6 +382,15 @@ export interface BlockedSender {
    */
   ticket_id?: number | null;
   created_at: string;
+}
+
+export interface MessageBody {
+  id: number;
+  subject: string;
+  text: string;
+  /** already sanitized */
+  html: string;
+  visible_text: string;
 }
 
 export interface ReplyRequest {
@@ -653,8 +667,26 @@ cursor?: string;
 sort?: TicketSort;
 };
 
+export type ListMessagesParams = {
+/**
+ * 1 to 200, default 200
+ * @minimum 1
+ * @maximum 200
+ */
+limit?: number;
+/**
+ * next_cursor of the previous page
+ */
+cursor?: string;
+};
+
 export type ListMessages200 = {
   items: Message[];
+  /**
+   * null on the last page
+   * @nullable
+   */
+  next_cursor?: string | null;
 };
 
 export type CreateReplyBodyTwo = {
@@ -2472,19 +2504,29 @@ export const useUpdateTicket = <TError = BadRequestResponse | UnauthorizedRespon
     }
     
 /**
+ * Bounded: each message's subject is cut at 1,000 characters and its text, html and visible_text at 100,000 characters, with `truncated` true (GET /api/v1/messages/{id}/body has them whole); a ticket of more than `limit` messages comes in pages (next_cursor).
  * @summary The ticket's messages, oldest first; html is sanitized
  */
-export const getListMessagesUrl = (id: number,) => {
+export const getListMessagesUrl = (id: number,
+    params?: ListMessagesParams,) => {
+  const normalizedParams = new URLSearchParams();
 
+  Object.entries(params || {}).forEach(([key, value]) => {
+    
+    if (value !== undefined) {
+      normalizedParams.append(key, value === null ? 'null' : value.toString())
+    }
+  });
 
-  
+  const stringifiedParams = normalizedParams.toString();
 
-  return `/api/v1/tickets/${id}/messages`
+  return stringifiedParams.length > 0 ? `/api/v1/tickets/${id}/messages?${stringifiedParams}` : `/api/v1/tickets/${id}/messages`
 }
 
-export const listMessages = async (id: number, options?: RequestInit): Promise<ListMessages200> => {
+export const listMessages = async (id: number,
+    params?: ListMessagesParams, options?: RequestInit): Promise<ListMessages200> => {
   
-  return apiFetch<ListMessages200>(getListMessagesUrl(id),
+  return apiFetch<ListMessages200>(getListMessagesUrl(id,params),
   {      
     ...options,
     method: 'GET'
@@ -2497,23 +2539,25 @@ export const listMessages = async (id: number, options?: RequestInit): Promise<L
 
 
 
-export const getListMessagesQueryKey = (id?: number,) => {
+export const getListMessagesQueryKey = (id?: number,
+    params?: ListMessagesParams,) => {
     return [
-    `/api/v1/tickets/${id}/messages`
+    `/api/v1/tickets/${id}/messages`, ...(params ? [params]: [])
     ] as const;
     }
 
     
-export const getListMessagesQueryOptions = <TData = Awaited<ReturnType<typeof listMessages>>, TError = UnauthorizedResponse | NotFoundResponse>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export const getListMessagesQueryOptions = <TData = Awaited<ReturnType<typeof listMessages>>, TError = BadRequestResponse | UnauthorizedResponse | NotFoundResponse>(id: number,
+    params?: ListMessagesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
 ) => {
 
 const {query: queryOptions, request: requestOptions} = options ?? {};
 
-  const queryKey =  queryOptions?.queryKey ?? getListMessagesQueryKey(id);
+  const queryKey =  queryOptions?.queryKey ?? getListMessagesQueryKey(id,params);
 
   
 
-    const queryFn: QueryFunction<Awaited<ReturnType<typeof listMessages>>> = () => listMessages(id, requestOptions);
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listMessages>>> = () => listMessages(id,params, requestOptions);
 
       
 
@@ -2523,11 +2567,12 @@ const {query: queryOptions, request: requestOptions} = options ?? {};
 }
 
 export type ListMessagesQueryResult = NonNullable<Awaited<ReturnType<typeof listMessages>>>
-export type ListMessagesQueryError = UnauthorizedResponse | NotFoundResponse
+export type ListMessagesQueryError = BadRequestResponse | UnauthorizedResponse | NotFoundResponse
 
 
-export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>, TError = UnauthorizedResponse | NotFoundResponse>(
- id: number, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>> & Pick<
+export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>, TError = BadRequestResponse | UnauthorizedResponse | NotFoundResponse>(
+ id: number,
+    params: undefined |  ListMessagesParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>> & Pick<
         DefinedInitialDataOptions<
           Awaited<ReturnType<typeof listMessages>>,
           TError,
@@ -2536,8 +2581,9 @@ export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>, TError = UnauthorizedResponse | NotFoundResponse>(
- id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>> & Pick<
+export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>, TError = BadRequestResponse | UnauthorizedResponse | NotFoundResponse>(
+ id: number,
+    params?: ListMessagesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>> & Pick<
         UndefinedInitialDataOptions<
           Awaited<ReturnType<typeof listMessages>>,
           TError,
@@ -2546,20 +2592,22 @@ export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>
       >, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
-export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>, TError = UnauthorizedResponse | NotFoundResponse>(
- id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>, TError = BadRequestResponse | UnauthorizedResponse | NotFoundResponse>(
+ id: number,
+    params?: ListMessagesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
  * @summary The ticket's messages, oldest first; html is sanitized
  */
 
-export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>, TError = UnauthorizedResponse | NotFoundResponse>(
- id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>, TError = BadRequestResponse | UnauthorizedResponse | NotFoundResponse>(
+ id: number,
+    params?: ListMessagesParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMessages>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient 
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
-  const queryOptions = getListMessagesQueryOptions(id,options)
+  const queryOptions = getListMessagesQueryOptions(id,params,options)
 
   const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
 
@@ -2818,6 +2866,106 @@ export function useListEvents<TData = Awaited<ReturnType<typeof listEvents>>, TE
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
   const queryOptions = getListEventsQueryOptions(id,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary A message's subject and bodies, whole (the messages list cuts long ones)
+ */
+export const getGetMessageBodyUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/messages/${id}/body`
+}
+
+export const getMessageBody = async (id: number, options?: RequestInit): Promise<MessageBody> => {
+  
+  return apiFetch<MessageBody>(getGetMessageBodyUrl(id),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getGetMessageBodyQueryKey = (id?: number,) => {
+    return [
+    `/api/v1/messages/${id}/body`
+    ] as const;
+    }
+
+    
+export const getGetMessageBodyQueryOptions = <TData = Awaited<ReturnType<typeof getMessageBody>>, TError = UnauthorizedResponse | NotFoundResponse>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMessageBody>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getGetMessageBodyQueryKey(id);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof getMessageBody>>> = () => getMessageBody(id, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, enabled: !!(id), ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof getMessageBody>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type GetMessageBodyQueryResult = NonNullable<Awaited<ReturnType<typeof getMessageBody>>>
+export type GetMessageBodyQueryError = UnauthorizedResponse | NotFoundResponse
+
+
+export function useGetMessageBody<TData = Awaited<ReturnType<typeof getMessageBody>>, TError = UnauthorizedResponse | NotFoundResponse>(
+ id: number, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMessageBody>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getMessageBody>>,
+          TError,
+          Awaited<ReturnType<typeof getMessageBody>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetMessageBody<TData = Awaited<ReturnType<typeof getMessageBody>>, TError = UnauthorizedResponse | NotFoundResponse>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMessageBody>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getMessageBody>>,
+          TError,
+          Awaited<ReturnType<typeof getMessageBody>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetMessageBody<TData = Awaited<ReturnType<typeof getMessageBody>>, TError = UnauthorizedResponse | NotFoundResponse>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMessageBody>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary A message's subject and bodies, whole (the messages list cuts long ones)
+ */
+
+export function useGetMessageBody<TData = Awaited<ReturnType<typeof getMessageBody>>, TError = UnauthorizedResponse | NotFoundResponse>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getMessageBody>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getGetMessageBodyQueryOptions(id,options)
 
   const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
 

@@ -6,7 +6,7 @@ export const ACK_FIELDS = ["TicketID", "Subject", "RequesterName", "RequesterEma
 export type AckData = Record<(typeof ACK_FIELDS)[number], string>;
 
 export const DEFAULT_ACK_SUBJECT = "Re: {{.Subject}} [#{{.TicketID}}]";
-export const DEFAULT_ACK_BODY = `Hello {{.RequesterName}},
+export const DEFAULT_ACK_BODY = `Hello,
 
 thank you for writing to {{.MailboxName}}. We have received your message and
 opened ticket #{{.TicketID}} ("{{.Subject}}"). We will answer as soon as we can.

@@ -312,7 +312,7 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
   const [systemMail, setSystemMail] = useState(m.system_mail);
   const [subject, setSubject] = useState(m.ack_subject || DEFAULT_ACK_SUBJECT);
   const [body, setBody] = useState(m.ack_body || DEFAULT_ACK_BODY);
-  const sample = { TicketID: "1234", Subject: "The printer is on fire", RequesterName: "Alice Example", RequesterEmail: "alice@example.org", MailboxName: name, MailboxAddress: m.address };
+  const sample = { TicketID: "1234", Subject: "The printer is on fire", RequesterName: "alice@example.org", RequesterEmail: "alice@example.org", MailboxName: name, MailboxAddress: m.address };
   const ps = renderAckPreview(subject, sample);
   const pb = renderAckPreview(body, sample);
   const save = (e: React.FormEvent) => {

@@ -17,7 +17,7 @@ export function TicketPage() {
   const qc = useQueryClient();
   // The queue already has the ticket: show it at once while it refreshes.
   const ticket = useGetTicket(id, { query: { enabled: valid, placeholderData: () => ticketFromQueues(qc, id) } });
-  const messages = useListMessages(id, { query: { enabled: valid } });
+  const messages = useListMessages(id, undefined, { query: { enabled: valid } });
   const navigate = useNavigate();
   // Back: the previous page of the app, or the queue when the ticket was
   // the first page (opened from a link), never out of the app.
@@ -91,7 +91,7 @@ export function TicketPage() {
           ) : messages.data.items.length === 0 ? (
             <Empty title="No messages yet" />
           ) : (
-            <Conversation ticketId={id} items={messages.data.items} />
+            <Conversation key={id} ticketId={id} items={messages.data.items} nextCursor={messages.data.next_cursor} />
           )}
           {t && <Composer key={t.id} ticket={t} messages={messages.data?.items ?? []} />}
         </section>

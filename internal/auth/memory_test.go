@@ -1,0 +1,41 @@
+package auth
+
+import (
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/store/storetest"
+)
+
+// TestNewHashesNothing: building the service runs no argon2id (64 MiB a
+// hash): an idle server does not hold a sign-in's memory from its start.
+// Unknown users are still checked against a hash with the real parameters,
+// which no password matches.
+func TestNewHashesNothing(t *testing.T) {
+	st := store.New(storetest.Open(t, storetest.SQLiteURL(t)))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	s, err := New(Config{Store: st, BaseURL: "http://localhost:8080"})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+		t.Fatalf("New allocated %d MiB; want no password hash at start", grew>>20)
+	}
+	real, err := HashPassword("a real password here")
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := func(h string) string { return strings.Join(strings.Split(h, "$")[1:4], "$") }
+	if params(s.dummy) != params(real) {
+		t.Fatalf("dummy hash parameters %q, real %q: an unknown user would answer faster", params(s.dummy), params(real))
+	}
+	for _, pw := range []string{"", "a real password here", "not a real password, for timing only"} {
+		if CheckPassword(s.dummy, pw) {
+			t.Fatalf("the dummy hash matches %q", pw)
+		}
+	}
+}

@@ -1,0 +1,56 @@
+package ticket_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/store/storetest"
+	"github.com/ticketer/ticketer/internal/ticket"
+)
+
+// TestAcknowledgementDoesNotQuoteTheDisplayName: a forged From whose
+// display name carries a message must not make us mail that text to the
+// address it names. The default template and a mailbox's own template that
+// uses RequesterName both leave the display name out.
+func TestAcknowledgementDoesNotQuoteTheDisplayName(t *testing.T) {
+	t.Parallel()
+	const lure = "Your account is locked call 555 0100"
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		if _, err := e.st.DB().Exec(e.ctx, `UPDATE mailboxes SET ack_body = $1 WHERE id = $2`, "Dear {{.RequesterName}}, ticket {{.TicketID}}.", e.mb2); err != nil {
+			t.Fatal(err)
+		}
+		for _, mb := range []int64{e.mb, e.mb2} {
+			res := e.receive(mb, msg(`From: "`+lure+`" <victim@customer.test>`, "To: support@acme.test", "Subject: Hi",
+				"Message-ID: <lure"+string(rune('0'+mb))+"@customer.test>"))
+			acks := e.acks(res.TicketID)
+			if len(acks) != 1 {
+				t.Fatalf("mailbox %d: %d acknowledgements", mb, len(acks))
+			}
+			raw, err := e.blobs.Get(e.ctx, acks[0].RawKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(acks[0].Text, "locked") || strings.Contains(string(raw), "locked") {
+				t.Errorf("mailbox %d: the acknowledgement quotes the display name:\n%s", mb, raw)
+			}
+			if acks[0].To[0].Email != "victim@customer.test" {
+				t.Errorf("mailbox %d: ack to %+v", mb, acks[0].To)
+			}
+		}
+	})
+}
+
+// TestRenderAckDefault: the default acknowledgement greets without a name.
+func TestRenderAckDefault(t *testing.T) {
+	t.Parallel()
+	_, body, err := ticket.RenderAck(store.Mailbox{Name: "Acme Support"}, ticket.AckData{TicketID: 7, Subject: "Printer",
+		RequesterName: "alice@customer.test", RequesterEmail: "alice@customer.test", MailboxName: "Acme Support"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(body, "Hello,\n") {
+		t.Fatalf("body starts %q", strings.SplitN(body, "\n", 2)[0])
+	}
+}
