@@ -161,12 +161,7 @@ func (s *Server) ListInbound(ctx context.Context, req oapi.ListInboundRequestObj
 	if req.Params.Status != nil {
 		status = string(*req.Params.Status)
 	}
-	switch status {
-	case store.InboundPending, store.InboundDone, store.InboundDuplicate, store.InboundIgnored, store.InboundFailed:
-	default:
-		return nil, domain.BadRequest("status", "must be pending, done, duplicate, ignored or failed")
-	}
-	list, err := s.store.ListInbound(ctx, status, maxPageSize)
+	list, err := s.tickets.Inbound(ctx, principalFrom(ctx).User, status, maxPageSize)
 	if err != nil {
 		return nil, err
 	}
