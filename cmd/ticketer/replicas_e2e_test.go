@@ -23,7 +23,7 @@ import (
 )
 
 // takeoverLimit is how soon a replica must take the connectors over from
-// one that died (issue 16); the lease lasts 30 s.
+// one that died (issue 16); the lease lasts 20 s, renewed every 5 s.
 const takeoverLimit = 40 * time.Second
 
 // replica is one `ticketer serve` process of a multi-replica install.

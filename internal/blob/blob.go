@@ -1,5 +1,10 @@
 // Package blob keeps raw mail and attachments, content-addressed, in a
-// gocloud.dev bucket: a folder by default, S3 at scale.
+// folder by default, or in an S3 bucket at scale.
+//
+// It speaks to S3 with the AWS SDK's S3 client alone. (It used gocloud.dev
+// before, whose generic bucket brought gRPC, OpenTelemetry and Google's
+// API client into the binary for nothing we use: about a tenth of the
+// container image.)
 package blob
 
 import (
@@ -10,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,35 +24,29 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"gocloud.dev/blob"
-	"gocloud.dev/blob/fileblob"
-	_ "gocloud.dev/blob/s3blob" // s3:// URLs
-	"gocloud.dev/gcerrors"
 )
 
 // ErrNotFound is returned for a key that is not stored.
 var ErrNotFound = errors.New("blob not found")
 
-// Store is a content-addressed blob store.
+// Store is a content-addressed blob store: a folder (dir) or an S3 bucket.
 type Store struct {
-	bucket *blob.Bucket
-	// s3 and s3Bucket are set for S3: large blobs go up in one PutObject,
-	// because the SDK's multipart path trips several S3-compatible servers.
+	// s3 and s3Bucket are set for S3.
 	s3       *s3.Client
 	s3Bucket string
-	// dir is set for file:// stores: writes go straight to files (temp file
-	// and rename), skipping fileblob's per-write MD5 and extra syscalls.
+	// dir is set for file:// stores: a blob is a file at its key, written
+	// as a temp file and renamed.
 	dir  string
 	dirs sync.Map // folders known to exist
 }
 
-// Open opens a bucket URL: "file:///abs/dir" or "s3://bucket?endpoint=...&region=...".
+// Open opens a blob store URL: "file:///abs/dir" or
+// "s3://bucket?endpoint=...&region=..." (the options are listed at openS3).
 func Open(ctx context.Context, rawURL string) (*Store, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("blob url %q: %w", rawURL, err)
 	}
-	var b *blob.Bucket
 	switch u.Scheme {
 	case "file":
 		dir := fileDir(u)
@@ -56,30 +56,20 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create blob folder: %w", err)
 		}
-		// No sidecar attribute files: our blobs need no metadata, and one
-		// file per message is half the writes.
-		b, err = fileblob.OpenBucket(dir, &fileblob.Options{Metadata: fileblob.MetadataDontWrite, NoTempDir: true, DirFileMode: 0o750})
+		return &Store{dir: dir}, nil
 	case "s3":
-		b, err = blob.OpenBucket(ctx, rawURL)
+		client, err := openS3(ctx, u)
+		if err != nil {
+			return nil, fmt.Errorf("blob url %q: %w", u.Redacted(), err)
+		}
+		return &Store{s3: client, s3Bucket: u.Host}, nil
 	default:
 		return nil, fmt.Errorf("blob url %q: scheme must be file:// or s3://", rawURL)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("open blob store: %w", err)
-	}
-	st := &Store{bucket: b}
-	if u.Scheme == "file" {
-		st.dir = fileDir(u)
-	}
-	var client *s3.Client
-	if u.Scheme == "s3" && b.As(&client) {
-		st.s3, st.s3Bucket = client, u.Host
-	}
-	return st, nil
 }
 
-// Close releases the bucket.
-func (s *Store) Close() error { return s.bucket.Close() }
+// Close releases the store (nothing is held open between calls).
+func (s *Store) Close() error { return nil }
 
 // Sum returns the hex sha256 of data.
 func Sum(data []byte) string {
@@ -121,7 +111,7 @@ func (s *Store) PutReader(ctx context.Context, prefix string, r io.ReadSeeker) (
 	if s.dir != "" {
 		return key, sum, size, s.writeFileFrom(key, r)
 	}
-	exists, err := s.bucket.Exists(ctx, key)
+	exists, err := s.exists(ctx, key)
 	if err != nil {
 		return "", "", 0, fmt.Errorf("blob exists %s: %w", key, err)
 	}
@@ -131,28 +121,16 @@ func (s *Store) PutReader(ctx context.Context, prefix string, r io.ReadSeeker) (
 	return key, sum, size, s.putKeyFrom(ctx, key, r, size)
 }
 
-// putKeyFrom writes size bytes of r at key in the folder, S3 or bucket.
+// putKeyFrom writes size bytes of r at key in the folder or S3. Large
+// blobs go up in one PutObject too: the SDK's multipart path trips several
+// S3-compatible servers.
 func (s *Store) putKeyFrom(ctx context.Context, key string, r io.Reader, size int64) error {
 	if s.dir != "" {
 		return s.writeFileFrom(key, r)
 	}
-	if s.s3 != nil {
-		_, err := s.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.s3Bucket), Key: aws.String(key),
-			Body: r, ContentLength: aws.Int64(size), ContentType: aws.String("application/octet-stream")})
-		if err != nil {
-			return fmt.Errorf("blob write %s: %w", key, err)
-		}
-		return nil
-	}
-	w, err := s.bucket.NewWriter(ctx, key, nil)
+	_, err := s.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.s3Bucket), Key: aws.String(key),
+		Body: r, ContentLength: aws.Int64(size), ContentType: aws.String("application/octet-stream")})
 	if err != nil {
-		return fmt.Errorf("blob write %s: %w", key, err)
-	}
-	if _, err := io.Copy(w, r); err != nil {
-		_ = w.Close()
-		return fmt.Errorf("blob write %s: %w", key, err)
-	}
-	if err := w.Close(); err != nil {
 		return fmt.Errorf("blob write %s: %w", key, err)
 	}
 	return nil
@@ -168,7 +146,10 @@ func fileDir(u *url.URL) string {
 // writeFileFrom stores the bytes of r at key unless it is there already.
 // The temp file and rename make the blob appear whole or not at all.
 func (s *Store) writeFileFrom(key string, r io.Reader) error {
-	path := filepath.Join(s.dir, filepath.FromSlash(key))
+	path, err := s.path(key)
+	if err != nil {
+		return err
+	}
 	if _, err := os.Stat(path); err == nil {
 		return nil
 	}
@@ -199,12 +180,43 @@ func (s *Store) writeFileFrom(key string, r io.Reader) error {
 	return nil
 }
 
+// path is a key's file in the folder. Keys are slash-separated names with
+// no "." or ".." element (a key read from a backup must not escape it).
+func (s *Store) path(key string) (string, error) {
+	if !fs.ValidPath(key) || key == "." || strings.Contains(key, `\`) {
+		return "", fmt.Errorf("blob key %q is not a valid key", key)
+	}
+	return filepath.Join(s.dir, filepath.FromSlash(key)), nil
+}
+
+// exists reports whether key is stored.
+func (s *Store) exists(ctx context.Context, key string) (bool, error) {
+	if s.dir != "" {
+		path, err := s.path(key)
+		if err != nil {
+			return false, err
+		}
+		_, err = os.Stat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	_, err := s.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.s3Bucket), Key: aws.String(key)})
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // Get reads a whole blob.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
-	data, err := s.bucket.ReadAll(ctx, key)
-	if gcerrors.Code(err) == gcerrors.NotFound {
-		return nil, fmt.Errorf("%s: %w", key, ErrNotFound)
+	rc, err := s.Open(ctx, key)
+	if err != nil {
+		return nil, err
 	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
 	if err != nil {
 		return nil, fmt.Errorf("blob read %s: %w", key, err)
 	}
@@ -213,27 +225,59 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 
 // Open streams a blob; the caller closes it.
 func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	r, err := s.bucket.NewReader(ctx, key, nil)
-	if gcerrors.Code(err) == gcerrors.NotFound {
+	if s.dir != "" {
+		path, err := s.path(key)
+		if err != nil {
+			return nil, err
+		}
+		f, err := os.Open(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w", key, ErrNotFound)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("blob open %s: %w", key, err)
+		}
+		return f, nil
+	}
+	out, err := s.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.s3Bucket), Key: aws.String(key)})
+	if isNotFound(err) {
 		return nil, fmt.Errorf("%s: %w", key, ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("blob open %s: %w", key, err)
 	}
-	return r, nil
+	return out.Body, nil
 }
 
 // Ping checks the store answers (readiness): a write and read of a marker.
 func (s *Store) Ping(ctx context.Context) error {
 	const key = "health/ping"
-	if err := s.bucket.WriteAll(ctx, key, []byte("ok"), nil); err != nil {
+	var err error
+	if s.dir != "" {
+		err = s.writeFile(key, []byte("ok"))
+	} else {
+		err = s.putKeyFrom(ctx, key, bytes.NewReader([]byte("ok")), 2)
+	}
+	if err != nil {
 		return fmt.Errorf("blob store write: %w", err)
 	}
-	got, err := s.bucket.ReadAll(ctx, key)
+	got, err := s.Get(ctx, key)
 	if err != nil || !bytes.Equal(got, []byte("ok")) {
 		return fmt.Errorf("blob store read: %w", err)
 	}
 	return nil
+}
+
+// writeFile replaces the file at key (Ping's marker, which is rewritten).
+func (s *Store) writeFile(key string, data []byte) error {
+	path, err := s.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o640)
 }
 
 // FileURL is the file:// URL of a folder.

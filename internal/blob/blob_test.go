@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ticketer/ticketer/internal/blob"
@@ -21,6 +22,17 @@ func backends(t *testing.T, fn func(t *testing.T, url string)) {
 	t.Run("s3", func(t *testing.T) { fn(t, startVersity(t)) })
 }
 
+// openStore opens the store at url for the rest of the test.
+func openStore(t *testing.T, url string) *blob.Store {
+	t.Helper()
+	s, err := blob.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 func startVersity(t *testing.T) string {
 	url, _ := blobtest.Versity(t, "tickets")
 	return url
@@ -29,11 +41,7 @@ func startVersity(t *testing.T) string {
 func TestContentAddressedStore(t *testing.T) {
 	backends(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		s, err := blob.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
+		s := openStore(t, url)
 		if err := s.Ping(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -109,11 +117,7 @@ func TestFileURLKeepsOddFolderNames(t *testing.T) {
 func TestPutReaderFromFile(t *testing.T) {
 	backends(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		s, err := blob.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
+		s := openStore(t, url)
 		data := bytes.Repeat([]byte("streamed line\r\n"), 100_000)
 		f, err := os.CreateTemp(t.TempDir(), "spool")
 		if err != nil {
@@ -134,4 +138,96 @@ func TestPutReaderFromFile(t *testing.T) {
 			t.Fatalf("get: %d bytes, %v", len(got), err)
 		}
 	})
+}
+
+// PutKeySum has S3 check each write against the sha256 meant: the right
+// one is answered for (verified) and kept for StoredSum, a wrong one is
+// refused. A folder keeps no checksum, so it verifies nothing.
+func TestPutKeySumIsCheckedByTheStore(t *testing.T) {
+	backends(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		s := openStore(t, url)
+		isS3 := url[:5] == "s3://"
+		data := []byte("From: a@b\r\n\r\nchecked\r\n")
+		sum := blob.Sum(data)
+		key := blob.Key("raw", sum)
+		verified, err := s.PutKeySum(ctx, key, sum, data)
+		if err != nil || verified != isS3 {
+			t.Fatalf("put: verified %v, %v (s3: %v)", verified, err, isS3)
+		}
+		if got, err := s.Get(ctx, key); err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("get: %q %v", got, err)
+		}
+		stored, err := s.StoredSum(ctx, key)
+		if want := map[bool]string{true: sum, false: ""}[isS3]; err != nil || stored != want {
+			t.Fatalf("stored sum %q %v, want %q", stored, err, want)
+		}
+		if _, err := s.StoredSum(ctx, blob.Key("raw", blob.Sum([]byte("never stored")))); !errors.Is(err, blob.ErrNotFound) {
+			t.Fatalf("stored sum of a missing blob: %v", err)
+		}
+		if !isS3 {
+			return
+		}
+		damaged := append([]byte(nil), data...)
+		damaged[0] ^= 1
+		other := blob.Key("raw", blob.Sum([]byte("other")))
+		if _, err := s.PutKeySum(ctx, other, sum, damaged); !errors.Is(err, blob.ErrChecksum) {
+			t.Fatalf("put of bytes that are not the sha256 given: %v", err)
+		}
+		if _, err := s.StoredSum(ctx, other); !errors.Is(err, blob.ErrNotFound) {
+			t.Fatalf("a refused write is stored: %v", err)
+		}
+		if _, err := s.PutKeySum(ctx, other, "abc", data); err == nil {
+			t.Fatal("a sum that is not a sha256 is accepted")
+		}
+	})
+}
+
+// An s3:// URL takes the options it documents, each checked, and no others.
+func TestOpenChecksS3Options(t *testing.T) {
+	for _, tc := range []struct {
+		url, err string
+	}{
+		{"s3://b?endpoint=http://127.0.0.1:9&region=us-east-1&use_path_style=true&request_checksum_calculation=when_required", ""},
+		{"s3://b?region=eu-1&disable_https=1&anonymous=true&response_checksum_validation=when_supported", ""},
+		{"s3://b?regoin=eu-1", `unknown option "regoin"`},
+		{"s3://b?use_path_style=yes", "use_path_style"},
+		{"s3://b?request_checksum_calculation=always", "when_supported or when_required"},
+		{"s3://?region=eu-1", "no bucket"},
+	} {
+		t.Run(tc.url, func(t *testing.T) {
+			s, err := blob.Open(context.Background(), tc.url)
+			if tc.err == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.Close()
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Fatalf("got %v, want an error with %q", err, tc.err)
+			}
+		})
+	}
+}
+
+// A key names a file inside the folder and never outside it (keys come
+// back from backups).
+func TestFolderKeysStayInside(t *testing.T) {
+	dir := t.TempDir()
+	s, err := blob.Open(context.Background(), blob.FileURL(filepath.Join(dir, "blobs")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"../outside", "raw/../../outside", "/etc/passwd", "raw//x", `raw\x`, ""} {
+		if err := s.PutKey(context.Background(), key, []byte("x")); err == nil {
+			t.Errorf("key %q accepted", key)
+		}
+		if _, err := s.Get(context.Background(), key); err == nil || errors.Is(err, blob.ErrNotFound) {
+			t.Errorf("get %q: %v, want an invalid-key error", key, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "outside")); err == nil {
+		t.Fatal("a blob was written outside the folder")
+	}
 }

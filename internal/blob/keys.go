@@ -5,34 +5,63 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 
-	"gocloud.dev/gcerrors"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // healthPrefix holds Ping's marker, which is not content.
 const healthPrefix = "health/"
 
-// Keys calls fn with every stored key, in key order, except Ping's marker:
-// what a backup or a move copies.
+// Keys calls fn with every stored key, in key order, except Ping's marker
+// and unfinished writes: what a backup or a move copies. (A folder is
+// walked name by name, which is key order for keys of one shape, as ours
+// are: prefix/xx/sha256.)
 func (s *Store) Keys(ctx context.Context, fn func(key string) error) error {
-	it := s.bucket.List(nil)
-	for {
-		obj, err := it.Next(ctx)
-		if errors.Is(err, io.EOF) {
+	skip := func(key string) bool {
+		return strings.HasPrefix(key, healthPrefix) || strings.Contains(key, "/.tmp-") || strings.HasPrefix(key, ".tmp-") ||
+			strings.HasSuffix(key, ".attrs") // gocloud.dev's sidecars, in folders it wrote
+	}
+	if s.dir != "" {
+		err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return fmt.Errorf("blob list: %w", err)
+			}
+			if d.IsDir() {
+				return ctx.Err()
+			}
+			rel, err := filepath.Rel(s.dir, path)
+			if err != nil {
+				return err
+			}
+			if key := filepath.ToSlash(rel); !skip(key) {
+				return fn(key)
+			}
 			return nil
-		}
+		})
+		return err
+	}
+	pages := s3.NewListObjectsV2Paginator(s.s3, &s3.ListObjectsV2Input{Bucket: aws.String(s.s3Bucket)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
 		if err != nil {
 			return fmt.Errorf("blob list: %w", err)
 		}
-		if obj.IsDir || strings.HasPrefix(obj.Key, healthPrefix) || strings.Contains(obj.Key, "/.tmp-") {
-			continue
-		}
-		if err := fn(obj.Key); err != nil {
-			return err
+		for _, obj := range page.Contents {
+			key := aws.ToString(obj.Key)
+			if strings.HasSuffix(key, "/") || skip(key) {
+				continue
+			}
+			if err := fn(key); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
 }
 
 // PutKey stores data under a key given by the caller (a restore or a move
@@ -55,8 +84,18 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 // Delete removes a blob; a key that is not stored is not an error (an
 // erasure run twice).
 func (s *Store) Delete(ctx context.Context, key string) error {
-	err := s.bucket.Delete(ctx, key)
-	if err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+	if s.dir != "" {
+		path, err := s.path(key)
+		if err != nil {
+			return err
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("blob delete %s: %w", key, err)
+		}
+		return nil
+	}
+	_, err := s.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.s3Bucket), Key: aws.String(key)})
+	if err != nil && !isNotFound(err) {
 		return fmt.Errorf("blob delete %s: %w", key, err)
 	}
 	return nil

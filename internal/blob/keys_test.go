@@ -4,18 +4,12 @@ import (
 	"context"
 	"slices"
 	"testing"
-
-	"github.com/ticketer/ticketer/internal/blob"
 )
 
 func TestKeysListsContentOnly(t *testing.T) {
 	backends(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		s, err := blob.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
+		s := openStore(t, url)
 		if empty, err := s.Empty(ctx); err != nil || !empty {
 			t.Fatalf("new store: empty %v, %v", empty, err)
 		}

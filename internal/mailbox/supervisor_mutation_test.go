@@ -114,36 +114,61 @@ func TestReconnectBackoffStartsOverAfterAHealthyRun(t *testing.T) {
 	})
 }
 
-// The lease lasts 30s by default: taken at the fake clock's now, another
-// replica cannot have it a millisecond before now+30s and can at now+30s.
-func TestLeaseDefaultsToThirtySeconds(t *testing.T) {
+// The lease lasts 20s by default and is renewed every 5s: taken at the fake
+// clock's now, another replica cannot have it a millisecond before now+20s;
+// the supervisor waits 5s between rounds, and a round at now+15s (a
+// renewal) makes it last to now+35s exactly.
+func TestLeaseDefaultsToTwentySecondsRenewedEveryFive(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		st := store.New(storetest.Open(t, dsn))
-		now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-		var took atomic.Bool
+		start := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+		var now atomic.Pointer[time.Time]
+		now.Store(&start)
+		rounds := make(chan time.Duration, 10) // the waits asked for
+		fire := make(chan time.Time)
 		sup := mailbox.NewSupervisor(mailbox.Config{Store: st, Receiver: nopReceiver{}, Logger: slog.New(slog.DiscardHandler), Holder: "a",
-			Now: func() time.Time { took.Store(true); return now }})
+			Now:  func() time.Time { return *now.Load() },
+			Tick: func(d time.Duration) <-chan time.Time { rounds <- d; return fire }})
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan struct{})
 		go func() { defer close(done); _ = sup.Run(ctx) }()
-		// Wait until "a" holds the lease: "b" probing a minute in the past is
-		// refused. A probe that wins expires before a's now, so "a" still
-		// takes the lease.
-		waitUntil(t, func() bool {
-			if !took.Load() {
-				return false
+		defer func() { cancel(); <-done }()
+		next := func() time.Duration {
+			t.Helper()
+			select {
+			case d := <-rounds:
+				return d
+			case <-time.After(30 * time.Second):
+				t.Fatal("the supervisor asked for no wait after a lease round")
+				return 0
 			}
-			ok, err := st.AcquireLease(t.Context(), mailbox.LeaseName, "b", now.Add(-time.Minute), time.Millisecond)
-			return err == nil && !ok
-		})
-		if ok, err := st.AcquireLease(t.Context(), mailbox.LeaseName, "b", now.Add(30*time.Second-time.Millisecond), time.Second); err != nil || ok {
-			t.Fatalf("lease taken before 30s: %v %v", ok, err)
 		}
-		ok, err := st.AcquireLease(t.Context(), mailbox.LeaseName, "b", now.Add(30*time.Second), time.Second)
-		cancel()
-		<-done
-		if err != nil || !ok {
-			t.Fatalf("lease not free at 30s: %v %v", ok, err)
+		// The first wait is asked for once "a" holds the lease.
+		if d := next(); d != 5*time.Second {
+			t.Fatalf("waits %v between lease rounds, want 5s", d)
+		}
+		free := func(at time.Time) bool {
+			t.Helper()
+			ok, err := st.AcquireLease(t.Context(), mailbox.LeaseName, "b", at, time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ok
+		}
+		if free(start.Add(20*time.Second - time.Millisecond)) {
+			t.Fatal("lease taken before 20s")
+		}
+		renewal := start.Add(15 * time.Second)
+		now.Store(&renewal)
+		fire <- renewal
+		if d := next(); d != 5*time.Second {
+			t.Fatalf("waits %v between lease rounds, want 5s", d)
+		}
+		if free(start.Add(35*time.Second - time.Millisecond)) {
+			t.Fatal("a renewal at 15s did not keep the lease to 35s")
+		}
+		if !free(start.Add(35 * time.Second)) {
+			t.Fatal("lease renewed at 15s not free at 35s")
 		}
 	})
 }

@@ -108,7 +108,7 @@ func TestOneReplicaRunsTheConnectors(t *testing.T) {
 		defer stopB()
 		doneB := make(chan struct{})
 		go func() { defer close(doneB); _ = newSup("b", &runsB, &triesB).Run(ctxB) }()
-		// b tries the lease (every 200ms) while a holds it: after three tries
+		// b tries the lease (every 150ms) while a holds it: after three tries
 		// it must still not have run the mailbox.
 		waitUntil(t, func() bool { return triesB.Load() >= 3 })
 		if runsB.Load() != 0 {

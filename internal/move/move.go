@@ -6,9 +6,11 @@
 // in the target (pgcopy.MoveLedger), so a move that stops half way (a crash,
 // Ctrl-C) resumes where it stopped: finished tables are kept, an unfinished
 // one is emptied and copied again, and blobs already in the target are not
-// sent twice. The end checks row counts, the content hashes of every row
-// that has one, and every blob read back from the target against the hash
-// in its key; only then is the ledger dropped.
+// sent twice. Each blob is checked by the target as it arrives: S3 hashes
+// what it received against the sha256 the key names and says so. The end
+// checks row counts, the content hashes of every row that has one, and
+// that every blob is in the target with that sha256 (asked of S3, or read
+// back where the store keeps no checksum); only then is the ledger dropped.
 package move
 
 import (
@@ -52,9 +54,13 @@ type Report struct {
 	Tables   map[string]int64 // rows copied (or found copied) per table
 	Messages int64
 	Blobs    int
-	Resumed  bool // a previous, unfinished move was continued
-	Elapsed  time.Duration
-	// The phases of Elapsed: tables, blobs, and the final verification.
+	// BlobsReadBack is how many blobs verify read back from the target,
+	// which kept no checksum of them to compare.
+	BlobsReadBack int
+	Resumed       bool // a previous, unfinished move was continued
+	Elapsed       time.Duration
+	// The phases of Elapsed: the tables and the blobs, copied at the same
+	// time (each measured from the start), then the final verification.
 	TablesElapsed, BlobsElapsed, VerifyElapsed time.Duration
 }
 
@@ -98,35 +104,45 @@ func Move(ctx context.Context, o Options) (Report, error) {
 		return rep, err
 	}
 	rep.Resumed = resumed
-	for _, t := range tables {
-		if n, ok := done[t.Name]; ok {
-			rep.Tables[t.Name] = n
-			continue
-		}
-		n, err := copyTable(ctx, o.From, o.To, t, resumed)
-		if err != nil {
-			return rep, err
-		}
-		rep.Tables[t.Name] = n
-		o.Progress(t.Name, int(n))
+	// The blobs do not depend on the rows: they are copied while the tables
+	// load (one is PostgreSQL's work, the other the blob store's).
+	progress := o.Progress
+	var progressMu sync.Mutex
+	o.Progress = func(what string, n int) {
+		progressMu.Lock()
+		defer progressMu.Unlock()
+		progress(what, n)
 	}
-	if err := rebuildSearch(ctx, o.To); err != nil {
-		return rep, err
+	type blobsResult struct {
+		checked map[string]bool
+		took    time.Duration
+		err     error
 	}
-	if err := resetSequences(ctx, o.To); err != nil {
+	blobsDone := make(chan blobsResult, 1)
+	blobsCtx, stopBlobs := context.WithCancel(ctx)
+	defer stopBlobs()
+	go func() {
+		var r blobsResult
+		if o.ToBlobs != nil {
+			r.checked, r.err = copyBlobs(blobsCtx, o.FromBlobs, o.ToBlobs, o.Progress)
+		}
+		r.took = o.Now().Sub(start)
+		blobsDone <- r
+	}()
+	if err := copyTables(ctx, o, tables, done, resumed, rep.Tables); err != nil {
+		stopBlobs()
+		<-blobsDone
 		return rep, err
 	}
 	rep.Messages = rep.Tables["messages"]
-	mark := o.Now()
-	rep.TablesElapsed = mark.Sub(start)
-	if o.ToBlobs != nil {
-		if rep.Blobs, err = copyBlobs(ctx, o.FromBlobs, o.ToBlobs, o.Progress); err != nil {
-			return rep, err
-		}
+	rep.TablesElapsed = o.Now().Sub(start)
+	blobs := <-blobsDone
+	rep.Blobs, rep.BlobsElapsed = len(blobs.checked), blobs.took
+	if blobs.err != nil {
+		return rep, blobs.err
 	}
-	rep.BlobsElapsed = o.Now().Sub(mark)
-	mark = o.Now()
-	if err := verify(ctx, o, tables); err != nil {
+	mark := o.Now()
+	if rep.BlobsReadBack, err = verify(ctx, o, tables, blobs.checked); err != nil {
 		return rep, err
 	}
 	rep.VerifyElapsed = o.Now().Sub(mark)
@@ -135,6 +151,28 @@ func Move(ctx context.Context, o Options) (Report, error) {
 	}
 	rep.Elapsed = o.Now().Sub(start)
 	return rep, nil
+}
+
+// copyTables copies every table the ledger does not list as done, then
+// builds the search documents and moves the sequences on; rows holds each
+// table's count.
+func copyTables(ctx context.Context, o Options, tables []pgcopy.Table, done map[string]int64, resumed bool, rows map[string]int64) error {
+	for _, t := range tables {
+		if n, ok := done[t.Name]; ok {
+			rows[t.Name] = n
+			continue
+		}
+		n, err := copyTable(ctx, o.From, o.To, t, resumed)
+		if err != nil {
+			return err
+		}
+		rows[t.Name] = n
+		o.Progress(t.Name, int(n))
+	}
+	if err := rebuildSearch(ctx, o.To); err != nil {
+		return err
+	}
+	return resetSequences(ctx, o.To)
 }
 
 func sameSchema(ctx context.Context, from, to *store.DB) error {
@@ -365,33 +403,52 @@ func resetSequences(ctx context.Context, to *store.DB) error {
 	return tx.Commit(ctx)
 }
 
-// copyBlobs copies every blob the target lacks.
-func copyBlobs(ctx context.Context, from, to *blob.Store, progress func(string, int)) (int, error) {
+// copyBlobs copies every blob the target lacks, blobWorkers at a time, each
+// checked by the target on arrival against the sha256 its key names (see
+// blob.PutKeySum). It returns the keys the target answered for with that
+// checksum; the others are checked by verify.
+func copyBlobs(ctx context.Context, from, to *blob.Store, progress func(string, int)) (map[string]bool, error) {
 	have := map[string]bool{}
 	if err := to.Keys(ctx, func(k string) error { have[k] = true; return nil }); err != nil {
-		return 0, err
+		return nil, err
 	}
 	var mu sync.Mutex
+	checked := map[string]bool{}
 	copied := 0
 	err := eachBlob(ctx, from, func(k string) bool { return have[k] }, func(ctx context.Context, k string) error {
 		data, err := from.Get(ctx, k)
-		if err == nil {
-			err = to.PutKey(ctx, k, data)
+		if err != nil {
+			return err
 		}
+		sum, ok := keySum(k)
+		if !ok {
+			sum = blob.Sum(data)
+		}
+		ok, err = to.PutKeySum(ctx, k, sum, data)
 		if err != nil {
 			return err
 		}
 		mu.Lock()
 		defer mu.Unlock()
+		checked[k] = ok
 		if copied++; copied%500 == 0 {
 			progress("blobs", 500)
 		}
 		return nil
 	})
 	if err != nil {
-		return copied, fmt.Errorf("copy blobs: %w", err)
+		return checked, fmt.Errorf("copy blobs: %w", err)
 	}
-	return copied, nil
+	return checked, nil
+}
+
+// keySum is the sha256 a content-addressed key names (blob.Key).
+func keySum(key string) (string, bool) {
+	sum := path.Base(key)
+	if _, err := hex.DecodeString(sum); err != nil || len(sum) != 64 {
+		return "", false
+	}
+	return sum, true
 }
 
 // eachBlob calls fn for every key of the store that skip does not reject,
@@ -432,24 +489,25 @@ func eachBlob(ctx context.Context, st *blob.Store, skip func(string) bool, fn fu
 	return err
 }
 
-// verify compares row counts, the hash of every row's content hash (tables
-// with a sha256 column), and reads every blob back from the target.
-func verify(ctx context.Context, o Options, tables []pgcopy.Table) error {
+// verify compares row counts and the hash of every row's content hash
+// (tables with a sha256 column), then checks the blobs (verifyBlobs). It
+// returns how many blobs it read back.
+func verify(ctx context.Context, o Options, tables []pgcopy.Table, checked map[string]bool) (int, error) {
 	var problems []string
 	for _, t := range tables {
 		src, err := sourceColumns(ctx, o.From.Writer, t.Name)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if src == nil {
 			continue
 		}
 		var a, b int64
 		if err := o.From.Writer.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM "%s"`, t.Name)).Scan(&a); err != nil {
-			return err
+			return 0, err
 		}
 		if b, err = pgcopy.CountRows(ctx, o.To.Pool, t.Name); err != nil {
-			return err
+			return 0, err
 		}
 		if a != b {
 			problems = append(problems, fmt.Sprintf("%s: %d rows in SQLite, %d in PostgreSQL", t.Name, a, b))
@@ -461,41 +519,94 @@ func verify(ctx context.Context, o Options, tables []pgcopy.Table) error {
 		q := fmt.Sprintf(`SELECT id, sha256 FROM "%s" ORDER BY id`, t.Name)
 		ha, err := hashRows(ctx, o.From, q)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		hb, err := hashRows(ctx, o.To, q)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if ha != hb {
 			problems = append(problems, t.Name+": the rows' content hashes differ")
 		}
 	}
+	readBack := 0
 	if o.ToBlobs != nil {
-		var mu sync.Mutex
-		err := eachBlob(ctx, o.FromBlobs, func(string) bool { return false }, func(ctx context.Context, k string) error {
-			data, err := o.ToBlobs.Get(ctx, k)
-			problem := ""
-			if err != nil {
-				problem = k + ": " + err.Error()
-			} else if sum := blob.Sum(data); sum != path.Base(k) && len(path.Base(k)) == 64 {
-				problem = k + ": sha256 " + sum + " in the target"
-			}
-			if problem != "" {
-				mu.Lock()
-				problems = append(problems, problem)
-				mu.Unlock()
-			}
-			return nil
-		})
+		more, n, err := verifyBlobs(ctx, o.FromBlobs, o.ToBlobs, checked)
+		if err != nil {
+			return n, err
+		}
+		problems, readBack = append(problems, more...), n
+	}
+	if len(problems) > 0 {
+		return readBack, fmt.Errorf("the moved copy differs:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return readBack, nil
+}
+
+// verifyBlobs checks that every source blob is in the target (one listing)
+// with the right content. A blob the target answered for with its sha256
+// as it was copied (checked) needs nothing more. Blobs an interrupted move
+// copied are asked for the checksum the target stored (a HEAD), and read
+// back and hashed only where it kept none. It returns the problems found
+// and how many blobs it read back.
+func verifyBlobs(ctx context.Context, from, to *blob.Store, checked map[string]bool) ([]string, int, error) {
+	present := map[string]bool{}
+	if err := to.Keys(ctx, func(k string) error { present[k] = true; return nil }); err != nil {
+		return nil, 0, err
+	}
+	var mu sync.Mutex
+	var problems []string
+	readBack := 0
+	err := eachBlob(ctx, from, func(k string) bool { return present[k] && checked[k] }, func(ctx context.Context, k string) error {
+		problem, read, err := checkBlob(ctx, from, to, k, present[k])
 		if err != nil {
 			return err
 		}
+		mu.Lock()
+		defer mu.Unlock()
+		if read {
+			readBack++
+		}
+		if problem != "" {
+			problems = append(problems, k+": "+problem)
+		}
+		return nil
+	})
+	return problems, readBack, err
+}
+
+// checkBlob checks one blob of the target against the sha256 its key names
+// (or, for a key that names none, the source's bytes).
+func checkBlob(ctx context.Context, from, to *blob.Store, k string, present bool) (problem string, readBack bool, err error) {
+	if !present {
+		return "not in the target", false, nil
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("the moved copy differs:\n  %s", strings.Join(problems, "\n  "))
+	want, ok := keySum(k)
+	if !ok {
+		data, err := from.Get(ctx, k)
+		if err != nil {
+			return "", false, err
+		}
+		want = blob.Sum(data)
 	}
-	return nil
+	got, err := to.StoredSum(ctx, k)
+	if errors.Is(err, blob.ErrNotFound) {
+		return "not in the target", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if got == "" {
+		data, err := to.Get(ctx, k)
+		if err != nil {
+			return err.Error(), true, nil
+		}
+		got, readBack = blob.Sum(data), true
+	}
+	if got != want {
+		return "sha256 " + got + " in the target", readBack, nil
+	}
+	return "", readBack, nil
 }
 
 func hashRows(ctx context.Context, db *store.DB, q string) (string, error) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ticketer/ticketer/internal/blob"
@@ -106,12 +108,11 @@ func TestMoveResumesAfterAnInterruption(t *testing.T) {
 	if n := count(t, b.to, `SELECT count(*) FROM pg_tables WHERE tablename = 'ticketer_move'`); n != 0 {
 		t.Fatal("the ledger is left after a finished move")
 	}
-	keys := 0
-	if err := b.src.Blobs.Keys(context.Background(), func(string) error { keys++; return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if rep.Blobs != keys || keys < 40 {
-		t.Fatalf("copied %d blobs, the source has %d", rep.Blobs, keys)
+	// The blobs copy while the tables load: the interrupted move may have
+	// sent some or all of them, and the second sends the rest.
+	keys, moved := sourceKeys(t, b.src.Blobs), sourceKeys(t, b.blobs)
+	if len(moved) != len(keys) || len(keys) < 40 || rep.Blobs > len(keys) {
+		t.Fatalf("the target has %d blobs (%d copied by the resumed move), the source %d", len(moved), rep.Blobs, len(keys))
 	}
 }
 
@@ -122,5 +123,88 @@ func TestMoveRefusesATargetWithData(t *testing.T) {
 	}
 	if _, err := move.Move(context.Background(), b.options()); !errors.Is(err, move.ErrNotEmpty) {
 		t.Fatalf("move into a database with a contact: %v", err)
+	}
+}
+
+func sourceKeys(t *testing.T, st *blob.Store) []string {
+	t.Helper()
+	var keys []string
+	if err := st.Keys(context.Background(), func(k string) error { keys = append(keys, k); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+// Blobs a previous, interrupted move left in the target are checked by the
+// sha256 S3 kept for them (a HEAD), read back only where it kept none, and
+// one whose bytes are wrong fails the move; every blob copied now is
+// checked by S3 on arrival and not read back.
+func TestMoveChecksBlobsByTheTargetsChecksums(t *testing.T) {
+	ctx := context.Background()
+	put := func(t *testing.T, b bundle, damage bool) (keys []string) {
+		t.Helper()
+		keys = sourceKeys(t, b.src.Blobs)
+		for i, k := range keys[:2] {
+			data, err := b.src.Blobs.Get(ctx, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 { // as a move copies: with its sha256
+				if ok, err := b.blobs.PutKeySum(ctx, k, blob.Sum(data), data); err != nil || !ok {
+					t.Fatalf("put %s: %v %v", k, ok, err)
+				}
+				continue
+			}
+			if damage {
+				data = append([]byte("damaged "), data...)
+			}
+			if err := b.blobs.PutKey(ctx, k, data); err != nil { // no sha256 kept
+				t.Fatal(err)
+			}
+		}
+		return keys
+	}
+	t.Run("intact", func(t *testing.T) {
+		b := setup(t)
+		keys := put(t, b, false)
+		rep, err := move.Move(ctx, b.options())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Blobs != len(keys)-2 || rep.BlobsReadBack != 1 {
+			t.Fatalf("copied %d of %d blobs, read back %d; want %d copied and 1 read back", rep.Blobs, len(keys), rep.BlobsReadBack, len(keys)-2)
+		}
+	})
+	t.Run("damaged in the target", func(t *testing.T) {
+		b := setup(t)
+		keys := put(t, b, true)
+		_, err := move.Move(ctx, b.options())
+		if err == nil || !strings.Contains(err.Error(), keys[1]+": sha256 ") {
+			t.Fatalf("move over a damaged blob: %v", err)
+		}
+	})
+}
+
+// A source blob whose bytes are not the sha256 its key names is refused by
+// S3 as it arrives, and the move stops with that key.
+func TestMoveRefusesADamagedSourceBlob(t *testing.T) {
+	b := setup(t)
+	o := b.options()
+	dir := t.TempDir()
+	from, err := blob.Open(context.Background(), blob.FileURL(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { from.Close() })
+	key := blob.Key("raw", blob.Sum([]byte("the original")))
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, key)), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, key), []byte("the original, changed on disk"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	o.FromBlobs = from
+	if _, err := move.Move(context.Background(), o); !errors.Is(err, blob.ErrChecksum) || !strings.Contains(err.Error(), key) {
+		t.Fatalf("move of a damaged blob: %v", err)
 	}
 }

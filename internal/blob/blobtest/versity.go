@@ -36,7 +36,7 @@ func Versity(t testing.TB, bucket string) (url string, env []string) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	cmd := exec.Command(bin, "--access", "testkey", "--secret", "testsecret", "--port", addr, "posix", "--nometa", root)
+	cmd := exec.Command(bin, "--access", "testkey", "--secret", "testsecret", "--port", addr, "posix", root)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

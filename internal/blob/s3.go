@@ -1,0 +1,112 @@
+package blob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// s3Params are the options an s3:// URL may carry (the names gocloud.dev
+// used, so URLs written for earlier releases keep working):
+//
+//	region                        the bucket's region
+//	endpoint                      an S3-compatible server: https://s3.example
+//	use_path_style                true: bucket in the path, not the host name
+//	disable_https                 true: plain HTTP to the default endpoint
+//	profile                       a profile of the AWS shared config files
+//	anonymous                     true: unsigned requests
+//	request_checksum_calculation  when_supported (default) or when_required
+//	response_checksum_validation  when_supported (default) or when_required
+//
+// Credentials come from the AWS SDK's default chain: AWS_ACCESS_KEY_ID and
+// AWS_SECRET_ACCESS_KEY, the shared files, web identity, ECS or EC2 roles.
+var s3Params = []string{"region", "endpoint", "use_path_style", "disable_https", "profile", "anonymous",
+	"request_checksum_calculation", "response_checksum_validation"}
+
+func openS3(ctx context.Context, u *url.URL) (*s3.Client, error) {
+	if u.Host == "" {
+		return nil, errors.New("no bucket")
+	}
+	q := u.Query()
+	for name := range q {
+		if !slices.Contains(s3Params, name) {
+			return nil, fmt.Errorf("unknown option %q (known: %v)", name, s3Params)
+		}
+	}
+	flag := func(name string) (bool, error) {
+		if q.Get(name) == "" {
+			return false, nil
+		}
+		b, err := strconv.ParseBool(q.Get(name))
+		if err != nil {
+			return false, fmt.Errorf("%s=%q: %w", name, q.Get(name), err)
+		}
+		return b, nil
+	}
+	checksums := func(name string) (aws.RequestChecksumCalculation, error) {
+		switch q.Get(name) {
+		case "":
+			return aws.RequestChecksumCalculationUnset, nil // the SDK's default, or its environment variable
+		case "when_supported":
+			return aws.RequestChecksumCalculationWhenSupported, nil
+		case "when_required":
+			return aws.RequestChecksumCalculationWhenRequired, nil
+		}
+		return 0, fmt.Errorf("%s=%q: want when_supported or when_required", name, q.Get(name))
+	}
+	var opts []func(*config.LoadOptions) error
+	if r := q.Get("region"); r != "" {
+		opts = append(opts, config.WithRegion(r))
+	}
+	if p := q.Get("profile"); p != "" {
+		opts = append(opts, config.WithSharedConfigProfile(p))
+	}
+	req, err := checksums("request_checksum_calculation")
+	if err != nil {
+		return nil, err
+	}
+	resp, err := checksums("response_checksum_validation")
+	if err != nil {
+		return nil, err
+	}
+	if req != aws.RequestChecksumCalculationUnset {
+		opts = append(opts, config.WithRequestChecksumCalculation(req))
+	}
+	if resp != aws.RequestChecksumCalculationUnset {
+		opts = append(opts, config.WithResponseChecksumValidation(aws.ResponseChecksumValidation(resp)))
+	}
+	flags := map[string]bool{}
+	for _, name := range []string{"anonymous", "use_path_style", "disable_https"} {
+		if flags[name], err = flag(name); err != nil {
+			return nil, err
+		}
+	}
+	if flags["anonymous"] {
+		opts = append(opts, config.WithCredentialsProvider(aws.AnonymousCredentials{}))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("aws config: %w", err)
+	}
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		if ep := q.Get("endpoint"); ep != "" {
+			o.BaseEndpoint = aws.String(ep)
+		}
+		o.UsePathStyle = flags["use_path_style"]
+		o.EndpointOptions.DisableHTTPS = flags["disable_https"]
+	}), nil
+}
+
+// isNotFound reports an S3 answer of 404 (NoSuchKey, NotFound).
+func isNotFound(err error) bool {
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == 404
+}
