@@ -29,6 +29,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ticketer/ticketer/internal/mail/mailtest"
 )
 
 type size struct {
@@ -98,13 +100,13 @@ func TestAbuse(t *testing.T) {
 		var refused atomic.Int32
 		for i := range sz.nested {
 			wg.Go(func() {
-				if s.sendFrom(attacker, fmt.Sprintf("nested %d", i), nestedBody(sz.nestedDepth)) != nil {
+				if s.sendFrom(attacker, fmt.Sprintf("nested %d", i), mailtest.Nested(sz.nestedDepth)) != nil {
 					refused.Add(1)
 				}
 			})
 		}
 		wg.Go(func() {
-			if s.sendFrom(attacker, "many parts", manyPartsBody(sz.manyParts)) != nil {
+			if s.sendFrom(attacker, "many parts", mailtest.ManyParts(sz.manyParts)) != nil {
 				refused.Add(1)
 			}
 		})
@@ -385,29 +387,6 @@ func (s *server) sendTo(from, rcpt, subject, body string) error {
 }
 
 // The hostile bodies; each starts with the rest of the header.
-
-func nestedBody(depth int) string {
-	var b strings.Builder
-	b.WriteString("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n")
-	for i := 1; i < depth; i++ {
-		fmt.Fprintf(&b, "--b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n", i-1, i)
-	}
-	fmt.Fprintf(&b, "--b%d\r\nContent-Type: text/plain\r\n\r\ndeep\r\n", depth-1)
-	for i := depth - 1; i >= 0; i-- {
-		fmt.Fprintf(&b, "--b%d--\r\n", i)
-	}
-	return b.String()
-}
-
-func manyPartsBody(n int) string {
-	var b strings.Builder
-	b.WriteString("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"F\"\r\n\r\n--F\r\nContent-Type: text/plain\r\n\r\nmany\r\n")
-	for i := range n {
-		fmt.Fprintf(&b, "--F\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"f%d\"\r\n\r\nx\r\n", i)
-	}
-	b.WriteString("--F--\r\n")
-	return b.String()
-}
 
 func bigBody(n int) string {
 	line := strings.Repeat("0123456789abcdef", 4) + "\r\n"

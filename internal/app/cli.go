@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -161,8 +162,8 @@ func runUserAdd(ctx context.Context, e Env, args []string) error {
 	if !strings.Contains(*email, "@") {
 		return errors.New("user add: --email must be an email address")
 	}
-	if *role != "admin" && *role != "agent" {
-		return fmt.Errorf("user add: --role must be admin or agent, got %q", *role)
+	if !slices.Contains(domain.Roles(), domain.Role(*role)) {
+		return fmt.Errorf("user add: --role must be one of %s, got %q", domain.Join(domain.Roles()), *role)
 	}
 	hash := ""
 	if *pwStdin {

@@ -11,6 +11,7 @@ import (
 	"github.com/ticketer/ticketer/internal/mailbox/graph"
 	"github.com/ticketer/ticketer/internal/mailbox/imap"
 	"github.com/ticketer/ticketer/internal/mailbox/nylas"
+	"github.com/ticketer/ticketer/internal/mailbox/oauthweb"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/store"
 )
@@ -81,16 +82,7 @@ func (a *App) gmailConfig() gmail.Config {
 //	GET /api/v1/mailboxes/gmail/oauth/start    -> flow.Start (admins only)
 //	GET /api/v1/mailboxes/gmail/oauth/callback -> flow.Callback
 func (a *App) GmailOAuth(session func(r *http.Request) (string, error)) *gmail.OAuthFlow {
-	return &gmail.OAuthFlow{
-		App:       a.gmailConfig().App,
-		Store:     a.Store,
-		Config:    a.gmailConfig(),
-		Log:       a.Log.With("component", "gmail-oauth"),
-		Session:   session,
-		StateKey:  a.Secrets.DeriveKey("gmail oauth state"),
-		Done:      "/admin/mailboxes", // the UI page shows the outcome
-		Connected: func(int64) { a.Connectors.Refresh() },
-	}
+	return &gmail.OAuthFlow{App: a.gmailConfig().App, Config: a.gmailConfig(), Flow: a.oauthFlow("gmail", session)}
 }
 
 func (a *App) microsoftConfig() graph.Config {
@@ -109,12 +101,16 @@ func (a *App) microsoftConfig() graph.Config {
 //	GET /api/v1/mailboxes/microsoft/oauth/start    -> flow.Start (admins only)
 //	GET /api/v1/mailboxes/microsoft/oauth/callback -> flow.Callback
 func (a *App) MicrosoftOAuth(session func(r *http.Request) (string, error)) *graph.OAuthFlow {
-	return &graph.OAuthFlow{
+	return &graph.OAuthFlow{Config: a.microsoftConfig(), Flow: a.oauthFlow("microsoft", session)}
+}
+
+// oauthFlow is the part of a connect flow every provider's shares.
+func (a *App) oauthFlow(provider string, session func(r *http.Request) (string, error)) oauthweb.Flow {
+	return oauthweb.Flow{
 		Store:     a.Store,
-		Config:    a.microsoftConfig(),
-		Log:       a.Log.With("component", "microsoft-oauth"),
+		Log:       a.Log.With("component", provider+"-oauth"),
 		Session:   session,
-		StateKey:  a.Secrets.DeriveKey("microsoft oauth state"),
+		StateKey:  a.Secrets.DeriveKey(provider + " oauth state"),
 		Done:      "/admin/mailboxes", // the UI page shows the outcome
 		Connected: func(int64) { a.Connectors.Refresh() },
 	}

@@ -32,7 +32,7 @@ func setupInvitations(t *testing.T, dsn string) *invitationBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.user, err = b.svc.CreateUser(b.ctx, NewUser{Email: "nia@acme.test", Name: "Nia", Role: RoleAgent}); err != nil {
+	if b.user, err = b.svc.CreateUser(b.ctx, NewUser{Email: "nia@acme.test", Name: "Nia", Role: domain.RoleAgent}); err != nil {
 		t.Fatal(err)
 	}
 	return b

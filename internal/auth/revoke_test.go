@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
 
@@ -20,7 +21,7 @@ func TestRevocationSticks(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A second admin, so Ada may be disabled.
-		if _, err := s.CreateUser(b.ctx, NewUser{Email: "bo@acme.test", Name: "Bo", Role: RoleAdmin}); err != nil {
+		if _, err := s.CreateUser(b.ctx, NewUser{Email: "bo@acme.test", Name: "Bo", Role: domain.RoleAdmin}); err != nil {
 			t.Fatal(err)
 		}
 		works := func(token string) bool {

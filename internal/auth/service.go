@@ -14,6 +14,7 @@ import (
 	"net/mail"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,12 +28,6 @@ const (
 	SessionCookie = "ticketer_session"
 	CSRFCookie    = "ticketer_csrf"
 	CSRFHeader    = "X-CSRF-Token"
-)
-
-// Roles.
-const (
-	RoleAdmin = "admin"
-	RoleAgent = "agent"
 )
 
 // Errors the HTTP layer translates.
@@ -324,7 +319,7 @@ type Principal struct {
 func (p Principal) ViaCookie() bool { return p.SessionID != 0 }
 
 // IsAdmin reports whether the caller is an admin.
-func (p Principal) IsAdmin() bool { return p.User.Role == RoleAdmin }
+func (p Principal) IsAdmin() bool { return p.User.Role == domain.RoleAdmin }
 
 // touchEvery limits last-seen writes to one per minute per session or token.
 const touchEvery = time.Minute
@@ -466,7 +461,8 @@ func (s *Service) CreateToken(ctx context.Context, userID int64, name string) (s
 
 // NewUser is what an admin gives to create a user.
 type NewUser struct {
-	Email, Name, Role, Password string
+	Email, Name, Password string
+	Role                  domain.Role
 }
 
 // CreateUser validates and stores a user; store.ErrConflict when the email is taken.
@@ -479,8 +475,8 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (store.User, error
 	if name == "" || len(name) > 200 {
 		return store.User{}, domain.Invalid("name", "must be 1 to 200 characters")
 	}
-	if in.Role != RoleAdmin && in.Role != RoleAgent {
-		return store.User{}, domain.Invalid("role", "must be admin or agent")
+	if err := checkRole(in.Role); err != nil {
+		return store.User{}, err
 	}
 	hash := ""
 	if in.Password != "" {
@@ -488,7 +484,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (store.User, error
 			return store.User{}, domain.Invalid("password", err.Error())
 		}
 	}
-	id, err := s.store.CreateUser(ctx, store.User{Email: addr.Address, Name: name, Role: domain.Role(in.Role), PasswordHash: hash, CreatedAt: s.now()})
+	id, err := s.store.CreateUser(ctx, store.User{Email: addr.Address, Name: name, Role: in.Role, PasswordHash: hash, CreatedAt: s.now()})
 	if err != nil {
 		return store.User{}, err
 	}
@@ -497,8 +493,17 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (store.User, error
 
 // UserUpdate lists what to change; nil leaves a field alone.
 type UserUpdate struct {
-	Name, Role, Password *string
-	Disabled             *bool
+	Name, Password *string
+	Role           *domain.Role
+	Disabled       *bool
+}
+
+// checkRole refuses a role that is not one of domain.Roles.
+func checkRole(r domain.Role) error {
+	if !slices.Contains(domain.Roles(), r) {
+		return domain.Invalid("role", "must be one of "+domain.Join(domain.Roles()))
+	}
+	return nil
 }
 
 // UpdateUser changes a user. Disabling a user or changing their password
@@ -514,8 +519,8 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (stor
 		c.Name = &name
 	}
 	if in.Role != nil {
-		if *in.Role != RoleAdmin && *in.Role != RoleAgent {
-			return store.User{}, domain.Invalid("role", "must be admin or agent")
+		if err := checkRole(*in.Role); err != nil {
+			return store.User{}, err
 		}
 		c.Role = in.Role
 	}
@@ -532,8 +537,8 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (stor
 		if err != nil {
 			return err
 		}
-		losesAdmin := u.Role == RoleAdmin && !u.Disabled &&
-			((c.Role != nil && *c.Role != RoleAdmin) || (c.Disabled != nil && *c.Disabled))
+		losesAdmin := u.Role == domain.RoleAdmin && !u.Disabled &&
+			((c.Role != nil && *c.Role != domain.RoleAdmin) || (c.Disabled != nil && *c.Disabled))
 		if losesAdmin {
 			n, err := s.store.CountEnabledAdmins(ctx, tx)
 			if err != nil {

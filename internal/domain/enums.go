@@ -1,5 +1,7 @@
 package domain
 
+import "strings"
+
 // Status is where a ticket stands. The values are stored and sent as they
 // are: the API, the UI and the database read these exact strings.
 type Status string
@@ -45,3 +47,12 @@ const (
 
 // Roles lists every role.
 func Roles() []Role { return []Role{RoleAdmin, RoleAgent} }
+
+// Join lists an enum's values for a message: "admin, agent".
+func Join[T ~string](list []T) string {
+	s := make([]string, len(list))
+	for i, v := range list {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
+}

@@ -54,6 +54,12 @@ type exportedTicket struct {
 	Messages  []exportedMessage `json:"messages"`
 }
 
+// Person finds a contact for the viewer (an admin: the routes allow no one
+// else); store.ErrNotFound when there is none.
+func (s *Service) Person(ctx context.Context, viewer store.User, id int64) (store.PersonRecord, error) {
+	return s.Store.PersonByID(ctx, id)
+}
+
 // Export writes a ZIP of a person's contact record, their tickets with
 // every message (as JSON and as the original .eml) and the attachments.
 func (s *Service) Export(ctx context.Context, p store.PersonRecord, w io.Writer) error {

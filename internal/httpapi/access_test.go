@@ -11,7 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ticketer/ticketer/api"
-	"github.com/ticketer/ticketer/internal/auth"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
 
@@ -74,8 +74,8 @@ func TestRouteAccess(t *testing.T) {
 			t.Run(op.method+" "+op.path, func(t *testing.T) {
 				agentToken, adminToken := h.agentToken, h.adminToken
 				if op.path == "/api/v1/auth/logout-everywhere" { // revokes all the caller's tokens: spare users
-					_, agentToken = h.user("spare-agent@acme.test", "Spare Agent", auth.RoleAgent, agentPassword)
-					_, adminToken = h.user("spare-admin@acme.test", "Spare Admin", auth.RoleAdmin, agentPassword)
+					_, agentToken = h.user("spare-agent@acme.test", "Spare Agent", domain.RoleAgent, agentPassword)
+					_, adminToken = h.user("spare-admin@acme.test", "Spare Admin", domain.RoleAdmin, agentPassword)
 				}
 				callers := []struct {
 					name    string

@@ -86,7 +86,7 @@ func (s *Server) GetMe(ctx context.Context, _ oapi.GetMeRequestObject) (oapi.Get
 }
 
 func (s *Server) ListTokens(ctx context.Context, _ oapi.ListTokensRequestObject) (oapi.ListTokensResponseObject, error) {
-	list, err := s.store.ListAPITokens(ctx, principalFrom(ctx).User.ID)
+	list, err := s.auth.Tokens(ctx, principalFrom(ctx).User)
 	if err != nil {
 		return nil, err
 	}

@@ -23,12 +23,7 @@ func (s *Server) ListInbound(ctx context.Context, req oapi.ListInboundRequestObj
 	if req.Params.Status != nil {
 		status = string(*req.Params.Status)
 	}
-	switch status {
-	case store.InboundPending, store.InboundDone, store.InboundDuplicate, store.InboundIgnored, store.InboundFailed, store.InboundAutomatic:
-	default:
-		return nil, domain.BadRequest("status", "must be pending, done, duplicate, ignored, failed or automatic")
-	}
-	list, err := s.tickets.InboundList(ctx, principalFrom(ctx).User, status, maxPageSize)
+	list, err := s.tickets.Inbound(ctx, principalFrom(ctx).User, status, maxPageSize)
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ func (s *Server) ConnectNylas(ctx context.Context, req oapi.ConnectNylasRequestO
 	if s.conns == nil {
 		return nil, errors.New("no mailbox connectors in this server")
 	}
-	if _, err := s.store.GetMailbox(ctx, s.db, req.Id); err != nil {
+	if _, err := s.tickets.Mailbox(ctx, principalFrom(ctx).User, req.Id); err != nil {
 		return nil, err
 	}
 	if err := s.conns.ConnectNylas(ctx, req.Id, b.GrantId, b.ApiKey, deref(b.ApiBase), since); err != nil {

@@ -29,7 +29,7 @@ func (z zipExport) VisitExportContactResponse(w http.ResponseWriter) error {
 }
 
 func (s *Server) ExportContact(ctx context.Context, req oapi.ExportContactRequestObject) (oapi.ExportContactResponseObject, error) {
-	p, err := s.store.PersonByID(ctx, req.Id)
+	p, err := s.gdpr().Person(ctx, principalFrom(ctx).User, req.Id)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func (s *Server) ExportContact(ctx context.Context, req oapi.ExportContactReques
 }
 
 func (s *Server) EraseContact(ctx context.Context, req oapi.EraseContactRequestObject) (oapi.EraseContactResponseObject, error) {
-	p, err := s.store.PersonByID(ctx, req.Id)
+	p, err := s.gdpr().Person(ctx, principalFrom(ctx).User, req.Id)
 	if err != nil {
 		return nil, err
 	}

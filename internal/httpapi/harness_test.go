@@ -105,8 +105,8 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 		AckEnabled: true, CreatedAt: h.clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	h.admin, h.adminToken = h.fixedUser("admin@acme.test", "Ada Admin", auth.RoleAdmin, cheapHash(adminPassword))
-	h.agent, h.agentToken = h.fixedUser("agent@acme.test", "Al Agent", auth.RoleAgent, cheapHash(agentPassword))
+	h.admin, h.adminToken = h.fixedUser("admin@acme.test", "Ada Admin", domain.RoleAdmin, cheapHash(adminPassword))
+	h.agent, h.agentToken = h.fixedUser("agent@acme.test", "Al Agent", domain.RoleAgent, cheapHash(agentPassword))
 	return h
 }
 
@@ -124,9 +124,9 @@ func cheapHash(password string) string {
 
 // fixedUser stores one of the harness's own users with a ready hash of its
 // password (what auth.CreateUser would store) and gives it an API token.
-func (h *harness) fixedUser(email, name, role, hash string) (store.User, string) {
+func (h *harness) fixedUser(email, name string, role domain.Role, hash string) (store.User, string) {
 	h.t.Helper()
-	id, err := h.st.CreateUser(h.ctx, store.User{Email: email, Name: name, Role: domain.Role(role), PasswordHash: hash, CreatedAt: h.clock.Now()})
+	id, err := h.st.CreateUser(h.ctx, store.User{Email: email, Name: name, Role: role, PasswordHash: hash, CreatedAt: h.clock.Now()})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func (h *harness) on(t *testing.T) *harness {
 }
 
 // user creates a user with a password and an API token.
-func (h *harness) user(email, name, role, password string) (store.User, string) {
+func (h *harness) user(email, name string, role domain.Role, password string) (store.User, string) {
 	h.t.Helper()
 	u, err := h.auth.CreateUser(h.ctx, auth.NewUser{Email: email, Name: name, Role: role, Password: password})
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 )
 
 func (s *Server) ListMailboxes(ctx context.Context, _ oapi.ListMailboxesRequestObject) (oapi.ListMailboxesResponseObject, error) {
-	list, err := s.store.ListMailboxes(ctx)
+	list, err := s.tickets.Mailboxes(ctx, principalFrom(ctx).User)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func (s *Server) refreshConnectors() {
 }
 
 func (s *Server) GetMailboxSync(ctx context.Context, req oapi.GetMailboxSyncRequestObject) (oapi.GetMailboxSyncResponseObject, error) {
-	st, err := s.store.MailboxSyncStatus(ctx, req.Id)
+	st, err := s.tickets.MailboxSync(ctx, principalFrom(ctx).User, req.Id)
 	if err != nil {
 		return nil, err
 	}

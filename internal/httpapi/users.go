@@ -6,11 +6,12 @@ import (
 	"context"
 
 	"github.com/ticketer/ticketer/internal/auth"
+	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/httpapi/oapi"
 )
 
 func (s *Server) ListUsers(ctx context.Context, _ oapi.ListUsersRequestObject) (oapi.ListUsersResponseObject, error) {
-	list, err := s.store.ListUsers(ctx)
+	list, err := s.auth.Users(ctx, principalFrom(ctx).User)
 	if err != nil {
 		return nil, err
 	}
@@ -22,7 +23,7 @@ func (s *Server) CreateUser(ctx context.Context, req oapi.CreateUserRequestObjec
 		return nil, needBody(nil)
 	}
 	b := req.Body
-	u, err := s.auth.CreateUser(ctx, auth.NewUser{Email: b.Email, Name: b.Name, Role: string(b.Role), Password: deref(b.Password)})
+	u, err := s.auth.CreateUser(ctx, auth.NewUser{Email: b.Email, Name: b.Name, Role: domain.Role(b.Role), Password: deref(b.Password)})
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +37,7 @@ func (s *Server) UpdateUser(ctx context.Context, req oapi.UpdateUserRequestObjec
 	b := req.Body
 	in := auth.UserUpdate{Name: b.Name, Password: b.Password, Disabled: b.Disabled}
 	if b.Role != nil {
-		r := string(*b.Role)
+		r := domain.Role(*b.Role)
 		in.Role = &r
 	}
 	u, err := s.auth.UpdateUser(ctx, req.Id, in)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/ticketer/ticketer/internal/mail/mailtest"
 )
 
 // preambleNested is nestedMessage with junk in front of every first
@@ -121,30 +123,14 @@ func BenchmarkParseManyParts(b *testing.B) {
 // nestedMessage builds a message with depth multipart/mixed levels, each
 // holding the next, the innermost a short text part.
 func nestedMessage(depth int) []byte {
-	var b bytes.Buffer
-	b.WriteString("Message-ID: <nested@example.com>\r\nFrom: a@example.com\r\nTo: support@ticketer.test\r\n" +
-		"Subject: Nested\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n")
-	for i := 1; i < depth; i++ {
-		fmt.Fprintf(&b, "--b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n", i-1, i)
-	}
-	fmt.Fprintf(&b, "--b%d\r\nContent-Type: text/plain\r\n\r\ndeep\r\n", depth-1)
-	for i := depth - 1; i >= 0; i-- {
-		fmt.Fprintf(&b, "--b%d--\r\n", i)
-	}
-	return b.Bytes()
+	return []byte("Message-ID: <nested@example.com>\r\nFrom: a@example.com\r\nTo: support@ticketer.test\r\nSubject: Nested\r\n" +
+		mailtest.Nested(depth))
 }
 
 // flatMessage builds a multipart/mixed message with n small attachments.
 func flatMessage(n int) []byte {
-	var b bytes.Buffer
-	b.WriteString("Message-ID: <flat@example.com>\r\nFrom: a@example.com\r\nTo: support@ticketer.test\r\n" +
-		"Subject: Flat\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"F\"\r\n\r\n" +
-		"--F\r\nContent-Type: text/plain\r\n\r\nmany files\r\n")
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, "--F\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"f%d.bin\"\r\n\r\nx%d\r\n", i, i)
-	}
-	b.WriteString("--F--\r\n")
-	return b.Bytes()
+	return []byte("Message-ID: <flat@example.com>\r\nFrom: a@example.com\r\nTo: support@ticketer.test\r\nSubject: Flat\r\n" +
+		mailtest.ManyParts(n))
 }
 
 func addressList(n int) string {

@@ -132,21 +132,23 @@ func (s *Store) ClearRelayError(ctx context.Context, q Querier, id int64) error 
 	return nil
 }
 
-// ResumeWaiting makes the mailbox's messages waiting for it queued again and
-// returns them (the caller enqueues their send jobs in the same tx).
-func (s *Store) ResumeWaiting(ctx context.Context, tx *Tx, mailboxID int64) ([]MessageRef, error) {
-	rows, err := tx.Query(ctx, `UPDATE messages SET delivery_status = $1
-		WHERE delivery_status = $2 AND ticket_id IN (SELECT id FROM tickets WHERE mailbox_id = $3) RETURNING id, ticket_id`,
-		DeliveryQueued, DeliveryWaiting, mailboxID)
+// WaitingMessages returns the mailbox's messages waiting for it, oldest
+// first. It only reads: the caller moves each one on through the ticket
+// change path, in tx, with the mailbox locked (LockMailbox) so that two
+// callers cannot both resume the same message.
+func (s *Store) WaitingMessages(ctx context.Context, tx *Tx, mailboxID int64) ([]MessageRef, error) {
+	rows, err := tx.Query(ctx, `SELECT id, ticket_id FROM messages
+		WHERE delivery_status = $1 AND ticket_id IN (SELECT id FROM tickets WHERE mailbox_id = $2) ORDER BY id`,
+		DeliveryWaiting, mailboxID)
 	if err != nil {
-		return nil, fmt.Errorf("resume waiting messages of mailbox %d: %w", mailboxID, err)
+		return nil, fmt.Errorf("waiting messages of mailbox %d: %w", mailboxID, err)
 	}
 	defer rows.Close()
 	var out []MessageRef
 	for rows.Next() {
 		var r MessageRef
 		if err := rows.Scan(&r.ID, &r.TicketID); err != nil {
-			return nil, fmt.Errorf("resume waiting messages of mailbox %d: %w", mailboxID, err)
+			return nil, fmt.Errorf("waiting messages of mailbox %d: %w", mailboxID, err)
 		}
 		out = append(out, r)
 	}

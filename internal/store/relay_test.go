@@ -41,9 +41,10 @@ func TestRelayErrorKeepsItsFirstTime(t *testing.T) {
 	})
 }
 
-// TestResumeWaiting: only the waiting messages of that mailbox are queued
-// again; "waiting" is a valid delivery state and others are still refused.
-func TestResumeWaiting(t *testing.T) {
+// TestWaitingMessages: only the waiting messages of that mailbox are
+// found, oldest first, and finding them changes nothing; "waiting" is a
+// valid delivery state and others are still refused.
+func TestWaitingMessages(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		s, ctx := open(t, dsn)
 		mb, contact := seed(t, s, ctx)
@@ -70,7 +71,7 @@ func TestResumeWaiting(t *testing.T) {
 		failed, otherWaiting := msg(mb, store.DeliveryFailed), msg(other, store.DeliveryWaiting)
 		var ids []int64
 		err = s.DB().InTx(ctx, func(tx *store.Tx) error {
-			refs, err := s.ResumeWaiting(ctx, tx, mb)
+			refs, err := s.WaitingMessages(ctx, tx, mb)
 			for _, r := range refs {
 				if m, err := s.GetMessage(ctx, tx, r.ID); err != nil || m.TicketID != r.TicketID {
 					t.Errorf("message %d: ticket %d, want %d (%v)", r.ID, r.TicketID, m.TicketID, err)
@@ -79,11 +80,10 @@ func TestResumeWaiting(t *testing.T) {
 			}
 			return err
 		})
-		slices.Sort(ids)
 		if err != nil || !slices.Equal(ids, []int64{w1, w2}) {
-			t.Fatalf("resumed %v (%v), want %v", ids, err, []int64{w1, w2})
+			t.Fatalf("waiting %v (%v), want %v", ids, err, []int64{w1, w2})
 		}
-		for id, want := range map[int64]string{w1: store.DeliveryQueued, w2: store.DeliveryQueued, failed: store.DeliveryFailed, otherWaiting: store.DeliveryWaiting} {
+		for id, want := range map[int64]string{w1: store.DeliveryWaiting, w2: store.DeliveryWaiting, failed: store.DeliveryFailed, otherWaiting: store.DeliveryWaiting} {
 			if m, err := s.GetMessage(ctx, q, id); err != nil || m.DeliveryStatus != want {
 				t.Fatalf("message %d: %q (%v), want %q", id, m.DeliveryStatus, err, want)
 			}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/ticketer/ticketer/internal/domain"
 )
 
 // Session is a signed-in browser. Only hashes of its tokens are stored.
@@ -176,7 +178,7 @@ func (s *Store) RevokeAPIToken(ctx context.Context, userID, id int64, at time.Ti
 // UserChange lists the fields of a user to change; nil leaves one alone.
 type UserChange struct {
 	Name         *string
-	Role         *string
+	Role         *domain.Role
 	Disabled     *bool
 	PasswordHash *string
 }

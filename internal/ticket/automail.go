@@ -13,12 +13,6 @@ import (
 // Agent actions on mail that did not become a ticket by itself: automatic
 // mail kept aside, failed mail, spam and blocked senders.
 
-// InboundList returns inbound rows with a status, newest first: the
-// "Automatic mail" and "Failed mail" pages.
-func (s *Service) InboundList(ctx context.Context, viewer store.User, status string, limit int) ([]store.Inbound, error) {
-	return s.store.ListInbound(ctx, status, limit)
-}
-
 // InboundRaw returns an inbound row and its raw bytes (a download for admins).
 func (s *Service) InboundRaw(ctx context.Context, viewer store.User, id int64) (store.Inbound, []byte, error) {
 	in, err := s.store.GetInbound(ctx, s.db, id)

@@ -134,10 +134,10 @@ var ErrHookDepth = errors.New("ticket change: hooks nested too deep")
 // normalises its tags. It needs no transaction, so callers may run it first.
 func (c *Change) validate() error {
 	if c.Status != nil && !slices.Contains(domain.Statuses(), *c.Status) {
-		return domain.Invalid("status", "must be one of "+joinEnum(domain.Statuses()))
+		return domain.Invalid("status", "must be one of "+domain.Join(domain.Statuses()))
 	}
 	if c.Priority != nil && !slices.Contains(domain.Priorities(), *c.Priority) {
-		return domain.Invalid("priority", "must be one of "+joinEnum(domain.Priorities()))
+		return domain.Invalid("priority", "must be one of "+domain.Join(domain.Priorities()))
 	}
 	if c.Tags != nil {
 		tags, err := normalizeTags(*c.Tags)

@@ -91,10 +91,13 @@ func (s *Service) waitForMailbox(ctx context.Context, mb store.Mailbox, m store.
 func (s *Service) relayWorks(ctx context.Context, mailboxID int64) (int, error) {
 	var n int
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.store.LockMailbox(ctx, tx, mailboxID); err != nil {
+			return err
+		}
 		if err := s.store.ClearRelayError(ctx, tx, mailboxID); err != nil {
 			return err
 		}
-		refs, err := s.store.ResumeWaiting(ctx, tx, mailboxID)
+		refs, err := s.store.WaitingMessages(ctx, tx, mailboxID)
 		if err != nil {
 			return err
 		}
@@ -102,8 +105,8 @@ func (s *Service) relayWorks(ctx context.Context, mailboxID int64) (int, error) 
 			if err := s.cfg.Queue.Enqueue(ctx, tx, SendArgs{MessageID: r.ID}); err != nil {
 				return err
 			}
-			// Queued again, through the change path (which announces it);
-			// the mailbox's old error no longer applies.
+			// Queued again, through the change path (which writes and
+			// announces it); the mailbox's old error no longer applies.
 			if _, err := s.change(ctx, tx, Change{TicketID: r.TicketID, Actor: systemActor(),
 				Delivery: &Delivery{MessageID: r.ID, Status: store.DeliveryQueued}}); err != nil {
 				return err

@@ -45,14 +45,6 @@ func solvedAt(before time.Time, to domain.Status, now time.Time) time.Time {
 	return time.Time{}
 }
 
-func joinEnum[T ~string](list []T) string {
-	s := make([]string, len(list))
-	for i, v := range list {
-		s[i] = string(v)
-	}
-	return strings.Join(s, ", ")
-}
-
 const (
 	maxTags   = 50
 	maxTagLen = 64

@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/ticketer/ticketer/internal/mail"
+	"github.com/ticketer/ticketer/internal/mail/mailtest"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -15,14 +16,7 @@ import (
 
 // nestedMail is multipart/mixed nested deeper than the parser takes.
 func nestedMail(depth int) []byte {
-	var b strings.Builder
-	b.WriteString("From: a@customer.test\r\nSubject: Nested\r\nMessage-ID: <nested@customer.test>\r\nMIME-Version: 1.0\r\n")
-	for i := range depth {
-		b.WriteString("Content-Type: multipart/mixed; boundary=\"b" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + "\"\r\n\r\n")
-		b.WriteString("--b" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + "\r\n")
-	}
-	b.WriteString("Content-Type: text/plain\r\n\r\nhello\r\n")
-	return []byte(b.String())
+	return []byte("From: a@customer.test\r\nSubject: Nested\r\nMessage-ID: <nested@customer.test>\r\n" + mailtest.Nested(depth))
 }
 
 // Mail the parser refuses (over a structure limit, or not mail at all) fails

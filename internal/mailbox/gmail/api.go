@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/ticketer/ticketer/internal/mailbox/oauthweb"
 )
 
 // Google's endpoints (overridable for tests).
@@ -113,9 +115,7 @@ type client struct {
 	http    *http.Client
 	app     *oauth2.Config
 	refresh string
-	// maxWait caps one Retry-After wait; attempts caps retries.
-	maxWait  time.Duration
-	attempts int
+	retry   oauthweb.Retry
 
 	mu    sync.Mutex
 	token *oauth2.Token
@@ -128,7 +128,7 @@ func newClient(base string, httpClient *http.Client, app OAuthApp, refreshToken 
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: 60 * time.Second}
 	}
-	return &client{base: base, http: httpClient, app: app.config(), refresh: refreshToken, maxWait: 5 * time.Minute, attempts: 6}
+	return &client{base: base, http: httpClient, app: app.config(), refresh: refreshToken, retry: oauthweb.Retry{Attempts: 6, MaxWait: 5 * time.Minute}}
 }
 
 // accessToken returns a valid access token, refreshing it when needed.
@@ -188,15 +188,18 @@ func (c *client) do(ctx context.Context, method, path string, query url.Values, 
 // retrying usage limits and server errors after Retry-After (or a doubling
 // wait).
 func (c *client) call(ctx context.Context, method, u, contentType string, payload []byte, out any) error {
-	reauthed := false
-	for attempt := 1; ; attempt++ {
+	path := u
+	if p, err := url.Parse(u); err == nil {
+		path = p.Path
+	}
+	try := func() (oauthweb.Answer, error) {
 		tok, err := c.accessToken(ctx)
 		if err != nil {
-			return err
+			return oauthweb.Answer{}, err
 		}
 		req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(payload))
 		if err != nil {
-			return err
+			return oauthweb.Answer{}, err
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
 		if contentType != "" {
@@ -204,57 +207,32 @@ func (c *client) call(ctx context.Context, method, u, contentType string, payloa
 		}
 		resp, err := c.http.Do(req)
 		if err != nil {
-			return fmt.Errorf("gmail %s %s: %w", method, req.URL.Path, err)
+			return oauthweb.Answer{}, fmt.Errorf("gmail %s %s: %w", method, path, err)
 		}
 		data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 		resp.Body.Close()
 		if err != nil {
-			return fmt.Errorf("gmail %s %s: %w", method, req.URL.Path, err)
+			return oauthweb.Answer{}, fmt.Errorf("gmail %s %s: %w", method, path, err)
 		}
-		if resp.StatusCode/100 == 2 {
-			if out == nil {
-				return nil
-			}
-			if err := json.Unmarshal(data, out); err != nil {
-				return fmt.Errorf("gmail %s %s: decode: %w", method, req.URL.Path, err)
-			}
+		return oauthweb.Answer{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
+	}
+	retryable := func(a oauthweb.Answer) bool { return apiError(a.Status, a.Body).retryNow() }
+	a, err := c.retry.Do(ctx, try, c.invalidate, retryable)
+	switch {
+	case err != nil:
+		return err
+	case a.Status/100 == 2:
+		if out == nil {
 			return nil
 		}
-		e := apiError(resp.StatusCode, data)
-		switch {
-		case resp.StatusCode == http.StatusUnauthorized && !reauthed:
-			// The access token expired or was revoked early: refresh once.
-			reauthed = true
-			c.invalidate()
-			continue
-		case e.retryNow() && attempt < c.attempts:
-			wait := min(retryAfter(resp.Header.Get("Retry-After"), attempt), c.maxWait)
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(wait):
-			}
-			continue
+		if err := json.Unmarshal(a.Body, out); err != nil {
+			return fmt.Errorf("gmail %s %s: decode: %w", method, path, err)
 		}
-		if resp.StatusCode == http.StatusUnauthorized {
-			return fmt.Errorf("%w: %w", ErrAuth, e)
-		}
-		return e
+		return nil
+	case a.Status == http.StatusUnauthorized:
+		return fmt.Errorf("%w: %w", ErrAuth, apiError(a.Status, a.Body))
 	}
-}
-
-// retryAfter reads Retry-After (seconds or an HTTP date); without it the
-// wait doubles from one second.
-func retryAfter(h string, attempt int) time.Duration {
-	if h != "" {
-		if s, err := strconv.Atoi(h); err == nil && s >= 0 {
-			return time.Duration(s) * time.Second
-		}
-		if t, err := http.ParseTime(h); err == nil {
-			return max(time.Until(t), 0)
-		}
-	}
-	return time.Second << min(attempt-1, 6)
+	return apiError(a.Status, a.Body)
 }
 
 // apiError reads Google's error shape:

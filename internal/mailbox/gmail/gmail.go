@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/mailbox"
+	"github.com/ticketer/ticketer/internal/mailbox/oauthweb"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
@@ -70,13 +70,9 @@ func Factory(cfg Config) mailbox.Factory {
 		if cfg.App.ClientID == "" || cfg.App.ClientSecret == "" {
 			return nil, ErrNotConfigured
 		}
-		plain, err := cfg.Secrets.Open(c.Credentials)
+		cr, err := oauthweb.OpenCredentials(cfg.Secrets, c, "Gmail", ErrAuth, func(cr Credentials) string { return cr.RefreshToken })
 		if err != nil {
-			return nil, fmt.Errorf("gmail credentials of mailbox %d: %w", c.MailboxID, err)
-		}
-		var cr Credentials
-		if err := json.Unmarshal([]byte(plain), &cr); err != nil || cr.RefreshToken == "" {
-			return nil, fmt.Errorf("%w: mailbox %d has no Gmail refresh token (connect it through the OAuth flow)", ErrAuth, c.MailboxID)
+			return nil, err
 		}
 		h.SetRoute(mailbox.RecipientRouter(h.Store(), c.MailboxID))
 		return New(cfg, h, cr, c.BackfillSince), nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ticketer/ticketer/internal/mailbox/gmail"
 	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
+	"github.com/ticketer/ticketer/internal/mailbox/oauthweb"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
@@ -434,15 +435,15 @@ func TestOAuthConnectFlow(t *testing.T) {
 		connected := int64(0)
 		flow := &gmail.OAuthFlow{App: gmail.OAuthApp{ClientID: "client-id", ClientSecret: "client-secret",
 			RedirectURL: "http://ticketer.test/api/v1/mailboxes/gmail/oauth/callback", AuthURL: "https://accounts.example/auth", TokenURL: s.g.tokenURL()},
-			Store: s.env.Store, Config: s.cfg(), StateKey: []byte("state-key"), Done: "/mailboxes",
-			Session: func(r *http.Request) (string, error) {
-				c, err := r.Cookie("session")
-				if err != nil {
-					return "", err
-				}
-				return c.Value, nil
-			},
-			Connected: func(id int64) { connected = id }}
+			Config: s.cfg(), Flow: oauthweb.Flow{Store: s.env.Store, StateKey: []byte("state-key"), Done: "/mailboxes",
+				Session: func(r *http.Request) (string, error) {
+					c, err := r.Cookie("session")
+					if err != nil {
+						return "", err
+					}
+					return c.Value, nil
+				},
+				Connected: func(id int64) { connected = id }}}
 		mux := http.NewServeMux()
 		mux.HandleFunc("GET /api/v1/mailboxes/gmail/oauth/start", flow.Start)
 		mux.HandleFunc("GET /api/v1/mailboxes/gmail/oauth/callback", flow.Callback)
@@ -534,7 +535,7 @@ func TestNotConfigured(t *testing.T) {
 	if _, err := gmail.Factory(cfg)(s.env.Ctx, c, s.env.Host(s.journal, "journal@acme.test")); !errors.Is(err, gmail.ErrNotConfigured) {
 		t.Fatalf("err %v", err)
 	}
-	flow := &gmail.OAuthFlow{App: cfg.App, Session: func(*http.Request) (string, error) { return "s", nil }}
+	flow := &gmail.OAuthFlow{App: cfg.App, Flow: oauthweb.Flow{Session: func(*http.Request) (string, error) { return "s", nil }}}
 	rec := httptest.NewRecorder()
 	flow.Start(rec, httptest.NewRequest("GET", "/api/v1/mailboxes/gmail/oauth/start?mailbox_id=1", nil))
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "TICKETER_GOOGLE_CLIENT_ID") {

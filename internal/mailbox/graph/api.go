@@ -28,6 +28,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/ticketer/ticketer/internal/mailbox/oauthweb"
 )
 
 // Microsoft's endpoints (overridable for tests).
@@ -118,9 +120,7 @@ type client struct {
 	app     *oauth2.Config
 	now     func() time.Time
 	rotated func(ctx context.Context, refreshToken string) error // Microsoft sent a new refresh token
-	// maxWait caps one Retry-After wait; attempts caps retries.
-	maxWait  time.Duration
-	attempts int
+	retry   oauthweb.Retry
 
 	mu      sync.Mutex
 	refresh string
@@ -138,7 +138,7 @@ func newClient(base string, httpClient *http.Client, app *oauth2.Config, refresh
 		now = time.Now
 	}
 	return &client{base: strings.TrimRight(base, "/"), http: httpClient, app: app, refresh: refreshToken, now: now,
-		maxWait: 5 * time.Minute, attempts: 6}
+		retry: oauthweb.Retry{Attempts: 6, MaxWait: 5 * time.Minute, Now: now}}
 }
 
 // accessToken returns an access token valid for refreshMargin more,
@@ -228,15 +228,14 @@ func (c *client) do(ctx context.Context, r request) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	reauthed := false
-	for attempt := 1; ; attempt++ {
+	try := func() (oauthweb.Answer, error) {
 		tok, err := c.accessToken(ctx)
 		if err != nil {
-			return nil, err
+			return oauthweb.Answer{}, err
 		}
 		req, err := http.NewRequestWithContext(ctx, r.method, u, bytes.NewReader(r.body))
 		if err != nil {
-			return nil, err
+			return oauthweb.Answer{}, err
 		}
 		for k, v := range r.header {
 			req.Header[k] = v
@@ -251,53 +250,28 @@ func (c *client) do(ctx context.Context, r request) ([]byte, error) {
 		}
 		resp, err := c.http.Do(req)
 		if err != nil {
-			return nil, fmt.Errorf("microsoft graph %s: %w", r.method, err)
+			return oauthweb.Answer{}, fmt.Errorf("microsoft graph %s: %w", r.method, err)
 		}
 		data, err := io.ReadAll(io.LimitReader(resp.Body, 150<<20))
 		resp.Body.Close()
 		if err != nil {
-			return nil, fmt.Errorf("microsoft graph %s: %w", r.method, err)
+			return oauthweb.Answer{}, fmt.Errorf("microsoft graph %s: %w", r.method, err)
 		}
-		switch {
-		case resp.StatusCode/100 == 2:
-			return data, nil
-		case resp.StatusCode == http.StatusUnauthorized && !reauthed:
-			// The access token expired or was revoked early: refresh once.
-			reauthed = true
-			c.invalidate()
-			continue
-		case (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable ||
-			resp.StatusCode >= 500) && attempt < c.attempts:
-			// Throttling answers 429 (or 503) with Retry-After in seconds:
-			// https://learn.microsoft.com/en-us/graph/throttling
-			wait := min(retryAfter(resp.Header.Get("Retry-After"), attempt, c.now()), c.maxWait)
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(wait):
-			}
-			continue
-		}
-		e := apiError(resp.StatusCode, data)
-		if resp.StatusCode == http.StatusUnauthorized {
-			return nil, fmt.Errorf("%w: %w", ErrAuth, e)
-		}
-		return nil, e
+		return oauthweb.Answer{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
 	}
-}
-
-// retryAfter reads Retry-After (seconds or an HTTP date); without it the
-// wait doubles from one second.
-func retryAfter(h string, attempt int, now time.Time) time.Duration {
-	if h != "" {
-		if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s >= 0 {
-			return time.Duration(s) * time.Second
-		}
-		if t, err := http.ParseTime(h); err == nil {
-			return max(t.Sub(now), 0)
-		}
+	// Throttling answers 429 (or 503) with Retry-After in seconds:
+	// https://learn.microsoft.com/en-us/graph/throttling
+	retryable := func(a oauthweb.Answer) bool { return a.Status == http.StatusTooManyRequests || a.Status >= 500 }
+	a, err := c.retry.Do(ctx, try, c.invalidate, retryable)
+	switch {
+	case err != nil:
+		return nil, err
+	case a.Status/100 == 2:
+		return a.Body, nil
+	case a.Status == http.StatusUnauthorized:
+		return nil, fmt.Errorf("%w: %w", ErrAuth, apiError(a.Status, a.Body))
 	}
-	return time.Second << min(attempt-1, 6)
+	return nil, apiError(a.Status, a.Body)
 }
 
 func apiError(status int, data []byte) *APIError {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ticketer/ticketer/internal/mailbox"
+	"github.com/ticketer/ticketer/internal/mailbox/oauthweb"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
@@ -72,13 +73,9 @@ func Factory(cfg Config) mailbox.Factory {
 		if cfg.App.ClientID == "" || cfg.App.ClientSecret == "" {
 			return nil, ErrNotConfigured
 		}
-		plain, err := cfg.Secrets.Open(c.Credentials)
+		cr, err := oauthweb.OpenCredentials(cfg.Secrets, c, "Microsoft", ErrAuth, func(cr Credentials) string { return cr.RefreshToken })
 		if err != nil {
-			return nil, fmt.Errorf("microsoft credentials of mailbox %d: %w", c.MailboxID, err)
-		}
-		var cr Credentials
-		if err := json.Unmarshal([]byte(plain), &cr); err != nil || cr.RefreshToken == "" {
-			return nil, fmt.Errorf("%w: mailbox %d has no Microsoft refresh token (connect it through the OAuth flow)", ErrAuth, c.MailboxID)
+			return nil, err
 		}
 		return New(cfg, h, cr, c.BackfillSince), nil
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/ticketer/ticketer/internal/mailbox"
 	"github.com/ticketer/ticketer/internal/mailbox/graph"
 	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
+	"github.com/ticketer/ticketer/internal/mailbox/oauthweb"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
@@ -461,7 +462,7 @@ type flowSetup struct {
 
 func newFlow(t *testing.T, dsn string) *flowSetup {
 	fs := &flowSetup{setup: newSetup(t, dsn)}
-	fs.flow = &graph.OAuthFlow{Store: fs.env.Store, Config: fs.cfg(), StateKey: []byte("state-key"), Done: "/admin/mailboxes",
+	fs.flow = &graph.OAuthFlow{Config: fs.cfg(), Flow: oauthweb.Flow{Store: fs.env.Store, StateKey: []byte("state-key"), Done: "/admin/mailboxes",
 		Session: func(r *http.Request) (string, error) {
 			c, err := r.Cookie("session")
 			if err != nil {
@@ -469,7 +470,7 @@ func newFlow(t *testing.T, dsn string) *flowSetup {
 			}
 			return c.Value, nil
 		},
-		Connected: func(id int64) { fs.connected = id }}
+		Connected: func(id int64) { fs.connected = id }}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/mailboxes/microsoft/oauth/start", fs.flow.Start)
 	mux.HandleFunc("GET /api/v1/mailboxes/microsoft/oauth/callback", fs.flow.Callback)

@@ -2,19 +2,15 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/ticketer/ticketer/internal/mailbox/oauthweb"
-	"github.com/ticketer/ticketer/internal/store"
 )
 
 // OAuthFlow serves the two steps of connecting a Microsoft mailbox:
@@ -29,33 +25,14 @@ import (
 // the state with a server key, so it never travels through the browser. The
 // caller must make sure only admins reach Start (it does not check roles).
 type OAuthFlow struct {
-	Store   *store.Store
-	Config  Config // App, Secrets, APIBase, HTTPClient
-	Log     *slog.Logger
-	Session func(r *http.Request) (string, error) // the current session id; error when none
-	// StateKey signs the state and derives the PKCE verifier.
-	StateKey []byte
-	// Done is where the browser goes afterwards ("/" by default); it gets
-	// ?microsoft=connected&mailbox=ID or ?microsoft=error&reason=...
-	Done string
-	// Connected is told the mailbox was connected (supervisor.Refresh).
-	Connected func(mailboxID int64)
-	Now       func() time.Time
+	Config Config // App, Secrets, APIBase, HTTPClient
+	// Flow's StateKey also derives the PKCE verifier.
+	oauthweb.Flow
 }
 
 type oauthState struct {
-	Mailbox int64  `json:"m"`
-	Since   string `json:"s,omitempty"`
-	Shared  bool   `json:"sh,omitempty"`
-	Expires int64  `json:"e"`
-	Nonce   string `json:"n"`
-}
-
-func (f *OAuthFlow) now() time.Time {
-	if f.Now != nil {
-		return f.Now()
-	}
-	return time.Now()
+	oauthweb.State
+	Shared bool `json:"sh,omitempty"`
 }
 
 // verifier is the PKCE code verifier of one state: 43 characters of
@@ -77,11 +54,11 @@ func (f *OAuthFlow) Start(w http.ResponseWriter, r *http.Request) {
 		oauthweb.Error(w, http.StatusServiceUnavailable, "not_configured", ErrNotConfigured.Error())
 		return
 	}
-	start, ok := oauthweb.ParseStart(w, r, f.Session, oauthweb.MailboxExists(f.Store))
+	start, base, ok := f.Begin(w, r)
 	if !ok {
 		return
 	}
-	session, id, since := start.Session, start.Mailbox, start.Since
+	session := start.Session
 	shared := false
 	if s := r.URL.Query().Get("shared"); s != "" {
 		var err error
@@ -90,8 +67,7 @@ func (f *OAuthFlow) Start(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	state, payload := oauthweb.Encode(f.StateKey, session, oauthState{Mailbox: id, Since: since, Shared: shared,
-		Expires: f.now().Add(15 * time.Minute).Unix(), Nonce: oauthweb.Nonce()})
+	state, payload := oauthweb.Encode(f.StateKey, session, oauthState{State: base, Shared: shared})
 	// prompt=select_account: an admin signed in to several Microsoft
 	// accounts picks the one that owns (or may read) this mailbox.
 	u := app.config(Credentials{Shared: shared}.scopes()).AuthCodeURL(state,
@@ -111,15 +87,9 @@ func (f *OAuthFlow) Callback(w http.ResponseWriter, r *http.Request) {
 		f.finish(w, r, 0, fmt.Errorf("microsoft refused: %s %s", e, firstLine(q.Get("error_description"))))
 		return
 	}
-	session, err := f.Session(r)
-	if err != nil || session == "" {
-		oauthweb.Error(w, http.StatusUnauthorized, "unauthorized", "log in first")
-		return
-	}
 	var st oauthState
-	payload, err := oauthweb.Decode(f.StateKey, session, q.Get("state"), f.now(), &st)
-	if err != nil {
-		oauthweb.Error(w, http.StatusBadRequest, "bad_state", err.Error())
+	session, payload, ok := f.Resume(w, r, &st)
+	if !ok {
 		return
 	}
 	if q.Get("code") == "" {
@@ -162,44 +132,11 @@ func (f *OAuthFlow) Callback(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	creds, _ := json.Marshal(cr)
-	sealed, err := f.Config.Secrets.Seal(string(creds))
-	if err != nil {
-		f.finish(w, r, st.Mailbox, err)
-		return
-	}
-	var since time.Time
-	if st.Since != "" {
-		since, _ = time.Parse("2006-01-02", st.Since)
-	}
-	if err := f.Store.SetConnectorSettings(r.Context(), st.Mailbox, Provider, sealed, since); err != nil {
-		f.finish(w, r, st.Mailbox, err)
-		return
-	}
-	f.log().Info("microsoft mailbox connected", "mailbox", st.Mailbox, "account", cr.Account, "shared", cr.Mailbox)
-	if f.Connected != nil {
-		f.Connected(st.Mailbox)
-	}
-	f.finish(w, r, st.Mailbox, nil)
+	f.Save(w, r, Provider, f.Config.Secrets, st.State, cr, "account", cr.Account, "shared", cr.Mailbox)
 }
 
 func (f *OAuthFlow) finish(w http.ResponseWriter, r *http.Request, mailboxID int64, err error) {
-	if err != nil {
-		f.log().Error("microsoft connect failed", "mailbox", mailboxID, "err", err)
-	}
-	oauthweb.Finish(w, r, f.Done, "microsoft", mailboxID, err)
+	f.Finish(w, r, Provider, mailboxID, err)
 }
 
-func (f *OAuthFlow) httpClient() *http.Client {
-	if f.Config.HTTPClient != nil {
-		return f.Config.HTTPClient
-	}
-	return &http.Client{Timeout: 30 * time.Second}
-}
-
-func (f *OAuthFlow) log() *slog.Logger {
-	if f.Log != nil {
-		return f.Log
-	}
-	return slog.Default()
-}
+func (f *OAuthFlow) httpClient() *http.Client { return oauthweb.HTTPClient(f.Config.HTTPClient) }

@@ -2,16 +2,13 @@ package imap_test
 
 import (
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
-	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ticketer/ticketer/internal/proctest"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
 
@@ -30,15 +27,8 @@ type dovecot struct {
 // (CI); otherwise too, with the command to install it: it never skips.
 func startDovecot(t testing.TB) *dovecot {
 	t.Helper()
-	bin, err := exec.LookPath("dovecot")
-	if err != nil {
-		for _, p := range []string{"/usr/sbin/dovecot", "/usr/local/sbin/dovecot"} {
-			if _, serr := os.Stat(p); serr == nil {
-				bin, err = p, nil
-			}
-		}
-	}
-	if err != nil {
+	bin := proctest.LookPath("dovecot", "/usr/sbin/dovecot", "/usr/local/sbin/dovecot")
+	if bin == "" {
 		msg := "dovecot is not installed (apt-get install -y dovecot-imapd); the IMAP integration test needs it"
 		if os.Getenv("TICKETER_TEST_REQUIRE_DOVECOT") != "" {
 			msg += " and TICKETER_TEST_REQUIRE_DOVECOT is set"
@@ -54,12 +44,7 @@ func startDovecot(t testing.TB) *dovecot {
 	// Mail is accessed as an unprivileged user (Dovecot refuses root).
 	uid, gid := os.Getuid(), os.Getgid()
 	if uid == 0 {
-		nobody, err := user.Lookup("nobody")
-		if err != nil {
-			t.Fatalf("look up user nobody: %v", err)
-		}
-		uid, _ = strconv.Atoi(nobody.Uid)
-		gid, _ = strconv.Atoi(nobody.Gid)
+		uid, gid = proctest.UserIDs(t, "nobody")
 	}
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -74,12 +59,7 @@ func startDovecot(t testing.TB) *dovecot {
 	if err := chownR(home, uid, gid); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	port := proctest.FreePort(t)
 	if err := os.WriteFile(filepath.Join(dir, "passwd"), []byte("agent:{PLAIN}secret::::::\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -139,44 +119,9 @@ service lmtp {
 	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-F", "-c", confPath)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start dovecot: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		// The whole process group: dovecot's imap and auth children too.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
-	})
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			break
-		}
-		select {
-		case err := <-exited:
-			log, _ := os.ReadFile(filepath.Join(dir, "dovecot.log"))
-			t.Fatalf("dovecot exited: %v\n%s", err, log)
-		default:
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "dovecot.log"))
-			t.Fatalf("dovecot did not listen on %s: %v\n%s", addr, err, log)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	log := func() string { b, _ := os.ReadFile(filepath.Join(dir, "dovecot.log")); return string(b) }
+	proctest.Start(t, log, bin, "-F", "-c", confPath).Await(t, "dovecot listening on "+addr, 20*time.Second, func() bool { return proctest.Listening(addr) })
 	return &dovecot{server: server{addr: addr, user: "agent", pass: "secret"}, dir: dir, maildir: maildir, uid: uid, gid: gid}
 }
 

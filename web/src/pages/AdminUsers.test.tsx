@@ -2,6 +2,7 @@
 import { act } from "react";
 import { afterEach, describe, expect, it } from "vitest";
 import { click, render, serve, settle, type as typeText, type Rendered, type Served } from "../test/render";
+import { Role } from "../api/generated";
 import { UsersPage } from "./AdminUsers";
 
 let r: Rendered | undefined;
@@ -37,6 +38,16 @@ describe("user administration", () => {
     await settle();
     expect(sent("PATCH", "/api/v1/users/2")).toEqual([{ name: "Al Admin", role: "admin" }]);
     expect(r!.container.querySelector('input[aria-label="Name of al@acme.test"]')).toBeNull();
+  });
+
+  it("offers the spec's roles, in the new-user form and when editing", async () => {
+    await open();
+    const options = (sel: HTMLSelectElement) => [...sel.options].map((o) => o.value);
+    const form = q('form[aria-labelledby="new-user"]');
+    expect(options(form.querySelector<HTMLSelectElement>("select")!)).toEqual(Object.values(Role));
+    expect(form.querySelector<HTMLSelectElement>("select")!.value).toBe(Role.agent);
+    await click(button("Edit", row("al@acme.test")));
+    expect(options(q<HTMLSelectElement>('select[aria-label="Role of al@acme.test"]'))).toEqual(Object.values(Role));
   });
 
   it("an admin editing themselves cannot change their own role", async () => {

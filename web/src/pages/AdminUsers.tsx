@@ -8,17 +8,18 @@ import {
   useListUsers,
   useUpdateUser,
   type InvitationLink,
-  type Role,
+  Role,
   type User,
 } from "../api/generated";
 import { absoluteTime, relativeTime } from "../lib/format";
+import { statusLabel } from "../lib/views";
 import { Empty, ErrorState, Loading, ErrorBanner } from "../components/States";
 
 export function UsersPage() {
   const me = useOutletContext<User | undefined>();
   const users = useListUsers();
   if (!me) return <div className="page-body"><Loading /></div>;
-  if (me.role !== "admin") return <Empty title="Admins only">This page needs the admin role.</Empty>;
+  if (me.role !== Role.admin) return <Empty title="Admins only">This page needs the admin role.</Empty>;
   return (
     <>
       <header className="page-head">
@@ -61,21 +62,35 @@ export function UsersPage() {
   );
 }
 
-const roleLabel = (r: Role | undefined) => (r === "admin" ? "Admin" : "Agent");
+// The roles come from the spec's enum (generated); a user without one is an agent.
+const ROLES: readonly Role[] = Object.values(Role);
+const roleLabel = (r: Role | undefined) => statusLabel(r ?? Role.agent);
+
+function RoleOptions() {
+  return (
+    <>
+      {ROLES.map((r) => (
+        <option key={r} value={r}>
+          {roleLabel(r)}
+        </option>
+      ))}
+    </>
+  );
+}
 
 /** UserRow is one user: shown, edited (name and role), or with its password panel open. */
 function UserRow({ u, me }: { u: User; me: User }) {
   const qc = useQueryClient();
   const [mode, setMode] = useState<"view" | "edit" | "password">("view");
   const [name, setName] = useState(u.name);
-  const [role, setRole] = useState<Role>(u.role ?? "agent");
+  const [role, setRole] = useState<Role>(u.role ?? Role.agent);
   const refresh = () => qc.invalidateQueries({ queryKey: getListUsersQueryKey() });
   const update = useUpdateUser({ mutation: { onSuccess: refresh } });
   const self = u.id === me.id;
   const edit = () => {
     update.reset();
     setName(u.name);
-    setRole(u.role ?? "agent");
+    setRole(u.role ?? Role.agent);
     setMode("edit");
   };
   const save = (e: React.FormEvent) => {
@@ -103,8 +118,7 @@ function UserRow({ u, me }: { u: User; me: User }) {
                 title={self ? "You cannot change your own role" : undefined}
                 onChange={(e) => setRole(e.target.value as Role)}
               >
-                <option value="agent">Agent</option>
-                <option value="admin">Admin</option>
+                <RoleOptions />
               </select>
             </td>
           </>
@@ -240,7 +254,7 @@ function LinkToSend({ link, email }: { link: InvitationLink; email: string }) {
 
 function NewUser() {
   const qc = useQueryClient();
-  const [form, setForm] = useState({ email: "", name: "", role: "agent" as Role, password: "" });
+  const [form, setForm] = useState({ email: "", name: "", role: Role.agent as Role, password: "" });
   const create = useCreateUser();
   const [done, setDone] = useState("");
   const [link, setLink] = useState<{ link: InvitationLink; email: string } | null>(null);
@@ -254,7 +268,7 @@ function NewUser() {
         onSuccess: (u) => {
           if (u.invitation) setLink({ link: u.invitation, email: u.email });
           else setDone(`${u.email} can now sign in.`);
-          setForm({ email: "", name: "", role: "agent", password: "" });
+          setForm({ email: "", name: "", role: Role.agent, password: "" });
           void qc.invalidateQueries({ queryKey: getListUsersQueryKey() });
         },
       },
@@ -276,8 +290,7 @@ function NewUser() {
         <label className="field">
           <span>Role</span>
           <select className="input" value={form.role} onChange={set("role")}>
-            <option value="agent">Agent</option>
-            <option value="admin">Admin</option>
+            <RoleOptions />
           </select>
         </label>
         <label className="field">

@@ -9,19 +9,16 @@ package postfixtest
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout/smtpouttest"
+	"github.com/ticketer/ticketer/internal/proctest"
 )
 
 // Listener is one smtpd on its own loopback port.
@@ -63,7 +60,7 @@ type Postfix struct {
 // Start runs Postfix for the test and stops it at the end.
 func Start(t *testing.T, o Options) *Postfix {
 	t.Helper()
-	bin := lookPath("postfix", "/usr/sbin/postfix")
+	bin := proctest.LookPath("postfix", "/usr/sbin/postfix")
 	switch {
 	case bin == "":
 		unavailable(t, "postfix is not installed (apt-get install -y postfix; scripts/test-deps.sh does it)")
@@ -85,8 +82,8 @@ func Start(t *testing.T, o Options) *Postfix {
 			t.Fatal(err)
 		}
 	}
-	uid, gid := lookupIDs(t, "nobody")
-	postfixUID, _ := lookupIDs(t, "postfix")
+	uid, gid := proctest.UserIDs(t, "nobody")
+	postfixUID, _ := proctest.UserIDs(t, "postfix")
 	must(t, os.Chown(vmail, uid, gid))
 	must(t, os.Chown(data, postfixUID, -1))
 	p.SelfCert = p.selfSigned(t)
@@ -152,7 +149,7 @@ smtpd_tls_loglevel = 1
 
 	var master strings.Builder
 	for _, l := range o.Listeners {
-		port := freePort(t)
+		port := proctest.FreePort(t)
 		p.ports[l.Name] = port
 		fmt.Fprintf(&master, "127.0.0.1:%d inet n - n - - smtpd\n", port)
 		if l.TLS {
@@ -297,7 +294,7 @@ func (p *Postfix) selfSigned(t *testing.T) string {
 // returns the path of its socket.
 func startDovecot(t *testing.T, dir string, users map[string]string, uid, gid int) string {
 	t.Helper()
-	bin := lookPath("dovecot", "/usr/sbin/dovecot")
+	bin := proctest.LookPath("dovecot", "/usr/sbin/dovecot")
 	if bin == "" {
 		unavailable(t, "dovecot is not installed (apt-get install -y dovecot-imapd); Postfix's SASL tests use it")
 	}
@@ -335,38 +332,12 @@ service auth {
 `, dc, uid, gid, sock)
 	confPath := filepath.Join(dc, "dovecot.conf")
 	write(t, confPath, conf)
-	cmd := exec.Command(bin, "-F", "-c", confPath)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start dovecot: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
+	log := func() string { b, _ := os.ReadFile(filepath.Join(dc, "dovecot.log")); return string(b) }
+	proctest.Start(t, log, bin, "-F", "-c", confPath).Await(t, "dovecot's auth socket "+sock, 20*time.Second, func() bool {
+		_, err := os.Stat(sock)
+		return err == nil
 	})
-	for range 400 {
-		if _, err := os.Stat(sock); err == nil {
-			return sock
-		}
-		select {
-		case err := <-exited:
-			log, _ := os.ReadFile(filepath.Join(dc, "dovecot.log"))
-			t.Fatalf("dovecot exited: %v\n%s", err, log)
-		default:
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	log, _ := os.ReadFile(filepath.Join(dc, "dovecot.log"))
-	t.Fatalf("dovecot made no auth socket %s\n%s", sock, log)
-	return ""
+	return sock
 }
 
 func unavailable(t *testing.T, why string) {
@@ -377,42 +348,10 @@ func unavailable(t *testing.T, why string) {
 	t.Skip(why)
 }
 
-func lookPath(name string, fallback string) string {
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	if _, err := os.Stat(fallback); err == nil {
-		return fallback
-	}
-	return ""
-}
-
-func lookupIDs(t *testing.T, name string) (int, int) {
-	t.Helper()
-	u, err := user.Lookup(name)
-	if err != nil {
-		t.Fatalf("look up user %s: %v", name, err)
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	return uid, gid
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 func waitListen(t *testing.T, addr string, log func() string) {
 	t.Helper()
 	for range 400 {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			c.Close()
+		if proctest.Listening(addr) {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)
