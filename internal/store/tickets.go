@@ -136,15 +136,9 @@ type TicketFilter struct {
 	AfterID   int64
 }
 
-// ListTickets returns tickets by last activity, newest first, one more than
-// Limit when there is a next page is not needed: callers ask for Limit+1.
-func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
+// ticketWhere turns a filter (but its cursor) into WHERE conditions on
+// tickets t; none says nothing can match (a search of punctuation only).
+func (s *Store) ticketWhere(ctx context.Context, f TicketFilter, arg func(any) string) (where []string, none bool, err error) {
 	if len(f.Statuses) > 0 {
 		var ph []string
 		for _, st := range f.Statuses {
@@ -171,16 +165,34 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 	if strings.TrimSpace(f.Query) != "" {
 		terms := searchTerms(f.Query)
 		if len(terms) == 0 {
-			return []Ticket{}, nil // only punctuation: nothing can match
+			return nil, true, nil // only punctuation: nothing can match
 		}
 		clause, err := s.searchClause(ctx, terms, arg)
 		if err != nil {
-			return nil, fmt.Errorf("list tickets: %w", err)
+			return nil, false, err
 		}
 		if clause == "" {
-			return []Ticket{}, nil
+			return nil, true, nil
 		}
 		where = append(where, clause)
+	}
+	return where, false, nil
+}
+
+// ListTickets returns tickets by last activity, newest first, one more than
+// Limit when there is a next page is not needed: callers ask for Limit+1.
+func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, error) {
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	where, none, err := s.ticketWhere(ctx, f, arg)
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	if none {
+		return []Ticket{}, nil
 	}
 	if f.AfterID != 0 {
 		ts, id := arg(f.AfterTime.UTC()), arg(f.AfterID)

@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/domain"
+)
+
+// SavedView is a named ticket filter; Filters is its JSON, which the ticket
+// service reads (the store keeps it as it is told).
+type SavedView struct {
+	ID        int64
+	OwnerID   int64
+	Name      string
+	Shared    bool
+	Filters   string
+	CreatedAt time.Time
+}
+
+const viewSelect = `SELECT id, owner_id, name, shared, filters, created_at FROM saved_views`
+
+func scanView(r Row) (SavedView, error) {
+	var v SavedView
+	err := r.Scan(&v.ID, &v.OwnerID, &v.Name, &v.Shared, &v.Filters, &v.CreatedAt)
+	v.CreatedAt = v.CreatedAt.UTC()
+	return v, err
+}
+
+// ListViews returns the views a user sees: their own and the shared ones,
+// by name.
+func (s *Store) ListViews(ctx context.Context, q Querier, userID int64) ([]SavedView, error) {
+	out := []SavedView{}
+	err := scanAll(q.Query(ctx, viewSelect+` WHERE owner_id = $1 OR shared ORDER BY lower(name), id`, userID))(func(r Rows) error {
+		v, err := scanView(r)
+		out = append(out, v)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list views: %w", err)
+	}
+	return out, nil
+}
+
+// GetView returns one saved view.
+func (s *Store) GetView(ctx context.Context, q Querier, id int64) (SavedView, error) {
+	v, err := scanView(q.QueryRow(ctx, viewSelect+` WHERE id = $1`, id))
+	if err != nil {
+		return v, fmt.Errorf("view %d: %w", id, err)
+	}
+	return v, nil
+}
+
+// CreateView inserts a saved view and returns its id.
+func (s *Store) CreateView(ctx context.Context, q Querier, v SavedView) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `INSERT INTO saved_views (owner_id, name, shared, filters, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		v.OwnerID, v.Name, v.Shared, v.Filters, v.CreatedAt.UTC()).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("create view: %w", err)
+	}
+	return id, nil
+}
+
+// UpdateView writes a view's name, sharing and filters.
+func (s *Store) UpdateView(ctx context.Context, q Querier, v SavedView) error {
+	n, err := q.Exec(ctx, `UPDATE saved_views SET name = $2, shared = $3, filters = $4 WHERE id = $1`, v.ID, v.Name, v.Shared, v.Filters)
+	if err != nil {
+		return fmt.Errorf("update view %d: %w", v.ID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("view %d: %w", v.ID, ErrNotFound)
+	}
+	return nil
+}
+
+// DeleteView removes a saved view.
+func (s *Store) DeleteView(ctx context.Context, q Querier, id int64) error {
+	n, err := q.Exec(ctx, `DELETE FROM saved_views WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("delete view %d: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("view %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// WorkCount is how many tickets that are work (new, open, pending) share a
+// status, an assignee (0: none) and a mailbox.
+type WorkCount struct {
+	Status     domain.Status
+	AssigneeID int64
+	MailboxID  int64
+	N          int
+}
+
+// WorkCounts groups the tickets that are work by status, assignee and
+// mailbox: one scan of the partial index tickets_work_counts, from which
+// every built-in view's count is summed. Its cost grows with the work in
+// progress, never with the archive of solved and closed tickets.
+func (s *Store) WorkCounts(ctx context.Context) ([]WorkCount, error) {
+	out := []WorkCount{}
+	err := scanAll(s.db.Query(ctx, `SELECT status, COALESCE(assignee_id, 0), mailbox_id, count(*) FROM tickets
+		WHERE status IN ('new', 'open', 'pending') GROUP BY status, assignee_id, mailbox_id`))(func(r Rows) error {
+		var c WorkCount
+		err := r.Scan(&c.Status, &c.AssigneeID, &c.MailboxID, &c.N)
+		out = append(out, c)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("work counts: %w", err)
+	}
+	return out, nil
+}
+
+// CountTickets counts the tickets a filter selects (its cursor and limit
+// ignored), stopping at limit: the answer is min(n, limit), so a view over
+// the archive costs at most limit index entries.
+func (s *Store) CountTickets(ctx context.Context, f TicketFilter, limit int) (int, error) {
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	where, none, err := s.ticketWhere(ctx, f, arg)
+	if err != nil {
+		return 0, fmt.Errorf("count tickets: %w", err)
+	}
+	if none {
+		return 0, nil
+	}
+	query := `SELECT count(*) FROM (SELECT 1 FROM tickets t`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " LIMIT " + arg(limit) + ") c"
+	var n int
+	if err := s.db.QueryRow(ctx, query, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count tickets: %w", err)
+	}
+	return n, nil
+}
