@@ -88,32 +88,47 @@ func (s *Store) DeleteView(ctx context.Context, q Querier, id int64) error {
 	return nil
 }
 
-// WorkCount is how many tickets that are work (new, open, pending) share a
-// status, an assignee (0: none) and a mailbox.
-type WorkCount struct {
+// TicketCount is how many tickets share a status, an assignee (0: none)
+// and a mailbox.
+type TicketCount struct {
 	Status     domain.Status
 	AssigneeID int64
 	MailboxID  int64
 	N          int
 }
 
-// WorkCounts groups the tickets that are work by status, assignee and
-// mailbox: one scan of the partial index tickets_work_counts, from which
-// every built-in view's count is summed. Its cost grows with the work in
-// progress, never with the archive of solved and closed tickets.
-func (s *Store) WorkCounts(ctx context.Context) ([]WorkCount, error) {
-	out := []WorkCount{}
-	err := scanAll(s.db.Query(ctx, `SELECT status, COALESCE(assignee_id, 0), mailbox_id, count(*) FROM tickets
-		WHERE status IN ('new', 'open', 'pending') GROUP BY status, assignee_id, mailbox_id`))(func(r Rows) error {
-		var c WorkCount
+// TicketCounts reads the ticket counts the triggers of ticket_counts keep
+// (migration 0030): every built-in view's count is summed from these rows,
+// whose number grows with statuses x assignees x mailboxes, never with the
+// tickets.
+func (s *Store) TicketCounts(ctx context.Context) ([]TicketCount, error) {
+	out := []TicketCount{}
+	err := scanAll(s.db.Query(ctx, `SELECT status, assignee_id, mailbox_id, n FROM ticket_counts WHERE n > 0`))(func(r Rows) error {
+		var c TicketCount
 		err := r.Scan(&c.Status, &c.AssigneeID, &c.MailboxID, &c.N)
 		out = append(out, c)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("work counts: %w", err)
+		return nil, fmt.Errorf("ticket counts: %w", err)
 	}
 	return out, nil
+}
+
+// RebuildTicketCounts recounts ticket_counts from the tickets, for writers
+// that bypass the triggers (a bulk load with triggers off).
+func (s *Store) RebuildTicketCounts(ctx context.Context) error {
+	return s.db.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM ticket_counts`); err != nil {
+			return fmt.Errorf("rebuild ticket counts: %w", err)
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO ticket_counts (status, assignee_id, mailbox_id, n)
+			SELECT status, COALESCE(assignee_id, 0), mailbox_id, count(*) FROM tickets GROUP BY status, COALESCE(assignee_id, 0), mailbox_id`)
+		if err != nil {
+			return fmt.Errorf("rebuild ticket counts: %w", err)
+		}
+		return nil
+	})
 }
 
 // CountTickets counts the tickets a filter selects (its cursor and limit

@@ -54,8 +54,8 @@ const (
 	CountOpen       = "open"
 )
 
-// workStatuses are the statuses counted from the work index (the sidebar's
-// views of work: new, open, pending).
+// workStatuses are the tickets that are work: the "open" view, and the
+// statuses the mine, unassigned and mailbox views show.
 var workStatuses = []domain.Status{domain.StatusNew, domain.StatusOpen, domain.StatusPending}
 
 // filter turns the view's filters into a list filter for viewer, checking
@@ -205,11 +205,12 @@ func (s *Service) DeleteView(ctx context.Context, viewer store.User, id int64) e
 }
 
 // ViewCounts counts the tickets of every view in the viewer's sidebar:
-// mine, unassigned, open, each status, each mailbox and each saved view.
-// The views of work are summed from one grouped read of the work index;
-// the others count up to CountCap.
+// mine, unassigned and open (new, open and pending tickets), each status,
+// each mailbox (its work) and each saved view. All but saved views that
+// filter by tag, requester or text are summed from the kept counts
+// (store.TicketCounts); those count their tickets up to CountCap.
 func (s *Service) ViewCounts(ctx context.Context, viewer store.User) (map[string]int, error) {
-	work, err := s.store.WorkCounts(ctx)
+	counts, err := s.store.TicketCounts(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -224,23 +225,18 @@ func (s *Service) ViewCounts(ctx context.Context, viewer store.User) (map[string
 	for _, mb := range mailboxes {
 		out["mailbox:"+strconv.FormatInt(mb.ID, 10)] = 0
 	}
-	for _, c := range work {
-		out[CountOpen] += c.N
+	for _, c := range counts {
 		out["status:"+string(c.Status)] += c.N
+		if !slices.Contains(workStatuses, c.Status) {
+			continue
+		}
+		out[CountOpen] += c.N
 		out["mailbox:"+strconv.FormatInt(c.MailboxID, 10)] += c.N
 		switch c.AssigneeID {
 		case viewer.ID:
 			out[CountMine] += c.N
 		case 0:
 			out[CountUnassigned] += c.N
-		}
-	}
-	for _, st := range domain.Statuses() {
-		if slices.Contains(workStatuses, st) {
-			continue
-		}
-		if out["status:"+string(st)], err = s.store.CountTickets(ctx, store.TicketFilter{Statuses: []string{string(st)}}, CountCap); err != nil {
-			return nil, err
 		}
 	}
 	views, err := s.Views(ctx, viewer)
@@ -252,32 +248,27 @@ func (s *Service) ViewCounts(ctx context.Context, viewer store.User) (map[string
 		if err != nil {
 			return nil, err
 		}
-		n, ok := countFromWork(work, f)
+		n, ok := countFromCounts(counts, f)
 		if !ok {
 			if n, err = s.store.CountTickets(ctx, f, CountCap); err != nil {
 				return nil, err
 			}
 		}
-		out["view:"+strconv.FormatInt(v.ID, 10)] = min(n, CountCap)
+		out["view:"+strconv.FormatInt(v.ID, 10)] = n
 	}
 	return out, nil
 }
 
-// countFromWork sums a filter's count from the work counts when it selects
-// only work (statuses among new, open, pending) by status, assignee and
-// mailbox; ok is false when the filter needs the tickets themselves.
-func countFromWork(work []store.WorkCount, f store.TicketFilter) (n int, ok bool) {
-	if len(f.Statuses) == 0 || f.Tag != "" || f.Requester != "" || f.Query != "" {
+// countFromCounts sums a filter's count from the kept counts when it
+// filters by status, assignee and mailbox alone; ok is false when it needs
+// the tickets themselves (a tag, a requester, a search).
+func countFromCounts(counts []store.TicketCount, f store.TicketFilter) (n int, ok bool) {
+	if f.Tag != "" || f.Requester != "" || f.Query != "" {
 		return 0, false
 	}
-	for _, st := range f.Statuses {
-		if !slices.Contains(workStatuses, domain.Status(st)) {
-			return 0, false
-		}
-	}
-	for _, c := range work {
+	for _, c := range counts {
 		switch {
-		case !slices.Contains(f.Statuses, string(c.Status)),
+		case len(f.Statuses) > 0 && !slices.Contains(f.Statuses, string(c.Status)),
 			f.MailboxID != 0 && c.MailboxID != f.MailboxID,
 			f.AssigneeID != 0 && c.AssigneeID != f.AssigneeID,
 			f.Unassigned && c.AssigneeID != 0:
