@@ -15,6 +15,8 @@ const PAGE = 50;
 
 function isTyping(el: EventTarget | null): boolean {
   const t = el as HTMLElement | null;
+  // A ticked row's checkbox keeps the focus: the queue's keys still work there.
+  if (t?.tagName === "INPUT" && (t as HTMLInputElement).type === "checkbox") return false;
   return !!t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
 }
 
