@@ -5,6 +5,8 @@ package httpapi
 import (
 	"context"
 
+	"github.com/oapi-codegen/nullable"
+
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/httpapi/oapi"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -16,21 +18,9 @@ func (s *Server) BulkUpdateTickets(ctx context.Context, req oapi.BulkUpdateTicke
 	}
 	b := req.Body
 	in := ticket.BulkUpdate{IDs: b.Ids}
-	if b.Status != nil {
-		st := domain.Status(*b.Status)
-		in.Status = &st
-	}
-	if b.Priority != nil {
-		pr := domain.Priority(*b.Priority)
-		in.Priority = &pr
-	}
-	if b.AssigneeId.IsSpecified() {
-		in.AssigneeSet = true
-		if !b.AssigneeId.IsNull() {
-			if in.AssigneeID = b.AssigneeId.MustGet(); in.AssigneeID <= 0 {
-				return nil, domain.Invalid("assignee_id", "must be a user id or null")
-			}
-		}
+	var err error
+	if in.Status, in.Priority, in.AssigneeSet, in.AssigneeID, err = ticketFields(b.Status, b.Priority, b.AssigneeId); err != nil {
+		return nil, err
 	}
 	if b.TagsAdd != nil {
 		in.TagsAdd = *b.TagsAdd
@@ -50,4 +40,27 @@ func (s *Server) BulkUpdateTickets(ctx context.Context, req oapi.BulkUpdateTicke
 		out.Skipped[i].Id, out.Skipped[i].Reason = sk.ID, sk.Reason
 	}
 	return out, nil
+}
+
+// ticketFields reads the status, priority and assignee of a ticket change
+// (PATCH or bulk): assignee_id null unassigns (set, id 0), absent leaves it.
+func ticketFields(status *oapi.Status, priority *oapi.Priority, assignee nullable.Nullable[int64]) (*domain.Status, *domain.Priority, bool, int64, error) {
+	var st *domain.Status
+	var pr *domain.Priority
+	if status != nil {
+		v := domain.Status(*status)
+		st = &v
+	}
+	if priority != nil {
+		v := domain.Priority(*priority)
+		pr = &v
+	}
+	if !assignee.IsSpecified() || assignee.IsNull() {
+		return st, pr, assignee.IsSpecified(), 0, nil
+	}
+	id := assignee.MustGet()
+	if id <= 0 {
+		return nil, nil, false, 0, domain.Invalid("assignee_id", "must be a user id or null")
+	}
+	return st, pr, true, id, nil
 }

@@ -40,9 +40,9 @@ func TestCountFromCounts(t *testing.T) {
 		{Status: "solved", AssigneeID: 0, MailboxID: 1, N: 4},
 	}
 	cases := []struct {
-		name   string
-		f      store.TicketFilter
-		want   int
+		name string
+		f    store.TicketFilter
+		want int
 		kept bool
 	}{
 		{"all work", store.TicketFilter{Statuses: []string{"new", "open", "pending"}}, 10, true},
