@@ -8,6 +8,7 @@ import (
 
 	"github.com/ticketer/ticketer/api"
 	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
 
@@ -33,6 +34,7 @@ func TestSpecEnumsMatchGo(t *testing.T) {
 		{"Priority", enumStrings(domain.Priorities())},
 		{"Role", enumStrings(domain.Roles())},
 		{"EventKind", enumStrings(ticket.EventKinds())},
+		{"TicketSort", ticketSorts()},
 	}
 	for _, c := range cases {
 		t.Run(c.schema, func(t *testing.T) {
@@ -46,6 +48,15 @@ func TestSpecEnumsMatchGo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ticketSorts lists the ticket list's orders as the sort parameter takes them.
+func ticketSorts() []string {
+	var out []string
+	for _, k := range store.TicketSortKeys() {
+		out = append(out, sortName(store.TicketSort{Key: k, Asc: true}), sortName(store.TicketSort{Key: k}))
+	}
+	return out
 }
 
 // The spec's limit parameters state the page sizes params.go enforces.
