@@ -61,7 +61,10 @@ func (s *Server) CreateReply(ctx context.Context, req oapi.CreateReplyRequestObj
 	var in ticket.ReplyInput
 	switch {
 	case req.JSONBody != nil:
-		in.Body, in.Cc = req.JSONBody.Body, req.JSONBody.Cc
+		in.Body, in.Cc = deref(req.JSONBody.Body), req.JSONBody.Cc
+		if req.JSONBody.MacroId != nil {
+			in.MacroID = *req.JSONBody.MacroId
+		}
 	case req.MultipartBody != nil:
 		var err error
 		if in, err = readReplyForm(req); err != nil {
@@ -121,6 +124,12 @@ func readReplyForm(req oapi.CreateReplyRequestObject) (ticket.ReplyInput, error)
 			in.Files = append(in.Files, ticket.File{Name: filename, ContentType: ct, Data: data})
 		case name == "body":
 			in.Body = string(data)
+		case name == "macro_id":
+			id, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+			if err != nil || id <= 0 {
+				return in, domain.BadRequest("macro_id", "must be a macro id")
+			}
+			in.MacroID = id
 		case name == "cc":
 			ccGiven = true
 			for a := range strings.SplitSeq(string(data), ",") {

@@ -62,6 +62,18 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 		route("GET /api/v1/events/stream", agent, opts.Stream.ServeHTTP)
 	}
 
+	// Issue 12: saved views and their counts, macros, bulk changes.
+	route("GET /api/v1/views", agent, api.ListViews)
+	route("POST /api/v1/views", agent, api.CreateView)
+	route("GET /api/v1/views/counts", agent, api.GetViewCounts)
+	route("PATCH /api/v1/views/{id}", agent, api.UpdateView)
+	route("DELETE /api/v1/views/{id}", agent, api.DeleteView)
+	route("GET /api/v1/macros", agent, api.ListMacros)
+	route("POST /api/v1/macros", agent, api.CreateMacro)
+	route("PATCH /api/v1/macros/{id}", agent, api.UpdateMacro)
+	route("DELETE /api/v1/macros/{id}", agent, api.DeleteMacro)
+	route("POST /api/v1/tickets/bulk", agent, api.BulkUpdateTickets)
+
 	// Users and mailboxes: everyone reads, admins write.
 	route("GET /api/v1/users", agent, api.ListUsers)
 	route("POST /api/v1/users", admin, api.CreateUser)

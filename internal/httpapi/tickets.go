@@ -62,22 +62,9 @@ func (s *Server) UpdateTicket(ctx context.Context, req oapi.UpdateTicketRequestO
 	}
 	b := req.Body
 	in := ticket.TicketUpdate{Tags: b.Tags}
-	if b.Status != nil {
-		st := domain.Status(*b.Status)
-		in.Status = &st
-	}
-	if b.Priority != nil {
-		pr := domain.Priority(*b.Priority)
-		in.Priority = &pr
-	}
-	if b.AssigneeId.IsSpecified() {
-		in.AssigneeSet = true
-		if !b.AssigneeId.IsNull() {
-			in.AssigneeID = b.AssigneeId.MustGet()
-			if in.AssigneeID <= 0 {
-				return nil, domain.Invalid("assignee_id", "must be a user id or null")
-			}
-		}
+	var err error
+	if in.Status, in.Priority, in.AssigneeSet, in.AssigneeID, err = ticketFields(b.Status, b.Priority, b.AssigneeId); err != nil {
+		return nil, err
 	}
 	t, err := s.tickets.UpdateTicket(ctx, principalFrom(ctx).User, req.Id, in)
 	if err != nil {

@@ -294,13 +294,10 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 	return out, s.loadTags(ctx, s.db, out)
 }
 
-// listQuery builds the list's query; empty says nothing can match.
-func (s *Store) listQuery(ctx context.Context, f TicketFilter) (query string, args []any, empty bool, err error) {
-	var where []string
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
+// ticketWhere turns a filter (but its order and cursor) into WHERE
+// conditions on tickets t; none says nothing can match (a search of
+// punctuation only). The list and the view counts share it.
+func (s *Store) ticketWhere(ctx context.Context, f TicketFilter, arg func(any) string) (where []string, none bool, err error) {
 	if len(f.Statuses) > 0 {
 		var ph []string
 		for _, st := range f.Statuses {
@@ -332,16 +329,32 @@ func (s *Store) listQuery(ctx context.Context, f TicketFilter) (query string, ar
 	if strings.TrimSpace(f.Query) != "" {
 		terms := searchTerms(f.Query)
 		if len(terms) == 0 {
-			return "", nil, true, nil // only punctuation: nothing can match
+			return nil, true, nil // only punctuation: nothing can match
 		}
 		clause, err := s.searchClause(ctx, terms, arg)
 		if err != nil {
-			return "", nil, false, fmt.Errorf("list tickets: %w", err)
+			return nil, false, err
 		}
 		if clause == "" {
-			return "", nil, true, nil
+			return nil, true, nil
 		}
 		where = append(where, clause)
+	}
+	return where, false, nil
+}
+
+// listQuery builds the list's query; empty says nothing can match.
+func (s *Store) listQuery(ctx context.Context, f TicketFilter) (query string, args []any, empty bool, err error) {
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	where, empty, err := s.ticketWhere(ctx, f, arg)
+	if err != nil {
+		return "", nil, false, fmt.Errorf("list tickets: %w", err)
+	}
+	if empty {
+		return "", nil, true, nil
 	}
 	cols, dir, cmp := f.Sort.columns(), " DESC", "<"
 	if f.Sort.Asc {

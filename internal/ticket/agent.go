@@ -61,6 +61,9 @@ type ReplyInput struct {
 	// Cc replaces the conversation's Cc when not nil (an empty list removes it).
 	Cc    *[]string
 	Files []File
+	// MacroID is a macro the reply uses: without a body its rendered body is
+	// sent, and its actions are applied in the reply's transaction.
+	MacroID int64
 }
 
 const maxCc = 50
@@ -121,6 +124,10 @@ func (in ReplyInput) parse() (body string, cc []mail.Address, atts []mail.Attach
 // A new ticket becomes open; the first reply delivered sets the ticket's
 // first response time (writeDelivery).
 func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, in ReplyInput) (store.Message, error) {
+	mac, err := s.replyMacro(ctx, actor, ticketID, &in)
+	if err != nil {
+		return store.Message{}, err
+	}
 	body, explicitCc, atts, err := in.parse()
 	if err != nil {
 		return store.Message{}, err
@@ -148,6 +155,9 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 			open := domain.StatusOpen
 			c.Status = &open
 		}
+		if mac != nil {
+			mac.Actions.into(&c, t.Tags)
+		}
 		_, err = s.change(ctx, tx, c)
 		return err
 	})
@@ -155,6 +165,29 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 		return store.Message{}, err
 	}
 	return s.store.GetMessage(ctx, s.db.W(), id)
+}
+
+// replyMacro finds the macro a reply names (nil when none) and, when the
+// reply has no body, gives it the macro's body rendered for the ticket.
+func (s *Service) replyMacro(ctx context.Context, actor store.User, ticketID int64, in *ReplyInput) (*Macro, error) {
+	if in.MacroID == 0 {
+		return nil, nil
+	}
+	m, err := s.macroFor(ctx, s.db, actor, in.MacroID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, domain.Invalid("macro_id", fmt.Sprintf("no macro %d", in.MacroID))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(in.Body) == "" {
+		t, err := s.store.GetTicket(ctx, s.db, ticketID)
+		if err != nil {
+			return nil, err
+		}
+		in.Body = RenderMacro(m.Body, t, actor)
+	}
+	return &m, nil
 }
 
 // replyMail addresses and threads an agent's reply: to the requester, Cc

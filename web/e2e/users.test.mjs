@@ -44,7 +44,7 @@ test("no dev sign-in button when dev login is off", async () => {
 
 test("an admin adds a user without a password, gets the link, edits the name", async () => {
   await signIn(page, "ada@example.com", PASSWORD);
-  await page.waitForURL(/\/queue\/mine$/);
+  await page.waitForURL(/\/queue\/unassigned$/);
   await page.getByRole("link", { name: "Users" }).click();
   const form = page.getByRole("form", { name: "Add a user" });
   await form.getByLabel("Name").fill("Nia New");
@@ -76,7 +76,7 @@ test("the user sets a password from the link and is signed in", async () => {
   await page.getByLabel("Repeat the new password").fill(NIA_FIRST);
   await shot("users-02-invite-page");
   await page.getByRole("button", { name: "Set password and sign in" }).click();
-  await page.waitForURL(/\/queue\/mine$/);
+  await page.waitForURL(/\/queue\/unassigned$/);
   await page.getByRole("link", { name: "Nia Newton" }).waitFor();
 });
 
@@ -94,10 +94,10 @@ test("the user changes their own password on My account", async () => {
   await shot("users-03-my-account");
   // Still signed in here: the session that changed it stays.
   await page.getByRole("link", { name: "Mine" }).click();
-  await page.waitForURL(/\/queue\/mine$/);
+  await page.waitForURL(/\/queue\/unassigned$/);
   await signOut();
   await signIn(page, "nia@example.com", NIA_SECOND);
-  await page.waitForURL(/\/queue\/mine$/);
+  await page.waitForURL(/\/queue\/unassigned$/);
   await signOut();
 });
 

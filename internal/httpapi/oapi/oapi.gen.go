@@ -365,6 +365,30 @@ type BlockedSender struct {
 	Value    string                   `json:"value"`
 }
 
+// BulkResult defines model for BulkResult.
+type BulkResult struct {
+	Skipped []struct {
+		Id     int64  `json:"id"`
+		Reason string `json:"reason"`
+	} `json:"skipped"`
+
+	// Updated tickets that changed
+	Updated int `json:"updated"`
+}
+
+// BulkUpdate defines model for BulkUpdate.
+type BulkUpdate struct {
+	// AssigneeId null unassigns
+	AssigneeId nullable.Nullable[int64] `json:"assignee_id,omitempty"`
+
+	// Ids 1 to 1000 ticket ids
+	Ids        []int64   `json:"ids"`
+	Priority   *Priority `json:"priority,omitempty"`
+	Status     *Status   `json:"status,omitempty"`
+	TagsAdd    *[]string `json:"tags_add,omitempty"`
+	TagsRemove *[]string `json:"tags_remove,omitempty"`
+}
+
 // ChangePasswordRequest defines model for ChangePasswordRequest.
 type ChangePasswordRequest struct {
 	Current string `json:"current"`
@@ -530,6 +554,48 @@ type InvitationLink struct {
 type LoginRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+}
+
+// Macro defines model for Macro.
+type Macro struct {
+	// Actions applied to the ticket with the reply; absent ones change nothing
+	Actions MacroActions `json:"actions"`
+
+	// Body placeholders: {{ticket.id}}, {{ticket.subject}}, {{requester.name}}, {{requester.first_name}}, {{agent.name}}
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+	Id        int64     `json:"id"`
+	Name      string    `json:"name"`
+	OwnerId   int64     `json:"owner_id"`
+	Shared    bool      `json:"shared"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// MacroActions applied to the ticket with the reply; absent ones change nothing
+type MacroActions struct {
+	// AssigneeId a user id
+	AssigneeId *int64    `json:"assignee_id,omitempty"`
+	Priority   *Priority `json:"priority,omitempty"`
+	Status     *Status   `json:"status,omitempty"`
+	TagsAdd    *[]string `json:"tags_add,omitempty"`
+}
+
+// MacroInput defines model for MacroInput.
+type MacroInput struct {
+	// Actions applied to the ticket with the reply; absent ones change nothing
+	Actions *MacroActions `json:"actions,omitempty"`
+	Body    string        `json:"body"`
+	Name    string        `json:"name"`
+	Shared  *bool         `json:"shared,omitempty"`
+}
+
+// MacroUpdate defines model for MacroUpdate.
+type MacroUpdate struct {
+	// Actions applied to the ticket with the reply; absent ones change nothing
+	Actions *MacroActions `json:"actions,omitempty"`
+	Body    *string       `json:"body,omitempty"`
+	Name    *string       `json:"name,omitempty"`
+	Shared  *bool         `json:"shared,omitempty"`
 }
 
 // Mailbox defines model for Mailbox.
@@ -698,14 +764,46 @@ type Priority string
 
 // ReplyRequest defines model for ReplyRequest.
 type ReplyRequest struct {
-	Body string `json:"body"`
+	// Body required unless macro_id is given
+	Body *string `json:"body,omitempty"`
 
 	// Cc addresses; absent keeps the conversation's Cc, [] removes it
 	Cc *[]string `json:"cc,omitempty"`
+
+	// MacroId a macro: without a body its rendered body is sent; its actions are applied with the reply
+	MacroId *int64 `json:"macro_id,omitempty"`
 }
 
 // Role defines model for Role.
 type Role string
+
+// SavedView defines model for SavedView.
+type SavedView struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// Filters the ticket list's parameters a view keeps; absent ones do not filter
+	Filters ViewFilters `json:"filters"`
+	Id      int64       `json:"id"`
+	Name    string      `json:"name"`
+	OwnerId int64       `json:"owner_id"`
+	Shared  bool        `json:"shared"`
+}
+
+// SavedViewInput defines model for SavedViewInput.
+type SavedViewInput struct {
+	// Filters the ticket list's parameters a view keeps; absent ones do not filter
+	Filters ViewFilters `json:"filters"`
+	Name    string      `json:"name"`
+	Shared  *bool       `json:"shared,omitempty"`
+}
+
+// SavedViewUpdate defines model for SavedViewUpdate.
+type SavedViewUpdate struct {
+	// Filters the ticket list's parameters a view keeps; absent ones do not filter
+	Filters *ViewFilters `json:"filters,omitempty"`
+	Name    *string      `json:"name,omitempty"`
+	Shared  *bool        `json:"shared,omitempty"`
+}
 
 // Session defines model for Session.
 type Session struct {
@@ -781,6 +879,33 @@ type UserUpdate struct {
 	Name     *string `json:"name,omitempty"`
 	Password *string `json:"password,omitempty"`
 	Role     *Role   `json:"role,omitempty"`
+}
+
+// ViewCounts defines model for ViewCounts.
+type ViewCounts struct {
+	// Cap counts stop here
+	Cap    int            `json:"cap"`
+	Counts map[string]int `json:"counts"`
+}
+
+// ViewFilters the ticket list's parameters a view keeps; absent ones do not filter
+type ViewFilters struct {
+	// Assignee a user id, `me` (whoever looks) or `none`
+	Assignee *string `json:"assignee,omitempty"`
+	Mailbox  *int64  `json:"mailbox,omitempty"`
+
+	// Q search text
+	Q *string `json:"q,omitempty"`
+
+	// Requester requester email address
+	Requester *string `json:"requester,omitempty"`
+
+	// Status one status or several, comma-separated
+	Status *string `json:"status,omitempty"`
+	Tag    *string `json:"tag,omitempty"`
+
+	// Team reserved for teams (not yet filtered)
+	Team *int64 `json:"team,omitempty"`
 }
 
 // ID defines model for ID.
@@ -904,9 +1029,10 @@ type ListMessagesParams struct {
 
 // CreateReplyMultipartBody defines parameters for CreateReply.
 type CreateReplyMultipartBody struct {
-	Body  string                `json:"body"`
-	Cc    *[]string             `json:"cc,omitempty"`
-	Files *[]openapi_types.File `json:"files,omitempty"`
+	Body    *string               `json:"body,omitempty"`
+	Cc      *[]string             `json:"cc,omitempty"`
+	Files   *[]openapi_types.File `json:"files,omitempty"`
+	MacroId *int64                `json:"macro_id,omitempty"`
 }
 
 // DevLoginJSONRequestBody defines body for DevLogin for application/json ContentType.
@@ -921,6 +1047,12 @@ type LoginJSONRequestBody = LoginRequest
 // BlockSenderJSONRequestBody defines body for BlockSender for application/json ContentType.
 type BlockSenderJSONRequestBody BlockSenderJSONBody
 
+// CreateMacroJSONRequestBody defines body for CreateMacro for application/json ContentType.
+type CreateMacroJSONRequestBody = MacroInput
+
+// UpdateMacroJSONRequestBody defines body for UpdateMacro for application/json ContentType.
+type UpdateMacroJSONRequestBody = MacroUpdate
+
 // CreateMailboxJSONRequestBody defines body for CreateMailbox for application/json ContentType.
 type CreateMailboxJSONRequestBody = CreateMailboxRequest
 
@@ -932,6 +1064,9 @@ type ConnectNylasJSONRequestBody = NylasConnectRequest
 
 // ChangeMyPasswordJSONRequestBody defines body for ChangeMyPassword for application/json ContentType.
 type ChangeMyPasswordJSONRequestBody = ChangePasswordRequest
+
+// BulkUpdateTicketsJSONRequestBody defines body for BulkUpdateTickets for application/json ContentType.
+type BulkUpdateTicketsJSONRequestBody = BulkUpdate
 
 // UpdateTicketJSONRequestBody defines body for UpdateTicket for application/json ContentType.
 type UpdateTicketJSONRequestBody = TicketUpdate
@@ -953,6 +1088,12 @@ type CreateUserJSONRequestBody = CreateUserRequest
 
 // UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
 type UpdateUserJSONRequestBody = UserUpdate
+
+// CreateViewJSONRequestBody defines body for CreateView for application/json ContentType.
+type CreateViewJSONRequestBody = SavedViewInput
+
+// UpdateViewJSONRequestBody defines body for UpdateView for application/json ContentType.
+type UpdateViewJSONRequestBody = SavedViewUpdate
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -1016,6 +1157,18 @@ type ServerInterface interface {
 	// TicketFromInbound Turns kept automatic mail into a ticket (or adds it to its conversation's ticket); 409 unless it is automatic
 	// (POST /api/v1/inbound/{id}/ticket)
 	TicketFromInbound(w http.ResponseWriter, r *http.Request, id ID)
+	// ListMacros The caller's macros and the shared ones, by name
+	// (GET /api/v1/macros)
+	ListMacros(w http.ResponseWriter, r *http.Request)
+	// CreateMacro Creates a macro (personal unless shared)
+	// (POST /api/v1/macros)
+	CreateMacro(w http.ResponseWriter, r *http.Request)
+	// DeleteMacro Deletes a macro (its owner; a shared macro also any admin)
+	// (DELETE /api/v1/macros/{id})
+	DeleteMacro(w http.ResponseWriter, r *http.Request, id ID)
+	// UpdateMacro Changes a macro (its owner; a shared macro also any admin)
+	// (PATCH /api/v1/macros/{id})
+	UpdateMacro(w http.ResponseWriter, r *http.Request, id ID)
 
 	// (GET /api/v1/mailboxes)
 	ListMailboxes(w http.ResponseWriter, r *http.Request)
@@ -1067,6 +1220,9 @@ type ServerInterface interface {
 	// ListTickets Tickets, newest activity first (or as `sort` says), cursor paged
 	// (GET /api/v1/tickets)
 	ListTickets(w http.ResponseWriter, r *http.Request, params ListTicketsParams)
+	// BulkUpdateTickets Changes many tickets at once (status, priority, assignee, tags)
+	// (POST /api/v1/tickets/bulk)
+	BulkUpdateTickets(w http.ResponseWriter, r *http.Request)
 
 	// (GET /api/v1/tickets/{id})
 	GetTicket(w http.ResponseWriter, r *http.Request, id ID)
@@ -1112,6 +1268,21 @@ type ServerInterface interface {
 	// InviteUser Makes a single-use link (valid 7 days) with which the user sets their password and is signed in; it replaces the user's earlier unused links. For a user with a password it is a reset link. The link is mailed to the user (from the system-mail mailbox, else the first with an SMTP relay, else the outbox folder) and returned to the admin as well.
 	// (POST /api/v1/users/{id}/invite)
 	InviteUser(w http.ResponseWriter, r *http.Request, id ID)
+	// ListViews The caller's saved views and the shared ones, by name
+	// (GET /api/v1/views)
+	ListViews(w http.ResponseWriter, r *http.Request)
+	// CreateView Saves a view (personal unless shared)
+	// (POST /api/v1/views)
+	CreateView(w http.ResponseWriter, r *http.Request)
+	// GetViewCounts How many tickets each sidebar view holds
+	// (GET /api/v1/views/counts)
+	GetViewCounts(w http.ResponseWriter, r *http.Request)
+	// DeleteView Deletes a view (its owner; a shared view also any admin)
+	// (DELETE /api/v1/views/{id})
+	DeleteView(w http.ResponseWriter, r *http.Request, id ID)
+	// UpdateView Changes a view (its owner; a shared view also any admin)
+	// (PATCH /api/v1/views/{id})
+	UpdateView(w http.ResponseWriter, r *http.Request, id ID)
 	// Healthz Liveness
 	// (GET /healthz)
 	Healthz(w http.ResponseWriter, r *http.Request)
@@ -1549,6 +1720,86 @@ func (siw *ServerInterfaceWrapper) TicketFromInbound(w http.ResponseWriter, r *h
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.TicketFromInbound(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListMacros operation middleware
+func (siw *ServerInterfaceWrapper) ListMacros(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListMacros(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateMacro operation middleware
+func (siw *ServerInterfaceWrapper) CreateMacro(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateMacro(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteMacro operation middleware
+func (siw *ServerInterfaceWrapper) DeleteMacro(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteMacro(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateMacro operation middleware
+func (siw *ServerInterfaceWrapper) UpdateMacro(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateMacro(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2203,6 +2454,20 @@ func (siw *ServerInterfaceWrapper) ListTickets(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// BulkUpdateTickets operation middleware
+func (siw *ServerInterfaceWrapper) BulkUpdateTickets(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.BulkUpdateTickets(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetTicket operation middleware
 func (siw *ServerInterfaceWrapper) GetTicket(w http.ResponseWriter, r *http.Request) {
 
@@ -2574,6 +2839,100 @@ func (siw *ServerInterfaceWrapper) InviteUser(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// ListViews operation middleware
+func (siw *ServerInterfaceWrapper) ListViews(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListViews(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateView operation middleware
+func (siw *ServerInterfaceWrapper) CreateView(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateView(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetViewCounts operation middleware
+func (siw *ServerInterfaceWrapper) GetViewCounts(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetViewCounts(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteView operation middleware
+func (siw *ServerInterfaceWrapper) DeleteView(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteView(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateView operation middleware
+func (siw *ServerInterfaceWrapper) UpdateView(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateView(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // Healthz operation middleware
 func (siw *ServerInterfaceWrapper) Healthz(w http.ResponseWriter, r *http.Request) {
 
@@ -2791,6 +3150,16 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/microsoft/oauth/callback", wrapper.MicrosoftOAuthCallback)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/nylas/webhook", wrapper.NylasWebhookChallenge)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/mailboxes/nylas/webhook", wrapper.NylasWebhook)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/views", wrapper.ListViews)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/views", wrapper.CreateView)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/views/counts", wrapper.GetViewCounts)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/views/{id}", wrapper.DeleteView)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/views/{id}", wrapper.UpdateView)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/macros", wrapper.ListMacros)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/macros", wrapper.CreateMacro)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/macros/{id}", wrapper.DeleteMacro)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/macros/{id}", wrapper.UpdateMacro)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/bulk", wrapper.BulkUpdateTickets)
 
 	return m
 }
@@ -4003,6 +4372,272 @@ func (response TicketFromInbound409JSONResponse) VisitTicketFromInboundResponse(
 	return err
 }
 
+type ListMacrosRequestObject struct {
+}
+
+type ListMacrosResponseObject interface {
+	VisitListMacrosResponse(w http.ResponseWriter) error
+}
+
+type ListMacros200JSONResponse struct {
+	Items []Macro `json:"items"`
+}
+
+func (response ListMacros200JSONResponse) VisitListMacrosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMacros401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListMacros401JSONResponse) VisitListMacrosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMacroRequestObject struct {
+	Body *CreateMacroJSONRequestBody
+}
+
+type CreateMacroResponseObject interface {
+	VisitCreateMacroResponse(w http.ResponseWriter) error
+}
+
+type CreateMacro201JSONResponse Macro
+
+func (response CreateMacro201JSONResponse) VisitCreateMacroResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMacro400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateMacro400JSONResponse) VisitCreateMacroResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMacro401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateMacro401JSONResponse) VisitCreateMacroResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMacro403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateMacro403JSONResponse) VisitCreateMacroResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMacro422JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateMacro422JSONResponse) VisitCreateMacroResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMacroRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type DeleteMacroResponseObject interface {
+	VisitDeleteMacroResponse(w http.ResponseWriter) error
+}
+
+type DeleteMacro204Response struct {
+}
+
+func (response DeleteMacro204Response) VisitDeleteMacroResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteMacro401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteMacro401JSONResponse) VisitDeleteMacroResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMacro403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteMacro403JSONResponse) VisitDeleteMacroResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMacro404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteMacro404JSONResponse) VisitDeleteMacroResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMacroRequestObject struct {
+	Id   ID `json:"id"`
+	Body *UpdateMacroJSONRequestBody
+}
+
+type UpdateMacroResponseObject interface {
+	VisitUpdateMacroResponse(w http.ResponseWriter) error
+}
+
+type UpdateMacro200JSONResponse Macro
+
+func (response UpdateMacro200JSONResponse) VisitUpdateMacroResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMacro400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateMacro400JSONResponse) VisitUpdateMacroResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMacro401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateMacro401JSONResponse) VisitUpdateMacroResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMacro403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateMacro403JSONResponse) VisitUpdateMacroResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMacro404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateMacro404JSONResponse) VisitUpdateMacroResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMacro422JSONResponse struct{ InvalidJSONResponse }
+
+func (response UpdateMacro422JSONResponse) VisitUpdateMacroResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMailboxesRequestObject struct {
 }
 
@@ -5009,6 +5644,84 @@ func (response ListTickets401JSONResponse) VisitListTicketsResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkUpdateTicketsRequestObject struct {
+	Body *BulkUpdateTicketsJSONRequestBody
+}
+
+type BulkUpdateTicketsResponseObject interface {
+	VisitBulkUpdateTicketsResponse(w http.ResponseWriter) error
+}
+
+type BulkUpdateTickets200JSONResponse BulkResult
+
+func (response BulkUpdateTickets200JSONResponse) VisitBulkUpdateTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkUpdateTickets400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response BulkUpdateTickets400JSONResponse) VisitBulkUpdateTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkUpdateTickets401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response BulkUpdateTickets401JSONResponse) VisitBulkUpdateTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkUpdateTickets403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response BulkUpdateTickets403JSONResponse) VisitBulkUpdateTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkUpdateTickets422JSONResponse struct{ InvalidJSONResponse }
+
+func (response BulkUpdateTickets422JSONResponse) VisitBulkUpdateTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6108,6 +6821,307 @@ func (response InviteUser409JSONResponse) VisitInviteUserResponse(w http.Respons
 	return err
 }
 
+type ListViewsRequestObject struct {
+}
+
+type ListViewsResponseObject interface {
+	VisitListViewsResponse(w http.ResponseWriter) error
+}
+
+type ListViews200JSONResponse struct {
+	Items []SavedView `json:"items"`
+}
+
+func (response ListViews200JSONResponse) VisitListViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListViews401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListViews401JSONResponse) VisitListViewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateViewRequestObject struct {
+	Body *CreateViewJSONRequestBody
+}
+
+type CreateViewResponseObject interface {
+	VisitCreateViewResponse(w http.ResponseWriter) error
+}
+
+type CreateView201JSONResponse SavedView
+
+func (response CreateView201JSONResponse) VisitCreateViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateView400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateView400JSONResponse) VisitCreateViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateView401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateView401JSONResponse) VisitCreateViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateView403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateView403JSONResponse) VisitCreateViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateView422JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateView422JSONResponse) VisitCreateViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetViewCountsRequestObject struct {
+}
+
+type GetViewCountsResponseObject interface {
+	VisitGetViewCountsResponse(w http.ResponseWriter) error
+}
+
+type GetViewCounts200JSONResponse ViewCounts
+
+func (response GetViewCounts200JSONResponse) VisitGetViewCountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetViewCounts401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetViewCounts401JSONResponse) VisitGetViewCountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteViewRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type DeleteViewResponseObject interface {
+	VisitDeleteViewResponse(w http.ResponseWriter) error
+}
+
+type DeleteView204Response struct {
+}
+
+func (response DeleteView204Response) VisitDeleteViewResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteView401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteView401JSONResponse) VisitDeleteViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteView403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteView403JSONResponse) VisitDeleteViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteView404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteView404JSONResponse) VisitDeleteViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateViewRequestObject struct {
+	Id   ID `json:"id"`
+	Body *UpdateViewJSONRequestBody
+}
+
+type UpdateViewResponseObject interface {
+	VisitUpdateViewResponse(w http.ResponseWriter) error
+}
+
+type UpdateView200JSONResponse SavedView
+
+func (response UpdateView200JSONResponse) VisitUpdateViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateView400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateView400JSONResponse) VisitUpdateViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateView401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateView401JSONResponse) VisitUpdateViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateView403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateView403JSONResponse) VisitUpdateViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateView404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateView404JSONResponse) VisitUpdateViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateView422JSONResponse struct{ InvalidJSONResponse }
+
+func (response UpdateView422JSONResponse) VisitUpdateViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type HealthzRequestObject struct {
 }
 
@@ -6244,6 +7258,18 @@ type StrictServerInterface interface {
 	// TicketFromInbound Turns kept automatic mail into a ticket (or adds it to its conversation's ticket); 409 unless it is automatic
 	// (POST /api/v1/inbound/{id}/ticket)
 	TicketFromInbound(ctx context.Context, request TicketFromInboundRequestObject) (TicketFromInboundResponseObject, error)
+	// ListMacros The caller's macros and the shared ones, by name
+	// (GET /api/v1/macros)
+	ListMacros(ctx context.Context, request ListMacrosRequestObject) (ListMacrosResponseObject, error)
+	// CreateMacro Creates a macro (personal unless shared)
+	// (POST /api/v1/macros)
+	CreateMacro(ctx context.Context, request CreateMacroRequestObject) (CreateMacroResponseObject, error)
+	// DeleteMacro Deletes a macro (its owner; a shared macro also any admin)
+	// (DELETE /api/v1/macros/{id})
+	DeleteMacro(ctx context.Context, request DeleteMacroRequestObject) (DeleteMacroResponseObject, error)
+	// UpdateMacro Changes a macro (its owner; a shared macro also any admin)
+	// (PATCH /api/v1/macros/{id})
+	UpdateMacro(ctx context.Context, request UpdateMacroRequestObject) (UpdateMacroResponseObject, error)
 
 	// (GET /api/v1/mailboxes)
 	ListMailboxes(ctx context.Context, request ListMailboxesRequestObject) (ListMailboxesResponseObject, error)
@@ -6295,6 +7321,9 @@ type StrictServerInterface interface {
 	// ListTickets Tickets, newest activity first (or as `sort` says), cursor paged
 	// (GET /api/v1/tickets)
 	ListTickets(ctx context.Context, request ListTicketsRequestObject) (ListTicketsResponseObject, error)
+	// BulkUpdateTickets Changes many tickets at once (status, priority, assignee, tags)
+	// (POST /api/v1/tickets/bulk)
+	BulkUpdateTickets(ctx context.Context, request BulkUpdateTicketsRequestObject) (BulkUpdateTicketsResponseObject, error)
 
 	// (GET /api/v1/tickets/{id})
 	GetTicket(ctx context.Context, request GetTicketRequestObject) (GetTicketResponseObject, error)
@@ -6340,6 +7369,21 @@ type StrictServerInterface interface {
 	// InviteUser Makes a single-use link (valid 7 days) with which the user sets their password and is signed in; it replaces the user's earlier unused links. For a user with a password it is a reset link. The link is mailed to the user (from the system-mail mailbox, else the first with an SMTP relay, else the outbox folder) and returned to the admin as well.
 	// (POST /api/v1/users/{id}/invite)
 	InviteUser(ctx context.Context, request InviteUserRequestObject) (InviteUserResponseObject, error)
+	// ListViews The caller's saved views and the shared ones, by name
+	// (GET /api/v1/views)
+	ListViews(ctx context.Context, request ListViewsRequestObject) (ListViewsResponseObject, error)
+	// CreateView Saves a view (personal unless shared)
+	// (POST /api/v1/views)
+	CreateView(ctx context.Context, request CreateViewRequestObject) (CreateViewResponseObject, error)
+	// GetViewCounts How many tickets each sidebar view holds
+	// (GET /api/v1/views/counts)
+	GetViewCounts(ctx context.Context, request GetViewCountsRequestObject) (GetViewCountsResponseObject, error)
+	// DeleteView Deletes a view (its owner; a shared view also any admin)
+	// (DELETE /api/v1/views/{id})
+	DeleteView(ctx context.Context, request DeleteViewRequestObject) (DeleteViewResponseObject, error)
+	// UpdateView Changes a view (its owner; a shared view also any admin)
+	// (PATCH /api/v1/views/{id})
+	UpdateView(ctx context.Context, request UpdateViewRequestObject) (UpdateViewResponseObject, error)
 	// Healthz Liveness
 	// (GET /healthz)
 	Healthz(ctx context.Context, request HealthzRequestObject) (HealthzResponseObject, error)
@@ -6920,6 +7964,120 @@ func (sh *strictHandler) TicketFromInbound(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// ListMacros operation middleware
+func (sh *strictHandler) ListMacros(w http.ResponseWriter, r *http.Request) {
+	var request ListMacrosRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMacros(ctx, request.(ListMacrosRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMacros")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListMacrosResponseObject); ok {
+		if err := validResponse.VisitListMacrosResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateMacro operation middleware
+func (sh *strictHandler) CreateMacro(w http.ResponseWriter, r *http.Request) {
+	var request CreateMacroRequestObject
+
+	var body CreateMacroJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateMacro(ctx, request.(CreateMacroRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateMacro")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateMacroResponseObject); ok {
+		if err := validResponse.VisitCreateMacroResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteMacro operation middleware
+func (sh *strictHandler) DeleteMacro(w http.ResponseWriter, r *http.Request, id ID) {
+	var request DeleteMacroRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteMacro(ctx, request.(DeleteMacroRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteMacro")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteMacroResponseObject); ok {
+		if err := validResponse.VisitDeleteMacroResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateMacro operation middleware
+func (sh *strictHandler) UpdateMacro(w http.ResponseWriter, r *http.Request, id ID) {
+	var request UpdateMacroRequestObject
+
+	request.Id = id
+
+	var body UpdateMacroJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateMacro(ctx, request.(UpdateMacroRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateMacro")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateMacroResponseObject); ok {
+		if err := validResponse.VisitUpdateMacroResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListMailboxes operation middleware
 func (sh *strictHandler) ListMailboxes(w http.ResponseWriter, r *http.Request) {
 	var request ListMailboxesRequestObject
@@ -7380,6 +8538,37 @@ func (sh *strictHandler) ListTickets(w http.ResponseWriter, r *http.Request, par
 	}
 }
 
+// BulkUpdateTickets operation middleware
+func (sh *strictHandler) BulkUpdateTickets(w http.ResponseWriter, r *http.Request) {
+	var request BulkUpdateTicketsRequestObject
+
+	var body BulkUpdateTicketsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.BulkUpdateTickets(ctx, request.(BulkUpdateTicketsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "BulkUpdateTickets")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(BulkUpdateTicketsResponseObject); ok {
+		if err := validResponse.VisitBulkUpdateTicketsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetTicket operation middleware
 func (sh *strictHandler) GetTicket(w http.ResponseWriter, r *http.Request, id ID) {
 	var request GetTicketRequestObject
@@ -7809,6 +8998,144 @@ func (sh *strictHandler) InviteUser(w http.ResponseWriter, r *http.Request, id I
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(InviteUserResponseObject); ok {
 		if err := validResponse.VisitInviteUserResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListViews operation middleware
+func (sh *strictHandler) ListViews(w http.ResponseWriter, r *http.Request) {
+	var request ListViewsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListViews(ctx, request.(ListViewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListViews")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListViewsResponseObject); ok {
+		if err := validResponse.VisitListViewsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateView operation middleware
+func (sh *strictHandler) CreateView(w http.ResponseWriter, r *http.Request) {
+	var request CreateViewRequestObject
+
+	var body CreateViewJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateView(ctx, request.(CreateViewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateView")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateViewResponseObject); ok {
+		if err := validResponse.VisitCreateViewResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetViewCounts operation middleware
+func (sh *strictHandler) GetViewCounts(w http.ResponseWriter, r *http.Request) {
+	var request GetViewCountsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetViewCounts(ctx, request.(GetViewCountsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetViewCounts")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetViewCountsResponseObject); ok {
+		if err := validResponse.VisitGetViewCountsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteView operation middleware
+func (sh *strictHandler) DeleteView(w http.ResponseWriter, r *http.Request, id ID) {
+	var request DeleteViewRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteView(ctx, request.(DeleteViewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteView")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteViewResponseObject); ok {
+		if err := validResponse.VisitDeleteViewResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateView operation middleware
+func (sh *strictHandler) UpdateView(w http.ResponseWriter, r *http.Request, id ID) {
+	var request UpdateViewRequestObject
+
+	request.Id = id
+
+	var body UpdateViewJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateView(ctx, request.(UpdateViewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateView")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateViewResponseObject); ok {
+		if err := validResponse.VisitUpdateViewResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

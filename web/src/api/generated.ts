@@ -394,7 +394,10 @@ export interface MessageBody {
 }
 
 export interface ReplyRequest {
-  body: string;
+  /** required unless macro_id is given */
+  body?: string;
+  /** a macro: without a body its rendered body is sent; its actions are applied with the reply */
+  macro_id?: number;
   /** addresses; absent keeps the conversation's Cc, [] removes it */
   cc?: string[];
 }
@@ -582,6 +585,115 @@ export interface MailboxTestResult {
 }
 
 /**
+ * the ticket list's parameters a view keeps; absent ones do not filter
+ */
+export interface ViewFilters {
+  /** one status or several, comma-separated */
+  status?: string;
+  /** a user id, `me` (whoever looks) or `none` */
+  assignee?: string;
+  mailbox?: number;
+  tag?: string;
+  /** requester email address */
+  requester?: string;
+  /** search text */
+  q?: string;
+  /** reserved for teams (not yet filtered) */
+  team?: number;
+}
+
+export interface SavedView {
+  id: number;
+  name: string;
+  shared: boolean;
+  owner_id: number;
+  filters: ViewFilters;
+  created_at: string;
+}
+
+export interface SavedViewInput {
+  name: string;
+  shared?: boolean;
+  filters: ViewFilters;
+}
+
+export interface SavedViewUpdate {
+  name?: string;
+  shared?: boolean;
+  filters?: ViewFilters;
+}
+
+export type ViewCountsCounts = {[key: string]: number};
+
+export interface ViewCounts {
+  counts: ViewCountsCounts;
+  /** counts stop here */
+  cap: number;
+}
+
+/**
+ * applied to the ticket with the reply; absent ones change nothing
+ */
+export interface MacroActions {
+  status?: Status;
+  priority?: Priority;
+  tags_add?: string[];
+  /** a user id */
+  assignee_id?: number;
+}
+
+export interface Macro {
+  id: number;
+  name: string;
+  /** placeholders: {{ticket.id}}, {{ticket.subject}}, {{requester.name}}, {{requester.first_name}}, {{agent.name}} */
+  body: string;
+  actions: MacroActions;
+  shared: boolean;
+  owner_id: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MacroInput {
+  name: string;
+  body: string;
+  actions?: MacroActions;
+  shared?: boolean;
+}
+
+export interface MacroUpdate {
+  name?: string;
+  body?: string;
+  actions?: MacroActions;
+  shared?: boolean;
+}
+
+export interface BulkUpdate {
+  /** 1 to 1000 ticket ids */
+  ids: number[];
+  status?: Status;
+  priority?: Priority;
+  /**
+   * null unassigns
+   * @nullable
+   */
+  assignee_id?: number | null;
+  tags_add?: string[];
+  tags_remove?: string[];
+}
+
+export type BulkResultSkippedItem = {
+  id: number;
+  reason: string;
+};
+
+export interface BulkResult {
+  /** tickets that changed */
+  updated: number;
+  skipped: BulkResultSkippedItem[];
+}
+
+/**
  * malformed request
  */
 export type BadRequestResponse = Error;
@@ -690,7 +802,8 @@ export type ListMessages200 = {
 };
 
 export type CreateReplyBodyTwo = {
-  body: string;
+  body?: string;
+  macro_id?: number;
   cc?: string[];
   files?: Blob[];
 };
@@ -776,6 +889,14 @@ error_description?: string;
 
 export type NylasWebhookChallengeParams = {
 challenge: string;
+};
+
+export type ListViews200 = {
+  items: SavedView[];
+};
+
+export type ListMacros200 = {
+  items: Macro[];
 };
 
 type SecondParameter<T extends (...args: never) => unknown> = Parameters<T>[1];
@@ -2620,7 +2741,7 @@ export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>
 
 
 /**
- * JSON `{"body", "cc"?}`, or multipart/form-data with a `body` field, optional `cc` fields
+ * JSON `{"body", "cc"?, "macro_id"?}`, or multipart/form-data with a `body` field, optional `cc` fields
 (one address each) and files (any other file part). 25 MiB in total at most (413 beyond).
 Without `cc` the Cc of the conversation is kept; `cc: []` removes it.
 
@@ -2637,7 +2758,12 @@ export const getCreateReplyUrl = (id: number,) => {
 export const createReply = async (id: number,
     createReplyBodyTwo: CreateReplyBodyTwo, options?: RequestInit): Promise<unknown> => {
     const formData = new FormData();
-formData.append(`body`, createReplyBodyTwo.body)
+if(createReplyBodyTwo.body !== undefined) {
+ formData.append(`body`, createReplyBodyTwo.body)
+ }
+if(createReplyBodyTwo.macro_id !== undefined) {
+ formData.append(`macro_id`, createReplyBodyTwo.macro_id.toString())
+ }
 if(createReplyBodyTwo.cc !== undefined) {
  createReplyBodyTwo.cc.forEach(value => formData.append(`cc`, value));
  }
@@ -5629,6 +5755,819 @@ export const useNylasWebhook = <TError = UnauthorizedResponse,
       > => {
 
       const mutationOptions = getNylasWebhookMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary The caller's saved views and the shared ones, by name
+ */
+export const getListViewsUrl = () => {
+
+
+  
+
+  return `/api/v1/views`
+}
+
+export const listViews = async ( options?: RequestInit): Promise<ListViews200> => {
+  
+  return apiFetch<ListViews200>(getListViewsUrl(),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getListViewsQueryKey = () => {
+    return [
+    `/api/v1/views`
+    ] as const;
+    }
+
+    
+export const getListViewsQueryOptions = <TData = Awaited<ReturnType<typeof listViews>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listViews>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getListViewsQueryKey();
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listViews>>> = () => listViews(requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof listViews>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ListViewsQueryResult = NonNullable<Awaited<ReturnType<typeof listViews>>>
+export type ListViewsQueryError = UnauthorizedResponse
+
+
+export function useListViews<TData = Awaited<ReturnType<typeof listViews>>, TError = UnauthorizedResponse>(
+  options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listViews>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listViews>>,
+          TError,
+          Awaited<ReturnType<typeof listViews>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListViews<TData = Awaited<ReturnType<typeof listViews>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listViews>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listViews>>,
+          TError,
+          Awaited<ReturnType<typeof listViews>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListViews<TData = Awaited<ReturnType<typeof listViews>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listViews>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary The caller's saved views and the shared ones, by name
+ */
+
+export function useListViews<TData = Awaited<ReturnType<typeof listViews>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listViews>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getListViewsQueryOptions(options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Saves a view (personal unless shared)
+ */
+export const getCreateViewUrl = () => {
+
+
+  
+
+  return `/api/v1/views`
+}
+
+export const createView = async (savedViewInput: SavedViewInput, options?: RequestInit): Promise<SavedView> => {
+  
+  return apiFetch<SavedView>(getCreateViewUrl(),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      savedViewInput,)
+  }
+);}
+
+
+
+
+export const getCreateViewMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createView>>, TError,{data: SavedViewInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof createView>>, TError,{data: SavedViewInput}, TContext> => {
+
+const mutationKey = ['createView'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof createView>>, {data: SavedViewInput}> = (props) => {
+          const {data} = props ?? {};
+
+          return  createView(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type CreateViewMutationResult = NonNullable<Awaited<ReturnType<typeof createView>>>
+    export type CreateViewMutationBody = SavedViewInput
+    export type CreateViewMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse
+
+    /**
+ * @summary Saves a view (personal unless shared)
+ */
+export const useCreateView = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createView>>, TError,{data: SavedViewInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof createView>>,
+        TError,
+        {data: SavedViewInput},
+        TContext
+      > => {
+
+      const mutationOptions = getCreateViewMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * Keys: `mine`, `unassigned`, `open` (new, open and pending), `status:<status>`,
+`mailbox:<id>` (its new, open and pending tickets), `view:<id>` (each saved view the caller
+sees). A count stops at `cap`: a value equal to `cap` means "cap or more".
+
+ * @summary How many tickets each sidebar view holds
+ */
+export const getGetViewCountsUrl = () => {
+
+
+  
+
+  return `/api/v1/views/counts`
+}
+
+export const getViewCounts = async ( options?: RequestInit): Promise<ViewCounts> => {
+  
+  return apiFetch<ViewCounts>(getGetViewCountsUrl(),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getGetViewCountsQueryKey = () => {
+    return [
+    `/api/v1/views/counts`
+    ] as const;
+    }
+
+    
+export const getGetViewCountsQueryOptions = <TData = Awaited<ReturnType<typeof getViewCounts>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getViewCounts>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getGetViewCountsQueryKey();
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof getViewCounts>>> = () => getViewCounts(requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof getViewCounts>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type GetViewCountsQueryResult = NonNullable<Awaited<ReturnType<typeof getViewCounts>>>
+export type GetViewCountsQueryError = UnauthorizedResponse
+
+
+export function useGetViewCounts<TData = Awaited<ReturnType<typeof getViewCounts>>, TError = UnauthorizedResponse>(
+  options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getViewCounts>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getViewCounts>>,
+          TError,
+          Awaited<ReturnType<typeof getViewCounts>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetViewCounts<TData = Awaited<ReturnType<typeof getViewCounts>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getViewCounts>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getViewCounts>>,
+          TError,
+          Awaited<ReturnType<typeof getViewCounts>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetViewCounts<TData = Awaited<ReturnType<typeof getViewCounts>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getViewCounts>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary How many tickets each sidebar view holds
+ */
+
+export function useGetViewCounts<TData = Awaited<ReturnType<typeof getViewCounts>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getViewCounts>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getGetViewCountsQueryOptions(options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Changes a view (its owner; a shared view also any admin)
+ */
+export const getUpdateViewUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/views/${id}`
+}
+
+export const updateView = async (id: number,
+    savedViewUpdate: SavedViewUpdate, options?: RequestInit): Promise<SavedView> => {
+  
+  return apiFetch<SavedView>(getUpdateViewUrl(id),
+  {      
+    ...options,
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      savedViewUpdate,)
+  }
+);}
+
+
+
+
+export const getUpdateViewMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateView>>, TError,{id: number;data: SavedViewUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof updateView>>, TError,{id: number;data: SavedViewUpdate}, TContext> => {
+
+const mutationKey = ['updateView'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof updateView>>, {id: number;data: SavedViewUpdate}> = (props) => {
+          const {id,data} = props ?? {};
+
+          return  updateView(id,data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UpdateViewMutationResult = NonNullable<Awaited<ReturnType<typeof updateView>>>
+    export type UpdateViewMutationBody = SavedViewUpdate
+    export type UpdateViewMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse
+
+    /**
+ * @summary Changes a view (its owner; a shared view also any admin)
+ */
+export const useUpdateView = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateView>>, TError,{id: number;data: SavedViewUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof updateView>>,
+        TError,
+        {id: number;data: SavedViewUpdate},
+        TContext
+      > => {
+
+      const mutationOptions = getUpdateViewMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Deletes a view (its owner; a shared view also any admin)
+ */
+export const getDeleteViewUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/views/${id}`
+}
+
+export const deleteView = async (id: number, options?: RequestInit): Promise<void> => {
+  
+  return apiFetch<void>(getDeleteViewUrl(id),
+  {      
+    ...options,
+    method: 'DELETE'
+    
+    
+  }
+);}
+
+
+
+
+export const getDeleteViewMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteView>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof deleteView>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['deleteView'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof deleteView>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  deleteView(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type DeleteViewMutationResult = NonNullable<Awaited<ReturnType<typeof deleteView>>>
+    
+    export type DeleteViewMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+    /**
+ * @summary Deletes a view (its owner; a shared view also any admin)
+ */
+export const useDeleteView = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteView>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof deleteView>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getDeleteViewMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary The caller's macros and the shared ones, by name
+ */
+export const getListMacrosUrl = () => {
+
+
+  
+
+  return `/api/v1/macros`
+}
+
+export const listMacros = async ( options?: RequestInit): Promise<ListMacros200> => {
+  
+  return apiFetch<ListMacros200>(getListMacrosUrl(),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getListMacrosQueryKey = () => {
+    return [
+    `/api/v1/macros`
+    ] as const;
+    }
+
+    
+export const getListMacrosQueryOptions = <TData = Awaited<ReturnType<typeof listMacros>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMacros>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getListMacrosQueryKey();
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listMacros>>> = () => listMacros(requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof listMacros>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ListMacrosQueryResult = NonNullable<Awaited<ReturnType<typeof listMacros>>>
+export type ListMacrosQueryError = UnauthorizedResponse
+
+
+export function useListMacros<TData = Awaited<ReturnType<typeof listMacros>>, TError = UnauthorizedResponse>(
+  options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMacros>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listMacros>>,
+          TError,
+          Awaited<ReturnType<typeof listMacros>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListMacros<TData = Awaited<ReturnType<typeof listMacros>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMacros>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listMacros>>,
+          TError,
+          Awaited<ReturnType<typeof listMacros>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListMacros<TData = Awaited<ReturnType<typeof listMacros>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMacros>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary The caller's macros and the shared ones, by name
+ */
+
+export function useListMacros<TData = Awaited<ReturnType<typeof listMacros>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listMacros>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getListMacrosQueryOptions(options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Creates a macro (personal unless shared)
+ */
+export const getCreateMacroUrl = () => {
+
+
+  
+
+  return `/api/v1/macros`
+}
+
+export const createMacro = async (macroInput: MacroInput, options?: RequestInit): Promise<Macro> => {
+  
+  return apiFetch<Macro>(getCreateMacroUrl(),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      macroInput,)
+  }
+);}
+
+
+
+
+export const getCreateMacroMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createMacro>>, TError,{data: MacroInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof createMacro>>, TError,{data: MacroInput}, TContext> => {
+
+const mutationKey = ['createMacro'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof createMacro>>, {data: MacroInput}> = (props) => {
+          const {data} = props ?? {};
+
+          return  createMacro(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type CreateMacroMutationResult = NonNullable<Awaited<ReturnType<typeof createMacro>>>
+    export type CreateMacroMutationBody = MacroInput
+    export type CreateMacroMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse
+
+    /**
+ * @summary Creates a macro (personal unless shared)
+ */
+export const useCreateMacro = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createMacro>>, TError,{data: MacroInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof createMacro>>,
+        TError,
+        {data: MacroInput},
+        TContext
+      > => {
+
+      const mutationOptions = getCreateMacroMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Changes a macro (its owner; a shared macro also any admin)
+ */
+export const getUpdateMacroUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/macros/${id}`
+}
+
+export const updateMacro = async (id: number,
+    macroUpdate: MacroUpdate, options?: RequestInit): Promise<Macro> => {
+  
+  return apiFetch<Macro>(getUpdateMacroUrl(id),
+  {      
+    ...options,
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      macroUpdate,)
+  }
+);}
+
+
+
+
+export const getUpdateMacroMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateMacro>>, TError,{id: number;data: MacroUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof updateMacro>>, TError,{id: number;data: MacroUpdate}, TContext> => {
+
+const mutationKey = ['updateMacro'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof updateMacro>>, {id: number;data: MacroUpdate}> = (props) => {
+          const {id,data} = props ?? {};
+
+          return  updateMacro(id,data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UpdateMacroMutationResult = NonNullable<Awaited<ReturnType<typeof updateMacro>>>
+    export type UpdateMacroMutationBody = MacroUpdate
+    export type UpdateMacroMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse
+
+    /**
+ * @summary Changes a macro (its owner; a shared macro also any admin)
+ */
+export const useUpdateMacro = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateMacro>>, TError,{id: number;data: MacroUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof updateMacro>>,
+        TError,
+        {id: number;data: MacroUpdate},
+        TContext
+      > => {
+
+      const mutationOptions = getUpdateMacroMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Deletes a macro (its owner; a shared macro also any admin)
+ */
+export const getDeleteMacroUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/macros/${id}`
+}
+
+export const deleteMacro = async (id: number, options?: RequestInit): Promise<void> => {
+  
+  return apiFetch<void>(getDeleteMacroUrl(id),
+  {      
+    ...options,
+    method: 'DELETE'
+    
+    
+  }
+);}
+
+
+
+
+export const getDeleteMacroMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteMacro>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof deleteMacro>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['deleteMacro'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof deleteMacro>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  deleteMacro(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type DeleteMacroMutationResult = NonNullable<Awaited<ReturnType<typeof deleteMacro>>>
+    
+    export type DeleteMacroMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+    /**
+ * @summary Deletes a macro (its owner; a shared macro also any admin)
+ */
+export const useDeleteMacro = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteMacro>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof deleteMacro>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getDeleteMacroMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * Each ticket changes whole or not at all, through the same rules as `PATCH /tickets/{id}`,
+with its own audit events and live event; tickets are written in chunks, one transaction
+per chunk. A ticket the rules refuse (e.g. closing one that is not solved) or that does
+not exist is left alone and listed in `skipped`.
+
+ * @summary Changes many tickets at once (status, priority, assignee, tags)
+ */
+export const getBulkUpdateTicketsUrl = () => {
+
+
+  
+
+  return `/api/v1/tickets/bulk`
+}
+
+export const bulkUpdateTickets = async (bulkUpdate: BulkUpdate, options?: RequestInit): Promise<BulkResult> => {
+  
+  return apiFetch<BulkResult>(getBulkUpdateTicketsUrl(),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      bulkUpdate,)
+  }
+);}
+
+
+
+
+export const getBulkUpdateTicketsMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof bulkUpdateTickets>>, TError,{data: BulkUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof bulkUpdateTickets>>, TError,{data: BulkUpdate}, TContext> => {
+
+const mutationKey = ['bulkUpdateTickets'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof bulkUpdateTickets>>, {data: BulkUpdate}> = (props) => {
+          const {data} = props ?? {};
+
+          return  bulkUpdateTickets(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type BulkUpdateTicketsMutationResult = NonNullable<Awaited<ReturnType<typeof bulkUpdateTickets>>>
+    export type BulkUpdateTicketsMutationBody = BulkUpdate
+    export type BulkUpdateTicketsMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse
+
+    /**
+ * @summary Changes many tickets at once (status, priority, assignee, tags)
+ */
+export const useBulkUpdateTickets = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof bulkUpdateTickets>>, TError,{data: BulkUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof bulkUpdateTickets>>,
+        TError,
+        {data: BulkUpdate},
+        TContext
+      > => {
+
+      const mutationOptions = getBulkUpdateTicketsMutationOptions(options);
 
       return useMutation(mutationOptions, queryClient);
     }

@@ -9,6 +9,7 @@ import { useLiveUpdates } from "./live";
 import { ErrorState, Loading } from "../components/States";
 import { initials } from "../lib/format";
 import { statusViews } from "../lib/views";
+import { SavedViews, ViewLink, useViewCounts } from "./SidebarViews";
 
 const views = [
   { to: "/queue/mine", label: "Mine" },
@@ -27,6 +28,7 @@ export function Shell() {
   const live = useLiveUpdates(signedIn);
   const mailboxes = useListMailboxes({ query: { enabled: signedIn, staleTime: 60_000 } });
   const logout = useLogout();
+  const counts = useViewCounts(signedIn).data;
   // Signed in: a later trip to the sign-in page means the session ended.
   useEffect(() => {
     if (signedIn) rememberSignIn(browserStorage());
@@ -75,23 +77,18 @@ export function Shell() {
         </div>
         <div className="nav-section">Views</div>
         {views.map((v) => (
-          <NavLink key={v.to} to={v.to} className="nav-link">
-            <span className="nav-text">{v.label}</span>
-          </NavLink>
+          <ViewLink key={v.to} to={v.to} label={v.label} counts={counts} />
         ))}
+        <SavedViews counts={counts} enabled={signedIn} />
         <div className="nav-section">Status</div>
         {statusViews.map((v) => (
-          <NavLink key={v.to} to={v.to} className="nav-link">
-            <span className="nav-text">{v.label}</span>
-          </NavLink>
+          <ViewLink key={v.to} to={v.to} label={v.label} counts={counts} />
         ))}
         {(mailboxes.data?.items.length ?? 0) > 1 && (
           <>
             <div className="nav-section">Mailboxes</div>
             {mailboxes.data!.items.map((m) => (
-              <NavLink key={m.id} to={`/queue/mailbox/${m.id}`} className="nav-link" title={m.address}>
-                <span className="nav-text">{m.name}</span>
-              </NavLink>
+              <ViewLink key={m.id} to={`/queue/mailbox/${m.id}`} label={m.name} counts={counts} title={m.address} />
             ))}
           </>
         )}

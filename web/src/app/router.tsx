@@ -1,6 +1,7 @@
 import { lazy, Suspense } from "react";
-import { createBrowserRouter, Navigate } from "react-router";
+import { createBrowserRouter } from "react-router";
 import { Shell } from "./Shell";
+import { Landing } from "./SidebarViews";
 import { SignInPage } from "../pages/SignIn";
 import { QueuePage } from "../pages/Queue";
 import { TicketPage } from "../pages/ticket/TicketPage";
@@ -30,7 +31,7 @@ export const router = createBrowserRouter([
   {
     element: <Shell />,
     children: [
-      { index: true, element: <Navigate to="/queue/mine" replace /> },
+      { index: true, element: <Landing /> },
       { path: "queue/:view/:arg?", element: <QueuePage /> },
       { path: "tickets/:id", element: <TicketPage /> },
       { path: "account", element: page(<AccountPage />) },

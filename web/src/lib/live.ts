@@ -33,7 +33,8 @@ export function parseStreamEvent(data: string): StreamEvent | null {
 
 /** isQueueKey: any page of any ticket list. */
 export function isQueueKey(key: QueryKey): boolean {
-  return key[0] === "/api/v1/tickets" || (key[0] === "infinate" && key[1] === "/api/v1/tickets") ||
+  // The sidebar's counts move with the queues.
+  return key[0] === "/api/v1/tickets" || key[0] === "/api/v1/views/counts" || (key[0] === "infinate" && key[1] === "/api/v1/tickets") ||
     (key[0] === "infinite" && key[1] === "/api/v1/tickets");
 }
 

@@ -1,8 +1,12 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
-import { getListMessagesQueryOptions, useListMailboxes, useListTicketsInfinite, type Ticket, type TicketSort } from "../api/generated";
+import { getListMessagesQueryOptions, useListMailboxes, useListTicketsInfinite, useListViews, type Ticket, type TicketSort } from "../api/generated";
 import { viewFor } from "../lib/views";
+import { savedViewParams } from "../lib/viewcounts";
+import { emptySelection, extend, keepShown, selectAll, toggle } from "../lib/selection";
+import { BulkBar } from "./BulkBar";
+import { SaveView } from "./SaveView";
 import { URL_FILTERS, filterLink, urlFilters, withoutFilter } from "../lib/filters";
 import { absoluteTime, displayName, relativeTime } from "../lib/format";
 import { Badge, Empty, ErrorState, Loading, NotFound } from "../components/States";
@@ -11,6 +15,8 @@ const PAGE = 50;
 
 function isTyping(el: EventTarget | null): boolean {
   const t = el as HTMLElement | null;
+  // A ticked row's checkbox keeps the focus: the queue's keys still work there.
+  if (t?.tagName === "INPUT" && (t as HTMLInputElement).type === "checkbox") return false;
   return !!t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
 }
 
@@ -47,7 +53,10 @@ export function QueuePage() {
   const [selected, setSelected] = useState(0);
   const searchRef = useRef<HTMLInputElement>(null);
   const tableRef = useRef<HTMLTableSectionElement>(null);
-  const v = viewFor(view, arg);
+  // Saved views (/queue/view/ID) are the agent's own or shared filters.
+  const savedViews = useListViews({ query: { enabled: view === "view", staleTime: 30_000 } });
+  const saved = view === "view" ? savedViews.data?.items.find((x) => x.id === Number(arg)) : undefined;
+  const v = view === "view" ? (saved ? { title: saved.name, params: savedViewParams(saved.filters) } : null) : viewFor(view, arg);
   const mailboxes = useListMailboxes({ query: { enabled: view === "mailbox", staleTime: 60_000 } });
 
   const loc = useLocation();
@@ -105,6 +114,19 @@ export function QueuePage() {
     return () => window.clearTimeout(t);
   }, [draft, q, search, setSearch]);
   useEffect(() => setSelected(0), [view, arg, q, requester, tag, sortParam]);
+  // Tickets checked for a bulk change; a change of view clears them, and a
+  // ticket that leaves the view leaves the selection.
+  const [picked, setPicked] = useState(emptySelection);
+  const [bulkDone, setBulkDone] = useState("");
+  const order = useMemo(() => rows.map((t) => t.id), [rows]);
+  useEffect(() => setPicked(emptySelection), [view, arg, q, requester, tag]);
+  useEffect(() => setPicked((p) => keepShown(p, order)), [order]);
+  useEffect(() => {
+    if (!bulkDone) return;
+    const t = window.setTimeout(() => setBulkDone(""), 4000);
+    return () => window.clearTimeout(t);
+  }, [bulkDone]);
+  const pick = (id: number, shift: boolean) => setPicked((p) => (shift ? extend(p, order, id) : toggle(p, id)));
 
   // j/k move, enter opens, / searches.
   useEffect(() => {
@@ -123,6 +145,7 @@ export function QueuePage() {
       if (e.key === "j") setSelected((s) => Math.min(s + 1, Math.max(rows.length - 1, 0)));
       else if (e.key === "k") setSelected((s) => Math.max(s - 1, 0));
       else if (e.key === "Enter" && rows[selected]) navigate(`/tickets/${rows[selected].id}`);
+      else if (e.key === "x" && rows[selected]) setPicked((p) => toggle(p, rows[selected].id));
       else return;
       e.preventDefault();
     };
@@ -138,6 +161,7 @@ export function QueuePage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selected, rows, tickets.hasNextPage, tickets.isFetchingNextPage]);
 
+  if (!v && view === "view" && savedViews.isPending) return <Loading rows={8} label="Loading the view" />;
   if (!v) return <NotFound />;
   const title = view === "mailbox" ? (mailboxes.data?.items.find((m) => m.id === Number(arg))?.name ?? "Mailbox") : v.title;
 
@@ -161,11 +185,18 @@ export function QueuePage() {
           <span className="sr-only">Search tickets</span>
           <input ref={searchRef} className="input" type="search" placeholder="Search subject, requester, text" value={draft} onChange={(e) => setDraft(e.target.value)} />
         </label>
+        <SaveView params={params} />
         <span className="muted small hide-narrow">
           <span className="kbd">/</span> search <span className="kbd">j</span>
-          <span className="kbd">k</span> move <span className="kbd">↵</span> open
+          <span className="kbd">k</span> move <span className="kbd">x</span> select <span className="kbd">↵</span> open
         </span>
       </header>
+      {picked.ids.size > 0 && <BulkBar ids={[...picked.ids]} onDone={setBulkDone} onClear={() => setPicked(emptySelection)} />}
+      {bulkDone && (
+        <div className="toast" role="status">
+          {bulkDone}
+        </div>
+      )}
       {tickets.isPending ? (
         <div className="page-body">
           <Loading rows={8} label="Loading tickets" />
@@ -181,6 +212,9 @@ export function QueuePage() {
           <table className="queue" aria-label={`${title} tickets`}>
             <thead>
               <tr>
+                <th scope="col" className="pick">
+                  <input type="checkbox" aria-label="Select all tickets shown" checked={order.length > 0 && order.every((id) => picked.ids.has(id))} onChange={() => setPicked((p) => selectAll(p, order))} />
+                </th>
                 {th("num", "#")}
                 {th("subject", "Subject")}
                 <th scope="col">Requester</th>
@@ -194,7 +228,19 @@ export function QueuePage() {
             </thead>
             <tbody ref={tableRef}>
               {rows.map((t, i) => (
-                <tr key={t.id} data-index={i} className={i === selected ? "selected" : undefined} aria-selected={i === selected} onClick={() => navigate(`/tickets/${t.id}`)} onMouseEnter={() => prefetch(t.id)}>
+                <tr key={t.id} data-index={i} className={[i === selected ? "selected" : "", picked.ids.has(t.id) ? "checked" : ""].join(" ").trim() || undefined} aria-selected={i === selected} onClick={() => navigate(`/tickets/${t.id}`)} onMouseEnter={() => prefetch(t.id)}>
+                  <td className="pick" onClick={(e) => e.stopPropagation()}>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ticket ${t.id}`}
+                      checked={picked.ids.has(t.id)}
+                      onChange={() => undefined}
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        pick(t.id, e.shiftKey);
+                      }}
+                    />
+                  </td>
                   <td className="num">{t.id}</td>
                   <td className="subject">
                     <Link className="subject-link" to={`/tickets/${t.id}`} onClick={(e) => e.stopPropagation()} title={t.subject}>

@@ -6,6 +6,9 @@ import { browserStorage } from "../../lib/storage";
 import { ourAddresses, replyAllCc } from "../../lib/recipients";
 import { useTicketMutations } from "../../lib/ticketMutations";
 import { ErrorBanner } from "../../components/States";
+import { useMe } from "../../app/session";
+import type { Macro } from "../../api/generated";
+import { MacroList, macroActionsLabel, useMacroPicker } from "./MacroPicker";
 
 /** addTyped adds typed addresses ("a@x, b@y") to the chips, each once. */
 function addTyped(list: Address[], text: string): Address[] {
@@ -33,6 +36,20 @@ export function Composer({ ticket, messages }: { ticket: Ticket; messages: Messa
   const [error, setError] = useState<unknown>(null);
   const [sent, setSent] = useState("");
   const fileRef = useRef<HTMLInputElement>(null);
+  // A macro picked in the reply ("/" or "#"): its actions go with the reply.
+  const textRef = useRef<HTMLTextAreaElement>(null);
+  const [macro, setMacro] = useState<Macro | null>(null);
+  const me = useMe().data;
+  const picker = useMacroPicker(
+    bodies.reply,
+    (text, caret) => {
+      setBodies((b) => ({ ...b, reply: text }));
+      window.setTimeout(() => textRef.current?.setSelectionRange(caret, caret), 0);
+    },
+    { ticketId: ticket.id, subject: ticket.subject, requesterName: ticket.requester.name, agentName: me?.name || me?.email || "" },
+    setMacro,
+    tab === "reply",
+  );
   const mailboxes = useListMailboxes({ query: { staleTime: 60_000 } });
   const shownCc = cc ?? replyAllCc(messages, ticket.requester.email, ourAddresses(mailboxes.data?.items, messages));
   // Typed addresses become chips on Enter, comma or leaving the field.
@@ -47,6 +64,7 @@ export function Composer({ ticket, messages }: { ticket: Ticket; messages: Messa
   const reset = (sentTab: DraftKind) => {
     setBodies((b) => ({ ...b, [sentTab]: "" }));
     if (sentTab === "note") return;
+    setMacro(null);
     setFiles([]);
     setCc(null);
     setCcText("");
@@ -63,7 +81,7 @@ export function Composer({ ticket, messages }: { ticket: Ticket; messages: Messa
         // Exactly the chips shown (and an address still being typed); one
         // empty cc field says "no Cc" rather than "the conversation's".
         const list = withTyped().map((a) => a.email);
-        await mutations.reply({ body, cc: list.length ? list : [""], files });
+        await mutations.reply({ body, cc: list.length ? list : [""], files, ...(macro ? { macro_id: macro.id } : {}) });
         setSent("Reply queued for delivery");
       } else {
         await mutations.note(body);
@@ -135,20 +153,35 @@ export function Composer({ ticket, messages }: { ticket: Ticket; messages: Messa
             </div>
           </>
         )}
-        <label className="field">
+        <label className="field macro-picker">
           <span className="sr-only">{tab === "reply" ? "Reply" : "Note"}</span>
           <textarea
+            ref={textRef}
             className="input"
             name="body"
             rows={6}
-            placeholder={tab === "reply" ? "Write a reply…" : "Write a note only agents can see…"}
+            placeholder={tab === "reply" ? "Write a reply… (/ or # for a macro)" : "Write a note only agents can see…"}
             value={body}
-            onChange={(e) => setBody(e.target.value)}
+            onChange={(e) => {
+              setBody(e.target.value);
+              if (tab === "reply") picker.onInput(e.target.value, e.target.selectionStart ?? e.target.value.length);
+            }}
             onKeyDown={(e) => {
+              if (tab === "reply" && picker.onKeyDown(e)) return;
               if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) void submit();
             }}
           />
+          {tab === "reply" && <MacroList picker={picker} />}
         </label>
+        {tab === "reply" && macro && (
+          <div className="small muted row" data-testid="macro-applied">
+            Macro <strong>{macro.name}</strong>
+            {macroActionsLabel(macro) && <> · on send: {macroActionsLabel(macro)}</>}
+            <button className="btn btn-ghost btn-sm" type="button" aria-label="Do not apply the macro's actions" onClick={() => setMacro(null)}>
+              ×
+            </button>
+          </div>
+        )}
         <ErrorBanner error={error} />
         <div className="row">
           {tab === "reply" && (

@@ -1,0 +1,38 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it } from "vitest";
+import { act } from "react";
+import { render, serve, settle, type Rendered, type Served } from "../test/render";
+import { BulkBar, bulkMessage } from "./BulkBar";
+
+let r: Rendered | undefined;
+afterEach(() => r?.unmount());
+
+describe("bulkMessage", () => {
+  it.each([
+    [1, 0, "1 ticket changed"],
+    [50, 0, "50 tickets changed"],
+    [3, 2, "3 tickets changed, 2 left as they were"],
+  ])("%i changed, %i skipped", (u, s, want) => expect(bulkMessage(u, s)).toBe(want));
+});
+
+describe("the bulk bar", () => {
+  it("sends one change for every selected ticket and reports it", async () => {
+    let seen: Served[] = [];
+    seen = serve({
+      "GET /api/v1/users": () => ({ items: [{ id: 5, email: "bo@x.test", name: "Bo", role: "agent" }] }),
+      "POST /api/v1/tickets/bulk": () => ({ updated: 2, skipped: [{ id: 9, reason: "no such ticket" }] }),
+    });
+    let done = "";
+    r = await render(<BulkBar ids={[1, 2, 9]} onDone={(m) => (done = m)} onClear={() => undefined} />);
+    await settle();
+    const assignee = r.container.querySelector<HTMLSelectElement>("select[aria-label='Set assignee']")!;
+    await act(async () => {
+      assignee.value = "5";
+      assignee.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await settle();
+    const post = seen.find((s) => s.method === "POST")!;
+    expect(JSON.parse(String(post.body))).toEqual({ ids: [1, 2, 9], assignee_id: 5 });
+    expect(done).toBe("2 tickets changed, 1 left as they were");
+  });
+});
