@@ -26,10 +26,13 @@ type Ticket struct {
 	UpdatedAt       time.Time
 	FirstResponseAt time.Time
 	SolvedAt        time.Time
+	MergedInto      int64 // the ticket this one was merged into, or 0
+	SplitFrom       int64 // the ticket this one was split off, or 0
 }
 
 const ticketSelect = `SELECT t.id, t.subject, t.status, t.priority, t.assignee_id, u.email, u.name,
-	t.requester_id, c.email, c.name, t.mailbox_id, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.solved_at
+	t.requester_id, c.email, c.name, t.mailbox_id, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.solved_at,
+	t.merged_into, t.split_from
 	FROM tickets t JOIN contacts c ON c.id = t.requester_id LEFT JOIN users u ON u.id = t.assignee_id`
 
 func scanTicket(r Row) (Ticket, error) {
@@ -37,8 +40,11 @@ func scanTicket(r Row) (Ticket, error) {
 	var aID sql.NullInt64
 	var aEmail, aName sql.NullString
 	var first, solved sql.NullTime
+	var merged, split sql.NullInt64
 	err := r.Scan(&t.ID, &t.Subject, &t.Status, &t.Priority, &aID, &aEmail, &aName,
-		&t.RequesterID, &t.Requester.Email, &t.Requester.Name, &t.MailboxID, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &first, &solved)
+		&t.RequesterID, &t.Requester.Email, &t.Requester.Name, &t.MailboxID, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &first, &solved,
+		&merged, &split)
+	t.MergedInto, t.SplitFrom = merged.Int64, split.Int64
 	t.Assignee = scanUserRef(aID, aEmail, aName)
 	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
 	t.FirstResponseAt, t.SolvedAt = timeOf(first), timeOf(solved)

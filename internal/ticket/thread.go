@@ -8,7 +8,9 @@ import (
 )
 
 // thread finds the ticket a message belongs to, or 0 for a new one: by its
-// threading headers first, then by a ticket number it carries.
+// threading headers first, then by a ticket number it carries. A merged
+// ticket's thread keys moved with its messages; a number naming a merged
+// ticket leads to the ticket it was merged into.
 func (in *ingestion) thread(ctx context.Context) (int64, error) {
 	msg := in.msg()
 	if id, ok, err := in.look.ticketByKeys(ctx, in.tx, threadLookupKeys(msg)); err != nil || ok {
@@ -29,7 +31,7 @@ func (in *ingestion) thread(ctx context.Context) (int64, error) {
 			return 0, err
 		}
 		if ok {
-			return id, nil
+			return in.mergedTarget(ctx, id)
 		}
 	}
 	return 0, nil
