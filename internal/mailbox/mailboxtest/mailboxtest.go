@@ -50,6 +50,8 @@ type Options struct {
 	// once working (it is set before the workers start).
 	Register func(e *Env, w *river.Workers)
 	Hooks    []ticket.Hook // the ticket service's hooks
+	// HooksFrom adds hooks that need the environment (its store, its queue).
+	HooksFrom func(e *Env) []ticket.Hook
 }
 
 // New opens the database at dsn and starts the ingestion workers.
@@ -86,8 +88,12 @@ func NewWith(t testing.TB, dsn string, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.OutboxDir, Logger: log, Now: o.Now, Hooks: o.Hooks})
 	e.Queue = q
+	hooks := o.Hooks
+	if o.HooksFrom != nil {
+		hooks = append(append([]ticket.Hook{}, hooks...), o.HooksFrom(e)...)
+	}
+	e.Svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.OutboxDir, Logger: log, Now: o.Now, Hooks: hooks})
 	ticket.AddWorkers(workers, e.Svc)
 	if o.Manual {
 		return e

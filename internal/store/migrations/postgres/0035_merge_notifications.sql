@@ -17,11 +17,12 @@ CREATE TABLE notifications (
     actor      TEXT NOT NULL DEFAULT '',
     summary    TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMPTZ NOT NULL,
+    in_app     BOOLEAN NOT NULL DEFAULT TRUE, -- shown in the app (else: mail only)
     read_at    TIMESTAMPTZ,
     email      BOOLEAN NOT NULL DEFAULT FALSE, -- the agent wants this one by mail
     emailed_at TIMESTAMPTZ
 );
-CREATE INDEX notifications_user ON notifications (user_id, id DESC);
+CREATE INDEX notifications_user ON notifications (user_id, id DESC) WHERE in_app;
 CREATE INDEX notifications_mail_pending ON notifications (user_id) WHERE email AND emailed_at IS NULL;
 
 -- Each agent's choice per kind of notification: {"assigned": {"app": true, "email": false}, ...};
