@@ -52,6 +52,14 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 		route("GET /api/v1/events/stream", agent, opts.Stream.ServeHTTP)
 	}
 
+	// Merge, split, new outbound tickets, notifications (issue 12).
+	route("POST /api/v1/tickets", agent, api.CreateTicket)
+	route("POST /api/v1/tickets/{id}/merge", agent, api.MergeTicket)
+	route("POST /api/v1/messages/{id}/split", agent, api.SplitMessage)
+	route("GET /api/v1/notifications", agent, api.ListNotifications)
+	route("POST /api/v1/notifications/read", agent, api.MarkNotificationsRead)
+	route("PATCH /api/v1/me/notifications", agent, api.UpdateMyNotificationSettings)
+
 	// Users and mailboxes: everyone reads, admins write.
 	route("GET /api/v1/users", agent, api.ListUsers)
 	route("POST /api/v1/users", admin, api.CreateUser)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ticketer/ticketer/api"
 	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/notify"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
 
@@ -33,6 +34,7 @@ func TestSpecEnumsMatchGo(t *testing.T) {
 		{"Priority", enumStrings(domain.Priorities())},
 		{"Role", enumStrings(domain.Roles())},
 		{"EventKind", enumStrings(ticket.EventKinds())},
+		{"NotificationKind", enumStrings(notify.Kinds())},
 	}
 	for _, c := range cases {
 		t.Run(c.schema, func(t *testing.T) {

@@ -183,8 +183,8 @@ func (s *Service) mentions(ctx context.Context, tx *store.Tx, a ticket.Applied) 
 	return out, nil
 }
 
-// choice is what a user wants for a kind: on in both unless they said not.
-func choice(prefs map[string]store.NotifyChoice, k Kind) store.NotifyChoice {
+// Choice is what a user wants for a kind: on in both unless they said not.
+func Choice(prefs map[string]store.NotifyChoice, k Kind) store.NotifyChoice {
 	if c, ok := prefs[string(k)]; ok {
 		return c
 	}
@@ -196,7 +196,7 @@ func (s *Service) add(ctx context.Context, tx *store.Tx, a ticket.Applied, w wan
 	if err != nil {
 		return err
 	}
-	c := choice(prefs, w.kind)
+	c := Choice(prefs, w.kind)
 	if !c.App && !c.Email {
 		return nil
 	}

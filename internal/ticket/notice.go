@@ -35,4 +35,3 @@ func (s *Service) SendNotice(ctx context.Context, mb store.Mailbox, out mail.Out
 	}
 	return sender.Send(ctx, mb.Address, to, raw)
 }
-
