@@ -15,6 +15,10 @@ const eventText: Record<string, (ev: EventLike) => string> = {
   note_added: () => "added a note",
   delivery_retried: () => "retried a delivery",
   delivery_failed: (ev) => `: a delivery failed${ev.before ? ` (${ev.before})` : ""}`,
+  merged_into: (ev) => `merged this ticket into #${ev.after}`,
+  merged_from: (ev) => `merged #${ev.after} into this ticket`,
+  split_to: (ev) => `split messages off into #${ev.after}`,
+  split_from: (ev) => `split this ticket off #${ev.after}`,
 };
 
 /** People the log can name: agents, by id and by address. */

@@ -8,6 +8,7 @@ import { Badge, Empty, ErrorState, Loading } from "../../components/States";
 import { Conversation } from "./Conversation";
 import { Composer } from "./Composer";
 import { SidePanel } from "./SidePanel";
+import { TicketLinks } from "./TicketLinks";
 
 export function TicketPage() {
   const rawId = useParams().id ?? "";
@@ -75,6 +76,7 @@ export function TicketPage() {
       </header>
       <div className="ticket">
         <section className="conversation" aria-label="Conversation">
+          {t && <TicketLinks ticket={t} />}
           {messages.isPending ? (
             <Loading rows={6} label="Loading messages" />
           ) : messages.error ? (
@@ -84,7 +86,7 @@ export function TicketPage() {
           ) : (
             <Conversation ticketId={id} items={messages.data.items} />
           )}
-          {t && <Composer key={t.id} ticket={t} messages={messages.data?.items ?? []} />}
+          {t && t.merged_into == null && <Composer key={t.id} ticket={t} messages={messages.data?.items ?? []} />}
         </section>
         {t ? <SidePanel key={t.id} ticket={t} /> : <Loading rows={8} />}
       </div>
