@@ -13,7 +13,12 @@ import (
 // source merged, with no messages left. It returns how many messages moved.
 // Status, tags, events and counts on the target go through the change path.
 func (s *Store) MergeTicket(ctx context.Context, tx *Tx, from, into int64) (int, error) {
-	moved, err := tx.Exec(ctx, `UPDATE messages SET ticket_id = $2 WHERE ticket_id = $1`, from, into)
+	var moved int64
+	err := deferSearch(ctx, tx, []int64{from, into}, func() error {
+		var err error
+		moved, err = tx.Exec(ctx, `UPDATE messages SET ticket_id = $2 WHERE ticket_id = $1`, from, into)
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("merge ticket %d: move messages: %w", from, err)
 	}
@@ -80,13 +85,15 @@ func (s *Store) ThreadMessages(ctx context.Context, q Querier, ticketID int64) (
 // MoveMessages moves messages (and the thread keys of their Message-IDs) from
 // one ticket to another. The counts are the change path's (MessagesMoved).
 func (s *Store) MoveMessages(ctx context.Context, tx *Tx, from, to int64, ids []int64, messageIDs []string) error {
-	err := inChunks(len(ids), inChunk, func(lo, hi int) error {
-		args := []any{to, from}
-		for _, id := range ids[lo:hi] {
-			args = append(args, id)
-		}
-		_, err := tx.Exec(ctx, `UPDATE messages SET ticket_id = $1 WHERE ticket_id = $2 AND id IN (`+placeholders(3, hi-lo)+`)`, args...)
-		return err
+	err := deferSearch(ctx, tx, []int64{from, to}, func() error {
+		return inChunks(len(ids), inChunk, func(lo, hi int) error {
+			args := []any{to, from}
+			for _, id := range ids[lo:hi] {
+				args = append(args, id)
+			}
+			_, err := tx.Exec(ctx, `UPDATE messages SET ticket_id = $1 WHERE ticket_id = $2 AND id IN (`+placeholders(3, hi-lo)+`)`, args...)
+			return err
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("move messages to ticket %d: %w", to, err)
@@ -126,4 +133,36 @@ func (s *Store) SplitsOf(ctx context.Context, q Querier, id int64) ([]int64, err
 		return nil, fmt.Errorf("splits of ticket %d: %w", id, err)
 	}
 	return out, nil
+}
+
+// deferSearch runs move (which moves messages between tickets) with the
+// per-message search trigger off for those tickets, then rebuilds each
+// ticket's search document once (migration 0036): one rebuild per ticket
+// instead of two per moved message.
+func deferSearch(ctx context.Context, tx *Tx, tickets []int64, move func() error) error {
+	args := make([]any, len(tickets))
+	for i, id := range tickets {
+		args[i] = id
+	}
+	in := placeholders(1, len(tickets))
+	if _, err := tx.Exec(ctx, `INSERT INTO search_deferred (ticket_id) VALUES `+valuesList(len(tickets), 1), args...); err != nil {
+		return fmt.Errorf("defer search: %w", err)
+	}
+	if err := move(); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM search_deferred WHERE ticket_id IN (`+in+`)`, args...); err != nil {
+		return fmt.Errorf("defer search: %w", err)
+	}
+	rebuild := []string{`UPDATE tickets SET search = ticketer_ticket_document(id, subject, requester_id) WHERE id IN (` + in + `)`}
+	if tx.Dialect != Postgres {
+		rebuild = []string{`DELETE FROM ticket_fts WHERE rowid IN (` + in + `)`,
+			`INSERT INTO ticket_fts (rowid, body) SELECT ticket_id, body FROM ticket_search_documents WHERE ticket_id IN (` + in + `)`}
+	}
+	for _, q := range rebuild {
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("rebuild search documents: %w", err)
+		}
+	}
+	return nil
 }

@@ -296,3 +296,48 @@ func TestCreateOutboundRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchFollowsMergeAndSplit: a word only in moved messages finds the
+// ticket they moved to, and no longer the one they left (both engines'
+// deferred rebuild, migration 0036).
+func TestSearchFollowsMergeAndSplit(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		find := func(word string) []int64 {
+			t.Helper()
+			list, err := e.st.ListTickets(e.ctx, store.TicketFilter{Query: word, Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, tk := range list {
+				ids = append(ids, tk.ID)
+			}
+			slices.Sort(ids)
+			return ids
+		}
+		_, tk := e.newConversation()
+		dup := e.receive(e.mb, msg("From: Alice <alice@customer.test>", "To: support@acme.test", "Subject: Again",
+			"Message-ID: <x1@customer.test>", "BODY:The zanzibar fuser melted.\r\n")).TicketID
+		a := e.agent()
+		if _, err := e.svc.Merge(e.ctx, a, dup, tk.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := find("zanzibar"); !slices.Equal(got, []int64{tk.ID}) {
+			t.Fatalf("after merge: %v, want only %d", got, tk.ID)
+		}
+		later := e.receive(e.mb, msg("From: Bob <bob@customer.test>", "To: support@acme.test", "Subject: Re: Printer on fire",
+			"In-Reply-To: <m1@customer.test>", "Message-ID: <q1@customer.test>", "BODY:Quokka scanner question.\r\n"))
+		split, err := e.svc.Split(e.ctx, a, later.MessageID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := find("quokka"); !slices.Equal(got, []int64{split.ID}) {
+			t.Fatalf("after split: %v, want only %d", got, split.ID)
+		}
+		if n := e.count(`SELECT count(*) FROM search_deferred`); n != 0 {
+			t.Errorf("%d rows left in search_deferred", n)
+		}
+	})
+}
