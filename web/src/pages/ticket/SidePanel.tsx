@@ -155,9 +155,11 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
           )}
         </dl>
       </div>
-      <div className="card card-pad">
-        <MergeForm ticket={ticket} />
-      </div>
+      {ticket.merged_into == null && (
+        <div className="card card-pad">
+          <MergeForm ticket={ticket} />
+        </div>
+      )}
       <Activity ticketId={ticket.id} requester={ticket.requester} />
     </aside>
   );
