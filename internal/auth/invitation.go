@@ -149,3 +149,23 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 func (s *Service) DevLoginEnabled() bool {
 	return s.cfg.AllowDevLogin && config.IsLocalURL(s.cfg.BaseURL)
 }
+
+// InvitationMail is the subject and text of the mail carrying an invitation
+// link; a user who has a password gets a reset link. from names the admin
+// who asked (may be empty).
+func InvitationMail(inv NewInvitation, from string) (subject, text string) {
+	by := ""
+	if from != "" {
+		by = " " + from + " asked for it."
+	}
+	if inv.User.PasswordHash != "" {
+		return "Reset your Ticketer password", "Hello " + inv.User.Name + ",\n\n" +
+			"to set a new password for " + inv.User.Email + ", open this link:" + by + "\n\n" + inv.URL + "\n\n" +
+			"It works once, until " + inv.ExpiresAt.UTC().Format("2 January 2006 15:04 MST") + ". " +
+			"Your current password keeps working until then; if you did not expect this mail, ignore it.\n"
+	}
+	return "You are invited to Ticketer", "Hello " + inv.User.Name + ",\n\n" +
+		"you have a Ticketer account as " + inv.User.Email + "." + by + " To set your password and sign in, open this link:\n\n" +
+		inv.URL + "\n\n" +
+		"It works once, until " + inv.ExpiresAt.UTC().Format("2 January 2006 15:04 MST") + ".\n"
+}

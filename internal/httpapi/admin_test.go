@@ -249,22 +249,7 @@ func TestListTicketsFilters(t *testing.T) {
 			}
 		}
 		// Cursor paging walks every ticket once, newest activity first.
-		var seen []int64
-		cursor := ""
-		for range 10 {
-			var page struct {
-				Items      []apiTicket
-				NextCursor *string `json:"next_cursor"`
-			}
-			agent.do("GET", "/api/v1/tickets?limit=2&cursor="+cursor, nil).must(t, 200).json(t, &page)
-			for _, tk := range page.Items {
-				seen = append(seen, tk.ID)
-			}
-			if page.NextCursor == nil {
-				break
-			}
-			cursor = *page.NextCursor
-		}
+		seen := pageTickets(t, agent, "/api/v1/tickets?limit=2")
 		want := fmt.Sprint([]int64{ids[1], ids[0], ids[4], ids[3], ids[2]})
 		if fmt.Sprint(seen) != want {
 			t.Fatalf("paging: %v, want %s", seen, want)

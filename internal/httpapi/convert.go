@@ -35,7 +35,7 @@ func toUser(u store.User) oapi.User {
 func toTicket(t store.Ticket) oapi.Ticket {
 	out := oapi.Ticket{Id: t.ID, Subject: t.Subject, Status: oapi.Status(t.Status), Priority: oapi.Priority(t.Priority),
 		Assignee: nullable.NewNullNullable[oapi.User](), Requester: oapi.Address{Email: t.Requester.Email, Name: t.Requester.Name},
-		MailboxId: t.MailboxID, Tags: t.Tags, MessageCount: t.MessageCount, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		MailboxId: t.MailboxID, Tags: t.Tags, MessageCount: t.MessageCount, UndeliveredCount: t.Undelivered, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 		FirstResponseAt: nullTime(t.FirstResponseAt), SolvedAt: nullTime(t.SolvedAt)}
 	if t.Assignee != nil {
 		out.Assignee = nullable.NewNullableWithValue(oapi.User{Id: t.Assignee.ID, Email: t.Assignee.Email, Name: t.Assignee.Name})
@@ -75,7 +75,8 @@ func toMessage(m store.Message) oapi.Message {
 	}
 	if m.DeliveryStatus != "" {
 		attempts := m.DeliveryAttempts
-		out.Delivery = nullable.NewNullableWithValue(oapi.Delivery{Status: oapi.DeliveryStatus(m.DeliveryStatus), Error: m.DeliveryError, Attempts: &attempts})
+		out.Delivery = nullable.NewNullableWithValue(oapi.Delivery{Status: oapi.DeliveryStatus(m.DeliveryStatus), Error: m.DeliveryError, Attempts: &attempts,
+			NextAttemptAt: nullTime(m.DeliveryNextAt)})
 	}
 	return out
 }
@@ -84,7 +85,8 @@ func toMailbox(m store.Mailbox) oapi.Mailbox {
 	return oapi.Mailbox{Id: m.ID, Name: m.Name, Address: m.Address, Provider: m.Provider, HasSmtpRelay: m.SMTPRelay != "",
 		AckEnabled: m.AckEnabled, AckSubject: m.AckSubject, AckBody: m.AckBody, Status: m.Status, LastError: m.LastError,
 		LastSyncAt: nullTime(m.LastSyncAt), CreatedAt: m.CreatedAt,
-		RelayError: m.RelayError, RelayErrorSince: nullTime(m.RelayErrorSince), RelayWarning: m.RelayWarning}
+		RelayError: m.RelayError, RelayErrorSince: nullTime(m.RelayErrorSince), RelayWarning: m.RelayWarning,
+		SenderAgentName: m.SenderAgentName, SystemMail: m.SystemMail}
 }
 
 func toToken(t store.APIToken) oapi.APIToken {

@@ -4,6 +4,7 @@ package httpapi
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -14,6 +15,8 @@ import (
 	"github.com/oapi-codegen/nullable"
 
 	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/httpapi/oapi"
+	"github.com/ticketer/ticketer/internal/store"
 )
 
 // Page sizes of the paged lists; the spec's limit parameters say the same
@@ -150,4 +153,80 @@ func needBody(b any) error {
 		return domain.BadRequest("body", "a JSON object is required (Content-Type: application/json)")
 	}
 	return nil
+}
+
+// ticketSortParam reads the ticket list's sort: a key, descending with a
+// leading "-"; newest activity first when absent.
+func ticketSortParam(p *oapi.TicketSort) (store.TicketSort, error) {
+	if p == nil || strings.TrimSpace(string(*p)) == "" {
+		return store.DefaultTicketSort, nil
+	}
+	v := strings.TrimSpace(string(*p))
+	key, desc := strings.CutPrefix(v, "-")
+	if !slices.Contains(store.TicketSortKeys(), store.TicketSortKey(key)) {
+		return store.TicketSort{}, domain.BadRequest("sort", fmt.Sprintf("%q is not an order: one of %s, each descending with a leading -",
+			v, joinSortKeys()))
+	}
+	return store.TicketSort{Key: store.TicketSortKey(key), Asc: !desc}, nil
+}
+
+func joinSortKeys() string {
+	var keys []string
+	for _, k := range store.TicketSortKeys() {
+		keys = append(keys, string(k))
+	}
+	return strings.Join(keys, ", ")
+}
+
+// ticketCursor is a ticket list cursor of an order other than the default:
+// the order it belongs to and the last ticket's sort key.
+type ticketCursor struct {
+	Sort   string `json:"s"`
+	Rank   int    `json:"r,omitempty"`
+	Text   string `json:"x,omitempty"`
+	Micros int64  `json:"t,omitempty"`
+	ID     int64  `json:"i"`
+}
+
+func sortName(o store.TicketSort) string {
+	if o.Asc {
+		return string(o.Key)
+	}
+	return "-" + string(o.Key)
+}
+
+// encodeTicketCursor writes the default order's cursor as every other list
+// does (a time and an id), and the others' with their order's name, so a
+// cursor is never read under another order.
+func encodeTicketCursor(o store.TicketSort, c store.TicketCursor) string {
+	if o == store.DefaultTicketSort {
+		return encodeCursor(c.Time, c.ID)
+	}
+	var micros int64
+	if !c.Time.IsZero() {
+		micros = c.Time.UnixMicro()
+	}
+	b, _ := json.Marshal(ticketCursor{Sort: sortName(o), Rank: c.Rank, Text: c.Text, Micros: micros, ID: c.ID})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ticketCursorParam reads an optional ticket list cursor of order o.
+func ticketCursorParam(p *string, o store.TicketSort) (store.TicketCursor, error) {
+	v := trimmed(p)
+	if v == "" {
+		return store.TicketCursor{}, nil
+	}
+	if o == store.DefaultTicketSort {
+		t, id, err := cursorParam(p)
+		return store.TicketCursor{Time: t, ID: id}, err
+	}
+	b, err := base64.RawURLEncoding.DecodeString(v)
+	var c ticketCursor
+	if err != nil || json.Unmarshal(b, &c) != nil || c.ID <= 0 {
+		return store.TicketCursor{}, domain.BadRequest("cursor", "malformed")
+	}
+	if c.Sort != sortName(o) {
+		return store.TicketCursor{}, domain.BadRequest("cursor", "belongs to another sort ("+c.Sort+"); start again without a cursor")
+	}
+	return store.TicketCursor{Rank: c.Rank, Text: c.Text, Time: time.UnixMicro(c.Micros).UTC(), ID: c.ID}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/ticketer/ticketer/api"
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/notify"
+	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
 
@@ -35,6 +36,7 @@ func TestSpecEnumsMatchGo(t *testing.T) {
 		{"Role", enumStrings(domain.Roles())},
 		{"EventKind", enumStrings(ticket.EventKinds())},
 		{"NotificationKind", enumStrings(notify.Kinds())},
+		{"TicketSort", ticketSorts()},
 	}
 	for _, c := range cases {
 		t.Run(c.schema, func(t *testing.T) {
@@ -48,6 +50,15 @@ func TestSpecEnumsMatchGo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ticketSorts lists the ticket list's orders as the sort parameter takes them.
+func ticketSorts() []string {
+	var out []string
+	for _, k := range store.TicketSortKeys() {
+		out = append(out, sortName(store.TicketSort{Key: k, Asc: true}), sortName(store.TicketSort{Key: k}))
+	}
+	return out
 }
 
 // The spec's limit parameters state the page sizes params.go enforces.

@@ -32,7 +32,10 @@ func (s *Server) ListTickets(ctx context.Context, req oapi.ListTicketsRequestObj
 	if err != nil {
 		return nil, err
 	}
-	if f.AfterTime, f.AfterID, err = cursorParam(p.Cursor); err != nil {
+	if f.Sort, err = ticketSortParam(p.Sort); err != nil {
+		return nil, err
+	}
+	if f.After, err = ticketCursorParam(p.Cursor, f.Sort); err != nil {
 		return nil, err
 	}
 	f.Limit = limit + 1 // one more tells whether there is a next page
@@ -40,7 +43,7 @@ func (s *Server) ListTickets(ctx context.Context, req oapi.ListTicketsRequestObj
 	if err != nil {
 		return nil, err
 	}
-	list, next := nextPage(list, limit, func(t store.Ticket) string { return encodeCursor(t.UpdatedAt, t.ID) })
+	list, next := nextPage(list, limit, func(t store.Ticket) string { return encodeTicketCursor(f.Sort, f.Sort.CursorOf(t)) })
 	return oapi.ListTickets200JSONResponse{Items: convertAll(list, toTicket), NextCursor: next}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ticketer/ticketer/internal/httpapi/oapi"
 	"github.com/ticketer/ticketer/internal/store"
@@ -451,7 +452,7 @@ func TestRetryFailedMessage(t *testing.T) {
 			t.Fatal(code)
 		}
 		// It failed (say the relay refused it); the file is gone from the outbox.
-		if err := h.st.SetDelivery(h.ctx, h.st.DB(), m.ID, store.DeliveryFailed, "550 mailbox unavailable", 0, h.clock.Now()); err != nil {
+		if err := h.st.SetDelivery(h.ctx, h.st.DB(), m.ID, store.DeliveryFailed, "550 mailbox unavailable", 0, h.clock.Now(), time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		entries, _ := os.ReadDir(h.outbox)

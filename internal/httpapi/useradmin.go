@@ -6,13 +6,16 @@ import (
 
 	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/httpapi/oapi"
+	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/ticket"
 )
 
 // User administration beyond create and update: invitation (and password
 // reset) links, a user changing their own password, and what the sign-in
-// page offers. Invitation links are returned to the admin to pass on; they
-// are not mailed.
+// page offers. Invitation links are mailed to the user (system mail, see
+// ticket.SendSystemMail) and returned to the admin as well, who is told
+// whether the mail went.
 
 // GetAuthConfig tells the sign-in page what it can offer.
 func (s *Server) GetAuthConfig(ctx context.Context, _ oapi.GetAuthConfigRequestObject) (oapi.GetAuthConfigResponseObject, error) {
@@ -25,11 +28,23 @@ func (s *Server) InviteUser(ctx context.Context, req oapi.InviteUserRequestObjec
 	if err != nil {
 		return nil, err
 	}
-	return oapi.InviteUser201JSONResponse(toInvitationLink(inv)), nil
+	return oapi.InviteUser201JSONResponse(s.mailInvitation(ctx, inv)), nil
 }
 
-func toInvitationLink(inv auth.NewInvitation) oapi.InvitationLink {
-	return oapi.InvitationLink{Url: inv.URL, ExpiresAt: inv.ExpiresAt}
+// mailInvitation mails an invitation's link to its user and answers the
+// link, with where it was mailed or why it was not.
+func (s *Server) mailInvitation(ctx context.Context, inv auth.NewInvitation) oapi.InvitationLink {
+	link := oapi.InvitationLink{Url: inv.URL, ExpiresAt: inv.ExpiresAt}
+	admin := principalFrom(ctx).User
+	subject, text := auth.InvitationMail(inv, admin.Name)
+	_, err := s.tickets.SendSystemMail(ctx, ticket.SystemMail{To: mail.Address{Name: inv.User.Name, Email: inv.User.Email}, Subject: subject, Text: text})
+	if err != nil {
+		msg := err.Error()
+		link.MailError = &msg
+		return link
+	}
+	link.MailedTo = &inv.User.Email
+	return link
 }
 
 // createdUser answers a created user; one made without a password gets an
@@ -41,7 +56,7 @@ func (s *Server) createdUser(ctx context.Context, u store.User, invite bool) (oa
 		if err != nil {
 			return nil, err
 		}
-		link := toInvitationLink(inv)
+		link := s.mailInvitation(ctx, inv)
 		out.Invitation = &link
 	}
 	return out, nil

@@ -2,6 +2,9 @@ package httpapi_test
 
 import (
 	"fmt"
+	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -154,4 +157,67 @@ func TestAuthConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+// outboxWith returns the outbox file containing s (soft line breaks of
+// quoted-printable undone), or "".
+func (h *harness) outboxWith(s string) string {
+	entries, _ := os.ReadDir(h.outbox)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(h.outbox, e.Name()))
+		if text := strings.ReplaceAll(string(data), "=\r\n", ""); err == nil && strings.Contains(text, s) {
+			return text
+		}
+	}
+	return ""
+}
+
+// An invitation made in the UI or the API is mailed to the user, from a
+// mailbox that works (here the outbox folder), and the admin still gets the
+// link; a reset link for a user with a password is mailed the same way.
+// When the mail cannot go, the admin is told why and has the link.
+func TestInvitationIsMailed(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		admin := h.bearer(h.adminToken)
+		var u struct {
+			ID         int64 `json:"id"`
+			Invitation struct {
+				URL       string  `json:"url"`
+				MailedTo  *string `json:"mailed_to"`
+				MailError *string `json:"mail_error"`
+			} `json:"invitation"`
+		}
+		admin.do("POST", "/api/v1/users", map[string]string{"email": "nia@acme.test", "name": "Nia New", "role": "agent"}).must(t, 201).json(t, &u)
+		if u.Invitation.MailedTo == nil || *u.Invitation.MailedTo != "nia@acme.test" || u.Invitation.MailError != nil || u.Invitation.URL == "" {
+			t.Fatalf("invitation %+v", u.Invitation)
+		}
+		eml := h.outboxWith(u.Invitation.URL)
+		if !strings.Contains(eml, "To: \"Nia New\" <nia@acme.test>") || !strings.Contains(eml, "From: \"Acme Support\" <support@acme.test>") ||
+			!strings.Contains(eml, "Subject: You are invited to Ticketer") || !strings.Contains(eml, "Auto-Submitted: auto-generated") {
+			t.Fatalf("no invitation mail with the link in the outbox:\n%s", eml)
+		}
+
+		var reset struct {
+			URL      string  `json:"url"`
+			MailedTo *string `json:"mailed_to"`
+		}
+		admin.do("POST", fmt.Sprintf("/api/v1/users/%d/invite", h.agent.ID), nil).must(t, 201).json(t, &reset)
+		if reset.MailedTo == nil || *reset.MailedTo != "agent@acme.test" || !strings.Contains(h.outboxWith(reset.URL), "Subject: Reset your Ticketer password") {
+			t.Fatalf("reset link not mailed: %+v", reset)
+		}
+
+		// The system-mail mailbox's relay refuses connections: not mailed, and said so.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		down := ln.Addr().String()
+		ln.Close()
+		admin.do("PATCH", fmt.Sprintf("/api/v1/mailboxes/%d", h.mailbox), map[string]any{"smtp_relay": "smtp://" + down + "?tls=none", "system_mail": true}).must(t, 200)
+		u.Invitation.MailedTo, u.Invitation.MailError = nil, nil
+		admin.do("POST", "/api/v1/users", map[string]string{"email": "ola@acme.test", "name": "Ola", "role": "agent"}).must(t, 201).json(t, &u)
+		if u.Invitation.URL == "" || u.Invitation.MailedTo != nil || u.Invitation.MailError == nil || !strings.Contains(*u.Invitation.MailError, "connect") {
+			t.Fatalf("invitation through a dead relay %+v", u.Invitation)
+		}
+	})
 }

@@ -10,6 +10,15 @@ import (
 // type by hand) anywhere in a subject.
 var subjectTokenRe = regexp.MustCompile(`(?i)\[\s*(?:ticket\s*)?#\s*(\d{1,18})\s*\]`)
 
+// TicketSubject is the subject of every mail we send on a ticket (the
+// acknowledgement's default and replies): "Re: <subject> [#42]". The
+// customer's subject reads first, "Re:" threads it with theirs in mail
+// clients, and the token at the end survives their replies; both this form
+// and the older "[#42] <subject>" are read back (TicketTokenFromSubject).
+func TicketSubject(subject string, ticketID int64) string {
+	return "Re: " + subject + " [#" + strconv.FormatInt(ticketID, 10) + "]"
+}
+
 // TicketTokenFromSubject finds a "[#42]" ticket token anywhere in subject.
 func TicketTokenFromSubject(subject string) (int64, bool) {
 	m := subjectTokenRe.FindStringSubmatch(subject)

@@ -22,7 +22,14 @@ const (
 	// DeliveryWaiting: the mailbox's relay cannot work as configured; the
 	// message has no job and goes out once the mailbox is fixed.
 	DeliveryWaiting = "waiting"
+	// DeliveryRetrying: an attempt failed for a reason that may pass; the
+	// next attempt runs at DeliveryNextAt.
+	DeliveryRetrying = "retrying"
 )
+
+// Undelivered lists the delivery states of a reply that has not reached the
+// customer and needs a look: retrying, failed, waiting for its mailbox.
+var Undelivered = []string{DeliveryRetrying, DeliveryFailed, DeliveryWaiting}
 
 // Message is one email (or note) on a ticket.
 type Message struct {
@@ -51,6 +58,7 @@ type Message struct {
 	DeliveryError    string
 	DeliveryAttempts int
 	DeliveredAt      time.Time
+	DeliveryNextAt   time.Time // retrying: when the next attempt runs
 	Attachments      []Attachment
 }
 
@@ -69,21 +77,21 @@ type Attachment struct {
 
 const messageCols = `id, ticket_id, kind, message_id, dedupe_key, in_reply_to, refs, from_email, from_name, to_addrs, cc_addrs,
 	subject, text_body, html_body, visible_text, raw_key, sha256, size, sent_at, created_at, author_id, auto_reason, problems,
-	delivery_status, delivery_error, delivery_attempts, delivered_at`
+	delivery_status, delivery_error, delivery_attempts, delivered_at, delivery_next_at`
 
 func scanMessage(r Row) (Message, error) {
 	var m Message
 	var dedupe, delivery sql.NullString
 	var refs, to, cc string
-	var sent, delivered sql.NullTime
+	var sent, delivered, next sql.NullTime
 	var author sql.NullInt64
 	err := r.Scan(&m.ID, &m.TicketID, &m.Kind, &m.MessageID, &dedupe, &m.InReplyTo, &refs, &m.From.Email, &m.From.Name, &to, &cc,
 		&m.Subject, &m.Text, &m.HTML, &m.VisibleText, &m.RawKey, &m.SHA256, &m.Size, &sent, &m.CreatedAt, &author, &m.AutoReason, &m.Problems,
-		&delivery, &m.DeliveryError, &m.DeliveryAttempts, &delivered)
+		&delivery, &m.DeliveryError, &m.DeliveryAttempts, &delivered, &next)
 	m.DedupeKey, m.DeliveryStatus = dedupe.String, delivery.String
 	m.References = strings.Fields(refs)
 	m.To, m.Cc = decodeAddrs(to), decodeAddrs(cc)
-	m.SentAt, m.DeliveredAt = timeOf(sent), timeOf(delivered)
+	m.SentAt, m.DeliveredAt, m.DeliveryNextAt = timeOf(sent), timeOf(delivered), timeOf(next)
 	m.CreatedAt = m.CreatedAt.UTC()
 	m.AuthorID = author.Int64
 	m.Attachments = []Attachment{}
@@ -266,14 +274,15 @@ func (s *Store) GetAttachment(ctx context.Context, id int64) (Attachment, error)
 	return a, nil
 }
 
-// SetDelivery records the delivery state of an outbound message.
-func (s *Store) SetDelivery(ctx context.Context, q Querier, id int64, status, errText string, addAttempts int, at time.Time) error {
+// SetDelivery records the delivery state of an outbound message; next is
+// when a retrying message's next attempt runs (zero for other states).
+func (s *Store) SetDelivery(ctx context.Context, q Querier, id int64, status, errText string, addAttempts int, at, next time.Time) error {
 	var delivered sql.NullTime
 	if status == DeliverySent {
 		delivered = nullTime(at)
 	}
 	_, err := q.Exec(ctx, `UPDATE messages SET delivery_status = $2, delivery_error = $3, delivery_attempts = delivery_attempts + $4,
-		delivered_at = COALESCE($5, delivered_at) WHERE id = $1`, id, status, errText, addAttempts, delivered)
+		delivered_at = COALESCE($5, delivered_at), delivery_next_at = $6 WHERE id = $1`, id, status, errText, addAttempts, delivered, nullTime(next))
 	if err != nil {
 		return fmt.Errorf("set delivery of message %d: %w", id, err)
 	}

@@ -88,7 +88,7 @@ func TestResumeWaiting(t *testing.T) {
 				t.Fatalf("message %d: %q (%v), want %q", id, m.DeliveryStatus, err, want)
 			}
 		}
-		if err := s.SetDelivery(ctx, q, failed, "bogus", "", 0, t0); err == nil {
+		if err := s.SetDelivery(ctx, q, failed, "bogus", "", 0, t0, time.Time{}); err == nil {
 			t.Fatal("an unknown delivery state was stored")
 		}
 	})

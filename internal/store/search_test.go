@@ -268,7 +268,7 @@ func pageThrough(t *testing.T, s *store.Store, want []int64) {
 		if len(list) < filter.Limit {
 			break
 		}
-		filter.AfterTime, filter.AfterID = list[len(list)-1].UpdatedAt, list[len(list)-1].ID
+		filter.After = filter.Sort.CursorOf(list[len(list)-1])
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("paged search: got %v\nwant %v", got, want)

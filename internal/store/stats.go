@@ -18,7 +18,7 @@ type Backlog struct {
 func (s *Store) Backlog(ctx context.Context) (Backlog, error) {
 	var b Backlog
 	rows, err := s.db.Query(ctx, `SELECT delivery_status, count(*) FROM messages
-		WHERE delivery_status IN ('queued', 'sending', 'waiting') GROUP BY delivery_status`)
+		WHERE delivery_status IN ('queued', 'retrying', 'sending', 'waiting') GROUP BY delivery_status`)
 	if err != nil {
 		return b, fmt.Errorf("outbound backlog: %w", err)
 	}
@@ -30,8 +30,8 @@ func (s *Store) Backlog(ctx context.Context) (Backlog, error) {
 			return b, fmt.Errorf("outbound backlog: %w", err)
 		}
 		switch st {
-		case DeliveryQueued:
-			b.OutboundQueued = n
+		case DeliveryQueued, DeliveryRetrying:
+			b.OutboundQueued += n
 		case DeliverySending:
 			b.OutboundSending = n
 		case DeliveryWaiting:

@@ -149,21 +149,7 @@ func TestTicketsListPagingAndFilters(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []int64{ids[1], ids[0], ids[6], ids[5], ids[4], ids[3], ids[2]}
-		var got []int64
-		f := store.TicketFilter{Limit: 3}
-		for page := 0; page < 5; page++ {
-			list, err := s.ListTickets(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, tk := range list {
-				got = append(got, tk.ID)
-			}
-			if len(list) < 3 {
-				break
-			}
-			f.AfterTime, f.AfterID = list[len(list)-1].UpdatedAt, list[len(list)-1].ID
-		}
+		got := listAll(t, s, ctx, store.TicketFilter{Limit: 3})
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("order by activity with paging: got %v want %v", got, want)
 		}
@@ -266,7 +252,7 @@ func TestMessagesDedupeThreadKeysOccurrences(t *testing.T) {
 			fmt.Sprint(m.References) != "[r1@x r2@x]" || !m.SentAt.Equal(t0) {
 			t.Fatalf("message round trip: %+v", m)
 		}
-		if err := s.SetDelivery(ctx, db, msgID, store.DeliverySent, "", 1, t0); err != nil {
+		if err := s.SetDelivery(ctx, db, msgID, store.DeliverySent, "", 1, t0, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		m, err = s.GetMessage(ctx, db, msgID)

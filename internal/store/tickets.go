@@ -28,22 +28,39 @@ type Ticket struct {
 	SolvedAt        time.Time
 	MergedInto      int64 // the ticket this one was merged into, or 0
 	SplitFrom       int64 // the ticket this one was split off, or 0
+	// Undelivered counts the ticket's agent replies that have not reached the
+	// customer and need a look (Undelivered states).
+	Undelivered int
+
+	sortRank int // the list order's rank or text (TicketSort.CursorOf)
+	sortText string
 }
 
-const ticketSelect = `SELECT t.id, t.subject, t.status, t.priority, t.assignee_id, u.email, u.name,
+const ticketCols = `SELECT t.id, t.subject, t.status, t.priority, t.assignee_id, u.email, u.name,
 	t.requester_id, c.email, c.name, t.mailbox_id, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.solved_at,
-	t.merged_into, t.split_from
+	(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id AND m.delivery_status IN ('retrying', 'failed', 'waiting')
+		AND m.author_id IS NOT NULL), t.merged_into, t.split_from`
+
+const ticketFrom = `
 	FROM tickets t JOIN contacts c ON c.id = t.requester_id LEFT JOIN users u ON u.id = t.assignee_id`
 
-func scanTicket(r Row) (Ticket, error) {
+const ticketSelect = ticketCols + ticketFrom
+
+// scanTicket reads a ticketSelect row; a sorted row has the order's rank
+// and text after it (TicketSort.sortColumns).
+func scanTicket(r Row, sorted bool) (Ticket, error) {
 	var t Ticket
 	var aID sql.NullInt64
 	var aEmail, aName sql.NullString
 	var first, solved sql.NullTime
 	var merged, split sql.NullInt64
-	err := r.Scan(&t.ID, &t.Subject, &t.Status, &t.Priority, &aID, &aEmail, &aName,
-		&t.RequesterID, &t.Requester.Email, &t.Requester.Name, &t.MailboxID, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &first, &solved,
-		&merged, &split)
+	dest := []any{&t.ID, &t.Subject, &t.Status, &t.Priority, &aID, &aEmail, &aName,
+		&t.RequesterID, &t.Requester.Email, &t.Requester.Name, &t.MailboxID, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &first, &solved, &t.Undelivered,
+		&merged, &split}
+	if sorted {
+		dest = append(dest, &t.sortRank, &t.sortText)
+	}
+	err := r.Scan(dest...)
 	t.MergedInto, t.SplitFrom = merged.Int64, split.Int64
 	t.Assignee = scanUserRef(aID, aEmail, aName)
 	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
@@ -98,7 +115,7 @@ func (s *Store) ReserveIDs(ctx context.Context, q Querier, table string, n int) 
 
 // GetTicket returns one ticket with its tags.
 func (s *Store) GetTicket(ctx context.Context, q Querier, id int64) (Ticket, error) {
-	t, err := scanTicket(q.QueryRow(ctx, ticketSelect+` WHERE t.id = $1`, id))
+	t, err := scanTicket(q.QueryRow(ctx, ticketSelect+` WHERE t.id = $1`, id), false)
 	if err != nil {
 		return t, fmt.Errorf("ticket %d: %w", id, err)
 	}
@@ -137,16 +154,143 @@ type TicketFilter struct {
 	Tag        string
 	Query      string // full-text search: every term in the subject or a message's visible text (see search.go)
 	Limit      int
-	// Cursor: the (updated_at, id) of the last ticket of the previous page.
-	AfterTime time.Time
-	AfterID   int64
+	// Sort orders the list; the zero value is newest activity first.
+	Sort TicketSort
+	// After is the sort key of the last ticket of the previous page
+	// (TicketSort.CursorOf); the zero value starts at the first page.
+	After TicketCursor
 }
 
-// ListTickets returns tickets by last activity, newest first, one more than
-// Limit when there is a next page is not needed: callers ask for Limit+1.
+// TicketSortKey names what the ticket list is ordered by.
+type TicketSortKey string
+
+// The ticket list's orders. Each reads an index in its order (migrations
+// 0001 and 0017), so the first page of a million tickets reads 50 rows.
+const (
+	SortUpdated  TicketSortKey = "updated"  // last activity
+	SortCreated  TicketSortKey = "created"  // opened
+	SortPriority TicketSortKey = "priority" // low, normal, high, urgent; then last activity
+	SortStatus   TicketSortKey = "status"   // new, open, pending, solved, closed; then last activity
+	SortSubject  TicketSortKey = "subject"  // the subject's first 100 characters, lower case
+)
+
+// TicketSortKeys lists the orders.
+func TicketSortKeys() []TicketSortKey {
+	return []TicketSortKey{SortUpdated, SortCreated, SortPriority, SortStatus, SortSubject}
+}
+
+// TicketSort is an order of the ticket list: a key, ascending or not. The
+// ticket id breaks ties, in the same direction.
+type TicketSort struct {
+	Key TicketSortKey
+	Asc bool
+}
+
+// DefaultTicketSort is newest activity first.
+var DefaultTicketSort = TicketSort{Key: SortUpdated}
+
+// TicketCursor is the sort key of one ticket: Rank (priority, status), Text
+// (subject), Time (updated or created time), as the order uses them.
+type TicketCursor struct {
+	Rank int
+	Text string
+	Time time.Time
+	ID   int64
+}
+
+// The sort expressions. The indexes of migration 0017 are on these exact
+// expressions: change both together.
+const (
+	priorityRank = `CASE t.priority WHEN 'low' THEN 0 WHEN 'normal' THEN 1 WHEN 'high' THEN 2 ELSE 3 END`
+	statusRank   = `CASE t.status WHEN 'new' THEN 0 WHEN 'open' THEN 1 WHEN 'pending' THEN 2 WHEN 'solved' THEN 3 ELSE 4 END`
+	subjectKey   = `lower(substr(t.subject, 1, 100))`
+)
+
+// columns are the order's columns, most significant first, ending with the id.
+func (o TicketSort) columns() []string {
+	switch o.Key {
+	case SortCreated:
+		return []string{"t.created_at", "t.id"}
+	case SortPriority:
+		return []string{priorityRank, "t.updated_at", "t.id"}
+	case SortStatus:
+		return []string{statusRank, "t.updated_at", "t.id"}
+	case SortSubject:
+		return []string{subjectKey, "t.id"}
+	default:
+		return []string{"t.updated_at", "t.id"}
+	}
+}
+
+// cursorArgs are the cursor's values for columns.
+func (o TicketSort) cursorArgs(c TicketCursor) []any {
+	switch o.Key {
+	case SortPriority, SortStatus:
+		return []any{c.Rank, c.Time.UTC(), c.ID}
+	case SortSubject:
+		return []any{c.Text, c.ID}
+	default:
+		return []any{c.Time.UTC(), c.ID}
+	}
+}
+
+// CursorOf is the sort key of a ticket the list returned.
+func (o TicketSort) CursorOf(t Ticket) TicketCursor {
+	switch o.Key {
+	case SortCreated:
+		return TicketCursor{Time: t.CreatedAt, ID: t.ID}
+	case SortPriority, SortStatus:
+		return TicketCursor{Rank: t.sortRank, Time: t.UpdatedAt, ID: t.ID}
+	case SortSubject:
+		return TicketCursor{Text: t.sortText, ID: t.ID}
+	default:
+		return TicketCursor{Time: t.UpdatedAt, ID: t.ID}
+	}
+}
+
+// sortColumns select the rank and text of the order (constants when it has none).
+func (o TicketSort) sortColumns() string {
+	switch o.Key {
+	case SortPriority:
+		return priorityRank + ", ''"
+	case SortStatus:
+		return statusRank + ", ''"
+	case SortSubject:
+		return "0, " + subjectKey
+	default:
+		return "0, ''"
+	}
+}
+
+// ListTickets returns a page of tickets in f.Sort's order; callers ask for
+// one more than they show to learn whether there is a next page.
 func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, error) {
+	query, args, empty, err := s.listQuery(ctx, f)
+	if err != nil || empty {
+		return []Ticket{}, err
+	}
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	defer rows.Close()
+	out := []Ticket{}
+	for rows.Next() {
+		t, err := scanTicket(rows, true)
+		if err != nil {
+			return nil, fmt.Errorf("list tickets: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	return out, s.loadTags(ctx, s.db, out)
+}
+
+// listQuery builds the list's query; empty says nothing can match.
+func (s *Store) listQuery(ctx context.Context, f TicketFilter) (query string, args []any, empty bool, err error) {
 	var where []string
-	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
@@ -177,22 +321,31 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 	if strings.TrimSpace(f.Query) != "" {
 		terms := searchTerms(f.Query)
 		if len(terms) == 0 {
-			return []Ticket{}, nil // only punctuation: nothing can match
+			return "", nil, true, nil // only punctuation: nothing can match
 		}
 		clause, err := s.searchClause(ctx, terms, arg)
 		if err != nil {
-			return nil, fmt.Errorf("list tickets: %w", err)
+			return "", nil, false, fmt.Errorf("list tickets: %w", err)
 		}
 		if clause == "" {
-			return []Ticket{}, nil
+			return "", nil, true, nil
 		}
 		where = append(where, clause)
 	}
-	if f.AfterID != 0 {
-		ts, id := arg(f.AfterTime.UTC()), arg(f.AfterID)
-		where = append(where, fmt.Sprintf("(t.updated_at < %s OR (t.updated_at = %s AND t.id < %s))", ts, ts, id))
+	cols, dir, cmp := f.Sort.columns(), " DESC", "<"
+	if f.Sort.Asc {
+		dir, cmp = " ASC", ">"
 	}
-	query := ticketSelect
+	if f.After.ID != 0 {
+		// A row value comparison: both engines read it as a range of the
+		// order's index.
+		var ph []string
+		for _, v := range f.Sort.cursorArgs(f.After) {
+			ph = append(ph, arg(v))
+		}
+		where = append(where, "("+strings.Join(cols, ", ")+") "+cmp+" ("+strings.Join(ph, ", ")+")")
+	}
+	query = ticketCols + ", " + f.Sort.sortColumns() + ticketFrom
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -200,24 +353,8 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 	if limit <= 0 {
 		limit = 50
 	}
-	query += " ORDER BY t.updated_at DESC, t.id DESC LIMIT " + arg(limit)
-	rows, err := s.db.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list tickets: %w", err)
-	}
-	defer rows.Close()
-	out := []Ticket{}
-	for rows.Next() {
-		t, err := scanTicket(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list tickets: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list tickets: %w", err)
-	}
-	return out, s.loadTags(ctx, s.db, out)
+	query += " ORDER BY " + strings.Join(cols, dir+", ") + dir + " LIMIT " + arg(limit)
+	return query, args, false, nil
 }
 
 func (s *Store) loadTags(ctx context.Context, q Querier, list []Ticket) error {

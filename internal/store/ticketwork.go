@@ -57,9 +57,13 @@ func (s *Store) SetTicketTags(ctx context.Context, q Querier, id int64, tags []s
 	return nil
 }
 
-// SetFirstResponse records the first agent reply, once.
-func (s *Store) SetFirstResponse(ctx context.Context, q Querier, id int64, at time.Time) error {
-	_, err := q.Exec(ctx, `UPDATE tickets SET first_response_at = $2 WHERE id = $1 AND first_response_at IS NULL`, id, at.UTC())
+// SetFirstResponse sets a ticket's first response time from its delivered
+// agent replies: the earliest one sent, or none (a reply that bounced after
+// it was sent no longer counts).
+func (s *Store) SetFirstResponse(ctx context.Context, q Querier, id int64) error {
+	_, err := q.Exec(ctx, `UPDATE tickets SET first_response_at = (SELECT min(m.delivered_at) FROM messages m
+		WHERE m.ticket_id = $1 AND m.kind = $2 AND m.author_id IS NOT NULL AND m.delivery_status = $3) WHERE id = $1`,
+		id, KindOutbound, DeliverySent)
 	if err != nil {
 		return fmt.Errorf("set first response of ticket %d: %w", id, err)
 	}
@@ -69,7 +73,7 @@ func (s *Store) SetFirstResponse(ctx context.Context, q Querier, id int64, at ti
 // RequeueFailed puts a failed outbound message back in the queue; it reports
 // false when the message is not (any more) failed.
 func (s *Store) RequeueFailed(ctx context.Context, q Querier, id int64) (bool, error) {
-	n, err := q.Exec(ctx, `UPDATE messages SET delivery_status = $2, delivery_error = '' WHERE id = $1 AND kind = $3 AND delivery_status = $4`,
+	n, err := q.Exec(ctx, `UPDATE messages SET delivery_status = $2, delivery_error = '', delivery_next_at = NULL WHERE id = $1 AND kind = $3 AND delivery_status = $4`,
 		id, DeliveryQueued, KindOutbound, DeliveryFailed)
 	if err != nil {
 		return false, fmt.Errorf("requeue message %d: %w", id, err)
@@ -113,19 +117,34 @@ type MailboxChange struct {
 	AckSubject *string
 	AckBody    *string
 	// RelayWarning goes with SMTPRelay: what the new relay's mailbox warns about.
-	RelayWarning *string
+	RelayWarning    *string
+	SenderAgentName *bool
+	// SystemMail true makes this mailbox the one that sends mail not tied to
+	// a ticket, and no other.
+	SystemMail *bool
 }
 
 // UpdateMailbox changes a mailbox.
 func (s *Store) UpdateMailbox(ctx context.Context, id int64, c MailboxChange) error {
 	n, err := s.db.Exec(ctx, `UPDATE mailboxes SET name = COALESCE($2, name), smtp_relay = COALESCE($3, smtp_relay),
 		ack_enabled = COALESCE($4, ack_enabled), ack_subject = COALESCE($5, ack_subject), ack_body = COALESCE($6, ack_body),
-		relay_warning = COALESCE($7, relay_warning) WHERE id = $1`, id, c.Name, c.SMTPRelay, c.AckEnabled, c.AckSubject, c.AckBody, c.RelayWarning)
+		relay_warning = COALESCE($7, relay_warning), sender_agent_name = COALESCE($8, sender_agent_name) WHERE id = $1`,
+		id, c.Name, c.SMTPRelay, c.AckEnabled, c.AckSubject, c.AckBody, c.RelayWarning, c.SenderAgentName)
 	if err != nil {
 		return fmt.Errorf("update mailbox %d: %w", id, err)
 	}
 	if n == 0 {
 		return fmt.Errorf("mailbox %d: %w", id, ErrNotFound)
+	}
+	switch {
+	case c.SystemMail == nil:
+	case *c.SystemMail: // one statement: never two marked, never a moment with none
+		_, err = s.db.Exec(ctx, `UPDATE mailboxes SET system_mail = (id = $1) WHERE system_mail OR id = $1`, id)
+	default:
+		_, err = s.db.Exec(ctx, `UPDATE mailboxes SET system_mail = FALSE WHERE id = $1`, id)
+	}
+	if err != nil {
+		return fmt.Errorf("update mailbox %d: %w", id, err)
 	}
 	return nil
 }

@@ -14,7 +14,8 @@ import (
 
 // Default acknowledgement template; a mailbox may set its own.
 const (
-	DefaultAckSubject = "[#{{.TicketID}}] {{.Subject}}"
+	// The subject is the one every mail of a ticket has (mail.TicketSubject).
+	DefaultAckSubject = "Re: {{.Subject}} [#{{.TicketID}}]"
 	DefaultAckBody    = `Hello {{.RequesterName}},
 
 thank you for writing to {{.MailboxName}}. We have received your message and
@@ -110,7 +111,7 @@ func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, mb store.Mailbo
 	if err != nil {
 		return false, "", err
 	}
-	if _, err := s.change(ctx, tx, Change{TicketID: ticketID, Actor: systemActor(), MessageAdded: id}); err != nil {
+	if _, err := s.change(ctx, tx, Change{TicketID: ticketID, Actor: systemActor(), MessageAdded: id, Uncounted: true}); err != nil {
 		return false, "", err
 	}
 	if err := s.store.RecordAck(ctx, tx, to.Email, ticketID, now); err != nil {

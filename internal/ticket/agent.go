@@ -118,8 +118,8 @@ func (in ReplyInput) parse() (body string, cc []mail.Address, atts []mail.Attach
 // its send job are written in one transaction. It answers the customer's
 // newest message (In-Reply-To, References = its References + its
 // Message-ID); Cc is kept from that message unless the input says otherwise.
-// The first reply sets the ticket's first response time, and a new ticket
-// becomes open.
+// A new ticket becomes open; the first reply delivered sets the ticket's
+// first response time (writeDelivery).
 func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, in ReplyInput) (store.Message, error) {
 	body, explicitCc, atts, err := in.parse()
 	if err != nil {
@@ -134,7 +134,7 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 		if err != nil {
 			return err
 		}
-		out, err := s.replyMail(ctx, tx, t, in.Cc != nil, explicitCc)
+		out, err := s.replyMail(ctx, tx, t, actor, in.Cc != nil, explicitCc)
 		if err != nil {
 			return err
 		}
@@ -142,7 +142,7 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 		if id, err = s.queueOutbound(ctx, tx, t.ID, actor.ID, out, ""); err != nil {
 			return err
 		}
-		c := Change{TicketID: t.ID, Actor: agentActor(actor), MessageAdded: id, FirstResponse: true,
+		c := Change{TicketID: t.ID, Actor: agentActor(actor), MessageAdded: id,
 			Events: []Event{{Kind: EventReplyQueued, Field: "message", NewValue: strconv.FormatInt(id, 10)}}}
 		if t.Status == domain.StatusNew {
 			open := domain.StatusOpen
@@ -160,7 +160,7 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 // replyMail addresses and threads an agent's reply: to the requester, Cc
 // the given list (or, without one, the last inbound message's recipients
 // but ours), under the customer's newest message.
-func (s *Service) replyMail(ctx context.Context, tx *store.Tx, t store.Ticket, ccGiven bool, cc []mail.Address) (mail.Outgoing, error) {
+func (s *Service) replyMail(ctx context.Context, tx *store.Tx, t store.Ticket, actor store.User, ccGiven bool, cc []mail.Address) (mail.Outgoing, error) {
 	mb, err := s.store.GetMailbox(ctx, tx, t.MailboxID)
 	if err != nil {
 		return mail.Outgoing{}, err
@@ -198,10 +198,19 @@ func (s *Service) replyMail(ctx context.Context, tx *store.Tx, t store.Ticket, c
 	if ok && parent.MessageID != "" {
 		parentID, parentRefs = parent.MessageID, parent.References
 	}
-	out := mail.TicketMail(mail.Address{Name: mb.Name, Email: mb.Address}, t.ID, parentID, parentRefs, s.now())
+	out := mail.TicketMail(mail.Address{Name: senderName(mb, actor), Email: mb.Address}, t.ID, parentID, parentRefs, s.now())
 	out.To, out.Cc = []mail.Address{to}, cc
-	out.Subject = fmt.Sprintf("Re: %s [#%d]", fallback(mail.NormalizeSubject(t.Subject), "(no subject)"), t.ID)
+	out.Subject = mail.TicketSubject(fallback(mail.NormalizeSubject(t.Subject), "(no subject)"), t.ID)
 	return out, nil
+}
+
+// senderName is the display name a reply comes from: the mailbox's, or
+// "Agent Name via Mailbox Name" when the mailbox says so.
+func senderName(mb store.Mailbox, actor store.User) string {
+	if !mb.SenderAgentName || strings.TrimSpace(actor.Name) == "" {
+		return mb.Name
+	}
+	return strings.TrimSpace(actor.Name) + " via " + mb.Name
 }
 
 // AddNote stores an internal note on a ticket; notes are never mailed.
@@ -221,7 +230,7 @@ func (s *Service) AddNote(ctx context.Context, actor store.User, ticketID int64,
 		if err != nil {
 			return err
 		}
-		_, err = s.change(ctx, tx, Change{TicketID: ticketID, Actor: agentActor(actor), MessageAdded: id,
+		_, err = s.change(ctx, tx, Change{TicketID: ticketID, Actor: agentActor(actor), MessageAdded: id, Uncounted: true,
 			Events: []Event{{Kind: EventNoteAdded, Field: "message", NewValue: strconv.FormatInt(id, 10)}}})
 		return err
 	})

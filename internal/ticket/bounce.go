@@ -40,6 +40,6 @@ func (in *ingestion) bounce(ctx context.Context) error {
 		return err
 	}
 	in.res.MessageID = id
-	_, err = in.s.change(ctx, in.tx, Change{TicketID: orig.TicketID, Actor: systemActor(), MessageAdded: id})
+	_, err = in.s.change(ctx, in.tx, Change{TicketID: orig.TicketID, Actor: systemActor(), MessageAdded: id, Uncounted: true})
 	return err
 }

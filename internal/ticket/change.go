@@ -80,8 +80,9 @@ type Change struct {
 	// counted (Counted).
 	MessageAdded int64
 	Counted      bool
-	// FirstResponse records the first agent reply (kept once set).
-	FirstResponse bool
+	// Uncounted: MessageAdded is no part of the conversation's count (a
+	// note, an acknowledgement, automatic mail); it still is activity.
+	Uncounted bool
 	// Delivery records a delivery state of one of the ticket's messages.
 	Delivery *Delivery
 	// MessagesMoved is how many messages the caller moved onto (or, negative,
@@ -106,6 +107,8 @@ type Delivery struct {
 	Status      string
 	Error       string
 	AddAttempts int
+	// NextAttempt is when a retrying message is tried again.
+	NextAttempt time.Time
 	// Requeue moves only a failed message back to queued (a retry); the
 	// change fails with errNotFailed when the message is not failed.
 	Requeue bool
@@ -228,7 +231,11 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, c Change) (Applied, e
 		return a, err
 	}
 	if c.MessageAdded != 0 && !c.Counted {
-		if err := s.store.TouchTicket(ctx, tx, a.TicketID, now, 1); err != nil {
+		n := 1
+		if c.Uncounted {
+			n = 0
+		}
+		if err := s.store.TouchTicket(ctx, tx, a.TicketID, now, n); err != nil {
 			return a, err
 		}
 	}
@@ -237,13 +244,8 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, c Change) (Applied, e
 			return a, err
 		}
 	}
-	if c.FirstResponse {
-		if err := s.store.SetFirstResponse(ctx, tx, a.TicketID, now); err != nil {
-			return a, err
-		}
-	}
 	if d := c.Delivery; d != nil {
-		if err := s.writeDelivery(ctx, tx, *d, now); err != nil {
+		if err := s.writeDelivery(ctx, tx, a.TicketID, *d, now); err != nil {
 			return a, err
 		}
 	}
@@ -323,15 +325,24 @@ func (s *Service) changeTags(ctx context.Context, tx *store.Tx, a *Applied, now 
 	return nil
 }
 
-func (s *Service) writeDelivery(ctx context.Context, tx *store.Tx, d Delivery, now time.Time) error {
-	if !d.Requeue {
-		return s.store.SetDelivery(ctx, tx, d.MessageID, d.Status, d.Error, d.AddAttempts, now)
+// writeDelivery records a delivery state. The ticket's first response is
+// its first agent reply delivered: it is set when a reply is sent, and read
+// again when one fails (a bounce after it was sent takes it back).
+func (s *Service) writeDelivery(ctx context.Context, tx *store.Tx, ticketID int64, d Delivery, now time.Time) error {
+	if d.Requeue {
+		ok, err := s.store.RequeueFailed(ctx, tx, d.MessageID)
+		if err == nil && !ok {
+			err = errNotFailed
+		}
+		return err
 	}
-	ok, err := s.store.RequeueFailed(ctx, tx, d.MessageID)
-	if err == nil && !ok {
-		err = errNotFailed
+	if err := s.store.SetDelivery(ctx, tx, d.MessageID, d.Status, d.Error, d.AddAttempts, now, d.NextAttempt); err != nil {
+		return err
 	}
-	return err
+	if d.Status == store.DeliverySent || d.Status == store.DeliveryFailed {
+		return s.store.SetFirstResponse(ctx, tx, ticketID)
+	}
+	return nil
 }
 
 // announce publishes the live event of a change, once tx commits. One rule

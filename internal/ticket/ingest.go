@@ -361,8 +361,12 @@ func (in *ingestion) open(ctx context.Context) (int64, error) {
 			return 0, err
 		}
 	}
+	count := 1
+	if in.kind == store.KindAutoReply {
+		count = 0 // automatic mail is no part of the conversation's count
+	}
 	t := store.Ticket{ID: in.look.ticketID(), Subject: subject, Status: domain.StatusNew, Priority: domain.PriorityNormal,
-		RequesterID: requesterID, MailboxID: in.mb.ID, MessageCount: 1, CreatedAt: in.now}
+		RequesterID: requesterID, MailboxID: in.mb.ID, MessageCount: count, CreatedAt: in.now}
 	c := Change{Create: &t, Actor: Actor{Name: fallback(msg.From.Email, "system")},
 		Events: []Event{{Kind: EventTicketCreated, NewValue: "by email via " + in.opts.source}}}
 	a, err := in.s.change(ctx, in.tx, c)
@@ -403,7 +407,7 @@ func (in *ingestion) add(ctx context.Context, ticketID int64) error {
 	// The state is known (the batch or the step above read it): asking the
 	// store again would be one more round trip per message.
 	a, err := in.s.change(ctx, in.tx, Change{TicketID: ticketID, Actor: Actor{Name: msg.From.Email}, MessageAdded: id,
-		Counted: in.res.NewTicket, before: &in.before})
+		Counted: in.res.NewTicket, Uncounted: in.kind == store.KindAutoReply, before: &in.before})
 	in.look.learnTicket(ticketID, a.After)
 	return err
 }

@@ -28,6 +28,11 @@ type MailboxInput struct {
 type MailboxUpdate struct {
 	Name, SMTPRelay, AckSubject, AckBody *string
 	AckEnabled                           *bool
+	// SenderAgentName: replies from "Agent Name via Name".
+	SenderAgentName *bool
+	// SystemMail true makes this the one mailbox mail not tied to a ticket
+	// is sent from.
+	SystemMail *bool
 }
 
 func checkAckTemplates(subject, body string) error {
@@ -137,7 +142,7 @@ func (s *Service) UpdateMailbox(ctx context.Context, id int64, in MailboxUpdate)
 		}
 		c.SMTPRelay, c.RelayWarning = &relay, &warning
 	}
-	c.AckEnabled = in.AckEnabled
+	c.AckEnabled, c.SenderAgentName, c.SystemMail = in.AckEnabled, in.SenderAgentName, in.SystemMail
 	if err := s.store.UpdateMailbox(ctx, id, c); err != nil {
 		return store.Mailbox{}, err
 	}

@@ -73,13 +73,13 @@ func (s *Service) CreateOutbound(ctx context.Context, actor store.User, in NewTi
 			return err
 		}
 		out := mail.TicketMail(mail.Address{Name: mb.Name, Email: mb.Address}, id, "", nil, now)
-		out.To, out.Cc, out.Subject = to, cc, fmt.Sprintf("%s [#%d]", subject, id)
+		out.To, out.Cc, out.Subject = to, cc, fmt.Sprintf("%s [#%d]", subject, id) // we start it: no "Re:"
 		out.Text, out.HTML, out.Attachments = body+"\n", textToHTML(body), atts
 		msg, err := s.queueOutbound(ctx, tx, id, actor.ID, out, "")
 		if err != nil {
 			return err
 		}
-		_, err = s.change(ctx, tx, Change{TicketID: id, Actor: a, MessageAdded: msg, FirstResponse: true,
+		_, err = s.change(ctx, tx, Change{TicketID: id, Actor: a, MessageAdded: msg,
 			Events: []Event{{Kind: EventReplyQueued, Field: "message", NewValue: strconv.FormatInt(msg, 10)}}})
 		return err
 	})

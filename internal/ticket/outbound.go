@@ -58,11 +58,12 @@ func (s *Service) queueOutbound(ctx context.Context, tx *store.Tx, ticketID, aut
 //
 // A message is never sent twice. The rule, on the stored delivery state:
 //   - sent or failed: done, nothing to do (a job run again after a crash).
-//   - queued: send. The state becomes "sending" at the transport's point of no
+//   - queued, or retrying (an attempt failed before the point of no return):
+//     send. The state becomes "sending" at the transport's point of no
 //     return (for an SMTP relay: the envelope was accepted, DATA is next;
 //     for other transports: just before handing the message over), in its
 //     own committed write. A failure before that point delivered nothing, so
-//     the message goes back to "queued" and is retried with backoff.
+//     the message is "retrying" and tried again after SendRetryDelay.
 //   - waiting: the mailbox's relay cannot work as configured (relay.go);
 //     nothing to do until the mailbox is fixed, which queues it again.
 //   - sending: a previous attempt passed the point of no return and then
@@ -117,7 +118,7 @@ func (s *Service) SendMessage(ctx context.Context, messageID int64, attempt, max
 		to = append(to, a.Email)
 	}
 	commit := func() error {
-		return s.setDelivery(context.WithoutCancel(ctx), m, store.DeliverySending, "", 0)
+		return s.setDelivery(context.WithoutCancel(ctx), m, Delivery{Status: store.DeliverySending})
 	}
 	var sendErr error
 	if cs, ok := sender.(smtpout.CommitSender); ok {
@@ -130,10 +131,10 @@ func (s *Service) SendMessage(ctx context.Context, messageID int64, attempt, max
 
 // setDelivery records a delivery state (a change of the message's ticket),
 // in its own transaction.
-func (s *Service) setDelivery(ctx context.Context, m store.Message, status, errText string, addAttempts int) error {
+func (s *Service) setDelivery(ctx context.Context, m store.Message, d Delivery, events ...Event) error {
+	d.MessageID = m.ID
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		_, err := s.change(ctx, tx, Change{TicketID: m.TicketID, Actor: systemActor(),
-			Delivery: &Delivery{MessageID: m.ID, Status: status, Error: errText, AddAttempts: addAttempts}})
+		_, err := s.change(ctx, tx, Change{TicketID: m.TicketID, Actor: systemActor(), Delivery: &d, Events: events})
 		return err
 	})
 }
@@ -142,31 +143,45 @@ func (s *Service) setDelivery(ctx context.Context, m store.Message, status, errT
 // reconnected tries again.
 const ReconnectRetry = 5 * time.Minute
 
+// SendRetryDelay is how long after failed attempt n (from 1) the send job
+// runs again: n⁴ seconds, River's own backoff without its jitter, so the
+// time shown to agents is the time it runs. 12 attempts span about 11 hours.
+func SendRetryDelay(attempt int) time.Duration {
+	n := time.Duration(max(attempt, 1))
+	return n * n * n * n * time.Second
+}
+
 // recordSend records the outcome of one attempt (each counts in attempts).
+// An attempt that failed for a reason that may pass leaves the message
+// "retrying", with the error and the time of the next attempt; the last
+// attempt, or a permanent error, leaves it "failed".
 func (s *Service) recordSend(ctx context.Context, m store.Message, sendErr error, attempt, maxAttempts int) error {
 	switch {
 	case sendErr == nil:
 		s.log.Info("sent", "message", m.ID)
 		s.metrics.Delivery("sent")
-		return s.setDelivery(ctx, m, store.DeliverySent, "", 1)
+		return s.setDelivery(ctx, m, Delivery{Status: store.DeliverySent, AddAttempts: 1})
 	case smtpout.IsReconnect(sendErr):
 		// The mailbox's credentials were refused (the mailbox shows the
 		// reason): the message waits for the reconnection, snoozed, which
 		// does not use up its attempts.
 		s.log.Warn("delivery waits for the mailbox to be reconnected", "message", m.ID, "err", sendErr)
 		s.metrics.Delivery("deferred")
-		if err := s.setDelivery(ctx, m, store.DeliveryQueued, sendErr.Error(), 1); err != nil {
+		if err := s.setDelivery(ctx, m, Delivery{Status: store.DeliveryRetrying, Error: sendErr.Error(), AddAttempts: 1,
+			NextAttempt: s.now().Add(ReconnectRetry)}); err != nil {
 			return err
 		}
 		return river.JobSnooze(ReconnectRetry)
 	case smtpout.IsPermanent(sendErr) || attempt >= maxAttempts:
 		s.log.Error("delivery failed", "message", m.ID, "err", sendErr)
 		s.metrics.Delivery("failed")
-		return s.setDelivery(ctx, m, store.DeliveryFailed, sendErr.Error(), 1)
+		return s.setDelivery(ctx, m, Delivery{Status: store.DeliveryFailed, Error: sendErr.Error(), AddAttempts: 1},
+			Event{Kind: EventDeliveryFailed, Field: "message", OldValue: m.MessageID, NewValue: sendErr.Error()})
 	default:
 		s.log.Warn("delivery deferred; will retry", "message", m.ID, "attempt", attempt, "err", sendErr)
 		s.metrics.Delivery("deferred")
-		if err := s.setDelivery(ctx, m, store.DeliveryQueued, sendErr.Error(), 1); err != nil {
+		if err := s.setDelivery(ctx, m, Delivery{Status: store.DeliveryRetrying, Error: sendErr.Error(), AddAttempts: 1,
+			NextAttempt: s.now().Add(SendRetryDelay(attempt))}); err != nil {
 			return err
 		}
 		return sendErr

@@ -28,7 +28,7 @@ func (r *refusedThenOK) Send(context.Context, string, []string, []byte) error {
 }
 
 // A refused credential is not the message's fault: even on its last
-// attempt it stays queued and the job is snoozed (attempts not used up),
+// attempt it is retrying (next attempt in ReconnectRetry) and the job is snoozed (attempts not used up),
 // then goes out once the mailbox is reconnected.
 func TestRefusedCredentialWaitsForReconnection(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
@@ -39,7 +39,7 @@ func TestRefusedCredentialWaitsForReconnection(t *testing.T) {
 		if !errors.As(err, &snooze) || snooze.Duration != ticket.ReconnectRetry {
 			t.Fatalf("want the job snoozed for %s, got %v", ticket.ReconnectRetry, err)
 		}
-		if m := o.ack(); m.DeliveryStatus != store.DeliveryQueued || m.DeliveryError == "" {
+		if m := o.ack(); m.DeliveryStatus != store.DeliveryRetrying || m.DeliveryError == "" || !m.DeliveryNextAt.Equal(o.now.Add(ticket.ReconnectRetry)) {
 			t.Fatalf("waiting message: %s %q", m.DeliveryStatus, m.DeliveryError)
 		}
 		tr.reconnected = true

@@ -241,7 +241,7 @@ func TestRelayDownThenUp(t *testing.T) {
 		if err == nil || smtpout.IsPermanent(err) {
 			t.Fatalf("relay down: want a temporary error, got %v", err)
 		}
-		if m := o.ack(); m.DeliveryStatus != store.DeliveryQueued || m.DeliveryAttempts != 1 || !strings.Contains(m.DeliveryError, "connect") {
+		if m := o.ack(); m.DeliveryStatus != store.DeliveryRetrying || m.DeliveryAttempts != 1 || !strings.Contains(m.DeliveryError, "connect") {
 			t.Fatalf("after relay down: %s attempts=%d %q", m.DeliveryStatus, m.DeliveryAttempts, m.DeliveryError)
 		}
 		o.relay.start(t)
@@ -272,7 +272,7 @@ func TestRelay4xxThen250(t *testing.T) {
 			if err == nil || smtpout.IsPermanent(err) || !strings.Contains(err.Error(), want) {
 				t.Fatalf("attempt %d: want a temporary %s error, got %v", attempt+1, want, err)
 			}
-			if m := o.ack(); m.DeliveryStatus != store.DeliveryQueued || !strings.Contains(m.DeliveryError, want) {
+			if m := o.ack(); m.DeliveryStatus != store.DeliveryRetrying || !strings.Contains(m.DeliveryError, want) {
 				t.Fatalf("attempt %d: %s %q", attempt+1, m.DeliveryStatus, m.DeliveryError)
 			}
 		}
@@ -410,6 +410,21 @@ func TestCrashBeforeSendingIsRetried(t *testing.T) {
 	})
 }
 
+// deliveryReport is a delivery-status report (RFC 3464) about orig.
+func deliveryReport(id, action, status, diag string, orig store.Message) []byte {
+	return []byte("From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>\r\n" +
+		"To: support@acme.test\r\nSubject: Delivery Status Notification\r\nMessage-ID: <" + id + "@mx.customer.test>\r\n" +
+		"Date: Mon, 2 Nov 2026 10:05:00 +0000\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n" +
+		"--B\r\nContent-Type: text/plain\r\n\r\nDelivery report.\r\n" +
+		"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.customer.test\r\n\r\n" +
+		"Final-Recipient: rfc822; alice@customer.test\r\nAction: " + action + "\r\nStatus: " + status + "\r\n" +
+		"Diagnostic-Code: smtp; " + diag + "\r\n" +
+		"--B\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: support@acme.test\r\nTo: alice@customer.test\r\n" +
+		"Message-ID: <" + orig.MessageID + ">\r\nSubject: " + orig.Subject + "\r\n" +
+		"--B--\r\n")
+}
+
 // TestBounceOfSentReply: a delivery-status report naming the Message-ID of
 // a message the relay accepted marks it failed, with the reason, in the
 // audit trail, and as a live event; a "delayed" report does not.
@@ -422,19 +437,7 @@ func TestBounceOfSentReply(t *testing.T) {
 		}
 		o.checkOneDelivery()
 		sent := o.ack()
-		report := func(id, action, status, diag string) []byte {
-			return []byte("From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>\r\n" +
-				"To: support@acme.test\r\nSubject: Delivery Status Notification\r\nMessage-ID: <" + id + "@mx.customer.test>\r\n" +
-				"Date: Mon, 2 Nov 2026 10:05:00 +0000\r\nMIME-Version: 1.0\r\n" +
-				"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n" +
-				"--B\r\nContent-Type: text/plain\r\n\r\nDelivery report.\r\n" +
-				"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.customer.test\r\n\r\n" +
-				"Final-Recipient: rfc822; alice@customer.test\r\nAction: " + action + "\r\nStatus: " + status + "\r\n" +
-				"Diagnostic-Code: smtp; " + diag + "\r\n" +
-				"--B\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: support@acme.test\r\nTo: alice@customer.test\r\n" +
-				"Message-ID: <" + sent.MessageID + ">\r\nSubject: " + sent.Subject + "\r\n" +
-				"--B--\r\n")
-		}
+		report := func(id, action, status, diag string) []byte { return deliveryReport(id, action, status, diag, sent) }
 		o.receive(o.mb, report("delay1", "delayed", "4.4.7", "451 4.4.7 still trying"))
 		if m := o.ack(); m.DeliveryStatus != store.DeliverySent {
 			t.Fatalf("a delayed report changed the state to %s", m.DeliveryStatus)

@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"context"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -60,6 +61,12 @@ type SendWorker struct {
 // Work implements river.Worker.
 func (w *SendWorker) Work(ctx context.Context, j *river.Job[SendArgs]) error {
 	return w.Service.SendMessage(ctx, j.Args.MessageID, j.Attempt, j.MaxAttempts)
+}
+
+// NextRetry runs a failed attempt again at the time the message shows
+// (SendRetryDelay), not River's jittered default.
+func (w *SendWorker) NextRetry(j *river.Job[SendArgs]) time.Time {
+	return w.Service.now().Add(SendRetryDelay(j.Attempt))
 }
 
 // AddWorkers adds the service's workers to a queue's workers: every process

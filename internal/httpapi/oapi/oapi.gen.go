@@ -24,11 +24,12 @@ import (
 
 // Defines values for DeliveryStatus.
 const (
-	DeliveryStatusFailed  DeliveryStatus = "failed"
-	DeliveryStatusQueued  DeliveryStatus = "queued"
-	DeliveryStatusSending DeliveryStatus = "sending"
-	DeliveryStatusSent    DeliveryStatus = "sent"
-	DeliveryStatusWaiting DeliveryStatus = "waiting"
+	DeliveryStatusFailed   DeliveryStatus = "failed"
+	DeliveryStatusQueued   DeliveryStatus = "queued"
+	DeliveryStatusRetrying DeliveryStatus = "retrying"
+	DeliveryStatusSending  DeliveryStatus = "sending"
+	DeliveryStatusSent     DeliveryStatus = "sent"
+	DeliveryStatusWaiting  DeliveryStatus = "waiting"
 )
 
 // Valid indicates whether the value is a known member of the DeliveryStatus enum.
@@ -37,6 +38,8 @@ func (e DeliveryStatus) Valid() bool {
 	case DeliveryStatusFailed:
 		return true
 	case DeliveryStatusQueued:
+		return true
+	case DeliveryStatusRetrying:
 		return true
 	case DeliveryStatusSending:
 		return true
@@ -235,6 +238,48 @@ func (e Status) Valid() bool {
 	}
 }
 
+// Defines values for TicketSort.
+const (
+	SortCreated      TicketSort = "created"
+	SortCreatedDesc  TicketSort = "-created"
+	SortPriority     TicketSort = "priority"
+	SortPriorityDesc TicketSort = "-priority"
+	SortStatus       TicketSort = "status"
+	SortStatusDesc   TicketSort = "-status"
+	SortSubject      TicketSort = "subject"
+	SortSubjectDesc  TicketSort = "-subject"
+	SortUpdated      TicketSort = "updated"
+	SortUpdatedDesc  TicketSort = "-updated"
+)
+
+// Valid indicates whether the value is a known member of the TicketSort enum.
+func (e TicketSort) Valid() bool {
+	switch e {
+	case SortCreated:
+		return true
+	case SortCreatedDesc:
+		return true
+	case SortPriority:
+		return true
+	case SortPriorityDesc:
+		return true
+	case SortStatus:
+		return true
+	case SortStatusDesc:
+		return true
+	case SortSubject:
+		return true
+	case SortSubjectDesc:
+		return true
+	case SortUpdated:
+		return true
+	case SortUpdatedDesc:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListInboundParamsStatus.
 const (
 	ListInboundParamsStatusDone      ListInboundParamsStatus = "done"
@@ -363,14 +408,19 @@ type CreatedUser struct {
 
 // Delivery defines model for Delivery.
 type Delivery struct {
-	Attempts *int   `json:"attempts,omitempty"`
-	Error    string `json:"error"`
+	Attempts *int `json:"attempts,omitempty"`
 
-	// Status waiting: the mailbox's relay cannot work as configured (see the mailbox's relay_error); sent once the mailbox is fixed
+	// Error the last attempt's error (retrying, failed, waiting)
+	Error string `json:"error"`
+
+	// NextAttemptAt retrying: when the next attempt runs
+	NextAttemptAt nullable.Nullable[time.Time] `json:"next_attempt_at,omitempty"`
+
+	// Status retrying: an attempt failed for a reason that may pass (error says why); the next runs at next_attempt_at, and the last one failing makes it failed. failed: not delivered (attempts exhausted, a permanent refusal or a bounce); POST /messages/{id}/retry queues it again. waiting: the mailbox's relay cannot work as configured (see the mailbox's relay_error); sent once the mailbox is fixed.
 	Status DeliveryStatus `json:"status"`
 }
 
-// DeliveryStatus waiting: the mailbox's relay cannot work as configured (see the mailbox's relay_error); sent once the mailbox is fixed
+// DeliveryStatus retrying: an attempt failed for a reason that may pass (error says why); the next runs at next_attempt_at, and the last one failing makes it failed. failed: not delivered (attempts exhausted, a permanent refusal or a bounce); POST /messages/{id}/retry queues it again. waiting: the mailbox's relay cannot work as configured (see the mailbox's relay_error); sent once the mailbox is fixed.
 type DeliveryStatus string
 
 // DevLoginRequest defines model for DevLoginRequest.
@@ -433,6 +483,12 @@ type Invitation struct {
 type InvitationLink struct {
 	ExpiresAt time.Time `json:"expires_at"`
 
+	// MailError why the link could not be mailed; pass it on yourself
+	MailError *string `json:"mail_error,omitempty"`
+
+	// MailedTo the address the link was mailed to; absent when it was not mailed (see mail_error)
+	MailedTo *string `json:"mailed_to,omitempty"`
+
 	// Url the single-use link, shown only once
 	Url string `json:"url"`
 }
@@ -468,7 +524,13 @@ type Mailbox struct {
 
 	// RelayWarning the relay works but is unsafe, e.g. insecure=1 (certificate not verified)
 	RelayWarning string `json:"relay_warning"`
-	Status       string `json:"status"`
+
+	// SenderAgentName replies come from "Agent Name via Mailbox Name" instead of the mailbox name alone
+	SenderAgentName bool   `json:"sender_agent_name"`
+	Status          string `json:"status"`
+
+	// SystemMail mail not tied to a ticket (invitations, password resets) is sent from this mailbox
+	SystemMail bool `json:"system_mail"`
 }
 
 // MailboxSync defines model for MailboxSync.
@@ -505,13 +567,17 @@ type MailboxTestResultTransport string
 
 // MailboxUpdate defines model for MailboxUpdate.
 type MailboxUpdate struct {
-	AckBody    *string `json:"ack_body,omitempty"`
-	AckEnabled *bool   `json:"ack_enabled,omitempty"`
-	AckSubject *string `json:"ack_subject,omitempty"`
-	Name       *string `json:"name,omitempty"`
+	AckBody         *string `json:"ack_body,omitempty"`
+	AckEnabled      *bool   `json:"ack_enabled,omitempty"`
+	AckSubject      *string `json:"ack_subject,omitempty"`
+	Name            *string `json:"name,omitempty"`
+	SenderAgentName *bool   `json:"sender_agent_name,omitempty"`
 
 	// SmtpRelay empty string removes the relay (outbox)
 	SmtpRelay *string `json:"smtp_relay,omitempty"`
+
+	// SystemMail true makes this the mailbox that sends mail not tied to a ticket (only one is)
+	SystemMail *bool `json:"system_mail,omitempty"`
 }
 
 // Message defines model for Message.
@@ -645,14 +711,18 @@ type Status string
 
 // Ticket defines model for Ticket.
 type Ticket struct {
-	Assignee        nullable.Nullable[User]      `json:"assignee"`
-	CreatedAt       time.Time                    `json:"created_at"`
+	Assignee  nullable.Nullable[User] `json:"assignee"`
+	CreatedAt time.Time               `json:"created_at"`
+
+	// FirstResponseAt when the first agent reply was delivered (sent), not queued; a reply that bounces no longer counts
 	FirstResponseAt nullable.Nullable[time.Time] `json:"first_response_at,omitempty"`
 	Id              int64                        `json:"id"`
 	MailboxId       int64                        `json:"mailbox_id"`
 
 	// MergedInto the ticket this one was merged into (it is closed and points there)
-	MergedInto   nullable.Nullable[int64]     `json:"merged_into,omitempty"`
+	MergedInto nullable.Nullable[int64] `json:"merged_into,omitempty"`
+
+	// MessageCount the customer's messages and our replies; not notes, acknowledgements or automatic mail
 	MessageCount int                          `json:"message_count"`
 	Priority     Priority                     `json:"priority"`
 	Requester    Address                      `json:"requester"`
@@ -662,11 +732,14 @@ type Ticket struct {
 	SplitFrom nullable.Nullable[int64] `json:"split_from,omitempty"`
 
 	// Splits tickets split off this one (only on GET /tickets/{id})
-	Splits    *[]int64  `json:"splits,omitempty"`
-	Status    Status    `json:"status"`
-	Subject   string    `json:"subject"`
-	Tags      []string  `json:"tags"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Splits  *[]int64 `json:"splits,omitempty"`
+	Status  Status   `json:"status"`
+	Subject string   `json:"subject"`
+	Tags    []string `json:"tags"`
+
+	// UndeliveredCount agent replies that have not reached the customer and need a look: delivery retrying, failed or waiting (acknowledgements are not counted)
+	UndeliveredCount int       `json:"undelivered_count"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // TicketPage defines model for TicketPage.
@@ -674,6 +747,9 @@ type TicketPage struct {
 	Items      []Ticket                  `json:"items"`
 	NextCursor nullable.Nullable[string] `json:"next_cursor"`
 }
+
+// TicketSort defines model for TicketSort.
+type TicketSort string
 
 // TicketUpdate only the fields present change; `assignee_id` null unassigns
 type TicketUpdate struct {
@@ -801,8 +877,11 @@ type ListTicketsParams struct {
 	// Limit 1 to 200, default 50
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor next_cursor of the previous page
+	// Cursor next_cursor of the previous page (of the same sort)
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Sort the order: `updated` (last activity), `created`, `priority` (low to urgent, then last activity), `status` (new, open, pending, solved, closed, then last activity) or `subject` (case-insensitive, first 100 characters); ascending, or descending with a leading `-`. Ties are broken by ticket id in the same direction. Default `-updated`, newest activity first.
+	Sort *TicketSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // MergeTicketJSONBody defines parameters for MergeTicket.
@@ -969,7 +1048,7 @@ type ServerInterface interface {
 	// MarkNotificationsRead Marks notifications read (those named, or all without `ids`)
 	// (POST /api/v1/notifications/read)
 	MarkNotificationsRead(w http.ResponseWriter, r *http.Request)
-	// ListTickets Tickets, newest activity first, cursor paged
+	// ListTickets Tickets, newest activity first (or as `sort` says), cursor paged
 	// (GET /api/v1/tickets)
 	ListTickets(w http.ResponseWriter, r *http.Request, params ListTicketsParams)
 	// CreateTicket Starts a conversation by email (a new outbound ticket)
@@ -1014,7 +1093,7 @@ type ServerInterface interface {
 	// UpdateUser Changes name, role, disabled or password; disabling ends the user's sessions
 	// (PATCH /api/v1/users/{id})
 	UpdateUser(w http.ResponseWriter, r *http.Request, id ID)
-	// InviteUser Makes a single-use link (valid 7 days) with which the user sets their password and is signed in; it replaces the user's earlier unused links. For a user with a password it is a reset link. The link is returned to the admin to pass on; it is not mailed.
+	// InviteUser Makes a single-use link (valid 7 days) with which the user sets their password and is signed in; it replaces the user's earlier unused links. For a user with a password it is a reset link. The link is mailed to the user (from the system-mail mailbox, else the first with an SMTP relay, else the outbox folder) and returned to the admin as well.
 	// (POST /api/v1/users/{id}/invite)
 	InviteUser(w http.ResponseWriter, r *http.Request, id ID)
 	// Healthz Liveness
@@ -1963,6 +2042,19 @@ func (siw *ServerInterfaceWrapper) ListTickets(w http.ResponseWriter, r *http.Re
 			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", r.URL.Query(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "sort"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sort", Err: err})
 		}
 		return
 	}
@@ -5800,7 +5892,7 @@ type StrictServerInterface interface {
 	// MarkNotificationsRead Marks notifications read (those named, or all without `ids`)
 	// (POST /api/v1/notifications/read)
 	MarkNotificationsRead(ctx context.Context, request MarkNotificationsReadRequestObject) (MarkNotificationsReadResponseObject, error)
-	// ListTickets Tickets, newest activity first, cursor paged
+	// ListTickets Tickets, newest activity first (or as `sort` says), cursor paged
 	// (GET /api/v1/tickets)
 	ListTickets(ctx context.Context, request ListTicketsRequestObject) (ListTicketsResponseObject, error)
 	// CreateTicket Starts a conversation by email (a new outbound ticket)
@@ -5845,7 +5937,7 @@ type StrictServerInterface interface {
 	// UpdateUser Changes name, role, disabled or password; disabling ends the user's sessions
 	// (PATCH /api/v1/users/{id})
 	UpdateUser(ctx context.Context, request UpdateUserRequestObject) (UpdateUserResponseObject, error)
-	// InviteUser Makes a single-use link (valid 7 days) with which the user sets their password and is signed in; it replaces the user's earlier unused links. For a user with a password it is a reset link. The link is returned to the admin to pass on; it is not mailed.
+	// InviteUser Makes a single-use link (valid 7 days) with which the user sets their password and is signed in; it replaces the user's earlier unused links. For a user with a password it is a reset link. The link is mailed to the user (from the system-mail mailbox, else the first with an SMTP relay, else the outbox folder) and returned to the admin as well.
 	// (POST /api/v1/users/{id}/invite)
 	InviteUser(ctx context.Context, request InviteUserRequestObject) (InviteUserResponseObject, error)
 	// Healthz Liveness

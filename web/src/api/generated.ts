@@ -120,6 +120,10 @@ export interface InvitationLink {
   /** the single-use link, shown only once */
   url: string;
   expires_at: string;
+  /** the address the link was mailed to; absent when it was not mailed (see mail_error) */
+  mailed_to?: string;
+  /** why the link could not be mailed; pass it on yourself */
+  mail_error?: string;
 }
 
 export interface Invitation {
@@ -206,10 +210,16 @@ export interface Ticket {
   requester: Address;
   mailbox_id: number;
   tags: string[];
+  /** the customer's messages and our replies; not notes, acknowledgements or automatic mail */
   message_count: number;
+  /** agent replies that have not reached the customer and need a look: delivery retrying, failed or waiting (acknowledgements are not counted) */
+  undelivered_count: number;
   created_at: string;
   updated_at: string;
-  /** @nullable */
+  /**
+   * when the first agent reply was delivered (sent), not queued; a reply that bounces no longer counts
+   * @nullable
+   */
   first_response_at?: string | null;
   /** @nullable */
   solved_at?: string | null;
@@ -226,6 +236,23 @@ export interface Ticket {
   /** tickets split off this one (only on GET /tickets/{id}) */
   splits?: number[];
 }
+
+export type TicketSort = typeof TicketSort[keyof typeof TicketSort];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const TicketSort = {
+  SortUpdated: 'updated',
+  SortUpdatedDesc: '-updated',
+  SortCreated: 'created',
+  SortCreatedDesc: '-created',
+  SortPriority: 'priority',
+  SortPriorityDesc: '-priority',
+  SortStatus: 'status',
+  SortStatusDesc: '-status',
+  SortSubject: 'subject',
+  SortSubjectDesc: '-subject',
+} as const;
 
 export interface TicketPage {
   items: Ticket[];
@@ -254,7 +281,7 @@ export interface Attachment {
 }
 
 /**
- * waiting: the mailbox's relay cannot work as configured (see the mailbox's relay_error); sent once the mailbox is fixed
+ * retrying: an attempt failed for a reason that may pass (error says why); the next runs at next_attempt_at, and the last one failing makes it failed. failed: not delivered (attempts exhausted, a permanent refusal or a bounce); POST /messages/{id}/retry queues it again. waiting: the mailbox's relay cannot work as configured (see the mailbox's relay_error); sent once the mailbox is fixed.
  */
 export type DeliveryStatus = typeof DeliveryStatus[keyof typeof DeliveryStatus];
 
@@ -266,13 +293,20 @@ export const DeliveryStatus = {
   sent: 'sent',
   failed: 'failed',
   waiting: 'waiting',
+  retrying: 'retrying',
 } as const;
 
 export interface Delivery {
-  /** waiting: the mailbox's relay cannot work as configured (see the mailbox's relay_error); sent once the mailbox is fixed */
+  /** retrying: an attempt failed for a reason that may pass (error says why); the next runs at next_attempt_at, and the last one failing makes it failed. failed: not delivered (attempts exhausted, a permanent refusal or a bounce); POST /messages/{id}/retry queues it again. waiting: the mailbox's relay cannot work as configured (see the mailbox's relay_error); sent once the mailbox is fixed. */
   status: DeliveryStatus;
+  /** the last attempt's error (retrying, failed, waiting) */
   error: string;
   attempts?: number;
+  /**
+   * retrying: when the next attempt runs
+   * @nullable
+   */
+  next_attempt_at?: string | null;
 }
 
 export type NewTicketRequestAttachmentsItem = {
@@ -491,6 +525,10 @@ export interface Mailbox {
   relay_error_since: string | null;
   /** the relay works but is unsafe, e.g. insecure=1 (certificate not verified) */
   relay_warning: string;
+  /** replies come from "Agent Name via Mailbox Name" instead of the mailbox name alone */
+  sender_agent_name: boolean;
+  /** mail not tied to a ticket (invitations, password resets) is sent from this mailbox */
+  system_mail: boolean;
 }
 
 export interface CreateMailboxRequest {
@@ -514,6 +552,9 @@ export interface MailboxUpdate {
   ack_enabled?: boolean;
   ack_subject?: string;
   ack_body?: string;
+  sender_agent_name?: boolean;
+  /** true makes this the mailbox that sends mail not tied to a ticket (only one is) */
+  system_mail?: boolean;
 }
 
 export type MailboxTestResultTransport = typeof MailboxTestResultTransport[keyof typeof MailboxTestResultTransport];
@@ -604,9 +645,13 @@ q?: string;
  */
 limit?: number;
 /**
- * next_cursor of the previous page
+ * next_cursor of the previous page (of the same sort)
  */
 cursor?: string;
+/**
+ * the order: `updated` (last activity), `created`, `priority` (low to urgent, then last activity), `status` (new, open, pending, solved, closed, then last activity) or `subject` (case-insensitive, first 100 characters); ascending, or descending with a leading `-`. Ties are broken by ticket id in the same direction. Default `-updated`, newest activity first.
+ */
+sort?: TicketSort;
 };
 
 export type ListMessages200 = {
@@ -2089,7 +2134,7 @@ export const useRevokeToken = <TError = UnauthorizedResponse | ForbiddenResponse
     }
     
 /**
- * @summary Tickets, newest activity first, cursor paged
+ * @summary Tickets, newest activity first (or as `sort` says), cursor paged
  */
 export const getListTicketsUrl = (params?: ListTicketsParams,) => {
   const normalizedParams = new URLSearchParams();
@@ -2181,7 +2226,7 @@ export function useListTicketsInfinite<TData = InfiniteData<Awaited<ReturnType<t
  , queryClient?: QueryClient
   ):  UseInfiniteQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
- * @summary Tickets, newest activity first, cursor paged
+ * @summary Tickets, newest activity first (or as `sort` says), cursor paged
  */
 
 export function useListTicketsInfinite<TData = InfiniteData<Awaited<ReturnType<typeof listTickets>>, ListTicketsParams['cursor']>, TError = BadRequestResponse | UnauthorizedResponse>(
@@ -2247,7 +2292,7 @@ export function useListTickets<TData = Awaited<ReturnType<typeof listTickets>>, 
  , queryClient?: QueryClient
   ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
 /**
- * @summary Tickets, newest activity first, cursor paged
+ * @summary Tickets, newest activity first (or as `sort` says), cursor paged
  */
 
 export function useListTickets<TData = Awaited<ReturnType<typeof listTickets>>, TError = BadRequestResponse | UnauthorizedResponse>(
@@ -3667,7 +3712,7 @@ export const useEraseContact = <TError = UnauthorizedResponse | ForbiddenRespons
     }
     
 /**
- * @summary Makes a single-use link (valid 7 days) with which the user sets their password and is signed in; it replaces the user's earlier unused links. For a user with a password it is a reset link. The link is returned to the admin to pass on; it is not mailed.
+ * @summary Makes a single-use link (valid 7 days) with which the user sets their password and is signed in; it replaces the user's earlier unused links. For a user with a password it is a reset link. The link is mailed to the user (from the system-mail mailbox, else the first with an SMTP relay, else the outbox folder) and returned to the admin as well.
  */
 export const getInviteUserUrl = (id: number,) => {
 
@@ -3721,7 +3766,7 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
     export type InviteUserMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse
 
     /**
- * @summary Makes a single-use link (valid 7 days) with which the user sets their password and is signed in; it replaces the user's earlier unused links. For a user with a password it is a reset link. The link is returned to the admin to pass on; it is not mailed.
+ * @summary Makes a single-use link (valid 7 days) with which the user sets their password and is signed in; it replaces the user's earlier unused links. For a user with a password it is a reset link. The link is mailed to the user (from the system-mail mailbox, else the first with an SMTP relay, else the outbox folder) and returned to the admin as well.
  */
 export const useInviteUser = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof inviteUser>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}

@@ -55,3 +55,26 @@ describe("parser notes", () => {
     expect(details.textContent).toContain("missing Date header");
   });
 });
+
+describe("delivery", () => {
+  it("a reply being retried says so, with the error and the next attempt, never 'Queued'", async () => {
+    const next = new Date(Date.now() + 16 * 60_000).toISOString();
+    await show(msg({ kind: "outbound", delivery: { status: "retrying", error: "dial tcp 127.0.0.1:25: connect: connection refused", attempts: 2, next_attempt_at: next } }));
+    expect(r!.container.querySelector(".badge.delivery-retrying")?.textContent).toBe("Retrying");
+    const banner = r!.container.querySelector('[role="status"]')!;
+    expect(banner.textContent).toContain("connection refused");
+    expect(banner.textContent).toContain("Next attempt in 16 min. (after 2 attempts).");
+    expect(banner.querySelector("time")?.getAttribute("datetime")).toBe(next);
+    expect(buttons()).not.toContain("Retry");
+  });
+  it("a next attempt within the minute is 'in a moment'", async () => {
+    await show(msg({ kind: "outbound", delivery: { status: "retrying", error: "421 busy", attempts: 1, next_attempt_at: new Date(Date.now() + 1000).toISOString() } }));
+    expect(r!.container.querySelector('[role="status"]')?.textContent).toContain("Next attempt in a moment (after 1 attempt).");
+  });
+  it("a failed reply offers Retry", async () => {
+    await show(msg({ kind: "outbound", delivery: { status: "failed", error: "550 no such user", attempts: 12 } }));
+    expect(r!.container.querySelector(".badge.delivery-failed")?.textContent).toBe("Failed");
+    expect(r!.container.querySelector('[role="alert"]')?.textContent).toContain("550 no such user (12 attempts)");
+    expect(buttons()).toContain("Retry");
+  });
+});

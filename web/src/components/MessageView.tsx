@@ -6,9 +6,12 @@ import { MailFrame } from "./MailFrame";
 import { Badge, errorMessage } from "./States";
 import { useInlineImages } from "./useInlineImages";
 
-const deliveryLabel: Record<string, string> = { queued: "Queued", sending: "Sending", sent: "Sent", failed: "Failed", waiting: "Waiting for the mailbox" };
+const deliveryLabel: Record<string, string> = { queued: "Queued", sending: "Sending", sent: "Sent", failed: "Failed", waiting: "Waiting for the mailbox", retrying: "Retrying" };
 // The toggle of the hidden part says what it hides.
 const toggleLabel = { quote: ["Show quoted text", "Hide quoted text"], signature: ["Show signature", "Hide signature"], more: ["Show full text", "Show less"] } as const;
+
+// soon: within the minute ("just now" reads as the past).
+const soon = (iso: string) => new Date(iso).getTime() - Date.now() < 45_000;
 
 export function MessageView({ m, author, onRetry, retrying, retryError }: { m: Message; author?: User; onRetry: (id: number) => void; retrying: boolean; retryError?: unknown }) {
   const [mode, setMode] = useState<"html" | "text">(showsHTML(m) ? "html" : "text");
@@ -59,6 +62,22 @@ export function MessageView({ m, author, onRetry, retrying, retryError }: { m: M
           <button className="btn btn-sm" onClick={() => onRetry(m.id)} disabled={retrying}>
             {retrying ? "Retrying…" : "Retry"}
           </button>
+        </div>
+      )}
+      {m.delivery?.status === "retrying" && (
+        <div className="banner banner-warning" role="status">
+          Not delivered yet{m.delivery.error ? `: ${m.delivery.error}` : ""}.{" "}
+          {m.delivery.next_attempt_at ? (
+            <>
+              Next attempt{" "}
+              <time dateTime={m.delivery.next_attempt_at} title={absoluteTime(m.delivery.next_attempt_at)}>
+                {soon(m.delivery.next_attempt_at) ? "in a moment" : relativeTime(m.delivery.next_attempt_at)}
+              </time>
+              {m.delivery.attempts ? ` (after ${m.delivery.attempts} ${m.delivery.attempts === 1 ? "attempt" : "attempts"})` : ""}.
+            </>
+          ) : (
+            "It will be tried again."
+          )}
         </div>
       )}
       {m.delivery?.status === "waiting" && (

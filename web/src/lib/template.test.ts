@@ -5,7 +5,7 @@ const data = { TicketID: "42", Subject: "Printer", RequesterName: "Alice", Reque
 
 describe("renderAckPreview", () => {
   it("fills the known fields", () => {
-    expect(renderAckPreview(DEFAULT_ACK_SUBJECT, data)).toEqual({ text: "[#42] Printer", problems: [] });
+    expect(renderAckPreview(DEFAULT_ACK_SUBJECT, data)).toEqual({ text: "Re: Printer [#42]", problems: [] });
   });
   it("reports unknown fields and other syntax", () => {
     const r = renderAckPreview("{{.Nope}} {{if .Subject}}x{{end}}", data);

@@ -5,7 +5,7 @@
 export const ACK_FIELDS = ["TicketID", "Subject", "RequesterName", "RequesterEmail", "MailboxName", "MailboxAddress"] as const;
 export type AckData = Record<(typeof ACK_FIELDS)[number], string>;
 
-export const DEFAULT_ACK_SUBJECT = "[#{{.TicketID}}] {{.Subject}}";
+export const DEFAULT_ACK_SUBJECT = "Re: {{.Subject}} [#{{.TicketID}}]";
 export const DEFAULT_ACK_BODY = `Hello {{.RequesterName}},
 
 thank you for writing to {{.MailboxName}}. We have received your message and

@@ -93,6 +93,14 @@ function MailboxCard({ m, onEdit }: { m: Mailbox; onEdit: () => void }) {
         <dd>{m.has_smtp_relay ? "SMTP relay" : "Outbox folder (nothing leaves this machine)"}</dd>
         <dt>Acknowledge</dt>
         <dd>{m.ack_enabled ? "New tickets get an acknowledgement" : "Off"}</dd>
+        <dt>Replies from</dt>
+        <dd>{m.sender_agent_name ? `Agent Name via ${m.name}` : m.name}</dd>
+        {m.system_mail && (
+          <>
+            <dt>System mail</dt>
+            <dd>Invitations and password resets are sent from this mailbox</dd>
+          </>
+        )}
       </dl>
       {m.relay_warning && (
         <div className="banner banner-warning" role="status">
@@ -297,6 +305,8 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
   const [relay, setRelay] = useState("");
   const [changeRelay, setChangeRelay] = useState(false);
   const [ackEnabled, setAckEnabled] = useState(m.ack_enabled);
+  const [agentName, setAgentName] = useState(m.sender_agent_name);
+  const [systemMail, setSystemMail] = useState(m.system_mail);
   const [subject, setSubject] = useState(m.ack_subject || DEFAULT_ACK_SUBJECT);
   const [body, setBody] = useState(m.ack_body || DEFAULT_ACK_BODY);
   const sample = { TicketID: "1234", Subject: "The printer is on fire", RequesterName: "Alice Example", RequesterEmail: "alice@example.org", MailboxName: name, MailboxAddress: m.address };
@@ -310,6 +320,8 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
         data: {
           name: name.trim(),
           ack_enabled: ackEnabled,
+          sender_agent_name: agentName,
+          system_mail: systemMail,
           // The defaults are stored as "empty" so they follow future versions.
           ack_subject: subject === DEFAULT_ACK_SUBJECT ? "" : subject,
           ack_body: body === DEFAULT_ACK_BODY ? "" : body,
@@ -342,6 +354,12 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
         </label>
       )}
       {changeRelay && relayWarning(relay) && <div className="banner banner-warning">{relayWarning(relay)}</div>}
+      <label className="row small">
+        <input type="checkbox" checked={agentName} onChange={(e) => setAgentName(e.target.checked)} /> Replies come from “Agent Name via {name.trim() || m.name}”
+      </label>
+      <label className="row small">
+        <input type="checkbox" checked={systemMail} onChange={(e) => setSystemMail(e.target.checked)} /> Send invitations and password resets from this mailbox
+      </label>
       <label className="row small">
         <input type="checkbox" checked={ackEnabled} onChange={(e) => setAckEnabled(e.target.checked)} /> Send an acknowledgement for new tickets
       </label>

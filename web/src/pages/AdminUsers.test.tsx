@@ -60,17 +60,17 @@ describe("user administration", () => {
   });
 
   it("makes a reset link to copy", async () => {
-    await open({ "POST /api/v1/users/2/invite": () => link });
+    await open({ "POST /api/v1/users/2/invite": () => ({ ...link, mail_error: "dial tcp: connection refused" }) });
     await click(button("Password", row("al@acme.test")));
     await click(button("Make a reset link"));
     await settle();
     expect(sent("POST", "/api/v1/users/2/invite")).toHaveLength(1);
     expect(q<HTMLInputElement>('input[aria-label="Invitation link for al@acme.test"]').value).toBe(link.url);
-    expect(r!.container.textContent).toContain("it is not mailed");
+    expect(r!.container.textContent).toContain("Send this link to al@acme.test yourself: it could not be mailed (dial tcp: connection refused)");
   });
 
   it("adding a user without a password shows their invitation link", async () => {
-    await open({ "POST /api/v1/users": () => ({ id: 3, email: "nia@acme.test", name: "Nia", role: "agent", invitation: link }) });
+    await open({ "POST /api/v1/users": () => ({ id: 3, email: "nia@acme.test", name: "Nia", role: "agent", invitation: { ...link, mailed_to: "nia@acme.test" } }) });
     const form = q('form[aria-labelledby="new-user"]');
     const [name, email] = [...form.querySelectorAll<HTMLInputElement>("input")];
     await typeText(name, "Nia");
@@ -80,6 +80,7 @@ describe("user administration", () => {
     expect(sent("POST", "/api/v1/users")).toEqual([{ email: "nia@acme.test", name: "Nia", role: "agent" }]);
     expect(q<HTMLInputElement>('input[aria-label="Invitation link for nia@acme.test"]').value).toBe(link.url);
     expect(r!.container.textContent).not.toContain("can now sign in");
+    expect(r!.container.textContent).toContain("The link was mailed to nia@acme.test");
   });
 
   it("disables and enables, but never the admin themselves", async () => {

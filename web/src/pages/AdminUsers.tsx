@@ -210,7 +210,7 @@ function PasswordPanel({ u, onDone }: { u: User; onDone: () => void }) {
   );
 }
 
-/** LinkToSend shows an invitation link for the admin to copy: Ticketer does not mail it. */
+/** LinkToSend shows an invitation link: mailed to the user (or why not), and for the admin to copy. */
 function LinkToSend({ link, email }: { link: InvitationLink; email: string }) {
   const [copied, setCopied] = useState(false);
   const copy = async (e: React.MouseEvent<HTMLButtonElement>) => {
@@ -226,7 +226,7 @@ function LinkToSend({ link, email }: { link: InvitationLink; email: string }) {
   return (
     <div className="banner banner-info stack" role="status">
       <span>
-        Send this link to {email} yourself (it is not mailed). It works once, until {absoluteTime(link.expires_at)}.
+        {link.mailed_to ? `The link was mailed to ${link.mailed_to}; you can also pass it on yourself.` : `Send this link to ${email} yourself: it could not be mailed${link.mail_error ? ` (${link.mail_error})` : ""}.`} It works once, until {absoluteTime(link.expires_at)}.
       </span>
       <div className="row">
         <input className="input spacer" readOnly aria-label={`Invitation link for ${email}`} value={link.url} onFocus={(e) => e.currentTarget.select()} />

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { click, render, serve, settle, type Rendered, type Served } from "../test/render";
 import { QueuePage, countLabel } from "./Queue";
 
-const ticket = (id: number, tags: string[] = []) => ({
+const ticket = (id: number, tags: string[] = [], undelivered = 0) => ({
   id,
   subject: `Ticket ${id}`,
   status: "open",
@@ -13,6 +13,7 @@ const ticket = (id: number, tags: string[] = []) => ({
   mailbox_id: 1,
   tags,
   message_count: 1,
+  undelivered_count: undelivered,
   created_at: "2026-01-01T10:00:00Z",
   updated_at: "2026-01-01T10:00:00Z",
 });
@@ -21,8 +22,8 @@ let r: Rendered | undefined;
 let seen: Served[];
 afterEach(() => r?.unmount());
 
-async function open(path: string) {
-  seen = serve({ "GET /api/v1/tickets": () => ({ items: [ticket(1, ["billing"])], next_cursor: null }), "GET /api/v1/mailboxes": () => ({ items: [] }) });
+async function open(path: string, items = [ticket(1, ["billing"]), ticket(2, [], 1)]) {
+  seen = serve({ "GET /api/v1/tickets": () => ({ items, next_cursor: null }), "GET /api/v1/mailboxes": () => ({ items: [] }) });
   r = await render(<QueuePage />, { path, route: "/queue/:view/:arg?" });
   await settle();
 }
@@ -48,8 +49,32 @@ describe("the queue", () => {
     expect(asked().at(-1)).toEqual({ status: "new,open,pending", q: "printer", tag: "billing", limit: "50" });
   });
 
-  it("counts one ticket as one ticket", async () => {
+  it("marks a ticket whose reply was not delivered, and only that one", async () => {
     await open("/queue/open");
+    const marks = [...r!.container.querySelectorAll("tr")].map((tr) => tr.querySelector(".undelivered")?.getAttribute("title") ?? "");
+    expect(marks).toEqual(["", "", "1 reply has not reached the customer"]);
+  });
+
+  it("sorts by a column on click, and reverses on a second click", async () => {
+    await open("/queue/open");
+    const header = (name: string) => [...r!.container.querySelectorAll("th")].find((h) => h.textContent?.startsWith(name))!;
+    expect(header("Last activity").getAttribute("aria-sort")).toBe("descending");
+    await click(header("Priority").querySelector("button")!);
+    await settle();
+    expect(r!.location()).toBe("/queue/open?sort=-priority");
+    expect(asked().at(-1)).toEqual({ status: "new,open,pending", sort: "-priority", limit: "50" });
+    expect(header("Priority").getAttribute("aria-sort")).toBe("descending");
+    expect(header("Last activity").getAttribute("aria-sort")).toBe("none");
+    await click(header("Priority").querySelector("button")!);
+    await settle();
+    expect(asked().at(-1)).toEqual({ status: "new,open,pending", sort: "priority", limit: "50" });
+    await click(header("Subject").querySelector("button")!);
+    await settle();
+    expect(asked().at(-1)).toEqual({ status: "new,open,pending", sort: "subject", limit: "50" });
+  });
+
+  it("counts one ticket as one ticket", async () => {
+    await open("/queue/open", [ticket(1)]);
     expect(r!.container.querySelector("[aria-live=polite]")?.textContent).toBe("1 ticket");
   });
 });

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
-import { getListMessagesQueryOptions, useListMailboxes, useListTicketsInfinite, type Ticket } from "../api/generated";
+import { getListMessagesQueryOptions, useListMailboxes, useListTicketsInfinite, type Ticket, type TicketSort } from "../api/generated";
 import { viewFor } from "../lib/views";
 import { URL_FILTERS, filterLink, urlFilters, withoutFilter } from "../lib/filters";
 import { absoluteTime, displayName, relativeTime } from "../lib/format";
@@ -12,6 +12,25 @@ const PAGE = 50;
 function isTyping(el: EventTarget | null): boolean {
   const t = el as HTMLElement | null;
   return !!t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+}
+
+// The sortable columns: the API's sort key, and the way a first click sorts
+// (newest, most urgent, A to Z first); a second click reverses it.
+const SORTS = { num: ["created", true], subject: ["subject", false], status: ["status", false], priority: ["priority", true], updated: ["updated", true] } as const;
+type SortCol = keyof typeof SORTS;
+
+/** sortOf reads ?sort= (default "-updated") as a key and a direction. */
+export function sortOf(param: string | null): { key: string; desc: boolean } {
+  const v = param?.trim() || "-updated";
+  return v.startsWith("-") ? { key: v.slice(1), desc: true } : { key: v, desc: false };
+}
+
+/** nextSort is the ?sort= a click on a column asks for: its first direction, or the reverse when it is the order already. */
+export function nextSort(current: string | null, col: SortCol): string {
+  const [key, descFirst] = SORTS[col];
+  const cur = sortOf(current);
+  const desc = cur.key === key ? !cur.desc : descFirst;
+  return desc ? `-${key}` : key;
 }
 
 /** countLabel: "1 ticket", "3 tickets", "50+ tickets". */
@@ -34,8 +53,32 @@ export function QueuePage() {
   const loc = useLocation();
   const requester = search.get("requester") ?? "";
   const tag = search.get("tag") ?? "";
+  const sortParam = search.get("sort");
+  const sort = sortOf(sortParam);
   const filters = useMemo(() => urlFilters(new URLSearchParams({ requester, tag })), [requester, tag]);
-  const params = useMemo(() => ({ ...v?.params, ...filters, ...(q ? { q } : {}), limit: PAGE }), [v?.params, filters, q]);
+  const params = useMemo(
+    () => ({ ...v?.params, ...filters, ...(q ? { q } : {}), ...(sortParam ? { sort: sortParam as TicketSort } : {}), limit: PAGE }),
+    [v?.params, filters, q, sortParam],
+  );
+  const sortBy = (col: SortCol) => {
+    const next = new URLSearchParams(search);
+    next.set("sort", nextSort(sortParam, col));
+    setSearch(next, { replace: true });
+  };
+  // A sortable column header: a button, with aria-sort on the header.
+  const th = (col: SortCol, label: string, className?: string) => {
+    const active = sort.key === SORTS[col][0];
+    return (
+      <th scope="col" className={className} aria-sort={active ? (sort.desc ? "descending" : "ascending") : "none"}>
+        <button type="button" className="th-sort" onClick={() => sortBy(col)} title={`Sort by ${label.toLowerCase() === "#" ? "ticket number" : label.toLowerCase()}`}>
+          {label}
+          <span aria-hidden="true" className="th-arrow">
+            {active ? (sort.desc ? "↓" : "↑") : ""}
+          </span>
+        </button>
+      </th>
+    );
+  };
   const tickets = useListTicketsInfinite(params, {
     query: {
       enabled: !!v,
@@ -61,7 +104,7 @@ export function QueuePage() {
     }, 250);
     return () => window.clearTimeout(t);
   }, [draft, q, search, setSearch]);
-  useEffect(() => setSelected(0), [view, arg, q, requester, tag]);
+  useEffect(() => setSelected(0), [view, arg, q, requester, tag, sortParam]);
 
   // j/k move, enter opens, / searches.
   useEffect(() => {
@@ -138,13 +181,15 @@ export function QueuePage() {
           <table className="queue" aria-label={`${title} tickets`}>
             <thead>
               <tr>
-                <th scope="col">#</th>
-                <th scope="col">Subject</th>
+                {th("num", "#")}
+                {th("subject", "Subject")}
                 <th scope="col">Requester</th>
-                <th scope="col">Status</th>
-                <th scope="col">Priority</th>
-                <th scope="col" className="hide-narrow">Assignee</th>
-                <th scope="col">Last activity</th>
+                {th("status", "Status")}
+                {th("priority", "Priority")}
+                <th scope="col" className="hide-narrow">
+                  Assignee
+                </th>
+                {th("updated", "Last activity")}
               </tr>
             </thead>
             <tbody ref={tableRef}>
@@ -156,6 +201,11 @@ export function QueuePage() {
                       {t.subject || "(no subject)"}
                     </Link>
                     {t.message_count > 1 && <span className="muted small"> · {t.message_count}</span>}
+                    {t.undelivered_count > 0 && (
+                      <span className="badge delivery-failed undelivered" title={`${t.undelivered_count} ${t.undelivered_count === 1 ? "reply has" : "replies have"} not reached the customer`}>
+                        Not delivered
+                      </span>
+                    )}
                     {t.tags.map((tg) => (
                       <Link key={tg} className="tag" to={filterLink(loc.pathname, search, "tag", tg)} onClick={(e) => e.stopPropagation()} title={`Only tickets tagged ${tg}`}>
                         {tg}
