@@ -10,13 +10,18 @@ import (
 // MergeTicket moves everything a ticket holds to another in tx: its messages
 // (their attachments and occurrences follow them), its thread keys (so later
 // mail in its thread lands on the target), its participants; then marks the
-// source merged, with no messages left. It returns how many messages moved.
+// source merged, with no messages left. It returns how many of the moved
+// messages the source counted.
 // Status, tags, events and counts on the target go through the change path.
 func (s *Store) MergeTicket(ctx context.Context, tx *Tx, from, into int64) (int, error) {
+	// What moves in the count is what the source counted (not its notes or
+	// acknowledgements).
 	var moved int64
+	if err := tx.QueryRow(ctx, `SELECT message_count FROM tickets WHERE id = $1`, from).Scan(&moved); err != nil {
+		return 0, fmt.Errorf("merge ticket %d: %w", from, err)
+	}
 	err := deferSearch(ctx, tx, []int64{from, into}, func() error {
-		var err error
-		moved, err = tx.Exec(ctx, `UPDATE messages SET ticket_id = $2 WHERE ticket_id = $1`, from, into)
+		_, err := tx.Exec(ctx, `UPDATE messages SET ticket_id = $2 WHERE ticket_id = $1`, from, into)
 		return err
 	})
 	if err != nil {
@@ -59,6 +64,7 @@ func (s *Store) MergedInto(ctx context.Context, q Querier, id int64) (int64, err
 type ThreadMessage struct {
 	ID         int64
 	Kind       string
+	AutoReason string
 	MessageID  string
 	InReplyTo  string
 	References []string
@@ -68,10 +74,10 @@ type ThreadMessage struct {
 // their threading headers only.
 func (s *Store) ThreadMessages(ctx context.Context, q Querier, ticketID int64) ([]ThreadMessage, error) {
 	var out []ThreadMessage
-	err := scanAll(q.Query(ctx, `SELECT id, kind, message_id, in_reply_to, refs FROM messages WHERE ticket_id = $1 ORDER BY id`, ticketID))(func(r Rows) error {
+	err := scanAll(q.Query(ctx, `SELECT id, kind, auto_reason, message_id, in_reply_to, refs FROM messages WHERE ticket_id = $1 ORDER BY id`, ticketID))(func(r Rows) error {
 		var m ThreadMessage
 		var refs string
-		err := r.Scan(&m.ID, &m.Kind, &m.MessageID, &m.InReplyTo, &refs)
+		err := r.Scan(&m.ID, &m.Kind, &m.AutoReason, &m.MessageID, &m.InReplyTo, &refs)
 		m.References = strings.Fields(refs)
 		out = append(out, m)
 		return err

@@ -131,7 +131,8 @@ func TestEventKindValues(t *testing.T) {
 	for _, k := range ticket.EventKinds() {
 		got = append(got, string(k))
 	}
-	want := "ticket_created status_changed priority_changed assignee_changed tags_changed reply_queued note_added delivery_failed delivery_retried"
+	want := "ticket_created status_changed priority_changed assignee_changed tags_changed reply_queued note_added delivery_failed delivery_retried" +
+		" merged_into merged_from split_to split_from"
 	if strings.Join(got, " ") != want {
 		t.Fatalf("event kinds %v, want %s", got, want)
 	}

@@ -110,7 +110,7 @@ func (s *Service) Split(ctx context.Context, actor store.User, messageID int64) 
 		if err != nil {
 			return err
 		}
-		ids, keys, emails := splitSet(thread, m.ID)
+		ids, keys, emails, counted := splitSet(thread, m.ID)
 		if len(ids) == emails {
 			return domain.Conflict(fmt.Sprintf("message %d and its replies are the whole of ticket %d: nothing would be left to split from", m.ID, src.ID))
 		}
@@ -123,7 +123,7 @@ func (s *Service) Split(ctx context.Context, actor store.User, messageID int64) 
 		open := domain.StatusOpen
 		created, err := s.change(ctx, tx, Change{Actor: a,
 			Create: &store.Ticket{Subject: fallback(strings.TrimSpace(m.Subject), "(no subject)"), Status: open, Priority: domain.PriorityNormal,
-				RequesterID: requester, MailboxID: src.MailboxID, MessageCount: len(ids), CreatedAt: now},
+				RequesterID: requester, MailboxID: src.MailboxID, MessageCount: counted, CreatedAt: now},
 			Events: []Event{{Kind: EventTicketCreated, NewValue: "split from #" + strconv.FormatInt(src.ID, 10)},
 				{Kind: EventSplitFrom, Field: "ticket", NewValue: strconv.FormatInt(src.ID, 10)}}})
 		if err != nil {
@@ -139,7 +139,7 @@ func (s *Service) Split(ctx context.Context, actor store.User, messageID int64) 
 		if err := s.store.AddParticipant(ctx, tx, newID, requester); err != nil {
 			return err
 		}
-		_, err = s.change(ctx, tx, Change{TicketID: src.ID, Actor: a, MessagesMoved: -len(ids),
+		_, err = s.change(ctx, tx, Change{TicketID: src.ID, Actor: a, MessagesMoved: -counted,
 			Events: []Event{{Kind: EventSplitTo, Field: "ticket", NewValue: strconv.FormatInt(newID, 10)}}})
 		return err
 	})
@@ -152,9 +152,10 @@ func (s *Service) Split(ctx context.Context, actor store.User, messageID int64) 
 // splitSet is what a split of message first moves: that message and every
 // later email whose In-Reply-To or References names one already moved (so a
 // reply to a reply comes along). It returns the message ids, their
-// Message-IDs (the thread keys that move with them), and how many emails (not
-// notes) the ticket has.
-func splitSet(thread []store.ThreadMessage, first int64) (ids []int64, keys []string, emails int) {
+// Message-IDs (the thread keys that move with them), how many emails (not
+// notes) the ticket has, and how many of the moved ones count in a ticket's
+// message count (not acknowledgements or automatic mail).
+func splitSet(thread []store.ThreadMessage, first int64) (ids []int64, keys []string, emails, counted int) {
 	in := map[string]bool{}
 	for _, m := range thread {
 		if m.Kind == store.KindNote {
@@ -169,12 +170,15 @@ func splitSet(thread []store.ThreadMessage, first int64) (ids []int64, keys []st
 			continue
 		}
 		ids = append(ids, m.ID)
+		if (m.Kind == store.KindInbound || m.Kind == store.KindOutbound) && m.AutoReason == "" {
+			counted++
+		}
 		if m.MessageID != "" {
 			in[m.MessageID] = true
 			keys = append(keys, m.MessageID)
 		}
 	}
-	return ids, keys, emails
+	return ids, keys, emails, counted
 }
 
 // mergedTarget is where mail naming a ticket goes: the ticket it was merged
