@@ -53,7 +53,7 @@ lint:
 # inodes). -p 1: one package at a time, as each benchmark measures the machine.
 bench:
 	mkdir -p .benchtmp
-	TMPDIR=$(CURDIR)/.benchtmp $(GO) test -p 1 -run='^$$' -bench=. -benchtime=1x -timeout 30m ./internal/bench/ ./internal/importer/ ./internal/mailbox/imap/ ./internal/mailbox/graph/
+	TMPDIR=$(CURDIR)/.benchtmp $(GO) test -p 1 -run='^$$' -bench=. -benchtime=1x -timeout 30m ./internal/bench/ ./internal/importer/ ./internal/mailbox/imap/ ./internal/mailbox/graph/ ./internal/ticket/
 
 # Mutation testing (gremlins v0.6.0, installed if missing) of the packages
 # whose rules users depend on, one at a time, then a table of efficacy and

@@ -22,6 +22,7 @@ import (
 	"github.com/ticketer/ticketer/internal/mailbox"
 	"github.com/ticketer/ticketer/internal/metrics"
 	"github.com/ticketer/ticketer/internal/netguard"
+	"github.com/ticketer/ticketer/internal/notify"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -37,6 +38,7 @@ type App struct {
 	Secrets *secret.Box
 	Queue   *jobs.Queue
 	Tickets *ticket.Service
+	Notify  *notify.Service // notifications to agents (a hook on ticket changes, and their mail)
 	// Live fans ticket changes out to event streams (Live.Handler serves
 	// GET /api/v1/events/stream); Metrics backs GET /metrics.
 	Live    *live.Broker
@@ -106,9 +108,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	}
 	guard := &netguard.Guard{Allow: cfg.AllowPrivateTargets}
 	a.userHTTP = guard.HTTPClient(60 * time.Second)
+	a.Notify = notify.New(notify.Config{Store: a.Store, Queue: a.Queue, Events: a.Live, BaseURL: cfg.BaseURL, Logger: log})
 	a.Tickets = ticket.New(ticket.Config{Guard: guard, Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log,
-		Events: a.Live, Metrics: a.Metrics, Transport: a.transport, RelayCAFile: cfg.SMTPCAFile, BaseURL: cfg.BaseURL})
+		Events: a.Live, Metrics: a.Metrics, Transport: a.transport, RelayCAFile: cfg.SMTPCAFile, BaseURL: cfg.BaseURL,
+		Hooks: []ticket.Hook{a.Notify.Hook()}})
 	ticket.AddWorkers(workers, a.Tickets)
+	notify.AddWorkers(workers, a.Notify, a.Tickets)
 	nylasFetch.Receiver = a.Tickets
 	a.Connectors = a.newConnectors()
 	return a, nil

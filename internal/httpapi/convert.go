@@ -43,7 +43,7 @@ func toTicket(t store.Ticket) oapi.Ticket {
 	if out.Tags == nil {
 		out.Tags = []string{}
 	}
-	return out
+	return withLinks(out, t, nil)
 }
 
 func toAddress(a store.Address) oapi.Address { return oapi.Address{Email: a.Email, Name: a.Name} }

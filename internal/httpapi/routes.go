@@ -73,6 +73,13 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("PATCH /api/v1/macros/{id}", agent, api.UpdateMacro)
 	route("DELETE /api/v1/macros/{id}", agent, api.DeleteMacro)
 	route("POST /api/v1/tickets/bulk", agent, api.BulkUpdateTickets)
+	// Merge, split, new outbound tickets, notifications (issue 12).
+	route("POST /api/v1/tickets", agent, api.CreateTicket)
+	route("POST /api/v1/tickets/{id}/merge", agent, api.MergeTicket)
+	route("POST /api/v1/messages/{id}/split", agent, api.SplitMessage)
+	route("GET /api/v1/notifications", agent, api.ListNotifications)
+	route("POST /api/v1/notifications/read", agent, api.MarkNotificationsRead)
+	route("PATCH /api/v1/me/notifications", agent, api.UpdateMyNotificationSettings)
 
 	// Users and mailboxes: everyone reads, admins write.
 	route("GET /api/v1/users", agent, api.ListUsers)

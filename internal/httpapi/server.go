@@ -174,6 +174,9 @@ func (s *Server) common(next http.Handler) http.Handler {
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 			limit = MaxUploadBytes + 1<<20 // the parts' headers and boundaries
 		}
+		if r.Method == http.MethodPost && r.URL.Path == newTicketPath {
+			limit = newTicketBodyLimit // attachments come base64 in the JSON
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		client := auth.Client{RemoteAddr: clientAddr(r, s.trusted), UserAgent: r.UserAgent()}
 		r = r.WithContext(context.WithValue(r.Context(), clientKey, client))

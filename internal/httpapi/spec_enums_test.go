@@ -8,6 +8,7 @@ import (
 
 	"github.com/ticketer/ticketer/api"
 	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/notify"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
@@ -35,6 +36,7 @@ func TestSpecEnumsMatchGo(t *testing.T) {
 		{"Role", enumStrings(domain.Roles())},
 		{"EventKind", enumStrings(ticket.EventKinds())},
 		{"ThreadedBy", enumStrings(ticket.ThreadedByValues())},
+		{"NotificationKind", enumStrings(notify.Kinds())},
 		{"TicketSort", ticketSorts()},
 	}
 	for _, c := range cases {

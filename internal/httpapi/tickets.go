@@ -53,7 +53,11 @@ func (s *Server) GetTicket(ctx context.Context, req oapi.GetTicketRequestObject)
 	if err != nil {
 		return nil, err
 	}
-	return oapi.GetTicket200JSONResponse(toTicket(t)), nil
+	splits, err := s.store.SplitsOf(ctx, s.db, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.GetTicket200JSONResponse(withLinks(toTicket(t), t, splits)), nil
 }
 
 func (s *Server) UpdateTicket(ctx context.Context, req oapi.UpdateTicketRequestObject) (oapi.UpdateTicketResponseObject, error) {

@@ -34,6 +34,9 @@ const (
 	TicketCreated = "ticket.created"
 	TicketUpdated = "ticket.updated" // status, assignee, tags... or an outbound message's delivery state (MessageID set)
 	MessageAdded  = "message.added"
+	// NotificationAdded tells one agent (UserID) a notification of theirs
+	// was stored; other users' streams do not carry it.
+	NotificationAdded = "notification.added"
 )
 
 // Event is one change, as sent to clients.
@@ -41,6 +44,7 @@ type Event struct {
 	Type      string `json:"type"`
 	TicketID  int64  `json:"ticket_id"`
 	MessageID int64  `json:"message_id,omitempty"`
+	UserID    int64  `json:"user_id,omitempty"` // set: the event is for this user alone
 }
 
 // Broker fans events out to subscribers of this process.

@@ -98,6 +98,9 @@ func (b *Broker) Handler(cfg HandlerConfig) http.Handler {
 				if !open {
 					return
 				}
+				if ev.UserID != 0 && ev.UserID != userID { // one user's event
+					continue
+				}
 				if cfg.Allow != nil && !cfg.Allow(r, userID, ev) {
 					continue
 				}

@@ -228,10 +228,12 @@ func TestSSEHandler(t *testing.T) {
 			t.Fatalf("opening block: %q", first)
 		}
 		publish(t, db, b, live.Event{Type: live.TicketCreated, TicketID: 666}, true)
+		publish(t, db, b, live.Event{Type: live.NotificationAdded, TicketID: 42, UserID: 6}, true) // another user's
 		publish(t, db, b, live.Event{Type: live.MessageAdded, TicketID: 42, MessageID: 4242}, true)
+		publish(t, db, b, live.Event{Type: live.NotificationAdded, TicketID: 42, UserID: 5}, true)
 		var events [][]string
 		heartbeats := 0
-		for len(events) < 1 || heartbeats < 1 {
+		for len(events) < 2 || heartbeats < 1 {
 			blk := c.block()
 			if len(blk) == 1 && blk[0] == ": heartbeat" {
 				heartbeats++
@@ -241,7 +243,11 @@ func TestSSEHandler(t *testing.T) {
 		}
 		want := []string{"event: message.added", `data: {"type":"message.added","ticket_id":42,"message_id":4242}`}
 		if strings.Join(events[0], "\n") != strings.Join(want, "\n") {
-			t.Fatalf("event block: %q, want %q (ticket 666 must be filtered out)", events[0], want)
+			t.Fatalf("event block: %q, want %q (ticket 666 and user 6's notification must be filtered out)", events[0], want)
+		}
+		want = []string{"event: notification.added", `data: {"type":"notification.added","ticket_id":42,"user_id":5}`}
+		if strings.Join(events[1], "\n") != strings.Join(want, "\n") {
+			t.Fatalf("second event block: %q, want %q (the user's own notification)", events[1], want)
 		}
 
 		// The client goes away: its subscription ends.

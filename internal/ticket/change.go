@@ -33,12 +33,17 @@ const (
 	EventTicketLinked EventKind = "ticket_linked"
 	EventMarkedSpam   EventKind = "marked_spam"
 	EventSpamRestored EventKind = "spam_restored"
+	EventMergedInto   EventKind = "merged_into" // this ticket was merged into NewValue
+	EventMergedFrom   EventKind = "merged_from" // ticket NewValue was merged into this one
+	EventSplitTo      EventKind = "split_to"    // messages of this ticket became ticket NewValue
+	EventSplitFrom    EventKind = "split_from"  // this ticket was split off ticket NewValue
 )
 
 // EventKinds lists every audit event kind.
 func EventKinds() []EventKind {
 	return []EventKind{EventTicketCreated, EventStatusChanged, EventPriorityChanged, EventAssigneeChanged, EventTagsChanged,
-		EventReplyQueued, EventNoteAdded, EventDeliveryFailed, EventDeliveryRetried, EventTicketLinked, EventMarkedSpam, EventSpamRestored}
+		EventReplyQueued, EventNoteAdded, EventDeliveryFailed, EventDeliveryRetried, EventTicketLinked, EventMarkedSpam, EventSpamRestored,
+		EventMergedInto, EventMergedFrom, EventSplitTo, EventSplitFrom}
 }
 
 // Event is one audit-trail entry a change records.
@@ -89,6 +94,13 @@ type Change struct {
 	Automatic string
 	// Delivery records a delivery state of one of the ticket's messages.
 	Delivery *Delivery
+	// MessagesMoved is how many messages the caller moved onto (or, negative,
+	// off) the ticket: a merge or a split. They count in the message count
+	// and clients reload the conversation.
+	MessagesMoved int
+	// Merged closes a ticket merged into another, whatever its status: the
+	// merge is the one way past the status rules (checkTransition).
+	Merged bool
 	// Events are what happened besides the field changes (a reply queued, a
 	// note added...); they are recorded first, then one per changed field.
 	Events []Event
@@ -236,6 +248,11 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, c Change) (Applied, e
 			return a, err
 		}
 	}
+	if c.MessagesMoved != 0 {
+		if err := s.store.TouchTicket(ctx, tx, a.TicketID, now, c.MessagesMoved); err != nil {
+			return a, err
+		}
+	}
 	if d := c.Delivery; d != nil {
 		if err := s.writeDelivery(ctx, tx, a.TicketID, *d, now); err != nil {
 			return a, err
@@ -251,7 +268,12 @@ func (s *Service) changeFields(ctx context.Context, tx *store.Tx, a *Applied, no
 	record := func(kind EventKind, field, oldValue, newValue string) {
 		a.Events = append(a.Events, Event{Kind: kind, Field: field, OldValue: oldValue, NewValue: newValue})
 	}
-	if c.Status != nil && *c.Status != before.Status {
+	if c.Merged && before.Status != domain.StatusClosed {
+		closed := domain.StatusClosed
+		a.After.Status, a.After.SolvedAt = closed, solvedAt(before.SolvedAt, closed, now)
+		record(EventStatusChanged, "status", string(before.Status), string(closed))
+	}
+	if c.Status != nil && *c.Status != a.After.Status {
 		if err := checkTransition(before.Status, *c.Status); err != nil {
 			return false, err
 		}
@@ -346,6 +368,8 @@ func (s *Service) announce(ctx context.Context, tx *store.Tx, a Applied) error {
 	switch {
 	case a.MessageAdded != 0:
 		evs = append(evs, live.Event{Type: live.MessageAdded, TicketID: a.TicketID, MessageID: a.MessageAdded})
+	case a.MessagesMoved != 0:
+		evs = append(evs, live.Event{Type: live.MessageAdded, TicketID: a.TicketID})
 	case a.Created:
 	case a.Delivery != nil:
 		evs = append(evs, live.Event{Type: live.TicketUpdated, TicketID: a.TicketID, MessageID: a.Delivery.MessageID})

@@ -42,7 +42,9 @@ const DefaultReopenDays = 30
 // thread finds the ticket a message belongs to, or 0 for a new one: by its
 // threading headers first, then by a ticket number it carries. It records
 // how (in.threadedBy, in.threadedKey), and reads the state of the ticket it
-// joins into in.before.
+// joins into in.before. A merged ticket's thread keys moved with its
+// messages; a number naming a merged ticket leads to the ticket it was
+// merged into (threaded_by merged).
 func (in *ingestion) thread(ctx context.Context) (int64, error) {
 	id, err := in.find(ctx)
 	if err != nil || id == 0 {
@@ -109,8 +111,15 @@ func (in *ingestion) find(ctx context.Context) (int64, error) {
 			return 0, err
 		}
 		if ok {
+			target, err := in.mergedTarget(ctx, c.id)
+			if err != nil {
+				return 0, err
+			}
 			in.threadedBy, in.threadedKey = c.by, c.key
-			return c.id, nil
+			if target != c.id {
+				in.threadedBy = ThreadedMerged
+			}
+			return target, nil
 		}
 	}
 	return 0, nil

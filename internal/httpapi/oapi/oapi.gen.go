@@ -58,10 +58,14 @@ const (
 	DeliveryFailed  EventKind = "delivery_failed"
 	DeliveryRetried EventKind = "delivery_retried"
 	MarkedSpam      EventKind = "marked_spam"
+	MergedFrom      EventKind = "merged_from"
+	MergedInto      EventKind = "merged_into"
 	NoteAdded       EventKind = "note_added"
 	PriorityChanged EventKind = "priority_changed"
 	ReplyQueued     EventKind = "reply_queued"
 	SpamRestored    EventKind = "spam_restored"
+	SplitFrom       EventKind = "split_from"
+	SplitTo         EventKind = "split_to"
 	StatusChanged   EventKind = "status_changed"
 	TagsChanged     EventKind = "tags_changed"
 	TicketCreated   EventKind = "ticket_created"
@@ -79,6 +83,10 @@ func (e EventKind) Valid() bool {
 		return true
 	case MarkedSpam:
 		return true
+	case MergedFrom:
+		return true
+	case MergedInto:
+		return true
 	case NoteAdded:
 		return true
 	case PriorityChanged:
@@ -86,6 +94,10 @@ func (e EventKind) Valid() bool {
 	case ReplyQueued:
 		return true
 	case SpamRestored:
+		return true
+	case SplitFrom:
+		return true
+	case SplitTo:
 		return true
 	case StatusChanged:
 		return true
@@ -136,6 +148,30 @@ func (e MessageKind) Valid() bool {
 	case MessageKindNote:
 		return true
 	case MessageKindOutbound:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationKind.
+const (
+	Assigned        NotificationKind = "assigned"
+	CustomerReplied NotificationKind = "customer_replied"
+	Mentioned       NotificationKind = "mentioned"
+	SnoozeWoke      NotificationKind = "snooze_woke"
+)
+
+// Valid indicates whether the value is a known member of the NotificationKind enum.
+func (e NotificationKind) Valid() bool {
+	switch e {
+	case Assigned:
+		return true
+	case CustomerReplied:
+		return true
+	case Mentioned:
+		return true
+	case SnoozeWoke:
 		return true
 	default:
 		return false
@@ -741,10 +777,59 @@ type NewAPIToken struct {
 	Token string `json:"token"`
 }
 
+// NewTicketRequest defines model for NewTicketRequest.
+type NewTicketRequest struct {
+	Attachments *[]struct {
+		ContentType *string `json:"content_type,omitempty"`
+
+		// Data base64
+		Data     []byte `json:"data"`
+		Filename string `json:"filename"`
+	} `json:"attachments,omitempty"`
+	Body      string    `json:"body"`
+	Cc        *[]string `json:"cc,omitempty"`
+	MailboxId int64     `json:"mailbox_id"`
+	Subject   string    `json:"subject"`
+	To        []string  `json:"to"`
+}
+
 // NoteRequest defines model for NoteRequest.
 type NoteRequest struct {
 	Body string `json:"body"`
 }
+
+// Notification defines model for Notification.
+type Notification struct {
+	Actor     string           `json:"actor"`
+	CreatedAt time.Time        `json:"created_at"`
+	Id        int64            `json:"id"`
+	Kind      NotificationKind `json:"kind"`
+	Read      bool             `json:"read"`
+
+	// Subject the ticket's subject
+	Subject  string `json:"subject"`
+	Summary  string `json:"summary"`
+	TicketId int64  `json:"ticket_id"`
+}
+
+// NotificationChoice defines model for NotificationChoice.
+type NotificationChoice struct {
+	App   bool `json:"app"`
+	Email bool `json:"email"`
+}
+
+// NotificationKind defines model for NotificationKind.
+type NotificationKind string
+
+// NotificationPage defines model for NotificationPage.
+type NotificationPage struct {
+	Items    []Notification       `json:"items"`
+	Settings NotificationSettings `json:"settings"`
+	Unread   int                  `json:"unread"`
+}
+
+// NotificationSettings defines model for NotificationSettings.
+type NotificationSettings map[string]NotificationChoice
 
 // NylasConnectRequest defines model for NylasConnectRequest.
 type NylasConnectRequest struct {
@@ -829,6 +914,9 @@ type Ticket struct {
 	Id              int64                        `json:"id"`
 	MailboxId       int64                        `json:"mailbox_id"`
 
+	// MergedInto the ticket this one was merged into (it is closed and points there)
+	MergedInto nullable.Nullable[int64] `json:"merged_into,omitempty"`
+
 	// MessageCount the customer's messages and our replies; not notes, acknowledgements or automatic mail
 	MessageCount int                          `json:"message_count"`
 	Priority     Priority                     `json:"priority"`
@@ -836,10 +924,16 @@ type Ticket struct {
 	SolvedAt     nullable.Nullable[time.Time] `json:"solved_at,omitempty"`
 
 	// SpamAt set while the ticket is marked as spam (it is then in no list but ?spam=true)
-	SpamAt  nullable.Nullable[time.Time] `json:"spam_at,omitempty"`
-	Status  Status                       `json:"status"`
-	Subject string                       `json:"subject"`
-	Tags    []string                     `json:"tags"`
+	SpamAt nullable.Nullable[time.Time] `json:"spam_at,omitempty"`
+
+	// SplitFrom the ticket this one was split off
+	SplitFrom nullable.Nullable[int64] `json:"split_from,omitempty"`
+
+	// Splits tickets split off this one (only on GET /tickets/{id})
+	Splits  *[]int64 `json:"splits,omitempty"`
+	Status  Status   `json:"status"`
+	Subject string   `json:"subject"`
+	Tags    []string `json:"tags"`
 
 	// UndeliveredCount agent replies that have not reached the customer and need a look: delivery retrying, failed or waiting (acknowledgements are not counted)
 	UndeliveredCount int       `json:"undelivered_count"`
@@ -987,6 +1081,17 @@ type NylasWebhookChallengeParams struct {
 	Challenge string `form:"challenge" json:"challenge"`
 }
 
+// ListNotificationsParams defines parameters for ListNotifications.
+type ListNotificationsParams struct {
+	// Limit 1 to 200, default 50
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MarkNotificationsReadJSONBody defines parameters for MarkNotificationsRead.
+type MarkNotificationsReadJSONBody struct {
+	Ids *[]int64 `json:"ids,omitempty"`
+}
+
 // ListTicketsParams defines parameters for ListTickets.
 type ListTicketsParams struct {
 	// Status one status or several, comma-separated (new, open, pending, solved, closed)
@@ -1016,6 +1121,11 @@ type ListTicketsParams struct {
 
 	// Sort the order: `updated` (last activity), `created`, `priority` (low to urgent, then last activity), `status` (new, open, pending, solved, closed, then last activity) or `subject` (case-insensitive, first 100 characters); ascending, or descending with a leading `-`. Ties are broken by ticket id in the same direction. Default `-updated`, newest activity first.
 	Sort *TicketSort `form:"sort,omitempty" json:"sort,omitempty"`
+}
+
+// MergeTicketJSONBody defines parameters for MergeTicket.
+type MergeTicketJSONBody struct {
+	Into int64 `json:"into"`
 }
 
 // ListMessagesParams defines parameters for ListMessages.
@@ -1062,14 +1172,26 @@ type UpdateMailboxJSONRequestBody = MailboxUpdate
 // ConnectNylasJSONRequestBody defines body for ConnectNylas for application/json ContentType.
 type ConnectNylasJSONRequestBody = NylasConnectRequest
 
+// UpdateMyNotificationSettingsJSONRequestBody defines body for UpdateMyNotificationSettings for application/json ContentType.
+type UpdateMyNotificationSettingsJSONRequestBody = NotificationSettings
+
 // ChangeMyPasswordJSONRequestBody defines body for ChangeMyPassword for application/json ContentType.
 type ChangeMyPasswordJSONRequestBody = ChangePasswordRequest
+
+// MarkNotificationsReadJSONRequestBody defines body for MarkNotificationsRead for application/json ContentType.
+type MarkNotificationsReadJSONRequestBody MarkNotificationsReadJSONBody
+
+// CreateTicketJSONRequestBody defines body for CreateTicket for application/json ContentType.
+type CreateTicketJSONRequestBody = NewTicketRequest
 
 // BulkUpdateTicketsJSONRequestBody defines body for BulkUpdateTickets for application/json ContentType.
 type BulkUpdateTicketsJSONRequestBody = BulkUpdate
 
 // UpdateTicketJSONRequestBody defines body for UpdateTicket for application/json ContentType.
 type UpdateTicketJSONRequestBody = TicketUpdate
+
+// MergeTicketJSONRequestBody defines body for MergeTicket for application/json ContentType.
+type MergeTicketJSONRequestBody MergeTicketJSONBody
 
 // CreateNoteJSONRequestBody defines body for CreateNote for application/json ContentType.
 type CreateNoteJSONRequestBody = NoteRequest
@@ -1208,6 +1330,9 @@ type ServerInterface interface {
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(w http.ResponseWriter, r *http.Request)
+	// UpdateMyNotificationSettings The signed-in agent's notification settings (the kinds named change)
+	// (PATCH /api/v1/me/notifications)
+	UpdateMyNotificationSettings(w http.ResponseWriter, r *http.Request)
 	// ChangeMyPassword Changes the caller's own password; needs the current one. The caller's other sessions end, this one stays
 	// (POST /api/v1/me/password)
 	ChangeMyPassword(w http.ResponseWriter, r *http.Request)
@@ -1217,9 +1342,21 @@ type ServerInterface interface {
 	// RetryMessage Queues a failed outbound message again (409 unless its delivery failed)
 	// (POST /api/v1/messages/{id}/retry)
 	RetryMessage(w http.ResponseWriter, r *http.Request, id ID)
+	// SplitMessage Makes a customer's message and the replies to it a new ticket
+	// (POST /api/v1/messages/{id}/split)
+	SplitMessage(w http.ResponseWriter, r *http.Request, id ID)
+	// ListNotifications The signed-in agent's notifications, newest first, with the unread count and their settings
+	// (GET /api/v1/notifications)
+	ListNotifications(w http.ResponseWriter, r *http.Request, params ListNotificationsParams)
+	// MarkNotificationsRead Marks notifications read (those named, or all without `ids`)
+	// (POST /api/v1/notifications/read)
+	MarkNotificationsRead(w http.ResponseWriter, r *http.Request)
 	// ListTickets Tickets, newest activity first (or as `sort` says), cursor paged
 	// (GET /api/v1/tickets)
 	ListTickets(w http.ResponseWriter, r *http.Request, params ListTicketsParams)
+	// CreateTicket Starts a conversation by email (a new outbound ticket)
+	// (POST /api/v1/tickets)
+	CreateTicket(w http.ResponseWriter, r *http.Request)
 	// BulkUpdateTickets Changes many tickets at once (status, priority, assignee, tags)
 	// (POST /api/v1/tickets/bulk)
 	BulkUpdateTickets(w http.ResponseWriter, r *http.Request)
@@ -1232,6 +1369,9 @@ type ServerInterface interface {
 	// ListEvents The ticket's audit trail, oldest first
 	// (GET /api/v1/tickets/{id}/events)
 	ListEvents(w http.ResponseWriter, r *http.Request, id ID)
+	// MergeTicket Merges this ticket into another
+	// (POST /api/v1/tickets/{id}/merge)
+	MergeTicket(w http.ResponseWriter, r *http.Request, id ID)
 	// ListMessages The ticket's messages, oldest first; html is sanitized
 	// (GET /api/v1/tickets/{id}/messages)
 	ListMessages(w http.ResponseWriter, r *http.Request, id ID, params ListMessagesParams)
@@ -2238,6 +2378,20 @@ func (siw *ServerInterfaceWrapper) GetMe(w http.ResponseWriter, r *http.Request)
 	handler.ServeHTTP(w, r)
 }
 
+// UpdateMyNotificationSettings operation middleware
+func (siw *ServerInterfaceWrapper) UpdateMyNotificationSettings(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateMyNotificationSettings(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ChangeMyPassword operation middleware
 func (siw *ServerInterfaceWrapper) ChangeMyPassword(w http.ResponseWriter, r *http.Request) {
 
@@ -2295,6 +2449,79 @@ func (siw *ServerInterfaceWrapper) RetryMessage(w http.ResponseWriter, r *http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RetryMessage(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SplitMessage operation middleware
+func (siw *ServerInterfaceWrapper) SplitMessage(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SplitMessage(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListNotifications operation middleware
+func (siw *ServerInterfaceWrapper) ListNotifications(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListNotificationsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListNotifications(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// MarkNotificationsRead operation middleware
+func (siw *ServerInterfaceWrapper) MarkNotificationsRead(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.MarkNotificationsRead(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -2454,6 +2681,20 @@ func (siw *ServerInterfaceWrapper) ListTickets(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// CreateTicket operation middleware
+func (siw *ServerInterfaceWrapper) CreateTicket(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateTicket(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // BulkUpdateTickets operation middleware
 func (siw *ServerInterfaceWrapper) BulkUpdateTickets(w http.ResponseWriter, r *http.Request) {
 
@@ -2537,6 +2778,32 @@ func (siw *ServerInterfaceWrapper) ListEvents(w http.ResponseWriter, r *http.Req
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListEvents(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// MergeTicket operation middleware
+func (siw *ServerInterfaceWrapper) MergeTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.MergeTicket(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -3112,6 +3379,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tokens", wrapper.CreateToken)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/tokens/{id}", wrapper.RevokeToken)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/tickets", wrapper.ListTickets)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets", wrapper.CreateTicket)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/tickets/{id}", wrapper.GetTicket)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/tickets/{id}", wrapper.UpdateTicket)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/tickets/{id}/messages", wrapper.ListMessages)
@@ -3160,6 +3428,11 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/macros/{id}", wrapper.DeleteMacro)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/macros/{id}", wrapper.UpdateMacro)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/bulk", wrapper.BulkUpdateTickets)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/{id}/merge", wrapper.MergeTicket)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/messages/{id}/split", wrapper.SplitMessage)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/notifications", wrapper.ListNotifications)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/notifications/read", wrapper.MarkNotificationsRead)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/me/notifications", wrapper.UpdateMyNotificationSettings)
 
 	return m
 }
@@ -5398,6 +5671,70 @@ func (response GetMe401JSONResponse) VisitGetMeResponse(w http.ResponseWriter) e
 	return err
 }
 
+type UpdateMyNotificationSettingsRequestObject struct {
+	Body *UpdateMyNotificationSettingsJSONRequestBody
+}
+
+type UpdateMyNotificationSettingsResponseObject interface {
+	VisitUpdateMyNotificationSettingsResponse(w http.ResponseWriter) error
+}
+
+type UpdateMyNotificationSettings200JSONResponse NotificationSettings
+
+func (response UpdateMyNotificationSettings200JSONResponse) VisitUpdateMyNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMyNotificationSettings400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateMyNotificationSettings400JSONResponse) VisitUpdateMyNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMyNotificationSettings401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateMyNotificationSettings401JSONResponse) VisitUpdateMyNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMyNotificationSettings422JSONResponse struct{ InvalidJSONResponse }
+
+func (response UpdateMyNotificationSettings422JSONResponse) VisitUpdateMyNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChangeMyPasswordRequestObject struct {
 	Body *ChangeMyPasswordJSONRequestBody
 }
@@ -5598,6 +5935,186 @@ func (response RetryMessage409JSONResponse) VisitRetryMessageResponse(w http.Res
 	return err
 }
 
+type SplitMessageRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type SplitMessageResponseObject interface {
+	VisitSplitMessageResponse(w http.ResponseWriter) error
+}
+
+type SplitMessage201JSONResponse Ticket
+
+func (response SplitMessage201JSONResponse) VisitSplitMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SplitMessage401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response SplitMessage401JSONResponse) VisitSplitMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SplitMessage403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response SplitMessage403JSONResponse) VisitSplitMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SplitMessage404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response SplitMessage404JSONResponse) VisitSplitMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SplitMessage409JSONResponse struct{ ConflictJSONResponse }
+
+func (response SplitMessage409JSONResponse) VisitSplitMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotificationsRequestObject struct {
+	Params ListNotificationsParams
+}
+
+type ListNotificationsResponseObject interface {
+	VisitListNotificationsResponse(w http.ResponseWriter) error
+}
+
+type ListNotifications200JSONResponse NotificationPage
+
+func (response ListNotifications200JSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListNotifications400JSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListNotifications401JSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationsReadRequestObject struct {
+	Body *MarkNotificationsReadJSONRequestBody
+}
+
+type MarkNotificationsReadResponseObject interface {
+	VisitMarkNotificationsReadResponse(w http.ResponseWriter) error
+}
+
+type MarkNotificationsRead200JSONResponse struct {
+	Updated int `json:"updated"`
+}
+
+func (response MarkNotificationsRead200JSONResponse) VisitMarkNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationsRead400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response MarkNotificationsRead400JSONResponse) VisitMarkNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationsRead401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response MarkNotificationsRead401JSONResponse) VisitMarkNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTicketsRequestObject struct {
 	Params ListTicketsParams
 }
@@ -5644,6 +6161,98 @@ func (response ListTickets401JSONResponse) VisitListTicketsResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTicketRequestObject struct {
+	Body *CreateTicketJSONRequestBody
+}
+
+type CreateTicketResponseObject interface {
+	VisitCreateTicketResponse(w http.ResponseWriter) error
+}
+
+type CreateTicket201JSONResponse Ticket
+
+func (response CreateTicket201JSONResponse) VisitCreateTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTicket400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateTicket400JSONResponse) VisitCreateTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTicket401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateTicket401JSONResponse) VisitCreateTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTicket403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateTicket403JSONResponse) VisitCreateTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTicket413JSONResponse struct{ TooLargeJSONResponse }
+
+func (response CreateTicket413JSONResponse) VisitCreateTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTicket422JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateTicket422JSONResponse) VisitCreateTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5931,6 +6540,113 @@ func (response ListEvents404JSONResponse) VisitListEventsResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeTicketRequestObject struct {
+	Id   ID `json:"id"`
+	Body *MergeTicketJSONRequestBody
+}
+
+type MergeTicketResponseObject interface {
+	VisitMergeTicketResponse(w http.ResponseWriter) error
+}
+
+type MergeTicket200JSONResponse Ticket
+
+func (response MergeTicket200JSONResponse) VisitMergeTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeTicket400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response MergeTicket400JSONResponse) VisitMergeTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeTicket401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response MergeTicket401JSONResponse) VisitMergeTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeTicket403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response MergeTicket403JSONResponse) VisitMergeTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeTicket404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response MergeTicket404JSONResponse) VisitMergeTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeTicket409JSONResponse struct{ ConflictJSONResponse }
+
+func (response MergeTicket409JSONResponse) VisitMergeTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MergeTicket422JSONResponse struct{ InvalidJSONResponse }
+
+func (response MergeTicket422JSONResponse) VisitMergeTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7309,6 +8025,9 @@ type StrictServerInterface interface {
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
+	// UpdateMyNotificationSettings The signed-in agent's notification settings (the kinds named change)
+	// (PATCH /api/v1/me/notifications)
+	UpdateMyNotificationSettings(ctx context.Context, request UpdateMyNotificationSettingsRequestObject) (UpdateMyNotificationSettingsResponseObject, error)
 	// ChangeMyPassword Changes the caller's own password; needs the current one. The caller's other sessions end, this one stays
 	// (POST /api/v1/me/password)
 	ChangeMyPassword(ctx context.Context, request ChangeMyPasswordRequestObject) (ChangeMyPasswordResponseObject, error)
@@ -7318,9 +8037,21 @@ type StrictServerInterface interface {
 	// RetryMessage Queues a failed outbound message again (409 unless its delivery failed)
 	// (POST /api/v1/messages/{id}/retry)
 	RetryMessage(ctx context.Context, request RetryMessageRequestObject) (RetryMessageResponseObject, error)
+	// SplitMessage Makes a customer's message and the replies to it a new ticket
+	// (POST /api/v1/messages/{id}/split)
+	SplitMessage(ctx context.Context, request SplitMessageRequestObject) (SplitMessageResponseObject, error)
+	// ListNotifications The signed-in agent's notifications, newest first, with the unread count and their settings
+	// (GET /api/v1/notifications)
+	ListNotifications(ctx context.Context, request ListNotificationsRequestObject) (ListNotificationsResponseObject, error)
+	// MarkNotificationsRead Marks notifications read (those named, or all without `ids`)
+	// (POST /api/v1/notifications/read)
+	MarkNotificationsRead(ctx context.Context, request MarkNotificationsReadRequestObject) (MarkNotificationsReadResponseObject, error)
 	// ListTickets Tickets, newest activity first (or as `sort` says), cursor paged
 	// (GET /api/v1/tickets)
 	ListTickets(ctx context.Context, request ListTicketsRequestObject) (ListTicketsResponseObject, error)
+	// CreateTicket Starts a conversation by email (a new outbound ticket)
+	// (POST /api/v1/tickets)
+	CreateTicket(ctx context.Context, request CreateTicketRequestObject) (CreateTicketResponseObject, error)
 	// BulkUpdateTickets Changes many tickets at once (status, priority, assignee, tags)
 	// (POST /api/v1/tickets/bulk)
 	BulkUpdateTickets(ctx context.Context, request BulkUpdateTicketsRequestObject) (BulkUpdateTicketsResponseObject, error)
@@ -7333,6 +8064,9 @@ type StrictServerInterface interface {
 	// ListEvents The ticket's audit trail, oldest first
 	// (GET /api/v1/tickets/{id}/events)
 	ListEvents(ctx context.Context, request ListEventsRequestObject) (ListEventsResponseObject, error)
+	// MergeTicket Merges this ticket into another
+	// (POST /api/v1/tickets/{id}/merge)
+	MergeTicket(ctx context.Context, request MergeTicketRequestObject) (MergeTicketResponseObject, error)
 	// ListMessages The ticket's messages, oldest first; html is sanitized
 	// (GET /api/v1/tickets/{id}/messages)
 	ListMessages(ctx context.Context, request ListMessagesRequestObject) (ListMessagesResponseObject, error)
@@ -8429,6 +9163,37 @@ func (sh *strictHandler) GetMe(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// UpdateMyNotificationSettings operation middleware
+func (sh *strictHandler) UpdateMyNotificationSettings(w http.ResponseWriter, r *http.Request) {
+	var request UpdateMyNotificationSettingsRequestObject
+
+	var body UpdateMyNotificationSettingsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateMyNotificationSettings(ctx, request.(UpdateMyNotificationSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateMyNotificationSettings")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateMyNotificationSettingsResponseObject); ok {
+		if err := validResponse.VisitUpdateMyNotificationSettingsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ChangeMyPassword operation middleware
 func (sh *strictHandler) ChangeMyPassword(w http.ResponseWriter, r *http.Request) {
 	var request ChangeMyPasswordRequestObject
@@ -8512,6 +9277,89 @@ func (sh *strictHandler) RetryMessage(w http.ResponseWriter, r *http.Request, id
 	}
 }
 
+// SplitMessage operation middleware
+func (sh *strictHandler) SplitMessage(w http.ResponseWriter, r *http.Request, id ID) {
+	var request SplitMessageRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SplitMessage(ctx, request.(SplitMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SplitMessage")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(SplitMessageResponseObject); ok {
+		if err := validResponse.VisitSplitMessageResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListNotifications operation middleware
+func (sh *strictHandler) ListNotifications(w http.ResponseWriter, r *http.Request, params ListNotificationsParams) {
+	var request ListNotificationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListNotifications(ctx, request.(ListNotificationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListNotifications")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListNotificationsResponseObject); ok {
+		if err := validResponse.VisitListNotificationsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MarkNotificationsRead operation middleware
+func (sh *strictHandler) MarkNotificationsRead(w http.ResponseWriter, r *http.Request) {
+	var request MarkNotificationsReadRequestObject
+
+	var body MarkNotificationsReadJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkNotificationsRead(ctx, request.(MarkNotificationsReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkNotificationsRead")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(MarkNotificationsReadResponseObject); ok {
+		if err := validResponse.VisitMarkNotificationsReadResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListTickets operation middleware
 func (sh *strictHandler) ListTickets(w http.ResponseWriter, r *http.Request, params ListTicketsParams) {
 	var request ListTicketsRequestObject
@@ -8531,6 +9379,37 @@ func (sh *strictHandler) ListTickets(w http.ResponseWriter, r *http.Request, par
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ListTicketsResponseObject); ok {
 		if err := validResponse.VisitListTicketsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateTicket operation middleware
+func (sh *strictHandler) CreateTicket(w http.ResponseWriter, r *http.Request) {
+	var request CreateTicketRequestObject
+
+	var body CreateTicketJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTicket(ctx, request.(CreateTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateTicketResponseObject); ok {
+		if err := validResponse.VisitCreateTicketResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -8647,6 +9526,39 @@ func (sh *strictHandler) ListEvents(w http.ResponseWriter, r *http.Request, id I
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ListEventsResponseObject); ok {
 		if err := validResponse.VisitListEventsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MergeTicket operation middleware
+func (sh *strictHandler) MergeTicket(w http.ResponseWriter, r *http.Request, id ID) {
+	var request MergeTicketRequestObject
+
+	request.Id = id
+
+	var body MergeTicketJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MergeTicket(ctx, request.(MergeTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MergeTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(MergeTicketResponseObject); ok {
+		if err := validResponse.VisitMergeTicketResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -52,6 +52,8 @@ type Options struct {
 	Hooks    []ticket.Hook // the ticket service's hooks
 	// IngestBudget is the ticket service's; its default when 0.
 	IngestBudget time.Duration
+	// HooksFrom adds hooks that need the environment (its store, its queue).
+	HooksFrom func(e *Env) []ticket.Hook
 }
 
 // New opens the database at dsn and starts the ingestion workers.
@@ -88,9 +90,13 @@ func NewWith(t testing.TB, dsn string, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.OutboxDir, Logger: log, Now: o.Now, Hooks: o.Hooks,
-		IngestBudget: o.IngestBudget})
 	e.Queue = q
+	hooks := o.Hooks
+	if o.HooksFrom != nil {
+		hooks = append(append([]ticket.Hook{}, hooks...), o.HooksFrom(e)...)
+	}
+	e.Svc = ticket.New(ticket.Config{Store: e.Store, Blobs: blobs, Queue: q, Secrets: box, OutboxDir: e.OutboxDir, Logger: log, Now: o.Now, Hooks: hooks,
+		IngestBudget: o.IngestBudget})
 	ticket.AddWorkers(workers, e.Svc)
 	if o.Manual {
 		return e

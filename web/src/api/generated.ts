@@ -228,6 +228,18 @@ export interface Ticket {
    * @nullable
    */
   spam_at?: string | null;
+  /**
+   * the ticket this one was merged into (it is closed and points there)
+   * @nullable
+   */
+  merged_into?: number | null;
+  /**
+   * the ticket this one was split off
+   * @nullable
+   */
+  split_from?: number | null;
+  /** tickets split off this one (only on GET /tickets/{id}) */
+  splits?: number[];
 }
 
 export type TicketSort = typeof TicketSort[keyof typeof TicketSort];
@@ -303,6 +315,58 @@ export interface Delivery {
    * @nullable
    */
   next_attempt_at?: string | null;
+}
+
+export type NewTicketRequestAttachmentsItem = {
+  filename: string;
+  content_type?: string;
+  /** base64 */
+  data: string;
+};
+
+export interface NewTicketRequest {
+  mailbox_id: number;
+  to: string[];
+  cc?: string[];
+  subject: string;
+  body: string;
+  attachments?: NewTicketRequestAttachmentsItem[];
+}
+
+export interface Notification {
+  id: number;
+  kind: NotificationKind;
+  ticket_id: number;
+  /** the ticket's subject */
+  subject: string;
+  actor: string;
+  summary: string;
+  created_at: string;
+  read: boolean;
+}
+
+export type NotificationKind = typeof NotificationKind[keyof typeof NotificationKind];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const NotificationKind = {
+  assigned: 'assigned',
+  customer_replied: 'customer_replied',
+  mentioned: 'mentioned',
+  snooze_woke: 'snooze_woke',
+} as const;
+
+export interface NotificationChoice {
+  app: boolean;
+  email: boolean;
+}
+
+export interface NotificationSettings {[key: string]: NotificationChoice}
+
+export interface NotificationPage {
+  items: Notification[];
+  unread: number;
+  settings: NotificationSettings;
 }
 
 export type MessageKind = typeof MessageKind[keyof typeof MessageKind];
@@ -438,6 +502,10 @@ export const EventKind = {
   ticket_linked: 'ticket_linked',
   marked_spam: 'marked_spam',
   spam_restored: 'spam_restored',
+  merged_into: 'merged_into',
+  merged_from: 'merged_from',
+  split_to: 'split_to',
+  split_from: 'split_from',
 } as const;
 
 export type StreamEventType = typeof StreamEventType[keyof typeof StreamEventType];
@@ -448,12 +516,15 @@ export const StreamEventType = {
   ticketcreated: 'ticket.created',
   ticketupdated: 'ticket.updated',
   messageadded: 'message.added',
+  notificationadded: 'notification.added',
 } as const;
 
 export interface StreamEvent {
   type: StreamEventType;
   ticket_id: number;
   message_id?: number;
+  /** set on notification.added: the stream of that user alone carries it */
+  user_id?: number;
 }
 
 export interface Inbound {
@@ -897,6 +968,27 @@ export type ListViews200 = {
 
 export type ListMacros200 = {
   items: Macro[];
+};
+
+export type MergeTicketBody = {
+  into: number;
+};
+
+export type ListNotificationsParams = {
+/**
+ * 1 to 200, default 50
+ * @minimum 1
+ * @maximum 200
+ */
+limit?: number;
+};
+
+export type MarkNotificationsReadBody = {
+  ids?: number[];
+};
+
+export type MarkNotificationsRead200 = {
+  updated: number;
 };
 
 type SecondParameter<T extends (...args: never) => unknown> = Parameters<T>[1];
@@ -2457,6 +2549,82 @@ export function useListTickets<TData = Awaited<ReturnType<typeof listTickets>>, 
 
 
 
+/**
+ * The mail leaves like a reply (queued, delivery state, retry) from the mailbox's address; the
+first `to` is the requester; the ticket is the agent's and pending until the customer answers
+(their answer threads onto it and reopens it).
+
+ * @summary Starts a conversation by email (a new outbound ticket)
+ */
+export const getCreateTicketUrl = () => {
+
+
+  
+
+  return `/api/v1/tickets`
+}
+
+export const createTicket = async (newTicketRequest: NewTicketRequest, options?: RequestInit): Promise<Ticket> => {
+  
+  return apiFetch<Ticket>(getCreateTicketUrl(),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      newTicketRequest,)
+  }
+);}
+
+
+
+
+export const getCreateTicketMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | TooLargeResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createTicket>>, TError,{data: NewTicketRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof createTicket>>, TError,{data: NewTicketRequest}, TContext> => {
+
+const mutationKey = ['createTicket'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof createTicket>>, {data: NewTicketRequest}> = (props) => {
+          const {data} = props ?? {};
+
+          return  createTicket(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type CreateTicketMutationResult = NonNullable<Awaited<ReturnType<typeof createTicket>>>
+    export type CreateTicketMutationBody = NewTicketRequest
+    export type CreateTicketMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | TooLargeResponse | InvalidResponse
+
+    /**
+ * @summary Starts a conversation by email (a new outbound ticket)
+ */
+export const useCreateTicket = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | TooLargeResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createTicket>>, TError,{data: NewTicketRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof createTicket>>,
+        TError,
+        {data: NewTicketRequest},
+        TContext
+      > => {
+
+      const mutationOptions = getCreateTicketMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
 export const getGetTicketUrl = (id: number,) => {
 
 
@@ -6568,6 +6736,413 @@ export const useBulkUpdateTickets = <TError = BadRequestResponse | UnauthorizedR
       > => {
 
       const mutationOptions = getBulkUpdateTicketsMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * Messages, notes, attachments, participants and tags move to `into`; this ticket is closed with
+`merged_into` set and stays readable by its number (`GET /tickets/{id}` answers it, closed,
+pointing at the target). Later mail in its thread lands on the target.
+
+ * @summary Merges this ticket into another
+ */
+export const getMergeTicketUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/tickets/${id}/merge`
+}
+
+export const mergeTicket = async (id: number,
+    mergeTicketBody: MergeTicketBody, options?: RequestInit): Promise<Ticket> => {
+  
+  return apiFetch<Ticket>(getMergeTicketUrl(id),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      mergeTicketBody,)
+  }
+);}
+
+
+
+
+export const getMergeTicketMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof mergeTicket>>, TError,{id: number;data: MergeTicketBody}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof mergeTicket>>, TError,{id: number;data: MergeTicketBody}, TContext> => {
+
+const mutationKey = ['mergeTicket'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof mergeTicket>>, {id: number;data: MergeTicketBody}> = (props) => {
+          const {id,data} = props ?? {};
+
+          return  mergeTicket(id,data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type MergeTicketMutationResult = NonNullable<Awaited<ReturnType<typeof mergeTicket>>>
+    export type MergeTicketMutationBody = MergeTicketBody
+    export type MergeTicketMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse
+
+    /**
+ * @summary Merges this ticket into another
+ */
+export const useMergeTicket = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof mergeTicket>>, TError,{id: number;data: MergeTicketBody}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof mergeTicket>>,
+        TError,
+        {id: number;data: MergeTicketBody},
+        TContext
+      > => {
+
+      const mutationOptions = getMergeTicketMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * The new ticket names the old one in `split_from`; the old one lists it in `splits`.
+Notes stay where they are. Refused (409) for a message that is not inbound, or when it and
+its replies are the whole ticket.
+
+ * @summary Makes a customer's message and the replies to it a new ticket
+ */
+export const getSplitMessageUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/messages/${id}/split`
+}
+
+export const splitMessage = async (id: number, options?: RequestInit): Promise<Ticket> => {
+  
+  return apiFetch<Ticket>(getSplitMessageUrl(id),
+  {      
+    ...options,
+    method: 'POST'
+    
+    
+  }
+);}
+
+
+
+
+export const getSplitMessageMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof splitMessage>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof splitMessage>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['splitMessage'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof splitMessage>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  splitMessage(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type SplitMessageMutationResult = NonNullable<Awaited<ReturnType<typeof splitMessage>>>
+    
+    export type SplitMessageMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse
+
+    /**
+ * @summary Makes a customer's message and the replies to it a new ticket
+ */
+export const useSplitMessage = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof splitMessage>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof splitMessage>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getSplitMessageMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary The signed-in agent's notifications, newest first, with the unread count and their settings
+ */
+export const getListNotificationsUrl = (params?: ListNotificationsParams,) => {
+  const normalizedParams = new URLSearchParams();
+
+  Object.entries(params || {}).forEach(([key, value]) => {
+    
+    if (value !== undefined) {
+      normalizedParams.append(key, value === null ? 'null' : value.toString())
+    }
+  });
+
+  const stringifiedParams = normalizedParams.toString();
+
+  return stringifiedParams.length > 0 ? `/api/v1/notifications?${stringifiedParams}` : `/api/v1/notifications`
+}
+
+export const listNotifications = async (params?: ListNotificationsParams, options?: RequestInit): Promise<NotificationPage> => {
+  
+  return apiFetch<NotificationPage>(getListNotificationsUrl(params),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getListNotificationsQueryKey = (params?: ListNotificationsParams,) => {
+    return [
+    `/api/v1/notifications`, ...(params ? [params]: [])
+    ] as const;
+    }
+
+    
+export const getListNotificationsQueryOptions = <TData = Awaited<ReturnType<typeof listNotifications>>, TError = BadRequestResponse | UnauthorizedResponse>(params?: ListNotificationsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listNotifications>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getListNotificationsQueryKey(params);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listNotifications>>> = () => listNotifications(params, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof listNotifications>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ListNotificationsQueryResult = NonNullable<Awaited<ReturnType<typeof listNotifications>>>
+export type ListNotificationsQueryError = BadRequestResponse | UnauthorizedResponse
+
+
+export function useListNotifications<TData = Awaited<ReturnType<typeof listNotifications>>, TError = BadRequestResponse | UnauthorizedResponse>(
+ params: undefined |  ListNotificationsParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listNotifications>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listNotifications>>,
+          TError,
+          Awaited<ReturnType<typeof listNotifications>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListNotifications<TData = Awaited<ReturnType<typeof listNotifications>>, TError = BadRequestResponse | UnauthorizedResponse>(
+ params?: ListNotificationsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listNotifications>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listNotifications>>,
+          TError,
+          Awaited<ReturnType<typeof listNotifications>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListNotifications<TData = Awaited<ReturnType<typeof listNotifications>>, TError = BadRequestResponse | UnauthorizedResponse>(
+ params?: ListNotificationsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listNotifications>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary The signed-in agent's notifications, newest first, with the unread count and their settings
+ */
+
+export function useListNotifications<TData = Awaited<ReturnType<typeof listNotifications>>, TError = BadRequestResponse | UnauthorizedResponse>(
+ params?: ListNotificationsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listNotifications>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getListNotificationsQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Marks notifications read (those named, or all without `ids`)
+ */
+export const getMarkNotificationsReadUrl = () => {
+
+
+  
+
+  return `/api/v1/notifications/read`
+}
+
+export const markNotificationsRead = async (markNotificationsReadBody: MarkNotificationsReadBody, options?: RequestInit): Promise<MarkNotificationsRead200> => {
+  
+  return apiFetch<MarkNotificationsRead200>(getMarkNotificationsReadUrl(),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      markNotificationsReadBody,)
+  }
+);}
+
+
+
+
+export const getMarkNotificationsReadMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof markNotificationsRead>>, TError,{data: MarkNotificationsReadBody}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof markNotificationsRead>>, TError,{data: MarkNotificationsReadBody}, TContext> => {
+
+const mutationKey = ['markNotificationsRead'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof markNotificationsRead>>, {data: MarkNotificationsReadBody}> = (props) => {
+          const {data} = props ?? {};
+
+          return  markNotificationsRead(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type MarkNotificationsReadMutationResult = NonNullable<Awaited<ReturnType<typeof markNotificationsRead>>>
+    export type MarkNotificationsReadMutationBody = MarkNotificationsReadBody
+    export type MarkNotificationsReadMutationError = BadRequestResponse | UnauthorizedResponse
+
+    /**
+ * @summary Marks notifications read (those named, or all without `ids`)
+ */
+export const useMarkNotificationsRead = <TError = BadRequestResponse | UnauthorizedResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof markNotificationsRead>>, TError,{data: MarkNotificationsReadBody}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof markNotificationsRead>>,
+        TError,
+        {data: MarkNotificationsReadBody},
+        TContext
+      > => {
+
+      const mutationOptions = getMarkNotificationsReadMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * Each kind (`assigned`, `customer_replied`, `mentioned`, `snooze_woke`) is on in the app and by
+mail until turned off. The same object is accepted as `"notifications"` by `PATCH /api/v1/me`
+once that exists.
+
+ * @summary The signed-in agent's notification settings (the kinds named change)
+ */
+export const getUpdateMyNotificationSettingsUrl = () => {
+
+
+  
+
+  return `/api/v1/me/notifications`
+}
+
+export const updateMyNotificationSettings = async (notificationSettings: NotificationSettings, options?: RequestInit): Promise<NotificationSettings> => {
+  
+  return apiFetch<NotificationSettings>(getUpdateMyNotificationSettingsUrl(),
+  {      
+    ...options,
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      notificationSettings,)
+  }
+);}
+
+
+
+
+export const getUpdateMyNotificationSettingsMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateMyNotificationSettings>>, TError,{data: NotificationSettings}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof updateMyNotificationSettings>>, TError,{data: NotificationSettings}, TContext> => {
+
+const mutationKey = ['updateMyNotificationSettings'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof updateMyNotificationSettings>>, {data: NotificationSettings}> = (props) => {
+          const {data} = props ?? {};
+
+          return  updateMyNotificationSettings(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UpdateMyNotificationSettingsMutationResult = NonNullable<Awaited<ReturnType<typeof updateMyNotificationSettings>>>
+    export type UpdateMyNotificationSettingsMutationBody = NotificationSettings
+    export type UpdateMyNotificationSettingsMutationError = BadRequestResponse | UnauthorizedResponse | InvalidResponse
+
+    /**
+ * @summary The signed-in agent's notification settings (the kinds named change)
+ */
+export const useUpdateMyNotificationSettings = <TError = BadRequestResponse | UnauthorizedResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateMyNotificationSettings>>, TError,{data: NotificationSettings}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof updateMyNotificationSettings>>,
+        TError,
+        {data: NotificationSettings},
+        TContext
+      > => {
+
+      const mutationOptions = getUpdateMyNotificationSettingsMutationOptions(options);
 
       return useMutation(mutationOptions, queryClient);
     }

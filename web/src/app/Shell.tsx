@@ -10,6 +10,7 @@ import { ErrorState, Loading } from "../components/States";
 import { initials } from "../lib/format";
 import { statusViews } from "../lib/views";
 import { SavedViews, ViewLink, useViewCounts } from "./SidebarViews";
+import { Bell } from "./Bell";
 
 const views = [
   { to: "/queue/mine", label: "Mine" },
@@ -73,8 +74,12 @@ export function Shell() {
       <nav className="sidebar" id="main-nav" aria-label="Main">
         <div className="brand">
           <img src="/favicon.svg" alt="" />
-          <span>Ticketer</span>
+          <span className="spacer">Ticketer</span>
+          {signedIn && <Bell />}
         </div>
+        <NavLink to="/tickets/new" className="btn btn-primary btn-sm new-ticket-button">
+          New ticket
+        </NavLink>
         <div className="nav-section">Views</div>
         {views.map((v) => (
           <ViewLink key={v.to} to={v.to} label={v.label} counts={counts} />
@@ -136,10 +141,11 @@ export function Shell() {
           <button className="btn btn-ghost" aria-label="Menu" aria-controls="main-nav" aria-expanded={menuOpen} onClick={() => setMenuOpen((o) => !o)}>
             ☰
           </button>
-          <span className="brand">
+          <span className="brand spacer">
             <img src="/favicon.svg" alt="" />
             <span>Ticketer</span>
           </span>
+          {signedIn && <Bell />}
         </div>
         <Outlet context={user} />
       </main>

@@ -11,6 +11,7 @@ import { Loading, NotFound } from "../components/States";
 // Admin, account and invitation pages are rarely opened: their code loads on first visit.
 const UsersPage = lazy(() => import("../pages/AdminUsers").then((m) => ({ default: m.UsersPage })));
 const AccountPage = lazy(() => import("../pages/Account").then((m) => ({ default: m.AccountPage })));
+const NewTicketPage = lazy(() => import("../pages/NewTicket").then((m) => ({ default: m.NewTicketPage })));
 const InvitePage = lazy(() => import("../pages/Invite").then((m) => ({ default: m.InvitePage })));
 const MailboxesPage = lazy(() => import("../pages/AdminMailboxes").then((m) => ({ default: m.MailboxesPage })));
 const page = (el: React.ReactNode) => (
@@ -33,6 +34,7 @@ export const router = createBrowserRouter([
     children: [
       { index: true, element: <Landing /> },
       { path: "queue/:view/:arg?", element: <QueuePage /> },
+      { path: "tickets/new", element: page(<NewTicketPage />) },
       { path: "tickets/:id", element: <TicketPage /> },
       { path: "account", element: page(<AccountPage />) },
       { path: "admin/users", element: page(<UsersPage />) },

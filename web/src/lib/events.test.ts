@@ -14,6 +14,10 @@ describe("describeEvent", () => {
     ["a field set", ev("assignee_changed", "assignee", "", "bob@example.com"), "set assignee to bob@example.com"],
     ["a field cleared", ev("assignee_changed", "assignee", "bob@example.com", ""), "cleared assignee (was bob@example.com)"],
     ["a field changed", ev("status_changed", "status", "open", "pending"), "changed status: open → pending"],
+    ["merged away", ev("merged_into", "ticket", "", "12"), "merged this ticket into #12"],
+    ["merged in", ev("merged_from", "ticket", "", "13"), "merged #13 into this ticket"],
+    ["split off", ev("split_to", "ticket", "", "14"), "split messages off into #14"],
+    ["split from", ev("split_from", "ticket", "", "7"), "split this ticket off #7"],
     ["an unknown kind without a field", ev("spam.marked"), "spam marked"],
   ])("%s", (_name, e, want) => expect(describeEvent(e)).toBe(want));
 });

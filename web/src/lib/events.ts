@@ -18,6 +18,10 @@ const eventText: Record<string, (ev: EventLike) => string> = {
   ticket_linked: (ev) => (ev.field === "followed_by" ? `wrote again after it was closed: continued in #${ev.after}` : `followed up closed ticket #${ev.after}`),
   marked_spam: (ev) => `marked the ticket as spam${ev.after ? ` and blocked ${ev.after}` : ""}`,
   spam_restored: () => "restored the ticket from spam",
+  merged_into: (ev) => `merged this ticket into #${ev.after}`,
+  merged_from: (ev) => `merged #${ev.after} into this ticket`,
+  split_to: (ev) => `split messages off into #${ev.after}`,
+  split_from: (ev) => `split this ticket off #${ev.after}`,
 };
 
 /** People the log can name: agents, by id and by address. */

@@ -5,6 +5,7 @@ describe("parseStreamEvent", () => {
   it.each([
     ['{"type":"ticket.created","ticket_id":7}', { type: "ticket.created", ticket_id: 7 }],
     ['{"type":"message.added","ticket_id":7,"message_id":9}', { type: "message.added", ticket_id: 7, message_id: 9 }],
+    ['{"type":"notification.added","ticket_id":7,"user_id":3}', { type: "notification.added", ticket_id: 7, user_id: 3 }],
     ['{"type":"ticket.deleted","ticket_id":7}', null],
     ['{"type":"ticket.updated","ticket_id":"7"}', null],
     ["not json", null],
@@ -24,12 +25,14 @@ describe("affectedBy", () => {
     t70: ["/api/v1/tickets/70"],
     t8msgs: ["/api/v1/tickets/8/messages"],
     users: ["/api/v1/users"],
+    bell: ["/api/v1/notifications"],
   };
   const cases: [string, number | undefined, string[]][] = [
     ["ticket.created", undefined, ["queue", "queuePaged"]],
     ["ticket.updated", undefined, ["queue", "queuePaged", "t7", "t7events"]],
     ["ticket.updated", 1, ["queue", "queuePaged", "t7", "t7msgs", "t7events"]],
     ["message.added", 1, ["queue", "queuePaged", "t7", "t7msgs", "t7events"]],
+    ["notification.added", undefined, ["bell"]],
   ];
   it.each(cases)("%s (message %s) on ticket 7", (type, messageID, want) => {
     const ev = parseStreamEvent(JSON.stringify({ type, ticket_id: 7, message_id: messageID }))!;

@@ -4,15 +4,16 @@
 // ["/api/v1/tickets/42"], ["/api/v1/tickets/42/messages"], [".../events"].
 import type { QueryKey } from "@tanstack/react-query";
 
-export type StreamEventType = "ticket.created" | "ticket.updated" | "message.added";
+export type StreamEventType = "ticket.created" | "ticket.updated" | "message.added" | "notification.added";
 
 export interface StreamEvent {
   type: StreamEventType;
   ticket_id: number;
   message_id?: number;
+  user_id?: number;
 }
 
-export const STREAM_EVENT_TYPES: StreamEventType[] = ["ticket.created", "ticket.updated", "message.added"];
+export const STREAM_EVENT_TYPES: StreamEventType[] = ["ticket.created", "ticket.updated", "message.added", "notification.added"];
 
 /** parseStreamEvent reads one SSE data payload; null if it is not a stream event. */
 export function parseStreamEvent(data: string): StreamEvent | null {
@@ -28,6 +29,7 @@ export function parseStreamEvent(data: string): StreamEvent | null {
   if (typeof e.ticket_id !== "number" || !Number.isFinite(e.ticket_id)) return null;
   const out: StreamEvent = { type: e.type as StreamEventType, ticket_id: e.ticket_id };
   if (typeof e.message_id === "number") out.message_id = e.message_id;
+  if (typeof e.user_id === "number") out.user_id = e.user_id;
   return out;
 }
 
@@ -45,6 +47,8 @@ export function isQueueKey(key: QueryKey): boolean {
  * (messages on an update only when it names a message: a delivery state).
  */
 export function affectedBy(event: StreamEvent, key: QueryKey): boolean {
+  // A notification (the server sends a user only their own) is the bell's.
+  if (event.type === "notification.added") return key[0] === "/api/v1/notifications";
   if (isQueueKey(key)) return true;
   const base = `/api/v1/tickets/${event.ticket_id}`;
   const k = key[0];
@@ -58,4 +62,5 @@ export function affectedBy(event: StreamEvent, key: QueryKey): boolean {
     case "message.added":
       return k === base || k === `${base}/messages` || k === `${base}/events`;
   }
+  return false;
 }

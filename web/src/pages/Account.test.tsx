@@ -9,7 +9,10 @@ afterEach(() => r?.unmount());
 const me = { id: 2, email: "al@acme.test", name: "Al Agent", role: "agent" };
 
 async function open(answer: () => unknown) {
-  const seen = serve({ "POST /api/v1/me/password": answer });
+  const seen = serve({
+    "POST /api/v1/me/password": answer,
+    "GET /api/v1/notifications": () => ({ items: [], unread: 0, settings: { assigned: { app: true, email: true } } }),
+  });
   r = await render(<AccountPage />, { path: "/account", outlet: me });
   const [current, pw, again] = [...r.container.querySelectorAll<HTMLInputElement>('input[type="password"]')];
   await typeText(current, "my old password");
@@ -23,7 +26,7 @@ async function open(answer: () => unknown) {
 describe("my account", () => {
   it("changes the password with the current one", async () => {
     const seen = await open(() => new Response(null, { status: 204 }));
-    expect(JSON.parse(String(seen[0].body))).toEqual({ current: "my old password", new: "my new long password" });
+    expect(JSON.parse(String(seen.find((s) => s.method === "POST")!.body))).toEqual({ current: "my old password", new: "my new long password" });
     expect(r!.container.querySelector('[role="status"]')?.textContent).toContain("Password changed");
     expect([...r!.container.querySelectorAll<HTMLInputElement>('input[type="password"]')].map((i) => i.value)).toEqual(["", "", ""]);
   });

@@ -3,6 +3,7 @@ import { useOutletContext } from "react-router";
 import { useChangeMyPassword, type User } from "../api/generated";
 import { ErrorBanner, Loading } from "../components/States";
 import { NewPassword } from "../components/NewPassword";
+import { NotificationSettings } from "./NotificationSettings";
 
 /** AccountPage is the signed-in user's own account: who they are, and their password. */
 export function AccountPage() {
@@ -64,6 +65,7 @@ export function AccountPage() {
             </button>
           </div>
         </form>
+        <NotificationSettings />
       </div>
     </>
   );

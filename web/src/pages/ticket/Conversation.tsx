@@ -1,8 +1,11 @@
-import { useState } from "react";
-import { useMutation, useQuery } from "@tanstack/react-query";
-import { getGetMessageBodyQueryKey, getMessageBody, listMessages, useListUsers, type Message, type User } from "../../api/generated";
+import { Fragment, useState } from "react";
+import { useNavigate } from "react-router";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { getGetMessageBodyQueryKey, getMessageBody, listMessages, useListUsers, useSplitMessage, type Message, type User } from "../../api/generated";
 import { useTicketMutations } from "../../lib/ticketMutations";
+import { isQueueKey } from "../../lib/live";
 import { MessageView } from "../../components/MessageView";
+import { errorMessage } from "../../components/States";
 
 /**
  * The ticket's messages. The list answers a page at a time (long tickets
@@ -22,17 +25,38 @@ export function Conversation({ ticketId, items, nextCursor }: { ticketId: number
   });
   const shown = new Set(items.map((m) => m.id));
   const all = [...items, ...more.items.filter((m) => !shown.has(m.id))];
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const split = useSplitMessage({
+    mutation: {
+      onSuccess: (t) => {
+        void qc.invalidateQueries({ predicate: (q) => isQueueKey(q.queryKey) || String(q.queryKey[0]).startsWith(`/api/v1/tickets/${ticketId}`) });
+        navigate(`/tickets/${t.id}`);
+      },
+    },
+  });
+  // A customer's later message can become a ticket of its own (with the replies to it).
+  const firstEmail = all.find((m) => m.kind !== "note")?.id;
   return (
     <>
       {all.map((m) => (
-        <WholeMessage
-          key={m.id}
-          m={m}
-          author={m.author_id != null ? byId.get(m.author_id) : undefined}
-          retrying={retry.isPending && retry.variables === m.id}
-          retryError={retry.variables === m.id ? retry.error : undefined}
-          onRetry={(mid) => retry.mutate(mid)}
-        />
+        <Fragment key={m.id}>
+          <WholeMessage
+            m={m}
+            author={m.author_id != null ? byId.get(m.author_id) : undefined}
+            retrying={retry.isPending && retry.variables === m.id}
+            retryError={retry.variables === m.id ? retry.error : undefined}
+            onRetry={(mid) => retry.mutate(mid)}
+          />
+          {m.kind === "inbound" && m.id !== firstEmail && (
+            <div className="row msg-actions">
+              <button className="btn btn-ghost btn-sm" onClick={() => split.mutate({ id: m.id })} disabled={split.isPending}>
+                Split into a new ticket
+              </button>
+              {split.error && split.variables?.id === m.id && <span className="small error-text">{errorMessage(split.error)}</span>}
+            </div>
+          )}
+        </Fragment>
       ))}
       {cursor && (
         <div className="more-messages">

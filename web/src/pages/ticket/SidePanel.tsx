@@ -6,6 +6,7 @@ import { closeSteps, statusChoices, tagProblem } from "../../lib/rules";
 import { absoluteTime, relativeTime } from "../../lib/format";
 import { useTicketMutations } from "../../lib/ticketMutations";
 import { ErrorBanner } from "../../components/States";
+import { MergeForm } from "./TicketLinks";
 import { Activity } from "./Activity";
 
 export function SidePanel({ ticket }: { ticket: Ticket }) {
@@ -154,6 +155,11 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
           )}
         </dl>
       </div>
+      {ticket.merged_into == null && (
+        <div className="card card-pad">
+          <MergeForm ticket={ticket} />
+        </div>
+      )}
       <Activity ticketId={ticket.id} requester={ticket.requester} />
     </aside>
   );

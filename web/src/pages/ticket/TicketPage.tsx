@@ -9,6 +9,7 @@ import { Conversation } from "./Conversation";
 import { Composer } from "./Composer";
 import { SidePanel } from "./SidePanel";
 import { SpamButton } from "./SpamButton";
+import { TicketLinks } from "./TicketLinks";
 
 export function TicketPage() {
   const rawId = useParams().id ?? "";
@@ -84,6 +85,7 @@ export function TicketPage() {
       )}
       <div className="ticket">
         <section className="conversation" aria-label="Conversation">
+          {t && <TicketLinks ticket={t} />}
           {messages.isPending ? (
             <Loading rows={6} label="Loading messages" />
           ) : messages.error ? (
@@ -93,7 +95,7 @@ export function TicketPage() {
           ) : (
             <Conversation key={id} ticketId={id} items={messages.data.items} nextCursor={messages.data.next_cursor} />
           )}
-          {t && <Composer key={t.id} ticket={t} messages={messages.data?.items ?? []} />}
+          {t && t.merged_into == null && <Composer key={t.id} ticket={t} messages={messages.data?.items ?? []} />}
         </section>
         {t ? <SidePanel key={t.id} ticket={t} /> : <Loading rows={8} />}
       </div>
