@@ -13,17 +13,19 @@ import (
 
 // Notifications to agents (issue 12): the signed-in agent's own.
 
+func (s *Server) inbox() notify.Inbox { return notify.Inbox{Store: s.store} }
+
 func (s *Server) ListNotifications(ctx context.Context, req oapi.ListNotificationsRequestObject) (oapi.ListNotificationsResponseObject, error) {
 	limit, err := pageLimit(req.Params.Limit)
 	if err != nil {
 		return nil, err
 	}
 	me := principalFrom(ctx).User
-	list, unread, err := s.store.ListNotifications(ctx, me.ID, limit)
+	list, unread, err := s.inbox().List(ctx, me, limit)
 	if err != nil {
 		return nil, err
 	}
-	settings, err := s.notificationSettings(ctx, me.ID)
+	settings, err := s.notificationSettings(ctx, me)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +47,7 @@ func (s *Server) MarkNotificationsRead(ctx context.Context, req oapi.MarkNotific
 			return nil, domain.Invalid("ids", "name 1 to 200 notifications, or leave ids out to mark all read")
 		}
 	}
-	n, err := s.store.MarkNotificationsRead(ctx, principalFrom(ctx).User.ID, ids, time.Now())
+	n, err := s.inbox().MarkRead(ctx, principalFrom(ctx).User, ids, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +59,7 @@ func (s *Server) UpdateMyNotificationSettings(ctx context.Context, req oapi.Upda
 		return nil, err
 	}
 	me := principalFrom(ctx).User
-	prefs, err := s.store.NotificationPrefs(ctx, s.db, me.ID)
+	prefs, err := s.inbox().Prefs(ctx, me)
 	if err != nil {
 		return nil, err
 	}
@@ -67,10 +69,10 @@ func (s *Server) UpdateMyNotificationSettings(ctx context.Context, req oapi.Upda
 		}
 		prefs[kind] = store.NotifyChoice{App: c.App, Email: c.Email}
 	}
-	if err := s.store.SetNotificationPrefs(ctx, me.ID, prefs); err != nil {
+	if err := s.inbox().SetPrefs(ctx, me, prefs); err != nil {
 		return nil, err
 	}
-	settings, err := s.notificationSettings(ctx, me.ID)
+	settings, err := s.notificationSettings(ctx, me)
 	if err != nil {
 		return nil, err
 	}
@@ -78,8 +80,8 @@ func (s *Server) UpdateMyNotificationSettings(ctx context.Context, req oapi.Upda
 }
 
 // notificationSettings is every kind's choice, the defaults filled in.
-func (s *Server) notificationSettings(ctx context.Context, userID int64) (oapi.NotificationSettings, error) {
-	prefs, err := s.store.NotificationPrefs(ctx, s.db, userID)
+func (s *Server) notificationSettings(ctx context.Context, me store.User) (oapi.NotificationSettings, error) {
+	prefs, err := s.inbox().Prefs(ctx, me)
 	if err != nil {
 		return nil, err
 	}

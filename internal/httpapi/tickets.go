@@ -53,7 +53,7 @@ func (s *Server) GetTicket(ctx context.Context, req oapi.GetTicketRequestObject)
 	if err != nil {
 		return nil, err
 	}
-	splits, err := s.store.SplitsOf(ctx, s.db, t.ID)
+	splits, err := s.tickets.SplitsOf(ctx, principalFrom(ctx).User, t.ID)
 	if err != nil {
 		return nil, err
 	}

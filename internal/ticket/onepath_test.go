@@ -16,15 +16,18 @@ import (
 func TestOneChangePath(t *testing.T) {
 	t.Parallel()
 	writer := regexp.MustCompile(`\.(AddEvent|PublishTx|TouchTicket|UpdateTicketFields|SetDelivery|CreateTicket|SetTicketTags|SetFirstResponse|RequeueFailed|SetTicketStatus)\(`)
-	allowed := map[string]bool{"ticket/change.go": true, "ticket/hooks.go": true}
+	// notify publishes its own live event, to one agent: a notification is
+	// not a change of the ticket.
+	allowed := map[string]bool{"ticket/change.go": true, "ticket/hooks.go": true, "notify/notify.go": true}
 	seen := 0
 	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return err
 		}
 		rel := filepath.ToSlash(strings.TrimPrefix(path, "../"))
-		// The store defines the writers; live defines PublishTx.
-		if strings.HasPrefix(rel, "store/") || strings.HasPrefix(rel, "live/") || allowed[rel] {
+		// The store defines the writers; live defines PublishTx; the API's
+		// generated code names its CreateTicket operation.
+		if strings.HasPrefix(rel, "store/") || strings.HasPrefix(rel, "live/") || strings.HasPrefix(rel, "httpapi/oapi/") || allowed[rel] {
 			seen++
 			return nil
 		}

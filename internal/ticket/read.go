@@ -75,3 +75,8 @@ func (s *Service) mustSee(ctx context.Context, viewer store.User, ticketID int64
 	}
 	return nil
 }
+
+// SplitsOf lists the tickets split off a ticket the viewer may see.
+func (s *Service) SplitsOf(ctx context.Context, viewer store.User, id int64) ([]int64, error) {
+	return s.store.SplitsOf(ctx, s.db, id)
+}
