@@ -31,7 +31,7 @@ test: test-deps
 # -v so CI can see skipped tests; -count=1 so results are never cached.
 # The second line tests our copy of enmime (third_party/enmime/FORK.md).
 test-go:
-	$(GO) test -race -count=1 -v -timeout 20m ./... 2>&1 | grep -v -e '^=== \(RUN\|PAUSE\|CONT\|NAME\)' -e '^    --- PASS' ; exit $${PIPESTATUS[0]}
+	$(GO) test -race -count=1 -v -timeout 45m ./... 2>&1 | grep -v -e '^=== \(RUN\|PAUSE\|CONT\|NAME\)' -e '^    --- PASS' ; exit $${PIPESTATUS[0]}
 	cd third_party/enmime && $(GO) test -race -count=1 -v ./... 2>&1 | grep -v -e '^=== \(RUN\|PAUSE\|CONT\|NAME\)' -e '^    --- PASS' ; exit $${PIPESTATUS[0]}
 
 test-web: web

@@ -42,7 +42,7 @@ test("a reply the relay refuses is Retrying, with the error and the next attempt
   await sendMail(app.smtpPort, { from: "carol@example.org", to: "help@example.com", data: mail(2, "Bravo scanner") });
   await page.goto(`${app.url}/signin`);
   await signIn(page, "ada@example.com", PASSWORD);
-  await page.waitForURL(/\/queue\/mine$/);
+  await page.waitForURL(/\/queue\/(mine|unassigned)$/);
   await page.goto(`${app.url}/queue/all`);
   await page.getByRole("link", { name: "Alpha printer" }).click();
   await page.getByPlaceholder("Write a reply…").fill("We are on it.");

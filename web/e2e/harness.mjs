@@ -47,6 +47,8 @@ export class Ticketer {
       TICKETER_SMTP_ADDR: `127.0.0.1:${this.smtpPort}`,
       TICKETER_BASE_URL: `http://127.0.0.1:${this.httpPort}`,
       TICKETER_ALLOW_DEV_LOGIN: String(this.devLogin),
+      // The test relays listen on loopback: "Test connection" may reach them.
+      TICKETER_ALLOW_PRIVATE_TARGETS: "127.0.0.0/8",
       TICKETER_LOG_LEVEL: "warn",
     };
   }
