@@ -54,58 +54,64 @@ func (e DeliveryStatus) Valid() bool {
 
 // Defines values for EventKind.
 const (
-	AssigneeChanged EventKind = "assignee_changed"
-	DeliveryFailed  EventKind = "delivery_failed"
-	DeliveryRetried EventKind = "delivery_retried"
-	MarkedSpam      EventKind = "marked_spam"
-	MergedFrom      EventKind = "merged_from"
-	MergedInto      EventKind = "merged_into"
-	NoteAdded       EventKind = "note_added"
-	PriorityChanged EventKind = "priority_changed"
-	ReplyQueued     EventKind = "reply_queued"
-	SpamRestored    EventKind = "spam_restored"
-	SplitFrom       EventKind = "split_from"
-	SplitTo         EventKind = "split_to"
-	StatusChanged   EventKind = "status_changed"
-	TagsChanged     EventKind = "tags_changed"
-	TicketCreated   EventKind = "ticket_created"
-	TicketLinked    EventKind = "ticket_linked"
+	EventKindAssigneeChanged EventKind = "assignee_changed"
+	EventKindDeliveryFailed  EventKind = "delivery_failed"
+	EventKindDeliveryRetried EventKind = "delivery_retried"
+	EventKindMarkedSpam      EventKind = "marked_spam"
+	EventKindMergedFrom      EventKind = "merged_from"
+	EventKindMergedInto      EventKind = "merged_into"
+	EventKindNoteAdded       EventKind = "note_added"
+	EventKindPriorityChanged EventKind = "priority_changed"
+	EventKindReplyQueued     EventKind = "reply_queued"
+	EventKindSnoozeWoke      EventKind = "snooze_woke"
+	EventKindSnoozed         EventKind = "snoozed"
+	EventKindSpamRestored    EventKind = "spam_restored"
+	EventKindSplitFrom       EventKind = "split_from"
+	EventKindSplitTo         EventKind = "split_to"
+	EventKindStatusChanged   EventKind = "status_changed"
+	EventKindTagsChanged     EventKind = "tags_changed"
+	EventKindTicketCreated   EventKind = "ticket_created"
+	EventKindTicketLinked    EventKind = "ticket_linked"
 )
 
 // Valid indicates whether the value is a known member of the EventKind enum.
 func (e EventKind) Valid() bool {
 	switch e {
-	case AssigneeChanged:
+	case EventKindAssigneeChanged:
 		return true
-	case DeliveryFailed:
+	case EventKindDeliveryFailed:
 		return true
-	case DeliveryRetried:
+	case EventKindDeliveryRetried:
 		return true
-	case MarkedSpam:
+	case EventKindMarkedSpam:
 		return true
-	case MergedFrom:
+	case EventKindMergedFrom:
 		return true
-	case MergedInto:
+	case EventKindMergedInto:
 		return true
-	case NoteAdded:
+	case EventKindNoteAdded:
 		return true
-	case PriorityChanged:
+	case EventKindPriorityChanged:
 		return true
-	case ReplyQueued:
+	case EventKindReplyQueued:
 		return true
-	case SpamRestored:
+	case EventKindSnoozeWoke:
 		return true
-	case SplitFrom:
+	case EventKindSnoozed:
 		return true
-	case SplitTo:
+	case EventKindSpamRestored:
 		return true
-	case StatusChanged:
+	case EventKindSplitFrom:
 		return true
-	case TagsChanged:
+	case EventKindSplitTo:
 		return true
-	case TicketCreated:
+	case EventKindStatusChanged:
 		return true
-	case TicketLinked:
+	case EventKindTagsChanged:
+		return true
+	case EventKindTicketCreated:
+		return true
+	case EventKindTicketLinked:
 		return true
 	default:
 		return false
@@ -156,22 +162,22 @@ func (e MessageKind) Valid() bool {
 
 // Defines values for NotificationKind.
 const (
-	Assigned        NotificationKind = "assigned"
-	CustomerReplied NotificationKind = "customer_replied"
-	Mentioned       NotificationKind = "mentioned"
-	SnoozeWoke      NotificationKind = "snooze_woke"
+	NotificationKindAssigned        NotificationKind = "assigned"
+	NotificationKindCustomerReplied NotificationKind = "customer_replied"
+	NotificationKindMentioned       NotificationKind = "mentioned"
+	NotificationKindSnoozeWoke      NotificationKind = "snooze_woke"
 )
 
 // Valid indicates whether the value is a known member of the NotificationKind enum.
 func (e NotificationKind) Valid() bool {
 	switch e {
-	case Assigned:
+	case NotificationKindAssigned:
 		return true
-	case CustomerReplied:
+	case NotificationKindCustomerReplied:
 		return true
-	case Mentioned:
+	case NotificationKindMentioned:
 		return true
-	case SnoozeWoke:
+	case NotificationKindSnoozeWoke:
 		return true
 	default:
 		return false
@@ -918,10 +924,13 @@ type Ticket struct {
 	MergedInto nullable.Nullable[int64] `json:"merged_into,omitempty"`
 
 	// MessageCount the customer's messages and our replies; not notes, acknowledgements or automatic mail
-	MessageCount int                          `json:"message_count"`
-	Priority     Priority                     `json:"priority"`
-	Requester    Address                      `json:"requester"`
-	SolvedAt     nullable.Nullable[time.Time] `json:"solved_at,omitempty"`
+	MessageCount int      `json:"message_count"`
+	Priority     Priority `json:"priority"`
+	Requester    Address  `json:"requester"`
+
+	// SnoozeUntil set while the ticket is snoozed (pending): at that time it returns to open with a snooze_woke event; a customer reply or any status change clears it
+	SnoozeUntil nullable.Nullable[time.Time] `json:"snooze_until,omitempty"`
+	SolvedAt    nullable.Nullable[time.Time] `json:"solved_at,omitempty"`
 
 	// SpamAt set while the ticket is marked as spam (it is then in no list but ?spam=true)
 	SpamAt nullable.Nullable[time.Time] `json:"spam_at,omitempty"`
@@ -953,8 +962,11 @@ type TicketSort string
 type TicketUpdate struct {
 	AssigneeId nullable.Nullable[int64] `json:"assignee_id,omitempty"`
 	Priority   *Priority                `json:"priority,omitempty"`
-	Status     *Status                  `json:"status,omitempty"`
-	Tags       *[]string                `json:"tags,omitempty"`
+
+	// SnoozeUntil snooze the ticket until this time (in the future; the ticket must be or become pending): it then returns to open. null unsnoozes; a later snooze supersedes an earlier one.
+	SnoozeUntil nullable.Nullable[time.Time] `json:"snooze_until,omitempty"`
+	Status      *Status                      `json:"status,omitempty"`
+	Tags        *[]string                    `json:"tags,omitempty"`
 }
 
 // User defines model for User.

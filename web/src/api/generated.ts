@@ -240,6 +240,11 @@ export interface Ticket {
   split_from?: number | null;
   /** tickets split off this one (only on GET /tickets/{id}) */
   splits?: number[];
+  /**
+   * set while the ticket is snoozed (pending): at that time it returns to open with a snooze_woke event; a customer reply or any status change clears it
+   * @nullable
+   */
+  snooze_until?: string | null;
 }
 
 export type TicketSort = typeof TicketSort[keyof typeof TicketSort];
@@ -277,6 +282,11 @@ export interface TicketUpdate {
   /** @nullable */
   assignee_id?: number | null;
   tags?: string[];
+  /**
+   * snooze the ticket until this time (in the future; the ticket must be or become pending): it then returns to open. null unsnoozes; a later snooze supersedes an earlier one.
+   * @nullable
+   */
+  snooze_until?: string | null;
 }
 
 export interface Attachment {
@@ -506,6 +516,8 @@ export const EventKind = {
   merged_from: 'merged_from',
   split_to: 'split_to',
   split_from: 'split_from',
+  snoozed: 'snoozed',
+  snooze_woke: 'snooze_woke',
 } as const;
 
 export type StreamEventType = typeof StreamEventType[keyof typeof StreamEventType];
