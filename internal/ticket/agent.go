@@ -148,6 +148,10 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 		if err != nil {
 			return err
 		}
+		body, err := s.withSignatures(ctx, tx, body, t, actor)
+		if err != nil {
+			return err
+		}
 		out.Text, out.HTML, out.Attachments = body+"\n", textToHTML(body), atts
 		if id, err = s.queueOutbound(ctx, tx, t.ID, actor.ID, out, ""); err != nil {
 			return err

@@ -93,6 +93,8 @@ export interface User {
   role?: Role;
   disabled?: boolean;
   created_at?: string;
+  /** only on GET/PATCH /me: my reply signature (see MeUpdate) */
+  signature?: string;
 }
 
 export interface CreateUserRequest {
@@ -618,6 +620,13 @@ export interface Mailbox {
   sender_agent_name: boolean;
   /** mail not tied to a ticket (invitations, password resets) is sent from this mailbox */
   system_mail: boolean;
+  /** appended to every reply from this mailbox, after the agent's; placeholders as in macros */
+  signature?: string;
+}
+
+export interface MeUpdate {
+  /** appended to my replies under a "-- " line, before the mailbox's; placeholders as in macros ({{agent.name}}...); empty removes it */
+  signature?: string;
 }
 
 export interface CreateMailboxRequest {
@@ -650,6 +659,8 @@ export interface MailboxUpdate {
   sender_agent_name?: boolean;
   /** true makes this the mailbox that sends mail not tied to a ticket (only one is) */
   system_mail?: boolean;
+  /** appended to replies from this mailbox; placeholders as in macros; empty removes it */
+  signature?: string;
 }
 
 export type MailboxTestResultTransport = typeof MailboxTestResultTransport[keyof typeof MailboxTestResultTransport];
@@ -2067,6 +2078,78 @@ export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = Una
 
 
 
+/**
+ * @summary Changes the signed-in user's own settings (their reply signature)
+ */
+export const getUpdateMeUrl = () => {
+
+
+  
+
+  return `/api/v1/me`
+}
+
+export const updateMe = async (meUpdate: MeUpdate, options?: RequestInit): Promise<User> => {
+  
+  return apiFetch<User>(getUpdateMeUrl(),
+  {      
+    ...options,
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      meUpdate,)
+  }
+);}
+
+
+
+
+export const getUpdateMeMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateMe>>, TError,{data: MeUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof updateMe>>, TError,{data: MeUpdate}, TContext> => {
+
+const mutationKey = ['updateMe'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof updateMe>>, {data: MeUpdate}> = (props) => {
+          const {data} = props ?? {};
+
+          return  updateMe(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UpdateMeMutationResult = NonNullable<Awaited<ReturnType<typeof updateMe>>>
+    export type UpdateMeMutationBody = MeUpdate
+    export type UpdateMeMutationError = BadRequestResponse | UnauthorizedResponse | InvalidResponse
+
+    /**
+ * @summary Changes the signed-in user's own settings (their reply signature)
+ */
+export const useUpdateMe = <TError = BadRequestResponse | UnauthorizedResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateMe>>, TError,{data: MeUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof updateMe>>,
+        TError,
+        {data: MeUpdate},
+        TContext
+      > => {
+
+      const mutationOptions = getUpdateMeMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
 /**
  * @summary Changes the caller's own password; needs the current one. The caller's other sessions end, this one stays
  */
