@@ -115,17 +115,23 @@ func (s *Store) TicketCounts(ctx context.Context) ([]TicketCount, error) {
 	return out, nil
 }
 
+// RecountTickets are the statements that recount ticket_counts from the
+// tickets (in one transaction): for writers that bypass the triggers, and for
+// a restore, where the tickets' triggers fill the counts as they load.
+var RecountTickets = []string{
+	`DELETE FROM ticket_counts`,
+	`INSERT INTO ticket_counts (status, assignee_id, mailbox_id, n)
+		SELECT status, COALESCE(assignee_id, 0), mailbox_id, count(*) FROM tickets GROUP BY status, COALESCE(assignee_id, 0), mailbox_id`,
+}
+
 // RebuildTicketCounts recounts ticket_counts from the tickets, for writers
 // that bypass the triggers (a bulk load with triggers off).
 func (s *Store) RebuildTicketCounts(ctx context.Context) error {
 	return s.db.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM ticket_counts`); err != nil {
-			return fmt.Errorf("rebuild ticket counts: %w", err)
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO ticket_counts (status, assignee_id, mailbox_id, n)
-			SELECT status, COALESCE(assignee_id, 0), mailbox_id, count(*) FROM tickets GROUP BY status, COALESCE(assignee_id, 0), mailbox_id`)
-		if err != nil {
-			return fmt.Errorf("rebuild ticket counts: %w", err)
+		for _, q := range RecountTickets {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return fmt.Errorf("rebuild ticket counts: %w", err)
+			}
 		}
 		return nil
 	})
