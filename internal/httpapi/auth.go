@@ -82,7 +82,31 @@ func (s *Server) Logout(ctx context.Context, _ oapi.LogoutRequestObject) (oapi.L
 }
 
 func (s *Server) GetMe(ctx context.Context, _ oapi.GetMeRequestObject) (oapi.GetMeResponseObject, error) {
-	return oapi.GetMe200JSONResponse(toUser(principalFrom(ctx).User)), nil
+	u, err := s.me(ctx)
+	return oapi.GetMe200JSONResponse(u), err
+}
+
+// UpdateMe changes the caller's own settings: their signature.
+func (s *Server) UpdateMe(ctx context.Context, req oapi.UpdateMeRequestObject) (oapi.UpdateMeResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
+	}
+	if sig := req.Body.Signature; sig != nil {
+		if err := s.tickets.SetMySignature(ctx, principalFrom(ctx).User, *sig); err != nil {
+			return nil, err
+		}
+	}
+	u, err := s.me(ctx)
+	return oapi.UpdateMe200JSONResponse(u), err
+}
+
+// me is the caller with their signature (other users' lists leave it out).
+func (s *Server) me(ctx context.Context) (oapi.User, error) {
+	u := principalFrom(ctx).User
+	out := toUser(u)
+	sig, err := s.tickets.MySignature(ctx, u)
+	out.Signature = &sig
+	return out, err
 }
 
 func (s *Server) ListTokens(ctx context.Context, _ oapi.ListTokensRequestObject) (oapi.ListTokensResponseObject, error) {

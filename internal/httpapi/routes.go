@@ -32,6 +32,7 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("POST /api/v1/auth/logout", agent, api.Logout)
 	route("POST /api/v1/auth/logout-everywhere", agent, api.LogoutEverywhere)
 	route("GET /api/v1/me", agent, api.GetMe)
+	route("PATCH /api/v1/me", agent, api.UpdateMe)
 	route("POST /api/v1/me/password", agent, api.ChangeMyPassword)
 	route("GET /api/v1/tokens", agent, api.ListTokens)
 	route("POST /api/v1/tokens", agent, api.CreateToken)

@@ -3,6 +3,8 @@ package httpapi
 // Tickets: the queue, one ticket, agents' changes, the audit trail.
 
 import (
+	"time"
+
 	"context"
 	"strings"
 
@@ -69,6 +71,13 @@ func (s *Server) UpdateTicket(ctx context.Context, req oapi.UpdateTicketRequestO
 	var err error
 	if in.Status, in.Priority, in.AssigneeSet, in.AssigneeID, err = ticketFields(b.Status, b.Priority, b.AssigneeId); err != nil {
 		return nil, err
+	}
+	if b.SnoozeUntil.IsSpecified() {
+		var until time.Time // null unsnoozes
+		if !b.SnoozeUntil.IsNull() {
+			until = b.SnoozeUntil.MustGet()
+		}
+		in.Snooze = &until
 	}
 	t, err := s.tickets.UpdateTicket(ctx, principalFrom(ctx).User, req.Id, in)
 	if err != nil {

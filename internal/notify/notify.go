@@ -125,7 +125,7 @@ func (s *Service) run(ctx context.Context, tx *store.Tx, a ticket.Applied) ([]ti
 
 // EventSnoozeWoke is the audit event kind of a snoozed ticket waking (the
 // snooze feature records it; notifications only listen for it).
-const EventSnoozeWoke ticket.EventKind = "snooze_woke"
+const EventSnoozeWoke = ticket.EventSnoozeWoke
 
 // mentionRE finds "@handle" not preceded by a word character (an email
 // address in the text is not a mention).

@@ -31,6 +31,8 @@ type Mailbox struct {
 	// ReopenDays: a reply to a ticket closed (solved) longer ago than this
 	// opens a new ticket that links to it instead of reopening it.
 	ReopenDays int
+	// Signature is appended to replies from the mailbox, after the agent's.
+	Signature string
 	// SenderAgentName: replies come from "Agent Name via Name".
 	SenderAgentName bool
 	// SystemMail: mail not tied to a ticket is sent from this mailbox.
@@ -38,13 +40,13 @@ type Mailbox struct {
 }
 
 const mailboxCols = `id, name, address, provider, smtp_relay, imap, ack_enabled, ack_subject, ack_body, status, last_error, last_sync_at, created_at,
-	relay_error, relay_error_since, relay_warning, sender_agent_name, system_mail, reopen_days`
+	relay_error, relay_error_since, relay_warning, sender_agent_name, system_mail, reopen_days, signature`
 
 func scanMailbox(r Row) (Mailbox, error) {
 	var m Mailbox
 	var last, relaySince sql.NullTime
 	err := r.Scan(&m.ID, &m.Name, &m.Address, &m.Provider, &m.SMTPRelay, &m.IMAP, &m.AckEnabled, &m.AckSubject, &m.AckBody,
-		&m.Status, &m.LastError, &last, &m.CreatedAt, &m.RelayError, &relaySince, &m.RelayWarning, &m.SenderAgentName, &m.SystemMail, &m.ReopenDays)
+		&m.Status, &m.LastError, &last, &m.CreatedAt, &m.RelayError, &relaySince, &m.RelayWarning, &m.SenderAgentName, &m.SystemMail, &m.ReopenDays, &m.Signature)
 	m.LastSyncAt, m.RelayErrorSince = timeOf(last), timeOf(relaySince)
 	m.CreatedAt = m.CreatedAt.UTC()
 	return m, err

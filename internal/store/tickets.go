@@ -29,6 +29,7 @@ type Ticket struct {
 	SpamAt          time.Time // zero unless marked as spam
 	MergedInto      int64     // the ticket this one was merged into, or 0
 	SplitFrom       int64     // the ticket this one was split off, or 0
+	SnoozeUntil     time.Time // zero unless snoozed
 	// Undelivered counts the ticket's agent replies that have not reached the
 	// customer and need a look (Undelivered states).
 	Undelivered int
@@ -40,7 +41,7 @@ type Ticket struct {
 const ticketCols = `SELECT t.id, t.subject, t.status, t.priority, t.assignee_id, u.email, u.name,
 	t.requester_id, c.email, c.name, t.mailbox_id, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.solved_at,
 	(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id AND m.delivery_status IN ('retrying', 'failed', 'waiting')
-		AND m.author_id IS NOT NULL), t.spam_at, t.merged_into, t.split_from`
+		AND m.author_id IS NOT NULL), t.spam_at, t.merged_into, t.split_from, t.snooze_until`
 
 const ticketFrom = `
 	FROM tickets t JOIN contacts c ON c.id = t.requester_id LEFT JOIN users u ON u.id = t.assignee_id`
@@ -53,16 +54,16 @@ func scanTicket(r Row, sorted bool) (Ticket, error) {
 	var t Ticket
 	var aID sql.NullInt64
 	var aEmail, aName sql.NullString
-	var first, solved, spam sql.NullTime
+	var first, solved, spam, snooze sql.NullTime
 	var merged, split sql.NullInt64
 	dest := []any{&t.ID, &t.Subject, &t.Status, &t.Priority, &aID, &aEmail, &aName,
 		&t.RequesterID, &t.Requester.Email, &t.Requester.Name, &t.MailboxID, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &first, &solved, &t.Undelivered, &spam,
-		&merged, &split}
+		&merged, &split, &snooze}
 	if sorted {
 		dest = append(dest, &t.sortRank, &t.sortText)
 	}
 	err := r.Scan(dest...)
-	t.SpamAt = timeOf(spam)
+	t.SpamAt, t.SnoozeUntil = timeOf(spam), timeOf(snooze)
 	t.MergedInto, t.SplitFrom = merged.Int64, split.Int64
 	t.Assignee = scanUserRef(aID, aEmail, aName)
 	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/mail"
@@ -23,12 +24,14 @@ type TicketUpdate struct {
 	AssigneeSet bool
 	AssigneeID  int64
 	Tags        *[]string
+	// Snooze snoozes until then (zero: unsnoozes); nil leaves it alone.
+	Snooze *time.Time
 }
 
 // UpdateTicket applies an agent's changes to a ticket in one transaction,
 // recording each change as an event (who, field, before, after, when).
 func (s *Service) UpdateTicket(ctx context.Context, actor store.User, id int64, in TicketUpdate) (store.Ticket, error) {
-	c := Change{TicketID: id, Actor: agentActor(actor), Status: in.Status, Priority: in.Priority, Tags: in.Tags}
+	c := Change{TicketID: id, Actor: agentActor(actor), Status: in.Status, Priority: in.Priority, Tags: in.Tags, Snooze: in.Snooze}
 	if in.AssigneeSet {
 		c.Assignee = &in.AssigneeID
 	}
@@ -142,6 +145,10 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 			return err
 		}
 		out, err := s.replyMail(ctx, tx, t, actor, in.Cc != nil, explicitCc)
+		if err != nil {
+			return err
+		}
+		body, err := s.withSignatures(ctx, tx, body, t, actor)
 		if err != nil {
 			return err
 		}

@@ -37,13 +37,14 @@ const (
 	EventMergedFrom   EventKind = "merged_from" // ticket NewValue was merged into this one
 	EventSplitTo      EventKind = "split_to"    // messages of this ticket became ticket NewValue
 	EventSplitFrom    EventKind = "split_from"  // this ticket was split off ticket NewValue
+	// EventSnoozed and EventSnoozeWoke: see snooze.go.
 )
 
 // EventKinds lists every audit event kind.
 func EventKinds() []EventKind {
 	return []EventKind{EventTicketCreated, EventStatusChanged, EventPriorityChanged, EventAssigneeChanged, EventTagsChanged,
 		EventReplyQueued, EventNoteAdded, EventDeliveryFailed, EventDeliveryRetried, EventTicketLinked, EventMarkedSpam, EventSpamRestored,
-		EventMergedInto, EventMergedFrom, EventSplitTo, EventSplitFrom}
+		EventMergedInto, EventMergedFrom, EventSplitTo, EventSplitFrom, EventSnoozed, EventSnoozeWoke}
 }
 
 // Event is one audit-trail entry a change records.
@@ -79,6 +80,9 @@ type Change struct {
 	Priority *domain.Priority
 	Assignee *int64 // 0 unassigns
 	Tags     *[]string
+	// Snooze snoozes a pending ticket until then; a zero time unsnoozes.
+	// Any status but pending clears a snooze.
+	Snooze *time.Time
 
 	// MessageAdded is a message the caller stored on the ticket. It counts in
 	// the ticket's message count unless the ticket was created with it
@@ -295,6 +299,9 @@ func (s *Service) changeFields(ctx context.Context, tx *store.Tx, a *Applied, no
 		}
 		a.After.AssigneeID = *c.Assignee
 		record(EventAssigneeChanged, "assignee", was, is)
+	}
+	if err := s.changeSnooze(ctx, tx, a, now); err != nil {
+		return false, err
 	}
 	return a.After != before, nil
 }

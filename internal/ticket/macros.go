@@ -49,13 +49,17 @@ var Placeholders = []string{"ticket.id", "ticket.subject", "requester.name", "re
 
 // checkBody refuses a body with a placeholder we do not know, so a typo is
 // seen when the macro is saved rather than mailed to a customer.
-func checkBody(body string) error {
-	if len(body) > maxMacroBody {
-		return domain.Invalid("body", fmt.Sprintf("at most %d bytes", maxMacroBody))
+func checkBody(body string) error { return checkTemplate("body", body, maxMacroBody) }
+
+// checkTemplate is checkBody for any text with macro placeholders (a
+// signature too).
+func checkTemplate(field, body string, max int) error {
+	if len(body) > max {
+		return domain.Invalid(field, fmt.Sprintf("at most %d bytes", max))
 	}
 	for _, m := range placeholderRE.FindAllStringSubmatch(body, -1) {
 		if !slices.Contains(Placeholders, m[1]) {
-			return domain.Invalid("body", fmt.Sprintf("unknown placeholder %s (known: {{%s}})", m[0], strings.Join(Placeholders, "}}, {{")))
+			return domain.Invalid(field, fmt.Sprintf("unknown placeholder %s (known: {{%s}})", m[0], strings.Join(Placeholders, "}}, {{")))
 		}
 	}
 	return nil

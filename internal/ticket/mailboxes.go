@@ -34,6 +34,8 @@ type MailboxUpdate struct {
 	// SystemMail true makes this the one mailbox mail not tied to a ticket
 	// is sent from.
 	SystemMail *bool
+	// Signature is appended to replies from the mailbox (placeholders as in macros).
+	Signature *string
 }
 
 // maxReopenDays bounds the reopen window (ten years).
@@ -135,6 +137,13 @@ func (s *Service) UpdateMailbox(ctx context.Context, id int64, in MailboxUpdate)
 	if err := checkAckTemplates(subject, body); err != nil {
 		return store.Mailbox{}, err
 	}
+	if in.Signature != nil { // checked before anything is written
+		sig, err := checkSignature(*in.Signature)
+		if err != nil {
+			return store.Mailbox{}, err
+		}
+		in.Signature = &sig
+	}
 	if in.SMTPRelay != nil {
 		mb, err := s.store.GetMailbox(ctx, s.db.W(), id)
 		if err != nil {
@@ -153,6 +162,11 @@ func (s *Service) UpdateMailbox(ctx context.Context, id int64, in MailboxUpdate)
 	c.ReopenDays = in.ReopenDays
 	if err := s.store.UpdateMailbox(ctx, id, c); err != nil {
 		return store.Mailbox{}, err
+	}
+	if in.Signature != nil {
+		if err := s.store.SetMailboxSignature(ctx, id, *in.Signature); err != nil {
+			return store.Mailbox{}, err
+		}
 	}
 	// Saving the mailbox is the admin saying "try again": what waited for it
 	// is queued again (a relay still broken puts it back to waiting).

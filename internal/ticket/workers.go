@@ -95,4 +95,5 @@ func (w *SendWorker) NextRetry(j *river.Job[SendArgs]) time.Time {
 func AddWorkers(w *river.Workers, s *Service) {
 	river.AddWorker(w, &IngestWorker{Service: s})
 	river.AddWorker(w, &SendWorker{Service: s})
+	river.AddWorker(w, &SnoozeWorker{Service: s})
 }

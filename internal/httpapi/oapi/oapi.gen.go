@@ -54,58 +54,64 @@ func (e DeliveryStatus) Valid() bool {
 
 // Defines values for EventKind.
 const (
-	AssigneeChanged EventKind = "assignee_changed"
-	DeliveryFailed  EventKind = "delivery_failed"
-	DeliveryRetried EventKind = "delivery_retried"
-	MarkedSpam      EventKind = "marked_spam"
-	MergedFrom      EventKind = "merged_from"
-	MergedInto      EventKind = "merged_into"
-	NoteAdded       EventKind = "note_added"
-	PriorityChanged EventKind = "priority_changed"
-	ReplyQueued     EventKind = "reply_queued"
-	SpamRestored    EventKind = "spam_restored"
-	SplitFrom       EventKind = "split_from"
-	SplitTo         EventKind = "split_to"
-	StatusChanged   EventKind = "status_changed"
-	TagsChanged     EventKind = "tags_changed"
-	TicketCreated   EventKind = "ticket_created"
-	TicketLinked    EventKind = "ticket_linked"
+	EventKindAssigneeChanged EventKind = "assignee_changed"
+	EventKindDeliveryFailed  EventKind = "delivery_failed"
+	EventKindDeliveryRetried EventKind = "delivery_retried"
+	EventKindMarkedSpam      EventKind = "marked_spam"
+	EventKindMergedFrom      EventKind = "merged_from"
+	EventKindMergedInto      EventKind = "merged_into"
+	EventKindNoteAdded       EventKind = "note_added"
+	EventKindPriorityChanged EventKind = "priority_changed"
+	EventKindReplyQueued     EventKind = "reply_queued"
+	EventKindSnoozeWoke      EventKind = "snooze_woke"
+	EventKindSnoozed         EventKind = "snoozed"
+	EventKindSpamRestored    EventKind = "spam_restored"
+	EventKindSplitFrom       EventKind = "split_from"
+	EventKindSplitTo         EventKind = "split_to"
+	EventKindStatusChanged   EventKind = "status_changed"
+	EventKindTagsChanged     EventKind = "tags_changed"
+	EventKindTicketCreated   EventKind = "ticket_created"
+	EventKindTicketLinked    EventKind = "ticket_linked"
 )
 
 // Valid indicates whether the value is a known member of the EventKind enum.
 func (e EventKind) Valid() bool {
 	switch e {
-	case AssigneeChanged:
+	case EventKindAssigneeChanged:
 		return true
-	case DeliveryFailed:
+	case EventKindDeliveryFailed:
 		return true
-	case DeliveryRetried:
+	case EventKindDeliveryRetried:
 		return true
-	case MarkedSpam:
+	case EventKindMarkedSpam:
 		return true
-	case MergedFrom:
+	case EventKindMergedFrom:
 		return true
-	case MergedInto:
+	case EventKindMergedInto:
 		return true
-	case NoteAdded:
+	case EventKindNoteAdded:
 		return true
-	case PriorityChanged:
+	case EventKindPriorityChanged:
 		return true
-	case ReplyQueued:
+	case EventKindReplyQueued:
 		return true
-	case SpamRestored:
+	case EventKindSnoozeWoke:
 		return true
-	case SplitFrom:
+	case EventKindSnoozed:
 		return true
-	case SplitTo:
+	case EventKindSpamRestored:
 		return true
-	case StatusChanged:
+	case EventKindSplitFrom:
 		return true
-	case TagsChanged:
+	case EventKindSplitTo:
 		return true
-	case TicketCreated:
+	case EventKindStatusChanged:
 		return true
-	case TicketLinked:
+	case EventKindTagsChanged:
+		return true
+	case EventKindTicketCreated:
+		return true
+	case EventKindTicketLinked:
 		return true
 	default:
 		return false
@@ -156,22 +162,22 @@ func (e MessageKind) Valid() bool {
 
 // Defines values for NotificationKind.
 const (
-	Assigned        NotificationKind = "assigned"
-	CustomerReplied NotificationKind = "customer_replied"
-	Mentioned       NotificationKind = "mentioned"
-	SnoozeWoke      NotificationKind = "snooze_woke"
+	NotificationKindAssigned        NotificationKind = "assigned"
+	NotificationKindCustomerReplied NotificationKind = "customer_replied"
+	NotificationKindMentioned       NotificationKind = "mentioned"
+	NotificationKindSnoozeWoke      NotificationKind = "snooze_woke"
 )
 
 // Valid indicates whether the value is a known member of the NotificationKind enum.
 func (e NotificationKind) Valid() bool {
 	switch e {
-	case Assigned:
+	case NotificationKindAssigned:
 		return true
-	case CustomerReplied:
+	case NotificationKindCustomerReplied:
 		return true
-	case Mentioned:
+	case NotificationKindMentioned:
 		return true
-	case SnoozeWoke:
+	case NotificationKindSnoozeWoke:
 		return true
 	default:
 		return false
@@ -486,6 +492,9 @@ type CreatedUser struct {
 	Invitation *InvitationLink `json:"invitation,omitempty"`
 	Name       string          `json:"name"`
 	Role       *Role           `json:"role,omitempty"`
+
+	// Signature only on GET/PATCH /me: my reply signature (see MeUpdate)
+	Signature *string `json:"signature,omitempty"`
 }
 
 // Delivery defines model for Delivery.
@@ -664,8 +673,11 @@ type Mailbox struct {
 	ReopenDays *int `json:"reopen_days,omitempty"`
 
 	// SenderAgentName replies come from "Agent Name via Mailbox Name" instead of the mailbox name alone
-	SenderAgentName bool   `json:"sender_agent_name"`
-	Status          string `json:"status"`
+	SenderAgentName bool `json:"sender_agent_name"`
+
+	// Signature appended to every reply from this mailbox, after the agent's; placeholders as in macros
+	Signature *string `json:"signature,omitempty"`
+	Status    string  `json:"status"`
 
 	// SystemMail mail not tied to a ticket (invitations, password resets) is sent from this mailbox
 	SystemMail bool `json:"system_mail"`
@@ -714,11 +726,20 @@ type MailboxUpdate struct {
 	ReopenDays      *int  `json:"reopen_days,omitempty"`
 	SenderAgentName *bool `json:"sender_agent_name,omitempty"`
 
+	// Signature appended to replies from this mailbox; placeholders as in macros; empty removes it
+	Signature *string `json:"signature,omitempty"`
+
 	// SmtpRelay empty string removes the relay (outbox)
 	SmtpRelay *string `json:"smtp_relay,omitempty"`
 
 	// SystemMail true makes this the mailbox that sends mail not tied to a ticket (only one is)
 	SystemMail *bool `json:"system_mail,omitempty"`
+}
+
+// MeUpdate defines model for MeUpdate.
+type MeUpdate struct {
+	// Signature appended to my replies under a "-- " line, before the mailbox's; placeholders as in macros ({{agent.name}}...); empty removes it
+	Signature *string `json:"signature,omitempty"`
 }
 
 // Message defines model for Message.
@@ -918,10 +939,13 @@ type Ticket struct {
 	MergedInto nullable.Nullable[int64] `json:"merged_into,omitempty"`
 
 	// MessageCount the customer's messages and our replies; not notes, acknowledgements or automatic mail
-	MessageCount int                          `json:"message_count"`
-	Priority     Priority                     `json:"priority"`
-	Requester    Address                      `json:"requester"`
-	SolvedAt     nullable.Nullable[time.Time] `json:"solved_at,omitempty"`
+	MessageCount int      `json:"message_count"`
+	Priority     Priority `json:"priority"`
+	Requester    Address  `json:"requester"`
+
+	// SnoozeUntil set while the ticket is snoozed (pending): at that time it returns to open with a snooze_woke event; a customer reply or any status change clears it
+	SnoozeUntil nullable.Nullable[time.Time] `json:"snooze_until,omitempty"`
+	SolvedAt    nullable.Nullable[time.Time] `json:"solved_at,omitempty"`
 
 	// SpamAt set while the ticket is marked as spam (it is then in no list but ?spam=true)
 	SpamAt nullable.Nullable[time.Time] `json:"spam_at,omitempty"`
@@ -953,8 +977,11 @@ type TicketSort string
 type TicketUpdate struct {
 	AssigneeId nullable.Nullable[int64] `json:"assignee_id,omitempty"`
 	Priority   *Priority                `json:"priority,omitempty"`
-	Status     *Status                  `json:"status,omitempty"`
-	Tags       *[]string                `json:"tags,omitempty"`
+
+	// SnoozeUntil snooze the ticket until this time (in the future; the ticket must be or become pending): it then returns to open. null unsnoozes; a later snooze supersedes an earlier one.
+	SnoozeUntil nullable.Nullable[time.Time] `json:"snooze_until,omitempty"`
+	Status      *Status                      `json:"status,omitempty"`
+	Tags        *[]string                    `json:"tags,omitempty"`
 }
 
 // User defines model for User.
@@ -965,6 +992,9 @@ type User struct {
 	Id        int64      `json:"id"`
 	Name      string     `json:"name"`
 	Role      *Role      `json:"role,omitempty"`
+
+	// Signature only on GET/PATCH /me: my reply signature (see MeUpdate)
+	Signature *string `json:"signature,omitempty"`
 }
 
 // UserUpdate defines model for UserUpdate.
@@ -1172,6 +1202,9 @@ type UpdateMailboxJSONRequestBody = MailboxUpdate
 // ConnectNylasJSONRequestBody defines body for ConnectNylas for application/json ContentType.
 type ConnectNylasJSONRequestBody = NylasConnectRequest
 
+// UpdateMeJSONRequestBody defines body for UpdateMe for application/json ContentType.
+type UpdateMeJSONRequestBody = MeUpdate
+
 // UpdateMyNotificationSettingsJSONRequestBody defines body for UpdateMyNotificationSettings for application/json ContentType.
 type UpdateMyNotificationSettingsJSONRequestBody = NotificationSettings
 
@@ -1330,6 +1363,9 @@ type ServerInterface interface {
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(w http.ResponseWriter, r *http.Request)
+	// UpdateMe Changes the signed-in user's own settings (their reply signature)
+	// (PATCH /api/v1/me)
+	UpdateMe(w http.ResponseWriter, r *http.Request)
 	// UpdateMyNotificationSettings The signed-in agent's notification settings (the kinds named change)
 	// (PATCH /api/v1/me/notifications)
 	UpdateMyNotificationSettings(w http.ResponseWriter, r *http.Request)
@@ -2378,6 +2414,20 @@ func (siw *ServerInterfaceWrapper) GetMe(w http.ResponseWriter, r *http.Request)
 	handler.ServeHTTP(w, r)
 }
 
+// UpdateMe operation middleware
+func (siw *ServerInterfaceWrapper) UpdateMe(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateMe(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // UpdateMyNotificationSettings operation middleware
 func (siw *ServerInterfaceWrapper) UpdateMyNotificationSettings(w http.ResponseWriter, r *http.Request) {
 
@@ -3374,6 +3424,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/auth/logout", wrapper.Logout)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/auth/logout-everywhere", wrapper.LogoutEverywhere)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/me", wrapper.GetMe)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/me", wrapper.UpdateMe)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/me/password", wrapper.ChangeMyPassword)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/tokens", wrapper.ListTokens)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tokens", wrapper.CreateToken)
@@ -5667,6 +5718,70 @@ func (response GetMe401JSONResponse) VisitGetMeResponse(w http.ResponseWriter) e
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMeRequestObject struct {
+	Body *UpdateMeJSONRequestBody
+}
+
+type UpdateMeResponseObject interface {
+	VisitUpdateMeResponse(w http.ResponseWriter) error
+}
+
+type UpdateMe200JSONResponse User
+
+func (response UpdateMe200JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMe400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateMe400JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMe401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateMe401JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMe422JSONResponse struct{ InvalidJSONResponse }
+
+func (response UpdateMe422JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8025,6 +8140,9 @@ type StrictServerInterface interface {
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
+	// UpdateMe Changes the signed-in user's own settings (their reply signature)
+	// (PATCH /api/v1/me)
+	UpdateMe(ctx context.Context, request UpdateMeRequestObject) (UpdateMeResponseObject, error)
 	// UpdateMyNotificationSettings The signed-in agent's notification settings (the kinds named change)
 	// (PATCH /api/v1/me/notifications)
 	UpdateMyNotificationSettings(ctx context.Context, request UpdateMyNotificationSettingsRequestObject) (UpdateMyNotificationSettingsResponseObject, error)
@@ -9156,6 +9274,37 @@ func (sh *strictHandler) GetMe(w http.ResponseWriter, r *http.Request) {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetMeResponseObject); ok {
 		if err := validResponse.VisitGetMeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateMe operation middleware
+func (sh *strictHandler) UpdateMe(w http.ResponseWriter, r *http.Request) {
+	var request UpdateMeRequestObject
+
+	var body UpdateMeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateMe(ctx, request.(UpdateMeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateMe")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateMeResponseObject); ok {
+		if err := validResponse.VisitUpdateMeResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -93,6 +93,8 @@ export interface User {
   role?: Role;
   disabled?: boolean;
   created_at?: string;
+  /** only on GET/PATCH /me: my reply signature (see MeUpdate) */
+  signature?: string;
 }
 
 export interface CreateUserRequest {
@@ -240,6 +242,11 @@ export interface Ticket {
   split_from?: number | null;
   /** tickets split off this one (only on GET /tickets/{id}) */
   splits?: number[];
+  /**
+   * set while the ticket is snoozed (pending): at that time it returns to open with a snooze_woke event; a customer reply or any status change clears it
+   * @nullable
+   */
+  snooze_until?: string | null;
 }
 
 export type TicketSort = typeof TicketSort[keyof typeof TicketSort];
@@ -277,6 +284,11 @@ export interface TicketUpdate {
   /** @nullable */
   assignee_id?: number | null;
   tags?: string[];
+  /**
+   * snooze the ticket until this time (in the future; the ticket must be or become pending): it then returns to open. null unsnoozes; a later snooze supersedes an earlier one.
+   * @nullable
+   */
+  snooze_until?: string | null;
 }
 
 export interface Attachment {
@@ -506,6 +518,8 @@ export const EventKind = {
   merged_from: 'merged_from',
   split_to: 'split_to',
   split_from: 'split_from',
+  snoozed: 'snoozed',
+  snooze_woke: 'snooze_woke',
 } as const;
 
 export type StreamEventType = typeof StreamEventType[keyof typeof StreamEventType];
@@ -606,6 +620,13 @@ export interface Mailbox {
   sender_agent_name: boolean;
   /** mail not tied to a ticket (invitations, password resets) is sent from this mailbox */
   system_mail: boolean;
+  /** appended to every reply from this mailbox, after the agent's; placeholders as in macros */
+  signature?: string;
+}
+
+export interface MeUpdate {
+  /** appended to my replies under a "-- " line, before the mailbox's; placeholders as in macros ({{agent.name}}...); empty removes it */
+  signature?: string;
 }
 
 export interface CreateMailboxRequest {
@@ -638,6 +659,8 @@ export interface MailboxUpdate {
   sender_agent_name?: boolean;
   /** true makes this the mailbox that sends mail not tied to a ticket (only one is) */
   system_mail?: boolean;
+  /** appended to replies from this mailbox; placeholders as in macros; empty removes it */
+  signature?: string;
 }
 
 export type MailboxTestResultTransport = typeof MailboxTestResultTransport[keyof typeof MailboxTestResultTransport];
@@ -2055,6 +2078,78 @@ export function useGetMe<TData = Awaited<ReturnType<typeof getMe>>, TError = Una
 
 
 
+/**
+ * @summary Changes the signed-in user's own settings (their reply signature)
+ */
+export const getUpdateMeUrl = () => {
+
+
+  
+
+  return `/api/v1/me`
+}
+
+export const updateMe = async (meUpdate: MeUpdate, options?: RequestInit): Promise<User> => {
+  
+  return apiFetch<User>(getUpdateMeUrl(),
+  {      
+    ...options,
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      meUpdate,)
+  }
+);}
+
+
+
+
+export const getUpdateMeMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateMe>>, TError,{data: MeUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof updateMe>>, TError,{data: MeUpdate}, TContext> => {
+
+const mutationKey = ['updateMe'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof updateMe>>, {data: MeUpdate}> = (props) => {
+          const {data} = props ?? {};
+
+          return  updateMe(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UpdateMeMutationResult = NonNullable<Awaited<ReturnType<typeof updateMe>>>
+    export type UpdateMeMutationBody = MeUpdate
+    export type UpdateMeMutationError = BadRequestResponse | UnauthorizedResponse | InvalidResponse
+
+    /**
+ * @summary Changes the signed-in user's own settings (their reply signature)
+ */
+export const useUpdateMe = <TError = BadRequestResponse | UnauthorizedResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateMe>>, TError,{data: MeUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof updateMe>>,
+        TError,
+        {data: MeUpdate},
+        TContext
+      > => {
+
+      const mutationOptions = getUpdateMeMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
 /**
  * @summary Changes the caller's own password; needs the current one. The caller's other sessions end, this one stays
  */

@@ -22,6 +22,8 @@ const eventText: Record<string, (ev: EventLike) => string> = {
   merged_from: (ev) => `merged #${ev.after} into this ticket`,
   split_to: (ev) => `split messages off into #${ev.after}`,
   split_from: (ev) => `split this ticket off #${ev.after}`,
+  snoozed: (ev) => (ev.after ? `snoozed the ticket until ${new Date(ev.after).toLocaleString()}` : "unsnoozed the ticket"),
+  snooze_woke: () => ": the snoozed ticket woke up",
 };
 
 /** People the log can name: agents, by id and by address. */

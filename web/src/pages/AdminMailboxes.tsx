@@ -312,6 +312,7 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
   const [systemMail, setSystemMail] = useState(m.system_mail);
   const [subject, setSubject] = useState(m.ack_subject || DEFAULT_ACK_SUBJECT);
   const [body, setBody] = useState(m.ack_body || DEFAULT_ACK_BODY);
+  const [signature, setSignature] = useState(m.signature ?? "");
   const sample = { TicketID: "1234", Subject: "The printer is on fire", RequesterName: "alice@example.org", RequesterEmail: "alice@example.org", MailboxName: name, MailboxAddress: m.address };
   const ps = renderAckPreview(subject, sample);
   const pb = renderAckPreview(body, sample);
@@ -329,6 +330,7 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
           // The defaults are stored as "empty" so they follow future versions.
           ack_subject: subject === DEFAULT_ACK_SUBJECT ? "" : subject,
           ack_body: body === DEFAULT_ACK_BODY ? "" : body,
+          signature,
           ...(changeRelay ? { smtp_relay: relay.trim() } : {}),
         },
       },
@@ -371,6 +373,11 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
         <span>Reopen window (days)</span>
         <input className="input" type="number" min={1} max={3650} required value={reopenDays} onChange={(e) => setReopenDays(e.target.value)} />
         <span className="hint">A reply to a ticket closed longer ago than this opens a new ticket that links to the old one.</span>
+      </label>
+      <label className="field">
+        <span>Reply signature</span>
+        <textarea className="input" name="signature" rows={3} value={signature} onChange={(e) => setSignature(e.target.value)} />
+        <span className="hint">Added to every reply from this mailbox, after the agent&apos;s own. Placeholders as in macros: {"{{agent.name}} {{ticket.id}} {{requester.first_name}}"}…</span>
       </label>
       <div className="grid-2">
         <div className="stack">

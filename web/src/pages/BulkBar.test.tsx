@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { act } from "react";
 import { render, serve, settle, type Rendered, type Served } from "../test/render";
-import { BulkBar, bulkMessage } from "./BulkBar";
+import { BulkBar, bulkMessage, spamMessage } from "./BulkBar";
 
 let r: Rendered | undefined;
 afterEach(() => r?.unmount());
@@ -34,5 +34,29 @@ describe("the bulk bar", () => {
     const post = seen.find((s) => s.method === "POST")!;
     expect(JSON.parse(String(post.body))).toEqual({ ids: [1, 2, 9], assignee_id: 5 });
     expect(done).toBe("2 tickets changed, 1 left as they were");
+  });
+});
+
+describe("mark spam", () => {
+  it.each([
+    [3, 0, "3 tickets marked as spam"],
+    [1, 2, "1 ticket marked as spam, 2 could not be"],
+  ])("%i marked, %i failed", (m, f, want) => expect(spamMessage(m, f)).toBe(want));
+
+  it("marks every selected ticket as spam, one call each, and reports the ones refused", async () => {
+    const seen = serve({
+      "GET /api/v1/users": () => ({ items: [] }),
+      "POST /api/v1/tickets/1/spam": () => ({ id: 1 }),
+      "POST /api/v1/tickets/2/spam": () => ({ id: 2 }),
+      "POST /api/v1/tickets/9/spam": () => new Response(JSON.stringify({ error: { code: "not_found", message: "no ticket 9", field: "" } }), { status: 404 }),
+    });
+    let done = "";
+    r = await render(<BulkBar ids={[1, 2, 9]} onDone={(m) => (done = m)} onClear={() => undefined} />);
+    await settle();
+    const button = [...r.container.querySelectorAll("button")].find((b) => b.textContent === "Mark spam")!;
+    await act(async () => button.click());
+    await settle();
+    expect(seen.filter((s) => s.method === "POST").map((s) => s.url)).toEqual(["/api/v1/tickets/1/spam", "/api/v1/tickets/2/spam", "/api/v1/tickets/9/spam"]);
+    expect(done).toBe("2 tickets marked as spam, 1 could not be");
   });
 });

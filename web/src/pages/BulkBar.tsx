@@ -3,7 +3,7 @@
 // and counted in the message.
 import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import { bulkUpdateTickets, Status, useListUsers, type BulkUpdate } from "../api/generated";
+import { bulkUpdateTickets, markSpam, Status, useListUsers, type BulkUpdate } from "../api/generated";
 import { isQueueKey } from "../lib/live";
 import { PRIORITIES, statusLabel } from "../lib/views";
 import { displayName } from "../lib/format";
@@ -22,6 +22,30 @@ function tagList(text: string): string[] {
 export function bulkMessage(updated: number, skipped: number): string {
   const changed = `${updated} ${updated === 1 ? "ticket" : "tickets"} changed`;
   return skipped ? `${changed}, ${skipped} left as they were` : changed;
+}
+
+/**
+ * markAllSpam marks each ticket as spam (POST /tickets/{id}/spam, one at a
+ * time); it reports how many were marked and which failed.
+ */
+export async function markAllSpam(ids: number[]): Promise<{ marked: number; failed: number[] }> {
+  let marked = 0;
+  const failed: number[] = [];
+  for (const id of ids) {
+    try {
+      await markSpam(id);
+      marked++;
+    } catch {
+      failed.push(id);
+    }
+  }
+  return { marked, failed };
+}
+
+/** spamMessage: "3 tickets marked as spam", with the ones that failed. */
+export function spamMessage(marked: number, failed: number): string {
+  const done = `${marked} ${marked === 1 ? "ticket" : "tickets"} marked as spam`;
+  return failed ? `${done}, ${failed} could not be` : done;
 }
 
 export function BulkBar({ ids, onDone, onClear }: { ids: number[]; onDone: (message: string) => void; onClear: () => void }) {
@@ -46,6 +70,15 @@ export function BulkBar({ ids, onDone, onClear }: { ids: number[]; onDone: (mess
     } finally {
       setBusy(false);
     }
+  };
+
+  const spam = async () => {
+    setBusy(true);
+    setError(null);
+    const r = await markAllSpam(ids);
+    void qc.invalidateQueries({ predicate: (q) => isQueueKey(q.queryKey) });
+    setBusy(false);
+    onDone(spamMessage(r.marked, r.failed.length));
   };
 
   return (
@@ -99,6 +132,9 @@ export function BulkBar({ ids, onDone, onClear }: { ids: number[]; onDone: (mess
           Apply tags
         </button>
       </form>
+      <button className="btn btn-sm" type="button" disabled={busy} onClick={() => void spam()} title="Mark every selected ticket as spam (they leave the queue)">
+        Mark spam
+      </button>
       <div className="spacer" />
       <button className="btn btn-ghost btn-sm" type="button" onClick={onClear}>
         Clear selection

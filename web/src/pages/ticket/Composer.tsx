@@ -9,6 +9,7 @@ import { ErrorBanner } from "../../components/States";
 import { useMe } from "../../app/session";
 import type { Macro } from "../../api/generated";
 import { MacroList, macroActionsLabel, useMacroPicker } from "./MacroPicker";
+import { SignaturePreview } from "./SignaturePreview";
 
 /** addTyped adds typed addresses ("a@x, b@y") to the chips, each once. */
 function addTyped(list: Address[], text: string): Address[] {
@@ -173,6 +174,7 @@ export function Composer({ ticket, messages }: { ticket: Ticket; messages: Messa
           />
           {tab === "reply" && <MacroList picker={picker} />}
         </label>
+        {tab === "reply" && <SignaturePreview ticket={ticket} me={me} mailboxes={mailboxes.data?.items} />}
         {tab === "reply" && macro && (
           <div className="small muted row" data-testid="macro-applied">
             Macro <strong>{macro.name}</strong>

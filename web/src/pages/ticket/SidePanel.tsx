@@ -8,6 +8,7 @@ import { useTicketMutations } from "../../lib/ticketMutations";
 import { ErrorBanner } from "../../components/States";
 import { MergeForm } from "./TicketLinks";
 import { Activity } from "./Activity";
+import { SnoozeControl } from "./Snooze";
 
 export function SidePanel({ ticket }: { ticket: Ticket }) {
   const me = useOutletContext<User | undefined>();
@@ -77,6 +78,7 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
             )}
           </div>
         </div>
+        <SnoozeControl ticket={ticket} change={change} />
         <label className="field">
           <span>Priority</span>
           <select className="input" name="priority" value={ticket.priority} onChange={(e) => void change({ priority: e.target.value as Ticket["priority"] }, { priority: e.target.value as Ticket["priority"] })}>
