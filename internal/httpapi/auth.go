@@ -43,7 +43,11 @@ func (s *Server) Login(ctx context.Context, req oapi.LoginRequestObject) (oapi.L
 	if req.Body.Password == "" {
 		return nil, domain.Invalid("password", "is required")
 	}
-	ns, err := s.auth.Login(ctx, req.Body.Email, req.Body.Password, clientFrom(ctx))
+	code := ""
+	if req.Body.Totp != nil {
+		code = *req.Body.Totp
+	}
+	ns, err := s.auth.LoginTOTP(ctx, req.Body.Email, req.Body.Password, code, clientFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
