@@ -5,11 +5,14 @@ package auth
 // ten single-use recovery codes stored as sha256.
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"image/png"
 	"slices"
 	"strings"
 	"time"
@@ -61,7 +64,7 @@ func matchStep(secret, code string, now time.Time, opts totp.ValidateOpts) (step
 }
 
 // Enrolment is a two-factor secret just made, with its otpauth:// URI.
-type Enrolment struct{ Secret, URI string }
+type Enrolment struct{ Secret, URI, QRPNG string }
 
 // StartTOTP makes a new secret for u and stores it sealed, pending
 // confirmation.
@@ -85,7 +88,15 @@ func (s *Service) StartTOTP(ctx context.Context, u store.User) (Enrolment, error
 	if !ok {
 		return Enrolment{}, ErrTOTPOn
 	}
-	return Enrolment{Secret: key.Secret(), URI: key.URL()}, nil
+	img, err := key.Image(240, 240)
+	if err != nil {
+		return Enrolment{}, fmt.Errorf("two-factor QR code: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return Enrolment{}, fmt.Errorf("two-factor QR code: %w", err)
+	}
+	return Enrolment{Secret: key.Secret(), URI: key.URL(), QRPNG: "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())}, nil
 }
 
 // ConfirmTOTP turns u's pending enrolment on with one code and returns the

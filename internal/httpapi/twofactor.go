@@ -13,7 +13,7 @@ func (s *Server) StartTwoFactor(ctx context.Context, _ oapi.StartTwoFactorReques
 	if err != nil {
 		return nil, err
 	}
-	return oapi.StartTwoFactor200JSONResponse{Secret: e.Secret, OtpauthUri: e.URI}, nil
+	return oapi.StartTwoFactor200JSONResponse{Secret: e.Secret, OtpauthUri: e.URI, QrPng: e.QRPNG}, nil
 }
 
 func (s *Server) ConfirmTwoFactor(ctx context.Context, req oapi.ConfirmTwoFactorRequestObject) (oapi.ConfirmTwoFactorResponseObject, error) {

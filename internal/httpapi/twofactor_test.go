@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -24,10 +25,14 @@ func enrol(t *testing.T, h *harness, c *client) (string, []string) {
 	var e struct {
 		Secret     string `json:"secret"`
 		OtpauthURI string `json:"otpauth_uri"`
+		QRPNG      string `json:"qr_png"`
 	}
 	c.do("POST", "/api/v1/me/2fa", nil).must(t, 200).json(t, &e)
 	if e.Secret == "" || e.OtpauthURI != "otpauth://totp/Ticketer:agent@acme.test?algorithm=SHA1&digits=6&issuer=Ticketer&period=30&secret="+e.Secret {
 		t.Fatalf("enrolment %+v", e)
+	}
+	if !strings.HasPrefix(e.QRPNG, "data:image/png;base64,iVBORw0KGgo") {
+		t.Fatalf("QR code %.40q", e.QRPNG)
 	}
 	if code, _ := c.do("POST", "/api/v1/me/2fa/confirm", map[string]string{"code": "000000x"}).must(t, 422).errorOf(t); code == "" {
 		t.Fatal("no error code")
@@ -82,7 +87,7 @@ func TestTwoFactorSignIn(t *testing.T) {
 		login(cur).must(t, 401)
 		// A recovery code works once, typed in lower case without its dash.
 		rc := recovery[3]
-		login(rc[:5] + rc[6:]).must(t, 200)
+		login(rc[:5]+rc[6:]).must(t, 200)
 		if code, _ := login(rc).must(t, 401).errorOf(t); code != "totp_invalid" {
 			t.Fatalf("recovery code reused: %s", code)
 		}

@@ -969,6 +969,9 @@ type TwoFactorCode struct {
 type TwoFactorEnrolment struct {
 	OtpauthUri string `json:"otpauth_uri"`
 
+	// QrPng the otpauth URI as a QR code, a data:image/png;base64 URL
+	QrPng string `json:"qr_png"`
+
 	// Secret base32
 	Secret string `json:"secret"`
 }

@@ -143,6 +143,8 @@ export interface TwoFactorEnrolment {
   /** base32 */
   secret: string;
   otpauth_uri: string;
+  /** the otpauth URI as a QR code, a data:image/png;base64 URL */
+  qr_png: string;
 }
 
 export interface TwoFactorCode {
