@@ -63,6 +63,15 @@ func matchStep(secret, code string, now time.Time, opts totp.ValidateOpts) (step
 	return 0, false
 }
 
+// TOTPEnabled reports whether u has two-factor on.
+func (s *Service) TOTPEnabled(ctx context.Context, u store.User) (bool, error) {
+	t, err := s.store.TOTPByUser(ctx, u.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return t.Enabled, err
+}
+
 // Enrolment is a two-factor secret just made, with its otpauth:// URI.
 type Enrolment struct{ Secret, URI, QRPNG string }
 

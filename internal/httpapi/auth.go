@@ -86,7 +86,13 @@ func (s *Server) Logout(ctx context.Context, _ oapi.LogoutRequestObject) (oapi.L
 }
 
 func (s *Server) GetMe(ctx context.Context, _ oapi.GetMeRequestObject) (oapi.GetMeResponseObject, error) {
-	return oapi.GetMe200JSONResponse(toUser(principalFrom(ctx).User)), nil
+	u := toUser(principalFrom(ctx).User)
+	on, err := s.auth.TOTPEnabled(ctx, principalFrom(ctx).User)
+	if err != nil {
+		return nil, err
+	}
+	u.TwoFactor = &on
+	return oapi.GetMe200JSONResponse(u), nil
 }
 
 func (s *Server) ListTokens(ctx context.Context, _ oapi.ListTokensRequestObject) (oapi.ListTokensResponseObject, error) {

@@ -47,6 +47,12 @@ func enrol(t *testing.T, h *harness, c *client) (string, []string) {
 	if code, _ := c.do("POST", "/api/v1/me/2fa", nil).must(t, 409).errorOf(t); code != "totp_on" {
 		t.Fatalf("second enrolment: %s", code)
 	}
+	var me struct {
+		TwoFactor bool `json:"two_factor"`
+	}
+	if c.do("GET", "/api/v1/me", nil).must(t, 200).json(t, &me); !me.TwoFactor {
+		t.Fatal("GET /api/v1/me does not say two-factor is on")
+	}
 	return e.Secret, r.Codes
 }
 

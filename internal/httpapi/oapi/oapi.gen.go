@@ -486,6 +486,9 @@ type CreatedUser struct {
 	Invitation *InvitationLink `json:"invitation,omitempty"`
 	Name       string          `json:"name"`
 	Role       *Role           `json:"role,omitempty"`
+
+	// TwoFactor whether two-factor sign-in is on (set by GET /api/v1/me only)
+	TwoFactor *bool `json:"two_factor,omitempty"`
 }
 
 // Delivery defines model for Delivery.
@@ -989,6 +992,9 @@ type User struct {
 	Id        int64      `json:"id"`
 	Name      string     `json:"name"`
 	Role      *Role      `json:"role,omitempty"`
+
+	// TwoFactor whether two-factor sign-in is on (set by GET /api/v1/me only)
+	TwoFactor *bool `json:"two_factor,omitempty"`
 }
 
 // UserUpdate defines model for UserUpdate.

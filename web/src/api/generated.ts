@@ -96,6 +96,8 @@ export interface User {
   role?: Role;
   disabled?: boolean;
   created_at?: string;
+  /** whether two-factor sign-in is on (set by GET /api/v1/me only) */
+  two_factor?: boolean;
 }
 
 export interface CreateUserRequest {

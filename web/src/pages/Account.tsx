@@ -4,6 +4,7 @@ import { useChangeMyPassword, type User } from "../api/generated";
 import { ErrorBanner, Loading } from "../components/States";
 import { NewPassword } from "../components/NewPassword";
 import { NotificationSettings } from "./NotificationSettings";
+import { TwoFactor } from "./TwoFactor";
 
 /** AccountPage is the signed-in user's own account: who they are, and their password. */
 export function AccountPage() {
@@ -65,6 +66,7 @@ export function AccountPage() {
             </button>
           </div>
         </form>
+        <TwoFactor me={me} />
         <NotificationSettings />
       </div>
     </>
