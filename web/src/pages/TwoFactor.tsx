@@ -4,6 +4,7 @@ import {
   getGetMeQueryKey,
   useConfirmTwoFactor,
   useDisableTwoFactor,
+  useGetMe,
   useStartTwoFactor,
   type TwoFactorEnrolment,
   type User,
@@ -11,7 +12,10 @@ import {
 import { ErrorBanner } from "../components/States";
 
 /** TwoFactor turns two-factor sign-in (TOTP) on, with a QR code and one code, or off. */
-export function TwoFactor({ me }: { me: User }) {
+export function TwoFactor({ me: cached }: { me: User }) {
+  // The user cached at sign-in does not say whether two-factor is on: ask.
+  const fresh = useGetMe({ query: { staleTime: 0, retry: false } });
+  const me = fresh.data ?? cached;
   const qc = useQueryClient();
   const start = useStartTwoFactor();
   const confirm = useConfirmTwoFactor();
