@@ -90,6 +90,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	} else if n > 0 {
 		log.Info("re-sealed mailbox credentials under the current key", "mailboxes", n)
 	}
+	if n, err := a.Store.ResealTOTPSecrets(ctx, box.Reseal); err != nil {
+		log.Warn("re-sealing two-factor secrets", "err", err)
+	} else if n > 0 {
+		log.Info("re-sealed two-factor secrets under the current key", "users", n)
+	}
 	if a.Blobs, err = blob.Open(ctx, cfg.BlobURL); err != nil {
 		a.Close()
 		return nil, err

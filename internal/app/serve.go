@@ -66,7 +66,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	if err := a.ensureDefaultMailbox(ctx); err != nil {
 		return err
 	}
-	authn, err := auth.New(auth.Config{Store: a.Store, BaseURL: a.Cfg.BaseURL, AllowDevLogin: a.Cfg.AllowDevLogin, Logger: a.Log})
+	authn, err := auth.New(auth.Config{Store: a.Store, BaseURL: a.Cfg.BaseURL, AllowDevLogin: a.Cfg.AllowDevLogin, Logger: a.Log, Secrets: a.Secrets})
 	if err != nil {
 		return err
 	}

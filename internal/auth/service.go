@@ -20,6 +20,7 @@ import (
 
 	"github.com/ticketer/ticketer/internal/config"
 	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
@@ -79,6 +80,9 @@ type Config struct {
 	// refused with a RateLimitError marked Busy.
 	HashMemory int64
 	HashWait   time.Duration
+	// Secrets seals two-factor secrets; without it two-factor cannot be
+	// turned on.
+	Secrets *secret.Box
 }
 
 // Service signs users in and out and authenticates requests.
@@ -168,6 +172,13 @@ type Client struct {
 // every replica, and no race between parallel attempts): per account from
 // this client, then per client. Password checks run a few at a time.
 func (s *Service) Login(ctx context.Context, email, password string, c Client) (NewSession, error) {
+	return s.LoginTOTP(ctx, email, password, "", c)
+}
+
+// LoginTOTP is Login with a two-factor code (or recovery code) for users
+// who have two-factor on. A missing code after a right password is no
+// failed try (ErrTOTPRequired); a wrong one counts like a wrong password.
+func (s *Service) LoginTOTP(ctx context.Context, email, password, code string, c Client) (NewSession, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
 	pair, client := "account:"+email+"|"+c.RemoteAddr, "address:"+c.RemoteAddr
@@ -205,6 +216,16 @@ func (s *Service) Login(ctx context.Context, email, password string, c Client) (
 		s.log.Warn("failed sign-in", "email", email, "remote", c.RemoteAddr)
 		s.delay(ctx, pairTries)
 		return NewSession{}, ErrInvalidCredentials
+	}
+	if err := s.secondFactor(ctx, u, code); err != nil {
+		switch {
+		case errors.Is(err, ErrTOTPRequired):
+			forgive(pair, client)
+		case errors.Is(err, ErrTOTPInvalid):
+			s.log.Warn("failed two-factor code", "email", email, "remote", c.RemoteAddr)
+			s.delay(ctx, pairTries)
+		}
+		return NewSession{}, err
 	}
 	if err := s.store.ClearLoginFailures(ctx, pair); err != nil {
 		s.log.Warn("failed sign-ins not cleared", "key", pair, "err", err)

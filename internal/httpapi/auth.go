@@ -43,7 +43,11 @@ func (s *Server) Login(ctx context.Context, req oapi.LoginRequestObject) (oapi.L
 	if req.Body.Password == "" {
 		return nil, domain.Invalid("password", "is required")
 	}
-	ns, err := s.auth.Login(ctx, req.Body.Email, req.Body.Password, clientFrom(ctx))
+	code := ""
+	if req.Body.Totp != nil {
+		code = *req.Body.Totp
+	}
+	ns, err := s.auth.LoginTOTP(ctx, req.Body.Email, req.Body.Password, code, clientFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +109,12 @@ func (s *Server) me(ctx context.Context) (oapi.User, error) {
 	u := principalFrom(ctx).User
 	out := toUser(u)
 	sig, err := s.tickets.MySignature(ctx, u)
+	if err != nil {
+		return out, err
+	}
 	out.Signature = &sig
+	on, err := s.auth.TOTPEnabled(ctx, u)
+	out.TwoFactor = &on
 	return out, err
 }
 

@@ -86,7 +86,7 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 	if base == "" {
 		base = "http://127.0.0.1:8080"
 	}
-	h.auth, err = auth.New(auth.Config{Store: h.st, BaseURL: base, AllowDevLogin: o.allowDevLogin, Logger: log, Now: h.clock.Now})
+	h.auth, err = auth.New(auth.Config{Store: h.st, BaseURL: base, AllowDevLogin: o.allowDevLogin, Logger: log, Now: h.clock.Now, Secrets: e.Box})
 	if err != nil {
 		t.Fatal(err)
 	}

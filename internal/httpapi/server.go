@@ -288,6 +288,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusNotFound, "not_found", err.Error(), "")
 	case errors.Is(err, auth.ErrDevLoginNotLocal):
 		writeError(w, http.StatusForbidden, "forbidden", err.Error(), "")
+	case errors.Is(err, auth.ErrTOTPRequired):
+		writeError(w, http.StatusUnauthorized, "totp_required", err.Error(), "")
+	case errors.Is(err, auth.ErrTOTPInvalid):
+		writeError(w, http.StatusUnauthorized, "totp_invalid", err.Error(), "")
+	case errors.Is(err, auth.ErrTOTPOn):
+		writeError(w, http.StatusConflict, "totp_on", err.Error(), "")
 	case errors.Is(err, auth.ErrLastAdmin):
 		writeError(w, http.StatusConflict, "last_admin", err.Error(), "")
 	case isDomain:

@@ -495,6 +495,9 @@ type CreatedUser struct {
 
 	// Signature only on GET/PATCH /me: my reply signature (see MeUpdate)
 	Signature *string `json:"signature,omitempty"`
+
+	// TwoFactor whether two-factor sign-in is on (set by GET /api/v1/me only)
+	TwoFactor *bool `json:"two_factor,omitempty"`
 }
 
 // Delivery defines model for Delivery.
@@ -599,6 +602,9 @@ type InvitationLink struct {
 type LoginRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+
+	// Totp The current two-factor code, or an unused recovery code, for a user with two-factor on. Without it such a user's correct password answers 401 with code totp_required; a wrong one answers 401 totp_invalid and counts against the sign-in limits like a wrong password.
+	Totp *string `json:"totp,omitempty"`
 }
 
 // Macro defines model for Macro.
@@ -984,6 +990,27 @@ type TicketUpdate struct {
 	Tags        *[]string                    `json:"tags,omitempty"`
 }
 
+// TwoFactorCode defines model for TwoFactorCode.
+type TwoFactorCode struct {
+	Code string `json:"code"`
+}
+
+// TwoFactorEnrolment defines model for TwoFactorEnrolment.
+type TwoFactorEnrolment struct {
+	OtpauthUri string `json:"otpauth_uri"`
+
+	// QrPng the otpauth URI as a QR code, a data:image/png;base64 URL
+	QrPng string `json:"qr_png"`
+
+	// Secret base32
+	Secret string `json:"secret"`
+}
+
+// TwoFactorRecovery defines model for TwoFactorRecovery.
+type TwoFactorRecovery struct {
+	RecoveryCodes []string `json:"recovery_codes"`
+}
+
 // User defines model for User.
 type User struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
@@ -995,6 +1022,9 @@ type User struct {
 
 	// Signature only on GET/PATCH /me: my reply signature (see MeUpdate)
 	Signature *string `json:"signature,omitempty"`
+
+	// TwoFactor whether two-factor sign-in is on (set by GET /api/v1/me only)
+	TwoFactor *bool `json:"two_factor,omitempty"`
 }
 
 // UserUpdate defines model for UserUpdate.
@@ -1205,6 +1235,12 @@ type ConnectNylasJSONRequestBody = NylasConnectRequest
 // UpdateMeJSONRequestBody defines body for UpdateMe for application/json ContentType.
 type UpdateMeJSONRequestBody = MeUpdate
 
+// DisableTwoFactorJSONRequestBody defines body for DisableTwoFactor for application/json ContentType.
+type DisableTwoFactorJSONRequestBody = TwoFactorCode
+
+// ConfirmTwoFactorJSONRequestBody defines body for ConfirmTwoFactor for application/json ContentType.
+type ConfirmTwoFactorJSONRequestBody = TwoFactorCode
+
 // UpdateMyNotificationSettingsJSONRequestBody defines body for UpdateMyNotificationSettings for application/json ContentType.
 type UpdateMyNotificationSettingsJSONRequestBody = NotificationSettings
 
@@ -1366,6 +1402,15 @@ type ServerInterface interface {
 	// UpdateMe Changes the signed-in user's own settings (their reply signature)
 	// (PATCH /api/v1/me)
 	UpdateMe(w http.ResponseWriter, r *http.Request)
+	// DisableTwoFactor Turns two-factor off; needs a current code or an unused recovery code
+	// (DELETE /api/v1/me/2fa)
+	DisableTwoFactor(w http.ResponseWriter, r *http.Request)
+	// StartTwoFactor Starts two-factor enrolment (TOTP, RFC 6238: SHA1, 6 digits, 30 s); the secret is stored sealed and takes effect only once confirmed. 409 when two-factor is already on.
+	// (POST /api/v1/me/2fa)
+	StartTwoFactor(w http.ResponseWriter, r *http.Request)
+	// ConfirmTwoFactor Turns two-factor on with one code of the enrolled secret; answers ten single-use recovery codes, shown only this once (stored hashed)
+	// (POST /api/v1/me/2fa/confirm)
+	ConfirmTwoFactor(w http.ResponseWriter, r *http.Request)
 	// UpdateMyNotificationSettings The signed-in agent's notification settings (the kinds named change)
 	// (PATCH /api/v1/me/notifications)
 	UpdateMyNotificationSettings(w http.ResponseWriter, r *http.Request)
@@ -2428,6 +2473,48 @@ func (siw *ServerInterfaceWrapper) UpdateMe(w http.ResponseWriter, r *http.Reque
 	handler.ServeHTTP(w, r)
 }
 
+// DisableTwoFactor operation middleware
+func (siw *ServerInterfaceWrapper) DisableTwoFactor(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DisableTwoFactor(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// StartTwoFactor operation middleware
+func (siw *ServerInterfaceWrapper) StartTwoFactor(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.StartTwoFactor(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConfirmTwoFactor operation middleware
+func (siw *ServerInterfaceWrapper) ConfirmTwoFactor(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConfirmTwoFactor(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // UpdateMyNotificationSettings operation middleware
 func (siw *ServerInterfaceWrapper) UpdateMyNotificationSettings(w http.ResponseWriter, r *http.Request) {
 
@@ -3426,6 +3513,9 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/me", wrapper.GetMe)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/me", wrapper.UpdateMe)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/me/password", wrapper.ChangeMyPassword)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/me/2fa", wrapper.DisableTwoFactor)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/me/2fa", wrapper.StartTwoFactor)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/me/2fa/confirm", wrapper.ConfirmTwoFactor)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/tokens", wrapper.ListTokens)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tokens", wrapper.CreateToken)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/tokens/{id}", wrapper.RevokeToken)
@@ -5775,6 +5865,233 @@ func (response UpdateMe401JSONResponse) VisitUpdateMeResponse(w http.ResponseWri
 type UpdateMe422JSONResponse struct{ InvalidJSONResponse }
 
 func (response UpdateMe422JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTwoFactorRequestObject struct {
+	Body *DisableTwoFactorJSONRequestBody
+}
+
+type DisableTwoFactorResponseObject interface {
+	VisitDisableTwoFactorResponse(w http.ResponseWriter) error
+}
+
+type DisableTwoFactor204Response struct {
+}
+
+func (response DisableTwoFactor204Response) VisitDisableTwoFactorResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DisableTwoFactor400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DisableTwoFactor400JSONResponse) VisitDisableTwoFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTwoFactor401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DisableTwoFactor401JSONResponse) VisitDisableTwoFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTwoFactor403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DisableTwoFactor403JSONResponse) VisitDisableTwoFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTwoFactor422JSONResponse struct{ InvalidJSONResponse }
+
+func (response DisableTwoFactor422JSONResponse) VisitDisableTwoFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTwoFactorRequestObject struct {
+}
+
+type StartTwoFactorResponseObject interface {
+	VisitStartTwoFactorResponse(w http.ResponseWriter) error
+}
+
+type StartTwoFactor200JSONResponse TwoFactorEnrolment
+
+func (response StartTwoFactor200JSONResponse) VisitStartTwoFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTwoFactor401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response StartTwoFactor401JSONResponse) VisitStartTwoFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTwoFactor403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response StartTwoFactor403JSONResponse) VisitStartTwoFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTwoFactor409JSONResponse struct{ ConflictJSONResponse }
+
+func (response StartTwoFactor409JSONResponse) VisitStartTwoFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTwoFactorRequestObject struct {
+	Body *ConfirmTwoFactorJSONRequestBody
+}
+
+type ConfirmTwoFactorResponseObject interface {
+	VisitConfirmTwoFactorResponse(w http.ResponseWriter) error
+}
+
+type ConfirmTwoFactor200JSONResponse TwoFactorRecovery
+
+func (response ConfirmTwoFactor200JSONResponse) VisitConfirmTwoFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTwoFactor400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ConfirmTwoFactor400JSONResponse) VisitConfirmTwoFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTwoFactor401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ConfirmTwoFactor401JSONResponse) VisitConfirmTwoFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTwoFactor403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ConfirmTwoFactor403JSONResponse) VisitConfirmTwoFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTwoFactor409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ConfirmTwoFactor409JSONResponse) VisitConfirmTwoFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTwoFactor422JSONResponse struct{ InvalidJSONResponse }
+
+func (response ConfirmTwoFactor422JSONResponse) VisitConfirmTwoFactorResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -8143,6 +8460,15 @@ type StrictServerInterface interface {
 	// UpdateMe Changes the signed-in user's own settings (their reply signature)
 	// (PATCH /api/v1/me)
 	UpdateMe(ctx context.Context, request UpdateMeRequestObject) (UpdateMeResponseObject, error)
+	// DisableTwoFactor Turns two-factor off; needs a current code or an unused recovery code
+	// (DELETE /api/v1/me/2fa)
+	DisableTwoFactor(ctx context.Context, request DisableTwoFactorRequestObject) (DisableTwoFactorResponseObject, error)
+	// StartTwoFactor Starts two-factor enrolment (TOTP, RFC 6238: SHA1, 6 digits, 30 s); the secret is stored sealed and takes effect only once confirmed. 409 when two-factor is already on.
+	// (POST /api/v1/me/2fa)
+	StartTwoFactor(ctx context.Context, request StartTwoFactorRequestObject) (StartTwoFactorResponseObject, error)
+	// ConfirmTwoFactor Turns two-factor on with one code of the enrolled secret; answers ten single-use recovery codes, shown only this once (stored hashed)
+	// (POST /api/v1/me/2fa/confirm)
+	ConfirmTwoFactor(ctx context.Context, request ConfirmTwoFactorRequestObject) (ConfirmTwoFactorResponseObject, error)
 	// UpdateMyNotificationSettings The signed-in agent's notification settings (the kinds named change)
 	// (PATCH /api/v1/me/notifications)
 	UpdateMyNotificationSettings(ctx context.Context, request UpdateMyNotificationSettingsRequestObject) (UpdateMyNotificationSettingsResponseObject, error)
@@ -9305,6 +9631,92 @@ func (sh *strictHandler) UpdateMe(w http.ResponseWriter, r *http.Request) {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(UpdateMeResponseObject); ok {
 		if err := validResponse.VisitUpdateMeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DisableTwoFactor operation middleware
+func (sh *strictHandler) DisableTwoFactor(w http.ResponseWriter, r *http.Request) {
+	var request DisableTwoFactorRequestObject
+
+	var body DisableTwoFactorJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DisableTwoFactor(ctx, request.(DisableTwoFactorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DisableTwoFactor")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DisableTwoFactorResponseObject); ok {
+		if err := validResponse.VisitDisableTwoFactorResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// StartTwoFactor operation middleware
+func (sh *strictHandler) StartTwoFactor(w http.ResponseWriter, r *http.Request) {
+	var request StartTwoFactorRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartTwoFactor(ctx, request.(StartTwoFactorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartTwoFactor")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(StartTwoFactorResponseObject); ok {
+		if err := validResponse.VisitStartTwoFactorResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConfirmTwoFactor operation middleware
+func (sh *strictHandler) ConfirmTwoFactor(w http.ResponseWriter, r *http.Request) {
+	var request ConfirmTwoFactorRequestObject
+
+	var body ConfirmTwoFactorJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmTwoFactor(ctx, request.(ConfirmTwoFactorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmTwoFactor")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConfirmTwoFactorResponseObject); ok {
+		if err := validResponse.VisitConfirmTwoFactorResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -54,6 +54,9 @@ export interface Health {[key: string]: string}
 export interface LoginRequest {
   email: string;
   password: string;
+  /** The current two-factor code, or an unused recovery code, for a user with two-factor on. Without it such a user's correct password answers 401 with code totp_required; a wrong one answers 401 totp_invalid and counts against the sign-in limits like a wrong password.
+ */
+  totp?: string;
 }
 
 export interface DevLoginRequest {
@@ -95,6 +98,8 @@ export interface User {
   created_at?: string;
   /** only on GET/PATCH /me: my reply signature (see MeUpdate) */
   signature?: string;
+  /** whether two-factor sign-in is on (set by GET /api/v1/me only) */
+  two_factor?: boolean;
 }
 
 export interface CreateUserRequest {
@@ -136,6 +141,22 @@ export interface Invitation {
 
 export interface AcceptInvitationRequest {
   password: string;
+}
+
+export interface TwoFactorEnrolment {
+  /** base32 */
+  secret: string;
+  otpauth_uri: string;
+  /** the otpauth URI as a QR code, a data:image/png;base64 URL */
+  qr_png: string;
+}
+
+export interface TwoFactorCode {
+  code: string;
+}
+
+export interface TwoFactorRecovery {
+  recovery_codes: string[];
 }
 
 export interface ChangePasswordRequest {
@@ -2218,6 +2239,225 @@ export const useChangeMyPassword = <TError = BadRequestResponse | UnauthorizedRe
       > => {
 
       const mutationOptions = getChangeMyPasswordMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Starts two-factor enrolment (TOTP, RFC 6238: SHA1, 6 digits, 30 s); the secret is stored sealed and takes effect only once confirmed. 409 when two-factor is already on.
+
+ */
+export const getStartTwoFactorUrl = () => {
+
+
+  
+
+  return `/api/v1/me/2fa`
+}
+
+export const startTwoFactor = async ( options?: RequestInit): Promise<TwoFactorEnrolment> => {
+  
+  return apiFetch<TwoFactorEnrolment>(getStartTwoFactorUrl(),
+  {      
+    ...options,
+    method: 'POST'
+    
+    
+  }
+);}
+
+
+
+
+export const getStartTwoFactorMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | ConflictResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof startTwoFactor>>, TError,void, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof startTwoFactor>>, TError,void, TContext> => {
+
+const mutationKey = ['startTwoFactor'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof startTwoFactor>>, void> = () => {
+          
+
+          return  startTwoFactor(requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type StartTwoFactorMutationResult = NonNullable<Awaited<ReturnType<typeof startTwoFactor>>>
+    
+    export type StartTwoFactorMutationError = UnauthorizedResponse | ForbiddenResponse | ConflictResponse
+
+    /**
+ * @summary Starts two-factor enrolment (TOTP, RFC 6238: SHA1, 6 digits, 30 s); the secret is stored sealed and takes effect only once confirmed. 409 when two-factor is already on.
+
+ */
+export const useStartTwoFactor = <TError = UnauthorizedResponse | ForbiddenResponse | ConflictResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof startTwoFactor>>, TError,void, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof startTwoFactor>>,
+        TError,
+        void,
+        TContext
+      > => {
+
+      const mutationOptions = getStartTwoFactorMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Turns two-factor off; needs a current code or an unused recovery code
+ */
+export const getDisableTwoFactorUrl = () => {
+
+
+  
+
+  return `/api/v1/me/2fa`
+}
+
+export const disableTwoFactor = async (twoFactorCode: TwoFactorCode, options?: RequestInit): Promise<void> => {
+  
+  return apiFetch<void>(getDisableTwoFactorUrl(),
+  {      
+    ...options,
+    method: 'DELETE',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      twoFactorCode,)
+  }
+);}
+
+
+
+
+export const getDisableTwoFactorMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof disableTwoFactor>>, TError,{data: TwoFactorCode}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof disableTwoFactor>>, TError,{data: TwoFactorCode}, TContext> => {
+
+const mutationKey = ['disableTwoFactor'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof disableTwoFactor>>, {data: TwoFactorCode}> = (props) => {
+          const {data} = props ?? {};
+
+          return  disableTwoFactor(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type DisableTwoFactorMutationResult = NonNullable<Awaited<ReturnType<typeof disableTwoFactor>>>
+    export type DisableTwoFactorMutationBody = TwoFactorCode
+    export type DisableTwoFactorMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse
+
+    /**
+ * @summary Turns two-factor off; needs a current code or an unused recovery code
+ */
+export const useDisableTwoFactor = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof disableTwoFactor>>, TError,{data: TwoFactorCode}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof disableTwoFactor>>,
+        TError,
+        {data: TwoFactorCode},
+        TContext
+      > => {
+
+      const mutationOptions = getDisableTwoFactorMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Turns two-factor on with one code of the enrolled secret; answers ten single-use recovery codes, shown only this once (stored hashed)
+
+ */
+export const getConfirmTwoFactorUrl = () => {
+
+
+  
+
+  return `/api/v1/me/2fa/confirm`
+}
+
+export const confirmTwoFactor = async (twoFactorCode: TwoFactorCode, options?: RequestInit): Promise<TwoFactorRecovery> => {
+  
+  return apiFetch<TwoFactorRecovery>(getConfirmTwoFactorUrl(),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      twoFactorCode,)
+  }
+);}
+
+
+
+
+export const getConfirmTwoFactorMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof confirmTwoFactor>>, TError,{data: TwoFactorCode}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof confirmTwoFactor>>, TError,{data: TwoFactorCode}, TContext> => {
+
+const mutationKey = ['confirmTwoFactor'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof confirmTwoFactor>>, {data: TwoFactorCode}> = (props) => {
+          const {data} = props ?? {};
+
+          return  confirmTwoFactor(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type ConfirmTwoFactorMutationResult = NonNullable<Awaited<ReturnType<typeof confirmTwoFactor>>>
+    export type ConfirmTwoFactorMutationBody = TwoFactorCode
+    export type ConfirmTwoFactorMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse
+
+    /**
+ * @summary Turns two-factor on with one code of the enrolled secret; answers ten single-use recovery codes, shown only this once (stored hashed)
+
+ */
+export const useConfirmTwoFactor = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof confirmTwoFactor>>, TError,{data: TwoFactorCode}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof confirmTwoFactor>>,
+        TError,
+        {data: TwoFactorCode},
+        TContext
+      > => {
+
+      const mutationOptions = getConfirmTwoFactorMutationOptions(options);
 
       return useMutation(mutationOptions, queryClient);
     }

@@ -5,6 +5,7 @@ import { ErrorBanner, Loading } from "../components/States";
 import { NewPassword } from "../components/NewPassword";
 import { NotificationSettings } from "./NotificationSettings";
 import { SignatureSettings } from "./SignatureSettings";
+import { TwoFactor } from "./TwoFactor";
 
 /** AccountPage is the signed-in user's own account: who they are, and their password. */
 export function AccountPage() {
@@ -67,6 +68,7 @@ export function AccountPage() {
           </div>
         </form>
         <SignatureSettings />
+        <TwoFactor me={me} />
         <NotificationSettings />
       </div>
     </>
