@@ -94,7 +94,7 @@ test("the user changes their own password on My account", async () => {
   await shot("users-03-my-account");
   // Still signed in here: the session that changed it stays.
   await page.getByRole("link", { name: "Mine" }).click();
-  await page.waitForURL(/\/queue\/unassigned$/);
+  await page.waitForURL(/\/queue\/mine$/);
   await signOut();
   await signIn(page, "nia@example.com", NIA_SECOND);
   await page.waitForURL(/\/queue\/unassigned$/);
