@@ -34,7 +34,9 @@ const (
 )
 
 // Kinds lists every kind, as settings show them.
-func Kinds() []Kind { return []Kind{KindAssigned, KindCustomerReplied, KindMentioned, KindSnoozeWoke, KindRule} }
+func Kinds() []Kind {
+	return []Kind{KindAssigned, KindCustomerReplied, KindMentioned, KindSnoozeWoke, KindRule}
+}
 
 // DefaultDelay is how long the mail job waits to collect a burst into one mail.
 const DefaultDelay = 2 * time.Minute
