@@ -9,7 +9,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/rules"
 	"github.com/ticketer/ticketer/internal/store"
@@ -385,4 +388,41 @@ func (s *Service) runTimeRule(ctx context.Context, r *rules.Compiled, ticketID i
 		return nil
 	})
 	return fired, err
+}
+
+// TimeRulesInterval is how often the time rules pass runs.
+const TimeRulesInterval = 5 * time.Minute
+
+// TimeRulesArgs asks for one pass of the time rules.
+type TimeRulesArgs struct{}
+
+// Kind implements river.JobArgs.
+func (TimeRulesArgs) Kind() string { return "rules_time" }
+
+// InsertOpts puts the pass on the maintenance queue; a pass that fails is
+// simply the next one's work.
+func (TimeRulesArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueMaintenance, MaxAttempts: 1}
+}
+
+// TimeRulesWorker runs a pass of the time rules.
+type TimeRulesWorker struct {
+	river.WorkerDefaults[TimeRulesArgs]
+	Service *Service
+}
+
+// Work implements river.Worker.
+func (w *TimeRulesWorker) Work(ctx context.Context, _ *river.Job[TimeRulesArgs]) error {
+	n, err := w.Service.RunTimeRules(ctx)
+	if n > 0 {
+		w.Service.log.Info("time rules", "fired", n)
+	}
+	return err
+}
+
+// TimeRulesPeriodic schedules the time rules pass every TimeRulesInterval
+// (River runs periodic jobs on the leader only: one pass for all replicas).
+func TimeRulesPeriodic() *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(TimeRulesInterval),
+		func() (river.JobArgs, *river.InsertOpts) { return TimeRulesArgs{}, nil }, nil)
 }
