@@ -80,4 +80,3 @@ func TestRulesAPI(t *testing.T) {
 		admin.do("DELETE", fmt.Sprintf("/api/v1/rules/%d", a.ID), nil).must(t, 404)
 	})
 }
-
