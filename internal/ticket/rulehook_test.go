@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/rules"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
@@ -290,3 +293,34 @@ func TestRuleTestSize(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestTimeRulesJob: the pass is a periodic job every 5 minutes on the
+// maintenance queue, tried once (the next pass is its retry), and its
+// worker runs RunTimeRules.
+func TestTimeRulesJob(t *testing.T) {
+	t.Parallel()
+	if ticket.TimeRulesInterval != 5*time.Minute {
+		t.Fatalf("TimeRulesInterval = %v; the README and the UI say every 5 minutes", ticket.TimeRulesInterval)
+	}
+	if o := (ticket.TimeRulesArgs{}).InsertOpts(); o.Queue != jobs.QueueMaintenance || o.MaxAttempts != 1 {
+		t.Fatalf("insert options %+v", o)
+	}
+	if ticket.RuleTimeBatch != 500 {
+		t.Fatalf("RuleTimeBatch = %d; the README says 500 per rule per pass", ticket.RuleTimeBatch)
+	}
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		_, tk := e.newConversation()
+		e.rule("Old new tickets", rules.WhenTime, []rules.Condition{{Field: "status", Op: "equals", Value: "new"},
+			{Field: "hours_since_created", Op: "gt", Value: "1"}}, rules.Action{Type: "add_tag", Value: "stale"})
+		e.now = e.now.Add(2 * time.Hour)
+		w := &ticket.TimeRulesWorker{Service: e.svc}
+		if err := w.Work(e.ctx, &river.Job[ticket.TimeRulesArgs]{}); err != nil {
+			t.Fatal(err)
+		}
+		if tags := e.ticket(tk.ID).Tags; !slices.Equal(tags, []string{"stale"}) {
+			t.Fatalf("tags %v", tags)
+		}
+	})
+}
