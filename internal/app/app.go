@@ -106,7 +106,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	workers := river.NewWorkers()
 	nylasFetch := a.nylasFetchWorker()
 	nylasFetch.Register(workers)
-	a.Queue, err = jobs.New(db, workers, jobs.Options{Work: work, Logger: log, Observe: a.Metrics.JobDone})
+	a.Queue, err = jobs.New(db, workers, jobs.Options{Work: work, Logger: log, Observe: a.Metrics.JobDone,
+		Periodic: []*river.PeriodicJob{ticket.TimeRulesPeriodic()}})
 	if err != nil {
 		a.Close()
 		return nil, err

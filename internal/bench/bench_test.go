@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 )
 
@@ -67,7 +68,14 @@ func benchEnv(dataDir, dsn string) []string {
 	return env
 }
 
-func BenchmarkImport10k(b *testing.B) {
+func BenchmarkImport10k(b *testing.B) { benchImport(b, 0) }
+
+// BenchmarkImport10kWith100Rules is the import with 100 enabled rules (of
+// every trigger a message meets, over subject, body, sender and patterns),
+// evaluated on every message in its ingest transaction.
+func BenchmarkImport10kWith100Rules(b *testing.B) { benchImport(b, 100) }
+
+func benchImport(b *testing.B, rules int) {
 	bin := binary(b)
 	dir := b.TempDir()
 	corpus, st := corpus10k(b, dir)
@@ -88,6 +96,9 @@ func BenchmarkImport10k(b *testing.B) {
 			if out, err := mig.CombinedOutput(); err != nil {
 				b.Fatalf("migrate: %v %s", err, out)
 			}
+			if rules > 0 {
+				seedRules(b, data, dsn, rules)
+			}
 			cmd := exec.Command(bin, "import", corpus)
 			cmd.Env = benchEnv(data, dsn)
 			var stderr strings.Builder
@@ -107,10 +118,45 @@ func BenchmarkImport10k(b *testing.B) {
 			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
 			b.ReportMetric(float64(st.Messages)/elapsed.Seconds(), "msgs/s")
 			b.ReportMetric(float64(rss)/1024, "peak-RSS-MB")
-			b.Logf("%s: %d messages in %s = %.0f msgs/s, peak RSS %.1f MB (%s)", b.Name(), st.Messages, elapsed.Round(time.Millisecond),
-				float64(st.Messages)/elapsed.Seconds(), float64(rss)/1024, summary)
+			b.Logf("%s: %d messages in %s = %.0f msgs/s, peak RSS %.1f MB, %d rules (%s)", b.Name(), st.Messages, elapsed.Round(time.Millisecond),
+				float64(st.Messages)/elapsed.Seconds(), float64(rss)/1024, rules, summary)
 		}
 	})
+}
+
+// seedRules stores n enabled rules: created and customer_replied rules
+// over the subject, the body, the sender's domain and a pattern; one in 25
+// matches common mail (it tags it), so actions run too.
+func seedRules(b *testing.B, data, dsn string, n int) {
+	ctx := context.Background()
+	if dsn == "" {
+		dsn = filepath.Join(data, "ticketer.db")
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	st := store.New(db)
+	conds := []string{
+		`[{"field":"subject","op":"contains","value":"word%d"}]`,
+		`[{"field":"body","op":"contains","value":"no such phrase %d"}]`,
+		`[{"field":"from_domain","op":"equals","value":"example%d.test"},{"field":"automatic","op":"equals","value":"false"}]`,
+		`[{"field":"subject","op":"matches","value":"^(re: )?order [0-9]+%d$"}]`,
+		`[{"field":"to","op":"starts_with","value":"nobody%d@"},{"field":"priority","op":"equals","value":"normal"}]`,
+	}
+	for i := range n {
+		when := []string{"created", "customer_replied"}[i%2]
+		c := fmt.Sprintf(conds[i%len(conds)], i)
+		actions := `[{"type":"set_priority","value":"high"}]`
+		if i%25 == 0 {
+			c, actions = `[{"field":"subject","op":"contains","value":"e"}]`, fmt.Sprintf(`[{"type":"add_tag","value":"rule%d"}]`, i)
+		}
+		if _, err := st.CreateRule(ctx, db.W(), store.Rule{Name: fmt.Sprintf("rule %d", i), Enabled: true, When: when, Match: "all",
+			Conditions: c, Actions: actions, CreatedAt: time.Now()}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 func BenchmarkSMTPToAPI(b *testing.B) {

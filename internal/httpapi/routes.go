@@ -76,6 +76,11 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("POST /api/v1/macros", agent, api.CreateMacro)
 	route("PATCH /api/v1/macros/{id}", agent, api.UpdateMacro)
 	route("DELETE /api/v1/macros/{id}", agent, api.DeleteMacro)
+	route("GET /api/v1/rules", agent, api.ListRules)
+	route("POST /api/v1/rules", admin, api.CreateRule)
+	route("POST /api/v1/rules/test", admin, api.TestRule)
+	route("PATCH /api/v1/rules/{id}", admin, api.UpdateRule)
+	route("DELETE /api/v1/rules/{id}", admin, api.DeleteRule)
 	route("POST /api/v1/tickets/bulk", agent, api.BulkUpdateTickets)
 	// Merge, split, new outbound tickets, notifications (issue 12).
 	route("POST /api/v1/tickets", agent, api.CreateTicket)

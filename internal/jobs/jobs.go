@@ -29,6 +29,8 @@ const (
 	// ordinary mail nor multiply the memory a large message needs.
 	QueueIngestLarge = "ingest_large"
 	QueueOutbound    = "outbound"
+	// QueueMaintenance holds periodic passes (time rules), one at a time.
+	QueueMaintenance = "maintenance"
 )
 
 // Queue inserts and (when started) works jobs.
@@ -45,6 +47,9 @@ type Options struct {
 	// Observe, when set, is told about every job worked: its kind, how long
 	// it took and its error (nil on success). (*metrics.Metrics).JobDone fits.
 	Observe func(kind string, took time.Duration, err error)
+	// Periodic jobs are inserted on their schedule by the leader (one
+	// replica) while the queue works.
+	Periodic []*river.PeriodicJob
 }
 
 // New builds a queue over db that works the jobs of workers. Each package
@@ -68,7 +73,9 @@ func New(db *store.DB, workers *river.Workers, opts Options) (*Queue, error) {
 			QueueIngest:      {MaxWorkers: 4},
 			QueueIngestLarge: {MaxWorkers: 1},
 			QueueOutbound:    {MaxWorkers: 4},
+			QueueMaintenance: {MaxWorkers: 1},
 		}
+		cfg.PeriodicJobs = opts.Periodic
 		cfg.JobTimeout = 2 * time.Minute
 		// A job still "running" this long after its timeout belonged to a
 		// process that died: River runs it again (our jobs are idempotent).

@@ -8,6 +8,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -29,10 +30,13 @@ const (
 	KindCustomerReplied Kind = "customer_replied" // a customer replied on my ticket
 	KindMentioned       Kind = "mentioned"        // someone named me in a note
 	KindSnoozeWoke      Kind = "snooze_woke"      // my snoozed ticket woke
+	KindRule            Kind = "rule"             // an automation rule asked to tell me
 )
 
 // Kinds lists every kind, as settings show them.
-func Kinds() []Kind { return []Kind{KindAssigned, KindCustomerReplied, KindMentioned, KindSnoozeWoke} }
+func Kinds() []Kind {
+	return []Kind{KindAssigned, KindCustomerReplied, KindMentioned, KindSnoozeWoke, KindRule}
+}
 
 // DefaultDelay is how long the mail job waits to collect a burst into one mail.
 const DefaultDelay = 2 * time.Minute
@@ -102,6 +106,19 @@ func (s *Service) run(ctx context.Context, tx *store.Tx, a ticket.Applied) ([]ti
 		}
 		if e.Kind == EventSnoozeWoke && a.After.AssigneeID != 0 {
 			out = append(out, wanted{a.After.AssigneeID, KindSnoozeWoke, "snoozed ticket woke"})
+		}
+	}
+	// Agents a rule names (an agent since disabled or deleted is skipped).
+	if a.Rule != nil {
+		for _, id := range a.Notify {
+			u, err := s.cfg.Store.GetUserTx(ctx, tx, id)
+			if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, wanted{id, KindRule, "rule " + a.Rule.Name})
 		}
 	}
 	// A customer's message on an assigned ticket (not one an agent wrote,

@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
 	"github.com/ticketer/ticketer/internal/notify"
+	"github.com/ticketer/ticketer/internal/rules"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -262,6 +264,33 @@ func TestNoticeGoesToOutbox(t *testing.T) {
 			if !strings.Contains(files[0], want) {
 				t.Errorf("mail lacks %q:\n%s", want, files[0])
 			}
+		}
+	})
+}
+
+// TestRuleNotifies: a rule's notify action tells the agent it names (once,
+// kind rule); a disabled agent is skipped and the mail still lands.
+func TestRuleNotifies(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		name, when := "Tell Bob", "customer_replied"
+		acts := []rules.Action{{Type: "notify", Value: fmt.Sprint(b.bob.ID)}, {Type: "notify", Value: fmt.Sprint(b.ann.ID)}}
+		if _, err := b.e.Svc.CreateRule(b.e.Ctx, ticket.RuleInput{Name: &name, When: &when, Actions: &acts}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.e.Store.DB().Exec(b.e.Ctx, `UPDATE users SET disabled = TRUE WHERE id = $1`, b.ann.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.e.Svc.Import(b.e.Ctx, b.mb, raw("From: Alice <alice@customer.test>", "Subject: Re: Printer on fire",
+			"Message-ID: <a2@customer.test>", "In-Reply-To: <a1@customer.test>")); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := b.kinds(b.bob); !slices.Equal(got, []string{"rule"}) {
+			t.Fatalf("bob: %v", got)
+		}
+		if got, _ := b.kinds(b.ann); len(got) != 0 {
+			t.Fatalf("disabled ann: %v", got)
 		}
 	})
 }

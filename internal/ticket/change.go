@@ -38,13 +38,17 @@ const (
 	EventSplitTo      EventKind = "split_to"    // messages of this ticket became ticket NewValue
 	EventSplitFrom    EventKind = "split_from"  // this ticket was split off ticket NewValue
 	// EventSnoozed and EventSnoozeWoke: see snooze.go.
+	// EventRuleFired: an automation rule acted (NewValue its name);
+	// EventRuleFailed: one could not (NewValue "name: why"). See rulehook.go.
+	EventRuleFired  EventKind = "rule_fired"
+	EventRuleFailed EventKind = "rule_failed"
 )
 
 // EventKinds lists every audit event kind.
 func EventKinds() []EventKind {
 	return []EventKind{EventTicketCreated, EventStatusChanged, EventPriorityChanged, EventAssigneeChanged, EventTagsChanged,
 		EventReplyQueued, EventNoteAdded, EventDeliveryFailed, EventDeliveryRetried, EventTicketLinked, EventMarkedSpam, EventSpamRestored,
-		EventMergedInto, EventMergedFrom, EventSplitTo, EventSplitFrom, EventSnoozed, EventSnoozeWoke}
+		EventMergedInto, EventMergedFrom, EventSplitTo, EventSplitFrom, EventSnoozed, EventSnoozeWoke, EventRuleFired, EventRuleFailed}
 }
 
 // Event is one audit-trail entry a change records.
@@ -80,6 +84,9 @@ type Change struct {
 	Priority *domain.Priority
 	Assignee *int64 // 0 unassigns
 	Tags     *[]string
+	// TagsAdd and TagsRemove change the tags the ticket has when the change
+	// is made (not a snapshot read earlier), after Tags.
+	TagsAdd, TagsRemove []string
 	// Snooze snoozes a pending ticket until then; a zero time unsnoozes.
 	// Any status but pending clears a snooze.
 	Snooze *time.Time
@@ -108,6 +115,14 @@ type Change struct {
 	// Events are what happened besides the field changes (a reply queued, a
 	// note added...); they are recorded first, then one per changed field.
 	Events []Event
+	// Rule is the automation rule whose actions make this change (nil for
+	// any other): a status the status rules refuse or an assignee who cannot
+	// be one is then recorded as a rule_failed event, not an error, so a
+	// rule never fails the change (nor loses the mail) that triggered it.
+	Rule *RuleRef
+	// Notify are agents a rule asks to tell about the ticket (the
+	// notifications hook tells them).
+	Notify []int64
 
 	// before is the ticket's state when the caller already knows it (batch
 	// ingestion reads many at once); nil reads it.
@@ -161,6 +176,16 @@ func (c *Change) validate() error {
 			return err
 		}
 		c.Tags = &tags
+	}
+	for _, list := range []*[]string{&c.TagsAdd, &c.TagsRemove} {
+		if *list == nil {
+			continue
+		}
+		tags, err := normalizeTags(*list)
+		if err != nil {
+			return err
+		}
+		*list = tags
 	}
 	return nil
 }
@@ -278,11 +303,16 @@ func (s *Service) changeFields(ctx context.Context, tx *store.Tx, a *Applied, no
 		record(EventStatusChanged, "status", string(before.Status), string(closed))
 	}
 	if c.Status != nil && *c.Status != a.After.Status {
-		if err := checkTransition(before.Status, *c.Status); err != nil {
+		err := checkTransition(before.Status, *c.Status)
+		switch {
+		case err != nil && c.Rule != nil:
+			record(EventRuleFailed, "rule", "", c.Rule.Name+": "+err.Error())
+		case err != nil:
 			return false, err
+		default:
+			a.After.Status, a.After.SolvedAt = *c.Status, solvedAt(before.SolvedAt, *c.Status, now)
+			record(EventStatusChanged, "status", string(before.Status), string(*c.Status))
 		}
-		a.After.Status, a.After.SolvedAt = *c.Status, solvedAt(before.SolvedAt, *c.Status, now)
-		record(EventStatusChanged, "status", string(before.Status), string(*c.Status))
 	}
 	if c.Priority != nil && *c.Priority != before.Priority {
 		a.After.Priority = *c.Priority
@@ -294,11 +324,16 @@ func (s *Service) changeFields(ctx context.Context, tx *store.Tx, a *Applied, no
 			return false, err
 		}
 		is, err := s.assigneeEmail(ctx, tx, *c.Assignee, true)
-		if err != nil {
+		var invalid *domain.Error
+		switch {
+		case errors.As(err, &invalid) && c.Rule != nil:
+			record(EventRuleFailed, "rule", "", c.Rule.Name+": "+invalid.Error())
+		case err != nil:
 			return false, err
+		default:
+			a.After.AssigneeID = *c.Assignee
+			record(EventAssigneeChanged, "assignee", was, is)
 		}
-		a.After.AssigneeID = *c.Assignee
-		record(EventAssigneeChanged, "assignee", was, is)
 	}
 	if err := s.changeSnooze(ctx, tx, a, now); err != nil {
 		return false, err
@@ -323,13 +358,30 @@ func (s *Service) assigneeEmail(ctx context.Context, tx *store.Tx, id int64, mus
 }
 
 func (s *Service) changeTags(ctx context.Context, tx *store.Tx, a *Applied, now time.Time) error {
-	if a.Change.Tags == nil {
+	c := a.Change
+	if c.Tags == nil && c.TagsAdd == nil && c.TagsRemove == nil {
 		return nil
 	}
-	tags := *a.Change.Tags
 	old, err := s.store.TicketTags(ctx, tx, a.TicketID)
-	if err != nil || slices.Equal(tags, old) {
+	if err != nil {
 		return err
+	}
+	tags := old
+	if c.Tags != nil {
+		tags = *c.Tags
+	}
+	if c.TagsAdd != nil || c.TagsRemove != nil {
+		tags = slices.DeleteFunc(append(slices.Clone(tags), c.TagsAdd...), func(t string) bool { return slices.Contains(c.TagsRemove, t) })
+		if tags, err = normalizeTags(tags); err != nil {
+			if c.Rule == nil {
+				return err
+			}
+			a.Events = append(a.Events, Event{Kind: EventRuleFailed, Field: "rule", NewValue: c.Rule.Name + ": " + err.Error()})
+			return nil
+		}
+	}
+	if slices.Equal(tags, old) {
+		return nil
 	}
 	if err := s.store.SetTicketTags(ctx, tx, a.TicketID, tags); err != nil {
 		return err

@@ -37,9 +37,10 @@ type Hook struct {
 }
 
 // orderHooks puts the built-in audit hook first and the others by stage,
-// keeping the registration order within a stage.
+// keeping the registration order within a stage; the automation rules
+// (rulehook.go) are built in too, first of their stage.
 func orderHooks(s *Service, extra []Hook) []Hook {
-	hooks := append([]Hook{s.auditHook()}, extra...)
+	hooks := append([]Hook{s.auditHook(), s.rulesHook()}, extra...)
 	slices.SortStableFunc(hooks, func(a, b Hook) int { return cmp.Compare(a.Stage, b.Stage) })
 	return hooks
 }

@@ -87,6 +87,7 @@ type Service struct {
 	log     *slog.Logger
 	metrics Metrics
 	hooks   []Hook // in the order they run
+	rules   ruleCache
 }
 
 // New returns a Service.

@@ -96,4 +96,5 @@ func AddWorkers(w *river.Workers, s *Service) {
 	river.AddWorker(w, &IngestWorker{Service: s})
 	river.AddWorker(w, &SendWorker{Service: s})
 	river.AddWorker(w, &SnoozeWorker{Service: s})
+	river.AddWorker(w, &TimeRulesWorker{Service: s})
 }

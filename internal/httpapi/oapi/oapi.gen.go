@@ -63,6 +63,8 @@ const (
 	EventKindNoteAdded       EventKind = "note_added"
 	EventKindPriorityChanged EventKind = "priority_changed"
 	EventKindReplyQueued     EventKind = "reply_queued"
+	EventKindRuleFailed      EventKind = "rule_failed"
+	EventKindRuleFired       EventKind = "rule_fired"
 	EventKindSnoozeWoke      EventKind = "snooze_woke"
 	EventKindSnoozed         EventKind = "snoozed"
 	EventKindSpamRestored    EventKind = "spam_restored"
@@ -94,6 +96,10 @@ func (e EventKind) Valid() bool {
 	case EventKindPriorityChanged:
 		return true
 	case EventKindReplyQueued:
+		return true
+	case EventKindRuleFailed:
+		return true
+	case EventKindRuleFired:
 		return true
 	case EventKindSnoozeWoke:
 		return true
@@ -165,6 +171,7 @@ const (
 	NotificationKindAssigned        NotificationKind = "assigned"
 	NotificationKindCustomerReplied NotificationKind = "customer_replied"
 	NotificationKindMentioned       NotificationKind = "mentioned"
+	NotificationKindRule            NotificationKind = "rule"
 	NotificationKindSnoozeWoke      NotificationKind = "snooze_woke"
 )
 
@@ -176,6 +183,8 @@ func (e NotificationKind) Valid() bool {
 	case NotificationKindCustomerReplied:
 		return true
 	case NotificationKindMentioned:
+		return true
+	case NotificationKindRule:
 		return true
 	case NotificationKindSnoozeWoke:
 		return true
@@ -220,6 +229,174 @@ func (e Role) Valid() bool {
 	case Admin:
 		return true
 	case Agent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RuleActionType.
+const (
+	AddNote     RuleActionType = "add_note"
+	AddTag      RuleActionType = "add_tag"
+	AssignAgent RuleActionType = "assign_agent"
+	Notify      RuleActionType = "notify"
+	RemoveTag   RuleActionType = "remove_tag"
+	ReplyMacro  RuleActionType = "reply_macro"
+	SetPriority RuleActionType = "set_priority"
+	SetStatus   RuleActionType = "set_status"
+)
+
+// Valid indicates whether the value is a known member of the RuleActionType enum.
+func (e RuleActionType) Valid() bool {
+	switch e {
+	case AddNote:
+		return true
+	case AddTag:
+		return true
+	case AssignAgent:
+		return true
+	case Notify:
+		return true
+	case RemoveTag:
+		return true
+	case ReplyMacro:
+		return true
+	case SetPriority:
+		return true
+	case SetStatus:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RuleConditionField.
+const (
+	RuleConditionFieldAssignee                  RuleConditionField = "assignee"
+	RuleConditionFieldAutomatic                 RuleConditionField = "automatic"
+	RuleConditionFieldBody                      RuleConditionField = "body"
+	RuleConditionFieldFrom                      RuleConditionField = "from"
+	RuleConditionFieldFromDomain                RuleConditionField = "from_domain"
+	RuleConditionFieldHoursSinceCreated         RuleConditionField = "hours_since_created"
+	RuleConditionFieldHoursSinceCustomerMessage RuleConditionField = "hours_since_customer_message"
+	RuleConditionFieldHoursSinceUpdated         RuleConditionField = "hours_since_updated"
+	RuleConditionFieldMailbox                   RuleConditionField = "mailbox"
+	RuleConditionFieldPriority                  RuleConditionField = "priority"
+	RuleConditionFieldStatus                    RuleConditionField = "status"
+	RuleConditionFieldSubject                   RuleConditionField = "subject"
+	RuleConditionFieldTag                       RuleConditionField = "tag"
+	RuleConditionFieldTo                        RuleConditionField = "to"
+)
+
+// Valid indicates whether the value is a known member of the RuleConditionField enum.
+func (e RuleConditionField) Valid() bool {
+	switch e {
+	case RuleConditionFieldAssignee:
+		return true
+	case RuleConditionFieldAutomatic:
+		return true
+	case RuleConditionFieldBody:
+		return true
+	case RuleConditionFieldFrom:
+		return true
+	case RuleConditionFieldFromDomain:
+		return true
+	case RuleConditionFieldHoursSinceCreated:
+		return true
+	case RuleConditionFieldHoursSinceCustomerMessage:
+		return true
+	case RuleConditionFieldHoursSinceUpdated:
+		return true
+	case RuleConditionFieldMailbox:
+		return true
+	case RuleConditionFieldPriority:
+		return true
+	case RuleConditionFieldStatus:
+		return true
+	case RuleConditionFieldSubject:
+		return true
+	case RuleConditionFieldTag:
+		return true
+	case RuleConditionFieldTo:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RuleConditionOp.
+const (
+	Contains    RuleConditionOp = "contains"
+	Equals      RuleConditionOp = "equals"
+	Gt          RuleConditionOp = "gt"
+	Lt          RuleConditionOp = "lt"
+	Matches     RuleConditionOp = "matches"
+	NotContains RuleConditionOp = "not_contains"
+	NotEquals   RuleConditionOp = "not_equals"
+	StartsWith  RuleConditionOp = "starts_with"
+)
+
+// Valid indicates whether the value is a known member of the RuleConditionOp enum.
+func (e RuleConditionOp) Valid() bool {
+	switch e {
+	case Contains:
+		return true
+	case Equals:
+		return true
+	case Gt:
+		return true
+	case Lt:
+		return true
+	case Matches:
+		return true
+	case NotContains:
+		return true
+	case NotEquals:
+		return true
+	case StartsWith:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RuleMatch.
+const (
+	All RuleMatch = "all"
+	Any RuleMatch = "any"
+)
+
+// Valid indicates whether the value is a known member of the RuleMatch enum.
+func (e RuleMatch) Valid() bool {
+	switch e {
+	case All:
+		return true
+	case Any:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RuleWhen.
+const (
+	RuleWhenCreated         RuleWhen = "created"
+	RuleWhenCustomerReplied RuleWhen = "customer_replied"
+	RuleWhenTime            RuleWhen = "time"
+	RuleWhenUpdated         RuleWhen = "updated"
+)
+
+// Valid indicates whether the value is a known member of the RuleWhen enum.
+func (e RuleWhen) Valid() bool {
+	switch e {
+	case RuleWhenCreated:
+		return true
+	case RuleWhenCustomerReplied:
+		return true
+	case RuleWhenTime:
+		return true
+	case RuleWhenUpdated:
 		return true
 	default:
 		return false
@@ -889,6 +1066,83 @@ type ReplyRequest struct {
 // Role defines model for Role.
 type Role string
 
+// Rule defines model for Rule.
+type Rule struct {
+	Actions    []RuleAction    `json:"actions"`
+	Conditions []RuleCondition `json:"conditions"`
+	CreatedAt  time.Time       `json:"created_at"`
+	Enabled    bool            `json:"enabled"`
+	Id         int64           `json:"id"`
+	Match      RuleMatch       `json:"match"`
+	Name       string          `json:"name"`
+	Position   int             `json:"position"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+	When       RuleWhen        `json:"when"`
+}
+
+// RuleAction defines model for RuleAction.
+type RuleAction struct {
+	Type RuleActionType `json:"type"`
+
+	// Value a user id (assign_agent, notify), a shared macro id (reply_macro), a priority, a status, a tag, a note's text
+	Value string `json:"value"`
+}
+
+// RuleActionType defines model for RuleAction.Type.
+type RuleActionType string
+
+// RuleCondition defines model for RuleCondition.
+type RuleCondition struct {
+	Field RuleConditionField `json:"field"`
+
+	// Op text fields take equals, not_equals, contains, not_contains, starts_with, matches; status, priority and automatic equals, not_equals; hours equals, not_equals, gt, lt
+	Op    RuleConditionOp `json:"op"`
+	Value string          `json:"value"`
+}
+
+// RuleConditionField defines model for RuleCondition.Field.
+type RuleConditionField string
+
+// RuleConditionOp text fields take equals, not_equals, contains, not_contains, starts_with, matches; status, priority and automatic equals, not_equals; hours equals, not_equals, gt, lt
+type RuleConditionOp string
+
+// RuleInput defines model for RuleInput.
+type RuleInput struct {
+	Actions    []RuleAction     `json:"actions"`
+	Conditions *[]RuleCondition `json:"conditions,omitempty"`
+	Enabled    *bool            `json:"enabled,omitempty"`
+	Match      *RuleMatch       `json:"match,omitempty"`
+	Name       string           `json:"name"`
+
+	// Position 0 or absent: last
+	Position *int     `json:"position,omitempty"`
+	When     RuleWhen `json:"when"`
+}
+
+// RuleMatch defines model for RuleMatch.
+type RuleMatch string
+
+// RuleTestResult defines model for RuleTestResult.
+type RuleTestResult struct {
+	// Checked how many of the latest tickets were looked at (at most 100)
+	Checked int      `json:"checked"`
+	Items   []Ticket `json:"items"`
+}
+
+// RuleUpdate defines model for RuleUpdate.
+type RuleUpdate struct {
+	Actions    *[]RuleAction    `json:"actions,omitempty"`
+	Conditions *[]RuleCondition `json:"conditions,omitempty"`
+	Enabled    *bool            `json:"enabled,omitempty"`
+	Match      *RuleMatch       `json:"match,omitempty"`
+	Name       *string          `json:"name,omitempty"`
+	Position   *int             `json:"position,omitempty"`
+	When       *RuleWhen        `json:"when,omitempty"`
+}
+
+// RuleWhen defines model for RuleWhen.
+type RuleWhen string
+
 // SavedView defines model for SavedView.
 type SavedView struct {
 	CreatedAt time.Time `json:"created_at"`
@@ -1250,6 +1504,15 @@ type ChangeMyPasswordJSONRequestBody = ChangePasswordRequest
 // MarkNotificationsReadJSONRequestBody defines body for MarkNotificationsRead for application/json ContentType.
 type MarkNotificationsReadJSONRequestBody MarkNotificationsReadJSONBody
 
+// CreateRuleJSONRequestBody defines body for CreateRule for application/json ContentType.
+type CreateRuleJSONRequestBody = RuleInput
+
+// TestRuleJSONRequestBody defines body for TestRule for application/json ContentType.
+type TestRuleJSONRequestBody = RuleInput
+
+// UpdateRuleJSONRequestBody defines body for UpdateRule for application/json ContentType.
+type UpdateRuleJSONRequestBody = RuleUpdate
+
 // CreateTicketJSONRequestBody defines body for CreateTicket for application/json ContentType.
 type CreateTicketJSONRequestBody = NewTicketRequest
 
@@ -1432,6 +1695,21 @@ type ServerInterface interface {
 	// MarkNotificationsRead Marks notifications read (those named, or all without `ids`)
 	// (POST /api/v1/notifications/read)
 	MarkNotificationsRead(w http.ResponseWriter, r *http.Request)
+	// ListRules The automation rules, in the order they run
+	// (GET /api/v1/rules)
+	ListRules(w http.ResponseWriter, r *http.Request)
+	// CreateRule Creates a rule (checked on save; a new rule runs last)
+	// (POST /api/v1/rules)
+	CreateRule(w http.ResponseWriter, r *http.Request)
+	// TestRule Which of the last 100 tickets a rule (saved or not) would match now; changes nothing
+	// (POST /api/v1/rules/test)
+	TestRule(w http.ResponseWriter, r *http.Request)
+	// DeleteRule Deletes a rule
+	// (DELETE /api/v1/rules/{id})
+	DeleteRule(w http.ResponseWriter, r *http.Request, id ID)
+	// UpdateRule Changes a rule (the whole rule is checked again); position reorders
+	// (PATCH /api/v1/rules/{id})
+	UpdateRule(w http.ResponseWriter, r *http.Request, id ID)
 	// ListTickets Tickets, newest activity first (or as `sort` says), cursor paged
 	// (GET /api/v1/tickets)
 	ListTickets(w http.ResponseWriter, r *http.Request, params ListTicketsParams)
@@ -2668,6 +2946,100 @@ func (siw *ServerInterfaceWrapper) MarkNotificationsRead(w http.ResponseWriter, 
 	handler.ServeHTTP(w, r)
 }
 
+// ListRules operation middleware
+func (siw *ServerInterfaceWrapper) ListRules(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRules(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateRule operation middleware
+func (siw *ServerInterfaceWrapper) CreateRule(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateRule(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// TestRule operation middleware
+func (siw *ServerInterfaceWrapper) TestRule(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.TestRule(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteRule operation middleware
+func (siw *ServerInterfaceWrapper) DeleteRule(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteRule(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateRule operation middleware
+func (siw *ServerInterfaceWrapper) UpdateRule(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateRule(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListTickets operation middleware
 func (siw *ServerInterfaceWrapper) ListTickets(w http.ResponseWriter, r *http.Request) {
 
@@ -3569,6 +3941,11 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/macros/{id}", wrapper.DeleteMacro)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/macros/{id}", wrapper.UpdateMacro)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/bulk", wrapper.BulkUpdateTickets)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/rules", wrapper.ListRules)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/rules", wrapper.CreateRule)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/rules/test", wrapper.TestRule)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/rules/{id}", wrapper.DeleteRule)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/rules/{id}", wrapper.UpdateRule)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/{id}/merge", wrapper.MergeTicket)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/messages/{id}/split", wrapper.SplitMessage)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/notifications", wrapper.ListNotifications)
@@ -6547,6 +6924,350 @@ func (response MarkNotificationsRead401JSONResponse) VisitMarkNotificationsReadR
 	return err
 }
 
+type ListRulesRequestObject struct {
+}
+
+type ListRulesResponseObject interface {
+	VisitListRulesResponse(w http.ResponseWriter) error
+}
+
+type ListRules200JSONResponse struct {
+	Items []Rule `json:"items"`
+}
+
+func (response ListRules200JSONResponse) VisitListRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRules401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListRules401JSONResponse) VisitListRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRuleRequestObject struct {
+	Body *CreateRuleJSONRequestBody
+}
+
+type CreateRuleResponseObject interface {
+	VisitCreateRuleResponse(w http.ResponseWriter) error
+}
+
+type CreateRule201JSONResponse Rule
+
+func (response CreateRule201JSONResponse) VisitCreateRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRule400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateRule400JSONResponse) VisitCreateRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRule401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateRule401JSONResponse) VisitCreateRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRule403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateRule403JSONResponse) VisitCreateRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRule422JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateRule422JSONResponse) VisitCreateRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TestRuleRequestObject struct {
+	Body *TestRuleJSONRequestBody
+}
+
+type TestRuleResponseObject interface {
+	VisitTestRuleResponse(w http.ResponseWriter) error
+}
+
+type TestRule200JSONResponse RuleTestResult
+
+func (response TestRule200JSONResponse) VisitTestRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TestRule400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response TestRule400JSONResponse) VisitTestRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TestRule401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response TestRule401JSONResponse) VisitTestRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TestRule403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response TestRule403JSONResponse) VisitTestRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TestRule422JSONResponse struct{ InvalidJSONResponse }
+
+func (response TestRule422JSONResponse) VisitTestRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteRuleRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type DeleteRuleResponseObject interface {
+	VisitDeleteRuleResponse(w http.ResponseWriter) error
+}
+
+type DeleteRule204Response struct {
+}
+
+func (response DeleteRule204Response) VisitDeleteRuleResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteRule401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteRule401JSONResponse) VisitDeleteRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteRule403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteRule403JSONResponse) VisitDeleteRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteRule404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteRule404JSONResponse) VisitDeleteRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRuleRequestObject struct {
+	Id   ID `json:"id"`
+	Body *UpdateRuleJSONRequestBody
+}
+
+type UpdateRuleResponseObject interface {
+	VisitUpdateRuleResponse(w http.ResponseWriter) error
+}
+
+type UpdateRule200JSONResponse Rule
+
+func (response UpdateRule200JSONResponse) VisitUpdateRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRule400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateRule400JSONResponse) VisitUpdateRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRule401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateRule401JSONResponse) VisitUpdateRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRule403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateRule403JSONResponse) VisitUpdateRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRule404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateRule404JSONResponse) VisitUpdateRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRule422JSONResponse struct{ InvalidJSONResponse }
+
+func (response UpdateRule422JSONResponse) VisitUpdateRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTicketsRequestObject struct {
 	Params ListTicketsParams
 }
@@ -8490,6 +9211,21 @@ type StrictServerInterface interface {
 	// MarkNotificationsRead Marks notifications read (those named, or all without `ids`)
 	// (POST /api/v1/notifications/read)
 	MarkNotificationsRead(ctx context.Context, request MarkNotificationsReadRequestObject) (MarkNotificationsReadResponseObject, error)
+	// ListRules The automation rules, in the order they run
+	// (GET /api/v1/rules)
+	ListRules(ctx context.Context, request ListRulesRequestObject) (ListRulesResponseObject, error)
+	// CreateRule Creates a rule (checked on save; a new rule runs last)
+	// (POST /api/v1/rules)
+	CreateRule(ctx context.Context, request CreateRuleRequestObject) (CreateRuleResponseObject, error)
+	// TestRule Which of the last 100 tickets a rule (saved or not) would match now; changes nothing
+	// (POST /api/v1/rules/test)
+	TestRule(ctx context.Context, request TestRuleRequestObject) (TestRuleResponseObject, error)
+	// DeleteRule Deletes a rule
+	// (DELETE /api/v1/rules/{id})
+	DeleteRule(ctx context.Context, request DeleteRuleRequestObject) (DeleteRuleResponseObject, error)
+	// UpdateRule Changes a rule (the whole rule is checked again); position reorders
+	// (PATCH /api/v1/rules/{id})
+	UpdateRule(ctx context.Context, request UpdateRuleRequestObject) (UpdateRuleResponseObject, error)
 	// ListTickets Tickets, newest activity first (or as `sort` says), cursor paged
 	// (GET /api/v1/tickets)
 	ListTickets(ctx context.Context, request ListTicketsRequestObject) (ListTicketsResponseObject, error)
@@ -9914,6 +10650,151 @@ func (sh *strictHandler) MarkNotificationsRead(w http.ResponseWriter, r *http.Re
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(MarkNotificationsReadResponseObject); ok {
 		if err := validResponse.VisitMarkNotificationsReadResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRules operation middleware
+func (sh *strictHandler) ListRules(w http.ResponseWriter, r *http.Request) {
+	var request ListRulesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRules(ctx, request.(ListRulesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRules")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRulesResponseObject); ok {
+		if err := validResponse.VisitListRulesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateRule operation middleware
+func (sh *strictHandler) CreateRule(w http.ResponseWriter, r *http.Request) {
+	var request CreateRuleRequestObject
+
+	var body CreateRuleJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRule(ctx, request.(CreateRuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRule")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateRuleResponseObject); ok {
+		if err := validResponse.VisitCreateRuleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// TestRule operation middleware
+func (sh *strictHandler) TestRule(w http.ResponseWriter, r *http.Request) {
+	var request TestRuleRequestObject
+
+	var body TestRuleJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.TestRule(ctx, request.(TestRuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "TestRule")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(TestRuleResponseObject); ok {
+		if err := validResponse.VisitTestRuleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteRule operation middleware
+func (sh *strictHandler) DeleteRule(w http.ResponseWriter, r *http.Request, id ID) {
+	var request DeleteRuleRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteRule(ctx, request.(DeleteRuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteRule")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteRuleResponseObject); ok {
+		if err := validResponse.VisitDeleteRuleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateRule operation middleware
+func (sh *strictHandler) UpdateRule(w http.ResponseWriter, r *http.Request, id ID) {
+	var request UpdateRuleRequestObject
+
+	request.Id = id
+
+	var body UpdateRuleJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateRule(ctx, request.(UpdateRuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateRule")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateRuleResponseObject); ok {
+		if err := validResponse.VisitUpdateRuleResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

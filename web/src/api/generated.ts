@@ -387,6 +387,7 @@ export const NotificationKind = {
   customer_replied: 'customer_replied',
   mentioned: 'mentioned',
   snooze_woke: 'snooze_woke',
+  rule: 'rule',
 } as const;
 
 export interface NotificationChoice {
@@ -541,6 +542,8 @@ export const EventKind = {
   split_from: 'split_from',
   snoozed: 'snoozed',
   snooze_woke: 'snooze_woke',
+  rule_fired: 'rule_fired',
+  rule_failed: 'rule_failed',
 } as const;
 
 export type StreamEventType = typeof StreamEventType[keyof typeof StreamEventType];
@@ -808,6 +811,133 @@ export interface BulkResult {
   skipped: BulkResultSkippedItem[];
 }
 
+export type RuleWhen = typeof RuleWhen[keyof typeof RuleWhen];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const RuleWhen = {
+  created: 'created',
+  customer_replied: 'customer_replied',
+  updated: 'updated',
+  time: 'time',
+} as const;
+
+export type RuleMatch = typeof RuleMatch[keyof typeof RuleMatch];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const RuleMatch = {
+  all: 'all',
+  any: 'any',
+} as const;
+
+export type RuleConditionField = typeof RuleConditionField[keyof typeof RuleConditionField];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const RuleConditionField = {
+  from: 'from',
+  from_domain: 'from_domain',
+  to: 'to',
+  mailbox: 'mailbox',
+  subject: 'subject',
+  body: 'body',
+  tag: 'tag',
+  status: 'status',
+  priority: 'priority',
+  assignee: 'assignee',
+  hours_since_created: 'hours_since_created',
+  hours_since_updated: 'hours_since_updated',
+  hours_since_customer_message: 'hours_since_customer_message',
+  automatic: 'automatic',
+} as const;
+
+/**
+ * text fields take equals, not_equals, contains, not_contains, starts_with, matches; status, priority and automatic equals, not_equals; hours equals, not_equals, gt, lt
+ */
+export type RuleConditionOp = typeof RuleConditionOp[keyof typeof RuleConditionOp];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const RuleConditionOp = {
+  equals: 'equals',
+  not_equals: 'not_equals',
+  contains: 'contains',
+  not_contains: 'not_contains',
+  starts_with: 'starts_with',
+  matches: 'matches',
+  gt: 'gt',
+  lt: 'lt',
+} as const;
+
+export interface RuleCondition {
+  field: RuleConditionField;
+  /** text fields take equals, not_equals, contains, not_contains, starts_with, matches; status, priority and automatic equals, not_equals; hours equals, not_equals, gt, lt */
+  op: RuleConditionOp;
+  value: string;
+}
+
+export type RuleActionType = typeof RuleActionType[keyof typeof RuleActionType];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const RuleActionType = {
+  assign_agent: 'assign_agent',
+  set_priority: 'set_priority',
+  set_status: 'set_status',
+  add_tag: 'add_tag',
+  remove_tag: 'remove_tag',
+  reply_macro: 'reply_macro',
+  add_note: 'add_note',
+  notify: 'notify',
+} as const;
+
+export interface RuleAction {
+  type: RuleActionType;
+  /** a user id (assign_agent, notify), a shared macro id (reply_macro), a priority, a status, a tag, a note's text */
+  value: string;
+}
+
+export interface Rule {
+  id: number;
+  name: string;
+  enabled: boolean;
+  when: RuleWhen;
+  match: RuleMatch;
+  position: number;
+  conditions: RuleCondition[];
+  actions: RuleAction[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RuleInput {
+  name: string;
+  enabled?: boolean;
+  when: RuleWhen;
+  match?: RuleMatch;
+  /** 0 or absent: last */
+  position?: number;
+  conditions?: RuleCondition[];
+  actions: RuleAction[];
+}
+
+export interface RuleUpdate {
+  name?: string;
+  enabled?: boolean;
+  when?: RuleWhen;
+  match?: RuleMatch;
+  position?: number;
+  conditions?: RuleCondition[];
+  actions?: RuleAction[];
+}
+
+export interface RuleTestResult {
+  items: Ticket[];
+  /** how many of the latest tickets were looked at (at most 100) */
+  checked: number;
+}
+
 /**
  * malformed request
  */
@@ -1012,6 +1142,10 @@ export type ListViews200 = {
 
 export type ListMacros200 = {
   items: Macro[];
+};
+
+export type ListRules200 = {
+  items: Rule[];
 };
 
 export type MergeTicketBody = {
@@ -7076,6 +7210,403 @@ export const useBulkUpdateTickets = <TError = BadRequestResponse | UnauthorizedR
     }
     
 /**
+ * @summary The automation rules, in the order they run
+ */
+export const getListRulesUrl = () => {
+
+
+  
+
+  return `/api/v1/rules`
+}
+
+export const listRules = async ( options?: RequestInit): Promise<ListRules200> => {
+  
+  return apiFetch<ListRules200>(getListRulesUrl(),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getListRulesQueryKey = () => {
+    return [
+    `/api/v1/rules`
+    ] as const;
+    }
+
+    
+export const getListRulesQueryOptions = <TData = Awaited<ReturnType<typeof listRules>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listRules>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getListRulesQueryKey();
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listRules>>> = () => listRules(requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof listRules>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ListRulesQueryResult = NonNullable<Awaited<ReturnType<typeof listRules>>>
+export type ListRulesQueryError = UnauthorizedResponse
+
+
+export function useListRules<TData = Awaited<ReturnType<typeof listRules>>, TError = UnauthorizedResponse>(
+  options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listRules>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listRules>>,
+          TError,
+          Awaited<ReturnType<typeof listRules>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListRules<TData = Awaited<ReturnType<typeof listRules>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listRules>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listRules>>,
+          TError,
+          Awaited<ReturnType<typeof listRules>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListRules<TData = Awaited<ReturnType<typeof listRules>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listRules>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary The automation rules, in the order they run
+ */
+
+export function useListRules<TData = Awaited<ReturnType<typeof listRules>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listRules>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getListRulesQueryOptions(options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * Rules run in the transaction of the change that triggers them: `created` (a new ticket's
+first message), `customer_replied`, `updated` (status, priority, assignee or tags changed),
+or `time` (a pass every 5 minutes over the tickets of the status the rule's
+`status equals` condition names, not updated for its `hours_since_updated gt` hours).
+Each rule that fires is recorded as a `rule_fired` event; an action that cannot be done is a
+`rule_failed` event, never a lost message. A rule never runs on a change it caused; a
+chain of rules stops after 3. Text comparisons ignore case; `matches` is RE2, at most 256
+bytes. A refused rule is 422 with the offending field (`conditions[0].value`).
+
+ * @summary Creates a rule (checked on save; a new rule runs last)
+ */
+export const getCreateRuleUrl = () => {
+
+
+  
+
+  return `/api/v1/rules`
+}
+
+export const createRule = async (ruleInput: RuleInput, options?: RequestInit): Promise<Rule> => {
+  
+  return apiFetch<Rule>(getCreateRuleUrl(),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      ruleInput,)
+  }
+);}
+
+
+
+
+export const getCreateRuleMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createRule>>, TError,{data: RuleInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof createRule>>, TError,{data: RuleInput}, TContext> => {
+
+const mutationKey = ['createRule'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof createRule>>, {data: RuleInput}> = (props) => {
+          const {data} = props ?? {};
+
+          return  createRule(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type CreateRuleMutationResult = NonNullable<Awaited<ReturnType<typeof createRule>>>
+    export type CreateRuleMutationBody = RuleInput
+    export type CreateRuleMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse
+
+    /**
+ * @summary Creates a rule (checked on save; a new rule runs last)
+ */
+export const useCreateRule = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createRule>>, TError,{data: RuleInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof createRule>>,
+        TError,
+        {data: RuleInput},
+        TContext
+      > => {
+
+      const mutationOptions = getCreateRuleMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Which of the last 100 tickets a rule (saved or not) would match now; changes nothing
+ */
+export const getTestRuleUrl = () => {
+
+
+  
+
+  return `/api/v1/rules/test`
+}
+
+export const testRule = async (ruleInput: RuleInput, options?: RequestInit): Promise<RuleTestResult> => {
+  
+  return apiFetch<RuleTestResult>(getTestRuleUrl(),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      ruleInput,)
+  }
+);}
+
+
+
+
+export const getTestRuleMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof testRule>>, TError,{data: RuleInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof testRule>>, TError,{data: RuleInput}, TContext> => {
+
+const mutationKey = ['testRule'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof testRule>>, {data: RuleInput}> = (props) => {
+          const {data} = props ?? {};
+
+          return  testRule(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type TestRuleMutationResult = NonNullable<Awaited<ReturnType<typeof testRule>>>
+    export type TestRuleMutationBody = RuleInput
+    export type TestRuleMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse
+
+    /**
+ * @summary Which of the last 100 tickets a rule (saved or not) would match now; changes nothing
+ */
+export const useTestRule = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof testRule>>, TError,{data: RuleInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof testRule>>,
+        TError,
+        {data: RuleInput},
+        TContext
+      > => {
+
+      const mutationOptions = getTestRuleMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Changes a rule (the whole rule is checked again); position reorders
+ */
+export const getUpdateRuleUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/rules/${id}`
+}
+
+export const updateRule = async (id: number,
+    ruleUpdate: RuleUpdate, options?: RequestInit): Promise<Rule> => {
+  
+  return apiFetch<Rule>(getUpdateRuleUrl(id),
+  {      
+    ...options,
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      ruleUpdate,)
+  }
+);}
+
+
+
+
+export const getUpdateRuleMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateRule>>, TError,{id: number;data: RuleUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof updateRule>>, TError,{id: number;data: RuleUpdate}, TContext> => {
+
+const mutationKey = ['updateRule'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof updateRule>>, {id: number;data: RuleUpdate}> = (props) => {
+          const {id,data} = props ?? {};
+
+          return  updateRule(id,data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UpdateRuleMutationResult = NonNullable<Awaited<ReturnType<typeof updateRule>>>
+    export type UpdateRuleMutationBody = RuleUpdate
+    export type UpdateRuleMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse
+
+    /**
+ * @summary Changes a rule (the whole rule is checked again); position reorders
+ */
+export const useUpdateRule = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateRule>>, TError,{id: number;data: RuleUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof updateRule>>,
+        TError,
+        {id: number;data: RuleUpdate},
+        TContext
+      > => {
+
+      const mutationOptions = getUpdateRuleMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Deletes a rule
+ */
+export const getDeleteRuleUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/rules/${id}`
+}
+
+export const deleteRule = async (id: number, options?: RequestInit): Promise<void> => {
+  
+  return apiFetch<void>(getDeleteRuleUrl(id),
+  {      
+    ...options,
+    method: 'DELETE'
+    
+    
+  }
+);}
+
+
+
+
+export const getDeleteRuleMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteRule>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof deleteRule>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['deleteRule'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof deleteRule>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  deleteRule(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type DeleteRuleMutationResult = NonNullable<Awaited<ReturnType<typeof deleteRule>>>
+    
+    export type DeleteRuleMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+    /**
+ * @summary Deletes a rule
+ */
+export const useDeleteRule = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteRule>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof deleteRule>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getDeleteRuleMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
  * Messages, notes, attachments, participants and tags move to `into`; this ticket is closed with
 `merged_into` set and stays readable by its number (`GET /tickets/{id}` answers it, closed,
 pointing at the target). Later mail in its thread lands on the target.
@@ -7407,7 +7938,7 @@ export const useMarkNotificationsRead = <TError = BadRequestResponse | Unauthori
     }
     
 /**
- * Each kind (`assigned`, `customer_replied`, `mentioned`, `snooze_woke`) is on in the app and by
+ * Each kind (`assigned`, `customer_replied`, `mentioned`, `snooze_woke`, `rule`) is on in the app and by
 mail until turned off. The same object is accepted as `"notifications"` by `PATCH /api/v1/me`
 once that exists.
 

@@ -9,6 +9,7 @@ export const notificationText: Record<string, string> = {
   customer_replied: "The customer replied",
   mentioned: "You were mentioned",
   snooze_woke: "Snoozed ticket woke",
+  rule: "A rule asked to tell you",
 };
 
 /** Bell: the unread count, and the list of the agent's notifications (refreshed live by notification.added). */

@@ -24,6 +24,9 @@ const eventText: Record<string, (ev: EventLike) => string> = {
   split_from: (ev) => `split this ticket off #${ev.after}`,
   snoozed: (ev) => (ev.after ? `snoozed the ticket until ${new Date(ev.after).toLocaleString()}` : "unsnoozed the ticket"),
   snooze_woke: () => ": the snoozed ticket woke up",
+  // The actor is "rule: <name>".
+  rule_fired: () => "fired",
+  rule_failed: (ev) => `could not act (${ev.after.split(": ").slice(1).join(": ")})`,
 };
 
 /** People the log can name: agents, by id and by address. */

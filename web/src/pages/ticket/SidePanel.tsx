@@ -8,6 +8,7 @@ import { useTicketMutations } from "../../lib/ticketMutations";
 import { ErrorBanner } from "../../components/States";
 import { MergeForm } from "./TicketLinks";
 import { Activity } from "./Activity";
+import { RulesFired } from "./RulesFired";
 import { SnoozeControl } from "./Snooze";
 
 export function SidePanel({ ticket }: { ticket: Ticket }) {
@@ -162,6 +163,7 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
           <MergeForm ticket={ticket} />
         </div>
       )}
+      <RulesFired ticketId={ticket.id} />
       <Activity ticketId={ticket.id} requester={ticket.requester} />
     </aside>
   );

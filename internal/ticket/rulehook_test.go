@@ -1,0 +1,326 @@
+package ticket_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/rules"
+	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/store/storetest"
+	"github.com/ticketer/ticketer/internal/ticket"
+)
+
+func (e *env) rule(name string, when rules.When, conds []rules.Condition, acts ...rules.Action) int64 {
+	e.t.Helper()
+	w := string(when)
+	r, err := e.svc.CreateRule(e.ctx, ticket.RuleInput{Name: &name, When: &w, Conditions: &conds, Actions: &acts})
+	if err != nil {
+		e.t.Fatalf("rule %s: %v", name, err)
+	}
+	return r.ID
+}
+
+func withPrefix(list []string, prefix string) []string {
+	var out []string
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// TestRuleActsOnNewMail: a created rule sets priority and a tag on a new
+// ticket whose subject matches, records that it fired by name, and leaves
+// other mail alone.
+func TestRuleActsOnNewMail(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		e.rule("Billing", rules.WhenCreated, []rules.Condition{{Field: "subject", Op: "contains", Value: "INVOICE"}},
+			rules.Action{Type: "set_priority", Value: "high"}, rules.Action{Type: "add_tag", Value: "billing"})
+		res := e.receive(e.mb, msg("From: ann@customer.test", "To: support@acme.test", "Subject: Invoice 42 is wrong", "Message-ID: <r1@customer.test>"))
+		tk := e.ticket(res.TicketID)
+		if tk.Priority != domain.PriorityHigh || !slices.Equal(tk.Tags, []string{"billing"}) {
+			t.Fatalf("ticket %+v", tk)
+		}
+		if got := withPrefix(e.eventKinds(tk.ID), "rule_fired:"); !slices.Equal(got, []string{"rule_fired:Billing"}) {
+			t.Fatalf("events %v", e.eventKinds(tk.ID))
+		}
+		other := e.receive(e.mb, msg("From: bob@customer.test", "To: support@acme.test", "Subject: Printer", "Message-ID: <r2@customer.test>"))
+		if tk := e.ticket(other.TicketID); tk.Priority != domain.PriorityNormal || len(tk.Tags) != 0 {
+			t.Fatalf("unmatched ticket %+v", tk)
+		}
+	})
+}
+
+// TestFailingRuleKeepsMail: a rule whose actions cannot be done (an agent
+// since disabled, a status the status rules refuse, a deleted macro) records
+// rule_failed, and the message and the rest of the rule's actions stay.
+func TestFailingRuleKeepsMail(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		agent := e.agent()
+		owner := e.agent()
+		mac, err := e.svc.CreateMacro(e.ctx, owner, ticket.MacroInput{Name: ptr("m"), Body: ptr("Hi"), Shared: ptr(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.rule("Broken", rules.WhenCreated, nil,
+			rules.Action{Type: "assign_agent", Value: fmt.Sprint(agent.ID)}, rules.Action{Type: "set_status", Value: "closed"},
+			rules.Action{Type: "reply_macro", Value: fmt.Sprint(mac.ID)}, rules.Action{Type: "add_tag", Value: "seen"})
+		if _, err := e.st.DB().Exec(e.ctx, `UPDATE users SET disabled = TRUE WHERE id = $1`, agent.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.DeleteMacro(e.ctx, owner, mac.ID); err != nil {
+			t.Fatal(err)
+		}
+		res := e.receive(e.mb, msg("From: ann@customer.test", "To: support@acme.test", "Subject: Hello", "Message-ID: <f1@customer.test>"))
+		tk := e.ticket(res.TicketID)
+		if tk.Status != domain.StatusNew || tk.Assignee != nil || !slices.Equal(tk.Tags, []string{"seen"}) {
+			t.Fatalf("ticket %+v", tk)
+		}
+		if n := len(withPrefix(e.eventKinds(tk.ID), "rule_failed:Broken: ")); n != 3 {
+			t.Fatalf("want 3 rule_failed events: %v", e.eventKinds(tk.ID))
+		}
+		if len(e.messages(tk.ID)) == 0 {
+			t.Fatal("the message is lost")
+		}
+	})
+}
+
+// TestRuleChainStops: rules triggering each other stop after maxRuleDepth
+// rules (3): created adds t1; updated rules add t2 on t1, t3 on t2, t4 on t3.
+func TestRuleChainStops(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		e.rule("r1", rules.WhenCreated, nil, rules.Action{Type: "add_tag", Value: "t1"})
+		for i := 2; i <= 5; i++ {
+			e.rule(fmt.Sprintf("r%d", i), rules.WhenUpdated, []rules.Condition{{Field: "tag", Op: "equals", Value: fmt.Sprintf("t%d", i-1)},
+				{Field: "tag", Op: "not_equals", Value: fmt.Sprintf("t%d", i)}}, rules.Action{Type: "add_tag", Value: fmt.Sprintf("t%d", i)})
+		}
+		res := e.receive(e.mb, msg("From: ann@customer.test", "To: support@acme.test", "Subject: Hello", "Message-ID: <c1@customer.test>"))
+		tk := e.ticket(res.TicketID)
+		if want := []string{"t1", "t2", "t3"}; !slices.Equal(tk.Tags, want) {
+			t.Fatalf("tags %v, want %v (a chain of 3 rules)", tk.Tags, want)
+		}
+	})
+}
+
+// TestRuleNeverRetriggersItself: an updated rule that matches every change
+// fires once on an agent's change, not again on its own.
+func TestRuleNeverRetriggersItself(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		_, tk := e.newConversation()
+		e.rule("Echo", rules.WhenUpdated, nil, rules.Action{Type: "add_note", Value: "changed"})
+		high := domain.PriorityHigh
+		if _, err := e.svc.UpdateTicket(e.ctx, e.agent(), tk.ID, ticket.TicketUpdate{Priority: &high}); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(withPrefix(e.eventKinds(tk.ID), "rule_fired:")); n != 1 {
+			t.Fatalf("fired %d times: %v", n, e.eventKinds(tk.ID))
+		}
+	})
+}
+
+// TestRuleReplyOncePerTicket: a customer_replied rule answers with a macro
+// once per ticket, and never automatic mail.
+func TestRuleReplyOncePerTicket(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		mac, err := e.svc.CreateMacro(e.ctx, e.agent(), ticket.MacroInput{Name: ptr("thanks"), Body: ptr("Thanks {{requester.first_name}}, ticket {{ticket.id}}."), Shared: ptr(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, tk := e.newConversation()
+		e.rule("Thank", rules.WhenCustomerReplied, nil, rules.Action{Type: "reply_macro", Value: fmt.Sprint(mac.ID)})
+		auto := e.receive(e.mb, msg("From: alice@customer.test", "Subject: Out of office", "Auto-Submitted: auto-replied",
+			"Message-ID: <o1@customer.test>", "In-Reply-To: <m1@customer.test>"))
+		if auto.TicketID != tk.ID {
+			t.Fatalf("the automatic reply went to %+v", auto)
+		}
+		replies := func() []store.Message {
+			var out []store.Message
+			for _, m := range e.messages(tk.ID) {
+				if m.AutoReason == "rule" {
+					out = append(out, m)
+				}
+			}
+			return out
+		}
+		if n := len(replies()); n != 0 {
+			t.Fatalf("replied %d times to automatic mail", n)
+		}
+		for i := range 2 {
+			e.receive(e.mb, msg("From: alice@customer.test", "To: support@acme.test", "Subject: Re: Printer on fire",
+				fmt.Sprintf("Message-ID: <re%d@customer.test>", i), "In-Reply-To: <m1@customer.test>"))
+		}
+		got := replies()
+		if len(got) != 1 || !strings.Contains(got[0].Text, fmt.Sprintf("ticket %d.", tk.ID)) || got[0].To[0].Email != "alice@customer.test" {
+			t.Fatalf("rule replies %+v", got)
+		}
+	})
+}
+
+// TestTimeRule: "pending for 7 days -> solved" acts only once the time has
+// passed (a controllable clock), once, on the tickets of that status.
+func TestTimeRule(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		_, tk := e.newConversation()
+		_, other := e.newConversationFrom("carl@customer.test", "<other@customer.test>")
+		pending := domain.StatusPending
+		if _, err := e.svc.UpdateTicket(e.ctx, e.agent(), tk.ID, ticket.TicketUpdate{Status: &pending}); err != nil {
+			t.Fatal(err)
+		}
+		e.rule("Close quiet", rules.WhenTime, []rules.Condition{{Field: "status", Op: "equals", Value: "pending"},
+			{Field: "hours_since_updated", Op: "gt", Value: "168"}}, rules.Action{Type: "set_status", Value: "solved"})
+		run := func() int {
+			t.Helper()
+			n, err := e.svc.RunTimeRules(e.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		e.now = e.now.Add(100 * time.Hour)
+		if n := run(); n != 0 || e.ticket(tk.ID).Status != domain.StatusPending {
+			t.Fatalf("fired %d times after 100 hours", n)
+		}
+		e.now = e.now.Add(70 * time.Hour)
+		if n := run(); n != 1 || e.ticket(tk.ID).Status != domain.StatusSolved {
+			t.Fatalf("fired %d times after 170 hours; ticket %s", n, e.ticket(tk.ID).Status)
+		}
+		if n := run(); n != 0 {
+			t.Fatalf("fired again: %d", n)
+		}
+		if e.ticket(other).Status == domain.StatusSolved {
+			t.Fatal("a ticket of another status was solved")
+		}
+	})
+}
+
+// TestRuleSaveRefuses: unknown fields, ops and actions, and actions naming
+// a disabled agent or a personal macro are refused with the field named.
+func TestRuleSaveRefuses(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		owner := e.agent()
+		personal, err := e.svc.CreateMacro(e.ctx, owner, ticket.MacroInput{Name: ptr("mine"), Body: ptr("Hi")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			name  string
+			conds []rules.Condition
+			acts  []rules.Action
+			field string
+		}{
+			{"unknown field", []rules.Condition{{Field: "team", Op: "equals", Value: "x"}}, []rules.Action{{Type: "add_tag", Value: "x"}}, "conditions[0].field"},
+			{"bad regexp", []rules.Condition{{Field: "subject", Op: "matches", Value: "("}}, []rules.Action{{Type: "add_tag", Value: "x"}}, "conditions[0].value"},
+			{"unknown action", nil, []rules.Action{{Type: "set_team", Value: "1"}}, "actions[0].type"},
+			{"no such agent", nil, []rules.Action{{Type: "assign_agent", Value: "999999"}}, "actions[0].value"},
+			{"personal macro", nil, []rules.Action{{Type: "add_tag", Value: "x"}, {Type: "reply_macro", Value: fmt.Sprint(personal.ID)}}, "actions[1].value"},
+		}
+		for _, tc := range cases {
+			w := "created"
+			_, err := e.svc.CreateRule(e.ctx, ticket.RuleInput{Name: ptr(tc.name), When: &w, Conditions: &tc.conds, Actions: &tc.acts})
+			var de *domain.Error
+			if !errors.As(err, &de) || de.Kind != domain.KindInvalid || de.Field != tc.field {
+				t.Errorf("%s: %v, want invalid %s", tc.name, err, tc.field)
+			}
+		}
+		if list, _ := e.svc.Rules(e.ctx); len(list) != 0 {
+			t.Fatalf("saved %d rules", len(list))
+		}
+	})
+}
+
+// TestRuleTest: "test this rule" names the latest tickets the rule matches
+// and changes nothing.
+func TestRuleTest(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		_, tk := e.newConversation()
+		e.newConversationFrom("carl@customer.test", "<other@customer.test>")
+		w := "created"
+		conds := []rules.Condition{{Field: "from_domain", Op: "equals", Value: "customer.test"}, {Field: "body", Op: "contains", Value: "ON FIRE"},
+			{Field: "from", Op: "starts_with", Value: "alice"}}
+		acts := []rules.Action{{Type: "set_priority", Value: "urgent"}}
+		matched, checked, err := e.svc.TestRule(e.ctx, ticket.RuleInput{Name: ptr("t"), When: &w, Conditions: &conds, Actions: &acts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if checked != 2 || len(matched) != 1 || matched[0].ID != tk.ID {
+			t.Fatalf("checked %d, matched %+v", checked, matched)
+		}
+		if e.ticket(tk.ID).Priority != domain.PriorityNormal {
+			t.Fatal("testing a rule changed the ticket")
+		}
+	})
+}
+
+// TestRuleTestSize: the test looks at the last 100 tickets.
+func TestRuleTestSize(t *testing.T) {
+	t.Parallel()
+	if ticket.RuleTestSize != 100 {
+		t.Fatalf("RuleTestSize = %d; the issue and the UI say the last 100 tickets", ticket.RuleTestSize)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestTimeRulesJob: the pass is a periodic job every 5 minutes on the
+// maintenance queue, tried once (the next pass is its retry), and its
+// worker runs RunTimeRules.
+func TestTimeRulesJob(t *testing.T) {
+	t.Parallel()
+	if ticket.TimeRulesInterval != 5*time.Minute {
+		t.Fatalf("TimeRulesInterval = %v; the README and the UI say every 5 minutes", ticket.TimeRulesInterval)
+	}
+	if o := (ticket.TimeRulesArgs{}).InsertOpts(); o.Queue != jobs.QueueMaintenance || o.MaxAttempts != 1 {
+		t.Fatalf("insert options %+v", o)
+	}
+	if ticket.RuleTimeBatch != 500 {
+		t.Fatalf("RuleTimeBatch = %d; the README says 500 per rule per pass", ticket.RuleTimeBatch)
+	}
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		_, tk := e.newConversation()
+		e.rule("Old new tickets", rules.WhenTime, []rules.Condition{{Field: "status", Op: "equals", Value: "new"},
+			{Field: "hours_since_created", Op: "gt", Value: "1"}}, rules.Action{Type: "add_tag", Value: "stale"})
+		e.now = e.now.Add(2 * time.Hour)
+		w := &ticket.TimeRulesWorker{Service: e.svc}
+		if err := w.Work(e.ctx, &river.Job[ticket.TimeRulesArgs]{}); err != nil {
+			t.Fatal(err)
+		}
+		if tags := e.ticket(tk.ID).Tags; !slices.Equal(tags, []string{"stale"}) {
+			t.Fatalf("tags %v", tags)
+		}
+	})
+}
