@@ -19,6 +19,7 @@ type Stage int
 const (
 	StageAudit         Stage = iota // the audit trail (built in, always first)
 	StageRules                      // automation rules
+	StageAssignment                 // teams' automatic assignment (built in, teams.go)
 	StageSLA                        // SLA timers
 	StageNotifications              // notifications to agents
 	StageWebhooks                   // outgoing webhooks
@@ -36,10 +37,11 @@ type Hook struct {
 	Run   func(ctx context.Context, tx *store.Tx, a Applied) ([]Change, error)
 }
 
-// orderHooks puts the built-in audit hook first and the others by stage,
+// orderHooks puts the built-in audit hook first and the others (with the
+// built-in assignment hook) by stage,
 // keeping the registration order within a stage.
 func orderHooks(s *Service, extra []Hook) []Hook {
-	hooks := append([]Hook{s.auditHook()}, extra...)
+	hooks := append([]Hook{s.auditHook(), s.assignHook()}, extra...)
 	slices.SortStableFunc(hooks, func(a, b Hook) int { return cmp.Compare(a.Stage, b.Stage) })
 	return hooks
 }

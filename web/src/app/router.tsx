@@ -13,6 +13,7 @@ const UsersPage = lazy(() => import("../pages/AdminUsers").then((m) => ({ defaul
 const AccountPage = lazy(() => import("../pages/Account").then((m) => ({ default: m.AccountPage })));
 const NewTicketPage = lazy(() => import("../pages/NewTicket").then((m) => ({ default: m.NewTicketPage })));
 const InvitePage = lazy(() => import("../pages/Invite").then((m) => ({ default: m.InvitePage })));
+const TeamsPage = lazy(() => import("../pages/AdminTeams").then((m) => ({ default: m.TeamsPage })));
 const MailboxesPage = lazy(() => import("../pages/AdminMailboxes").then((m) => ({ default: m.MailboxesPage })));
 const page = (el: React.ReactNode) => (
   <Suspense
@@ -39,6 +40,7 @@ export const router = createBrowserRouter([
       { path: "account", element: page(<AccountPage />) },
       { path: "admin/users", element: page(<UsersPage />) },
       { path: "admin/mailboxes", element: page(<MailboxesPage />) },
+      { path: "admin/teams", element: page(<TeamsPage />) },
       { path: "mail/:filter", element: page(<InboundMailPage />) },
       { path: "*", element: <NotFound /> },
     ],

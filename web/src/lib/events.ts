@@ -24,6 +24,7 @@ const eventText: Record<string, (ev: EventLike) => string> = {
   split_from: (ev) => `split this ticket off #${ev.after}`,
   snoozed: (ev) => (ev.after ? `snoozed the ticket until ${new Date(ev.after).toLocaleString()}` : "unsnoozed the ticket"),
   snooze_woke: () => ": the snoozed ticket woke up",
+  auto_assigned: (ev) => `assigned the ticket by ${ev.after === "load_balanced" ? "load balancing" : "round robin"}${ev.before ? ` (team ${ev.before})` : ""}`,
 };
 
 /** People the log can name: agents, by id and by address. */
