@@ -33,8 +33,8 @@ func Assignments() []Assignment {
 const (
 	EventTeamChanged EventKind = "team_changed"
 	// EventAutoAssigned: the ticket was given to an agent automatically;
-	// NewValue is how (round_robin or load_balanced), OldValue the team. The
-	// assignee_changed entry that follows names the agent.
+	// NewValue is how (round_robin or load_balanced). The assignee_changed
+	// entry that follows names the agent.
 	EventAutoAssigned EventKind = "auto_assigned"
 )
 
