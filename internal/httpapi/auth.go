@@ -90,13 +90,19 @@ func (s *Server) GetMe(ctx context.Context, _ oapi.GetMeRequestObject) (oapi.Get
 	return oapi.GetMe200JSONResponse(u), err
 }
 
-// UpdateMe changes the caller's own settings: their signature.
+// UpdateMe changes the caller's own settings: their signature, whether they
+// are available for automatic assignment.
 func (s *Server) UpdateMe(ctx context.Context, req oapi.UpdateMeRequestObject) (oapi.UpdateMeResponseObject, error) {
 	if req.Body == nil {
 		return nil, needBody(nil)
 	}
 	if sig := req.Body.Signature; sig != nil {
 		if err := s.tickets.SetMySignature(ctx, principalFrom(ctx).User, *sig); err != nil {
+			return nil, err
+		}
+	}
+	if on := req.Body.Available; on != nil {
+		if err := s.tickets.SetMyAvailability(ctx, principalFrom(ctx).User, *on); err != nil {
 			return nil, err
 		}
 	}
@@ -113,6 +119,11 @@ func (s *Server) me(ctx context.Context) (oapi.User, error) {
 		return out, err
 	}
 	out.Signature = &sig
+	available, err := s.tickets.MyAvailability(ctx, u)
+	if err != nil {
+		return out, err
+	}
+	out.Available = &available
 	on, err := s.auth.TOTPEnabled(ctx, u)
 	out.TwoFactor = &on
 	return out, err

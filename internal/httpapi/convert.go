@@ -38,6 +38,7 @@ func toTicket(t store.Ticket) oapi.Ticket {
 		MailboxId: t.MailboxID, Tags: t.Tags, MessageCount: t.MessageCount, UndeliveredCount: t.Undelivered, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 		FirstResponseAt: nullTime(t.FirstResponseAt), SolvedAt: nullTime(t.SolvedAt), SpamAt: nullTime(t.SpamAt),
 		SnoozeUntil: nullTime(t.SnoozeUntil)}
+	out.Team = toTeamRef(t.Team)
 	if t.Assignee != nil {
 		out.Assignee = nullable.NewNullableWithValue(oapi.User{Id: t.Assignee.ID, Email: t.Assignee.Email, Name: t.Assignee.Name})
 	}
@@ -92,11 +93,16 @@ func toMessage(m store.Message) oapi.Message {
 }
 
 func toMailbox(m store.Mailbox) oapi.Mailbox {
-	return oapi.Mailbox{Id: m.ID, Name: m.Name, Address: m.Address, Provider: m.Provider, HasSmtpRelay: m.SMTPRelay != "",
+	out := oapi.Mailbox{Id: m.ID, Name: m.Name, Address: m.Address, Provider: m.Provider, HasSmtpRelay: m.SMTPRelay != "",
 		AckEnabled: m.AckEnabled, AckSubject: m.AckSubject, AckBody: m.AckBody, Status: m.Status, LastError: m.LastError,
 		LastSyncAt: nullTime(m.LastSyncAt), CreatedAt: m.CreatedAt,
 		RelayError: m.RelayError, RelayErrorSince: nullTime(m.RelayErrorSince), RelayWarning: m.RelayWarning,
-		SenderAgentName: m.SenderAgentName, SystemMail: m.SystemMail, ReopenDays: &m.ReopenDays, Signature: &m.Signature}
+		SenderAgentName: m.SenderAgentName, SystemMail: m.SystemMail, ReopenDays: &m.ReopenDays, Signature: &m.Signature,
+		TeamId: nullable.NewNullNullable[int64]()}
+	if m.TeamID != 0 {
+		out.TeamId = nullable.NewNullableWithValue(m.TeamID)
+	}
+	return out
 }
 
 func toToken(t store.APIToken) oapi.APIToken {

@@ -28,6 +28,12 @@ func (s *Server) CreateMailbox(ctx context.Context, req oapi.CreateMailboxReques
 	b := req.Body
 	in := ticket.MailboxInput{Name: b.Name, Address: b.Address, SMTPRelay: deref(b.SmtpRelay),
 		AckEnabled: b.AckEnabled, AckSubject: deref(b.AckSubject), AckBody: deref(b.AckBody)}
+	if b.TeamId != nil {
+		if *b.TeamId <= 0 {
+			return nil, domain.Invalid("team_id", "must be a team id")
+		}
+		in.TeamID = *b.TeamId
+	}
 	if u := strings.TrimSpace(deref(b.Imap)); u != "" {
 		if _, err := imap.ParseURL(u); err != nil {
 			return nil, domain.Invalid("imap", err.Error())
@@ -54,8 +60,14 @@ func (s *Server) UpdateMailbox(ctx context.Context, req oapi.UpdateMailboxReques
 		return nil, needBody(nil)
 	}
 	b := req.Body
-	m, err := s.tickets.UpdateMailbox(ctx, req.Id, ticket.MailboxUpdate{Name: b.Name, SMTPRelay: b.SmtpRelay, AckSubject: b.AckSubject,
-		AckBody: b.AckBody, AckEnabled: b.AckEnabled, SenderAgentName: b.SenderAgentName, SystemMail: b.SystemMail, ReopenDays: b.ReopenDays, Signature: b.Signature})
+	in := ticket.MailboxUpdate{Name: b.Name, SMTPRelay: b.SmtpRelay, AckSubject: b.AckSubject,
+		AckBody: b.AckBody, AckEnabled: b.AckEnabled, SenderAgentName: b.SenderAgentName, SystemMail: b.SystemMail, ReopenDays: b.ReopenDays, Signature: b.Signature}
+	if set, team, err := teamField(b.TeamId); err != nil {
+		return nil, err
+	} else if set {
+		in.TeamID = &team
+	}
+	m, err := s.tickets.UpdateMailbox(ctx, req.Id, in)
 	if err != nil {
 		return nil, err
 	}

@@ -82,6 +82,11 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("PATCH /api/v1/rules/{id}", admin, api.UpdateRule)
 	route("DELETE /api/v1/rules/{id}", admin, api.DeleteRule)
 	route("POST /api/v1/tickets/bulk", agent, api.BulkUpdateTickets)
+	// Teams and automatic assignment (issue 13).
+	route("GET /api/v1/teams", agent, api.ListTeams)
+	route("POST /api/v1/teams", admin, api.CreateTeam)
+	route("PATCH /api/v1/teams/{id}", admin, api.UpdateTeam)
+	route("DELETE /api/v1/teams/{id}", admin, api.DeleteTeam)
 	// Merge, split, new outbound tickets, notifications (issue 12).
 	route("POST /api/v1/tickets", agent, api.CreateTicket)
 	route("POST /api/v1/tickets/{id}/merge", agent, api.MergeTicket)

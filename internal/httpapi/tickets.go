@@ -27,6 +27,12 @@ func (s *Server) ListTickets(ctx context.Context, req oapi.ListTicketsRequestObj
 		}
 		f.MailboxID = *p.Mailbox
 	}
+	if p.Team != nil {
+		if *p.Team <= 0 {
+			return nil, domain.BadRequest("team", "must be a team id")
+		}
+		f.TeamID = *p.Team
+	}
 	if f.AssigneeID, f.Unassigned, err = assigneeFilter(trimmed(p.Assignee), viewer.ID); err != nil {
 		return nil, err
 	}
@@ -70,6 +76,9 @@ func (s *Server) UpdateTicket(ctx context.Context, req oapi.UpdateTicketRequestO
 	in := ticket.TicketUpdate{Tags: b.Tags}
 	var err error
 	if in.Status, in.Priority, in.AssigneeSet, in.AssigneeID, err = ticketFields(b.Status, b.Priority, b.AssigneeId); err != nil {
+		return nil, err
+	}
+	if in.TeamSet, in.TeamID, err = teamField(b.TeamId); err != nil {
 		return nil, err
 	}
 	if b.SnoozeUntil.IsSpecified() {

@@ -17,6 +17,7 @@ type Ticket struct {
 	Status          domain.Status
 	Priority        domain.Priority
 	Assignee        *UserRef
+	Team            *TeamRef // nil: no team
 	RequesterID     int64
 	Requester       Address
 	MailboxID       int64
@@ -41,10 +42,11 @@ type Ticket struct {
 const ticketCols = `SELECT t.id, t.subject, t.status, t.priority, t.assignee_id, u.email, u.name,
 	t.requester_id, c.email, c.name, t.mailbox_id, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.solved_at,
 	(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id AND m.delivery_status IN ('retrying', 'failed', 'waiting')
-		AND m.author_id IS NOT NULL), t.spam_at, t.merged_into, t.split_from, t.snooze_until`
+		AND m.author_id IS NOT NULL), t.spam_at, t.merged_into, t.split_from, t.snooze_until, t.team_id, tm.name`
 
 const ticketFrom = `
-	FROM tickets t JOIN contacts c ON c.id = t.requester_id LEFT JOIN users u ON u.id = t.assignee_id`
+	FROM tickets t JOIN contacts c ON c.id = t.requester_id LEFT JOIN users u ON u.id = t.assignee_id
+	LEFT JOIN teams tm ON tm.id = t.team_id`
 
 const ticketSelect = ticketCols + ticketFrom
 
@@ -55,10 +57,11 @@ func scanTicket(r Row, sorted bool) (Ticket, error) {
 	var aID sql.NullInt64
 	var aEmail, aName sql.NullString
 	var first, solved, spam, snooze sql.NullTime
-	var merged, split sql.NullInt64
+	var merged, split, teamID sql.NullInt64
+	var teamName sql.NullString
 	dest := []any{&t.ID, &t.Subject, &t.Status, &t.Priority, &aID, &aEmail, &aName,
 		&t.RequesterID, &t.Requester.Email, &t.Requester.Name, &t.MailboxID, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &first, &solved, &t.Undelivered, &spam,
-		&merged, &split, &snooze}
+		&merged, &split, &snooze, &teamID, &teamName}
 	if sorted {
 		dest = append(dest, &t.sortRank, &t.sortText)
 	}
@@ -66,6 +69,9 @@ func scanTicket(r Row, sorted bool) (Ticket, error) {
 	t.SpamAt, t.SnoozeUntil = timeOf(spam), timeOf(snooze)
 	t.MergedInto, t.SplitFrom = merged.Int64, split.Int64
 	t.Assignee = scanUserRef(aID, aEmail, aName)
+	if teamID.Valid {
+		t.Team = &TeamRef{ID: teamID.Int64, Name: teamName.String}
+	}
 	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
 	t.FirstResponseAt, t.SolvedAt = timeOf(first), timeOf(solved)
 	t.Tags = []string{}
@@ -153,6 +159,7 @@ type TicketFilter struct {
 	MailboxID  int64
 	AssigneeID int64 // 0: any
 	Unassigned bool
+	TeamID     int64 // 0: any
 	Requester  string
 	Tag        string
 	Query      string // full-text search: every term in the subject or a message's visible text (see search.go)
@@ -324,6 +331,9 @@ func (s *Store) ticketWhere(ctx context.Context, f TicketFilter, arg func(any) s
 	}
 	if f.Unassigned {
 		where = append(where, "t.assignee_id IS NULL")
+	}
+	if f.TeamID != 0 {
+		where = append(where, "t.team_id = "+arg(f.TeamID))
 	}
 	if f.Requester != "" {
 		// By id, so the requester index serves the page.

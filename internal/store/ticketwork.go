@@ -30,17 +30,19 @@ type TicketFields struct {
 	Status     domain.Status
 	Priority   domain.Priority
 	AssigneeID int64 // 0: unassigned
+	TeamID     int64 // 0: no team
 	SolvedAt   time.Time
 	// SnoozeUntil is when a snoozed (pending) ticket returns to open; zero
 	// when it is not snoozed.
 	SnoozeUntil time.Time
 }
 
-// UpdateTicketFields writes status, priority, assignee and solved time.
+// UpdateTicketFields writes status, priority, assignee, team, solved and
+// snooze times.
 func (s *Store) UpdateTicketFields(ctx context.Context, q Querier, id int64, f TicketFields, at time.Time) error {
 	_, err := q.Exec(ctx, `UPDATE tickets SET status = $2, priority = $3, assignee_id = $4, solved_at = $5,
-		updated_at = CASE WHEN updated_at > $6 THEN updated_at ELSE $6 END, snooze_until = $7 WHERE id = $1`,
-		id, f.Status, f.Priority, nullInt(f.AssigneeID), nullTime(f.SolvedAt), at.UTC(), nullTime(f.SnoozeUntil))
+		updated_at = CASE WHEN updated_at > $6 THEN updated_at ELSE $6 END, snooze_until = $7, team_id = $8 WHERE id = $1`,
+		id, f.Status, f.Priority, nullInt(f.AssigneeID), nullTime(f.SolvedAt), at.UTC(), nullTime(f.SnoozeUntil), nullInt(f.TeamID))
 	if err != nil {
 		return fmt.Errorf("update ticket %d: %w", id, err)
 	}
@@ -190,13 +192,13 @@ func (s *Store) GetTicketFields(ctx context.Context, q Querier, id int64) (Ticke
 // statement per chunk of ids (a batch import asks for many at once).
 func (s *Store) TicketFieldsByID(ctx context.Context, q Querier, ids []int64) (map[int64]TicketFields, error) {
 	found := map[int64]TicketFields{}
-	err := queryIn(ctx, q, `SELECT id, status, priority, assignee_id, solved_at, snooze_until FROM tickets WHERE id IN (`, ids, func(r Rows) error {
+	err := queryIn(ctx, q, `SELECT id, status, priority, assignee_id, solved_at, snooze_until, team_id FROM tickets WHERE id IN (`, ids, func(r Rows) error {
 		var id int64
 		var f TicketFields
-		var assignee sql.NullInt64
+		var assignee, team sql.NullInt64
 		var solved, snooze sql.NullTime
-		err := r.Scan(&id, &f.Status, &f.Priority, &assignee, &solved, &snooze)
-		f.AssigneeID, f.SolvedAt, f.SnoozeUntil = assignee.Int64, timeOf(solved), timeOf(snooze)
+		err := r.Scan(&id, &f.Status, &f.Priority, &assignee, &solved, &snooze, &team)
+		f.AssigneeID, f.SolvedAt, f.SnoozeUntil, f.TeamID = assignee.Int64, timeOf(solved), timeOf(snooze), team.Int64
 		found[id] = f
 		return err
 	})

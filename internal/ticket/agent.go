@@ -23,7 +23,10 @@ type TicketUpdate struct {
 	// AssigneeSet says the assignee changes: to AssigneeID, or unassigned when 0.
 	AssigneeSet bool
 	AssigneeID  int64
-	Tags        *[]string
+	// TeamSet says the team changes: to TeamID, or none when 0.
+	TeamSet bool
+	TeamID  int64
+	Tags    *[]string
 	// Snooze snoozes until then (zero: unsnoozes); nil leaves it alone.
 	Snooze *time.Time
 }
@@ -34,6 +37,9 @@ func (s *Service) UpdateTicket(ctx context.Context, actor store.User, id int64, 
 	c := Change{TicketID: id, Actor: agentActor(actor), Status: in.Status, Priority: in.Priority, Tags: in.Tags, Snooze: in.Snooze}
 	if in.AssigneeSet {
 		c.Assignee = &in.AssigneeID
+	}
+	if in.TeamSet {
+		c.Team = &in.TeamID
 	}
 	// Bad values are refused before the ticket is even looked at.
 	if err := c.validate(); err != nil {

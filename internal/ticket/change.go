@@ -48,7 +48,7 @@ const (
 func EventKinds() []EventKind {
 	return []EventKind{EventTicketCreated, EventStatusChanged, EventPriorityChanged, EventAssigneeChanged, EventTagsChanged,
 		EventReplyQueued, EventNoteAdded, EventDeliveryFailed, EventDeliveryRetried, EventTicketLinked, EventMarkedSpam, EventSpamRestored,
-		EventMergedInto, EventMergedFrom, EventSplitTo, EventSplitFrom, EventSnoozed, EventSnoozeWoke, EventRuleFired, EventRuleFailed}
+		EventMergedInto, EventMergedFrom, EventSplitTo, EventSplitFrom, EventSnoozed, EventSnoozeWoke, EventRuleFired, EventRuleFailed, EventTeamChanged, EventAutoAssigned}
 }
 
 // Event is one audit-trail entry a change records.
@@ -83,6 +83,7 @@ type Change struct {
 	Status   *domain.Status
 	Priority *domain.Priority
 	Assignee *int64 // 0 unassigns
+	Team     *int64 // 0 removes the team
 	Tags     *[]string
 	// TagsAdd and TagsRemove change the tags the ticket has when the change
 	// is made (not a snapshot read earlier), after Tags.
@@ -290,7 +291,7 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, c Change) (Applied, e
 	return a, nil
 }
 
-// changeFields applies status, priority and assignee to a.After, with their
+// changeFields applies status, priority, assignee and team to a.After, with their
 // audit entries; it reports whether any of them changed.
 func (s *Service) changeFields(ctx context.Context, tx *store.Tx, a *Applied, now time.Time) (bool, error) {
 	c, before := a.Change, a.After
@@ -334,6 +335,18 @@ func (s *Service) changeFields(ctx context.Context, tx *store.Tx, a *Applied, no
 			a.After.AssigneeID = *c.Assignee
 			record(EventAssigneeChanged, "assignee", was, is)
 		}
+	}
+	if c.Team != nil && *c.Team != before.TeamID {
+		was, err := s.teamName(ctx, tx, before.TeamID, false)
+		if err != nil {
+			return false, err
+		}
+		is, err := s.teamName(ctx, tx, *c.Team, true)
+		if err != nil {
+			return false, err
+		}
+		a.After.TeamID = *c.Team
+		record(EventTeamChanged, "team", was, is)
 	}
 	if err := s.changeSnooze(ctx, tx, a, now); err != nil {
 		return false, err

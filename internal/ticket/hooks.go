@@ -19,6 +19,7 @@ type Stage int
 const (
 	StageAudit         Stage = iota // the audit trail (built in, always first)
 	StageRules                      // automation rules
+	StageAssignment                 // teams' automatic assignment (built in, teams.go)
 	StageSLA                        // SLA timers
 	StageNotifications              // notifications to agents
 	StageWebhooks                   // outgoing webhooks
@@ -38,9 +39,10 @@ type Hook struct {
 
 // orderHooks puts the built-in audit hook first and the others by stage,
 // keeping the registration order within a stage; the automation rules
-// (rulehook.go) are built in too, first of their stage.
+// (rulehook.go) and automatic assignment (teams.go) are built in too, first
+// of their stages.
 func orderHooks(s *Service, extra []Hook) []Hook {
-	hooks := append([]Hook{s.auditHook(), s.rulesHook()}, extra...)
+	hooks := append([]Hook{s.auditHook(), s.rulesHook(), s.assignHook()}, extra...)
 	slices.SortStableFunc(hooks, func(a, b Hook) int { return cmp.Compare(a.Stage, b.Stage) })
 	return hooks
 }

@@ -21,6 +21,7 @@ type MailboxInput struct {
 	AckEnabled    *bool // nil: enabled
 	AckSubject    string
 	AckBody       string
+	TeamID        int64 // the default team of its new tickets (0: none)
 }
 
 // MailboxUpdate changes a mailbox; nil leaves a field alone. An empty
@@ -36,6 +37,8 @@ type MailboxUpdate struct {
 	SystemMail *bool
 	// Signature is appended to replies from the mailbox (placeholders as in macros).
 	Signature *string
+	// TeamID is the default team of its new tickets (0: none).
+	TeamID *int64
 }
 
 // maxReopenDays bounds the reopen window (ten years).
@@ -114,6 +117,11 @@ func (s *Service) CreateMailbox(ctx context.Context, in MailboxInput) (store.Mai
 			return store.Mailbox{}, err
 		}
 	}
+	if in.TeamID != 0 {
+		if err := s.setMailboxTeam(ctx, id, in.TeamID); err != nil {
+			return store.Mailbox{}, err
+		}
+	}
 	return s.store.GetMailbox(ctx, s.db.W(), id)
 }
 
@@ -165,6 +173,11 @@ func (s *Service) UpdateMailbox(ctx context.Context, id int64, in MailboxUpdate)
 	}
 	if in.Signature != nil {
 		if err := s.store.SetMailboxSignature(ctx, id, *in.Signature); err != nil {
+			return store.Mailbox{}, err
+		}
+	}
+	if in.TeamID != nil {
+		if err := s.setMailboxTeam(ctx, id, *in.TeamID); err != nil {
 			return store.Mailbox{}, err
 		}
 	}

@@ -24,7 +24,7 @@ type ViewFilters struct {
 	Tag       string `json:"tag,omitempty"`
 	Requester string `json:"requester,omitempty"`
 	Q         string `json:"q,omitempty"`
-	Team      int64  `json:"team,omitempty"` // kept for teams; filters nothing yet
+	Team      int64  `json:"team,omitempty"`
 }
 
 // View is a saved view.
@@ -62,9 +62,12 @@ var workStatuses = []domain.Status{domain.StatusNew, domain.StatusOpen, domain.S
 // each value.
 func (f ViewFilters) filter(viewer store.User) (store.TicketFilter, error) {
 	out := store.TicketFilter{Tag: strings.ToLower(strings.TrimSpace(f.Tag)), Requester: strings.TrimSpace(f.Requester),
-		Query: strings.TrimSpace(f.Q), MailboxID: f.Mailbox}
+		Query: strings.TrimSpace(f.Q), MailboxID: f.Mailbox, TeamID: f.Team}
 	if f.Mailbox < 0 {
 		return out, domain.Invalid("filters.mailbox", "must be a mailbox id")
+	}
+	if f.Team < 0 {
+		return out, domain.Invalid("filters.team", "must be a team id")
 	}
 	if st := strings.TrimSpace(f.Status); st != "" {
 		for v := range strings.SplitSeq(st, ",") {
@@ -207,7 +210,7 @@ func (s *Service) DeleteView(ctx context.Context, viewer store.User, id int64) e
 // ViewCounts counts the tickets of every view in the viewer's sidebar:
 // mine, unassigned and open (new, open and pending tickets), each status,
 // each mailbox (its work) and each saved view. All but saved views that
-// filter by tag, requester or text are summed from the kept counts
+// filter by tag, requester, text or team are summed from the kept counts
 // (store.TicketCounts); those count their tickets up to CountCap.
 func (s *Service) ViewCounts(ctx context.Context, viewer store.User) (map[string]int, error) {
 	counts, err := s.store.TicketCounts(ctx)
@@ -261,9 +264,9 @@ func (s *Service) ViewCounts(ctx context.Context, viewer store.User) (map[string
 
 // countFromCounts sums a filter's count from the kept counts when it
 // filters by status, assignee and mailbox alone; ok is false when it needs
-// the tickets themselves (a tag, a requester, a search).
+// the tickets themselves (a tag, a requester, a search, a team).
 func countFromCounts(counts []store.TicketCount, f store.TicketFilter) (n int, ok bool) {
-	if f.Tag != "" || f.Requester != "" || f.Query != "" {
+	if f.Tag != "" || f.Requester != "" || f.Query != "" || f.TeamID != 0 {
 		return 0, false
 	}
 	for _, c := range counts {

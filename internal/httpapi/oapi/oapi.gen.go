@@ -55,6 +55,7 @@ func (e DeliveryStatus) Valid() bool {
 // Defines values for EventKind.
 const (
 	EventKindAssigneeChanged EventKind = "assignee_changed"
+	EventKindAutoAssigned    EventKind = "auto_assigned"
 	EventKindDeliveryFailed  EventKind = "delivery_failed"
 	EventKindDeliveryRetried EventKind = "delivery_retried"
 	EventKindMarkedSpam      EventKind = "marked_spam"
@@ -72,6 +73,7 @@ const (
 	EventKindSplitTo         EventKind = "split_to"
 	EventKindStatusChanged   EventKind = "status_changed"
 	EventKindTagsChanged     EventKind = "tags_changed"
+	EventKindTeamChanged     EventKind = "team_changed"
 	EventKindTicketCreated   EventKind = "ticket_created"
 	EventKindTicketLinked    EventKind = "ticket_linked"
 )
@@ -80,6 +82,8 @@ const (
 func (e EventKind) Valid() bool {
 	switch e {
 	case EventKindAssigneeChanged:
+		return true
+	case EventKindAutoAssigned:
 		return true
 	case EventKindDeliveryFailed:
 		return true
@@ -114,6 +118,8 @@ func (e EventKind) Valid() bool {
 	case EventKindStatusChanged:
 		return true
 	case EventKindTagsChanged:
+		return true
+	case EventKindTeamChanged:
 		return true
 	case EventKindTicketCreated:
 		return true
@@ -430,6 +436,27 @@ func (e Status) Valid() bool {
 	}
 }
 
+// Defines values for TeamAssignment.
+const (
+	LoadBalanced TeamAssignment = "load_balanced"
+	Manual       TeamAssignment = "manual"
+	RoundRobin   TeamAssignment = "round_robin"
+)
+
+// Valid indicates whether the value is a known member of the TeamAssignment enum.
+func (e TeamAssignment) Valid() bool {
+	switch e {
+	case LoadBalanced:
+		return true
+	case Manual:
+		return true
+	case RoundRobin:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ThreadedBy.
 const (
 	ThreadedByInReplyTo    ThreadedBy = "in-reply-to"
@@ -643,6 +670,9 @@ type CreateMailboxRequest struct {
 
 	// SmtpRelay smtp://[user:pass@]host:port or smtps://... (query: tls=starttls|opportunistic|none, insecure=1, ca=/path/ca.pem, helo=NAME); stored sealed
 	SmtpRelay *string `json:"smtp_relay,omitempty"`
+
+	// TeamId the team the mailbox's new tickets go to
+	TeamId *int64 `json:"team_id,omitempty"`
 }
 
 // CreateTokenRequest defines model for CreateTokenRequest.
@@ -662,6 +692,8 @@ type CreateUserRequest struct {
 
 // CreatedUser defines model for CreatedUser.
 type CreatedUser struct {
+	// Available only on GET/PATCH /me: whether I am given tickets automatically (see MeUpdate)
+	Available  *bool           `json:"available,omitempty"`
 	CreatedAt  *time.Time      `json:"created_at,omitempty"`
 	Disabled   *bool           `json:"disabled,omitempty"`
 	Email      string          `json:"email"`
@@ -864,6 +896,9 @@ type Mailbox struct {
 
 	// SystemMail mail not tied to a ticket (invitations, password resets) is sent from this mailbox
 	SystemMail bool `json:"system_mail"`
+
+	// TeamId the team the mailbox's new tickets go to
+	TeamId nullable.Nullable[int64] `json:"team_id,omitempty"`
 }
 
 // MailboxSync defines model for MailboxSync.
@@ -917,10 +952,16 @@ type MailboxUpdate struct {
 
 	// SystemMail true makes this the mailbox that sends mail not tied to a ticket (only one is)
 	SystemMail *bool `json:"system_mail,omitempty"`
+
+	// TeamId the team the mailbox's new tickets go to; null removes it
+	TeamId nullable.Nullable[int64] `json:"team_id,omitempty"`
 }
 
 // MeUpdate defines model for MeUpdate.
 type MeUpdate struct {
+	// Available available agents are given tickets by their teams' automatic assignment; away ones are skipped
+	Available *bool `json:"available,omitempty"`
+
 	// Signature appended to my replies under a "-- " line, before the mailbox's; placeholders as in macros ({{agent.name}}...); empty removes it
 	Signature *string `json:"signature,omitempty"`
 }
@@ -1182,6 +1223,48 @@ type Session struct {
 // Status defines model for Status.
 type Status string
 
+// Team defines model for Team.
+type Team struct {
+	// Assignment manual: nobody is picked; round_robin: a new or reopened unassigned ticket goes to the team's next available member in turn; load_balanced: to the available member with the fewest open tickets (new, open, pending). Never to a member at max_open_per_agent.
+	Assignment TeamAssignment `json:"assignment"`
+	CreatedAt  time.Time      `json:"created_at"`
+	Id         int64          `json:"id"`
+
+	// MaxOpenPerAgent 0: no cap
+	MaxOpenPerAgent int     `json:"max_open_per_agent"`
+	MemberIds       []int64 `json:"member_ids"`
+	Name            string  `json:"name"`
+}
+
+// TeamAssignment manual: nobody is picked; round_robin: a new or reopened unassigned ticket goes to the team's next available member in turn; load_balanced: to the available member with the fewest open tickets (new, open, pending). Never to a member at max_open_per_agent.
+type TeamAssignment string
+
+// TeamInput defines model for TeamInput.
+type TeamInput struct {
+	// Assignment manual: nobody is picked; round_robin: a new or reopened unassigned ticket goes to the team's next available member in turn; load_balanced: to the available member with the fewest open tickets (new, open, pending). Never to a member at max_open_per_agent.
+	Assignment *TeamAssignment `json:"assignment,omitempty"`
+
+	// MaxOpenPerAgent 0 (default): no cap
+	MaxOpenPerAgent *int     `json:"max_open_per_agent,omitempty"`
+	MemberIds       *[]int64 `json:"member_ids,omitempty"`
+	Name            string   `json:"name"`
+}
+
+// TeamRef defines model for TeamRef.
+type TeamRef struct {
+	Id   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// TeamUpdate defines model for TeamUpdate.
+type TeamUpdate struct {
+	// Assignment manual: nobody is picked; round_robin: a new or reopened unassigned ticket goes to the team's next available member in turn; load_balanced: to the available member with the fewest open tickets (new, open, pending). Never to a member at max_open_per_agent.
+	Assignment      *TeamAssignment `json:"assignment,omitempty"`
+	MaxOpenPerAgent *int            `json:"max_open_per_agent,omitempty"`
+	MemberIds       *[]int64        `json:"member_ids,omitempty"`
+	Name            *string         `json:"name,omitempty"`
+}
+
 // ThreadedBy defines model for ThreadedBy.
 type ThreadedBy string
 
@@ -1214,10 +1297,11 @@ type Ticket struct {
 	SplitFrom nullable.Nullable[int64] `json:"split_from,omitempty"`
 
 	// Splits tickets split off this one (only on GET /tickets/{id})
-	Splits  *[]int64 `json:"splits,omitempty"`
-	Status  Status   `json:"status"`
-	Subject string   `json:"subject"`
-	Tags    []string `json:"tags"`
+	Splits  *[]int64                   `json:"splits,omitempty"`
+	Status  Status                     `json:"status"`
+	Subject string                     `json:"subject"`
+	Tags    []string                   `json:"tags"`
+	Team    nullable.Nullable[TeamRef] `json:"team"`
 
 	// UndeliveredCount agent replies that have not reached the customer and need a look: delivery retrying, failed or waiting (acknowledgements are not counted)
 	UndeliveredCount int       `json:"undelivered_count"`
@@ -1233,7 +1317,7 @@ type TicketPage struct {
 // TicketSort defines model for TicketSort.
 type TicketSort string
 
-// TicketUpdate only the fields present change; `assignee_id` null unassigns
+// TicketUpdate only the fields present change; `assignee_id` null unassigns, `team_id` null removes the team
 type TicketUpdate struct {
 	AssigneeId nullable.Nullable[int64] `json:"assignee_id,omitempty"`
 	Priority   *Priority                `json:"priority,omitempty"`
@@ -1242,6 +1326,9 @@ type TicketUpdate struct {
 	SnoozeUntil nullable.Nullable[time.Time] `json:"snooze_until,omitempty"`
 	Status      *Status                      `json:"status,omitempty"`
 	Tags        *[]string                    `json:"tags,omitempty"`
+
+	// TeamId the ticket's team; null removes it. An unassigned open ticket moved to a team with automatic assignment is given to one of its agents
+	TeamId nullable.Nullable[int64] `json:"team_id,omitempty"`
 }
 
 // TwoFactorCode defines model for TwoFactorCode.
@@ -1267,6 +1354,8 @@ type TwoFactorRecovery struct {
 
 // User defines model for User.
 type User struct {
+	// Available only on GET/PATCH /me: whether I am given tickets automatically (see MeUpdate)
+	Available *bool      `json:"available,omitempty"`
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 	Disabled  *bool      `json:"disabled,omitempty"`
 	Email     string     `json:"email"`
@@ -1312,7 +1401,7 @@ type ViewFilters struct {
 	Status *string `json:"status,omitempty"`
 	Tag    *string `json:"tag,omitempty"`
 
-	// Team reserved for teams (not yet filtered)
+	// Team team id
 	Team *int64 `json:"team,omitempty"`
 }
 
@@ -1415,8 +1504,11 @@ type ListTicketsParams struct {
 	Assignee *string `form:"assignee,omitempty" json:"assignee,omitempty"`
 
 	// Mailbox mailbox id
-	Mailbox *int64  `form:"mailbox,omitempty" json:"mailbox,omitempty"`
-	Tag     *string `form:"tag,omitempty" json:"tag,omitempty"`
+	Mailbox *int64 `form:"mailbox,omitempty" json:"mailbox,omitempty"`
+
+	// Team team id
+	Team *int64  `form:"team,omitempty" json:"team,omitempty"`
+	Tag  *string `form:"tag,omitempty" json:"tag,omitempty"`
 
 	// Spam true lists the tickets marked as spam, which every other list leaves out
 	Spam *bool `form:"spam,omitempty" json:"spam,omitempty"`
@@ -1512,6 +1604,12 @@ type TestRuleJSONRequestBody = RuleInput
 
 // UpdateRuleJSONRequestBody defines body for UpdateRule for application/json ContentType.
 type UpdateRuleJSONRequestBody = RuleUpdate
+
+// CreateTeamJSONRequestBody defines body for CreateTeam for application/json ContentType.
+type CreateTeamJSONRequestBody = TeamInput
+
+// UpdateTeamJSONRequestBody defines body for UpdateTeam for application/json ContentType.
+type UpdateTeamJSONRequestBody = TeamUpdate
 
 // CreateTicketJSONRequestBody defines body for CreateTicket for application/json ContentType.
 type CreateTicketJSONRequestBody = NewTicketRequest
@@ -1710,6 +1808,18 @@ type ServerInterface interface {
 	// UpdateRule Changes a rule (the whole rule is checked again); position reorders
 	// (PATCH /api/v1/rules/{id})
 	UpdateRule(w http.ResponseWriter, r *http.Request, id ID)
+	// ListTeams Every team, by name
+	// (GET /api/v1/teams)
+	ListTeams(w http.ResponseWriter, r *http.Request)
+	// CreateTeam Creates a team (admin)
+	// (POST /api/v1/teams)
+	CreateTeam(w http.ResponseWriter, r *http.Request)
+	// DeleteTeam Deletes a team (admin); its tickets and mailboxes are left without a team
+	// (DELETE /api/v1/teams/{id})
+	DeleteTeam(w http.ResponseWriter, r *http.Request, id ID)
+	// UpdateTeam Changes a team (admin); member_ids replaces the members
+	// (PATCH /api/v1/teams/{id})
+	UpdateTeam(w http.ResponseWriter, r *http.Request, id ID)
 	// ListTickets Tickets, newest activity first (or as `sort` says), cursor paged
 	// (GET /api/v1/tickets)
 	ListTickets(w http.ResponseWriter, r *http.Request, params ListTicketsParams)
@@ -3040,6 +3150,86 @@ func (siw *ServerInterfaceWrapper) UpdateRule(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// ListTeams operation middleware
+func (siw *ServerInterfaceWrapper) ListTeams(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTeams(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateTeam operation middleware
+func (siw *ServerInterfaceWrapper) CreateTeam(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateTeam(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteTeam operation middleware
+func (siw *ServerInterfaceWrapper) DeleteTeam(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteTeam(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateTeam operation middleware
+func (siw *ServerInterfaceWrapper) UpdateTeam(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateTeam(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListTickets operation middleware
 func (siw *ServerInterfaceWrapper) ListTickets(w http.ResponseWriter, r *http.Request) {
 
@@ -3084,6 +3274,19 @@ func (siw *ServerInterfaceWrapper) ListTickets(w http.ResponseWriter, r *http.Re
 			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mailbox"})
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mailbox", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "team" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "team", r.URL.Query(), &params.Team, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "team"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "team", Err: err})
 		}
 		return
 	}
@@ -3940,6 +4143,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/macros", wrapper.CreateMacro)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/macros/{id}", wrapper.DeleteMacro)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/macros/{id}", wrapper.UpdateMacro)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/teams", wrapper.ListTeams)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/teams", wrapper.CreateTeam)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/teams/{id}", wrapper.DeleteTeam)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/teams/{id}", wrapper.UpdateTeam)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/bulk", wrapper.BulkUpdateTickets)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/rules", wrapper.ListRules)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/rules", wrapper.CreateRule)
@@ -7268,6 +7475,300 @@ func (response UpdateRule422JSONResponse) VisitUpdateRuleResponse(w http.Respons
 	return err
 }
 
+type ListTeamsRequestObject struct {
+}
+
+type ListTeamsResponseObject interface {
+	VisitListTeamsResponse(w http.ResponseWriter) error
+}
+
+type ListTeams200JSONResponse struct {
+	Items []Team `json:"items"`
+}
+
+func (response ListTeams200JSONResponse) VisitListTeamsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTeams401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListTeams401JSONResponse) VisitListTeamsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTeamRequestObject struct {
+	Body *CreateTeamJSONRequestBody
+}
+
+type CreateTeamResponseObject interface {
+	VisitCreateTeamResponse(w http.ResponseWriter) error
+}
+
+type CreateTeam201JSONResponse Team
+
+func (response CreateTeam201JSONResponse) VisitCreateTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTeam400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateTeam400JSONResponse) VisitCreateTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTeam401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateTeam401JSONResponse) VisitCreateTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTeam403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateTeam403JSONResponse) VisitCreateTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTeam409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateTeam409JSONResponse) VisitCreateTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTeam422JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateTeam422JSONResponse) VisitCreateTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTeamRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type DeleteTeamResponseObject interface {
+	VisitDeleteTeamResponse(w http.ResponseWriter) error
+}
+
+type DeleteTeam204Response struct {
+}
+
+func (response DeleteTeam204Response) VisitDeleteTeamResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteTeam401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteTeam401JSONResponse) VisitDeleteTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTeam403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteTeam403JSONResponse) VisitDeleteTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTeam404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteTeam404JSONResponse) VisitDeleteTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTeamRequestObject struct {
+	Id   ID `json:"id"`
+	Body *UpdateTeamJSONRequestBody
+}
+
+type UpdateTeamResponseObject interface {
+	VisitUpdateTeamResponse(w http.ResponseWriter) error
+}
+
+type UpdateTeam200JSONResponse Team
+
+func (response UpdateTeam200JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTeam400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateTeam400JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTeam401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateTeam401JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTeam403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateTeam403JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTeam404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateTeam404JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTeam409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdateTeam409JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTeam422JSONResponse struct{ InvalidJSONResponse }
+
+func (response UpdateTeam422JSONResponse) VisitUpdateTeamResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTicketsRequestObject struct {
 	Params ListTicketsParams
 }
@@ -9226,6 +9727,18 @@ type StrictServerInterface interface {
 	// UpdateRule Changes a rule (the whole rule is checked again); position reorders
 	// (PATCH /api/v1/rules/{id})
 	UpdateRule(ctx context.Context, request UpdateRuleRequestObject) (UpdateRuleResponseObject, error)
+	// ListTeams Every team, by name
+	// (GET /api/v1/teams)
+	ListTeams(ctx context.Context, request ListTeamsRequestObject) (ListTeamsResponseObject, error)
+	// CreateTeam Creates a team (admin)
+	// (POST /api/v1/teams)
+	CreateTeam(ctx context.Context, request CreateTeamRequestObject) (CreateTeamResponseObject, error)
+	// DeleteTeam Deletes a team (admin); its tickets and mailboxes are left without a team
+	// (DELETE /api/v1/teams/{id})
+	DeleteTeam(ctx context.Context, request DeleteTeamRequestObject) (DeleteTeamResponseObject, error)
+	// UpdateTeam Changes a team (admin); member_ids replaces the members
+	// (PATCH /api/v1/teams/{id})
+	UpdateTeam(ctx context.Context, request UpdateTeamRequestObject) (UpdateTeamResponseObject, error)
 	// ListTickets Tickets, newest activity first (or as `sort` says), cursor paged
 	// (GET /api/v1/tickets)
 	ListTickets(ctx context.Context, request ListTicketsRequestObject) (ListTicketsResponseObject, error)
@@ -10795,6 +11308,120 @@ func (sh *strictHandler) UpdateRule(w http.ResponseWriter, r *http.Request, id I
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(UpdateRuleResponseObject); ok {
 		if err := validResponse.VisitUpdateRuleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListTeams operation middleware
+func (sh *strictHandler) ListTeams(w http.ResponseWriter, r *http.Request) {
+	var request ListTeamsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTeams(ctx, request.(ListTeamsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTeams")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTeamsResponseObject); ok {
+		if err := validResponse.VisitListTeamsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateTeam operation middleware
+func (sh *strictHandler) CreateTeam(w http.ResponseWriter, r *http.Request) {
+	var request CreateTeamRequestObject
+
+	var body CreateTeamJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTeam(ctx, request.(CreateTeamRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTeam")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateTeamResponseObject); ok {
+		if err := validResponse.VisitCreateTeamResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteTeam operation middleware
+func (sh *strictHandler) DeleteTeam(w http.ResponseWriter, r *http.Request, id ID) {
+	var request DeleteTeamRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteTeam(ctx, request.(DeleteTeamRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteTeam")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteTeamResponseObject); ok {
+		if err := validResponse.VisitDeleteTeamResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateTeam operation middleware
+func (sh *strictHandler) UpdateTeam(w http.ResponseWriter, r *http.Request, id ID) {
+	var request UpdateTeamRequestObject
+
+	request.Id = id
+
+	var body UpdateTeamJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateTeam(ctx, request.(UpdateTeamRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateTeam")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateTeamResponseObject); ok {
+		if err := validResponse.VisitUpdateTeamResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -100,6 +100,8 @@ export interface User {
   signature?: string;
   /** whether two-factor sign-in is on (set by GET /api/v1/me only) */
   two_factor?: boolean;
+  /** only on GET/PATCH /me: whether I am given tickets automatically (see MeUpdate) */
+  available?: boolean;
 }
 
 export interface CreateUserRequest {
@@ -223,6 +225,11 @@ export const Priority = {
  */
 export type TicketAssignee = User | null;
 
+/**
+ * @nullable
+ */
+export type TicketTeam = TeamRef | null;
+
 export interface Ticket {
   id: number;
   subject: string;
@@ -230,6 +237,8 @@ export interface Ticket {
   priority: Priority;
   /** @nullable */
   assignee: TicketAssignee;
+  /** @nullable */
+  team: TicketTeam;
   requester: Address;
   mailbox_id: number;
   tags: string[];
@@ -297,13 +306,18 @@ export interface TicketPage {
 }
 
 /**
- * only the fields present change; `assignee_id` null unassigns
+ * only the fields present change; `assignee_id` null unassigns, `team_id` null removes the team
  */
 export interface TicketUpdate {
   status?: Status;
   priority?: Priority;
   /** @nullable */
   assignee_id?: number | null;
+  /**
+   * the ticket's team; null removes it. An unassigned open ticket moved to a team with automatic assignment is given to one of its agents
+   * @nullable
+   */
+  team_id?: number | null;
   tags?: string[];
   /**
    * snooze the ticket until this time (in the future; the ticket must be or become pending): it then returns to open. null unsnoozes; a later snooze supersedes an earlier one.
@@ -544,6 +558,8 @@ export const EventKind = {
   snooze_woke: 'snooze_woke',
   rule_fired: 'rule_fired',
   rule_failed: 'rule_failed',
+  team_changed: 'team_changed',
+  auto_assigned: 'auto_assigned',
 } as const;
 
 export type StreamEventType = typeof StreamEventType[keyof typeof StreamEventType];
@@ -646,9 +662,16 @@ export interface Mailbox {
   system_mail: boolean;
   /** appended to every reply from this mailbox, after the agent's; placeholders as in macros */
   signature?: string;
+  /**
+   * the team the mailbox's new tickets go to
+   * @nullable
+   */
+  team_id?: number | null;
 }
 
 export interface MeUpdate {
+  /** available agents are given tickets by their teams' automatic assignment; away ones are skipped */
+  available?: boolean;
   /** appended to my replies under a "-- " line, before the mailbox's; placeholders as in macros ({{agent.name}}...); empty removes it */
   signature?: string;
 }
@@ -665,6 +688,8 @@ export interface CreateMailboxRequest {
   ack_enabled?: boolean;
   ack_subject?: string;
   ack_body?: string;
+  /** the team the mailbox's new tickets go to */
+  team_id?: number;
 }
 
 export interface MailboxUpdate {
@@ -685,6 +710,11 @@ export interface MailboxUpdate {
   system_mail?: boolean;
   /** appended to replies from this mailbox; placeholders as in macros; empty removes it */
   signature?: string;
+  /**
+   * the team the mailbox's new tickets go to; null removes it
+   * @nullable
+   */
+  team_id?: number | null;
 }
 
 export type MailboxTestResultTransport = typeof MailboxTestResultTransport[keyof typeof MailboxTestResultTransport];
@@ -702,6 +732,53 @@ export interface MailboxTestResult {
   message: string;
 }
 
+export interface TeamRef {
+  id: number;
+  name: string;
+}
+
+/**
+ * manual: nobody is picked; round_robin: a new or reopened unassigned ticket goes to the team's next available member in turn; load_balanced: to the available member with the fewest open tickets (new, open, pending). Never to a member at max_open_per_agent.
+ */
+export type TeamAssignment = typeof TeamAssignment[keyof typeof TeamAssignment];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const TeamAssignment = {
+  manual: 'manual',
+  round_robin: 'round_robin',
+  load_balanced: 'load_balanced',
+} as const;
+
+export interface Team {
+  id: number;
+  name: string;
+  member_ids: number[];
+  assignment: TeamAssignment;
+  /** 0: no cap */
+  max_open_per_agent: number;
+  created_at: string;
+}
+
+export interface TeamInput {
+  name: string;
+  member_ids?: number[];
+  assignment?: TeamAssignment;
+  /**
+   * 0 (default): no cap
+   * @minimum 0
+   */
+  max_open_per_agent?: number;
+}
+
+export interface TeamUpdate {
+  name?: string;
+  member_ids?: number[];
+  assignment?: TeamAssignment;
+  /** @minimum 0 */
+  max_open_per_agent?: number;
+}
+
 /**
  * the ticket list's parameters a view keeps; absent ones do not filter
  */
@@ -716,7 +793,7 @@ export interface ViewFilters {
   requester?: string;
   /** search text */
   q?: string;
-  /** reserved for teams (not yet filtered) */
+  /** team id */
   team?: number;
 }
 
@@ -995,6 +1072,10 @@ assignee?: string;
  * mailbox id
  */
 mailbox?: number;
+/**
+ * team id
+ */
+team?: number;
 tag?: string;
 /**
  * true lists the tickets marked as spam, which every other list leaves out
@@ -1142,6 +1223,10 @@ export type ListViews200 = {
 
 export type ListMacros200 = {
   items: Macro[];
+};
+
+export type ListTeams200 = {
+  items: Team[];
 };
 
 export type ListRules200 = {
@@ -7128,6 +7213,322 @@ export const useDeleteMacro = <TError = UnauthorizedResponse | ForbiddenResponse
       > => {
 
       const mutationOptions = getDeleteMacroMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Every team, by name
+ */
+export const getListTeamsUrl = () => {
+
+
+  
+
+  return `/api/v1/teams`
+}
+
+export const listTeams = async ( options?: RequestInit): Promise<ListTeams200> => {
+  
+  return apiFetch<ListTeams200>(getListTeamsUrl(),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getListTeamsQueryKey = () => {
+    return [
+    `/api/v1/teams`
+    ] as const;
+    }
+
+    
+export const getListTeamsQueryOptions = <TData = Awaited<ReturnType<typeof listTeams>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTeams>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getListTeamsQueryKey();
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listTeams>>> = () => listTeams(requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof listTeams>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ListTeamsQueryResult = NonNullable<Awaited<ReturnType<typeof listTeams>>>
+export type ListTeamsQueryError = UnauthorizedResponse
+
+
+export function useListTeams<TData = Awaited<ReturnType<typeof listTeams>>, TError = UnauthorizedResponse>(
+  options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTeams>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listTeams>>,
+          TError,
+          Awaited<ReturnType<typeof listTeams>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListTeams<TData = Awaited<ReturnType<typeof listTeams>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTeams>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listTeams>>,
+          TError,
+          Awaited<ReturnType<typeof listTeams>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListTeams<TData = Awaited<ReturnType<typeof listTeams>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTeams>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Every team, by name
+ */
+
+export function useListTeams<TData = Awaited<ReturnType<typeof listTeams>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listTeams>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getListTeamsQueryOptions(options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Creates a team (admin)
+ */
+export const getCreateTeamUrl = () => {
+
+
+  
+
+  return `/api/v1/teams`
+}
+
+export const createTeam = async (teamInput: TeamInput, options?: RequestInit): Promise<Team> => {
+  
+  return apiFetch<Team>(getCreateTeamUrl(),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      teamInput,)
+  }
+);}
+
+
+
+
+export const getCreateTeamMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createTeam>>, TError,{data: TeamInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof createTeam>>, TError,{data: TeamInput}, TContext> => {
+
+const mutationKey = ['createTeam'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof createTeam>>, {data: TeamInput}> = (props) => {
+          const {data} = props ?? {};
+
+          return  createTeam(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type CreateTeamMutationResult = NonNullable<Awaited<ReturnType<typeof createTeam>>>
+    export type CreateTeamMutationBody = TeamInput
+    export type CreateTeamMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse
+
+    /**
+ * @summary Creates a team (admin)
+ */
+export const useCreateTeam = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createTeam>>, TError,{data: TeamInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof createTeam>>,
+        TError,
+        {data: TeamInput},
+        TContext
+      > => {
+
+      const mutationOptions = getCreateTeamMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Changes a team (admin); member_ids replaces the members
+ */
+export const getUpdateTeamUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/teams/${id}`
+}
+
+export const updateTeam = async (id: number,
+    teamUpdate: TeamUpdate, options?: RequestInit): Promise<Team> => {
+  
+  return apiFetch<Team>(getUpdateTeamUrl(id),
+  {      
+    ...options,
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      teamUpdate,)
+  }
+);}
+
+
+
+
+export const getUpdateTeamMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateTeam>>, TError,{id: number;data: TeamUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof updateTeam>>, TError,{id: number;data: TeamUpdate}, TContext> => {
+
+const mutationKey = ['updateTeam'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof updateTeam>>, {id: number;data: TeamUpdate}> = (props) => {
+          const {id,data} = props ?? {};
+
+          return  updateTeam(id,data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UpdateTeamMutationResult = NonNullable<Awaited<ReturnType<typeof updateTeam>>>
+    export type UpdateTeamMutationBody = TeamUpdate
+    export type UpdateTeamMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse
+
+    /**
+ * @summary Changes a team (admin); member_ids replaces the members
+ */
+export const useUpdateTeam = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateTeam>>, TError,{id: number;data: TeamUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof updateTeam>>,
+        TError,
+        {id: number;data: TeamUpdate},
+        TContext
+      > => {
+
+      const mutationOptions = getUpdateTeamMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Deletes a team (admin); its tickets and mailboxes are left without a team
+ */
+export const getDeleteTeamUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/teams/${id}`
+}
+
+export const deleteTeam = async (id: number, options?: RequestInit): Promise<void> => {
+  
+  return apiFetch<void>(getDeleteTeamUrl(id),
+  {      
+    ...options,
+    method: 'DELETE'
+    
+    
+  }
+);}
+
+
+
+
+export const getDeleteTeamMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteTeam>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof deleteTeam>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['deleteTeam'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof deleteTeam>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  deleteTeam(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type DeleteTeamMutationResult = NonNullable<Awaited<ReturnType<typeof deleteTeam>>>
+    
+    export type DeleteTeamMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+    /**
+ * @summary Deletes a team (admin); its tickets and mailboxes are left without a team
+ */
+export const useDeleteTeam = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteTeam>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof deleteTeam>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getDeleteTeamMutationOptions(options);
 
       return useMutation(mutationOptions, queryClient);
     }

@@ -11,6 +11,7 @@ import { initials } from "../lib/format";
 import { statusViews } from "../lib/views";
 import { SavedViews, ViewLink, useViewCounts } from "./SidebarViews";
 import { Bell } from "./Bell";
+import { AvailabilityToggle } from "./Availability";
 
 const views = [
   { to: "/queue/mine", label: "Mine" },
@@ -109,6 +110,9 @@ export function Shell() {
             <NavLink to="/admin/rules" className="nav-link">
               <span className="nav-text">Rules</span>
             </NavLink>
+            <NavLink to="/admin/teams" className="nav-link">
+              <span className="nav-text">Teams</span>
+            </NavLink>
             <NavLink to="/mail/failed" className="nav-link">
               <span className="nav-text">Failed mail</span>
             </NavLink>
@@ -132,6 +136,7 @@ export function Shell() {
               <span className={`live-dot ${live === "live" ? "on" : ""}`} aria-hidden="true" />
               <span data-testid="live-mode">{live === "live" ? "Live" : live === "polling" ? "Every 30 s" : "Connecting"}</span>
             </div>
+            {user && <AvailabilityToggle user={user} />}
           </div>
           <button className="btn btn-ghost btn-sm" onClick={signOut} disabled={logout.isPending}>
             Sign out

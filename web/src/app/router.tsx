@@ -14,6 +14,7 @@ const AccountPage = lazy(() => import("../pages/Account").then((m) => ({ default
 const NewTicketPage = lazy(() => import("../pages/NewTicket").then((m) => ({ default: m.NewTicketPage })));
 const InvitePage = lazy(() => import("../pages/Invite").then((m) => ({ default: m.InvitePage })));
 const RulesPage = lazy(() => import("../pages/AdminRules").then((m) => ({ default: m.RulesPage })));
+const TeamsPage = lazy(() => import("../pages/AdminTeams").then((m) => ({ default: m.TeamsPage })));
 const MailboxesPage = lazy(() => import("../pages/AdminMailboxes").then((m) => ({ default: m.MailboxesPage })));
 const page = (el: React.ReactNode) => (
   <Suspense
@@ -41,6 +42,7 @@ export const router = createBrowserRouter([
       { path: "admin/users", element: page(<UsersPage />) },
       { path: "admin/mailboxes", element: page(<MailboxesPage />) },
       { path: "admin/rules", element: page(<RulesPage />) },
+      { path: "admin/teams", element: page(<TeamsPage />) },
       { path: "mail/:filter", element: page(<InboundMailPage />) },
       { path: "*", element: <NotFound /> },
     ],

@@ -18,6 +18,9 @@ describe("describeEvent", () => {
     ["merged in", ev("merged_from", "ticket", "", "13"), "merged #13 into this ticket"],
     ["split off", ev("split_to", "ticket", "", "14"), "split messages off into #14"],
     ["split from", ev("split_from", "ticket", "", "7"), "split this ticket off #7"],
+    ["assigned by round robin", ev("auto_assigned", "assignee", "Billing", "round_robin"), "assigned the ticket by round robin (team Billing)"],
+    ["assigned by load balancing", ev("auto_assigned", "assignee", "", "load_balanced"), "assigned the ticket by load balancing"],
+    ["a team set", ev("team_changed", "team", "", "Billing"), "set team to Billing"],
     ["an unknown kind without a field", ev("spam.marked"), "spam marked"],
   ])("%s", (_name, e, want) => expect(describeEvent(e)).toBe(want));
 });

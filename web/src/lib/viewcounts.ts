@@ -33,6 +33,7 @@ export function savedViewParams(f: ViewFilters): ListTicketsParams {
   if (f.tag) out.tag = f.tag;
   if (f.requester) out.requester = f.requester;
   if (f.q) out.q = f.q;
+  if (f.team) out.team = f.team;
   return out;
 }
 
@@ -45,5 +46,6 @@ export function viewFiltersOf(p: ListTicketsParams): ViewFilters {
   if (p.tag) out.tag = p.tag;
   if (p.requester) out.requester = p.requester;
   if (p.q) out.q = p.q;
+  if (p.team) out.team = p.team;
   return out;
 }

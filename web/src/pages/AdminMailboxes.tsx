@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { useLocation, useNavigate, useOutletContext } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import {
+  useListTeams,
   getGetMailboxSyncQueryKey,
   getListMailboxesQueryKey,
   useConnectNylas,
@@ -313,6 +314,8 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
   const [subject, setSubject] = useState(m.ack_subject || DEFAULT_ACK_SUBJECT);
   const [body, setBody] = useState(m.ack_body || DEFAULT_ACK_BODY);
   const [signature, setSignature] = useState(m.signature ?? "");
+  const teams = useListTeams({ query: { staleTime: 60_000 } });
+  const [team, setTeam] = useState(m.team_id ? String(m.team_id) : "");
   const sample = { TicketID: "1234", Subject: "The printer is on fire", RequesterName: "alice@example.org", RequesterEmail: "alice@example.org", MailboxName: name, MailboxAddress: m.address };
   const ps = renderAckPreview(subject, sample);
   const pb = renderAckPreview(body, sample);
@@ -331,6 +334,7 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
           ack_subject: subject === DEFAULT_ACK_SUBJECT ? "" : subject,
           ack_body: body === DEFAULT_ACK_BODY ? "" : body,
           signature,
+          team_id: team ? Number(team) : null,
           ...(changeRelay ? { smtp_relay: relay.trim() } : {}),
         },
       },
@@ -368,6 +372,18 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
       </label>
       <label className="row small">
         <input type="checkbox" checked={ackEnabled} onChange={(e) => setAckEnabled(e.target.checked)} /> Send an acknowledgement for new tickets
+      </label>
+      <label className="field">
+        <span>Default team</span>
+        <select className="input" name="team" value={team} onChange={(e) => setTeam(e.target.value)}>
+          <option value="">No team</option>
+          {teams.data?.items.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+        <span className="hint">New tickets of this mailbox go to this team (and, by its assignment, to one of its agents).</span>
       </label>
       <label className="field">
         <span>Reopen window (days)</span>

@@ -23,7 +23,7 @@ let seen: Served[];
 afterEach(() => r?.unmount());
 
 async function open(path: string, items = [ticket(1, ["billing"]), ticket(2, [], 1)]) {
-  seen = serve({ "GET /api/v1/tickets": () => ({ items, next_cursor: null }), "GET /api/v1/mailboxes": () => ({ items: [] }) });
+  seen = serve({ "GET /api/v1/tickets": () => ({ items, next_cursor: null }), "GET /api/v1/mailboxes": () => ({ items: [] }), "GET /api/v1/teams": () => ({ items: [] }) });
   r = await render(<QueuePage />, { path, route: "/queue/:view/:arg?" });
   await settle();
 }

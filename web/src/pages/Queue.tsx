@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
-import { getListMessagesQueryOptions, useListMailboxes, useListTicketsInfinite, useListViews, type Ticket, type TicketSort } from "../api/generated";
+import { getListMessagesQueryOptions, useListMailboxes, useListTeams, useListTicketsInfinite, useListViews, type Ticket, type TicketSort } from "../api/generated";
 import { viewFor } from "../lib/views";
 import { savedViewParams } from "../lib/viewcounts";
 import { emptySelection, extend, keepShown, selectAll, toggle } from "../lib/selection";
@@ -62,12 +62,21 @@ export function QueuePage() {
   const loc = useLocation();
   const requester = search.get("requester") ?? "";
   const tag = search.get("tag") ?? "";
+  // The team filter (?team=ID), offered once teams exist.
+  const team = Number(search.get("team")) || 0;
+  const teams = useListTeams({ query: { staleTime: 60_000 } });
+  const setTeam = (id: number) => {
+    const next = new URLSearchParams(search);
+    if (id) next.set("team", String(id));
+    else next.delete("team");
+    setSearch(next, { replace: true });
+  };
   const sortParam = search.get("sort");
   const sort = sortOf(sortParam);
   const filters = useMemo(() => urlFilters(new URLSearchParams({ requester, tag })), [requester, tag]);
   const params = useMemo(
-    () => ({ ...v?.params, ...filters, ...(q ? { q } : {}), ...(sortParam ? { sort: sortParam as TicketSort } : {}), limit: PAGE }),
-    [v?.params, filters, q, sortParam],
+    () => ({ ...v?.params, ...filters, ...(team ? { team } : {}), ...(q ? { q } : {}), ...(sortParam ? { sort: sortParam as TicketSort } : {}), limit: PAGE }),
+    [v?.params, filters, team, q, sortParam],
   );
   const sortBy = (col: SortCol) => {
     const next = new URLSearchParams(search);
@@ -181,6 +190,19 @@ export function QueuePage() {
           </span>
         ))}
         <div className="spacer" />
+        {(teams.data?.items.length ?? 0) > 0 && (
+          <label className="team-filter">
+            <span className="sr-only">Team</span>
+            <select className="input" name="team-filter" value={team || ""} onChange={(e) => setTeam(Number(e.target.value))}>
+              <option value="">All teams</option>
+              {teams.data!.items.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label className="search">
           <span className="sr-only">Search tickets</span>
           <input ref={searchRef} className="input" type="search" placeholder="Search subject, requester, text" value={draft} onChange={(e) => setDraft(e.target.value)} />

@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import { Link, useOutletContext } from "react-router";
-import { useListUsers, type Ticket, type TicketUpdate, type User } from "../../api/generated";
+import { useListTeams, useListUsers, type Ticket, type TicketUpdate, type User } from "../../api/generated";
 import { PRIORITIES } from "../../lib/views";
 import { closeSteps, statusChoices, tagProblem } from "../../lib/rules";
 import { absoluteTime, relativeTime } from "../../lib/format";
@@ -14,6 +14,7 @@ import { SnoozeControl } from "./Snooze";
 export function SidePanel({ ticket }: { ticket: Ticket }) {
   const me = useOutletContext<User | undefined>();
   const users = useListUsers({ query: { staleTime: 60_000 } });
+  const teams = useListTeams({ query: { staleTime: 60_000 } });
   const mutations = useTicketMutations(ticket.id);
   const [tag, setTag] = useState("");
   const [updateError, setUpdateError] = useState<unknown>(null);
@@ -41,6 +42,11 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
   const setAssignee = (v: string) => {
     const uid = v === "" ? null : Number(v);
     void change({ assignee_id: uid }, { assignee: uid === null ? null : (assignable.find((u) => u.id === uid) ?? null) });
+  };
+  const setTeam = (v: string) => {
+    const id = v === "" ? null : Number(v);
+    const t = teams.data?.items.find((x) => x.id === id);
+    void change({ team_id: id }, { team: t ? { id: t.id, name: t.name } : null });
   };
   // The rule is explained while typing; the text stays until the tag is added.
   const problem = tagProblem(tag);
@@ -111,6 +117,20 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
             )}
           </div>
         </div>
+        {((teams.data?.items.length ?? 0) > 0 || ticket.team) && (
+          <label className="field">
+            <span>Team</span>
+            <select className="input" name="team" value={ticket.team?.id ?? ""} onChange={(e) => setTeam(e.target.value)} disabled={teams.isPending}>
+              <option value="">No team</option>
+              {ticket.team && !teams.data?.items.some((t) => t.id === ticket.team!.id) && <option value={ticket.team.id}>{ticket.team.name}</option>}
+              {teams.data?.items.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <div className="field">
           <span className="label">Tags</span>
           <div className="row wrap">

@@ -1,0 +1,296 @@
+package ticket_test
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
+	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/store/storetest"
+	"github.com/ticketer/ticketer/internal/ticket"
+)
+
+// teamSetup makes n agents, a team of them and a mailbox whose new tickets
+// go to the team.
+func teamSetup(t *testing.T, e *mailboxtest.Env, prefix string, n int, in ticket.TeamInput) (mailbox int64, team store.Team, agents []store.User) {
+	t.Helper()
+	var ids []int64
+	for i := range n {
+		email := fmt.Sprintf("%s-agent%d@acme.test", prefix, i)
+		id, err := e.Store.CreateUser(e.Ctx, store.User{Email: email, Name: email, Role: domain.RoleAgent, CreatedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+		agents = append(agents, store.User{ID: id, Email: email, Role: domain.RoleAgent})
+	}
+	name := prefix
+	in.Name, in.MemberIDs = &name, &ids
+	team, err := e.Svc.CreateTeam(e.Ctx, store.User{}, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mailbox = e.Mailbox(prefix+"@acme.test", "smtp")
+	if _, err := e.Svc.UpdateMailbox(e.Ctx, mailbox, ticket.MailboxUpdate{TeamID: &team.ID}); err != nil {
+		t.Fatal(err)
+	}
+	return mailbox, team, agents
+}
+
+func assignment(a ticket.Assignment) *string { s := string(a); return &s }
+
+// newTeamTicket imports a new conversation into the mailbox.
+func newTeamTicket(t *testing.T, e *mailboxtest.Env, mailbox int64, key string) store.Ticket {
+	t.Helper()
+	res, err := e.Svc.Import(e.Ctx, mailbox, msg("From: c-"+key+"@customer.test", "Subject: Help "+key, "Message-ID: <"+key+"@customer.test>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := e.Store.GetTicket(e.Ctx, e.DB, res.TicketID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+// TestAutomaticAssignment: a mailbox's new tickets take its default team and
+// are given to its members by the team's assignment, on both engines.
+// Agents are numbered; -1 is nobody.
+func TestAutomaticAssignment(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		how     ticket.Assignment
+		cap     int
+		agents  int
+		away    []int
+		holding map[int]int // tickets an agent holds already
+		want    []int       // who each new ticket goes to
+	}{
+		{name: "round robin takes members in turn and wraps", how: ticket.AssignRoundRobin, agents: 3, want: []int{0, 1, 2, 0}},
+		{name: "round robin skips away agents", how: ticket.AssignRoundRobin, agents: 3, away: []int{1}, want: []int{0, 2, 0}},
+		{name: "never above the cap", how: ticket.AssignRoundRobin, cap: 1, agents: 2, want: []int{0, 1, -1}},
+		{name: "the cap counts the tickets an agent holds", how: ticket.AssignRoundRobin, cap: 2, agents: 2, holding: map[int]int{0: 2}, want: []int{1, 1, -1}},
+		{name: "load balanced gives the fewest", how: ticket.AssignLoadBalanced, agents: 2, holding: map[int]int{0: 2}, want: []int{1, 1, 0, 1}},
+		{name: "manual leaves tickets unassigned", how: ticket.AssignManual, agents: 2, want: []int{-1, -1}},
+		{name: "nobody available", how: ticket.AssignRoundRobin, agents: 1, away: []int{0}, want: []int{-1}},
+	}
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Manual: true})
+		for ci, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				prefix := fmt.Sprintf("case%d", ci)
+				cap := c.cap
+				mb, _, agents := teamSetup(t, e, prefix, c.agents, ticket.TeamInput{Assignment: assignment(c.how), MaxOpenPerAgent: &cap})
+				for _, i := range c.away {
+					if err := e.Svc.SetMyAvailability(e.Ctx, agents[i], false); err != nil {
+						t.Fatal(err)
+					}
+				}
+				other := e.Mailbox(prefix+"-other@acme.test", "smtp") // no team
+				for i, n := range c.holding {
+					for k := range n {
+						tk := newTeamTicket(t, e, other, fmt.Sprintf("%s-hold%d-%d", prefix, i, k))
+						if _, err := e.Svc.UpdateTicket(e.Ctx, agents[i], tk.ID, ticket.TicketUpdate{AssigneeSet: true, AssigneeID: agents[i].ID}); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				for k, want := range c.want {
+					tk := newTeamTicket(t, e, mb, fmt.Sprintf("%s-t%d", prefix, k))
+					if tk.Team == nil || tk.Team.Name != prefix {
+						t.Fatalf("ticket %d: team %+v, want %s", k, tk.Team, prefix)
+					}
+					got := -1
+					for i, a := range agents {
+						if tk.Assignee != nil && tk.Assignee.ID == a.ID {
+							got = i
+						}
+					}
+					if tk.Assignee != nil && got < 0 {
+						t.Fatalf("ticket %d went to %d, not a member", k, tk.Assignee.ID)
+					}
+					if got != want {
+						t.Fatalf("ticket %d went to agent %d, want %d", k, got, want)
+					}
+				}
+			})
+		}
+	})
+}
+
+// TestAutomaticAssignmentEvents: the audit trail says how a ticket was
+// assigned, and a reopened unassigned ticket is assigned too.
+func TestAutomaticAssignmentEvents(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Manual: true})
+		mb, team, agents := teamSetup(t, e, "billing", 1, ticket.TeamInput{Assignment: assignment(ticket.AssignRoundRobin)})
+		if err := e.Svc.SetMyAvailability(e.Ctx, agents[0], false); err != nil {
+			t.Fatal(err)
+		}
+		tk := newTeamTicket(t, e, mb, "ev1")
+		if tk.Assignee != nil {
+			t.Fatalf("assigned to %d while everyone is away", tk.Assignee.ID)
+		}
+		solved := domain.StatusSolved
+		if _, err := e.Svc.UpdateTicket(e.Ctx, agents[0], tk.ID, ticket.TicketUpdate{Status: &solved}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Svc.SetMyAvailability(e.Ctx, agents[0], true); err != nil {
+			t.Fatal(err)
+		}
+		// The customer writes again: the ticket reopens and finds its agent.
+		if _, err := e.Svc.Import(e.Ctx, mb, msg("From: c-ev1@customer.test", "Subject: Re: Help ev1", "Message-ID: <ev1b@customer.test>",
+			"In-Reply-To: <ev1@customer.test>")); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.Store.GetTicket(e.Ctx, e.DB, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != domain.StatusOpen || got.Assignee == nil || got.Assignee.ID != agents[0].ID {
+			t.Fatalf("reopened ticket: status %s, assignee %+v", got.Status, got.Assignee)
+		}
+		events, err := e.Svc.Events(e.Ctx, agents[0], tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []string
+		for _, ev := range events {
+			kinds = append(kinds, ev.Kind+":"+ev.NewValue)
+		}
+		want := []string{"team_changed:" + team.Name, "auto_assigned:round_robin", "assignee_changed:" + agents[0].Email}
+		if !containsInOrder(kinds, want) {
+			t.Fatalf("events %v, want %v in order", kinds, want)
+		}
+	})
+}
+
+func containsInOrder(list, want []string) bool {
+	i := 0
+	for _, v := range list {
+		if i < len(want) && v == want[i] {
+			i++
+		}
+	}
+	return i == len(want)
+}
+
+// TestAssignmentAcrossReplicas: two ticket services (two replicas) on one
+// PostgreSQL database open 500 tickets at once for one team. No ticket is
+// assigned twice, the turn never skips (the assignments in the order they
+// were made cycle through the members), round-robin counts differ by at
+// most one, and the cap holds.
+func TestAssignmentAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	dsn := storetest.PostgresURL(t)
+	a := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Manual: true})
+	b := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Manual: true})
+	for _, c := range []struct {
+		name string
+		cap  int
+		want int // tickets assigned
+	}{
+		{"round robin", 0, 500},
+		{"round robin with a cap", 60, 300},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// Workers stay under each service's pool (8 connections: an
+			// import holds its mailbox's lock while it asks the pool for our
+			// addresses). Each has its own mailbox of the team, so they
+			// contend on the team's lock, not on a mailbox's.
+			const tickets, agents, workers = 500, 5, 6
+			capv := c.cap
+			prefix := fmt.Sprintf("replicas%d", c.cap)
+			mb0, team, members := teamSetup(t, a, prefix, agents, ticket.TeamInput{Assignment: assignment(ticket.AssignRoundRobin), MaxOpenPerAgent: &capv})
+			boxes := []int64{mb0}
+			for w := 1; w < workers; w++ {
+				mb := a.Mailbox(fmt.Sprintf("%s-%d@acme.test", prefix, w), "smtp")
+				if _, err := a.Svc.UpdateMailbox(a.Ctx, mb, ticket.MailboxUpdate{TeamID: &team.ID}); err != nil {
+					t.Fatal(err)
+				}
+				boxes = append(boxes, mb)
+			}
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			errs := make(chan error, workers)
+			for w := range workers {
+				env := a
+				if w%2 == 1 {
+					env = b
+				}
+				mb := boxes[w]
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						k := next.Add(1)
+						if k > tickets {
+							return
+						}
+						key := fmt.Sprintf("r%d-%d", c.cap, k)
+						if _, err := env.Svc.Import(env.Ctx, mb, msg("From: c-"+key+"@customer.test", "Subject: Load "+key, "Message-ID: <"+key+"@customer.test>")); err != nil {
+							errs <- err
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Fatal(err)
+			}
+			if n := a.Count(`SELECT count(*) FROM tickets WHERE team_id = $1`, team.ID); n != tickets {
+				t.Fatalf("%d tickets of the team, want %d", n, tickets)
+			}
+			if n := a.Count(`SELECT count(*) FROM tickets WHERE team_id = $1 AND assignee_id IS NOT NULL`, team.ID); n != c.want {
+				t.Fatalf("%d tickets assigned, want %d", n, c.want)
+			}
+			if n := a.Count(`SELECT count(*) FROM (SELECT e.ticket_id FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+				WHERE t.team_id = $1 AND e.kind IN ('auto_assigned', 'assignee_changed') GROUP BY e.ticket_id HAVING count(*) <> 2) x`, team.ID); n != 0 {
+				t.Fatalf("%d assigned tickets without exactly one automatic assignment", n)
+			}
+			// The assignments in the order they were made (event ids are
+			// taken under the team's lock): member after member, in turn.
+			rows, err := a.DB.Query(a.Ctx, `SELECT e.new_value FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+				WHERE t.team_id = $1 AND e.kind = 'assignee_changed' ORDER BY e.id`, team.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var order []string
+			for rows.Next() {
+				var v string
+				if err := rows.Scan(&v); err != nil {
+					t.Fatal(err)
+				}
+				order = append(order, v)
+			}
+			rows.Close()
+			for i, v := range order {
+				if want := members[i%agents].Email; v != want {
+					t.Fatalf("assignment %d went to %s, want %s (out of turn)", i, v, want)
+				}
+			}
+			counts := map[int64]int{}
+			for _, m := range members {
+				counts[m.ID] = a.Count(`SELECT count(*) FROM tickets WHERE assignee_id = $1`, m.ID)
+			}
+			lo, hi := tickets, 0
+			for _, n := range counts {
+				lo, hi = min(lo, n), max(hi, n)
+			}
+			if hi-lo > 1 {
+				t.Fatalf("round-robin counts %v differ by more than one", counts)
+			}
+			if c.cap > 0 && hi > c.cap {
+				t.Fatalf("an agent holds %d tickets, over the cap %d", hi, c.cap)
+			}
+		})
+	}
+}
