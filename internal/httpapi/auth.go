@@ -114,7 +114,12 @@ func (s *Server) me(ctx context.Context) (oapi.User, error) {
 	}
 	out.Signature = &sig
 	on, err := s.auth.TOTPEnabled(ctx, u)
+	if err != nil {
+		return out, err
+	}
 	out.TwoFactor = &on
+	required, err := s.auth.RequireTwoFactor(ctx)
+	out.TwoFactorRequired = &required
 	return out, err
 }
 

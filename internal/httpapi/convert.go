@@ -92,11 +92,17 @@ func toMessage(m store.Message) oapi.Message {
 }
 
 func toMailbox(m store.Mailbox) oapi.Mailbox {
-	return oapi.Mailbox{Id: m.ID, Name: m.Name, Address: m.Address, Provider: m.Provider, HasSmtpRelay: m.SMTPRelay != "",
+	out := oapi.Mailbox{Id: m.ID, Name: m.Name, Address: m.Address, Provider: m.Provider, HasSmtpRelay: m.SMTPRelay != "",
 		AckEnabled: m.AckEnabled, AckSubject: m.AckSubject, AckBody: m.AckBody, Status: m.Status, LastError: m.LastError,
 		LastSyncAt: nullTime(m.LastSyncAt), CreatedAt: m.CreatedAt,
 		RelayError: m.RelayError, RelayErrorSince: nullTime(m.RelayErrorSince), RelayWarning: m.RelayWarning,
-		SenderAgentName: m.SenderAgentName, SystemMail: m.SystemMail, ReopenDays: &m.ReopenDays, Signature: &m.Signature}
+		SenderAgentName: m.SenderAgentName, SystemMail: m.SystemMail, ReopenDays: &m.ReopenDays, Signature: &m.Signature,
+		Alert: nullable.NewNullNullable[oapi.MailboxAlert]()}
+	if a := m.Alert; a != nil {
+		out.Alert = nullable.NewNullableWithValue(oapi.MailboxAlert{Reason: oapi.MailboxAlertReason(a.Reason), Detail: a.Detail,
+			Since: a.Since, RaisedAt: a.RaisedAt})
+	}
+	return out
 }
 
 func toToken(t store.APIToken) oapi.APIToken {

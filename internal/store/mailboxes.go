@@ -37,6 +37,9 @@ type Mailbox struct {
 	SenderAgentName bool
 	// SystemMail: mail not tied to a ticket is sent from this mailbox.
 	SystemMail bool
+	// Alert is the open alert about the mailbox (read with OpenAlerts, not
+	// by the mailbox queries).
+	Alert *MailboxAlert
 }
 
 const mailboxCols = `id, name, address, provider, smtp_relay, imap, ack_enabled, ack_subject, ack_body, status, last_error, last_sync_at, created_at,

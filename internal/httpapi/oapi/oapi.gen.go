@@ -118,6 +118,27 @@ func (e EventKind) Valid() bool {
 	}
 }
 
+// Defines values for MailboxAlertReason.
+const (
+	MailboxAlertReasonAuth  MailboxAlertReason = "auth"
+	MailboxAlertReasonError MailboxAlertReason = "error"
+	MailboxAlertReasonQuiet MailboxAlertReason = "quiet"
+)
+
+// Valid indicates whether the value is a known member of the MailboxAlertReason enum.
+func (e MailboxAlertReason) Valid() bool {
+	switch e {
+	case MailboxAlertReasonAuth:
+		return true
+	case MailboxAlertReasonError:
+		return true
+	case MailboxAlertReasonQuiet:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MailboxTestResultTransport.
 const (
 	Outbox    MailboxTestResultTransport = "outbox"
@@ -498,6 +519,9 @@ type CreatedUser struct {
 
 	// TwoFactor whether two-factor sign-in is on (set by GET /api/v1/me only)
 	TwoFactor *bool `json:"two_factor,omitempty"`
+
+	// TwoFactorRequired set by GET /api/v1/me only: an admin requires two-factor for every user; with two_factor false the user must enrol first
+	TwoFactorRequired *bool `json:"two_factor_required,omitempty"`
 }
 
 // Delivery defines model for Delivery.
@@ -656,9 +680,12 @@ type Mailbox struct {
 	AckEnabled bool   `json:"ack_enabled"`
 
 	// AckSubject template; empty uses the default
-	AckSubject string    `json:"ack_subject"`
-	Address    string    `json:"address"`
-	CreatedAt  time.Time `json:"created_at"`
+	AckSubject string `json:"ack_subject"`
+	Address    string `json:"address"`
+
+	// Alert the open alert while the mailbox is broken (every admin was mailed once); null when it works
+	Alert     nullable.Nullable[MailboxAlert] `json:"alert"`
+	CreatedAt time.Time                       `json:"created_at"`
 
 	// HasSmtpRelay the relay URL itself is never returned
 	HasSmtpRelay bool                         `json:"has_smtp_relay"`
@@ -688,6 +715,22 @@ type Mailbox struct {
 	// SystemMail mail not tied to a ticket (invitations, password resets) is sent from this mailbox
 	SystemMail bool `json:"system_mail"`
 }
+
+// MailboxAlert defines model for MailboxAlert.
+type MailboxAlert struct {
+	// Detail the last error, or the silence measured
+	Detail   string    `json:"detail"`
+	RaisedAt time.Time `json:"raised_at"`
+
+	// Reason error: the connector has failed for more than 10 minutes; auth: the provider refused the credentials; quiet: no mail for far longer than the mailbox's history allows
+	Reason MailboxAlertReason `json:"reason"`
+
+	// Since when the problem began
+	Since time.Time `json:"since"`
+}
+
+// MailboxAlertReason error: the connector has failed for more than 10 minutes; auth: the provider refused the credentials; quiet: no mail for far longer than the mailbox's history allows
+type MailboxAlertReason string
 
 // MailboxSync defines model for MailboxSync.
 type MailboxSync struct {
@@ -925,6 +968,18 @@ type Session struct {
 	User      User      `json:"user"`
 }
 
+// Settings defines model for Settings.
+type Settings struct {
+	// Require2fa every user must turn two-factor on before using the app: until then a session reaches only GET /me, POST /me/2fa, POST /me/2fa/confirm and sign-out, and anything else answers 403 totp_enrolment_required (API tokens are unaffected)
+	Require2fa bool `json:"require_2fa"`
+}
+
+// SettingsUpdate defines model for SettingsUpdate.
+type SettingsUpdate struct {
+	// Require2fa turning it on needs two-factor on the admin's own account (409 totp_off otherwise)
+	Require2fa *bool `json:"require_2fa,omitempty"`
+}
+
 // Status defines model for Status.
 type Status string
 
@@ -1025,6 +1080,9 @@ type User struct {
 
 	// TwoFactor whether two-factor sign-in is on (set by GET /api/v1/me only)
 	TwoFactor *bool `json:"two_factor,omitempty"`
+
+	// TwoFactorRequired set by GET /api/v1/me only: an admin requires two-factor for every user; with two_factor false the user must enrol first
+	TwoFactorRequired *bool `json:"two_factor_required,omitempty"`
 }
 
 // UserUpdate defines model for UserUpdate.
@@ -1250,6 +1308,9 @@ type ChangeMyPasswordJSONRequestBody = ChangePasswordRequest
 // MarkNotificationsReadJSONRequestBody defines body for MarkNotificationsRead for application/json ContentType.
 type MarkNotificationsReadJSONRequestBody MarkNotificationsReadJSONBody
 
+// UpdateSettingsJSONRequestBody defines body for UpdateSettings for application/json ContentType.
+type UpdateSettingsJSONRequestBody = SettingsUpdate
+
 // CreateTicketJSONRequestBody defines body for CreateTicket for application/json ContentType.
 type CreateTicketJSONRequestBody = NewTicketRequest
 
@@ -1402,7 +1463,7 @@ type ServerInterface interface {
 	// UpdateMe Changes the signed-in user's own settings (their reply signature)
 	// (PATCH /api/v1/me)
 	UpdateMe(w http.ResponseWriter, r *http.Request)
-	// DisableTwoFactor Turns two-factor off; needs a current code or an unused recovery code
+	// DisableTwoFactor Turns two-factor off; needs a current code or an unused recovery code (409 totp_required_by_admin while an admin requires it)
 	// (DELETE /api/v1/me/2fa)
 	DisableTwoFactor(w http.ResponseWriter, r *http.Request)
 	// StartTwoFactor Starts two-factor enrolment (TOTP, RFC 6238: SHA1, 6 digits, 30 s); the secret is stored sealed and takes effect only once confirmed. 409 when two-factor is already on.
@@ -1432,6 +1493,12 @@ type ServerInterface interface {
 	// MarkNotificationsRead Marks notifications read (those named, or all without `ids`)
 	// (POST /api/v1/notifications/read)
 	MarkNotificationsRead(w http.ResponseWriter, r *http.Request)
+	// GetSettings The installation's settings that admins change at run time
+	// (GET /api/v1/settings)
+	GetSettings(w http.ResponseWriter, r *http.Request)
+	// UpdateSettings Changes the settings named (require_2fa)
+	// (PATCH /api/v1/settings)
+	UpdateSettings(w http.ResponseWriter, r *http.Request)
 	// ListTickets Tickets, newest activity first (or as `sort` says), cursor paged
 	// (GET /api/v1/tickets)
 	ListTickets(w http.ResponseWriter, r *http.Request, params ListTicketsParams)
@@ -2668,6 +2735,34 @@ func (siw *ServerInterfaceWrapper) MarkNotificationsRead(w http.ResponseWriter, 
 	handler.ServeHTTP(w, r)
 }
 
+// GetSettings operation middleware
+func (siw *ServerInterfaceWrapper) GetSettings(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetSettings(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateSettings operation middleware
+func (siw *ServerInterfaceWrapper) UpdateSettings(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateSettings(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListTickets operation middleware
 func (siw *ServerInterfaceWrapper) ListTickets(w http.ResponseWriter, r *http.Request) {
 
@@ -3513,6 +3608,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/me", wrapper.GetMe)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/me", wrapper.UpdateMe)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/me/password", wrapper.ChangeMyPassword)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/settings", wrapper.GetSettings)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/settings", wrapper.UpdateSettings)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/me/2fa", wrapper.DisableTwoFactor)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/me/2fa", wrapper.StartTwoFactor)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/me/2fa/confirm", wrapper.ConfirmTwoFactor)
@@ -5934,6 +6031,20 @@ func (response DisableTwoFactor403JSONResponse) VisitDisableTwoFactorResponse(w 
 	return err
 }
 
+type DisableTwoFactor409JSONResponse struct{ ConflictJSONResponse }
+
+func (response DisableTwoFactor409JSONResponse) VisitDisableTwoFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableTwoFactor422JSONResponse struct{ InvalidJSONResponse }
 
 func (response DisableTwoFactor422JSONResponse) VisitDisableTwoFactorResponse(w http.ResponseWriter) error {
@@ -6543,6 +6654,119 @@ func (response MarkNotificationsRead401JSONResponse) VisitMarkNotificationsReadR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSettingsRequestObject struct {
+}
+
+type GetSettingsResponseObject interface {
+	VisitGetSettingsResponse(w http.ResponseWriter) error
+}
+
+type GetSettings200JSONResponse Settings
+
+func (response GetSettings200JSONResponse) VisitGetSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSettings401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetSettings401JSONResponse) VisitGetSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSettingsRequestObject struct {
+	Body *UpdateSettingsJSONRequestBody
+}
+
+type UpdateSettingsResponseObject interface {
+	VisitUpdateSettingsResponse(w http.ResponseWriter) error
+}
+
+type UpdateSettings200JSONResponse Settings
+
+func (response UpdateSettings200JSONResponse) VisitUpdateSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSettings400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateSettings400JSONResponse) VisitUpdateSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSettings401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateSettings401JSONResponse) VisitUpdateSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSettings403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateSettings403JSONResponse) VisitUpdateSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSettings409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdateSettings409JSONResponse) VisitUpdateSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8460,7 +8684,7 @@ type StrictServerInterface interface {
 	// UpdateMe Changes the signed-in user's own settings (their reply signature)
 	// (PATCH /api/v1/me)
 	UpdateMe(ctx context.Context, request UpdateMeRequestObject) (UpdateMeResponseObject, error)
-	// DisableTwoFactor Turns two-factor off; needs a current code or an unused recovery code
+	// DisableTwoFactor Turns two-factor off; needs a current code or an unused recovery code (409 totp_required_by_admin while an admin requires it)
 	// (DELETE /api/v1/me/2fa)
 	DisableTwoFactor(ctx context.Context, request DisableTwoFactorRequestObject) (DisableTwoFactorResponseObject, error)
 	// StartTwoFactor Starts two-factor enrolment (TOTP, RFC 6238: SHA1, 6 digits, 30 s); the secret is stored sealed and takes effect only once confirmed. 409 when two-factor is already on.
@@ -8490,6 +8714,12 @@ type StrictServerInterface interface {
 	// MarkNotificationsRead Marks notifications read (those named, or all without `ids`)
 	// (POST /api/v1/notifications/read)
 	MarkNotificationsRead(ctx context.Context, request MarkNotificationsReadRequestObject) (MarkNotificationsReadResponseObject, error)
+	// GetSettings The installation's settings that admins change at run time
+	// (GET /api/v1/settings)
+	GetSettings(ctx context.Context, request GetSettingsRequestObject) (GetSettingsResponseObject, error)
+	// UpdateSettings Changes the settings named (require_2fa)
+	// (PATCH /api/v1/settings)
+	UpdateSettings(ctx context.Context, request UpdateSettingsRequestObject) (UpdateSettingsResponseObject, error)
 	// ListTickets Tickets, newest activity first (or as `sort` says), cursor paged
 	// (GET /api/v1/tickets)
 	ListTickets(ctx context.Context, request ListTicketsRequestObject) (ListTicketsResponseObject, error)
@@ -9914,6 +10144,61 @@ func (sh *strictHandler) MarkNotificationsRead(w http.ResponseWriter, r *http.Re
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(MarkNotificationsReadResponseObject); ok {
 		if err := validResponse.VisitMarkNotificationsReadResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetSettings operation middleware
+func (sh *strictHandler) GetSettings(w http.ResponseWriter, r *http.Request) {
+	var request GetSettingsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSettings(ctx, request.(GetSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSettings")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetSettingsResponseObject); ok {
+		if err := validResponse.VisitGetSettingsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateSettings operation middleware
+func (sh *strictHandler) UpdateSettings(w http.ResponseWriter, r *http.Request) {
+	var request UpdateSettingsRequestObject
+
+	var body UpdateSettingsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateSettings(ctx, request.(UpdateSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateSettings")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateSettingsResponseObject); ok {
+		if err := validResponse.VisitUpdateSettingsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
