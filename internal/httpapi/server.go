@@ -142,7 +142,9 @@ func (s *Server) guard(rule access, h http.Handler) http.Handler { return s.guar
 // guardEnrolling is guard for the routes a session may reach while its user
 // must still turn two-factor on (an admin requires it): the enrolment itself,
 // who am I, sign-out.
-func (s *Server) guardEnrolling(rule access, h http.Handler) http.Handler { return s.guardEnrol(rule, h, true) }
+func (s *Server) guardEnrolling(rule access, h http.Handler) http.Handler {
+	return s.guardEnrol(rule, h, true)
+}
 
 func (s *Server) guardEnrol(rule access, h http.Handler, enrolling bool) http.Handler {
 	if rule == public {
