@@ -135,7 +135,7 @@ func (m *Monitor) Assess(h store.MailboxHealth, q Quiet, now time.Time) (Problem
 			since = now
 		}
 		if h.AuthRefused {
-			return Problem{store.AlertAuth, "the provider refused the mailbox's credentials: " + h.LastError, since}, true
+			return Problem{store.AlertAuth, h.LastError, since}, true
 		}
 		if now.Sub(since) > m.cfg.ErrorGrace {
 			return Problem{store.AlertError, h.LastError, since}, true
