@@ -69,13 +69,14 @@ func AddWorkers(w *river.Workers, m *Mailer) {
 	river.AddWorker(w, &MailWorker{Mailer: m})
 }
 
-// Mail sends one alert mail. Through: the mailbox it went out of (empty: the
-// outbox folder).
+// Mail sends one alert mail.
 func (m *Mailer) Mail(ctx context.Context, a MailArgs) error {
 	_, err := m.send(ctx, a)
 	return err
 }
 
+// send sends one alert mail and says which mailbox it went out of (empty:
+// the outbox folder, or nobody left to tell).
 func (m *Mailer) send(ctx context.Context, a MailArgs) (through string, err error) {
 	alert, err := m.Store.GetAlert(ctx, a.AlertID)
 	if err != nil {
