@@ -20,6 +20,8 @@ import (
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mailbox"
+	"github.com/ticketer/ticketer/internal/mailbox/health"
+	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/metrics"
 	"github.com/ticketer/ticketer/internal/netguard"
 	"github.com/ticketer/ticketer/internal/notify"
@@ -46,6 +48,8 @@ type App struct {
 	// Connectors runs the IMAP, Gmail and Nylas mailboxes; its Status method
 	// reads a mailbox's sync status for the API.
 	Connectors *mailbox.Supervisor
+	// Health raises and resolves the mailbox alerts (run by Connectors).
+	Health *health.Monitor
 	// userHTTP is the HTTP client of connections made to URLs users give
 	// (the Nylas API base) or that talk to mail APIs: it reaches no
 	// loopback or private address unless TICKETER_ALLOW_PRIVATE_TARGETS
@@ -100,7 +104,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 		return nil, err
 	}
 	a.Live = live.New(db, live.Options{Logger: log})
-	a.Metrics = metrics.New(metrics.Options{Backlog: a.Store.Backlog, Logger: log})
+	a.Metrics = metrics.New(metrics.Options{Backlog: a.Store.Backlog, Mailboxes: a.Store.MailboxesHealth, Logger: log})
 	// Each package that owns job kinds adds its workers before the queue
 	// inserts or works any job.
 	workers := river.NewWorkers()
@@ -120,6 +124,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 		Hooks: []ticket.Hook{a.Notify.Hook()}})
 	ticket.AddWorkers(workers, a.Tickets)
 	notify.AddWorkers(workers, a.Notify, a.Tickets)
+	health.AddWorkers(workers, &health.Mailer{Store: a.Store, Sender: a.Tickets, Outbox: smtpout.NewOutbox(cfg.OutboxDir()),
+		ProviderSenders: providerSenders(), BaseURL: cfg.BaseURL})
+	a.Health = health.New(health.Config{Store: a.Store, Queue: a.Queue, Logger: log.With("component", "mailbox-health")})
 	nylasFetch.Receiver = a.Tickets
 	a.Connectors = a.newConnectors()
 	return a, nil

@@ -25,8 +25,13 @@ func (a *App) newConnectors() *mailbox.Supervisor {
 		Secrets:   a.Secrets,
 		Logger:    a.Log.With("component", "connectors"),
 		Factories: a.connectorFactories(),
+		Health:    a.Health.Check,
 	})
 }
+
+// providerSenders are the providers whose connector sends mail: a mailbox
+// of theirs can carry the alert mail about another.
+func providerSenders() []string { return []string{"gmail", "nylas", graph.Provider} }
 
 func (a *App) connectorFactories() map[string]mailbox.Factory {
 	return map[string]mailbox.Factory{

@@ -333,6 +333,10 @@ type Principal struct {
 	User      store.User
 	SessionID int64 // set for cookie sessions
 	TokenID   int64 // set for bearer tokens
+	// MustEnrol: an admin requires two-factor and this session's user has
+	// not turned it on; the session reaches only the enrolment routes. API
+	// tokens are never held back.
+	MustEnrol bool
 	csrfHash  string
 }
 
@@ -394,7 +398,11 @@ func (s *Service) Authenticate(ctx context.Context, r *http.Request) (Principal,
 			s.log.Warn("recording session use", "err", err)
 		}
 	}
-	return Principal{User: u, SessionID: se.ID, csrfHash: se.CSRFHash}, nil
+	required, enrolled, err := s.store.TwoFactorGate(ctx, u.ID)
+	if err != nil {
+		return Principal{}, err
+	}
+	return Principal{User: u, SessionID: se.ID, csrfHash: se.CSRFHash, MustEnrol: required && !enrolled}, nil
 }
 
 // CheckCSRF enforces the double submit on requests authenticated by cookie

@@ -6,6 +6,7 @@ package auth
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -14,6 +15,7 @@ import (
 	"fmt"
 	"image/png"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +31,36 @@ var (
 	ErrTOTPRequired = errors.New("this account has two-factor authentication on: send the current code (or a recovery code) as totp")
 	ErrTOTPInvalid  = errors.New("wrong, expired or already used two-factor code")
 	ErrTOTPOn       = errors.New("two-factor authentication is already on; turn it off first")
+	// ErrTOTPEnrolment: an admin requires two-factor and the caller has
+	// not turned it on; only the enrolment routes answer until they do.
+	ErrTOTPEnrolment = errors.New("two-factor authentication is required for every user: turn it on first (POST /api/v1/me/2fa, then /api/v1/me/2fa/confirm)")
+	// ErrTOTPRequiredByAdmin: two-factor cannot be turned off while it is required.
+	ErrTOTPRequiredByAdmin = errors.New("two-factor authentication is required for every user: it cannot be turned off")
+	// ErrTOTPOff: an admin may require two-factor only with it on their own account.
+	ErrTOTPOff = errors.New("turn two-factor on for your own account before requiring it for everyone")
 )
+
+// RequireTwoFactor reports whether an admin requires two-factor for every user.
+func (s *Service) RequireTwoFactor(ctx context.Context) (bool, error) {
+	v, _, err := s.store.Setting(ctx, store.SettingRequire2FA)
+	return v == "true", err
+}
+
+// SetRequireTwoFactor turns the requirement on or off. Turning it on needs
+// two-factor on the admin's own account, so they never lock themselves out
+// of the setting.
+func (s *Service) SetRequireTwoFactor(ctx context.Context, admin store.User, on bool) error {
+	if on {
+		enabled, err := s.TOTPEnabled(ctx, admin)
+		if err != nil {
+			return err
+		}
+		if !enabled {
+			return ErrTOTPOff
+		}
+	}
+	return s.store.SetSetting(ctx, store.SettingRequire2FA, strconv.FormatBool(on))
+}
 
 const (
 	totpPeriod    = 30
@@ -147,6 +178,9 @@ func (s *Service) ConfirmTOTP(ctx context.Context, u store.User, code string) ([
 
 // DisableTOTP turns two-factor off for u, given a current or recovery code.
 func (s *Service) DisableTOTP(ctx context.Context, u store.User, code string) error {
+	if req, err := s.RequireTwoFactor(ctx); err != nil || req {
+		return cmp.Or(err, ErrTOTPRequiredByAdmin)
+	}
 	ok, err := s.checkSecondFactor(ctx, u.ID, code)
 	if err != nil {
 		return err

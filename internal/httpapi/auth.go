@@ -29,8 +29,18 @@ func (r sessionResponse) write(w http.ResponseWriter) error {
 func (r sessionResponse) VisitLoginResponse(w http.ResponseWriter) error    { return r.write(w) }
 func (r sessionResponse) VisitDevLoginResponse(w http.ResponseWriter) error { return r.write(w) }
 
-func (s *Server) session(ns auth.NewSession) sessionResponse {
-	return sessionResponse{cookies: s.auth.SessionCookies(ns), body: oapi.Session{User: toUser(ns.User), CsrfToken: ns.CSRF, ExpiresAt: ns.ExpiresAt}}
+// session answers a sign-in; the user carries two_factor and
+// two_factor_required as GET /me does, so the UI knows at once whether the
+// user must enrol first.
+func (s *Server) session(ctx context.Context, ns auth.NewSession) (sessionResponse, error) {
+	u := toUser(ns.User)
+	on, err := s.auth.TOTPEnabled(ctx, ns.User)
+	if err != nil {
+		return sessionResponse{}, err
+	}
+	required, err := s.auth.RequireTwoFactor(ctx)
+	u.TwoFactor, u.TwoFactorRequired = &on, &required
+	return sessionResponse{cookies: s.auth.SessionCookies(ns), body: oapi.Session{User: u, CsrfToken: ns.CSRF, ExpiresAt: ns.ExpiresAt}}, err
 }
 
 func (s *Server) Login(ctx context.Context, req oapi.LoginRequestObject) (oapi.LoginResponseObject, error) {
@@ -51,7 +61,7 @@ func (s *Server) Login(ctx context.Context, req oapi.LoginRequestObject) (oapi.L
 	if err != nil {
 		return nil, err
 	}
-	return s.session(ns), nil
+	return s.session(ctx, ns)
 }
 
 func (s *Server) DevLogin(ctx context.Context, req oapi.DevLoginRequestObject) (oapi.DevLoginResponseObject, error) {
@@ -65,7 +75,7 @@ func (s *Server) DevLogin(ctx context.Context, req oapi.DevLoginRequestObject) (
 	if err != nil {
 		return nil, err
 	}
-	return s.session(ns), nil
+	return s.session(ctx, ns)
 }
 
 type logoutResponse struct{ cookies []*http.Cookie }
@@ -125,7 +135,12 @@ func (s *Server) me(ctx context.Context) (oapi.User, error) {
 	}
 	out.Available = &available
 	on, err := s.auth.TOTPEnabled(ctx, u)
+	if err != nil {
+		return out, err
+	}
 	out.TwoFactor = &on
+	required, err := s.auth.RequireTwoFactor(ctx)
+	out.TwoFactorRequired = &required
 	return out, err
 }
 

@@ -98,9 +98,13 @@ func toMailbox(m store.Mailbox) oapi.Mailbox {
 		LastSyncAt: nullTime(m.LastSyncAt), CreatedAt: m.CreatedAt,
 		RelayError: m.RelayError, RelayErrorSince: nullTime(m.RelayErrorSince), RelayWarning: m.RelayWarning,
 		SenderAgentName: m.SenderAgentName, SystemMail: m.SystemMail, ReopenDays: &m.ReopenDays, Signature: &m.Signature,
-		TeamId: nullable.NewNullNullable[int64]()}
+		TeamId: nullable.NewNullNullable[int64](), Alert: nullable.NewNullNullable[oapi.MailboxAlert]()}
 	if m.TeamID != 0 {
 		out.TeamId = nullable.NewNullableWithValue(m.TeamID)
+	}
+	if a := m.Alert; a != nil {
+		out.Alert = nullable.NewNullableWithValue(oapi.MailboxAlert{Reason: oapi.MailboxAlertReason(a.Reason), Detail: a.Detail,
+			Since: a.Since, RaisedAt: a.RaisedAt})
 	}
 	return out
 }

@@ -14,6 +14,10 @@ import (
 func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Handler {
 	mux := http.NewServeMux()
 	route := func(pattern string, rule access, h http.HandlerFunc) { mux.Handle(pattern, s.guard(rule, h)) }
+	// enrolling routes stay open to a session whose user must still turn
+	// two-factor on (an admin requires it); every other route answers 403
+	// totp_enrolment_required to it.
+	enrolling := func(pattern string, rule access, h http.HandlerFunc) { mux.Handle(pattern, s.guardEnrolling(rule, h)) }
 
 	// Operations and the contract.
 	route("GET /healthz", public, api.Healthz)
@@ -29,14 +33,16 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("GET /api/v1/auth/config", public, api.GetAuthConfig)
 	route("GET /api/v1/auth/invitations/{token}", public, api.GetInvitation)
 	route("POST /api/v1/auth/invitations/{token}", public, api.AcceptInvitation)
-	route("POST /api/v1/auth/logout", agent, api.Logout)
+	enrolling("POST /api/v1/auth/logout", agent, api.Logout)
 	route("POST /api/v1/auth/logout-everywhere", agent, api.LogoutEverywhere)
-	route("GET /api/v1/me", agent, api.GetMe)
+	enrolling("GET /api/v1/me", agent, api.GetMe)
 	route("PATCH /api/v1/me", agent, api.UpdateMe)
 	route("POST /api/v1/me/password", agent, api.ChangeMyPassword)
-	route("POST /api/v1/me/2fa", agent, api.StartTwoFactor)
-	route("POST /api/v1/me/2fa/confirm", agent, api.ConfirmTwoFactor)
+	enrolling("POST /api/v1/me/2fa", agent, api.StartTwoFactor)
+	enrolling("POST /api/v1/me/2fa/confirm", agent, api.ConfirmTwoFactor)
 	route("DELETE /api/v1/me/2fa", agent, api.DisableTwoFactor)
+	route("GET /api/v1/settings", agent, api.GetSettings)
+	route("PATCH /api/v1/settings", admin, api.UpdateSettings)
 	route("GET /api/v1/tokens", agent, api.ListTokens)
 	route("POST /api/v1/tokens", agent, api.CreateToken)
 	route("DELETE /api/v1/tokens/{id}", agent, api.RevokeToken)

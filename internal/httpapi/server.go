@@ -137,7 +137,16 @@ func (a access) String() string { return [...]string{"public", "agent", "admin"}
 // guard authenticates the caller (Bearer token or session cookie), enforces
 // the CSRF double submit on cookie requests that change something, then the
 // route's rule.
-func (s *Server) guard(rule access, h http.Handler) http.Handler {
+func (s *Server) guard(rule access, h http.Handler) http.Handler { return s.guardEnrol(rule, h, false) }
+
+// guardEnrolling is guard for the routes a session may reach while its user
+// must still turn two-factor on (an admin requires it): the enrolment itself,
+// who am I, sign-out.
+func (s *Server) guardEnrolling(rule access, h http.Handler) http.Handler {
+	return s.guardEnrol(rule, h, true)
+}
+
+func (s *Server) guardEnrol(rule access, h http.Handler, enrolling bool) http.Handler {
 	if rule == public {
 		return h
 	}
@@ -149,6 +158,10 @@ func (s *Server) guard(rule access, h http.Handler) http.Handler {
 		}
 		if err := auth.CheckCSRF(r, p); err != nil {
 			s.fail(w, r, err)
+			return
+		}
+		if p.MustEnrol && !enrolling {
+			s.fail(w, r, auth.ErrTOTPEnrolment)
 			return
 		}
 		if rule == admin && !p.IsAdmin() {
@@ -294,6 +307,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusUnauthorized, "totp_invalid", err.Error(), "")
 	case errors.Is(err, auth.ErrTOTPOn):
 		writeError(w, http.StatusConflict, "totp_on", err.Error(), "")
+	case errors.Is(err, auth.ErrTOTPEnrolment):
+		writeError(w, http.StatusForbidden, "totp_enrolment_required", err.Error(), "")
+	case errors.Is(err, auth.ErrTOTPRequiredByAdmin):
+		writeError(w, http.StatusConflict, "totp_required_by_admin", err.Error(), "")
+	case errors.Is(err, auth.ErrTOTPOff):
+		writeError(w, http.StatusConflict, "totp_off", err.Error(), "")
 	case errors.Is(err, auth.ErrLastAdmin):
 		writeError(w, http.StatusConflict, "last_admin", err.Error(), "")
 	case isDomain:

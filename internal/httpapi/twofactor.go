@@ -36,3 +36,21 @@ func (s *Server) DisableTwoFactor(ctx context.Context, req oapi.DisableTwoFactor
 	}
 	return oapi.DisableTwoFactor204Response{}, nil
 }
+
+func (s *Server) GetSettings(ctx context.Context, _ oapi.GetSettingsRequestObject) (oapi.GetSettingsResponseObject, error) {
+	on, err := s.auth.RequireTwoFactor(ctx)
+	return oapi.GetSettings200JSONResponse{Require2fa: on}, err
+}
+
+func (s *Server) UpdateSettings(ctx context.Context, req oapi.UpdateSettingsRequestObject) (oapi.UpdateSettingsResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
+	}
+	if on := req.Body.Require2fa; on != nil {
+		if err := s.auth.SetRequireTwoFactor(ctx, principalFrom(ctx).User, *on); err != nil {
+			return nil, err
+		}
+	}
+	on, err := s.auth.RequireTwoFactor(ctx)
+	return oapi.UpdateSettings200JSONResponse{Require2fa: on}, err
+}

@@ -80,7 +80,7 @@ func (s *Server) AcceptInvitation(ctx context.Context, req oapi.AcceptInvitation
 	if err != nil {
 		return nil, err
 	}
-	return s.session(ns), nil
+	return s.session(ctx, ns)
 }
 
 func (r sessionResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {

@@ -144,6 +144,15 @@ func (h *Host) Fail(ctx context.Context, reason string) {
 	}
 }
 
+// Refused records that the provider refused the mailbox's credentials (a
+// revoked or expired grant): an error a retry will not fix, so the admins
+// are alerted at once instead of after the error grace.
+func (h *Host) Refused(ctx context.Context, reason string) {
+	if err := h.store.SetAuthRefused(ctx, h.MailboxID, reason, h.now()); err != nil {
+		h.Log.Warn("mailbox status", "mailbox", h.MailboxID, "err", err)
+	}
+}
+
 // Credentials reads the mailbox's sealed credentials (opened by the caller).
 func (h *Host) Credentials(ctx context.Context) (string, error) {
 	c, err := h.store.GetConnector(ctx, h.MailboxID)

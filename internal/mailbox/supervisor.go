@@ -42,7 +42,16 @@ type Config struct {
 	MinBackoff, MaxBackoff time.Duration
 	// Holder names this replica in the lease (host, pid and a random part).
 	Holder string
+	// Health checks the mailboxes' health (health.Monitor.Check) on the
+	// replica holding the lease, every HealthEvery (DefaultHealthEvery);
+	// nil: no check.
+	Health      func(ctx context.Context) error
+	HealthEvery time.Duration
 }
+
+// DefaultHealthEvery is how often the lease holder checks the mailboxes'
+// health: an alert comes at most this late after its threshold.
+const DefaultHealthEvery = time.Minute
 
 // LeaseName is the lease that lets one replica run the connectors.
 const LeaseName = "mailbox-connectors"
@@ -93,6 +102,9 @@ func NewSupervisor(cfg Config) *Supervisor {
 	if cfg.MinBackoff == 0 {
 		cfg.MinBackoff = time.Second
 	}
+	if cfg.HealthEvery == 0 {
+		cfg.HealthEvery = DefaultHealthEvery
+	}
 	if cfg.MaxBackoff == 0 {
 		cfg.MaxBackoff = 5 * time.Minute
 	}
@@ -125,7 +137,7 @@ func (s *Supervisor) Holder() string { return s.cfg.Holder }
 // Run supervises until ctx ends, then stops every connector and releases the
 // lease so another replica takes over at once.
 func (s *Supervisor) Run(ctx context.Context) error {
-	var heldUntil time.Time
+	var heldUntil, checked time.Time
 	defer func() {
 		s.stopAll()
 		if !heldUntil.IsZero() {
@@ -156,6 +168,12 @@ func (s *Supervisor) Run(ctx context.Context) error {
 			heldUntil = now.Add(s.cfg.LeaseTTL)
 			if err := s.reconcile(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("mailbox connectors", "err", err)
+			}
+			if s.cfg.Health != nil && now.Sub(checked) >= s.cfg.HealthEvery {
+				checked = now
+				if err := s.cfg.Health(ctx); err != nil && ctx.Err() == nil {
+					s.log.Warn("mailbox health", "err", err)
+				}
 			}
 		default:
 			if !heldUntil.IsZero() {

@@ -139,3 +139,45 @@ func waitUntil(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestHealthChecksOnTheLeaseHolderEveryInterval: the health check runs on
+// the replica holding the lease, once per HealthEvery however often the
+// lease rounds go, and never on a replica without the lease.
+func TestHealthChecksOnTheLeaseHolderEveryInterval(t *testing.T) {
+	st := store.New(storetest.Open(t, storetest.SQLiteURL(t)))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	base := time.Now()
+	var rounds, checks, otherChecks atomic.Int32
+	ticks := make(chan time.Time)
+	sup := mailbox.NewSupervisor(mailbox.Config{Store: st, Receiver: nopReceiver{}, Logger: slog.New(slog.DiscardHandler), Holder: "a",
+		// Each round reads the clock once: 20 s later each time.
+		Now:         func() time.Time { return base.Add(time.Duration(rounds.Add(1)-1) * 20 * time.Second) },
+		Tick:        func(time.Duration) <-chan time.Time { return ticks },
+		HealthEvery: time.Minute,
+		Health:      func(context.Context) error { checks.Add(1); return nil },
+	})
+	done := make(chan struct{})
+	go func() { defer close(done); _ = sup.Run(ctx) }()
+	other := mailbox.NewSupervisor(mailbox.Config{Store: st, Receiver: nopReceiver{}, Logger: slog.New(slog.DiscardHandler), Holder: "b",
+		Now:    func() time.Time { return base },
+		Tick:   func(time.Duration) <-chan time.Time { return make(chan time.Time) },
+		Health: func(context.Context) error { otherChecks.Add(1); return nil },
+	})
+	waitUntil(t, func() bool { return checks.Load() == 1 })
+	octx, ostop := context.WithCancel(ctx)
+	odone := make(chan struct{})
+	go func() { defer close(odone); _ = other.Run(octx) }()
+	for range 6 {
+		ticks <- time.Now()
+	}
+	// Rounds at 0, 20, ..., 120 s: checks at 0, 60 and 120 s.
+	waitUntil(t, func() bool { return rounds.Load() == 7 && checks.Load() == 3 })
+	ostop()
+	<-odone
+	cancel()
+	<-done
+	if checks.Load() != 3 || otherChecks.Load() != 0 {
+		t.Fatalf("checks %d (want 3), on the replica without the lease %d", checks.Load(), otherChecks.Load())
+	}
+}

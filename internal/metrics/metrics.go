@@ -38,7 +38,10 @@ type Options struct {
 	// BacklogTimeout bounds that read, so a slow database never hangs a
 	// scrape. Default 2 s.
 	BacklogTimeout time.Duration
-	Logger         *slog.Logger
+	// Mailboxes reads every mailbox's health at scrape time (nil: the
+	// mailbox gauges are left out). Usually (*store.Store).MailboxesHealth.
+	Mailboxes func(ctx context.Context) ([]store.MailboxHealth, error)
+	Logger    *slog.Logger
 }
 
 // New registers every collector on a fresh registry.
@@ -82,6 +85,9 @@ func New(opts Options) *Metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if opts.Backlog != nil {
 		m.reg.MustRegister(&backlogCollector{read: opts.Backlog, timeout: opts.BacklogTimeout, log: opts.Logger})
+	}
+	if opts.Mailboxes != nil {
+		m.reg.MustRegister(&mailboxCollector{read: opts.Mailboxes, timeout: opts.BacklogTimeout, log: opts.Logger})
 	}
 	return m
 }
@@ -227,4 +233,50 @@ func (c *backlogCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(outboundDesc, prometheus.GaugeValue, float64(b.OutboundWaiting), "waiting")
 	ch <- prometheus.MustNewConstMetric(inboundDesc, prometheus.GaugeValue, float64(b.InboundPending), "pending")
 	ch <- prometheus.MustNewConstMetric(inboundDesc, prometheus.GaugeValue, float64(b.InboundFailed), "failed")
+}
+
+// mailboxCollector reads each mailbox's health at scrape time.
+type mailboxCollector struct {
+	read    func(ctx context.Context) ([]store.MailboxHealth, error)
+	timeout time.Duration
+	log     *slog.Logger
+}
+
+var (
+	mailboxUpDesc = prometheus.NewDesc("ticketer_mailbox_up",
+		"1 while the mailbox works; 0 while its connector fails or an alert about it is open (broken, credentials refused, unusually quiet).",
+		[]string{"mailbox", "provider"}, nil)
+	mailboxSuccessDesc = prometheus.NewDesc("ticketer_mailbox_last_success_timestamp_seconds",
+		"When the mailbox's connector last synced successfully (Unix time); left out for a mailbox never synced.",
+		[]string{"mailbox", "provider"}, nil)
+)
+
+func (c *mailboxCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- mailboxUpDesc
+	ch <- mailboxSuccessDesc
+}
+
+func (c *mailboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	list, err := c.read(ctx)
+	if err != nil {
+		c.log.Warn("metrics: reading the mailboxes' health failed", "err", err)
+		return
+	}
+	for _, h := range list {
+		ch <- prometheus.MustNewConstMetric(mailboxUpDesc, prometheus.GaugeValue, MailboxUp(h), h.Address, h.Provider)
+		if !h.LastSyncAt.IsZero() {
+			ch <- prometheus.MustNewConstMetric(mailboxSuccessDesc, prometheus.GaugeValue, float64(h.LastSyncAt.Unix()), h.Address, h.Provider)
+		}
+	}
+}
+
+// MailboxUp is a mailbox's ticketer_mailbox_up: 0 while an alert about it is
+// open or its connector fails, else 1.
+func MailboxUp(h store.MailboxHealth) float64 {
+	if h.Alert != nil || (h.Connector() && h.Status == store.SyncError) {
+		return 0
+	}
+	return 1
 }

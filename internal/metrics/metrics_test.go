@@ -276,3 +276,45 @@ func TestMiddlewareKeepsStreaming(t *testing.T) {
 	fams := scrape(t, m)
 	find(t, fams, "ticketer_http_request_duration_seconds", map[string]string{"method": "GET", "route": "GET /stream", "code": "200"})
 }
+
+// TestMailboxGauges: ticketer_mailbox_up is 0 while the connector fails or
+// an alert is open, 1 otherwise; the last success time is the last sync.
+func TestMailboxGauges(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := storetest.Open(t, dsn)
+		s := store.New(db)
+		at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+		ok, _ := s.CreateMailbox(ctx, store.Mailbox{Name: "OK", Address: "ok@acme.test", Provider: "imap", CreatedAt: at})
+		failing, _ := s.CreateMailbox(ctx, store.Mailbox{Name: "F", Address: "failing@acme.test", Provider: "gmail", CreatedAt: at})
+		quiet, err := s.CreateMailbox(ctx, store.Mailbox{Name: "Q", Address: "quiet@acme.test", Provider: "smtp", CreatedAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetSyncOK(ctx, ok, at); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetSyncError(ctx, failing, "refused", at); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := s.RaiseAlert(ctx, tx, store.MailboxAlert{MailboxID: quiet, Reason: store.AlertQuiet, Since: at, RaisedAt: at})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		fams := scrape(t, metrics.New(metrics.Options{Mailboxes: s.MailboxesHealth}))
+		for _, c := range []struct {
+			mailbox, provider string
+			up                float64
+		}{{"ok@acme.test", "imap", 1}, {"failing@acme.test", "gmail", 0}, {"quiet@acme.test", "smtp", 0}} {
+			if got := find(t, fams, "ticketer_mailbox_up", map[string]string{"mailbox": c.mailbox, "provider": c.provider}).GetGauge().GetValue(); got != c.up {
+				t.Errorf("ticketer_mailbox_up{mailbox=%s} = %v, want %v", c.mailbox, got, c.up)
+			}
+		}
+		if got := find(t, fams, "ticketer_mailbox_last_success_timestamp_seconds", map[string]string{"mailbox": "ok@acme.test", "provider": "imap"}).
+			GetGauge().GetValue(); got != float64(at.Unix()) {
+			t.Errorf("last success %v, want %d", got, at.Unix())
+		}
+	})
+}

@@ -133,9 +133,11 @@ func (s *Store) SetSyncProgress(ctx context.Context, id int64, done, total int64
 	return nil
 }
 
-// SetSyncOK marks the mailbox healthy and clears the error.
+// SetSyncOK marks the mailbox healthy and clears the error (and a refused
+// credential: the connector works again).
 func (s *Store) SetSyncOK(ctx context.Context, id int64, now time.Time) error {
-	if _, err := s.db.Exec(ctx, `UPDATE mailboxes SET status = $1, last_error = '', error_since = NULL, last_sync_at = $2 WHERE id = $3`,
+	if _, err := s.db.Exec(ctx, `UPDATE mailboxes SET status = $1, last_error = '', error_since = NULL, auth_refused = FALSE, last_sync_at = $2
+		WHERE id = $3`,
 		SyncOK, now.UTC(), id); err != nil {
 		return fmt.Errorf("set status of mailbox %d: %w", id, err)
 	}

@@ -39,6 +39,9 @@ type Mailbox struct {
 	SystemMail bool
 	// TeamID is the team the mailbox's new tickets go to (0: none).
 	TeamID int64
+	// Alert is the open alert about the mailbox (read with OpenAlerts, not
+	// by the mailbox queries).
+	Alert *MailboxAlert
 }
 
 const mailboxCols = `id, name, address, provider, smtp_relay, imap, ack_enabled, ack_subject, ack_body, status, last_error, last_sync_at, created_at,

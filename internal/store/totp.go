@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -115,4 +116,17 @@ func (s *Store) ResealTOTPSecrets(ctx context.Context, reseal func(string) (stri
 		n += int(done)
 	}
 	return n, nil
+}
+
+// TwoFactorGate reads, in one statement, whether an admin requires
+// two-factor for every user and whether userID has it on: what every
+// cookie request of a signed-in user asks.
+func (s *Store) TwoFactorGate(ctx context.Context, userID int64) (required, enrolled bool, err error) {
+	var req sql.NullString
+	err = s.db.QueryRow(ctx, `SELECT (SELECT value FROM settings WHERE key = $2),
+		EXISTS (SELECT 1 FROM user_totp WHERE user_id = $1 AND enabled)`, userID, SettingRequire2FA).Scan(&req, &enrolled)
+	if err != nil {
+		return false, false, fmt.Errorf("two-factor gate of user %d: %w", userID, err)
+	}
+	return req.String == "true", enrolled, nil
 }

@@ -12,14 +12,37 @@ import (
 // any signed-in user sees the mailboxes (the queue filters by them); the
 // routes decide who may ask for inbound mail.
 
-// Mailboxes lists every mailbox.
+// Mailboxes lists every mailbox, each with its open alert (a broken
+// mailbox: everyone sees the banner).
 func (s *Service) Mailboxes(ctx context.Context, viewer store.User) ([]store.Mailbox, error) {
-	return s.store.ListMailboxes(ctx)
+	list, err := s.store.ListMailboxes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	open, err := s.store.OpenAlerts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i, mb := range list {
+		if a, ok := open[mb.ID]; ok {
+			list[i].Alert = &a
+		}
+	}
+	return list, nil
 }
 
-// Mailbox returns one mailbox; store.ErrNotFound when there is none.
+// Mailbox returns one mailbox with its open alert; store.ErrNotFound when
+// there is none.
 func (s *Service) Mailbox(ctx context.Context, viewer store.User, id int64) (store.Mailbox, error) {
-	return s.store.GetMailbox(ctx, s.db, id)
+	mb, err := s.store.GetMailbox(ctx, s.db, id)
+	if err != nil {
+		return mb, err
+	}
+	open, err := s.store.OpenAlerts(ctx)
+	if a, ok := open[id]; ok {
+		mb.Alert = &a
+	}
+	return mb, err
 }
 
 // MailboxSync returns a mailbox's connector and sync progress.

@@ -91,3 +91,37 @@ test("sign-in asks for the code, then a computed code signs in", async () => {
   await shot("twofactor-05-account-on-phone");
   assert.deepEqual(consoleErrors, []);
 });
+
+test("with two-factor required, an agent without it must enrol before the app opens", async () => {
+  // The admin (two-factor on, signed in above) requires it for everyone.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${app.url}/account`);
+  await page.getByRole("button", { name: "Require two-factor for everyone" }).click();
+  await page.getByRole("button", { name: "Stop requiring two-factor" }).waitFor();
+  await shot("twofactor-06-require-setting");
+  app.cli(["user", "add", "--email", "bo@example.com", "--name", "Bo Agent", "--role", "agent", "--password-stdin"], PASSWORD + "\n");
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const bo = await ctx.newPage();
+  bo.on("console", (m) => m.type() === "error" && !/401|403/.test(m.text()) && consoleErrors.push(m.text()));
+  await bo.goto(`${app.url}/signin`);
+  await signIn(bo, "bo@example.com", PASSWORD);
+  await bo.getByText("Your organisation requires two-factor sign-in").waitFor();
+  assert.equal(await bo.getByRole("navigation", { name: "Main" }).count(), 0, "no app behind the gate");
+  // The API agrees: the queue is refused to this session.
+  const refused = await bo.evaluate(async () => (await fetch("/api/v1/tickets")).json());
+  assert.equal(refused.error.code, "totp_enrolment_required");
+  await bo.screenshot({ path: join(shots, "twofactor-07-gate-phone.png"), fullPage: true });
+  await bo.getByRole("button", { name: "Set up two-factor" }).click();
+  const boSecret = (await bo.getByTestId("totp-secret").textContent()).trim();
+  await bo.getByLabel("Code from the app").fill(totp(boSecret, Date.now() / 1000));
+  await bo.getByRole("button", { name: "Turn on two-factor" }).click();
+  await bo.getByRole("list", { name: "Recovery codes" }).waitFor();
+  await bo.screenshot({ path: join(shots, "twofactor-08-gate-codes-phone.png"), fullPage: true });
+  await bo.setViewportSize({ width: 1280, height: 800 });
+  await bo.screenshot({ path: join(shots, "twofactor-09-gate-codes.png"), fullPage: true });
+  await bo.getByRole("button", { name: "I have saved them: continue" }).click();
+  await bo.getByRole("navigation", { name: "Main" }).waitFor();
+  await bo.getByRole("heading", { name: /^(Mine|Unassigned)$/ }).waitFor();
+  await ctx.close();
+  assert.deepEqual(consoleErrors, []);
+});

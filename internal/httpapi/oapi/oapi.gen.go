@@ -130,6 +130,27 @@ func (e EventKind) Valid() bool {
 	}
 }
 
+// Defines values for MailboxAlertReason.
+const (
+	MailboxAlertReasonAuth  MailboxAlertReason = "auth"
+	MailboxAlertReasonError MailboxAlertReason = "error"
+	MailboxAlertReasonQuiet MailboxAlertReason = "quiet"
+)
+
+// Valid indicates whether the value is a known member of the MailboxAlertReason enum.
+func (e MailboxAlertReason) Valid() bool {
+	switch e {
+	case MailboxAlertReasonAuth:
+		return true
+	case MailboxAlertReasonError:
+		return true
+	case MailboxAlertReasonQuiet:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MailboxTestResultTransport.
 const (
 	Outbox    MailboxTestResultTransport = "outbox"
@@ -707,6 +728,9 @@ type CreatedUser struct {
 
 	// TwoFactor whether two-factor sign-in is on (set by GET /api/v1/me only)
 	TwoFactor *bool `json:"two_factor,omitempty"`
+
+	// TwoFactorRequired set by GET /api/v1/me only: an admin requires two-factor for every user; with two_factor false the user must enrol first
+	TwoFactorRequired *bool `json:"two_factor_required,omitempty"`
 }
 
 // Delivery defines model for Delivery.
@@ -865,9 +889,12 @@ type Mailbox struct {
 	AckEnabled bool   `json:"ack_enabled"`
 
 	// AckSubject template; empty uses the default
-	AckSubject string    `json:"ack_subject"`
-	Address    string    `json:"address"`
-	CreatedAt  time.Time `json:"created_at"`
+	AckSubject string `json:"ack_subject"`
+	Address    string `json:"address"`
+
+	// Alert the open alert while the mailbox is broken (every admin was mailed once); null when it works
+	Alert     nullable.Nullable[MailboxAlert] `json:"alert"`
+	CreatedAt time.Time                       `json:"created_at"`
 
 	// HasSmtpRelay the relay URL itself is never returned
 	HasSmtpRelay bool                         `json:"has_smtp_relay"`
@@ -900,6 +927,22 @@ type Mailbox struct {
 	// TeamId the team the mailbox's new tickets go to
 	TeamId nullable.Nullable[int64] `json:"team_id,omitempty"`
 }
+
+// MailboxAlert defines model for MailboxAlert.
+type MailboxAlert struct {
+	// Detail the last error, or the silence measured
+	Detail   string    `json:"detail"`
+	RaisedAt time.Time `json:"raised_at"`
+
+	// Reason error: the connector has failed for more than 10 minutes; auth: the provider refused the credentials; quiet: no mail for far longer than the mailbox's history allows
+	Reason MailboxAlertReason `json:"reason"`
+
+	// Since when the problem began
+	Since time.Time `json:"since"`
+}
+
+// MailboxAlertReason error: the connector has failed for more than 10 minutes; auth: the provider refused the credentials; quiet: no mail for far longer than the mailbox's history allows
+type MailboxAlertReason string
 
 // MailboxSync defines model for MailboxSync.
 type MailboxSync struct {
@@ -1220,6 +1263,18 @@ type Session struct {
 	User      User      `json:"user"`
 }
 
+// Settings defines model for Settings.
+type Settings struct {
+	// Require2fa every user must turn two-factor on before using the app: until then a session reaches only GET /me, POST /me/2fa, POST /me/2fa/confirm and sign-out, and anything else answers 403 totp_enrolment_required (API tokens are unaffected)
+	Require2fa bool `json:"require_2fa"`
+}
+
+// SettingsUpdate defines model for SettingsUpdate.
+type SettingsUpdate struct {
+	// Require2fa turning it on needs two-factor on the admin's own account (409 totp_off otherwise)
+	Require2fa *bool `json:"require_2fa,omitempty"`
+}
+
 // Status defines model for Status.
 type Status string
 
@@ -1368,6 +1423,9 @@ type User struct {
 
 	// TwoFactor whether two-factor sign-in is on (set by GET /api/v1/me only)
 	TwoFactor *bool `json:"two_factor,omitempty"`
+
+	// TwoFactorRequired set by GET /api/v1/me only: an admin requires two-factor for every user; with two_factor false the user must enrol first
+	TwoFactorRequired *bool `json:"two_factor_required,omitempty"`
 }
 
 // UserUpdate defines model for UserUpdate.
@@ -1605,6 +1663,9 @@ type TestRuleJSONRequestBody = RuleInput
 // UpdateRuleJSONRequestBody defines body for UpdateRule for application/json ContentType.
 type UpdateRuleJSONRequestBody = RuleUpdate
 
+// UpdateSettingsJSONRequestBody defines body for UpdateSettings for application/json ContentType.
+type UpdateSettingsJSONRequestBody = SettingsUpdate
+
 // CreateTeamJSONRequestBody defines body for CreateTeam for application/json ContentType.
 type CreateTeamJSONRequestBody = TeamInput
 
@@ -1763,7 +1824,7 @@ type ServerInterface interface {
 	// UpdateMe Changes the signed-in user's own settings (their reply signature)
 	// (PATCH /api/v1/me)
 	UpdateMe(w http.ResponseWriter, r *http.Request)
-	// DisableTwoFactor Turns two-factor off; needs a current code or an unused recovery code
+	// DisableTwoFactor Turns two-factor off; needs a current code or an unused recovery code (409 totp_required_by_admin while an admin requires it)
 	// (DELETE /api/v1/me/2fa)
 	DisableTwoFactor(w http.ResponseWriter, r *http.Request)
 	// StartTwoFactor Starts two-factor enrolment (TOTP, RFC 6238: SHA1, 6 digits, 30 s); the secret is stored sealed and takes effect only once confirmed. 409 when two-factor is already on.
@@ -1808,6 +1869,12 @@ type ServerInterface interface {
 	// UpdateRule Changes a rule (the whole rule is checked again); position reorders
 	// (PATCH /api/v1/rules/{id})
 	UpdateRule(w http.ResponseWriter, r *http.Request, id ID)
+	// GetSettings The installation's settings that admins change at run time
+	// (GET /api/v1/settings)
+	GetSettings(w http.ResponseWriter, r *http.Request)
+	// UpdateSettings Changes the settings named (require_2fa)
+	// (PATCH /api/v1/settings)
+	UpdateSettings(w http.ResponseWriter, r *http.Request)
 	// ListTeams Every team, by name
 	// (GET /api/v1/teams)
 	ListTeams(w http.ResponseWriter, r *http.Request)
@@ -3150,6 +3217,34 @@ func (siw *ServerInterfaceWrapper) UpdateRule(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// GetSettings operation middleware
+func (siw *ServerInterfaceWrapper) GetSettings(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetSettings(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateSettings operation middleware
+func (siw *ServerInterfaceWrapper) UpdateSettings(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateSettings(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListTeams operation middleware
 func (siw *ServerInterfaceWrapper) ListTeams(w http.ResponseWriter, r *http.Request) {
 
@@ -4088,6 +4183,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/me", wrapper.GetMe)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/me", wrapper.UpdateMe)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/me/password", wrapper.ChangeMyPassword)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/settings", wrapper.GetSettings)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/settings", wrapper.UpdateSettings)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/me/2fa", wrapper.DisableTwoFactor)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/me/2fa", wrapper.StartTwoFactor)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/me/2fa/confirm", wrapper.ConfirmTwoFactor)
@@ -6518,6 +6615,20 @@ func (response DisableTwoFactor403JSONResponse) VisitDisableTwoFactorResponse(w 
 	return err
 }
 
+type DisableTwoFactor409JSONResponse struct{ ConflictJSONResponse }
+
+func (response DisableTwoFactor409JSONResponse) VisitDisableTwoFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableTwoFactor422JSONResponse struct{ InvalidJSONResponse }
 
 func (response DisableTwoFactor422JSONResponse) VisitDisableTwoFactorResponse(w http.ResponseWriter) error {
@@ -7471,6 +7582,119 @@ func (response UpdateRule422JSONResponse) VisitUpdateRuleResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSettingsRequestObject struct {
+}
+
+type GetSettingsResponseObject interface {
+	VisitGetSettingsResponse(w http.ResponseWriter) error
+}
+
+type GetSettings200JSONResponse Settings
+
+func (response GetSettings200JSONResponse) VisitGetSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSettings401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetSettings401JSONResponse) VisitGetSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSettingsRequestObject struct {
+	Body *UpdateSettingsJSONRequestBody
+}
+
+type UpdateSettingsResponseObject interface {
+	VisitUpdateSettingsResponse(w http.ResponseWriter) error
+}
+
+type UpdateSettings200JSONResponse Settings
+
+func (response UpdateSettings200JSONResponse) VisitUpdateSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSettings400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateSettings400JSONResponse) VisitUpdateSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSettings401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateSettings401JSONResponse) VisitUpdateSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSettings403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateSettings403JSONResponse) VisitUpdateSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSettings409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdateSettings409JSONResponse) VisitUpdateSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9682,7 +9906,7 @@ type StrictServerInterface interface {
 	// UpdateMe Changes the signed-in user's own settings (their reply signature)
 	// (PATCH /api/v1/me)
 	UpdateMe(ctx context.Context, request UpdateMeRequestObject) (UpdateMeResponseObject, error)
-	// DisableTwoFactor Turns two-factor off; needs a current code or an unused recovery code
+	// DisableTwoFactor Turns two-factor off; needs a current code or an unused recovery code (409 totp_required_by_admin while an admin requires it)
 	// (DELETE /api/v1/me/2fa)
 	DisableTwoFactor(ctx context.Context, request DisableTwoFactorRequestObject) (DisableTwoFactorResponseObject, error)
 	// StartTwoFactor Starts two-factor enrolment (TOTP, RFC 6238: SHA1, 6 digits, 30 s); the secret is stored sealed and takes effect only once confirmed. 409 when two-factor is already on.
@@ -9727,6 +9951,12 @@ type StrictServerInterface interface {
 	// UpdateRule Changes a rule (the whole rule is checked again); position reorders
 	// (PATCH /api/v1/rules/{id})
 	UpdateRule(ctx context.Context, request UpdateRuleRequestObject) (UpdateRuleResponseObject, error)
+	// GetSettings The installation's settings that admins change at run time
+	// (GET /api/v1/settings)
+	GetSettings(ctx context.Context, request GetSettingsRequestObject) (GetSettingsResponseObject, error)
+	// UpdateSettings Changes the settings named (require_2fa)
+	// (PATCH /api/v1/settings)
+	UpdateSettings(ctx context.Context, request UpdateSettingsRequestObject) (UpdateSettingsResponseObject, error)
 	// ListTeams Every team, by name
 	// (GET /api/v1/teams)
 	ListTeams(ctx context.Context, request ListTeamsRequestObject) (ListTeamsResponseObject, error)
@@ -11308,6 +11538,61 @@ func (sh *strictHandler) UpdateRule(w http.ResponseWriter, r *http.Request, id I
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(UpdateRuleResponseObject); ok {
 		if err := validResponse.VisitUpdateRuleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetSettings operation middleware
+func (sh *strictHandler) GetSettings(w http.ResponseWriter, r *http.Request) {
+	var request GetSettingsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSettings(ctx, request.(GetSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSettings")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetSettingsResponseObject); ok {
+		if err := validResponse.VisitGetSettingsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateSettings operation middleware
+func (sh *strictHandler) UpdateSettings(w http.ResponseWriter, r *http.Request) {
+	var request UpdateSettingsRequestObject
+
+	var body UpdateSettingsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateSettings(ctx, request.(UpdateSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateSettings")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateSettingsResponseObject); ok {
+		if err := validResponse.VisitUpdateSettingsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -129,7 +129,7 @@ func (c *Conn) loud(ctx context.Context, err error) error {
 	if err != nil && errors.Is(err, ErrAuth) {
 		c.host.Log.Error("MICROSOFT AUTHORIZATION FAILED: mail is not being fetched; reconnect the mailbox", "mailbox", c.host.MailboxID,
 			"account", c.creds.Account, "err", err)
-		c.host.Fail(ctx, err.Error())
+		c.host.Refused(ctx, err.Error())
 	}
 	return err
 }

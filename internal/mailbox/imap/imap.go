@@ -111,9 +111,20 @@ func (c *Conn) connect(ctx context.Context) error {
 	}
 	if err != nil {
 		c.drop()
-		return fmt.Errorf("log in to %s as %s: %w", c.cfg.Addr, c.cfg.Username, err)
+		err = fmt.Errorf("log in to %s as %s: %w", c.cfg.Addr, c.cfg.Username, err)
+		if refusedLogin(err) && c.host != nil {
+			c.host.Refused(ctx, err.Error()) // a retry will not fix it: alert the admins now
+		}
+		return err
 	}
 	return nil
+}
+
+// refusedLogin tells credentials the server refused (NO to LOGIN or
+// AUTHENTICATE) from a server that is only unavailable for now.
+func refusedLogin(err error) bool {
+	var ie *goimap.Error
+	return errors.As(err, &ie) && ie.Type == goimap.StatusResponseTypeNo && ie.Code != goimap.ResponseCodeUnavailable
 }
 
 func (c *Conn) drop() {

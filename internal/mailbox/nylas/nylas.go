@@ -312,7 +312,7 @@ func (c *Conn) Close() error { return nil }
 func (c *Conn) loud(ctx context.Context, err error) error {
 	if err != nil && errors.Is(err, ErrAuth) {
 		c.host.Log.Error("NYLAS AUTHORIZATION FAILED: mail is not being fetched; check the grant and API key", "mailbox", c.host.MailboxID, "err", err)
-		c.host.Fail(ctx, err.Error())
+		c.host.Refused(ctx, err.Error())
 	}
 	return err
 }

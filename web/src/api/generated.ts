@@ -102,6 +102,8 @@ export interface User {
   two_factor?: boolean;
   /** only on GET/PATCH /me: whether I am given tickets automatically (see MeUpdate) */
   available?: boolean;
+  /** set by GET /api/v1/me only: an admin requires two-factor for every user; with two_factor false the user must enrol first */
+  two_factor_required?: boolean;
 }
 
 export interface CreateUserRequest {
@@ -631,6 +633,12 @@ export interface NylasConnectRequest {
   since?: string;
 }
 
+/**
+ * the open alert while the mailbox is broken (every admin was mailed once); null when it works
+ * @nullable
+ */
+export type MailboxAlertProperty = MailboxAlert | null;
+
 export interface Mailbox {
   id: number;
   name: string;
@@ -667,6 +675,44 @@ export interface Mailbox {
    * @nullable
    */
   team_id?: number | null;
+  /**
+   * the open alert while the mailbox is broken (every admin was mailed once); null when it works
+   * @nullable
+   */
+  alert: MailboxAlertProperty;
+}
+
+/**
+ * error: the connector has failed for more than 10 minutes; auth: the provider refused the credentials; quiet: no mail for far longer than the mailbox's history allows
+ */
+export type MailboxAlertReason = typeof MailboxAlertReason[keyof typeof MailboxAlertReason];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const MailboxAlertReason = {
+  error: 'error',
+  auth: 'auth',
+  quiet: 'quiet',
+} as const;
+
+export interface MailboxAlert {
+  /** error: the connector has failed for more than 10 minutes; auth: the provider refused the credentials; quiet: no mail for far longer than the mailbox's history allows */
+  reason: MailboxAlertReason;
+  /** the last error, or the silence measured */
+  detail: string;
+  /** when the problem began */
+  since: string;
+  raised_at: string;
+}
+
+export interface Settings {
+  /** every user must turn two-factor on before using the app: until then a session reaches only GET /me, POST /me/2fa, POST /me/2fa/confirm and sign-out, and anything else answers 403 totp_enrolment_required (API tokens are unaffected) */
+  require_2fa: boolean;
+}
+
+export interface SettingsUpdate {
+  /** turning it on needs two-factor on the admin's own account (409 totp_off otherwise) */
+  require_2fa?: boolean;
 }
 
 export interface MeUpdate {
@@ -2463,6 +2509,178 @@ export const useChangeMyPassword = <TError = BadRequestResponse | UnauthorizedRe
     }
     
 /**
+ * @summary The installation's settings that admins change at run time
+ */
+export const getGetSettingsUrl = () => {
+
+
+  
+
+  return `/api/v1/settings`
+}
+
+export const getSettings = async ( options?: RequestInit): Promise<Settings> => {
+  
+  return apiFetch<Settings>(getGetSettingsUrl(),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getGetSettingsQueryKey = () => {
+    return [
+    `/api/v1/settings`
+    ] as const;
+    }
+
+    
+export const getGetSettingsQueryOptions = <TData = Awaited<ReturnType<typeof getSettings>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getSettings>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getGetSettingsQueryKey();
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof getSettings>>> = () => getSettings(requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof getSettings>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type GetSettingsQueryResult = NonNullable<Awaited<ReturnType<typeof getSettings>>>
+export type GetSettingsQueryError = UnauthorizedResponse
+
+
+export function useGetSettings<TData = Awaited<ReturnType<typeof getSettings>>, TError = UnauthorizedResponse>(
+  options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getSettings>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getSettings>>,
+          TError,
+          Awaited<ReturnType<typeof getSettings>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetSettings<TData = Awaited<ReturnType<typeof getSettings>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getSettings>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getSettings>>,
+          TError,
+          Awaited<ReturnType<typeof getSettings>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetSettings<TData = Awaited<ReturnType<typeof getSettings>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getSettings>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary The installation's settings that admins change at run time
+ */
+
+export function useGetSettings<TData = Awaited<ReturnType<typeof getSettings>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getSettings>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getGetSettingsQueryOptions(options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Changes the settings named (require_2fa)
+ */
+export const getUpdateSettingsUrl = () => {
+
+
+  
+
+  return `/api/v1/settings`
+}
+
+export const updateSettings = async (settingsUpdate: SettingsUpdate, options?: RequestInit): Promise<Settings> => {
+  
+  return apiFetch<Settings>(getUpdateSettingsUrl(),
+  {      
+    ...options,
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      settingsUpdate,)
+  }
+);}
+
+
+
+
+export const getUpdateSettingsMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateSettings>>, TError,{data: SettingsUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof updateSettings>>, TError,{data: SettingsUpdate}, TContext> => {
+
+const mutationKey = ['updateSettings'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof updateSettings>>, {data: SettingsUpdate}> = (props) => {
+          const {data} = props ?? {};
+
+          return  updateSettings(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UpdateSettingsMutationResult = NonNullable<Awaited<ReturnType<typeof updateSettings>>>
+    export type UpdateSettingsMutationBody = SettingsUpdate
+    export type UpdateSettingsMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse
+
+    /**
+ * @summary Changes the settings named (require_2fa)
+ */
+export const useUpdateSettings = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateSettings>>, TError,{data: SettingsUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof updateSettings>>,
+        TError,
+        {data: SettingsUpdate},
+        TContext
+      > => {
+
+      const mutationOptions = getUpdateSettingsMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
  * @summary Starts two-factor enrolment (TOTP, RFC 6238: SHA1, 6 digits, 30 s); the secret is stored sealed and takes effect only once confirmed. 409 when two-factor is already on.
 
  */
@@ -2536,7 +2754,7 @@ export const useStartTwoFactor = <TError = UnauthorizedResponse | ForbiddenRespo
     }
     
 /**
- * @summary Turns two-factor off; needs a current code or an unused recovery code
+ * @summary Turns two-factor off; needs a current code or an unused recovery code (409 totp_required_by_admin while an admin requires it)
  */
 export const getDisableTwoFactorUrl = () => {
 
@@ -2561,7 +2779,7 @@ export const disableTwoFactor = async (twoFactorCode: TwoFactorCode, options?: R
 
 
 
-export const getDisableTwoFactorMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+export const getDisableTwoFactorMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof disableTwoFactor>>, TError,{data: TwoFactorCode}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof disableTwoFactor>>, TError,{data: TwoFactorCode}, TContext> => {
 
@@ -2588,12 +2806,12 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
 
     export type DisableTwoFactorMutationResult = NonNullable<Awaited<ReturnType<typeof disableTwoFactor>>>
     export type DisableTwoFactorMutationBody = TwoFactorCode
-    export type DisableTwoFactorMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse
+    export type DisableTwoFactorMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse
 
     /**
- * @summary Turns two-factor off; needs a current code or an unused recovery code
+ * @summary Turns two-factor off; needs a current code or an unused recovery code (409 totp_required_by_admin while an admin requires it)
  */
-export const useDisableTwoFactor = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse,
+export const useDisableTwoFactor = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof disableTwoFactor>>, TError,{data: TwoFactorCode}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof disableTwoFactor>>,

@@ -12,6 +12,8 @@ import { statusViews } from "../lib/views";
 import { SavedViews, ViewLink, useViewCounts } from "./SidebarViews";
 import { Bell } from "./Bell";
 import { AvailabilityToggle } from "./Availability";
+import { bannerText, brokenMailboxes } from "../lib/alerts";
+import { TwoFactor } from "../pages/TwoFactor";
 
 const views = [
   { to: "/queue/mine", label: "Mine" },
@@ -26,9 +28,19 @@ export function Shell() {
   const loc = useLocation();
   const navigate = useNavigate();
   const qc = useQueryClient();
-  const signedIn = !!me.data;
+  // An admin requires two-factor and this user has not turned it on: only
+  // the enrolment answers (the API refuses the rest), so nothing else loads.
+  const mustEnrol = !!me.data?.two_factor_required && !me.data?.two_factor;
+  // The gate stays until the user has seen their recovery codes and goes on.
+  const [gate, setGate] = useState(false);
+  useEffect(() => {
+    if (mustEnrol) setGate(true);
+  }, [mustEnrol]);
+  const signedIn = !!me.data && !mustEnrol && !gate;
   const live = useLiveUpdates(signedIn);
-  const mailboxes = useListMailboxes({ query: { enabled: signedIn, staleTime: 60_000 } });
+  // Re-read every minute: a broken mailbox's banner shows without a reload.
+  const mailboxes = useListMailboxes({ query: { enabled: signedIn, staleTime: 60_000, refetchInterval: 60_000 } });
+  const broken = brokenMailboxes(mailboxes.data?.items);
   const logout = useLogout();
   const counts = useViewCounts(signedIn).data;
   // Signed in: a later trip to the sign-in page means the session ended.
@@ -69,6 +81,30 @@ export function Shell() {
         navigate("/signin", { replace: true });
       },
     });
+
+  if ((mustEnrol || gate) && user) {
+    return (
+      <main className="signin enrol-gate" id="main">
+        <div className="stack enrol-card">
+          <div className="banner banner-warning" role="alert">
+            Your organisation requires two-factor sign-in. Turn it on to continue.
+          </div>
+          <TwoFactor
+            me={user}
+            onDone={() => {
+              setGate(false);
+              void qc.invalidateQueries();
+            }}
+          />
+          <div className="row">
+            <button className="btn btn-ghost btn-sm" onClick={signOut} disabled={logout.isPending}>
+              Sign out
+            </button>
+          </div>
+        </div>
+      </main>
+    );
+  }
 
   return (
     <div className={`shell${menuOpen ? " nav-open" : ""}`}>
@@ -155,6 +191,12 @@ export function Shell() {
           </span>
           {signedIn && <Bell />}
         </div>
+        {broken.length > 0 && (
+          <div className="banner banner-error mailbox-alert" role="alert" data-testid="mailbox-alert">
+            {bannerText(broken)}{" "}
+            {user?.role === Role.admin && loc.pathname !== "/admin/mailboxes" && <NavLink to="/admin/mailboxes">Open mailboxes</NavLink>}
+          </div>
+        )}
         <Outlet context={user} />
       </main>
     </div>

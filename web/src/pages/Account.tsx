@@ -5,7 +5,7 @@ import { ErrorBanner, Loading } from "../components/States";
 import { NewPassword } from "../components/NewPassword";
 import { NotificationSettings } from "./NotificationSettings";
 import { SignatureSettings } from "./SignatureSettings";
-import { TwoFactor } from "./TwoFactor";
+import { RequireTwoFactor, TwoFactor } from "./TwoFactor";
 
 /** AccountPage is the signed-in user's own account: who they are, and their password. */
 export function AccountPage() {
@@ -69,6 +69,7 @@ export function AccountPage() {
         </form>
         <SignatureSettings />
         <TwoFactor me={me} />
+        {me.role === "admin" && <RequireTwoFactor />}
         <NotificationSettings />
       </div>
     </>

@@ -16,6 +16,7 @@ import {
   type User,
 } from "../api/generated";
 import { absoluteTime, relativeTime } from "../lib/format";
+import { alertReason } from "../lib/alerts";
 import { DEFAULT_ACK_BODY, DEFAULT_ACK_SUBJECT, renderAckPreview } from "../lib/template";
 import { RELAY_HELP, relayWarning } from "../lib/relay";
 import { NYLAS_REGIONS, gmailOutcome, gmailStartUrl, isDate, microsoftOutcome, microsoftStartUrl, progressPercent, progressText, reconnectReason, showProgress, syncLabel, syncRefetchMs, syncTone } from "../lib/sync";
@@ -105,6 +106,12 @@ function MailboxCard({ m, onEdit }: { m: Mailbox; onEdit: () => void }) {
           </>
         )}
       </dl>
+      {m.alert && (
+        <div className="banner banner-error" role="alert" data-testid={`mailbox-alert-${m.id}`}>
+          Broken since <When iso={m.alert.since} />: {alertReason(m.alert)}.{m.alert.reason === "quiet" ? ` (${m.alert.detail}.)` : ""} Every admin
+          was mailed; another mail follows when it works again.
+        </div>
+      )}
       {m.relay_warning && (
         <div className="banner banner-warning" role="status">
           Relay warning: {m.relay_warning}

@@ -2,7 +2,10 @@ import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import {
   getGetMeQueryKey,
+  getGetSettingsQueryKey,
   useConfirmTwoFactor,
+  useGetSettings,
+  useUpdateSettings,
   useDisableTwoFactor,
   useGetMe,
   useStartTwoFactor,
@@ -11,8 +14,12 @@ import {
 } from "../api/generated";
 import { ErrorBanner } from "../components/States";
 
-/** TwoFactor turns two-factor sign-in (TOTP) on, with a QR code and one code, or off. */
-export function TwoFactor({ me: cached }: { me: User }) {
+/**
+ * TwoFactor turns two-factor sign-in (TOTP) on, with a QR code and one code, or off.
+ * onDone (the enrolment an admin requires): the recovery codes stay on screen
+ * until the user continues.
+ */
+export function TwoFactor({ me: cached, onDone }: { me: User; onDone?: () => void }) {
   // The user cached at sign-in does not say whether two-factor is on: ask.
   const fresh = useGetMe({ query: { staleTime: 0, retry: false } });
   const me = fresh.data ?? cached;
@@ -34,7 +41,7 @@ export function TwoFactor({ me: cached }: { me: User }) {
           setRecovery(r.recovery_codes);
           setEnrolment(null);
           setCode("");
-          void refresh();
+          if (!onDone) void refresh();
         },
       },
     );
@@ -60,6 +67,13 @@ export function TwoFactor({ me: cached }: { me: User }) {
               </li>
             ))}
           </ul>
+          {onDone && (
+            <div className="row">
+              <button className="btn btn-primary" type="button" onClick={onDone}>
+                I have saved them: continue
+              </button>
+            </div>
+          )}
         </div>
       )}
       {me.two_factor && !recovery && (
@@ -107,6 +121,35 @@ export function TwoFactor({ me: cached }: { me: User }) {
           </div>
         </form>
       )}
+    </section>
+  );
+}
+
+/** RequireTwoFactor is the admin setting that makes every user turn two-factor on. */
+export function RequireTwoFactor() {
+  const qc = useQueryClient();
+  const settings = useGetSettings();
+  const update = useUpdateSettings();
+  const on = !!settings.data?.require_2fa;
+  const toggle = () =>
+    update.mutate(
+      { data: { require_2fa: !on } },
+      { onSuccess: (s) => qc.setQueryData(getGetSettingsQueryKey(), s) },
+    );
+  return (
+    <section className="card card-pad stack" aria-labelledby="require-two-factor">
+      <h2 id="require-two-factor">Require two-factor for everyone</h2>
+      <p>
+        {on
+          ? "On: every user must turn two-factor on before using Ticketer. API tokens are not affected."
+          : "Off: each user chooses. When on, users without two-factor are asked to set it up at their next page load."}
+      </p>
+      <ErrorBanner error={update.error} />
+      <div className="row">
+        <button className="btn" type="button" disabled={!settings.data || update.isPending} onClick={toggle}>
+          {on ? "Stop requiring two-factor" : "Require two-factor for everyone"}
+        </button>
+      </div>
     </section>
   );
 }
