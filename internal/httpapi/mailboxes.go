@@ -55,7 +55,7 @@ func (s *Server) UpdateMailbox(ctx context.Context, req oapi.UpdateMailboxReques
 	}
 	b := req.Body
 	m, err := s.tickets.UpdateMailbox(ctx, req.Id, ticket.MailboxUpdate{Name: b.Name, SMTPRelay: b.SmtpRelay, AckSubject: b.AckSubject,
-		AckBody: b.AckBody, AckEnabled: b.AckEnabled, SenderAgentName: b.SenderAgentName, SystemMail: b.SystemMail, ReopenDays: b.ReopenDays, Signature: b.Signature})
+		AckBody: b.AckBody, AckEnabled: b.AckEnabled, SenderAgentName: b.SenderAgentName, SystemMail: b.SystemMail, ReopenDays: b.ReopenDays, Signature: b.Signature, Portal: b.Portal})
 	if err != nil {
 		return nil, err
 	}
