@@ -19,6 +19,7 @@ import (
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpin"
+	"github.com/ticketer/ticketer/internal/portal"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
@@ -72,7 +73,8 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	}
 	gmailFlow := a.GmailOAuth(oauthSession)
 	microsoftFlow := a.MicrosoftOAuth(oauthSession)
-	api := httpapi.New(httpapi.Deps{Store: a.Store, Blobs: a.Blobs, Tickets: a.Tickets, Auth: authn, Logger: a.Log,
+	customers := portal.New(portal.Config{Store: a.Store, Tickets: a.Tickets, BaseURL: a.Cfg.BaseURL, Logger: a.Log})
+	api := httpapi.New(httpapi.Deps{Store: a.Store, Blobs: a.Blobs, Tickets: a.Tickets, Auth: authn, Portal: customers, Logger: a.Log,
 		Connectors: connectorAPI{a}}, httpapi.Options{
 		GmailOAuthStart:        http.HandlerFunc(gmailFlow.Start),
 		GmailOAuthCallback:     http.HandlerFunc(gmailFlow.Callback),

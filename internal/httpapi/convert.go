@@ -97,7 +97,7 @@ func toMailbox(m store.Mailbox) oapi.Mailbox {
 		AckEnabled: m.AckEnabled, AckSubject: m.AckSubject, AckBody: m.AckBody, Status: m.Status, LastError: m.LastError,
 		LastSyncAt: nullTime(m.LastSyncAt), CreatedAt: m.CreatedAt,
 		RelayError: m.RelayError, RelayErrorSince: nullTime(m.RelayErrorSince), RelayWarning: m.RelayWarning,
-		SenderAgentName: m.SenderAgentName, SystemMail: m.SystemMail, ReopenDays: &m.ReopenDays, Signature: &m.Signature,
+		SenderAgentName: m.SenderAgentName, SystemMail: m.SystemMail, ReopenDays: &m.ReopenDays, Signature: &m.Signature, Portal: &m.Portal,
 		TeamId: nullable.NewNullNullable[int64](), Alert: nullable.NewNullNullable[oapi.MailboxAlert]()}
 	if m.TeamID != 0 {
 		out.TeamId = nullable.NewNullableWithValue(m.TeamID)

@@ -23,6 +23,7 @@ import (
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/httpapi"
 	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
+	"github.com/ticketer/ticketer/internal/portal"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
@@ -55,6 +56,7 @@ type harness struct {
 	st      *store.Store
 	svc     *ticket.Service
 	auth    *auth.Service
+	portal  *portal.Service
 	srv     *httptest.Server
 	clock   *clock
 	outbox  string
@@ -90,12 +92,13 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.portal = portal.New(portal.Config{Store: h.st, Tickets: svc, BaseURL: base, Logger: log, Now: h.clock.Now})
 	okHandler := func(body string) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, body) })
 	}
 	// Stand-ins for the stream and metrics handlers other packages provide:
 	// these tests check the routes and their access rules.
-	h.srv = httptest.NewServer(httpapi.New(httpapi.Deps{Store: h.st, Blobs: blobs, Tickets: svc, Auth: h.auth, Logger: log},
+	h.srv = httptest.NewServer(httpapi.New(httpapi.Deps{Store: h.st, Blobs: blobs, Tickets: svc, Auth: h.auth, Portal: h.portal, Logger: log},
 		httpapi.Options{Stream: okHandler("stream"), Metrics: okHandler("metrics"),
 			GmailOAuthStart: okHandler("gmail start"), GmailOAuthCallback: okHandler("gmail callback"), NylasWebhook: okHandler("nylas webhook"),
 			MicrosoftOAuthStart: okHandler("microsoft start"), MicrosoftOAuthCallback: okHandler("microsoft callback")}))

@@ -127,6 +127,22 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 		route("POST /api/v1/mailboxes/nylas/webhook", public, opts.NylasWebhook.ServeHTTP)
 	}
 
+	// The customer portal (issue 14): sign-in by a mailed link, then pages
+	// rendered on the server with their own cookie, CSRF token and CSP
+	// (portal.go). Customers reach nothing else; agents nothing here.
+	route("POST /api/v1/portal/sign-in", public, api.PortalSignIn)
+	mux.HandleFunc("GET /portal", s.portalPage(false, s.portalIndex))
+	mux.HandleFunc("GET /portal/{$}", s.portalPage(false, s.portalIndex))
+	mux.HandleFunc("GET /portal/portal.css", portalCSS)
+	mux.HandleFunc("POST /portal/sign-in", s.portalPage(false, s.portalRequestLink))
+	mux.HandleFunc("GET /portal/sign-in/{token}", s.portalPage(false, s.portalConfirm))
+	mux.HandleFunc("POST /portal/sign-in/{token}", s.portalPage(false, s.portalSignIn))
+	mux.HandleFunc("POST /portal/sign-out", s.portalPage(true, s.portalSignOut))
+	mux.HandleFunc("POST /portal/tickets", s.portalPage(true, s.portalOpen))
+	mux.HandleFunc("GET /portal/tickets/{id}", s.portalPage(true, s.portalTicket))
+	mux.HandleFunc("POST /portal/tickets/{id}/replies", s.portalPage(true, s.portalReply))
+	mux.HandleFunc("GET /portal/attachments/{id}", s.portalPage(true, s.portalAttachment))
+
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path, "")
 	})

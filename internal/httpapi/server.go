@@ -19,6 +19,7 @@ import (
 	"github.com/ticketer/ticketer/internal/blob"
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/httpapi/oapi"
+	"github.com/ticketer/ticketer/internal/portal"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
@@ -29,7 +30,9 @@ type Deps struct {
 	Blobs   *blob.Store
 	Tickets *ticket.Service
 	Auth    *auth.Service
-	Logger  *slog.Logger
+	// Portal runs the customer portal (/portal, POST /api/v1/portal/sign-in).
+	Portal *portal.Service
+	Logger *slog.Logger
 	// Connectors runs the mailboxes' IMAP, Gmail and Nylas connectors (nil:
 	// none run, and connecting a mailbox to Nylas fails).
 	Connectors Connectors
@@ -75,6 +78,9 @@ type Server struct {
 	log     *slog.Logger
 	conns   Connectors
 	trusted []netip.Prefix
+
+	portal      *portal.Service
+	portalViews *portal.Views
 }
 
 // Limits on request bodies.
@@ -90,7 +96,7 @@ func New(d Deps, opts Options) http.Handler {
 		d.Logger = slog.Default()
 	}
 	s := &Server{store: d.Store, db: d.Store.DB(), blobs: d.Blobs, tickets: d.Tickets, auth: d.Auth, log: d.Logger, conns: d.Connectors,
-		trusted: opts.TrustedProxies}
+		trusted: opts.TrustedProxies, portal: d.Portal, portalViews: portal.NewViews()}
 	strict := oapi.NewStrictHandlerWithOptions(s, nil, oapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  s.requestError,
 		ResponseErrorHandlerFunc: s.fail,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -40,6 +41,9 @@ type AckData struct {
 	RequesterEmail string
 	MailboxName    string
 	MailboxAddress string
+	// PortalURL is the ticket's page in the customer portal ("view this
+	// ticket online"): a template may offer it; the default does not.
+	PortalURL string
 }
 
 // RenderAck renders a mailbox's acknowledgement (subject, body).
@@ -107,7 +111,8 @@ func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, mb store.Mailbo
 		return false, fmt.Sprintf("rate limit: %d acknowledgements to %s in the last hour", n, to.Email), nil
 	}
 	subject, body, err := RenderAck(mb, AckData{TicketID: ticketID, Subject: fallback(mail.NormalizeSubject(msg.Subject), "(no subject)"),
-		RequesterName: msg.From.Email, RequesterEmail: msg.From.Email, MailboxName: mb.Name, MailboxAddress: mb.Address})
+		RequesterName: msg.From.Email, RequesterEmail: msg.From.Email, MailboxName: mb.Name, MailboxAddress: mb.Address,
+		PortalURL: PortalURL(s.cfg.BaseURL, ticketID)})
 	if err != nil {
 		return false, "", err
 	}
@@ -124,4 +129,10 @@ func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, mb store.Mailbo
 		return false, "", err
 	}
 	return true, "", nil
+}
+
+// PortalURL is a ticket's page in the customer portal: a customer who is
+// not signed in is asked to sign in there first.
+func PortalURL(baseURL string, ticketID int64) string {
+	return strings.TrimRight(baseURL, "/") + "/portal/tickets/" + strconv.FormatInt(ticketID, 10)
 }

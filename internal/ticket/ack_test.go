@@ -1,6 +1,7 @@
 package ticket_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -52,5 +53,40 @@ func TestRenderAckDefault(t *testing.T) {
 	}
 	if !strings.HasPrefix(body, "Hello,\n") {
 		t.Fatalf("body starts %q", strings.SplitN(body, "\n", 2)[0])
+	}
+}
+
+// TestAcknowledgementCanLinkToThePortal: a template's {{.PortalURL}} is the
+// ticket's page in the customer portal, under the base URL.
+func TestAcknowledgementCanLinkToThePortal(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		if _, err := e.st.DB().Exec(e.ctx, `UPDATE mailboxes SET ack_body = $1 WHERE id = $2`, "View this ticket online: {{.PortalURL}}", e.mb); err != nil {
+			t.Fatal(err)
+		}
+		res := e.receive(e.mb, msg("From: alice@customer.test", "To: support@acme.test", "Subject: Hi", "Message-ID: <portal-ack@customer.test>"))
+		acks := e.acks(res.TicketID)
+		if len(acks) != 1 {
+			t.Fatalf("%d acknowledgements", len(acks))
+		}
+		want := "/portal/tickets/" + strconv.FormatInt(res.TicketID, 10)
+		if !strings.HasSuffix(strings.TrimSpace(acks[0].Text), want) {
+			t.Fatalf("ack %q, want the link %q", acks[0].Text, want)
+		}
+	})
+}
+
+func TestPortalURL(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ base, want string }{
+		{"https://help.example.com", "https://help.example.com/portal/tickets/42"},
+		{"https://help.example.com/", "https://help.example.com/portal/tickets/42"},
+	} {
+		t.Run(c.base, func(t *testing.T) {
+			if got := ticket.PortalURL(c.base, 42); got != c.want {
+				t.Fatalf("PortalURL(%q) = %q, want %q", c.base, got, c.want)
+			}
+		})
 	}
 }

@@ -902,7 +902,10 @@ type Mailbox struct {
 	LastError    string                       `json:"last_error"`
 	LastSyncAt   nullable.Nullable[time.Time] `json:"last_sync_at"`
 	Name         string                       `json:"name"`
-	Provider     string                       `json:"provider"`
+
+	// Portal customers signed in to the portal (/portal) may open tickets in this mailbox
+	Portal   *bool  `json:"portal,omitempty"`
+	Provider string `json:"provider"`
 
 	// RelayError why the SMTP relay cannot work as configured (TLS, certificate, authentication, sender refused); replies wait until the mailbox is saved again or its connection test passes
 	RelayError      string                       `json:"relay_error"`
@@ -982,6 +985,9 @@ type MailboxUpdate struct {
 	AckEnabled *bool   `json:"ack_enabled,omitempty"`
 	AckSubject *string `json:"ack_subject,omitempty"`
 	Name       *string `json:"name,omitempty"`
+
+	// Portal true lets customers signed in to the portal open tickets in this mailbox
+	Portal *bool `json:"portal,omitempty"`
 
 	// ReopenDays a reply to a ticket closed longer ago than this many days opens a new ticket (default 30)
 	ReopenDays      *int  `json:"reopen_days,omitempty"`
@@ -1130,6 +1136,16 @@ type NylasConnectRequest struct {
 
 	// Since YYYY-MM-DD: first day of the backfill; empty: everything
 	Since *string `json:"since,omitempty"`
+}
+
+// PortalSignInAccepted defines model for PortalSignInAccepted.
+type PortalSignInAccepted struct {
+	Message string `json:"message"`
+}
+
+// PortalSignInRequest defines model for PortalSignInRequest.
+type PortalSignInRequest struct {
+	Email string `json:"email"`
 }
 
 // Priority defines model for Priority.
@@ -1654,6 +1670,9 @@ type ChangeMyPasswordJSONRequestBody = ChangePasswordRequest
 // MarkNotificationsReadJSONRequestBody defines body for MarkNotificationsRead for application/json ContentType.
 type MarkNotificationsReadJSONRequestBody MarkNotificationsReadJSONBody
 
+// PortalSignInJSONRequestBody defines body for PortalSignIn for application/json ContentType.
+type PortalSignInJSONRequestBody = PortalSignInRequest
+
 // CreateRuleJSONRequestBody defines body for CreateRule for application/json ContentType.
 type CreateRuleJSONRequestBody = RuleInput
 
@@ -1854,6 +1873,9 @@ type ServerInterface interface {
 	// MarkNotificationsRead Marks notifications read (those named, or all without `ids`)
 	// (POST /api/v1/notifications/read)
 	MarkNotificationsRead(w http.ResponseWriter, r *http.Request)
+	// PortalSignIn Mails a customer a sign-in link to the portal (/portal/), single use, valid 15 minutes
+	// (POST /api/v1/portal/sign-in)
+	PortalSignIn(w http.ResponseWriter, r *http.Request)
 	// ListRules The automation rules, in the order they run
 	// (GET /api/v1/rules)
 	ListRules(w http.ResponseWriter, r *http.Request)
@@ -3123,6 +3145,20 @@ func (siw *ServerInterfaceWrapper) MarkNotificationsRead(w http.ResponseWriter, 
 	handler.ServeHTTP(w, r)
 }
 
+// PortalSignIn operation middleware
+func (siw *ServerInterfaceWrapper) PortalSignIn(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PortalSignIn(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListRules operation middleware
 func (siw *ServerInterfaceWrapper) ListRules(w http.ResponseWriter, r *http.Request) {
 
@@ -4174,6 +4210,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/metrics", wrapper.Metrics)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/openapi.yaml", wrapper.OpenapiDocument)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/auth/login", wrapper.Login)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/portal/sign-in", wrapper.PortalSignIn)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/auth/dev-login", wrapper.DevLogin)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/auth/config", wrapper.GetAuthConfig)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/auth/invitations/{token}", wrapper.GetInvitation)
@@ -7242,6 +7279,73 @@ func (response MarkNotificationsRead401JSONResponse) VisitMarkNotificationsReadR
 	return err
 }
 
+type PortalSignInRequestObject struct {
+	Body *PortalSignInJSONRequestBody
+}
+
+type PortalSignInResponseObject interface {
+	VisitPortalSignInResponse(w http.ResponseWriter) error
+}
+
+type PortalSignIn202JSONResponse PortalSignInAccepted
+
+func (response PortalSignIn202JSONResponse) VisitPortalSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PortalSignIn400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response PortalSignIn400JSONResponse) VisitPortalSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PortalSignIn422JSONResponse struct{ InvalidJSONResponse }
+
+func (response PortalSignIn422JSONResponse) VisitPortalSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PortalSignIn429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response PortalSignIn429JSONResponse) VisitPortalSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListRulesRequestObject struct {
 }
 
@@ -9936,6 +10040,9 @@ type StrictServerInterface interface {
 	// MarkNotificationsRead Marks notifications read (those named, or all without `ids`)
 	// (POST /api/v1/notifications/read)
 	MarkNotificationsRead(ctx context.Context, request MarkNotificationsReadRequestObject) (MarkNotificationsReadResponseObject, error)
+	// PortalSignIn Mails a customer a sign-in link to the portal (/portal/), single use, valid 15 minutes
+	// (POST /api/v1/portal/sign-in)
+	PortalSignIn(ctx context.Context, request PortalSignInRequestObject) (PortalSignInResponseObject, error)
 	// ListRules The automation rules, in the order they run
 	// (GET /api/v1/rules)
 	ListRules(ctx context.Context, request ListRulesRequestObject) (ListRulesResponseObject, error)
@@ -11393,6 +11500,37 @@ func (sh *strictHandler) MarkNotificationsRead(w http.ResponseWriter, r *http.Re
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(MarkNotificationsReadResponseObject); ok {
 		if err := validResponse.VisitMarkNotificationsReadResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PortalSignIn operation middleware
+func (sh *strictHandler) PortalSignIn(w http.ResponseWriter, r *http.Request) {
+	var request PortalSignInRequestObject
+
+	var body PortalSignInJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PortalSignIn(ctx, request.(PortalSignInRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PortalSignIn")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PortalSignInResponseObject); ok {
+		if err := validResponse.VisitPortalSignInResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

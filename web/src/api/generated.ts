@@ -680,6 +680,8 @@ export interface Mailbox {
    * @nullable
    */
   alert: MailboxAlertProperty;
+  /** customers signed in to the portal (/portal) may open tickets in this mailbox */
+  portal?: boolean;
 }
 
 /**
@@ -713,6 +715,14 @@ export interface Settings {
 export interface SettingsUpdate {
   /** turning it on needs two-factor on the admin's own account (409 totp_off otherwise) */
   require_2fa?: boolean;
+}
+
+export interface PortalSignInRequest {
+  email: string;
+}
+
+export interface PortalSignInAccepted {
+  message: string;
 }
 
 export interface MeUpdate {
@@ -761,6 +771,8 @@ export interface MailboxUpdate {
    * @nullable
    */
   team_id?: number | null;
+  /** true lets customers signed in to the portal open tickets in this mailbox */
+  portal?: boolean;
 }
 
 export type MailboxTestResultTransport = typeof MailboxTestResultTransport[keyof typeof MailboxTestResultTransport];
@@ -1772,6 +1784,79 @@ export const useLogin = <TError = BadRequestResponse | UnauthorizedResponse | In
       > => {
 
       const mutationOptions = getLoginMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * The answer is the same whether or not the address has tickets (a link is mailed only when it has). Limited per address and per client address (429 with Retry-After past the limit, for any address).
+ * @summary Mails a customer a sign-in link to the portal (/portal/), single use, valid 15 minutes
+ */
+export const getPortalSignInUrl = () => {
+
+
+  
+
+  return `/api/v1/portal/sign-in`
+}
+
+export const portalSignIn = async (portalSignInRequest: PortalSignInRequest, options?: RequestInit): Promise<PortalSignInAccepted> => {
+  
+  return apiFetch<PortalSignInAccepted>(getPortalSignInUrl(),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      portalSignInRequest,)
+  }
+);}
+
+
+
+
+export const getPortalSignInMutationOptions = <TError = BadRequestResponse | InvalidResponse | TooManyRequestsResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof portalSignIn>>, TError,{data: PortalSignInRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof portalSignIn>>, TError,{data: PortalSignInRequest}, TContext> => {
+
+const mutationKey = ['portalSignIn'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof portalSignIn>>, {data: PortalSignInRequest}> = (props) => {
+          const {data} = props ?? {};
+
+          return  portalSignIn(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type PortalSignInMutationResult = NonNullable<Awaited<ReturnType<typeof portalSignIn>>>
+    export type PortalSignInMutationBody = PortalSignInRequest
+    export type PortalSignInMutationError = BadRequestResponse | InvalidResponse | TooManyRequestsResponse
+
+    /**
+ * @summary Mails a customer a sign-in link to the portal (/portal/), single use, valid 15 minutes
+ */
+export const usePortalSignIn = <TError = BadRequestResponse | InvalidResponse | TooManyRequestsResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof portalSignIn>>, TError,{data: PortalSignInRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof portalSignIn>>,
+        TError,
+        {data: PortalSignInRequest},
+        TContext
+      > => {
+
+      const mutationOptions = getPortalSignInMutationOptions(options);
 
       return useMutation(mutationOptions, queryClient);
     }

@@ -2,7 +2,7 @@
 // Only the {{.Field}} form is previewed; anything else is reported, since
 // the server is the one that renders the real mail.
 
-export const ACK_FIELDS = ["TicketID", "Subject", "RequesterName", "RequesterEmail", "MailboxName", "MailboxAddress"] as const;
+export const ACK_FIELDS = ["TicketID", "Subject", "RequesterName", "RequesterEmail", "MailboxName", "MailboxAddress", "PortalURL"] as const;
 export type AckData = Record<(typeof ACK_FIELDS)[number], string>;
 
 export const DEFAULT_ACK_SUBJECT = "Re: {{.Subject}} [#{{.TicketID}}]";

@@ -318,12 +318,13 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
   const [reopenDays, setReopenDays] = useState(String(m.reopen_days ?? 30));
   const [agentName, setAgentName] = useState(m.sender_agent_name);
   const [systemMail, setSystemMail] = useState(m.system_mail);
+  const [portal, setPortal] = useState(m.portal ?? false);
   const [subject, setSubject] = useState(m.ack_subject || DEFAULT_ACK_SUBJECT);
   const [body, setBody] = useState(m.ack_body || DEFAULT_ACK_BODY);
   const [signature, setSignature] = useState(m.signature ?? "");
   const teams = useListTeams({ query: { staleTime: 60_000 } });
   const [team, setTeam] = useState(m.team_id ? String(m.team_id) : "");
-  const sample = { TicketID: "1234", Subject: "The printer is on fire", RequesterName: "alice@example.org", RequesterEmail: "alice@example.org", MailboxName: name, MailboxAddress: m.address };
+  const sample = { TicketID: "1234", Subject: "The printer is on fire", RequesterName: "alice@example.org", RequesterEmail: "alice@example.org", MailboxName: name, MailboxAddress: m.address, PortalURL: "https://help.example.com/portal/tickets/1234" };
   const ps = renderAckPreview(subject, sample);
   const pb = renderAckPreview(body, sample);
   const save = (e: React.FormEvent) => {
@@ -337,6 +338,7 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
           reopen_days: Number(reopenDays),
           sender_agent_name: agentName,
           system_mail: systemMail,
+          portal,
           // The defaults are stored as "empty" so they follow future versions.
           ack_subject: subject === DEFAULT_ACK_SUBJECT ? "" : subject,
           ack_body: body === DEFAULT_ACK_BODY ? "" : body,
@@ -380,6 +382,9 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
       <label className="row small">
         <input type="checkbox" checked={ackEnabled} onChange={(e) => setAckEnabled(e.target.checked)} /> Send an acknowledgement for new tickets
       </label>
+      <label className="row small">
+        <input type="checkbox" checked={portal} onChange={(e) => setPortal(e.target.checked)} /> Customers may open tickets here from the portal (/portal)
+      </label>
       <label className="field">
         <span>Default team</span>
         <select className="input" name="team" value={team} onChange={(e) => setTeam(e.target.value)}>
@@ -413,7 +418,7 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
             <textarea className="input mono" rows={12} value={body} onChange={(e) => setBody(e.target.value)} />
           </label>
           <span className="hint">
-            Fields: {"{{.TicketID}} {{.Subject}} {{.RequesterName}} {{.RequesterEmail}} {{.MailboxName}} {{.MailboxAddress}}"}
+            Fields: {"{{.TicketID}} {{.Subject}} {{.RequesterName}} {{.RequesterEmail}} {{.MailboxName}} {{.MailboxAddress}} {{.PortalURL}}"}
           </span>
         </div>
         <div className="stack" aria-live="polite">
