@@ -77,6 +77,8 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("PATCH /api/v1/macros/{id}", agent, api.UpdateMacro)
 	route("DELETE /api/v1/macros/{id}", agent, api.DeleteMacro)
 	route("POST /api/v1/tickets/bulk", agent, api.BulkUpdateTickets)
+	// Issue 14: reports.
+	route("GET /api/v1/reports/summary", agent, api.GetReportSummary)
 	// Merge, split, new outbound tickets, notifications (issue 12).
 	route("POST /api/v1/tickets", agent, api.CreateTicket)
 	route("POST /api/v1/tickets/{id}/merge", agent, api.MergeTicket)
