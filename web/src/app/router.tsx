@@ -13,6 +13,8 @@ const UsersPage = lazy(() => import("../pages/AdminUsers").then((m) => ({ defaul
 const AccountPage = lazy(() => import("../pages/Account").then((m) => ({ default: m.AccountPage })));
 const NewTicketPage = lazy(() => import("../pages/NewTicket").then((m) => ({ default: m.NewTicketPage })));
 const InvitePage = lazy(() => import("../pages/Invite").then((m) => ({ default: m.InvitePage })));
+// Reports carry chart.js: it loads with the page, never in the main bundle.
+const ReportsPage = lazy(() => import("../pages/Reports").then((m) => ({ default: m.ReportsPage })));
 const MailboxesPage = lazy(() => import("../pages/AdminMailboxes").then((m) => ({ default: m.MailboxesPage })));
 const page = (el: React.ReactNode) => (
   <Suspense
@@ -37,6 +39,7 @@ export const router = createBrowserRouter([
       { path: "tickets/new", element: page(<NewTicketPage />) },
       { path: "tickets/:id", element: <TicketPage /> },
       { path: "account", element: page(<AccountPage />) },
+      { path: "reports", element: page(<ReportsPage />) },
       { path: "admin/users", element: page(<UsersPage />) },
       { path: "admin/mailboxes", element: page(<MailboxesPage />) },
       { path: "mail/:filter", element: page(<InboundMailPage />) },
