@@ -36,7 +36,7 @@ func reportHistory(ctx context.Context, db *store.DB, n int) error {
 						(SELECT min(id) FROM contacts), (SELECT min(id) FROM mailboxes) + g %% 3, 1, c.at, c.at,
 						CASE WHEN g %% 10 <> 0 THEN c.at + ((g * 7919) %% 172800 + 600) * interval '1 second' END,
 						CASE WHEN s.status IN ('solved', 'closed') THEN c.at + ((g * 104729) %% 604800 + 3600) * interval '1 second' END
-					FROM generate_series(1, %[1]d) g,
+					FROM generate_series(1::bigint, %[1]d) g,
 						LATERAL (SELECT now() - (%[1]d - g) * interval '30 seconds' AS at) c,
 						LATERAL (SELECT (ARRAY['new','open','pending','solved','solved','closed','closed','open'])[1 + (g * 7) %% 8] AS status) s`, n),
 				`INSERT INTO ticket_events (ticket_id, actor, kind, field, old_value, new_value, created_at)

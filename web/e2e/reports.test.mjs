@@ -114,13 +114,13 @@ test("the Reports page draws both charts and its table has the exact figures", a
 });
 
 test("the mailbox and tag filters and the grouping change the figures", async () => {
-  await page.getByLabel("Mailbox").selectOption({ label: "Sales" });
+  await page.getByLabel("Mailbox", { exact: true }).selectOption({ label: "Sales" });
   await waitFor(async () => (await cells(page, today()))[0] === "1", { what: "Sales: one ticket created" });
   assert.deepEqual(await cells(page, today()), ["1", "0", "0", "–", "–", "–", "–"]);
-  await page.getByLabel("Mailbox").selectOption({ label: "All mailboxes" });
-  await page.getByLabel("Tag").fill("vip");
+  await page.getByLabel("Mailbox", { exact: true }).selectOption({ label: "All mailboxes" });
+  await page.getByLabel("Tag", { exact: true }).fill("vip");
   await waitFor(async () => (await cells(page, today()))[0] === "1", { what: "vip: one ticket created" });
-  await page.getByLabel("Tag").fill("");
+  await page.getByLabel("Tag", { exact: true }).fill("");
   await page.getByLabel("Table by").selectOption("mailbox");
   await page.locator('tr[data-key="sales@example.com"]').waitFor();
   assert.deepEqual((await cells(page, "help@example.com")).slice(0, 3), ["3", "1", "1"]);

@@ -136,6 +136,8 @@ function TimesChart({ rows }: { rows: ReportRow[] }) {
 
 function ReportTable({ rows, group }: { rows: ReportRow[]; group: string }) {
   if (rows.length === 0) return <Empty title="Nothing in this range">No ticket was created, answered or solved in it.</Empty>;
+  // The latest day or week first: the one a person looks for.
+  const shown = group === "day" || group === "week" ? [...rows].reverse() : rows;
   const t = (s: number | null | undefined) => <td title={s === null || s === undefined ? undefined : `${s} s`}>{exactDuration(s)}</td>;
   return (
     <div className="table-scroll">
@@ -153,7 +155,7 @@ function ReportTable({ rows, group }: { rows: ReportRow[]; group: string }) {
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
+          {shown.map((r) => (
             <tr key={r.key} data-key={r.key}>
               <th scope="row">{keyLabel(group, r.key)}</th>
               <td>{r.created}</td>
