@@ -55,7 +55,7 @@ export function ReportsPage() {
           </label>
           <label className="field">
             <span>Mailbox</span>
-            <select className="input" value={filters.mailbox} onChange={(e) => set("mailbox", e.target.value)}>
+            <select className="input" aria-label="Mailbox" value={filters.mailbox} onChange={(e) => set("mailbox", e.target.value)}>
               <option value="">All mailboxes</option>
               {mailboxes.data?.items.map((m) => (
                 <option key={m.id} value={String(m.id)}>
@@ -66,11 +66,11 @@ export function ReportsPage() {
           </label>
           <label className="field">
             <span>Tag</span>
-            <input className="input" placeholder="Any tag" value={filters.tag} onChange={(e) => set("tag", e.target.value)} />
+            <input className="input" aria-label="Tag" placeholder="Any tag" value={filters.tag} onChange={(e) => set("tag", e.target.value)} />
           </label>
           <label className="field">
             <span>Table by</span>
-            <select className="input" value={filters.group} onChange={(e) => set("group", e.target.value as ReportFilters["group"])}>
+            <select className="input" aria-label="Table by" value={filters.group} onChange={(e) => set("group", e.target.value as ReportFilters["group"])}>
               {groups.map((g) => (
                 <option key={g.value} value={g.value}>
                   {g.label}
