@@ -93,6 +93,8 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("POST /api/v1/teams", admin, api.CreateTeam)
 	route("PATCH /api/v1/teams/{id}", admin, api.UpdateTeam)
 	route("DELETE /api/v1/teams/{id}", admin, api.DeleteTeam)
+	// Issue 14: reports.
+	route("GET /api/v1/reports/summary", agent, api.GetReportSummary)
 	// Merge, split, new outbound tickets, notifications (issue 12).
 	route("POST /api/v1/tickets", agent, api.CreateTicket)
 	route("POST /api/v1/tickets/{id}/merge", agent, api.MergeTicket)

@@ -246,16 +246,16 @@ func (e Priority) Valid() bool {
 
 // Defines values for Role.
 const (
-	Admin Role = "admin"
-	Agent Role = "agent"
+	RoleAdmin Role = "admin"
+	RoleAgent Role = "agent"
 )
 
 // Valid indicates whether the value is a known member of the Role enum.
 func (e Role) Valid() bool {
 	switch e {
-	case Admin:
+	case RoleAdmin:
 		return true
-	case Agent:
+	case RoleAgent:
 		return true
 	default:
 		return false
@@ -580,6 +580,54 @@ func (e ListInboundParamsStatus) Valid() bool {
 	case ListInboundParamsStatusIgnored:
 		return true
 	case ListInboundParamsStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetReportSummaryParamsGroup.
+const (
+	GetReportSummaryParamsGroupAgent   GetReportSummaryParamsGroup = "agent"
+	GetReportSummaryParamsGroupDay     GetReportSummaryParamsGroup = "day"
+	GetReportSummaryParamsGroupMailbox GetReportSummaryParamsGroup = "mailbox"
+	GetReportSummaryParamsGroupTag     GetReportSummaryParamsGroup = "tag"
+	GetReportSummaryParamsGroupTeam    GetReportSummaryParamsGroup = "team"
+	GetReportSummaryParamsGroupWeek    GetReportSummaryParamsGroup = "week"
+)
+
+// Valid indicates whether the value is a known member of the GetReportSummaryParamsGroup enum.
+func (e GetReportSummaryParamsGroup) Valid() bool {
+	switch e {
+	case GetReportSummaryParamsGroupAgent:
+		return true
+	case GetReportSummaryParamsGroupDay:
+		return true
+	case GetReportSummaryParamsGroupMailbox:
+		return true
+	case GetReportSummaryParamsGroupTag:
+		return true
+	case GetReportSummaryParamsGroupTeam:
+		return true
+	case GetReportSummaryParamsGroupWeek:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetReportSummaryParamsFormat.
+const (
+	Csv  GetReportSummaryParamsFormat = "csv"
+	Json GetReportSummaryParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the GetReportSummaryParamsFormat enum.
+func (e GetReportSummaryParamsFormat) Valid() bool {
+	switch e {
+	case Csv:
+		return true
+	case Json:
 		return true
 	default:
 		return false
@@ -1163,6 +1211,38 @@ type ReplyRequest struct {
 	MacroId *int64 `json:"macro_id,omitempty"`
 }
 
+// ReportRow defines model for ReportRow.
+type ReportRow struct {
+	Created int64 `json:"created"`
+
+	// CsatGoodPct absent until satisfaction surveys exist
+	CsatGoodPct *float64 `json:"csat_good_pct,omitempty"`
+
+	// CsatResponses 0 until satisfaction surveys exist
+	CsatResponses int64 `json:"csat_responses"`
+
+	// FirstResponseP50S null when no ticket had its first response in the range
+	FirstResponseP50S nullable.Nullable[int64] `json:"first_response_p50_s"`
+	FirstResponseP90S nullable.Nullable[int64] `json:"first_response_p90_s"`
+
+	// Key the day or week (YYYY-MM-DD, a week by its Monday), agent email, mailbox address or tag
+	Key      string `json:"key"`
+	Reopened int64  `json:"reopened"`
+
+	// ResolutionP50S null when no ticket was solved in the range
+	ResolutionP50S nullable.Nullable[int64] `json:"resolution_p50_s"`
+	ResolutionP90S nullable.Nullable[int64] `json:"resolution_p90_s"`
+
+	// SlaMetPct absent until SLA policies exist
+	SlaMetPct *float64 `json:"sla_met_pct,omitempty"`
+	Solved    int64    `json:"solved"`
+}
+
+// ReportSummary defines model for ReportSummary.
+type ReportSummary struct {
+	Rows []ReportRow `json:"rows"`
+}
+
 // Role defines model for Role.
 type Role string
 
@@ -1569,6 +1649,29 @@ type MarkNotificationsReadJSONBody struct {
 	Ids *[]int64 `json:"ids,omitempty"`
 }
 
+// GetReportSummaryParams defines parameters for GetReportSummary.
+type GetReportSummaryParams struct {
+	// From a date (YYYY-MM-DD, from its start) or an RFC 3339 time; default to less 30 days
+	From *string `form:"from,omitempty" json:"from,omitempty"`
+
+	// To a date (YYYY-MM-DD, that day included) or an RFC 3339 time (excluded); default today included
+	To    *string                      `form:"to,omitempty" json:"to,omitempty"`
+	Group *GetReportSummaryParamsGroup `form:"group,omitempty" json:"group,omitempty"`
+
+	// Mailbox only the tickets of this mailbox id
+	Mailbox *int64 `form:"mailbox,omitempty" json:"mailbox,omitempty"`
+
+	// Tag only the tickets with this tag
+	Tag    *string                       `form:"tag,omitempty" json:"tag,omitempty"`
+	Format *GetReportSummaryParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// GetReportSummaryParamsGroup defines parameters for GetReportSummary.
+type GetReportSummaryParamsGroup string
+
+// GetReportSummaryParamsFormat defines parameters for GetReportSummary.
+type GetReportSummaryParamsFormat string
+
 // ListTicketsParams defines parameters for ListTickets.
 type ListTicketsParams struct {
 	// Status one status or several, comma-separated (new, open, pending, solved, closed)
@@ -1876,6 +1979,9 @@ type ServerInterface interface {
 	// PortalSignIn Mails a customer a sign-in link to the portal (/portal/), single use, valid 15 minutes
 	// (POST /api/v1/portal/sign-in)
 	PortalSignIn(w http.ResponseWriter, r *http.Request)
+	// GetReportSummary Ticket volume and response times, per day, week, agent, mailbox or tag
+	// (GET /api/v1/reports/summary)
+	GetReportSummary(w http.ResponseWriter, r *http.Request, params GetReportSummaryParams)
 	// ListRules The automation rules, in the order they run
 	// (GET /api/v1/rules)
 	ListRules(w http.ResponseWriter, r *http.Request)
@@ -3159,6 +3265,104 @@ func (siw *ServerInterfaceWrapper) PortalSignIn(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// GetReportSummary operation middleware
+func (siw *ServerInterfaceWrapper) GetReportSummary(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetReportSummaryParams
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "group" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "group", r.URL.Query(), &params.Group, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "group"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "group", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "mailbox" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "mailbox", r.URL.Query(), &params.Mailbox, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mailbox"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mailbox", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "tag" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tag", r.URL.Query(), &params.Tag, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tag"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tag", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", r.URL.Query(), &params.Format, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "format"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "format", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetReportSummary(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListRules operation middleware
 func (siw *ServerInterfaceWrapper) ListRules(w http.ResponseWriter, r *http.Request) {
 
@@ -4268,6 +4472,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/microsoft/oauth/callback", wrapper.MicrosoftOAuthCallback)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/nylas/webhook", wrapper.NylasWebhookChallenge)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/mailboxes/nylas/webhook", wrapper.NylasWebhook)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/reports/summary", wrapper.GetReportSummary)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/views", wrapper.ListViews)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/views", wrapper.CreateView)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/views/counts", wrapper.GetViewCounts)
@@ -7346,6 +7551,90 @@ func (response PortalSignIn429JSONResponse) VisitPortalSignInResponse(w http.Res
 	return err
 }
 
+type GetReportSummaryRequestObject struct {
+	Params GetReportSummaryParams
+}
+
+type GetReportSummaryResponseObject interface {
+	VisitGetReportSummaryResponse(w http.ResponseWriter) error
+}
+
+type GetReportSummary200JSONResponse ReportSummary
+
+func (response GetReportSummary200JSONResponse) VisitGetReportSummaryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportSummary200TextcsvResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetReportSummary200TextcsvResponse) VisitGetReportSummaryResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetReportSummary400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetReportSummary400JSONResponse) VisitGetReportSummaryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportSummary401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetReportSummary401JSONResponse) VisitGetReportSummaryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportSummary422JSONResponse struct{ InvalidJSONResponse }
+
+func (response GetReportSummary422JSONResponse) VisitGetReportSummaryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListRulesRequestObject struct {
 }
 
@@ -10043,6 +10332,9 @@ type StrictServerInterface interface {
 	// PortalSignIn Mails a customer a sign-in link to the portal (/portal/), single use, valid 15 minutes
 	// (POST /api/v1/portal/sign-in)
 	PortalSignIn(ctx context.Context, request PortalSignInRequestObject) (PortalSignInResponseObject, error)
+	// GetReportSummary Ticket volume and response times, per day, week, agent, mailbox or tag
+	// (GET /api/v1/reports/summary)
+	GetReportSummary(ctx context.Context, request GetReportSummaryRequestObject) (GetReportSummaryResponseObject, error)
 	// ListRules The automation rules, in the order they run
 	// (GET /api/v1/rules)
 	ListRules(ctx context.Context, request ListRulesRequestObject) (ListRulesResponseObject, error)
@@ -11531,6 +11823,32 @@ func (sh *strictHandler) PortalSignIn(w http.ResponseWriter, r *http.Request) {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(PortalSignInResponseObject); ok {
 		if err := validResponse.VisitPortalSignInResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetReportSummary operation middleware
+func (sh *strictHandler) GetReportSummary(w http.ResponseWriter, r *http.Request, params GetReportSummaryParams) {
+	var request GetReportSummaryRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReportSummary(ctx, request.(GetReportSummaryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetReportSummary")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetReportSummaryResponseObject); ok {
+		if err := validResponse.VisitGetReportSummaryResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -876,6 +876,38 @@ export interface SavedViewUpdate {
   filters?: ViewFilters;
 }
 
+export interface ReportSummary {
+  rows: ReportRow[];
+}
+
+export interface ReportRow {
+  /** the day or week (YYYY-MM-DD, a week by its Monday), agent email, mailbox address or tag */
+  key: string;
+  created: number;
+  solved: number;
+  reopened: number;
+  /**
+   * null when no ticket had its first response in the range
+   * @nullable
+   */
+  first_response_p50_s: number | null;
+  /** @nullable */
+  first_response_p90_s: number | null;
+  /**
+   * null when no ticket was solved in the range
+   * @nullable
+   */
+  resolution_p50_s: number | null;
+  /** @nullable */
+  resolution_p90_s: number | null;
+  /** absent until SLA policies exist */
+  sla_met_pct?: number;
+  /** absent until satisfaction surveys exist */
+  csat_good_pct?: number;
+  /** 0 until satisfaction surveys exist */
+  csat_responses: number;
+}
+
 export type ViewCountsCounts = {[key: string]: number};
 
 export interface ViewCounts {
@@ -1274,6 +1306,49 @@ error_description?: string;
 export type NylasWebhookChallengeParams = {
 challenge: string;
 };
+
+export type GetReportSummaryParams = {
+/**
+ * a date (YYYY-MM-DD, from its start) or an RFC 3339 time; default to less 30 days
+ */
+from?: string;
+/**
+ * a date (YYYY-MM-DD, that day included) or an RFC 3339 time (excluded); default today included
+ */
+to?: string;
+group?: GetReportSummaryGroup;
+/**
+ * only the tickets of this mailbox id
+ */
+mailbox?: number;
+/**
+ * only the tickets with this tag
+ */
+tag?: string;
+format?: GetReportSummaryFormat;
+};
+
+export type GetReportSummaryGroup = typeof GetReportSummaryGroup[keyof typeof GetReportSummaryGroup];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const GetReportSummaryGroup = {
+  day: 'day',
+  week: 'week',
+  agent: 'agent',
+  team: 'team',
+  mailbox: 'mailbox',
+  tag: 'tag',
+} as const;
+
+export type GetReportSummaryFormat = typeof GetReportSummaryFormat[keyof typeof GetReportSummaryFormat];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const GetReportSummaryFormat = {
+  json: 'json',
+  csv: 'csv',
+} as const;
 
 export type ListViews200 = {
   items: SavedView[];
@@ -6784,6 +6859,124 @@ export const useNylasWebhook = <TError = UnauthorizedResponse,
       return useMutation(mutationOptions, queryClient);
     }
     
+/**
+ * Each figure counts what happened in [from, to) (UTC): `created` tickets created;
+`solved` tickets whose solve (solved_at: the last time they became solved or closed, not
+re-opened since) falls in the range; `reopened` status changes from solved or closed back to
+new, open or pending; first response times of the tickets whose first delivered agent reply
+falls in the range; resolution times (created to solved) of the solved ones. Seconds are
+calendar seconds between the two moments, each truncated to its second; percentiles are
+nearest-rank. With group=day or week every day (week, by its Monday) of the range has a row;
+with group=agent the key is the current assignee's email ("" unassigned), mailbox its
+address, tag each tag of the ticket (untagged tickets are in no row). group=team answers
+400 until teams exist. format=csv answers the same rows as CSV with a header row.
+
+ * @summary Ticket volume and response times, per day, week, agent, mailbox or tag
+ */
+export const getGetReportSummaryUrl = (params?: GetReportSummaryParams,) => {
+  const normalizedParams = new URLSearchParams();
+
+  Object.entries(params || {}).forEach(([key, value]) => {
+    
+    if (value !== undefined) {
+      normalizedParams.append(key, value === null ? 'null' : value.toString())
+    }
+  });
+
+  const stringifiedParams = normalizedParams.toString();
+
+  return stringifiedParams.length > 0 ? `/api/v1/reports/summary?${stringifiedParams}` : `/api/v1/reports/summary`
+}
+
+export const getReportSummary = async (params?: GetReportSummaryParams, options?: RequestInit): Promise<ReportSummary | string> => {
+  
+  return apiFetch<ReportSummary | string>(getGetReportSummaryUrl(params),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getGetReportSummaryQueryKey = (params?: GetReportSummaryParams,) => {
+    return [
+    `/api/v1/reports/summary`, ...(params ? [params]: [])
+    ] as const;
+    }
+
+    
+export const getGetReportSummaryQueryOptions = <TData = Awaited<ReturnType<typeof getReportSummary>>, TError = BadRequestResponse | UnauthorizedResponse | InvalidResponse>(params?: GetReportSummaryParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getReportSummary>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getGetReportSummaryQueryKey(params);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof getReportSummary>>> = () => getReportSummary(params, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof getReportSummary>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type GetReportSummaryQueryResult = NonNullable<Awaited<ReturnType<typeof getReportSummary>>>
+export type GetReportSummaryQueryError = BadRequestResponse | UnauthorizedResponse | InvalidResponse
+
+
+export function useGetReportSummary<TData = Awaited<ReturnType<typeof getReportSummary>>, TError = BadRequestResponse | UnauthorizedResponse | InvalidResponse>(
+ params: undefined |  GetReportSummaryParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getReportSummary>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getReportSummary>>,
+          TError,
+          Awaited<ReturnType<typeof getReportSummary>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetReportSummary<TData = Awaited<ReturnType<typeof getReportSummary>>, TError = BadRequestResponse | UnauthorizedResponse | InvalidResponse>(
+ params?: GetReportSummaryParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getReportSummary>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getReportSummary>>,
+          TError,
+          Awaited<ReturnType<typeof getReportSummary>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetReportSummary<TData = Awaited<ReturnType<typeof getReportSummary>>, TError = BadRequestResponse | UnauthorizedResponse | InvalidResponse>(
+ params?: GetReportSummaryParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getReportSummary>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Ticket volume and response times, per day, week, agent, mailbox or tag
+ */
+
+export function useGetReportSummary<TData = Awaited<ReturnType<typeof getReportSummary>>, TError = BadRequestResponse | UnauthorizedResponse | InvalidResponse>(
+ params?: GetReportSummaryParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getReportSummary>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getGetReportSummaryQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
 /**
  * @summary The caller's saved views and the shared ones, by name
  */

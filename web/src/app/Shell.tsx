@@ -122,6 +122,9 @@ export function Shell() {
           <ViewLink key={v.to} to={v.to} label={v.label} counts={counts} />
         ))}
         <SavedViews counts={counts} enabled={signedIn} />
+        <NavLink to="/reports" className="nav-link">
+          <span className="nav-text">Reports</span>
+        </NavLink>
         <div className="nav-section">Status</div>
         {statusViews.map((v) => (
           <ViewLink key={v.to} to={v.to} label={v.label} counts={counts} />

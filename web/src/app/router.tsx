@@ -15,6 +15,8 @@ const NewTicketPage = lazy(() => import("../pages/NewTicket").then((m) => ({ def
 const InvitePage = lazy(() => import("../pages/Invite").then((m) => ({ default: m.InvitePage })));
 const RulesPage = lazy(() => import("../pages/AdminRules").then((m) => ({ default: m.RulesPage })));
 const TeamsPage = lazy(() => import("../pages/AdminTeams").then((m) => ({ default: m.TeamsPage })));
+// Reports carry chart.js: it loads with the page, never in the main bundle.
+const ReportsPage = lazy(() => import("../pages/Reports").then((m) => ({ default: m.ReportsPage })));
 const MailboxesPage = lazy(() => import("../pages/AdminMailboxes").then((m) => ({ default: m.MailboxesPage })));
 const page = (el: React.ReactNode) => (
   <Suspense
@@ -39,6 +41,7 @@ export const router = createBrowserRouter([
       { path: "tickets/new", element: page(<NewTicketPage />) },
       { path: "tickets/:id", element: <TicketPage /> },
       { path: "account", element: page(<AccountPage />) },
+      { path: "reports", element: page(<ReportsPage />) },
       { path: "admin/users", element: page(<UsersPage />) },
       { path: "admin/mailboxes", element: page(<MailboxesPage />) },
       { path: "admin/rules", element: page(<RulesPage />) },
