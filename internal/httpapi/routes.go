@@ -77,6 +77,13 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("PATCH /api/v1/macros/{id}", agent, api.UpdateMacro)
 	route("DELETE /api/v1/macros/{id}", agent, api.DeleteMacro)
 	route("POST /api/v1/tickets/bulk", agent, api.BulkUpdateTickets)
+	// Outgoing webhooks (issue 14).
+	route("GET /api/v1/webhooks", admin, api.ListWebhooks)
+	route("POST /api/v1/webhooks", admin, api.CreateWebhook)
+	route("PATCH /api/v1/webhooks/{id}", admin, api.UpdateWebhook)
+	route("DELETE /api/v1/webhooks/{id}", admin, api.DeleteWebhook)
+	route("GET /api/v1/webhooks/{id}/deliveries", admin, api.ListWebhookDeliveries)
+	route("POST /api/v1/webhooks/{id}/test", admin, api.TestWebhook)
 	// Merge, split, new outbound tickets, notifications (issue 12).
 	route("POST /api/v1/tickets", agent, api.CreateTicket)
 	route("POST /api/v1/tickets/{id}/merge", agent, api.MergeTicket)

@@ -29,6 +29,9 @@ const (
 	// ordinary mail nor multiply the memory a large message needs.
 	QueueIngestLarge = "ingest_large"
 	QueueOutbound    = "outbound"
+	// QueueWebhooks holds outgoing webhook deliveries: a slow receiver
+	// holds up no mail.
+	QueueWebhooks = "webhooks"
 )
 
 // Queue inserts and (when started) works jobs.
@@ -68,6 +71,7 @@ func New(db *store.DB, workers *river.Workers, opts Options) (*Queue, error) {
 			QueueIngest:      {MaxWorkers: 4},
 			QueueIngestLarge: {MaxWorkers: 1},
 			QueueOutbound:    {MaxWorkers: 4},
+			QueueWebhooks:    {MaxWorkers: 4},
 		}
 		cfg.JobTimeout = 2 * time.Minute
 		// A job still "running" this long after its timeout belonged to a
