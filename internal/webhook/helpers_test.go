@@ -24,7 +24,7 @@ import (
 // bundle is a ticket service with the webhooks hook and its workers, a
 // mailbox, an admin, and a receiver on 127.0.0.1.
 type bundle struct {
-	t     *testing.T
+	t     testing.TB
 	e     *mailboxtest.Env
 	s     *webhook.Service
 	mb    int64
@@ -43,7 +43,7 @@ type options struct {
 	hooks []ticket.Hook // after the webhooks hook
 }
 
-func setup(t *testing.T, dsn string, o options) *bundle {
+func setup(t testing.TB, dsn string, o options) *bundle {
 	t.Helper()
 	b := &bundle{t: t, recv: newReceiver(t)}
 	b.e = mailboxtest.NewWith(t, dsn, mailboxtest.Options{
@@ -138,7 +138,7 @@ type receiver struct {
 	answer func(n int, r received) int // n counts requests from 0
 }
 
-func newReceiver(t *testing.T) *receiver {
+func newReceiver(t testing.TB) *receiver {
 	r := &receiver{}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)

@@ -106,6 +106,9 @@ export function Shell() {
             <NavLink to="/admin/mailboxes" className="nav-link">
               <span className="nav-text">Mailboxes</span>
             </NavLink>
+            <NavLink to="/admin/webhooks" className="nav-link">
+              <span className="nav-text">Webhooks</span>
+            </NavLink>
             <NavLink to="/mail/failed" className="nav-link">
               <span className="nav-text">Failed mail</span>
             </NavLink>

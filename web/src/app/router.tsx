@@ -14,6 +14,7 @@ const AccountPage = lazy(() => import("../pages/Account").then((m) => ({ default
 const NewTicketPage = lazy(() => import("../pages/NewTicket").then((m) => ({ default: m.NewTicketPage })));
 const InvitePage = lazy(() => import("../pages/Invite").then((m) => ({ default: m.InvitePage })));
 const MailboxesPage = lazy(() => import("../pages/AdminMailboxes").then((m) => ({ default: m.MailboxesPage })));
+const WebhooksPage = lazy(() => import("../pages/AdminWebhooks").then((m) => ({ default: m.WebhooksPage })));
 const page = (el: React.ReactNode) => (
   <Suspense
     fallback={
@@ -39,6 +40,7 @@ export const router = createBrowserRouter([
       { path: "account", element: page(<AccountPage />) },
       { path: "admin/users", element: page(<UsersPage />) },
       { path: "admin/mailboxes", element: page(<MailboxesPage />) },
+      { path: "admin/webhooks", element: page(<WebhooksPage />) },
       { path: "mail/:filter", element: page(<InboundMailPage />) },
       { path: "*", element: <NotFound /> },
     ],
