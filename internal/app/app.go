@@ -17,6 +17,7 @@ import (
 
 	"github.com/ticketer/ticketer/internal/blob"
 	"github.com/ticketer/ticketer/internal/config"
+	"github.com/ticketer/ticketer/internal/httpapi"
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mailbox"
@@ -28,6 +29,7 @@ import (
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
+	"github.com/ticketer/ticketer/internal/webhook"
 )
 
 // App is an opened Ticketer: database, blob store, jobs and services.
@@ -41,6 +43,9 @@ type App struct {
 	Queue   *jobs.Queue
 	Tickets *ticket.Service
 	Notify  *notify.Service // notifications to agents (a hook on ticket changes, and their mail)
+	// Webhooks sends ticket events to the admins' URLs (a hook on ticket
+	// changes, and the delivery jobs).
+	Webhooks *webhook.Service
 	// Live fans ticket changes out to event streams (Live.Handler serves
 	// GET /api/v1/events/stream); Metrics backs GET /metrics.
 	Live    *live.Broker
@@ -119,14 +124,17 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	guard := &netguard.Guard{Allow: cfg.AllowPrivateTargets}
 	a.userHTTP = guard.HTTPClient(60 * time.Second)
 	a.Notify = notify.New(notify.Config{Store: a.Store, Queue: a.Queue, Events: a.Live, BaseURL: cfg.BaseURL, Logger: log})
+	a.Webhooks = webhook.New(webhook.Config{Store: a.Store, Queue: a.Queue, Secrets: box, Render: httpapi.WebhookRenderer(),
+		Guard: *guard, AllowPrivate: cfg.WebhookAllowPrivate, Logger: log})
 	a.Tickets = ticket.New(ticket.Config{Guard: guard, Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log,
 		Events: a.Live, Metrics: a.Metrics, Transport: a.transport, RelayCAFile: cfg.SMTPCAFile, BaseURL: cfg.BaseURL,
-		Hooks: []ticket.Hook{a.Notify.Hook()}})
+		Hooks: []ticket.Hook{a.Notify.Hook(), a.Webhooks.Hook()}})
 	ticket.AddWorkers(workers, a.Tickets)
 	notify.AddWorkers(workers, a.Notify, a.Tickets)
 	health.AddWorkers(workers, &health.Mailer{Store: a.Store, Sender: a.Tickets, Outbox: smtpout.NewOutbox(cfg.OutboxDir()),
 		ProviderSenders: providerSenders(), BaseURL: cfg.BaseURL})
 	a.Health = health.New(health.Config{Store: a.Store, Queue: a.Queue, Logger: log.With("component", "mailbox-health")})
+	webhook.AddWorkers(workers, a.Webhooks)
 	nylasFetch.Receiver = a.Tickets
 	a.Connectors = a.newConnectors()
 	return a, nil

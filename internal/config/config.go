@@ -51,6 +51,9 @@ type Config struct {
 	// made for users (a relay's "test connection", the Nylas, Graph and
 	// Gmail API bases) may reach all the same (internal/netguard).
 	AllowPrivateTargets []netip.Prefix
+	// WebhookAllowPrivate lets outgoing webhooks reach loopback, private and
+	// link-local addresses (a receiver on the same machine or LAN).
+	WebhookAllowPrivate bool
 	// MetricsToken, when set, is the bearer token GET /metrics requires.
 	MetricsToken string
 }
@@ -96,6 +99,7 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	fs.StringVar(&c.GoogleClientSecret, "google-client-secret", get("TICKETER_GOOGLE_CLIENT_SECRET", ""), "Google OAuth client secret (TICKETER_GOOGLE_CLIENT_SECRET)")
 	proxies := fs.String("trusted-proxies", get("TICKETER_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (TICKETER_TRUSTED_PROXIES)")
 	private := fs.String("allow-private-targets", get("TICKETER_ALLOW_PRIVATE_TARGETS", ""), "comma-separated addresses or CIDRs on the loopback or private network that a relay's connection test and the mail APIs may reach (TICKETER_ALLOW_PRIVATE_TARGETS)")
+	webhookPrivate := fs.String("webhook-allow-private", get("TICKETER_WEBHOOK_ALLOW_PRIVATE", "false"), "let outgoing webhooks reach loopback, private and link-local addresses (TICKETER_WEBHOOK_ALLOW_PRIVATE)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", get("TICKETER_METRICS_TOKEN", ""), "bearer token required by GET /metrics, empty leaves it public (TICKETER_METRICS_TOKEN)")
 	fs.StringVar(&c.MicrosoftClientID, "microsoft-client-id", get("TICKETER_MICROSOFT_CLIENT_ID", ""), "Microsoft Entra app (client) id for Microsoft 365 mailboxes (TICKETER_MICROSOFT_CLIENT_ID)")
 	fs.StringVar(&c.MicrosoftClientSecret, "microsoft-client-secret", get("TICKETER_MICROSOFT_CLIENT_SECRET", ""), "Microsoft Entra client secret (TICKETER_MICROSOFT_CLIENT_SECRET)")
@@ -109,6 +113,9 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	var err error
 	if c.AllowDevLogin, err = strconv.ParseBool(*devLogin); err != nil {
 		errs = append(errs, fmt.Errorf("TICKETER_ALLOW_DEV_LOGIN must be true or false, got %q", *devLogin))
+	}
+	if c.WebhookAllowPrivate, err = strconv.ParseBool(*webhookPrivate); err != nil {
+		errs = append(errs, fmt.Errorf("TICKETER_WEBHOOK_ALLOW_PRIVATE must be true or false, got %q", *webhookPrivate))
 	}
 	if c.SMTPMaxBytes, err = strconv.ParseInt(*maxBytes, 10, 64); err != nil || c.SMTPMaxBytes < 1024 {
 		errs = append(errs, fmt.Errorf("TICKETER_SMTP_MAX_BYTES must be a number of bytes of at least 1024, got %q", *maxBytes))

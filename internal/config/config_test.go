@@ -83,6 +83,12 @@ func TestLoad(t *testing.T) {
 					c.AllowPrivateTargets[1].String() == "10.1.0.0/16"
 			}},
 		{name: "bad private target", env: map[string]string{"TICKETER_ALLOW_PRIVATE_TARGETS": "relay.lan"}, wantErr: "TICKETER_ALLOW_PRIVATE_TARGETS must list"},
+		{name: "webhooks refuse private targets by default", check: func(c Config) bool { return !c.WebhookAllowPrivate }},
+		{name: "webhooks may reach private targets", env: map[string]string{"TICKETER_WEBHOOK_ALLOW_PRIVATE": "true"},
+			check: func(c Config) bool { return c.WebhookAllowPrivate }},
+		{name: "webhook flag wins", env: map[string]string{"TICKETER_WEBHOOK_ALLOW_PRIVATE": "true"}, args: []string{"--webhook-allow-private=false"},
+			check: func(c Config) bool { return !c.WebhookAllowPrivate }},
+		{name: "bad webhook private flag", env: map[string]string{"TICKETER_WEBHOOK_ALLOW_PRIVATE": "maybe"}, wantErr: "TICKETER_WEBHOOK_ALLOW_PRIVATE must be true or false"},
 		{name: "metrics token", env: map[string]string{"TICKETER_METRICS_TOKEN": "s3cret"}, check: func(c Config) bool { return c.MetricsToken == "s3cret" }},
 	}
 	for _, c := range cases {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
 	"golang.org/x/crypto/argon2"
 
 	"github.com/ticketer/ticketer/internal/auth"
@@ -28,6 +29,7 @@ import (
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 	"github.com/ticketer/ticketer/internal/ticket"
+	"github.com/ticketer/ticketer/internal/webhook"
 )
 
 // clock is the replaceable clock of the services under test.
@@ -67,6 +69,14 @@ type harness struct {
 	adminToken, agentToken string
 }
 
+// envQueue reaches the environment's queue, which exists only once the
+// workers are registered.
+type envQueue struct{ e *mailboxtest.Env }
+
+func (q envQueue) Enqueue(ctx context.Context, tx *store.Tx, args river.JobArgs) error {
+	return q.e.Queue.Enqueue(ctx, tx, args)
+}
+
 type harnessOpts struct {
 	baseURL       string
 	allowDevLogin bool
@@ -80,7 +90,11 @@ const (
 func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 	t.Helper()
 	h := &harness{t: t, clock: &clock{now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}}
-	e := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Now: h.clock.Now})
+	var hooks *webhook.Service
+	e := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Now: h.clock.Now, Register: func(e *mailboxtest.Env, w *river.Workers) {
+		hooks = webhook.New(webhook.Config{Store: e.Store, Queue: envQueue{e}, Secrets: e.Box, Render: httpapi.WebhookRenderer(), Now: h.clock.Now})
+		webhook.AddWorkers(w, hooks)
+	}})
 	ctx, blobs, svc, log := e.Ctx, e.Blobs, e.Svc, e.Log
 	h.ctx, h.st, h.svc, h.outbox, h.secrets = ctx, e.Store, svc, e.OutboxDir, e.Box
 	var err error
@@ -98,7 +112,7 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 	}
 	// Stand-ins for the stream and metrics handlers other packages provide:
 	// these tests check the routes and their access rules.
-	h.srv = httptest.NewServer(httpapi.New(httpapi.Deps{Store: h.st, Blobs: blobs, Tickets: svc, Auth: h.auth, Portal: h.portal, Logger: log},
+	h.srv = httptest.NewServer(httpapi.New(httpapi.Deps{Store: h.st, Blobs: blobs, Tickets: svc, Auth: h.auth, Portal: h.portal, Logger: log, Webhooks: hooks},
 		httpapi.Options{Stream: okHandler("stream"), Metrics: okHandler("metrics"),
 			GmailOAuthStart: okHandler("gmail start"), GmailOAuthCallback: okHandler("gmail callback"), NylasWebhook: okHandler("nylas webhook"),
 			MicrosoftOAuthStart: okHandler("microsoft start"), MicrosoftOAuthCallback: okHandler("microsoft callback")}))

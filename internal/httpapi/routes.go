@@ -95,6 +95,13 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("DELETE /api/v1/teams/{id}", admin, api.DeleteTeam)
 	// Issue 14: reports.
 	route("GET /api/v1/reports/summary", agent, api.GetReportSummary)
+	// Outgoing webhooks (issue 14).
+	route("GET /api/v1/webhooks", admin, api.ListWebhooks)
+	route("POST /api/v1/webhooks", admin, api.CreateWebhook)
+	route("PATCH /api/v1/webhooks/{id}", admin, api.UpdateWebhook)
+	route("DELETE /api/v1/webhooks/{id}", admin, api.DeleteWebhook)
+	route("GET /api/v1/webhooks/{id}/deliveries", admin, api.ListWebhookDeliveries)
+	route("POST /api/v1/webhooks/{id}/test", admin, api.TestWebhook)
 	// Merge, split, new outbound tickets, notifications (issue 12).
 	route("POST /api/v1/tickets", agent, api.CreateTicket)
 	route("POST /api/v1/tickets/{id}/merge", agent, api.MergeTicket)

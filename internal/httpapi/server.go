@@ -22,6 +22,7 @@ import (
 	"github.com/ticketer/ticketer/internal/portal"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
+	"github.com/ticketer/ticketer/internal/webhook"
 )
 
 // Deps are the services the API calls.
@@ -36,6 +37,8 @@ type Deps struct {
 	// Connectors runs the mailboxes' IMAP, Gmail and Nylas connectors (nil:
 	// none run, and connecting a mailbox to Nylas fails).
 	Connectors Connectors
+	// Webhooks manages outgoing webhooks.
+	Webhooks *webhook.Service
 }
 
 // Connectors is what the API asks of the mailbox connectors.
@@ -70,14 +73,15 @@ type Options struct {
 
 // Server implements oapi.StrictServerInterface.
 type Server struct {
-	store   *store.Store
-	db      *store.DB
-	blobs   *blob.Store
-	tickets *ticket.Service
-	auth    *auth.Service
-	log     *slog.Logger
-	conns   Connectors
-	trusted []netip.Prefix
+	store    *store.Store
+	db       *store.DB
+	blobs    *blob.Store
+	tickets  *ticket.Service
+	webhooks *webhook.Service
+	auth     *auth.Service
+	log      *slog.Logger
+	conns    Connectors
+	trusted  []netip.Prefix
 
 	portal      *portal.Service
 	portalViews *portal.Views
@@ -95,7 +99,7 @@ func New(d Deps, opts Options) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Server{store: d.Store, db: d.Store.DB(), blobs: d.Blobs, tickets: d.Tickets, auth: d.Auth, log: d.Logger, conns: d.Connectors,
+	s := &Server{store: d.Store, db: d.Store.DB(), blobs: d.Blobs, tickets: d.Tickets, webhooks: d.Webhooks, auth: d.Auth, log: d.Logger, conns: d.Connectors,
 		trusted: opts.TrustedProxies, portal: d.Portal, portalViews: portal.NewViews()}
 	strict := oapi.NewStrictHandlerWithOptions(s, nil, oapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  s.requestError,

@@ -31,6 +31,9 @@ const (
 	QueueOutbound    = "outbound"
 	// QueueMaintenance holds periodic passes (time rules), one at a time.
 	QueueMaintenance = "maintenance"
+	// QueueWebhooks holds outgoing webhook deliveries: a slow receiver
+	// holds up no mail.
+	QueueWebhooks = "webhooks"
 )
 
 // Queue inserts and (when started) works jobs.
@@ -74,6 +77,7 @@ func New(db *store.DB, workers *river.Workers, opts Options) (*Queue, error) {
 			QueueIngestLarge: {MaxWorkers: 1},
 			QueueOutbound:    {MaxWorkers: 4},
 			QueueMaintenance: {MaxWorkers: 1},
+			QueueWebhooks:    {MaxWorkers: 4},
 		}
 		cfg.PeriodicJobs = opts.Periodic
 		cfg.JobTimeout = 2 * time.Minute

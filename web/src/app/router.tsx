@@ -18,6 +18,7 @@ const TeamsPage = lazy(() => import("../pages/AdminTeams").then((m) => ({ defaul
 // Reports carry chart.js: it loads with the page, never in the main bundle.
 const ReportsPage = lazy(() => import("../pages/Reports").then((m) => ({ default: m.ReportsPage })));
 const MailboxesPage = lazy(() => import("../pages/AdminMailboxes").then((m) => ({ default: m.MailboxesPage })));
+const WebhooksPage = lazy(() => import("../pages/AdminWebhooks").then((m) => ({ default: m.WebhooksPage })));
 const page = (el: React.ReactNode) => (
   <Suspense
     fallback={
@@ -46,6 +47,7 @@ export const router = createBrowserRouter([
       { path: "admin/mailboxes", element: page(<MailboxesPage />) },
       { path: "admin/rules", element: page(<RulesPage />) },
       { path: "admin/teams", element: page(<TeamsPage />) },
+      { path: "admin/webhooks", element: page(<WebhooksPage />) },
       { path: "mail/:filter", element: page(<InboundMailPage />) },
       { path: "*", element: <NotFound /> },
     ],
