@@ -160,6 +160,21 @@ func (e MessageKind) Valid() bool {
 	}
 }
 
+// Defines values for NewerMessagesErrorErrorCode.
+const (
+	NewerMessages NewerMessagesErrorErrorCode = "newer_messages"
+)
+
+// Valid indicates whether the value is a known member of the NewerMessagesErrorErrorCode enum.
+func (e NewerMessagesErrorErrorCode) Valid() bool {
+	switch e {
+	case NewerMessages:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for NotificationKind.
 const (
 	NotificationKindAssigned        NotificationKind = "assigned"
@@ -820,6 +835,21 @@ type NewTicketRequest struct {
 	To        []string  `json:"to"`
 }
 
+// NewerMessagesError defines model for NewerMessagesError.
+type NewerMessagesError struct {
+	Error struct {
+		Code    NewerMessagesErrorErrorCode `json:"code"`
+		Field   *string                     `json:"field,omitempty"`
+		Message string                      `json:"message"`
+	} `json:"error"`
+
+	// Messages the newer messages, oldest first (at most 20)
+	Messages []Message `json:"messages"`
+}
+
+// NewerMessagesErrorErrorCode defines model for NewerMessagesError.Error.Code.
+type NewerMessagesErrorErrorCode string
+
 // NoteRequest defines model for NoteRequest.
 type NoteRequest struct {
 	Body string `json:"body"`
@@ -876,11 +906,17 @@ type Priority string
 
 // ReplyRequest defines model for ReplyRequest.
 type ReplyRequest struct {
+	// AfterMessageId the newest message the agent saw; newer inbound mail or other agents' replies answer 409
+	AfterMessageId *int64 `json:"after_message_id,omitempty"`
+
 	// Body required unless macro_id is given
 	Body *string `json:"body,omitempty"`
 
 	// Cc addresses; absent keeps the conversation's Cc, [] removes it
 	Cc *[]string `json:"cc,omitempty"`
+
+	// Force send even when newer messages arrived after after_message_id
+	Force *bool `json:"force,omitempty"`
 
 	// MacroId a macro: without a body its rendered body is sent; its actions are applied with the reply
 	MacroId *int64 `json:"macro_id,omitempty"`
@@ -1199,10 +1235,12 @@ type ListMessagesParams struct {
 
 // CreateReplyMultipartBody defines parameters for CreateReply.
 type CreateReplyMultipartBody struct {
-	Body    *string               `json:"body,omitempty"`
-	Cc      *[]string             `json:"cc,omitempty"`
-	Files   *[]openapi_types.File `json:"files,omitempty"`
-	MacroId *int64                `json:"macro_id,omitempty"`
+	AfterMessageId *int64                `json:"after_message_id,omitempty"`
+	Body           *string               `json:"body,omitempty"`
+	Cc             *[]string             `json:"cc,omitempty"`
+	Files          *[]openapi_types.File `json:"files,omitempty"`
+	Force          *bool                 `json:"force,omitempty"`
+	MacroId        *int64                `json:"macro_id,omitempty"`
 }
 
 // DevLoginJSONRequestBody defines body for DevLogin for application/json ContentType.
@@ -7322,6 +7360,20 @@ func (response CreateReply404JSONResponse) VisitCreateReplyResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReply409JSONResponse NewerMessagesError
+
+func (response CreateReply409JSONResponse) VisitCreateReplyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }

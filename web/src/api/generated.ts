@@ -497,6 +497,30 @@ export interface ReplyRequest {
   macro_id?: number;
   /** addresses; absent keeps the conversation's Cc, [] removes it */
   cc?: string[];
+  /** the newest message the agent saw; newer inbound mail or other agents' replies answer 409 */
+  after_message_id?: number;
+  /** send even when newer messages arrived after after_message_id */
+  force?: boolean;
+}
+
+export type NewerMessagesErrorErrorCode = typeof NewerMessagesErrorErrorCode[keyof typeof NewerMessagesErrorErrorCode];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const NewerMessagesErrorErrorCode = {
+  newer_messages: 'newer_messages',
+} as const;
+
+export type NewerMessagesErrorError = {
+  code: NewerMessagesErrorErrorCode;
+  message: string;
+  field?: string;
+};
+
+export interface NewerMessagesError {
+  error: NewerMessagesErrorError;
+  /** the newer messages, oldest first (at most 20) */
+  messages: Message[];
 }
 
 export interface NoteRequest {
@@ -919,6 +943,8 @@ export type ListMessages200 = {
 export type CreateReplyBodyTwo = {
   body?: string;
   macro_id?: number;
+  after_message_id?: number;
+  force?: boolean;
   cc?: string[];
   files?: Blob[];
 };
@@ -3244,9 +3270,12 @@ export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>
 
 
 /**
- * JSON `{"body", "cc"?, "macro_id"?}`, or multipart/form-data with a `body` field, optional `cc` fields
-(one address each) and files (any other file part). 25 MiB in total at most (413 beyond).
+ * JSON `{"body", "cc"?, "macro_id"?, "after_message_id"?, "force"?}`, or multipart/form-data with a `body` field, optional `cc` fields
+(one address each), `after_message_id`, `force` and files (any other file part). 25 MiB in total at most (413 beyond).
 Without `cc` the Cc of the conversation is kept; `cc: []` removes it.
+Collision detection: with `after_message_id` (the newest message the agent saw), the reply is refused
+with 409 `newer_messages` carrying the messages that arrived since (inbound mail and other agents'
+replies; not notes, acknowledgements or the agent's own replies, at most 20, oldest first), unless `force` is true.
 
  * @summary Replies to the requester by email (queued; delivery shown on the message)
  */
@@ -3266,6 +3295,12 @@ if(createReplyBodyTwo.body !== undefined) {
  }
 if(createReplyBodyTwo.macro_id !== undefined) {
  formData.append(`macro_id`, createReplyBodyTwo.macro_id.toString())
+ }
+if(createReplyBodyTwo.after_message_id !== undefined) {
+ formData.append(`after_message_id`, createReplyBodyTwo.after_message_id.toString())
+ }
+if(createReplyBodyTwo.force !== undefined) {
+ formData.append(`force`, createReplyBodyTwo.force.toString())
  }
 if(createReplyBodyTwo.cc !== undefined) {
  createReplyBodyTwo.cc.forEach(value => formData.append(`cc`, value));
