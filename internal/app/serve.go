@@ -73,7 +73,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	gmailFlow := a.GmailOAuth(oauthSession)
 	microsoftFlow := a.MicrosoftOAuth(oauthSession)
 	api := httpapi.New(httpapi.Deps{Store: a.Store, Blobs: a.Blobs, Tickets: a.Tickets, Auth: authn, Logger: a.Log,
-		Connectors: connectorAPI{a}}, httpapi.Options{
+		Connectors: connectorAPI{a}, Presence: a.Live}, httpapi.Options{
 		GmailOAuthStart:        http.HandlerFunc(gmailFlow.Start),
 		GmailOAuthCallback:     http.HandlerFunc(gmailFlow.Callback),
 		MicrosoftOAuthStart:    http.HandlerFunc(microsoftFlow.Start),

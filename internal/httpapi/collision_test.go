@@ -5,6 +5,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/live"
+	"github.com/ticketer/ticketer/internal/store/storetest"
 )
 
 // TestReplyCollision: a reply naming the newest message the agent saw is
@@ -55,5 +60,68 @@ Never mind, it is out now.
 		if _, field := r.errorOf(t); field != "after_message_id" {
 			t.Fatalf("field %q", field)
 		}
+	})
+}
+
+type apiPresence struct {
+	Viewers []struct {
+		UserID int64  `json:"user_id"`
+		Name   string `json:"name"`
+		Typing bool   `json:"typing"`
+	} `json:"viewers"`
+	HeartbeatSeconds int `json:"heartbeat_seconds"`
+	TTLSeconds       int `json:"ttl_seconds"`
+}
+
+// TestPresenceEndpoints: two agents on one ticket each see the other (who
+// types), the stream's subscribers hear of it, a leave removes the leaver;
+// the page is told to announce every 10 s and counts as gone after 30 s.
+func TestPresenceEndpoints(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		h := newHarness(t, dsn, harnessOpts{live: true})
+		sub := h.live.Subscribe()
+		defer sub.Close()
+		id := h.newTicket(1, "")
+		path := fmt.Sprintf("/api/v1/tickets/%d/presence", id)
+		bea, beaToken := h.user("bea@acme.test", "Bea Agent", domain.RoleAgent, "bea-password-1")
+		al, beaC := h.bearer(h.agentToken), h.bearer(beaToken)
+
+		var p apiPresence
+		al.do("POST", path, map[string]any{"typing": false}).must(t, 200).json(t, &p)
+		if len(p.Viewers) != 0 || p.HeartbeatSeconds != 10 || p.TTLSeconds != 30 {
+			t.Fatalf("first viewer: %+v", p)
+		}
+		waitFor(t, "Bea sees Al", func() bool {
+			p = apiPresence{}
+			beaC.do("POST", path, map[string]any{"typing": true}).must(t, 200).json(t, &p)
+			return len(p.Viewers) == 1
+		})
+		if p.Viewers[0].UserID != h.agent.ID || p.Viewers[0].Name != "Al Agent" || p.Viewers[0].Typing {
+			t.Fatalf("Bea sees %+v", p.Viewers)
+		}
+		waitFor(t, "Al sees Bea typing", func() bool {
+			p = apiPresence{}
+			al.do("POST", path, map[string]any{}).must(t, 200).json(t, &p)
+			return len(p.Viewers) == 1 && p.Viewers[0].UserID == bea.ID && p.Viewers[0].Typing
+		})
+		// The stream carried the changes: Al came, Bea came typing.
+		var last live.Event
+		waitFor(t, "presence.changed with both", func() bool {
+			select {
+			case ev := <-sub.Events():
+				last = ev
+			case <-time.After(time.Second):
+			}
+			return last.Type == live.PresenceChanged && last.Presence != nil && len(last.Presence.Viewers) == 2
+		})
+		beaC.do("DELETE", path, nil).must(t, 204)
+		waitFor(t, "Bea gone", func() bool {
+			p = apiPresence{}
+			al.do("POST", path, map[string]any{}).must(t, 200).json(t, &p)
+			return len(p.Viewers) == 0
+		})
+		al.do("POST", "/api/v1/tickets/99999999/presence", map[string]any{}).must(t, 404)
 	})
 }

@@ -77,6 +77,9 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("PATCH /api/v1/macros/{id}", agent, api.UpdateMacro)
 	route("DELETE /api/v1/macros/{id}", agent, api.DeleteMacro)
 	route("POST /api/v1/tickets/bulk", agent, api.BulkUpdateTickets)
+	// Collision detection: who is on a ticket's page.
+	route("POST /api/v1/tickets/{id}/presence", agent, api.AnnouncePresence)
+	route("DELETE /api/v1/tickets/{id}/presence", agent, api.LeavePresence)
 	// Merge, split, new outbound tickets, notifications (issue 12).
 	route("POST /api/v1/tickets", agent, api.CreateTicket)
 	route("POST /api/v1/tickets/{id}/merge", agent, api.MergeTicket)

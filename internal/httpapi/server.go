@@ -19,6 +19,7 @@ import (
 	"github.com/ticketer/ticketer/internal/blob"
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/httpapi/oapi"
+	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
@@ -33,6 +34,15 @@ type Deps struct {
 	// Connectors runs the mailboxes' IMAP, Gmail and Nylas connectors (nil:
 	// none run, and connecting a mailbox to Nylas fails).
 	Connectors Connectors
+	// Presence tracks who is on which ticket's page (live.Broker); nil
+	// answers 404 on the presence endpoints.
+	Presence Presence
+}
+
+// Presence is what the API asks of the live presence tracker.
+type Presence interface {
+	Announce(ctx context.Context, ticketID int64, v live.Viewer) ([]live.Viewer, error)
+	Leave(ctx context.Context, ticketID, userID int64) error
 }
 
 // Connectors is what the API asks of the mailbox connectors.
@@ -67,14 +77,15 @@ type Options struct {
 
 // Server implements oapi.StrictServerInterface.
 type Server struct {
-	store   *store.Store
-	db      *store.DB
-	blobs   *blob.Store
-	tickets *ticket.Service
-	auth    *auth.Service
-	log     *slog.Logger
-	conns   Connectors
-	trusted []netip.Prefix
+	store    *store.Store
+	db       *store.DB
+	blobs    *blob.Store
+	tickets  *ticket.Service
+	auth     *auth.Service
+	log      *slog.Logger
+	conns    Connectors
+	presence Presence
+	trusted  []netip.Prefix
 }
 
 // Limits on request bodies.
@@ -90,7 +101,7 @@ func New(d Deps, opts Options) http.Handler {
 		d.Logger = slog.Default()
 	}
 	s := &Server{store: d.Store, db: d.Store.DB(), blobs: d.Blobs, tickets: d.Tickets, auth: d.Auth, log: d.Logger, conns: d.Connectors,
-		trusted: opts.TrustedProxies}
+		presence: d.Presence, trusted: opts.TrustedProxies}
 	strict := oapi.NewStrictHandlerWithOptions(s, nil, oapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  s.requestError,
 		ResponseErrorHandlerFunc: s.fail,

@@ -576,7 +576,15 @@ export const StreamEventType = {
   ticketupdated: 'ticket.updated',
   messageadded: 'message.added',
   notificationadded: 'notification.added',
+  presencechanged: 'presence.changed',
 } as const;
+
+/**
+ * on presence.changed, everyone on the ticket's page now (the receiver too), in the order they came
+ */
+export type StreamEventPresence = {
+  viewers: Viewer[];
+};
 
 export interface StreamEvent {
   type: StreamEventType;
@@ -584,6 +592,14 @@ export interface StreamEvent {
   message_id?: number;
   /** set on notification.added: the stream of that user alone carries it */
   user_id?: number;
+  /** on presence.changed, everyone on the ticket's page now (the receiver too), in the order they came */
+  presence?: StreamEventPresence;
+}
+
+export interface Viewer {
+  user_id: number;
+  name: string;
+  typing: boolean;
 }
 
 export interface Inbound {
@@ -1038,6 +1054,16 @@ export type ListViews200 = {
 
 export type ListMacros200 = {
   items: Macro[];
+};
+
+export type AnnouncePresenceBody = {
+  typing?: boolean;
+};
+
+export type AnnouncePresence200 = {
+  viewers: Viewer[];
+  heartbeat_seconds: number;
+  ttl_seconds: number;
 };
 
 export type MergeTicketBody = {
@@ -3813,7 +3839,8 @@ export function useGetAttachmentContent<TData = Awaited<ReturnType<typeof getAtt
 
 
 /**
- * Events `ticket.created`, `ticket.updated`, `message.added`; each `data:` line is a JSON
+ * Events `ticket.created`, `ticket.updated`, `message.added`, `notification.added`,
+`presence.changed` (a ticket's viewers changed: `presence.viewers`); each `data:` line is a JSON
 StreamEvent.
 
  * @summary Live updates (Server-Sent Events)
@@ -7106,6 +7133,155 @@ export const useBulkUpdateTickets = <TError = BadRequestResponse | UnauthorizedR
       > => {
 
       const mutationOptions = getBulkUpdateTicketsMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * A ticket page sends this every `heartbeat_seconds` (10) and when its agent starts or stops
+typing; an agent not heard from for `ttl_seconds` (30) has left. Nothing is stored: every
+replica hears it (PostgreSQL NOTIFY) and the event stream tells browsers `presence.changed`
+when the ticket's viewers change. Answers the ticket's other viewers.
+
+ * @summary Says the caller is on the ticket's page (and whether typing); a heartbeat
+ */
+export const getAnnouncePresenceUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/tickets/${id}/presence`
+}
+
+export const announcePresence = async (id: number,
+    announcePresenceBody: AnnouncePresenceBody, options?: RequestInit): Promise<AnnouncePresence200> => {
+  
+  return apiFetch<AnnouncePresence200>(getAnnouncePresenceUrl(id),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      announcePresenceBody,)
+  }
+);}
+
+
+
+
+export const getAnnouncePresenceMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof announcePresence>>, TError,{id: number;data: AnnouncePresenceBody}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof announcePresence>>, TError,{id: number;data: AnnouncePresenceBody}, TContext> => {
+
+const mutationKey = ['announcePresence'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof announcePresence>>, {id: number;data: AnnouncePresenceBody}> = (props) => {
+          const {id,data} = props ?? {};
+
+          return  announcePresence(id,data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type AnnouncePresenceMutationResult = NonNullable<Awaited<ReturnType<typeof announcePresence>>>
+    export type AnnouncePresenceMutationBody = AnnouncePresenceBody
+    export type AnnouncePresenceMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+    /**
+ * @summary Says the caller is on the ticket's page (and whether typing); a heartbeat
+ */
+export const useAnnouncePresence = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof announcePresence>>, TError,{id: number;data: AnnouncePresenceBody}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof announcePresence>>,
+        TError,
+        {id: number;data: AnnouncePresenceBody},
+        TContext
+      > => {
+
+      const mutationOptions = getAnnouncePresenceMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Says the caller left the ticket's page
+ */
+export const getLeavePresenceUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/tickets/${id}/presence`
+}
+
+export const leavePresence = async (id: number, options?: RequestInit): Promise<void> => {
+  
+  return apiFetch<void>(getLeavePresenceUrl(id),
+  {      
+    ...options,
+    method: 'DELETE'
+    
+    
+  }
+);}
+
+
+
+
+export const getLeavePresenceMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof leavePresence>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof leavePresence>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['leavePresence'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof leavePresence>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  leavePresence(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type LeavePresenceMutationResult = NonNullable<Awaited<ReturnType<typeof leavePresence>>>
+    
+    export type LeavePresenceMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+    /**
+ * @summary Says the caller left the ticket's page
+ */
+export const useLeavePresence = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof leavePresence>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof leavePresence>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getLeavePresenceMutationOptions(options);
 
       return useMutation(mutationOptions, queryClient);
     }
