@@ -10,8 +10,8 @@ apt_install() {
     echo "test-deps: $* is missing; install it (as root: apt-get install -y $*)" >&2
     exit 1
   fi
-  [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  [ -n "$apt_updated" ] || { apt-get -o DPkg::Lock::Timeout=900 update -qq; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq "$@" >/dev/null
 }
 
 # A real S3 server for the blob store's S3 half.

@@ -73,6 +73,46 @@ test("a new outbound ticket, and the customer's answer threads onto it", async (
   await shot(page, "02-outbound-answered");
 });
 
+test("merge, then a reply to the old thread lands on the target", async () => {
+  const keep = await customerMail({ subject: "Printer on fire", messageId: "p1@customer.test", text: "Blazing printer in room 4." });
+  const dup = await customerMail({ subject: "Printer STILL on fire", messageId: "p2@customer.test", text: "Smouldering printer again." });
+  await page.goto(`${app.url}/tickets/${dup.id}`);
+  await page.getByRole("button", { name: "Merge into…" }).click();
+  await page.getByLabel("Merge this ticket into ticket number").fill(`#${keep.id}`);
+  await page.getByRole("button", { name: "Merge", exact: true }).click();
+  await page.waitForURL(new RegExp(`/tickets/${keep.id}$`));
+  await page.getByText("Smouldering printer again.").waitFor();
+  await sendMail(app.smtpPort, {
+    from: "carol@customer.test",
+    to: "help@example.com",
+    data: mime({ from: "carol@customer.test", to: "help@example.com", subject: "Re: Printer STILL on fire", messageId: "p3@customer.test",
+      text: "Firefighters arrived.", headers: { "In-Reply-To": "<p2@customer.test>" } }),
+  });
+  await page.getByText("Firefighters arrived.").waitFor(); // live, on the target
+  await page.goto(`${app.url}/tickets/${dup.id}`);
+  await page.getByTestId("merged-banner").waitFor();
+  await shot(page, "03-merged-pointer");
+});
+
+test("split a later message into its own ticket", async () => {
+  const t = await customerMail({ subject: "Two problems", messageId: "s1@customer.test", text: "Keyboard sticky keys." });
+  await sendMail(app.smtpPort, {
+    from: "carol@customer.test",
+    to: "help@example.com",
+    data: mime({ from: "carol@customer.test", to: "help@example.com", subject: "Re: Two problems", messageId: "s2@customer.test",
+      text: "Unrelated: my monitor flickers.", headers: { "In-Reply-To": "<s1@customer.test>" } }),
+  });
+  await page.goto(`${app.url}/tickets/${t.id}`);
+  await page.getByText("my monitor flickers").waitFor();
+  await page.getByRole("button", { name: "Split into a new ticket" }).last().click();
+  await page.waitForURL((u) => !u.pathname.endsWith(`/tickets/${t.id}`));
+  await page.getByTestId("split-banner").waitFor();
+  await page.getByText("my monitor flickers").waitFor();
+  // The new ticket's page holds its own conversation only: nothing of the old one stays on screen.
+  assert.equal(await page.getByText("Keyboard sticky keys.").count(), 0, "the old ticket's message is not on the split ticket's page");
+  await shot(page, "04-split");
+});
+
 test("a notification arrives live on the bell", async () => {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const bob = await ctx.newPage();

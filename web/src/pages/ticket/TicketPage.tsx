@@ -13,8 +13,17 @@ import { TicketLinks } from "./TicketLinks";
 import { PresenceBar, usePresence, useTyping } from "./Presence";
 import { useMe } from "../../app/session";
 
+/**
+ * TicketPage: one ticket. Another ticket is another page: moving from one
+ * to the next (a split, a merge, a link) mounts it anew, so nothing of the
+ * last ticket's conversation, composer or panel stays on screen.
+ */
 export function TicketPage() {
   const rawId = useParams().id ?? "";
+  return <OneTicket key={rawId} rawId={rawId} />;
+}
+
+function OneTicket({ rawId }: { rawId: string }) {
   const id = Number(rawId);
   const valid = Number.isInteger(id) && id > 0;
   const qc = useQueryClient();
