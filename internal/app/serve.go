@@ -75,7 +75,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	microsoftFlow := a.MicrosoftOAuth(oauthSession)
 	customers := portal.New(portal.Config{Store: a.Store, Tickets: a.Tickets, BaseURL: a.Cfg.BaseURL, Logger: a.Log})
 	api := httpapi.New(httpapi.Deps{Store: a.Store, Blobs: a.Blobs, Tickets: a.Tickets, Webhooks: a.Webhooks, Auth: authn, Portal: customers, Logger: a.Log,
-		Connectors: connectorAPI{a}}, httpapi.Options{
+		Connectors: connectorAPI{a}, Presence: a.Live}, httpapi.Options{
 		GmailOAuthStart:        http.HandlerFunc(gmailFlow.Start),
 		GmailOAuthCallback:     http.HandlerFunc(gmailFlow.Callback),
 		MicrosoftOAuthStart:    http.HandlerFunc(microsoftFlow.Start),

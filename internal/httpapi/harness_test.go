@@ -23,6 +23,7 @@ import (
 	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/httpapi"
+	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
 	"github.com/ticketer/ticketer/internal/portal"
 	"github.com/ticketer/ticketer/internal/secret"
@@ -64,6 +65,7 @@ type harness struct {
 	outbox  string
 	mailbox int64
 	secrets *secret.Box
+	live    *live.Broker // presence; listening only with harnessOpts.live
 
 	admin, agent           store.User
 	adminToken, agentToken string
@@ -80,6 +82,9 @@ func (q envQueue) Enqueue(ctx context.Context, tx *store.Tx, args river.JobArgs)
 type harnessOpts struct {
 	baseURL       string
 	allowDevLogin bool
+	// live starts the presence broker (on PostgreSQL it then holds a
+	// listening connection, so only the tests that need it ask).
+	live bool
 }
 
 const (
@@ -112,7 +117,14 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 	}
 	// Stand-ins for the stream and metrics handlers other packages provide:
 	// these tests check the routes and their access rules.
-	h.srv = httptest.NewServer(httpapi.New(httpapi.Deps{Store: h.st, Blobs: blobs, Tickets: svc, Auth: h.auth, Portal: h.portal, Logger: log, Webhooks: hooks},
+	h.live = live.New(h.st.DB(), live.Options{Logger: log, Now: h.clock.Now})
+	if o.live {
+		if err := h.live.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(h.live.Stop)
+	}
+	h.srv = httptest.NewServer(httpapi.New(httpapi.Deps{Store: h.st, Blobs: blobs, Tickets: svc, Auth: h.auth, Portal: h.portal, Logger: log, Webhooks: hooks, Presence: h.live},
 		httpapi.Options{Stream: okHandler("stream"), Metrics: okHandler("metrics"),
 			GmailOAuthStart: okHandler("gmail start"), GmailOAuthCallback: okHandler("gmail callback"), NylasWebhook: okHandler("nylas webhook"),
 			MicrosoftOAuthStart: okHandler("microsoft start"), MicrosoftOAuthCallback: okHandler("microsoft callback")}))

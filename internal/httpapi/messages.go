@@ -65,6 +65,10 @@ func (s *Server) CreateReply(ctx context.Context, req oapi.CreateReplyRequestObj
 		if req.JSONBody.MacroId != nil {
 			in.MacroID = *req.JSONBody.MacroId
 		}
+		if req.JSONBody.AfterMessageId != nil {
+			in.AfterMessageID = *req.JSONBody.AfterMessageId
+		}
+		in.Force = req.JSONBody.Force != nil && *req.JSONBody.Force
 	case req.MultipartBody != nil:
 		var err error
 		if in, err = readReplyForm(req); err != nil {
@@ -74,6 +78,12 @@ func (s *Server) CreateReply(ctx context.Context, req oapi.CreateReplyRequestObj
 		return nil, domain.BadRequest("body", "send application/json or multipart/form-data")
 	}
 	m, err := s.tickets.Reply(ctx, principalFrom(ctx).User, req.Id, in)
+	var newer *ticket.NewerMessagesError
+	if errors.As(err, &newer) { // a collision: the agent reads these first
+		body := oapi.CreateReply409JSONResponse{Messages: convertAll(newer.Messages, toMessage)}
+		body.Error.Code, body.Error.Message = oapi.NewerMessages, newer.Error()
+		return body, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +140,18 @@ func readReplyForm(req oapi.CreateReplyRequestObject) (ticket.ReplyInput, error)
 				return in, domain.BadRequest("macro_id", "must be a macro id")
 			}
 			in.MacroID = id
+		case name == "after_message_id":
+			id, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+			if err != nil || id <= 0 {
+				return in, domain.BadRequest("after_message_id", "must be a message id")
+			}
+			in.AfterMessageID = id
+		case name == "force":
+			f, err := strconv.ParseBool(strings.TrimSpace(string(data)))
+			if err != nil {
+				return in, domain.BadRequest("force", "must be true or false")
+			}
+			in.Force = f
 		case name == "cc":
 			ccGiven = true
 			for a := range strings.SplitSeq(string(data), ",") {

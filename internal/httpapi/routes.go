@@ -102,6 +102,9 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("DELETE /api/v1/webhooks/{id}", admin, api.DeleteWebhook)
 	route("GET /api/v1/webhooks/{id}/deliveries", admin, api.ListWebhookDeliveries)
 	route("POST /api/v1/webhooks/{id}/test", admin, api.TestWebhook)
+	// Collision detection: who is on a ticket's page.
+	route("POST /api/v1/tickets/{id}/presence", agent, api.AnnouncePresence)
+	route("DELETE /api/v1/tickets/{id}/presence", agent, api.LeavePresence)
 	// Merge, split, new outbound tickets, notifications (issue 12).
 	route("POST /api/v1/tickets", agent, api.CreateTicket)
 	route("POST /api/v1/tickets/{id}/merge", agent, api.MergeTicket)

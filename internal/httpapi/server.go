@@ -19,6 +19,7 @@ import (
 	"github.com/ticketer/ticketer/internal/blob"
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/httpapi/oapi"
+	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/portal"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -39,6 +40,15 @@ type Deps struct {
 	Connectors Connectors
 	// Webhooks manages outgoing webhooks.
 	Webhooks *webhook.Service
+	// Presence tracks who is on which ticket's page (live.Broker); nil
+	// answers 404 on the presence endpoints.
+	Presence Presence
+}
+
+// Presence is what the API asks of the live presence tracker.
+type Presence interface {
+	Announce(ctx context.Context, ticketID int64, v live.Viewer) ([]live.Viewer, error)
+	Leave(ctx context.Context, ticketID, userID int64) error
 }
 
 // Connectors is what the API asks of the mailbox connectors.
@@ -81,6 +91,7 @@ type Server struct {
 	auth     *auth.Service
 	log      *slog.Logger
 	conns    Connectors
+	presence Presence
 	trusted  []netip.Prefix
 
 	portal      *portal.Service
@@ -99,7 +110,7 @@ func New(d Deps, opts Options) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Server{store: d.Store, db: d.Store.DB(), blobs: d.Blobs, tickets: d.Tickets, webhooks: d.Webhooks, auth: d.Auth, log: d.Logger, conns: d.Connectors,
+	s := &Server{store: d.Store, db: d.Store.DB(), blobs: d.Blobs, tickets: d.Tickets, webhooks: d.Webhooks, auth: d.Auth, log: d.Logger, conns: d.Connectors, presence: d.Presence,
 		trusted: opts.TrustedProxies, portal: d.Portal, portalViews: portal.NewViews()}
 	strict := oapi.NewStrictHandlerWithOptions(s, nil, oapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  s.requestError,

@@ -45,6 +45,10 @@ type Event struct {
 	TicketID  int64  `json:"ticket_id"`
 	MessageID int64  `json:"message_id,omitempty"`
 	UserID    int64  `json:"user_id,omitempty"` // set: the event is for this user alone
+	// Presence is the ticket's viewers (PresenceChanged).
+	Presence *Presence `json:"presence,omitempty"`
+	// Announce is one viewer's announcement between replicas (presence.go).
+	Announce *Announcement `json:"announce,omitempty"`
 }
 
 // Broker fans events out to subscribers of this process.
@@ -56,8 +60,14 @@ type Broker struct {
 	mu   sync.Mutex
 	subs map[*Subscription]struct{}
 
-	stop context.CancelFunc
-	done chan struct{}
+	now      func() time.Time
+	pmu      sync.Mutex
+	presence map[int64]map[int64]*presenceEntry // ticket -> user -> entry
+
+	stop      context.CancelFunc
+	done      chan struct{}
+	stopSweep context.CancelFunc
+	swept     chan struct{}
 }
 
 // Options tune a Broker.
@@ -66,6 +76,8 @@ type Options struct {
 	// dropped (its stream ends and the browser reconnects). Default 64.
 	Buffer int
 	Logger *slog.Logger
+	// Now is the clock presence expiry reads (default time.Now).
+	Now func() time.Time
 }
 
 // New returns a Broker over db. On PostgreSQL call Start before serving, so
@@ -77,7 +89,11 @@ func New(db *store.DB, opts Options) *Broker {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Broker{db: db, log: opts.Logger, bufSize: opts.Buffer, subs: map[*Subscription]struct{}{}}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Broker{db: db, log: opts.Logger, bufSize: opts.Buffer, subs: map[*Subscription]struct{}{},
+		now: opts.Now, presence: map[int64]map[int64]*presenceEntry{}}
 }
 
 // Subscription receives events until it is closed or dropped.
@@ -173,8 +189,15 @@ func (b *Broker) PublishTx(ctx context.Context, tx *store.Tx, ev Event) error {
 
 // Start begins listening for events of every replica (PostgreSQL). It
 // returns once the listener is in place, so an event committed after Start
-// returns is received. On SQLite it does nothing. Stop ends it.
+// returns is received. It also starts forgetting viewers who went silent
+// (presence.go), on both engines. Stop ends both.
 func (b *Broker) Start(ctx context.Context) error {
+	if b.stopSweep == nil {
+		var sweepCtx context.Context
+		sweepCtx, b.stopSweep = context.WithCancel(context.WithoutCancel(ctx))
+		b.swept = make(chan struct{})
+		go b.sweep(sweepCtx, b.swept)
+	}
 	if b.db.Dialect != store.Postgres {
 		return nil
 	}
@@ -193,6 +216,10 @@ func (b *Broker) Stop() {
 	if b.stop != nil {
 		b.stop()
 		<-b.done
+	}
+	if b.stopSweep != nil {
+		b.stopSweep()
+		<-b.swept
 	}
 	b.dropAll()
 }
@@ -234,6 +261,12 @@ func (b *Broker) run(ctx context.Context, conn *pgx.Conn) {
 			var ev Event
 			if err := json.Unmarshal([]byte(n.Payload), &ev); err != nil || ev.Type == "" {
 				b.log.Warn("live: ignoring a malformed event", "payload", n.Payload)
+				continue
+			}
+			if ev.Type == presenceAnnounce {
+				if ev.Announce != nil {
+					b.applyPresence(ev.TicketID, *ev.Announce)
+				}
 				continue
 			}
 			b.dispatch(ev)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -423,4 +424,39 @@ func (s *Store) CountOccurrences(ctx context.Context, messageID int64) (int, err
 	var n int
 	err := s.db.QueryRow(ctx, `SELECT count(*) FROM message_occurrences WHERE message_id = $1`, messageID).Scan(&n)
 	return n, err
+}
+
+// NewerMessages lists, oldest first and at most limit, the messages of a
+// ticket stored after message afterID that an agent about to reply should
+// read first: inbound mail (the customer, a Cc, a third party) and replies
+// by other agents. Notes and automatic outbound mail (acknowledgements,
+// author NULL) are left out. Bodies are cut to bodyChars like a page.
+func (s *Store) NewerMessages(ctx context.Context, q Querier, ticketID, afterID, agentID int64, limit, bodyChars int) ([]Message, error) {
+	cols := strings.Replace(messageCols, "text_body, html_body, visible_text",
+		fmt.Sprintf("substr(text_body, 1, %[1]d), substr(html_body, 1, %[1]d), substr(visible_text, 1, %[1]d)", bodyChars+1), 1)
+	rows, err := q.Query(ctx, `SELECT `+cols+` FROM messages
+		WHERE ticket_id = $1 AND id > $2
+		  AND (kind = 'inbound' OR (kind = 'outbound' AND author_id IS NOT NULL AND author_id <> $3))
+		ORDER BY created_at, id LIMIT `+strconv.Itoa(limit), ticketID, afterID, agentID)
+	if err != nil {
+		return nil, fmt.Errorf("newer messages: %w", err)
+	}
+	defer rows.Close()
+	out := []Message{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("newer messages: %w", err)
+		}
+		var cut [3]bool
+		m.Text, cut[0] = CutChars(m.Text, bodyChars, "")
+		m.HTML, cut[1] = CutChars(m.HTML, bodyChars, "")
+		m.VisibleText, cut[2] = CutChars(m.VisibleText, bodyChars, "")
+		m.Truncated = cut[0] || cut[1] || cut[2]
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("newer messages: %w", err)
+	}
+	return out, s.loadAttachments(ctx, q, out)
 }

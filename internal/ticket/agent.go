@@ -73,6 +73,11 @@ type ReplyInput struct {
 	// MacroID is a macro the reply uses: without a body its rendered body is
 	// sent, and its actions are applied in the reply's transaction.
 	MacroID int64
+	// AfterMessageID is the newest message the agent had seen when writing
+	// (0: not said). A newer message worth reading first stops the reply
+	// with a *NewerMessagesError, unless Force.
+	AfterMessageID int64
+	Force          bool
 }
 
 const maxCc = 50
@@ -148,6 +153,11 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 		}
 		t, err := s.store.GetTicket(ctx, tx, ticketID)
 		if err != nil {
+			return err
+		}
+		// Checked under the ticket's lock: ingestion takes it too, so a
+		// message is either seen here or stored after this reply.
+		if err := s.checkNewer(ctx, tx, actor, ticketID, in); err != nil {
 			return err
 		}
 		out, err := s.replyMail(ctx, tx, t, actor, in.Cc != nil, explicitCc)

@@ -193,6 +193,21 @@ func (e MessageKind) Valid() bool {
 	}
 }
 
+// Defines values for NewerMessagesErrorErrorCode.
+const (
+	NewerMessages NewerMessagesErrorErrorCode = "newer_messages"
+)
+
+// Valid indicates whether the value is a known member of the NewerMessagesErrorErrorCode enum.
+func (e NewerMessagesErrorErrorCode) Valid() bool {
+	switch e {
+	case NewerMessages:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for NotificationKind.
 const (
 	NotificationKindAssigned        NotificationKind = "assigned"
@@ -1159,6 +1174,21 @@ type NewTicketRequest struct {
 	To        []string  `json:"to"`
 }
 
+// NewerMessagesError defines model for NewerMessagesError.
+type NewerMessagesError struct {
+	Error struct {
+		Code    NewerMessagesErrorErrorCode `json:"code"`
+		Field   *string                     `json:"field,omitempty"`
+		Message string                      `json:"message"`
+	} `json:"error"`
+
+	// Messages the newer messages, oldest first (at most 20)
+	Messages []Message `json:"messages"`
+}
+
+// NewerMessagesErrorErrorCode defines model for NewerMessagesError.Error.Code.
+type NewerMessagesErrorErrorCode string
+
 // NoteRequest defines model for NoteRequest.
 type NoteRequest struct {
 	Body string `json:"body"`
@@ -1225,11 +1255,17 @@ type Priority string
 
 // ReplyRequest defines model for ReplyRequest.
 type ReplyRequest struct {
+	// AfterMessageId the newest message the agent saw; newer inbound mail or other agents' replies answer 409
+	AfterMessageId *int64 `json:"after_message_id,omitempty"`
+
 	// Body required unless macro_id is given
 	Body *string `json:"body,omitempty"`
 
 	// Cc addresses; absent keeps the conversation's Cc, [] removes it
 	Cc *[]string `json:"cc,omitempty"`
+
+	// Force send even when newer messages arrived after after_message_id
+	Force *bool `json:"force,omitempty"`
 
 	// MacroId a macro: without a body its rendered body is sent; its actions are applied with the reply
 	MacroId *int64 `json:"macro_id,omitempty"`
@@ -1583,6 +1619,13 @@ type ViewFilters struct {
 	Team *int64 `json:"team,omitempty"`
 }
 
+// Viewer defines model for Viewer.
+type Viewer struct {
+	Name   string `json:"name"`
+	Typing bool   `json:"typing"`
+	UserId int64  `json:"user_id"`
+}
+
 // Webhook defines model for Webhook.
 type Webhook struct {
 	CreatedAt time.Time `json:"created_at"`
@@ -1808,12 +1851,19 @@ type ListMessagesParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// AnnouncePresenceJSONBody defines parameters for AnnouncePresence.
+type AnnouncePresenceJSONBody struct {
+	Typing *bool `json:"typing,omitempty"`
+}
+
 // CreateReplyMultipartBody defines parameters for CreateReply.
 type CreateReplyMultipartBody struct {
-	Body    *string               `json:"body,omitempty"`
-	Cc      *[]string             `json:"cc,omitempty"`
-	Files   *[]openapi_types.File `json:"files,omitempty"`
-	MacroId *int64                `json:"macro_id,omitempty"`
+	AfterMessageId *int64                `json:"after_message_id,omitempty"`
+	Body           *string               `json:"body,omitempty"`
+	Cc             *[]string             `json:"cc,omitempty"`
+	Files          *[]openapi_types.File `json:"files,omitempty"`
+	Force          *bool                 `json:"force,omitempty"`
+	MacroId        *int64                `json:"macro_id,omitempty"`
 }
 
 // DevLoginJSONRequestBody defines body for DevLogin for application/json ContentType.
@@ -1896,6 +1946,9 @@ type MergeTicketJSONRequestBody MergeTicketJSONBody
 
 // CreateNoteJSONRequestBody defines body for CreateNote for application/json ContentType.
 type CreateNoteJSONRequestBody = NoteRequest
+
+// AnnouncePresenceJSONRequestBody defines body for AnnouncePresence for application/json ContentType.
+type AnnouncePresenceJSONRequestBody AnnouncePresenceJSONBody
 
 // CreateReplyJSONRequestBody defines body for CreateReply for application/json ContentType.
 type CreateReplyJSONRequestBody = ReplyRequest
@@ -2136,6 +2189,12 @@ type ServerInterface interface {
 	// CreateNote Adds an internal note (never mailed)
 	// (POST /api/v1/tickets/{id}/notes)
 	CreateNote(w http.ResponseWriter, r *http.Request, id ID)
+	// LeavePresence Says the caller left the ticket's page
+	// (DELETE /api/v1/tickets/{id}/presence)
+	LeavePresence(w http.ResponseWriter, r *http.Request, id ID)
+	// AnnouncePresence Says the caller is on the ticket's page (and whether typing); a heartbeat
+	// (POST /api/v1/tickets/{id}/presence)
+	AnnouncePresence(w http.ResponseWriter, r *http.Request, id ID)
 	// CreateReply Replies to the requester by email (queued; delivery shown on the message)
 	// (POST /api/v1/tickets/{id}/replies)
 	CreateReply(w http.ResponseWriter, r *http.Request, id ID)
@@ -4053,6 +4112,58 @@ func (siw *ServerInterfaceWrapper) CreateNote(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// LeavePresence operation middleware
+func (siw *ServerInterfaceWrapper) LeavePresence(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.LeavePresence(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AnnouncePresence operation middleware
+func (siw *ServerInterfaceWrapper) AnnouncePresence(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AnnouncePresence(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CreateReply operation middleware
 func (siw *ServerInterfaceWrapper) CreateReply(w http.ResponseWriter, r *http.Request) {
 
@@ -4742,6 +4853,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/rules/test", wrapper.TestRule)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/rules/{id}", wrapper.DeleteRule)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/rules/{id}", wrapper.UpdateRule)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/tickets/{id}/presence", wrapper.LeavePresence)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/{id}/presence", wrapper.AnnouncePresence)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/{id}/merge", wrapper.MergeTicket)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/messages/{id}/split", wrapper.SplitMessage)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/notifications", wrapper.ListNotifications)
@@ -9335,6 +9448,147 @@ func (response CreateNote422JSONResponse) VisitCreateNoteResponse(w http.Respons
 	return err
 }
 
+type LeavePresenceRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type LeavePresenceResponseObject interface {
+	VisitLeavePresenceResponse(w http.ResponseWriter) error
+}
+
+type LeavePresence204Response struct {
+}
+
+func (response LeavePresence204Response) VisitLeavePresenceResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type LeavePresence401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response LeavePresence401JSONResponse) VisitLeavePresenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LeavePresence403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response LeavePresence403JSONResponse) VisitLeavePresenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LeavePresence404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response LeavePresence404JSONResponse) VisitLeavePresenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnnouncePresenceRequestObject struct {
+	Id   ID `json:"id"`
+	Body *AnnouncePresenceJSONRequestBody
+}
+
+type AnnouncePresenceResponseObject interface {
+	VisitAnnouncePresenceResponse(w http.ResponseWriter) error
+}
+
+type AnnouncePresence200JSONResponse struct {
+	HeartbeatSeconds int      `json:"heartbeat_seconds"`
+	TtlSeconds       int      `json:"ttl_seconds"`
+	Viewers          []Viewer `json:"viewers"`
+}
+
+func (response AnnouncePresence200JSONResponse) VisitAnnouncePresenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnnouncePresence400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AnnouncePresence400JSONResponse) VisitAnnouncePresenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnnouncePresence401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AnnouncePresence401JSONResponse) VisitAnnouncePresenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnnouncePresence403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AnnouncePresence403JSONResponse) VisitAnnouncePresenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnnouncePresence404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AnnouncePresence404JSONResponse) VisitAnnouncePresenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateReplyRequestObject struct {
 	Id            ID `json:"id"`
 	JSONBody      *CreateReplyJSONRequestBody
@@ -9411,6 +9665,20 @@ func (response CreateReply404JSONResponse) VisitCreateReplyResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReply409JSONResponse NewerMessagesError
+
+func (response CreateReply409JSONResponse) VisitCreateReplyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11057,6 +11325,12 @@ type StrictServerInterface interface {
 	// CreateNote Adds an internal note (never mailed)
 	// (POST /api/v1/tickets/{id}/notes)
 	CreateNote(ctx context.Context, request CreateNoteRequestObject) (CreateNoteResponseObject, error)
+	// LeavePresence Says the caller left the ticket's page
+	// (DELETE /api/v1/tickets/{id}/presence)
+	LeavePresence(ctx context.Context, request LeavePresenceRequestObject) (LeavePresenceResponseObject, error)
+	// AnnouncePresence Says the caller is on the ticket's page (and whether typing); a heartbeat
+	// (POST /api/v1/tickets/{id}/presence)
+	AnnouncePresence(ctx context.Context, request AnnouncePresenceRequestObject) (AnnouncePresenceResponseObject, error)
 	// CreateReply Replies to the requester by email (queued; delivery shown on the message)
 	// (POST /api/v1/tickets/{id}/replies)
 	CreateReply(ctx context.Context, request CreateReplyRequestObject) (CreateReplyResponseObject, error)
@@ -13109,6 +13383,65 @@ func (sh *strictHandler) CreateNote(w http.ResponseWriter, r *http.Request, id I
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(CreateNoteResponseObject); ok {
 		if err := validResponse.VisitCreateNoteResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// LeavePresence operation middleware
+func (sh *strictHandler) LeavePresence(w http.ResponseWriter, r *http.Request, id ID) {
+	var request LeavePresenceRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.LeavePresence(ctx, request.(LeavePresenceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "LeavePresence")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(LeavePresenceResponseObject); ok {
+		if err := validResponse.VisitLeavePresenceResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AnnouncePresence operation middleware
+func (sh *strictHandler) AnnouncePresence(w http.ResponseWriter, r *http.Request, id ID) {
+	var request AnnouncePresenceRequestObject
+
+	request.Id = id
+
+	var body AnnouncePresenceJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AnnouncePresence(ctx, request.(AnnouncePresenceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AnnouncePresence")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AnnouncePresenceResponseObject); ok {
+		if err := validResponse.VisitAnnouncePresenceResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** The whole error body (a 409 newer_messages carries the messages). */
+    readonly body?: unknown,
   ) {
     super(message);
     this.name = "ApiError";
@@ -49,8 +51,10 @@ export async function apiFetch<T>(url: string, init: RequestInit = {}): Promise<
     let code = "http_" + res.status;
     let message = res.statusText || "Request failed";
     let field: string | undefined;
+    let errBody: unknown;
     try {
       const body = JSON.parse(text);
+      errBody = body;
       if (body?.error) {
         code = body.error.code ?? code;
         message = body.error.message ?? message;
@@ -61,7 +65,7 @@ export async function apiFetch<T>(url: string, init: RequestInit = {}): Promise<
     }
     const isAuthCall = url.includes("/api/v1/auth/");
     if (res.status === 401 && !isAuthCall) unauthorizedListeners.forEach((fn) => fn());
-    throw new ApiError(res.status, code, message, field);
+    throw new ApiError(res.status, code, message, field, errBody);
   }
   return (text ? JSON.parse(text) : undefined) as T;
 }

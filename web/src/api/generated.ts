@@ -514,6 +514,30 @@ export interface ReplyRequest {
   macro_id?: number;
   /** addresses; absent keeps the conversation's Cc, [] removes it */
   cc?: string[];
+  /** the newest message the agent saw; newer inbound mail or other agents' replies answer 409 */
+  after_message_id?: number;
+  /** send even when newer messages arrived after after_message_id */
+  force?: boolean;
+}
+
+export type NewerMessagesErrorErrorCode = typeof NewerMessagesErrorErrorCode[keyof typeof NewerMessagesErrorErrorCode];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const NewerMessagesErrorErrorCode = {
+  newer_messages: 'newer_messages',
+} as const;
+
+export type NewerMessagesErrorError = {
+  code: NewerMessagesErrorErrorCode;
+  message: string;
+  field?: string;
+};
+
+export interface NewerMessagesError {
+  error: NewerMessagesErrorError;
+  /** the newer messages, oldest first (at most 20) */
+  messages: Message[];
 }
 
 export interface NoteRequest {
@@ -573,7 +597,15 @@ export const StreamEventType = {
   ticketupdated: 'ticket.updated',
   messageadded: 'message.added',
   notificationadded: 'notification.added',
+  presencechanged: 'presence.changed',
 } as const;
+
+/**
+ * on presence.changed, everyone on the ticket's page now (the receiver too), in the order they came
+ */
+export type StreamEventPresence = {
+  viewers: Viewer[];
+};
 
 export interface StreamEvent {
   type: StreamEventType;
@@ -581,6 +613,14 @@ export interface StreamEvent {
   message_id?: number;
   /** set on notification.added: the stream of that user alone carries it */
   user_id?: number;
+  /** on presence.changed, everyone on the ticket's page now (the receiver too), in the order they came */
+  presence?: StreamEventPresence;
+}
+
+export interface Viewer {
+  user_id: number;
+  name: string;
+  typing: boolean;
 }
 
 export interface Inbound {
@@ -1287,6 +1327,8 @@ export type ListMessages200 = {
 export type CreateReplyBodyTwo = {
   body?: string;
   macro_id?: number;
+  after_message_id?: number;
+  force?: boolean;
   cc?: string[];
   files?: Blob[];
 };
@@ -1441,6 +1483,16 @@ export type ListWebhookDeliveries200 = {
 
 export type ListRules200 = {
   items: Rule[];
+};
+
+export type AnnouncePresenceBody = {
+  typing?: boolean;
+};
+
+export type AnnouncePresence200 = {
+  viewers: Viewer[];
+  heartbeat_seconds: number;
+  ttl_seconds: number;
 };
 
 export type MergeTicketBody = {
@@ -3918,9 +3970,12 @@ export function useListMessages<TData = Awaited<ReturnType<typeof listMessages>>
 
 
 /**
- * JSON `{"body", "cc"?, "macro_id"?}`, or multipart/form-data with a `body` field, optional `cc` fields
-(one address each) and files (any other file part). 25 MiB in total at most (413 beyond).
+ * JSON `{"body", "cc"?, "macro_id"?, "after_message_id"?, "force"?}`, or multipart/form-data with a `body` field, optional `cc` fields
+(one address each), `after_message_id`, `force` and files (any other file part). 25 MiB in total at most (413 beyond).
 Without `cc` the Cc of the conversation is kept; `cc: []` removes it.
+Collision detection: with `after_message_id` (the newest message the agent saw), the reply is refused
+with 409 `newer_messages` carrying the messages that arrived since (inbound mail and other agents'
+replies; not notes, acknowledgements or the agent's own replies, at most 20, oldest first), unless `force` is true.
 
  * @summary Replies to the requester by email (queued; delivery shown on the message)
  */
@@ -3940,6 +3995,12 @@ if(createReplyBodyTwo.body !== undefined) {
  }
 if(createReplyBodyTwo.macro_id !== undefined) {
  formData.append(`macro_id`, createReplyBodyTwo.macro_id.toString())
+ }
+if(createReplyBodyTwo.after_message_id !== undefined) {
+ formData.append(`after_message_id`, createReplyBodyTwo.after_message_id.toString())
+ }
+if(createReplyBodyTwo.force !== undefined) {
+ formData.append(`force`, createReplyBodyTwo.force.toString())
  }
 if(createReplyBodyTwo.cc !== undefined) {
  createReplyBodyTwo.cc.forEach(value => formData.append(`cc`, value));
@@ -4452,7 +4513,8 @@ export function useGetAttachmentContent<TData = Awaited<ReturnType<typeof getAtt
 
 
 /**
- * Events `ticket.created`, `ticket.updated`, `message.added`; each `data:` line is a JSON
+ * Events `ticket.created`, `ticket.updated`, `message.added`, `notification.added`,
+`presence.changed` (a ticket's viewers changed: `presence.viewers`); each `data:` line is a JSON
 StreamEvent.
 
  * @summary Live updates (Server-Sent Events)
@@ -9063,6 +9125,155 @@ export const useDeleteRule = <TError = UnauthorizedResponse | ForbiddenResponse 
       > => {
 
       const mutationOptions = getDeleteRuleMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * A ticket page sends this every `heartbeat_seconds` (10) and when its agent starts or stops
+typing; an agent not heard from for `ttl_seconds` (30) has left. Nothing is stored: every
+replica hears it (PostgreSQL NOTIFY) and the event stream tells browsers `presence.changed`
+when the ticket's viewers change. Answers the ticket's other viewers.
+
+ * @summary Says the caller is on the ticket's page (and whether typing); a heartbeat
+ */
+export const getAnnouncePresenceUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/tickets/${id}/presence`
+}
+
+export const announcePresence = async (id: number,
+    announcePresenceBody: AnnouncePresenceBody, options?: RequestInit): Promise<AnnouncePresence200> => {
+  
+  return apiFetch<AnnouncePresence200>(getAnnouncePresenceUrl(id),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      announcePresenceBody,)
+  }
+);}
+
+
+
+
+export const getAnnouncePresenceMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof announcePresence>>, TError,{id: number;data: AnnouncePresenceBody}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof announcePresence>>, TError,{id: number;data: AnnouncePresenceBody}, TContext> => {
+
+const mutationKey = ['announcePresence'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof announcePresence>>, {id: number;data: AnnouncePresenceBody}> = (props) => {
+          const {id,data} = props ?? {};
+
+          return  announcePresence(id,data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type AnnouncePresenceMutationResult = NonNullable<Awaited<ReturnType<typeof announcePresence>>>
+    export type AnnouncePresenceMutationBody = AnnouncePresenceBody
+    export type AnnouncePresenceMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+    /**
+ * @summary Says the caller is on the ticket's page (and whether typing); a heartbeat
+ */
+export const useAnnouncePresence = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof announcePresence>>, TError,{id: number;data: AnnouncePresenceBody}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof announcePresence>>,
+        TError,
+        {id: number;data: AnnouncePresenceBody},
+        TContext
+      > => {
+
+      const mutationOptions = getAnnouncePresenceMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Says the caller left the ticket's page
+ */
+export const getLeavePresenceUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/tickets/${id}/presence`
+}
+
+export const leavePresence = async (id: number, options?: RequestInit): Promise<void> => {
+  
+  return apiFetch<void>(getLeavePresenceUrl(id),
+  {      
+    ...options,
+    method: 'DELETE'
+    
+    
+  }
+);}
+
+
+
+
+export const getLeavePresenceMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof leavePresence>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof leavePresence>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['leavePresence'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof leavePresence>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  leavePresence(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type LeavePresenceMutationResult = NonNullable<Awaited<ReturnType<typeof leavePresence>>>
+    
+    export type LeavePresenceMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+    /**
+ * @summary Says the caller left the ticket's page
+ */
+export const useLeavePresence = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof leavePresence>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof leavePresence>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getLeavePresenceMutationOptions(options);
 
       return useMutation(mutationOptions, queryClient);
     }

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { affectedBy, isQueueKey } from "../lib/live";
 import { startLive, type LiveMode } from "../lib/liveconn";
+import { presenceKey } from "../lib/presence";
 
 export type { LiveMode };
 export const STREAM_URL = "/api/v1/events/stream";
@@ -28,7 +29,10 @@ export function useLiveUpdates(enabled: boolean): LiveMode {
       url: STREAM_URL,
       pollMs: POLL_MS,
       open: typeof EventSource === "undefined" ? undefined : (url) => new EventSource(url, { withCredentials: true }),
-      onEvent: (e) => void qc.invalidateQueries({ predicate: (q) => affectedBy(e, q.queryKey) }),
+      onEvent: (e) => {
+        if (e.type === "presence.changed") qc.setQueryData(presenceKey(e.ticket_id), e.viewers ?? []);
+        else void qc.invalidateQueries({ predicate: (q) => affectedBy(e, q.queryKey) });
+      },
       onRefresh: () => refreshOpenViews(qc),
       onMode: setMode,
     });

@@ -4,16 +4,35 @@
 // ["/api/v1/tickets/42"], ["/api/v1/tickets/42/messages"], [".../events"].
 import type { QueryKey } from "@tanstack/react-query";
 
-export type StreamEventType = "ticket.created" | "ticket.updated" | "message.added" | "notification.added";
+export type StreamEventType = "ticket.created" | "ticket.updated" | "message.added" | "notification.added" | "presence.changed";
+
+export interface Viewer {
+  user_id: number;
+  name: string;
+  typing: boolean;
+}
 
 export interface StreamEvent {
   type: StreamEventType;
   ticket_id: number;
   message_id?: number;
   user_id?: number;
+  /** presence.changed: everyone on the ticket's page now. */
+  viewers?: Viewer[];
 }
 
-export const STREAM_EVENT_TYPES: StreamEventType[] = ["ticket.created", "ticket.updated", "message.added", "notification.added"];
+export const STREAM_EVENT_TYPES: StreamEventType[] = ["ticket.created", "ticket.updated", "message.added", "notification.added", "presence.changed"];
+
+function parseViewers(v: unknown): Viewer[] | null {
+  const list = (v as { viewers?: unknown } | null)?.viewers;
+  if (!Array.isArray(list)) return null;
+  const out: Viewer[] = [];
+  for (const x of list) {
+    if (!x || typeof x.user_id !== "number" || typeof x.name !== "string") return null;
+    out.push({ user_id: x.user_id, name: x.name, typing: x.typing === true });
+  }
+  return out;
+}
 
 /** parseStreamEvent reads one SSE data payload; null if it is not a stream event. */
 export function parseStreamEvent(data: string): StreamEvent | null {
@@ -30,6 +49,11 @@ export function parseStreamEvent(data: string): StreamEvent | null {
   const out: StreamEvent = { type: e.type as StreamEventType, ticket_id: e.ticket_id };
   if (typeof e.message_id === "number") out.message_id = e.message_id;
   if (typeof e.user_id === "number") out.user_id = e.user_id;
+  if (out.type === "presence.changed") {
+    const viewers = parseViewers(e.presence);
+    if (!viewers) return null;
+    out.viewers = viewers;
+  }
   return out;
 }
 
@@ -49,6 +73,8 @@ export function isQueueKey(key: QueryKey): boolean {
 export function affectedBy(event: StreamEvent, key: QueryKey): boolean {
   // A notification (the server sends a user only their own) is the bell's.
   if (event.type === "notification.added") return key[0] === "/api/v1/notifications";
+  // Presence is written into the cache as it comes (app/live.ts), never refetched.
+  if (event.type === "presence.changed") return false;
   if (isQueueKey(key)) return true;
   const base = `/api/v1/tickets/${event.ticket_id}`;
   const k = key[0];

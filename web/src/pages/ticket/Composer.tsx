@@ -10,6 +10,8 @@ import { useMe } from "../../app/session";
 import type { Macro } from "../../api/generated";
 import { MacroList, macroActionsLabel, useMacroPicker } from "./MacroPicker";
 import { SignaturePreview } from "./SignaturePreview";
+import { newerMessages, newestId } from "../../lib/presence";
+import { absoluteTime } from "../../lib/format";
 
 /** addTyped adds typed addresses ("a@x, b@y") to the chips, each once. */
 function addTyped(list: Address[], text: string): Address[] {
@@ -18,7 +20,19 @@ function addTyped(list: Address[], text: string): Address[] {
   return [...list, ...typed.map((email) => ({ email, name: "" }))];
 }
 
-export function Composer({ ticket, messages }: { ticket: Ticket; messages: Message[] }) {
+export function Composer({
+  ticket,
+  messages,
+  onTyping,
+  onSent,
+}: {
+  ticket: Ticket;
+  messages: Message[];
+  /** A key was pressed in the reply (presence: "typing…"). */
+  onTyping?: () => void;
+  /** The reply went, or the tab changed: typing ended. */
+  onSent?: () => void;
+}) {
   const mutations = useTicketMutations(ticket.id);
   // The reply and the note are two drafts, each kept in the browser.
   const [storage] = useState(browserStorage);
@@ -36,6 +50,14 @@ export function Composer({ ticket, messages }: { ticket: Ticket; messages: Messa
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [sent, setSent] = useState("");
+  // Collision detection: the newest message shown when the agent opened the
+  // ticket (or read the newer ones); a reply names it, and the server
+  // answers 409 with what arrived since, shown in conflict.
+  const seen = useRef<number | undefined>(newestId(messages));
+  useEffect(() => {
+    if (seen.current === undefined) seen.current = newestId(messages);
+  }, [messages]);
+  const [conflict, setConflict] = useState<Message[] | null>(null);
   const fileRef = useRef<HTMLInputElement>(null);
   // A macro picked in the reply ("/" or "#"): its actions go with the reply.
   const textRef = useRef<HTMLTextAreaElement>(null);
@@ -72,17 +94,21 @@ export function Composer({ ticket, messages }: { ticket: Ticket; messages: Messa
     if (fileRef.current) fileRef.current.value = "";
   };
 
-  const submit = async (e?: React.FormEvent) => {
+  const submit = async (e?: React.FormEvent, force = false) => {
     e?.preventDefault();
     if (!body.trim() || sending) return;
     setError(null);
+    setConflict(null);
     setSending(true);
     try {
       if (tab === "reply") {
         // Exactly the chips shown (and an address still being typed); one
         // empty cc field says "no Cc" rather than "the conversation's".
         const list = withTyped().map((a) => a.email);
-        await mutations.reply({ body, cc: list.length ? list : [""], files, ...(macro ? { macro_id: macro.id } : {}) });
+        const after = seen.current !== undefined ? { after_message_id: seen.current } : {};
+        const m = await mutations.reply({ body, cc: list.length ? list : [""], files, ...(macro ? { macro_id: macro.id } : {}), ...after, ...(force ? { force } : {}) });
+        seen.current = Math.max(newestId(messages) ?? 0, m.id);
+        onSent?.();
         setSent("Reply queued for delivery");
       } else {
         await mutations.note(body);
@@ -90,7 +116,9 @@ export function Composer({ ticket, messages }: { ticket: Ticket; messages: Messa
       }
       reset(tab);
     } catch (err) {
-      setError(err);
+      const newer = newerMessages(err);
+      if (newer) setConflict(newer);
+      else setError(err);
     } finally {
       setSending(false);
     }
@@ -165,6 +193,7 @@ export function Composer({ ticket, messages }: { ticket: Ticket; messages: Messa
             value={body}
             onChange={(e) => {
               setBody(e.target.value);
+              if (tab === "reply") onTyping?.();
               if (tab === "reply") picker.onInput(e.target.value, e.target.selectionStart ?? e.target.value.length);
             }}
             onKeyDown={(e) => {
@@ -185,6 +214,18 @@ export function Composer({ ticket, messages }: { ticket: Ticket; messages: Messa
           </div>
         )}
         <ErrorBanner error={error} />
+        {tab === "reply" && conflict && (
+          <NewerMessages
+            messages={conflict}
+            sending={sending}
+            onSend={() => void submit(undefined, true)}
+            onCancel={() => {
+              // Read now: a later send is not stopped again for these.
+              seen.current = Math.max(seen.current ?? 0, newestId(conflict) ?? 0);
+              setConflict(null);
+            }}
+          />
+        )}
         <div className="row">
           {tab === "reply" && (
             <label className="btn btn-sm">
@@ -210,5 +251,37 @@ export function Composer({ ticket, messages }: { ticket: Ticket; messages: Messa
         </div>
       </div>
     </form>
+  );
+}
+
+/** NewerMessages: what arrived while the agent wrote, with the choice to send anyway. */
+export function NewerMessages({ messages, sending, onSend, onCancel }: { messages: Message[]; sending: boolean; onSend: () => void; onCancel: () => void }) {
+  const n = messages.length;
+  return (
+    <div className="banner banner-warning newer-messages" role="alert" data-testid="newer-messages">
+      <strong>
+        {n === 1 ? "A new message" : `${n} new messages`} arrived while you were writing. Read {n === 1 ? "it" : "them"} before you send.
+      </strong>
+      <ul>
+        {messages.map((m) => (
+          <li key={m.id}>
+            <div className="small muted">
+              {displayName(m.from)} · {absoluteTime(m.created_at)}
+              {m.kind === "outbound" && " · reply by another agent"}
+            </div>
+            <div className="newer-text">{(m.visible_text || m.text).trim().slice(0, 600)}</div>
+          </li>
+        ))}
+      </ul>
+      <div className="row">
+        <div className="spacer" />
+        <button className="btn btn-sm" type="button" onClick={onCancel} disabled={sending}>
+          Cancel
+        </button>
+        <button className="btn btn-primary btn-sm" type="button" onClick={onSend} disabled={sending}>
+          Send anyway
+        </button>
+      </div>
+    </div>
   );
 }

@@ -10,6 +10,8 @@ import { Composer } from "./Composer";
 import { SidePanel } from "./SidePanel";
 import { SpamButton } from "./SpamButton";
 import { TicketLinks } from "./TicketLinks";
+import { PresenceBar, usePresence, useTyping } from "./Presence";
+import { useMe } from "../../app/session";
 
 /**
  * TicketPage: one ticket. Another ticket is another page: moving from one
@@ -29,6 +31,10 @@ function OneTicket({ rawId }: { rawId: string }) {
   const ticket = useGetTicket(id, { query: { enabled: valid, placeholderData: () => ticketFromQueues(qc, id) } });
   const messages = useListMessages(id, undefined, { query: { enabled: valid } });
   const navigate = useNavigate();
+  // Collision detection: who else is here, and whether I am typing a reply.
+  const me = useMe().data;
+  const [typing, pokeTyping, stopTyping] = useTyping();
+  const others = usePresence(valid ? id : 0, me?.id, typing);
   // Back: the previous page of the app, or the queue when the ticket was
   // the first page (opened from a link), never out of the app.
   const back = () => (openedFirst(window.history.state) ? navigate("/") : navigate(-1));
@@ -87,6 +93,7 @@ function OneTicket({ rawId }: { rawId: string }) {
           <div className="skeleton" />
         )}
       </header>
+      <PresenceBar others={others} />
       {t?.spam_at && (
         <div className="banner banner-warning" role="status">
           This ticket is marked as spam: it is in no list but Spam, and mail from {t.requester.email} is kept as automatic mail.
@@ -104,7 +111,7 @@ function OneTicket({ rawId }: { rawId: string }) {
           ) : (
             <Conversation key={id} ticketId={id} items={messages.data.items} nextCursor={messages.data.next_cursor} />
           )}
-          {t && t.merged_into == null && <Composer key={t.id} ticket={t} messages={messages.data?.items ?? []} />}
+          {t && t.merged_into == null && <Composer key={t.id} ticket={t} messages={messages.data?.items ?? []} onTyping={pokeTyping} onSent={stopTyping} />}
         </section>
         {t ? <SidePanel key={t.id} ticket={t} /> : <Loading rows={8} />}
       </div>
