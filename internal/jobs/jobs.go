@@ -36,6 +36,25 @@ const (
 	QueueWebhooks = "webhooks"
 )
 
+// workedQueues: the queues a working Queue takes jobs from, with their
+// workers. A job on any other queue (River's "default" among them) is never
+// run: every JobArgs names one of these (Worked).
+func workedQueues() map[string]river.QueueConfig {
+	return map[string]river.QueueConfig{
+		QueueIngest:      {MaxWorkers: 4},
+		QueueIngestLarge: {MaxWorkers: 1},
+		QueueOutbound:    {MaxWorkers: 4},
+		QueueMaintenance: {MaxWorkers: 1},
+		QueueWebhooks:    {MaxWorkers: 4},
+	}
+}
+
+// Worked tells whether a working Queue takes jobs from the named queue.
+func Worked(queue string) bool {
+	_, ok := workedQueues()[queue]
+	return ok
+}
+
 // Queue inserts and (when started) works jobs.
 type Queue struct {
 	sqlite *river.Client[*sql.Tx]
@@ -72,13 +91,7 @@ func New(db *store.DB, workers *river.Workers, opts Options) (*Queue, error) {
 		cfg.Middleware = []rivertype.Middleware{observer(opts.Observe)}
 	}
 	if opts.Work {
-		cfg.Queues = map[string]river.QueueConfig{
-			QueueIngest:      {MaxWorkers: 4},
-			QueueIngestLarge: {MaxWorkers: 1},
-			QueueOutbound:    {MaxWorkers: 4},
-			QueueMaintenance: {MaxWorkers: 1},
-			QueueWebhooks:    {MaxWorkers: 4},
-		}
+		cfg.Queues = workedQueues()
 		cfg.PeriodicJobs = opts.Periodic
 		cfg.JobTimeout = 2 * time.Minute
 		// A job still "running" this long after its timeout belonged to a

@@ -7,6 +7,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
@@ -95,9 +96,11 @@ type SnoozeArgs struct {
 // Kind implements river.JobArgs.
 func (SnoozeArgs) Kind() string { return "snooze_wake" }
 
-// InsertOpts schedules the job at the snooze time.
+// InsertOpts schedules the job at the snooze time, on the maintenance
+// queue (a job naming no queue goes to River's default one, which nothing
+// works).
 func (a SnoozeArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{ScheduledAt: a.Until, MaxAttempts: 20}
+	return river.InsertOpts{Queue: jobs.QueueMaintenance, ScheduledAt: a.Until, MaxAttempts: 20}
 }
 
 // SnoozeWorker runs WakeSnoozed.
