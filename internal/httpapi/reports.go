@@ -28,6 +28,9 @@ func (s *Server) GetReportSummary(ctx context.Context, req oapi.GetReportSummary
 	if p.Mailbox != nil {
 		in.Mailbox = *p.Mailbox
 	}
+	if p.Team != nil {
+		in.Team = *p.Team
+	}
 	rows, err := s.tickets.ReportSummary(ctx, principalFrom(ctx).User, in)
 	if err != nil {
 		return nil, err

@@ -49,13 +49,19 @@ func TestReportSummaryAPI(t *testing.T) {
 			t.Fatalf("csv %q (%s), want %q", csv.body, csv.header.Get("Content-Type"), wantCSV)
 		}
 
+		// By team: neither ticket has one (the key is "").
+		agent.do("GET", "/api/v1/reports/summary?from=2026-11-02&to=2026-11-02&group=team", nil).must(t, 200).json(t, &got)
+		if want := []apiReportRow{{Key: "", Created: 2, Solved: 1, Reopened: 1, ResolutionP50S: &hour, ResolutionP90S: &hour}}; fmt.Sprint(derefRows(got.Rows)) != fmt.Sprint(derefRows(want)) {
+			t.Fatalf("by team: rows %v, want %v", derefRows(got.Rows), derefRows(want))
+		}
+
 		for _, c := range []struct {
 			query  string
 			status int
 			field  string
 		}{
-			{"group=team", 400, "group"},
 			{"group=year", 400, ""},
+			{"team=x", 400, ""},
 			{"from=yesterday", 400, "from"},
 			{"from=2026-11-03&to=2026-11-02", 422, "from"},
 			{"from=2020-01-01&to=2026-11-02", 422, "from"},

@@ -18,16 +18,19 @@ const (
 	GroupDay     ReportGroup = "day"
 	GroupWeek    ReportGroup = "week"
 	GroupAgent   ReportGroup = "agent"   // the current assignee's email, "" unassigned
+	GroupTeam    ReportGroup = "team"    // the ticket's team's name, "" without one
 	GroupMailbox ReportGroup = "mailbox" // the mailbox's address
 	GroupTag     ReportGroup = "tag"     // each tag of the ticket; untagged tickets are in no row
 )
 
 // ReportQuery selects the summary: figures whose moment is in [From, To),
-// of the tickets that pass the filters (MailboxID 0 and Tag "" filter nothing).
+// of the tickets that pass the filters (MailboxID 0, TeamID 0 and Tag ""
+// filter nothing).
 type ReportQuery struct {
 	From, To  time.Time
 	Group     ReportGroup
 	MailboxID int64
+	TeamID    int64
 	Tag       string
 }
 
@@ -123,6 +126,9 @@ func (s *Store) reportArgs(q ReportQuery) []any {
 	if q.MailboxID != 0 {
 		args = append(args, q.MailboxID)
 	}
+	if q.TeamID != 0 {
+		args = append(args, q.TeamID)
+	}
 	if q.Tag != "" {
 		args = append(args, q.Tag)
 	}
@@ -133,6 +139,10 @@ func (s *Store) reportFilters(q ReportQuery) string {
 	sql, n := "", 3
 	if q.MailboxID != 0 {
 		sql += ` AND t.mailbox_id = $` + strconv.Itoa(n)
+		n++
+	}
+	if q.TeamID != 0 {
+		sql += ` AND t.team_id = $` + strconv.Itoa(n)
 		n++
 	}
 	if q.Tag != "" {
@@ -159,6 +169,8 @@ func (s *Store) reportKey(g ReportGroup, col string) (key, join string) {
 		return `date(` + col + `, 'weekday 0', '-6 days')`, ""
 	case GroupAgent:
 		return `COALESCE(u.email, '')`, ` LEFT JOIN users u ON u.id = t.assignee_id`
+	case GroupTeam:
+		return `COALESCE(tm.name, '')`, ` LEFT JOIN teams tm ON tm.id = t.team_id`
 	case GroupMailbox:
 		return `mb.address`, ` JOIN mailboxes mb ON mb.id = t.mailbox_id`
 	case GroupTag:

@@ -18,6 +18,7 @@ import (
 type histTicket struct {
 	id            int64
 	mailbox       string
+	team          string // "" without one
 	assignee      string
 	tags          []string
 	created       time.Time
@@ -44,6 +45,17 @@ func writeHistory(t testing.TB, s *store.Store, ctx context.Context, hist []*his
 				t.Fatal(err)
 			}
 			ids["mb:"+h.mailbox] = id
+		}
+		if _, ok := ids["t:"+h.team]; h.team != "" && !ok {
+			var id int64
+			err := db.InTx(ctx, func(tx *store.Tx) (err error) {
+				id, err = s.CreateTeam(ctx, tx, store.Team{Name: h.team, Assignment: "manual", CreatedAt: t0})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids["t:"+h.team] = id
 		}
 		if _, ok := ids["u:"+h.assignee]; h.assignee != "" && !ok {
 			id, err := s.CreateUser(ctx, store.User{Email: h.assignee, Name: h.assignee, Role: domain.RoleAgent, CreatedAt: t0})
@@ -74,8 +86,13 @@ func writeHistory(t testing.TB, s *store.Store, ctx context.Context, hist []*his
 			}
 			return p.UTC()
 		}
-		if _, err := db.Exec(ctx, `UPDATE tickets SET assignee_id = $2, first_response_at = $3, solved_at = $4 WHERE id = $1`,
-			id, assignee, utc(h.firstResponse), utc(h.solved)); err != nil {
+		var team *int64
+		if h.team != "" {
+			v := ids["t:"+h.team]
+			team = &v
+		}
+		if _, err := db.Exec(ctx, `UPDATE tickets SET assignee_id = $2, first_response_at = $3, solved_at = $4, team_id = $5 WHERE id = $1`,
+			id, assignee, utc(h.firstResponse), utc(h.solved), team); err != nil {
 			t.Fatal(err)
 		}
 		for _, tag := range h.tags {
@@ -94,8 +111,8 @@ func writeHistory(t testing.TB, s *store.Store, ctx context.Context, hist []*his
 
 // expectedReport computes the summary from the generated history in Go, by
 // the README's definitions, independently of the SQL.
-// mailbox is the address of q.MailboxID.
-func expectedReport(hist []*histTicket, q store.ReportQuery, mailbox string) []store.ReportRow {
+// mailbox is the address of q.MailboxID, team the name of q.TeamID.
+func expectedReport(hist []*histTicket, q store.ReportQuery, mailbox, team string) []store.ReportRow {
 	in := func(at time.Time) bool { return !at.Before(q.From) && at.Before(q.To) }
 	keys := func(h *histTicket, at time.Time) []string {
 		switch q.Group {
@@ -107,6 +124,8 @@ func expectedReport(hist []*histTicket, q store.ReportQuery, mailbox string) []s
 			return []string{d.AddDate(0, 0, -back).Format("2006-01-02")}
 		case store.GroupAgent:
 			return []string{h.assignee}
+		case store.GroupTeam:
+			return []string{h.team}
 		case store.GroupMailbox:
 			return []string{h.mailbox}
 		case store.GroupTag:
@@ -124,6 +143,9 @@ func expectedReport(hist []*histTicket, q store.ReportQuery, mailbox string) []s
 	firsts, resolutions := map[string][]int64{}, map[string][]int64{}
 	for _, h := range hist {
 		if q.MailboxID != 0 && h.mailbox != mailbox {
+			continue
+		}
+		if q.TeamID != 0 && h.team != team {
 			continue
 		}
 		if q.Tag != "" && !contains(h.tags, q.Tag) {
@@ -198,6 +220,9 @@ func generateHistory(seed int64, n int, start time.Time) []*histTicket {
 		if a := rng.Intn(3); a > 0 {
 			h.assignee = fmt.Sprint("agent", a, "@x.test")
 		}
+		if tm := rng.Intn(3); tm > 0 {
+			h.team = fmt.Sprint("team", tm)
+		}
 		for _, tag := range []string{"billing", "bug", "vip"} {
 			if rng.Intn(3) == 0 {
 				h.tags = append(h.tags, tag)
@@ -251,28 +276,32 @@ func TestReportSummaryMatchesHistory(t *testing.T) {
 		start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 		hist := generateHistory(14, 400, start)
 		writeHistory(t, s, ctx, hist)
-		var mb2 int64
+		var mb2, team1 int64
 		if err := s.DB().QueryRow(ctx, `SELECT id FROM mailboxes WHERE address = 'mb2@x.test'`).Scan(&mb2); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DB().QueryRow(ctx, `SELECT id FROM teams WHERE name = 'team1'`).Scan(&team1); err != nil {
 			t.Fatal(err)
 		}
 		ranges := [][2]time.Time{
 			{start.AddDate(0, 0, -1), start.AddDate(0, 0, 40)},                 // everything
 			{start.Add(5*24*time.Hour + 7*time.Hour), start.AddDate(0, 0, 12)}, // a cut in the middle
 		}
-		for _, g := range []store.ReportGroup{store.GroupDay, store.GroupWeek, store.GroupAgent, store.GroupMailbox, store.GroupTag} {
+		for _, g := range []store.ReportGroup{store.GroupDay, store.GroupWeek, store.GroupAgent, store.GroupTeam, store.GroupMailbox, store.GroupTag} {
 			for ri, rg := range ranges {
 				for _, f := range []struct {
 					name string
 					mb   int64
+					team int64
 					tag  string
-				}{{"all", 0, ""}, {"mailbox", mb2, ""}, {"tag", 0, "vip"}, {"both", mb2, "bug"}} {
+				}{{"all", 0, 0, ""}, {"mailbox", mb2, 0, ""}, {"team", 0, team1, ""}, {"tag", 0, 0, "vip"}, {"all three", mb2, team1, "bug"}} {
 					t.Run(fmt.Sprint(g, "/", ri, "/", f.name), func(t *testing.T) {
-						q := store.ReportQuery{From: rg[0], To: rg[1], Group: g, MailboxID: f.mb, Tag: f.tag}
+						q := store.ReportQuery{From: rg[0], To: rg[1], Group: g, MailboxID: f.mb, TeamID: f.team, Tag: f.tag}
 						got, err := s.ReportSummary(ctx, q)
 						if err != nil {
 							t.Fatal(err)
 						}
-						want := expectedReport(hist, q, "mb2@x.test")
+						want := expectedReport(hist, q, "mb2@x.test", "team1")
 						if len(want) == 0 {
 							t.Fatal("the generated history gives no rows: the test would prove nothing")
 						}

@@ -16,6 +16,7 @@ type ReportInput struct {
 	From, To string
 	Group    string // day (default), week, agent, team, mailbox, tag
 	Mailbox  int64
+	Team     int64
 	Tag      string
 }
 
@@ -45,13 +46,11 @@ func (s *Service) ReportSummary(ctx context.Context, viewer store.User, in Repor
 }
 
 func (s *Service) reportQuery(in ReportInput) (store.ReportQuery, error) {
-	q := store.ReportQuery{Group: store.ReportGroup(in.Group), MailboxID: in.Mailbox, Tag: in.Tag}
+	q := store.ReportQuery{Group: store.ReportGroup(in.Group), MailboxID: in.Mailbox, TeamID: in.Team, Tag: in.Tag}
 	switch q.Group {
 	case "":
 		q.Group = store.GroupDay
-	case store.GroupDay, store.GroupWeek, store.GroupAgent, store.GroupMailbox, store.GroupTag:
-	case "team":
-		return q, domain.BadRequest("group", "no teams yet")
+	case store.GroupDay, store.GroupWeek, store.GroupAgent, store.GroupTeam, store.GroupMailbox, store.GroupTag:
 	default:
 		return q, domain.BadRequest("group", "must be day, week, agent, team, mailbox or tag")
 	}

@@ -1792,6 +1792,9 @@ type GetReportSummaryParams struct {
 	// Mailbox only the tickets of this mailbox id
 	Mailbox *int64 `form:"mailbox,omitempty" json:"mailbox,omitempty"`
 
+	// Team only the tickets of this team id
+	Team *int64 `form:"team,omitempty" json:"team,omitempty"`
+
 	// Tag only the tickets with this tag
 	Tag    *string                       `form:"tag,omitempty" json:"tag,omitempty"`
 	Format *GetReportSummaryParamsFormat `form:"format,omitempty" json:"format,omitempty"`
@@ -3493,6 +3496,19 @@ func (siw *ServerInterfaceWrapper) GetReportSummary(w http.ResponseWriter, r *ht
 			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mailbox"})
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mailbox", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "team" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "team", r.URL.Query(), &params.Team, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "team"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "team", Err: err})
 		}
 		return
 	}

@@ -1431,6 +1431,10 @@ group?: GetReportSummaryGroup;
  */
 mailbox?: number;
 /**
+ * only the tickets of this team id
+ */
+team?: number;
+/**
  * only the tickets with this tag
  */
 tag?: string;
@@ -7007,8 +7011,8 @@ falls in the range; resolution times (created to solved) of the solved ones. Sec
 calendar seconds between the two moments, each truncated to its second; percentiles are
 nearest-rank. With group=day or week every day (week, by its Monday) of the range has a row;
 with group=agent the key is the current assignee's email ("" unassigned), mailbox its
-address, tag each tag of the ticket (untagged tickets are in no row). group=team answers
-400 until teams exist. format=csv answers the same rows as CSV with a header row.
+address, team its team's name ("" without one), tag each tag of the ticket (untagged tickets
+are in no row). format=csv answers the same rows as CSV with a header row.
 
  * @summary Ticket volume and response times, per day, week, agent, mailbox or tag
  */

@@ -17,16 +17,17 @@ const row = (key: string, o: Partial<ReportRow> = {}): ReportRow => ({
 
 describe("reports", () => {
   it("defaults to the 30 days up to today, UTC", () => {
-    expect(defaultFilters(new Date("2026-12-06T23:30:00Z"))).toEqual({ from: "2026-11-07", to: "2026-12-06", group: "day", mailbox: "", tag: "" });
+    expect(defaultFilters(new Date("2026-12-06T23:30:00Z"))).toEqual({ from: "2026-11-07", to: "2026-12-06", group: "day", mailbox: "", team: "", tag: "" });
   });
   it.each([
-    [{ mailbox: "", tag: " " }, { from: "2026-11-01", to: "2026-11-30", group: "day" }],
-    [{ mailbox: "3", tag: "vip " }, { from: "2026-11-01", to: "2026-11-30", group: "day", mailbox: 3, tag: "vip" }],
+    [{ mailbox: "", team: "", tag: " " }, { from: "2026-11-01", to: "2026-11-30", group: "day" }],
+    [{ mailbox: "3", team: "", tag: "vip " }, { from: "2026-11-01", to: "2026-11-30", group: "day", mailbox: 3, tag: "vip" }],
+    [{ mailbox: "", team: "7", tag: "" }, { from: "2026-11-01", to: "2026-11-30", group: "day", team: 7 }],
   ])("turns filters %o into parameters", (extra, want) => {
     expect(reportParams({ from: "2026-11-01", to: "2026-11-30", group: "day", ...extra })).toEqual(want);
   });
   it("groups the charts by week past 92 days", () => {
-    const f = { from: "2026-01-01", to: "2026-04-02", group: "tag" as const, mailbox: "", tag: "" };
+    const f = { from: "2026-01-01", to: "2026-04-02", group: "tag" as const, mailbox: "", team: "", tag: "" };
     expect(timeGroup(f)).toBe("day"); // 92 days
     expect(timeGroup({ ...f, to: "2026-04-03" })).toBe("week");
   });

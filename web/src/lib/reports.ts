@@ -8,6 +8,7 @@ export type ReportFilters = {
   to: string; // YYYY-MM-DD, last day included
   group: NonNullable<GetReportSummaryParams["group"]>;
   mailbox: string; // mailbox id, "" for all
+  team: string; // team id, "" for all
   tag: string;
 };
 
@@ -18,13 +19,14 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 /** defaultFilters: the 30 days up to today (UTC, as the report counts them). */
 export function defaultFilters(now: Date): ReportFilters {
   const from = new Date(now.getTime() - 29 * 86400_000);
-  return { from: isoDay(from), to: isoDay(now), group: "day", mailbox: "", tag: "" };
+  return { from: isoDay(from), to: isoDay(now), group: "day", mailbox: "", team: "", tag: "" };
 }
 
 /** reportParams: the API parameters of filters, for a given grouping. */
 export function reportParams(f: ReportFilters, group: GetReportSummaryParams["group"] = f.group): GetReportSummaryParams {
   const p: GetReportSummaryParams = { from: f.from, to: f.to, group };
   if (f.mailbox) p.mailbox = Number(f.mailbox);
+  if (f.team) p.team = Number(f.team);
   if (f.tag.trim()) p.tag = f.tag.trim();
   return p;
 }

@@ -1,7 +1,7 @@
 import { useMemo, useState } from "react";
 import { BarElement, CategoryScale, Chart as ChartJS, Legend, LineElement, LinearScale, PointElement, Tooltip } from "chart.js";
 import { Bar, Line } from "react-chartjs-2";
-import { getGetReportSummaryUrl, useGetReportSummary, useListMailboxes, type GetReportSummaryParams, type ReportRow, type ReportSummary } from "../api/generated";
+import { getGetReportSummaryUrl, useGetReportSummary, useListMailboxes, useListTeams, type GetReportSummaryParams, type ReportRow, type ReportSummary } from "../api/generated";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { defaultFilters, exactDuration, keyLabel, reportParams, timeGroup, timeSeries, volumeSeries, type ReportFilters, type Series } from "../lib/reports";
 
@@ -17,6 +17,7 @@ const groups: { value: ReportFilters["group"]; label: string }[] = [
   { value: "day", label: "Day" },
   { value: "week", label: "Week" },
   { value: "agent", label: "Agent" },
+  { value: "team", label: "Team" },
   { value: "mailbox", label: "Mailbox" },
   { value: "tag", label: "Tag" },
 ];
@@ -29,6 +30,7 @@ export function ReportsPage() {
   const [filters, setFilters] = useState<ReportFilters>(() => defaultFilters(new Date()));
   const set = <K extends keyof ReportFilters>(k: K, v: ReportFilters[K]) => setFilters((f) => ({ ...f, [k]: v }));
   const mailboxes = useListMailboxes({ query: { staleTime: 60_000 } });
+  const teams = useListTeams({ query: { staleTime: 60_000 } });
   const tg = timeGroup(filters);
   const timeline = useReport(reportParams(filters, tg));
   const table = useReport(reportParams(filters));
@@ -60,6 +62,17 @@ export function ReportsPage() {
               {mailboxes.data?.items.map((m) => (
                 <option key={m.id} value={String(m.id)}>
                   {m.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span>Team</span>
+            <select className="input" aria-label="Team" value={filters.team} onChange={(e) => set("team", e.target.value)}>
+              <option value="">All teams</option>
+              {teams.data?.items.map((t) => (
+                <option key={t.id} value={String(t.id)}>
+                  {t.name}
                 </option>
               ))}
             </select>
