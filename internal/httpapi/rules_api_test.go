@@ -61,9 +61,9 @@ func TestRulesAPI(t *testing.T) {
 				m["conditions"] = []map[string]string{{"field": "subject", "op": "matches", "value": "(x"}}
 			}, "conditions[0].value"},
 			{"unknown field", func(m map[string]any) {
-				m["conditions"] = []map[string]string{{"field": "team", "op": "equals", "value": "x"}}
+				m["conditions"] = []map[string]string{{"field": "organisation", "op": "equals", "value": "x"}}
 			}, "conditions[0].field"},
-			{"unknown action", func(m map[string]any) { m["actions"] = []map[string]string{{"type": "set_team", "value": "1"}} }, "actions[0].type"},
+			{"unknown action", func(m map[string]any) { m["actions"] = []map[string]string{{"type": "set_group", "value": "1"}} }, "actions[0].type"},
 		}
 		for _, c := range bad {
 			t.Run(c.name, func(t *testing.T) {

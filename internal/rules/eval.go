@@ -18,6 +18,7 @@ type Snapshot struct {
 	Status    string
 	Priority  string
 	Assignee  string // the assignee's address, "" when unassigned
+	Team      string // the team's name, "" without one
 	Automatic bool
 	// Hours since the ticket was created, updated, and since the last
 	// customer message (-1 when the ticket has none).
@@ -34,7 +35,7 @@ func (s Snapshot) Normalize() Snapshot {
 		return out
 	}
 	s.From, s.Subject, s.Body = strings.ToLower(s.From), strings.ToLower(s.Subject), strings.ToLower(s.Body)
-	s.Status, s.Priority, s.Assignee = strings.ToLower(s.Status), strings.ToLower(s.Priority), strings.ToLower(s.Assignee)
+	s.Status, s.Priority, s.Assignee, s.Team = strings.ToLower(s.Status), strings.ToLower(s.Priority), strings.ToLower(s.Assignee), strings.ToLower(s.Team)
 	s.To, s.Mailbox, s.Tags = low(s.To), low(s.Mailbox), low(s.Tags)
 	return s
 }
@@ -82,6 +83,8 @@ func (cc compiledCond) eval(s *Snapshot) bool {
 		return cc.text1(s.Priority)
 	case FieldAssignee:
 		return cc.text1(s.Assignee)
+	case FieldTeam:
+		return cc.text1(s.Team)
 	case FieldAutomatic:
 		return cc.text1(strconv.FormatBool(s.Automatic))
 	case FieldHoursSinceCreated:

@@ -44,6 +44,7 @@ const (
 	FieldStatus            Field = "status"
 	FieldPriority          Field = "priority"
 	FieldAssignee          Field = "assignee" // the assignee's address, "" when unassigned
+	FieldTeam              Field = "team"     // the team's name, "" without one
 	FieldHoursSinceCreated Field = "hours_since_created"
 	FieldHoursSinceUpdated Field = "hours_since_updated"
 	// FieldHoursSinceCustomer: hours since the last customer message.
@@ -54,7 +55,7 @@ const (
 // Fields lists the condition fields.
 func Fields() []Field {
 	return []Field{FieldFrom, FieldFromDomain, FieldTo, FieldMailbox, FieldSubject, FieldBody, FieldTag, FieldStatus,
-		FieldPriority, FieldAssignee, FieldHoursSinceCreated, FieldHoursSinceUpdated, FieldHoursSinceCustomer, FieldAutomatic}
+		FieldPriority, FieldAssignee, FieldTeam, FieldHoursSinceCreated, FieldHoursSinceUpdated, FieldHoursSinceCustomer, FieldAutomatic}
 }
 
 // Op compares a field with a condition's value.
@@ -116,6 +117,7 @@ type ActionType string
 // Action types.
 const (
 	ActionAssignAgent ActionType = "assign_agent" // value: a user id
+	ActionSetTeam     ActionType = "set_team"     // value: a team id (automatic assignment follows)
 	ActionSetPriority ActionType = "set_priority"
 	ActionSetStatus   ActionType = "set_status"
 	ActionAddTag      ActionType = "add_tag"
@@ -129,7 +131,7 @@ const (
 
 // ActionTypes lists the action types.
 func ActionTypes() []ActionType {
-	return []ActionType{ActionAssignAgent, ActionSetPriority, ActionSetStatus, ActionAddTag, ActionRemoveTag,
+	return []ActionType{ActionAssignAgent, ActionSetTeam, ActionSetPriority, ActionSetStatus, ActionAddTag, ActionRemoveTag,
 		ActionReplyMacro, ActionAddNote, ActionNotify}
 }
 
@@ -289,7 +291,7 @@ func checkAction(a *Action) *fieldErr {
 	}
 	a.Value = strings.TrimSpace(a.Value)
 	switch a.Type {
-	case ActionAssignAgent, ActionNotify, ActionReplyMacro:
+	case ActionAssignAgent, ActionSetTeam, ActionNotify, ActionReplyMacro:
 		if n, err := strconv.ParseInt(a.Value, 10, 64); err != nil || n <= 0 {
 			return &fieldErr{"value", "must be an id"}
 		}
@@ -316,7 +318,7 @@ func checkAction(a *Action) *fieldErr {
 	return nil
 }
 
-// ID returns an action's value as an id (assign_agent, notify, reply_macro);
+// ID returns an action's value as an id (assign_agent, set_team, notify, reply_macro);
 // Compile has checked it.
 func (a Action) ID() int64 {
 	n, _ := strconv.ParseInt(a.Value, 10, 64)

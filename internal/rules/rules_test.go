@@ -11,7 +11,7 @@ import (
 func snap() *Snapshot {
 	s := Snapshot{From: "Ann@Example.COM", To: []string{"Support@Acme.test", "billing@acme.test"}, Mailbox: []string{"Support", "support@acme.test"},
 		Subject: "Invoice 42 overdue", Body: "Hello, my INVOICE is wrong.", Tags: []string{"vip", "billing"}, Status: "open", Priority: "high",
-		Assignee: "bob@acme.test", HoursSinceCreated: 10, HoursSinceUpdated: 2, HoursSinceCustomer: 5}.Normalize()
+		Assignee: "bob@acme.test", Team: "Billing", HoursSinceCreated: 10, HoursSinceUpdated: 2, HoursSinceCustomer: 5}.Normalize()
 	return &s
 }
 
@@ -56,6 +56,9 @@ func TestConditions(t *testing.T) {
 		{FieldPriority, OpEquals, "HIGH", true},
 		{FieldAssignee, OpEquals, "bob@acme.test", true},
 		{FieldAssignee, OpEquals, "", false},
+		{FieldTeam, OpEquals, "BILLING", true},
+		{FieldTeam, OpNotEquals, "billing", false},
+		{FieldTeam, OpEquals, "", false},
 		{FieldHoursSinceCreated, OpGt, "9.5", true},
 		{FieldHoursSinceCreated, OpLt, "10", false},
 		{FieldHoursSinceCreated, OpEquals, "10", true},
@@ -146,7 +149,7 @@ func TestCompileRefuses(t *testing.T) {
 		{"long name", func(r *Rule) { r.Name = strings.Repeat("n", MaxNameLen+1) }, "name"},
 		{"unknown when", func(r *Rule) { r.When = "sometimes" }, "when"},
 		{"unknown match", func(r *Rule) { r.Match = "most" }, "match"},
-		{"unknown field", func(r *Rule) { r.Conditions[0].Field = "team" }, "conditions[0].field"},
+		{"unknown field", func(r *Rule) { r.Conditions[0].Field = "organisation" }, "conditions[0].field"},
 		{"unknown op", func(r *Rule) { r.Conditions[0].Op = "like" }, "conditions[0].op"},
 		{"op not for field", func(r *Rule) { r.Conditions[0] = Condition{FieldStatus, OpContains, "open"} }, "conditions[0].op"},
 		{"gt on text", func(r *Rule) { r.Conditions[0].Op = OpGt }, "conditions[0].op"},
@@ -161,7 +164,8 @@ func TestCompileRefuses(t *testing.T) {
 		{"too many conditions", func(r *Rule) { r.Conditions = make([]Condition, MaxConditions+1) }, "conditions"},
 		{"no action", func(r *Rule) { r.Actions = nil }, "actions"},
 		{"too many actions", func(r *Rule) { r.Actions = make([]Action, MaxActions+1) }, "actions"},
-		{"unknown action", func(r *Rule) { r.Actions[0].Type = "set_team" }, "actions[0].type"},
+		{"unknown action", func(r *Rule) { r.Actions[0].Type = "set_group" }, "actions[0].type"},
+		{"bad team id", func(r *Rule) { r.Actions[0] = Action{ActionSetTeam, "billing"} }, "actions[0].value"},
 		{"bad agent id", func(r *Rule) { r.Actions[0] = Action{ActionAssignAgent, "bob"} }, "actions[0].value"},
 		{"bad macro id", func(r *Rule) { r.Actions[0] = Action{ActionReplyMacro, "0"} }, "actions[0].value"},
 		{"bad notify id", func(r *Rule) { r.Actions[0] = Action{ActionNotify, ""} }, "actions[0].value"},

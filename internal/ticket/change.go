@@ -342,11 +342,16 @@ func (s *Service) changeFields(ctx context.Context, tx *store.Tx, a *Applied, no
 			return false, err
 		}
 		is, err := s.teamName(ctx, tx, *c.Team, true)
-		if err != nil {
+		var invalid *domain.Error
+		switch {
+		case errors.As(err, &invalid) && c.Rule != nil:
+			record(EventRuleFailed, "rule", "", c.Rule.Name+": "+invalid.Error())
+		case err != nil:
 			return false, err
+		default:
+			a.After.TeamID = *c.Team
+			record(EventTeamChanged, "team", was, is)
 		}
-		a.After.TeamID = *c.Team
-		record(EventTeamChanged, "team", was, is)
 	}
 	if err := s.changeSnooze(ctx, tx, a, now); err != nil {
 		return false, err

@@ -176,6 +176,9 @@ func (s *Service) ruleSubject(ctx context.Context, q store.Querier, ticketID, me
 	if t.Assignee != nil {
 		snap.Assignee = t.Assignee.Email
 	}
+	if t.Team != nil {
+		snap.Team = t.Team.Name
+	}
 	if messageID != 0 {
 		m, err := s.store.GetMessage(ctx, q, messageID)
 		if err != nil {
@@ -231,6 +234,9 @@ func (s *Service) ruleChanges(ctx context.Context, tx *store.Tx, r *rules.Compil
 		case rules.ActionAssignAgent:
 			id := act.ID()
 			c.Assignee = &id
+		case rules.ActionSetTeam:
+			id := act.ID()
+			c.Team = &id
 		case rules.ActionSetPriority:
 			p := domain.Priority(act.Value)
 			c.Priority = &p

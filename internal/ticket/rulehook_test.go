@@ -63,6 +63,51 @@ func TestRuleActsOnNewMail(t *testing.T) {
 	})
 }
 
+// TestRuleSetsTeam: set_team puts a new ticket in a team, the team's
+// automatic assignment follows in the same change, and a rule on the team
+// field sees it (the assignment is an update); a team deleted since is a
+// rule_failed entry, and the mail stays.
+func TestRuleSetsTeam(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		admin, agent := e.agent(), e.agent()
+		team, err := e.svc.CreateTeam(e.ctx, admin, ticket.TeamInput{Name: ptr("Billing"), MemberIDs: &[]int64{agent.ID}, Assignment: ptr("round_robin")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gone, err := e.svc.CreateTeam(e.ctx, admin, ticket.TeamInput{Name: ptr("Gone"), Assignment: ptr("manual")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.rule("To billing", rules.WhenCreated, []rules.Condition{{Field: "subject", Op: "contains", Value: "invoice"}},
+			rules.Action{Type: "set_team", Value: fmt.Sprint(team.ID)})
+		e.rule("Billing tag", rules.WhenUpdated, []rules.Condition{{Field: "team", Op: "equals", Value: "BILLING"}},
+			rules.Action{Type: "add_tag", Value: "billing"})
+		e.rule("To gone", rules.WhenCreated, []rules.Condition{{Field: "subject", Op: "contains", Value: "refund"}},
+			rules.Action{Type: "set_team", Value: fmt.Sprint(gone.ID)})
+		if err := e.svc.DeleteTeam(e.ctx, admin, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+
+		res := e.receive(e.mb, msg("From: ann@customer.test", "To: support@acme.test", "Subject: Invoice 7", "Message-ID: <t1@customer.test>"))
+		tk := e.ticket(res.TicketID)
+		if tk.Team == nil || tk.Team.ID != team.ID || tk.Assignee == nil || tk.Assignee.ID != agent.ID || !slices.Equal(tk.Tags, []string{"billing"}) {
+			t.Fatalf("ticket %+v (team %+v, assignee %+v)", tk, tk.Team, tk.Assignee)
+		}
+
+		res = e.receive(e.mb, msg("From: bob@customer.test", "To: support@acme.test", "Subject: Refund please", "Message-ID: <t2@customer.test>"))
+		tk = e.ticket(res.TicketID)
+		if tk.Team != nil || len(tk.Tags) != 0 {
+			t.Fatalf("ticket %+v (team %+v)", tk, tk.Team)
+		}
+		if n := len(withPrefix(e.eventKinds(tk.ID), "rule_failed:To gone: ")); n != 1 {
+			t.Fatalf("events %v", e.eventKinds(tk.ID))
+		}
+	})
+}
+
 // TestFailingRuleKeepsMail: a rule whose actions cannot be done (an agent
 // since disabled, a status the status rules refuse, a deleted macro) records
 // rule_failed, and the message and the rest of the rule's actions stay.
@@ -238,9 +283,9 @@ func TestRuleSaveRefuses(t *testing.T) {
 			acts  []rules.Action
 			field string
 		}{
-			{"unknown field", []rules.Condition{{Field: "team", Op: "equals", Value: "x"}}, []rules.Action{{Type: "add_tag", Value: "x"}}, "conditions[0].field"},
+			{"unknown field", []rules.Condition{{Field: "organisation", Op: "equals", Value: "x"}}, []rules.Action{{Type: "add_tag", Value: "x"}}, "conditions[0].field"},
 			{"bad regexp", []rules.Condition{{Field: "subject", Op: "matches", Value: "("}}, []rules.Action{{Type: "add_tag", Value: "x"}}, "conditions[0].value"},
-			{"unknown action", nil, []rules.Action{{Type: "set_team", Value: "1"}}, "actions[0].type"},
+			{"unknown action", nil, []rules.Action{{Type: "set_group", Value: "1"}}, "actions[0].type"},
 			{"no such agent", nil, []rules.Action{{Type: "assign_agent", Value: "999999"}}, "actions[0].value"},
 			{"personal macro", nil, []rules.Action{{Type: "add_tag", Value: "x"}, {Type: "reply_macro", Value: fmt.Sprint(personal.ID)}}, "actions[1].value"},
 		}

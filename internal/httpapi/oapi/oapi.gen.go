@@ -287,6 +287,7 @@ const (
 	ReplyMacro  RuleActionType = "reply_macro"
 	SetPriority RuleActionType = "set_priority"
 	SetStatus   RuleActionType = "set_status"
+	SetTeam     RuleActionType = "set_team"
 )
 
 // Valid indicates whether the value is a known member of the RuleActionType enum.
@@ -308,6 +309,8 @@ func (e RuleActionType) Valid() bool {
 		return true
 	case SetStatus:
 		return true
+	case SetTeam:
+		return true
 	default:
 		return false
 	}
@@ -328,6 +331,7 @@ const (
 	RuleConditionFieldStatus                    RuleConditionField = "status"
 	RuleConditionFieldSubject                   RuleConditionField = "subject"
 	RuleConditionFieldTag                       RuleConditionField = "tag"
+	RuleConditionFieldTeam                      RuleConditionField = "team"
 	RuleConditionFieldTo                        RuleConditionField = "to"
 )
 
@@ -359,6 +363,8 @@ func (e RuleConditionField) Valid() bool {
 	case RuleConditionFieldSubject:
 		return true
 	case RuleConditionFieldTag:
+		return true
+	case RuleConditionFieldTeam:
 		return true
 	case RuleConditionFieldTo:
 		return true
@@ -1324,7 +1330,7 @@ type Rule struct {
 type RuleAction struct {
 	Type RuleActionType `json:"type"`
 
-	// Value a user id (assign_agent, notify), a shared macro id (reply_macro), a priority, a status, a tag, a note's text
+	// Value a user id (assign_agent, notify), a team id (set_team; automatic assignment follows), a shared macro id (reply_macro), a priority, a status, a tag, a note's text
 	Value string `json:"value"`
 }
 

@@ -1120,6 +1120,7 @@ export const RuleConditionField = {
   status: 'status',
   priority: 'priority',
   assignee: 'assignee',
+  team: 'team',
   hours_since_created: 'hours_since_created',
   hours_since_updated: 'hours_since_updated',
   hours_since_customer_message: 'hours_since_customer_message',
@@ -1157,6 +1158,7 @@ export type RuleActionType = typeof RuleActionType[keyof typeof RuleActionType];
 // eslint-disable-next-line @typescript-eslint/no-redeclare
 export const RuleActionType = {
   assign_agent: 'assign_agent',
+  set_team: 'set_team',
   set_priority: 'set_priority',
   set_status: 'set_status',
   add_tag: 'add_tag',
@@ -1168,7 +1170,7 @@ export const RuleActionType = {
 
 export interface RuleAction {
   type: RuleActionType;
-  /** a user id (assign_agent, notify), a shared macro id (reply_macro), a priority, a status, a tag, a note's text */
+  /** a user id (assign_agent, notify), a team id (set_team; automatic assignment follows), a shared macro id (reply_macro), a priority, a status, a tag, a note's text */
   value: string;
 }
 

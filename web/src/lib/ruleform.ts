@@ -50,8 +50,10 @@ export function opsFor(f: RuleConditionField): RuleConditionOp[] {
 }
 
 /** actionValueKind is what an action's value is. */
-export function actionValueKind(t: RuleActionType): "user" | "macro" | "priority" | "status" | "text" | "note" {
+export function actionValueKind(t: RuleActionType): "user" | "team" | "macro" | "priority" | "status" | "text" | "note" {
   switch (t) {
+    case "set_team":
+      return "team";
     case "assign_agent":
     case "notify":
       return "user";
@@ -78,6 +80,7 @@ export const fieldLabel: Record<RuleConditionField, string> = {
   status: "Status",
   priority: "Priority",
   assignee: "Assignee's email",
+  team: "Team",
   hours_since_created: "Hours since created",
   hours_since_updated: "Hours since updated",
   hours_since_customer_message: "Hours since the customer wrote",
@@ -97,6 +100,7 @@ export const opLabel: Record<RuleConditionOp, string> = {
 
 export const actionLabel: Record<RuleActionType, string> = {
   assign_agent: "Assign to",
+  set_team: "Set team",
   set_priority: "Set priority",
   set_status: "Set status",
   add_tag: "Add tag",

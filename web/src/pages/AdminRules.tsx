@@ -8,6 +8,7 @@ import {
   useDeleteRule,
   useListMacros,
   useListRules,
+  useListTeams,
   useListUsers,
   useTestRule,
   useUpdateRule,
@@ -145,6 +146,7 @@ function RuleEditor({ rule, onDone }: { rule?: Rule; onDone: () => void }) {
   const qc = useQueryClient();
   const [form, setForm] = useState<RuleForm>(() => (rule ? formOf(rule) : emptyForm()));
   const users = useListUsers({ query: { staleTime: 60_000 } });
+  const teams = useListTeams({ query: { staleTime: 60_000 } });
   const macros = useListMacros({ query: { staleTime: 60_000 } });
   const done = async () => {
     await qc.invalidateQueries({ queryKey: getListRulesQueryKey() });
@@ -248,6 +250,15 @@ function RuleEditor({ rule, onDone }: { rule?: Rule; onDone: () => void }) {
                   {agents.map((u) => (
                     <option key={u.id} value={String(u.id)}>
                       {u.name || u.email}
+                    </option>
+                  ))}
+                </select>
+              ) : kind === "team" ? (
+                <select className="input" aria-label={label} required value={a.value} onChange={(e) => setAct(i, { ...a, value: e.target.value })}>
+                  <option value="">Choose a team…</option>
+                  {(teams.data?.items ?? []).map((t) => (
+                    <option key={t.id} value={String(t.id)}>
+                      {t.name}
                     </option>
                   ))}
                 </select>
