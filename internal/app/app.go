@@ -116,7 +116,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	nylasFetch := a.nylasFetchWorker()
 	nylasFetch.Register(workers)
 	a.Queue, err = jobs.New(db, workers, jobs.Options{Work: work, Logger: log, Observe: a.Metrics.JobDone,
-		Periodic: []*river.PeriodicJob{ticket.TimeRulesPeriodic()}})
+		Periodic: []*river.PeriodicJob{ticket.TimeRulesPeriodic(), ticket.SLABreachPeriodic()}})
 	if err != nil {
 		a.Close()
 		return nil, err

@@ -29,7 +29,7 @@ func TestEveryJobGoesToAWorkedQueue(t *testing.T) {
 	}
 	kinds := []job{
 		ticket.IngestArgs{}, ticket.IngestArgs{Large: true}, ticket.IngestArgs{Backlog: true},
-		ticket.SendArgs{}, ticket.SnoozeArgs{}, ticket.TimeRulesArgs{},
+		ticket.SendArgs{}, ticket.SnoozeArgs{}, ticket.TimeRulesArgs{}, ticket.SLABreachArgs{},
 		notify.MailArgs{}, health.MailArgs{}, nylas.FetchArgs{}, webhook.DeliverArgs{},
 	}
 	types := map[string]bool{}

@@ -39,6 +39,7 @@ func toTicket(t store.Ticket) oapi.Ticket {
 		FirstResponseAt: nullTime(t.FirstResponseAt), SolvedAt: nullTime(t.SolvedAt), SpamAt: nullTime(t.SpamAt),
 		SnoozeUntil: nullTime(t.SnoozeUntil)}
 	out.Team = toTeamRef(t.Team)
+	out.Sla = toTicketSLA(t.SLA)
 	if t.Assignee != nil {
 		out.Assignee = nullable.NewNullableWithValue(oapi.User{Id: t.Assignee.ID, Email: t.Assignee.Email, Name: t.Assignee.Name})
 	}

@@ -93,6 +93,16 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("POST /api/v1/teams", admin, api.CreateTeam)
 	route("PATCH /api/v1/teams/{id}", admin, api.UpdateTeam)
 	route("DELETE /api/v1/teams/{id}", admin, api.DeleteTeam)
+
+	// Business hours and SLA policies (issue 13).
+	route("GET /api/v1/business-hours", agent, api.ListBusinessHours)
+	route("POST /api/v1/business-hours", admin, api.CreateBusinessHours)
+	route("PATCH /api/v1/business-hours/{id}", admin, api.UpdateBusinessHours)
+	route("DELETE /api/v1/business-hours/{id}", admin, api.DeleteBusinessHours)
+	route("GET /api/v1/sla-policies", agent, api.ListSLAPolicies)
+	route("POST /api/v1/sla-policies", admin, api.CreateSLAPolicy)
+	route("PATCH /api/v1/sla-policies/{id}", admin, api.UpdateSLAPolicy)
+	route("DELETE /api/v1/sla-policies/{id}", admin, api.DeleteSLAPolicy)
 	// Issue 14: reports.
 	route("GET /api/v1/reports/summary", agent, api.GetReportSummary)
 	// Outgoing webhooks (issue 14).

@@ -31,11 +31,12 @@ const (
 	KindMentioned       Kind = "mentioned"        // someone named me in a note
 	KindSnoozeWoke      Kind = "snooze_woke"      // my snoozed ticket woke
 	KindRule            Kind = "rule"             // an automation rule asked to tell me
+	KindSLABreached     Kind = "sla_breached"     // my ticket (or my team's unassigned one) missed an SLA target
 )
 
 // Kinds lists every kind, as settings show them.
 func Kinds() []Kind {
-	return []Kind{KindAssigned, KindCustomerReplied, KindMentioned, KindSnoozeWoke, KindRule}
+	return []Kind{KindAssigned, KindCustomerReplied, KindMentioned, KindSnoozeWoke, KindRule, KindSLABreached}
 }
 
 // DefaultDelay is how long the mail job waits to collect a burst into one mail.
@@ -103,6 +104,12 @@ func (s *Service) run(ctx context.Context, tx *store.Tx, a ticket.Applied) ([]ti
 				return nil, err
 			}
 			out = append(out, more...)
+		}
+		if e.Kind == ticket.EventSLABreached {
+			// The breach job names who hears of it (the assignee, else the team).
+			for _, id := range a.Notify {
+				out = append(out, wanted{id, KindSLABreached, "SLA " + strings.ReplaceAll(e.NewValue, "_", " ") + " breached"})
+			}
 		}
 		if e.Kind == EventSnoozeWoke && a.After.AssigneeID != 0 {
 			out = append(out, wanted{a.After.AssigneeID, KindSnoozeWoke, "snoozed ticket woke"})

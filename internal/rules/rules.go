@@ -356,3 +356,27 @@ func QuietHours(conds []Condition) float64 {
 	}
 	return h
 }
+
+// CompileConditions checks and prepares conditions alone, as an SLA policy
+// holds them (match all or any; none matches every ticket). Its errors name
+// the field as Compile's do ("conditions[2].value").
+func CompileConditions(match string, conds []Condition) (*Compiled, error) {
+	if match == "" {
+		match = MatchAll
+	}
+	if match != MatchAll && match != MatchAny {
+		return nil, domain.Invalid("match", "must be all or any")
+	}
+	if len(conds) > MaxConditions {
+		return nil, domain.Invalid("conditions", fmt.Sprintf("at most %d", MaxConditions))
+	}
+	c := &Compiled{Rule: Rule{Match: match, Conditions: slices.Clone(conds)}}
+	for i, cond := range conds {
+		cc, err := compileCond(cond)
+		if err != nil {
+			return nil, domain.Invalid(fmt.Sprintf("conditions[%d].%s", i, err.field), err.msg)
+		}
+		c.conds = append(c.conds, cc)
+	}
+	return c, nil
+}

@@ -34,6 +34,8 @@ type Ticket struct {
 	// Undelivered counts the ticket's agent replies that have not reached the
 	// customer and need a look (Undelivered states).
 	Undelivered int
+	// SLA is the ticket's SLA clock, nil when no policy applies.
+	SLA *TicketSLA
 
 	sortRank int // the list order's rank or text (TicketSort.CursorOf)
 	sortText string
@@ -42,11 +44,13 @@ type Ticket struct {
 const ticketCols = `SELECT t.id, t.subject, t.status, t.priority, t.assignee_id, u.email, u.name,
 	t.requester_id, c.email, c.name, t.mailbox_id, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.solved_at,
 	(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id AND m.delivery_status IN ('retrying', 'failed', 'waiting')
-		AND m.author_id IS NOT NULL), t.spam_at, t.merged_into, t.split_from, t.snooze_until, t.team_id, tm.name`
+		AND m.author_id IS NOT NULL), t.spam_at, t.merged_into, t.split_from, t.snooze_until, t.team_id, tm.name,
+	sl.policy_id, sl.policy_name, sl.first_response_due_at, sl.next_response_due_at, sl.resolution_due_at, sl.paused_at, sl.breaches,
+	t.sla_due_at, t.sla_check_at`
 
 const ticketFrom = `
 	FROM tickets t JOIN contacts c ON c.id = t.requester_id LEFT JOIN users u ON u.id = t.assignee_id
-	LEFT JOIN teams tm ON tm.id = t.team_id`
+	LEFT JOIN teams tm ON tm.id = t.team_id LEFT JOIN ticket_sla sl ON sl.ticket_id = t.id`
 
 const ticketSelect = ticketCols + ticketFrom
 
@@ -59,9 +63,13 @@ func scanTicket(r Row, sorted bool) (Ticket, error) {
 	var first, solved, spam, snooze sql.NullTime
 	var merged, split, teamID sql.NullInt64
 	var teamName sql.NullString
+	var slaPolicy sql.NullInt64
+	var slaName, slaBreaches sql.NullString
+	var slaFirst, slaNext, slaDone, slaPaused, slaDue, slaCheck sql.NullTime
 	dest := []any{&t.ID, &t.Subject, &t.Status, &t.Priority, &aID, &aEmail, &aName,
 		&t.RequesterID, &t.Requester.Email, &t.Requester.Name, &t.MailboxID, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &first, &solved, &t.Undelivered, &spam,
-		&merged, &split, &snooze, &teamID, &teamName}
+		&merged, &split, &snooze, &teamID, &teamName,
+		&slaPolicy, &slaName, &slaFirst, &slaNext, &slaDone, &slaPaused, &slaBreaches, &slaDue, &slaCheck}
 	if sorted {
 		dest = append(dest, &t.sortRank, &t.sortText)
 	}
@@ -74,6 +82,11 @@ func scanTicket(r Row, sorted bool) (Ticket, error) {
 	}
 	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
 	t.FirstResponseAt, t.SolvedAt = timeOf(first), timeOf(solved)
+	if slaPolicy.Valid {
+		t.SLA = &TicketSLA{PolicyID: slaPolicy.Int64, PolicyName: slaName.String, FirstResponseDue: timeOf(slaFirst),
+			NextResponseDue: timeOf(slaNext), Done: timeOf(slaDone), PausedAt: timeOf(slaPaused), Breaches: slaBreaches.String,
+			DueAt: timeOf(slaDue), CheckAt: timeOf(slaCheck)}
+	}
 	t.Tags = []string{}
 	return t, err
 }
@@ -188,11 +201,15 @@ const (
 	SortPriority TicketSortKey = "priority" // low, normal, high, urgent; then last activity
 	SortStatus   TicketSortKey = "status"   // new, open, pending, solved, closed; then last activity
 	SortSubject  TicketSortKey = "subject"  // the subject's first 100 characters, lower case
+	// SortDue: the next SLA due time, soonest (or most overdue) first;
+	// tickets without a running one follow, by last activity. Ascending
+	// unless asked otherwise.
+	SortDue TicketSortKey = "due"
 )
 
 // TicketSortKeys lists the orders.
 func TicketSortKeys() []TicketSortKey {
-	return []TicketSortKey{SortUpdated, SortCreated, SortPriority, SortStatus, SortSubject}
+	return []TicketSortKey{SortUpdated, SortCreated, SortPriority, SortStatus, SortSubject, SortDue}
 }
 
 // TicketSort is an order of the ticket list: a key, ascending or not. The
@@ -220,6 +237,9 @@ const (
 	priorityRank = `CASE t.priority WHEN 'low' THEN 0 WHEN 'normal' THEN 1 WHEN 'high' THEN 2 ELSE 3 END`
 	statusRank   = `CASE t.status WHEN 'new' THEN 0 WHEN 'open' THEN 1 WHEN 'pending' THEN 2 WHEN 'solved' THEN 3 ELSE 4 END`
 	subjectKey   = `lower(substr(t.subject, 1, 100))`
+	// dueRank and dueKey: migration 0100's tickets_sla_due.
+	dueRank = `CASE WHEN t.sla_due_at IS NULL THEN 1 ELSE 0 END`
+	dueKey  = `COALESCE(t.sla_due_at, t.updated_at)`
 )
 
 // columns are the order's columns, most significant first, ending with the id.
@@ -233,6 +253,8 @@ func (o TicketSort) columns() []string {
 		return []string{statusRank, "t.updated_at", "t.id"}
 	case SortSubject:
 		return []string{subjectKey, "t.id"}
+	case SortDue:
+		return []string{dueRank, dueKey, "t.id"}
 	default:
 		return []string{"t.updated_at", "t.id"}
 	}
@@ -241,7 +263,7 @@ func (o TicketSort) columns() []string {
 // cursorArgs are the cursor's values for columns.
 func (o TicketSort) cursorArgs(c TicketCursor) []any {
 	switch o.Key {
-	case SortPriority, SortStatus:
+	case SortPriority, SortStatus, SortDue:
 		return []any{c.Rank, c.Time.UTC(), c.ID}
 	case SortSubject:
 		return []any{c.Text, c.ID}
@@ -259,6 +281,11 @@ func (o TicketSort) CursorOf(t Ticket) TicketCursor {
 		return TicketCursor{Rank: t.sortRank, Time: t.UpdatedAt, ID: t.ID}
 	case SortSubject:
 		return TicketCursor{Text: t.sortText, ID: t.ID}
+	case SortDue:
+		if t.SLA != nil && !t.SLA.DueAt.IsZero() {
+			return TicketCursor{Rank: 0, Time: t.SLA.DueAt, ID: t.ID}
+		}
+		return TicketCursor{Rank: 1, Time: t.UpdatedAt, ID: t.ID}
 	default:
 		return TicketCursor{Time: t.UpdatedAt, ID: t.ID}
 	}

@@ -97,4 +97,5 @@ func AddWorkers(w *river.Workers, s *Service) {
 	river.AddWorker(w, &SendWorker{Service: s})
 	river.AddWorker(w, &SnoozeWorker{Service: s})
 	river.AddWorker(w, &TimeRulesWorker{Service: s})
+	river.AddWorker(w, &SLABreachWorker{Service: s})
 }

@@ -20,7 +20,8 @@ func (s *Service) Hook() ticket.Hook {
 
 // EventsOf names the webhook events a change makes, in the order they are
 // sent: a new ticket, then the message it brings or that was added, then a
-// change of the ticket's fields (status, priority, assignee, tags).
+// change of the ticket's fields (status, priority, assignee, tags), or an
+// SLA breach (which is no field change).
 func EventsOf(a ticket.Applied) []string {
 	var out []string
 	if a.Created {
@@ -29,8 +30,12 @@ func EventsOf(a ticket.Applied) []string {
 	if a.MessageAdded != 0 {
 		out = append(out, EventMessageCreated)
 	}
-	if !a.Created && slices.ContainsFunc(a.Events, func(e ticket.Event) bool { return e.Field != "" }) {
+	breach := func(e ticket.Event) bool { return e.Kind == ticket.EventSLABreached }
+	if !a.Created && slices.ContainsFunc(a.Events, func(e ticket.Event) bool { return e.Field != "" && !breach(e) }) {
 		out = append(out, EventTicketUpdated)
+	}
+	if slices.ContainsFunc(a.Events, breach) {
+		out = append(out, EventTicketSLABreached)
 	}
 	return out
 }

@@ -30,12 +30,17 @@ const (
 	EventTicketCreated  = "ticket.created"
 	EventTicketUpdated  = "ticket.updated"
 	EventMessageCreated = "message.created"
+	// EventTicketSLABreached: a target of the ticket's SLA was missed (the
+	// breach job; the ticket's "sla" names what was breached).
+	EventTicketSLABreached = "ticket.sla_breached"
 	// EventTest is what "send test" sends; no webhook subscribes to it.
 	EventTest = "webhook.test"
 )
 
 // Events lists the events a webhook may subscribe to.
-func Events() []string { return []string{EventTicketCreated, EventTicketUpdated, EventMessageCreated} }
+func Events() []string {
+	return []string{EventTicketCreated, EventTicketUpdated, EventMessageCreated, EventTicketSLABreached}
+}
 
 // Renderer turns the store's values into the API's JSON shapes (the
 // httpapi conversions), so a webhook body carries a Ticket or a Message

@@ -66,6 +66,7 @@ const (
 	EventKindReplyQueued     EventKind = "reply_queued"
 	EventKindRuleFailed      EventKind = "rule_failed"
 	EventKindRuleFired       EventKind = "rule_fired"
+	EventKindSlaBreached     EventKind = "sla_breached"
 	EventKindSnoozeWoke      EventKind = "snooze_woke"
 	EventKindSnoozed         EventKind = "snoozed"
 	EventKindSpamRestored    EventKind = "spam_restored"
@@ -104,6 +105,8 @@ func (e EventKind) Valid() bool {
 	case EventKindRuleFailed:
 		return true
 	case EventKindRuleFired:
+		return true
+	case EventKindSlaBreached:
 		return true
 	case EventKindSnoozeWoke:
 		return true
@@ -214,6 +217,7 @@ const (
 	NotificationKindCustomerReplied NotificationKind = "customer_replied"
 	NotificationKindMentioned       NotificationKind = "mentioned"
 	NotificationKindRule            NotificationKind = "rule"
+	NotificationKindSlaBreached     NotificationKind = "sla_breached"
 	NotificationKindSnoozeWoke      NotificationKind = "snooze_woke"
 )
 
@@ -227,6 +231,8 @@ func (e NotificationKind) Valid() bool {
 	case NotificationKindMentioned:
 		return true
 	case NotificationKindRule:
+		return true
+	case NotificationKindSlaBreached:
 		return true
 	case NotificationKindSnoozeWoke:
 		return true
@@ -539,6 +545,8 @@ func (e ThreadedBy) Valid() bool {
 const (
 	SortCreated      TicketSort = "created"
 	SortCreatedDesc  TicketSort = "-created"
+	SortDue          TicketSort = "due"
+	SortDueDesc      TicketSort = "-due"
 	SortPriority     TicketSort = "priority"
 	SortPriorityDesc TicketSort = "-priority"
 	SortStatus       TicketSort = "status"
@@ -555,6 +563,10 @@ func (e TicketSort) Valid() bool {
 	case SortCreated:
 		return true
 	case SortCreatedDesc:
+		return true
+	case SortDue:
+		return true
+	case SortDueDesc:
 		return true
 	case SortPriority:
 		return true
@@ -747,6 +759,49 @@ type BulkUpdate struct {
 	Status     *Status   `json:"status,omitempty"`
 	TagsAdd    *[]string `json:"tags_add,omitempty"`
 	TagsRemove *[]string `json:"tags_remove,omitempty"`
+}
+
+// BusinessHours defines model for BusinessHours.
+type BusinessHours struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// Holidays whole days off (YYYY-MM-DD, in the calendar's time zone)
+	Holidays []string `json:"holidays"`
+	Id       int64    `json:"id"`
+	Name     string   `json:"name"`
+
+	// Timezone an IANA time zone (Europe/Paris)
+	Timezone  string           `json:"timezone"`
+	UpdatedAt time.Time        `json:"updated_at"`
+	Week      []BusinessPeriod `json:"week"`
+}
+
+// BusinessHoursInput defines model for BusinessHoursInput.
+type BusinessHoursInput struct {
+	Holidays *[]string        `json:"holidays,omitempty"`
+	Name     string           `json:"name"`
+	Timezone string           `json:"timezone"`
+	Week     []BusinessPeriod `json:"week"`
+}
+
+// BusinessHoursUpdate defines model for BusinessHoursUpdate.
+type BusinessHoursUpdate struct {
+	Holidays *[]string         `json:"holidays,omitempty"`
+	Name     *string           `json:"name,omitempty"`
+	Timezone *string           `json:"timezone,omitempty"`
+	Week     *[]BusinessPeriod `json:"week,omitempty"`
+}
+
+// BusinessPeriod defines model for BusinessPeriod.
+type BusinessPeriod struct {
+	// Day 0 (Sunday) to 6
+	Day int `json:"day"`
+
+	// End HH:MM, after start, up to 24:00
+	End string `json:"end"`
+
+	// Start HH:MM in the calendar's time zone
+	Start string `json:"start"`
 }
 
 // ChangePasswordRequest defines model for ChangePasswordRequest.
@@ -1389,6 +1444,56 @@ type RuleUpdate struct {
 // RuleWhen defines model for RuleWhen.
 type RuleWhen string
 
+// SLAPolicy defines model for SLAPolicy.
+type SLAPolicy struct {
+	// BusinessHoursId null: around the clock
+	BusinessHoursId nullable.Nullable[int64] `json:"business_hours_id"`
+
+	// Conditions rule conditions; none matches every ticket
+	Conditions []RuleCondition `json:"conditions"`
+	CreatedAt  time.Time       `json:"created_at"`
+
+	// FirstResponseMinutes working minutes to the first agent reply; 0: no target
+	FirstResponseMinutes int       `json:"first_response_minutes"`
+	Id                   int64     `json:"id"`
+	Match                RuleMatch `json:"match"`
+	Name                 string    `json:"name"`
+
+	// NextResponseMinutes working minutes to an agent reply after each later customer message; 0: no target
+	NextResponseMinutes int `json:"next_response_minutes"`
+	Position            int `json:"position"`
+
+	// ResolutionMinutes working minutes to solved; 0: no target
+	ResolutionMinutes int       `json:"resolution_minutes"`
+	UpdatedAt         time.Time `json:"updated_at"`
+}
+
+// SLAPolicyInput defines model for SLAPolicyInput.
+type SLAPolicyInput struct {
+	BusinessHoursId      nullable.Nullable[int64] `json:"business_hours_id,omitempty"`
+	Conditions           *[]RuleCondition         `json:"conditions,omitempty"`
+	FirstResponseMinutes *int                     `json:"first_response_minutes,omitempty"`
+	Match                *RuleMatch               `json:"match,omitempty"`
+	Name                 string                   `json:"name"`
+	NextResponseMinutes  *int                     `json:"next_response_minutes,omitempty"`
+
+	// Position 0 or absent: last
+	Position          *int `json:"position,omitempty"`
+	ResolutionMinutes *int `json:"resolution_minutes,omitempty"`
+}
+
+// SLAPolicyUpdate defines model for SLAPolicyUpdate.
+type SLAPolicyUpdate struct {
+	BusinessHoursId      nullable.Nullable[int64] `json:"business_hours_id,omitempty"`
+	Conditions           *[]RuleCondition         `json:"conditions,omitempty"`
+	FirstResponseMinutes *int                     `json:"first_response_minutes,omitempty"`
+	Match                *RuleMatch               `json:"match,omitempty"`
+	Name                 *string                  `json:"name,omitempty"`
+	NextResponseMinutes  *int                     `json:"next_response_minutes,omitempty"`
+	Position             *int                     `json:"position,omitempty"`
+	ResolutionMinutes    *int                     `json:"resolution_minutes,omitempty"`
+}
+
 // SavedView defines model for SavedView.
 type SavedView struct {
 	CreatedAt time.Time `json:"created_at"`
@@ -1503,6 +1608,9 @@ type Ticket struct {
 	Priority     Priority `json:"priority"`
 	Requester    Address  `json:"requester"`
 
+	// Sla null when no SLA policy applies
+	Sla nullable.Nullable[TicketSLA] `json:"sla,omitempty"`
+
 	// SnoozeUntil set while the ticket is snoozed (pending): at that time it returns to open with a snooze_woke event; a customer reply or any status change clears it
 	SnoozeUntil nullable.Nullable[time.Time] `json:"snooze_until,omitempty"`
 	SolvedAt    nullable.Nullable[time.Time] `json:"solved_at,omitempty"`
@@ -1531,7 +1639,25 @@ type TicketPage struct {
 	NextCursor nullable.Nullable[string] `json:"next_cursor"`
 }
 
-// TicketSort defines model for TicketSort.
+// TicketSLA the ticket's SLA clock under its policy, counted in the policy's business hours. A due time is null when that target is met or not promised; while the ticket is pending the clock is paused (due times stand still) and a customer reply restarts it.
+type TicketSLA struct {
+	// Breached the targets missed so far (first_response, next_response, resolution)
+	Breached []string `json:"breached"`
+
+	// DueAt the earliest running due time (the queue's badge and sort=due); null while paused
+	DueAt              nullable.Nullable[time.Time] `json:"due_at"`
+	FirstResponseDueAt nullable.Nullable[time.Time] `json:"first_response_due_at"`
+	NextResponseDueAt  nullable.Nullable[time.Time] `json:"next_response_due_at"`
+
+	// Paused the clock is paused (pending)
+	Paused bool `json:"paused"`
+
+	// Policy the policy's name
+	Policy          string                       `json:"policy"`
+	ResolutionDueAt nullable.Nullable[time.Time] `json:"resolution_due_at"`
+}
+
+// TicketSort due: the next SLA due time, soonest (or most overdue) first, tickets without one after (by last activity)
 type TicketSort string
 
 // TicketUpdate only the fields present change; `assignee_id` null unassigns, `team_id` null removes the team
@@ -1887,6 +2013,12 @@ type LoginJSONRequestBody = LoginRequest
 // BlockSenderJSONRequestBody defines body for BlockSender for application/json ContentType.
 type BlockSenderJSONRequestBody BlockSenderJSONBody
 
+// CreateBusinessHoursJSONRequestBody defines body for CreateBusinessHours for application/json ContentType.
+type CreateBusinessHoursJSONRequestBody = BusinessHoursInput
+
+// UpdateBusinessHoursJSONRequestBody defines body for UpdateBusinessHours for application/json ContentType.
+type UpdateBusinessHoursJSONRequestBody = BusinessHoursUpdate
+
 // CreateMacroJSONRequestBody defines body for CreateMacro for application/json ContentType.
 type CreateMacroJSONRequestBody = MacroInput
 
@@ -1934,6 +2066,12 @@ type UpdateRuleJSONRequestBody = RuleUpdate
 
 // UpdateSettingsJSONRequestBody defines body for UpdateSettings for application/json ContentType.
 type UpdateSettingsJSONRequestBody = SettingsUpdate
+
+// CreateSLAPolicyJSONRequestBody defines body for CreateSLAPolicy for application/json ContentType.
+type CreateSLAPolicyJSONRequestBody = SLAPolicyInput
+
+// UpdateSLAPolicyJSONRequestBody defines body for UpdateSLAPolicy for application/json ContentType.
+type UpdateSLAPolicyJSONRequestBody = SLAPolicyUpdate
 
 // CreateTeamJSONRequestBody defines body for CreateTeam for application/json ContentType.
 type CreateTeamJSONRequestBody = TeamInput
@@ -2027,6 +2165,18 @@ type ServerInterface interface {
 	// UnblockSender Unblocks an address or a domain
 	// (DELETE /api/v1/blocked-senders/{id})
 	UnblockSender(w http.ResponseWriter, r *http.Request, id ID)
+	// ListBusinessHours Every business-hours calendar, by name
+	// (GET /api/v1/business-hours)
+	ListBusinessHours(w http.ResponseWriter, r *http.Request)
+	// CreateBusinessHours Creates business hours (admin); a week with no working period is refused (422 week)
+	// (POST /api/v1/business-hours)
+	CreateBusinessHours(w http.ResponseWriter, r *http.Request)
+	// DeleteBusinessHours Deletes business hours (admin); 409 while a policy uses them
+	// (DELETE /api/v1/business-hours/{id})
+	DeleteBusinessHours(w http.ResponseWriter, r *http.Request, id ID)
+	// UpdateBusinessHours Changes business hours (admin); week and holidays replace the old ones
+	// (PATCH /api/v1/business-hours/{id})
+	UpdateBusinessHours(w http.ResponseWriter, r *http.Request, id ID)
 	// EraseContact Erase a person's data (GDPR article 17)
 	// (POST /api/v1/contacts/{id}/erase)
 	EraseContact(w http.ResponseWriter, r *http.Request, id ID)
@@ -2159,6 +2309,18 @@ type ServerInterface interface {
 	// UpdateSettings Changes the settings named (require_2fa)
 	// (PATCH /api/v1/settings)
 	UpdateSettings(w http.ResponseWriter, r *http.Request)
+	// ListSLAPolicies Every SLA policy, in the order they apply (the first that matches a ticket is its policy)
+	// (GET /api/v1/sla-policies)
+	ListSLAPolicies(w http.ResponseWriter, r *http.Request)
+	// CreateSLAPolicy Creates an SLA policy (admin)
+	// (POST /api/v1/sla-policies)
+	CreateSLAPolicy(w http.ResponseWriter, r *http.Request)
+	// DeleteSLAPolicy Deletes an SLA policy (admin); its tickets keep the due times they have
+	// (DELETE /api/v1/sla-policies/{id})
+	DeleteSLAPolicy(w http.ResponseWriter, r *http.Request, id ID)
+	// UpdateSLAPolicy Changes an SLA policy (admin); tickets take it on their next change
+	// (PATCH /api/v1/sla-policies/{id})
+	UpdateSLAPolicy(w http.ResponseWriter, r *http.Request, id ID)
 	// ListTeams Every team, by name
 	// (GET /api/v1/teams)
 	ListTeams(w http.ResponseWriter, r *http.Request)
@@ -2527,6 +2689,86 @@ func (siw *ServerInterfaceWrapper) UnblockSender(w http.ResponseWriter, r *http.
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UnblockSender(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListBusinessHours operation middleware
+func (siw *ServerInterfaceWrapper) ListBusinessHours(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListBusinessHours(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateBusinessHours operation middleware
+func (siw *ServerInterfaceWrapper) CreateBusinessHours(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateBusinessHours(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteBusinessHours operation middleware
+func (siw *ServerInterfaceWrapper) DeleteBusinessHours(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteBusinessHours(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateBusinessHours operation middleware
+func (siw *ServerInterfaceWrapper) UpdateBusinessHours(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateBusinessHours(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -3669,6 +3911,86 @@ func (siw *ServerInterfaceWrapper) UpdateSettings(w http.ResponseWriter, r *http
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateSettings(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListSLAPolicies operation middleware
+func (siw *ServerInterfaceWrapper) ListSLAPolicies(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListSLAPolicies(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateSLAPolicy operation middleware
+func (siw *ServerInterfaceWrapper) CreateSLAPolicy(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateSLAPolicy(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteSLAPolicy operation middleware
+func (siw *ServerInterfaceWrapper) DeleteSLAPolicy(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteSLAPolicy(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateSLAPolicy operation middleware
+func (siw *ServerInterfaceWrapper) UpdateSLAPolicy(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateSLAPolicy(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -4863,6 +5185,14 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/teams", wrapper.CreateTeam)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/teams/{id}", wrapper.DeleteTeam)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/teams/{id}", wrapper.UpdateTeam)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/business-hours", wrapper.ListBusinessHours)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/business-hours", wrapper.CreateBusinessHours)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/business-hours/{id}", wrapper.DeleteBusinessHours)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/business-hours/{id}", wrapper.UpdateBusinessHours)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/sla-policies", wrapper.ListSLAPolicies)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/sla-policies", wrapper.CreateSLAPolicy)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/sla-policies/{id}", wrapper.DeleteSLAPolicy)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/sla-policies/{id}", wrapper.UpdateSLAPolicy)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/webhooks", wrapper.ListWebhooks)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/webhooks", wrapper.CreateWebhook)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/webhooks/{id}", wrapper.DeleteWebhook)
@@ -5614,6 +5944,314 @@ func (response UnblockSender404JSONResponse) VisitUnblockSenderResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBusinessHoursRequestObject struct {
+}
+
+type ListBusinessHoursResponseObject interface {
+	VisitListBusinessHoursResponse(w http.ResponseWriter) error
+}
+
+type ListBusinessHours200JSONResponse struct {
+	Items []BusinessHours `json:"items"`
+}
+
+func (response ListBusinessHours200JSONResponse) VisitListBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBusinessHours401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListBusinessHours401JSONResponse) VisitListBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBusinessHoursRequestObject struct {
+	Body *CreateBusinessHoursJSONRequestBody
+}
+
+type CreateBusinessHoursResponseObject interface {
+	VisitCreateBusinessHoursResponse(w http.ResponseWriter) error
+}
+
+type CreateBusinessHours201JSONResponse BusinessHours
+
+func (response CreateBusinessHours201JSONResponse) VisitCreateBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBusinessHours400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateBusinessHours400JSONResponse) VisitCreateBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBusinessHours401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateBusinessHours401JSONResponse) VisitCreateBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBusinessHours403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateBusinessHours403JSONResponse) VisitCreateBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBusinessHours409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateBusinessHours409JSONResponse) VisitCreateBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBusinessHours422JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateBusinessHours422JSONResponse) VisitCreateBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBusinessHoursRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type DeleteBusinessHoursResponseObject interface {
+	VisitDeleteBusinessHoursResponse(w http.ResponseWriter) error
+}
+
+type DeleteBusinessHours204Response struct {
+}
+
+func (response DeleteBusinessHours204Response) VisitDeleteBusinessHoursResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteBusinessHours401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteBusinessHours401JSONResponse) VisitDeleteBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBusinessHours403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteBusinessHours403JSONResponse) VisitDeleteBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBusinessHours404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteBusinessHours404JSONResponse) VisitDeleteBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBusinessHours409JSONResponse struct{ ConflictJSONResponse }
+
+func (response DeleteBusinessHours409JSONResponse) VisitDeleteBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBusinessHoursRequestObject struct {
+	Id   ID `json:"id"`
+	Body *UpdateBusinessHoursJSONRequestBody
+}
+
+type UpdateBusinessHoursResponseObject interface {
+	VisitUpdateBusinessHoursResponse(w http.ResponseWriter) error
+}
+
+type UpdateBusinessHours200JSONResponse BusinessHours
+
+func (response UpdateBusinessHours200JSONResponse) VisitUpdateBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBusinessHours400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateBusinessHours400JSONResponse) VisitUpdateBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBusinessHours401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateBusinessHours401JSONResponse) VisitUpdateBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBusinessHours403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateBusinessHours403JSONResponse) VisitUpdateBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBusinessHours404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateBusinessHours404JSONResponse) VisitUpdateBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBusinessHours409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdateBusinessHours409JSONResponse) VisitUpdateBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBusinessHours422JSONResponse struct{ InvalidJSONResponse }
+
+func (response UpdateBusinessHours422JSONResponse) VisitUpdateBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8477,6 +9115,300 @@ func (response UpdateSettings409JSONResponse) VisitUpdateSettingsResponse(w http
 	return err
 }
 
+type ListSLAPoliciesRequestObject struct {
+}
+
+type ListSLAPoliciesResponseObject interface {
+	VisitListSLAPoliciesResponse(w http.ResponseWriter) error
+}
+
+type ListSLAPolicies200JSONResponse struct {
+	Items []SLAPolicy `json:"items"`
+}
+
+func (response ListSLAPolicies200JSONResponse) VisitListSLAPoliciesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSLAPolicies401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListSLAPolicies401JSONResponse) VisitListSLAPoliciesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSLAPolicyRequestObject struct {
+	Body *CreateSLAPolicyJSONRequestBody
+}
+
+type CreateSLAPolicyResponseObject interface {
+	VisitCreateSLAPolicyResponse(w http.ResponseWriter) error
+}
+
+type CreateSLAPolicy201JSONResponse SLAPolicy
+
+func (response CreateSLAPolicy201JSONResponse) VisitCreateSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSLAPolicy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateSLAPolicy400JSONResponse) VisitCreateSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSLAPolicy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateSLAPolicy401JSONResponse) VisitCreateSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSLAPolicy403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateSLAPolicy403JSONResponse) VisitCreateSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSLAPolicy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateSLAPolicy409JSONResponse) VisitCreateSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSLAPolicy422JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateSLAPolicy422JSONResponse) VisitCreateSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSLAPolicyRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type DeleteSLAPolicyResponseObject interface {
+	VisitDeleteSLAPolicyResponse(w http.ResponseWriter) error
+}
+
+type DeleteSLAPolicy204Response struct {
+}
+
+func (response DeleteSLAPolicy204Response) VisitDeleteSLAPolicyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteSLAPolicy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteSLAPolicy401JSONResponse) VisitDeleteSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSLAPolicy403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteSLAPolicy403JSONResponse) VisitDeleteSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSLAPolicy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteSLAPolicy404JSONResponse) VisitDeleteSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSLAPolicyRequestObject struct {
+	Id   ID `json:"id"`
+	Body *UpdateSLAPolicyJSONRequestBody
+}
+
+type UpdateSLAPolicyResponseObject interface {
+	VisitUpdateSLAPolicyResponse(w http.ResponseWriter) error
+}
+
+type UpdateSLAPolicy200JSONResponse SLAPolicy
+
+func (response UpdateSLAPolicy200JSONResponse) VisitUpdateSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSLAPolicy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateSLAPolicy400JSONResponse) VisitUpdateSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSLAPolicy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateSLAPolicy401JSONResponse) VisitUpdateSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSLAPolicy403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateSLAPolicy403JSONResponse) VisitUpdateSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSLAPolicy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateSLAPolicy404JSONResponse) VisitUpdateSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSLAPolicy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdateSLAPolicy409JSONResponse) VisitUpdateSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateSLAPolicy422JSONResponse struct{ InvalidJSONResponse }
+
+func (response UpdateSLAPolicy422JSONResponse) VisitUpdateSLAPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTeamsRequestObject struct {
 }
 
@@ -11176,6 +12108,18 @@ type StrictServerInterface interface {
 	// UnblockSender Unblocks an address or a domain
 	// (DELETE /api/v1/blocked-senders/{id})
 	UnblockSender(ctx context.Context, request UnblockSenderRequestObject) (UnblockSenderResponseObject, error)
+	// ListBusinessHours Every business-hours calendar, by name
+	// (GET /api/v1/business-hours)
+	ListBusinessHours(ctx context.Context, request ListBusinessHoursRequestObject) (ListBusinessHoursResponseObject, error)
+	// CreateBusinessHours Creates business hours (admin); a week with no working period is refused (422 week)
+	// (POST /api/v1/business-hours)
+	CreateBusinessHours(ctx context.Context, request CreateBusinessHoursRequestObject) (CreateBusinessHoursResponseObject, error)
+	// DeleteBusinessHours Deletes business hours (admin); 409 while a policy uses them
+	// (DELETE /api/v1/business-hours/{id})
+	DeleteBusinessHours(ctx context.Context, request DeleteBusinessHoursRequestObject) (DeleteBusinessHoursResponseObject, error)
+	// UpdateBusinessHours Changes business hours (admin); week and holidays replace the old ones
+	// (PATCH /api/v1/business-hours/{id})
+	UpdateBusinessHours(ctx context.Context, request UpdateBusinessHoursRequestObject) (UpdateBusinessHoursResponseObject, error)
 	// EraseContact Erase a person's data (GDPR article 17)
 	// (POST /api/v1/contacts/{id}/erase)
 	EraseContact(ctx context.Context, request EraseContactRequestObject) (EraseContactResponseObject, error)
@@ -11308,6 +12252,18 @@ type StrictServerInterface interface {
 	// UpdateSettings Changes the settings named (require_2fa)
 	// (PATCH /api/v1/settings)
 	UpdateSettings(ctx context.Context, request UpdateSettingsRequestObject) (UpdateSettingsResponseObject, error)
+	// ListSLAPolicies Every SLA policy, in the order they apply (the first that matches a ticket is its policy)
+	// (GET /api/v1/sla-policies)
+	ListSLAPolicies(ctx context.Context, request ListSLAPoliciesRequestObject) (ListSLAPoliciesResponseObject, error)
+	// CreateSLAPolicy Creates an SLA policy (admin)
+	// (POST /api/v1/sla-policies)
+	CreateSLAPolicy(ctx context.Context, request CreateSLAPolicyRequestObject) (CreateSLAPolicyResponseObject, error)
+	// DeleteSLAPolicy Deletes an SLA policy (admin); its tickets keep the due times they have
+	// (DELETE /api/v1/sla-policies/{id})
+	DeleteSLAPolicy(ctx context.Context, request DeleteSLAPolicyRequestObject) (DeleteSLAPolicyResponseObject, error)
+	// UpdateSLAPolicy Changes an SLA policy (admin); tickets take it on their next change
+	// (PATCH /api/v1/sla-policies/{id})
+	UpdateSLAPolicy(ctx context.Context, request UpdateSLAPolicyRequestObject) (UpdateSLAPolicyResponseObject, error)
 	// ListTeams Every team, by name
 	// (GET /api/v1/teams)
 	ListTeams(ctx context.Context, request ListTeamsRequestObject) (ListTeamsResponseObject, error)
@@ -11809,6 +12765,120 @@ func (sh *strictHandler) UnblockSender(w http.ResponseWriter, r *http.Request, i
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(UnblockSenderResponseObject); ok {
 		if err := validResponse.VisitUnblockSenderResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListBusinessHours operation middleware
+func (sh *strictHandler) ListBusinessHours(w http.ResponseWriter, r *http.Request) {
+	var request ListBusinessHoursRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListBusinessHours(ctx, request.(ListBusinessHoursRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListBusinessHours")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListBusinessHoursResponseObject); ok {
+		if err := validResponse.VisitListBusinessHoursResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateBusinessHours operation middleware
+func (sh *strictHandler) CreateBusinessHours(w http.ResponseWriter, r *http.Request) {
+	var request CreateBusinessHoursRequestObject
+
+	var body CreateBusinessHoursJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateBusinessHours(ctx, request.(CreateBusinessHoursRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateBusinessHours")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateBusinessHoursResponseObject); ok {
+		if err := validResponse.VisitCreateBusinessHoursResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteBusinessHours operation middleware
+func (sh *strictHandler) DeleteBusinessHours(w http.ResponseWriter, r *http.Request, id ID) {
+	var request DeleteBusinessHoursRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteBusinessHours(ctx, request.(DeleteBusinessHoursRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteBusinessHours")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteBusinessHoursResponseObject); ok {
+		if err := validResponse.VisitDeleteBusinessHoursResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateBusinessHours operation middleware
+func (sh *strictHandler) UpdateBusinessHours(w http.ResponseWriter, r *http.Request, id ID) {
+	var request UpdateBusinessHoursRequestObject
+
+	request.Id = id
+
+	var body UpdateBusinessHoursJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateBusinessHours(ctx, request.(UpdateBusinessHoursRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateBusinessHours")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateBusinessHoursResponseObject); ok {
+		if err := validResponse.VisitUpdateBusinessHoursResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -13025,6 +14095,120 @@ func (sh *strictHandler) UpdateSettings(w http.ResponseWriter, r *http.Request) 
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(UpdateSettingsResponseObject); ok {
 		if err := validResponse.VisitUpdateSettingsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListSLAPolicies operation middleware
+func (sh *strictHandler) ListSLAPolicies(w http.ResponseWriter, r *http.Request) {
+	var request ListSLAPoliciesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSLAPolicies(ctx, request.(ListSLAPoliciesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSLAPolicies")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListSLAPoliciesResponseObject); ok {
+		if err := validResponse.VisitListSLAPoliciesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateSLAPolicy operation middleware
+func (sh *strictHandler) CreateSLAPolicy(w http.ResponseWriter, r *http.Request) {
+	var request CreateSLAPolicyRequestObject
+
+	var body CreateSLAPolicyJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSLAPolicy(ctx, request.(CreateSLAPolicyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSLAPolicy")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateSLAPolicyResponseObject); ok {
+		if err := validResponse.VisitCreateSLAPolicyResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteSLAPolicy operation middleware
+func (sh *strictHandler) DeleteSLAPolicy(w http.ResponseWriter, r *http.Request, id ID) {
+	var request DeleteSLAPolicyRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteSLAPolicy(ctx, request.(DeleteSLAPolicyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteSLAPolicy")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteSLAPolicyResponseObject); ok {
+		if err := validResponse.VisitDeleteSLAPolicyResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateSLAPolicy operation middleware
+func (sh *strictHandler) UpdateSLAPolicy(w http.ResponseWriter, r *http.Request, id ID) {
+	var request UpdateSLAPolicyRequestObject
+
+	request.Id = id
+
+	var body UpdateSLAPolicyJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateSLAPolicy(ctx, request.(UpdateSLAPolicyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateSLAPolicy")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateSLAPolicyResponseObject); ok {
+		if err := validResponse.VisitUpdateSLAPolicyResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

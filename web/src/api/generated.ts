@@ -232,6 +232,12 @@ export type TicketAssignee = User | null;
  */
 export type TicketTeam = TeamRef | null;
 
+/**
+ * null when no SLA policy applies
+ * @nullable
+ */
+export type TicketSla = TicketSLA | null;
+
 export interface Ticket {
   id: number;
   subject: string;
@@ -279,8 +285,121 @@ export interface Ticket {
    * @nullable
    */
   snooze_until?: string | null;
+  /**
+   * null when no SLA policy applies
+   * @nullable
+   */
+  sla?: TicketSla;
 }
 
+export interface BusinessPeriod {
+  /** 0 (Sunday) to 6 */
+  day: number;
+  /** HH:MM in the calendar's time zone */
+  start: string;
+  /** HH:MM, after start, up to 24:00 */
+  end: string;
+}
+
+export interface BusinessHours {
+  id: number;
+  name: string;
+  /** an IANA time zone (Europe/Paris) */
+  timezone: string;
+  week: BusinessPeriod[];
+  /** whole days off (YYYY-MM-DD, in the calendar's time zone) */
+  holidays: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BusinessHoursInput {
+  name: string;
+  timezone: string;
+  week: BusinessPeriod[];
+  holidays?: string[];
+}
+
+export interface BusinessHoursUpdate {
+  name?: string;
+  timezone?: string;
+  week?: BusinessPeriod[];
+  holidays?: string[];
+}
+
+export interface SLAPolicy {
+  id: number;
+  name: string;
+  position: number;
+  match: RuleMatch;
+  /** rule conditions; none matches every ticket */
+  conditions: RuleCondition[];
+  /** working minutes to the first agent reply; 0: no target */
+  first_response_minutes: number;
+  /** working minutes to an agent reply after each later customer message; 0: no target */
+  next_response_minutes: number;
+  /** working minutes to solved; 0: no target */
+  resolution_minutes: number;
+  /**
+   * null: around the clock
+   * @nullable
+   */
+  business_hours_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SLAPolicyInput {
+  name: string;
+  /** 0 or absent: last */
+  position?: number;
+  match?: RuleMatch;
+  conditions?: RuleCondition[];
+  first_response_minutes?: number;
+  next_response_minutes?: number;
+  resolution_minutes?: number;
+  /** @nullable */
+  business_hours_id?: number | null;
+}
+
+export interface SLAPolicyUpdate {
+  name?: string;
+  position?: number;
+  match?: RuleMatch;
+  conditions?: RuleCondition[];
+  first_response_minutes?: number;
+  next_response_minutes?: number;
+  resolution_minutes?: number;
+  /** @nullable */
+  business_hours_id?: number | null;
+}
+
+/**
+ * the ticket's SLA clock under its policy, counted in the policy's business hours. A due time is null when that target is met or not promised; while the ticket is pending the clock is paused (due times stand still) and a customer reply restarts it.
+ */
+export interface TicketSLA {
+  /** the policy's name */
+  policy: string;
+  /** @nullable */
+  first_response_due_at: string | null;
+  /** @nullable */
+  next_response_due_at: string | null;
+  /** @nullable */
+  resolution_due_at: string | null;
+  /** the targets missed so far (first_response, next_response, resolution) */
+  breached: string[];
+  /** the clock is paused (pending) */
+  paused: boolean;
+  /**
+   * the earliest running due time (the queue's badge and sort=due); null while paused
+   * @nullable
+   */
+  due_at: string | null;
+}
+
+/**
+ * due: the next SLA due time, soonest (or most overdue) first, tickets without one after (by last activity)
+ */
 export type TicketSort = typeof TicketSort[keyof typeof TicketSort];
 
 
@@ -296,6 +415,8 @@ export const TicketSort = {
   SortStatusDesc: '-status',
   SortSubject: 'subject',
   SortSubjectDesc: '-subject',
+  SortDue: 'due',
+  SortDueDesc: '-due',
 } as const;
 
 /**
@@ -404,6 +525,7 @@ export const NotificationKind = {
   mentioned: 'mentioned',
   snooze_woke: 'snooze_woke',
   rule: 'rule',
+  sla_breached: 'sla_breached',
 } as const;
 
 export interface NotificationChoice {
@@ -586,6 +708,7 @@ export const EventKind = {
   rule_failed: 'rule_failed',
   team_changed: 'team_changed',
   auto_assigned: 'auto_assigned',
+  sla_breached: 'sla_breached',
 } as const;
 
 export type StreamEventType = typeof StreamEventType[keyof typeof StreamEventType];
@@ -1475,6 +1598,14 @@ export type ListMacros200 = {
 
 export type ListTeams200 = {
   items: Team[];
+};
+
+export type ListBusinessHours200 = {
+  items: BusinessHours[];
+};
+
+export type ListSLAPolicies200 = {
+  items: SLAPolicy[];
 };
 
 export type ListWebhooks200 = {
@@ -8175,6 +8306,638 @@ export const useDeleteTeam = <TError = UnauthorizedResponse | ForbiddenResponse 
     }
     
 /**
+ * @summary Every business-hours calendar, by name
+ */
+export const getListBusinessHoursUrl = () => {
+
+
+  
+
+  return `/api/v1/business-hours`
+}
+
+export const listBusinessHours = async ( options?: RequestInit): Promise<ListBusinessHours200> => {
+  
+  return apiFetch<ListBusinessHours200>(getListBusinessHoursUrl(),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getListBusinessHoursQueryKey = () => {
+    return [
+    `/api/v1/business-hours`
+    ] as const;
+    }
+
+    
+export const getListBusinessHoursQueryOptions = <TData = Awaited<ReturnType<typeof listBusinessHours>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listBusinessHours>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getListBusinessHoursQueryKey();
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listBusinessHours>>> = () => listBusinessHours(requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof listBusinessHours>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ListBusinessHoursQueryResult = NonNullable<Awaited<ReturnType<typeof listBusinessHours>>>
+export type ListBusinessHoursQueryError = UnauthorizedResponse
+
+
+export function useListBusinessHours<TData = Awaited<ReturnType<typeof listBusinessHours>>, TError = UnauthorizedResponse>(
+  options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listBusinessHours>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listBusinessHours>>,
+          TError,
+          Awaited<ReturnType<typeof listBusinessHours>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListBusinessHours<TData = Awaited<ReturnType<typeof listBusinessHours>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listBusinessHours>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listBusinessHours>>,
+          TError,
+          Awaited<ReturnType<typeof listBusinessHours>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListBusinessHours<TData = Awaited<ReturnType<typeof listBusinessHours>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listBusinessHours>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Every business-hours calendar, by name
+ */
+
+export function useListBusinessHours<TData = Awaited<ReturnType<typeof listBusinessHours>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listBusinessHours>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getListBusinessHoursQueryOptions(options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Creates business hours (admin); a week with no working period is refused (422 week)
+ */
+export const getCreateBusinessHoursUrl = () => {
+
+
+  
+
+  return `/api/v1/business-hours`
+}
+
+export const createBusinessHours = async (businessHoursInput: BusinessHoursInput, options?: RequestInit): Promise<BusinessHours> => {
+  
+  return apiFetch<BusinessHours>(getCreateBusinessHoursUrl(),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      businessHoursInput,)
+  }
+);}
+
+
+
+
+export const getCreateBusinessHoursMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createBusinessHours>>, TError,{data: BusinessHoursInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof createBusinessHours>>, TError,{data: BusinessHoursInput}, TContext> => {
+
+const mutationKey = ['createBusinessHours'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof createBusinessHours>>, {data: BusinessHoursInput}> = (props) => {
+          const {data} = props ?? {};
+
+          return  createBusinessHours(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type CreateBusinessHoursMutationResult = NonNullable<Awaited<ReturnType<typeof createBusinessHours>>>
+    export type CreateBusinessHoursMutationBody = BusinessHoursInput
+    export type CreateBusinessHoursMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse
+
+    /**
+ * @summary Creates business hours (admin); a week with no working period is refused (422 week)
+ */
+export const useCreateBusinessHours = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createBusinessHours>>, TError,{data: BusinessHoursInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof createBusinessHours>>,
+        TError,
+        {data: BusinessHoursInput},
+        TContext
+      > => {
+
+      const mutationOptions = getCreateBusinessHoursMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Changes business hours (admin); week and holidays replace the old ones
+ */
+export const getUpdateBusinessHoursUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/business-hours/${id}`
+}
+
+export const updateBusinessHours = async (id: number,
+    businessHoursUpdate: BusinessHoursUpdate, options?: RequestInit): Promise<BusinessHours> => {
+  
+  return apiFetch<BusinessHours>(getUpdateBusinessHoursUrl(id),
+  {      
+    ...options,
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      businessHoursUpdate,)
+  }
+);}
+
+
+
+
+export const getUpdateBusinessHoursMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateBusinessHours>>, TError,{id: number;data: BusinessHoursUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof updateBusinessHours>>, TError,{id: number;data: BusinessHoursUpdate}, TContext> => {
+
+const mutationKey = ['updateBusinessHours'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof updateBusinessHours>>, {id: number;data: BusinessHoursUpdate}> = (props) => {
+          const {id,data} = props ?? {};
+
+          return  updateBusinessHours(id,data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UpdateBusinessHoursMutationResult = NonNullable<Awaited<ReturnType<typeof updateBusinessHours>>>
+    export type UpdateBusinessHoursMutationBody = BusinessHoursUpdate
+    export type UpdateBusinessHoursMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse
+
+    /**
+ * @summary Changes business hours (admin); week and holidays replace the old ones
+ */
+export const useUpdateBusinessHours = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateBusinessHours>>, TError,{id: number;data: BusinessHoursUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof updateBusinessHours>>,
+        TError,
+        {id: number;data: BusinessHoursUpdate},
+        TContext
+      > => {
+
+      const mutationOptions = getUpdateBusinessHoursMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Deletes business hours (admin); 409 while a policy uses them
+ */
+export const getDeleteBusinessHoursUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/business-hours/${id}`
+}
+
+export const deleteBusinessHours = async (id: number, options?: RequestInit): Promise<void> => {
+  
+  return apiFetch<void>(getDeleteBusinessHoursUrl(id),
+  {      
+    ...options,
+    method: 'DELETE'
+    
+    
+  }
+);}
+
+
+
+
+export const getDeleteBusinessHoursMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteBusinessHours>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof deleteBusinessHours>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['deleteBusinessHours'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof deleteBusinessHours>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  deleteBusinessHours(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type DeleteBusinessHoursMutationResult = NonNullable<Awaited<ReturnType<typeof deleteBusinessHours>>>
+    
+    export type DeleteBusinessHoursMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse
+
+    /**
+ * @summary Deletes business hours (admin); 409 while a policy uses them
+ */
+export const useDeleteBusinessHours = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteBusinessHours>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof deleteBusinessHours>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getDeleteBusinessHoursMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Every SLA policy, in the order they apply (the first that matches a ticket is its policy)
+ */
+export const getListSLAPoliciesUrl = () => {
+
+
+  
+
+  return `/api/v1/sla-policies`
+}
+
+export const listSLAPolicies = async ( options?: RequestInit): Promise<ListSLAPolicies200> => {
+  
+  return apiFetch<ListSLAPolicies200>(getListSLAPoliciesUrl(),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getListSLAPoliciesQueryKey = () => {
+    return [
+    `/api/v1/sla-policies`
+    ] as const;
+    }
+
+    
+export const getListSLAPoliciesQueryOptions = <TData = Awaited<ReturnType<typeof listSLAPolicies>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listSLAPolicies>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getListSLAPoliciesQueryKey();
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listSLAPolicies>>> = () => listSLAPolicies(requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof listSLAPolicies>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ListSLAPoliciesQueryResult = NonNullable<Awaited<ReturnType<typeof listSLAPolicies>>>
+export type ListSLAPoliciesQueryError = UnauthorizedResponse
+
+
+export function useListSLAPolicies<TData = Awaited<ReturnType<typeof listSLAPolicies>>, TError = UnauthorizedResponse>(
+  options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listSLAPolicies>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listSLAPolicies>>,
+          TError,
+          Awaited<ReturnType<typeof listSLAPolicies>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListSLAPolicies<TData = Awaited<ReturnType<typeof listSLAPolicies>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listSLAPolicies>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listSLAPolicies>>,
+          TError,
+          Awaited<ReturnType<typeof listSLAPolicies>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListSLAPolicies<TData = Awaited<ReturnType<typeof listSLAPolicies>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listSLAPolicies>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Every SLA policy, in the order they apply (the first that matches a ticket is its policy)
+ */
+
+export function useListSLAPolicies<TData = Awaited<ReturnType<typeof listSLAPolicies>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listSLAPolicies>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getListSLAPoliciesQueryOptions(options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Creates an SLA policy (admin)
+ */
+export const getCreateSLAPolicyUrl = () => {
+
+
+  
+
+  return `/api/v1/sla-policies`
+}
+
+export const createSLAPolicy = async (sLAPolicyInput: SLAPolicyInput, options?: RequestInit): Promise<SLAPolicy> => {
+  
+  return apiFetch<SLAPolicy>(getCreateSLAPolicyUrl(),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      sLAPolicyInput,)
+  }
+);}
+
+
+
+
+export const getCreateSLAPolicyMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createSLAPolicy>>, TError,{data: SLAPolicyInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof createSLAPolicy>>, TError,{data: SLAPolicyInput}, TContext> => {
+
+const mutationKey = ['createSLAPolicy'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof createSLAPolicy>>, {data: SLAPolicyInput}> = (props) => {
+          const {data} = props ?? {};
+
+          return  createSLAPolicy(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type CreateSLAPolicyMutationResult = NonNullable<Awaited<ReturnType<typeof createSLAPolicy>>>
+    export type CreateSLAPolicyMutationBody = SLAPolicyInput
+    export type CreateSLAPolicyMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse
+
+    /**
+ * @summary Creates an SLA policy (admin)
+ */
+export const useCreateSLAPolicy = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createSLAPolicy>>, TError,{data: SLAPolicyInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof createSLAPolicy>>,
+        TError,
+        {data: SLAPolicyInput},
+        TContext
+      > => {
+
+      const mutationOptions = getCreateSLAPolicyMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Changes an SLA policy (admin); tickets take it on their next change
+ */
+export const getUpdateSLAPolicyUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/sla-policies/${id}`
+}
+
+export const updateSLAPolicy = async (id: number,
+    sLAPolicyUpdate: SLAPolicyUpdate, options?: RequestInit): Promise<SLAPolicy> => {
+  
+  return apiFetch<SLAPolicy>(getUpdateSLAPolicyUrl(id),
+  {      
+    ...options,
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      sLAPolicyUpdate,)
+  }
+);}
+
+
+
+
+export const getUpdateSLAPolicyMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateSLAPolicy>>, TError,{id: number;data: SLAPolicyUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof updateSLAPolicy>>, TError,{id: number;data: SLAPolicyUpdate}, TContext> => {
+
+const mutationKey = ['updateSLAPolicy'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof updateSLAPolicy>>, {id: number;data: SLAPolicyUpdate}> = (props) => {
+          const {id,data} = props ?? {};
+
+          return  updateSLAPolicy(id,data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UpdateSLAPolicyMutationResult = NonNullable<Awaited<ReturnType<typeof updateSLAPolicy>>>
+    export type UpdateSLAPolicyMutationBody = SLAPolicyUpdate
+    export type UpdateSLAPolicyMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse
+
+    /**
+ * @summary Changes an SLA policy (admin); tickets take it on their next change
+ */
+export const useUpdateSLAPolicy = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateSLAPolicy>>, TError,{id: number;data: SLAPolicyUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof updateSLAPolicy>>,
+        TError,
+        {id: number;data: SLAPolicyUpdate},
+        TContext
+      > => {
+
+      const mutationOptions = getUpdateSLAPolicyMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Deletes an SLA policy (admin); its tickets keep the due times they have
+ */
+export const getDeleteSLAPolicyUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/sla-policies/${id}`
+}
+
+export const deleteSLAPolicy = async (id: number, options?: RequestInit): Promise<void> => {
+  
+  return apiFetch<void>(getDeleteSLAPolicyUrl(id),
+  {      
+    ...options,
+    method: 'DELETE'
+    
+    
+  }
+);}
+
+
+
+
+export const getDeleteSLAPolicyMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteSLAPolicy>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof deleteSLAPolicy>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['deleteSLAPolicy'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof deleteSLAPolicy>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  deleteSLAPolicy(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type DeleteSLAPolicyMutationResult = NonNullable<Awaited<ReturnType<typeof deleteSLAPolicy>>>
+    
+    export type DeleteSLAPolicyMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+    /**
+ * @summary Deletes an SLA policy (admin); its tickets keep the due times they have
+ */
+export const useDeleteSLAPolicy = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteSLAPolicy>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof deleteSLAPolicy>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getDeleteSLAPolicyMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
  * @summary Outgoing webhooks (secrets only as a hint)
  */
 export const getListWebhooksUrl = () => {
@@ -9616,7 +10379,7 @@ export const useMarkNotificationsRead = <TError = BadRequestResponse | Unauthori
     }
     
 /**
- * Each kind (`assigned`, `customer_replied`, `mentioned`, `snooze_woke`, `rule`) is on in the app and by
+ * Each kind (`assigned`, `customer_replied`, `mentioned`, `snooze_woke`, `rule`, `sla_breached`) is on in the app and by
 mail until turned off. The same object is accepted as `"notifications"` by `PATCH /api/v1/me`
 once that exists.
 

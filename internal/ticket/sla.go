@@ -1,0 +1,410 @@
+package ticket
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/rules"
+	"github.com/ticketer/ticketer/internal/sla"
+	"github.com/ticketer/ticketer/internal/store"
+)
+
+// SLA policies (issue 13): the first policy whose conditions match a ticket
+// gives it an SLA clock (sla.State), kept in step by the SLA stage of the
+// change path; the breach pass (a maintenance job) records each missed
+// target once.
+
+// EventSLABreached: a target of the ticket's SLA was missed (NewValue the
+// target: first_response, next_response or resolution).
+const EventSLABreached EventKind = "sla_breached"
+
+// slaHook is the built-in hook of the SLA stage.
+func (s *Service) slaHook() Hook {
+	return Hook{Stage: StageSLA, Name: "sla", Run: s.runSLA}
+}
+
+// slaPolicy is a stored policy made ready: its conditions compiled and its
+// calendar parsed.
+type slaPolicy struct {
+	sla.Policy
+	conds *rules.Compiled
+}
+
+func (s *Service) loadPolicy(ctx context.Context, q store.Querier, p store.SLAPolicy) (slaPolicy, error) {
+	var conds []rules.Condition
+	if err := json.Unmarshal([]byte(p.Conditions), &conds); err != nil {
+		return slaPolicy{}, fmt.Errorf("sla policy %d conditions: %w", p.ID, err)
+	}
+	c, err := rules.CompileConditions(p.Match, conds)
+	if err != nil {
+		return slaPolicy{}, fmt.Errorf("sla policy %d: %w", p.ID, err)
+	}
+	out := slaPolicy{Policy: sla.Policy{ID: p.ID, Name: p.Name, FirstResponse: minutes(p.FirstResponseMin),
+		NextResponse: minutes(p.NextResponseMin), Done: minutes(p.ResolveMin)}, conds: c}
+	if p.BusinessHoursID != 0 {
+		b, err := s.store.GetBusinessHours(ctx, q, p.BusinessHoursID)
+		if err != nil {
+			return out, err
+		}
+		if out.Hours, err = parseHours(b); err != nil {
+			return out, fmt.Errorf("business hours %d: %w", b.ID, err)
+		}
+	}
+	return out, nil
+}
+
+func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
+
+func parseHours(b store.BusinessHours) (*sla.Hours, error) {
+	var week []sla.Period
+	var holidays []string
+	if err := json.Unmarshal([]byte(b.Week), &week); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(b.Holidays), &holidays); err != nil {
+		return nil, err
+	}
+	return sla.Parse(b.Timezone, week, holidays)
+}
+
+// matchPolicy returns the first policy whose conditions hold for the
+// ticket (seen with msg, the message that opened it, or 0); ok false: none.
+func (s *Service) matchPolicy(ctx context.Context, tx *store.Tx, ticketID, msg int64, automatic bool) (slaPolicy, bool, error) {
+	list, err := s.store.ListSLAPolicies(ctx, tx)
+	if err != nil || len(list) == 0 {
+		return slaPolicy{}, false, err
+	}
+	var pols []slaPolicy
+	var conds []*rules.Compiled
+	for _, p := range list {
+		pol, err := s.loadPolicy(ctx, tx, p)
+		if err != nil {
+			// A policy saved valid that no longer loads is left out, loudly.
+			s.log.Error("sla policy left out", "policy", p.ID, "err", err)
+			continue
+		}
+		pols, conds = append(pols, pol), append(conds, pol.conds)
+	}
+	if len(pols) == 0 {
+		return slaPolicy{}, false, nil
+	}
+	ev, err := s.ruleSubject(ctx, tx, ticketID, msg, automatic, conds)
+	if err != nil {
+		return slaPolicy{}, false, err
+	}
+	for _, pol := range pols {
+		if pol.conds.Matches(&ev.snap) {
+			return pol, true, nil
+		}
+	}
+	return slaPolicy{}, false, nil
+}
+
+func stateOf(x store.TicketSLA) (sla.State, error) {
+	st := sla.State{PolicyID: x.PolicyID, PolicyName: x.PolicyName, PausedAt: x.PausedAt, Due: map[sla.Target]time.Time{}}
+	for t, due := range map[sla.Target]time.Time{sla.FirstResponse: x.FirstResponseDue, sla.NextResponse: x.NextResponseDue, sla.Resolution: x.Done} {
+		if !due.IsZero() {
+			st.Due[t] = due
+		}
+	}
+	if err := json.Unmarshal([]byte(x.Breaches), &st.Breaches); err != nil {
+		return st, fmt.Errorf("sla breaches: %w", err)
+	}
+	return st, nil
+}
+
+func storedOf(st sla.State) (store.TicketSLA, error) {
+	b, err := json.Marshal(st.Breaches)
+	if err != nil {
+		return store.TicketSLA{}, err
+	}
+	if st.Breaches == nil {
+		b = []byte("[]")
+	}
+	return store.TicketSLA{PolicyID: st.PolicyID, PolicyName: st.PolicyName, FirstResponseDue: st.Due[sla.FirstResponse],
+		NextResponseDue: st.Due[sla.NextResponse], Done: st.Due[sla.Resolution], PausedAt: st.PausedAt, Breaches: string(b),
+		DueAt: st.DueAt(), CheckAt: st.CheckAt()}, nil
+}
+
+func finished(st domain.Status) bool { return st == domain.StatusSolved || st == domain.StatusClosed }
+
+// runSLA keeps the ticket's clock in step with the change: a ticket opened
+// or changed (priority, team, tags...) gets the first matching policy's
+// clock; an agent's reply meets the response targets; a customer's message
+// restarts a paused clock and starts the next-response one; pending pauses,
+// solved or closed meets every target, and reopening starts the resolution
+// clock again.
+func (s *Service) runSLA(ctx context.Context, tx *store.Tx, a Applied) ([]Change, error) {
+	fields := !a.Created && (a.After != a.Before || a.fieldEvents())
+	if !a.Created && !fields && a.MessageAdded == 0 {
+		return nil, nil
+	}
+	cur, has, err := s.store.GetTicketSLA(ctx, tx, a.TicketID)
+	if err != nil {
+		return nil, err
+	}
+	var st sla.State
+	var pol slaPolicy
+	switch {
+	case a.Created || (fields && !finished(a.After.Status)):
+		match, ok, err := s.matchPolicy(ctx, tx, a.TicketID, a.MessageAdded, a.Automatic != "")
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			if has {
+				return nil, s.store.DeleteTicketSLA(ctx, tx, a.TicketID)
+			}
+			return nil, nil
+		}
+		pol = match
+		if st, err = s.clockFor(ctx, tx, a, cur, has, pol); err != nil {
+			return nil, err
+		}
+	case !has:
+		return nil, nil
+	default:
+		if st, err = stateOf(cur); err != nil {
+			return nil, err
+		}
+		if pol, err = s.policyOf(ctx, tx, st.PolicyID); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.stepSLA(ctx, tx, a, &st, pol.Policy); err != nil {
+		return nil, err
+	}
+	x, err := storedOf(st)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.store.SetTicketSLA(ctx, tx, a.TicketID, x)
+}
+
+// clockFor is the ticket's clock under pol: the current one when pol is
+// its policy already; else a new one counted from when the ticket was
+// opened, keeping what is known (a first response given, a pause, the
+// breaches recorded).
+func (s *Service) clockFor(ctx context.Context, tx *store.Tx, a Applied, cur store.TicketSLA, has bool, pol slaPolicy) (sla.State, error) {
+	if has && cur.PolicyID == pol.ID {
+		return stateOf(cur)
+	}
+	t, err := s.store.GetTicket(ctx, tx, a.TicketID)
+	if err != nil {
+		return sla.State{}, err
+	}
+	st := sla.Start(pol.Policy, t.CreatedAt)
+	if !has {
+		if !t.FirstResponseAt.IsZero() {
+			st.AgentReplied()
+		}
+		return st, nil
+	}
+	old, err := stateOf(cur)
+	if err != nil {
+		return st, err
+	}
+	if _, running := old.Due[sla.FirstResponse]; !running {
+		delete(st.Due, sla.FirstResponse)
+	}
+	if _, running := old.Due[sla.NextResponse]; running && pol.NextResponse > 0 {
+		if due, ok := pol.Hours.Add(a.At, pol.NextResponse); ok {
+			st.Due[sla.NextResponse] = due
+		}
+	}
+	st.PausedAt, st.Breaches = old.PausedAt, old.Breaches
+	return st, nil
+}
+
+// policyOf loads a ticket's policy; one deleted since promises nothing
+// more (the clock keeps its due times, nothing is started again).
+func (s *Service) policyOf(ctx context.Context, tx *store.Tx, id int64) (slaPolicy, error) {
+	p, err := s.store.GetSLAPolicy(ctx, tx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return slaPolicy{Policy: sla.Policy{ID: id}}, nil
+	}
+	if err != nil {
+		return slaPolicy{}, err
+	}
+	return s.loadPolicy(ctx, tx, p)
+}
+
+// stepSLA applies what the change did to the clock: its message first (a
+// customer's restarts the clock), then its status.
+func (s *Service) stepSLA(ctx context.Context, tx *store.Tx, a Applied, st *sla.State, p sla.Policy) error {
+	if a.MessageAdded != 0 && !a.Created {
+		switch {
+		case a.Actor.UserID != 0 && slices.ContainsFunc(a.Events, func(e Event) bool { return e.Kind == EventReplyQueued }):
+			st.AgentReplied()
+		case a.Actor.UserID == 0 && a.Rule == nil && a.Automatic == "" && a.Actor.Name != systemActor().Name:
+			m, err := s.store.GetMessage(ctx, tx, a.MessageAdded)
+			if err != nil {
+				return err
+			}
+			if m.Kind == store.KindInbound {
+				st.Resume(p, a.At)
+				st.CustomerReplied(p, a.At)
+			}
+		}
+	}
+	if a.Before.Status == a.After.Status || a.Created {
+		return nil
+	}
+	switch {
+	case finished(a.After.Status):
+		st.Resolved()
+	case finished(a.Before.Status):
+		st.Reopened(p, a.At)
+		if a.After.Status == domain.StatusPending {
+			st.Pause(a.At)
+		}
+	case a.After.Status == domain.StatusPending:
+		st.Pause(a.At)
+	case a.Before.Status == domain.StatusPending:
+		st.Resume(p, a.At)
+	}
+	return nil
+}
+
+// SLABreachBatch bounds how many tickets one read of the breach pass takes;
+// SLABreachMaxBatches how many reads one pass makes (the rest is the next
+// pass's work).
+const (
+	SLABreachBatch      = 500
+	SLABreachMaxBatches = 20
+)
+
+// RunSLABreaches is one pass of the breach job: it reads only the tickets
+// whose next due time has come (tickets_sla_check), and records each
+// target missed once: the clock's breach list, an sla_breached audit event
+// (which the webhooks stage sends as ticket.sla_breached) and a
+// notification to the assignee, or to the team's members when nobody is
+// assigned. It returns how many breaches it recorded.
+func (s *Service) RunSLABreaches(ctx context.Context) (int, error) {
+	total := 0
+	for range SLABreachMaxBatches {
+		now := s.now()
+		ids, err := s.store.TicketsToCheck(ctx, s.db.W(), now, SLABreachBatch)
+		if err != nil {
+			return total, err
+		}
+		for _, id := range ids {
+			n, err := s.breachTicket(ctx, id, now)
+			if err != nil {
+				return total, fmt.Errorf("sla breach of ticket %d: %w", id, err)
+			}
+			total += n
+		}
+		if len(ids) < SLABreachBatch {
+			break
+		}
+	}
+	return total, nil
+}
+
+func (s *Service) breachTicket(ctx context.Context, id int64, now time.Time) (int, error) {
+	n := 0
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		n = 0
+		if err := s.store.LockTicket(ctx, tx, id); err != nil {
+			return err
+		}
+		cur, has, err := s.store.GetTicketSLA(ctx, tx, id)
+		if err != nil || !has {
+			return err
+		}
+		st, err := stateOf(cur)
+		if err != nil {
+			return err
+		}
+		missed := st.Breach(now) // under the ticket's lock: once, whoever runs the pass
+		x, err := storedOf(st)
+		if err != nil {
+			return err
+		}
+		if err := s.store.SetTicketSLA(ctx, tx, id, x); err != nil {
+			return err
+		}
+		if len(missed) == 0 {
+			return nil
+		}
+		c := Change{TicketID: id, Actor: systemActor()}
+		for _, t := range missed {
+			c.Events = append(c.Events, Event{Kind: EventSLABreached, Field: "sla", NewValue: string(t)})
+		}
+		if c.Notify, err = s.breachAudience(ctx, tx, id); err != nil {
+			return err
+		}
+		if _, err := s.change(ctx, tx, c); err != nil {
+			return err
+		}
+		n = len(missed)
+		return nil
+	})
+	return n, err
+}
+
+// breachAudience is who hears of a breach: the assignee, else the team's
+// members.
+func (s *Service) breachAudience(ctx context.Context, tx *store.Tx, id int64) ([]int64, error) {
+	f, err := s.store.GetTicketFields(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if f.AssigneeID != 0 {
+		return []int64{f.AssigneeID}, nil
+	}
+	if f.TeamID == 0 {
+		return nil, nil
+	}
+	team, err := s.store.GetTeam(ctx, tx, f.TeamID, false)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return team.MemberIDs, err
+}
+
+// SLABreachInterval is how often the breach pass runs.
+const SLABreachInterval = time.Minute
+
+// SLABreachArgs asks for one pass of the breach job.
+type SLABreachArgs struct{}
+
+// Kind implements river.JobArgs.
+func (SLABreachArgs) Kind() string { return "sla_breaches" }
+
+// InsertOpts puts the pass on the maintenance queue; a pass that fails is
+// the next one's work.
+func (SLABreachArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueMaintenance, MaxAttempts: 1}
+}
+
+// SLABreachWorker runs a pass of the breach job.
+type SLABreachWorker struct {
+	river.WorkerDefaults[SLABreachArgs]
+	Service *Service
+}
+
+// Work implements river.Worker.
+func (w *SLABreachWorker) Work(ctx context.Context, _ *river.Job[SLABreachArgs]) error {
+	n, err := w.Service.RunSLABreaches(ctx)
+	if n > 0 {
+		w.Service.log.Info("sla breaches", "recorded", n)
+	}
+	return err
+}
+
+// SLABreachPeriodic schedules the breach pass every SLABreachInterval (on
+// the leader only: one pass for all replicas).
+func SLABreachPeriodic() *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(SLABreachInterval),
+		func() (river.JobArgs, *river.InsertOpts) { return SLABreachArgs{}, nil }, nil)
+}
