@@ -294,3 +294,29 @@ func TestRuleNotifies(t *testing.T) {
 		}
 	})
 }
+
+// TestSLABreachNotifiesTheAssignee: the breach pass tells the assignee,
+// once, of a missed target.
+func TestSLABreachNotifiesTheAssignee(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		name, first := "Std", 30
+		if _, err := b.e.Svc.SaveSLAPolicy(b.e.Ctx, 0, ticket.SLAPolicyInput{Name: &name, FirstResponseMin: &first}); err != nil {
+			t.Fatal(err)
+		}
+		// Opened an hour ago: the policy, taken on at the next change, is overdue.
+		if _, err := b.e.Store.DB().Exec(b.e.Ctx, `UPDATE tickets SET created_at = $2 WHERE id = $1`, b.ticket, time.Now().UTC().Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		b.assign(b.ann, b.bob.ID)
+		for range 2 {
+			if _, err := b.e.Svc.RunSLABreaches(b.e.Ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, _ := b.kinds(b.bob); !slices.Equal(got, []string{"assigned", "sla_breached"}) {
+			t.Fatalf("bob: %v", got)
+		}
+	})
+}

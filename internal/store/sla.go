@@ -178,12 +178,12 @@ func (s *Store) DeleteSLAPolicy(ctx context.Context, q Querier, id int64) error 
 
 // TicketSLA is a ticket's stored SLA clock (sla.State); Breaches is JSON.
 type TicketSLA struct {
-	PolicyID                                 int64
-	PolicyName                               string
-	FirstResponseDue, NextResponseDue, Done  time.Time // zero: not running
-	PausedAt                                 time.Time
-	Breaches                                 string
-	DueAt, CheckAt                           time.Time // the ticket's sla_due_at and sla_check_at
+	PolicyID                                int64
+	PolicyName                              string
+	FirstResponseDue, NextResponseDue, Done time.Time // zero: not running
+	PausedAt                                time.Time
+	Breaches                                string
+	DueAt, CheckAt                          time.Time // the ticket's sla_due_at and sla_check_at
 }
 
 // GetTicketSLA returns a ticket's clock; ok is false when it has none.

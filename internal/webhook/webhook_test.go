@@ -45,6 +45,8 @@ func TestEventsOf(t *testing.T) {
 		{"a note", ticket.Applied{Change: ticket.Change{MessageAdded: 9, Uncounted: true}, Events: []ticket.Event{{Kind: ticket.EventNoteAdded}}},
 			[]string{"message.created"}},
 		{"only an audit entry", ticket.Applied{Events: []ticket.Event{{Kind: ticket.EventDeliveryFailed}}}, nil},
+		{"an SLA breach is no field change", ticket.Applied{Events: []ticket.Event{{Kind: ticket.EventSLABreached, Field: "sla", NewValue: "resolution"}}},
+			[]string{"ticket.sla_breached"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
