@@ -52,7 +52,7 @@ func (s *Server) GetReportSummary(ctx context.Context, req oapi.GetReportSummary
 func toReportRow(r store.ReportRow) oapi.ReportRow {
 	return oapi.ReportRow{Key: r.Key, Created: r.Created, Solved: r.Solved, Reopened: r.Reopened,
 		FirstResponseP50S: nullSecs(r.FirstResponseP50), FirstResponseP90S: nullSecs(r.FirstResponseP90),
-		ResolutionP50S: nullSecs(r.ResolutionP50), ResolutionP90S: nullSecs(r.ResolutionP90)}
+		ResolutionP50S: nullSecs(r.ResolutionP50), ResolutionP90S: nullSecs(r.ResolutionP90), SlaMetPct: r.SLAMetPct}
 }
 
 func nullSecs(v *int64) nullable.Nullable[int64] {

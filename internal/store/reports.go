@@ -42,6 +42,11 @@ type ReportRow struct {
 	Created, Solved, Reopened          int64
 	FirstResponseP50, FirstResponseP90 *int64
 	ResolutionP50, ResolutionP90       *int64
+	// SLATickets of the tickets solved had an SLA clock, SLAMet of them
+	// without a breach; SLAMetPct is 100 * SLAMet / SLATickets, nil when
+	// no solved ticket had one.
+	SLATickets, SLAMet int64
+	SLAMetPct          *float64
 }
 
 // Nearest-rank percentiles: the value at rank ceil(P*n/100) of the n values
@@ -109,6 +114,26 @@ func (s *Store) ReportSummary(ctx context.Context, q ReportQuery) ([]ReportRow, 
 	if err := durations("solves", "t.solved_at", func(r *ReportRow, n int64, p50, p90 *int64) {
 		r.Solved, r.ResolutionP50, r.ResolutionP90 = n, p50, p90
 	}); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	// SLA met: of the tickets solved in range that had an SLA clock, those
+	// that never breached it.
+	key, join := s.reportKey(q.Group, "t.solved_at")
+	err := scanAll(s.db.Query(ctx, `SELECT `+key+`, count(*), sum(CASE WHEN sl.breaches = '[]' THEN 1 ELSE 0 END)
+		FROM tickets t JOIN ticket_sla sl ON sl.ticket_id = t.id`+join+` WHERE t.solved_at >= $1 AND t.solved_at < $2`+s.reportFilters(q)+
+		` GROUP BY `+key, s.reportArgs(q)...))(func(r Rows) error {
+		var k string
+		var n, met int64
+		if err := r.Scan(&k, &n, &met); err != nil {
+			return fmt.Errorf("sla met: %w", err)
+		}
+		x := row(k)
+		x.SLATickets, x.SLAMet = n, met
+		pct := float64(met) * 100 / float64(n)
+		x.SLAMetPct = &pct
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	out := make([]ReportRow, 0, len(rows))

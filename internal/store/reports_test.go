@@ -25,6 +25,7 @@ type histTicket struct {
 	firstResponse *time.Time
 	solved        *time.Time
 	events        []histEvent
+	sla           int // 0: no SLA clock, 1: one never breached, 2: one breached
 }
 
 type histEvent struct {
@@ -94,6 +95,15 @@ func writeHistory(t testing.TB, s *store.Store, ctx context.Context, hist []*his
 		if _, err := db.Exec(ctx, `UPDATE tickets SET assignee_id = $2, first_response_at = $3, solved_at = $4, team_id = $5 WHERE id = $1`,
 			id, assignee, utc(h.firstResponse), utc(h.solved), team); err != nil {
 			t.Fatal(err)
+		}
+		if h.sla != 0 {
+			breaches := `[]`
+			if h.sla == 2 {
+				breaches = `[{"target":"resolution","due":"2026-03-02T00:00:00Z"}]`
+			}
+			if _, err := db.Exec(ctx, `INSERT INTO ticket_sla (ticket_id, policy_id, policy_name, breaches) VALUES ($1, 1, 'p', $2)`, id, breaches); err != nil {
+				t.Fatal(err)
+			}
 		}
 		for _, tag := range h.tags {
 			if _, err := db.Exec(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2)`, id, tag); err != nil {
@@ -166,6 +176,12 @@ func expectedReport(hist []*histTicket, q store.ReportQuery, mailbox, team strin
 			for _, k := range keys(h, *h.solved) {
 				row(k).Solved++
 				resolutions[k] = append(resolutions[k], h.solved.Unix()-h.created.Unix())
+				if h.sla != 0 {
+					row(k).SLATickets++
+					if h.sla == 1 {
+						row(k).SLAMet++
+					}
+				}
 			}
 		}
 		for _, e := range h.events {
@@ -191,6 +207,10 @@ func expectedReport(hist []*histTicket, q store.ReportQuery, mailbox, team strin
 	for k, r := range rows {
 		r.FirstResponseP50, r.FirstResponseP90 = rank(firsts[k], 50), rank(firsts[k], 90)
 		r.ResolutionP50, r.ResolutionP90 = rank(resolutions[k], 50), rank(resolutions[k], 90)
+		if r.SLATickets > 0 {
+			pct := float64(r.SLAMet) * 100 / float64(r.SLATickets)
+			r.SLAMetPct = &pct
+		}
 		out = append(out, *r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
@@ -211,12 +231,13 @@ func contains(list []string, s string) bool {
 // changes, at microsecond times (what both engines keep).
 func generateHistory(seed int64, n int, start time.Time) []*histTicket {
 	rng := rand.New(rand.NewSource(seed))
+	slaRng := rand.New(rand.NewSource(seed + 1)) // apart: the other draws stay as they were
 	at := func(base time.Time, maxSecs int) time.Time {
 		return base.Add(time.Duration(rng.Int63n(int64(maxSecs)*1e6)) * time.Microsecond)
 	}
 	var out []*histTicket
 	for i := 0; i < n; i++ {
-		h := &histTicket{mailbox: fmt.Sprint("mb", 1+rng.Intn(3), "@x.test"), created: at(start, 20*86400)}
+		h := &histTicket{mailbox: fmt.Sprint("mb", 1+rng.Intn(3), "@x.test"), created: at(start, 20*86400), sla: slaRng.Intn(3)}
 		if a := rng.Intn(3); a > 0 {
 			h.assignee = fmt.Sprint("agent", a, "@x.test")
 		}
@@ -324,8 +345,8 @@ func fmtRows(rows []store.ReportRow) string {
 		return fmt.Sprint(*v)
 	}
 	for _, r := range rows {
-		s += fmt.Sprintf("\n  %q c=%d s=%d r=%d fr=%s/%s res=%s/%s", r.Key, r.Created, r.Solved, r.Reopened,
-			p(r.FirstResponseP50), p(r.FirstResponseP90), p(r.ResolutionP50), p(r.ResolutionP90))
+		s += fmt.Sprintf("\n  %q c=%d s=%d r=%d fr=%s/%s res=%s/%s sla=%d/%d", r.Key, r.Created, r.Solved, r.Reopened,
+			p(r.FirstResponseP50), p(r.FirstResponseP90), p(r.ResolutionP50), p(r.ResolutionP90), r.SLAMet, r.SLATickets)
 	}
 	return s
 }

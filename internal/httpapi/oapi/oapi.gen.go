@@ -1354,7 +1354,7 @@ type ReportRow struct {
 	ResolutionP50S nullable.Nullable[int64] `json:"resolution_p50_s"`
 	ResolutionP90S nullable.Nullable[int64] `json:"resolution_p90_s"`
 
-	// SlaMetPct absent until SLA policies exist
+	// SlaMetPct of the tickets solved that had an SLA policy, the percentage that never breached it; absent when none had one
 	SlaMetPct *float64 `json:"sla_met_pct,omitempty"`
 	Solved    int64    `json:"solved"`
 }

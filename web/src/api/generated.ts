@@ -1063,7 +1063,7 @@ export interface ReportRow {
   resolution_p50_s: number | null;
   /** @nullable */
   resolution_p90_s: number | null;
-  /** absent until SLA policies exist */
+  /** of the tickets solved that had an SLA policy, the percentage that never breached it; absent when none had one */
   sla_met_pct?: number;
   /** absent until satisfaction surveys exist */
   csat_good_pct?: number;
