@@ -152,6 +152,9 @@ export function Shell() {
             <NavLink to="/admin/teams" className="nav-link">
               <span className="nav-text">Teams</span>
             </NavLink>
+            <NavLink to="/admin/sla" className="nav-link">
+              <span className="nav-text">SLA</span>
+            </NavLink>
             <NavLink to="/admin/webhooks" className="nav-link">
               <span className="nav-text">Webhooks</span>
             </NavLink>

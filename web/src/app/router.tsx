@@ -15,6 +15,7 @@ const NewTicketPage = lazy(() => import("../pages/NewTicket").then((m) => ({ def
 const InvitePage = lazy(() => import("../pages/Invite").then((m) => ({ default: m.InvitePage })));
 const RulesPage = lazy(() => import("../pages/AdminRules").then((m) => ({ default: m.RulesPage })));
 const TeamsPage = lazy(() => import("../pages/AdminTeams").then((m) => ({ default: m.TeamsPage })));
+const SLAPage = lazy(() => import("../pages/AdminSLA").then((m) => ({ default: m.SLAPage })));
 // Reports carry chart.js: it loads with the page, never in the main bundle.
 const ReportsPage = lazy(() => import("../pages/Reports").then((m) => ({ default: m.ReportsPage })));
 const MailboxesPage = lazy(() => import("../pages/AdminMailboxes").then((m) => ({ default: m.MailboxesPage })));
@@ -47,6 +48,7 @@ export const router = createBrowserRouter([
       { path: "admin/mailboxes", element: page(<MailboxesPage />) },
       { path: "admin/rules", element: page(<RulesPage />) },
       { path: "admin/teams", element: page(<TeamsPage />) },
+      { path: "admin/sla", element: page(<SLAPage />) },
       { path: "admin/webhooks", element: page(<WebhooksPage />) },
       { path: "mail/:filter", element: page(<InboundMailPage />) },
       { path: "*", element: <NotFound /> },

@@ -15,35 +15,25 @@ import {
   type Rule,
   type RuleAction,
   type RuleActionType,
-  type RuleCondition,
-  type RuleConditionField,
-  type RuleConditionOp,
-  type RuleMatch,
   type RuleWhen,
   type User,
 } from "../api/generated";
 import {
   ACTIONS,
-  FIELDS,
   WHENS,
   actionLabel,
   actionValueKind,
   emptyForm,
-  fieldLabel,
   formOf,
   newAction,
-  newCondition,
-  opLabel,
-  opsFor,
   reorder,
   toInput,
-  valueKind,
   whenLabel,
-  withField,
   type RuleForm,
 } from "../lib/ruleform";
 import { PRIORITIES, STATUSES, statusLabel } from "../lib/views";
 import { Empty, ErrorBanner, ErrorState, Loading } from "../components/States";
+import { ConditionsEditor } from "../components/ConditionsEditor";
 
 /** RulesPage is the admin's list of automation rules, in the order they run, with the form builder. */
 export function RulesPage() {
@@ -160,7 +150,6 @@ function RuleEditor({ rule, onDone }: { rule?: Rule; onDone: () => void }) {
     if (rule) update.mutate({ id: rule.id, data: toInput(form) });
     else create.mutate({ data: toInput(form) });
   };
-  const setCond = (i: number, c: RuleCondition) => setForm({ ...form, conditions: form.conditions.map((x, k) => (k === i ? c : x)) });
   const setAct = (i: number, a: RuleAction) => setForm({ ...form, actions: form.actions.map((x, k) => (k === i ? a : x)) });
   const agents = (users.data?.items ?? []).filter((u) => !u.disabled);
   const shared = (macros.data?.items ?? []).filter((m) => m.shared);
@@ -185,43 +174,7 @@ function RuleEditor({ rule, onDone }: { rule?: Rule; onDone: () => void }) {
           {form.when === "time" && <span className="hint">A time rule needs “Status is …”; add “Hours since updated more than …” to wait.</span>}
         </label>
       </div>
-      <fieldset className="rule-rows">
-        <legend>
-          If{" "}
-          <select className="input input-inline" aria-label="Match" value={form.match} onChange={(e) => setForm({ ...form, match: e.target.value as RuleMatch })}>
-            <option value="all">all</option>
-            <option value="any">any</option>
-          </select>{" "}
-          of these hold {form.conditions.length === 0 && <span className="muted">(no condition: every ticket)</span>}
-        </legend>
-        {form.conditions.map((c, i) => (
-          <div className="rule-line" key={i}>
-            <select className="input" aria-label={`Condition ${i + 1} field`} value={c.field} onChange={(e) => setCond(i, withField(c, e.target.value as RuleConditionField))}>
-              {FIELDS.map((f) => (
-                <option key={f} value={f}>
-                  {fieldLabel[f]}
-                </option>
-              ))}
-            </select>
-            <select className="input" aria-label={`Condition ${i + 1} operator`} value={c.op} onChange={(e) => setCond(i, { ...c, op: e.target.value as RuleConditionOp })}>
-              {opsFor(c.field).map((o) => (
-                <option key={o} value={o}>
-                  {opLabel[o]}
-                </option>
-              ))}
-            </select>
-            <ConditionValue c={c} i={i} onChange={(value) => setCond(i, { ...c, value })} />
-            <button className="btn btn-sm btn-ghost" type="button" aria-label={`Remove condition ${i + 1}`} onClick={() => setForm({ ...form, conditions: form.conditions.filter((_, k) => k !== i) })}>
-              ✕
-            </button>
-          </div>
-        ))}
-        <div>
-          <button className="btn btn-sm" type="button" onClick={() => setForm({ ...form, conditions: [...form.conditions, newCondition()] })}>
-            Add condition
-          </button>
-        </div>
-      </fieldset>
+      <ConditionsEditor match={form.match} conditions={form.conditions} onChange={(match, conditions) => setForm({ ...form, match, conditions })} />
       <fieldset className="rule-rows">
         <legend>Then</legend>
         {form.actions.map((a, i) => {
@@ -328,36 +281,5 @@ function RuleEditor({ rule, onDone }: { rule?: Rule; onDone: () => void }) {
         </button>
       </div>
     </form>
-  );
-}
-
-/** ConditionValue is a condition's value: a select where the values are known, a text or number box otherwise. */
-function ConditionValue({ c, i, onChange }: { c: RuleCondition; i: number; onChange: (v: string) => void }) {
-  const label = `Condition ${i + 1} value`;
-  const kind = valueKind(c.field);
-  if (kind === "status" || kind === "priority" || kind === "bool") {
-    const values: readonly string[] = kind === "status" ? STATUSES : kind === "priority" ? PRIORITIES : ["true", "false"];
-    return (
-      <select className="input" aria-label={label} value={c.value} onChange={(e) => onChange(e.target.value)}>
-        {values.map((v) => (
-          <option key={v} value={v}>
-            {kind === "bool" ? (v === "true" ? "yes" : "no") : statusLabel(v)}
-          </option>
-        ))}
-      </select>
-    );
-  }
-  return (
-    <input
-      className="input"
-      aria-label={label}
-      type={kind === "number" ? "number" : "text"}
-      min={kind === "number" ? 0 : undefined}
-      step="any"
-      maxLength={c.op === "matches" ? 256 : 1000}
-      placeholder={c.op === "matches" ? "pattern (RE2)" : ""}
-      value={c.value}
-      onChange={(e) => onChange(e.target.value)}
-    />
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
+import { dueBadge, useNow } from "../lib/sla";
 import { getListMessagesQueryOptions, useListMailboxes, useListTeams, useListTicketsInfinite, useListViews, type Ticket, type TicketSort } from "../api/generated";
 import { viewFor } from "../lib/views";
 import { savedViewParams } from "../lib/viewcounts";
@@ -22,7 +23,7 @@ function isTyping(el: EventTarget | null): boolean {
 
 // The sortable columns: the API's sort key, and the way a first click sorts
 // (newest, most urgent, A to Z first); a second click reverses it.
-const SORTS = { num: ["created", true], subject: ["subject", false], status: ["status", false], priority: ["priority", true], updated: ["updated", true] } as const;
+const SORTS = { num: ["created", true], subject: ["subject", false], status: ["status", false], priority: ["priority", true], due: ["due", false], updated: ["updated", true] } as const;
 type SortCol = keyof typeof SORTS;
 
 /** sortOf reads ?sort= (default "-updated") as a key and a direction. */
@@ -242,6 +243,7 @@ export function QueuePage() {
                 <th scope="col">Requester</th>
                 {th("status", "Status")}
                 {th("priority", "Priority")}
+                {th("due", "Due")}
                 <th scope="col" className="hide-narrow">
                   Assignee
                 </th>
@@ -287,6 +289,9 @@ export function QueuePage() {
                     <Badge kind="status" value={t.status} />
                   </td>
                   <td>{t.priority !== "normal" ? <Badge kind="prio" value={t.priority} /> : <span className="muted small">normal</span>}</td>
+                  <td className="due">
+                    <DueBadge sla={t.sla} />
+                  </td>
                   <td className="who hide-narrow">{t.assignee ? displayName(t.assignee) : <span className="muted">—</span>}</td>
                   <td className="muted small">
                     <time dateTime={t.updated_at} title={absoluteTime(t.updated_at)}>
@@ -310,5 +315,17 @@ export function QueuePage() {
         </>
       )}
     </>
+  );
+}
+
+/** DueBadge is a ticket's SLA countdown: amber under an hour, red when breached; it ticks every half minute. */
+function DueBadge({ sla }: { sla: Ticket["sla"] }) {
+  const now = useNow(30_000);
+  const b = dueBadge(sla, now);
+  if (!b) return null;
+  return (
+    <span className={`badge sla-due sla-${b.tone}`} title={b.title}>
+      {b.label}
+    </span>
   );
 }

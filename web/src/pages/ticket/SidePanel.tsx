@@ -1,6 +1,6 @@
-import { useMemo, useState } from "react";
+import { Fragment, useMemo, useState } from "react";
 import { Link, useOutletContext } from "react-router";
-import { useListTeams, useListUsers, type Ticket, type TicketUpdate, type User } from "../../api/generated";
+import { useListTeams, useListUsers, type Ticket, type TicketSLA, type TicketUpdate, type User } from "../../api/generated";
 import { PRIORITIES } from "../../lib/views";
 import { closeSteps, statusChoices, tagProblem } from "../../lib/rules";
 import { absoluteTime, relativeTime } from "../../lib/format";
@@ -178,6 +178,7 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
           )}
         </dl>
       </div>
+      {ticket.sla && <SLADues sla={ticket.sla} />}
       {ticket.merged_into == null && (
         <div className="card card-pad">
           <MergeForm ticket={ticket} />
@@ -186,5 +187,38 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
       <RulesFired ticketId={ticket.id} />
       <Activity ticketId={ticket.id} requester={ticket.requester} />
     </aside>
+  );
+}
+
+/** SLADues shows the ticket's SLA due times (its policy, what is running, what was breached). */
+function SLADues({ sla }: { sla: TicketSLA }) {
+  const rows: [string, string, string | null | undefined][] = [
+    ["first_response", "First response", sla.first_response_due_at],
+    ["next_response", "Next response", sla.next_response_due_at],
+    ["resolution", "Resolution", sla.resolution_due_at],
+  ];
+  return (
+    <div className="card card-pad stack" aria-label="SLA">
+      <h2 className="label">
+        SLA · {sla.policy}
+        {sla.paused && <span className="badge plain sla-ok"> paused (pending)</span>}
+      </h2>
+      <dl className="kv sla-dues">
+        {rows.map(([key, label, due]) => {
+          const breached = sla.breached.includes(key);
+          if (!due && !breached) return null;
+          return (
+            <Fragment key={key}>
+              <dt>{label}</dt>
+              <dd className={breached ? "sla-breached-at" : undefined} title={due ? absoluteTime(due) : undefined}>
+                {due ? `due ${relativeTime(due)}` : "met late"}
+                {breached && " · breached"}
+              </dd>
+            </Fragment>
+          );
+        })}
+      </dl>
+      {!sla.due_at && sla.breached.length === 0 && !sla.paused && <span className="muted small">Every target met.</span>}
+    </div>
   );
 }
