@@ -10,6 +10,7 @@ export const notificationText: Record<string, string> = {
   mentioned: "You were mentioned",
   snooze_woke: "Snoozed ticket woke",
   rule: "A rule asked to tell you",
+  sla_breached: "An SLA target was missed",
 };
 
 /** Bell: the unread count, and the list of the agent's notifications (refreshed live by notification.added). */

@@ -21,6 +21,7 @@ describe("describeEvent", () => {
     ["assigned by round robin", ev("auto_assigned", "assignee", "Billing", "round_robin"), "assigned the ticket by round robin (team Billing)"],
     ["assigned by load balancing", ev("auto_assigned", "assignee", "", "load_balanced"), "assigned the ticket by load balancing"],
     ["a team set", ev("team_changed", "team", "", "Billing"), "set team to Billing"],
+    ["an SLA breach", ev("sla_breached", "sla", "", "first_response"), ": SLA first response breached"],
     ["an unknown kind without a field", ev("spam.marked"), "spam marked"],
   ])("%s", (_name, e, want) => expect(describeEvent(e)).toBe(want));
 });
