@@ -43,10 +43,10 @@ func BenchmarkSLA(b *testing.B) {
 	policy := `INSERT INTO sla_policies (name, position, first_response_minutes, resolution_minutes, created_at, updated_at)
 		VALUES ('Std', 1, 60, 1440, now(), now())`
 	clocks := `INSERT INTO ticket_sla (ticket_id, policy_id, policy_name, resolution_due_at, breaches)
-		SELECT id, (SELECT id FROM sla_policies), 'Std', now() + interval '1 minute' + (id % 86400) * interval '1 second', '[]'
+		SELECT id, (SELECT id FROM sla_policies), 'Std', now() + interval '1 hour' + (id % 86400) * interval '1 second', '[]'
 		FROM tickets WHERE status IN ('new', 'open', 'pending')`
 	dues := `UPDATE tickets t SET sla_due_at = s.resolution_due_at, sla_check_at = s.resolution_due_at FROM ticket_sla s WHERE s.ticket_id = t.id`
-	if err := execAll(ctx, db, policy, clocks, dues, `VACUUM ANALYZE`); err != nil {
+	if err := execAll(ctx, db, policy, clocks); err != nil {
 		b.Fatal(err)
 	}
 	var open int
@@ -66,6 +66,12 @@ func BenchmarkSLA(b *testing.B) {
 		took := time.Since(t0)
 		b.ReportMetric(ms(took), name+"-ms")
 		b.Logf("breach pass, %s: %d breaches recorded in %s (%d open tickets)", name, got, took.Round(time.Millisecond), open)
+	}
+	// Loading takes minutes: the clocks start from now, an hour ahead, so
+	// that nothing is due in the first pass.
+	if err := execAll(ctx, db, `UPDATE ticket_sla SET resolution_due_at = now() + interval '1 hour' + (ticket_id % 86400) * interval '1 second'`,
+		dues, `VACUUM ANALYZE tickets`, `VACUUM ANALYZE ticket_sla`); err != nil {
+		b.Fatal(err)
 	}
 	pass("nothing-due")
 	if err := execAll(ctx, db, fmt.Sprintf(`WITH d AS (SELECT ticket_id FROM ticket_sla ORDER BY ticket_id LIMIT %d)
