@@ -47,15 +47,16 @@ func TestTicketsListSorts(t *testing.T) {
 			priority domain.Priority
 			created  int // minutes after t0
 			updated  int
+			due      int // the SLA due time, minutes after t0; -1: none
 		}
 		rows := []row{
-			{"beta", domain.StatusOpen, domain.PriorityUrgent, 0, 50},
-			{"Alpha", domain.StatusNew, domain.PriorityLow, 1, 50},
-			{"gamma", domain.StatusClosed, domain.PriorityHigh, 2, 10},
-			{"alpha", domain.StatusPending, domain.PriorityUrgent, 3, 40},
-			{"Delta", domain.StatusSolved, domain.PriorityNormal, 4, 30},
-			{"beta", domain.StatusOpen, domain.PriorityLow, 5, 20},
-			{strings.Repeat("z", 1300), domain.StatusNew, domain.PriorityHigh, 6, 60},
+			{"beta", domain.StatusOpen, domain.PriorityUrgent, 0, 50, 30},
+			{"Alpha", domain.StatusNew, domain.PriorityLow, 1, 50, -1},
+			{"gamma", domain.StatusClosed, domain.PriorityHigh, 2, 10, 10},
+			{"alpha", domain.StatusPending, domain.PriorityUrgent, 3, 40, 30},
+			{"Delta", domain.StatusSolved, domain.PriorityNormal, 4, 30, -1},
+			{"beta", domain.StatusOpen, domain.PriorityLow, 5, 20, 5},
+			{strings.Repeat("z", 1300), domain.StatusNew, domain.PriorityHigh, 6, 60, -1},
 		}
 		ids := make([]int64, len(rows))
 		for i, r := range rows {
@@ -68,6 +69,14 @@ func TestTicketsListSorts(t *testing.T) {
 				t.Fatal(err)
 			}
 			ids[i] = id
+			if r.due >= 0 {
+				due := t0.Add(time.Duration(r.due) * time.Minute)
+				if err := s.DB().InTx(ctx, func(tx *store.Tx) error {
+					return s.SetTicketSLA(ctx, tx, id, store.TicketSLA{PolicyID: 1, PolicyName: "p", Done: due, Breaches: "[]", DueAt: due, CheckAt: due})
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 		prio := map[domain.Priority]int{domain.PriorityLow: 0, domain.PriorityNormal: 1, domain.PriorityHigh: 2, domain.PriorityUrgent: 3}
 		status := map[domain.Status]int{domain.StatusNew: 0, domain.StatusOpen: 1, domain.StatusPending: 2, domain.StatusSolved: 3, domain.StatusClosed: 4}
@@ -89,6 +98,21 @@ func TestTicketsListSorts(t *testing.T) {
 			},
 			store.SortSubject: func(i, j int) int {
 				return strings.Compare(strings.ToLower(rows[i].subject), strings.ToLower(rows[j].subject))
+			},
+			// Tickets with a due time first, by it; the others by last activity.
+			store.SortDue: func(i, j int) int {
+				key := func(k int) (int, int) {
+					if rows[k].due < 0 {
+						return 1, rows[k].updated
+					}
+					return 0, rows[k].due
+				}
+				ri, vi := key(i)
+				rj, vj := key(j)
+				if ri != rj {
+					return ri - rj
+				}
+				return vi - vj
 			},
 		}
 		if len(keys) != len(store.TicketSortKeys()) {
