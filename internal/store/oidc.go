@@ -13,6 +13,7 @@ type OIDCLogin struct {
 	StateHash string
 	Nonce     string
 	Verifier  string // PKCE code verifier
+	Next      string // the local path to go on to
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
@@ -23,8 +24,8 @@ func (s *Store) CreateOIDCLogin(ctx context.Context, l OIDCLogin) error {
 	if _, err := s.db.Exec(ctx, `DELETE FROM oidc_logins WHERE expires_at <= $1`, l.CreatedAt.UTC()); err != nil {
 		return fmt.Errorf("forget expired sso sign-ins: %w", err)
 	}
-	if _, err := s.db.Exec(ctx, `INSERT INTO oidc_logins (state_hash, nonce, verifier, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-		l.StateHash, l.Nonce, l.Verifier, l.CreatedAt.UTC(), l.ExpiresAt.UTC()); err != nil {
+	if _, err := s.db.Exec(ctx, `INSERT INTO oidc_logins (state_hash, nonce, verifier, next_path, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		l.StateHash, l.Nonce, l.Verifier, l.Next, l.CreatedAt.UTC(), l.ExpiresAt.UTC()); err != nil {
 		return fmt.Errorf("create sso sign-in: %w", err)
 	}
 	return nil
@@ -36,7 +37,7 @@ func (s *Store) CreateOIDCLogin(ctx context.Context, l OIDCLogin) error {
 func (s *Store) TakeOIDCLogin(ctx context.Context, stateHash string, now time.Time) (OIDCLogin, error) {
 	var l OIDCLogin
 	err := s.db.W().QueryRow(ctx, `DELETE FROM oidc_logins WHERE state_hash = $1
-		RETURNING state_hash, nonce, verifier, created_at, expires_at`, stateHash).Scan(&l.StateHash, &l.Nonce, &l.Verifier, &l.CreatedAt, &l.ExpiresAt)
+		RETURNING state_hash, nonce, verifier, next_path, created_at, expires_at`, stateHash).Scan(&l.StateHash, &l.Nonce, &l.Verifier, &l.Next, &l.CreatedAt, &l.ExpiresAt)
 	if err != nil {
 		return l, fmt.Errorf("sso sign-in: %w", err)
 	}

@@ -14,7 +14,7 @@ func TestOIDCLoginIsTakenOnce(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		s, ctx := open(t, dsn)
 		now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-		want := store.OIDCLogin{StateHash: "h1", Nonce: "n1", Verifier: "v1", CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
+		want := store.OIDCLogin{StateHash: "h1", Nonce: "n1", Verifier: "v1", Next: "/tickets/7", CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
 		if err := s.CreateOIDCLogin(ctx, want); err != nil {
 			t.Fatal(err)
 		}
