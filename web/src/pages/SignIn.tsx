@@ -115,7 +115,7 @@ export function SignInPage() {
         {passwordOff ? (
           <details className="break-glass">
             <summary>Break-glass admin sign-in</summary>
-            {passwordFields}
+            <div className="break-glass-fields">{passwordFields}</div>
           </details>
         ) : (
           passwordFields
