@@ -23,7 +23,7 @@ import (
 // token endpoint that checks the code, the client and the PKCE verifier
 // (RFC 7636) and returns an RS256 ID token, the JWKS (RFC 7517), userinfo.
 type provider struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu      sync.Mutex
@@ -45,7 +45,7 @@ const (
 	clientSecret = "client secret"
 )
 
-func newProvider(t *testing.T) *provider {
+func newProvider(t testing.TB) *provider {
 	p := &provider{t: t, codes: map[string]grant{}, claims: map[string]any{"sub": "u-1", "email": "ada@acme.test", "email_verified": true, "name": "Ada Lovelace"}}
 	p.rotate()
 	mux := http.NewServeMux()

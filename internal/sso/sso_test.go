@@ -45,7 +45,7 @@ func (b *bundle) advance(d time.Duration) {
 
 // setup runs Ticketer's sign-in (the flow, auth, a SQLite store) against an
 // in-process provider; acme.test is the allowed domain.
-func setup(t *testing.T) *bundle {
+func setup(t testing.TB) *bundle {
 	t.Helper()
 	b := &bundle{ctx: context.Background(), idp: newProvider(t), st: store.New(storetest.Open(t, storetest.SQLiteURL(t))), now: time.Now()}
 	mux := http.NewServeMux()
@@ -66,7 +66,7 @@ func setup(t *testing.T) *bundle {
 
 // browser is a cookie-keeping client; stopAt makes it stop before
 // following a redirect to a URL with that path.
-func (b *bundle) browser(t *testing.T, stopAt string) *http.Client {
+func (b *bundle) browser(t testing.TB, stopAt string) *http.Client {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -81,13 +81,13 @@ func (b *bundle) browser(t *testing.T, stopAt string) *http.Client {
 
 // signIn runs a whole sign-in in a new browser and returns where it ended
 // and the browser.
-func (b *bundle) signIn(t *testing.T, next string) (*url.URL, *http.Client) {
+func (b *bundle) signIn(t testing.TB, next string) (*url.URL, *http.Client) {
 	t.Helper()
 	c := b.browser(t, "")
 	return b.get(t, c, b.app.URL+sso.StartPath+"?next="+url.QueryEscape(next)), c
 }
 
-func (b *bundle) get(t *testing.T, c *http.Client, u string) *url.URL {
+func (b *bundle) get(t testing.TB, c *http.Client, u string) *url.URL {
 	t.Helper()
 	res, err := c.Get(u)
 	if err != nil {
@@ -118,7 +118,7 @@ func (b *bundle) principal(t *testing.T, c *http.Client) (auth.Principal, error)
 	return b.authn.Authenticate(b.ctx, r)
 }
 
-func (b *bundle) user(t *testing.T, email string, role domain.Role) store.User {
+func (b *bundle) user(t testing.TB, email string, role domain.Role) store.User {
 	t.Helper()
 	id, err := b.st.CreateUser(b.ctx, store.User{Email: email, Name: "Existing", Role: role, CreatedAt: time.Now()})
 	if err != nil {
@@ -335,4 +335,19 @@ func TestUnreachableProvider(t *testing.T) {
 	b.idp.srv.Close()
 	end, c := b.signIn(t, "/")
 	wantRefused(t, b, end, c, "unavailable")
+}
+
+// BenchmarkSignIn is one whole sign-in of an existing user: start, the
+// provider's redirect, the callback (code exchange, ID token check against
+// the cached JWKS, session), on SQLite.
+func BenchmarkSignIn(b *testing.B) {
+	bd := setup(b)
+	bd.user(b, "ada@acme.test", domain.RoleAgent)
+	bd.signIn(b, "/") // discovery and JWKS fetched once
+	b.ResetTimer()
+	for b.Loop() {
+		if end, _ := bd.signIn(b, "/"); end.Path != "/" {
+			b.Fatalf("ended at %s", end)
+		}
+	}
 }
