@@ -127,7 +127,8 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 	h.srv = httptest.NewServer(httpapi.New(httpapi.Deps{Store: h.st, Blobs: blobs, Tickets: svc, Auth: h.auth, Portal: h.portal, Logger: log, Webhooks: hooks, Presence: h.live},
 		httpapi.Options{Stream: okHandler("stream"), Metrics: okHandler("metrics"),
 			GmailOAuthStart: okHandler("gmail start"), GmailOAuthCallback: okHandler("gmail callback"), NylasWebhook: okHandler("nylas webhook"),
-			MicrosoftOAuthStart: okHandler("microsoft start"), MicrosoftOAuthCallback: okHandler("microsoft callback")}))
+			MicrosoftOAuthStart: okHandler("microsoft start"), MicrosoftOAuthCallback: okHandler("microsoft callback"),
+			MailOAuthStart: okHandler("mail oauth start"), MailOAuthCallback: okHandler("mail oauth callback")}))
 	t.Cleanup(h.srv.Close)
 
 	if h.mailbox, err = h.st.CreateMailbox(ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", Provider: "smtp",

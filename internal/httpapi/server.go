@@ -79,6 +79,9 @@ type Options struct {
 	// MicrosoftOAuthStart and MicrosoftOAuthCallback run the Microsoft 365
 	// connect flow (admin).
 	MicrosoftOAuthStart, MicrosoftOAuthCallback http.Handler
+	// MailOAuthStart and MailOAuthCallback run "Connect account" of IMAP
+	// and SMTP-relay mailboxes with Google or Microsoft (admin).
+	MailOAuthStart, MailOAuthCallback http.Handler
 }
 
 // Server implements oapi.StrictServerInterface.

@@ -148,6 +148,17 @@ func (s *Store) SetAuthRefused(ctx context.Context, id int64, reason string, now
 	return nil
 }
 
+// ClearAuthRefused records that the mailbox's credentials work again (an
+// OAuth refresh succeeded after one was refused): the refusal and the error
+// it put on the mailbox go; a connector still failing sets its own again.
+func (s *Store) ClearAuthRefused(ctx context.Context, id int64) error {
+	if _, err := s.db.Exec(ctx, `UPDATE mailboxes SET auth_refused = FALSE, status = $1, last_error = '', error_since = NULL
+		WHERE id = $2 AND auth_refused`, SyncOK, id); err != nil {
+		return fmt.Errorf("clear auth refused of mailbox %d: %w", id, err)
+	}
+	return nil
+}
+
 // LastArrival is when the newest mail reached the mailbox (zero: none).
 // Imports are left out: they say nothing about the mailbox's mail flow.
 func (s *Store) LastArrival(ctx context.Context, mailboxID int64) (time.Time, error) {
