@@ -60,6 +60,7 @@ type Config struct {
 	// a relay is refused as misconfigured.
 	RelayTokens interface {
 		Token(ctx context.Context, mailboxID int64) (string, error)
+		Invalidate(mailboxID int64)
 	}
 	// Hooks run in the transaction of every ticket change, after the
 	// built-in audit trail, by stage (see Stage).

@@ -40,9 +40,11 @@ type Config struct {
 	// OAuth (auth=oauth) logs in with XOAUTH2 and an access token of the
 	// account connected to the mailbox (Connect account: Google or
 	// Microsoft), refreshed before it expires; Token hands it out.
-	OAuth  bool
-	Token  func(ctx context.Context) (string, error)
-	Folder string // INBOX by default
+	OAuth bool
+	Token func(ctx context.Context) (string, error)
+	// Invalidate drops Token's access token after the server refused it.
+	Invalidate func()
+	Folder     string // INBOX by default
 	// SentFolder, when set, is synced too: replies agents wrote from their
 	// own mail client then land on their tickets through threading.
 	SentFolder string
@@ -175,6 +177,7 @@ func (c *Config) tlsConfig() *tls.Config {
 // (*xoauth.Tokens).
 type Tokens interface {
 	Token(ctx context.Context, mailboxID int64) (string, error)
+	Invalidate(mailboxID int64)
 }
 
 // Factory builds IMAP connectors for the supervisor from each mailbox's
@@ -196,6 +199,7 @@ func Factory(secrets *secret.Box, tokens Tokens, tune func(*Config)) mailbox.Fac
 			}
 			id := c.MailboxID
 			cfg.Token = func(ctx context.Context) (string, error) { return tokens.Token(ctx, id) }
+			cfg.Invalidate = func() { tokens.Invalidate(id) }
 		}
 		if tune != nil {
 			tune(&cfg)

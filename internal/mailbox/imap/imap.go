@@ -122,6 +122,11 @@ func (c *Conn) connect(ctx context.Context) error {
 	if err != nil {
 		c.drop()
 		err = fmt.Errorf("log in to %s as %s: %w", c.cfg.Addr, c.cfg.Username, err)
+		if refusedLogin(err) && c.cfg.Invalidate != nil {
+			// Perhaps revoked early: the next attempt refreshes, and a grant
+			// that is gone then shows as a refused refresh.
+			c.cfg.Invalidate()
+		}
 		if refusedLogin(err) && c.host != nil {
 			c.host.Refused(ctx, err.Error()) // a retry will not fix it: alert the admins now
 		}

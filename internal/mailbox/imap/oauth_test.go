@@ -2,6 +2,7 @@ package imap_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,8 +16,8 @@ import (
 
 // oauthHarness is a mailbox with auth=oauth against an IMAP server that
 // takes XOAUTH2 with the newest access token of an in-process token
-// endpoint.
-func oauthHarness(t *testing.T, dsn, refresh string) (*harness, server, *xoauthtest.Server, func() []string) {
+// endpoint, except the revoked ones.
+func oauthHarness(t *testing.T, dsn, refresh string, revoked ...string) (*harness, server, *xoauthtest.Server, func() []string) {
 	ts := xoauthtest.Start(t)
 	var mu sync.Mutex
 	var seen []string
@@ -27,7 +28,7 @@ func oauthHarness(t *testing.T, dsn, refresh string) (*harness, server, *xoautht
 		// The server checks what Gmail checks: the format, the user, the token.
 		user, rest, ok := strings.Cut(string(initial), "\x01auth=Bearer ")
 		token, ok2 := strings.CutSuffix(rest, "\x01\x01")
-		return ok && ok2 && user == "user="+imaptest.User && ts.Valid(token)
+		return ok && ok2 && user == "user="+imaptest.User && ts.Valid(token) && !slices.Contains(revoked, token)
 	})
 	h := newHarness(t, dsn, "imap://"+imaptest.User+"@"+addr+"/INBOX?tls=none&auth=oauth", nil)
 	app := xoauth.App{ClientID: "client", ClientSecret: "secret", TokenURL: ts.URL}
@@ -78,4 +79,18 @@ func TestOAuthRefusedRefreshShowsOnMailbox(t *testing.T) {
 			t.Fatalf("the server was sent %d logins without a token", n)
 		}
 	})
+}
+
+// An access token the server refuses before its expiry (revoked early) is
+// dropped: the next login refreshes and gets in.
+func TestOAuthTokenRefusedByServerIsRefreshed(t *testing.T) {
+	h, srv, ts, seen := oauthHarness(t, storetest.SQLiteURL(t), "rt-good", "at-1")
+	ts.Lock(func(s *xoauthtest.Server) { s.Refresh["rt-good"] = true })
+	srv.appendMsgs(t, "INBOX", testMsg("after a revoked token"))
+	h.start()
+	h.waitTicket("after a revoked token")
+	got := seen()
+	if len(got) < 2 || got[0] != "user=agent\x01auth=Bearer at-1\x01\x01" || got[len(got)-1] != "user=agent\x01auth=Bearer at-2\x01\x01" {
+		t.Fatalf("XOAUTH2 initial responses: %q", got)
+	}
 }

@@ -27,6 +27,9 @@ type Relay struct {
 	// Token hands out the access token of the mailbox's connected account
 	// (auth=oauth), refreshed before it expires.
 	Token func(ctx context.Context) (string, error)
+	// Invalidate drops Token's access token after the relay refused it, so
+	// the next attempt refreshes.
+	Invalidate func()
 }
 
 // NewRelay returns a relay sender.
@@ -169,6 +172,9 @@ func (r *Relay) session(ctx context.Context, c *smtp.Client, helo string, tlsCfg
 		var tp *textproto.Error
 		if errors.As(err, &tp) && tp.Code >= 500 {
 			if r.cfg.XOAuth2 {
+				if r.Invalidate != nil {
+					r.Invalidate()
+				}
 				return &ConfigError{Err: fmt.Errorf("relay %s: AUTH %s refused (%w): check that the user name is the connected account's address and that it may send through SMTP (Microsoft 365: Authenticated SMTP enabled)", r.addr(), name, err)}
 			}
 			return &ConfigError{Err: fmt.Errorf("relay %s: AUTH %s refused (%w): check the user name and password in the relay URL", r.addr(), name, err)}

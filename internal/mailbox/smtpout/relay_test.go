@@ -316,6 +316,23 @@ func TestXOAuth2(t *testing.T) {
 	}
 }
 
+// A token the relay refuses is dropped, so the next send refreshes.
+func TestXOAuth2RefusedTokenIsInvalidated(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	s.auth, s.user, s.pass = "XOAUTH2", "agent", "at-2"
+	r := relay(t, "smtp://agent@127.0.0.1:%d?auth=oauth", s.start())
+	tokens := []string{"at-1", "at-2"}
+	r.Token = func(context.Context) (string, error) { return tokens[0], nil }
+	r.Invalidate = func() { tokens = tokens[1:] }
+	if _, err := send(r); kind(err) != "config" {
+		t.Fatalf("first send with the revoked token: %v", err)
+	}
+	if _, err := send(r); err != nil {
+		t.Fatalf("second send, refreshed: %v", err)
+	}
+}
+
 // The bearer token is never sent unencrypted to another machine.
 func TestXOAuth2NeedsTLS(t *testing.T) {
 	t.Parallel()

@@ -186,6 +186,18 @@ func (t *Tokens) Token(ctx context.Context, mailboxID int64) (string, error) {
 	return tok, err
 }
 
+// Invalidate drops the mailbox's access token: the server refused it
+// before its expiry (revoked early), so the next login refreshes, and a
+// grant that is gone shows as a refused refresh.
+func (t *Tokens) Invalidate(mailboxID int64) {
+	t.mu.Lock()
+	e := t.sources[mailboxID]
+	t.mu.Unlock()
+	if e != nil {
+		e.source.Invalidate()
+	}
+}
+
 // source returns the cached source of the mailbox, or a new one when its
 // credentials changed (connected again).
 func (t *Tokens) source(c store.Connector) (*cached, error) {
