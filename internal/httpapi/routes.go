@@ -138,6 +138,10 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 		route("GET /api/v1/mailboxes/microsoft/oauth/start", admin, opts.MicrosoftOAuthStart.ServeHTTP)
 		route("GET /api/v1/mailboxes/microsoft/oauth/callback", admin, opts.MicrosoftOAuthCallback.ServeHTTP)
 	}
+	if opts.MailOAuthStart != nil {
+		route("GET /api/v1/mailboxes/oauth/start", admin, opts.MailOAuthStart.ServeHTTP)
+		route("GET /api/v1/mailboxes/oauth/callback", admin, opts.MailOAuthCallback.ServeHTTP)
+	}
 	if opts.NylasWebhook != nil {
 		route("GET /api/v1/mailboxes/nylas/webhook", public, opts.NylasWebhook.ServeHTTP)
 		route("POST /api/v1/mailboxes/nylas/webhook", public, opts.NylasWebhook.ServeHTTP)

@@ -82,6 +82,9 @@ type Options struct {
 	// OIDCStart and OIDCCallback run single sign-on (public; nil when
 	// TICKETER_OIDC_ISSUER is not set). They find the client with ClientFrom.
 	OIDCStart, OIDCCallback http.Handler
+	// MailOAuthStart and MailOAuthCallback run "Connect account" of IMAP
+	// and SMTP-relay mailboxes with Google or Microsoft (admin).
+	MailOAuthStart, MailOAuthCallback http.Handler
 }
 
 // Server implements oapi.StrictServerInterface.

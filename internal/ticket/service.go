@@ -55,6 +55,13 @@ type Config struct {
 	// operator allows them. Sends go to the configured relay directly (a
 	// relay on the LAN or this host is ordinary).
 	Guard *netguard.Guard
+	// RelayTokens hands out the access token of the account connected to a
+	// mailbox, for a relay URL with auth=oauth (*xoauth.Tokens); nil: such
+	// a relay is refused as misconfigured.
+	RelayTokens interface {
+		Token(ctx context.Context, mailboxID int64) (string, error)
+		Invalidate(mailboxID int64)
+	}
 	// Hooks run in the transaction of every ticket change, after the
 	// built-in audit trail, by stage (see Stage).
 	Hooks []Hook

@@ -631,6 +631,24 @@ func (e ListInboundParamsStatus) Valid() bool {
 	}
 }
 
+// Defines values for MailOAuthStartParamsProvider.
+const (
+	Google    MailOAuthStartParamsProvider = "google"
+	Microsoft MailOAuthStartParamsProvider = "microsoft"
+)
+
+// Valid indicates whether the value is a known member of the MailOAuthStartParamsProvider enum.
+func (e MailOAuthStartParamsProvider) Valid() bool {
+	switch e {
+	case Google:
+		return true
+	case Microsoft:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetReportSummaryParamsGroup.
 const (
 	GetReportSummaryParamsGroupAgent   GetReportSummaryParamsGroup = "agent"
@@ -781,14 +799,14 @@ type CreateMailboxRequest struct {
 	AckSubject *string `json:"ack_subject,omitempty"`
 	Address    string  `json:"address"`
 
-	// Imap imap://user:pass@host:port/FOLDER or imaps://... (query: sent=FOLDER, tls=none, auth=xoauth2); stored sealed; the mailbox then syncs from it
+	// Imap imap://user:pass@host:port/FOLDER or imaps://... (query: sent=FOLDER, tls=none, auth=xoauth2 (the password is an access token), auth=oauth (the account connected with Connect account)); stored sealed; the mailbox then syncs from it
 	Imap *string `json:"imap,omitempty"`
 
 	// ImapSince with imap: first day of the backfill, YYYY-MM-DD; empty: everything
 	ImapSince *string `json:"imap_since,omitempty"`
 	Name      string  `json:"name"`
 
-	// SmtpRelay smtp://[user:pass@]host:port or smtps://... (query: tls=starttls|opportunistic|none, insecure=1, ca=/path/ca.pem, helo=NAME); stored sealed
+	// SmtpRelay smtp://[user:pass@]host:port or smtps://... (query: tls=starttls|opportunistic|none, insecure=1, ca=/path/ca.pem, helo=NAME, auth=xoauth2 (the password is an access token), auth=oauth (the account connected with Connect account)); stored sealed
 	SmtpRelay *string `json:"smtp_relay,omitempty"`
 
 	// TeamId the team the mailbox's new tickets go to
@@ -1794,6 +1812,23 @@ type NylasWebhookChallengeParams struct {
 	Challenge string `form:"challenge" json:"challenge"`
 }
 
+// MailOAuthCallbackParams defines parameters for MailOAuthCallback.
+type MailOAuthCallbackParams struct {
+	State            *string `form:"state,omitempty" json:"state,omitempty"`
+	Code             *string `form:"code,omitempty" json:"code,omitempty"`
+	Error            *string `form:"error,omitempty" json:"error,omitempty"`
+	ErrorDescription *string `form:"error_description,omitempty" json:"error_description,omitempty"`
+}
+
+// MailOAuthStartParams defines parameters for MailOAuthStart.
+type MailOAuthStartParams struct {
+	MailboxId int64                        `form:"mailbox_id" json:"mailbox_id"`
+	Provider  MailOAuthStartParamsProvider `form:"provider" json:"provider"`
+}
+
+// MailOAuthStartParamsProvider defines parameters for MailOAuthStart.
+type MailOAuthStartParamsProvider string
+
 // ListNotificationsParams defines parameters for ListNotifications.
 type ListNotificationsParams struct {
 	// Limit 1 to 200, default 50
@@ -2109,6 +2144,12 @@ type ServerInterface interface {
 	// NylasWebhook Nylas' message.created notifications, authenticated by their x-nylas-signature
 	// (POST /api/v1/mailboxes/nylas/webhook)
 	NylasWebhook(w http.ResponseWriter, r *http.Request)
+	// MailOAuthCallback Where Google or Microsoft sends the admin back; the state is bound to the admin's session
+	// (GET /api/v1/mailboxes/oauth/callback)
+	MailOAuthCallback(w http.ResponseWriter, r *http.Request, params MailOAuthCallbackParams)
+	// MailOAuthStart Connect account for an IMAP or SMTP-relay mailbox: redirects to Google or Microsoft (authorization code with PKCE); the refresh token is sealed on the mailbox and its IMAP and relay URLs use it with auth=oauth
+	// (GET /api/v1/mailboxes/oauth/start)
+	MailOAuthStart(w http.ResponseWriter, r *http.Request, params MailOAuthStartParams)
 
 	// (PATCH /api/v1/mailboxes/{id})
 	UpdateMailbox(w http.ResponseWriter, r *http.Request, id ID)
@@ -3225,6 +3266,124 @@ func (siw *ServerInterfaceWrapper) NylasWebhook(w http.ResponseWriter, r *http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.NylasWebhook(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// MailOAuthCallback operation middleware
+func (siw *ServerInterfaceWrapper) MailOAuthCallback(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MailOAuthCallbackParams
+
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "code", r.URL.Query(), &params.Code, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "code"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "code", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "error" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "error", r.URL.Query(), &params.Error, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "error"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "error", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "error_description" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "error_description", r.URL.Query(), &params.ErrorDescription, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "error_description"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "error_description", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.MailOAuthCallback(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// MailOAuthStart operation middleware
+func (siw *ServerInterfaceWrapper) MailOAuthStart(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MailOAuthStartParams
+
+	// ------------- Required query parameter "mailbox_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "mailbox_id", r.URL.Query(), &params.MailboxId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mailbox_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mailbox_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Required query parameter "provider" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "provider", r.URL.Query(), &params.Provider, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "provider"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "provider", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.MailOAuthStart(w, r, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -4979,6 +5138,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/gmail/oauth/callback", wrapper.GmailOAuthCallback)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/microsoft/oauth/start", wrapper.MicrosoftOAuthStart)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/microsoft/oauth/callback", wrapper.MicrosoftOAuthCallback)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/oauth/start", wrapper.MailOAuthStart)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/oauth/callback", wrapper.MailOAuthCallback)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/nylas/webhook", wrapper.NylasWebhookChallenge)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/mailboxes/nylas/webhook", wrapper.NylasWebhook)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/reports/summary", wrapper.GetReportSummary)
@@ -7009,6 +7170,158 @@ func (response NylasWebhook401JSONResponse) VisitNylasWebhookResponse(w http.Res
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type MailOAuthCallbackRequestObject struct {
+	Params MailOAuthCallbackParams
+}
+
+type MailOAuthCallbackResponseObject interface {
+	VisitMailOAuthCallbackResponse(w http.ResponseWriter) error
+}
+
+type MailOAuthCallback302Response struct {
+}
+
+func (response MailOAuthCallback302Response) VisitMailOAuthCallbackResponse(w http.ResponseWriter) error {
+	w.WriteHeader(302)
+	return nil
+}
+
+type MailOAuthCallback400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response MailOAuthCallback400JSONResponse) VisitMailOAuthCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthCallback401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response MailOAuthCallback401JSONResponse) VisitMailOAuthCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthCallback403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response MailOAuthCallback403JSONResponse) VisitMailOAuthCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthStartRequestObject struct {
+	Params MailOAuthStartParams
+}
+
+type MailOAuthStartResponseObject interface {
+	VisitMailOAuthStartResponse(w http.ResponseWriter) error
+}
+
+type MailOAuthStart302Response struct {
+}
+
+func (response MailOAuthStart302Response) VisitMailOAuthStartResponse(w http.ResponseWriter) error {
+	w.WriteHeader(302)
+	return nil
+}
+
+type MailOAuthStart400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response MailOAuthStart400JSONResponse) VisitMailOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthStart401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response MailOAuthStart401JSONResponse) VisitMailOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthStart403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response MailOAuthStart403JSONResponse) VisitMailOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthStart404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response MailOAuthStart404JSONResponse) VisitMailOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthStart422JSONResponse struct{ InvalidJSONResponse }
+
+func (response MailOAuthStart422JSONResponse) VisitMailOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthStart503Response struct {
+}
+
+func (response MailOAuthStart503Response) VisitMailOAuthStartResponse(w http.ResponseWriter) error {
+	w.WriteHeader(503)
+	return nil
 }
 
 type UpdateMailboxRequestObject struct {
@@ -11459,6 +11772,12 @@ type StrictServerInterface interface {
 	// NylasWebhook Nylas' message.created notifications, authenticated by their x-nylas-signature
 	// (POST /api/v1/mailboxes/nylas/webhook)
 	NylasWebhook(ctx context.Context, request NylasWebhookRequestObject) (NylasWebhookResponseObject, error)
+	// MailOAuthCallback Where Google or Microsoft sends the admin back; the state is bound to the admin's session
+	// (GET /api/v1/mailboxes/oauth/callback)
+	MailOAuthCallback(ctx context.Context, request MailOAuthCallbackRequestObject) (MailOAuthCallbackResponseObject, error)
+	// MailOAuthStart Connect account for an IMAP or SMTP-relay mailbox: redirects to Google or Microsoft (authorization code with PKCE); the refresh token is sealed on the mailbox and its IMAP and relay URLs use it with auth=oauth
+	// (GET /api/v1/mailboxes/oauth/start)
+	MailOAuthStart(ctx context.Context, request MailOAuthStartRequestObject) (MailOAuthStartResponseObject, error)
 
 	// (PATCH /api/v1/mailboxes/{id})
 	UpdateMailbox(ctx context.Context, request UpdateMailboxRequestObject) (UpdateMailboxResponseObject, error)
@@ -12590,6 +12909,58 @@ func (sh *strictHandler) NylasWebhook(w http.ResponseWriter, r *http.Request) {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(NylasWebhookResponseObject); ok {
 		if err := validResponse.VisitNylasWebhookResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MailOAuthCallback operation middleware
+func (sh *strictHandler) MailOAuthCallback(w http.ResponseWriter, r *http.Request, params MailOAuthCallbackParams) {
+	var request MailOAuthCallbackRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MailOAuthCallback(ctx, request.(MailOAuthCallbackRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MailOAuthCallback")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(MailOAuthCallbackResponseObject); ok {
+		if err := validResponse.VisitMailOAuthCallbackResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MailOAuthStart operation middleware
+func (sh *strictHandler) MailOAuthStart(w http.ResponseWriter, r *http.Request, params MailOAuthStartParams) {
+	var request MailOAuthStartRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MailOAuthStart(ctx, request.(MailOAuthStartRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MailOAuthStart")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(MailOAuthStartResponseObject); ok {
+		if err := validResponse.VisitMailOAuthStartResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

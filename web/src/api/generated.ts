@@ -779,9 +779,9 @@ export interface MeUpdate {
 export interface CreateMailboxRequest {
   name: string;
   address: string;
-  /** smtp://[user:pass@]host:port or smtps://... (query: tls=starttls|opportunistic|none, insecure=1, ca=/path/ca.pem, helo=NAME); stored sealed */
+  /** smtp://[user:pass@]host:port or smtps://... (query: tls=starttls|opportunistic|none, insecure=1, ca=/path/ca.pem, helo=NAME, auth=xoauth2 (the password is an access token), auth=oauth (the account connected with Connect account)); stored sealed */
   smtp_relay?: string;
-  /** imap://user:pass@host:port/FOLDER or imaps://... (query: sent=FOLDER, tls=none, auth=xoauth2); stored sealed; the mailbox then syncs from it */
+  /** imap://user:pass@host:port/FOLDER or imaps://... (query: sent=FOLDER, tls=none, auth=xoauth2 (the password is an access token), auth=oauth (the account connected with Connect account)); stored sealed; the mailbox then syncs from it */
   imap?: string;
   /** with imap: first day of the backfill, YYYY-MM-DD; empty: everything */
   imap_since?: string;
@@ -1426,6 +1426,27 @@ shared?: boolean;
 };
 
 export type MicrosoftOAuthCallbackParams = {
+state?: string;
+code?: string;
+error?: string;
+error_description?: string;
+};
+
+export type MailOAuthStartParams = {
+mailbox_id: number;
+provider: MailOAuthStartProvider;
+};
+
+export type MailOAuthStartProvider = typeof MailOAuthStartProvider[keyof typeof MailOAuthStartProvider];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const MailOAuthStartProvider = {
+  google: 'google',
+  microsoft: 'microsoft',
+} as const;
+
+export type MailOAuthCallbackParams = {
 state?: string;
 code?: string;
 error?: string;
@@ -7047,6 +7068,220 @@ export function useMicrosoftOAuthCallback<TData = Awaited<ReturnType<typeof micr
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
   const queryOptions = getMicrosoftOAuthCallbackQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Connect account for an IMAP or SMTP-relay mailbox: redirects to Google or Microsoft (authorization code with PKCE); the refresh token is sealed on the mailbox and its IMAP and relay URLs use it with auth=oauth
+ */
+export const getMailOAuthStartUrl = (params: MailOAuthStartParams,) => {
+  const normalizedParams = new URLSearchParams();
+
+  Object.entries(params || {}).forEach(([key, value]) => {
+    
+    if (value !== undefined) {
+      normalizedParams.append(key, value === null ? 'null' : value.toString())
+    }
+  });
+
+  const stringifiedParams = normalizedParams.toString();
+
+  return stringifiedParams.length > 0 ? `/api/v1/mailboxes/oauth/start?${stringifiedParams}` : `/api/v1/mailboxes/oauth/start`
+}
+
+export const mailOAuthStart = async (params: MailOAuthStartParams, options?: RequestInit): Promise<unknown> => {
+  
+  return apiFetch<unknown>(getMailOAuthStartUrl(params),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getMailOAuthStartQueryKey = (params?: MailOAuthStartParams,) => {
+    return [
+    `/api/v1/mailboxes/oauth/start`, ...(params ? [params]: [])
+    ] as const;
+    }
+
+    
+export const getMailOAuthStartQueryOptions = <TData = Awaited<ReturnType<typeof mailOAuthStart>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse | void>(params: MailOAuthStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthStart>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getMailOAuthStartQueryKey(params);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof mailOAuthStart>>> = () => mailOAuthStart(params, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof mailOAuthStart>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type MailOAuthStartQueryResult = NonNullable<Awaited<ReturnType<typeof mailOAuthStart>>>
+export type MailOAuthStartQueryError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse | void
+
+
+export function useMailOAuthStart<TData = Awaited<ReturnType<typeof mailOAuthStart>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse | void>(
+ params: MailOAuthStartParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthStart>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof mailOAuthStart>>,
+          TError,
+          Awaited<ReturnType<typeof mailOAuthStart>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useMailOAuthStart<TData = Awaited<ReturnType<typeof mailOAuthStart>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse | void>(
+ params: MailOAuthStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthStart>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof mailOAuthStart>>,
+          TError,
+          Awaited<ReturnType<typeof mailOAuthStart>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useMailOAuthStart<TData = Awaited<ReturnType<typeof mailOAuthStart>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse | void>(
+ params: MailOAuthStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthStart>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Connect account for an IMAP or SMTP-relay mailbox: redirects to Google or Microsoft (authorization code with PKCE); the refresh token is sealed on the mailbox and its IMAP and relay URLs use it with auth=oauth
+ */
+
+export function useMailOAuthStart<TData = Awaited<ReturnType<typeof mailOAuthStart>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse | void>(
+ params: MailOAuthStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthStart>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getMailOAuthStartQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Where Google or Microsoft sends the admin back; the state is bound to the admin's session
+ */
+export const getMailOAuthCallbackUrl = (params?: MailOAuthCallbackParams,) => {
+  const normalizedParams = new URLSearchParams();
+
+  Object.entries(params || {}).forEach(([key, value]) => {
+    
+    if (value !== undefined) {
+      normalizedParams.append(key, value === null ? 'null' : value.toString())
+    }
+  });
+
+  const stringifiedParams = normalizedParams.toString();
+
+  return stringifiedParams.length > 0 ? `/api/v1/mailboxes/oauth/callback?${stringifiedParams}` : `/api/v1/mailboxes/oauth/callback`
+}
+
+export const mailOAuthCallback = async (params?: MailOAuthCallbackParams, options?: RequestInit): Promise<unknown> => {
+  
+  return apiFetch<unknown>(getMailOAuthCallbackUrl(params),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getMailOAuthCallbackQueryKey = (params?: MailOAuthCallbackParams,) => {
+    return [
+    `/api/v1/mailboxes/oauth/callback`, ...(params ? [params]: [])
+    ] as const;
+    }
+
+    
+export const getMailOAuthCallbackQueryOptions = <TData = Awaited<ReturnType<typeof mailOAuthCallback>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse>(params?: MailOAuthCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthCallback>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getMailOAuthCallbackQueryKey(params);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof mailOAuthCallback>>> = () => mailOAuthCallback(params, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof mailOAuthCallback>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type MailOAuthCallbackQueryResult = NonNullable<Awaited<ReturnType<typeof mailOAuthCallback>>>
+export type MailOAuthCallbackQueryError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse
+
+
+export function useMailOAuthCallback<TData = Awaited<ReturnType<typeof mailOAuthCallback>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse>(
+ params: undefined |  MailOAuthCallbackParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthCallback>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof mailOAuthCallback>>,
+          TError,
+          Awaited<ReturnType<typeof mailOAuthCallback>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useMailOAuthCallback<TData = Awaited<ReturnType<typeof mailOAuthCallback>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse>(
+ params?: MailOAuthCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthCallback>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof mailOAuthCallback>>,
+          TError,
+          Awaited<ReturnType<typeof mailOAuthCallback>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useMailOAuthCallback<TData = Awaited<ReturnType<typeof mailOAuthCallback>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse>(
+ params?: MailOAuthCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthCallback>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Where Google or Microsoft sends the admin back; the state is bound to the admin's session
+ */
+
+export function useMailOAuthCallback<TData = Awaited<ReturnType<typeof mailOAuthCallback>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse>(
+ params?: MailOAuthCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthCallback>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getMailOAuthCallbackQueryOptions(params,options)
 
   const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
 
