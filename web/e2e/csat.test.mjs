@@ -126,3 +126,33 @@ test("an unknown survey link gets a clear 404 page", async () => {
   assert.equal(r.status, 404);
   assert.match(await r.text(), /not known/);
 });
+
+test("an API token limited to read-only tickets, made on the account page", async () => {
+  for (const [page, name] of [
+    [agent, "05-token-desktop"],
+    [phone, "06-token-phone"],
+  ]) {
+    await page.goto(`${app.url}/account`);
+    if (page === phone) await signIn(phone, "ada@example.com", PASSWORD);
+    await page.getByRole("heading", { name: "API tokens" }).waitFor({ timeout: 20_000 });
+    await page.getByLabel("New token's name").fill(`reader ${name}`);
+    await page.getByLabel("Read only (GET requests)").check();
+    await page.locator('input[name="scope-tickets"]').check();
+    await page.getByRole("button", { name: /Create token \(read only: tickets\)/ }).click();
+    const secret = (await page.getByTestId("new-token").textContent()).trim();
+    await page.getByText(`reader ${name}`).waitFor();
+    await page.getByTestId("new-token").scrollIntoViewIfNeeded();
+    await shot(page, name);
+    const call = (method, path, body) =>
+      fetch(`${app.url}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${secret}`, "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    assert.equal((await call("GET", `/api/v1/tickets/${ticketId}`)).status, 200);
+    const write = await call("PATCH", `/api/v1/tickets/${ticketId}`, { priority: "high" });
+    assert.equal(write.status, 403);
+    assert.equal((await write.json()).error.code, "token_scope");
+    assert.equal((await call("GET", "/api/v1/mailboxes")).status, 403);
+  }
+});
