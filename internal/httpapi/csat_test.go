@@ -90,7 +90,9 @@ func TestSurveyPage(t *testing.T) {
 		if c := h.ticketCSAT(t, id); c == nil || c.Rating != "good" || c.Comment != "" {
 			t.Fatalf("csat after the change %+v", c)
 		}
-		var evs struct{ Items []struct{ Kind, Before, After string } }
+		var evs struct {
+			Items []struct{ Kind, Before, After string }
+		}
 		h.bearer(h.agentToken).do("GET", fmt.Sprintf("/api/v1/tickets/%d/events", id), nil).must(t, 200).json(t, &evs)
 		last := evs.Items[len(evs.Items)-1]
 		if last.Kind != "csat_rated" || last.Before != "bad" || last.After != "good" {
