@@ -25,6 +25,8 @@ type histTicket struct {
 	firstResponse *time.Time
 	solved        *time.Time
 	events        []histEvent
+	csat          string // good, bad or "" (not rated)
+	csatAt        time.Time
 }
 
 type histEvent struct {
@@ -94,6 +96,11 @@ func writeHistory(t testing.TB, s *store.Store, ctx context.Context, hist []*his
 		if _, err := db.Exec(ctx, `UPDATE tickets SET assignee_id = $2, first_response_at = $3, solved_at = $4, team_id = $5 WHERE id = $1`,
 			id, assignee, utc(h.firstResponse), utc(h.solved), team); err != nil {
 			t.Fatal(err)
+		}
+		if h.csat != "" {
+			if _, err := db.Exec(ctx, `UPDATE tickets SET csat_rating = $2, csat_at = $3 WHERE id = $1`, id, h.csat, h.csatAt.UTC()); err != nil {
+				t.Fatal(err)
+			}
 		}
 		for _, tag := range h.tags {
 			if _, err := db.Exec(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2)`, id, tag); err != nil {
@@ -166,6 +173,14 @@ func expectedReport(hist []*histTicket, q store.ReportQuery, mailbox, team strin
 			for _, k := range keys(h, *h.solved) {
 				row(k).Solved++
 				resolutions[k] = append(resolutions[k], h.solved.Unix()-h.created.Unix())
+			}
+		}
+		if h.csat != "" && in(h.csatAt) {
+			for _, k := range keys(h, h.csatAt) {
+				row(k).CSATResponses++
+				if h.csat == "good" {
+					row(k).CSATGood++
+				}
 			}
 		}
 		for _, e := range h.events {
@@ -260,6 +275,9 @@ func generateHistory(seed int64, n int, start time.Time) []*histTicket {
 			}
 			status = to
 		}
+		if h.solved != nil && rng.Intn(2) == 0 {
+			h.csat, h.csatAt = []string{"good", "bad"}[rng.Intn(2)], at(*h.solved, 5*86400)
+		}
 		out = append(out, h)
 	}
 	return out
@@ -324,8 +342,8 @@ func fmtRows(rows []store.ReportRow) string {
 		return fmt.Sprint(*v)
 	}
 	for _, r := range rows {
-		s += fmt.Sprintf("\n  %q c=%d s=%d r=%d fr=%s/%s res=%s/%s", r.Key, r.Created, r.Solved, r.Reopened,
-			p(r.FirstResponseP50), p(r.FirstResponseP90), p(r.ResolutionP50), p(r.ResolutionP90))
+		s += fmt.Sprintf("\n  %q c=%d s=%d r=%d fr=%s/%s res=%s/%s csat=%d/%d", r.Key, r.Created, r.Solved, r.Reopened,
+			p(r.FirstResponseP50), p(r.FirstResponseP90), p(r.ResolutionP50), p(r.ResolutionP90), r.CSATGood, r.CSATResponses)
 	}
 	return s
 }
@@ -344,12 +362,12 @@ func TestReportSummaryKnownAnswers(t *testing.T) {
 		sec := func(n int) time.Duration { return time.Duration(n) * time.Second }
 		hist := []*histTicket{
 			{mailbox: "a@x.test", created: day.Add(900 * time.Millisecond), firstResponse: ptr(day.Add(sec(10) + 100*time.Millisecond)),
-				solved: ptr(day.Add(sec(100))), events: []histEvent{{"open", "solved", day.Add(sec(100))}}},
+				solved: ptr(day.Add(sec(100))), events: []histEvent{{"open", "solved", day.Add(sec(100))}}, csat: "good", csatAt: day.Add(sec(200))},
 			{mailbox: "a@x.test", created: day, firstResponse: ptr(day.Add(sec(20)))},
 			{mailbox: "a@x.test", created: day, firstResponse: ptr(day.Add(sec(30))),
 				events: []histEvent{{"open", "solved", day.Add(sec(50))}, {"solved", "open", day.Add(sec(60))}}},
 			{mailbox: "a@x.test", created: day, firstResponse: ptr(day.Add(sec(40))), solved: ptr(day.Add(24 * time.Hour)),
-				events: []histEvent{{"open", "closed", day.Add(24 * time.Hour)}}},
+				events: []histEvent{{"open", "closed", day.Add(24 * time.Hour)}}, csat: "bad", csatAt: day.Add(48 * time.Hour)},
 		}
 		writeHistory(t, s, ctx, hist)
 		i := func(v int64) *int64 { return &v }
@@ -358,14 +376,18 @@ func TestReportSummaryKnownAnswers(t *testing.T) {
 			want  []store.ReportRow
 		}{
 			{store.GroupDay, []store.ReportRow{
-				{Key: "2026-05-04", Created: 4, Solved: 1, Reopened: 1, FirstResponseP50: i(20), FirstResponseP90: i(40), ResolutionP50: i(100), ResolutionP90: i(100)},
+				{Key: "2026-05-04", Created: 4, Solved: 1, Reopened: 1, FirstResponseP50: i(20), FirstResponseP90: i(40), ResolutionP50: i(100), ResolutionP90: i(100),
+					CSATResponses: 1, CSATGood: 1},
 				{Key: "2026-05-05", Solved: 1, ResolutionP50: i(86400), ResolutionP90: i(86400)},
+				{Key: "2026-05-06", CSATResponses: 1},
 			}},
 			{store.GroupWeek, []store.ReportRow{
-				{Key: "2026-05-04", Created: 4, Solved: 2, Reopened: 1, FirstResponseP50: i(20), FirstResponseP90: i(40), ResolutionP50: i(100), ResolutionP90: i(86400)},
+				{Key: "2026-05-04", Created: 4, Solved: 2, Reopened: 1, FirstResponseP50: i(20), FirstResponseP90: i(40), ResolutionP50: i(100), ResolutionP90: i(86400),
+					CSATResponses: 2, CSATGood: 1},
 			}},
 			{store.GroupAgent, []store.ReportRow{
-				{Key: "", Created: 4, Solved: 2, Reopened: 1, FirstResponseP50: i(20), FirstResponseP90: i(40), ResolutionP50: i(100), ResolutionP90: i(86400)},
+				{Key: "", Created: 4, Solved: 2, Reopened: 1, FirstResponseP50: i(20), FirstResponseP90: i(40), ResolutionP50: i(100), ResolutionP90: i(86400),
+					CSATResponses: 2, CSATGood: 1},
 			}},
 		}
 		for _, c := range cases {

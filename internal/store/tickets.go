@@ -34,6 +34,8 @@ type Ticket struct {
 	// Undelivered counts the ticket's agent replies that have not reached the
 	// customer and need a look (Undelivered states).
 	Undelivered int
+	// CSAT is the requester's latest satisfaction rating, nil without one.
+	CSAT *CSAT
 
 	sortRank int // the list order's rank or text (TicketSort.CursorOf)
 	sortText string
@@ -42,7 +44,8 @@ type Ticket struct {
 const ticketCols = `SELECT t.id, t.subject, t.status, t.priority, t.assignee_id, u.email, u.name,
 	t.requester_id, c.email, c.name, t.mailbox_id, t.message_count, t.created_at, t.updated_at, t.first_response_at, t.solved_at,
 	(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id AND m.delivery_status IN ('retrying', 'failed', 'waiting')
-		AND m.author_id IS NOT NULL), t.spam_at, t.merged_into, t.split_from, t.snooze_until, t.team_id, tm.name`
+		AND m.author_id IS NOT NULL), t.spam_at, t.merged_into, t.split_from, t.snooze_until, t.team_id, tm.name,
+	t.csat_rating, t.csat_comment, t.csat_at`
 
 const ticketFrom = `
 	FROM tickets t JOIN contacts c ON c.id = t.requester_id LEFT JOIN users u ON u.id = t.assignee_id
@@ -58,10 +61,12 @@ func scanTicket(r Row, sorted bool) (Ticket, error) {
 	var aEmail, aName sql.NullString
 	var first, solved, spam, snooze sql.NullTime
 	var merged, split, teamID sql.NullInt64
-	var teamName sql.NullString
+	var teamName, csatRating sql.NullString
+	var csatComment string
+	var csatAt sql.NullTime
 	dest := []any{&t.ID, &t.Subject, &t.Status, &t.Priority, &aID, &aEmail, &aName,
 		&t.RequesterID, &t.Requester.Email, &t.Requester.Name, &t.MailboxID, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &first, &solved, &t.Undelivered, &spam,
-		&merged, &split, &snooze, &teamID, &teamName}
+		&merged, &split, &snooze, &teamID, &teamName, &csatRating, &csatComment, &csatAt}
 	if sorted {
 		dest = append(dest, &t.sortRank, &t.sortText)
 	}
@@ -75,6 +80,9 @@ func scanTicket(r Row, sorted bool) (Ticket, error) {
 	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
 	t.FirstResponseAt, t.SolvedAt = timeOf(first), timeOf(solved)
 	t.Tags = []string{}
+	if csatRating.Valid {
+		t.CSAT = &CSAT{Rating: csatRating.String, Comment: csatComment, At: timeOf(csatAt)}
+	}
 	return t, err
 }
 

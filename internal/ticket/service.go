@@ -37,6 +37,9 @@ type Config struct {
 	IngestBudget time.Duration
 	// AckPerHour caps acknowledgements per sender per hour whatever the headers say.
 	AckPerHour int
+	// SurveysPerWindow caps satisfaction surveys per address per
+	// SurveyWindow (default 2; csat.go).
+	SurveysPerWindow int
 	// Transport picks how a mailbox sends (a provider API, or a test double);
 	// when it is nil or answers nil, the mailbox's relay or the outbox is used.
 	Transport func(mb store.Mailbox) (smtpout.Sender, error)
@@ -110,6 +113,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.AckPerHour == 0 {
 		cfg.AckPerHour = 3
+	}
+	if cfg.SurveysPerWindow == 0 {
+		cfg.SurveysPerWindow = 2
 	}
 	m := cfg.Metrics
 	if m == nil {

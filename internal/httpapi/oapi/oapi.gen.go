@@ -22,6 +22,24 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for CSATRating.
+const (
+	Bad  CSATRating = "bad"
+	Good CSATRating = "good"
+)
+
+// Valid indicates whether the value is a known member of the CSATRating enum.
+func (e CSATRating) Valid() bool {
+	switch e {
+	case Bad:
+		return true
+	case Good:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeliveryStatus.
 const (
 	DeliveryStatusFailed   DeliveryStatus = "failed"
@@ -56,6 +74,8 @@ func (e DeliveryStatus) Valid() bool {
 const (
 	EventKindAssigneeChanged EventKind = "assignee_changed"
 	EventKindAutoAssigned    EventKind = "auto_assigned"
+	EventKindCsatRated       EventKind = "csat_rated"
+	EventKindCsatSent        EventKind = "csat_sent"
 	EventKindDeliveryFailed  EventKind = "delivery_failed"
 	EventKindDeliveryRetried EventKind = "delivery_retried"
 	EventKindMarkedSpam      EventKind = "marked_spam"
@@ -84,6 +104,10 @@ func (e EventKind) Valid() bool {
 	case EventKindAssigneeChanged:
 		return true
 	case EventKindAutoAssigned:
+		return true
+	case EventKindCsatRated:
+		return true
+	case EventKindCsatSent:
 		return true
 	case EventKindDeliveryFailed:
 		return true
@@ -577,6 +601,45 @@ func (e TicketSort) Valid() bool {
 	}
 }
 
+// Defines values for TokenScope.
+const (
+	Account   TokenScope = "account"
+	Mailboxes TokenScope = "mailboxes"
+	Read      TokenScope = "read"
+	Reports   TokenScope = "reports"
+	Rules     TokenScope = "rules"
+	Teams     TokenScope = "teams"
+	Tickets   TokenScope = "tickets"
+	Users     TokenScope = "users"
+	Webhooks  TokenScope = "webhooks"
+)
+
+// Valid indicates whether the value is a known member of the TokenScope enum.
+func (e TokenScope) Valid() bool {
+	switch e {
+	case Account:
+		return true
+	case Mailboxes:
+		return true
+	case Read:
+		return true
+	case Reports:
+		return true
+	case Rules:
+		return true
+	case Teams:
+		return true
+	case Tickets:
+		return true
+	case Users:
+		return true
+	case Webhooks:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookDeliveryStatus.
 const (
 	WebhookDeliveryStatusDelivered WebhookDeliveryStatus = "delivered"
@@ -704,6 +767,9 @@ type APIToken struct {
 	LastUsedAt nullable.Nullable[time.Time] `json:"last_used_at,omitempty"`
 	Name       string                       `json:"name"`
 	RevokedAt  nullable.Nullable[time.Time] `json:"revoked_at,omitempty"`
+
+	// Scopes what the token may do; empty is full access (every token made before scopes existed)
+	Scopes *[]TokenScope `json:"scopes,omitempty"`
 }
 
 // AcceptInvitationRequest defines model for AcceptInvitationRequest.
@@ -773,6 +839,16 @@ type BulkUpdate struct {
 	TagsRemove *[]string `json:"tags_remove,omitempty"`
 }
 
+// CSAT defines model for CSAT.
+type CSAT struct {
+	At      time.Time  `json:"at"`
+	Comment string     `json:"comment"`
+	Rating  CSATRating `json:"rating"`
+}
+
+// CSATRating defines model for CSAT.Rating.
+type CSATRating string
+
 // ChangePasswordRequest defines model for ChangePasswordRequest.
 type ChangePasswordRequest struct {
 	Current string `json:"current"`
@@ -816,6 +892,9 @@ type CreateMailboxRequest struct {
 // CreateTokenRequest defines model for CreateTokenRequest.
 type CreateTokenRequest struct {
 	Name string `json:"name"`
+
+	// Scopes absent or empty gives full access
+	Scopes *[]TokenScope `json:"scopes,omitempty"`
 }
 
 // CreateUserRequest defines model for CreateUserRequest.
@@ -1013,6 +1092,9 @@ type Mailbox struct {
 	Alert     nullable.Nullable[MailboxAlert] `json:"alert"`
 	CreatedAt time.Time                       `json:"created_at"`
 
+	// Csat the requester of a ticket solved gets one satisfaction survey mail (Good / Bad links to /survey/{token})
+	Csat *bool `json:"csat,omitempty"`
+
 	// HasSmtpRelay the relay URL itself is never returned
 	HasSmtpRelay bool                         `json:"has_smtp_relay"`
 	Id           int64                        `json:"id"`
@@ -1101,7 +1183,10 @@ type MailboxUpdate struct {
 	AckBody    *string `json:"ack_body,omitempty"`
 	AckEnabled *bool   `json:"ack_enabled,omitempty"`
 	AckSubject *string `json:"ack_subject,omitempty"`
-	Name       *string `json:"name,omitempty"`
+
+	// Csat true mails the requester of each ticket solved a satisfaction survey (at most 2 per address a day, never to automatic mail)
+	Csat *bool   `json:"csat,omitempty"`
+	Name *string `json:"name,omitempty"`
 
 	// Portal true lets customers signed in to the portal open tickets in this mailbox
 	Portal *bool `json:"portal,omitempty"`
@@ -1183,6 +1268,9 @@ type NewAPIToken struct {
 	LastUsedAt nullable.Nullable[time.Time] `json:"last_used_at,omitempty"`
 	Name       string                       `json:"name"`
 	RevokedAt  nullable.Nullable[time.Time] `json:"revoked_at,omitempty"`
+
+	// Scopes what the token may do; empty is full access (every token made before scopes existed)
+	Scopes *[]TokenScope `json:"scopes,omitempty"`
 
 	// Token the secret, shown only once
 	Token string `json:"token"`
@@ -1305,10 +1393,10 @@ type ReplyRequest struct {
 type ReportRow struct {
 	Created int64 `json:"created"`
 
-	// CsatGoodPct absent until satisfaction surveys exist
+	// CsatGoodPct the share of csat_responses rated good, in percent rounded to 0.1; absent without responses
 	CsatGoodPct *float64 `json:"csat_good_pct,omitempty"`
 
-	// CsatResponses 0 until satisfaction surveys exist
+	// CsatResponses tickets whose latest satisfaction rating was given in the range (keyed by that moment)
 	CsatResponses int64 `json:"csat_responses"`
 
 	// FirstResponseP50S null when no ticket had its first response in the range
@@ -1514,6 +1602,9 @@ type Ticket struct {
 	Assignee  nullable.Nullable[User] `json:"assignee"`
 	CreatedAt time.Time               `json:"created_at"`
 
+	// Csat the requester's latest satisfaction rating (null before any)
+	Csat nullable.Nullable[CSAT] `json:"csat,omitempty"`
+
 	// FirstResponseAt when the first agent reply was delivered (sent), not queued; a reply that bounces no longer counts
 	FirstResponseAt nullable.Nullable[time.Time] `json:"first_response_at,omitempty"`
 	Id              int64                        `json:"id"`
@@ -1571,6 +1662,9 @@ type TicketUpdate struct {
 	// TeamId the ticket's team; null removes it. An unassigned open ticket moved to a team with automatic assignment is given to one of its agents
 	TeamId nullable.Nullable[int64] `json:"team_id,omitempty"`
 }
+
+// TokenScope `read` allows only GET (and HEAD); each other scope is an endpoint group. With groups, a request must be in one of them; with `read`, it must be a read; both may be combined (["read", "tickets"]). A request outside the scopes gets 403 `token_scope`. Admin-only endpoints still need an admin's token. Sign-in and cookie sessions have no scopes.
+type TokenScope string
 
 // TwoFactorCode defines model for TwoFactorCode.
 type TwoFactorCode struct {

@@ -185,7 +185,28 @@ export interface APIToken {
   last_used_at?: string | null;
   /** @nullable */
   revoked_at?: string | null;
+  /** what the token may do; empty is full access (every token made before scopes existed) */
+  scopes?: TokenScope[];
 }
+
+/**
+ * `read` allows only GET (and HEAD); each other scope is an endpoint group. With groups, a request must be in one of them; with `read`, it must be a read; both may be combined (["read", "tickets"]). A request outside the scopes gets 403 `token_scope`. Admin-only endpoints still need an admin's token. Sign-in and cookie sessions have no scopes.
+ */
+export type TokenScope = typeof TokenScope[keyof typeof TokenScope];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const TokenScope = {
+  read: 'read',
+  tickets: 'tickets',
+  mailboxes: 'mailboxes',
+  users: 'users',
+  teams: 'teams',
+  rules: 'rules',
+  reports: 'reports',
+  webhooks: 'webhooks',
+  account: 'account',
+} as const;
 
 export type NewAPITokenAllOf = {
   /** the secret, shown only once */
@@ -196,6 +217,8 @@ export type NewAPIToken = APIToken & NewAPITokenAllOf;
 
 export interface CreateTokenRequest {
   name: string;
+  /** absent or empty gives full access */
+  scopes?: TokenScope[];
 }
 
 export interface Address {
@@ -235,6 +258,12 @@ export type TicketAssignee = User | null;
  * @nullable
  */
 export type TicketTeam = TeamRef | null;
+
+/**
+ * the requester's latest satisfaction rating (null before any)
+ * @nullable
+ */
+export type TicketCsat = Csat | null;
 
 export interface Ticket {
   id: number;
@@ -283,6 +312,26 @@ export interface Ticket {
    * @nullable
    */
   snooze_until?: string | null;
+  /**
+   * the requester's latest satisfaction rating (null before any)
+   * @nullable
+   */
+  csat?: TicketCsat;
+}
+
+export type CsatRating = typeof CsatRating[keyof typeof CsatRating];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const CsatRating = {
+  good: 'good',
+  bad: 'bad',
+} as const;
+
+export interface Csat {
+  rating: CsatRating;
+  comment: string;
+  at: string;
 }
 
 export type TicketSort = typeof TicketSort[keyof typeof TicketSort];
@@ -590,6 +639,8 @@ export const EventKind = {
   rule_failed: 'rule_failed',
   team_changed: 'team_changed',
   auto_assigned: 'auto_assigned',
+  csat_sent: 'csat_sent',
+  csat_rated: 'csat_rated',
 } as const;
 
 export type StreamEventType = typeof StreamEventType[keyof typeof StreamEventType];
@@ -726,6 +777,8 @@ export interface Mailbox {
   alert: MailboxAlertProperty;
   /** customers signed in to the portal (/portal) may open tickets in this mailbox */
   portal?: boolean;
+  /** the requester of a ticket solved gets one satisfaction survey mail (Good / Bad links to /survey/{token}) */
+  csat?: boolean;
 }
 
 /**
@@ -817,6 +870,8 @@ export interface MailboxUpdate {
   team_id?: number | null;
   /** true lets customers signed in to the portal open tickets in this mailbox */
   portal?: boolean;
+  /** true mails the requester of each ticket solved a satisfaction survey (at most 2 per address a day, never to automatic mail) */
+  csat?: boolean;
 }
 
 export type MailboxTestResultTransport = typeof MailboxTestResultTransport[keyof typeof MailboxTestResultTransport];
@@ -946,9 +1001,9 @@ export interface ReportRow {
   resolution_p90_s: number | null;
   /** absent until SLA policies exist */
   sla_met_pct?: number;
-  /** absent until satisfaction surveys exist */
+  /** the share of csat_responses rated good, in percent rounded to 0.1; absent without responses */
   csat_good_pct?: number;
-  /** 0 until satisfaction surveys exist */
+  /** tickets whose latest satisfaction rating was given in the range (keyed by that moment) */
   csat_responses: number;
 }
 

@@ -351,6 +351,7 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
   const [agentName, setAgentName] = useState(m.sender_agent_name);
   const [systemMail, setSystemMail] = useState(m.system_mail);
   const [portal, setPortal] = useState(m.portal ?? false);
+  const [csat, setCsat] = useState(m.csat ?? false);
   const [subject, setSubject] = useState(m.ack_subject || DEFAULT_ACK_SUBJECT);
   const [body, setBody] = useState(m.ack_body || DEFAULT_ACK_BODY);
   const [signature, setSignature] = useState(m.signature ?? "");
@@ -371,6 +372,7 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
           sender_agent_name: agentName,
           system_mail: systemMail,
           portal,
+          csat,
           // The defaults are stored as "empty" so they follow future versions.
           ack_subject: subject === DEFAULT_ACK_SUBJECT ? "" : subject,
           ack_body: body === DEFAULT_ACK_BODY ? "" : body,
@@ -416,6 +418,9 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
       </label>
       <label className="row small">
         <input type="checkbox" checked={portal} onChange={(e) => setPortal(e.target.checked)} /> Customers may open tickets here from the portal (/portal)
+      </label>
+      <label className="row small">
+        <input type="checkbox" name="csat" checked={csat} onChange={(e) => setCsat(e.target.checked)} /> Ask the requester “How did we do?” when a ticket is solved (one mail with Good / Bad links)
       </label>
       <label className="field">
         <span>Default team</span>
