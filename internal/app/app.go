@@ -23,6 +23,7 @@ import (
 	"github.com/ticketer/ticketer/internal/mailbox"
 	"github.com/ticketer/ticketer/internal/mailbox/health"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
+	"github.com/ticketer/ticketer/internal/mailbox/xoauth"
 	"github.com/ticketer/ticketer/internal/metrics"
 	"github.com/ticketer/ticketer/internal/netguard"
 	"github.com/ticketer/ticketer/internal/notify"
@@ -60,6 +61,9 @@ type App struct {
 	// loopback or private address unless TICKETER_ALLOW_PRIVATE_TARGETS
 	// allows it (internal/netguard).
 	userHTTP *http.Client
+	// MailTokens hands out the access tokens of the accounts connected to
+	// IMAP and SMTP-relay mailboxes (auth=oauth).
+	MailTokens *xoauth.Tokens
 }
 
 // Open connects everything and applies migrations. work=true gives a queue
@@ -126,7 +130,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	a.Notify = notify.New(notify.Config{Store: a.Store, Queue: a.Queue, Events: a.Live, BaseURL: cfg.BaseURL, Logger: log})
 	a.Webhooks = webhook.New(webhook.Config{Store: a.Store, Queue: a.Queue, Secrets: box, Render: httpapi.WebhookRenderer(),
 		Guard: *guard, AllowPrivate: cfg.WebhookAllowPrivate, Logger: log})
-	a.Tickets = ticket.New(ticket.Config{Guard: guard, Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log,
+	a.MailTokens = &xoauth.Tokens{Store: a.Store, Secrets: box, Apps: a.mailOAuthApps(), HTTPClient: a.userHTTP,
+		Log: log.With("component", "mail-oauth")}
+	a.Tickets = ticket.New(ticket.Config{RelayTokens: a.MailTokens, Guard: guard, Store: a.Store, Blobs: a.Blobs, Queue: a.Queue, Secrets: box, OutboxDir: cfg.OutboxDir(), Logger: log,
 		Events: a.Live, Metrics: a.Metrics, Transport: a.transport, RelayCAFile: cfg.SMTPCAFile, BaseURL: cfg.BaseURL,
 		Hooks: []ticket.Hook{a.Notify.Hook(), a.Webhooks.Hook()}})
 	ticket.AddWorkers(workers, a.Tickets)

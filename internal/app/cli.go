@@ -223,7 +223,7 @@ func runMailboxAdd(ctx context.Context, e Env, args []string) error {
 	name := fs.String("name", "", "display name, used as the From name")
 	address := fs.String("address", "", "the support address")
 	relay := fs.String("smtp-relay", "", "smtp://[user:pass@]host:port or smtps://... (query: tls=starttls|opportunistic|none, insecure=1, ca=/path/ca.pem, helo=NAME); without it mail goes to the outbox folder")
-	imapURL := fs.String("imap", "", "imap://user:pass@host:port/FOLDER or imaps://... (query: sent=FOLDER, tls=none, auth=xoauth2, insecure=1)")
+	imapURL := fs.String("imap", "", "imap://user:pass@host:port/FOLDER or imaps://... (query: sent=FOLDER, tls=none, auth=xoauth2, auth=oauth, insecure=1)")
 	since := fs.String("since", "", "with --imap: backfill mail received since this day (YYYY-MM-DD); default everything")
 	if err := fs.Parse(args); err != nil {
 		return err

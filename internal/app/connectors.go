@@ -13,6 +13,7 @@ import (
 	"github.com/ticketer/ticketer/internal/mailbox/nylas"
 	"github.com/ticketer/ticketer/internal/mailbox/oauthweb"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
+	"github.com/ticketer/ticketer/internal/mailbox/xoauth"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
@@ -35,7 +36,7 @@ func providerSenders() []string { return []string{"gmail", "nylas", graph.Provid
 
 func (a *App) connectorFactories() map[string]mailbox.Factory {
 	return map[string]mailbox.Factory{
-		"imap":  imap.Factory(a.Secrets, nil),
+		"imap":  imap.Factory(a.Secrets, a.MailTokens, nil),
 		"gmail": gmail.Factory(a.gmailConfig()),
 		"nylas": nylas.Factory(a.nylasConfig()),
 		// Microsoft 365 / Outlook.com through Microsoft Graph.
@@ -107,6 +108,26 @@ func (a *App) microsoftConfig() graph.Config {
 //	GET /api/v1/mailboxes/microsoft/oauth/callback -> flow.Callback
 func (a *App) MicrosoftOAuth(session func(r *http.Request) (string, error)) *graph.OAuthFlow {
 	return &graph.OAuthFlow{Config: a.microsoftConfig(), Flow: a.oauthFlow("microsoft", session)}
+}
+
+// mailOAuthApps are the Google and Microsoft OAuth clients of IMAP and SMTP
+// (the same app registrations as the Gmail API and Graph connectors, with
+// one more redirect URL).
+func (a *App) mailOAuthApps() xoauth.Apps {
+	return xoauth.Apps{
+		Google:      xoauth.App{ClientID: a.Cfg.GoogleClientID, ClientSecret: a.Cfg.GoogleClientSecret},
+		Microsoft:   xoauth.App{ClientID: a.Cfg.MicrosoftClientID, ClientSecret: a.Cfg.MicrosoftClientSecret, Tenant: a.Cfg.MicrosoftTenant},
+		RedirectURL: strings.TrimRight(a.Cfg.BaseURL, "/") + "/api/v1/mailboxes/oauth/callback",
+	}
+}
+
+// MailOAuth returns the handlers of "Connect account" for IMAP and SMTP
+// mailboxes. Mount them as
+//
+//	GET /api/v1/mailboxes/oauth/start    -> flow.Start (admins only)
+//	GET /api/v1/mailboxes/oauth/callback -> flow.Callback
+func (a *App) MailOAuth(session func(r *http.Request) (string, error)) *xoauth.OAuthFlow {
+	return &xoauth.OAuthFlow{Apps: a.mailOAuthApps(), Secrets: a.Secrets, HTTPClient: a.userHTTP, Flow: a.oauthFlow("mail", session)}
 }
 
 // oauthFlow is the part of a connect flow every provider's shares.

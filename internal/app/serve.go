@@ -89,6 +89,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	}
 	gmailFlow := a.GmailOAuth(oauthSession)
 	microsoftFlow := a.MicrosoftOAuth(oauthSession)
+	mailFlow := a.MailOAuth(oauthSession)
 	customers := portal.New(portal.Config{Store: a.Store, Tickets: a.Tickets, BaseURL: a.Cfg.BaseURL, Logger: a.Log})
 	api := httpapi.New(httpapi.Deps{Store: a.Store, Blobs: a.Blobs, Tickets: a.Tickets, Webhooks: a.Webhooks, Auth: authn, Portal: customers, Logger: a.Log,
 		Connectors: connectorAPI{a}, Presence: a.Live}, httpapi.Options{
@@ -96,6 +97,8 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 		GmailOAuthCallback:     http.HandlerFunc(gmailFlow.Callback),
 		MicrosoftOAuthStart:    http.HandlerFunc(microsoftFlow.Start),
 		MicrosoftOAuthCallback: http.HandlerFunc(microsoftFlow.Callback),
+		MailOAuthStart:         http.HandlerFunc(mailFlow.Start),
+		MailOAuthCallback:      http.HandlerFunc(mailFlow.Callback),
 		NylasWebhook:           a.NylasWebhook(),
 		OIDCStart:              oidcStart,
 		OIDCCallback:           oidcCallback,

@@ -350,6 +350,8 @@ type Principal struct {
 	User      store.User
 	SessionID int64 // set for cookie sessions
 	TokenID   int64 // set for bearer tokens
+	// Scopes limit a token (scopes.go); none is full access.
+	Scopes []string
 	// MustEnrol: an admin requires two-factor and this session's user has
 	// not turned it on; the session reaches only the enrolment routes. API
 	// tokens are never held back.
@@ -388,7 +390,7 @@ func (s *Service) Authenticate(ctx context.Context, r *http.Request) (Principal,
 				s.log.Warn("recording token use", "err", err)
 			}
 		}
-		return Principal{User: u, TokenID: t.ID}, nil
+		return Principal{User: u, TokenID: t.ID, Scopes: t.Scopes}, nil
 	}
 	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" {
@@ -490,17 +492,22 @@ func (s *Service) ClearCookies() []*http.Cookie {
 	}
 }
 
-// CreateToken makes a new API token for a user; the secret is returned once.
-func (s *Service) CreateToken(ctx context.Context, userID int64, name string) (string, store.APIToken, error) {
+// CreateToken makes a new API token for a user, limited to scopes (none:
+// full access); the secret is returned once.
+func (s *Service) CreateToken(ctx context.Context, userID int64, name string, scopes ...string) (string, store.APIToken, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
 		return "", store.APIToken{}, domain.Invalid("name", "must be 1 to 100 characters")
+	}
+	scopes, err := normalScopes(scopes)
+	if err != nil {
+		return "", store.APIToken{}, err
 	}
 	token, err := NewToken()
 	if err != nil {
 		return "", store.APIToken{}, err
 	}
-	id, err := s.store.CreateAPIToken(ctx, userID, name, HashToken(token), s.now())
+	id, err := s.store.CreateAPIToken(ctx, userID, name, HashToken(token), s.now(), scopes...)
 	if err != nil {
 		return "", store.APIToken{}, err
 	}

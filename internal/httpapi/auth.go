@@ -156,12 +156,22 @@ func (s *Server) CreateToken(ctx context.Context, req oapi.CreateTokenRequestObj
 	if req.Body == nil {
 		return nil, needBody(nil)
 	}
-	secret, t, err := s.auth.CreateToken(ctx, principalFrom(ctx).User.ID, req.Body.Name)
+	var scopes []string
+	if req.Body.Scopes != nil {
+		for _, sc := range *req.Body.Scopes {
+			scopes = append(scopes, string(sc))
+		}
+	}
+	p := principalFrom(ctx)
+	if !p.Grants(scopes) {
+		return nil, domain.Invalid("scopes", "a token may only make tokens within its own scopes ("+strings.Join(p.Scopes, ", ")+")")
+	}
+	secret, t, err := s.auth.CreateToken(ctx, p.User.ID, req.Body.Name, scopes...)
 	if err != nil {
 		return nil, err
 	}
 	return oapi.CreateToken201JSONResponse{Id: t.ID, Name: t.Name, CreatedAt: t.CreatedAt, LastUsedAt: nullTime(t.LastUsedAt),
-		RevokedAt: nullTime(t.RevokedAt), Token: secret}, nil
+		RevokedAt: nullTime(t.RevokedAt), Token: secret, Scopes: toScopes(t.Scopes)}, nil
 }
 
 func (s *Server) RevokeToken(ctx context.Context, req oapi.RevokeTokenRequestObject) (oapi.RevokeTokenResponseObject, error) {

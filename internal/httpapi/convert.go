@@ -40,6 +40,10 @@ func toTicket(t store.Ticket) oapi.Ticket {
 		SnoozeUntil: nullTime(t.SnoozeUntil)}
 	out.Team = toTeamRef(t.Team)
 	out.Sla = toTicketSLA(t.SLA)
+	out.Csat = nullable.NewNullNullable[oapi.CSAT]()
+	if c := t.CSAT; c != nil {
+		out.Csat = nullable.NewNullableWithValue(oapi.CSAT{Rating: oapi.CSATRating(c.Rating), Comment: c.Comment, At: c.At})
+	}
 	if t.Assignee != nil {
 		out.Assignee = nullable.NewNullableWithValue(oapi.User{Id: t.Assignee.ID, Email: t.Assignee.Email, Name: t.Assignee.Name})
 	}
@@ -98,7 +102,7 @@ func toMailbox(m store.Mailbox) oapi.Mailbox {
 		AckEnabled: m.AckEnabled, AckSubject: m.AckSubject, AckBody: m.AckBody, Status: m.Status, LastError: m.LastError,
 		LastSyncAt: nullTime(m.LastSyncAt), CreatedAt: m.CreatedAt,
 		RelayError: m.RelayError, RelayErrorSince: nullTime(m.RelayErrorSince), RelayWarning: m.RelayWarning,
-		SenderAgentName: m.SenderAgentName, SystemMail: m.SystemMail, ReopenDays: &m.ReopenDays, Signature: &m.Signature, Portal: &m.Portal,
+		SenderAgentName: m.SenderAgentName, SystemMail: m.SystemMail, ReopenDays: &m.ReopenDays, Signature: &m.Signature, Portal: &m.Portal, Csat: &m.CSAT,
 		TeamId: nullable.NewNullNullable[int64](), Alert: nullable.NewNullNullable[oapi.MailboxAlert]()}
 	if m.TeamID != 0 {
 		out.TeamId = nullable.NewNullableWithValue(m.TeamID)
@@ -111,7 +115,8 @@ func toMailbox(m store.Mailbox) oapi.Mailbox {
 }
 
 func toToken(t store.APIToken) oapi.APIToken {
-	return oapi.APIToken{Id: t.ID, Name: t.Name, CreatedAt: t.CreatedAt, LastUsedAt: nullTime(t.LastUsedAt), RevokedAt: nullTime(t.RevokedAt)}
+	return oapi.APIToken{Id: t.ID, Name: t.Name, CreatedAt: t.CreatedAt, LastUsedAt: nullTime(t.LastUsedAt), RevokedAt: nullTime(t.RevokedAt),
+		Scopes: toScopes(t.Scopes)}
 }
 
 func toEvent(e store.Event) oapi.Event {
@@ -132,4 +137,12 @@ func toInbound(in store.Inbound) oapi.Inbound {
 		out.TicketMessageId = nullable.NewNullableWithValue(in.MessageID)
 	}
 	return out
+}
+
+func toScopes(list []string) *[]oapi.TokenScope {
+	out := make([]oapi.TokenScope, 0, len(list))
+	for _, v := range list {
+		out = append(out, oapi.TokenScope(v))
+	}
+	return &out
 }

@@ -61,7 +61,7 @@ func (s *Server) UpdateMailbox(ctx context.Context, req oapi.UpdateMailboxReques
 	}
 	b := req.Body
 	in := ticket.MailboxUpdate{Name: b.Name, SMTPRelay: b.SmtpRelay, AckSubject: b.AckSubject,
-		AckBody: b.AckBody, AckEnabled: b.AckEnabled, SenderAgentName: b.SenderAgentName, SystemMail: b.SystemMail, ReopenDays: b.ReopenDays, Signature: b.Signature, Portal: b.Portal}
+		AckBody: b.AckBody, AckEnabled: b.AckEnabled, SenderAgentName: b.SenderAgentName, SystemMail: b.SystemMail, ReopenDays: b.ReopenDays, Signature: b.Signature, Portal: b.Portal, CSAT: b.Csat}
 	if set, team, err := teamField(b.TeamId); err != nil {
 		return nil, err
 	} else if set {

@@ -17,7 +17,7 @@ import (
 
 // reportColumns are the CSV header, in the JSON row's field names.
 var reportColumns = []string{"key", "created", "solved", "reopened", "first_response_p50_s", "first_response_p90_s",
-	"resolution_p50_s", "resolution_p90_s", "csat_responses"}
+	"resolution_p50_s", "resolution_p90_s", "csat_responses", "csat_good_pct"}
 
 func (s *Server) GetReportSummary(ctx context.Context, req oapi.GetReportSummaryRequestObject) (oapi.GetReportSummaryResponseObject, error) {
 	p := req.Params
@@ -41,7 +41,7 @@ func (s *Server) GetReportSummary(ctx context.Context, req oapi.GetReportSummary
 		_ = w.Write(reportColumns)
 		for _, r := range rows {
 			_ = w.Write([]string{r.Key, itoa(r.Created), itoa(r.Solved), itoa(r.Reopened), optSecs(r.FirstResponseP50),
-				optSecs(r.FirstResponseP90), optSecs(r.ResolutionP50), optSecs(r.ResolutionP90), "0"})
+				optSecs(r.FirstResponseP90), optSecs(r.ResolutionP50), optSecs(r.ResolutionP90), itoa(r.CSATResponses), optPct(goodPct(r))})
 		}
 		w.Flush()
 		return oapi.GetReportSummary200TextcsvResponse{Body: &b, ContentLength: int64(b.Len())}, nil
@@ -52,7 +52,26 @@ func (s *Server) GetReportSummary(ctx context.Context, req oapi.GetReportSummary
 func toReportRow(r store.ReportRow) oapi.ReportRow {
 	return oapi.ReportRow{Key: r.Key, Created: r.Created, Solved: r.Solved, Reopened: r.Reopened,
 		FirstResponseP50S: nullSecs(r.FirstResponseP50), FirstResponseP90S: nullSecs(r.FirstResponseP90),
-		ResolutionP50S: nullSecs(r.ResolutionP50), ResolutionP90S: nullSecs(r.ResolutionP90), SlaMetPct: r.SLAMetPct}
+		ResolutionP50S: nullSecs(r.ResolutionP50), ResolutionP90S: nullSecs(r.ResolutionP90),
+		CsatResponses: r.CSATResponses, CsatGoodPct: goodPct(r), SlaMetPct: r.SLAMetPct}
+}
+
+// goodPct is the share of a row's ratings that are good, in percent
+// rounded to 0.1 (from the two counts, so it is exact); nil without any.
+func goodPct(r store.ReportRow) *float64 {
+	if r.CSATResponses == 0 {
+		return nil
+	}
+	tenths := (r.CSATGood*1000 + r.CSATResponses/2) / r.CSATResponses // round half up
+	v := float64(tenths) / 10
+	return &v
+}
+
+func optPct(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'f', -1, 64)
 }
 
 func nullSecs(v *int64) nullable.Nullable[int64] {

@@ -43,8 +43,8 @@ func TestReportSummaryAPI(t *testing.T) {
 		}
 
 		csv := agent.do("GET", "/api/v1/reports/summary?from=2026-11-02&to=2026-11-02&format=csv", nil).must(t, 200)
-		wantCSV := "key,created,solved,reopened,first_response_p50_s,first_response_p90_s,resolution_p50_s,resolution_p90_s,csat_responses\n" +
-			"2026-11-02,2,1,1,,,3600,3600,0\n"
+		wantCSV := "key,created,solved,reopened,first_response_p50_s,first_response_p90_s,resolution_p50_s,resolution_p90_s,csat_responses,csat_good_pct\n" +
+			"2026-11-02,2,1,1,,,3600,3600,0,\n"
 		if string(csv.body) != wantCSV || csv.header.Get("Content-Type") != "text/csv" {
 			t.Fatalf("csv %q (%s), want %q", csv.body, csv.header.Get("Content-Type"), wantCSV)
 		}

@@ -13,11 +13,16 @@ import (
 // also its operation's x-access in the spec, and a test checks both agree.
 func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Handler {
 	mux := http.NewServeMux()
-	route := func(pattern string, rule access, h http.HandlerFunc) { mux.Handle(pattern, s.guard(rule, h)) }
+	// Each route's endpoint group (scopes.go) is what API token scopes name.
+	route := func(pattern string, rule access, h http.HandlerFunc) {
+		mux.Handle(pattern, s.guard(rule, routeGroup(pattern), h))
+	}
 	// enrolling routes stay open to a session whose user must still turn
 	// two-factor on (an admin requires it); every other route answers 403
 	// totp_enrolment_required to it.
-	enrolling := func(pattern string, rule access, h http.HandlerFunc) { mux.Handle(pattern, s.guardEnrolling(rule, h)) }
+	enrolling := func(pattern string, rule access, h http.HandlerFunc) {
+		mux.Handle(pattern, s.guardEnrolling(rule, routeGroup(pattern), h))
+	}
 
 	// Operations and the contract.
 	route("GET /healthz", public, api.Healthz)
@@ -148,6 +153,10 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 		route("GET /api/v1/mailboxes/microsoft/oauth/start", admin, opts.MicrosoftOAuthStart.ServeHTTP)
 		route("GET /api/v1/mailboxes/microsoft/oauth/callback", admin, opts.MicrosoftOAuthCallback.ServeHTTP)
 	}
+	if opts.MailOAuthStart != nil {
+		route("GET /api/v1/mailboxes/oauth/start", admin, opts.MailOAuthStart.ServeHTTP)
+		route("GET /api/v1/mailboxes/oauth/callback", admin, opts.MailOAuthCallback.ServeHTTP)
+	}
 	if opts.NylasWebhook != nil {
 		route("GET /api/v1/mailboxes/nylas/webhook", public, opts.NylasWebhook.ServeHTTP)
 		route("POST /api/v1/mailboxes/nylas/webhook", public, opts.NylasWebhook.ServeHTTP)
@@ -168,6 +177,11 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	mux.HandleFunc("GET /portal/tickets/{id}", s.portalPage(true, s.portalTicket))
 	mux.HandleFunc("POST /portal/tickets/{id}/replies", s.portalPage(true, s.portalReply))
 	mux.HandleFunc("GET /portal/attachments/{id}", s.portalPage(true, s.portalAttachment))
+
+	// The satisfaction survey (issue 14): the mailed link's page, and its
+	// form (survey.go). The link is the only credential.
+	mux.HandleFunc("GET /survey/{token}", s.surveyPage)
+	mux.HandleFunc("POST /survey/{token}", s.surveyRate)
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path, "")

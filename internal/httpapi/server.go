@@ -4,9 +4,11 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -22,6 +24,7 @@ import (
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/portal"
 	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/survey"
 	"github.com/ticketer/ticketer/internal/ticket"
 	"github.com/ticketer/ticketer/internal/webhook"
 )
@@ -82,6 +85,9 @@ type Options struct {
 	// OIDCStart and OIDCCallback run single sign-on (public; nil when
 	// TICKETER_OIDC_ISSUER is not set). They find the client with ClientFrom.
 	OIDCStart, OIDCCallback http.Handler
+	// MailOAuthStart and MailOAuthCallback run "Connect account" of IMAP
+	// and SMTP-relay mailboxes with Google or Microsoft (admin).
+	MailOAuthStart, MailOAuthCallback http.Handler
 }
 
 // Server implements oapi.StrictServerInterface.
@@ -99,6 +105,7 @@ type Server struct {
 
 	portal      *portal.Service
 	portalViews *portal.Views
+	surveyViews *survey.Views
 	sso         bool // single sign-on is mounted
 }
 
@@ -115,7 +122,7 @@ func New(d Deps, opts Options) http.Handler {
 		d.Logger = slog.Default()
 	}
 	s := &Server{store: d.Store, db: d.Store.DB(), blobs: d.Blobs, tickets: d.Tickets, webhooks: d.Webhooks, auth: d.Auth, log: d.Logger, conns: d.Connectors, presence: d.Presence,
-		trusted: opts.TrustedProxies, portal: d.Portal, portalViews: portal.NewViews(), sso: opts.OIDCStart != nil}
+		trusted: opts.TrustedProxies, portal: d.Portal, portalViews: portal.NewViews(), surveyViews: survey.NewViews(), sso: opts.OIDCStart != nil}
 	strict := oapi.NewStrictHandlerWithOptions(s, nil, oapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  s.requestError,
 		ResponseErrorHandlerFunc: s.fail,
@@ -166,16 +173,18 @@ func (a access) String() string { return [...]string{"public", "agent", "admin"}
 // guard authenticates the caller (Bearer token or session cookie), enforces
 // the CSRF double submit on cookie requests that change something, then the
 // route's rule.
-func (s *Server) guard(rule access, h http.Handler) http.Handler { return s.guardEnrol(rule, h, false) }
+func (s *Server) guard(rule access, group string, h http.Handler) http.Handler {
+	return s.guardEnrol(rule, group, h, false)
+}
 
 // guardEnrolling is guard for the routes a session may reach while its user
 // must still turn two-factor on (an admin requires it): the enrolment itself,
 // who am I, sign-out.
-func (s *Server) guardEnrolling(rule access, h http.Handler) http.Handler {
-	return s.guardEnrol(rule, h, true)
+func (s *Server) guardEnrolling(rule access, group string, h http.Handler) http.Handler {
+	return s.guardEnrol(rule, group, h, true)
 }
 
-func (s *Server) guardEnrol(rule access, h http.Handler, enrolling bool) http.Handler {
+func (s *Server) guardEnrol(rule access, group string, h http.Handler, enrolling bool) http.Handler {
 	if rule == public {
 		return h
 	}
@@ -195,6 +204,11 @@ func (s *Server) guardEnrol(rule access, h http.Handler, enrolling bool) http.Ha
 		}
 		if rule == admin && !p.IsAdmin() {
 			writeError(w, http.StatusForbidden, "forbidden", "this needs the admin role", "")
+			return
+		}
+		if !p.Allows(r.Method, group) {
+			writeError(w, http.StatusForbidden, "token_scope", fmt.Sprintf("this token's scopes (%s) do not allow %s on %s endpoints",
+				strings.Join(p.Scopes, ", "), r.Method, cmp.Or(group, "these")), "")
 			return
 		}
 		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))

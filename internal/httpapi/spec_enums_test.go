@@ -7,6 +7,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/ticketer/ticketer/api"
+	"github.com/ticketer/ticketer/internal/auth"
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/notify"
 	"github.com/ticketer/ticketer/internal/store"
@@ -38,6 +39,7 @@ func TestSpecEnumsMatchGo(t *testing.T) {
 		{"ThreadedBy", enumStrings(ticket.ThreadedByValues())},
 		{"NotificationKind", enumStrings(notify.Kinds())},
 		{"TicketSort", ticketSorts()},
+		{"TokenScope", auth.TokenScopes()},
 	}
 	for _, c := range cases {
 		t.Run(c.schema, func(t *testing.T) {

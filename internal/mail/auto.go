@@ -274,3 +274,10 @@ func senderAddresses(m *Message, h header) []string {
 	}
 	return out
 }
+
+// RobotAddress is the robot name an address's local part carries
+// (MAILER-DAEMON, no-reply, bounces+...), or "" for an address a person
+// may read: mail Ticketer sends unasked (a survey) never goes to a robot.
+func RobotAddress(addr string) string {
+	return robotSender(strings.ToLower(localPart(addr)))
+}

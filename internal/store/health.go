@@ -138,12 +138,23 @@ func (s *Store) GetAlert(ctx context.Context, id int64) (MailboxAlert, error) {
 
 // SetAuthRefused marks the mailbox failing because the provider refused its
 // credentials; SetSyncOK clears it.
+// One statement: no reader sees the error without the refusal.
 func (s *Store) SetAuthRefused(ctx context.Context, id int64, reason string, now time.Time) error {
-	if err := s.SetSyncError(ctx, id, reason, now); err != nil {
-		return err
-	}
-	if _, err := s.db.Exec(ctx, `UPDATE mailboxes SET auth_refused = TRUE WHERE id = $1`, id); err != nil {
+	if _, err := s.db.Exec(ctx, `UPDATE mailboxes SET status = $1, last_error = $2, auth_refused = TRUE,
+		error_since = CASE WHEN status = $1 AND error_since IS NOT NULL THEN error_since ELSE $3 END WHERE id = $4`,
+		SyncError, reason, now.UTC(), id); err != nil {
 		return fmt.Errorf("set auth refused of mailbox %d: %w", id, err)
+	}
+	return nil
+}
+
+// ClearAuthRefused records that the mailbox's credentials work again (an
+// OAuth refresh succeeded after one was refused): the refusal and the error
+// it put on the mailbox go; a connector still failing sets its own again.
+func (s *Store) ClearAuthRefused(ctx context.Context, id int64) error {
+	if _, err := s.db.Exec(ctx, `UPDATE mailboxes SET auth_refused = FALSE, status = $1, last_error = '', error_since = NULL
+		WHERE id = $2 AND auth_refused`, SyncOK, id); err != nil {
+		return fmt.Errorf("clear auth refused of mailbox %d: %w", id, err)
 	}
 	return nil
 }

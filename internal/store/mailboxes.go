@@ -44,17 +44,19 @@ type Mailbox struct {
 	Alert *MailboxAlert
 	// Portal: customers signed in to the portal may open tickets here.
 	Portal bool
+	// CSAT: the requester of a ticket solved gets a satisfaction survey.
+	CSAT bool
 }
 
 const mailboxCols = `id, name, address, provider, smtp_relay, imap, ack_enabled, ack_subject, ack_body, status, last_error, last_sync_at, created_at,
-	relay_error, relay_error_since, relay_warning, sender_agent_name, system_mail, reopen_days, signature, team_id, portal`
+	relay_error, relay_error_since, relay_warning, sender_agent_name, system_mail, reopen_days, signature, team_id, portal, csat`
 
 func scanMailbox(r Row) (Mailbox, error) {
 	var m Mailbox
 	var last, relaySince sql.NullTime
 	var team sql.NullInt64
 	err := r.Scan(&m.ID, &m.Name, &m.Address, &m.Provider, &m.SMTPRelay, &m.IMAP, &m.AckEnabled, &m.AckSubject, &m.AckBody,
-		&m.Status, &m.LastError, &last, &m.CreatedAt, &m.RelayError, &relaySince, &m.RelayWarning, &m.SenderAgentName, &m.SystemMail, &m.ReopenDays, &m.Signature, &team, &m.Portal)
+		&m.Status, &m.LastError, &last, &m.CreatedAt, &m.RelayError, &relaySince, &m.RelayWarning, &m.SenderAgentName, &m.SystemMail, &m.ReopenDays, &m.Signature, &team, &m.Portal, &m.CSAT)
 	m.TeamID = team.Int64
 	m.LastSyncAt, m.RelayErrorSince = timeOf(last), timeOf(relaySince)
 	m.CreatedAt = m.CreatedAt.UTC()

@@ -47,6 +47,9 @@ type ReportRow struct {
 	// no solved ticket had one.
 	SLATickets, SLAMet int64
 	SLAMetPct          *float64
+	// CSATResponses counts the tickets whose latest satisfaction rating was
+	// given in the period (keyed by that moment); CSATGood those rated good.
+	CSATResponses, CSATGood int64
 }
 
 // Nearest-rank percentiles: the value at rank ceil(P*n/100) of the n values
@@ -89,6 +92,14 @@ func (s *Store) ReportSummary(ctx context.Context, q ReportQuery) ([]ReportRow, 
 	if err := count("re-opens", s.reportCount(q, "e.created_at", "ticket_events e JOIN tickets t ON t.id = e.ticket_id",
 		`e.kind = 'status_changed' AND e.old_value IN ('solved', 'closed') AND e.new_value IN ('new', 'open', 'pending') AND `),
 		func(r *ReportRow, n int64) { r.Reopened = n }); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	// Satisfaction: each ticket's latest rating, at the moment it was given.
+	if err := count("ratings", s.reportCount(q, "t.csat_at", "tickets t", ""), func(r *ReportRow, n int64) { r.CSATResponses = n }); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if err := count("good ratings", s.reportCount(q, "t.csat_at", "tickets t", `t.csat_rating = 'good' AND `),
+		func(r *ReportRow, n int64) { r.CSATGood = n }); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	durations := func(what, col string, set func(r *ReportRow, n int64, p50, p90 *int64)) error {

@@ -25,7 +25,9 @@ type histTicket struct {
 	firstResponse *time.Time
 	solved        *time.Time
 	events        []histEvent
-	sla           int // 0: no SLA clock, 1: one never breached, 2: one breached
+	sla           int    // 0: no SLA clock, 1: one never breached, 2: one breached
+	csat          string // good, bad or "" (not rated)
+	csatAt        time.Time
 }
 
 type histEvent struct {
@@ -105,6 +107,11 @@ func writeHistory(t testing.TB, s *store.Store, ctx context.Context, hist []*his
 				t.Fatal(err)
 			}
 		}
+		if h.csat != "" {
+			if _, err := db.Exec(ctx, `UPDATE tickets SET csat_rating = $2, csat_at = $3 WHERE id = $1`, id, h.csat, h.csatAt.UTC()); err != nil {
+				t.Fatal(err)
+			}
+		}
 		for _, tag := range h.tags {
 			if _, err := db.Exec(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2)`, id, tag); err != nil {
 				t.Fatal(err)
@@ -181,6 +188,14 @@ func expectedReport(hist []*histTicket, q store.ReportQuery, mailbox, team strin
 					if h.sla == 1 {
 						row(k).SLAMet++
 					}
+				}
+			}
+		}
+		if h.csat != "" && in(h.csatAt) {
+			for _, k := range keys(h, h.csatAt) {
+				row(k).CSATResponses++
+				if h.csat == "good" {
+					row(k).CSATGood++
 				}
 			}
 		}
@@ -281,6 +296,9 @@ func generateHistory(seed int64, n int, start time.Time) []*histTicket {
 			}
 			status = to
 		}
+		if h.solved != nil && rng.Intn(2) == 0 {
+			h.csat, h.csatAt = []string{"good", "bad"}[rng.Intn(2)], at(*h.solved, 5*86400)
+		}
 		out = append(out, h)
 	}
 	return out
@@ -345,8 +363,8 @@ func fmtRows(rows []store.ReportRow) string {
 		return fmt.Sprint(*v)
 	}
 	for _, r := range rows {
-		s += fmt.Sprintf("\n  %q c=%d s=%d r=%d fr=%s/%s res=%s/%s sla=%d/%d", r.Key, r.Created, r.Solved, r.Reopened,
-			p(r.FirstResponseP50), p(r.FirstResponseP90), p(r.ResolutionP50), p(r.ResolutionP90), r.SLAMet, r.SLATickets)
+		s += fmt.Sprintf("\n  %q c=%d s=%d r=%d fr=%s/%s res=%s/%s csat=%d/%d sla=%d/%d", r.Key, r.Created, r.Solved, r.Reopened,
+			p(r.FirstResponseP50), p(r.FirstResponseP90), p(r.ResolutionP50), p(r.ResolutionP90), r.CSATGood, r.CSATResponses, r.SLAMet, r.SLATickets)
 	}
 	return s
 }
@@ -365,12 +383,12 @@ func TestReportSummaryKnownAnswers(t *testing.T) {
 		sec := func(n int) time.Duration { return time.Duration(n) * time.Second }
 		hist := []*histTicket{
 			{mailbox: "a@x.test", created: day.Add(900 * time.Millisecond), firstResponse: ptr(day.Add(sec(10) + 100*time.Millisecond)),
-				solved: ptr(day.Add(sec(100))), events: []histEvent{{"open", "solved", day.Add(sec(100))}}},
+				solved: ptr(day.Add(sec(100))), events: []histEvent{{"open", "solved", day.Add(sec(100))}}, csat: "good", csatAt: day.Add(sec(200))},
 			{mailbox: "a@x.test", created: day, firstResponse: ptr(day.Add(sec(20)))},
 			{mailbox: "a@x.test", created: day, firstResponse: ptr(day.Add(sec(30))),
 				events: []histEvent{{"open", "solved", day.Add(sec(50))}, {"solved", "open", day.Add(sec(60))}}},
 			{mailbox: "a@x.test", created: day, firstResponse: ptr(day.Add(sec(40))), solved: ptr(day.Add(24 * time.Hour)),
-				events: []histEvent{{"open", "closed", day.Add(24 * time.Hour)}}},
+				events: []histEvent{{"open", "closed", day.Add(24 * time.Hour)}}, csat: "bad", csatAt: day.Add(48 * time.Hour)},
 		}
 		writeHistory(t, s, ctx, hist)
 		i := func(v int64) *int64 { return &v }
@@ -379,14 +397,18 @@ func TestReportSummaryKnownAnswers(t *testing.T) {
 			want  []store.ReportRow
 		}{
 			{store.GroupDay, []store.ReportRow{
-				{Key: "2026-05-04", Created: 4, Solved: 1, Reopened: 1, FirstResponseP50: i(20), FirstResponseP90: i(40), ResolutionP50: i(100), ResolutionP90: i(100)},
+				{Key: "2026-05-04", Created: 4, Solved: 1, Reopened: 1, FirstResponseP50: i(20), FirstResponseP90: i(40), ResolutionP50: i(100), ResolutionP90: i(100),
+					CSATResponses: 1, CSATGood: 1},
 				{Key: "2026-05-05", Solved: 1, ResolutionP50: i(86400), ResolutionP90: i(86400)},
+				{Key: "2026-05-06", CSATResponses: 1},
 			}},
 			{store.GroupWeek, []store.ReportRow{
-				{Key: "2026-05-04", Created: 4, Solved: 2, Reopened: 1, FirstResponseP50: i(20), FirstResponseP90: i(40), ResolutionP50: i(100), ResolutionP90: i(86400)},
+				{Key: "2026-05-04", Created: 4, Solved: 2, Reopened: 1, FirstResponseP50: i(20), FirstResponseP90: i(40), ResolutionP50: i(100), ResolutionP90: i(86400),
+					CSATResponses: 2, CSATGood: 1},
 			}},
 			{store.GroupAgent, []store.ReportRow{
-				{Key: "", Created: 4, Solved: 2, Reopened: 1, FirstResponseP50: i(20), FirstResponseP90: i(40), ResolutionP50: i(100), ResolutionP90: i(86400)},
+				{Key: "", Created: 4, Solved: 2, Reopened: 1, FirstResponseP50: i(20), FirstResponseP90: i(40), ResolutionP50: i(100), ResolutionP90: i(86400),
+					CSATResponses: 2, CSATGood: 1},
 			}},
 		}
 		for _, c := range cases {

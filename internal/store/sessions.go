@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ticketer/ticketer/internal/domain"
@@ -116,6 +117,17 @@ type APIToken struct {
 	CreatedAt  time.Time
 	LastUsedAt time.Time
 	RevokedAt  time.Time
+	// Scopes limit what the token may do ("read" and endpoint groups, see
+	// httpapi/scopes.go); none is full access (every token made before).
+	Scopes []string
+}
+
+// scopesOf reads the stored comma-separated scopes.
+func scopesOf(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
 }
 
 // APITokenByHash returns an unrevoked token and its user (disabled or not).
@@ -123,14 +135,16 @@ func (s *Store) APITokenByHash(ctx context.Context, tokenHash string) (APIToken,
 	var t APIToken
 	var u User
 	var last sql.NullTime
-	err := s.db.QueryRow(ctx, `SELECT t.id, t.user_id, t.name, t.created_at, t.last_used_at,
+	var scopes string
+	err := s.db.QueryRow(ctx, `SELECT t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.scopes,
 		u.id, u.email, u.name, u.role, u.password_hash, u.disabled, u.created_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, tokenHash).Scan(
-		&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &last, &u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &u.CreatedAt)
+		&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &last, &scopes, &u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &u.CreatedAt)
 	if err != nil {
 		return t, u, fmt.Errorf("token: %w", err)
 	}
 	t.CreatedAt, t.LastUsedAt, u.CreatedAt = t.CreatedAt.UTC(), timeOf(last), u.CreatedAt.UTC()
+	t.Scopes = scopesOf(scopes)
 	return t, u, nil
 }
 
@@ -144,7 +158,7 @@ func (s *Store) TouchAPIToken(ctx context.Context, id int64, at time.Time) error
 
 // ListAPITokens returns a user's tokens, newest first (revoked ones included).
 func (s *Store) ListAPITokens(ctx context.Context, userID int64) ([]APIToken, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens
+	rows, err := s.db.Query(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at, scopes FROM api_tokens
 		WHERE user_id = $1 ORDER BY id DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
@@ -154,10 +168,12 @@ func (s *Store) ListAPITokens(ctx context.Context, userID int64) ([]APIToken, er
 	for rows.Next() {
 		var t APIToken
 		var last, revoked sql.NullTime
-		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &last, &revoked); err != nil {
+		var scopes string
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &last, &revoked, &scopes); err != nil {
 			return nil, fmt.Errorf("list tokens: %w", err)
 		}
 		t.CreatedAt, t.LastUsedAt, t.RevokedAt = t.CreatedAt.UTC(), timeOf(last), timeOf(revoked)
+		t.Scopes = scopesOf(scopes)
 		out = append(out, t)
 	}
 	return out, rows.Err()
@@ -167,8 +183,10 @@ func (s *Store) ListAPITokens(ctx context.Context, userID int64) ([]APIToken, er
 func (s *Store) GetAPIToken(ctx context.Context, userID, id int64) (APIToken, error) {
 	var t APIToken
 	var last, revoked sql.NullTime
-	err := s.db.W().QueryRow(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens
-		WHERE id = $1 AND user_id = $2`, id, userID).Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &last, &revoked)
+	var scopes string
+	err := s.db.W().QueryRow(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at, scopes FROM api_tokens
+		WHERE id = $1 AND user_id = $2`, id, userID).Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &last, &revoked, &scopes)
+	t.Scopes = scopesOf(scopes)
 	if err != nil {
 		return t, fmt.Errorf("token %d: %w", id, err)
 	}

@@ -36,6 +36,8 @@ type Ticket struct {
 	Undelivered int
 	// SLA is the ticket's SLA clock, nil when no policy applies.
 	SLA *TicketSLA
+	// CSAT is the requester's latest satisfaction rating, nil without one.
+	CSAT *CSAT
 
 	sortRank int // the list order's rank or text (TicketSort.CursorOf)
 	sortText string
@@ -46,7 +48,8 @@ const ticketCols = `SELECT t.id, t.subject, t.status, t.priority, t.assignee_id,
 	(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id AND m.delivery_status IN ('retrying', 'failed', 'waiting')
 		AND m.author_id IS NOT NULL), t.spam_at, t.merged_into, t.split_from, t.snooze_until, t.team_id, tm.name,
 	sl.policy_id, sl.policy_name, sl.first_response_due_at, sl.next_response_due_at, sl.resolution_due_at, sl.paused_at, sl.breaches,
-	t.sla_due_at, t.sla_check_at`
+	t.sla_due_at, t.sla_check_at,
+	t.csat_rating, t.csat_comment, t.csat_at`
 
 const ticketFrom = `
 	FROM tickets t JOIN contacts c ON c.id = t.requester_id LEFT JOIN users u ON u.id = t.assignee_id
@@ -62,14 +65,16 @@ func scanTicket(r Row, sorted bool) (Ticket, error) {
 	var aEmail, aName sql.NullString
 	var first, solved, spam, snooze sql.NullTime
 	var merged, split, teamID sql.NullInt64
-	var teamName sql.NullString
+	var teamName, csatRating sql.NullString
+	var csatComment string
+	var csatAt sql.NullTime
 	var slaPolicy sql.NullInt64
 	var slaName, slaBreaches sql.NullString
 	var slaFirst, slaNext, slaDone, slaPaused, slaDue, slaCheck sql.NullTime
 	dest := []any{&t.ID, &t.Subject, &t.Status, &t.Priority, &aID, &aEmail, &aName,
 		&t.RequesterID, &t.Requester.Email, &t.Requester.Name, &t.MailboxID, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &first, &solved, &t.Undelivered, &spam,
 		&merged, &split, &snooze, &teamID, &teamName,
-		&slaPolicy, &slaName, &slaFirst, &slaNext, &slaDone, &slaPaused, &slaBreaches, &slaDue, &slaCheck}
+		&slaPolicy, &slaName, &slaFirst, &slaNext, &slaDone, &slaPaused, &slaBreaches, &slaDue, &slaCheck, &csatRating, &csatComment, &csatAt}
 	if sorted {
 		dest = append(dest, &t.sortRank, &t.sortText)
 	}
@@ -88,6 +93,9 @@ func scanTicket(r Row, sorted bool) (Ticket, error) {
 			DueAt: timeOf(slaDue), CheckAt: timeOf(slaCheck)}
 	}
 	t.Tags = []string{}
+	if csatRating.Valid {
+		t.CSAT = &CSAT{Rating: csatRating.String, Comment: csatComment, At: timeOf(csatAt)}
+	}
 	return t, err
 }
 

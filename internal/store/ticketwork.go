@@ -130,6 +130,8 @@ type MailboxChange struct {
 	ReopenDays *int
 	// Portal: customers may open tickets in this mailbox from the portal.
 	Portal *bool
+	// CSAT: the requester of a ticket solved gets a satisfaction survey.
+	CSAT *bool
 }
 
 // UpdateMailbox changes a mailbox.
@@ -137,8 +139,8 @@ func (s *Store) UpdateMailbox(ctx context.Context, id int64, c MailboxChange) er
 	n, err := s.db.Exec(ctx, `UPDATE mailboxes SET name = COALESCE($2, name), smtp_relay = COALESCE($3, smtp_relay),
 		ack_enabled = COALESCE($4, ack_enabled), ack_subject = COALESCE($5, ack_subject), ack_body = COALESCE($6, ack_body),
 		relay_warning = COALESCE($7, relay_warning), sender_agent_name = COALESCE($8, sender_agent_name),
-		reopen_days = COALESCE($9, reopen_days), portal = COALESCE($10, portal) WHERE id = $1`,
-		id, c.Name, c.SMTPRelay, c.AckEnabled, c.AckSubject, c.AckBody, c.RelayWarning, c.SenderAgentName, c.ReopenDays, c.Portal)
+		reopen_days = COALESCE($9, reopen_days), portal = COALESCE($10, portal), csat = COALESCE($11, csat) WHERE id = $1`,
+		id, c.Name, c.SMTPRelay, c.AckEnabled, c.AckSubject, c.AckBody, c.RelayWarning, c.SenderAgentName, c.ReopenDays, c.Portal, c.CSAT)
 	if err != nil {
 		return fmt.Errorf("update mailbox %d: %w", id, err)
 	}

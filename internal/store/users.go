@@ -79,10 +79,11 @@ func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
 }
 
 // CreateAPIToken stores the hash of a new token for a user.
-func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name, tokenHash string, at time.Time) (int64, error) {
+// scopes limit it (none: full access).
+func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name, tokenHash string, at time.Time, scopes ...string) (int64, error) {
 	var id int64
-	err := s.db.W().QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		userID, name, tokenHash, at.UTC()).Scan(&id)
+	err := s.db.W().QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at, scopes) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		userID, name, tokenHash, at.UTC(), strings.Join(scopes, ",")).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("create token: %w", err)
 	}

@@ -42,13 +42,18 @@ const (
 	// EventRuleFailed: one could not (NewValue "name: why"). See rulehook.go.
 	EventRuleFired  EventKind = "rule_fired"
 	EventRuleFailed EventKind = "rule_failed"
+	// EventCSATSent: a satisfaction survey was mailed (NewValue the
+	// address); EventCSATRated: the requester rated (OldValue the rating
+	// before, "" for none, NewValue the rating). See csat.go.
+	EventCSATSent  EventKind = "csat_sent"
+	EventCSATRated EventKind = "csat_rated"
 )
 
 // EventKinds lists every audit event kind.
 func EventKinds() []EventKind {
 	return []EventKind{EventTicketCreated, EventStatusChanged, EventPriorityChanged, EventAssigneeChanged, EventTagsChanged,
 		EventReplyQueued, EventNoteAdded, EventDeliveryFailed, EventDeliveryRetried, EventTicketLinked, EventMarkedSpam, EventSpamRestored,
-		EventMergedInto, EventMergedFrom, EventSplitTo, EventSplitFrom, EventSnoozed, EventSnoozeWoke, EventRuleFired, EventRuleFailed, EventTeamChanged, EventAutoAssigned, EventSLABreached}
+		EventMergedInto, EventMergedFrom, EventSplitTo, EventSplitFrom, EventSnoozed, EventSnoozeWoke, EventRuleFired, EventRuleFailed, EventTeamChanged, EventAutoAssigned, EventCSATSent, EventCSATRated, EventSLABreached}
 }
 
 // Event is one audit-trail entry a change records.
@@ -124,6 +129,8 @@ type Change struct {
 	// Notify are agents a rule asks to tell about the ticket (the
 	// notifications hook tells them).
 	Notify []int64
+	// CSAT records the requester's satisfaction rating (csat.go).
+	CSAT *store.CSAT
 
 	// before is the ticket's state when the caller already knows it (batch
 	// ingestion reads many at once); nil reads it.
@@ -287,6 +294,20 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, c Change) (Applied, e
 		if err := s.writeDelivery(ctx, tx, a.TicketID, *d, now); err != nil {
 			return a, err
 		}
+	}
+	if c.CSAT != nil {
+		old, err := s.store.TicketCSAT(ctx, tx, a.TicketID)
+		if err != nil {
+			return a, err
+		}
+		if err := s.store.SetTicketCSAT(ctx, tx, a.TicketID, *c.CSAT); err != nil {
+			return a, err
+		}
+		was := ""
+		if old != nil {
+			was = old.Rating
+		}
+		a.Events = append(a.Events, Event{Kind: EventCSATRated, Field: "csat", OldValue: was, NewValue: c.CSAT.Rating})
 	}
 	return a, nil
 }
@@ -467,5 +488,5 @@ func (s *Service) announce(ctx context.Context, tx *store.Tx, a Applied) error {
 // fieldEvents tells whether the change recorded a field change (tags
 // change no ticket field but are one).
 func (a Applied) fieldEvents() bool {
-	return slices.ContainsFunc(a.Events, func(e Event) bool { return e.Kind == EventTagsChanged })
+	return slices.ContainsFunc(a.Events, func(e Event) bool { return e.Kind == EventTagsChanged || e.Kind == EventCSATRated })
 }

@@ -39,10 +39,10 @@ type Hook struct {
 
 // orderHooks puts the built-in audit hook first and the others by stage,
 // keeping the registration order within a stage; the automation rules
-// (rulehook.go), automatic assignment (teams.go) and SLA clocks (sla.go)
-// are built in too, first of their stages.
+// (rulehook.go), automatic assignment (teams.go), SLA clocks (sla.go) and
+// the satisfaction survey (csat.go) are built in too, first of their stages.
 func orderHooks(s *Service, extra []Hook) []Hook {
-	hooks := append([]Hook{s.auditHook(), s.rulesHook(), s.assignHook(), s.slaHook()}, extra...)
+	hooks := append([]Hook{s.auditHook(), s.rulesHook(), s.assignHook(), s.slaHook(), s.csatHook()}, extra...)
 	slices.SortStableFunc(hooks, func(a, b Hook) int { return cmp.Compare(a.Stage, b.Stage) })
 	return hooks
 }

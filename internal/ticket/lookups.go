@@ -134,7 +134,9 @@ func (b *batchState) mailbox(_ context.Context, _ *store.Tx, id int64) (store.Ma
 	return b.mailboxes[id], nil
 }
 
-func (b *batchState) ownAddresses(context.Context, *store.Tx) (map[string]bool, error) { return b.ours, nil }
+func (b *batchState) ownAddresses(context.Context, *store.Tx) (map[string]bool, error) {
+	return b.ours, nil
+}
 
 func (b *batchState) duplicate(_ context.Context, _ *store.Tx, key string) (store.MessageRef, bool, error) {
 	ref, ok := b.dedupe[key]

@@ -37,6 +37,8 @@ type MailboxUpdate struct {
 	SystemMail *bool
 	// Portal: customers signed in to the portal may open tickets here.
 	Portal *bool
+	// CSAT: the requester of a ticket solved gets a satisfaction survey.
+	CSAT *bool
 	// Signature is appended to replies from the mailbox (placeholders as in macros).
 	Signature *string
 	// TeamID is the default team of its new tickets (0: none).
@@ -165,7 +167,7 @@ func (s *Service) UpdateMailbox(ctx context.Context, id int64, in MailboxUpdate)
 		}
 		c.SMTPRelay, c.RelayWarning = &relay, &warning
 	}
-	c.AckEnabled, c.SenderAgentName, c.SystemMail, c.Portal = in.AckEnabled, in.SenderAgentName, in.SystemMail, in.Portal
+	c.AckEnabled, c.SenderAgentName, c.SystemMail, c.Portal, c.CSAT = in.AckEnabled, in.SenderAgentName, in.SystemMail, in.Portal, in.CSAT
 	if d := in.ReopenDays; d != nil && (*d < 1 || *d > maxReopenDays) {
 		return store.Mailbox{}, domain.Invalid("reopen_days", fmt.Sprintf("must be 1 to %d days", maxReopenDays))
 	}

@@ -33,6 +33,11 @@ func (s *Service) relay(mb store.Mailbox, guard *netguard.Guard) (*smtpout.Relay
 	if guard != nil {
 		r.Dial = guard.DialContext
 	}
+	if rc.OAuth && s.cfg.RelayTokens != nil {
+		id := mb.ID
+		r.Token = func(ctx context.Context) (string, error) { return s.cfg.RelayTokens.Token(ctx, id) }
+		r.Invalidate = func() { s.cfg.RelayTokens.Invalidate(id) }
+	}
 	return r, rc, nil
 }
 

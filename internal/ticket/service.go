@@ -37,6 +37,9 @@ type Config struct {
 	IngestBudget time.Duration
 	// AckPerHour caps acknowledgements per sender per hour whatever the headers say.
 	AckPerHour int
+	// SurveysPerWindow caps satisfaction surveys per address per
+	// SurveyWindow (default 2; csat.go).
+	SurveysPerWindow int
 	// Transport picks how a mailbox sends (a provider API, or a test double);
 	// when it is nil or answers nil, the mailbox's relay or the outbox is used.
 	Transport func(mb store.Mailbox) (smtpout.Sender, error)
@@ -55,6 +58,13 @@ type Config struct {
 	// operator allows them. Sends go to the configured relay directly (a
 	// relay on the LAN or this host is ordinary).
 	Guard *netguard.Guard
+	// RelayTokens hands out the access token of the account connected to a
+	// mailbox, for a relay URL with auth=oauth (*xoauth.Tokens); nil: such
+	// a relay is refused as misconfigured.
+	RelayTokens interface {
+		Token(ctx context.Context, mailboxID int64) (string, error)
+		Invalidate(mailboxID int64)
+	}
 	// Hooks run in the transaction of every ticket change, after the
 	// built-in audit trail, by stage (see Stage).
 	Hooks []Hook
@@ -103,6 +113,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.AckPerHour == 0 {
 		cfg.AckPerHour = 3
+	}
+	if cfg.SurveysPerWindow == 0 {
+		cfg.SurveysPerWindow = 2
 	}
 	m := cfg.Metrics
 	if m == nil {

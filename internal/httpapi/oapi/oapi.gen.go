@@ -22,6 +22,24 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for CSATRating.
+const (
+	Bad  CSATRating = "bad"
+	Good CSATRating = "good"
+)
+
+// Valid indicates whether the value is a known member of the CSATRating enum.
+func (e CSATRating) Valid() bool {
+	switch e {
+	case Bad:
+		return true
+	case Good:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeliveryStatus.
 const (
 	DeliveryStatusFailed   DeliveryStatus = "failed"
@@ -56,6 +74,8 @@ func (e DeliveryStatus) Valid() bool {
 const (
 	EventKindAssigneeChanged EventKind = "assignee_changed"
 	EventKindAutoAssigned    EventKind = "auto_assigned"
+	EventKindCsatRated       EventKind = "csat_rated"
+	EventKindCsatSent        EventKind = "csat_sent"
 	EventKindDeliveryFailed  EventKind = "delivery_failed"
 	EventKindDeliveryRetried EventKind = "delivery_retried"
 	EventKindMarkedSpam      EventKind = "marked_spam"
@@ -85,6 +105,10 @@ func (e EventKind) Valid() bool {
 	case EventKindAssigneeChanged:
 		return true
 	case EventKindAutoAssigned:
+		return true
+	case EventKindCsatRated:
+		return true
+	case EventKindCsatSent:
 		return true
 	case EventKindDeliveryFailed:
 		return true
@@ -589,6 +613,45 @@ func (e TicketSort) Valid() bool {
 	}
 }
 
+// Defines values for TokenScope.
+const (
+	Account   TokenScope = "account"
+	Mailboxes TokenScope = "mailboxes"
+	Read      TokenScope = "read"
+	Reports   TokenScope = "reports"
+	Rules     TokenScope = "rules"
+	Teams     TokenScope = "teams"
+	Tickets   TokenScope = "tickets"
+	Users     TokenScope = "users"
+	Webhooks  TokenScope = "webhooks"
+)
+
+// Valid indicates whether the value is a known member of the TokenScope enum.
+func (e TokenScope) Valid() bool {
+	switch e {
+	case Account:
+		return true
+	case Mailboxes:
+		return true
+	case Read:
+		return true
+	case Reports:
+		return true
+	case Rules:
+		return true
+	case Teams:
+		return true
+	case Tickets:
+		return true
+	case Users:
+		return true
+	case Webhooks:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookDeliveryStatus.
 const (
 	WebhookDeliveryStatusDelivered WebhookDeliveryStatus = "delivered"
@@ -637,6 +700,24 @@ func (e ListInboundParamsStatus) Valid() bool {
 	case ListInboundParamsStatusIgnored:
 		return true
 	case ListInboundParamsStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailOAuthStartParamsProvider.
+const (
+	Google    MailOAuthStartParamsProvider = "google"
+	Microsoft MailOAuthStartParamsProvider = "microsoft"
+)
+
+// Valid indicates whether the value is a known member of the MailOAuthStartParamsProvider enum.
+func (e MailOAuthStartParamsProvider) Valid() bool {
+	switch e {
+	case Google:
+		return true
+	case Microsoft:
 		return true
 	default:
 		return false
@@ -698,6 +779,9 @@ type APIToken struct {
 	LastUsedAt nullable.Nullable[time.Time] `json:"last_used_at,omitempty"`
 	Name       string                       `json:"name"`
 	RevokedAt  nullable.Nullable[time.Time] `json:"revoked_at,omitempty"`
+
+	// Scopes what the token may do; empty is full access (every token made before scopes existed)
+	Scopes *[]TokenScope `json:"scopes,omitempty"`
 }
 
 // AcceptInvitationRequest defines model for AcceptInvitationRequest.
@@ -810,6 +894,16 @@ type BusinessPeriod struct {
 	Start string `json:"start"`
 }
 
+// CSAT defines model for CSAT.
+type CSAT struct {
+	At      time.Time  `json:"at"`
+	Comment string     `json:"comment"`
+	Rating  CSATRating `json:"rating"`
+}
+
+// CSATRating defines model for CSAT.Rating.
+type CSATRating string
+
 // ChangePasswordRequest defines model for ChangePasswordRequest.
 type ChangePasswordRequest struct {
 	Current string `json:"current"`
@@ -836,14 +930,14 @@ type CreateMailboxRequest struct {
 	AckSubject *string `json:"ack_subject,omitempty"`
 	Address    string  `json:"address"`
 
-	// Imap imap://user:pass@host:port/FOLDER or imaps://... (query: sent=FOLDER, tls=none, auth=xoauth2); stored sealed; the mailbox then syncs from it
+	// Imap imap://user:pass@host:port/FOLDER or imaps://... (query: sent=FOLDER, tls=none, auth=xoauth2 (the password is an access token), auth=oauth (the account connected with Connect account)); stored sealed; the mailbox then syncs from it
 	Imap *string `json:"imap,omitempty"`
 
 	// ImapSince with imap: first day of the backfill, YYYY-MM-DD; empty: everything
 	ImapSince *string `json:"imap_since,omitempty"`
 	Name      string  `json:"name"`
 
-	// SmtpRelay smtp://[user:pass@]host:port or smtps://... (query: tls=starttls|opportunistic|none, insecure=1, ca=/path/ca.pem, helo=NAME); stored sealed
+	// SmtpRelay smtp://[user:pass@]host:port or smtps://... (query: tls=starttls|opportunistic|none, insecure=1, ca=/path/ca.pem, helo=NAME, auth=xoauth2 (the password is an access token), auth=oauth (the account connected with Connect account)); stored sealed
 	SmtpRelay *string `json:"smtp_relay,omitempty"`
 
 	// TeamId the team the mailbox's new tickets go to
@@ -853,6 +947,9 @@ type CreateMailboxRequest struct {
 // CreateTokenRequest defines model for CreateTokenRequest.
 type CreateTokenRequest struct {
 	Name string `json:"name"`
+
+	// Scopes absent or empty gives full access
+	Scopes *[]TokenScope `json:"scopes,omitempty"`
 }
 
 // CreateUserRequest defines model for CreateUserRequest.
@@ -1050,6 +1147,9 @@ type Mailbox struct {
 	Alert     nullable.Nullable[MailboxAlert] `json:"alert"`
 	CreatedAt time.Time                       `json:"created_at"`
 
+	// Csat the requester of a ticket solved gets one satisfaction survey mail (Good / Bad links to /survey/{token})
+	Csat *bool `json:"csat,omitempty"`
+
 	// HasSmtpRelay the relay URL itself is never returned
 	HasSmtpRelay bool                         `json:"has_smtp_relay"`
 	Id           int64                        `json:"id"`
@@ -1138,7 +1238,10 @@ type MailboxUpdate struct {
 	AckBody    *string `json:"ack_body,omitempty"`
 	AckEnabled *bool   `json:"ack_enabled,omitempty"`
 	AckSubject *string `json:"ack_subject,omitempty"`
-	Name       *string `json:"name,omitempty"`
+
+	// Csat true mails the requester of each ticket solved a satisfaction survey (at most 2 per address a day, never to automatic mail)
+	Csat *bool   `json:"csat,omitempty"`
+	Name *string `json:"name,omitempty"`
 
 	// Portal true lets customers signed in to the portal open tickets in this mailbox
 	Portal *bool `json:"portal,omitempty"`
@@ -1220,6 +1323,9 @@ type NewAPIToken struct {
 	LastUsedAt nullable.Nullable[time.Time] `json:"last_used_at,omitempty"`
 	Name       string                       `json:"name"`
 	RevokedAt  nullable.Nullable[time.Time] `json:"revoked_at,omitempty"`
+
+	// Scopes what the token may do; empty is full access (every token made before scopes existed)
+	Scopes *[]TokenScope `json:"scopes,omitempty"`
 
 	// Token the secret, shown only once
 	Token string `json:"token"`
@@ -1342,10 +1448,10 @@ type ReplyRequest struct {
 type ReportRow struct {
 	Created int64 `json:"created"`
 
-	// CsatGoodPct absent until satisfaction surveys exist
+	// CsatGoodPct the share of csat_responses rated good, in percent rounded to 0.1; absent without responses
 	CsatGoodPct *float64 `json:"csat_good_pct,omitempty"`
 
-	// CsatResponses 0 until satisfaction surveys exist
+	// CsatResponses tickets whose latest satisfaction rating was given in the range (keyed by that moment)
 	CsatResponses int64 `json:"csat_responses"`
 
 	// FirstResponseP50S null when no ticket had its first response in the range
@@ -1601,6 +1707,9 @@ type Ticket struct {
 	Assignee  nullable.Nullable[User] `json:"assignee"`
 	CreatedAt time.Time               `json:"created_at"`
 
+	// Csat the requester's latest satisfaction rating (null before any)
+	Csat nullable.Nullable[CSAT] `json:"csat,omitempty"`
+
 	// FirstResponseAt when the first agent reply was delivered (sent), not queued; a reply that bounces no longer counts
 	FirstResponseAt nullable.Nullable[time.Time] `json:"first_response_at,omitempty"`
 	Id              int64                        `json:"id"`
@@ -1679,6 +1788,9 @@ type TicketUpdate struct {
 	// TeamId the ticket's team; null removes it. An unassigned open ticket moved to a team with automatic assignment is given to one of its agents
 	TeamId nullable.Nullable[int64] `json:"team_id,omitempty"`
 }
+
+// TokenScope `read` allows only GET (and HEAD); each other scope is an endpoint group. With groups, a request must be in one of them; with `read`, it must be a read; both may be combined (["read", "tickets"]). A request outside the scopes gets 403 `token_scope`. Admin-only endpoints still need an admin's token. Sign-in and cookie sessions have no scopes.
+type TokenScope string
 
 // TwoFactorCode defines model for TwoFactorCode.
 type TwoFactorCode struct {
@@ -1919,6 +2031,23 @@ type MicrosoftOAuthStartParams struct {
 type NylasWebhookChallengeParams struct {
 	Challenge string `form:"challenge" json:"challenge"`
 }
+
+// MailOAuthCallbackParams defines parameters for MailOAuthCallback.
+type MailOAuthCallbackParams struct {
+	State            *string `form:"state,omitempty" json:"state,omitempty"`
+	Code             *string `form:"code,omitempty" json:"code,omitempty"`
+	Error            *string `form:"error,omitempty" json:"error,omitempty"`
+	ErrorDescription *string `form:"error_description,omitempty" json:"error_description,omitempty"`
+}
+
+// MailOAuthStartParams defines parameters for MailOAuthStart.
+type MailOAuthStartParams struct {
+	MailboxId int64                        `form:"mailbox_id" json:"mailbox_id"`
+	Provider  MailOAuthStartParamsProvider `form:"provider" json:"provider"`
+}
+
+// MailOAuthStartParamsProvider defines parameters for MailOAuthStart.
+type MailOAuthStartParamsProvider string
 
 // ListNotificationsParams defines parameters for ListNotifications.
 type ListNotificationsParams struct {
@@ -2259,6 +2388,12 @@ type ServerInterface interface {
 	// NylasWebhook Nylas' message.created notifications, authenticated by their x-nylas-signature
 	// (POST /api/v1/mailboxes/nylas/webhook)
 	NylasWebhook(w http.ResponseWriter, r *http.Request)
+	// MailOAuthCallback Where Google or Microsoft sends the admin back; the state is bound to the admin's session
+	// (GET /api/v1/mailboxes/oauth/callback)
+	MailOAuthCallback(w http.ResponseWriter, r *http.Request, params MailOAuthCallbackParams)
+	// MailOAuthStart Connect account for an IMAP or SMTP-relay mailbox: redirects to Google or Microsoft (authorization code with PKCE); the refresh token is sealed on the mailbox and its IMAP and relay URLs use it with auth=oauth
+	// (GET /api/v1/mailboxes/oauth/start)
+	MailOAuthStart(w http.ResponseWriter, r *http.Request, params MailOAuthStartParams)
 
 	// (PATCH /api/v1/mailboxes/{id})
 	UpdateMailbox(w http.ResponseWriter, r *http.Request, id ID)
@@ -3467,6 +3602,124 @@ func (siw *ServerInterfaceWrapper) NylasWebhook(w http.ResponseWriter, r *http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.NylasWebhook(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// MailOAuthCallback operation middleware
+func (siw *ServerInterfaceWrapper) MailOAuthCallback(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MailOAuthCallbackParams
+
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "code", r.URL.Query(), &params.Code, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "code"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "code", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "error" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "error", r.URL.Query(), &params.Error, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "error"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "error", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "error_description" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "error_description", r.URL.Query(), &params.ErrorDescription, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "error_description"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "error_description", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.MailOAuthCallback(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// MailOAuthStart operation middleware
+func (siw *ServerInterfaceWrapper) MailOAuthStart(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MailOAuthStartParams
+
+	// ------------- Required query parameter "mailbox_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "mailbox_id", r.URL.Query(), &params.MailboxId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mailbox_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mailbox_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Required query parameter "provider" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "provider", r.URL.Query(), &params.Provider, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "provider"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "provider", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.MailOAuthStart(w, r, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -5301,6 +5554,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/gmail/oauth/callback", wrapper.GmailOAuthCallback)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/microsoft/oauth/start", wrapper.MicrosoftOAuthStart)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/microsoft/oauth/callback", wrapper.MicrosoftOAuthCallback)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/oauth/start", wrapper.MailOAuthStart)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/oauth/callback", wrapper.MailOAuthCallback)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/nylas/webhook", wrapper.NylasWebhookChallenge)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/mailboxes/nylas/webhook", wrapper.NylasWebhook)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/reports/summary", wrapper.GetReportSummary)
@@ -7647,6 +7902,158 @@ func (response NylasWebhook401JSONResponse) VisitNylasWebhookResponse(w http.Res
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type MailOAuthCallbackRequestObject struct {
+	Params MailOAuthCallbackParams
+}
+
+type MailOAuthCallbackResponseObject interface {
+	VisitMailOAuthCallbackResponse(w http.ResponseWriter) error
+}
+
+type MailOAuthCallback302Response struct {
+}
+
+func (response MailOAuthCallback302Response) VisitMailOAuthCallbackResponse(w http.ResponseWriter) error {
+	w.WriteHeader(302)
+	return nil
+}
+
+type MailOAuthCallback400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response MailOAuthCallback400JSONResponse) VisitMailOAuthCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthCallback401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response MailOAuthCallback401JSONResponse) VisitMailOAuthCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthCallback403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response MailOAuthCallback403JSONResponse) VisitMailOAuthCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthStartRequestObject struct {
+	Params MailOAuthStartParams
+}
+
+type MailOAuthStartResponseObject interface {
+	VisitMailOAuthStartResponse(w http.ResponseWriter) error
+}
+
+type MailOAuthStart302Response struct {
+}
+
+func (response MailOAuthStart302Response) VisitMailOAuthStartResponse(w http.ResponseWriter) error {
+	w.WriteHeader(302)
+	return nil
+}
+
+type MailOAuthStart400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response MailOAuthStart400JSONResponse) VisitMailOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthStart401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response MailOAuthStart401JSONResponse) VisitMailOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthStart403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response MailOAuthStart403JSONResponse) VisitMailOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthStart404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response MailOAuthStart404JSONResponse) VisitMailOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthStart422JSONResponse struct{ InvalidJSONResponse }
+
+func (response MailOAuthStart422JSONResponse) VisitMailOAuthStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MailOAuthStart503Response struct {
+}
+
+func (response MailOAuthStart503Response) VisitMailOAuthStartResponse(w http.ResponseWriter) error {
+	w.WriteHeader(503)
+	return nil
 }
 
 type UpdateMailboxRequestObject struct {
@@ -12403,6 +12810,12 @@ type StrictServerInterface interface {
 	// NylasWebhook Nylas' message.created notifications, authenticated by their x-nylas-signature
 	// (POST /api/v1/mailboxes/nylas/webhook)
 	NylasWebhook(ctx context.Context, request NylasWebhookRequestObject) (NylasWebhookResponseObject, error)
+	// MailOAuthCallback Where Google or Microsoft sends the admin back; the state is bound to the admin's session
+	// (GET /api/v1/mailboxes/oauth/callback)
+	MailOAuthCallback(ctx context.Context, request MailOAuthCallbackRequestObject) (MailOAuthCallbackResponseObject, error)
+	// MailOAuthStart Connect account for an IMAP or SMTP-relay mailbox: redirects to Google or Microsoft (authorization code with PKCE); the refresh token is sealed on the mailbox and its IMAP and relay URLs use it with auth=oauth
+	// (GET /api/v1/mailboxes/oauth/start)
+	MailOAuthStart(ctx context.Context, request MailOAuthStartRequestObject) (MailOAuthStartResponseObject, error)
 
 	// (PATCH /api/v1/mailboxes/{id})
 	UpdateMailbox(ctx context.Context, request UpdateMailboxRequestObject) (UpdateMailboxResponseObject, error)
@@ -13660,6 +14073,58 @@ func (sh *strictHandler) NylasWebhook(w http.ResponseWriter, r *http.Request) {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(NylasWebhookResponseObject); ok {
 		if err := validResponse.VisitNylasWebhookResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MailOAuthCallback operation middleware
+func (sh *strictHandler) MailOAuthCallback(w http.ResponseWriter, r *http.Request, params MailOAuthCallbackParams) {
+	var request MailOAuthCallbackRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MailOAuthCallback(ctx, request.(MailOAuthCallbackRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MailOAuthCallback")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(MailOAuthCallbackResponseObject); ok {
+		if err := validResponse.VisitMailOAuthCallbackResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MailOAuthStart operation middleware
+func (sh *strictHandler) MailOAuthStart(w http.ResponseWriter, r *http.Request, params MailOAuthStartParams) {
+	var request MailOAuthStartRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MailOAuthStart(ctx, request.(MailOAuthStartRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MailOAuthStart")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(MailOAuthStartResponseObject); ok {
+		if err := validResponse.VisitMailOAuthStartResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

@@ -129,7 +129,9 @@ func (m *Monitor) Assess(h store.MailboxHealth, q Quiet, now time.Time) (Problem
 	if !h.Enabled {
 		return Problem{}, false
 	}
-	if h.Connector() && h.Status == store.SyncError {
+	// A refused OAuth refresh of an SMTP relay marks a mailbox without a
+	// connector refused too (xoauth.Tokens).
+	if (h.Connector() || h.AuthRefused) && h.Status == store.SyncError {
 		since := h.ErrorSince
 		if since.IsZero() {
 			since = now

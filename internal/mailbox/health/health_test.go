@@ -53,6 +53,8 @@ func TestAssess(t *testing.T) {
 		{"credentials refused: at once", conn(store.SyncError, 0, true), Quiet{}, store.AlertAuth},
 		{"disabled mailbox: never", store.MailboxHealth{Provider: "imap", Enabled: false, Status: store.SyncError, ErrorSince: t0.Add(-time.Hour)}, Quiet{}, ""},
 		{"listener status is no connector's", store.MailboxHealth{Provider: "smtp", Enabled: true, Status: store.SyncError, ErrorSince: t0.Add(-time.Hour)}, Quiet{}, ""},
+		{"relay token refresh refused on a listener mailbox: at once", store.MailboxHealth{Provider: "smtp", Enabled: true, Status: store.SyncError,
+			ErrorSince: t0, AuthRefused: true, LastError: "token refresh refused: invalid_grant"}, Quiet{}, store.AlertAuth},
 		{"quiet: twice the longest gap passed", smtp, hist(DefaultQuietMinMessages, 4*time.Hour, 8*time.Hour+time.Second), store.AlertQuiet},
 		{"quiet: not yet twice", smtp, hist(DefaultQuietMinMessages, 4*time.Hour, 8*time.Hour-time.Second), ""},
 		{"quiet: never before the minimum", smtp, hist(DefaultQuietMinMessages, time.Minute, DefaultQuietMin-time.Second), ""},

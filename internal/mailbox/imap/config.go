@@ -37,7 +37,14 @@ type Config struct {
 	Username string
 	Password string // or the OAuth access token with XOAUTH2
 	XOAuth2  bool
-	Folder   string // INBOX by default
+	// OAuth (auth=oauth) logs in with XOAUTH2 and an access token of the
+	// account connected to the mailbox (Connect account: Google or
+	// Microsoft), refreshed before it expires; Token hands it out.
+	OAuth bool
+	Token func(ctx context.Context) (string, error)
+	// Invalidate drops Token's access token after the server refused it.
+	Invalidate func()
+	Folder     string // INBOX by default
 	// SentFolder, when set, is synced too: replies agents wrote from their
 	// own mail client then land on their tickets through threading.
 	SentFolder string
@@ -58,7 +65,8 @@ type Config struct {
 
 // ParseURL reads imap://user:pass@host:port/FOLDER or imaps://... with
 // optional query parameters: sent=FOLDER, tls=none (imap:// without
-// STARTTLS), auth=xoauth2 (the password is an access token), insecure=1
+// STARTTLS), auth=xoauth2 (the password is an access token), auth=oauth
+// (the account connected to the mailbox; no password), insecure=1
 // (skip certificate checks), poll=DURATION, idle=off, batch=N.
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
@@ -110,8 +118,10 @@ func ParseURL(raw string) (Config, error) {
 	case "", "login", "plain":
 	case "xoauth2":
 		c.XOAuth2 = true
+	case "oauth":
+		c.XOAuth2, c.OAuth = true, true
 	default:
-		return Config{}, fmt.Errorf("imap url: auth must be login or xoauth2, got %q", q.Get("auth"))
+		return Config{}, fmt.Errorf("imap url: auth must be login, xoauth2 or oauth, got %q", q.Get("auth"))
 	}
 	c.InsecureSkipVerify = q.Get("insecure") == "1" || q.Get("insecure") == "true"
 	if p := q.Get("poll"); p != "" {
@@ -163,9 +173,17 @@ func (c *Config) tlsConfig() *tls.Config {
 	return &tls.Config{ServerName: host, InsecureSkipVerify: c.InsecureSkipVerify, MinVersion: tls.VersionTLS12} //nolint:gosec // opt-in for self-signed servers
 }
 
+// Tokens hands out the access token of the account connected to a mailbox
+// (*xoauth.Tokens).
+type Tokens interface {
+	Token(ctx context.Context, mailboxID int64) (string, error)
+	Invalidate(mailboxID int64)
+}
+
 // Factory builds IMAP connectors for the supervisor from each mailbox's
-// sealed URL; tune, when set, adjusts the parsed settings (tests).
-func Factory(secrets *secret.Box, tune func(*Config)) mailbox.Factory {
+// sealed URL; tokens serves auth=oauth (nil: refused); tune, when set,
+// adjusts the parsed settings (tests).
+func Factory(secrets *secret.Box, tokens Tokens, tune func(*Config)) mailbox.Factory {
 	return func(_ context.Context, c store.Connector, h *mailbox.Host) (mailbox.Connector, error) {
 		raw, err := secrets.Open(c.IMAP)
 		if err != nil {
@@ -174,6 +192,14 @@ func Factory(secrets *secret.Box, tune func(*Config)) mailbox.Factory {
 		cfg, err := ParseURL(raw)
 		if err != nil {
 			return nil, err
+		}
+		if cfg.OAuth {
+			if tokens == nil {
+				return nil, fmt.Errorf("imap url of mailbox %d: auth=oauth needs the Google or Microsoft OAuth client configured", c.MailboxID)
+			}
+			id := c.MailboxID
+			cfg.Token = func(ctx context.Context) (string, error) { return tokens.Token(ctx, id) }
+			cfg.Invalidate = func() { tokens.Invalidate(id) }
 		}
 		if tune != nil {
 			tune(&cfg)

@@ -180,7 +180,9 @@ type harness struct {
 	log  *slog.Logger
 	mb   int64
 	tune func(*imap.Config)
-	stop func()
+	// tokens serves auth=oauth (nil: none).
+	tokens imap.Tokens
+	stop   func()
 }
 
 func newHarness(t testing.TB, dsn, imapURL string, tune func(*imap.Config)) *harness {
@@ -205,7 +207,7 @@ func (h *harness) start() {
 		h.t.Fatal("supervisor already running")
 	}
 	sup := mailbox.NewSupervisor(mailbox.Config{Store: h.st, Receiver: h.svc, Secrets: h.box, Logger: h.log,
-		Factories:  map[string]mailbox.Factory{"imap": imap.Factory(h.box, h.tune)},
+		Factories:  map[string]mailbox.Factory{"imap": imap.Factory(h.box, h.tokens, h.tune)},
 		LeaseTTL:   3 * time.Second,
 		MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
 	ctx, cancel := context.WithCancel(h.ctx)

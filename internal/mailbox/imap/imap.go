@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-sasl"
 
 	"github.com/ticketer/ticketer/internal/mailbox"
+	"github.com/ticketer/ticketer/internal/mailbox/xoauth"
 )
 
 // Conn is the IMAP connector of one mailbox. It is used by one goroutine.
@@ -104,7 +105,16 @@ func (c *Conn) connect(ctx context.Context) error {
 		c.drop()
 		return fmt.Errorf("greeting from %s: %w", c.cfg.Addr, err)
 	}
-	if c.cfg.XOAuth2 {
+	if c.cfg.Token != nil {
+		// Refreshed before each login when it nears its expiry; a refused
+		// refresh has marked the mailbox refused already (xoauth.Tokens).
+		tok, terr := c.cfg.Token(ctx)
+		if terr != nil {
+			c.drop()
+			return fmt.Errorf("log in to %s as %s: %w", c.cfg.Addr, c.cfg.Username, terr)
+		}
+		err = client.Authenticate(&xoauth2{user: c.cfg.Username, token: tok})
+	} else if c.cfg.XOAuth2 {
 		err = client.Authenticate(&xoauth2{user: c.cfg.Username, token: c.cfg.Password})
 	} else {
 		err = client.Login(c.cfg.Username, c.cfg.Password).Wait()
@@ -112,6 +122,11 @@ func (c *Conn) connect(ctx context.Context) error {
 	if err != nil {
 		c.drop()
 		err = fmt.Errorf("log in to %s as %s: %w", c.cfg.Addr, c.cfg.Username, err)
+		if refusedLogin(err) && c.cfg.Invalidate != nil {
+			// Perhaps revoked early: the next attempt refreshes, and a grant
+			// that is gone then shows as a refused refresh.
+			c.cfg.Invalidate()
+		}
 		if refusedLogin(err) && c.host != nil {
 			c.host.Refused(ctx, err.Error()) // a retry will not fix it: alert the admins now
 		}
@@ -450,7 +465,7 @@ type xoauth2 struct{ user, token string }
 var _ sasl.Client = (*xoauth2)(nil)
 
 func (x *xoauth2) Start() (string, []byte, error) {
-	return "XOAUTH2", []byte("user=" + x.user + "\x01auth=Bearer " + x.token + "\x01\x01"), nil
+	return "XOAUTH2", xoauth.SASL(x.user, x.token), nil
 }
 
 // Next answers a server challenge, which XOAUTH2 sends only with an error

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ticketer/ticketer/internal/mailbox/xoauth"
 )
 
 // Relay sends through an SMTP server.
@@ -22,6 +24,12 @@ type Relay struct {
 	// Dial connects to the relay; nil dials directly. A connection test an
 	// admin asks for dials through internal/netguard.
 	Dial func(ctx context.Context, network, address string) (net.Conn, error)
+	// Token hands out the access token of the mailbox's connected account
+	// (auth=oauth), refreshed before it expires.
+	Token func(ctx context.Context) (string, error)
+	// Invalidate drops Token's access token after the relay refused it, so
+	// the next attempt refreshes.
+	Invalidate func()
 }
 
 // NewRelay returns a relay sender.
@@ -120,7 +128,7 @@ func (r *Relay) connect(ctx context.Context) (*smtp.Client, error) {
 		conn.Close()
 		return nil, r.fail("greeting", true, err)
 	}
-	if err := r.session(c, helo, tlsCfg); err != nil {
+	if err := r.session(ctx, c, helo, tlsCfg); err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -128,7 +136,7 @@ func (r *Relay) connect(ctx context.Context) (*smtp.Client, error) {
 }
 
 // session runs EHLO, STARTTLS and AUTH on a greeted connection.
-func (r *Relay) session(c *smtp.Client, helo string, tlsCfg *tls.Config) error {
+func (r *Relay) session(ctx context.Context, c *smtp.Client, helo string, tlsCfg *tls.Config) error {
 	if err := c.Hello(helo); err != nil {
 		return r.fail("EHLO "+helo, true, err)
 	}
@@ -146,18 +154,85 @@ func (r *Relay) session(c *smtp.Client, helo string, tlsCfg *tls.Config) error {
 	}
 	_, encrypted := c.TLSConnectionState()
 	_, mechs := c.Extension("AUTH")
-	auth, name, err := chooseAuth(mechs, encrypted || IsLoopback(r.cfg.Host), r.cfg.Username, r.cfg.Password)
+	var auth smtp.Auth
+	var name string
+	var err error
+	if r.cfg.XOAuth2 {
+		auth, name, err = r.xoauth2(ctx, mechs, encrypted || IsLoopback(r.cfg.Host))
+	} else {
+		auth, name, err = chooseAuth(mechs, encrypted || IsLoopback(r.cfg.Host), r.cfg.Username, r.cfg.Password)
+	}
+	if err != nil && r.cfg.XOAuth2 && !errors.Is(err, errNoXOAuth2) {
+		return err // a refused refresh (ConfigError), or one that failed for now
+	}
 	if err != nil {
 		return &ConfigError{Err: fmt.Errorf("relay %s: %w", r.addr(), err)}
 	}
 	if err := c.Auth(auth); err != nil {
 		var tp *textproto.Error
 		if errors.As(err, &tp) && tp.Code >= 500 {
+			if r.cfg.XOAuth2 {
+				if r.Invalidate != nil {
+					r.Invalidate()
+				}
+				return &ConfigError{Err: fmt.Errorf("relay %s: AUTH %s refused (%w): check that the user name is the connected account's address and that it may send through SMTP (Microsoft 365: Authenticated SMTP enabled)", r.addr(), name, err)}
+			}
 			return &ConfigError{Err: fmt.Errorf("relay %s: AUTH %s refused (%w): check the user name and password in the relay URL", r.addr(), name, err)}
 		}
 		return r.fail("AUTH "+name, true, err)
 	}
 	return nil
+}
+
+// errNoXOAuth2 is a relay that cannot take XOAUTH2 here.
+var errNoXOAuth2 = errors.New("the relay does not offer XOAUTH2")
+
+// xoauth2 is the XOAUTH2 mechanism with the URL's static access token or
+// one the token source refreshed. The token is a bearer credential: only
+// over TLS or to this machine. A refused refresh is a ConfigError (the
+// mailbox waits for its account to be connected again); any other failure
+// to get a token is temporary.
+func (r *Relay) xoauth2(ctx context.Context, offered string, private bool) (smtp.Auth, string, error) {
+	hasMech := false
+	for _, w := range strings.Fields(offered) {
+		hasMech = hasMech || strings.EqualFold(w, "XOAUTH2")
+	}
+	switch {
+	case !private:
+		return nil, "", fmt.Errorf("%w unencrypted: an access token is never sent in plain text (use ?tls=starttls or smtps://)", errNoXOAuth2)
+	case !hasMech:
+		return nil, "", fmt.Errorf("%w (it offers %q)", errNoXOAuth2, offered)
+	}
+	token := r.cfg.Password
+	if r.Token != nil {
+		var err error
+		if token, err = r.Token(ctx); err != nil {
+			err = fmt.Errorf("relay %s: access token: %w", r.addr(), err)
+			if errors.Is(err, xoauth.ErrRefused) || errors.Is(err, xoauth.ErrNotConnected) {
+				return nil, "", &ConfigError{Err: err}
+			}
+			return nil, "", err
+		}
+	} else if r.cfg.OAuth {
+		return nil, "", &ConfigError{Err: fmt.Errorf("relay %s: auth=oauth: %w", r.addr(), xoauth.ErrNotConnected)}
+	}
+	return xoauth2Auth{user: r.cfg.Username, token: token}, "XOAUTH2", nil
+}
+
+// xoauth2Auth is SASL XOAUTH2 for net/smtp.
+type xoauth2Auth struct{ user, token string }
+
+func (a xoauth2Auth) Start(*smtp.ServerInfo) (string, []byte, error) {
+	return "XOAUTH2", xoauth.SASL(a.user, a.token), nil
+}
+
+// Next answers the error challenge (a base64 JSON status) with an empty
+// response, after which the server ends the exchange with its error.
+func (a xoauth2Auth) Next(_ []byte, more bool) ([]byte, error) {
+	if more {
+		return []byte{}, nil
+	}
+	return nil, nil
 }
 
 // chooseAuth picks the mechanism: PLAIN, then LOGIN, then CRAM-MD5. PLAIN

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout/smtpouttest"
+	"github.com/ticketer/ticketer/internal/mailbox/xoauth"
 )
 
 const testMail = "From: support@acme.test\r\nTo: alice@customer.test\r\nSubject: hi\r\nMessage-ID: <m1@acme.test>\r\n\r\nHello\r\n"
@@ -267,5 +269,118 @@ func TestConnectionTest(t *testing.T) {
 	log, _, _, msgs, _ := s.snapshot()
 	if len(msgs) != 0 || !strings.Contains(strings.Join(log, " "), "MAIL RSET QUIT") {
 		t.Fatalf("test session %v delivered %d", log, len(msgs))
+	}
+}
+
+// XOAUTH2: with the URL's access token (auth=xoauth2) or the connected
+// account's (auth=oauth, Relay.Token). A refused refresh is the mailbox's
+// problem (config: its mail waits), a token endpoint down for now is
+// temporary, and the token never travels in plain text.
+func TestXOAuth2(t *testing.T) {
+	t.Parallel()
+	refused := fmt.Errorf("%w: invalid_grant", xoauth.ErrRefused)
+	cases := []struct {
+		name, url, offered string
+		token              func(context.Context) (string, error)
+		want, errHas       string
+	}{
+		{"static token", "smtp://agent:at-static@127.0.0.1:%d?auth=xoauth2", "PLAIN XOAUTH2", nil, "ok", ""},
+		{"static token refused", "smtp://agent:at-old@127.0.0.1:%d?auth=xoauth2", "XOAUTH2", nil, "config", "AUTH XOAUTH2 refused"},
+		{"connected account", "smtp://agent@127.0.0.1:%d?auth=oauth", "XOAUTH2",
+			func(context.Context) (string, error) { return "at-static", nil }, "ok", ""},
+		{"refresh refused", "smtp://agent@127.0.0.1:%d?auth=oauth", "XOAUTH2",
+			func(context.Context) (string, error) { return "", refused }, "config", "token refresh refused"},
+		{"token endpoint down", "smtp://agent@127.0.0.1:%d?auth=oauth", "XOAUTH2",
+			func(context.Context) (string, error) { return "", errors.New("connection reset") }, "temporary", "connection reset"},
+		{"no account connected", "smtp://agent@127.0.0.1:%d?auth=oauth", "XOAUTH2", nil, "config", "no OAuth account"},
+		{"relay without XOAUTH2", "smtp://agent:at-static@127.0.0.1:%d?auth=xoauth2", "PLAIN LOGIN", nil, "config", "does not offer XOAUTH2"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newServer(t)
+			s.auth, s.user, s.pass = tc.offered, "agent", "at-static"
+			r := relay(t, tc.url, s.start())
+			r.Token = tc.token
+			_, err := send(r)
+			if got := kind(err); got != tc.want || (tc.errHas != "" && !strings.Contains(err.Error(), tc.errHas)) {
+				t.Fatalf("got %s (%v), want %s containing %q", got, err, tc.want, tc.errHas)
+			}
+			if err != nil && strings.Contains(err.Error(), "at-") {
+				t.Fatalf("the error shows the token: %v", err)
+			}
+			if _, _, mechs, _, _ := s.snapshot(); tc.want == "ok" && (len(mechs) != 1 || mechs[0] != "XOAUTH2") {
+				t.Fatalf("client used %v, want XOAUTH2", mechs)
+			}
+		})
+	}
+}
+
+// A token the relay refuses is dropped, so the next send refreshes.
+func TestXOAuth2RefusedTokenIsInvalidated(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	s.auth, s.user, s.pass = "XOAUTH2", "agent", "at-2"
+	r := relay(t, "smtp://agent@127.0.0.1:%d?auth=oauth", s.start())
+	tokens := []string{"at-1", "at-2"}
+	r.Token = func(context.Context) (string, error) { return tokens[0], nil }
+	r.Invalidate = func() { tokens = tokens[1:] }
+	if _, err := send(r); kind(err) != "config" {
+		t.Fatalf("first send with the revoked token: %v", err)
+	}
+	if _, err := send(r); err != nil {
+		t.Fatalf("second send, refreshed: %v", err)
+	}
+}
+
+// The bearer token is never sent unencrypted to another machine.
+func TestXOAuth2NeedsTLS(t *testing.T) {
+	t.Parallel()
+	rc, err := smtpout.ParseRelayURL("smtp://agent:at-static@relay.example.test:587?auth=xoauth2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(t)
+	s.auth, s.user, s.pass = "XOAUTH2", "agent", "at-static"
+	port := s.start()
+	r := smtpout.NewRelay(rc)
+	// relay.example.test resolves here, to the plain-text test server.
+	r.Dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, fmt.Sprintf("127.0.0.1:%d", port))
+	}
+	_, err = send(r)
+	if kind(err) != "config" || !strings.Contains(err.Error(), "never sent in plain text") {
+		t.Fatalf("got %v", err)
+	}
+	if _, _, mechs, _, _ := s.snapshot(); len(mechs) != 0 {
+		t.Fatalf("the token was sent: %v", mechs)
+	}
+}
+
+func TestRelayURLAuth(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		url            string
+		xoauth2, oauth bool
+		errHas         string
+	}{
+		{"smtp://a%40b.test:tok@h?auth=xoauth2", true, false, ""},
+		{"smtp://a%40b.test@h?auth=oauth", true, true, ""},
+		{"smtp://a:p@h?auth=password", false, false, ""},
+		{"smtp://h?auth=oauth", false, false, "needs the account's address"},
+		{"smtp://a@h?auth=kerberos", false, false, "auth must be"},
+	} {
+		t.Run(tc.url, func(t *testing.T) {
+			rc, err := smtpout.ParseRelayURL(tc.url)
+			if tc.errHas != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
+					t.Fatalf("err %v, want %q", err, tc.errHas)
+				}
+				return
+			}
+			if err != nil || rc.XOAuth2 != tc.xoauth2 || rc.OAuth != tc.oauth {
+				t.Fatalf("%+v %v", rc, err)
+			}
+		})
 	}
 }

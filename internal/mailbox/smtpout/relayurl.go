@@ -46,12 +46,17 @@ type RelayConfig struct {
 	InsecureSkipVerify bool   // ?insecure=1: any certificate is accepted (logged, and warned on the mailbox)
 	CAFile             string // ?ca= or TICKETER_SMTP_CA_FILE: PEM certificates trusted besides the system's
 	Timeout            time.Duration
+	// XOAuth2 (?auth=xoauth2) authenticates with SASL XOAUTH2, the password
+	// being an access token; OAuth (?auth=oauth) too, with the token of the
+	// account connected to the mailbox, which Relay.Token hands out
+	// (refreshed before it expires).
+	XOAuth2, OAuth bool
 	// Log hears of connections made without certificate verification; nil: slog.Default().
 	Log *slog.Logger
 }
 
 // relayOptions are the query options a relay URL may carry.
-var relayOptions = map[string]bool{"tls": true, "insecure": true, "ca": true, "helo": true}
+var relayOptions = map[string]bool{"tls": true, "insecure": true, "ca": true, "helo": true, "auth": true}
 
 // ParseRelayURL reads smtp://[user:pass@]host[:port][?options] (port 587 by
 // default) or smtps://... (implicit TLS, port 465). Options:
@@ -60,6 +65,8 @@ var relayOptions = map[string]bool{"tls": true, "insecure": true, "ca": true, "h
 //	insecure=1                       skip certificate verification
 //	ca=/path/ca.pem                  trust this CA besides the system's
 //	helo=NAME                        the EHLO name
+//	auth=xoauth2                     SASL XOAUTH2, the password is an access token
+//	auth=oauth                       SASL XOAUTH2 with the mailbox's connected account
 //
 // Errors never repeat the URL, which may hold a password.
 func ParseRelayURL(raw string) (RelayConfig, error) {
@@ -107,7 +114,7 @@ func ParseRelayURL(raw string) (RelayConfig, error) {
 func (c *RelayConfig) applyOptions(q url.Values) error {
 	for k, v := range q {
 		if !relayOptions[k] {
-			return fmt.Errorf("unknown option %q (known: tls, insecure, ca, helo)", k)
+			return fmt.Errorf("unknown option %q (known: tls, insecure, ca, helo, auth)", k)
 		}
 		if len(v) > 1 {
 			return fmt.Errorf("option %s given %d times", k, len(v))
@@ -143,6 +150,20 @@ func (c *RelayConfig) applyOptions(q url.Values) error {
 	}
 	if c.TLS == TLSNone && (c.InsecureSkipVerify || c.CAFile != "") {
 		return errors.New("insecure and ca mean nothing with tls=none (no TLS at all)")
+	}
+	if v, ok := q["auth"]; ok {
+		switch strings.ToLower(v[0]) {
+		case "", "password":
+		case "xoauth2":
+			c.XOAuth2 = true
+		case "oauth":
+			c.XOAuth2, c.OAuth = true, true
+		default:
+			return fmt.Errorf("auth must be password, xoauth2 or oauth, got %q", v[0])
+		}
+		if c.Username == "" {
+			return errors.New("auth=" + v[0] + " needs the account's address as the user name (smtp://user%40example.com@host)")
+		}
 	}
 	if v, ok := q["helo"]; ok {
 		if err := checkHelo(v[0]); err != nil {

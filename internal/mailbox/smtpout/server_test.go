@@ -245,6 +245,17 @@ func (s *server) authenticate(mech, initial string, send func(string) bool, read
 		}
 		p, ok := ask("Password:")
 		return ok && u == s.user && p == s.pass
+	case "XOAUTH2":
+		// s.pass is the access token the server accepts. A refused token is
+		// answered as Gmail does: a 334 with a JSON status, an empty
+		// response from the client, then 535.
+		b, err := base64.StdEncoding.DecodeString(initial)
+		if err == nil && string(b) == "user="+s.user+"\x01auth=Bearer "+s.pass+"\x01\x01" {
+			return true
+		}
+		send("334 " + base64.StdEncoding.EncodeToString([]byte(`{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}`)))
+		read()
+		return false
 	case "CRAM-MD5":
 		challenge := "<1896.697170952@fake.test>"
 		got, ok := ask(challenge)

@@ -185,7 +185,28 @@ export interface APIToken {
   last_used_at?: string | null;
   /** @nullable */
   revoked_at?: string | null;
+  /** what the token may do; empty is full access (every token made before scopes existed) */
+  scopes?: TokenScope[];
 }
+
+/**
+ * `read` allows only GET (and HEAD); each other scope is an endpoint group. With groups, a request must be in one of them; with `read`, it must be a read; both may be combined (["read", "tickets"]). A request outside the scopes gets 403 `token_scope`. Admin-only endpoints still need an admin's token. Sign-in and cookie sessions have no scopes.
+ */
+export type TokenScope = typeof TokenScope[keyof typeof TokenScope];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const TokenScope = {
+  read: 'read',
+  tickets: 'tickets',
+  mailboxes: 'mailboxes',
+  users: 'users',
+  teams: 'teams',
+  rules: 'rules',
+  reports: 'reports',
+  webhooks: 'webhooks',
+  account: 'account',
+} as const;
 
 export type NewAPITokenAllOf = {
   /** the secret, shown only once */
@@ -196,6 +217,8 @@ export type NewAPIToken = APIToken & NewAPITokenAllOf;
 
 export interface CreateTokenRequest {
   name: string;
+  /** absent or empty gives full access */
+  scopes?: TokenScope[];
 }
 
 export interface Address {
@@ -241,6 +264,12 @@ export type TicketTeam = TeamRef | null;
  * @nullable
  */
 export type TicketSla = TicketSLA | null;
+
+/**
+ * the requester's latest satisfaction rating (null before any)
+ * @nullable
+ */
+export type TicketCsat = Csat | null;
 
 export interface Ticket {
   id: number;
@@ -294,6 +323,11 @@ export interface Ticket {
    * @nullable
    */
   sla?: TicketSla;
+  /**
+   * the requester's latest satisfaction rating (null before any)
+   * @nullable
+   */
+  csat?: TicketCsat;
 }
 
 export interface BusinessPeriod {
@@ -399,6 +433,21 @@ export interface TicketSLA {
    * @nullable
    */
   due_at: string | null;
+}
+
+export type CsatRating = typeof CsatRating[keyof typeof CsatRating];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const CsatRating = {
+  good: 'good',
+  bad: 'bad',
+} as const;
+
+export interface Csat {
+  rating: CsatRating;
+  comment: string;
+  at: string;
 }
 
 /**
@@ -712,6 +761,8 @@ export const EventKind = {
   rule_failed: 'rule_failed',
   team_changed: 'team_changed',
   auto_assigned: 'auto_assigned',
+  csat_sent: 'csat_sent',
+  csat_rated: 'csat_rated',
   sla_breached: 'sla_breached',
 } as const;
 
@@ -849,6 +900,8 @@ export interface Mailbox {
   alert: MailboxAlertProperty;
   /** customers signed in to the portal (/portal) may open tickets in this mailbox */
   portal?: boolean;
+  /** the requester of a ticket solved gets one satisfaction survey mail (Good / Bad links to /survey/{token}) */
+  csat?: boolean;
 }
 
 /**
@@ -902,9 +955,9 @@ export interface MeUpdate {
 export interface CreateMailboxRequest {
   name: string;
   address: string;
-  /** smtp://[user:pass@]host:port or smtps://... (query: tls=starttls|opportunistic|none, insecure=1, ca=/path/ca.pem, helo=NAME); stored sealed */
+  /** smtp://[user:pass@]host:port or smtps://... (query: tls=starttls|opportunistic|none, insecure=1, ca=/path/ca.pem, helo=NAME, auth=xoauth2 (the password is an access token), auth=oauth (the account connected with Connect account)); stored sealed */
   smtp_relay?: string;
-  /** imap://user:pass@host:port/FOLDER or imaps://... (query: sent=FOLDER, tls=none, auth=xoauth2); stored sealed; the mailbox then syncs from it */
+  /** imap://user:pass@host:port/FOLDER or imaps://... (query: sent=FOLDER, tls=none, auth=xoauth2 (the password is an access token), auth=oauth (the account connected with Connect account)); stored sealed; the mailbox then syncs from it */
   imap?: string;
   /** with imap: first day of the backfill, YYYY-MM-DD; empty: everything */
   imap_since?: string;
@@ -940,6 +993,8 @@ export interface MailboxUpdate {
   team_id?: number | null;
   /** true lets customers signed in to the portal open tickets in this mailbox */
   portal?: boolean;
+  /** true mails the requester of each ticket solved a satisfaction survey (at most 2 per address a day, never to automatic mail) */
+  csat?: boolean;
 }
 
 export type MailboxTestResultTransport = typeof MailboxTestResultTransport[keyof typeof MailboxTestResultTransport];
@@ -1069,9 +1124,9 @@ export interface ReportRow {
   resolution_p90_s: number | null;
   /** of the tickets solved that had an SLA policy, the percentage that never breached it; absent when none had one */
   sla_met_pct?: number;
-  /** absent until satisfaction surveys exist */
+  /** the share of csat_responses rated good, in percent rounded to 0.1; absent without responses */
   csat_good_pct?: number;
-  /** 0 until satisfaction surveys exist */
+  /** tickets whose latest satisfaction rating was given in the range (keyed by that moment) */
   csat_responses: number;
 }
 
@@ -1549,6 +1604,27 @@ shared?: boolean;
 };
 
 export type MicrosoftOAuthCallbackParams = {
+state?: string;
+code?: string;
+error?: string;
+error_description?: string;
+};
+
+export type MailOAuthStartParams = {
+mailbox_id: number;
+provider: MailOAuthStartProvider;
+};
+
+export type MailOAuthStartProvider = typeof MailOAuthStartProvider[keyof typeof MailOAuthStartProvider];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const MailOAuthStartProvider = {
+  google: 'google',
+  microsoft: 'microsoft',
+} as const;
+
+export type MailOAuthCallbackParams = {
 state?: string;
 code?: string;
 error?: string;
@@ -7178,6 +7254,220 @@ export function useMicrosoftOAuthCallback<TData = Awaited<ReturnType<typeof micr
  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
 
   const queryOptions = getMicrosoftOAuthCallbackQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Connect account for an IMAP or SMTP-relay mailbox: redirects to Google or Microsoft (authorization code with PKCE); the refresh token is sealed on the mailbox and its IMAP and relay URLs use it with auth=oauth
+ */
+export const getMailOAuthStartUrl = (params: MailOAuthStartParams,) => {
+  const normalizedParams = new URLSearchParams();
+
+  Object.entries(params || {}).forEach(([key, value]) => {
+    
+    if (value !== undefined) {
+      normalizedParams.append(key, value === null ? 'null' : value.toString())
+    }
+  });
+
+  const stringifiedParams = normalizedParams.toString();
+
+  return stringifiedParams.length > 0 ? `/api/v1/mailboxes/oauth/start?${stringifiedParams}` : `/api/v1/mailboxes/oauth/start`
+}
+
+export const mailOAuthStart = async (params: MailOAuthStartParams, options?: RequestInit): Promise<unknown> => {
+  
+  return apiFetch<unknown>(getMailOAuthStartUrl(params),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getMailOAuthStartQueryKey = (params?: MailOAuthStartParams,) => {
+    return [
+    `/api/v1/mailboxes/oauth/start`, ...(params ? [params]: [])
+    ] as const;
+    }
+
+    
+export const getMailOAuthStartQueryOptions = <TData = Awaited<ReturnType<typeof mailOAuthStart>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse | void>(params: MailOAuthStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthStart>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getMailOAuthStartQueryKey(params);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof mailOAuthStart>>> = () => mailOAuthStart(params, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof mailOAuthStart>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type MailOAuthStartQueryResult = NonNullable<Awaited<ReturnType<typeof mailOAuthStart>>>
+export type MailOAuthStartQueryError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse | void
+
+
+export function useMailOAuthStart<TData = Awaited<ReturnType<typeof mailOAuthStart>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse | void>(
+ params: MailOAuthStartParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthStart>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof mailOAuthStart>>,
+          TError,
+          Awaited<ReturnType<typeof mailOAuthStart>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useMailOAuthStart<TData = Awaited<ReturnType<typeof mailOAuthStart>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse | void>(
+ params: MailOAuthStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthStart>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof mailOAuthStart>>,
+          TError,
+          Awaited<ReturnType<typeof mailOAuthStart>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useMailOAuthStart<TData = Awaited<ReturnType<typeof mailOAuthStart>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse | void>(
+ params: MailOAuthStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthStart>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Connect account for an IMAP or SMTP-relay mailbox: redirects to Google or Microsoft (authorization code with PKCE); the refresh token is sealed on the mailbox and its IMAP and relay URLs use it with auth=oauth
+ */
+
+export function useMailOAuthStart<TData = Awaited<ReturnType<typeof mailOAuthStart>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse | void>(
+ params: MailOAuthStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthStart>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getMailOAuthStartQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Where Google or Microsoft sends the admin back; the state is bound to the admin's session
+ */
+export const getMailOAuthCallbackUrl = (params?: MailOAuthCallbackParams,) => {
+  const normalizedParams = new URLSearchParams();
+
+  Object.entries(params || {}).forEach(([key, value]) => {
+    
+    if (value !== undefined) {
+      normalizedParams.append(key, value === null ? 'null' : value.toString())
+    }
+  });
+
+  const stringifiedParams = normalizedParams.toString();
+
+  return stringifiedParams.length > 0 ? `/api/v1/mailboxes/oauth/callback?${stringifiedParams}` : `/api/v1/mailboxes/oauth/callback`
+}
+
+export const mailOAuthCallback = async (params?: MailOAuthCallbackParams, options?: RequestInit): Promise<unknown> => {
+  
+  return apiFetch<unknown>(getMailOAuthCallbackUrl(params),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getMailOAuthCallbackQueryKey = (params?: MailOAuthCallbackParams,) => {
+    return [
+    `/api/v1/mailboxes/oauth/callback`, ...(params ? [params]: [])
+    ] as const;
+    }
+
+    
+export const getMailOAuthCallbackQueryOptions = <TData = Awaited<ReturnType<typeof mailOAuthCallback>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse>(params?: MailOAuthCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthCallback>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getMailOAuthCallbackQueryKey(params);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof mailOAuthCallback>>> = () => mailOAuthCallback(params, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof mailOAuthCallback>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type MailOAuthCallbackQueryResult = NonNullable<Awaited<ReturnType<typeof mailOAuthCallback>>>
+export type MailOAuthCallbackQueryError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse
+
+
+export function useMailOAuthCallback<TData = Awaited<ReturnType<typeof mailOAuthCallback>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse>(
+ params: undefined |  MailOAuthCallbackParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthCallback>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof mailOAuthCallback>>,
+          TError,
+          Awaited<ReturnType<typeof mailOAuthCallback>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useMailOAuthCallback<TData = Awaited<ReturnType<typeof mailOAuthCallback>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse>(
+ params?: MailOAuthCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthCallback>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof mailOAuthCallback>>,
+          TError,
+          Awaited<ReturnType<typeof mailOAuthCallback>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useMailOAuthCallback<TData = Awaited<ReturnType<typeof mailOAuthCallback>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse>(
+ params?: MailOAuthCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthCallback>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Where Google or Microsoft sends the admin back; the state is bound to the admin's session
+ */
+
+export function useMailOAuthCallback<TData = Awaited<ReturnType<typeof mailOAuthCallback>>, TError = void | BadRequestResponse | UnauthorizedResponse | ForbiddenResponse>(
+ params?: MailOAuthCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof mailOAuthCallback>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getMailOAuthCallbackQueryOptions(params,options)
 
   const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
 

@@ -28,6 +28,8 @@ const eventText: Record<string, (ev: EventLike) => string> = {
   rule_fired: () => "fired",
   rule_failed: (ev) => `could not act (${ev.after.split(": ").slice(1).join(": ")})`,
   sla_breached: (ev) => `: SLA ${ev.after.replace("_", " ")} breached`,
+  csat_sent: (ev) => `: a satisfaction survey was mailed to ${ev.after}`,
+  csat_rated: (ev) => `rated the ticket ${ev.after === "good" ? "Good" : "Bad"}${ev.before ? ` (was ${ev.before === "good" ? "Good" : "Bad"})` : ""}`,
   auto_assigned: (ev) => `assigned the ticket by ${ev.after === "load_balanced" ? "load balancing" : "round robin"}${ev.before ? ` (team ${ev.before})` : ""}`,
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gmailOutcome, gmailStartUrl, isDate, microsoftOutcome, microsoftStartUrl, progressPercent, progressText, reconnectReason, showProgress, syncLabel, syncRefetchMs, syncTone } from "./sync";
+import { gmailOutcome, gmailStartUrl, isDate, mailOAuthOutcome, mailOAuthStartUrl, microsoftOutcome, signsInWithOAuth, microsoftStartUrl, progressPercent, progressText, reconnectReason, showProgress, syncLabel, syncRefetchMs, syncTone } from "./sync";
 
 describe("progressPercent", () => {
   it.each([
@@ -126,5 +126,27 @@ describe("microsoftOutcome", () => {
     expect(microsoftOutcome("?microsoft=connected&mailbox=3")).toEqual({ ok: true, message: "Microsoft 365 connected; the sync starts in the background.", mailboxId: 3 });
     expect(microsoftOutcome("?microsoft=error&reason=AADSTS65004")).toEqual({ ok: false, message: "Microsoft 365 was not connected: AADSTS65004", mailboxId: undefined });
     expect(microsoftOutcome("?gmail=connected")).toBeNull();
+  });
+});
+
+describe("mail OAuth (IMAP/SMTP sign-in)", () => {
+  it("starts the flow for a known provider only", () => {
+    expect(mailOAuthStartUrl(7, "microsoft")).toBe("/api/v1/mailboxes/oauth/start?mailbox_id=7&provider=microsoft");
+    expect(mailOAuthStartUrl(7, "google")).toBe("/api/v1/mailboxes/oauth/start?mailbox_id=7&provider=google");
+    expect(() => mailOAuthStartUrl(7, "yahoo")).toThrow(/google or microsoft/);
+  });
+  it("is offered to IMAP and SMTP mailboxes, not to API ones", () => {
+    expect(signsInWithOAuth("imap")).toBe(true);
+    expect(signsInWithOAuth("smtp")).toBe(true);
+    expect(signsInWithOAuth("gmail")).toBe(false);
+    expect(signsInWithOAuth("microsoft")).toBe(false);
+  });
+  it("reads the outcome", () => {
+    expect(mailOAuthOutcome("?oauth=connected&mailbox=3")).toEqual({ ok: true, mailboxId: 3, message: expect.stringMatching(/auth=oauth/) });
+    expect(mailOAuthOutcome("?oauth=error&reason=no+client")).toMatchObject({ ok: false, message: "The account was not connected: no client" });
+    expect(mailOAuthOutcome("?gmail=connected")).toBeNull();
+  });
+  it("asks to reconnect after a refused refresh", () => {
+    expect(reconnectReason({ status: "error", last_error: "token refresh refused: invalid_grant" })).toMatch(/refused/);
   });
 });

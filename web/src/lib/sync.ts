@@ -78,6 +78,24 @@ export function microsoftStartUrl(mailboxId: number, since = "", shared = false)
   return oauthStartUrl("microsoft", mailboxId, since, shared ? { shared: "true" } : {});
 }
 
+/** MAIL_OAUTH_PROVIDERS: who an IMAP or SMTP-relay mailbox can sign in with (XOAUTH2). */
+export const MAIL_OAUTH_PROVIDERS = [
+  { value: "google", label: "Google" },
+  { value: "microsoft", label: "Microsoft" },
+] as const;
+
+/** mailOAuthStartUrl: where the browser goes to connect the account an IMAP or SMTP-relay mailbox signs in with. */
+export function mailOAuthStartUrl(mailboxId: number, provider: string): string {
+  if (!MAIL_OAUTH_PROVIDERS.some((p) => p.value === provider)) throw new Error("provider must be google or microsoft");
+  const q = new URLSearchParams({ mailbox_id: String(mailboxId), provider });
+  return `/api/v1/mailboxes/oauth/start?${q.toString()}`;
+}
+
+/** signsInWithOAuth: whether a mailbox's provider reads and sends over IMAP/SMTP (so it can sign in with a connected account). */
+export function signsInWithOAuth(provider: string): boolean {
+  return provider === "imap" || provider === "smtp";
+}
+
 /** ConnectOutcome is what a connect flow reports when it sends the admin back. */
 export interface ConnectOutcome {
   ok: boolean;
@@ -101,6 +119,13 @@ export function gmailOutcome(search: string): ConnectOutcome | null {
   return oauthOutcome(search, "gmail", "Gmail");
 }
 
+/** mailOAuthOutcome reads what the IMAP/SMTP account flow reports ("?oauth=..."). */
+export function mailOAuthOutcome(search: string): ConnectOutcome | null {
+  const o = oauthOutcome(search, "oauth", "The account");
+  if (o?.ok) o.message = "Account connected: the mailbox's IMAP and SMTP URLs with auth=oauth now sign in with it.";
+  return o;
+}
+
 /** microsoftOutcome reads what the Microsoft connect flow reports ("?microsoft=..."). */
 export function microsoftOutcome(search: string): ConnectOutcome | null {
   return oauthOutcome(search, "microsoft", "Microsoft 365");
@@ -114,5 +139,5 @@ export function microsoftOutcome(search: string): ConnectOutcome | null {
  */
 export function reconnectReason(s: Pick<MailboxSync, "status" | "last_error">): string | null {
   if (s.status !== "error" || !s.last_error) return null;
-  return /invalid_grant|authorization failed/i.test(s.last_error) ? s.last_error : null;
+  return /invalid_grant|authorization failed|token refresh refused/i.test(s.last_error) ? s.last_error : null;
 }

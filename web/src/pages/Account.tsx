@@ -5,6 +5,7 @@ import { ErrorBanner, Loading } from "../components/States";
 import { NewPassword } from "../components/NewPassword";
 import { NotificationSettings } from "./NotificationSettings";
 import { SignatureSettings } from "./SignatureSettings";
+import { ApiTokens } from "./ApiTokens";
 import { RequireTwoFactor, TwoFactor } from "./TwoFactor";
 
 /** AccountPage is the signed-in user's own account: who they are, and their password. */
@@ -71,6 +72,7 @@ export function AccountPage() {
         <TwoFactor me={me} />
         {me.role === "admin" && <RequireTwoFactor />}
         <NotificationSettings />
+        <ApiTokens />
       </div>
     </>
   );

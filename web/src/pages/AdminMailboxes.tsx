@@ -19,7 +19,7 @@ import { absoluteTime, relativeTime } from "../lib/format";
 import { alertReason } from "../lib/alerts";
 import { DEFAULT_ACK_BODY, DEFAULT_ACK_SUBJECT, renderAckPreview } from "../lib/template";
 import { RELAY_HELP, relayWarning } from "../lib/relay";
-import { NYLAS_REGIONS, gmailOutcome, gmailStartUrl, isDate, microsoftOutcome, microsoftStartUrl, progressPercent, progressText, reconnectReason, showProgress, syncLabel, syncRefetchMs, syncTone } from "../lib/sync";
+import { MAIL_OAUTH_PROVIDERS, NYLAS_REGIONS, gmailOutcome, gmailStartUrl, isDate, mailOAuthOutcome, mailOAuthStartUrl, microsoftOutcome, microsoftStartUrl, signsInWithOAuth, progressPercent, progressText, reconnectReason, showProgress, syncLabel, syncRefetchMs, syncTone } from "../lib/sync";
 import { Empty, ErrorState, Loading, ErrorBanner, errorMessage } from "../components/States";
 
 export function MailboxesPage() {
@@ -29,7 +29,7 @@ export function MailboxesPage() {
   // The Gmail and Microsoft connect flows send the admin back here with their outcome.
   const location = useLocation();
   const navigate = useNavigate();
-  const [outcome] = useState(() => gmailOutcome(location.search) ?? microsoftOutcome(location.search));
+  const [outcome] = useState(() => gmailOutcome(location.search) ?? microsoftOutcome(location.search) ?? mailOAuthOutcome(location.search));
   useEffect(() => {
     // Once read, the outcome leaves the address: a reload must not show it again.
     if (outcome) navigate(location.pathname, { replace: true });
@@ -196,6 +196,37 @@ function SyncStatus({ m }: { m: Mailbox }) {
   );
 }
 
+// MailOAuth connects the Google or Microsoft account an IMAP or SMTP-relay
+// mailbox signs in with (XOAUTH2, auth=oauth in its URLs).
+function MailOAuth({ m }: { m: Mailbox }) {
+  const [provider, setProvider] = useState<string>(MAIL_OAUTH_PROVIDERS[0].value);
+  const p = `m${m.id}-mailoauth`;
+  const name = MAIL_OAUTH_PROVIDERS.find((x) => x.value === provider)?.label ?? provider;
+  return (
+    <div className="stack" role="group" aria-labelledby={p}>
+      <h3 id={p}>IMAP / SMTP sign-in (OAuth)</h3>
+      <label className="field">
+        <span>Sign in with</span>
+        <select className="input" value={provider} onChange={(e) => setProvider(e.target.value)}>
+          {MAIL_OAUTH_PROVIDERS.map((x) => (
+            <option key={x.value} value={x.value}>
+              {x.label}
+            </option>
+          ))}
+        </select>
+        <span className="hint">
+          For Gmail or Microsoft 365 over IMAP and SMTP without a password. Give the IMAP and relay URLs the account’s address as user and <code>?auth=oauth</code>.
+        </span>
+      </label>
+      <div className="row">
+        <a className="btn btn-sm btn-primary" href={mailOAuthStartUrl(m.id, provider)}>
+          Sign in with {name}
+        </a>
+      </div>
+    </div>
+  );
+}
+
 // ConnectAccount links a Gmail or Microsoft 365 (OAuth, a full-page redirect) or Nylas (grant + API key) account.
 function ConnectAccount({ m }: { m: Mailbox }) {
   const qc = useQueryClient();
@@ -227,6 +258,7 @@ function ConnectAccount({ m }: { m: Mailbox }) {
   const p = `m${m.id}`;
   return (
     <div className="grid-2" id={`connect-${m.id}`}>
+      {signsInWithOAuth(m.provider) && <MailOAuth m={m} />}
       <div className="stack" role="group" aria-labelledby={`${p}-gmail`}>
         <h3 id={`${p}-gmail`}>Gmail</h3>
         <label className="field">
@@ -319,6 +351,7 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
   const [agentName, setAgentName] = useState(m.sender_agent_name);
   const [systemMail, setSystemMail] = useState(m.system_mail);
   const [portal, setPortal] = useState(m.portal ?? false);
+  const [csat, setCsat] = useState(m.csat ?? false);
   const [subject, setSubject] = useState(m.ack_subject || DEFAULT_ACK_SUBJECT);
   const [body, setBody] = useState(m.ack_body || DEFAULT_ACK_BODY);
   const [signature, setSignature] = useState(m.signature ?? "");
@@ -339,6 +372,7 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
           sender_agent_name: agentName,
           system_mail: systemMail,
           portal,
+          csat,
           // The defaults are stored as "empty" so they follow future versions.
           ack_subject: subject === DEFAULT_ACK_SUBJECT ? "" : subject,
           ack_body: body === DEFAULT_ACK_BODY ? "" : body,
@@ -384,6 +418,9 @@ function EditMailbox({ m, onDone }: { m: Mailbox; onDone: () => void }) {
       </label>
       <label className="row small">
         <input type="checkbox" checked={portal} onChange={(e) => setPortal(e.target.checked)} /> Customers may open tickets here from the portal (/portal)
+      </label>
+      <label className="row small">
+        <input type="checkbox" name="csat" checked={csat} onChange={(e) => setCsat(e.target.checked)} /> Ask the requester “How did we do?” when a ticket is solved (one mail with Good / Bad links)
       </label>
       <label className="field">
         <span>Default team</span>

@@ -165,6 +165,8 @@ function ReportTable({ rows, group }: { rows: ReportRow[]; group: string }) {
             <th>First response p90</th>
             <th>Resolution p50</th>
             <th>Resolution p90</th>
+            <th title="satisfaction: the share of ratings that were Good">Good ratings</th>
+            <th>Ratings</th>
           </tr>
         </thead>
         <tbody>
@@ -178,6 +180,8 @@ function ReportTable({ rows, group }: { rows: ReportRow[]; group: string }) {
               {t(r.first_response_p90_s)}
               {t(r.resolution_p50_s)}
               {t(r.resolution_p90_s)}
+              <td>{r.csat_good_pct == null ? "–" : `${r.csat_good_pct}%`}</td>
+              <td>{r.csat_responses}</td>
             </tr>
           ))}
         </tbody>

@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/emersion/go-sasl"
 )
 
 // The account StartMemServer serves.
@@ -22,6 +23,47 @@ const (
 // StartMemServer serves an account with an empty INBOX, without TLS, until
 // the test ends, and returns its address; idle offers the IDLE capability.
 func StartMemServer(t testing.TB, idle bool) string {
+	t.Helper()
+	return start(t, idle, nil)
+}
+
+// StartXOAuth2Server is StartMemServer (with IDLE) that also offers SASL
+// XOAUTH2, as Gmail and Outlook do: accept sees each initial response and
+// says whether it logs the account in.
+func StartXOAuth2Server(t testing.TB, accept func(initial []byte) bool) string {
+	t.Helper()
+	return start(t, true, accept)
+}
+
+// xoauth2Session adds AUTHENTICATE XOAUTH2 to a session.
+type xoauth2Session struct {
+	checkingIdle
+	accept func([]byte) bool
+}
+
+func (s xoauth2Session) AuthenticateMechanisms() []string { return []string{"PLAIN", "XOAUTH2"} }
+
+func (s xoauth2Session) Authenticate(mech string) (sasl.Server, error) {
+	switch mech {
+	case "PLAIN":
+		return sasl.NewPlainServer(func(_, user, pass string) error { return s.Login(user, pass) }), nil
+	case "XOAUTH2":
+		return saslFunc(func(resp []byte) ([]byte, bool, error) {
+			if !s.accept(resp) {
+				return nil, false, &goimap.Error{Type: goimap.StatusResponseTypeNo, Code: goimap.ResponseCodeAuthenticationFailed,
+					Text: "invalid token"}
+			}
+			return nil, true, s.Login(User, Password)
+		}), nil
+	}
+	return nil, &goimap.Error{Type: goimap.StatusResponseTypeNo, Text: "SASL mechanism not supported"}
+}
+
+type saslFunc func([]byte) ([]byte, bool, error)
+
+func (f saslFunc) Next(resp []byte) ([]byte, bool, error) { return f(resp) }
+
+func start(t testing.TB, idle bool, accept func([]byte) bool) string {
 	t.Helper()
 	mem := imapmemserver.New()
 	user := imapmemserver.NewUser(User, Password)
@@ -35,6 +77,9 @@ func StartMemServer(t testing.TB, idle bool) string {
 	}
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			if accept != nil {
+				return xoauth2Session{checkingIdle{mem.NewSession()}, accept}, nil, nil
+			}
 			return checkingIdle{mem.NewSession()}, nil, nil
 		},
 		Caps:         caps,

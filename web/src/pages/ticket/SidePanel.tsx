@@ -176,6 +176,16 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
               <dd title={absoluteTime(ticket.first_response_at)}>{relativeTime(ticket.first_response_at)}</dd>
             </>
           )}
+          {ticket.csat && (
+            <>
+              <dt>Satisfaction</dt>
+              <dd data-testid="csat" title={absoluteTime(ticket.csat.at)}>
+                <span className={ticket.csat.rating === "good" ? "csat csat-good" : "csat csat-bad"}>{ticket.csat.rating === "good" ? "Good" : "Bad"}</span>{" "}
+                <span className="muted">{relativeTime(ticket.csat.at)}</span>
+                {ticket.csat.comment && <q className="csat-comment">{ticket.csat.comment}</q>}
+              </dd>
+            </>
+          )}
         </dl>
       </div>
       {ticket.sla && <SLADues sla={ticket.sla} />}
