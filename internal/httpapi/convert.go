@@ -75,6 +75,10 @@ func toMessage(m store.Message) oapi.Message {
 	if m.Truncated {
 		out.Truncated = &m.Truncated
 	}
+	if m.Party != "" {
+		party := oapi.MessageParty(m.Party)
+		out.Party = &party
+	}
 	for _, a := range m.Attachments {
 		inline := a.Inline
 		att := oapi.Attachment{Id: a.ID, Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, Inline: &inline}

@@ -54,6 +54,7 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("GET /api/v1/tickets/{id}/messages", agent, api.ListMessages)
 	route("POST /api/v1/tickets/{id}/replies", agent, api.CreateReply)
 	route("POST /api/v1/tickets/{id}/notes", agent, api.CreateNote)
+	route("POST /api/v1/tickets/{id}/forwards", agent, api.CreateForward)
 	route("GET /api/v1/tickets/{id}/events", agent, api.ListEvents)
 	route("GET /api/v1/messages/{id}/body", agent, api.GetMessageBody)
 	route("POST /api/v1/messages/{id}/retry", agent, api.RetryMessage)

@@ -58,6 +58,7 @@ const (
 	EventKindAutoAssigned    EventKind = "auto_assigned"
 	EventKindDeliveryFailed  EventKind = "delivery_failed"
 	EventKindDeliveryRetried EventKind = "delivery_retried"
+	EventKindForwarded       EventKind = "forwarded"
 	EventKindMarkedSpam      EventKind = "marked_spam"
 	EventKindMergedFrom      EventKind = "merged_from"
 	EventKindMergedInto      EventKind = "merged_into"
@@ -88,6 +89,8 @@ func (e EventKind) Valid() bool {
 	case EventKindDeliveryFailed:
 		return true
 	case EventKindDeliveryRetried:
+		return true
+	case EventKindForwarded:
 		return true
 	case EventKindMarkedSpam:
 		return true
@@ -187,6 +190,24 @@ func (e MessageKind) Valid() bool {
 	case MessageKindNote:
 		return true
 	case MessageKindOutbound:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MessageParty.
+const (
+	Forward    MessageParty = "forward"
+	ThirdParty MessageParty = "third_party"
+)
+
+// Valid indicates whether the value is a known member of the MessageParty enum.
+func (e MessageParty) Valid() bool {
+	switch e {
+	case Forward:
+		return true
+	case ThirdParty:
 		return true
 	default:
 		return false
@@ -876,6 +897,18 @@ type Event struct {
 // EventKind What an audit event records. <field>_changed events name the field and carry its value before and after.
 type EventKind string
 
+// ForwardRequest defines model for ForwardRequest.
+type ForwardRequest struct {
+	// Body the agent's words above the forwarded messages
+	Body *string `json:"body,omitempty"`
+
+	// MessageIds the ticket's messages to forward; absent or empty forwards the whole conversation. Notes are never forwarded (422).
+	MessageIds *[]int64 `json:"message_ids,omitempty"`
+
+	// To the third party's addresses (none of ours)
+	To []string `json:"to"`
+}
+
 // Health defines model for Health.
 type Health map[string]string
 
@@ -1123,9 +1156,12 @@ type Message struct {
 	Id        int64       `json:"id"`
 	Kind      MessageKind `json:"kind"`
 	MessageId string      `json:"message_id"`
-	Problems  *string     `json:"problems,omitempty"`
-	Subject   string      `json:"subject"`
-	Text      string      `json:"text"`
+
+	// Party absent for the conversation with the requester; forward: an agent's forward to a third party (POST /tickets/{id}/forwards); third_party: the answer of someone the ticket was forwarded to (never acknowledged, never the requester, not shown in the customer portal)
+	Party    *MessageParty `json:"party,omitempty"`
+	Problems *string       `json:"problems,omitempty"`
+	Subject  string        `json:"subject"`
+	Text     string        `json:"text"`
 
 	// ThreadedBy how an inbound message found its ticket; null for what we wrote
 	ThreadedBy nullable.Nullable[ThreadedBy] `json:"threaded_by,omitempty"`
@@ -1141,6 +1177,9 @@ type Message struct {
 
 // MessageKind defines model for Message.Kind.
 type MessageKind string
+
+// MessageParty absent for the conversation with the requester; forward: an agent's forward to a third party (POST /tickets/{id}/forwards); third_party: the answer of someone the ticket was forwarded to (never acknowledged, never the requester, not shown in the customer portal)
+type MessageParty string
 
 // MessageBody defines model for MessageBody.
 type MessageBody struct {
@@ -1950,6 +1989,9 @@ type BulkUpdateTicketsJSONRequestBody = BulkUpdate
 // UpdateTicketJSONRequestBody defines body for UpdateTicket for application/json ContentType.
 type UpdateTicketJSONRequestBody = TicketUpdate
 
+// CreateForwardJSONRequestBody defines body for CreateForward for application/json ContentType.
+type CreateForwardJSONRequestBody = ForwardRequest
+
 // MergeTicketJSONRequestBody defines body for MergeTicket for application/json ContentType.
 type MergeTicketJSONRequestBody MergeTicketJSONBody
 
@@ -2189,6 +2231,9 @@ type ServerInterface interface {
 	// ListEvents The ticket's audit trail, oldest first
 	// (GET /api/v1/tickets/{id}/events)
 	ListEvents(w http.ResponseWriter, r *http.Request, id ID)
+	// CreateForward Forwards messages of the ticket to a third party by email (queued; delivery shown on the message)
+	// (POST /api/v1/tickets/{id}/forwards)
+	CreateForward(w http.ResponseWriter, r *http.Request, id ID)
 	// MergeTicket Merges this ticket into another
 	// (POST /api/v1/tickets/{id}/merge)
 	MergeTicket(w http.ResponseWriter, r *http.Request, id ID)
@@ -4027,6 +4072,32 @@ func (siw *ServerInterfaceWrapper) ListEvents(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// CreateForward operation middleware
+func (siw *ServerInterfaceWrapper) CreateForward(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateForward(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // MergeTicket operation middleware
 func (siw *ServerInterfaceWrapper) MergeTicket(w http.ResponseWriter, r *http.Request) {
 
@@ -4815,6 +4886,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/tickets/{id}", wrapper.UpdateTicket)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/tickets/{id}/messages", wrapper.ListMessages)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/{id}/replies", wrapper.CreateReply)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/{id}/forwards", wrapper.CreateForward)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/{id}/notes", wrapper.CreateNote)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/tickets/{id}/events", wrapper.ListEvents)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/messages/{id}/body", wrapper.GetMessageBody)
@@ -9200,6 +9272,99 @@ func (response ListEvents404JSONResponse) VisitListEventsResponse(w http.Respons
 	return err
 }
 
+type CreateForwardRequestObject struct {
+	Id   ID `json:"id"`
+	Body *CreateForwardJSONRequestBody
+}
+
+type CreateForwardResponseObject interface {
+	VisitCreateForwardResponse(w http.ResponseWriter) error
+}
+
+type CreateForward202JSONResponse Message
+
+func (response CreateForward202JSONResponse) VisitCreateForwardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateForward400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateForward400JSONResponse) VisitCreateForwardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateForward401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateForward401JSONResponse) VisitCreateForwardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateForward403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateForward403JSONResponse) VisitCreateForwardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateForward404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateForward404JSONResponse) VisitCreateForwardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateForward422JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateForward422JSONResponse) VisitCreateForwardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type MergeTicketRequestObject struct {
 	Id   ID `json:"id"`
 	Body *MergeTicketJSONRequestBody
@@ -11338,6 +11503,9 @@ type StrictServerInterface interface {
 	// ListEvents The ticket's audit trail, oldest first
 	// (GET /api/v1/tickets/{id}/events)
 	ListEvents(ctx context.Context, request ListEventsRequestObject) (ListEventsResponseObject, error)
+	// CreateForward Forwards messages of the ticket to a third party by email (queued; delivery shown on the message)
+	// (POST /api/v1/tickets/{id}/forwards)
+	CreateForward(ctx context.Context, request CreateForwardRequestObject) (CreateForwardResponseObject, error)
 	// MergeTicket Merges this ticket into another
 	// (POST /api/v1/tickets/{id}/merge)
 	MergeTicket(ctx context.Context, request MergeTicketRequestObject) (MergeTicketResponseObject, error)
@@ -13312,6 +13480,39 @@ func (sh *strictHandler) ListEvents(w http.ResponseWriter, r *http.Request, id I
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ListEventsResponseObject); ok {
 		if err := validResponse.VisitListEventsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateForward operation middleware
+func (sh *strictHandler) CreateForward(w http.ResponseWriter, r *http.Request, id ID) {
+	var request CreateForwardRequestObject
+
+	request.Id = id
+
+	var body CreateForwardJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateForward(ctx, request.(CreateForwardRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateForward")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateForwardResponseObject); ok {
+		if err := validResponse.VisitCreateForwardResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

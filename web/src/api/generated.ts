@@ -441,6 +441,18 @@ export type MessageDelivery = Delivery | null;
  */
 export type MessageThreadedBy = ThreadedBy | null;
 
+/**
+ * absent for the conversation with the requester; forward: an agent's forward to a third party (POST /tickets/{id}/forwards); third_party: the answer of someone the ticket was forwarded to (never acknowledged, never the requester, not shown in the customer portal)
+ */
+export type MessageParty = typeof MessageParty[keyof typeof MessageParty];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const MessageParty = {
+  forward: 'forward',
+  third_party: 'third_party',
+} as const;
+
 export interface Message {
   id: number;
   kind: MessageKind;
@@ -468,6 +480,8 @@ export interface Message {
   threaded_by?: MessageThreadedBy;
   /** the key that matched: a Message-ID, a ticket token, an Outlook conversation */
   threaded_key?: string;
+  /** absent for the conversation with the requester; forward: an agent's forward to a third party (POST /tickets/{id}/forwards); third_party: the answer of someone the ticket was forwarded to (never acknowledged, never the requester, not shown in the customer portal) */
+  party?: MessageParty;
   /** the subject, text, html or visible_text was cut (messages list); GET /api/v1/messages/{id}/body has them whole */
   truncated?: boolean;
 }
@@ -505,6 +519,15 @@ export interface MessageBody {
   /** already sanitized */
   html: string;
   visible_text: string;
+}
+
+export interface ForwardRequest {
+  /** the third party's addresses (none of ours) */
+  to: string[];
+  /** the agent's words above the forwarded messages */
+  body?: string;
+  /** the ticket's messages to forward; absent or empty forwards the whole conversation. Notes are never forwarded (422). */
+  message_ids?: number[];
 }
 
 export interface ReplyRequest {
@@ -586,6 +609,7 @@ export const EventKind = {
   rule_failed: 'rule_failed',
   team_changed: 'team_changed',
   auto_assigned: 'auto_assigned',
+  forwarded: 'forwarded',
 } as const;
 
 export type StreamEventType = typeof StreamEventType[keyof typeof StreamEventType];
@@ -4070,6 +4094,84 @@ export const useCreateReply = <TError = unknown,
       > => {
 
       const mutationOptions = getCreateReplyMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * Sends the chosen messages (by default the whole conversation with the customer; notes never) with their
+attachments as a new mail from the mailbox's address, with its own Message-ID and the ticket number in the
+subject and Reply-To. The third party's answer threads back onto the ticket as a message with party
+`third_party`. Recorded as a `forwarded` event.
+
+ * @summary Forwards messages of the ticket to a third party by email (queued; delivery shown on the message)
+ */
+export const getCreateForwardUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/tickets/${id}/forwards`
+}
+
+export const createForward = async (id: number,
+    forwardRequest: ForwardRequest, options?: RequestInit): Promise<Message> => {
+  
+  return apiFetch<Message>(getCreateForwardUrl(id),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      forwardRequest,)
+  }
+);}
+
+
+
+
+export const getCreateForwardMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createForward>>, TError,{id: number;data: ForwardRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof createForward>>, TError,{id: number;data: ForwardRequest}, TContext> => {
+
+const mutationKey = ['createForward'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof createForward>>, {id: number;data: ForwardRequest}> = (props) => {
+          const {id,data} = props ?? {};
+
+          return  createForward(id,data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type CreateForwardMutationResult = NonNullable<Awaited<ReturnType<typeof createForward>>>
+    export type CreateForwardMutationBody = ForwardRequest
+    export type CreateForwardMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse
+
+    /**
+ * @summary Forwards messages of the ticket to a third party by email (queued; delivery shown on the message)
+ */
+export const useCreateForward = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createForward>>, TError,{id: number;data: ForwardRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof createForward>>,
+        TError,
+        {id: number;data: ForwardRequest},
+        TContext
+      > => {
+
+      const mutationOptions = getCreateForwardMutationOptions(options);
 
       return useMutation(mutationOptions, queryClient);
     }

@@ -27,6 +27,7 @@ const eventText: Record<string, (ev: EventLike) => string> = {
   // The actor is "rule: <name>".
   rule_fired: () => "fired",
   rule_failed: (ev) => `could not act (${ev.after.split(": ").slice(1).join(": ")})`,
+  forwarded: (ev) => `forwarded messages to ${ev.after}`,
   auto_assigned: (ev) => `assigned the ticket by ${ev.after === "load_balanced" ? "load balancing" : "round robin"}${ev.before ? ` (team ${ev.before})` : ""}`,
 };
 
