@@ -39,6 +39,10 @@ func toTicket(t store.Ticket) oapi.Ticket {
 		FirstResponseAt: nullTime(t.FirstResponseAt), SolvedAt: nullTime(t.SolvedAt), SpamAt: nullTime(t.SpamAt),
 		SnoozeUntil: nullTime(t.SnoozeUntil)}
 	out.Team = toTeamRef(t.Team)
+	if t.RequesterID != 0 {
+		rid := t.RequesterID
+		out.RequesterId = &rid
+	}
 	if t.Assignee != nil {
 		out.Assignee = nullable.NewNullableWithValue(oapi.User{Id: t.Assignee.ID, Email: t.Assignee.Email, Name: t.Assignee.Name})
 	}
