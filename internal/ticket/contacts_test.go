@@ -1,9 +1,11 @@
 package ticket_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/rules"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
 	"github.com/ticketer/ticketer/internal/ticket"
@@ -151,4 +153,26 @@ func TestOrganisationsByDomain(t *testing.T) {
 func isKind(err error, k domain.Kind) bool {
 	de, ok := domain.As(err)
 	return ok && de.Kind == k
+}
+
+// TestRuleOnOrganisation: a rule on the requester's organisation acts on
+// mail from its domain and leaves free-mail senders alone.
+func TestRuleOnOrganisation(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		if _, err := e.svc.CreateOrganisation(e.ctx, e.agent(), ticket.OrganisationInput{Name: ptr("Acme Customer"), Domains: &[]string{"customer.test"}}); err != nil {
+			t.Fatal(err)
+		}
+		e.rule("Key account", rules.WhenCreated, []rules.Condition{{Field: "organisation", Op: "equals", Value: "ACME customer"}},
+			rules.Action{Type: "add_tag", Value: "key-account"})
+		res := e.receive(e.mb, msg("From: ann@customer.test", "To: support@acme.test", "Subject: Printer", "Message-ID: <o1@customer.test>"))
+		if tk := e.ticket(res.TicketID); !slices.Equal(tk.Tags, []string{"key-account"}) {
+			t.Fatalf("ticket from the organisation: tags %v", tk.Tags)
+		}
+		other := e.receive(e.mb, msg("From: bob@gmail.com", "To: support@acme.test", "Subject: Printer", "Message-ID: <o2@gmail.com>"))
+		if tk := e.ticket(other.TicketID); len(tk.Tags) != 0 {
+			t.Fatalf("ticket from free mail: tags %v", tk.Tags)
+		}
+	})
 }

@@ -348,6 +348,7 @@ const (
 	RuleConditionFieldHoursSinceCustomerMessage RuleConditionField = "hours_since_customer_message"
 	RuleConditionFieldHoursSinceUpdated         RuleConditionField = "hours_since_updated"
 	RuleConditionFieldMailbox                   RuleConditionField = "mailbox"
+	RuleConditionFieldOrganisation              RuleConditionField = "organisation"
 	RuleConditionFieldPriority                  RuleConditionField = "priority"
 	RuleConditionFieldStatus                    RuleConditionField = "status"
 	RuleConditionFieldSubject                   RuleConditionField = "subject"
@@ -376,6 +377,8 @@ func (e RuleConditionField) Valid() bool {
 	case RuleConditionFieldHoursSinceUpdated:
 		return true
 	case RuleConditionFieldMailbox:
+		return true
+	case RuleConditionFieldOrganisation:
 		return true
 	case RuleConditionFieldPriority:
 		return true

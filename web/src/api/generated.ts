@@ -1206,6 +1206,7 @@ export const RuleConditionField = {
   priority: 'priority',
   assignee: 'assignee',
   team: 'team',
+  organisation: 'organisation',
   hours_since_created: 'hours_since_created',
   hours_since_updated: 'hours_since_updated',
   hours_since_customer_message: 'hours_since_customer_message',
