@@ -93,7 +93,7 @@ func (s *server) getBytes(path string) (int, []byte) {
 func installEnv(t *testing.T, postgres bool) map[string]string {
 	env := map[string]string{"TICKETER_DATA_DIR": t.TempDir()}
 	if postgres {
-		env["TICKETER_DATABASE_URL"] = storetest.PostgresURL(t)
+		env["TICKETER_DATABASE_URL"] = storetest.EmptyPostgresURL(t) // as a new install starts
 		env["TICKETER_BLOB_URL"], _ = blobtest.Versity(t, "restored")
 	}
 	return env

@@ -128,7 +128,7 @@ func TestMoveToPostgresAndS3(t *testing.T) {
 	before := apiAnswers(s)
 	s.stop()
 
-	pg := storetest.PostgresURL(t)
+	pg := storetest.EmptyPostgresURL(t) // the new, empty database a user creates
 	s3, _ := blobtest.Versity(t, "moved")
 	out, err := s.cli("", "move", "--to-database", pg, "--to-blobs", s3)
 	if err != nil {

@@ -36,6 +36,11 @@ const (
 	maxReferences  = 200  // the first (the thread's root) and the latest
 )
 
+// maxVisibleSource is how much of a body the visible text is made from
+// (visibleTextOf): far more than any reply, and ten times what the messages
+// list shows of a body.
+const maxVisibleSource = 1 << 20
+
 // capMessage applies the caps above.
 func capMessage(m *Message, note func(string)) {
 	if n := len(m.Attachments); n > maxAttachments {

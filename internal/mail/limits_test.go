@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ticketer/ticketer/internal/mail/mailtest"
 )
@@ -206,5 +207,60 @@ func TestParseReferencesKeepRootAndLatest(t *testing.T) {
 	if m.References[0] != "r0@example.org" || m.References[len(m.References)-1] != fmt.Sprintf("r%d@example.org", maxReferences+49) ||
 		m.References[1] != "r51@example.org" {
 		t.Fatalf("kept %q ... %q", m.References[:2], m.References[len(m.References)-1])
+	}
+}
+
+// TestVisibleTextReadsTheFirstMegabyte: the visible text is made from the
+// first maxVisibleSource bytes of a body, plain or HTML, and the text keeps
+// everything. A body one byte over the limit loses its last line from the
+// visible text; one at the limit keeps it.
+func TestVisibleTextReadsTheFirstMegabyte(t *testing.T) {
+	t.Parallel()
+	if maxVisibleSource != 1<<20 {
+		t.Fatalf("maxVisibleSource is %d: the README says 1 MiB", maxVisibleSource)
+	}
+	// A body of exactly n bytes (after the parser's CRLF to LF) ending in
+	// "\nTAIL".
+	body := func(n int) string {
+		line := strings.Repeat("é", 31) + "\n" // 63 bytes: the cut lands inside a character
+		s := strings.Repeat(line, n/len(line)+1)[:n-len("\nTAIL")]
+		return strings.ToValidUTF8(s, "") + strings.Repeat("x", n-len("\nTAIL")-len(strings.ToValidUTF8(s, ""))) + "\nTAIL"
+	}
+	cases := []struct {
+		name     string
+		ctype    string
+		size     int
+		wantTail bool
+	}{
+		{"plain at the limit", "text/plain", maxVisibleSource, true},
+		{"plain one byte over", "text/plain", maxVisibleSource + 1, false},
+		{"html one byte over", "text/html", maxVisibleSource + 1, false},
+		{"html well under", "text/html", maxVisibleSource / 2, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			b := body(c.size)
+			if len(b) != c.size {
+				t.Fatalf("body of %d bytes, want %d", len(b), c.size)
+			}
+			if c.ctype == "text/html" {
+				b = strings.Replace(b, "\nTAIL", "<p>TAIL", 1)
+			}
+			m, err := Parse([]byte("From: a@example.com\r\nMessage-ID: <v@example.com>\r\nContent-Type: " + c.ctype +
+				"; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(m.Text, "TAIL") {
+				t.Fatal("the text lost its end")
+			}
+			if got := strings.HasSuffix(strings.TrimSpace(m.VisibleText), "TAIL"); got != c.wantTail {
+				t.Fatalf("visible text ends with TAIL: %v, want %v (visible %d bytes)", got, c.wantTail, len(m.VisibleText))
+			}
+			if !utf8.ValidString(m.VisibleText) {
+				t.Fatal("the visible text was cut inside a character")
+			}
+		})
 	}
 }

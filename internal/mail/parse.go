@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"mime"
 	"strings"
+	"unicode/utf8"
 )
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
@@ -140,9 +141,25 @@ func addressesOf(h header, name string, dec *mime.WordDecoder) []Address {
 // quote rules cover every client, while HTML-to-text loses layout. When the
 // text was derived from HTML, the HTML path sees the structural quote
 // markers (gmail_quote, divRplyFwdMsg, ...) that the derived text lost.
+//
+// It reads at most the first maxVisibleSource bytes of either: what is new
+// in a message comes first, and the quote rules make several copies of what
+// they read, which for a 20 MB body cost more memory than all the rest of
+// its ingestion. The whole text stays in Text.
 func visibleTextOf(m *Message, textFromHTML bool) string {
 	if m.HTML != "" && (textFromHTML || strings.TrimSpace(m.Text) == "") {
-		return VisibleTextFromHTML(m.HTML)
+		return VisibleTextFromHTML(prefix(m.HTML, maxVisibleSource))
 	}
-	return VisibleText(m.Text)
+	return VisibleText(prefix(m.Text, maxVisibleSource))
+}
+
+// prefix is s cut to at most n bytes, at a character boundary.
+func prefix(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -22,8 +24,18 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// One read of what is applied first: a database that is up to date (every
+	// start but the first after an upgrade) then costs no transaction per
+	// migration. Pending ones are checked again under the lock below.
+	applied, err := db.appliedVersions(ctx)
+	if err != nil {
+		return err
+	}
 	for _, m := range ms {
 		name, version := m.Name, m.Version
+		if applied[version] {
+			continue
+		}
 		body, err := migrationFS.ReadFile("migrations/" + string(db.Dialect) + "/" + name)
 		if err != nil {
 			return fmt.Errorf("read migration %s: %w", name, err)
@@ -56,6 +68,43 @@ func (db *DB) Migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+func (db *DB) appliedVersions(ctx context.Context) (map[int]bool, error) {
+	rows, err := db.Query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read applied migrations: %w", err)
+	}
+	defer rows.Close()
+	applied := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("read applied migrations: %w", err)
+		}
+		applied[v] = true
+	}
+	return applied, rows.Err()
+}
+
+// MigrationsDigest is a SHA-256 over the dialect's embedded migration files,
+// names and contents: two binaries with the same digest build the same schema
+// (tests key their migrated template databases by it).
+func MigrationsDigest(d Dialect) (string, error) {
+	ms, err := embeddedMigrations(d)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, m := range ms {
+		body, err := migrationFS.ReadFile("migrations/" + string(d) + "/" + m.Name)
+		if err != nil {
+			return "", fmt.Errorf("read migration %s: %w", m.Name, err)
+		}
+		fmt.Fprintf(h, "%s\n%d\n", m.Name, len(body))
+		h.Write(body)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // splitStatements splits a migration file on semicolons at line ends. Two

@@ -10,7 +10,7 @@ import (
 )
 
 func TestMigrationStatus(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, dsn string) {
+	storetest.EmptyEngines(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db, err := store.Open(ctx, dsn)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/store"
@@ -489,6 +490,44 @@ func TestSearchFindsPeople(t *testing.T) {
 		}
 		if list, err := s.ListTickets(ctx, store.TicketFilter{Query: "carol.customer@customer.example"}); err != nil || len(list) != 1 {
 			t.Fatalf("after malformed To: %v %v", list, err)
+		}
+	})
+}
+
+// TestSearchIndexesTheFirst100000Characters: each message's visible text is
+// searched up to its 100,000th character, on both engines (SQLite's 0092,
+// PostgreSQL's left(visible_text, 100000)): a word that ends at the limit is
+// found, one past it is not. Characters, not bytes: the padding is accented.
+func TestSearchIndexesTheFirst100000Characters(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		f := newSearchFixture(t, dsn)
+		const limit = 100000
+		pad := strings.Repeat("é ", (limit-1000)/2) // two characters, three bytes
+		body := "nearby " + pad
+		body += strings.Repeat("x", limit-len(" edgeword")-utf8.RuneCountInString(body)) + " edgeword" + " pastword"
+		if n := utf8.RuneCountInString(body[:strings.Index(body, " pastword")]); n != limit {
+			t.Fatalf("edgeword ends at character %d, want %d", n, limit)
+		}
+		var id int64
+		err := f.s.DB().InTx(f.ctx, func(tx *store.Tx) error {
+			var err error
+			if id, err = f.s.CreateTicket(f.ctx, tx, store.Ticket{Subject: "Long", Status: domain.StatusNew, Priority: "normal",
+				RequesterID: f.alice, MailboxID: f.mb, CreatedAt: t0}); err != nil {
+				return err
+			}
+			if _, err := f.s.InsertMessage(f.ctx, tx, store.Message{TicketID: id, Kind: store.KindInbound, Subject: "Long", Text: body,
+				VisibleText: body, CreatedAt: t0}); err != nil {
+				return err
+			}
+			return f.s.TouchTicket(f.ctx, tx, id, t0, 1)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string][]int64{"nearby": {id}, "edgeword": {id}, "pastword": {}} {
+			if got := f.list(t, store.TicketFilter{Query: q}); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: got %v, want %v", q, got, want)
+			}
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -24,7 +25,8 @@ func AdminURL() string {
 	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 }
 
-// Engines runs fn once per engine, as subtests "sqlite" and "postgres".
+// Engines runs fn once per engine, as subtests "sqlite" and "postgres", each
+// with a fresh database that already holds the schema (ours and River's).
 // PostgreSQL is skipped when unreachable, unless TICKETER_TEST_REQUIRE_POSTGRES
 // is set (CI sets it, so a missing server fails the run instead).
 func Engines(t *testing.T, fn func(t *testing.T, dsn string)) {
@@ -33,13 +35,45 @@ func Engines(t *testing.T, fn func(t *testing.T, dsn string)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, PostgresURL(t)) })
 }
 
-// SQLiteURL returns the path of a new SQLite file in a temp dir.
+// EmptyEngines is Engines with databases that were never migrated, for the
+// tests of migrating itself.
+func EmptyEngines(t *testing.T, fn func(t *testing.T, dsn string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, EmptySQLiteURL(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, EmptyPostgresURL(t)) })
+}
+
+// SQLiteURL returns the path of a new SQLite file in a temp dir, a copy of a
+// migrated template (see template.go).
 func SQLiteURL(t testing.TB) string {
+	t.Helper()
+	path := EmptySQLiteURL(t)
+	if err := copyFile(sqliteTemplate(t), path); err != nil {
+		t.Fatalf("copy the migrated template: %v", err)
+	}
+	return path
+}
+
+// EmptySQLiteURL returns the path of a new SQLite file that does not exist yet.
+func EmptySQLiteURL(t testing.TB) string {
 	return filepath.Join(t.TempDir(), "ticketer.db")
 }
 
-// PostgresURL creates a fresh database and drops it when the test ends.
+// PostgresURL creates a fresh database, a copy of a migrated template, and
+// drops it when the test ends.
 func PostgresURL(t testing.TB) string {
+	t.Helper()
+	return postgresURL(t, true)
+}
+
+// EmptyPostgresURL creates a fresh database that was never migrated and drops
+// it when the test ends.
+func EmptyPostgresURL(t testing.TB) string {
+	t.Helper()
+	return postgresURL(t, false)
+}
+
+func postgresURL(t testing.TB, migrated bool) string {
 	t.Helper()
 	ctx := context.Background()
 	admin := AdminURL()
@@ -51,10 +85,14 @@ func PostgresURL(t testing.TB) string {
 		t.Skipf("postgres unreachable at %s: %v", admin, err)
 	}
 	defer conn.Close(ctx)
+	create := "CREATE DATABASE %s"
+	if migrated {
+		create += " TEMPLATE " + postgresTemplate(t, conn)
+	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "ticketer_test_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	if _, err := conn.Exec(ctx, fmt.Sprintf(create, name)); err != nil {
 		t.Fatalf("create database: %v", err)
 	}
 	t.Cleanup(func() {
@@ -65,7 +103,13 @@ func PostgresURL(t testing.TB) string {
 		defer c.Close(context.Background())
 		_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	})
-	u, err := url.Parse(admin)
+	return AdminURLFor(t, name)
+}
+
+// AdminURLFor is the URL of database name on the admin URL's server.
+func AdminURLFor(t testing.TB, name string) string {
+	t.Helper()
+	u, err := url.Parse(AdminURL())
 	if err != nil {
 		t.Fatal(err)
 	}

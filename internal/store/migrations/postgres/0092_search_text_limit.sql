@@ -1,0 +1,3 @@
+-- Nothing to do here: PostgreSQL's search documents have always taken the
+-- first 100,000 characters of each message (0003, 0013). SQLite's 0092 does
+-- the same; the file keeps both engines' migration numbers alike.
