@@ -61,18 +61,25 @@ func scanContact(r Row) (Contact, error) {
 
 // ListContacts lists contacts by address, at most limit. A non-empty query
 // matches the start of the address, of its domain, or of the name (case
-// does not matter): each an indexed range, so a search reads only its
-// matches (migration 0121).
+// does not matter): each an indexed range (migration 0121). The matches are
+// read in any order, at most searchWindow*limit of them, and those sorted:
+// a rare prefix is three index lookups (PostgreSQL: a BitmapOr, 1-6 ms on
+// 200,000 contacts), a common one stops after the window (a scan that ends
+// early, 19 ms) instead of walking every contact in address order (108 ms
+// and more). For a very common prefix the page is the first by address
+// among the window, not among all matches.
+const searchWindow = 4
+
 func (s *Store) ListContacts(ctx context.Context, query string, limit int) ([]Contact, error) {
 	q := strings.ToLower(strings.TrimSpace(query))
 	where, args := "", []any{limit}
 	if q != "" {
 		if s.db.Dialect == Postgres {
-			where = ` WHERE c.email LIKE $2 OR c.domain LIKE $2 OR lower(c.name) LIKE $2`
-			args = append(args, likeEscape(q)+"%")
+			where = ` WHERE c.id IN (SELECT id FROM (SELECT m.id FROM contacts m WHERE m.email LIKE $2 OR m.domain LIKE $2 OR lower(m.name) LIKE $2 LIMIT $3) w)`
+			args = append(args, likeEscape(q)+"%", searchWindow*limit)
 		} else {
-			where = ` WHERE c.email GLOB $2 OR c.domain GLOB $2 OR lower(c.name) GLOB $2`
-			args = append(args, globEscape(q)+"*")
+			where = ` WHERE c.id IN (SELECT id FROM (SELECT m.id FROM contacts m WHERE m.email GLOB $2 OR m.domain GLOB $2 OR lower(m.name) GLOB $2 LIMIT $3) w)`
+			args = append(args, globEscape(q)+"*", searchWindow*limit)
 		}
 	}
 	out := []Contact{}
