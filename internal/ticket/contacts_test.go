@@ -176,3 +176,31 @@ func TestRuleOnOrganisation(t *testing.T) {
 		}
 	})
 }
+
+// TestEraseContactClearsNotes: erasing a person (GDPR) also erases what
+// agents wrote about them and their organisation.
+func TestEraseContactClearsNotes(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		a := e.agent()
+		e.newConversationFrom("Dana <dana@acme-customer.test>", "<d1@acme-customer.test>")
+		p, err := e.st.PersonByEmail(e.ctx, "dana@acme-customer.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.UpdateContact(e.ctx, a, p.ID, ticket.ContactInput{Notes: ptr("allergic to printers"), OrganisationSet: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.st.EraseContact(e.ctx, p, a.ID, a.Email, e.now); err != nil {
+			t.Fatal(err)
+		}
+		c, err := e.st.GetContact(e.ctx, e.st.DB(), p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Notes != "" || c.Domain != "" || c.OrganisationSet || c.Name != "" {
+			t.Fatalf("erased contact %+v", c)
+		}
+	})
+}
