@@ -20,6 +20,7 @@ import (
 	"github.com/ticketer/ticketer/internal/mail"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpin"
 	"github.com/ticketer/ticketer/internal/portal"
+	"github.com/ticketer/ticketer/internal/sso"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
@@ -40,6 +41,15 @@ func newHTTPServer(h http.Handler) *http.Server {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+}
+
+// SSO is the single sign-on flow (TICKETER_OIDC_*). The identity provider
+// is the admin's choice, often on the LAN (Keycloak): it is reached with a
+// plain client, not the guarded one of user-given targets.
+func (a *App) SSO(authn *auth.Service) *sso.Flow {
+	return sso.New(sso.Config{Issuer: a.Cfg.OIDCIssuer, ClientID: a.Cfg.OIDCClientID, ClientSecret: a.Cfg.OIDCClientSecret,
+		RedirectURL: a.Cfg.OIDCRedirectURL(), AllowedDomains: a.Cfg.OIDCAllowedDomains, Store: a.Store, Auth: authn,
+		Client: httpapi.ClientFrom, Logger: a.Log.With("component", "sso")})
 }
 
 // Ready is called by Serve once every listener is up (tests use it to learn
@@ -67,9 +77,15 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 	if err := a.ensureDefaultMailbox(ctx); err != nil {
 		return err
 	}
-	authn, err := auth.New(auth.Config{Store: a.Store, BaseURL: a.Cfg.BaseURL, AllowDevLogin: a.Cfg.AllowDevLogin, Logger: a.Log, Secrets: a.Secrets})
+	authn, err := auth.New(auth.Config{Store: a.Store, BaseURL: a.Cfg.BaseURL, AllowDevLogin: a.Cfg.AllowDevLogin, Logger: a.Log, Secrets: a.Secrets,
+		SSOOnly: a.Cfg.OIDCOnly, BreakGlass: a.Cfg.OIDCBreakGlass})
 	if err != nil {
 		return err
+	}
+	var oidcStart, oidcCallback http.Handler
+	if a.Cfg.OIDCEnabled() {
+		flow := a.SSO(authn)
+		oidcStart, oidcCallback = http.HandlerFunc(flow.Start), http.HandlerFunc(flow.Callback)
 	}
 	gmailFlow := a.GmailOAuth(oauthSession)
 	microsoftFlow := a.MicrosoftOAuth(oauthSession)
@@ -81,6 +97,8 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 		MicrosoftOAuthStart:    http.HandlerFunc(microsoftFlow.Start),
 		MicrosoftOAuthCallback: http.HandlerFunc(microsoftFlow.Callback),
 		NylasWebhook:           a.NylasWebhook(),
+		OIDCStart:              oidcStart,
+		OIDCCallback:           oidcCallback,
 		Stream: a.Live.Handler(live.HandlerConfig{Authenticate: func(r *http.Request) (int64, bool) {
 			u, ok := httpapi.UserFrom(r.Context())
 			return u.ID, ok

@@ -90,6 +90,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password string, 
 	if err != nil {
 		return NewSession{}, err
 	}
+	if !s.passwordAllowed(u.Email) {
+		return NewSession{}, ErrSSOOnly
+	}
 	hash, err := HashPassword(password)
 	if err != nil {
 		return NewSession{}, domain.Invalid("password", err.Error())
@@ -112,7 +115,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password string, 
 		return NewSession{}, err
 	}
 	s.log.Info("invitation used", "user", u.Email)
-	return s.openSession(ctx, u, c, now)
+	return s.openSession(ctx, u, c, now, store.SessionInvitation)
 }
 
 // ChangePassword is a user changing their own password: it needs the

@@ -83,6 +83,11 @@ type Config struct {
 	// Secrets seals two-factor secrets; without it two-factor cannot be
 	// turned on.
 	Secrets *secret.Box
+	// SSOOnly turns password sign-in off (and invitation links, which set
+	// a password) for everyone but BreakGlass, an admin's email in lower
+	// case, who keeps a way in when the identity provider is down.
+	SSOOnly    bool
+	BreakGlass string
 }
 
 // Service signs users in and out and authenticates requests.
@@ -180,6 +185,9 @@ func (s *Service) Login(ctx context.Context, email, password string, c Client) (
 // failed try (ErrTOTPRequired); a wrong one counts like a wrong password.
 func (s *Service) LoginTOTP(ctx context.Context, email, password, code string, c Client) (NewSession, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
+	if !s.passwordAllowed(email) {
+		return NewSession{}, ErrSSOOnly
+	}
 	now := s.now()
 	pair, client := "account:"+email+"|"+c.RemoteAddr, "address:"+c.RemoteAddr
 	var pairTries int
@@ -217,6 +225,10 @@ func (s *Service) LoginTOTP(ctx context.Context, email, password, code string, c
 		s.delay(ctx, pairTries)
 		return NewSession{}, ErrInvalidCredentials
 	}
+	if err := s.breakGlassOnly(u); err != nil {
+		forgive(pair, client)
+		return NewSession{}, err
+	}
 	if err := s.secondFactor(ctx, u, code); err != nil {
 		switch {
 		case errors.Is(err, ErrTOTPRequired):
@@ -231,7 +243,11 @@ func (s *Service) LoginTOTP(ctx context.Context, email, password, code string, c
 		s.log.Warn("failed sign-ins not cleared", "key", pair, "err", err)
 	}
 	forgive(client)
-	return s.openSession(ctx, u, c, now)
+	ns, err := s.openSession(ctx, u, c, now, store.SessionPassword)
+	if err == nil && s.cfg.SSOOnly {
+		s.log.Warn("break-glass password sign-in", "email", email, "remote", c.RemoteAddr)
+	}
+	return ns, err
 }
 
 // checkLogin reports whether email and password name an enabled user,
@@ -307,10 +323,11 @@ func (s *Service) DevLogin(ctx context.Context, email string, c Client) (NewSess
 		return NewSession{}, err
 	}
 	s.log.Warn("dev login", "email", u.Email)
-	return s.openSession(ctx, u, c, s.now())
+	return s.openSession(ctx, u, c, s.now(), store.SessionDev)
 }
 
-func (s *Service) openSession(ctx context.Context, u store.User, c Client, now time.Time) (NewSession, error) {
+// openSession opens a session for u, opened by method (store.Session*).
+func (s *Service) openSession(ctx context.Context, u store.User, c Client, now time.Time, method string) (NewSession, error) {
 	// Opportunistic cleanup: sign-ins are rare enough for this to be cheap.
 	if _, err := s.store.DeleteExpiredSessions(ctx, now, now.Add(-s.cfg.IdleTimeout)); err != nil {
 		s.log.Warn("cleaning expired sessions", "err", err)
@@ -321,7 +338,7 @@ func (s *Service) openSession(ctx context.Context, u store.User, c Client, now t
 		ua = ua[:300]
 	}
 	_, err := s.store.CreateSession(ctx, store.Session{UserID: u.ID, TokenHash: HashToken(ns.Token), CSRFHash: HashToken(ns.CSRF),
-		CreatedAt: now, LastSeenAt: now, ExpiresAt: ns.ExpiresAt, RemoteAddr: c.RemoteAddr, UserAgent: ua})
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: ns.ExpiresAt, RemoteAddr: c.RemoteAddr, UserAgent: ua, Method: method})
 	if err != nil {
 		return NewSession{}, err
 	}
@@ -402,7 +419,10 @@ func (s *Service) Authenticate(ctx context.Context, r *http.Request) (Principal,
 	if err != nil {
 		return Principal{}, err
 	}
-	return Principal{User: u, SessionID: se.ID, csrfHash: se.CSRFHash, MustEnrol: required && !enrolled}, nil
+	// A session opened by single sign-on is not held back: the identity
+	// provider asks for the second factor.
+	mustEnrol := required && !enrolled && se.Method != store.SessionSSO
+	return Principal{User: u, SessionID: se.ID, csrfHash: se.CSRFHash, MustEnrol: mustEnrol}, nil
 }
 
 // CheckCSRF enforces the double submit on requests authenticated by cookie

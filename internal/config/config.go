@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -56,6 +57,26 @@ type Config struct {
 	WebhookAllowPrivate bool
 	// MetricsToken, when set, is the bearer token GET /metrics requires.
 	MetricsToken string
+	// Single sign-on with OpenID Connect: the issuer (its discovery
+	// document is ISSUER/.well-known/openid-configuration), the client
+	// registered there, and the email domains whose users may sign in
+	// (lower case, without "@"). OIDCOnly turns password sign-in off for
+	// everyone but OIDCBreakGlass, an admin's email (lower case).
+	OIDCIssuer         string
+	OIDCClientID       string
+	OIDCClientSecret   string
+	OIDCAllowedDomains []string
+	OIDCOnly           bool
+	OIDCBreakGlass     string
+}
+
+// OIDCEnabled reports whether single sign-on is configured.
+func (c Config) OIDCEnabled() bool { return c.OIDCIssuer != "" }
+
+// OIDCRedirectURL is where the identity provider sends the browser back: the
+// redirect URI to register with it.
+func (c Config) OIDCRedirectURL() string {
+	return strings.TrimRight(c.BaseURL, "/") + "/api/v1/auth/oidc/callback"
 }
 
 // IsPostgres reports whether the database is PostgreSQL.
@@ -106,6 +127,12 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	fs.StringVar(&c.MicrosoftTenant, "microsoft-tenant", get("TICKETER_MICROSOFT_TENANT", "common"), "Microsoft tenant: common, organizations, consumers, or a tenant id (TICKETER_MICROSOFT_TENANT)")
 	fs.StringVar(&c.NylasWebhookSecret, "nylas-webhook-secret", get("TICKETER_NYLAS_WEBHOOK_SECRET", ""), "Nylas webhook signing secret (TICKETER_NYLAS_WEBHOOK_SECRET)")
 	fs.StringVar(&c.SMTPCAFile, "smtp-ca-file", get("TICKETER_SMTP_CA_FILE", ""), "PEM CA certificates trusted for SMTP relays, besides the system's (TICKETER_SMTP_CA_FILE)")
+	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", get("TICKETER_OIDC_ISSUER", ""), "OpenID Connect issuer URL for single sign-on, empty disables it (TICKETER_OIDC_ISSUER)")
+	fs.StringVar(&c.OIDCClientID, "oidc-client-id", get("TICKETER_OIDC_CLIENT_ID", ""), "OpenID Connect client id (TICKETER_OIDC_CLIENT_ID)")
+	fs.StringVar(&c.OIDCClientSecret, "oidc-client-secret", get("TICKETER_OIDC_CLIENT_SECRET", ""), "OpenID Connect client secret, empty for a public client (TICKETER_OIDC_CLIENT_SECRET)")
+	domains := fs.String("oidc-allowed-domains", get("TICKETER_OIDC_ALLOWED_DOMAINS", ""), "comma-separated email domains whose users may sign in with SSO (TICKETER_OIDC_ALLOWED_DOMAINS)")
+	oidcOnly := fs.String("oidc-only", get("TICKETER_OIDC_ONLY", "false"), "turn password sign-in off for everyone but the break-glass admin (TICKETER_OIDC_ONLY)")
+	fs.StringVar(&c.OIDCBreakGlass, "oidc-break-glass", get("TICKETER_OIDC_BREAK_GLASS", ""), "email of the admin who may still sign in with a password when SSO is the only way (TICKETER_OIDC_BREAK_GLASS)")
 	if err := fs.Parse(args); err != nil {
 		return c, nil, err
 	}
@@ -175,6 +202,13 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 	if !validTenant(c.MicrosoftTenant) {
 		errs = append(errs, fmt.Errorf("TICKETER_MICROSOFT_TENANT must be common, organizations, consumers, a tenant id or a domain, got %q", c.MicrosoftTenant))
 	}
+	if c.OIDCOnly, err = strconv.ParseBool(*oidcOnly); err != nil {
+		errs = append(errs, fmt.Errorf("TICKETER_OIDC_ONLY must be true or false, got %q", *oidcOnly))
+	}
+	if c.OIDCAllowedDomains, err = parseDomains(*domains); err != nil {
+		errs = append(errs, err)
+	}
+	errs = append(errs, c.checkOIDC()...)
 	if c.SMTPCAFile != "" {
 		if err := checkCAFile(c.SMTPCAFile); err != nil {
 			errs = append(errs, fmt.Errorf("TICKETER_SMTP_CA_FILE: %w", err))
@@ -184,6 +218,63 @@ func Load(name string, args []string, env Lookup, stderr io.Writer) (Config, []s
 		return c, nil, fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
 	return c, fs.Args(), nil
+}
+
+// checkOIDC checks that the single sign-on settings make a whole: an
+// issuer with a client and allowed domains, and the rest only with an issuer.
+func (c *Config) checkOIDC() []error {
+	var errs []error
+	c.OIDCBreakGlass = strings.ToLower(strings.TrimSpace(c.OIDCBreakGlass))
+	if c.OIDCIssuer == "" {
+		for _, set := range []struct {
+			name string
+			on   bool
+		}{{"TICKETER_OIDC_CLIENT_ID", c.OIDCClientID != ""}, {"TICKETER_OIDC_CLIENT_SECRET", c.OIDCClientSecret != ""},
+			{"TICKETER_OIDC_ALLOWED_DOMAINS", len(c.OIDCAllowedDomains) > 0}, {"TICKETER_OIDC_ONLY", c.OIDCOnly},
+			{"TICKETER_OIDC_BREAK_GLASS", c.OIDCBreakGlass != ""}} {
+			if set.on {
+				errs = append(errs, fmt.Errorf("%s needs TICKETER_OIDC_ISSUER", set.name))
+			}
+		}
+		return errs
+	}
+	// The issuer is trusted to say who people are: only over TLS, or on this
+	// machine (a test provider).
+	if u, err := url.Parse(c.OIDCIssuer); err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && IsLocalURL(c.OIDCIssuer))) {
+		errs = append(errs, fmt.Errorf("TICKETER_OIDC_ISSUER must be an https URL (http only on localhost), got %q", c.OIDCIssuer))
+	}
+	if c.OIDCClientID == "" {
+		errs = append(errs, errors.New("TICKETER_OIDC_CLIENT_ID is required with TICKETER_OIDC_ISSUER"))
+	}
+	if len(c.OIDCAllowedDomains) == 0 {
+		errs = append(errs, errors.New("TICKETER_OIDC_ALLOWED_DOMAINS is required with TICKETER_OIDC_ISSUER (the email domains whose users may sign in)"))
+	}
+	if c.OIDCBreakGlass != "" {
+		if a, err := mail.ParseAddress(c.OIDCBreakGlass); err != nil || a.Address != c.OIDCBreakGlass {
+			errs = append(errs, fmt.Errorf("TICKETER_OIDC_BREAK_GLASS must be an email address, got %q", c.OIDCBreakGlass))
+		}
+		if !c.OIDCOnly {
+			errs = append(errs, errors.New("TICKETER_OIDC_BREAK_GLASS only matters with TICKETER_OIDC_ONLY=true"))
+		}
+	}
+	return errs
+}
+
+// parseDomains reads a comma-separated list of email domains ("@" before
+// one is dropped), lower-cased.
+func parseDomains(v string) ([]string, error) {
+	var out []string
+	for _, d := range strings.Split(v, ",") {
+		d = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
+		if d == "" {
+			continue
+		}
+		if !strings.Contains(d, ".") || !validTenant(d) {
+			return nil, fmt.Errorf("TICKETER_OIDC_ALLOWED_DOMAINS must list email domains such as example.com, got %q", d)
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
 
 // checkCAFile verifies that path is readable and holds PEM certificates.

@@ -26,13 +26,14 @@ func TestLoadDefaults(t *testing.T) {
 }
 
 func TestLoad(t *testing.T) {
-	cases := []struct {
+	type loadCase struct {
 		name    string
 		env     map[string]string
 		args    []string
 		wantErr string
 		check   func(Config) bool
-	}{
+	}
+	cases := []loadCase{
 		{name: "empty SMTP address disables the listener", env: map[string]string{"TICKETER_SMTP_ADDR": ""},
 			check: func(c Config) bool { return c.SMTPAddr == "" }},
 		{name: "flags win over the environment", env: map[string]string{"TICKETER_HTTP_ADDR": "127.0.0.1:1"}, args: []string{"--http-addr", "127.0.0.1:2"},
@@ -90,6 +91,54 @@ func TestLoad(t *testing.T) {
 			check: func(c Config) bool { return !c.WebhookAllowPrivate }},
 		{name: "bad webhook private flag", env: map[string]string{"TICKETER_WEBHOOK_ALLOW_PRIVATE": "maybe"}, wantErr: "TICKETER_WEBHOOK_ALLOW_PRIVATE must be true or false"},
 		{name: "metrics token", env: map[string]string{"TICKETER_METRICS_TOKEN": "s3cret"}, check: func(c Config) bool { return c.MetricsToken == "s3cret" }},
+		{name: "sso off by default", check: func(c Config) bool {
+			return !c.OIDCEnabled() && !c.OIDCOnly && c.OIDCAllowedDomains == nil && c.OIDCBreakGlass == ""
+		}},
+		{name: "sso configured", env: oidcEnv(map[string]string{"TICKETER_OIDC_CLIENT_SECRET": "shh",
+			"TICKETER_OIDC_ALLOWED_DOMAINS": " @Example.com, ,support.example.org", "TICKETER_BASE_URL": "https://help.example.com/"}),
+			check: func(c Config) bool {
+				return c.OIDCEnabled() && c.OIDCIssuer == "https://idp.example.com/realms/staff" && c.OIDCClientID == "ticketer" &&
+					c.OIDCClientSecret == "shh" && strings.Join(c.OIDCAllowedDomains, "|") == "example.com|support.example.org" && !c.OIDCOnly &&
+					c.OIDCRedirectURL() == "https://help.example.com/api/v1/auth/oidc/callback"
+			}},
+		{name: "sso flags", args: []string{"--oidc-issuer", "https://accounts.google.com", "--oidc-client-id", "id", "--oidc-client-secret", "s",
+			"--oidc-allowed-domains", "example.com", "--oidc-only=true", "--oidc-break-glass", "Root@Example.com"},
+			check: func(c Config) bool {
+				return c.OIDCIssuer == "https://accounts.google.com" && c.OIDCClientID == "id" && c.OIDCClientSecret == "s" &&
+					c.OIDCOnly && c.OIDCBreakGlass == "root@example.com" && len(c.OIDCAllowedDomains) == 1
+			}},
+		{name: "sso only with a break-glass admin", env: oidcEnv(map[string]string{"TICKETER_OIDC_ONLY": "true", "TICKETER_OIDC_BREAK_GLASS": " admin@example.com "}),
+			check: func(c Config) bool { return c.OIDCOnly && c.OIDCBreakGlass == "admin@example.com" }},
+		{name: "sso issuer over http on localhost", env: oidcEnv(map[string]string{"TICKETER_OIDC_ISSUER": "http://127.0.0.1:9000"}),
+			check: func(c Config) bool { return c.OIDCIssuer == "http://127.0.0.1:9000" }},
+		{name: "sso issuer over http elsewhere is refused", env: oidcEnv(map[string]string{"TICKETER_OIDC_ISSUER": "http://idp.example.com"}),
+			wantErr: "TICKETER_OIDC_ISSUER must be an https URL"},
+		{name: "sso issuer without a host is refused", env: oidcEnv(map[string]string{"TICKETER_OIDC_ISSUER": "https:///x"}),
+			wantErr: "TICKETER_OIDC_ISSUER must be an https URL"},
+		{name: "sso issuer that is no URL is refused", env: oidcEnv(map[string]string{"TICKETER_OIDC_ISSUER": "https://idp\x7f.example.com/%zz"}),
+			wantErr: "TICKETER_OIDC_ISSUER must be an https URL"},
+		{name: "sso issuer of another scheme is refused", env: oidcEnv(map[string]string{"TICKETER_OIDC_ISSUER": "ftp://localhost"}),
+			wantErr: "TICKETER_OIDC_ISSUER must be an https URL"},
+		{name: "sso needs a client id", env: oidcEnv(map[string]string{"TICKETER_OIDC_CLIENT_ID": ""}), wantErr: "TICKETER_OIDC_CLIENT_ID is required"},
+		{name: "sso needs allowed domains", env: oidcEnv(map[string]string{"TICKETER_OIDC_ALLOWED_DOMAINS": " , "}), wantErr: "TICKETER_OIDC_ALLOWED_DOMAINS is required"},
+		{name: "sso domain that is an address is refused", env: oidcEnv(map[string]string{"TICKETER_OIDC_ALLOWED_DOMAINS": "example.com,bob@example.com"}),
+			wantErr: `TICKETER_OIDC_ALLOWED_DOMAINS must list email domains such as example.com, got "bob@example.com"`},
+		{name: "sso domain without a dot is refused", env: oidcEnv(map[string]string{"TICKETER_OIDC_ALLOWED_DOMAINS": "intranet"}),
+			wantErr: "TICKETER_OIDC_ALLOWED_DOMAINS must list email domains"},
+		{name: "bad sso only", env: oidcEnv(map[string]string{"TICKETER_OIDC_ONLY": "yes please"}), wantErr: "TICKETER_OIDC_ONLY must be true or false"},
+		{name: "break-glass that is no address is refused", env: oidcEnv(map[string]string{"TICKETER_OIDC_ONLY": "true", "TICKETER_OIDC_BREAK_GLASS": "Admin <a@example.com>"}),
+			wantErr: "TICKETER_OIDC_BREAK_GLASS must be an email address"},
+		{name: "break-glass that does not parse is refused", env: oidcEnv(map[string]string{"TICKETER_OIDC_ONLY": "true", "TICKETER_OIDC_BREAK_GLASS": "admin"}),
+			wantErr: "TICKETER_OIDC_BREAK_GLASS must be an email address"},
+		{name: "break-glass without sso only is refused", env: oidcEnv(map[string]string{"TICKETER_OIDC_BREAK_GLASS": "a@example.com"}),
+			wantErr: "TICKETER_OIDC_BREAK_GLASS only matters with TICKETER_OIDC_ONLY=true"},
+	}
+	for _, name := range []string{"TICKETER_OIDC_CLIENT_ID", "TICKETER_OIDC_CLIENT_SECRET", "TICKETER_OIDC_ALLOWED_DOMAINS", "TICKETER_OIDC_ONLY", "TICKETER_OIDC_BREAK_GLASS"} {
+		value := map[string]string{"TICKETER_OIDC_ONLY": "true", "TICKETER_OIDC_BREAK_GLASS": "a@example.com", "TICKETER_OIDC_ALLOWED_DOMAINS": "example.com"}[name]
+		if value == "" {
+			value = "x"
+		}
+		cases = append(cases, loadCase{name: name + " without an issuer is refused", env: map[string]string{name: value}, wantErr: name + " needs TICKETER_OIDC_ISSUER"})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -168,4 +217,14 @@ func TestDatabaseForLogHidesPassword(t *testing.T) {
 	if got := c.DatabaseForLog(); strings.Contains(got, "secret") {
 		t.Fatalf("logged %q", got)
 	}
+}
+
+// oidcEnv is a whole single sign-on configuration with the given values over it.
+func oidcEnv(over map[string]string) map[string]string {
+	m := map[string]string{"TICKETER_OIDC_ISSUER": "https://idp.example.com/realms/staff", "TICKETER_OIDC_CLIENT_ID": "ticketer",
+		"TICKETER_OIDC_ALLOWED_DOMAINS": "example.com"}
+	for k, v := range over {
+		m[k] = v
+	}
+	return m
 }

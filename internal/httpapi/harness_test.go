@@ -85,6 +85,11 @@ type harnessOpts struct {
 	// live starts the presence broker (on PostgreSQL it then holds a
 	// listening connection, so only the tests that need it ask).
 	live bool
+	// noSSO leaves single sign-on unmounted; ssoOnly and breakGlass are
+	// TICKETER_OIDC_ONLY and TICKETER_OIDC_BREAK_GLASS.
+	noSSO      bool
+	ssoOnly    bool
+	breakGlass string
 }
 
 const (
@@ -107,7 +112,8 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 	if base == "" {
 		base = "http://127.0.0.1:8080"
 	}
-	h.auth, err = auth.New(auth.Config{Store: h.st, BaseURL: base, AllowDevLogin: o.allowDevLogin, Logger: log, Now: h.clock.Now, Secrets: e.Box})
+	h.auth, err = auth.New(auth.Config{Store: h.st, BaseURL: base, AllowDevLogin: o.allowDevLogin, Logger: log, Now: h.clock.Now, Secrets: e.Box,
+		SSOOnly: o.ssoOnly, BreakGlass: o.breakGlass})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,10 +130,14 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 		}
 		t.Cleanup(h.live.Stop)
 	}
-	h.srv = httptest.NewServer(httpapi.New(httpapi.Deps{Store: h.st, Blobs: blobs, Tickets: svc, Auth: h.auth, Portal: h.portal, Logger: log, Webhooks: hooks, Presence: h.live},
-		httpapi.Options{Stream: okHandler("stream"), Metrics: okHandler("metrics"),
-			GmailOAuthStart: okHandler("gmail start"), GmailOAuthCallback: okHandler("gmail callback"), NylasWebhook: okHandler("nylas webhook"),
-			MicrosoftOAuthStart: okHandler("microsoft start"), MicrosoftOAuthCallback: okHandler("microsoft callback")}))
+	opts := httpapi.Options{Stream: okHandler("stream"), Metrics: okHandler("metrics"),
+		GmailOAuthStart: okHandler("gmail start"), GmailOAuthCallback: okHandler("gmail callback"), NylasWebhook: okHandler("nylas webhook"),
+		MicrosoftOAuthStart: okHandler("microsoft start"), MicrosoftOAuthCallback: okHandler("microsoft callback"),
+		OIDCStart: okHandler("sso start"), OIDCCallback: okHandler("sso callback")}
+	if o.noSSO {
+		opts.OIDCStart, opts.OIDCCallback = nil, nil
+	}
+	h.srv = httptest.NewServer(httpapi.New(httpapi.Deps{Store: h.st, Blobs: blobs, Tickets: svc, Auth: h.auth, Portal: h.portal, Logger: log, Webhooks: hooks, Presence: h.live}, opts))
 	t.Cleanup(h.srv.Close)
 
 	if h.mailbox, err = h.st.CreateMailbox(ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", Provider: "smtp",

@@ -31,6 +31,10 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 	route("POST /api/v1/auth/login", public, api.Login)
 	route("POST /api/v1/auth/dev-login", public, api.DevLogin)
 	route("GET /api/v1/auth/config", public, api.GetAuthConfig)
+	if opts.OIDCStart != nil {
+		route("GET /api/v1/auth/oidc/start", public, opts.OIDCStart.ServeHTTP)
+		route("GET /api/v1/auth/oidc/callback", public, opts.OIDCCallback.ServeHTTP)
+	}
 	route("GET /api/v1/auth/invitations/{token}", public, api.GetInvitation)
 	route("POST /api/v1/auth/invitations/{token}", public, api.AcceptInvitation)
 	enrolling("POST /api/v1/auth/logout", agent, api.Logout)

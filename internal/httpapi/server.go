@@ -79,6 +79,9 @@ type Options struct {
 	// MicrosoftOAuthStart and MicrosoftOAuthCallback run the Microsoft 365
 	// connect flow (admin).
 	MicrosoftOAuthStart, MicrosoftOAuthCallback http.Handler
+	// OIDCStart and OIDCCallback run single sign-on (public; nil when
+	// TICKETER_OIDC_ISSUER is not set). They find the client with ClientFrom.
+	OIDCStart, OIDCCallback http.Handler
 }
 
 // Server implements oapi.StrictServerInterface.
@@ -96,6 +99,7 @@ type Server struct {
 
 	portal      *portal.Service
 	portalViews *portal.Views
+	sso         bool // single sign-on is mounted
 }
 
 // Limits on request bodies.
@@ -111,7 +115,7 @@ func New(d Deps, opts Options) http.Handler {
 		d.Logger = slog.Default()
 	}
 	s := &Server{store: d.Store, db: d.Store.DB(), blobs: d.Blobs, tickets: d.Tickets, webhooks: d.Webhooks, auth: d.Auth, log: d.Logger, conns: d.Connectors, presence: d.Presence,
-		trusted: opts.TrustedProxies, portal: d.Portal, portalViews: portal.NewViews()}
+		trusted: opts.TrustedProxies, portal: d.Portal, portalViews: portal.NewViews(), sso: opts.OIDCStart != nil}
 	strict := oapi.NewStrictHandlerWithOptions(s, nil, oapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  s.requestError,
 		ResponseErrorHandlerFunc: s.fail,
@@ -138,6 +142,10 @@ func principalFrom(ctx context.Context) auth.Principal {
 	p, _ := ctx.Value(principalKey).(auth.Principal)
 	return p
 }
+
+// ClientFrom is who sent the request (the address behind trusted proxies),
+// for handlers mounted through Options.
+func ClientFrom(r *http.Request) auth.Client { return clientFrom(r.Context()) }
 
 func clientFrom(ctx context.Context) auth.Client {
 	c, _ := ctx.Value(clientKey).(auth.Client)
@@ -334,6 +342,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusConflict, "totp_required_by_admin", err.Error(), "")
 	case errors.Is(err, auth.ErrTOTPOff):
 		writeError(w, http.StatusConflict, "totp_off", err.Error(), "")
+	case errors.Is(err, auth.ErrSSOOnly):
+		writeError(w, http.StatusForbidden, "sso_only", err.Error(), "")
 	case errors.Is(err, auth.ErrLastAdmin):
 		writeError(w, http.StatusConflict, "last_admin", err.Error(), "")
 	case isDomain:

@@ -19,7 +19,7 @@ import (
 
 // GetAuthConfig tells the sign-in page what it can offer.
 func (s *Server) GetAuthConfig(ctx context.Context, _ oapi.GetAuthConfigRequestObject) (oapi.GetAuthConfigResponseObject, error) {
-	return oapi.GetAuthConfig200JSONResponse{DevLogin: s.auth.DevLoginEnabled()}, nil
+	return oapi.GetAuthConfig200JSONResponse{DevLogin: s.auth.DevLoginEnabled(), Sso: s.sso, PasswordLogin: s.auth.PasswordSignIn()}, nil
 }
 
 // InviteUser makes a single-use link for a user to set their password.

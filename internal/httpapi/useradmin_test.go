@@ -159,6 +159,48 @@ func TestAuthConfig(t *testing.T) {
 	}
 }
 
+// TestAuthConfigSSO: the sign-in page learns whether SSO is there and
+// whether passwords still work; without SSO its routes are not mounted.
+func TestAuthConfigSSO(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name          string
+		o             harnessOpts
+		sso, password bool
+		startStatus   int
+	}{
+		{"no sso", harnessOpts{noSSO: true}, false, true, 404},
+		{"sso beside passwords", harnessOpts{}, true, true, 200},
+		{"sso only", harnessOpts{ssoOnly: true}, true, false, 200},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, storetest.SQLiteURL(t), c.o)
+			var cfg struct {
+				SSO      *bool `json:"sso"`
+				Password *bool `json:"password_login"`
+			}
+			h.anon().do("GET", "/api/v1/auth/config", nil).must(t, 200).json(t, &cfg)
+			if cfg.SSO == nil || *cfg.SSO != c.sso || cfg.Password == nil || *cfg.Password != c.password {
+				t.Fatalf("sso %v, password_login %v; want %v, %v", cfg.SSO, cfg.Password, c.sso, c.password)
+			}
+			h.anon().do("GET", "/api/v1/auth/oidc/start", nil).must(t, c.startStatus)
+		})
+	}
+}
+
+// TestSSOOnlyLogin: with SSO the only way, a password is refused with 403
+// sso_only, but for the break-glass admin.
+func TestSSOOnlyLogin(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, storetest.SQLiteURL(t), harnessOpts{ssoOnly: true, breakGlass: "admin@acme.test"})
+	res := h.anon().do("POST", "/api/v1/auth/login", map[string]string{"email": "agent@acme.test", "password": agentPassword}).must(t, 403)
+	if !strings.Contains(string(res.body), `"sso_only"`) {
+		t.Fatalf("answer %s, want code sso_only", res.body)
+	}
+	h.login("admin@acme.test", adminPassword)
+}
+
 // outboxWith returns the outbox file containing s (soft line breaks of
 // quoted-printable undone), or "".
 func (h *harness) outboxWith(s string) string {

@@ -20,14 +20,28 @@ type Session struct {
 	ExpiresAt  time.Time
 	RemoteAddr string
 	UserAgent  string
+	// Method is how the session was opened: SessionPassword (also the
+	// default), SessionSSO, SessionDev or SessionInvitation.
+	Method string
 }
+
+// How a session was opened.
+const (
+	SessionPassword   = "password"
+	SessionSSO        = "sso"
+	SessionDev        = "dev"
+	SessionInvitation = "invitation"
+)
 
 // CreateSession stores a new session.
 func (s *Store) CreateSession(ctx context.Context, se Session) (int64, error) {
 	var id int64
-	err := s.db.W().QueryRow(ctx, `INSERT INTO sessions (user_id, token_hash, csrf_hash, created_at, last_seen_at, expires_at, remote_addr, user_agent)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		se.UserID, se.TokenHash, se.CSRFHash, se.CreatedAt.UTC(), se.LastSeenAt.UTC(), se.ExpiresAt.UTC(), se.RemoteAddr, se.UserAgent).Scan(&id)
+	if se.Method == "" {
+		se.Method = SessionPassword
+	}
+	err := s.db.W().QueryRow(ctx, `INSERT INTO sessions (user_id, token_hash, csrf_hash, created_at, last_seen_at, expires_at, remote_addr, user_agent, method)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		se.UserID, se.TokenHash, se.CSRFHash, se.CreatedAt.UTC(), se.LastSeenAt.UTC(), se.ExpiresAt.UTC(), se.RemoteAddr, se.UserAgent, se.Method).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("create session: %w", err)
 	}
@@ -40,9 +54,9 @@ func (s *Store) SessionByTokenHash(ctx context.Context, tokenHash string) (Sessi
 	var se Session
 	var u User
 	err := s.db.QueryRow(ctx, `SELECT s.id, s.user_id, s.token_hash, s.csrf_hash, s.created_at, s.last_seen_at, s.expires_at,
-		s.remote_addr, s.user_agent, u.id, u.email, u.name, u.role, u.password_hash, u.disabled, u.created_at
+		s.remote_addr, s.user_agent, s.method, u.id, u.email, u.name, u.role, u.password_hash, u.disabled, u.created_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`, tokenHash).Scan(
-		&se.ID, &se.UserID, &se.TokenHash, &se.CSRFHash, &se.CreatedAt, &se.LastSeenAt, &se.ExpiresAt, &se.RemoteAddr, &se.UserAgent,
+		&se.ID, &se.UserID, &se.TokenHash, &se.CSRFHash, &se.CreatedAt, &se.LastSeenAt, &se.ExpiresAt, &se.RemoteAddr, &se.UserAgent, &se.Method,
 		&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &u.CreatedAt)
 	if err != nil {
 		return se, u, fmt.Errorf("session: %w", err)

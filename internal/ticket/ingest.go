@@ -370,7 +370,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, look lookups, mailbox
 // may reopen it, and a new conversation is acknowledged.
 func (in *ingestion) store(ctx context.Context) error {
 	var err error
-	if in.ours, err = in.look.ownAddresses(ctx); err != nil {
+	if in.ours, err = in.look.ownAddresses(ctx, in.tx); err != nil {
 		return err
 	}
 	if err := in.classify(ctx); err != nil {
@@ -628,14 +628,6 @@ func firstCustomer(msg *mail.Message, ours map[string]bool) (mail.Address, bool)
 		}
 	}
 	return mail.Address{}, false
-}
-
-func ownAddresses(mbs []store.Mailbox) map[string]bool {
-	m := make(map[string]bool, len(mbs))
-	for _, mb := range mbs {
-		m[mb.Address] = true
-	}
-	return m
 }
 
 func addrs(list []mail.Address) []store.Address {

@@ -19,7 +19,7 @@ type lookups interface {
 	// mailbox returns the mailbox a message goes to, locked for the
 	// transaction (threading decisions are serialised per mailbox).
 	mailbox(ctx context.Context, tx *store.Tx, id int64) (store.Mailbox, error)
-	ownAddresses(ctx context.Context) (map[string]bool, error)
+	ownAddresses(ctx context.Context, tx *store.Tx) (map[string]bool, error)
 	duplicate(ctx context.Context, tx *store.Tx, dedupeKey string) (store.MessageRef, bool, error)
 	// ticketByKeys is the ticket of the first known key (strongest first),
 	// and that key.
@@ -52,12 +52,11 @@ func (o oneMessage) mailbox(ctx context.Context, tx *store.Tx, id int64) (store.
 	return o.s.store.GetMailbox(ctx, tx, id)
 }
 
-func (o oneMessage) ownAddresses(ctx context.Context) (map[string]bool, error) {
-	mailboxes, err := o.s.store.ListMailboxes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return ownAddresses(mailboxes), nil
+// ownAddresses reads in the message's transaction: through the pool it
+// would take a second connection while holding one, and as many concurrent
+// ingestions as the pool has connections would wait on each other for ever.
+func (o oneMessage) ownAddresses(ctx context.Context, tx *store.Tx) (map[string]bool, error) {
+	return o.s.store.MailboxAddresses(ctx, tx)
 }
 
 func (o oneMessage) duplicate(ctx context.Context, tx *store.Tx, key string) (store.MessageRef, bool, error) {
@@ -135,7 +134,7 @@ func (b *batchState) mailbox(_ context.Context, _ *store.Tx, id int64) (store.Ma
 	return b.mailboxes[id], nil
 }
 
-func (b *batchState) ownAddresses(context.Context) (map[string]bool, error) { return b.ours, nil }
+func (b *batchState) ownAddresses(context.Context, *store.Tx) (map[string]bool, error) { return b.ours, nil }
 
 func (b *batchState) duplicate(_ context.Context, _ *store.Tx, key string) (store.MessageRef, bool, error) {
 	ref, ok := b.dedupe[key]
@@ -235,7 +234,7 @@ func (s *Service) startBatch(ctx context.Context, tx *store.Tx, items []*ImportI
 		b.mailboxes[id] = mb
 	}
 	var err error
-	if b.ours, err = b.one.ownAddresses(ctx); err != nil {
+	if b.ours, err = b.one.ownAddresses(ctx, tx); err != nil {
 		return nil, err
 	}
 	var dedupe, threads []string

@@ -32,9 +32,10 @@ export function buildBinary(out) {
 }
 
 export class Ticketer {
-  constructor(bin, { devLogin = false } = {}) {
+  constructor(bin, { devLogin = false, env = {} } = {}) {
     this.bin = bin;
     this.devLogin = devLogin;
+    this.extraEnv = env; // more TICKETER_* settings of a scenario
     this.dataDir = mkdtempSync(join(tmpdir(), "ticketer-e2e-"));
     this.log = [];
   }
@@ -50,6 +51,7 @@ export class Ticketer {
       // The test relays listen on loopback: "Test connection" may reach them.
       TICKETER_ALLOW_PRIVATE_TARGETS: "127.0.0.0/8",
       TICKETER_LOG_LEVEL: "warn",
+      ...this.extraEnv,
     };
   }
 

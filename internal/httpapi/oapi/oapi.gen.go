@@ -737,6 +737,12 @@ type Attachment struct {
 type AuthConfig struct {
 	// DevLogin true when TICKETER_ALLOW_DEV_LOGIN is on and the base URL is on this machine
 	DevLogin bool `json:"dev_login"`
+
+	// PasswordLogin false when SSO is the only way (TICKETER_OIDC_ONLY): then only the break-glass admin signs in with a password
+	PasswordLogin bool `json:"password_login"`
+
+	// Sso true when single sign-on is configured (TICKETER_OIDC_ISSUER): GET /api/v1/auth/oidc/start signs in
+	Sso bool `json:"sso"`
 }
 
 // BlockedSender defines model for BlockedSender.
@@ -1827,6 +1833,19 @@ type TooManyRequests = Error
 // Unauthorized defines model for Unauthorized.
 type Unauthorized = Error
 
+// OidcCallbackParams defines parameters for OidcCallback.
+type OidcCallbackParams struct {
+	State            *string `form:"state,omitempty" json:"state,omitempty"`
+	Code             *string `form:"code,omitempty" json:"code,omitempty"`
+	Error            *string `form:"error,omitempty" json:"error,omitempty"`
+	ErrorDescription *string `form:"error_description,omitempty" json:"error_description,omitempty"`
+}
+
+// OidcStartParams defines parameters for OidcStart.
+type OidcStartParams struct {
+	Next *string `form:"next,omitempty" json:"next,omitempty"`
+}
+
 // UnblockSenderByValueParams defines parameters for UnblockSenderByValue.
 type UnblockSenderByValueParams struct {
 	Value string `form:"value" json:"value"`
@@ -2130,7 +2149,7 @@ type ServerInterface interface {
 	// AcceptInvitation Sets the user's password from a single-use link and signs them in (sets the session and CSRF cookies)
 	// (POST /api/v1/auth/invitations/{token})
 	AcceptInvitation(w http.ResponseWriter, r *http.Request, token string)
-	// Login Sign in with email and password; sets the session and CSRF cookies
+	// Login Sign in with email and password; sets the session and CSRF cookies. With TICKETER_OIDC_ONLY=true only the break-glass admin may (403 sso_only for everyone else).
 	// (POST /api/v1/auth/login)
 	Login(w http.ResponseWriter, r *http.Request)
 	// Logout Ends the current session and clears its cookies
@@ -2139,6 +2158,12 @@ type ServerInterface interface {
 	// LogoutEverywhere Ends every session of the signed-in user and revokes all their API tokens
 	// (POST /api/v1/auth/logout-everywhere)
 	LogoutEverywhere(w http.ResponseWriter, r *http.Request)
+	// OidcCallback Where the identity provider sends the browser back. The state must be this browser's and unused; the ID token is checked (signature against the provider's JWKS, issuer, audience, expiry, nonce); the email must be verified and of an allowed domain. Signs in the user with that email, creating an agent when there is none (sets the session and CSRF cookies). No two-factor code is asked (the identity provider does that).
+	// (GET /api/v1/auth/oidc/callback)
+	OidcCallback(w http.ResponseWriter, r *http.Request, params OidcCallbackParams)
+	// OidcStart Starts single sign-on (redirects to the OpenID Connect provider; authorization code with PKCE, a nonce and a single-use state valid 10 minutes). Only when TICKETER_OIDC_ISSUER is set (else 404).
+	// (GET /api/v1/auth/oidc/start)
+	OidcStart(w http.ResponseWriter, r *http.Request, params OidcStartParams)
 	// UnblockSenderByValue Unblocks an address or a domain by its value
 	// (DELETE /api/v1/blocked-senders)
 	UnblockSenderByValue(w http.ResponseWriter, r *http.Request, params UnblockSenderByValueParams)
@@ -2591,6 +2616,111 @@ func (siw *ServerInterfaceWrapper) LogoutEverywhere(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.LogoutEverywhere(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// OidcCallback operation middleware
+func (siw *ServerInterfaceWrapper) OidcCallback(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OidcCallbackParams
+
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", r.URL.Query(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "state"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "state", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "code", r.URL.Query(), &params.Code, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "code"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "code", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "error" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "error", r.URL.Query(), &params.Error, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "error"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "error", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "error_description" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "error_description", r.URL.Query(), &params.ErrorDescription, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "error_description"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "error_description", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.OidcCallback(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// OidcStart operation middleware
+func (siw *ServerInterfaceWrapper) OidcStart(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OidcStartParams
+
+	// ------------- Optional query parameter "next" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "next", r.URL.Query(), &params.Next, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "next"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "next", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.OidcStart(w, r, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -5175,6 +5305,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/portal/sign-in", wrapper.PortalSignIn)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/auth/dev-login", wrapper.DevLogin)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/auth/config", wrapper.GetAuthConfig)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/auth/oidc/start", wrapper.OidcStart)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/auth/oidc/callback", wrapper.OidcCallback)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/auth/invitations/{token}", wrapper.GetInvitation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/auth/invitations/{token}", wrapper.AcceptInvitation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/auth/logout", wrapper.Logout)
@@ -5568,6 +5700,20 @@ func (response AcceptInvitation400JSONResponse) VisitAcceptInvitationResponse(w 
 	return err
 }
 
+type AcceptInvitation403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AcceptInvitation403JSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AcceptInvitation404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response AcceptInvitation404JSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
@@ -5656,6 +5802,20 @@ func (response Login401JSONResponse) VisitLoginResponse(w http.ResponseWriter) e
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Login403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response Login403JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5773,6 +5933,66 @@ func (response LogoutEverywhere403JSONResponse) VisitLogoutEverywhereResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OidcCallbackRequestObject struct {
+	Params OidcCallbackParams
+}
+
+type OidcCallbackResponseObject interface {
+	VisitOidcCallbackResponse(w http.ResponseWriter) error
+}
+
+type OidcCallback302Response struct {
+}
+
+func (response OidcCallback302Response) VisitOidcCallbackResponse(w http.ResponseWriter) error {
+	w.WriteHeader(302)
+	return nil
+}
+
+type OidcCallback404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OidcCallback404JSONResponse) VisitOidcCallbackResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OidcStartRequestObject struct {
+	Params OidcStartParams
+}
+
+type OidcStartResponseObject interface {
+	VisitOidcStartResponse(w http.ResponseWriter) error
+}
+
+type OidcStart302Response struct {
+}
+
+func (response OidcStart302Response) VisitOidcStartResponse(w http.ResponseWriter) error {
+	w.WriteHeader(302)
+	return nil
+}
+
+type OidcStart404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response OidcStart404JSONResponse) VisitOidcStartResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12177,7 +12397,7 @@ type StrictServerInterface interface {
 	// AcceptInvitation Sets the user's password from a single-use link and signs them in (sets the session and CSRF cookies)
 	// (POST /api/v1/auth/invitations/{token})
 	AcceptInvitation(ctx context.Context, request AcceptInvitationRequestObject) (AcceptInvitationResponseObject, error)
-	// Login Sign in with email and password; sets the session and CSRF cookies
+	// Login Sign in with email and password; sets the session and CSRF cookies. With TICKETER_OIDC_ONLY=true only the break-glass admin may (403 sso_only for everyone else).
 	// (POST /api/v1/auth/login)
 	Login(ctx context.Context, request LoginRequestObject) (LoginResponseObject, error)
 	// Logout Ends the current session and clears its cookies
@@ -12186,6 +12406,12 @@ type StrictServerInterface interface {
 	// LogoutEverywhere Ends every session of the signed-in user and revokes all their API tokens
 	// (POST /api/v1/auth/logout-everywhere)
 	LogoutEverywhere(ctx context.Context, request LogoutEverywhereRequestObject) (LogoutEverywhereResponseObject, error)
+	// OidcCallback Where the identity provider sends the browser back. The state must be this browser's and unused; the ID token is checked (signature against the provider's JWKS, issuer, audience, expiry, nonce); the email must be verified and of an allowed domain. Signs in the user with that email, creating an agent when there is none (sets the session and CSRF cookies). No two-factor code is asked (the identity provider does that).
+	// (GET /api/v1/auth/oidc/callback)
+	OidcCallback(ctx context.Context, request OidcCallbackRequestObject) (OidcCallbackResponseObject, error)
+	// OidcStart Starts single sign-on (redirects to the OpenID Connect provider; authorization code with PKCE, a nonce and a single-use state valid 10 minutes). Only when TICKETER_OIDC_ISSUER is set (else 404).
+	// (GET /api/v1/auth/oidc/start)
+	OidcStart(ctx context.Context, request OidcStartRequestObject) (OidcStartResponseObject, error)
 	// UnblockSenderByValue Unblocks an address or a domain by its value
 	// (DELETE /api/v1/blocked-senders)
 	UnblockSenderByValue(ctx context.Context, request UnblockSenderByValueRequestObject) (UnblockSenderByValueResponseObject, error)
@@ -12751,6 +12977,58 @@ func (sh *strictHandler) LogoutEverywhere(w http.ResponseWriter, r *http.Request
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(LogoutEverywhereResponseObject); ok {
 		if err := validResponse.VisitLogoutEverywhereResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// OidcCallback operation middleware
+func (sh *strictHandler) OidcCallback(w http.ResponseWriter, r *http.Request, params OidcCallbackParams) {
+	var request OidcCallbackRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.OidcCallback(ctx, request.(OidcCallbackRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OidcCallback")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(OidcCallbackResponseObject); ok {
+		if err := validResponse.VisitOidcCallbackResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// OidcStart operation middleware
+func (sh *strictHandler) OidcStart(w http.ResponseWriter, r *http.Request, params OidcStartParams) {
+	var request OidcStartRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.OidcStart(ctx, request.(OidcStartRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OidcStart")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(OidcStartResponseObject); ok {
+		if err := validResponse.VisitOidcStartResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

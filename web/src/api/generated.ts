@@ -171,6 +171,10 @@ export interface ChangePasswordRequest {
 export interface AuthConfig {
   /** true when TICKETER_ALLOW_DEV_LOGIN is on and the base URL is on this machine */
   dev_login: boolean;
+  /** true when single sign-on is configured (TICKETER_OIDC_ISSUER): GET /api/v1/auth/oidc/start signs in */
+  sso: boolean;
+  /** false when SSO is the only way (TICKETER_OIDC_ONLY): then only the break-glass admin signs in with a password */
+  password_login: boolean;
 }
 
 export interface APIToken {
@@ -1340,6 +1344,20 @@ export type InvalidResponse = Error;
  */
 export type TooManyRequestsResponse = Error;
 
+export type OidcStartParams = {
+/**
+ * local path to go on to after signing in (default /)
+ */
+next?: string;
+};
+
+export type OidcCallbackParams = {
+state?: string;
+code?: string;
+error?: string;
+error_description?: string;
+};
+
 export type ListTokens200 = {
   items: APIToken[];
 };
@@ -2031,7 +2049,7 @@ export function useOpenapiDocument<TData = Awaited<ReturnType<typeof openapiDocu
 
 
 /**
- * @summary Sign in with email and password; sets the session and CSRF cookies
+ * @summary Sign in with email and password; sets the session and CSRF cookies. With TICKETER_OIDC_ONLY=true only the break-glass admin may (403 sso_only for everyone else).
  */
 export const getLoginUrl = () => {
 
@@ -2056,7 +2074,7 @@ export const login = async (loginRequest: LoginRequest, options?: RequestInit): 
 
 
 
-export const getLoginMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | InvalidResponse | TooManyRequestsResponse,
+export const getLoginMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse | TooManyRequestsResponse,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof login>>, TError,{data: LoginRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof login>>, TError,{data: LoginRequest}, TContext> => {
 
@@ -2083,12 +2101,12 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
 
     export type LoginMutationResult = NonNullable<Awaited<ReturnType<typeof login>>>
     export type LoginMutationBody = LoginRequest
-    export type LoginMutationError = BadRequestResponse | UnauthorizedResponse | InvalidResponse | TooManyRequestsResponse
+    export type LoginMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse | TooManyRequestsResponse
 
     /**
- * @summary Sign in with email and password; sets the session and CSRF cookies
+ * @summary Sign in with email and password; sets the session and CSRF cookies. With TICKETER_OIDC_ONLY=true only the break-glass admin may (403 sso_only for everyone else).
  */
-export const useLogin = <TError = BadRequestResponse | UnauthorizedResponse | InvalidResponse | TooManyRequestsResponse,
+export const useLogin = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | InvalidResponse | TooManyRequestsResponse,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof login>>, TError,{data: LoginRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof login>>,
@@ -2348,6 +2366,220 @@ export function useGetAuthConfig<TData = Awaited<ReturnType<typeof getAuthConfig
 
 
 /**
+ * @summary Starts single sign-on (redirects to the OpenID Connect provider; authorization code with PKCE, a nonce and a single-use state valid 10 minutes). Only when TICKETER_OIDC_ISSUER is set (else 404).
+ */
+export const getOidcStartUrl = (params?: OidcStartParams,) => {
+  const normalizedParams = new URLSearchParams();
+
+  Object.entries(params || {}).forEach(([key, value]) => {
+    
+    if (value !== undefined) {
+      normalizedParams.append(key, value === null ? 'null' : value.toString())
+    }
+  });
+
+  const stringifiedParams = normalizedParams.toString();
+
+  return stringifiedParams.length > 0 ? `/api/v1/auth/oidc/start?${stringifiedParams}` : `/api/v1/auth/oidc/start`
+}
+
+export const oidcStart = async (params?: OidcStartParams, options?: RequestInit): Promise<unknown> => {
+  
+  return apiFetch<unknown>(getOidcStartUrl(params),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getOidcStartQueryKey = (params?: OidcStartParams,) => {
+    return [
+    `/api/v1/auth/oidc/start`, ...(params ? [params]: [])
+    ] as const;
+    }
+
+    
+export const getOidcStartQueryOptions = <TData = Awaited<ReturnType<typeof oidcStart>>, TError = void | NotFoundResponse>(params?: OidcStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof oidcStart>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getOidcStartQueryKey(params);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof oidcStart>>> = () => oidcStart(params, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof oidcStart>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type OidcStartQueryResult = NonNullable<Awaited<ReturnType<typeof oidcStart>>>
+export type OidcStartQueryError = void | NotFoundResponse
+
+
+export function useOidcStart<TData = Awaited<ReturnType<typeof oidcStart>>, TError = void | NotFoundResponse>(
+ params: undefined |  OidcStartParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof oidcStart>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof oidcStart>>,
+          TError,
+          Awaited<ReturnType<typeof oidcStart>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useOidcStart<TData = Awaited<ReturnType<typeof oidcStart>>, TError = void | NotFoundResponse>(
+ params?: OidcStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof oidcStart>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof oidcStart>>,
+          TError,
+          Awaited<ReturnType<typeof oidcStart>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useOidcStart<TData = Awaited<ReturnType<typeof oidcStart>>, TError = void | NotFoundResponse>(
+ params?: OidcStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof oidcStart>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Starts single sign-on (redirects to the OpenID Connect provider; authorization code with PKCE, a nonce and a single-use state valid 10 minutes). Only when TICKETER_OIDC_ISSUER is set (else 404).
+ */
+
+export function useOidcStart<TData = Awaited<ReturnType<typeof oidcStart>>, TError = void | NotFoundResponse>(
+ params?: OidcStartParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof oidcStart>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getOidcStartQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Where the identity provider sends the browser back. The state must be this browser's and unused; the ID token is checked (signature against the provider's JWKS, issuer, audience, expiry, nonce); the email must be verified and of an allowed domain. Signs in the user with that email, creating an agent when there is none (sets the session and CSRF cookies). No two-factor code is asked (the identity provider does that).
+ */
+export const getOidcCallbackUrl = (params?: OidcCallbackParams,) => {
+  const normalizedParams = new URLSearchParams();
+
+  Object.entries(params || {}).forEach(([key, value]) => {
+    
+    if (value !== undefined) {
+      normalizedParams.append(key, value === null ? 'null' : value.toString())
+    }
+  });
+
+  const stringifiedParams = normalizedParams.toString();
+
+  return stringifiedParams.length > 0 ? `/api/v1/auth/oidc/callback?${stringifiedParams}` : `/api/v1/auth/oidc/callback`
+}
+
+export const oidcCallback = async (params?: OidcCallbackParams, options?: RequestInit): Promise<unknown> => {
+  
+  return apiFetch<unknown>(getOidcCallbackUrl(params),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getOidcCallbackQueryKey = (params?: OidcCallbackParams,) => {
+    return [
+    `/api/v1/auth/oidc/callback`, ...(params ? [params]: [])
+    ] as const;
+    }
+
+    
+export const getOidcCallbackQueryOptions = <TData = Awaited<ReturnType<typeof oidcCallback>>, TError = void | NotFoundResponse>(params?: OidcCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof oidcCallback>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getOidcCallbackQueryKey(params);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof oidcCallback>>> = () => oidcCallback(params, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof oidcCallback>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type OidcCallbackQueryResult = NonNullable<Awaited<ReturnType<typeof oidcCallback>>>
+export type OidcCallbackQueryError = void | NotFoundResponse
+
+
+export function useOidcCallback<TData = Awaited<ReturnType<typeof oidcCallback>>, TError = void | NotFoundResponse>(
+ params: undefined |  OidcCallbackParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof oidcCallback>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof oidcCallback>>,
+          TError,
+          Awaited<ReturnType<typeof oidcCallback>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useOidcCallback<TData = Awaited<ReturnType<typeof oidcCallback>>, TError = void | NotFoundResponse>(
+ params?: OidcCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof oidcCallback>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof oidcCallback>>,
+          TError,
+          Awaited<ReturnType<typeof oidcCallback>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useOidcCallback<TData = Awaited<ReturnType<typeof oidcCallback>>, TError = void | NotFoundResponse>(
+ params?: OidcCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof oidcCallback>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Where the identity provider sends the browser back. The state must be this browser's and unused; the ID token is checked (signature against the provider's JWKS, issuer, audience, expiry, nonce); the email must be verified and of an allowed domain. Signs in the user with that email, creating an agent when there is none (sets the session and CSRF cookies). No two-factor code is asked (the identity provider does that).
+ */
+
+export function useOidcCallback<TData = Awaited<ReturnType<typeof oidcCallback>>, TError = void | NotFoundResponse>(
+ params?: OidcCallbackParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof oidcCallback>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getOidcCallbackQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
  * @summary Whom an invitation (or password reset) link is for, while it can be used; does not use it up
  */
 export const getGetInvitationUrl = (token: string,) => {
@@ -2474,7 +2706,7 @@ export const acceptInvitation = async (token: string,
 
 
 
-export const getAcceptInvitationMutationOptions = <TError = BadRequestResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
+export const getAcceptInvitationMutationOptions = <TError = BadRequestResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof acceptInvitation>>, TError,{token: string;data: AcceptInvitationRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
 ): UseMutationOptions<Awaited<ReturnType<typeof acceptInvitation>>, TError,{token: string;data: AcceptInvitationRequest}, TContext> => {
 
@@ -2501,12 +2733,12 @@ const {mutation: mutationOptions, request: requestOptions} = options ?
 
     export type AcceptInvitationMutationResult = NonNullable<Awaited<ReturnType<typeof acceptInvitation>>>
     export type AcceptInvitationMutationBody = AcceptInvitationRequest
-    export type AcceptInvitationMutationError = BadRequestResponse | NotFoundResponse | ConflictResponse | InvalidResponse
+    export type AcceptInvitationMutationError = BadRequestResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse
 
     /**
  * @summary Sets the user's password from a single-use link and signs them in (sets the session and CSRF cookies)
  */
-export const useAcceptInvitation = <TError = BadRequestResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
+export const useAcceptInvitation = <TError = BadRequestResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
     TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof acceptInvitation>>, TError,{token: string;data: AcceptInvitationRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
  , queryClient?: QueryClient): UseMutationResult<
         Awaited<ReturnType<typeof acceptInvitation>>,

@@ -54,3 +54,34 @@ describe("two-factor", () => {
     expect(r.container.querySelector("[role=alert]")?.textContent).toMatch(/two-factor code/);
   });
 });
+
+describe("single sign-on", () => {
+  const ssoLink = () => r!.container.querySelector("a.sso-button") as HTMLAnchorElement | null;
+
+  it.each([
+    [true, true],
+    [false, false],
+  ])("sso %s: the button is shown %s", async (sso, shown) => {
+    serve({ "GET /api/v1/auth/config": () => ({ dev_login: false, sso, password_login: true }) });
+    r = await render(<SignInPage />, { path: "/signin?next=%2Ftickets%2F7" });
+    await settle();
+    expect(!!ssoLink()).toBe(shown);
+    if (shown) expect(ssoLink()!.getAttribute("href")).toBe("/api/v1/auth/oidc/start?next=%2Ftickets%2F7");
+  });
+
+  it("folds the password form away for the break-glass admin when SSO is the only way", async () => {
+    serve({ "GET /api/v1/auth/config": () => ({ dev_login: false, sso: true, password_login: false }) });
+    r = await render(<SignInPage />, { path: "/signin" });
+    await settle();
+    const details = r.container.querySelector("details.break-glass");
+    expect(details?.querySelector("summary")?.textContent).toMatch(/Break-glass admin/);
+    expect(details?.querySelector("input[name=password]")).not.toBeNull();
+  });
+
+  it("says why a sign-in was refused", async () => {
+    serve({ "GET /api/v1/auth/config": () => ({ dev_login: false, sso: true, password_login: true }) });
+    r = await render(<SignInPage />, { path: "/signin?sso_error=domain" });
+    await settle();
+    expect(r.container.querySelector("[role=alert]")?.textContent).toMatch(/email domain is not allowed/);
+  });
+});

@@ -6,6 +6,17 @@ import { browserStorage } from "../lib/storage";
 import { ErrorBanner } from "../components/States";
 import { ApiError } from "../api/fetcher";
 
+/** What the sign-in page says when single sign-on sent the browser back refused (?sso_error=). */
+export const ssoErrors: Record<string, string> = {
+  expired: "The single sign-on took too long or was already used. Try again.",
+  denied: "The identity provider did not sign you in.",
+  invalid: "The identity provider's answer could not be verified. Try again, or ask your admin.",
+  unverified: "Your email address is not verified at the identity provider.",
+  domain: "Your email domain is not allowed to sign in here. Ask your admin.",
+  disabled: "Your account is disabled. Ask your admin.",
+  unavailable: "The identity provider cannot be reached right now. Try again later.",
+};
+
 export function SignInPage() {
   const [params] = useSearchParams();
   const enter = useEnter();
@@ -22,6 +33,10 @@ export function SignInPage() {
   const rawError = login.error ?? devLogin.error;
   const error = rawError instanceof ApiError && rawError.code === "totp_required" ? null : rawError;
   const busy = login.isPending || devLogin.isPending;
+  const ssoError = params.get("sso_error");
+  const sso = config.data?.sso === true;
+  // With SSO the only way, the password form is for the break-glass admin.
+  const passwordOff = config.data?.password_login === false;
 
   // A notice for an ended session, not for a first visit.
   const [ended] = useState(() => !!params.get("next") && wasSignedIn(browserStorage()));
@@ -42,6 +57,34 @@ export function SignInPage() {
     devLogin.mutate({ data: { email: email.trim() } }, { onSuccess: done });
   };
 
+  const passwordFields = (
+    <>
+      <label className="field">
+        <span>Email</span>
+        <input className="input" type="email" name="email" autoComplete="username" required autoFocus={!sso} value={email} onChange={(e) => setEmail(e.target.value)} />
+      </label>
+      <label className="field">
+        <span>Password</span>
+        <input className="input" type="password" name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      </label>
+      {needCode && (
+        <label className="field">
+          <span>Two-factor code</span>
+          <input className="input" name="totp" inputMode="numeric" autoComplete="one-time-code" required autoFocus value={code} onChange={(e) => setCode(e.target.value)} />
+          <small className="muted">The 6-digit code from your authenticator app, or one of your recovery codes.</small>
+        </label>
+      )}
+      <button className={sso ? "btn" : "btn btn-primary"} type="submit" disabled={busy || !email || !password || (needCode && !code.trim())}>
+        {login.isPending ? "Signing in…" : "Sign in"}
+      </button>
+      {config.data?.dev_login && (
+        <button className="btn btn-ghost btn-sm" type="button" onClick={dev} disabled={busy || !email} title="The server runs with TICKETER_ALLOW_DEV_LOGIN=true">
+          Dev sign-in (no password)
+        </button>
+      )}
+    </>
+  );
+
   return (
     <div className="signin">
       <form className="card" onSubmit={submit} aria-labelledby="signin-title">
@@ -51,29 +94,31 @@ export function SignInPage() {
         </div>
         <h1 id="signin-title">Sign in</h1>
         {ended && !error && <div className="banner banner-info">Your session ended. Sign in to continue.</div>}
-        <ErrorBanner error={error} />
-        <label className="field">
-          <span>Email</span>
-          <input className="input" type="email" name="email" autoComplete="username" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
-        </label>
-        <label className="field">
-          <span>Password</span>
-          <input className="input" type="password" name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-        </label>
-        {needCode && (
-          <label className="field">
-            <span>Two-factor code</span>
-            <input className="input" name="totp" inputMode="numeric" autoComplete="one-time-code" required autoFocus value={code} onChange={(e) => setCode(e.target.value)} />
-            <small className="muted">The 6-digit code from your authenticator app, or one of your recovery codes.</small>
-          </label>
+        {ssoError && !error && (
+          <div className="banner banner-error" role="alert">
+            {ssoErrors[ssoError] ?? "Single sign-on failed. Try again."}
+          </div>
         )}
-        <button className="btn btn-primary" type="submit" disabled={busy || !email || !password || (needCode && !code.trim())}>
-          {login.isPending ? "Signing in…" : "Sign in"}
-        </button>
-        {config.data?.dev_login && (
-          <button className="btn btn-ghost btn-sm" type="button" onClick={dev} disabled={busy || !email} title="The server runs with TICKETER_ALLOW_DEV_LOGIN=true">
-            Dev sign-in (no password)
-          </button>
+        <ErrorBanner error={error} />
+        {sso && (
+          <>
+            <a className="btn btn-primary sso-button" href={"/api/v1/auth/oidc/start?next=" + encodeURIComponent(next)}>
+              Sign in with SSO
+            </a>
+            {!passwordOff && (
+              <div className="or muted" aria-hidden="true">
+                <span>or</span>
+              </div>
+            )}
+          </>
+        )}
+        {passwordOff ? (
+          <details className="break-glass">
+            <summary>Break-glass admin sign-in</summary>
+            <div className="break-glass-fields">{passwordFields}</div>
+          </details>
+        ) : (
+          passwordFields
         )}
       </form>
     </div>
