@@ -29,6 +29,7 @@ const eventText: Record<string, (ev: EventLike) => string> = {
   rule_failed: (ev) => `could not act (${ev.after.split(": ").slice(1).join(": ")})`,
   csat_sent: (ev) => `: a satisfaction survey was mailed to ${ev.after}`,
   csat_rated: (ev) => `rated the ticket ${ev.after === "good" ? "Good" : "Bad"}${ev.before ? ` (was ${ev.before === "good" ? "Good" : "Bad"})` : ""}`,
+  forwarded: (ev) => `forwarded messages to ${ev.after}`,
   auto_assigned: (ev) => `assigned the ticket by ${ev.after === "load_balanced" ? "load balancing" : "round robin"}${ev.before ? ` (team ${ev.before})` : ""}`,
 };
 
