@@ -74,8 +74,8 @@ func generatePostgres(ctx context.Context, db *store.DB, n int) (GenStats, error
 			`INSERT INTO mailboxes (name, address, provider, created_at)
 				SELECT 'Mailbox ' || g, 'support' || g || '@acme.example', 'smtp', now() FROM generate_series(1, 3) g
 				ON CONFLICT (address) DO NOTHING`,
-			fmt.Sprintf(`INSERT INTO contacts (email, name, created_at)
-				SELECT 'customer' || g || '@example.org', 'Customer ' || g, now() FROM generate_series(1, %d) g`, max(n/5, 1)),
+			fmt.Sprintf(`INSERT INTO contacts (email, name, created_at, domain)
+				SELECT 'customer' || g || '@example.org', 'Customer ' || g, now(), 'example.org' FROM generate_series(1, %d) g`, max(n/5, 1)),
 			fmt.Sprintf(`INSERT INTO tickets (subject, status, priority, assignee_id, requester_id, mailbox_id, message_count, created_at, updated_at)
 				SELECT %[1]s || ' ' || %[1]s || ' ' || %[1]s || ' #' || g,
 					(ARRAY['new','open','open','pending','solved','solved','closed','closed'])[1 + (g * 7) %% 8],
@@ -141,9 +141,9 @@ func generateSQLite(ctx context.Context, db *store.DB, n int) (GenStats, error) 
 				WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 3)
 				SELECT 'Mailbox ' || x, 'support' || x || '@acme.example', 'smtp', strftime('%Y-%m-%d %H:%M:%S+00:00', 'now') FROM g WHERE true
 				ON CONFLICT (address) DO NOTHING`,
-			fmt.Sprintf(`INSERT INTO contacts (email, name, created_at)
+			fmt.Sprintf(`INSERT INTO contacts (email, name, created_at, domain)
 				WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < %d)
-				SELECT 'customer' || x || '@example.org', 'Customer ' || x, strftime('%%Y-%%m-%%d %%H:%%M:%%S+00:00', 'now') FROM g`, max(n/5, 1)),
+				SELECT 'customer' || x || '@example.org', 'Customer ' || x, strftime('%%Y-%%m-%%d %%H:%%M:%%S+00:00', 'now'), 'example.org' FROM g`, max(n/5, 1)),
 			fmt.Sprintf(`INSERT INTO tickets (subject, status, priority, assignee_id, requester_id, mailbox_id, message_count, created_at, updated_at)
 				WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < %[1]d)
 				SELECT %[2]s || ' ' || %[3]s || ' ' || %[4]s || ' #' || x,

@@ -44,6 +44,10 @@ func toTicket(t store.Ticket) oapi.Ticket {
 	if c := t.CSAT; c != nil {
 		out.Csat = nullable.NewNullableWithValue(oapi.CSAT{Rating: oapi.CSATRating(c.Rating), Comment: c.Comment, At: c.At})
 	}
+	if t.RequesterID != 0 {
+		rid := t.RequesterID
+		out.RequesterId = &rid
+	}
 	if t.Assignee != nil {
 		out.Assignee = nullable.NewNullableWithValue(oapi.User{Id: t.Assignee.ID, Email: t.Assignee.Email, Name: t.Assignee.Name})
 	}
@@ -79,6 +83,10 @@ func toMessage(m store.Message) oapi.Message {
 	}
 	if m.Truncated {
 		out.Truncated = &m.Truncated
+	}
+	if m.Party != "" {
+		party := oapi.MessageParty(m.Party)
+		out.Party = &party
 	}
 	for _, a := range m.Attachments {
 		inline := a.Inline

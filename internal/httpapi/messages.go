@@ -167,6 +167,21 @@ func readReplyForm(req oapi.CreateReplyRequestObject) (ticket.ReplyInput, error)
 	return in, nil
 }
 
+func (s *Server) CreateForward(ctx context.Context, req oapi.CreateForwardRequestObject) (oapi.CreateForwardResponseObject, error) {
+	if req.Body == nil {
+		return nil, needBody(nil)
+	}
+	in := ticket.ForwardInput{To: req.Body.To, Body: deref(req.Body.Body)}
+	if req.Body.MessageIds != nil {
+		in.MessageIDs = *req.Body.MessageIds
+	}
+	m, err := s.tickets.Forward(ctx, principalFrom(ctx).User, req.Id, in)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.CreateForward202JSONResponse(toMessage(m)), nil
+}
+
 func (s *Server) CreateNote(ctx context.Context, req oapi.CreateNoteRequestObject) (oapi.CreateNoteResponseObject, error) {
 	if req.Body == nil {
 		return nil, needBody(nil)

@@ -9,17 +9,19 @@ import (
 // message triggered the rule, that message. NewSnapshot lower-cases the text
 // once, so that a hundred rules do not each lower-case the body.
 type Snapshot struct {
-	From      string   // the message's sender; "" when no message triggered
-	To        []string // the addresses it arrived on
-	Mailbox   []string // the mailbox's name and address
-	Subject   string
-	Body      string
-	Tags      []string
-	Status    string
-	Priority  string
-	Assignee  string // the assignee's address, "" when unassigned
-	Team      string // the team's name, "" without one
-	Automatic bool
+	From     string   // the message's sender; "" when no message triggered
+	To       []string // the addresses it arrived on
+	Mailbox  []string // the mailbox's name and address
+	Subject  string
+	Body     string
+	Tags     []string
+	Status   string
+	Priority string
+	Assignee string // the assignee's address, "" when unassigned
+	Team     string // the team's name, "" without one
+	// Organisation is the requester's organisation's name, "" without one.
+	Organisation string
+	Automatic    bool
 	// Hours since the ticket was created, updated, and since the last
 	// customer message (-1 when the ticket has none).
 	HoursSinceCreated, HoursSinceUpdated, HoursSinceCustomer float64
@@ -37,6 +39,7 @@ func (s Snapshot) Normalize() Snapshot {
 	s.From, s.Subject, s.Body = strings.ToLower(s.From), strings.ToLower(s.Subject), strings.ToLower(s.Body)
 	s.Status, s.Priority, s.Assignee, s.Team = strings.ToLower(s.Status), strings.ToLower(s.Priority), strings.ToLower(s.Assignee), strings.ToLower(s.Team)
 	s.To, s.Mailbox, s.Tags = low(s.To), low(s.Mailbox), low(s.Tags)
+	s.Organisation = strings.ToLower(s.Organisation)
 	return s
 }
 
@@ -85,6 +88,8 @@ func (cc compiledCond) eval(s *Snapshot) bool {
 		return cc.text1(s.Assignee)
 	case FieldTeam:
 		return cc.text1(s.Team)
+	case FieldOrganisation:
+		return cc.text1(s.Organisation)
 	case FieldAutomatic:
 		return cc.text1(strconv.FormatBool(s.Automatic))
 	case FieldHoursSinceCreated:

@@ -34,17 +34,19 @@ type Field string
 
 // Condition fields.
 const (
-	FieldFrom              Field = "from"        // the message's sender address
-	FieldFromDomain        Field = "from_domain" // the part after @
-	FieldTo                Field = "to"          // the addresses it arrived on (To and Cc)
-	FieldMailbox           Field = "mailbox"     // the mailbox's name or address
-	FieldSubject           Field = "subject"
-	FieldBody              Field = "body"
-	FieldTag               Field = "tag"
-	FieldStatus            Field = "status"
-	FieldPriority          Field = "priority"
-	FieldAssignee          Field = "assignee" // the assignee's address, "" when unassigned
-	FieldTeam              Field = "team"     // the team's name, "" without one
+	FieldFrom       Field = "from"        // the message's sender address
+	FieldFromDomain Field = "from_domain" // the part after @
+	FieldTo         Field = "to"          // the addresses it arrived on (To and Cc)
+	FieldMailbox    Field = "mailbox"     // the mailbox's name or address
+	FieldSubject    Field = "subject"
+	FieldBody       Field = "body"
+	FieldTag        Field = "tag"
+	FieldStatus     Field = "status"
+	FieldPriority   Field = "priority"
+	FieldAssignee   Field = "assignee" // the assignee's address, "" when unassigned
+	FieldTeam       Field = "team"     // the team's name, "" without one
+	// FieldOrganisation: the requester's organisation's name, "" without one.
+	FieldOrganisation      Field = "organisation"
 	FieldHoursSinceCreated Field = "hours_since_created"
 	FieldHoursSinceUpdated Field = "hours_since_updated"
 	// FieldHoursSinceCustomer: hours since the last customer message.
@@ -55,7 +57,7 @@ const (
 // Fields lists the condition fields.
 func Fields() []Field {
 	return []Field{FieldFrom, FieldFromDomain, FieldTo, FieldMailbox, FieldSubject, FieldBody, FieldTag, FieldStatus,
-		FieldPriority, FieldAssignee, FieldTeam, FieldHoursSinceCreated, FieldHoursSinceUpdated, FieldHoursSinceCustomer, FieldAutomatic}
+		FieldPriority, FieldAssignee, FieldTeam, FieldOrganisation, FieldHoursSinceCreated, FieldHoursSinceUpdated, FieldHoursSinceCustomer, FieldAutomatic}
 }
 
 // Op compares a field with a condition's value.

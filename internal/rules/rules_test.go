@@ -11,7 +11,7 @@ import (
 func snap() *Snapshot {
 	s := Snapshot{From: "Ann@Example.COM", To: []string{"Support@Acme.test", "billing@acme.test"}, Mailbox: []string{"Support", "support@acme.test"},
 		Subject: "Invoice 42 overdue", Body: "Hello, my INVOICE is wrong.", Tags: []string{"vip", "billing"}, Status: "open", Priority: "high",
-		Assignee: "bob@acme.test", Team: "Billing", HoursSinceCreated: 10, HoursSinceUpdated: 2, HoursSinceCustomer: 5}.Normalize()
+		Assignee: "bob@acme.test", Team: "Billing", Organisation: "Acme Corp", HoursSinceCreated: 10, HoursSinceUpdated: 2, HoursSinceCustomer: 5}.Normalize()
 	return &s
 }
 
@@ -59,6 +59,9 @@ func TestConditions(t *testing.T) {
 		{FieldTeam, OpEquals, "BILLING", true},
 		{FieldTeam, OpNotEquals, "billing", false},
 		{FieldTeam, OpEquals, "", false},
+		{FieldOrganisation, OpEquals, "acme corp", true},
+		{FieldOrganisation, OpStartsWith, "Globex", false},
+		{FieldOrganisation, OpEquals, "", false},
 		{FieldHoursSinceCreated, OpGt, "9.5", true},
 		{FieldHoursSinceCreated, OpLt, "10", false},
 		{FieldHoursSinceCreated, OpEquals, "10", true},
@@ -149,7 +152,7 @@ func TestCompileRefuses(t *testing.T) {
 		{"long name", func(r *Rule) { r.Name = strings.Repeat("n", MaxNameLen+1) }, "name"},
 		{"unknown when", func(r *Rule) { r.When = "sometimes" }, "when"},
 		{"unknown match", func(r *Rule) { r.Match = "most" }, "match"},
-		{"unknown field", func(r *Rule) { r.Conditions[0].Field = "organisation" }, "conditions[0].field"},
+		{"unknown field", func(r *Rule) { r.Conditions[0].Field = "shoe_size" }, "conditions[0].field"},
 		{"unknown op", func(r *Rule) { r.Conditions[0].Op = "like" }, "conditions[0].op"},
 		{"op not for field", func(r *Rule) { r.Conditions[0] = Condition{FieldStatus, OpContains, "open"} }, "conditions[0].op"},
 		{"gt on text", func(r *Rule) { r.Conditions[0].Op = OpGt }, "conditions[0].op"},

@@ -24,9 +24,9 @@ func (s *Store) UpsertContacts(ctx context.Context, q Querier, people []Address,
 	args, emails := contactRows(people, at)
 	ids := map[string]int64{}
 	err := inChunks(len(emails), rowChunk, func(lo, hi int) error {
-		return scanAll(q.Query(ctx, `INSERT INTO contacts (email, name, created_at) VALUES `+valuesList(hi-lo, 3)+`
+		return scanAll(q.Query(ctx, `INSERT INTO contacts (email, name, created_at, domain) VALUES `+valuesList(hi-lo, contactWidth)+`
 		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN contacts.name = '' THEN excluded.name ELSE contacts.name END
-		RETURNING email, id`, args[3*lo:3*hi]...))(func(r Rows) error {
+		RETURNING email, id`, args[contactWidth*lo:contactWidth*hi]...))(func(r Rows) error {
 			var email string
 			var id int64
 			err := r.Scan(&email, &id)
@@ -40,7 +40,11 @@ func (s *Store) UpsertContacts(ctx context.Context, q Querier, people []Address,
 	return ids, nil
 }
 
-// contactRows makes the rows of a contacts upsert, three arguments each:
+// contactWidth is the arguments of one contact row: email, name, created
+// at, domain (what organisations group by).
+const contactWidth = 4
+
+// contactRows makes the rows of a contacts upsert, contactWidth arguments each:
 // one row per email (an upsert may not touch a row twice), with the first
 // non-empty name given.
 func contactRows(people []Address, at time.Time) (args []any, emails []string) {
@@ -51,13 +55,14 @@ func contactRows(people []Address, at time.Time) (args []any, emails []string) {
 			continue
 		}
 		if i, ok := row[email]; ok {
-			if args[3*i+1] == "" {
-				args[3*i+1] = p.Name
+			if args[contactWidth*i+1] == "" {
+				args[contactWidth*i+1] = p.Name
 			}
 			continue
 		}
 		row[email] = len(emails)
-		args = append(args, email, p.Name, at.UTC())
+		_, domain, _ := strings.Cut(email, "@")
+		args = append(args, email, p.Name, at.UTC(), domain)
 		emails = append(emails, email)
 	}
 	return args, emails
@@ -77,8 +82,8 @@ func (s *Store) AddParticipant(ctx context.Context, q Querier, ticketID, contact
 func (s *Store) AddParticipants(ctx context.Context, q Querier, ticketID int64, people []Address, at time.Time) error {
 	args, emails := contactRows(people, at)
 	return inChunks(len(emails), rowChunk, func(lo, hi int) error {
-		if err := deferExec(ctx, q, `INSERT INTO contacts (email, name, created_at) VALUES `+valuesList(hi-lo, 3)+`
-		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN contacts.name = '' THEN excluded.name ELSE contacts.name END`, args[3*lo:3*hi]...); err != nil {
+		if err := deferExec(ctx, q, `INSERT INTO contacts (email, name, created_at, domain) VALUES `+valuesList(hi-lo, contactWidth)+`
+		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN contacts.name = '' THEN excluded.name ELSE contacts.name END`, args[contactWidth*lo:contactWidth*hi]...); err != nil {
 			return fmt.Errorf("upsert contacts: %w", err)
 		}
 		in := []any{ticketID}

@@ -90,7 +90,7 @@ func (s *Store) EraseContact(ctx context.Context, p PersonRecord, actorID int64,
 		if _, err := tx.Exec(ctx, `DELETE FROM acknowledgements WHERE lower(email) = $1`, p.Email); err != nil {
 			return fmt.Errorf("erase acknowledgements: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE contacts SET email = $2, name = '' WHERE id = $1`, p.ID, fmt.Sprintf("erased-%d@erased.invalid", p.ID)); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE contacts SET email = $2, name = '', notes = '', domain = '', organisation_set = FALSE, organisation_id = NULL WHERE id = $1`, p.ID, fmt.Sprintf("erased-%d@erased.invalid", p.ID)); err != nil {
 			return fmt.Errorf("erase contact: %w", err)
 		}
 		return s.auditErasure(ctx, tx, e.Tickets, Event{ActorID: actorID, Actor: actor, Kind: "contact_erased", Field: "contact",

@@ -16,6 +16,10 @@ const (
 	KindNote      = "note"
 	KindAutoReply = "auto_reply"
 
+	// Parties of a message besides the requester's conversation.
+	PartyForward    = "forward"
+	PartyThirdParty = "third_party"
+
 	DeliveryQueued  = "queued"
 	DeliverySending = "sending"
 	DeliverySent    = "sent"
@@ -64,6 +68,9 @@ type Message struct {
 	// ThreadedBy says how an inbound message found its ticket (see
 	// ticket.ThreadedBy), ThreadedKey the key that matched.
 	ThreadedBy, ThreadedKey string
+	// Party is "" for the conversation with the requester, PartyForward
+	// for a forward to a third party, PartyThirdParty for its answer.
+	Party string
 	// Truncated: read by a bounded list (MessagePage), and the subject or a
 	// body was cut.
 	Truncated bool
@@ -147,7 +154,7 @@ type Attachment struct {
 
 const messageCols = `id, ticket_id, kind, message_id, dedupe_key, in_reply_to, refs, from_email, from_name, to_addrs, cc_addrs,
 	subject, text_body, html_body, visible_text, raw_key, sha256, size, sent_at, created_at, author_id, auto_reason, problems,
-	delivery_status, delivery_error, delivery_attempts, delivered_at, delivery_next_at, threaded_by, threaded_key`
+	delivery_status, delivery_error, delivery_attempts, delivered_at, delivery_next_at, threaded_by, threaded_key, party`
 
 func scanMessage(r Row) (Message, error) {
 	var m Message
@@ -157,7 +164,7 @@ func scanMessage(r Row) (Message, error) {
 	var author sql.NullInt64
 	err := r.Scan(&m.ID, &m.TicketID, &m.Kind, &m.MessageID, &dedupe, &m.InReplyTo, &refs, &m.From.Email, &m.From.Name, &to, &cc,
 		&m.Subject, &m.Text, &m.HTML, &m.VisibleText, &m.RawKey, &m.SHA256, &m.Size, &sent, &m.CreatedAt, &author, &m.AutoReason, &m.Problems,
-		&delivery, &m.DeliveryError, &m.DeliveryAttempts, &delivered, &next, &m.ThreadedBy, &m.ThreadedKey)
+		&delivery, &m.DeliveryError, &m.DeliveryAttempts, &delivered, &next, &m.ThreadedBy, &m.ThreadedKey, &m.Party)
 	m.DedupeKey, m.DeliveryStatus = dedupe.String, delivery.String
 	m.References = strings.Fields(refs)
 	m.To, m.Cc = decodeAddrs(to), decodeAddrs(cc)
@@ -179,14 +186,14 @@ func (s *Store) InsertMessage(ctx context.Context, q Querier, m Message) (int64,
 	}
 	args := []any{m.TicketID, m.Kind, m.MessageID, dedupe, m.InReplyTo, strings.Join(m.References, " "), strings.ToLower(m.From.Email), m.From.Name,
 		encodeAddrs(m.To), encodeAddrs(m.Cc), m.Subject, m.Text, m.HTML, m.VisibleText, m.RawKey, m.SHA256, m.Size,
-		nullTime(m.SentAt), m.CreatedAt.UTC(), nullInt(m.AuthorID), m.AutoReason, m.Problems, delivery, m.ThreadedBy, m.ThreadedKey}
+		nullTime(m.SentAt), m.CreatedAt.UTC(), nullInt(m.AuthorID), m.AutoReason, m.Problems, delivery, m.ThreadedBy, m.ThreadedKey, m.Party}
 	const cols = `INSERT INTO messages (ticket_id, kind, message_id, dedupe_key, in_reply_to, refs, from_email, from_name,
 		to_addrs, cc_addrs, subject, text_body, html_body, visible_text, raw_key, sha256, size, sent_at, created_at, author_id,
-		auto_reason, problems, delivery_status, threaded_by, threaded_key`
-	const values = `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25`
+		auto_reason, problems, delivery_status, threaded_by, threaded_key, party`
+	const values = `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26`
 	if m.ID != 0 {
 		// The id was reserved (ReserveIDs): nothing to wait for.
-		if err := deferExec(ctx, q, cols+`, id`+values+`, $26)`, append(args, m.ID)...); err != nil {
+		if err := deferExec(ctx, q, cols+`, id`+values+`, $27)`, append(args, m.ID)...); err != nil {
 			return 0, fmt.Errorf("insert message: %w", err)
 		}
 		return m.ID, nil

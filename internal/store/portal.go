@@ -126,10 +126,11 @@ func (s *Store) IsCustomer(ctx context.Context, email string) (bool, error) {
 }
 
 // PublicMessages lists a ticket's messages a customer may read, oldest
-// first: mail in and out, never notes.
+// first: mail in and out, never notes, never a forward to a third party
+// nor its answer (the agents' business).
 func (s *Store) PublicMessages(ctx context.Context, ticketID int64) ([]Message, error) {
 	out := []Message{}
-	err := scanAll(s.db.Query(ctx, `SELECT `+messageCols+` FROM messages WHERE ticket_id = $1 AND kind IN ($2, $3, $4)
+	err := scanAll(s.db.Query(ctx, `SELECT `+messageCols+` FROM messages WHERE ticket_id = $1 AND kind IN ($2, $3, $4) AND party = ''
 		ORDER BY created_at, id`, ticketID, KindInbound, KindOutbound, KindAutoReply))(func(r Rows) error {
 		m, err := scanMessage(r)
 		out = append(out, m)

@@ -64,10 +64,10 @@ func (s *Store) SetTicketTags(ctx context.Context, q Querier, id int64, tags []s
 
 // SetFirstResponse sets a ticket's first response time from its delivered
 // agent replies: the earliest one sent, or none (a reply that bounced after
-// it was sent no longer counts).
+// it was sent no longer counts; a forward to a third party answers nobody).
 func (s *Store) SetFirstResponse(ctx context.Context, q Querier, id int64) error {
 	_, err := q.Exec(ctx, `UPDATE tickets SET first_response_at = (SELECT min(m.delivered_at) FROM messages m
-		WHERE m.ticket_id = $1 AND m.kind = $2 AND m.author_id IS NOT NULL AND m.delivery_status = $3) WHERE id = $1`,
+		WHERE m.ticket_id = $1 AND m.kind = $2 AND m.author_id IS NOT NULL AND m.delivery_status = $3 AND m.party = '') WHERE id = $1`,
 		id, KindOutbound, DeliverySent)
 	if err != nil {
 		return fmt.Errorf("set first response of ticket %d: %w", id, err)
@@ -90,7 +90,7 @@ func (s *Store) RequeueFailed(ctx context.Context, q Querier, id int64) (bool, e
 // a Message-ID, the one a reply answers; found is false when there is none.
 func (s *Store) ThreadTail(ctx context.Context, q Querier, ticketID int64) (Message, bool, error) {
 	m, err := scanMessage(q.QueryRow(ctx, `SELECT `+messageCols+` FROM messages
-		WHERE ticket_id = $1 AND kind IN ($2, $3) AND message_id <> '' ORDER BY created_at DESC, id DESC LIMIT 1`,
+		WHERE ticket_id = $1 AND kind IN ($2, $3) AND message_id <> '' AND party = '' ORDER BY created_at DESC, id DESC LIMIT 1`,
 		ticketID, KindInbound, KindOutbound))
 	if isNotFound(err) {
 		return m, false, nil
@@ -101,10 +101,11 @@ func (s *Store) ThreadTail(ctx context.Context, q Querier, ticketID int64) (Mess
 	return m, true, nil
 }
 
-// LastInbound returns the newest customer message of a ticket.
+// LastInbound returns the newest customer message of a ticket (a third
+// party's answer to a forward is none).
 func (s *Store) LastInbound(ctx context.Context, q Querier, ticketID int64) (Message, bool, error) {
 	m, err := scanMessage(q.QueryRow(ctx, `SELECT `+messageCols+` FROM messages
-		WHERE ticket_id = $1 AND kind = $2 ORDER BY created_at DESC, id DESC LIMIT 1`, ticketID, KindInbound))
+		WHERE ticket_id = $1 AND kind = $2 AND party = '' ORDER BY created_at DESC, id DESC LIMIT 1`, ticketID, KindInbound))
 	if isNotFound(err) {
 		return m, false, nil
 	}

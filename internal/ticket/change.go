@@ -53,7 +53,7 @@ const (
 func EventKinds() []EventKind {
 	return []EventKind{EventTicketCreated, EventStatusChanged, EventPriorityChanged, EventAssigneeChanged, EventTagsChanged,
 		EventReplyQueued, EventNoteAdded, EventDeliveryFailed, EventDeliveryRetried, EventTicketLinked, EventMarkedSpam, EventSpamRestored,
-		EventMergedInto, EventMergedFrom, EventSplitTo, EventSplitFrom, EventSnoozed, EventSnoozeWoke, EventRuleFired, EventRuleFailed, EventTeamChanged, EventAutoAssigned, EventCSATSent, EventCSATRated, EventSLABreached}
+		EventMergedInto, EventMergedFrom, EventSplitTo, EventSplitFrom, EventSnoozed, EventSnoozeWoke, EventRuleFired, EventRuleFailed, EventTeamChanged, EventAutoAssigned, EventCSATSent, EventCSATRated, EventForwarded, EventSLABreached}
 }
 
 // Event is one audit-trail entry a change records.

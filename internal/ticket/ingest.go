@@ -334,7 +334,10 @@ type ingestion struct {
 	followed    store.TicketFields // its state
 	before      store.TicketFields // of the ticket it joins
 	known       bool               // before is read
-	res         Result
+	// party is store.PartyThirdParty for the answer of someone the ticket
+	// was forwarded to (forward.go), "" otherwise.
+	party string
+	res   Result
 }
 
 func (in *ingestion) msg() *mail.Message { return in.p.msg }
@@ -482,6 +485,15 @@ func (in *ingestion) add(ctx context.Context, ticketID int64) error {
 			}
 		}
 	}
+	if !in.res.NewTicket && in.kind == store.KindInbound {
+		third, err := in.s.store.IsThirdParty(ctx, in.tx, ticketID, msg.From.Email)
+		if err != nil {
+			return err
+		}
+		if third {
+			in.party = store.PartyThirdParty
+		}
+	}
 	id, err := in.insertMessage(ctx, ticketID, in.look.messageID(), in.kind, in.delivery)
 	if err != nil {
 		return err
@@ -491,8 +503,12 @@ func (in *ingestion) add(ctx context.Context, ticketID int64) error {
 		return err
 	}
 	in.look.learnThread(threadKeys(msg), ticketID)
-	if err := in.s.addParticipants(ctx, in.tx, ticketID, msg, in.ours, in.now); err != nil {
-		return err
+	// A third party and the people it writes to are no participants: they
+	// would see the ticket in the customer portal.
+	if in.party == "" {
+		if err := in.s.addParticipants(ctx, in.tx, ticketID, msg, in.ours, in.now); err != nil {
+			return err
+		}
 	}
 	if !msg.Date.IsZero() { // stored without a date, it is counted by nobody
 		in.look.learnSent(ticketID, msg.From.Email, msg.Date)
@@ -509,7 +525,7 @@ func (in *ingestion) add(ctx context.Context, ticketID int64) error {
 // message id, or 0.
 func (in *ingestion) insertMessage(ctx context.Context, ticketID, id int64, kind, delivery string) (int64, error) {
 	id, err := in.s.insertMessage(ctx, in.tx, store.Message{ID: id, TicketID: ticketID, Kind: kind, DeliveryStatus: delivery, AutoReason: in.auto,
-		ThreadedBy: string(in.threadedBy), ThreadedKey: in.threadedKey}, in.msg(), dedupeKeyOf(in.p), in.p.rawKey, in.p.sum, in.p.size, in.p.atts, in.now)
+		ThreadedBy: string(in.threadedBy), ThreadedKey: in.threadedKey, Party: in.party}, in.msg(), dedupeKeyOf(in.p), in.p.rawKey, in.p.sum, in.p.size, in.p.atts, in.now)
 	if err != nil {
 		return 0, err
 	}

@@ -19,6 +19,16 @@ import (
 // retry sends the same mail. The caller records the message on its ticket
 // (Change.MessageAdded).
 func (s *Service) queueOutbound(ctx context.Context, tx *store.Tx, ticketID, authorID int64, out mail.Outgoing, autoReason string) (int64, error) {
+	return s.queueMail(ctx, tx, ticketID, authorID, out, autoReason, "")
+}
+
+// queueOutboundParty is queueOutbound for mail to a third party (party:
+// store.PartyForward).
+func (s *Service) queueOutboundParty(ctx context.Context, tx *store.Tx, ticketID, authorID int64, out mail.Outgoing, party string) (int64, error) {
+	return s.queueMail(ctx, tx, ticketID, authorID, out, "", party)
+}
+
+func (s *Service) queueMail(ctx context.Context, tx *store.Tx, ticketID, authorID int64, out mail.Outgoing, autoReason, party string) (int64, error) {
 	now := out.Date // the message is stored as written
 	raw, err := mail.Compose(out)
 	if err != nil {
@@ -33,7 +43,7 @@ func (s *Service) queueOutbound(ctx context.Context, tx *store.Tx, ticketID, aut
 		TicketID: ticketID, Kind: kind, MessageID: out.MessageID, DedupeKey: "mid:" + out.MessageID, InReplyTo: out.InReplyTo,
 		References: out.References, From: store.Address{Email: out.From.Email, Name: out.From.Name}, To: addrs(out.To), Cc: addrs(out.Cc),
 		Subject: out.Subject, Text: out.Text, HTML: out.HTML, VisibleText: mail.VisibleText(out.Text), RawKey: key, SHA256: sum, Size: int64(len(raw)),
-		SentAt: now, CreatedAt: now, AuthorID: authorID, AutoReason: autoReason, DeliveryStatus: store.DeliveryQueued,
+		SentAt: now, CreatedAt: now, AuthorID: authorID, AutoReason: autoReason, DeliveryStatus: store.DeliveryQueued, Party: party,
 	})
 	if err != nil {
 		return 0, err

@@ -205,6 +205,15 @@ func (s *Service) ruleSubject(ctx context.Context, q store.Querier, ticketID, me
 			snap.HoursSinceCustomer = now.Sub(at).Hours()
 		}
 	}
+	if uses(rules.FieldOrganisation) {
+		c, err := s.store.GetContact(ctx, q, t.RequesterID)
+		if err != nil {
+			return ruleEvent{}, err
+		}
+		if c.Organisation != nil {
+			snap.Organisation = c.Organisation.Name
+		}
+	}
 	if uses(rules.FieldMailbox) {
 		mb, err := s.store.GetMailbox(ctx, q, t.MailboxID)
 		if err != nil {

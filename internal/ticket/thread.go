@@ -96,8 +96,9 @@ func (in *ingestion) find(ctx context.Context) (int64, error) {
 			return id, nil
 		}
 	}
-	// A ticket token counts only from someone already in the conversation:
-	// otherwise anyone could write into any ticket by guessing its number.
+	// A ticket token counts only from someone already in the conversation
+	// (a participant, or a third party it was forwarded to): otherwise anyone
+	// could write into any ticket by guessing its number.
 	for _, c := range tokenCandidates(msg, in.mb.Address, in.opts.envelopeTo) {
 		exists, err := in.s.store.TicketExists(ctx, in.tx, c.id)
 		if err != nil {
@@ -107,6 +108,9 @@ func (in *ingestion) find(ctx context.Context) (int64, error) {
 			continue
 		}
 		ok, err := in.s.store.IsParticipant(ctx, in.tx, c.id, msg.From.Email)
+		if err == nil && !ok {
+			ok, err = in.s.store.IsThirdParty(ctx, in.tx, c.id, msg.From.Email)
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -131,6 +135,9 @@ func (in *ingestion) find(ctx context.Context) (int64, error) {
 // answer's References; each answer is its own conversation.
 func (in *ingestion) referenceHolds(ctx context.Context, ticketID int64) (bool, error) {
 	ok, err := in.s.store.IsParticipant(ctx, in.tx, ticketID, in.msg().From.Email)
+	if err == nil && !ok {
+		ok, err = in.s.store.IsThirdParty(ctx, in.tx, ticketID, in.msg().From.Email)
+	}
 	if err != nil || ok {
 		return ok, err
 	}

@@ -78,6 +78,7 @@ const (
 	EventKindCsatSent        EventKind = "csat_sent"
 	EventKindDeliveryFailed  EventKind = "delivery_failed"
 	EventKindDeliveryRetried EventKind = "delivery_retried"
+	EventKindForwarded       EventKind = "forwarded"
 	EventKindMarkedSpam      EventKind = "marked_spam"
 	EventKindMergedFrom      EventKind = "merged_from"
 	EventKindMergedInto      EventKind = "merged_into"
@@ -113,6 +114,8 @@ func (e EventKind) Valid() bool {
 	case EventKindDeliveryFailed:
 		return true
 	case EventKindDeliveryRetried:
+		return true
+	case EventKindForwarded:
 		return true
 	case EventKindMarkedSpam:
 		return true
@@ -214,6 +217,24 @@ func (e MessageKind) Valid() bool {
 	case MessageKindNote:
 		return true
 	case MessageKindOutbound:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MessageParty.
+const (
+	Forward    MessageParty = "forward"
+	ThirdParty MessageParty = "third_party"
+)
+
+// Valid indicates whether the value is a known member of the MessageParty enum.
+func (e MessageParty) Valid() bool {
+	switch e {
+	case Forward:
+		return true
+	case ThirdParty:
 		return true
 	default:
 		return false
@@ -357,6 +378,7 @@ const (
 	RuleConditionFieldHoursSinceCustomerMessage RuleConditionField = "hours_since_customer_message"
 	RuleConditionFieldHoursSinceUpdated         RuleConditionField = "hours_since_updated"
 	RuleConditionFieldMailbox                   RuleConditionField = "mailbox"
+	RuleConditionFieldOrganisation              RuleConditionField = "organisation"
 	RuleConditionFieldPriority                  RuleConditionField = "priority"
 	RuleConditionFieldStatus                    RuleConditionField = "status"
 	RuleConditionFieldSubject                   RuleConditionField = "subject"
@@ -385,6 +407,8 @@ func (e RuleConditionField) Valid() bool {
 	case RuleConditionFieldHoursSinceUpdated:
 		return true
 	case RuleConditionFieldMailbox:
+		return true
+	case RuleConditionFieldOrganisation:
 		return true
 	case RuleConditionFieldPriority:
 		return true
@@ -910,6 +934,30 @@ type ChangePasswordRequest struct {
 	New     string `json:"new"`
 }
 
+// Contact defines model for Contact.
+type Contact struct {
+	CreatedAt time.Time `json:"created_at"`
+	Domain    string    `json:"domain"`
+	Email     string    `json:"email"`
+	Id        int64     `json:"id"`
+	Name      string    `json:"name"`
+
+	// Notes agents' notes about the person
+	Notes string `json:"notes"`
+
+	// OpenTickets their tickets neither solved nor closed
+	OpenTickets int `json:"open_tickets"`
+
+	// Organisation the organisation set by an agent, else the one holding the domain; null for none
+	Organisation nullable.Nullable[OrganisationRef] `json:"organisation"`
+
+	// OrganisationSet an agent set the organisation (the domain no longer decides)
+	OrganisationSet bool `json:"organisation_set"`
+
+	// Tickets GET /contacts/{id} only
+	Tickets *[]Ticket `json:"tickets,omitempty"`
+}
+
 // ContactErasure defines model for ContactErasure.
 type ContactErasure struct {
 	Attachments int `json:"attachments"`
@@ -921,6 +969,15 @@ type ContactErasure struct {
 
 	// Tickets tickets kept as skeletons
 	Tickets int `json:"tickets"`
+}
+
+// ContactUpdate defines model for ContactUpdate.
+type ContactUpdate struct {
+	Name  *string `json:"name,omitempty"`
+	Notes *string `json:"notes,omitempty"`
+
+	// OrganisationId sets the organisation; null: none (either way the domain no longer decides)
+	OrganisationId nullable.Nullable[int64] `json:"organisation_id,omitempty"`
 }
 
 // CreateMailboxRequest defines model for CreateMailboxRequest.
@@ -1033,6 +1090,18 @@ type Event struct {
 
 // EventKind What an audit event records. <field>_changed events name the field and carry its value before and after.
 type EventKind string
+
+// ForwardRequest defines model for ForwardRequest.
+type ForwardRequest struct {
+	// Body the agent's words above the forwarded messages
+	Body *string `json:"body,omitempty"`
+
+	// MessageIds the ticket's messages to forward; absent or empty forwards the whole conversation. Notes are never forwarded (422).
+	MessageIds *[]int64 `json:"message_ids,omitempty"`
+
+	// To the third party's addresses (none of ours)
+	To []string `json:"to"`
+}
 
 // Health defines model for Health.
 type Health map[string]string
@@ -1287,9 +1356,12 @@ type Message struct {
 	Id        int64       `json:"id"`
 	Kind      MessageKind `json:"kind"`
 	MessageId string      `json:"message_id"`
-	Problems  *string     `json:"problems,omitempty"`
-	Subject   string      `json:"subject"`
-	Text      string      `json:"text"`
+
+	// Party absent for the conversation with the requester; forward: an agent's forward to a third party (POST /tickets/{id}/forwards); third_party: the answer of someone the ticket was forwarded to (never acknowledged, never the requester, not shown in the customer portal)
+	Party    *MessageParty `json:"party,omitempty"`
+	Problems *string       `json:"problems,omitempty"`
+	Subject  string        `json:"subject"`
+	Text     string        `json:"text"`
 
 	// ThreadedBy how an inbound message found its ticket; null for what we wrote
 	ThreadedBy nullable.Nullable[ThreadedBy] `json:"threaded_by,omitempty"`
@@ -1305,6 +1377,9 @@ type Message struct {
 
 // MessageKind defines model for Message.Kind.
 type MessageKind string
+
+// MessageParty absent for the conversation with the requester; forward: an agent's forward to a third party (POST /tickets/{id}/forwards); third_party: the answer of someone the ticket was forwarded to (never acknowledged, never the requester, not shown in the customer portal)
+type MessageParty string
 
 // MessageBody defines model for MessageBody.
 type MessageBody struct {
@@ -1411,6 +1486,32 @@ type NylasConnectRequest struct {
 
 	// Since YYYY-MM-DD: first day of the backfill; empty: everything
 	Since *string `json:"since,omitempty"`
+}
+
+// Organisation defines model for Organisation.
+type Organisation struct {
+	CreatedAt time.Time `json:"created_at"`
+	Domains   []string  `json:"domains"`
+	Id        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Notes     string    `json:"notes"`
+
+	// Tickets GET /organisations/{id} only
+	Tickets *[]Ticket `json:"tickets,omitempty"`
+}
+
+// OrganisationInput defines model for OrganisationInput.
+type OrganisationInput struct {
+	// Domains email domains whose contacts belong to it; free-mail domains (gmail.com...) are refused
+	Domains *[]string `json:"domains,omitempty"`
+	Name    *string   `json:"name,omitempty"`
+	Notes   *string   `json:"notes,omitempty"`
+}
+
+// OrganisationRef defines model for OrganisationRef.
+type OrganisationRef struct {
+	Id   int64  `json:"id"`
+	Name string `json:"name"`
 }
 
 // PortalSignInAccepted defines model for PortalSignInAccepted.
@@ -1723,6 +1824,9 @@ type Ticket struct {
 	Priority     Priority `json:"priority"`
 	Requester    Address  `json:"requester"`
 
+	// RequesterId the requester's contact (GET /contacts/{id})
+	RequesterId *int64 `json:"requester_id,omitempty"`
+
 	// Sla null when no SLA policy applies
 	Sla nullable.Nullable[TicketSLA] `json:"sla,omitempty"`
 
@@ -1991,6 +2095,14 @@ type BlockSenderJSONBody struct {
 	Value string `json:"value"`
 }
 
+// ListContactsParams defines parameters for ListContacts.
+type ListContactsParams struct {
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Limit 1 to 200, default 50
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListInboundParams defines parameters for ListInbound.
 type ListInboundParams struct {
 	Status *ListInboundParamsStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -2167,6 +2279,9 @@ type CreateBusinessHoursJSONRequestBody = BusinessHoursInput
 // UpdateBusinessHoursJSONRequestBody defines body for UpdateBusinessHours for application/json ContentType.
 type UpdateBusinessHoursJSONRequestBody = BusinessHoursUpdate
 
+// UpdateContactJSONRequestBody defines body for UpdateContact for application/json ContentType.
+type UpdateContactJSONRequestBody = ContactUpdate
+
 // CreateMacroJSONRequestBody defines body for CreateMacro for application/json ContentType.
 type CreateMacroJSONRequestBody = MacroInput
 
@@ -2199,6 +2314,12 @@ type ChangeMyPasswordJSONRequestBody = ChangePasswordRequest
 
 // MarkNotificationsReadJSONRequestBody defines body for MarkNotificationsRead for application/json ContentType.
 type MarkNotificationsReadJSONRequestBody MarkNotificationsReadJSONBody
+
+// CreateOrganisationJSONRequestBody defines body for CreateOrganisation for application/json ContentType.
+type CreateOrganisationJSONRequestBody = OrganisationInput
+
+// UpdateOrganisationJSONRequestBody defines body for UpdateOrganisation for application/json ContentType.
+type UpdateOrganisationJSONRequestBody = OrganisationInput
 
 // PortalSignInJSONRequestBody defines body for PortalSignIn for application/json ContentType.
 type PortalSignInJSONRequestBody = PortalSignInRequest
@@ -2235,6 +2356,9 @@ type BulkUpdateTicketsJSONRequestBody = BulkUpdate
 
 // UpdateTicketJSONRequestBody defines body for UpdateTicket for application/json ContentType.
 type UpdateTicketJSONRequestBody = TicketUpdate
+
+// CreateForwardJSONRequestBody defines body for CreateForward for application/json ContentType.
+type CreateForwardJSONRequestBody = ForwardRequest
 
 // MergeTicketJSONRequestBody defines body for MergeTicket for application/json ContentType.
 type MergeTicketJSONRequestBody MergeTicketJSONBody
@@ -2331,6 +2455,15 @@ type ServerInterface interface {
 	// UpdateBusinessHours Changes business hours (admin); week and holidays replace the old ones
 	// (PATCH /api/v1/business-hours/{id})
 	UpdateBusinessHours(w http.ResponseWriter, r *http.Request, id ID)
+	// ListContacts Contacts by address; q matches the start of the address, its domain or the name
+	// (GET /api/v1/contacts)
+	ListContacts(w http.ResponseWriter, r *http.Request, params ListContactsParams)
+	// GetContact A contact with the tickets they asked for (newest first, at most 200)
+	// (GET /api/v1/contacts/{id})
+	GetContact(w http.ResponseWriter, r *http.Request, id ID)
+	// UpdateContact Changes a contact's name, notes or organisation
+	// (PATCH /api/v1/contacts/{id})
+	UpdateContact(w http.ResponseWriter, r *http.Request, id ID)
 	// EraseContact Erase a person's data (GDPR article 17)
 	// (POST /api/v1/contacts/{id}/erase)
 	EraseContact(w http.ResponseWriter, r *http.Request, id ID)
@@ -2442,6 +2575,21 @@ type ServerInterface interface {
 	// MarkNotificationsRead Marks notifications read (those named, or all without `ids`)
 	// (POST /api/v1/notifications/read)
 	MarkNotificationsRead(w http.ResponseWriter, r *http.Request)
+	// ListOrganisations Every organisation, by name
+	// (GET /api/v1/organisations)
+	ListOrganisations(w http.ResponseWriter, r *http.Request)
+	// CreateOrganisation Creates an organisation; contacts at its domains belong to it (free-mail domains are refused, 422)
+	// (POST /api/v1/organisations)
+	CreateOrganisation(w http.ResponseWriter, r *http.Request)
+	// DeleteOrganisation Deletes an organisation (its contacts belong to none)
+	// (DELETE /api/v1/organisations/{id})
+	DeleteOrganisation(w http.ResponseWriter, r *http.Request, id ID)
+	// GetOrganisation An organisation with its contacts' tickets (newest first, at most 200)
+	// (GET /api/v1/organisations/{id})
+	GetOrganisation(w http.ResponseWriter, r *http.Request, id ID)
+	// UpdateOrganisation Changes an organisation (domains replaces the list)
+	// (PATCH /api/v1/organisations/{id})
+	UpdateOrganisation(w http.ResponseWriter, r *http.Request, id ID)
 	// PortalSignIn Mails a customer a sign-in link to the portal (/portal/), single use, valid 15 minutes
 	// (POST /api/v1/portal/sign-in)
 	PortalSignIn(w http.ResponseWriter, r *http.Request)
@@ -2511,6 +2659,9 @@ type ServerInterface interface {
 	// ListEvents The ticket's audit trail, oldest first
 	// (GET /api/v1/tickets/{id}/events)
 	ListEvents(w http.ResponseWriter, r *http.Request, id ID)
+	// CreateForward Forwards messages of the ticket to a third party by email (queued; delivery shown on the message)
+	// (POST /api/v1/tickets/{id}/forwards)
+	CreateForward(w http.ResponseWriter, r *http.Request, id ID)
 	// MergeTicket Merges this ticket into another
 	// (POST /api/v1/tickets/{id}/merge)
 	MergeTicket(w http.ResponseWriter, r *http.Request, id ID)
@@ -3034,6 +3185,104 @@ func (siw *ServerInterfaceWrapper) UpdateBusinessHours(w http.ResponseWriter, r 
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateBusinessHours(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListContacts operation middleware
+func (siw *ServerInterfaceWrapper) ListContacts(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListContactsParams
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListContacts(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetContact operation middleware
+func (siw *ServerInterfaceWrapper) GetContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetContact(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateContact operation middleware
+func (siw *ServerInterfaceWrapper) UpdateContact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateContact(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -4056,6 +4305,112 @@ func (siw *ServerInterfaceWrapper) MarkNotificationsRead(w http.ResponseWriter, 
 	handler.ServeHTTP(w, r)
 }
 
+// ListOrganisations operation middleware
+func (siw *ServerInterfaceWrapper) ListOrganisations(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListOrganisations(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateOrganisation operation middleware
+func (siw *ServerInterfaceWrapper) CreateOrganisation(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateOrganisation(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteOrganisation operation middleware
+func (siw *ServerInterfaceWrapper) DeleteOrganisation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteOrganisation(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetOrganisation operation middleware
+func (siw *ServerInterfaceWrapper) GetOrganisation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetOrganisation(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateOrganisation operation middleware
+func (siw *ServerInterfaceWrapper) UpdateOrganisation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateOrganisation(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // PortalSignIn operation middleware
 func (siw *ServerInterfaceWrapper) PortalSignIn(w http.ResponseWriter, r *http.Request) {
 
@@ -4723,6 +5078,32 @@ func (siw *ServerInterfaceWrapper) ListEvents(w http.ResponseWriter, r *http.Req
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListEvents(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateForward operation middleware
+func (siw *ServerInterfaceWrapper) CreateForward(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateForward(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -5522,6 +5903,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/tickets/{id}", wrapper.UpdateTicket)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/tickets/{id}/messages", wrapper.ListMessages)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/{id}/replies", wrapper.CreateReply)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/{id}/forwards", wrapper.CreateForward)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/tickets/{id}/notes", wrapper.CreateNote)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/tickets/{id}/events", wrapper.ListEvents)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/messages/{id}/body", wrapper.GetMessageBody)
@@ -5541,6 +5923,14 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/users", wrapper.ListUsers)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/users", wrapper.CreateUser)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/users/{id}", wrapper.UpdateUser)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/contacts", wrapper.ListContacts)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/contacts/{id}", wrapper.GetContact)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/contacts/{id}", wrapper.UpdateContact)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/organisations", wrapper.ListOrganisations)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/organisations", wrapper.CreateOrganisation)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/api/v1/organisations/{id}", wrapper.DeleteOrganisation)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/organisations/{id}", wrapper.GetOrganisation)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/api/v1/organisations/{id}", wrapper.UpdateOrganisation)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/contacts/{id}/export", wrapper.ExportContact)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/contacts/{id}/erase", wrapper.EraseContact)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/users/{id}/invite", wrapper.InviteUser)
@@ -6720,6 +7110,201 @@ func (response UpdateBusinessHours409JSONResponse) VisitUpdateBusinessHoursRespo
 type UpdateBusinessHours422JSONResponse struct{ InvalidJSONResponse }
 
 func (response UpdateBusinessHours422JSONResponse) VisitUpdateBusinessHoursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContactsRequestObject struct {
+	Params ListContactsParams
+}
+
+type ListContactsResponseObject interface {
+	VisitListContactsResponse(w http.ResponseWriter) error
+}
+
+type ListContacts200JSONResponse struct {
+	Items []Contact `json:"items"`
+}
+
+func (response ListContacts200JSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListContacts400JSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContacts401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListContacts401JSONResponse) VisitListContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContactRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetContactResponseObject interface {
+	VisitGetContactResponse(w http.ResponseWriter) error
+}
+
+type GetContact200JSONResponse Contact
+
+func (response GetContact200JSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContact401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetContact401JSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContact404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetContact404JSONResponse) VisitGetContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContactRequestObject struct {
+	Id   ID `json:"id"`
+	Body *UpdateContactJSONRequestBody
+}
+
+type UpdateContactResponseObject interface {
+	VisitUpdateContactResponse(w http.ResponseWriter) error
+}
+
+type UpdateContact200JSONResponse Contact
+
+func (response UpdateContact200JSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateContact400JSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateContact401JSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateContact403JSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateContact404JSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateContact422JSONResponse struct{ InvalidJSONResponse }
+
+func (response UpdateContact422JSONResponse) VisitUpdateContactResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -9134,6 +9719,350 @@ func (response MarkNotificationsRead401JSONResponse) VisitMarkNotificationsReadR
 	return err
 }
 
+type ListOrganisationsRequestObject struct {
+}
+
+type ListOrganisationsResponseObject interface {
+	VisitListOrganisationsResponse(w http.ResponseWriter) error
+}
+
+type ListOrganisations200JSONResponse struct {
+	Items []Organisation `json:"items"`
+}
+
+func (response ListOrganisations200JSONResponse) VisitListOrganisationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganisations401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListOrganisations401JSONResponse) VisitListOrganisationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganisationRequestObject struct {
+	Body *CreateOrganisationJSONRequestBody
+}
+
+type CreateOrganisationResponseObject interface {
+	VisitCreateOrganisationResponse(w http.ResponseWriter) error
+}
+
+type CreateOrganisation201JSONResponse Organisation
+
+func (response CreateOrganisation201JSONResponse) VisitCreateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganisation400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateOrganisation400JSONResponse) VisitCreateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganisation401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateOrganisation401JSONResponse) VisitCreateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganisation403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateOrganisation403JSONResponse) VisitCreateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganisation409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateOrganisation409JSONResponse) VisitCreateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganisation422JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateOrganisation422JSONResponse) VisitCreateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganisationRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type DeleteOrganisationResponseObject interface {
+	VisitDeleteOrganisationResponse(w http.ResponseWriter) error
+}
+
+type DeleteOrganisation204Response struct {
+}
+
+func (response DeleteOrganisation204Response) VisitDeleteOrganisationResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteOrganisation401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteOrganisation401JSONResponse) VisitDeleteOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganisation403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteOrganisation403JSONResponse) VisitDeleteOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganisation404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteOrganisation404JSONResponse) VisitDeleteOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganisationRequestObject struct {
+	Id ID `json:"id"`
+}
+
+type GetOrganisationResponseObject interface {
+	VisitGetOrganisationResponse(w http.ResponseWriter) error
+}
+
+type GetOrganisation200JSONResponse Organisation
+
+func (response GetOrganisation200JSONResponse) VisitGetOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganisation401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetOrganisation401JSONResponse) VisitGetOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganisation404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetOrganisation404JSONResponse) VisitGetOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganisationRequestObject struct {
+	Id   ID `json:"id"`
+	Body *UpdateOrganisationJSONRequestBody
+}
+
+type UpdateOrganisationResponseObject interface {
+	VisitUpdateOrganisationResponse(w http.ResponseWriter) error
+}
+
+type UpdateOrganisation200JSONResponse Organisation
+
+func (response UpdateOrganisation200JSONResponse) VisitUpdateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganisation400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateOrganisation400JSONResponse) VisitUpdateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganisation401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateOrganisation401JSONResponse) VisitUpdateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganisation403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateOrganisation403JSONResponse) VisitUpdateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganisation404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateOrganisation404JSONResponse) VisitUpdateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganisation409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdateOrganisation409JSONResponse) VisitUpdateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganisation422JSONResponse struct{ InvalidJSONResponse }
+
+func (response UpdateOrganisation422JSONResponse) VisitUpdateOrganisationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type PortalSignInRequestObject struct {
 	Body *PortalSignInJSONRequestBody
 }
@@ -10755,6 +11684,99 @@ func (response ListEvents404JSONResponse) VisitListEventsResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateForwardRequestObject struct {
+	Id   ID `json:"id"`
+	Body *CreateForwardJSONRequestBody
+}
+
+type CreateForwardResponseObject interface {
+	VisitCreateForwardResponse(w http.ResponseWriter) error
+}
+
+type CreateForward202JSONResponse Message
+
+func (response CreateForward202JSONResponse) VisitCreateForwardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateForward400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateForward400JSONResponse) VisitCreateForwardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateForward401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateForward401JSONResponse) VisitCreateForwardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateForward403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateForward403JSONResponse) VisitCreateForwardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateForward404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateForward404JSONResponse) VisitCreateForwardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateForward422JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateForward422JSONResponse) VisitCreateForwardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12753,6 +13775,15 @@ type StrictServerInterface interface {
 	// UpdateBusinessHours Changes business hours (admin); week and holidays replace the old ones
 	// (PATCH /api/v1/business-hours/{id})
 	UpdateBusinessHours(ctx context.Context, request UpdateBusinessHoursRequestObject) (UpdateBusinessHoursResponseObject, error)
+	// ListContacts Contacts by address; q matches the start of the address, its domain or the name
+	// (GET /api/v1/contacts)
+	ListContacts(ctx context.Context, request ListContactsRequestObject) (ListContactsResponseObject, error)
+	// GetContact A contact with the tickets they asked for (newest first, at most 200)
+	// (GET /api/v1/contacts/{id})
+	GetContact(ctx context.Context, request GetContactRequestObject) (GetContactResponseObject, error)
+	// UpdateContact Changes a contact's name, notes or organisation
+	// (PATCH /api/v1/contacts/{id})
+	UpdateContact(ctx context.Context, request UpdateContactRequestObject) (UpdateContactResponseObject, error)
 	// EraseContact Erase a person's data (GDPR article 17)
 	// (POST /api/v1/contacts/{id}/erase)
 	EraseContact(ctx context.Context, request EraseContactRequestObject) (EraseContactResponseObject, error)
@@ -12864,6 +13895,21 @@ type StrictServerInterface interface {
 	// MarkNotificationsRead Marks notifications read (those named, or all without `ids`)
 	// (POST /api/v1/notifications/read)
 	MarkNotificationsRead(ctx context.Context, request MarkNotificationsReadRequestObject) (MarkNotificationsReadResponseObject, error)
+	// ListOrganisations Every organisation, by name
+	// (GET /api/v1/organisations)
+	ListOrganisations(ctx context.Context, request ListOrganisationsRequestObject) (ListOrganisationsResponseObject, error)
+	// CreateOrganisation Creates an organisation; contacts at its domains belong to it (free-mail domains are refused, 422)
+	// (POST /api/v1/organisations)
+	CreateOrganisation(ctx context.Context, request CreateOrganisationRequestObject) (CreateOrganisationResponseObject, error)
+	// DeleteOrganisation Deletes an organisation (its contacts belong to none)
+	// (DELETE /api/v1/organisations/{id})
+	DeleteOrganisation(ctx context.Context, request DeleteOrganisationRequestObject) (DeleteOrganisationResponseObject, error)
+	// GetOrganisation An organisation with its contacts' tickets (newest first, at most 200)
+	// (GET /api/v1/organisations/{id})
+	GetOrganisation(ctx context.Context, request GetOrganisationRequestObject) (GetOrganisationResponseObject, error)
+	// UpdateOrganisation Changes an organisation (domains replaces the list)
+	// (PATCH /api/v1/organisations/{id})
+	UpdateOrganisation(ctx context.Context, request UpdateOrganisationRequestObject) (UpdateOrganisationResponseObject, error)
 	// PortalSignIn Mails a customer a sign-in link to the portal (/portal/), single use, valid 15 minutes
 	// (POST /api/v1/portal/sign-in)
 	PortalSignIn(ctx context.Context, request PortalSignInRequestObject) (PortalSignInResponseObject, error)
@@ -12933,6 +13979,9 @@ type StrictServerInterface interface {
 	// ListEvents The ticket's audit trail, oldest first
 	// (GET /api/v1/tickets/{id}/events)
 	ListEvents(ctx context.Context, request ListEventsRequestObject) (ListEventsResponseObject, error)
+	// CreateForward Forwards messages of the ticket to a third party by email (queued; delivery shown on the message)
+	// (POST /api/v1/tickets/{id}/forwards)
+	CreateForward(ctx context.Context, request CreateForwardRequestObject) (CreateForwardResponseObject, error)
 	// MergeTicket Merges this ticket into another
 	// (POST /api/v1/tickets/{id}/merge)
 	MergeTicket(ctx context.Context, request MergeTicketRequestObject) (MergeTicketResponseObject, error)
@@ -13570,6 +14619,91 @@ func (sh *strictHandler) UpdateBusinessHours(w http.ResponseWriter, r *http.Requ
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(UpdateBusinessHoursResponseObject); ok {
 		if err := validResponse.VisitUpdateBusinessHoursResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListContacts operation middleware
+func (sh *strictHandler) ListContacts(w http.ResponseWriter, r *http.Request, params ListContactsParams) {
+	var request ListContactsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListContacts(ctx, request.(ListContactsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListContacts")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListContactsResponseObject); ok {
+		if err := validResponse.VisitListContactsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetContact operation middleware
+func (sh *strictHandler) GetContact(w http.ResponseWriter, r *http.Request, id ID) {
+	var request GetContactRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetContact(ctx, request.(GetContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetContactResponseObject); ok {
+		if err := validResponse.VisitGetContactResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateContact operation middleware
+func (sh *strictHandler) UpdateContact(w http.ResponseWriter, r *http.Request, id ID) {
+	var request UpdateContactRequestObject
+
+	request.Id = id
+
+	var body UpdateContactJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateContact(ctx, request.(UpdateContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateContact")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateContactResponseObject); ok {
+		if err := validResponse.VisitUpdateContactResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -14588,6 +15722,146 @@ func (sh *strictHandler) MarkNotificationsRead(w http.ResponseWriter, r *http.Re
 	}
 }
 
+// ListOrganisations operation middleware
+func (sh *strictHandler) ListOrganisations(w http.ResponseWriter, r *http.Request) {
+	var request ListOrganisationsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrganisations(ctx, request.(ListOrganisationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrganisations")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListOrganisationsResponseObject); ok {
+		if err := validResponse.VisitListOrganisationsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateOrganisation operation middleware
+func (sh *strictHandler) CreateOrganisation(w http.ResponseWriter, r *http.Request) {
+	var request CreateOrganisationRequestObject
+
+	var body CreateOrganisationJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateOrganisation(ctx, request.(CreateOrganisationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateOrganisation")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateOrganisationResponseObject); ok {
+		if err := validResponse.VisitCreateOrganisationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteOrganisation operation middleware
+func (sh *strictHandler) DeleteOrganisation(w http.ResponseWriter, r *http.Request, id ID) {
+	var request DeleteOrganisationRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteOrganisation(ctx, request.(DeleteOrganisationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteOrganisation")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteOrganisationResponseObject); ok {
+		if err := validResponse.VisitDeleteOrganisationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetOrganisation operation middleware
+func (sh *strictHandler) GetOrganisation(w http.ResponseWriter, r *http.Request, id ID) {
+	var request GetOrganisationRequestObject
+
+	request.Id = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrganisation(ctx, request.(GetOrganisationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrganisation")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetOrganisationResponseObject); ok {
+		if err := validResponse.VisitGetOrganisationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateOrganisation operation middleware
+func (sh *strictHandler) UpdateOrganisation(w http.ResponseWriter, r *http.Request, id ID) {
+	var request UpdateOrganisationRequestObject
+
+	request.Id = id
+
+	var body UpdateOrganisationJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateOrganisation(ctx, request.(UpdateOrganisationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateOrganisation")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateOrganisationResponseObject); ok {
+		if err := validResponse.VisitUpdateOrganisationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // PortalSignIn operation middleware
 func (sh *strictHandler) PortalSignIn(w http.ResponseWriter, r *http.Request) {
 	var request PortalSignInRequestObject
@@ -15239,6 +16513,39 @@ func (sh *strictHandler) ListEvents(w http.ResponseWriter, r *http.Request, id I
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ListEventsResponseObject); ok {
 		if err := validResponse.VisitListEventsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateForward operation middleware
+func (sh *strictHandler) CreateForward(w http.ResponseWriter, r *http.Request, id ID) {
+	var request CreateForwardRequestObject
+
+	request.Id = id
+
+	var body CreateForwardJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateForward(ctx, request.(CreateForwardRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateForward")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateForwardResponseObject); ok {
+		if err := validResponse.VisitCreateForwardResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

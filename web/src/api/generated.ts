@@ -273,6 +273,8 @@ export type TicketCsat = Csat | null;
 
 export interface Ticket {
   id: number;
+  /** the requester's contact (GET /contacts/{id}) */
+  requester_id?: number;
   subject: string;
   status: Status;
   priority: Priority;
@@ -616,6 +618,18 @@ export type MessageDelivery = Delivery | null;
  */
 export type MessageThreadedBy = ThreadedBy | null;
 
+/**
+ * absent for the conversation with the requester; forward: an agent's forward to a third party (POST /tickets/{id}/forwards); third_party: the answer of someone the ticket was forwarded to (never acknowledged, never the requester, not shown in the customer portal)
+ */
+export type MessageParty = typeof MessageParty[keyof typeof MessageParty];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const MessageParty = {
+  forward: 'forward',
+  third_party: 'third_party',
+} as const;
+
 export interface Message {
   id: number;
   kind: MessageKind;
@@ -643,6 +657,8 @@ export interface Message {
   threaded_by?: MessageThreadedBy;
   /** the key that matched: a Message-ID, a ticket token, an Outlook conversation */
   threaded_key?: string;
+  /** absent for the conversation with the requester; forward: an agent's forward to a third party (POST /tickets/{id}/forwards); third_party: the answer of someone the ticket was forwarded to (never acknowledged, never the requester, not shown in the customer portal) */
+  party?: MessageParty;
   /** the subject, text, html or visible_text was cut (messages list); GET /api/v1/messages/{id}/body has them whole */
   truncated?: boolean;
 }
@@ -680,6 +696,15 @@ export interface MessageBody {
   /** already sanitized */
   html: string;
   visible_text: string;
+}
+
+export interface ForwardRequest {
+  /** the third party's addresses (none of ours) */
+  to: string[];
+  /** the agent's words above the forwarded messages */
+  body?: string;
+  /** the ticket's messages to forward; absent or empty forwards the whole conversation. Notes are never forwarded (422). */
+  message_ids?: number[];
 }
 
 export interface ReplyRequest {
@@ -763,6 +788,7 @@ export const EventKind = {
   auto_assigned: 'auto_assigned',
   csat_sent: 'csat_sent',
   csat_rated: 'csat_rated',
+  forwarded: 'forwarded',
   sla_breached: 'sla_breached',
 } as const;
 
@@ -1010,6 +1036,65 @@ export interface MailboxTestResult {
   ok: boolean;
   transport: MailboxTestResultTransport;
   message: string;
+}
+
+/**
+ * the organisation set by an agent, else the one holding the domain; null for none
+ * @nullable
+ */
+export type ContactOrganisation = OrganisationRef | null;
+
+export interface Contact {
+  id: number;
+  email: string;
+  name: string;
+  /** agents' notes about the person */
+  notes: string;
+  domain: string;
+  /**
+   * the organisation set by an agent, else the one holding the domain; null for none
+   * @nullable
+   */
+  organisation: ContactOrganisation;
+  /** an agent set the organisation (the domain no longer decides) */
+  organisation_set: boolean;
+  /** their tickets neither solved nor closed */
+  open_tickets: number;
+  created_at: string;
+  /** GET /contacts/{id} only */
+  tickets?: Ticket[];
+}
+
+export interface ContactUpdate {
+  name?: string;
+  notes?: string;
+  /**
+   * sets the organisation; null: none (either way the domain no longer decides)
+   * @nullable
+   */
+  organisation_id?: number | null;
+}
+
+export interface OrganisationRef {
+  id: number;
+  name: string;
+}
+
+export interface Organisation {
+  id: number;
+  name: string;
+  domains: string[];
+  notes: string;
+  created_at: string;
+  /** GET /organisations/{id} only */
+  tickets?: Ticket[];
+}
+
+export interface OrganisationInput {
+  name?: string;
+  /** email domains whose contacts belong to it; free-mail domains (gmail.com...) are refused */
+  domains?: string[];
+  notes?: string;
 }
 
 export interface TeamRef {
@@ -1303,6 +1388,7 @@ export const RuleConditionField = {
   priority: 'priority',
   assignee: 'assignee',
   team: 'team',
+  organisation: 'organisation',
   hours_since_created: 'hours_since_created',
   hours_since_updated: 'hours_since_updated',
   hours_since_customer_message: 'hours_since_customer_message',
@@ -1571,6 +1657,24 @@ value: string;
 
 export type ListUsers200 = {
   items: User[];
+};
+
+export type ListContactsParams = {
+q?: string;
+/**
+ * 1 to 200, default 50
+ * @minimum 1
+ * @maximum 200
+ */
+limit?: number;
+};
+
+export type ListContacts200 = {
+  items: Contact[];
+};
+
+export type ListOrganisations200 = {
+  items: Organisation[];
 };
 
 export type ListMailboxes200 = {
@@ -4514,6 +4618,84 @@ export const useCreateReply = <TError = unknown,
     }
     
 /**
+ * Sends the chosen messages (by default the whole conversation with the customer; notes never) with their
+attachments as a new mail from the mailbox's address, with its own Message-ID and the ticket number in the
+subject and Reply-To. The third party's answer threads back onto the ticket as a message with party
+`third_party`. Recorded as a `forwarded` event.
+
+ * @summary Forwards messages of the ticket to a third party by email (queued; delivery shown on the message)
+ */
+export const getCreateForwardUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/tickets/${id}/forwards`
+}
+
+export const createForward = async (id: number,
+    forwardRequest: ForwardRequest, options?: RequestInit): Promise<Message> => {
+  
+  return apiFetch<Message>(getCreateForwardUrl(id),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      forwardRequest,)
+  }
+);}
+
+
+
+
+export const getCreateForwardMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createForward>>, TError,{id: number;data: ForwardRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof createForward>>, TError,{id: number;data: ForwardRequest}, TContext> => {
+
+const mutationKey = ['createForward'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof createForward>>, {id: number;data: ForwardRequest}> = (props) => {
+          const {id,data} = props ?? {};
+
+          return  createForward(id,data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type CreateForwardMutationResult = NonNullable<Awaited<ReturnType<typeof createForward>>>
+    export type CreateForwardMutationBody = ForwardRequest
+    export type CreateForwardMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse
+
+    /**
+ * @summary Forwards messages of the ticket to a third party by email (queued; delivery shown on the message)
+ */
+export const useCreateForward = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createForward>>, TError,{id: number;data: ForwardRequest}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof createForward>>,
+        TError,
+        {id: number;data: ForwardRequest},
+        TContext
+      > => {
+
+      const mutationOptions = getCreateForwardMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
  * @summary Adds an internal note (never mailed)
  */
 export const getCreateNoteUrl = (id: number,) => {
@@ -6113,6 +6295,702 @@ export const useUpdateUser = <TError = BadRequestResponse | UnauthorizedResponse
       > => {
 
       const mutationOptions = getUpdateUserMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Contacts by address; q matches the start of the address, its domain or the name
+ */
+export const getListContactsUrl = (params?: ListContactsParams,) => {
+  const normalizedParams = new URLSearchParams();
+
+  Object.entries(params || {}).forEach(([key, value]) => {
+    
+    if (value !== undefined) {
+      normalizedParams.append(key, value === null ? 'null' : value.toString())
+    }
+  });
+
+  const stringifiedParams = normalizedParams.toString();
+
+  return stringifiedParams.length > 0 ? `/api/v1/contacts?${stringifiedParams}` : `/api/v1/contacts`
+}
+
+export const listContacts = async (params?: ListContactsParams, options?: RequestInit): Promise<ListContacts200> => {
+  
+  return apiFetch<ListContacts200>(getListContactsUrl(params),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getListContactsQueryKey = (params?: ListContactsParams,) => {
+    return [
+    `/api/v1/contacts`, ...(params ? [params]: [])
+    ] as const;
+    }
+
+    
+export const getListContactsQueryOptions = <TData = Awaited<ReturnType<typeof listContacts>>, TError = BadRequestResponse | UnauthorizedResponse>(params?: ListContactsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listContacts>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getListContactsQueryKey(params);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listContacts>>> = () => listContacts(params, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof listContacts>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ListContactsQueryResult = NonNullable<Awaited<ReturnType<typeof listContacts>>>
+export type ListContactsQueryError = BadRequestResponse | UnauthorizedResponse
+
+
+export function useListContacts<TData = Awaited<ReturnType<typeof listContacts>>, TError = BadRequestResponse | UnauthorizedResponse>(
+ params: undefined |  ListContactsParams, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listContacts>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listContacts>>,
+          TError,
+          Awaited<ReturnType<typeof listContacts>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListContacts<TData = Awaited<ReturnType<typeof listContacts>>, TError = BadRequestResponse | UnauthorizedResponse>(
+ params?: ListContactsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listContacts>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listContacts>>,
+          TError,
+          Awaited<ReturnType<typeof listContacts>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListContacts<TData = Awaited<ReturnType<typeof listContacts>>, TError = BadRequestResponse | UnauthorizedResponse>(
+ params?: ListContactsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listContacts>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Contacts by address; q matches the start of the address, its domain or the name
+ */
+
+export function useListContacts<TData = Awaited<ReturnType<typeof listContacts>>, TError = BadRequestResponse | UnauthorizedResponse>(
+ params?: ListContactsParams, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listContacts>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getListContactsQueryOptions(params,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary A contact with the tickets they asked for (newest first, at most 200)
+ */
+export const getGetContactUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/contacts/${id}`
+}
+
+export const getContact = async (id: number, options?: RequestInit): Promise<Contact> => {
+  
+  return apiFetch<Contact>(getGetContactUrl(id),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getGetContactQueryKey = (id?: number,) => {
+    return [
+    `/api/v1/contacts/${id}`
+    ] as const;
+    }
+
+    
+export const getGetContactQueryOptions = <TData = Awaited<ReturnType<typeof getContact>>, TError = UnauthorizedResponse | NotFoundResponse>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getContact>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getGetContactQueryKey(id);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof getContact>>> = () => getContact(id, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, enabled: !!(id), ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof getContact>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type GetContactQueryResult = NonNullable<Awaited<ReturnType<typeof getContact>>>
+export type GetContactQueryError = UnauthorizedResponse | NotFoundResponse
+
+
+export function useGetContact<TData = Awaited<ReturnType<typeof getContact>>, TError = UnauthorizedResponse | NotFoundResponse>(
+ id: number, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getContact>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getContact>>,
+          TError,
+          Awaited<ReturnType<typeof getContact>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetContact<TData = Awaited<ReturnType<typeof getContact>>, TError = UnauthorizedResponse | NotFoundResponse>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getContact>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getContact>>,
+          TError,
+          Awaited<ReturnType<typeof getContact>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetContact<TData = Awaited<ReturnType<typeof getContact>>, TError = UnauthorizedResponse | NotFoundResponse>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getContact>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary A contact with the tickets they asked for (newest first, at most 200)
+ */
+
+export function useGetContact<TData = Awaited<ReturnType<typeof getContact>>, TError = UnauthorizedResponse | NotFoundResponse>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getContact>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getGetContactQueryOptions(id,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Changes a contact's name, notes or organisation
+ */
+export const getUpdateContactUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/contacts/${id}`
+}
+
+export const updateContact = async (id: number,
+    contactUpdate: ContactUpdate, options?: RequestInit): Promise<Contact> => {
+  
+  return apiFetch<Contact>(getUpdateContactUrl(id),
+  {      
+    ...options,
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      contactUpdate,)
+  }
+);}
+
+
+
+
+export const getUpdateContactMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateContact>>, TError,{id: number;data: ContactUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof updateContact>>, TError,{id: number;data: ContactUpdate}, TContext> => {
+
+const mutationKey = ['updateContact'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof updateContact>>, {id: number;data: ContactUpdate}> = (props) => {
+          const {id,data} = props ?? {};
+
+          return  updateContact(id,data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UpdateContactMutationResult = NonNullable<Awaited<ReturnType<typeof updateContact>>>
+    export type UpdateContactMutationBody = ContactUpdate
+    export type UpdateContactMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse
+
+    /**
+ * @summary Changes a contact's name, notes or organisation
+ */
+export const useUpdateContact = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateContact>>, TError,{id: number;data: ContactUpdate}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof updateContact>>,
+        TError,
+        {id: number;data: ContactUpdate},
+        TContext
+      > => {
+
+      const mutationOptions = getUpdateContactMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Every organisation, by name
+ */
+export const getListOrganisationsUrl = () => {
+
+
+  
+
+  return `/api/v1/organisations`
+}
+
+export const listOrganisations = async ( options?: RequestInit): Promise<ListOrganisations200> => {
+  
+  return apiFetch<ListOrganisations200>(getListOrganisationsUrl(),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getListOrganisationsQueryKey = () => {
+    return [
+    `/api/v1/organisations`
+    ] as const;
+    }
+
+    
+export const getListOrganisationsQueryOptions = <TData = Awaited<ReturnType<typeof listOrganisations>>, TError = UnauthorizedResponse>( options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listOrganisations>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getListOrganisationsQueryKey();
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof listOrganisations>>> = () => listOrganisations(requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof listOrganisations>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type ListOrganisationsQueryResult = NonNullable<Awaited<ReturnType<typeof listOrganisations>>>
+export type ListOrganisationsQueryError = UnauthorizedResponse
+
+
+export function useListOrganisations<TData = Awaited<ReturnType<typeof listOrganisations>>, TError = UnauthorizedResponse>(
+  options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof listOrganisations>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listOrganisations>>,
+          TError,
+          Awaited<ReturnType<typeof listOrganisations>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListOrganisations<TData = Awaited<ReturnType<typeof listOrganisations>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listOrganisations>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof listOrganisations>>,
+          TError,
+          Awaited<ReturnType<typeof listOrganisations>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useListOrganisations<TData = Awaited<ReturnType<typeof listOrganisations>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listOrganisations>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary Every organisation, by name
+ */
+
+export function useListOrganisations<TData = Awaited<ReturnType<typeof listOrganisations>>, TError = UnauthorizedResponse>(
+  options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof listOrganisations>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getListOrganisationsQueryOptions(options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Creates an organisation; contacts at its domains belong to it (free-mail domains are refused, 422)
+ */
+export const getCreateOrganisationUrl = () => {
+
+
+  
+
+  return `/api/v1/organisations`
+}
+
+export const createOrganisation = async (organisationInput: OrganisationInput, options?: RequestInit): Promise<Organisation> => {
+  
+  return apiFetch<Organisation>(getCreateOrganisationUrl(),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      organisationInput,)
+  }
+);}
+
+
+
+
+export const getCreateOrganisationMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createOrganisation>>, TError,{data: OrganisationInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof createOrganisation>>, TError,{data: OrganisationInput}, TContext> => {
+
+const mutationKey = ['createOrganisation'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof createOrganisation>>, {data: OrganisationInput}> = (props) => {
+          const {data} = props ?? {};
+
+          return  createOrganisation(data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type CreateOrganisationMutationResult = NonNullable<Awaited<ReturnType<typeof createOrganisation>>>
+    export type CreateOrganisationMutationBody = OrganisationInput
+    export type CreateOrganisationMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse
+
+    /**
+ * @summary Creates an organisation; contacts at its domains belong to it (free-mail domains are refused, 422)
+ */
+export const useCreateOrganisation = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof createOrganisation>>, TError,{data: OrganisationInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof createOrganisation>>,
+        TError,
+        {data: OrganisationInput},
+        TContext
+      > => {
+
+      const mutationOptions = getCreateOrganisationMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary An organisation with its contacts' tickets (newest first, at most 200)
+ */
+export const getGetOrganisationUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/organisations/${id}`
+}
+
+export const getOrganisation = async (id: number, options?: RequestInit): Promise<Organisation> => {
+  
+  return apiFetch<Organisation>(getGetOrganisationUrl(id),
+  {      
+    ...options,
+    method: 'GET'
+    
+    
+  }
+);}
+
+
+
+
+
+export const getGetOrganisationQueryKey = (id?: number,) => {
+    return [
+    `/api/v1/organisations/${id}`
+    ] as const;
+    }
+
+    
+export const getGetOrganisationQueryOptions = <TData = Awaited<ReturnType<typeof getOrganisation>>, TError = UnauthorizedResponse | NotFoundResponse>(id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getOrganisation>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+) => {
+
+const {query: queryOptions, request: requestOptions} = options ?? {};
+
+  const queryKey =  queryOptions?.queryKey ?? getGetOrganisationQueryKey(id);
+
+  
+
+    const queryFn: QueryFunction<Awaited<ReturnType<typeof getOrganisation>>> = () => getOrganisation(id, requestOptions);
+
+      
+
+      
+
+   return  { queryKey, queryFn, enabled: !!(id), ...queryOptions} as UseQueryOptions<Awaited<ReturnType<typeof getOrganisation>>, TError, TData> & { queryKey: DataTag<QueryKey, TData, TError> }
+}
+
+export type GetOrganisationQueryResult = NonNullable<Awaited<ReturnType<typeof getOrganisation>>>
+export type GetOrganisationQueryError = UnauthorizedResponse | NotFoundResponse
+
+
+export function useGetOrganisation<TData = Awaited<ReturnType<typeof getOrganisation>>, TError = UnauthorizedResponse | NotFoundResponse>(
+ id: number, options: { query:Partial<UseQueryOptions<Awaited<ReturnType<typeof getOrganisation>>, TError, TData>> & Pick<
+        DefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getOrganisation>>,
+          TError,
+          Awaited<ReturnType<typeof getOrganisation>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  DefinedUseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetOrganisation<TData = Awaited<ReturnType<typeof getOrganisation>>, TError = UnauthorizedResponse | NotFoundResponse>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getOrganisation>>, TError, TData>> & Pick<
+        UndefinedInitialDataOptions<
+          Awaited<ReturnType<typeof getOrganisation>>,
+          TError,
+          Awaited<ReturnType<typeof getOrganisation>>
+        > , 'initialData'
+      >, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+export function useGetOrganisation<TData = Awaited<ReturnType<typeof getOrganisation>>, TError = UnauthorizedResponse | NotFoundResponse>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getOrganisation>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient
+  ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> }
+/**
+ * @summary An organisation with its contacts' tickets (newest first, at most 200)
+ */
+
+export function useGetOrganisation<TData = Awaited<ReturnType<typeof getOrganisation>>, TError = UnauthorizedResponse | NotFoundResponse>(
+ id: number, options?: { query?:Partial<UseQueryOptions<Awaited<ReturnType<typeof getOrganisation>>, TError, TData>>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient 
+ ):  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> } {
+
+  const queryOptions = getGetOrganisationQueryOptions(id,options)
+
+  const query = useQuery(queryOptions, queryClient) as  UseQueryResult<TData, TError> & { queryKey: DataTag<QueryKey, TData, TError> };
+
+  query.queryKey = queryOptions.queryKey ;
+
+  return query;
+}
+
+
+
+
+/**
+ * @summary Changes an organisation (domains replaces the list)
+ */
+export const getUpdateOrganisationUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/organisations/${id}`
+}
+
+export const updateOrganisation = async (id: number,
+    organisationInput: OrganisationInput, options?: RequestInit): Promise<Organisation> => {
+  
+  return apiFetch<Organisation>(getUpdateOrganisationUrl(id),
+  {      
+    ...options,
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      organisationInput,)
+  }
+);}
+
+
+
+
+export const getUpdateOrganisationMutationOptions = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateOrganisation>>, TError,{id: number;data: OrganisationInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof updateOrganisation>>, TError,{id: number;data: OrganisationInput}, TContext> => {
+
+const mutationKey = ['updateOrganisation'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof updateOrganisation>>, {id: number;data: OrganisationInput}> = (props) => {
+          const {id,data} = props ?? {};
+
+          return  updateOrganisation(id,data,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type UpdateOrganisationMutationResult = NonNullable<Awaited<ReturnType<typeof updateOrganisation>>>
+    export type UpdateOrganisationMutationBody = OrganisationInput
+    export type UpdateOrganisationMutationError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse
+
+    /**
+ * @summary Changes an organisation (domains replaces the list)
+ */
+export const useUpdateOrganisation = <TError = BadRequestResponse | UnauthorizedResponse | ForbiddenResponse | NotFoundResponse | ConflictResponse | InvalidResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof updateOrganisation>>, TError,{id: number;data: OrganisationInput}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof updateOrganisation>>,
+        TError,
+        {id: number;data: OrganisationInput},
+        TContext
+      > => {
+
+      const mutationOptions = getUpdateOrganisationMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * @summary Deletes an organisation (its contacts belong to none)
+ */
+export const getDeleteOrganisationUrl = (id: number,) => {
+
+
+  
+
+  return `/api/v1/organisations/${id}`
+}
+
+export const deleteOrganisation = async (id: number, options?: RequestInit): Promise<void> => {
+  
+  return apiFetch<void>(getDeleteOrganisationUrl(id),
+  {      
+    ...options,
+    method: 'DELETE'
+    
+    
+  }
+);}
+
+
+
+
+export const getDeleteOrganisationMutationOptions = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteOrganisation>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof deleteOrganisation>>, TError,{id: number}, TContext> => {
+
+const mutationKey = ['deleteOrganisation'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof deleteOrganisation>>, {id: number}> = (props) => {
+          const {id} = props ?? {};
+
+          return  deleteOrganisation(id,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type DeleteOrganisationMutationResult = NonNullable<Awaited<ReturnType<typeof deleteOrganisation>>>
+    
+    export type DeleteOrganisationMutationError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse
+
+    /**
+ * @summary Deletes an organisation (its contacts belong to none)
+ */
+export const useDeleteOrganisation = <TError = UnauthorizedResponse | ForbiddenResponse | NotFoundResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof deleteOrganisation>>, TError,{id: number}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof deleteOrganisation>>,
+        TError,
+        {id: number},
+        TContext
+      > => {
+
+      const mutationOptions = getDeleteOrganisationMutationOptions(options);
 
       return useMutation(mutationOptions, queryClient);
     }

@@ -14,6 +14,7 @@ const AccountPage = lazy(() => import("../pages/Account").then((m) => ({ default
 const NewTicketPage = lazy(() => import("../pages/NewTicket").then((m) => ({ default: m.NewTicketPage })));
 const InvitePage = lazy(() => import("../pages/Invite").then((m) => ({ default: m.InvitePage })));
 const RulesPage = lazy(() => import("../pages/AdminRules").then((m) => ({ default: m.RulesPage })));
+const ContactPage = lazy(() => import("../pages/Contact").then((m) => ({ default: m.ContactPage })));
 const TeamsPage = lazy(() => import("../pages/AdminTeams").then((m) => ({ default: m.TeamsPage })));
 const SLAPage = lazy(() => import("../pages/AdminSLA").then((m) => ({ default: m.SLAPage })));
 // Reports carry chart.js: it loads with the page, never in the main bundle.
@@ -42,6 +43,7 @@ export const router = createBrowserRouter([
       { path: "queue/:view/:arg?", element: <QueuePage /> },
       { path: "tickets/new", element: page(<NewTicketPage />) },
       { path: "tickets/:id", element: <TicketPage /> },
+      { path: "contacts/:id", element: page(<ContactPage />) },
       { path: "account", element: page(<AccountPage />) },
       { path: "reports", element: page(<ReportsPage />) },
       { path: "admin/users", element: page(<UsersPage />) },

@@ -30,6 +30,7 @@ const eventText: Record<string, (ev: EventLike) => string> = {
   sla_breached: (ev) => `: SLA ${ev.after.replace("_", " ")} breached`,
   csat_sent: (ev) => `: a satisfaction survey was mailed to ${ev.after}`,
   csat_rated: (ev) => `rated the ticket ${ev.after === "good" ? "Good" : "Bad"}${ev.before ? ` (was ${ev.before === "good" ? "Good" : "Bad"})` : ""}`,
+  forwarded: (ev) => `forwarded messages to ${ev.after}`,
   auto_assigned: (ev) => `assigned the ticket by ${ev.after === "load_balanced" ? "load balancing" : "round robin"}${ev.before ? ` (team ${ev.before})` : ""}`,
 };
 

@@ -107,17 +107,19 @@ export function hiddenKind(visible: string, full: string): "" | "quote" | "signa
   return "more";
 }
 
-type LabelledMessage = { kind: string; author_id?: number | null; auto_reason?: string; html: string };
+type LabelledMessage = { kind: string; author_id?: number | null; auto_reason?: string; html: string; party?: string };
 
 const kindLabel: Record<string, string> = { inbound: "", outbound: "Reply", note: "Internal note", auto_reply: "Automatic" };
 
 /** fromMailClient: mail we sent, but not through Ticketer (a synced sent folder). */
 export function fromMailClient(m: LabelledMessage): boolean {
-  return m.kind === "outbound" && m.author_id == null && !m.auto_reason;
+  return m.kind === "outbound" && m.author_id == null && !m.auto_reason && !m.party;
 }
 
 /** messageLabel is the badge of a message in its ticket ("" for a customer's). */
 export function messageLabel(m: LabelledMessage): string {
+  if (m.party === "forward") return "Forwarded to a third party";
+  if (m.party === "third_party") return "From a third party";
   if (fromMailClient(m)) return "Reply from a mail client";
   if (m.kind === "outbound" && m.author_id == null) return "Automatic reply";
   return kindLabel[m.kind] ?? "";

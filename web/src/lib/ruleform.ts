@@ -81,6 +81,7 @@ export const fieldLabel: Record<RuleConditionField, string> = {
   priority: "Priority",
   assignee: "Assignee's email",
   team: "Team",
+  organisation: "Requester's organisation",
   hours_since_created: "Hours since created",
   hours_since_updated: "Hours since updated",
   hours_since_customer_message: "Hours since the customer wrote",

@@ -1,6 +1,6 @@
 import { Fragment, useMemo, useState } from "react";
 import { Link, useOutletContext } from "react-router";
-import { useListTeams, useListUsers, type Ticket, type TicketSLA, type TicketUpdate, type User } from "../../api/generated";
+import { useGetContact, useListTeams, useListUsers, type Ticket, type TicketSLA, type TicketUpdate, type User } from "../../api/generated";
 import { PRIORITIES } from "../../lib/views";
 import { closeSteps, statusChoices, tagProblem } from "../../lib/rules";
 import { absoluteTime, relativeTime } from "../../lib/format";
@@ -159,7 +159,10 @@ export function SidePanel({ ticket }: { ticket: Ticket }) {
         <h3>Requester</h3>
         <dl className="kv">
           <dt>Name</dt>
-          <dd>{ticket.requester.name || "—"}</dd>
+          <dd>
+            {ticket.requester_id ? <Link to={`/contacts/${ticket.requester_id}`}>{ticket.requester.name || ticket.requester.email}</Link> : ticket.requester.name || "—"}
+          </dd>
+          {ticket.requester_id ? <RequesterExtra ticket={ticket} /> : null}
           <dt>Email</dt>
           <dd>
             <a href={`mailto:${ticket.requester.email}`}>{ticket.requester.email}</a>
@@ -230,5 +233,26 @@ function SLADues({ sla }: { sla: TicketSLA }) {
       </dl>
       {!sla.due_at && sla.breached.length === 0 && !sla.paused && <span className="muted small">Every target met.</span>}
     </div>
+  );
+}
+
+/** RequesterExtra: the requester's organisation and how many other tickets of theirs are open. */
+function RequesterExtra({ ticket }: { ticket: Ticket }) {
+  const contact = useGetContact(ticket.requester_id ?? 0, { query: { staleTime: 30_000 } });
+  const c = contact.data;
+  if (!c) return null;
+  const open = ticket.status !== "solved" && ticket.status !== "closed";
+  const others = Math.max(0, c.open_tickets - (open ? 1 : 0));
+  return (
+    <>
+      <dt>Organisation</dt>
+      <dd>{c.organisation?.name ?? "—"}</dd>
+      <dt>Other open</dt>
+      <dd data-testid="requester-other-open">
+        <Link to={`/contacts/${c.id}`}>
+          {others} other open {others === 1 ? "ticket" : "tickets"}
+        </Link>
+      </dd>
+    </>
   );
 }

@@ -9,6 +9,7 @@ import { Conversation } from "./Conversation";
 import { Composer } from "./Composer";
 import { SidePanel } from "./SidePanel";
 import { SpamButton } from "./SpamButton";
+import { ForwardButton } from "./Forward";
 import { TicketLinks } from "./TicketLinks";
 import { PresenceBar, usePresence, useTyping } from "./Presence";
 import { useMe } from "../../app/session";
@@ -87,6 +88,7 @@ function OneTicket({ rawId }: { rawId: string }) {
             <Badge kind="status" value={t.status} />
             {t.spam_at && <span className="badge plain">Spam</span>}
             <span className="spacer" />
+            {t.merged_into == null && <ForwardButton ticket={t} messages={messages.data?.items ?? []} />}
             <SpamButton ticket={t} />
           </>
         ) : (
