@@ -15,7 +15,7 @@ var routeGroups = map[string]string{
 	"blocked-senders": auth.GroupTickets, "events": auth.GroupTickets, "views": auth.GroupTickets, "macros": auth.GroupTickets,
 	"notifications": auth.GroupTickets,
 	"mailboxes":     auth.GroupMailboxes,
-	"users":         auth.GroupUsers, "contacts": auth.GroupUsers,
+	"users":         auth.GroupUsers, "contacts": auth.GroupUsers, "organisations": auth.GroupUsers,
 	"teams":    auth.GroupTeams,
 	"rules":    auth.GroupRules,
 	"reports":  auth.GroupReports,
