@@ -16,8 +16,10 @@ var routeGroups = map[string]string{
 	"notifications": auth.GroupTickets,
 	"mailboxes":     auth.GroupMailboxes,
 	"users":         auth.GroupUsers, "contacts": auth.GroupUsers, "organisations": auth.GroupUsers,
-	"teams":    auth.GroupTeams,
-	"rules":    auth.GroupRules,
+	"teams": auth.GroupTeams,
+	"rules": auth.GroupRules,
+	// SLA policies hold rule conditions: they go with the rules.
+	"business-hours": auth.GroupRules, "sla-policies": auth.GroupRules,
 	"reports":  auth.GroupReports,
 	"webhooks": auth.GroupWebhooks,
 	"me":       auth.GroupAccount, "tokens": auth.GroupAccount, "settings": auth.GroupAccount, "auth": auth.GroupAccount,
