@@ -2,8 +2,8 @@ import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import { getGetContactQueryKey, useGetContact, useListOrganisations, useUpdateContact, type Contact } from "../api/generated";
-import { Badge, Empty, ErrorBanner, ErrorState, Loading } from "../components/States";
-import { relativeTime } from "../lib/format";
+import { Empty, ErrorBanner, ErrorState, Loading } from "../components/States";
+import { TicketRows } from "../components/TicketRows";
 
 /** ContactPage: a person, their organisation, notes about them, and every ticket they asked for. */
 export function ContactPage() {
@@ -22,21 +22,7 @@ export function ContactPage() {
         <ContactForm key={c.id} c={c} />
         <section className="card card-pad stack" aria-label="Tickets">
           <h2>Tickets ({c.tickets?.length ?? 0})</h2>
-          {(c.tickets ?? []).length === 0 ? (
-            <p className="muted">No tickets.</p>
-          ) : (
-            <ul className="contact-tickets">
-              {(c.tickets ?? []).map((t) => (
-                <li key={t.id} className="row">
-                  <Badge kind="status" value={t.status} />
-                  <Link to={`/tickets/${t.id}`} className="spacer clamp">
-                    <span className="muted">#{t.id}</span> {t.subject || "(no subject)"}
-                  </Link>
-                  <span className="muted small">{relativeTime(t.updated_at)}</span>
-                </li>
-              ))}
-            </ul>
-          )}
+          <TicketRows tickets={c.tickets ?? []} />
         </section>
       </div>
     </>
@@ -76,7 +62,7 @@ function ContactForm({ c }: { c: Contact }) {
           <a href={`mailto:${c.email}`}>{c.email}</a>
         </dd>
         <dt>Organisation</dt>
-        <dd data-testid="contact-organisation">{c.organisation ? c.organisation.name : "—"}</dd>
+        <dd data-testid="contact-organisation">{c.organisation ? <Link to={`/organisations/${c.organisation.id}`}>{c.organisation.name}</Link> : "—"}</dd>
         <dt>Open tickets</dt>
         <dd>{c.open_tickets}</dd>
       </dl>
