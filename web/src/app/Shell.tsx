@@ -125,6 +125,9 @@ export function Shell() {
         <NavLink to="/reports" className="nav-link">
           <span className="nav-text">Reports</span>
         </NavLink>
+        <NavLink to="/organisations" className="nav-link">
+          <span className="nav-text">Organisations</span>
+        </NavLink>
         <div className="nav-section">Status</div>
         {statusViews.map((v) => (
           <ViewLink key={v.to} to={v.to} label={v.label} counts={counts} />

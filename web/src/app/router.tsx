@@ -15,6 +15,8 @@ const NewTicketPage = lazy(() => import("../pages/NewTicket").then((m) => ({ def
 const InvitePage = lazy(() => import("../pages/Invite").then((m) => ({ default: m.InvitePage })));
 const RulesPage = lazy(() => import("../pages/AdminRules").then((m) => ({ default: m.RulesPage })));
 const ContactPage = lazy(() => import("../pages/Contact").then((m) => ({ default: m.ContactPage })));
+const OrganisationsPage = lazy(() => import("../pages/Organisations").then((m) => ({ default: m.OrganisationsPage })));
+const OrganisationPage = lazy(() => import("../pages/Organisations").then((m) => ({ default: m.OrganisationPage })));
 const TeamsPage = lazy(() => import("../pages/AdminTeams").then((m) => ({ default: m.TeamsPage })));
 const SLAPage = lazy(() => import("../pages/AdminSLA").then((m) => ({ default: m.SLAPage })));
 // Reports carry chart.js: it loads with the page, never in the main bundle.
@@ -44,6 +46,8 @@ export const router = createBrowserRouter([
       { path: "tickets/new", element: page(<NewTicketPage />) },
       { path: "tickets/:id", element: <TicketPage /> },
       { path: "contacts/:id", element: page(<ContactPage />) },
+      { path: "organisations", element: page(<OrganisationsPage />) },
+      { path: "organisations/:id", element: page(<OrganisationPage />) },
       { path: "account", element: page(<AccountPage />) },
       { path: "reports", element: page(<ReportsPage />) },
       { path: "admin/users", element: page(<UsersPage />) },
