@@ -10,6 +10,7 @@ import { useMe } from "../../app/session";
 import type { Macro } from "../../api/generated";
 import { MacroList, macroActionsLabel, useMacroPicker } from "./MacroPicker";
 import { SignaturePreview } from "./SignaturePreview";
+import { MentionList, useMentionPicker } from "./MentionPicker";
 import { newerMessages, newestId } from "../../lib/presence";
 import { absoluteTime } from "../../lib/format";
 
@@ -72,6 +73,16 @@ export function Composer({
     { ticketId: ticket.id, subject: ticket.subject, requesterName: ticket.requester.name, agentName: me?.name || me?.email || "" },
     setMacro,
     tab === "reply",
+  );
+  // "@name" in a note: the server notifies only for notes (internal/notify).
+  const mentions = useMentionPicker(
+    bodies.note,
+    (text, caret) => {
+      setBodies((b) => ({ ...b, note: text }));
+      window.setTimeout(() => textRef.current?.setSelectionRange(caret, caret), 0);
+    },
+    me?.id,
+    tab === "note",
   );
   const mailboxes = useListMailboxes({ query: { staleTime: 60_000 } });
   const shownCc = cc ?? replyAllCc(messages, ticket.requester.email, ourAddresses(mailboxes.data?.items, messages));
@@ -189,19 +200,26 @@ export function Composer({
             className="input"
             name="body"
             rows={6}
-            placeholder={tab === "reply" ? "Write a reply… (/ or # for a macro)" : "Write a note only agents can see…"}
+            placeholder={tab === "reply" ? "Write a reply… (/ or # for a macro)" : "Write a note only agents can see… (@ to mention an agent)"}
             value={body}
+            {...mentions.inputProps}
             onChange={(e) => {
               setBody(e.target.value);
               if (tab === "reply") onTyping?.();
               if (tab === "reply") picker.onInput(e.target.value, e.target.selectionStart ?? e.target.value.length);
+              if (tab === "note") mentions.onInput(e.target.value, e.target.selectionStart ?? e.target.value.length);
+            }}
+            onSelect={(e) => {
+              if (tab === "note") mentions.onCaret(e.currentTarget.selectionStart ?? 0);
             }}
             onKeyDown={(e) => {
               if (tab === "reply" && picker.onKeyDown(e)) return;
+              if (tab === "note" && mentions.onKeyDown(e)) return;
               if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) void submit();
             }}
           />
           {tab === "reply" && <MacroList picker={picker} />}
+          {tab === "note" && <MentionList picker={mentions} />}
         </label>
         {tab === "reply" && <SignaturePreview ticket={ticket} me={me} mailboxes={mailboxes.data?.items} />}
         {tab === "reply" && macro && (
