@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/inbucket/html2text"
 	"github.com/jhillyerd/enmime/v2/internal/coding"
 	inttp "github.com/jhillyerd/enmime/v2/internal/textproto"
 	"github.com/pkg/errors"
@@ -200,14 +199,12 @@ func (p Parser) EnvelopeFromPart(root *Part) (*Envelope, error) {
 		// We always warn when this happens
 		e.Root.addWarning(ErrorPlainTextFromHTML, "Message did not contain a text/plain part")
 
-		if !p.disableTextConversion {
-			var err error
-			if e.Text, err = html2text.FromString(e.HTML); err != nil {
-				e.Text = "" // Down-conversion shouldn't fail
-				p := e.Root.BreadthMatchFirst(matchHTMLBodyPart)
-				p.addErrorf(ErrorPlainTextFromHTML, "Failed to downconvert HTML: %v", err)
-			}
-		}
+		// Ticketer: no down-conversion here. Ticketer reads parts with
+		// ReadParts and makes its own text from HTML (internal/mail); the
+		// envelope's html2text conversion and its table renderer's
+		// dependencies were linked in for nothing and weighed about 1 MB of
+		// the binary (the container image must stay under 40 MB).
+		_ = p.disableTextConversion
 	}
 
 	// Copy part errors into Envelope.
