@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
@@ -26,8 +25,9 @@ import (
 //	request_checksum_calculation  when_supported (default) or when_required
 //	response_checksum_validation  when_supported (default) or when_required
 //
-// Credentials come from the AWS SDK's default chain: AWS_ACCESS_KEY_ID and
-// AWS_SECRET_ACCESS_KEY, the shared files, web identity, ECS or EC2 roles.
+// Credentials come from the chain in awsConfig (s3creds.go): AWS_ACCESS_KEY_ID
+// and AWS_SECRET_ACCESS_KEY, the shared files' static keys, web identity,
+// ECS or EC2 roles.
 var s3Params = []string{"region", "endpoint", "use_path_style", "disable_https", "profile", "anonymous",
 	"request_checksum_calculation", "response_checksum_validation"}
 
@@ -62,13 +62,6 @@ func openS3(ctx context.Context, u *url.URL) (*s3.Client, error) {
 		}
 		return 0, fmt.Errorf("%s=%q: want when_supported or when_required", name, q.Get(name))
 	}
-	var opts []func(*config.LoadOptions) error
-	if r := q.Get("region"); r != "" {
-		opts = append(opts, config.WithRegion(r))
-	}
-	if p := q.Get("profile"); p != "" {
-		opts = append(opts, config.WithSharedConfigProfile(p))
-	}
 	req, err := checksums("request_checksum_calculation")
 	if err != nil {
 		return nil, err
@@ -77,24 +70,21 @@ func openS3(ctx context.Context, u *url.URL) (*s3.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if req != aws.RequestChecksumCalculationUnset {
-		opts = append(opts, config.WithRequestChecksumCalculation(req))
-	}
-	if resp != aws.RequestChecksumCalculationUnset {
-		opts = append(opts, config.WithResponseChecksumValidation(aws.ResponseChecksumValidation(resp)))
-	}
 	flags := map[string]bool{}
 	for _, name := range []string{"anonymous", "use_path_style", "disable_https"} {
 		if flags[name], err = flag(name); err != nil {
 			return nil, err
 		}
 	}
-	if flags["anonymous"] {
-		opts = append(opts, config.WithCredentialsProvider(aws.AnonymousCredentials{}))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := awsConfig(ctx, q.Get("region"), q.Get("profile"), flags["anonymous"])
 	if err != nil {
-		return nil, fmt.Errorf("aws config: %w", err)
+		return nil, err
+	}
+	if req != aws.RequestChecksumCalculationUnset {
+		cfg.RequestChecksumCalculation = req
+	}
+	if resp != aws.RequestChecksumCalculationUnset {
+		cfg.ResponseChecksumValidation = aws.ResponseChecksumValidation(resp)
 	}
 	return s3.NewFromConfig(cfg, func(o *s3.Options) {
 		if ep := q.Get("endpoint"); ep != "" {
