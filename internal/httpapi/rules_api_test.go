@@ -61,7 +61,7 @@ func TestRulesAPI(t *testing.T) {
 				m["conditions"] = []map[string]string{{"field": "subject", "op": "matches", "value": "(x"}}
 			}, "conditions[0].value"},
 			{"unknown field", func(m map[string]any) {
-				m["conditions"] = []map[string]string{{"field": "organisation", "op": "equals", "value": "x"}}
+				m["conditions"] = []map[string]string{{"field": "shoe_size", "op": "equals", "value": "x"}}
 			}, "conditions[0].field"},
 			{"unknown action", func(m map[string]any) { m["actions"] = []map[string]string{{"type": "set_group", "value": "1"}} }, "actions[0].type"},
 		}

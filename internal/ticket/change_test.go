@@ -132,7 +132,8 @@ func TestEventKindValues(t *testing.T) {
 		got = append(got, string(k))
 	}
 	want := "ticket_created status_changed priority_changed assignee_changed tags_changed reply_queued note_added delivery_failed delivery_retried " +
-		"ticket_linked marked_spam spam_restored merged_into merged_from split_to split_from snoozed snooze_woke rule_fired rule_failed team_changed auto_assigned"
+		"ticket_linked marked_spam spam_restored merged_into merged_from split_to split_from snoozed snooze_woke rule_fired rule_failed team_changed auto_assigned " +
+		"csat_sent csat_rated forwarded sla_breached"
 	if strings.Join(got, " ") != want {
 		t.Fatalf("event kinds %v, want %s", got, want)
 	}

@@ -283,7 +283,7 @@ func TestRuleSaveRefuses(t *testing.T) {
 			acts  []rules.Action
 			field string
 		}{
-			{"unknown field", []rules.Condition{{Field: "organisation", Op: "equals", Value: "x"}}, []rules.Action{{Type: "add_tag", Value: "x"}}, "conditions[0].field"},
+			{"unknown field", []rules.Condition{{Field: "shoe_size", Op: "equals", Value: "x"}}, []rules.Action{{Type: "add_tag", Value: "x"}}, "conditions[0].field"},
 			{"bad regexp", []rules.Condition{{Field: "subject", Op: "matches", Value: "("}}, []rules.Action{{Type: "add_tag", Value: "x"}}, "conditions[0].value"},
 			{"unknown action", nil, []rules.Action{{Type: "set_group", Value: "1"}}, "actions[0].type"},
 			{"no such agent", nil, []rules.Action{{Type: "assign_agent", Value: "999999"}}, "actions[0].value"},
