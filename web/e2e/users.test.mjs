@@ -37,7 +37,7 @@ const signOut = async () => {
 test("no dev sign-in button when dev login is off", async () => {
   const config = page.waitForResponse((r) => r.url().endsWith("/api/v1/auth/config"));
   await page.goto(`${app.url}/signin`);
-  assert.deepEqual(await (await config).json(), { dev_login: false });
+  assert.deepEqual(await (await config).json(), { dev_login: false, password_login: true, sso: false });
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
   assert.equal(await page.getByRole("button", { name: /Dev sign-in/ }).count(), 0);
 });
