@@ -49,10 +49,7 @@ func ruleInput(b oapi.RuleInput) ticket.RuleInput {
 	when := string(b.When)
 	in := ticket.RuleInput{Name: &b.Name, Enabled: b.Enabled, When: &when, Position: b.Position,
 		Conditions: fromConditions(b.Conditions), Actions: fromActions(&b.Actions)}
-	if b.Match != nil {
-		m := string(*b.Match)
-		in.Match = &m
-	}
+	in.Match = matchString(b.Match)
 	return in
 }
 
@@ -85,10 +82,7 @@ func (s *Server) UpdateRule(ctx context.Context, req oapi.UpdateRuleRequestObjec
 		w := string(*b.When)
 		in.When = &w
 	}
-	if b.Match != nil {
-		m := string(*b.Match)
-		in.Match = &m
-	}
+	in.Match = matchString(b.Match)
 	r, err := s.tickets.UpdateRule(ctx, req.Id, in)
 	if err != nil {
 		return nil, err
