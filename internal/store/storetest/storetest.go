@@ -3,8 +3,6 @@ package storetest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 	"os"
@@ -89,9 +87,7 @@ func postgresURL(t testing.TB, migrated bool) string {
 	if migrated {
 		create += " TEMPLATE " + postgresTemplate(t, conn)
 	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "ticketer_test_" + hex.EncodeToString(b)
+	name := "ticketer_test_" + randomSuffix()
 	if _, err := conn.Exec(ctx, fmt.Sprintf(create, name)); err != nil {
 		t.Fatalf("create database: %v", err)
 	}
