@@ -69,6 +69,27 @@ test("two agents see each other; a customer mail stops a reply; Send anyway deli
   await ada.getByTestId("presence").filter({ hasText: "Bob Agent is typing…" }).waitFor({ timeout: 20_000 });
   await shot(ada, "01-typing");
 
+  // Scrolled down to the composer, Ada still sees who is here: the bar
+  // sticks under the header (1280) or under the phone's top bar (390).
+  for (const [width, height] of [[1280, 800], [390, 844]]) {
+    await ada.setViewportSize({ width, height });
+    await ada.setViewportSize({ width, height: Math.min(height, 420) }); // short window: the page must scroll
+    const scrolls = await ada.evaluate(() => {
+      window.scrollTo(0, document.documentElement.scrollHeight);
+      return document.documentElement.scrollHeight > window.innerHeight + 100 && window.scrollY > 100;
+    });
+    assert.ok(scrolls, `the ticket page scrolls at ${width}px`);
+    const box = await waitFor(async () => {
+      const b = await ada.getByTestId("presence").boundingBox();
+      return b && b.y >= 0 && b.y + b.height <= (await ada.evaluate(() => window.innerHeight)) ? b : null;
+    }, { what: `the presence bar in view at ${width}px` });
+    const top = await ada.evaluate(() => (document.querySelector(".topbar")?.getBoundingClientRect().height ?? 0));
+    assert.ok(box.y >= top - 1, `the presence bar is not under the top bar at ${width}px (${box.y} < ${top})`);
+    await ada.screenshot({ path: join(shots, `collision-01b-scrolled-${width}.png`) });
+    await ada.evaluate(() => window.scrollTo(0, 0));
+  }
+  await ada.setViewportSize({ width: 1280, height: 800 });
+
   // The customer writes again while Bob is writing.
   await sendMail(app.smtpPort, { from, to: "help@example.com", data: mime({ from, to: "help@example.com", subject: "Re: Smoke", messageId: "c2@customer.test",
     text: "Update: there are flames now.", headers: { "In-Reply-To": "<c1@customer.test>" } }) });

@@ -275,8 +275,14 @@ export function Composer({
 /** NewerMessages: what arrived while the agent wrote, with the choice to send anyway. */
 export function NewerMessages({ messages, sending, onSend, onCancel }: { messages: Message[]; sending: boolean; onSend: () => void; onCancel: () => void }) {
   const n = messages.length;
+  // The warning replaces the send: bring it (and its buttons) into view
+  // even when the agent had scrolled the composer half out of the window.
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    box.current?.scrollIntoView?.({ block: "nearest" });
+  }, [messages]);
   return (
-    <div className="banner banner-warning newer-messages" role="alert" data-testid="newer-messages">
+    <div ref={box} className="banner banner-warning newer-messages" role="alert" data-testid="newer-messages">
       <strong>
         {n === 1 ? "A new message" : `${n} new messages`} arrived while you were writing. Read {n === 1 ? "it" : "them"} before you send.
       </strong>

@@ -76,6 +76,8 @@ function OneTicket({ rawId }: { rawId: string }) {
   const t = ticket.data;
   return (
     <>
+      {/* The header and who else is here stay in view while the agent scrolls down to the composer. */}
+      <div className="ticket-top">
       <header className="page-head">
         <button className="btn btn-ghost btn-sm" onClick={back} aria-label="Back">
           ←
@@ -96,6 +98,7 @@ function OneTicket({ rawId }: { rawId: string }) {
         )}
       </header>
       <PresenceBar others={others} />
+      </div>
       {t?.spam_at && (
         <div className="banner banner-warning" role="status">
           This ticket is marked as spam: it is in no list but Spam, and mail from {t.requester.email} is kept as automatic mail.
