@@ -63,6 +63,9 @@ type fakeMicrosoft struct {
 	// mutableIDs counts requests without Prefer: IdType="ImmutableId"
 	// (the ids a connector stores would change when a message moves).
 	mutableIDs int
+	// subscriptions (fakesub_test.go)
+	subs  map[string]*fakeSub
+	clock func() time.Time // subscription expiry clock; time.Now when nil
 }
 
 type fakeMsg struct {
@@ -108,7 +111,7 @@ const (
 func newFakeMicrosoft(t testing.TB) *fakeMicrosoft {
 	f := &fakeMicrosoft{t: t, account: fakeAccount, boxes: map[string][]*fakeMsg{}, access: map[string]bool{},
 		refresh: "M.R3_first", tokens: map[string]fakeGrant{}, codes: map[string]fakeCode{}, rounds: map[string]fakeRound{},
-		requests: map[string]int{}}
+		requests: map[string]int{}, subs: map[string]*fakeSub{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{tenant}/oauth2/v2.0/authorize", f.authorize)
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", f.token)
@@ -119,6 +122,9 @@ func newFakeMicrosoft(t testing.TB) *fakeMicrosoft {
 		mux.HandleFunc("GET "+root+"/messages/{id}/$value", f.api(f.value))
 		mux.HandleFunc("POST "+root+"/sendMail", f.api(f.sendMail))
 	}
+	mux.HandleFunc("POST /v1.0/subscriptions", f.api(f.createSubscription))
+	mux.HandleFunc("PATCH /v1.0/subscriptions/{sid}", f.api(f.renewSubscription))
+	mux.HandleFunc("DELETE /v1.0/subscriptions/{sid}", f.api(f.deleteSubscription))
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f

@@ -32,11 +32,14 @@ type Config struct {
 	Secrets    *secret.Box
 	APIBase    string       // Graph's unless set (tests)
 	HTTPClient *http.Client // nil: a client with a timeout
-	// PollInterval is how often the deltaLink is asked for news (30s, no
-	// change notifications yet): one
-	// cheap call when nothing changed, far inside Outlook's 10,000 requests
-	// per 10 minutes per mailbox.
+	// PollInterval is how often the deltaLink is asked for news without
+	// change notifications (30s): one cheap call when nothing changed, far
+	// inside Outlook's 10,000 requests per 10 minutes per mailbox.
 	PollInterval time.Duration
+	// NotifyBase is the public base URL (https; TICKETER_BASE_URL) Graph
+	// posts change notifications to (NotificationsPath, LifecyclePath);
+	// "" polls every PollInterval instead.
+	NotifyBase string
 	// Fetchers is how many messages' MIME are fetched at once (4; Outlook
 	// allows 4 concurrent requests per mailbox).
 	Fetchers int
@@ -73,13 +76,19 @@ func Factory(cfg Config) mailbox.Factory {
 		if cfg.App.ClientID == "" || cfg.App.ClientSecret == "" {
 			return nil, ErrNotConfigured
 		}
-		cr, err := oauthweb.OpenCredentials(cfg.Secrets, c, "Microsoft", ErrAuth, func(cr Credentials) string { return cr.RefreshToken })
+		cr, err := openCredentials(cfg, c)
 		if err != nil {
 			return nil, err
 		}
 		return New(cfg, h, cr, c.BackfillSince), nil
 	}
 }
+
+func openCredentials(cfg Config, c store.Connector) (Credentials, error) {
+	return oauthweb.OpenCredentials(cfg.Secrets, c, "Microsoft", ErrAuth, func(cr Credentials) string { return cr.RefreshToken })
+}
+
+func (c *Conn) openCredentials(mb store.Connector) (Credentials, error) { return openCredentials(c.cfg, mb) }
 
 // New returns the connector of one mailbox.
 func New(cfg Config, h *mailbox.Host, cr Credentials, backfillSince time.Time) *Conn {
@@ -149,9 +158,14 @@ func (c *Conn) Sync(ctx context.Context) error {
 	return nil
 }
 
-// Watch syncs on the poll interval until ctx ends or a sync fails.
+// Watch syncs until ctx ends or a sync fails: every PollInterval without a
+// public URL; with one, subscribed to change notifications (which wake
+// rounds through SyncArgs jobs) and every SubscribedPollInterval.
 func (c *Conn) Watch(ctx context.Context) error {
-	return mailbox.PollSync(ctx, c.cfg.PollInterval, c.Sync)
+	if !c.subscriptionsEnabled() {
+		return mailbox.PollSync(ctx, c.cfg.PollInterval, c.Sync)
+	}
+	return c.watchSubscribed(ctx, time.After)
 }
 
 // resyncNeeded is Graph's answer to a delta or skip token it no longer
