@@ -88,7 +88,9 @@ func openCredentials(cfg Config, c store.Connector) (Credentials, error) {
 	return oauthweb.OpenCredentials(cfg.Secrets, c, "Microsoft", ErrAuth, func(cr Credentials) string { return cr.RefreshToken })
 }
 
-func (c *Conn) openCredentials(mb store.Connector) (Credentials, error) { return openCredentials(c.cfg, mb) }
+func (c *Conn) openCredentials(mb store.Connector) (Credentials, error) {
+	return openCredentials(c.cfg, mb)
+}
 
 // New returns the connector of one mailbox.
 func New(cfg Config, h *mailbox.Host, cr Credentials, backfillSince time.Time) *Conn {

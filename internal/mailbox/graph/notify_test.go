@@ -23,7 +23,9 @@ import (
 
 type receiverFunc func(ctx context.Context, r ticket.Received) (int64, error)
 
-func (f receiverFunc) Receive(ctx context.Context, r ticket.Received) (int64, error) { return f(ctx, r) }
+func (f receiverFunc) Receive(ctx context.Context, r ticket.Received) (int64, error) {
+	return f(ctx, r)
+}
 
 // newSubSetup is newSetup with Ticketer's notification endpoints served
 // (the public URL the connector subscribes with) and the sync jobs worked.
