@@ -2168,6 +2168,7 @@ type MicrosoftOAuthStartParams struct {
 	MailboxId int64   `form:"mailbox_id" json:"mailbox_id"`
 	Since     *string `form:"since,omitempty" json:"since,omitempty"`
 	Shared    *bool   `form:"shared,omitempty" json:"shared,omitempty"`
+	Sent      *bool   `form:"sent,omitempty" json:"sent,omitempty"`
 }
 
 // NylasWebhookChallengeParams defines parameters for NylasWebhookChallenge.
@@ -3907,6 +3908,19 @@ func (siw *ServerInterfaceWrapper) MicrosoftOAuthStart(w http.ResponseWriter, r 
 			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "shared"})
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "shared", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "sent" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sent", r.URL.Query(), &params.Sent, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "sent"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sent", Err: err})
 		}
 		return
 	}

@@ -205,7 +205,7 @@ func (w *SyncWorker) Work(ctx context.Context, j *river.Job[SyncArgs]) error {
 	if err := conn.lifecycle(ctx, j.Args); err != nil {
 		return conn.loud(ctx, err)
 	}
-	return conn.loud(ctx, conn.round(ctx, conn.since))
+	return conn.loud(ctx, conn.rounds(ctx, conn.since))
 }
 
 // lifecycle renews the subscription after reauthorizationRequired and

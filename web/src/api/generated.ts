@@ -1725,6 +1725,10 @@ since?: string;
  * the mailbox is a shared mailbox the signed-in user has Full Access to (read through /users/{address})
  */
 shared?: boolean;
+/**
+ * sync Sent Items too: mail sent from Outlook lands on its ticket as our reply
+ */
+sent?: boolean;
 };
 
 export type MicrosoftOAuthCallbackParams = {
