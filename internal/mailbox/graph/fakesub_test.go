@@ -25,7 +25,7 @@ import (
 //   - PATCH renews (same limits; 404 once removed or expired), DELETE 204;
 //   - notify and lifecycle POST what Graph posts to the URLs.
 type fakeSub struct {
-	id, box                 string
+	id, box, folder         string
 	resource, changeType    string
 	notifyURL, lifecycleURL string
 	clientState             string
@@ -93,12 +93,19 @@ func (f *fakeMicrosoft) createSubscription(w http.ResponseWriter, r *http.Reques
 		graphError(w, 400, "InvalidRequest", "Could not process subscription creation payload.")
 		return
 	}
-	box := ""
+	box, folder := "", ""
+	root, rest, _ := strings.Cut(strings.TrimPrefix(in.Resource, "/"), "/mailFolders('")
+	if name, ok := strings.CutSuffix(rest, "')/messages"); ok && (name == "inbox" || name == "sentitems") {
+		folder = name
+	}
 	switch {
-	case in.Resource == "/me/mailFolders('inbox')/messages" || in.Resource == "me/mailFolders('inbox')/messages":
+	case folder == "":
+		graphError(w, 400, "InvalidRequest", "Resource not found or not supported by this fake: "+in.Resource)
+		return
+	case root == "me":
 		box = f.account
-	case strings.HasPrefix(in.Resource, "/users/") && strings.HasSuffix(in.Resource, "/mailFolders('inbox')/messages"):
-		u, _ := url.PathUnescape(strings.TrimSuffix(strings.TrimPrefix(in.Resource, "/users/"), "/mailFolders('inbox')/messages"))
+	case strings.HasPrefix(root, "users/"):
+		u, _ := url.PathUnescape(strings.TrimPrefix(root, "users/"))
 		box = strings.ToLower(u)
 		g := f.tokens[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
 		if box != f.account && (!g.shared || !f.access[box]) {
@@ -135,7 +142,7 @@ func (f *fakeMicrosoft) createSubscription(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	f.tokenN++
-	s := &fakeSub{id: fmt.Sprintf("7f105c7d-2dc5-4530-97cd-%012d", f.tokenN), box: box, resource: in.Resource, changeType: in.ChangeType,
+	s := &fakeSub{id: fmt.Sprintf("7f105c7d-2dc5-4530-97cd-%012d", f.tokenN), box: box, folder: folder, resource: in.Resource, changeType: in.ChangeType,
 		notifyURL: in.NotificationURL, lifecycleURL: in.LifecycleNotificationURL, clientState: in.ClientState,
 		expires: in.ExpirationDateTime, created: 1}
 	f.subs[s.id] = s
@@ -207,9 +214,14 @@ func post(u string, items ...map[string]any) (int, error) {
 // every subscription of box (clientState as given at creation unless
 // state is not ""); it returns the status codes.
 func (f *fakeMicrosoft) notifyCreated(box, id, state string) []int {
+	return f.notifyIn(box, "inbox", id, state)
+}
+
+// notifyIn is notifyCreated for a message new in folder.
+func (f *fakeMicrosoft) notifyIn(box, folder, id, state string) []int {
 	var codes []int
 	for _, s := range f.subscriptions() {
-		if s.box != box {
+		if s.box != box || s.folder != folder {
 			continue
 		}
 		cs := s.clientState

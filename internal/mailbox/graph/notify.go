@@ -223,7 +223,7 @@ func (c *Conn) lifecycle(ctx context.Context, a SyncArgs) error {
 	}
 	if a.Event == EventSubscriptionRemoved {
 		c.host.Log.Warn("microsoft removed the subscription; subscribing again", "mailbox", c.host.MailboxID, "subscription", g.SubscriptionID)
-		_, err = c.resubscribe(ctx, g.SubscriptionID)
+		_, err = c.resubscribe(ctx, g)
 		return err
 	}
 	_, err = c.renewOrRecreate(ctx, g)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -131,4 +132,51 @@ func TestOAuthSentItemsSetting(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "sent must be true or false") {
 		t.Fatalf("sent=maybe: %d %s", resp.StatusCode, body)
 	}
+}
+
+// With notifications, Sent Items has its own subscription: a reply written
+// in Outlook arrives on its notification; reconnecting without Sent Items
+// drops that subscription.
+func TestSentItemsSubscribed(t *testing.T) {
+	t.Parallel()
+	s := newSubSetup(t, storetest.SQLiteURL(t))
+	ctx := s.env.Ctx
+	s.ms.add(fakeAccount, "AAMk-q1", day, customerMail("q1@customer.test", fakeAccount, "Broken widget"))
+	conn := s.connect(t, graph.Credentials{Account: fakeAccount, SyncSent: true}, nil)
+	if err := conn.Backfill(ctx, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.env.Store.SetBackfilled(ctx, s.mb, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	stop := s.watch(t, conn)
+	s.env.WaitUntil("two subscriptions", func() bool { return len(s.ms.subscriptions()) == 2 })
+	var folders []string
+	for _, sub := range s.ms.subscriptions() {
+		folders = append(folders, sub.folder+" "+sub.resource)
+	}
+	slices.Sort(folders)
+	if !slices.Equal(folders, []string{"inbox /me/mailFolders('inbox')/messages", "sentitems /me/mailFolders('sentitems')/messages"}) {
+		t.Fatalf("subscriptions: %v", folders)
+	}
+	s.env.WaitUntil("the question", func() bool { return s.env.Messages(s.mb) == 1 })
+	fromOutlook := "From: Agent <" + fakeAccount + ">\r\nTo: Erin <erin@customer.test>\r\nSubject: Re: Broken widget\r\n" +
+		"Message-ID: <outlook1@contoso.test>\r\nIn-Reply-To: <q1@customer.test>\r\n" +
+		"Date: Mon, 02 Nov 2026 11:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nTry turning it off and on.\r\n"
+	s.ms.with(func() { s.ms.addTo(fakeAccount, "sentitems", "AAMk-s1", day.Add(time.Hour), []byte(fromOutlook)) })
+	if codes := s.ms.notifyIn(fakeAccount, "sentitems", "AAMk-s1", ""); !slices.Equal(codes, []int{http.StatusAccepted}) {
+		t.Fatalf("notification answered %v", codes)
+	}
+	s.env.WaitUntil("the Outlook reply on the ticket", func() bool {
+		return s.env.Count(`SELECT count(*) FROM messages WHERE kind = 'outbound' AND delivery_status = 'sent'`) == 1
+	})
+	stop()
+
+	conn = s.connect(t, graph.Credentials{Account: fakeAccount}, nil)
+	stop = s.watch(t, conn)
+	defer stop()
+	s.env.WaitUntil("the Sent Items subscription dropped", func() bool {
+		subs := s.ms.subscriptions()
+		return len(subs) == 1 && subs[0].folder == "inbox"
+	})
 }

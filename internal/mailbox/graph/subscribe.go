@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,7 +41,6 @@ const (
 	// subscribeRetry is how long a failed subscription waits before it is
 	// tried again (meanwhile the connector polls every PollInterval).
 	subscribeRetry = 5 * time.Minute
-	folderInbox    = "inbox"
 )
 
 // renewDue reports whether a subscription expiring at exp must be renewed
@@ -80,24 +80,24 @@ func (c *Conn) now() time.Time {
 	return time.Now()
 }
 
-// resource is the Inbox's messages of the mailbox, in the form the
+// resource is a folder's messages of the mailbox, in the form the
 // subscription documentation uses.
-func resource(mailbox string) string {
+func resource(mailbox, folder string) string {
 	if mailbox == "" {
-		return "/me/mailFolders('inbox')/messages"
+		return "/me/mailFolders('" + folder + "')/messages"
 	}
-	return "/users/" + url.PathEscape(mailbox) + "/mailFolders('inbox')/messages"
+	return "/users/" + url.PathEscape(mailbox) + "/mailFolders('" + folder + "')/messages"
 }
 
-// subscribe creates a subscription (Graph validates both URLs before it
-// answers) and stores it with its clientState hashed.
-func (c *Conn) subscribe(ctx context.Context) (store.GraphSubscription, error) {
+// subscribe creates a subscription to a folder (Graph validates both URLs
+// before it answers) and stores it with its clientState hashed.
+func (c *Conn) subscribe(ctx context.Context, folder string) (store.GraphSubscription, error) {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	state := base64.RawURLEncoding.EncodeToString(b)
 	base := strings.TrimRight(c.cfg.NotifyBase, "/")
 	body, _ := json.Marshal(subscription{ChangeType: "created", NotificationURL: base + NotificationsPath,
-		LifecycleNotificationURL: base + LifecyclePath, Resource: resource(c.creds.Mailbox),
+		LifecycleNotificationURL: base + LifecyclePath, Resource: resource(c.creds.Mailbox, folder),
 		ExpirationDateTime: c.now().Add(SubscriptionLifetime).UTC().Truncate(time.Second), ClientState: state})
 	data, err := c.api.do(ctx, request{method: http.MethodPost, path: "/subscriptions", body: body, contentType: "application/json"})
 	if err != nil {
@@ -107,14 +107,14 @@ func (c *Conn) subscribe(ctx context.Context) (store.GraphSubscription, error) {
 	if err := json.Unmarshal(data, &s); err != nil || s.ID == "" {
 		return store.GraphSubscription{}, fmt.Errorf("microsoft subscription: an answer without an id (%v)", err)
 	}
-	g := store.GraphSubscription{MailboxID: c.host.MailboxID, Folder: folderInbox, SubscriptionID: s.ID,
+	g := store.GraphSubscription{MailboxID: c.host.MailboxID, Folder: folder, SubscriptionID: s.ID,
 		ClientStateHash: hashClientState(state), NotificationURL: base + NotificationsPath, ExpiresAt: s.ExpirationDateTime}
 	if err := c.host.Store().SaveGraphSubscription(ctx, g); err != nil {
 		// Not stored: its notifications would be refused, so drop it.
 		_ = c.unsubscribe(context.WithoutCancel(ctx), s.ID)
 		return store.GraphSubscription{}, err
 	}
-	c.host.Log.Info("microsoft change notifications subscribed", "mailbox", c.host.MailboxID, "subscription", s.ID, "expires", g.ExpiresAt)
+	c.host.Log.Info("microsoft change notifications subscribed", "mailbox", c.host.MailboxID, "folder", folder, "subscription", s.ID, "expires", g.ExpiresAt)
 	return g, nil
 }
 
@@ -150,16 +150,41 @@ func notFound(err error) bool {
 	return errors.As(err, &ae) && ae.Status == http.StatusNotFound
 }
 
-// maintain keeps the mailbox subscribed: it creates a subscription when
-// there is none (or it expired, or the public URL changed), renews one with
-// less than a quarter of its lifetime left and replaces one Graph no
-// longer has. It returns how long until the next renewal is due.
+// allFolders are the folders a subscription may exist for.
+var allFolders = []folder{inbox, sentItems}
+
+// maintain keeps each synced folder subscribed and drops the subscription
+// of a folder no longer synced. It returns how long until the next renewal
+// is due.
 func (c *Conn) maintain(ctx context.Context) (time.Duration, error) {
-	g, err := c.host.Store().GraphSubscriptionOf(ctx, c.host.MailboxID, folderInbox)
+	next := SubscriptionLifetime
+	for _, f := range allFolders {
+		if !slices.ContainsFunc(c.folders(), func(g folder) bool { return g.name == f.name }) {
+			if g, err := c.host.Store().GraphSubscriptionOf(ctx, c.host.MailboxID, f.name); err == nil {
+				if err := c.unsubscribe(ctx, g.SubscriptionID); err != nil {
+					return 0, err
+				}
+			}
+			continue
+		}
+		due, err := c.maintainFolder(ctx, f.name)
+		if err != nil {
+			return 0, err
+		}
+		next = min(next, due)
+	}
+	return next, nil
+}
+
+// maintainFolder creates a folder's subscription when there is none (or
+// it expired, or the public URL changed), renews one with less than a
+// quarter of its lifetime left and replaces one Graph no longer has.
+func (c *Conn) maintainFolder(ctx context.Context, folder string) (time.Duration, error) {
+	g, err := c.host.Store().GraphSubscriptionOf(ctx, c.host.MailboxID, folder)
 	now := c.now()
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		g, err = c.subscribe(ctx)
+		g, err = c.subscribe(ctx, folder)
 	case err != nil:
 	case g.NotificationURL != c.notificationURL() || !now.Before(g.ExpiresAt):
 		if now.Before(g.ExpiresAt) {
@@ -167,7 +192,7 @@ func (c *Conn) maintain(ctx context.Context) (time.Duration, error) {
 				c.host.Log.Warn("microsoft subscription to the former URL not deleted", "subscription", g.SubscriptionID, "err", err)
 			}
 		}
-		g, err = c.resubscribe(ctx, g.SubscriptionID)
+		g, err = c.resubscribe(ctx, g)
 	case renewDue(now, g.ExpiresAt):
 		g, err = c.renewOrRecreate(ctx, g)
 	}
@@ -182,20 +207,18 @@ func (c *Conn) renewOrRecreate(ctx context.Context, g store.GraphSubscription) (
 	r, err := c.renew(ctx, g)
 	if notFound(err) {
 		c.host.Log.Warn("microsoft subscription gone; subscribing again", "mailbox", c.host.MailboxID, "subscription", g.SubscriptionID)
-		return c.resubscribe(ctx, g.SubscriptionID)
+		return c.resubscribe(ctx, g)
 	}
 	return r, err
 }
 
 // resubscribe forgets the subscription old (Graph no longer has it) and
-// creates another.
-func (c *Conn) resubscribe(ctx context.Context, old string) (store.GraphSubscription, error) {
-	if old != "" {
-		if err := c.host.Store().DeleteGraphSubscription(ctx, old); err != nil {
-			return store.GraphSubscription{}, err
-		}
+// creates another for its folder.
+func (c *Conn) resubscribe(ctx context.Context, old store.GraphSubscription) (store.GraphSubscription, error) {
+	if err := c.host.Store().DeleteGraphSubscription(ctx, old.SubscriptionID); err != nil {
+		return store.GraphSubscription{}, err
 	}
-	return c.subscribe(ctx)
+	return c.subscribe(ctx, old.Folder)
 }
 
 // watchSubscribed syncs whenever the subscription is due for upkeep, and
@@ -247,11 +270,13 @@ func (c *Conn) unsubscribeIfDisconnected(ctx context.Context) {
 			return
 		}
 	}
-	g, err := c.host.Store().GraphSubscriptionOf(ctx, c.host.MailboxID, folderInbox)
-	if err != nil {
-		return
-	}
-	if err := c.unsubscribe(ctx, g.SubscriptionID); err != nil {
-		c.host.Log.Warn("microsoft subscription of a disconnected mailbox not deleted; it expires by itself", "subscription", g.SubscriptionID, "err", err)
+	for _, f := range allFolders {
+		g, err := c.host.Store().GraphSubscriptionOf(ctx, c.host.MailboxID, f.name)
+		if err != nil {
+			continue
+		}
+		if err := c.unsubscribe(ctx, g.SubscriptionID); err != nil {
+			c.host.Log.Warn("microsoft subscription of a disconnected mailbox not deleted; it expires by itself", "subscription", g.SubscriptionID, "err", err)
+		}
 	}
 }
