@@ -1,12 +1,14 @@
 // Package graph is the Microsoft Graph connector for Microsoft 365 and
 // Outlook.com mailboxes: OAuth connect flow (authorization code with PKCE and
 // offline_access, the refresh token sealed and re-sealed whenever Microsoft
-// rotates it), backfill and sync of the Inbox with one delta query (the
-// deltaLink saved only after the messages before it are committed, an
-// expired one answered by a full re-sync that dedupes), raw MIME from
-// /messages/{id}/$value, shared mailboxes through /users/{address}, and
-// replies sent as our own MIME through sendMail so our Message-ID and
-// threading headers reach the customer.
+// rotates it), backfill and sync of the Inbox (and optionally Sent Items)
+// with one delta query per folder (the deltaLink saved only after the
+// messages before it are committed, an expired one answered by a full
+// re-sync that dedupes), change notifications that wake a delta round
+// (subscribe.go, notify.go; polling every 30 s without a public URL), raw
+// MIME from /messages/{id}/$value, shared mailboxes through
+// /users/{address}, and replies sent as our own MIME through sendMail so
+// our Message-ID and threading headers reach the customer.
 //
 // Verified against Microsoft's documentation and an in-process fake that
 // follows it, not against a live tenant.

@@ -48,6 +48,10 @@ type Enqueuer interface {
 // notifications without resource data).
 const maxNotificationBody = 1 << 20
 
+// maxSubscriptionsPerBatch bounds the distinct subscriptions one batch may
+// name (two per mailbox: Inbox and Sent Items).
+const maxSubscriptionsPerBatch = 1000
+
 // notification is one item of a batch.
 type notification struct {
 	SubscriptionID string `json:"subscriptionId"`
@@ -100,9 +104,25 @@ func (h *Notifications) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var todo []SyncArgs
 	seen := map[SyncArgs]bool{}
+	// One lookup per subscription, and a bound on them: the endpoint is
+	// public, so a body must not buy thousands of queries.
+	subs := map[string]store.GraphSubscription{}
+	unknown := map[string]bool{}
 	for _, n := range batch.Value {
-		g, err := h.Store.GraphSubscriptionByID(ctx, n.SubscriptionID)
+		g, ok := subs[n.SubscriptionID]
+		if unknown[n.SubscriptionID] {
+			continue
+		}
+		if !ok && len(subs)+len(unknown) >= maxSubscriptionsPerBatch {
+			http.Error(w, "too many subscriptions in one batch", http.StatusBadRequest)
+			return
+		}
+		var err error
+		if !ok {
+			g, err = h.Store.GraphSubscriptionByID(ctx, n.SubscriptionID)
+		}
 		if errors.Is(err, store.ErrNotFound) {
+			unknown[n.SubscriptionID] = true
 			h.log().Warn("microsoft notification for a subscription we do not hold; ignored", "subscription", n.SubscriptionID, "remote", r.RemoteAddr)
 			continue
 		}
@@ -111,6 +131,7 @@ func (h *Notifications) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "temporary failure", http.StatusInternalServerError)
 			return
 		}
+		subs[n.SubscriptionID] = g
 		if subtle.ConstantTimeCompare([]byte(hashClientState(n.ClientState)), []byte(g.ClientStateHash)) != 1 {
 			h.log().Warn("microsoft notification with a wrong clientState; ignored", "subscription", n.SubscriptionID, "remote", r.RemoteAddr)
 			continue
@@ -168,8 +189,11 @@ type SyncWorker struct {
 	Log      *slog.Logger
 }
 
-// Timeout bounds one round (a few pages after a burst of mail).
-func (w *SyncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return 5 * time.Minute }
+// Timeout bounds one round (a page or two after a notification; the
+// backfill is the connector's, never a job's). It stays under River's
+// rescue of stuck jobs (3 minutes), so a round is never run twice at once
+// by that.
+func (w *SyncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return 2 * time.Minute }
 
 // Register adds the worker to a River worker set.
 func (w *SyncWorker) Register(ws *river.Workers) { river.AddWorker(ws, w) }

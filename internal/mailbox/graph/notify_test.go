@@ -345,3 +345,25 @@ func BenchmarkNotificationToTicket(b *testing.B) {
 		})
 	}
 }
+
+// The public endpoint looks up at most 1,000 distinct subscriptions per
+// batch; repeats of one cost one lookup.
+func TestBatchBounded(t *testing.T) {
+	t.Parallel()
+	s := newSubSetup(t, storetest.SQLiteURL(t))
+	items := func(n int) []map[string]any {
+		var out []map[string]any
+		for i := range n {
+			out = append(out, map[string]any{"subscriptionId": "sub-" + strconv.Itoa(i), "clientState": "x"}, map[string]any{"subscriptionId": "sub-" + strconv.Itoa(i), "clientState": "x"})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		n    int
+		want int
+	}{{1000, http.StatusAccepted}, {1001, http.StatusBadRequest}} {
+		if code, err := post(s.notifyBase+graph.NotificationsPath, items(tc.n)...); err != nil || code != tc.want {
+			t.Fatalf("%d subscriptions: %d %v", tc.n, code, err)
+		}
+	}
+}
