@@ -26,10 +26,12 @@ import (
 //   - a notification batch {"value":[...]}: each item's subscriptionId must
 //     be one we hold and its clientState must match (constant time against
 //     the stored hash); an item that fails is logged and ignored. For the
-//     others a SyncArgs job is committed and Graph gets 202 at once (it
-//     counts an answer later than 3 s as slow and drops endpoints that stay
-//     slow). The job runs a delta round wherever River runs it, so
-//     whichever replica got the POST, no replica must hold anything.
+//     others a SyncArgs job is committed and Graph gets 202 at once (an
+//     endpoint with over 10% of answers slower than 10 s in 10 minutes is
+//     delayed, over 15% has its notifications dropped); a 5xx when the job
+//     cannot be committed makes Graph retry for up to 4 hours. The job runs
+//     a delta round wherever River runs it, so whichever replica got the
+//     POST, no replica must hold anything.
 //
 // https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks
 // https://learn.microsoft.com/en-us/graph/change-notifications-lifecycle-events
