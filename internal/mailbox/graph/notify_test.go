@@ -203,6 +203,19 @@ func TestSubscriptionRenewedBeforeExpiry(t *testing.T) {
 	if subs[0].id != sub.id || !subs[0].expires.After(sub.expires) || !s.stored(t).ExpiresAt.Equal(subs[0].expires) {
 		t.Fatalf("after renewal: fake %+v, stored %+v", subs[0], s.stored(t))
 	}
+	// Removed at Graph without a word: the renewal's 404 makes a new one.
+	s.ms.with(func() { delete(s.ms.subs, sub.id) })
+	dueAgain := subs[0].expires.Add(-graph.SubscriptionLifetime/4 + time.Minute)
+	s.now.Store(&dueAgain)
+	stopDue := s.watch(t, s.build(t, nil))
+	s.env.WaitUntil("a subscription replacing the removed one", func() bool {
+		subs := s.ms.subscriptions()
+		return len(subs) == 1 && subs[0].id != sub.id
+	})
+	stopDue()
+	s.env.WaitUntil("the replacement stored", func() bool { return s.stored(t).SubscriptionID == s.ms.subscriptions()[0].id })
+	sub = s.ms.subscriptions()[0]
+	subs = []fakeSub{sub}
 	// Expired meanwhile (Graph dropped it): a new one.
 	gone := subs[0].expires.Add(time.Minute)
 	s.now.Store(&gone)
