@@ -119,6 +119,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	workers := river.NewWorkers()
 	nylasFetch := a.nylasFetchWorker()
 	nylasFetch.Register(workers)
+	microsoftSync := a.microsoftSyncWorker()
+	microsoftSync.Register(workers)
 	a.Queue, err = jobs.New(db, workers, jobs.Options{Work: work, Logger: log, Observe: a.Metrics.JobDone,
 		Periodic: []*river.PeriodicJob{ticket.TimeRulesPeriodic(), ticket.SLABreachPeriodic()}})
 	if err != nil {
@@ -142,6 +144,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	a.Health = health.New(health.Config{Store: a.Store, Queue: a.Queue, Logger: log.With("component", "mailbox-health")})
 	webhook.AddWorkers(workers, a.Webhooks)
 	nylasFetch.Receiver = a.Tickets
+	microsoftSync.Receiver = a.Tickets
+	microsoftSync.Config = a.microsoftConfig() // with a.userHTTP, set after the workers were built
 	a.Connectors = a.newConnectors()
 	return a, nil
 }

@@ -97,7 +97,32 @@ func (a *App) microsoftConfig() graph.Config {
 			RedirectURL: strings.TrimRight(a.Cfg.BaseURL, "/") + "/api/v1/mailboxes/microsoft/oauth/callback"},
 		Secrets:    a.Secrets,
 		HTTPClient: a.userHTTP,
+		NotifyBase: microsoftNotifyBase(a.Cfg.BaseURL),
 	}
+}
+
+// microsoftNotifyBase is where Graph posts change notifications: the
+// public URL when it is https (Graph refuses anything else), else "" and
+// the connector polls.
+func microsoftNotifyBase(baseURL string) string {
+	if strings.HasPrefix(strings.ToLower(baseURL), "https://") {
+		return baseURL
+	}
+	return ""
+}
+
+// MicrosoftNotifications is the receiver of Graph's change and lifecycle
+// notifications, mounted (no session: the clientState authenticates) as
+// POST graph.NotificationsPath and graph.LifecyclePath. It answers at once
+// and leaves the delta round to microsoftSyncWorker's jobs.
+func (a *App) MicrosoftNotifications() *graph.Notifications {
+	return &graph.Notifications{Store: a.Store, Queue: a.Queue, Log: a.Log.With("component", "microsoft-notifications")}
+}
+
+// microsoftSyncWorker works the notifications' delta rounds; Open sets its
+// Receiver once the ticket service exists.
+func (a *App) microsoftSyncWorker() *graph.SyncWorker {
+	return &graph.SyncWorker{Store: a.Store, Config: a.microsoftConfig(), Log: a.Log.With("component", "microsoft-sync")}
 }
 
 // MicrosoftOAuth returns the handlers of the Microsoft 365 connect flow;

@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/mailbox/graph"
 	"github.com/ticketer/ticketer/internal/mailbox/health"
 	"github.com/ticketer/ticketer/internal/mailbox/nylas"
 	"github.com/ticketer/ticketer/internal/notify"
@@ -30,7 +31,7 @@ func TestEveryJobGoesToAWorkedQueue(t *testing.T) {
 	kinds := []job{
 		ticket.IngestArgs{}, ticket.IngestArgs{Large: true}, ticket.IngestArgs{Backlog: true},
 		ticket.SendArgs{}, ticket.SnoozeArgs{}, ticket.TimeRulesArgs{}, ticket.SLABreachArgs{},
-		notify.MailArgs{}, health.MailArgs{}, nylas.FetchArgs{}, webhook.DeliverArgs{},
+		notify.MailArgs{}, health.MailArgs{}, nylas.FetchArgs{}, graph.SyncArgs{}, webhook.DeliverArgs{},
 	}
 	types := map[string]bool{}
 	for _, k := range kinds {

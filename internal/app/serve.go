@@ -100,6 +100,7 @@ func (a *App) Serve(ctx context.Context, ready Ready) error {
 		MailOAuthStart:         http.HandlerFunc(mailFlow.Start),
 		MailOAuthCallback:      http.HandlerFunc(mailFlow.Callback),
 		NylasWebhook:           a.NylasWebhook(),
+		MicrosoftNotifications: a.MicrosoftNotifications(),
 		OIDCStart:              oidcStart,
 		OIDCCallback:           oidcCallback,
 		Stream: a.Live.Handler(live.HandlerConfig{Authenticate: func(r *http.Request) (int64, bool) {

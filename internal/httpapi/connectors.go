@@ -65,3 +65,11 @@ func (s *Server) NylasWebhookChallenge(ctx context.Context, _ oapi.NylasWebhookC
 func (s *Server) NylasWebhook(ctx context.Context, _ oapi.NylasWebhookRequestObject) (oapi.NylasWebhookResponseObject, error) {
 	return nil, errors.New("the Nylas webhook is served by the handler given in Options.NylasWebhook")
 }
+
+func (s *Server) MicrosoftNotifications(ctx context.Context, _ oapi.MicrosoftNotificationsRequestObject) (oapi.MicrosoftNotificationsResponseObject, error) {
+	return nil, errors.New("Microsoft notifications are served by the handler given in Options.MicrosoftNotifications")
+}
+
+func (s *Server) MicrosoftLifecycleNotifications(ctx context.Context, _ oapi.MicrosoftLifecycleNotificationsRequestObject) (oapi.MicrosoftLifecycleNotificationsResponseObject, error) {
+	return nil, errors.New("Microsoft notifications are served by the handler given in Options.MicrosoftNotifications")
+}

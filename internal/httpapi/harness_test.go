@@ -132,7 +132,8 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 	}
 	opts := httpapi.Options{Stream: okHandler("stream"), Metrics: okHandler("metrics"),
 		GmailOAuthStart: okHandler("gmail start"), GmailOAuthCallback: okHandler("gmail callback"), NylasWebhook: okHandler("nylas webhook"),
-		MicrosoftOAuthStart: okHandler("microsoft start"), MicrosoftOAuthCallback: okHandler("microsoft callback"),
+		MicrosoftNotifications: okHandler("microsoft notifications"),
+		MicrosoftOAuthStart:    okHandler("microsoft start"), MicrosoftOAuthCallback: okHandler("microsoft callback"),
 		MailOAuthStart: okHandler("mail oauth start"), MailOAuthCallback: okHandler("mail oauth callback"),
 		OIDCStart: okHandler("sso start"), OIDCCallback: okHandler("sso callback")}
 	if o.noSSO {

@@ -170,6 +170,10 @@ func (s *Server) routes(api *oapi.ServerInterfaceWrapper, opts Options) http.Han
 		route("GET /api/v1/mailboxes/nylas/webhook", public, opts.NylasWebhook.ServeHTTP)
 		route("POST /api/v1/mailboxes/nylas/webhook", public, opts.NylasWebhook.ServeHTTP)
 	}
+	if opts.MicrosoftNotifications != nil {
+		route("POST /api/v1/mailboxes/microsoft/notifications", public, opts.MicrosoftNotifications.ServeHTTP)
+		route("POST /api/v1/mailboxes/microsoft/lifecycle", public, opts.MicrosoftNotifications.ServeHTTP)
+	}
 
 	// The customer portal (issue 14): sign-in by a mailed link, then pages
 	// rendered on the server with their own cookie, CSRF token and CSP

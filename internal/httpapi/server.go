@@ -82,6 +82,10 @@ type Options struct {
 	// MicrosoftOAuthStart and MicrosoftOAuthCallback run the Microsoft 365
 	// connect flow (admin).
 	MicrosoftOAuthStart, MicrosoftOAuthCallback http.Handler
+	// MicrosoftNotifications receives Graph's change and lifecycle
+	// notifications (public: the subscription's clientState authenticates
+	// them).
+	MicrosoftNotifications http.Handler
 	// OIDCStart and OIDCCallback run single sign-on (public; nil when
 	// TICKETER_OIDC_ISSUER is not set). They find the client with ClientFrom.
 	OIDCStart, OIDCCallback http.Handler

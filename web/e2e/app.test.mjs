@@ -311,6 +311,10 @@ test("admin pages", async () => {
   await help.getByRole("button", { name: "Connect account" }).click();
   assert.match(await help.getByRole("link", { name: "Connect Gmail" }).getAttribute("href"), /^\/api\/v1\/mailboxes\/gmail\/oauth\/start\?mailbox_id=\d+$/);
   assert.match(await help.getByRole("link", { name: "Connect Microsoft 365" }).getAttribute("href"), /^\/api\/v1\/mailboxes\/microsoft\/oauth\/start\?mailbox_id=\d+$/);
+  await help.getByLabel(/Also sync Sent Items/).check();
+  assert.match(await help.getByRole("link", { name: "Connect Microsoft 365" }).getAttribute("href"), /^\/api\/v1\/mailboxes\/microsoft\/oauth\/start\?mailbox_id=\d+&sent=true$/);
+  await shot("07a-admin-mailbox-connect");
+  await help.getByLabel(/Also sync Sent Items/).uncheck();
   await help.getByLabel("Grant ID").fill("  ");
   await help.getByLabel("API key").fill("nyk_secret");
   await help.getByRole("button", { name: "Connect Nylas" }).click();

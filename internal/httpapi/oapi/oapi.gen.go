@@ -1103,6 +1103,27 @@ type ForwardRequest struct {
 	To []string `json:"to"`
 }
 
+// GraphNotification defines model for GraphNotification.
+type GraphNotification struct {
+	ChangeType  *string `json:"changeType,omitempty"`
+	ClientState *string `json:"clientState,omitempty"`
+
+	// LifecycleEvent reauthorizationRequired, subscriptionRemoved or missed (lifecycle notifications)
+	LifecycleEvent *string `json:"lifecycleEvent,omitempty"`
+	Resource       *string `json:"resource,omitempty"`
+	ResourceData   *struct {
+		Id *string `json:"id,omitempty"`
+	} `json:"resourceData,omitempty"`
+	SubscriptionExpirationDateTime *time.Time `json:"subscriptionExpirationDateTime,omitempty"`
+	SubscriptionId                 string     `json:"subscriptionId"`
+	TenantId                       *string    `json:"tenantId,omitempty"`
+}
+
+// GraphNotificationBatch defines model for GraphNotificationBatch.
+type GraphNotificationBatch struct {
+	Value []GraphNotification `json:"value"`
+}
+
 // Health defines model for Health.
 type Health map[string]string
 
@@ -2124,6 +2145,16 @@ type GmailOAuthStartParams struct {
 	Since     *string `form:"since,omitempty" json:"since,omitempty"`
 }
 
+// MicrosoftLifecycleNotificationsParams defines parameters for MicrosoftLifecycleNotifications.
+type MicrosoftLifecycleNotificationsParams struct {
+	ValidationToken *string `form:"validationToken,omitempty" json:"validationToken,omitempty"`
+}
+
+// MicrosoftNotificationsParams defines parameters for MicrosoftNotifications.
+type MicrosoftNotificationsParams struct {
+	ValidationToken *string `form:"validationToken,omitempty" json:"validationToken,omitempty"`
+}
+
 // MicrosoftOAuthCallbackParams defines parameters for MicrosoftOAuthCallback.
 type MicrosoftOAuthCallbackParams struct {
 	State            *string `form:"state,omitempty" json:"state,omitempty"`
@@ -2137,6 +2168,7 @@ type MicrosoftOAuthStartParams struct {
 	MailboxId int64   `form:"mailbox_id" json:"mailbox_id"`
 	Since     *string `form:"since,omitempty" json:"since,omitempty"`
 	Shared    *bool   `form:"shared,omitempty" json:"shared,omitempty"`
+	Sent      *bool   `form:"sent,omitempty" json:"sent,omitempty"`
 }
 
 // NylasWebhookChallengeParams defines parameters for NylasWebhookChallenge.
@@ -2290,6 +2322,12 @@ type UpdateMacroJSONRequestBody = MacroUpdate
 
 // CreateMailboxJSONRequestBody defines body for CreateMailbox for application/json ContentType.
 type CreateMailboxJSONRequestBody = CreateMailboxRequest
+
+// MicrosoftLifecycleNotificationsJSONRequestBody defines body for MicrosoftLifecycleNotifications for application/json ContentType.
+type MicrosoftLifecycleNotificationsJSONRequestBody = GraphNotificationBatch
+
+// MicrosoftNotificationsJSONRequestBody defines body for MicrosoftNotifications for application/json ContentType.
+type MicrosoftNotificationsJSONRequestBody = GraphNotificationBatch
 
 // UpdateMailboxJSONRequestBody defines body for UpdateMailbox for application/json ContentType.
 type UpdateMailboxJSONRequestBody = MailboxUpdate
@@ -2509,6 +2547,12 @@ type ServerInterface interface {
 	// GmailOAuthStart Starts connecting a mailbox to Gmail (redirects to Google's consent page)
 	// (GET /api/v1/mailboxes/gmail/oauth/start)
 	GmailOAuthStart(w http.ResponseWriter, r *http.Request, params GmailOAuthStartParams)
+	// MicrosoftLifecycleNotifications Microsoft Graph lifecycle notifications (reauthorizationRequired, subscriptionRemoved, missed)
+	// (POST /api/v1/mailboxes/microsoft/lifecycle)
+	MicrosoftLifecycleNotifications(w http.ResponseWriter, r *http.Request, params MicrosoftLifecycleNotificationsParams)
+	// MicrosoftNotifications Microsoft Graph change notifications of subscribed mailboxes
+	// (POST /api/v1/mailboxes/microsoft/notifications)
+	MicrosoftNotifications(w http.ResponseWriter, r *http.Request, params MicrosoftNotificationsParams)
 	// MicrosoftOAuthCallback Where Microsoft sends the admin back; the state is bound to the admin's session
 	// (GET /api/v1/mailboxes/microsoft/oauth/callback)
 	MicrosoftOAuthCallback(w http.ResponseWriter, r *http.Request, params MicrosoftOAuthCallbackParams)
@@ -3682,6 +3726,72 @@ func (siw *ServerInterfaceWrapper) GmailOAuthStart(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// MicrosoftLifecycleNotifications operation middleware
+func (siw *ServerInterfaceWrapper) MicrosoftLifecycleNotifications(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MicrosoftLifecycleNotificationsParams
+
+	// ------------- Optional query parameter "validationToken" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "validationToken", r.URL.Query(), &params.ValidationToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "validationToken"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "validationToken", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.MicrosoftLifecycleNotifications(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// MicrosoftNotifications operation middleware
+func (siw *ServerInterfaceWrapper) MicrosoftNotifications(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MicrosoftNotificationsParams
+
+	// ------------- Optional query parameter "validationToken" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "validationToken", r.URL.Query(), &params.ValidationToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "validationToken"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "validationToken", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.MicrosoftNotifications(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // MicrosoftOAuthCallback operation middleware
 func (siw *ServerInterfaceWrapper) MicrosoftOAuthCallback(w http.ResponseWriter, r *http.Request) {
 
@@ -3798,6 +3908,19 @@ func (siw *ServerInterfaceWrapper) MicrosoftOAuthStart(w http.ResponseWriter, r 
 			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "shared"})
 		} else {
 			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "shared", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "sent" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sent", r.URL.Query(), &params.Sent, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "sent"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sent", Err: err})
 		}
 		return
 	}
@@ -5948,6 +6071,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/oauth/callback", wrapper.MailOAuthCallback)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/mailboxes/nylas/webhook", wrapper.NylasWebhookChallenge)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/mailboxes/nylas/webhook", wrapper.NylasWebhook)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/mailboxes/microsoft/notifications", wrapper.MicrosoftNotifications)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/mailboxes/microsoft/lifecycle", wrapper.MicrosoftLifecycleNotifications)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/reports/summary", wrapper.GetReportSummary)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/api/v1/views", wrapper.ListViews)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/api/v1/views", wrapper.CreateView)
@@ -8307,6 +8432,90 @@ func (response GmailOAuthStart403JSONResponse) VisitGmailOAuthStartResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MicrosoftLifecycleNotificationsRequestObject struct {
+	Params MicrosoftLifecycleNotificationsParams
+	Body   *MicrosoftLifecycleNotificationsJSONRequestBody
+}
+
+type MicrosoftLifecycleNotificationsResponseObject interface {
+	VisitMicrosoftLifecycleNotificationsResponse(w http.ResponseWriter) error
+}
+
+type MicrosoftLifecycleNotifications200TextResponse string
+
+func (response MicrosoftLifecycleNotifications200TextResponse) VisitMicrosoftLifecycleNotificationsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(200)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type MicrosoftLifecycleNotifications202Response struct {
+}
+
+func (response MicrosoftLifecycleNotifications202Response) VisitMicrosoftLifecycleNotificationsResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type MicrosoftLifecycleNotifications400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response MicrosoftLifecycleNotifications400JSONResponse) VisitMicrosoftLifecycleNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MicrosoftNotificationsRequestObject struct {
+	Params MicrosoftNotificationsParams
+	Body   *MicrosoftNotificationsJSONRequestBody
+}
+
+type MicrosoftNotificationsResponseObject interface {
+	VisitMicrosoftNotificationsResponse(w http.ResponseWriter) error
+}
+
+type MicrosoftNotifications200TextResponse string
+
+func (response MicrosoftNotifications200TextResponse) VisitMicrosoftNotificationsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(200)
+
+	_, err := w.Write([]byte(fmt.Sprint(response)))
+	return err
+}
+
+type MicrosoftNotifications202Response struct {
+}
+
+func (response MicrosoftNotifications202Response) VisitMicrosoftNotificationsResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type MicrosoftNotifications400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response MicrosoftNotifications400JSONResponse) VisitMicrosoftNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13829,6 +14038,12 @@ type StrictServerInterface interface {
 	// GmailOAuthStart Starts connecting a mailbox to Gmail (redirects to Google's consent page)
 	// (GET /api/v1/mailboxes/gmail/oauth/start)
 	GmailOAuthStart(ctx context.Context, request GmailOAuthStartRequestObject) (GmailOAuthStartResponseObject, error)
+	// MicrosoftLifecycleNotifications Microsoft Graph lifecycle notifications (reauthorizationRequired, subscriptionRemoved, missed)
+	// (POST /api/v1/mailboxes/microsoft/lifecycle)
+	MicrosoftLifecycleNotifications(ctx context.Context, request MicrosoftLifecycleNotificationsRequestObject) (MicrosoftLifecycleNotificationsResponseObject, error)
+	// MicrosoftNotifications Microsoft Graph change notifications of subscribed mailboxes
+	// (POST /api/v1/mailboxes/microsoft/notifications)
+	MicrosoftNotifications(ctx context.Context, request MicrosoftNotificationsRequestObject) (MicrosoftNotificationsResponseObject, error)
 	// MicrosoftOAuthCallback Where Microsoft sends the admin back; the state is bound to the admin's session
 	// (GET /api/v1/mailboxes/microsoft/oauth/callback)
 	MicrosoftOAuthCallback(ctx context.Context, request MicrosoftOAuthCallbackRequestObject) (MicrosoftOAuthCallbackResponseObject, error)
@@ -15105,6 +15320,78 @@ func (sh *strictHandler) GmailOAuthStart(w http.ResponseWriter, r *http.Request,
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GmailOAuthStartResponseObject); ok {
 		if err := validResponse.VisitGmailOAuthStartResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MicrosoftLifecycleNotifications operation middleware
+func (sh *strictHandler) MicrosoftLifecycleNotifications(w http.ResponseWriter, r *http.Request, params MicrosoftLifecycleNotificationsParams) {
+	var request MicrosoftLifecycleNotificationsRequestObject
+
+	request.Params = params
+
+	var body MicrosoftLifecycleNotificationsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		if !errors.Is(err, io.EOF) {
+			sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+			return
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MicrosoftLifecycleNotifications(ctx, request.(MicrosoftLifecycleNotificationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MicrosoftLifecycleNotifications")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(MicrosoftLifecycleNotificationsResponseObject); ok {
+		if err := validResponse.VisitMicrosoftLifecycleNotificationsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MicrosoftNotifications operation middleware
+func (sh *strictHandler) MicrosoftNotifications(w http.ResponseWriter, r *http.Request, params MicrosoftNotificationsParams) {
+	var request MicrosoftNotificationsRequestObject
+
+	request.Params = params
+
+	var body MicrosoftNotificationsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		if !errors.Is(err, io.EOF) {
+			sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+			return
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MicrosoftNotifications(ctx, request.(MicrosoftNotificationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MicrosoftNotifications")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(MicrosoftNotificationsResponseObject); ok {
+		if err := validResponse.VisitMicrosoftNotificationsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

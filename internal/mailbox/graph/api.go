@@ -1,12 +1,14 @@
 // Package graph is the Microsoft Graph connector for Microsoft 365 and
 // Outlook.com mailboxes: OAuth connect flow (authorization code with PKCE and
 // offline_access, the refresh token sealed and re-sealed whenever Microsoft
-// rotates it), backfill and sync of the Inbox with one delta query (the
-// deltaLink saved only after the messages before it are committed, an
-// expired one answered by a full re-sync that dedupes), raw MIME from
-// /messages/{id}/$value, shared mailboxes through /users/{address}, and
-// replies sent as our own MIME through sendMail so our Message-ID and
-// threading headers reach the customer.
+// rotates it), backfill and sync of the Inbox (and optionally Sent Items)
+// with one delta query per folder (the deltaLink saved only after the
+// messages before it are committed, an expired one answered by a full
+// re-sync that dedupes), change notifications that wake a delta round
+// (subscribe.go, notify.go; polling every 30 s without a public URL), raw
+// MIME from /messages/{id}/$value, shared mailboxes through
+// /users/{address}, and replies sent as our own MIME through sendMail so
+// our Message-ID and threading headers reach the customer.
 //
 // Verified against Microsoft's documentation and an in-process fake that
 // follows it, not against a live tenant.
@@ -83,6 +85,11 @@ type Credentials struct {
 	Mailbox      string `json:"mailbox,omitempty"`
 	RefreshToken string `json:"refresh_token"`
 	Shared       bool   `json:"shared,omitempty"` // granted the .Shared scopes
+	// SyncSent syncs Sent Items too: mail sent from Outlook itself lands on
+	// its ticket as our reply (the ingestion takes mail from our own
+	// address as outbound; our own replies sent through Ticketer dedupe by
+	// Message-ID).
+	SyncSent bool `json:"sync_sent,omitempty"`
 }
 
 func (cr Credentials) scopes() []string {
@@ -346,16 +353,17 @@ func (c *client) me(ctx context.Context) (user, error) {
 // pageSize is the delta page size asked for (the default is 10).
 const pageSize = 100
 
-// delta fetches one page of a delta round; link is "" for a new round.
+// delta fetches one page of a folder's delta round (inbox, sentitems);
+// link is "" for a new round.
 // The first request carries every query option; Graph encodes them into the
 // links it hands back, which are then used as they are.
-func (c *client) delta(ctx context.Context, mailbox, link string, since time.Time) (deltaPage, error) {
+func (c *client) delta(ctx context.Context, mailbox, folder, link string, since time.Time) (deltaPage, error) {
 	if link == "" {
 		q := "?$select=id,receivedDateTime"
 		if !since.IsZero() {
 			q += "&$filter=" + url.QueryEscape("receivedDateTime ge "+since.UTC().Format(time.RFC3339))
 		}
-		link = userPath(mailbox) + "/mailFolders/inbox/messages/delta" + q
+		link = userPath(mailbox) + "/mailFolders/" + folder + "/messages/delta" + q
 	}
 	var p deltaPage
 	err := c.getJSON(ctx, link, http.Header{"Prefer": {"odata.maxpagesize=" + strconv.Itoa(pageSize)}}, &p)

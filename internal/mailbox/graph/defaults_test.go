@@ -15,3 +15,23 @@ func TestDefaults(t *testing.T) {
 		t.Fatalf("defaults: poll %s, fetchers %d, page %d, margin %s", c.cfg.PollInterval, c.cfg.Fetchers, pageSize, refreshMargin)
 	}
 }
+
+// Subscriptions: asked for just under Outlook's 10,080-minute maximum,
+// renewed once less than a quarter of that is left, a safety-net round
+// every 5 minutes while notifications arrive.
+func TestRenewDue(t *testing.T) {
+	t.Parallel()
+	if SubscriptionLifetime > 10080*time.Minute || SubscriptionLifetime < 10000*time.Minute || SubscribedPollInterval != 5*time.Minute {
+		t.Fatalf("lifetime %s, poll %s", SubscriptionLifetime, SubscribedPollInterval)
+	}
+	exp := time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC)
+	quarter := SubscriptionLifetime / 4
+	for _, tc := range []struct {
+		left time.Duration
+		due  bool
+	}{{SubscriptionLifetime, false}, {quarter + time.Second, false}, {quarter, false}, {quarter - time.Second, true}, {0, true}} {
+		if got := renewDue(exp.Add(-tc.left), exp); got != tc.due {
+			t.Errorf("%s left: due %v", tc.left, got)
+		}
+	}
+}

@@ -63,11 +63,15 @@ type fakeMicrosoft struct {
 	// mutableIDs counts requests without Prefer: IdType="ImmutableId"
 	// (the ids a connector stores would change when a message moves).
 	mutableIDs int
+	// subscriptions (fakesub_test.go)
+	subs  map[string]*fakeSub
+	clock func() time.Time // subscription expiry clock; time.Now when nil
 }
 
 type fakeMsg struct {
 	id       string
-	seq      int // change sequence: set when added or removed
+	folder   string // inbox, sentitems
+	seq      int    // change sequence: set when added or removed
 	received time.Time
 	raw      []byte
 	removed  bool
@@ -86,7 +90,7 @@ type fakeCode struct {
 // fakeRound is what a token stands for: the changes after `after`, up to
 // `upto`, from `offset`; filter is the first request's $filter.
 type fakeRound struct {
-	box          string
+	box, folder  string
 	after, upto  int
 	offset, size int
 	since        time.Time
@@ -108,17 +112,20 @@ const (
 func newFakeMicrosoft(t testing.TB) *fakeMicrosoft {
 	f := &fakeMicrosoft{t: t, account: fakeAccount, boxes: map[string][]*fakeMsg{}, access: map[string]bool{},
 		refresh: "M.R3_first", tokens: map[string]fakeGrant{}, codes: map[string]fakeCode{}, rounds: map[string]fakeRound{},
-		requests: map[string]int{}}
+		requests: map[string]int{}, subs: map[string]*fakeSub{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{tenant}/oauth2/v2.0/authorize", f.authorize)
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", f.token)
 	mux.HandleFunc("GET /v1.0/me", f.api(f.me))
 	for _, root := range []string{"/v1.0/me", "/v1.0/users/{user}"} {
 		mux.HandleFunc("GET "+root+"/mailFolders/inbox", f.api(f.inbox))
-		mux.HandleFunc("GET "+root+"/mailFolders/inbox/messages/delta", f.api(f.delta))
+		mux.HandleFunc("GET "+root+"/mailFolders/{folder}/messages/delta", f.api(f.delta))
 		mux.HandleFunc("GET "+root+"/messages/{id}/$value", f.api(f.value))
 		mux.HandleFunc("POST "+root+"/sendMail", f.api(f.sendMail))
 	}
+	mux.HandleFunc("POST /v1.0/subscriptions", f.api(f.createSubscription))
+	mux.HandleFunc("PATCH /v1.0/subscriptions/{sid}", f.api(f.renewSubscription))
+	mux.HandleFunc("DELETE /v1.0/subscriptions/{sid}", f.api(f.deleteSubscription))
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -137,8 +144,13 @@ func (f *fakeMicrosoft) loginBase() string { return f.srv.URL }
 func (f *fakeMicrosoft) add(box, id string, received time.Time, raw []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.addTo(box, "inbox", id, received, raw)
+}
+
+// addTo puts a message in a folder; f.mu is held.
+func (f *fakeMicrosoft) addTo(box, folder, id string, received time.Time, raw []byte) {
 	f.seq++
-	f.boxes[box] = append(f.boxes[box], &fakeMsg{id: id, seq: f.seq, received: received, raw: raw})
+	f.boxes[box] = append(f.boxes[box], &fakeMsg{id: id, folder: folder, seq: f.seq, received: received, raw: raw})
 }
 
 // remove deletes a message (a delta round after it reports @removed).
@@ -352,6 +364,11 @@ func (f *fakeMicrosoft) inbox(w http.ResponseWriter, _ *http.Request, box string
 // preferred size (Outlook's default 10), in change order.
 func (f *fakeMicrosoft) delta(w http.ResponseWriter, r *http.Request, box string) {
 	q := r.URL.Query()
+	folder := r.PathValue("folder")
+	if folder != "inbox" && folder != "sentitems" {
+		graphError(w, 404, "ErrorItemNotFound", "The specified folder could not be found in the store.")
+		return
+	}
 	size := 10
 	for _, p := range preferences(r) {
 		if v, ok := strings.CutPrefix(p, "odata.maxpagesize="); ok {
@@ -365,19 +382,19 @@ func (f *fakeMicrosoft) delta(w http.ResponseWriter, r *http.Request, box string
 	switch {
 	case q.Get("$skiptoken") != "":
 		var ok bool
-		if rd, ok = f.rounds[q.Get("$skiptoken")]; !ok || rd.box != box {
+		if rd, ok = f.rounds[q.Get("$skiptoken")]; !ok || rd.box != box || rd.folder != folder {
 			graphError(w, 410, "syncStateNotFound", "The sync state generation is invalid or expired.")
 			return
 		}
 	case q.Get("$deltatoken") != "":
 		prev, ok := f.rounds[q.Get("$deltatoken")]
-		if !ok || prev.box != box {
+		if !ok || prev.box != box || prev.folder != folder {
 			graphError(w, 410, "syncStateNotFound", "The sync state generation is invalid or expired.")
 			return
 		}
-		rd = fakeRound{box: box, after: prev.upto, upto: f.seq, size: size, since: prev.since}
+		rd = fakeRound{box: box, folder: folder, after: prev.upto, upto: f.seq, size: size, since: prev.since}
 	default:
-		rd = fakeRound{box: box, upto: f.seq, size: size}
+		rd = fakeRound{box: box, folder: folder, upto: f.seq, size: size}
 		if fl := q.Get("$filter"); fl != "" {
 			v, ok := strings.CutPrefix(fl, "receivedDateTime ge ")
 			t, err := time.Parse(time.RFC3339, v)
@@ -390,7 +407,7 @@ func (f *fakeMicrosoft) delta(w http.ResponseWriter, r *http.Request, box string
 	}
 	var changes []*fakeMsg
 	for _, m := range f.boxes[box] {
-		if m.seq > rd.after && m.seq <= rd.upto && (rd.since.IsZero() || !m.received.Before(rd.since)) {
+		if m.folder == rd.folder && m.seq > rd.after && m.seq <= rd.upto && (rd.since.IsZero() || !m.received.Before(rd.since)) {
 			changes = append(changes, m)
 		}
 	}
@@ -464,5 +481,7 @@ func (f *fakeMicrosoft) sendMail(w http.ResponseWriter, r *http.Request, box str
 		return
 	}
 	f.sent = append(f.sent, fakeSent{box: box, contentType: r.Header.Get("Content-Type"), raw: raw})
+	// Exchange keeps a copy in Sent Items (saveToSentItems defaults true).
+	f.addTo(box, "sentitems", f.newToken("AAMkSent-"), time.Now(), raw)
 	w.WriteHeader(http.StatusAccepted)
 }

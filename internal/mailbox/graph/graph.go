@@ -32,11 +32,14 @@ type Config struct {
 	Secrets    *secret.Box
 	APIBase    string       // Graph's unless set (tests)
 	HTTPClient *http.Client // nil: a client with a timeout
-	// PollInterval is how often the deltaLink is asked for news (30s, no
-	// change notifications yet): one
-	// cheap call when nothing changed, far inside Outlook's 10,000 requests
-	// per 10 minutes per mailbox.
+	// PollInterval is how often the deltaLink is asked for news without
+	// change notifications (30s): one cheap call when nothing changed, far
+	// inside Outlook's 10,000 requests per 10 minutes per mailbox.
 	PollInterval time.Duration
+	// NotifyBase is the public base URL (https; TICKETER_BASE_URL) Graph
+	// posts change notifications to (NotificationsPath, LifecyclePath);
+	// "" polls every PollInterval instead.
+	NotifyBase string
 	// Fetchers is how many messages' MIME are fetched at once (4; Outlook
 	// allows 4 concurrent requests per mailbox).
 	Fetchers int
@@ -54,13 +57,44 @@ type Conn struct {
 
 var _ mailbox.Connector = (*Conn)(nil)
 
-// state is the resume point: the link to GET next. Within a round it is a
-// nextLink, between rounds the deltaLink; either is saved only once every
-// message of the pages before it was delivered.
+// state is the resume point of each folder: the link to GET next. Within a
+// round it is a nextLink, between rounds the deltaLink; either is saved
+// only once every message of the pages before it was delivered. The Inbox's
+// is at the top level (the form saved before Sent Items existed).
 type state struct {
+	folderState
+	Sent *folderState `json:"sent,omitempty"` // Sent Items (Credentials.SyncSent)
+}
+
+type folderState struct {
 	Link  string `json:"link,omitempty"`
 	Delta bool   `json:"delta,omitempty"` // Link is a deltaLink: the backfill is over
 	Done  int64  `json:"done,omitempty"`  // messages delivered in the running round
+}
+
+// folder is a synced mail folder: its well-known name in Graph and the
+// source its messages are delivered with.
+type folder struct {
+	name, source string
+	at           func(*state) *folderState
+}
+
+var (
+	inbox     = folder{"inbox", "graph", func(s *state) *folderState { return &s.folderState }}
+	sentItems = folder{"sentitems", "graph-sent", func(s *state) *folderState {
+		if s.Sent == nil {
+			s.Sent = &folderState{}
+		}
+		return s.Sent
+	}}
+)
+
+// folders are what this mailbox syncs.
+func (c *Conn) folders() []folder {
+	if c.creds.SyncSent {
+		return []folder{inbox, sentItems}
+	}
+	return []folder{inbox}
 }
 
 // ErrNotConfigured says the Microsoft app registration is missing.
@@ -73,12 +107,20 @@ func Factory(cfg Config) mailbox.Factory {
 		if cfg.App.ClientID == "" || cfg.App.ClientSecret == "" {
 			return nil, ErrNotConfigured
 		}
-		cr, err := oauthweb.OpenCredentials(cfg.Secrets, c, "Microsoft", ErrAuth, func(cr Credentials) string { return cr.RefreshToken })
+		cr, err := openCredentials(cfg, c)
 		if err != nil {
 			return nil, err
 		}
 		return New(cfg, h, cr, c.BackfillSince), nil
 	}
+}
+
+func openCredentials(cfg Config, c store.Connector) (Credentials, error) {
+	return oauthweb.OpenCredentials(cfg.Secrets, c, "Microsoft", ErrAuth, func(cr Credentials) string { return cr.RefreshToken })
+}
+
+func (c *Conn) openCredentials(mb store.Connector) (Credentials, error) {
+	return openCredentials(c.cfg, mb)
 }
 
 // New returns the connector of one mailbox.
@@ -134,24 +176,38 @@ func (c *Conn) loud(ctx context.Context, err error) error {
 	return err
 }
 
-// Backfill runs the first delta round over the Inbox (since the given
-// time), resuming from the last committed page.
+// Backfill runs the first delta round over the Inbox (and Sent Items when
+// synced) since the given time, resuming from the last committed page.
 func (c *Conn) Backfill(ctx context.Context, since time.Time) error {
-	return c.loud(ctx, c.round(ctx, since))
+	return c.loud(ctx, c.rounds(ctx, since))
 }
 
-// Sync runs one delta round from the saved link.
+// Sync runs one delta round of each folder from its saved link.
 func (c *Conn) Sync(ctx context.Context) error {
-	if err := c.loud(ctx, c.round(ctx, c.since)); err != nil {
+	if err := c.loud(ctx, c.rounds(ctx, c.since)); err != nil {
 		return err
 	}
 	c.host.Idle(ctx)
 	return nil
 }
 
-// Watch syncs on the poll interval until ctx ends or a sync fails.
+func (c *Conn) rounds(ctx context.Context, since time.Time) error {
+	for _, f := range c.folders() {
+		if err := c.round(ctx, f, since); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Watch syncs until ctx ends or a sync fails: every PollInterval without a
+// public URL; with one, subscribed to change notifications (which wake
+// rounds through SyncArgs jobs) and every SubscribedPollInterval.
 func (c *Conn) Watch(ctx context.Context) error {
-	return mailbox.PollSync(ctx, c.cfg.PollInterval, c.Sync)
+	if !c.subscriptionsEnabled() {
+		return mailbox.PollSync(ctx, c.cfg.PollInterval, c.Sync)
+	}
+	return c.watchSubscribed(ctx, time.After)
 }
 
 // resyncNeeded is Graph's answer to a delta or skip token it no longer
@@ -162,23 +218,27 @@ func resyncNeeded(err error) bool {
 	return errors.As(err, &ae) && ae.Status == http.StatusGone
 }
 
-// round follows the saved link (or starts a new round) through its pages,
-// delivering each page's new messages and only then saving the next link.
-func (c *Conn) round(ctx context.Context, since time.Time) error {
-	var st state
-	if err := c.host.LoadState(ctx, &st); err != nil {
+// round follows a folder's saved link (or starts a new round) through its
+// pages, delivering each page's new messages and only then saving the next
+// link. The state is read afresh, so another folder's link saved meanwhile
+// is kept.
+func (c *Conn) round(ctx context.Context, f folder, since time.Time) error {
+	var all state
+	if err := c.host.LoadState(ctx, &all); err != nil {
 		return err
 	}
+	st := f.at(&all)
+	save := func() error { return c.host.SaveState(ctx, all) }
 	resynced := false
 	for {
-		page, err := c.api.delta(ctx, c.creds.Mailbox, st.Link, since)
+		page, err := c.api.delta(ctx, c.creds.Mailbox, f.name, st.Link, since)
 		if resyncNeeded(err) && !resynced && st.Link != "" {
 			// The token expired: start over; messages already delivered
 			// only add nothing (the occurrence graph:<id> dedupes).
-			c.host.Log.Warn("microsoft delta token expired; syncing the Inbox again (duplicates are merged)", "mailbox", c.host.MailboxID)
+			c.host.Log.Warn("microsoft delta token expired; syncing the folder again (duplicates are merged)", "mailbox", c.host.MailboxID, "folder", f.name)
 			resynced = true
-			st = state{}
-			if err := c.host.SaveState(ctx, st); err != nil {
+			*st = folderState{}
+			if err := save(); err != nil {
 				return err
 			}
 			continue
@@ -194,7 +254,7 @@ func (c *Conn) round(ctx context.Context, since time.Time) error {
 				when = append(when, m.ReceivedDateTime)
 			}
 		}
-		if err := c.deliver(ctx, oldestFirst(ids, when)); err != nil {
+		if err := c.deliver(ctx, f.source, oldestFirst(ids, when)); err != nil {
 			return err
 		}
 		st.Done += int64(len(ids))
@@ -202,11 +262,11 @@ func (c *Conn) round(ctx context.Context, since time.Time) error {
 		case page.NextLink != "":
 			st.Link = page.NextLink
 		case page.DeltaLink != "":
-			st = state{Link: page.DeltaLink, Delta: true}
+			*st = folderState{Link: page.DeltaLink, Delta: true}
 		default:
 			return errors.New("microsoft graph: a delta page with neither @odata.nextLink nor @odata.deltaLink")
 		}
-		if err := c.host.SaveState(ctx, st); err != nil {
+		if err := save(); err != nil {
 			return err
 		}
 		if st.Delta {
@@ -233,7 +293,7 @@ func oldestFirst(ids []string, when []time.Time) []string {
 
 // deliver fetches the MIME of ids a few at a time and delivers them in
 // order; a message deleted since the page was listed (404) is skipped.
-func (c *Conn) deliver(ctx context.Context, ids []string) error {
+func (c *Conn) deliver(ctx context.Context, source string, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -282,7 +342,7 @@ func (c *Conn) deliver(ctx context.Context, ids []string) error {
 		if r.err != nil {
 			return fmt.Errorf("microsoft message %s: %w", id, r.err)
 		}
-		if err := c.host.Deliver(ctx, mailbox.Message{ProviderID: "graph:" + id, Source: "graph", Raw: r.raw}); err != nil {
+		if err := c.host.Deliver(ctx, mailbox.Message{ProviderID: "graph:" + id, Source: source, Raw: r.raw}); err != nil {
 			return err
 		}
 	}

@@ -37,6 +37,8 @@ type setup struct {
 	mb  int64
 	// now is the connector's clock (token expiry).
 	now atomic.Pointer[time.Time]
+	// notifyBase is Config.NotifyBase ("" polls).
+	notifyBase string
 }
 
 func newSetup(t *testing.T, dsn string) *setup {
@@ -49,7 +51,7 @@ func newSetup(t *testing.T, dsn string) *setup {
 func (s *setup) cfg() graph.Config {
 	return graph.Config{App: graph.OAuthApp{ClientID: fakeClientID, ClientSecret: fakeClientSecret, Tenant: fakeTenant,
 		RedirectURL: "http://ticketer.test/api/v1/mailboxes/microsoft/oauth/callback", LoginBase: s.ms.loginBase()},
-		Secrets: s.env.Box, APIBase: s.ms.apiBase(), PollInterval: time.Hour,
+		Secrets: s.env.Box, APIBase: s.ms.apiBase(), PollInterval: time.Hour, NotifyBase: s.notifyBase,
 		Now: func() time.Time {
 			if p := s.now.Load(); p != nil {
 				return *p
@@ -715,5 +717,9 @@ func TestWatchPollsTheDeltaLink(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("watch ended with %v", err)
+	}
+	// Without a public URL nothing subscribes: polling is all there is.
+	if n := s.ms.requestsTo("/v1.0/subscriptions"); n != 0 || len(s.ms.subscriptions()) != 0 {
+		t.Fatalf("subscription requests without a public URL: %d", n)
 	}
 }

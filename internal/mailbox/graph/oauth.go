@@ -15,7 +15,7 @@ import (
 
 // OAuthFlow serves the two steps of connecting a Microsoft mailbox:
 //
-//	GET /api/v1/mailboxes/microsoft/oauth/start?mailbox_id=ID[&since=YYYY-MM-DD][&shared=true]
+//	GET /api/v1/mailboxes/microsoft/oauth/start?mailbox_id=ID[&since=YYYY-MM-DD][&shared=true][&sent=true]
 //	GET /api/v1/mailboxes/microsoft/oauth/callback?state=...&code=...
 //
 // It is the authorization code flow with PKCE (S256) and offline_access:
@@ -33,6 +33,7 @@ type OAuthFlow struct {
 type oauthState struct {
 	oauthweb.State
 	Shared bool `json:"sh,omitempty"`
+	Sent   bool `json:"se,omitempty"`
 }
 
 // verifier is the PKCE code verifier of one state: 43 characters of
@@ -67,7 +68,15 @@ func (f *OAuthFlow) Start(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	state, payload := oauthweb.Encode(f.StateKey, session, oauthState{State: base, Shared: shared})
+	sent := false
+	if s := r.URL.Query().Get("sent"); s != "" {
+		var err error
+		if sent, err = strconv.ParseBool(s); err != nil {
+			oauthweb.Error(w, http.StatusBadRequest, "bad_request", "sent must be true or false")
+			return
+		}
+	}
+	state, payload := oauthweb.Encode(f.StateKey, session, oauthState{State: base, Shared: shared, Sent: sent})
 	// prompt=select_account: an admin signed in to several Microsoft
 	// accounts picks the one that owns (or may read) this mailbox.
 	u := app.config(Credentials{Shared: shared}.scopes()).AuthCodeURL(state,
@@ -119,7 +128,7 @@ func (f *OAuthFlow) Callback(w http.ResponseWriter, r *http.Request) {
 		f.finish(w, r, st.Mailbox, fmt.Errorf("read the signed-in account: %w", err))
 		return
 	}
-	cr := Credentials{Account: me.address(), RefreshToken: tok.RefreshToken, Shared: st.Shared}
+	cr := Credentials{Account: me.address(), RefreshToken: tok.RefreshToken, Shared: st.Shared, SyncSent: st.Sent}
 	if st.Shared {
 		// The delegated user reads the shared mailbox at its address; check
 		// now that Exchange lets them, rather than fail in the background.

@@ -38,6 +38,26 @@ import type {
 } from '@tanstack/react-query';
 
 import { apiFetch } from './fetcher';
+export interface GraphNotificationBatch {
+  value: GraphNotification[];
+}
+
+export type GraphNotificationResourceData = {
+  id?: string;
+};
+
+export interface GraphNotification {
+  subscriptionId: string;
+  clientState?: string;
+  changeType?: string;
+  resource?: string;
+  /** reauthorizationRequired, subscriptionRemoved or missed (lifecycle notifications) */
+  lifecycleEvent?: string;
+  subscriptionExpirationDateTime?: string;
+  tenantId?: string;
+  resourceData?: GraphNotificationResourceData;
+}
+
 export type ErrorError = {
   code: string;
   message: string;
@@ -1705,6 +1725,10 @@ since?: string;
  * the mailbox is a shared mailbox the signed-in user has Full Access to (read through /users/{address})
  */
 shared?: boolean;
+/**
+ * sync Sent Items too: mail sent from Outlook lands on its ticket as our reply
+ */
+sent?: boolean;
 };
 
 export type MicrosoftOAuthCallbackParams = {
@@ -1737,6 +1761,14 @@ error_description?: string;
 
 export type NylasWebhookChallengeParams = {
 challenge: string;
+};
+
+export type MicrosoftNotificationsParams = {
+validationToken?: string;
+};
+
+export type MicrosoftLifecycleNotificationsParams = {
+validationToken?: string;
 };
 
 export type GetReportSummaryParams = {
@@ -8531,6 +8563,176 @@ export const useNylasWebhook = <TError = UnauthorizedResponse,
       > => {
 
       const mutationOptions = getNylasWebhookMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * Graph posts here for the subscriptions Ticketer creates when TICKETER_BASE_URL is https.
+With `validationToken` (subscription validation) the token is echoed as text/plain. Otherwise
+the body is a batch `{"value":[{subscriptionId, clientState, changeType, resource,
+resourceData}]}`; items whose subscription is unknown or whose clientState does not match
+are ignored, each other mailbox gets a delta sync job, and the answer is 202 at once.
+
+ * @summary Microsoft Graph change notifications of subscribed mailboxes
+ */
+export const getMicrosoftNotificationsUrl = (params?: MicrosoftNotificationsParams,) => {
+  const normalizedParams = new URLSearchParams();
+
+  Object.entries(params || {}).forEach(([key, value]) => {
+    
+    if (value !== undefined) {
+      normalizedParams.append(key, value === null ? 'null' : value.toString())
+    }
+  });
+
+  const stringifiedParams = normalizedParams.toString();
+
+  return stringifiedParams.length > 0 ? `/api/v1/mailboxes/microsoft/notifications?${stringifiedParams}` : `/api/v1/mailboxes/microsoft/notifications`
+}
+
+export const microsoftNotifications = async (graphNotificationBatch?: GraphNotificationBatch,
+    params?: MicrosoftNotificationsParams, options?: RequestInit): Promise<string | void> => {
+  
+  return apiFetch<string | void>(getMicrosoftNotificationsUrl(params),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      graphNotificationBatch,)
+  }
+);}
+
+
+
+
+export const getMicrosoftNotificationsMutationOptions = <TError = BadRequestResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof microsoftNotifications>>, TError,{data: GraphNotificationBatch;params?: MicrosoftNotificationsParams}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof microsoftNotifications>>, TError,{data: GraphNotificationBatch;params?: MicrosoftNotificationsParams}, TContext> => {
+
+const mutationKey = ['microsoftNotifications'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof microsoftNotifications>>, {data: GraphNotificationBatch;params?: MicrosoftNotificationsParams}> = (props) => {
+          const {data,params} = props ?? {};
+
+          return  microsoftNotifications(data,params,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type MicrosoftNotificationsMutationResult = NonNullable<Awaited<ReturnType<typeof microsoftNotifications>>>
+    export type MicrosoftNotificationsMutationBody = GraphNotificationBatch
+    export type MicrosoftNotificationsMutationError = BadRequestResponse
+
+    /**
+ * @summary Microsoft Graph change notifications of subscribed mailboxes
+ */
+export const useMicrosoftNotifications = <TError = BadRequestResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof microsoftNotifications>>, TError,{data: GraphNotificationBatch;params?: MicrosoftNotificationsParams}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof microsoftNotifications>>,
+        TError,
+        {data: GraphNotificationBatch;params?: MicrosoftNotificationsParams},
+        TContext
+      > => {
+
+      const mutationOptions = getMicrosoftNotificationsMutationOptions(options);
+
+      return useMutation(mutationOptions, queryClient);
+    }
+    
+/**
+ * As the notifications endpoint; items carry `lifecycleEvent`. reauthorizationRequired renews
+the subscription, subscriptionRemoved creates a new one, missed runs a delta sync; each also
+runs a delta sync.
+
+ * @summary Microsoft Graph lifecycle notifications (reauthorizationRequired, subscriptionRemoved, missed)
+ */
+export const getMicrosoftLifecycleNotificationsUrl = (params?: MicrosoftLifecycleNotificationsParams,) => {
+  const normalizedParams = new URLSearchParams();
+
+  Object.entries(params || {}).forEach(([key, value]) => {
+    
+    if (value !== undefined) {
+      normalizedParams.append(key, value === null ? 'null' : value.toString())
+    }
+  });
+
+  const stringifiedParams = normalizedParams.toString();
+
+  return stringifiedParams.length > 0 ? `/api/v1/mailboxes/microsoft/lifecycle?${stringifiedParams}` : `/api/v1/mailboxes/microsoft/lifecycle`
+}
+
+export const microsoftLifecycleNotifications = async (graphNotificationBatch?: GraphNotificationBatch,
+    params?: MicrosoftLifecycleNotificationsParams, options?: RequestInit): Promise<string | void> => {
+  
+  return apiFetch<string | void>(getMicrosoftLifecycleNotificationsUrl(params),
+  {      
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options?.headers },
+    body: JSON.stringify(
+      graphNotificationBatch,)
+  }
+);}
+
+
+
+
+export const getMicrosoftLifecycleNotificationsMutationOptions = <TError = BadRequestResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof microsoftLifecycleNotifications>>, TError,{data: GraphNotificationBatch;params?: MicrosoftLifecycleNotificationsParams}, TContext>, request?: SecondParameter<typeof apiFetch>}
+): UseMutationOptions<Awaited<ReturnType<typeof microsoftLifecycleNotifications>>, TError,{data: GraphNotificationBatch;params?: MicrosoftLifecycleNotificationsParams}, TContext> => {
+
+const mutationKey = ['microsoftLifecycleNotifications'];
+const {mutation: mutationOptions, request: requestOptions} = options ?
+      options.mutation && 'mutationKey' in options.mutation && options.mutation.mutationKey ?
+      options
+      : {...options, mutation: {...options.mutation, mutationKey}}
+      : {mutation: { mutationKey, }, request: undefined};
+
+      
+
+
+      const mutationFn: MutationFunction<Awaited<ReturnType<typeof microsoftLifecycleNotifications>>, {data: GraphNotificationBatch;params?: MicrosoftLifecycleNotificationsParams}> = (props) => {
+          const {data,params} = props ?? {};
+
+          return  microsoftLifecycleNotifications(data,params,requestOptions)
+        }
+
+        
+
+
+  return  { mutationFn, ...mutationOptions }}
+
+    export type MicrosoftLifecycleNotificationsMutationResult = NonNullable<Awaited<ReturnType<typeof microsoftLifecycleNotifications>>>
+    export type MicrosoftLifecycleNotificationsMutationBody = GraphNotificationBatch
+    export type MicrosoftLifecycleNotificationsMutationError = BadRequestResponse
+
+    /**
+ * @summary Microsoft Graph lifecycle notifications (reauthorizationRequired, subscriptionRemoved, missed)
+ */
+export const useMicrosoftLifecycleNotifications = <TError = BadRequestResponse,
+    TContext = unknown>(options?: { mutation?:UseMutationOptions<Awaited<ReturnType<typeof microsoftLifecycleNotifications>>, TError,{data: GraphNotificationBatch;params?: MicrosoftLifecycleNotificationsParams}, TContext>, request?: SecondParameter<typeof apiFetch>}
+ , queryClient?: QueryClient): UseMutationResult<
+        Awaited<ReturnType<typeof microsoftLifecycleNotifications>>,
+        TError,
+        {data: GraphNotificationBatch;params?: MicrosoftLifecycleNotificationsParams},
+        TContext
+      > => {
+
+      const mutationOptions = getMicrosoftLifecycleNotificationsMutationOptions(options);
 
       return useMutation(mutationOptions, queryClient);
     }

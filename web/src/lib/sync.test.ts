@@ -115,6 +115,8 @@ describe("microsoftStartUrl", () => {
     expect(microsoftStartUrl(7)).toBe("/api/v1/mailboxes/microsoft/oauth/start?mailbox_id=7");
     expect(microsoftStartUrl(12, "2026-03-01")).toBe("/api/v1/mailboxes/microsoft/oauth/start?mailbox_id=12&since=2026-03-01");
     expect(microsoftStartUrl(3, "", true)).toBe("/api/v1/mailboxes/microsoft/oauth/start?mailbox_id=3&shared=true");
+    expect(microsoftStartUrl(4, "", false, true)).toBe("/api/v1/mailboxes/microsoft/oauth/start?mailbox_id=4&sent=true");
+    expect(microsoftStartUrl(5, "2026-03-01", true, true)).toBe("/api/v1/mailboxes/microsoft/oauth/start?mailbox_id=5&since=2026-03-01&shared=true&sent=true");
   });
   it("refuses a date that is not one", () => {
     expect(() => microsoftStartUrl(1, "2026-02-30")).toThrow(/YYYY-MM-DD/);

@@ -73,9 +73,9 @@ export function gmailStartUrl(mailboxId: number, since = ""): string {
   return oauthStartUrl("gmail", mailboxId, since);
 }
 
-/** microsoftStartUrl: where the browser goes to start Microsoft's sign-in for a mailbox (own or shared). */
-export function microsoftStartUrl(mailboxId: number, since = "", shared = false): string {
-  return oauthStartUrl("microsoft", mailboxId, since, shared ? { shared: "true" } : {});
+/** microsoftStartUrl: where the browser goes to start Microsoft's sign-in for a mailbox (own or shared; sent: also sync Sent Items). */
+export function microsoftStartUrl(mailboxId: number, since = "", shared = false, sent = false): string {
+  return oauthStartUrl("microsoft", mailboxId, since, { ...(shared ? { shared: "true" } : {}), ...(sent ? { sent: "true" } : {}) });
 }
 
 /** MAIL_OAUTH_PROVIDERS: who an IMAP or SMTP-relay mailbox can sign in with (XOAUTH2). */

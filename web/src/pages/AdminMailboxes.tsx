@@ -234,6 +234,7 @@ function ConnectAccount({ m }: { m: Mailbox }) {
   const [gmailSince, setGmailSince] = useState("");
   const [msSince, setMsSince] = useState("");
   const [msShared, setMsShared] = useState(false);
+  const [msSent, setMsSent] = useState(false);
   const msOK = msSince === "" || isDate(msSince);
   const [form, setForm] = useState({ grant_id: "", api_key: "", api_base: NYLAS_REGIONS[0].value as string, since: "" });
   const [connected, setConnected] = useState(false);
@@ -287,9 +288,13 @@ function ConnectAccount({ m }: { m: Mailbox }) {
           <input type="checkbox" checked={msShared} onChange={(e) => setMsShared(e.target.checked)} />
           <span>Shared mailbox (sign in as a user with Full Access to {m.address})</span>
         </label>
+        <label className="row">
+          <input type="checkbox" checked={msSent} onChange={(e) => setMsSent(e.target.checked)} />
+          <span>Also sync Sent Items (replies written in Outlook appear on their tickets)</span>
+        </label>
         <div className="row">
           {msOK ? (
-            <a className="btn btn-sm btn-primary" href={microsoftStartUrl(m.id, msSince, msShared)}>
+            <a className="btn btn-sm btn-primary" href={microsoftStartUrl(m.id, msSince, msShared, msSent)}>
               Connect Microsoft 365
             </a>
           ) : (
