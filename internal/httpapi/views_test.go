@@ -56,6 +56,20 @@ func TestViewCounts(t *testing.T) {
 		if len(got.Counts) != len(want) || got.Cap != 10000 {
 			t.Fatalf("counts %v cap %d, want exactly %v and cap 10000", got.Counts, got.Cap, want)
 		}
+		// A ticket marked as spam leaves every list, and so every count;
+		// taken back out of spam, it counts again.
+		agent.do("PATCH", fmt.Sprintf("/api/v1/tickets/%d", ids[3]), map[string]any{"tags": []string{"vip"}}).must(t, 200)
+		agent.do("POST", fmt.Sprintf("/api/v1/tickets/%d/spam", ids[3]), nil).must(t, 200)
+		spam := h.counts(agent)
+		for k, v := range map[string]int{"unassigned": 1, "open": 2, "status:new": 0, mb: 2, fmt.Sprintf("view:%d", tag.ID): 2} {
+			if spam.Counts[k] != v {
+				t.Fatalf("with a ticket in spam %s = %d, want %d (all: %v)", k, spam.Counts[k], v, spam.Counts)
+			}
+		}
+		agent.do("DELETE", fmt.Sprintf("/api/v1/tickets/%d/spam", ids[3]), nil).must(t, 200)
+		if back := h.counts(agent); back.Counts["unassigned"] != 2 || back.Counts[fmt.Sprintf("view:%d", tag.ID)] != 3 {
+			t.Fatalf("out of spam again: %v", back.Counts)
+		}
 		// The admin holds nothing; the shared "My work" is theirs (empty),
 		// the agent's personal views are not in their sidebar.
 		a := h.counts(admin)

@@ -88,24 +88,26 @@ func (s *Store) DeleteView(ctx context.Context, q Querier, id int64) error {
 	return nil
 }
 
-// TicketCount is how many tickets share a status, an assignee (0: none)
-// and a mailbox.
+// TicketCount is how many tickets share a status, an assignee (0: none),
+// a mailbox and a team (0: none); with Tag, how many of those carry it.
 type TicketCount struct {
+	Tag        string
 	Status     domain.Status
 	AssigneeID int64
 	MailboxID  int64
+	TeamID     int64
 	N          int
 }
 
 // TicketCounts reads the ticket counts the triggers of ticket_counts keep
-// (migration 0030): every built-in view's count is summed from these rows,
-// whose number grows with statuses x assignees x mailboxes, never with the
-// tickets.
+// (migrations 0030, 0150): every built-in view's count is summed from these
+// rows, whose number grows with statuses x assignees x mailboxes x teams,
+// never with the tickets.
 func (s *Store) TicketCounts(ctx context.Context) ([]TicketCount, error) {
 	out := []TicketCount{}
-	err := scanAll(s.db.Query(ctx, `SELECT status, assignee_id, mailbox_id, n FROM ticket_counts WHERE n > 0`))(func(r Rows) error {
+	err := scanAll(s.db.Query(ctx, `SELECT status, assignee_id, mailbox_id, team_id, n FROM ticket_counts WHERE n > 0`))(func(r Rows) error {
 		var c TicketCount
-		err := r.Scan(&c.Status, &c.AssigneeID, &c.MailboxID, &c.N)
+		err := r.Scan(&c.Status, &c.AssigneeID, &c.MailboxID, &c.TeamID, &c.N)
 		out = append(out, c)
 		return err
 	})
@@ -115,13 +117,45 @@ func (s *Store) TicketCounts(ctx context.Context) ([]TicketCount, error) {
 	return out, nil
 }
 
+// TicketTagCounts reads the kept counts of the tickets carrying each of
+// tags (migration 0150), for the saved views that filter by a tag.
+func (s *Store) TicketTagCounts(ctx context.Context, tags []string) ([]TicketCount, error) {
+	out := []TicketCount{}
+	if len(tags) == 0 {
+		return out, nil
+	}
+	var args []any
+	ph := make([]string, len(tags))
+	for i, t := range tags {
+		args = append(args, t)
+		ph[i] = fmt.Sprintf("$%d", i+1)
+	}
+	err := scanAll(s.db.Query(ctx, `SELECT tag, status, assignee_id, mailbox_id, team_id, n FROM ticket_tag_counts
+		WHERE tag IN (`+strings.Join(ph, ", ")+`) AND n > 0`, args...))(func(r Rows) error {
+		var c TicketCount
+		err := r.Scan(&c.Tag, &c.Status, &c.AssigneeID, &c.MailboxID, &c.TeamID, &c.N)
+		out = append(out, c)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ticket tag counts: %w", err)
+	}
+	return out, nil
+}
+
 // RecountTickets are the statements that recount ticket_counts from the
 // tickets (in one transaction): for writers that bypass the triggers, and for
 // a restore, where the tickets' triggers fill the counts as they load.
 var RecountTickets = []string{
 	`DELETE FROM ticket_counts`,
-	`INSERT INTO ticket_counts (status, assignee_id, mailbox_id, n)
-		SELECT status, COALESCE(assignee_id, 0), mailbox_id, count(*) FROM tickets GROUP BY status, COALESCE(assignee_id, 0), mailbox_id`,
+	`INSERT INTO ticket_counts (status, assignee_id, mailbox_id, team_id, n)
+		SELECT status, COALESCE(assignee_id, 0), mailbox_id, COALESCE(team_id, 0), count(*) FROM tickets WHERE spam_at IS NULL
+		GROUP BY status, COALESCE(assignee_id, 0), mailbox_id, COALESCE(team_id, 0)`,
+	`DELETE FROM ticket_tag_counts`,
+	`INSERT INTO ticket_tag_counts (tag, status, assignee_id, mailbox_id, team_id, n)
+		SELECT g.tag, t.status, COALESCE(t.assignee_id, 0), t.mailbox_id, COALESCE(t.team_id, 0), count(*)
+		FROM ticket_tags g JOIN tickets t ON t.id = g.ticket_id WHERE t.spam_at IS NULL
+		GROUP BY g.tag, t.status, COALESCE(t.assignee_id, 0), t.mailbox_id, COALESCE(t.team_id, 0)`,
 }
 
 // RebuildTicketCounts recounts ticket_counts from the tickets, for writers

@@ -100,3 +100,140 @@ func TestCountTicketsStopsAtLimit(t *testing.T) {
 		}
 	})
 }
+
+// TestTagAndTeamCountsFollowTickets: the kept counts by team and by tag
+// (migration 0150) equal a count of the tickets themselves after every kind
+// of change: tags added and removed, status, assignee, team and mailbox
+// changed, marked as spam and back (spam is never counted), deleted with
+// its tags; and a rebuild finds the same.
+func TestTagAndTeamCountsFollowTickets(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		s, ctx := open(t, dsn)
+		mb, c := seed(t, s, ctx)
+		uid, err := s.CreateUser(ctx, store.User{Email: "a@x.test", Name: "A", Role: domain.RoleAgent, CreatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var team int64
+		if err := s.DB().InTx(ctx, func(tx *store.Tx) error {
+			team, err = s.CreateTeam(ctx, tx, store.Team{Name: "Billing", Assignment: "manual", CreatedAt: t0})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, st := range []domain.Status{"new", "open", "open", "solved", "pending"} {
+			id, err := s.CreateTicket(ctx, s.DB().W(), store.Ticket{Subject: "t", Status: st, Priority: "normal", RequesterID: c, MailboxID: mb, CreatedAt: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if _, err := s.DB().Exec(ctx, q, args...); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		// What the tickets themselves say: per tag, and (Tag "") per ticket.
+		truth := func() map[store.TicketCount]bool {
+			out := map[store.TicketCount]bool{}
+			err := func() error {
+				rows, err := s.DB().Query(ctx, `SELECT g.tag, t.status, COALESCE(t.assignee_id, 0), t.mailbox_id, COALESCE(t.team_id, 0), count(*)
+					FROM tickets t JOIN ticket_tags g ON g.ticket_id = t.id WHERE t.spam_at IS NULL GROUP BY 1, 2, 3, 4, 5`)
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() {
+					var k store.TicketCount
+					if err := rows.Scan(&k.Tag, &k.Status, &k.AssigneeID, &k.MailboxID, &k.TeamID, &k.N); err != nil {
+						return err
+					}
+					out[k] = true
+				}
+				return rows.Err()
+			}()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Untagged rows: the per-ticket counts, without tags.
+			rows, err := s.DB().Query(ctx, `SELECT t.status, COALESCE(t.assignee_id, 0), t.mailbox_id, COALESCE(t.team_id, 0), count(*)
+				FROM tickets t WHERE t.spam_at IS NULL GROUP BY 1, 2, 3, 4`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var k store.TicketCount
+				if err := rows.Scan(&k.Status, &k.AssigneeID, &k.MailboxID, &k.TeamID, &k.N); err != nil {
+					t.Fatal(err)
+				}
+				out[k] = true
+			}
+			return out
+		}
+		kept := func() map[store.TicketCount]bool {
+			out := countsOf(t, s, ctx)
+			tagged, err := s.TicketTagCounts(ctx, []string{"vip", "bug", "late"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range tagged {
+				out[c] = true
+			}
+			return out
+		}
+		steps := []struct {
+			name string
+			do   func()
+		}{
+			{"tags added", func() {
+				for i, id := range ids {
+					if err := s.SetTicketTags(ctx, s.DB().W(), id, []string{"vip", "bug"}[:1+i%2]); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}},
+			{"status changed", func() { exec(`UPDATE tickets SET status = 'closed' WHERE id = $1`, ids[0]) }},
+			{"assigned", func() { exec(`UPDATE tickets SET assignee_id = $2 WHERE id = $1`, ids[1], uid) }},
+			{"team set", func() { exec(`UPDATE tickets SET team_id = $2 WHERE id IN ($1, $3)`, ids[1], team, ids[2]) }},
+			{"team and status at once", func() { exec(`UPDATE tickets SET team_id = NULL, status = 'solved' WHERE id = $1`, ids[2]) }},
+			{"marked as spam", func() { exec(`UPDATE tickets SET spam_at = $2 WHERE id = $1`, ids[3], t0) }},
+			{"spam ticket changed and tagged", func() {
+				exec(`UPDATE tickets SET status = 'open' WHERE id = $1`, ids[3])
+				exec(`INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, 'late')`, ids[3])
+			}},
+			{"back from spam", func() { exec(`UPDATE tickets SET spam_at = NULL WHERE id = $1`, ids[3]) }},
+			{"tags replaced", func() {
+				if err := s.SetTicketTags(ctx, s.DB().W(), ids[1], []string{"late"}); err != nil {
+					t.Fatal(err)
+				}
+			}},
+			{"tagged ticket deleted", func() { exec(`DELETE FROM tickets WHERE id = $1`, ids[4]) }},
+			{"spam tagged ticket deleted", func() {
+				exec(`UPDATE tickets SET spam_at = $2 WHERE id = $1`, ids[3], t0)
+				exec(`DELETE FROM tickets WHERE id = $1`, ids[3])
+			}},
+			{"rebuilt", func() {
+				if err := s.RebuildTicketCounts(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}},
+		}
+		for _, st := range steps {
+			st.do()
+			got, want := kept(), truth()
+			if len(got) != len(want) {
+				t.Fatalf("%s: kept %v, tickets say %v", st.name, got, want)
+			}
+			for k := range want {
+				if !got[k] {
+					t.Fatalf("%s: kept %v, tickets say %v (missing %v)", st.name, got, want, k)
+				}
+			}
+		}
+	})
+}

@@ -35,9 +35,15 @@ func TestCountFromCounts(t *testing.T) {
 	t.Parallel()
 	work := []store.TicketCount{
 		{Status: "new", AssigneeID: 0, MailboxID: 1, N: 5},
-		{Status: "open", AssigneeID: 7, MailboxID: 1, N: 3},
+		{Status: "open", AssigneeID: 7, MailboxID: 1, TeamID: 3, N: 3},
 		{Status: "pending", AssigneeID: 7, MailboxID: 2, N: 2},
-		{Status: "solved", AssigneeID: 0, MailboxID: 1, N: 4},
+		{Status: "solved", AssigneeID: 0, MailboxID: 1, TeamID: 3, N: 4},
+	}
+	// A tag's counts (TicketTagCounts), as ViewCounts hands them on for a
+	// view with that tag.
+	vip := []store.TicketCount{
+		{Tag: "vip", Status: "open", AssigneeID: 7, MailboxID: 1, TeamID: 3, N: 2},
+		{Tag: "vip", Status: "new", MailboxID: 2, N: 1},
 	}
 	cases := []struct {
 		name string
@@ -51,14 +57,25 @@ func TestCountFromCounts(t *testing.T) {
 		{"mailbox 2", store.TicketFilter{Statuses: []string{"pending"}, MailboxID: 2}, 2, true},
 		{"open and solved", store.TicketFilter{Statuses: []string{"open", "solved"}}, 7, true},
 		{"no status: every ticket", store.TicketFilter{}, 14, true},
-		{"a tag needs the tickets", store.TicketFilter{Statuses: []string{"open"}, Tag: "vip"}, 0, false},
+		{"a team", store.TicketFilter{TeamID: 3}, 7, true},
+		{"a team's open tickets", store.TicketFilter{Statuses: []string{"new", "open"}, TeamID: 3}, 3, true},
+		{"another team", store.TicketFilter{TeamID: 4}, 0, true},
+		{"a tag", store.TicketFilter{Tag: "vip"}, 3, true},
+		{"a tag and a status", store.TicketFilter{Statuses: []string{"open"}, Tag: "vip"}, 2, true},
+		{"a tag and a mailbox", store.TicketFilter{Tag: "vip", MailboxID: 2}, 1, true},
+		{"a tag in a team", store.TicketFilter{Tag: "vip", TeamID: 3, AssigneeID: 7}, 2, true},
+		{"another tag's counts are not this one's", store.TicketFilter{Tag: "bug"}, 0, true},
 		{"a search needs the tickets", store.TicketFilter{Statuses: []string{"open"}, Query: "x"}, 0, false},
 		{"a requester needs the tickets", store.TicketFilter{Statuses: []string{"open"}, Requester: "a@b.test"}, 0, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			n, ok := countFromCounts(work, c.f)
+			counts := work
+			if c.f.Tag != "" {
+				counts = vip
+			}
+			n, ok := countFromCounts(counts, c.f)
 			if n != c.want || ok != c.kept {
 				t.Fatalf("got %d %v, want %d %v", n, ok, c.want, c.kept)
 			}

@@ -210,8 +210,9 @@ func (s *Service) DeleteView(ctx context.Context, viewer store.User, id int64) e
 // ViewCounts counts the tickets of every view in the viewer's sidebar:
 // mine, unassigned and open (new, open and pending tickets), each status,
 // each mailbox (its work) and each saved view. All but saved views that
-// filter by tag, requester, text or team are summed from the kept counts
-// (store.TicketCounts); those count their tickets up to CountCap.
+// filter by requester or text are summed from the kept counts
+// (store.TicketCounts, TicketTagCounts); those count their tickets up to
+// CountCap.
 func (s *Service) ViewCounts(ctx context.Context, viewer store.User) (map[string]int, error) {
 	counts, err := s.store.TicketCounts(ctx)
 	if err != nil {
@@ -246,12 +247,27 @@ func (s *Service) ViewCounts(ctx context.Context, viewer store.User) (map[string
 	if err != nil {
 		return nil, err
 	}
-	for _, v := range views {
-		f, err := v.Filters.filter(viewer)
-		if err != nil {
+	filters := make([]store.TicketFilter, len(views))
+	var tags []string
+	for i, v := range views {
+		if filters[i], err = v.Filters.filter(viewer); err != nil {
 			return nil, err
 		}
-		n, ok := countFromCounts(counts, f)
+		if t := filters[i].Tag; t != "" && !slices.Contains(tags, t) {
+			tags = append(tags, t)
+		}
+	}
+	tagCounts, err := s.store.TicketTagCounts(ctx, tags)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range views {
+		f := filters[i]
+		kept := counts
+		if f.Tag != "" {
+			kept = tagCounts
+		}
+		n, ok := countFromCounts(kept, f)
 		if !ok {
 			if n, err = s.store.CountTickets(ctx, f, CountCap); err != nil {
 				return nil, err
@@ -263,18 +279,21 @@ func (s *Service) ViewCounts(ctx context.Context, viewer store.User) (map[string
 }
 
 // countFromCounts sums a filter's count from the kept counts when it
-// filters by status, assignee and mailbox alone; ok is false when it needs
-// the tickets themselves (a tag, a requester, a search, a team).
+// filters by status, assignee, mailbox, team and tag alone (counts being
+// the tag's counts when it names a tag); ok is false when it needs the
+// tickets themselves (a requester, a search).
 func countFromCounts(counts []store.TicketCount, f store.TicketFilter) (n int, ok bool) {
-	if f.Tag != "" || f.Requester != "" || f.Query != "" || f.TeamID != 0 {
+	if f.Requester != "" || f.Query != "" {
 		return 0, false
 	}
 	for _, c := range counts {
 		switch {
-		case len(f.Statuses) > 0 && !slices.Contains(f.Statuses, string(c.Status)),
+		case c.Tag != f.Tag,
+			len(f.Statuses) > 0 && !slices.Contains(f.Statuses, string(c.Status)),
 			f.MailboxID != 0 && c.MailboxID != f.MailboxID,
 			f.AssigneeID != 0 && c.AssigneeID != f.AssigneeID,
-			f.Unassigned && c.AssigneeID != 0:
+			f.Unassigned && c.AssigneeID != 0,
+			f.TeamID != 0 && c.TeamID != f.TeamID:
 			continue
 		}
 		n += c.N
