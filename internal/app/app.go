@@ -114,6 +114,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	}
 	a.Live = live.New(db, live.Options{Logger: log})
 	a.Metrics = metrics.New(metrics.Options{Backlog: a.Store.Backlog, Mailboxes: a.Store.MailboxesHealth, Logger: log})
+	// Connections to URLs users give go through the guard; set before the
+	// workers below, whose configs copy the client.
+	guard := &netguard.Guard{Allow: cfg.AllowPrivateTargets}
+	a.userHTTP = guard.HTTPClient(60 * time.Second)
 	// Each package that owns job kinds adds its workers before the queue
 	// inserts or works any job.
 	workers := river.NewWorkers()
@@ -127,8 +131,6 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 		a.Close()
 		return nil, err
 	}
-	guard := &netguard.Guard{Allow: cfg.AllowPrivateTargets}
-	a.userHTTP = guard.HTTPClient(60 * time.Second)
 	a.Notify = notify.New(notify.Config{Store: a.Store, Queue: a.Queue, Events: a.Live, BaseURL: cfg.BaseURL, Logger: log})
 	a.Webhooks = webhook.New(webhook.Config{Store: a.Store, Queue: a.Queue, Secrets: box, Render: httpapi.WebhookRenderer(),
 		Guard: *guard, AllowPrivate: cfg.WebhookAllowPrivate, Logger: log})
@@ -145,7 +147,6 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	webhook.AddWorkers(workers, a.Webhooks)
 	nylasFetch.Receiver = a.Tickets
 	microsoftSync.Receiver = a.Tickets
-	microsoftSync.Config = a.microsoftConfig() // with a.userHTTP, set after the workers were built
 	a.Connectors = a.newConnectors()
 	return a, nil
 }
