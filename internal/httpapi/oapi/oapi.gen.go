@@ -906,6 +906,9 @@ type BulkUpdate struct {
 	Status     *Status   `json:"status,omitempty"`
 	TagsAdd    *[]string `json:"tags_add,omitempty"`
 	TagsRemove *[]string `json:"tags_remove,omitempty"`
+
+	// TeamId each ticket's team; null or 0 removes it. As one PATCH, an unassigned open ticket moved to a team with automatic assignment is given to one of its agents
+	TeamId nullable.Nullable[int64] `json:"team_id,omitempty"`
 }
 
 // BusinessHours defines model for BusinessHours.

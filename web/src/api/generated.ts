@@ -1353,6 +1353,11 @@ export interface BulkUpdate {
    * @nullable
    */
   assignee_id?: number | null;
+  /**
+   * each ticket's team; null or 0 removes it. As one PATCH, an unassigned open ticket moved to a team with automatic assignment is given to one of its agents
+   * @nullable
+   */
+  team_id?: number | null;
   tags_add?: string[];
   tags_remove?: string[];
 }
