@@ -1798,8 +1798,11 @@ type Status string
 type Team struct {
 	// Assignment manual: nobody is picked; round_robin: a new or reopened unassigned ticket goes to the team's next available member in turn; load_balanced: to the available member with the fewest open tickets (new, open, pending). Never to a member at max_open_per_agent.
 	Assignment TeamAssignment `json:"assignment"`
-	CreatedAt  time.Time      `json:"created_at"`
-	Id         int64          `json:"id"`
+
+	// AwayIds the members who are away (available false on /me); automatic assignment skips them
+	AwayIds   []int64   `json:"away_ids"`
+	CreatedAt time.Time `json:"created_at"`
+	Id        int64     `json:"id"`
 
 	// MaxOpenPerAgent 0: no cap
 	MaxOpenPerAgent int     `json:"max_open_per_agent"`

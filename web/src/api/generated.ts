@@ -1119,6 +1119,8 @@ export interface Team {
   id: number;
   name: string;
   member_ids: number[];
+  /** the members who are away (available false on /me); automatic assignment skips them */
+  away_ids: number[];
   assignment: TeamAssignment;
   /** 0: no cap */
   max_open_per_agent: number;
