@@ -21,7 +21,7 @@ func (s *Service) Hook() ticket.Hook {
 // EventsOf names the webhook events a change makes, in the order they are
 // sent: a new ticket, then the message it brings or that was added, then a
 // change of the ticket's fields (status, priority, assignee, tags), or an
-// SLA breach (which is no field change).
+// SLA breach (which is no field change), then a rule's webhook action.
 func EventsOf(a ticket.Applied) []string {
 	var out []string
 	if a.Created {
@@ -36,6 +36,9 @@ func EventsOf(a ticket.Applied) []string {
 	}
 	if slices.ContainsFunc(a.Events, breach) {
 		out = append(out, EventTicketSLABreached)
+	}
+	if a.Rule != nil && len(a.Webhooks) > 0 {
+		out = append(out, EventTicketRuleFired)
 	}
 	return out
 }
@@ -61,16 +64,12 @@ type RuleInfo struct {
 
 func (s *Service) run(ctx context.Context, tx *store.Tx, a ticket.Applied) ([]ticket.Change, error) {
 	events := EventsOf(a)
-	byRule := a.Rule != nil && len(a.Webhooks) > 0
-	if len(events) == 0 && !byRule {
+	if len(events) == 0 {
 		return nil, nil
 	}
 	hooks, err := s.cfg.Store.ListWebhooks(ctx, tx, true)
 	if err != nil || len(hooks) == 0 {
 		return nil, err
-	}
-	if byRule {
-		events = append(events, EventTicketRuleFired)
 	}
 	for _, ev := range events {
 		var subs []store.Webhook
