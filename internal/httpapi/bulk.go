@@ -22,6 +22,11 @@ func (s *Server) BulkUpdateTickets(ctx context.Context, req oapi.BulkUpdateTicke
 	if in.Status, in.Priority, in.AssigneeSet, in.AssigneeID, err = ticketFields(b.Status, b.Priority, b.AssigneeId); err != nil {
 		return nil, err
 	}
+	if b.TeamId.IsSpecified() && !b.TeamId.IsNull() && b.TeamId.MustGet() == 0 {
+		in.TeamSet = true // 0, like null, removes the team (a select's "no team")
+	} else if in.TeamSet, in.TeamID, err = teamField(b.TeamId); err != nil {
+		return nil, err
+	}
 	if b.TagsAdd != nil {
 		in.TagsAdd = *b.TagsAdd
 	}

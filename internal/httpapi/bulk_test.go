@@ -106,3 +106,81 @@ func TestBulkUpdateRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkSetTeam: team_id moves each ticket to a team through the change
+// path, as one PATCH does: a team_changed entry by the agent, and the
+// team's automatic assignment for an unassigned ticket (not for an
+// assigned one); null or 0 removes the team and keeps the assignee.
+func TestBulkSetTeam(t *testing.T) {
+	eachEngine(t, func(t *testing.T, h *harness) {
+		agent, admin := h.bearer(h.agentToken), h.bearer(h.adminToken)
+		var team struct {
+			ID int64 `json:"id"`
+		}
+		admin.do("POST", "/api/v1/teams", map[string]any{"name": "Billing", "member_ids": []int64{h.agent.ID}, "assignment": "round_robin"}).
+			must(t, 201).json(t, &team)
+		free, taken := h.newTicket(1, ""), h.newTicket(2, "")
+		agent.do("PATCH", fmt.Sprintf("/api/v1/tickets/%d", taken), map[string]any{"assignee_id": h.admin.ID}).must(t, 200)
+		teamOf := func(id int64) (string, int64) {
+			var tk struct {
+				Team *struct {
+					Name string `json:"name"`
+				} `json:"team"`
+				Assignee *struct {
+					ID int64 `json:"id"`
+				} `json:"assignee"`
+			}
+			agent.do("GET", fmt.Sprintf("/api/v1/tickets/%d", id), nil).must(t, 200).json(t, &tk)
+			name, who := "", int64(0)
+			if tk.Team != nil {
+				name = tk.Team.Name
+			}
+			if tk.Assignee != nil {
+				who = tk.Assignee.ID
+			}
+			return name, who
+		}
+		var r apiBulkResult
+		agent.do("POST", "/api/v1/tickets/bulk", map[string]any{"ids": []int64{free, taken}, "team_id": team.ID}).must(t, 200).json(t, &r)
+		if r.Updated != 2 || len(r.Skipped) != 0 {
+			t.Fatalf("result %+v", r)
+		}
+		if name, who := teamOf(free); name != "Billing" || who != h.agent.ID {
+			t.Fatalf("unassigned ticket: team %q, assignee %d (want Billing, auto-assigned %d)", name, who, h.agent.ID)
+		}
+		if name, who := teamOf(taken); name != "Billing" || who != h.admin.ID {
+			t.Fatalf("assigned ticket: team %q, assignee %d (want Billing, kept %d)", name, who, h.admin.ID)
+		}
+		h.on(t).wantAgentEvents(taken, "assignee:>admin@acme.test", "team:>Billing")
+		var kinds []string
+		for _, e := range h.events(free) {
+			kinds = append(kinds, e.Kind)
+		}
+		if got := strings.Join(kinds, " "); !strings.HasSuffix(got, "team_changed auto_assigned assignee_changed") {
+			t.Fatalf("events of the unassigned ticket: %s", got)
+		}
+
+		for _, none := range []any{0, nil} {
+			agent.do("POST", "/api/v1/tickets/bulk", map[string]any{"ids": []int64{free, taken}, "team_id": none}).must(t, 200).json(t, &r)
+			want := 2
+			if none == nil {
+				want = 0 // already without a team: nothing changes
+			}
+			if r.Updated != want {
+				t.Fatalf("team_id %v: result %+v", none, r)
+			}
+			if name, who := teamOf(free); name != "" || who != h.agent.ID {
+				t.Fatalf("team_id %v: team %q, assignee %d", none, name, who)
+			}
+		}
+		for _, bad := range []any{999999, -1} {
+			res := agent.do("POST", "/api/v1/tickets/bulk", map[string]any{"ids": []int64{free}, "team_id": bad})
+			if _, field := res.errorOf(t); res.status != 422 || field != "team_id" {
+				t.Fatalf("team_id %v: %d %s", bad, res.status, res.body)
+			}
+		}
+		if name, _ := teamOf(free); name != "" {
+			t.Fatalf("a refused bulk change moved the ticket to %q", name)
+		}
+	})
+}

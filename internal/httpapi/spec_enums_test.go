@@ -12,6 +12,7 @@ import (
 	"github.com/ticketer/ticketer/internal/notify"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/ticket"
+	"github.com/ticketer/ticketer/internal/webhook"
 )
 
 func loadSpec(t *testing.T) *openapi3.T {
@@ -40,6 +41,7 @@ func TestSpecEnumsMatchGo(t *testing.T) {
 		{"NotificationKind", enumStrings(notify.Kinds())},
 		{"TicketSort", ticketSorts()},
 		{"TokenScope", auth.TokenScopes()},
+		{"WebhookEvent", webhook.AllEvents()},
 	}
 	for _, c := range cases {
 		t.Run(c.schema, func(t *testing.T) {

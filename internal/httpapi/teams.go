@@ -15,7 +15,7 @@ import (
 )
 
 func toTeam(t store.Team) oapi.Team {
-	return oapi.Team{Id: t.ID, Name: t.Name, MemberIds: t.MemberIDs, Assignment: oapi.TeamAssignment(t.Assignment),
+	return oapi.Team{Id: t.ID, Name: t.Name, MemberIds: t.MemberIDs, AwayIds: t.AwayIDs, Assignment: oapi.TeamAssignment(t.Assignment),
 		MaxOpenPerAgent: t.MaxOpenPerAgent, CreatedAt: t.CreatedAt}
 }
 

@@ -34,7 +34,7 @@ func toWebhook(v webhook.View) oapi.Webhook {
 }
 
 func toWebhookDelivery(d store.WebhookDelivery) oapi.WebhookDelivery {
-	out := oapi.WebhookDelivery{Id: d.ID, DeliveryId: d.UID, Event: d.Event, TicketId: nullable.NewNullNullable[int64](),
+	out := oapi.WebhookDelivery{Id: d.ID, DeliveryId: d.UID, Event: oapi.WebhookEvent(d.Event), TicketId: nullable.NewNullNullable[int64](),
 		Status: oapi.WebhookDeliveryStatus(d.Status), ResponseCode: d.ResponseCode, DurationMs: d.DurationMS, Attempts: d.Attempts,
 		Error: d.Error, CreatedAt: d.CreatedAt, At: nullTime(d.At), NextAt: nullTime(d.NextAt)}
 	if d.TicketID != 0 {

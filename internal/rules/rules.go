@@ -129,12 +129,16 @@ const (
 	ActionReplyMacro ActionType = "reply_macro"
 	ActionAddNote    ActionType = "add_note" // value: the note's text
 	ActionNotify     ActionType = "notify"   // value: a user id
+	// ActionWebhook sends one ticket.rule_fired delivery to an outgoing
+	// webhook (value: its id), whatever events that webhook subscribes to:
+	// the rule is the subscription. Never to a disabled webhook.
+	ActionWebhook ActionType = "webhook"
 )
 
 // ActionTypes lists the action types.
 func ActionTypes() []ActionType {
 	return []ActionType{ActionAssignAgent, ActionSetTeam, ActionSetPriority, ActionSetStatus, ActionAddTag, ActionRemoveTag,
-		ActionReplyMacro, ActionAddNote, ActionNotify}
+		ActionReplyMacro, ActionAddNote, ActionNotify, ActionWebhook}
 }
 
 // Limits on what a rule may hold, so that evaluating 100 rules on every
@@ -293,7 +297,7 @@ func checkAction(a *Action) *fieldErr {
 	}
 	a.Value = strings.TrimSpace(a.Value)
 	switch a.Type {
-	case ActionAssignAgent, ActionSetTeam, ActionNotify, ActionReplyMacro:
+	case ActionAssignAgent, ActionSetTeam, ActionNotify, ActionReplyMacro, ActionWebhook:
 		if n, err := strconv.ParseInt(a.Value, 10, 64); err != nil || n <= 0 {
 			return &fieldErr{"value", "must be an id"}
 		}
@@ -320,7 +324,7 @@ func checkAction(a *Action) *fieldErr {
 	return nil
 }
 
-// ID returns an action's value as an id (assign_agent, set_team, notify, reply_macro);
+// ID returns an action's value as an id (assign_agent, set_team, notify, reply_macro, webhook);
 // Compile has checked it.
 func (a Action) ID() int64 {
 	n, _ := strconv.ParseInt(a.Value, 10, 64)

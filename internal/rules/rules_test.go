@@ -172,6 +172,7 @@ func TestCompileRefuses(t *testing.T) {
 		{"bad agent id", func(r *Rule) { r.Actions[0] = Action{ActionAssignAgent, "bob"} }, "actions[0].value"},
 		{"bad macro id", func(r *Rule) { r.Actions[0] = Action{ActionReplyMacro, "0"} }, "actions[0].value"},
 		{"bad notify id", func(r *Rule) { r.Actions[0] = Action{ActionNotify, ""} }, "actions[0].value"},
+		{"bad webhook id", func(r *Rule) { r.Actions[0] = Action{ActionWebhook, "https://example.test/hook"} }, "actions[0].value"},
 		{"bad priority action", func(r *Rule) { r.Actions[0] = Action{ActionSetPriority, "urgentest"} }, "actions[0].value"},
 		{"status new", func(r *Rule) { r.Actions[0] = Action{ActionSetStatus, "new"} }, "actions[0].value"},
 		{"tag with space", func(r *Rule) { r.Actions[0] = Action{ActionAddTag, "a b"} }, "actions[0].value"},

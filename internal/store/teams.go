@@ -11,11 +11,14 @@ import (
 
 // Team is a group of agents that tickets are routed to (migration 0060).
 type Team struct {
-	ID              int64
-	Name            string
-	MemberIDs       []int64 // by id
-	Assignment      string  // manual, round_robin, load_balanced
-	MaxOpenPerAgent int     // 0: no cap
+	ID        int64
+	Name      string
+	MemberIDs []int64 // by id
+	// AwayIDs are the members who are away (not available): automatic
+	// assignment skips them.
+	AwayIDs         []int64
+	Assignment      string // manual, round_robin, load_balanced
+	MaxOpenPerAgent int    // 0: no cap
 	// LastAssigneeID is the round-robin cursor: the member last given a
 	// ticket automatically (0: none yet).
 	LastAssigneeID int64
@@ -28,8 +31,15 @@ func scanTeam(r Row) (Team, error) {
 	var t Team
 	err := r.Scan(&t.ID, &t.Name, &t.Assignment, &t.MaxOpenPerAgent, &t.LastAssigneeID, &t.CreatedAt)
 	t.CreatedAt = t.CreatedAt.UTC()
-	t.MemberIDs = []int64{}
+	t.MemberIDs, t.AwayIDs = []int64{}, []int64{}
 	return t, err
+}
+
+func (t *Team) addMember(id int64, available bool) {
+	t.MemberIDs = append(t.MemberIDs, id)
+	if !available {
+		t.AwayIDs = append(t.AwayIDs, id)
+	}
 }
 
 // ListTeams returns every team with its members, by name.
@@ -45,13 +55,15 @@ func (s *Store) ListTeams(ctx context.Context, q Querier) ([]Team, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list teams: %w", err)
 	}
-	err = scanAll(q.Query(ctx, `SELECT team_id, user_id FROM team_members ORDER BY team_id, user_id`))(func(r Rows) error {
+	err = scanAll(q.Query(ctx, `SELECT m.team_id, m.user_id, u.available FROM team_members m JOIN users u ON u.id = m.user_id
+		ORDER BY m.team_id, m.user_id`))(func(r Rows) error {
 		var team, user int64
-		if err := r.Scan(&team, &user); err != nil {
+		var available bool
+		if err := r.Scan(&team, &user, &available); err != nil {
 			return err
 		}
 		if i, ok := idx[team]; ok {
-			out[i].MemberIDs = append(out[i].MemberIDs, user)
+			out[i].addMember(user, available)
 		}
 		return nil
 	})
@@ -77,10 +89,12 @@ func (s *Store) GetTeam(ctx context.Context, q Querier, id int64, lock bool) (Te
 	if err != nil {
 		return t, fmt.Errorf("team %d: %w", id, err)
 	}
-	err = scanAll(q.Query(ctx, `SELECT user_id FROM team_members WHERE team_id = $1 ORDER BY user_id`, id))(func(r Rows) error {
+	err = scanAll(q.Query(ctx, `SELECT m.user_id, u.available FROM team_members m JOIN users u ON u.id = m.user_id
+		WHERE m.team_id = $1 ORDER BY m.user_id`, id))(func(r Rows) error {
 		var u int64
-		err := r.Scan(&u)
-		t.MemberIDs = append(t.MemberIDs, u)
+		var available bool
+		err := r.Scan(&u, &available)
+		t.addMember(u, available)
 		return err
 	})
 	if err != nil {

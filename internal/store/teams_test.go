@@ -78,6 +78,15 @@ func TestTeams(t *testing.T) {
 				if got.Name != "Billing" || got.Assignment != "round_robin" || got.MaxOpenPerAgent != 3 || !slices.Equal(got.MemberIDs, users[:3]) {
 					t.Fatalf("team %+v", got)
 				}
+				list, err := s.ListTeams(ctx, s.DB())
+				if err != nil || len(list) != 1 {
+					t.Fatalf("teams %+v (%v)", list, err)
+				}
+				for _, tm := range []store.Team{got, list[0]} {
+					if !slices.Equal(tm.AwayIDs, users[1:2]) || !slices.Equal(tm.MemberIDs, users[:3]) {
+						t.Fatalf("away %v of members %v, want b (%d) away", tm.AwayIDs, tm.MemberIDs, users[1])
+					}
+				}
 			}},
 			{"available members with their work tickets", func(t *testing.T) {
 				got, err := s.AvailableMembers(ctx, s.DB(), team, []domain.Status{"new", "open", "pending"})

@@ -20,8 +20,12 @@ type BulkUpdate struct {
 	// AssigneeSet says the assignee changes: to AssigneeID, or unassigned when 0.
 	AssigneeSet bool
 	AssigneeID  int64
-	TagsAdd     []string
-	TagsRemove  []string
+	// TeamSet says the team changes: to TeamID, or none when 0 (each
+	// ticket's change runs the team's automatic assignment, as one PATCH).
+	TeamSet    bool
+	TeamID     int64
+	TagsAdd    []string
+	TagsRemove []string
 }
 
 // Skipped is a ticket a bulk change left alone, and why.
@@ -48,8 +52,8 @@ func (s *Service) BulkUpdateTickets(ctx context.Context, actor store.User, in Bu
 	if len(in.IDs) == 0 || len(in.IDs) > MaxBulk {
 		return 0, nil, domain.Invalid("ids", fmt.Sprintf("1 to %d ticket ids", MaxBulk))
 	}
-	if in.Status == nil && in.Priority == nil && !in.AssigneeSet && len(in.TagsAdd) == 0 && len(in.TagsRemove) == 0 {
-		return 0, nil, domain.Invalid("ids", "nothing to change: give status, priority, assignee_id, tags_add or tags_remove")
+	if in.Status == nil && in.Priority == nil && !in.AssigneeSet && !in.TeamSet && len(in.TagsAdd) == 0 && len(in.TagsRemove) == 0 {
+		return 0, nil, domain.Invalid("ids", "nothing to change: give status, priority, assignee_id, team_id, tags_add or tags_remove")
 	}
 	probe := Change{Status: in.Status, Priority: in.Priority}
 	if err := probe.validate(); err != nil {
@@ -63,10 +67,20 @@ func (s *Service) BulkUpdateTickets(ctx context.Context, actor store.User, in Bu
 	if err != nil {
 		return 0, nil, domain.Invalid("tags_remove", err.Error())
 	}
-	if in.AssigneeSet && in.AssigneeID != 0 {
+	if (in.AssigneeSet && in.AssigneeID != 0) || (in.TeamSet && in.TeamID != 0) {
+		// An assignee or a team that cannot be is refused before any ticket changes.
 		if err := s.db.InTx(ctx, func(tx *store.Tx) error {
-			_, err := s.assigneeEmail(ctx, tx, in.AssigneeID, true)
-			return err
+			if in.AssigneeSet && in.AssigneeID != 0 {
+				if _, err := s.assigneeEmail(ctx, tx, in.AssigneeID, true); err != nil {
+					return err
+				}
+			}
+			if in.TeamSet && in.TeamID != 0 {
+				if _, err := s.teamName(ctx, tx, in.TeamID, true); err != nil {
+					return err
+				}
+			}
+			return nil
 		}); err != nil {
 			return 0, nil, err
 		}
@@ -128,6 +142,10 @@ func (s *Service) bulkChunk(ctx context.Context, tx *store.Tx, actor store.User,
 		if in.AssigneeSet {
 			a := in.AssigneeID
 			c.Assignee = &a
+		}
+		if in.TeamSet {
+			team := in.TeamID
+			c.Team = &team
 		}
 		if len(add) > 0 || len(remove) > 0 {
 			next := slices.DeleteFunc(append(slices.Clone(tags[id]), add...), func(t string) bool { return slices.Contains(remove, t) })

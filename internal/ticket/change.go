@@ -129,6 +129,10 @@ type Change struct {
 	// Notify are agents a rule asks to tell about the ticket (the
 	// notifications hook tells them).
 	Notify []int64
+	// Webhooks are outgoing webhooks a rule sends ticket.rule_fired to (the
+	// webhooks hook queues one delivery to each that is enabled); only a
+	// rule's change (Rule set) carries them.
+	Webhooks []int64
 	// CSAT records the requester's satisfaction rating (csat.go).
 	CSAT *store.CSAT
 

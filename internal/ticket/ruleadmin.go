@@ -95,7 +95,7 @@ func (in RuleInput) apply(r *rules.Rule) {
 }
 
 // checkRule compiles a rule and checks what its actions name: an enabled
-// agent, a shared macro.
+// agent, a shared macro, a webhook (enabled or not: an admin may pause it).
 func (s *Service) checkRule(ctx context.Context, q store.Querier, r rules.Rule) (*rules.Compiled, error) {
 	if r.Position < 0 {
 		return nil, domain.Invalid("position", "must be 0 or more")
@@ -119,6 +119,14 @@ func (s *Service) checkRule(ctx context.Context, q store.Querier, r rules.Rule) 
 			m, err := s.store.GetMacro(ctx, q, a.ID())
 			if errors.Is(err, store.ErrNotFound) || (err == nil && !m.Shared) {
 				return nil, domain.Invalid(field, fmt.Sprintf("%d is not a shared macro", a.ID()))
+			}
+			if err != nil {
+				return nil, err
+			}
+		case rules.ActionWebhook:
+			_, err := s.store.GetWebhook(ctx, q, a.ID())
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, domain.Invalid(field, fmt.Sprintf("%d is not a webhook", a.ID()))
 			}
 			if err != nil {
 				return nil, err

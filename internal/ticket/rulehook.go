@@ -227,7 +227,7 @@ func (s *Service) ruleSubject(ctx context.Context, q store.Querier, ticketID, me
 }
 
 // ruleChanges turns a matching rule's actions into changes: one with its
-// fields, tags, notifications and the rule_fired entry, then one per message
+// fields, tags, notifications, webhooks and the rule_fired entry, then one per message
 // it adds (a note, a reply). What cannot be done is a rule_failed entry,
 // never an error: a rule does not fail the change that triggered it.
 func (s *Service) ruleChanges(ctx context.Context, tx *store.Tx, r *rules.Compiled, chain []int64, ev ruleEvent) ([]Change, error) {
@@ -258,6 +258,19 @@ func (s *Service) ruleChanges(ctx context.Context, tx *store.Tx, r *rules.Compil
 			c.TagsRemove = append(c.TagsRemove, act.Value)
 		case rules.ActionNotify:
 			c.Notify = append(c.Notify, act.ID())
+		case rules.ActionWebhook:
+			// A webhook deleted since the rule was saved is the rule's
+			// failure; a disabled one is the admin's pause, which the
+			// webhooks hook keeps (it sends to enabled webhooks only).
+			_, err := s.store.GetWebhook(ctx, tx, act.ID())
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				failed(fmt.Sprintf("webhook %d does not exist", act.ID()))
+			case err != nil:
+				return nil, err
+			case !slices.Contains(c.Webhooks, act.ID()):
+				c.Webhooks = append(c.Webhooks, act.ID())
+			}
 		case rules.ActionAddNote:
 			id, err := s.store.InsertMessage(ctx, tx, store.Message{TicketID: ev.ticket.ID, Kind: store.KindNote,
 				From: store.Address{Name: actor.Name}, Text: act.Value, VisibleText: act.Value, CreatedAt: s.now()})

@@ -288,6 +288,7 @@ func TestRuleSaveRefuses(t *testing.T) {
 			{"unknown action", nil, []rules.Action{{Type: "set_group", Value: "1"}}, "actions[0].type"},
 			{"no such agent", nil, []rules.Action{{Type: "assign_agent", Value: "999999"}}, "actions[0].value"},
 			{"personal macro", nil, []rules.Action{{Type: "add_tag", Value: "x"}, {Type: "reply_macro", Value: fmt.Sprint(personal.ID)}}, "actions[1].value"},
+			{"no such webhook", nil, []rules.Action{{Type: "add_tag", Value: "x"}, {Type: "webhook", Value: "999999"}}, "actions[1].value"},
 		}
 		for _, tc := range cases {
 			w := "created"

@@ -21,7 +21,7 @@ func (s *Service) Hook() ticket.Hook {
 // EventsOf names the webhook events a change makes, in the order they are
 // sent: a new ticket, then the message it brings or that was added, then a
 // change of the ticket's fields (status, priority, assignee, tags), or an
-// SLA breach (which is no field change).
+// SLA breach (which is no field change), then a rule's webhook action.
 func EventsOf(a ticket.Applied) []string {
 	var out []string
 	if a.Created {
@@ -37,10 +37,14 @@ func EventsOf(a ticket.Applied) []string {
 	if slices.ContainsFunc(a.Events, breach) {
 		out = append(out, EventTicketSLABreached)
 	}
+	if a.Rule != nil && len(a.Webhooks) > 0 {
+		out = append(out, EventTicketRuleFired)
+	}
 	return out
 }
 
-// Body is what a delivery POSTs. Exactly one of Ticket and Message is set.
+// Body is what a delivery POSTs. Exactly one of Ticket and Message is set
+// (neither for a test); Rule names the rule of a ticket.rule_fired.
 type Body struct {
 	Event      string          `json:"event"`
 	DeliveryID string          `json:"delivery_id"`
@@ -49,6 +53,13 @@ type Body struct {
 	Ticket     json.RawMessage `json:"ticket,omitempty"`
 	Message    json.RawMessage `json:"message,omitempty"`
 	WebhookID  int64           `json:"webhook_id,omitempty"` // a test names its webhook
+	Rule       *RuleInfo       `json:"rule,omitempty"`
+}
+
+// RuleInfo names the rule that sent a ticket.rule_fired.
+type RuleInfo struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
 }
 
 func (s *Service) run(ctx context.Context, tx *store.Tx, a ticket.Applied) ([]ticket.Change, error) {
@@ -63,7 +74,9 @@ func (s *Service) run(ctx context.Context, tx *store.Tx, a ticket.Applied) ([]ti
 	for _, ev := range events {
 		var subs []store.Webhook
 		for _, w := range hooks {
-			if slices.Contains(w.Events, ev) {
+			// A rule's event goes to the (enabled) webhooks the rule names,
+			// the others to their subscribers.
+			if ev == EventTicketRuleFired && slices.Contains(a.Webhooks, w.ID) || ev != EventTicketRuleFired && slices.Contains(w.Events, ev) {
 				subs = append(subs, w)
 			}
 		}
@@ -71,6 +84,9 @@ func (s *Service) run(ctx context.Context, tx *store.Tx, a ticket.Applied) ([]ti
 			continue
 		}
 		body := Body{Event: ev, CreatedAt: a.At.UTC(), TicketID: a.TicketID}
+		if ev == EventTicketRuleFired {
+			body.Rule = &RuleInfo{ID: a.Rule.ID, Name: a.Rule.Name}
+		}
 		// The ticket or message as it is now, in this transaction: the state
 		// the event reports, whenever it is delivered.
 		if ev == EventMessageCreated {

@@ -33,6 +33,10 @@ const (
 	// EventTicketSLABreached: a target of the ticket's SLA was missed (the
 	// breach job; the ticket's "sla" names what was breached).
 	EventTicketSLABreached = "ticket.sla_breached"
+	// EventTicketRuleFired: an automation rule with a webhook action fired
+	// (the body's "rule" names it). It goes only to the webhooks rules name,
+	// whatever their events: no webhook subscribes to it.
+	EventTicketRuleFired = "ticket.rule_fired"
 	// EventTest is what "send test" sends; no webhook subscribes to it.
 	EventTest = "webhook.test"
 )
@@ -41,6 +45,10 @@ const (
 func Events() []string {
 	return []string{EventTicketCreated, EventTicketUpdated, EventMessageCreated, EventTicketSLABreached}
 }
+
+// AllEvents lists every event a delivery may carry: the subscribed ones,
+// a rule's and the test.
+func AllEvents() []string { return append(Events(), EventTicketRuleFired, EventTest) }
 
 // Renderer turns the store's values into the API's JSON shapes (the
 // httpapi conversions), so a webhook body carries a Ticket or a Message

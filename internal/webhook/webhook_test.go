@@ -47,6 +47,11 @@ func TestEventsOf(t *testing.T) {
 		{"only an audit entry", ticket.Applied{Events: []ticket.Event{{Kind: ticket.EventDeliveryFailed}}}, nil},
 		{"an SLA breach is no field change", ticket.Applied{Events: []ticket.Event{{Kind: ticket.EventSLABreached, Field: "sla", NewValue: "resolution"}}},
 			[]string{"ticket.sla_breached"}},
+		{"a rule with a webhook action", ticket.Applied{Change: ticket.Change{Rule: &ticket.RuleRef{ID: 3, Name: "r"}, Webhooks: []int64{7}},
+			Events: []ticket.Event{{Kind: ticket.EventRuleFired, Field: "rule", NewValue: "r"}, field}}, []string{"ticket.updated", "ticket.rule_fired"}},
+		{"webhooks without a rule send nothing of a rule's", ticket.Applied{Change: ticket.Change{Webhooks: []int64{7}}}, nil},
+		{"a rule without a webhook action", ticket.Applied{Change: ticket.Change{Rule: &ticket.RuleRef{ID: 3, Name: "r"}},
+			Events: []ticket.Event{{Kind: ticket.EventRuleFired, Field: "rule", NewValue: "r"}}}, []string{"ticket.updated"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -111,7 +111,8 @@ test("a note being written survives a reload", async () => {
   assert.equal(await page.getByPlaceholder(/Write a note/).inputValue(), "Called the customer, waiting on the courier");
 });
 
-test("a bulk close of 50: select all, solve, then close", async () => {
+test("a bulk close of 50: select all, move to a team, solve, then close", async () => {
+  await api("POST", "/api/v1/teams", { name: "Billing", member_ids: [], assignment: "manual" });
   await page.goto(`${app.url}/queue/status/new`);
   await page.getByRole("heading", { name: "New" }).waitFor();
   await waitFor(async () => (await page.locator("table.queue tbody tr").count()) === 50, { what: "50 rows" });
@@ -130,6 +131,9 @@ test("a bulk close of 50: select all, solve, then close", async () => {
   await page.getByRole("checkbox", { name: "Select all tickets shown" }).check();
   assert.equal(await page.getByTestId("bulk-count").textContent(), "50 selected");
   await shot(page, "03-bulk-selected-1280");
+  await page.getByRole("combobox", { name: "Set team" }).selectOption({ label: "Billing" });
+  await waitFor(async () => (await ticketsOf("status=new")).filter((t) => t.team?.name === "Billing").length === 50, { what: "50 tickets in Billing" });
+  assert.equal(await page.getByTestId("bulk-count").textContent(), "50 selected", "the selection stays for the next change");
   await page.getByRole("combobox", { name: "Set status" }).selectOption("solved");
   await page.getByRole("status").filter({ hasText: "50 tickets changed" }).waitFor();
   await page.getByText("All clear").waitFor();
@@ -144,6 +148,7 @@ test("a bulk close of 50: select all, solve, then close", async () => {
   assert.equal((await ticketsOf("status=closed")).length, 50);
   const events = (await api("GET", `/api/v1/tickets/${(await ticketsOf("status=closed"))[0].id}/events`)).items.map((e) => e.kind);
   assert.deepEqual(events.filter((k) => k === "status_changed").length, 2);
+  assert.deepEqual(events.filter((k) => k === "team_changed").length, 1);
   await shot(page, "04-bulk-closed-1280");
 });
 

@@ -2,9 +2,13 @@
 // an admin builds a rule in the form builder (subject contains "invoice" ->
 // priority high + tag billing), tests it against the latest tickets, a mail
 // arrives over SMTP, and the ticket shows the priority, the tag and the rule
-// that fired. Screenshots at 1280x800 and 390x844.
+// that fired. Then a rule whose action is "Send to webhook": the receiver
+// (on 127.0.0.1, TICKETER_WEBHOOK_ALLOW_PRIVATE=true) gets one signed
+// ticket.rule_fired. Screenshots at 1280x800 and 390x844.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium, sendMail, signIn, startWithAdmin, waitFor, webDir } from "./harness.mjs";
@@ -12,8 +16,10 @@ import { launchChromium, sendMail, signIn, startWithAdmin, waitFor, webDir } fro
 const shots = join(webDir, "e2e", "screenshots");
 mkdirSync(shots, { recursive: true });
 const PASSWORD = "correct horse battery";
-let app, browser, page, phone, token;
+let app, browser, page, phone, token, receiver, receiverURL;
 const consoleErrors = [];
+const got = [];
+const SECRET = "rules-e2e-secret";
 
 const mail = (n, subject) =>
   sendMail(app.smtpPort, {
@@ -35,6 +41,18 @@ async function api(method, path, body) {
 const ticketsOf = async (query) => (await api("GET", `/api/v1/tickets?limit=200&${query}`)).items;
 
 before(async () => {
+  receiver = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      got.push({ headers: req.headers, body, json: JSON.parse(body.toString("utf8")) });
+      res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
+  receiverURL = `http://127.0.0.1:${receiver.address().port}/ops`;
+  process.env.TICKETER_WEBHOOK_ALLOW_PRIVATE = "true";
   app = await startWithAdmin("rules", PASSWORD);
   token = app.cli(["token", "create", "--email", "ada@example.com"]);
   // An earlier invoice mail (before the rule) for "test this rule" to find.
@@ -50,6 +68,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await app?.stop();
+  receiver?.close();
 });
 
 const shot = (p, name) => p.screenshot({ path: join(shots, `rules-${name}.png`) });
@@ -124,5 +143,49 @@ test("on a phone the rules page and the form fit", async () => {
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
   await shot(phone, "04-form-390");
+  assert.deepEqual(consoleErrors, []);
+});
+
+test("a rule sends the ticket to a webhook: one signed ticket.rule_fired", async () => {
+  const hook = await api("POST", "/api/v1/webhooks", { url: receiverURL, events: ["ticket.created"], secret: SECRET });
+  await page.goto(`${app.url}/admin/rules`);
+  await page.getByRole("button", { name: "New rule" }).click();
+  const form = page.getByRole("form", { name: "New rule" });
+  await form.getByLabel("Name").fill("Tell ops");
+  await form.getByRole("button", { name: "Add condition" }).click();
+  await form.getByLabel("Condition 1 field").selectOption("subject");
+  await form.getByLabel("Condition 1 operator").selectOption("contains");
+  await form.getByLabel("Condition 1 value").fill("outage");
+  await form.getByLabel("Action 1", { exact: true }).selectOption("webhook");
+  const target = form.getByLabel("Action 1 value");
+  await target.locator("option", { hasText: "/ops" }).waitFor({ state: "attached" });
+  await target.selectOption(String(hook.id));
+  await shot(page, "05-webhook-action-1280");
+  await form.getByRole("button", { name: "Create rule" }).click();
+  await page.getByRole("list", { name: "Rules" }).getByText("Tell ops").waitFor();
+  const rule = (await api("GET", "/api/v1/rules")).items.find((r) => r.name === "Tell ops");
+  assert.deepEqual(rule.actions, [{ type: "webhook", value: String(hook.id) }]);
+
+  await mail(4, "Outage in the EU region");
+  await waitFor(async () => got.some((r) => r.json.event === "ticket.rule_fired"), { what: "ticket.rule_fired", timeout: 30_000 });
+  const fired = got.filter((r) => r.json.event === "ticket.rule_fired");
+  assert.equal(fired.length, 1);
+  const [r] = fired;
+  assert.equal(r.headers["x-ticketer-event"], "ticket.rule_fired");
+  assert.equal(r.headers["x-ticketer-signature"], "sha256=" + createHmac("sha256", SECRET).update(r.body).digest("hex"));
+  assert.deepEqual(r.json.rule, { id: rule.id, name: "Tell ops" });
+  assert.equal(r.json.ticket.subject, "Outage in the EU region");
+  const log = (await api("GET", `/api/v1/webhooks/${hook.id}/deliveries`)).items;
+  assert.ok(log.some((d) => d.event === "ticket.rule_fired" && d.delivery_id === r.json.delivery_id), "the delivery log has it");
+
+  await phone.goto(`${app.url}/admin/rules`);
+  await phone.getByRole("list", { name: "Rules" }).getByText("Tell ops").waitFor();
+  await phone.getByRole("listitem").filter({ hasText: "Tell ops" }).getByRole("button", { name: "Edit" }).click();
+  const edit = phone.getByRole("form", { name: "Edit rule Tell ops" });
+  assert.equal(await edit.getByLabel("Action 1 value").inputValue(), String(hook.id));
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+  await edit.getByLabel("Action 1 value").scrollIntoViewIfNeeded();
+  await shot(phone, "06-webhook-action-390");
   assert.deepEqual(consoleErrors, []);
 });

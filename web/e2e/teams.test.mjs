@@ -2,7 +2,8 @@
 // an admin creates a team on the Teams page, edits its cap, the Help
 // mailbox routes to it, two new conversations go to its two agents in
 // turn; the ticket shows its team and why it was assigned; the queue
-// filters by team; the agent goes away and back; a team is deleted.
+// filters by team; the agent goes away (the Teams page marks her) and back;
+// a team is deleted.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -110,6 +111,19 @@ test("an agent goes away and back", async () => {
   await page.getByRole("button", { name: "Away" }).waitFor();
   assert.equal((await api("GET", "/api/v1/me")).available, false);
   await shot("04-away");
+  // The Teams page marks her away in her team.
+  await page.goto(`${app.url}/admin/teams`);
+  const team = page.getByRole("form", { name: "Team Billing" });
+  await team.getByText("1 of 2 members away").waitFor();
+  assert.equal(await team.locator(".team-member", { hasText: "Ada Admin" }).locator(".away").textContent(), "Away");
+  assert.equal(await team.locator(".team-member", { hasText: "Bob Agent" }).locator(".away").count(), 0);
+  await team.scrollIntoViewIfNeeded();
+  await shot("05-teams-away");
+  const vp = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await team.locator(".team-members").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, "teams-06-away-members-390.png") });
+  await page.setViewportSize(vp);
   await page.getByRole("button", { name: "Away" }).click();
   await page.getByRole("button", { name: "Available" }).waitFor();
   assert.equal((await api("GET", "/api/v1/me")).available, true);

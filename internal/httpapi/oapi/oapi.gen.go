@@ -330,37 +330,40 @@ func (e Role) Valid() bool {
 
 // Defines values for RuleActionType.
 const (
-	AddNote     RuleActionType = "add_note"
-	AddTag      RuleActionType = "add_tag"
-	AssignAgent RuleActionType = "assign_agent"
-	Notify      RuleActionType = "notify"
-	RemoveTag   RuleActionType = "remove_tag"
-	ReplyMacro  RuleActionType = "reply_macro"
-	SetPriority RuleActionType = "set_priority"
-	SetStatus   RuleActionType = "set_status"
-	SetTeam     RuleActionType = "set_team"
+	RuleActionTypeAddNote     RuleActionType = "add_note"
+	RuleActionTypeAddTag      RuleActionType = "add_tag"
+	RuleActionTypeAssignAgent RuleActionType = "assign_agent"
+	RuleActionTypeNotify      RuleActionType = "notify"
+	RuleActionTypeRemoveTag   RuleActionType = "remove_tag"
+	RuleActionTypeReplyMacro  RuleActionType = "reply_macro"
+	RuleActionTypeSetPriority RuleActionType = "set_priority"
+	RuleActionTypeSetStatus   RuleActionType = "set_status"
+	RuleActionTypeSetTeam     RuleActionType = "set_team"
+	RuleActionTypeWebhook     RuleActionType = "webhook"
 )
 
 // Valid indicates whether the value is a known member of the RuleActionType enum.
 func (e RuleActionType) Valid() bool {
 	switch e {
-	case AddNote:
+	case RuleActionTypeAddNote:
 		return true
-	case AddTag:
+	case RuleActionTypeAddTag:
 		return true
-	case AssignAgent:
+	case RuleActionTypeAssignAgent:
 		return true
-	case Notify:
+	case RuleActionTypeNotify:
 		return true
-	case RemoveTag:
+	case RuleActionTypeRemoveTag:
 		return true
-	case ReplyMacro:
+	case RuleActionTypeReplyMacro:
 		return true
-	case SetPriority:
+	case RuleActionTypeSetPriority:
 		return true
-	case SetStatus:
+	case RuleActionTypeSetStatus:
 		return true
-	case SetTeam:
+	case RuleActionTypeSetTeam:
+		return true
+	case RuleActionTypeWebhook:
 		return true
 	default:
 		return false
@@ -700,6 +703,36 @@ func (e WebhookDeliveryStatus) Valid() bool {
 	}
 }
 
+// Defines values for WebhookEvent.
+const (
+	WebhookEventMessageCreated    WebhookEvent = "message.created"
+	WebhookEventTicketCreated     WebhookEvent = "ticket.created"
+	WebhookEventTicketRuleFired   WebhookEvent = "ticket.rule_fired"
+	WebhookEventTicketSlaBreached WebhookEvent = "ticket.sla_breached"
+	WebhookEventTicketUpdated     WebhookEvent = "ticket.updated"
+	WebhookEventWebhookTest       WebhookEvent = "webhook.test"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEvent enum.
+func (e WebhookEvent) Valid() bool {
+	switch e {
+	case WebhookEventMessageCreated:
+		return true
+	case WebhookEventTicketCreated:
+		return true
+	case WebhookEventTicketRuleFired:
+		return true
+	case WebhookEventTicketSlaBreached:
+		return true
+	case WebhookEventTicketUpdated:
+		return true
+	case WebhookEventWebhookTest:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListInboundParamsStatus.
 const (
 	ListInboundParamsStatusAutomatic ListInboundParamsStatus = "automatic"
@@ -873,6 +906,9 @@ type BulkUpdate struct {
 	Status     *Status   `json:"status,omitempty"`
 	TagsAdd    *[]string `json:"tags_add,omitempty"`
 	TagsRemove *[]string `json:"tags_remove,omitempty"`
+
+	// TeamId each ticket's team; null or 0 removes it. As one PATCH, an unassigned open ticket moved to a team with automatic assignment is given to one of its agents
+	TeamId nullable.Nullable[int64] `json:"team_id,omitempty"`
 }
 
 // BusinessHours defines model for BusinessHours.
@@ -1619,7 +1655,7 @@ type Rule struct {
 type RuleAction struct {
 	Type RuleActionType `json:"type"`
 
-	// Value a user id (assign_agent, notify), a team id (set_team; automatic assignment follows), a shared macro id (reply_macro), a priority, a status, a tag, a note's text
+	// Value a user id (assign_agent, notify), a team id (set_team; automatic assignment follows), a shared macro id (reply_macro), an outgoing webhook's id (webhook: one ticket.rule_fired delivery to it, whatever its events, none while it is disabled), a priority, a status, a tag, a note's text
 	Value string `json:"value"`
 }
 
@@ -1783,8 +1819,11 @@ type Status string
 type Team struct {
 	// Assignment manual: nobody is picked; round_robin: a new or reopened unassigned ticket goes to the team's next available member in turn; load_balanced: to the available member with the fewest open tickets (new, open, pending). Never to a member at max_open_per_agent.
 	Assignment TeamAssignment `json:"assignment"`
-	CreatedAt  time.Time      `json:"created_at"`
-	Id         int64          `json:"id"`
+
+	// AwayIds the members who are away (available false on /me); automatic assignment skips them
+	AwayIds   []int64   `json:"away_ids"`
+	CreatedAt time.Time `json:"created_at"`
+	Id        int64     `json:"id"`
 
 	// MaxOpenPerAgent 0: no cap
 	MaxOpenPerAgent int     `json:"max_open_per_agent"`
@@ -2032,8 +2071,10 @@ type WebhookDelivery struct {
 	// DurationMs the last attempt's duration
 	DurationMs int64  `json:"duration_ms"`
 	Error      string `json:"error"`
-	Event      string `json:"event"`
-	Id         int64  `json:"id"`
+
+	// Event The event a delivery carries (X-Ticketer-Event). A webhook subscribes to ticket.created, ticket.updated, message.created and ticket.sla_breached; ticket.rule_fired goes only to the webhooks a rule's webhook action names (its body has "rule": {"id", "name"} besides the ticket); webhook.test is "send test".
+	Event WebhookEvent `json:"event"`
+	Id    int64        `json:"id"`
 
 	// NextAt the next attempt of a retrying delivery
 	NextAt nullable.Nullable[time.Time] `json:"next_at"`
@@ -2046,6 +2087,9 @@ type WebhookDelivery struct {
 
 // WebhookDeliveryStatus defines model for WebhookDelivery.Status.
 type WebhookDeliveryStatus string
+
+// WebhookEvent The event a delivery carries (X-Ticketer-Event). A webhook subscribes to ticket.created, ticket.updated, message.created and ticket.sla_breached; ticket.rule_fired goes only to the webhooks a rule's webhook action names (its body has "rule": {"id", "name"} besides the ticket); webhook.test is "send test".
+type WebhookEvent string
 
 // WebhookInput defines model for WebhookInput.
 type WebhookInput struct {

@@ -1139,6 +1139,8 @@ export interface Team {
   id: number;
   name: string;
   member_ids: number[];
+  /** the members who are away (available false on /me); automatic assignment skips them */
+  away_ids: number[];
   assignment: TeamAssignment;
   /** 0: no cap */
   max_open_per_agent: number;
@@ -1308,6 +1310,22 @@ export interface WebhookUpdate {
   enabled?: boolean;
 }
 
+/**
+ * The event a delivery carries (X-Ticketer-Event). A webhook subscribes to ticket.created, ticket.updated, message.created and ticket.sla_breached; ticket.rule_fired goes only to the webhooks a rule's webhook action names (its body has "rule": {"id", "name"} besides the ticket); webhook.test is "send test".
+ */
+export type WebhookEvent = typeof WebhookEvent[keyof typeof WebhookEvent];
+
+
+// eslint-disable-next-line @typescript-eslint/no-redeclare
+export const WebhookEvent = {
+  ticketcreated: 'ticket.created',
+  ticketupdated: 'ticket.updated',
+  messagecreated: 'message.created',
+  ticketsla_breached: 'ticket.sla_breached',
+  ticketrule_fired: 'ticket.rule_fired',
+  webhooktest: 'webhook.test',
+} as const;
+
 export type WebhookDeliveryStatus = typeof WebhookDeliveryStatus[keyof typeof WebhookDeliveryStatus];
 
 
@@ -1323,7 +1341,7 @@ export interface WebhookDelivery {
   id: number;
   /** the X-Ticketer-Delivery header (the same on every attempt) */
   delivery_id: string;
-  event: string;
+  event: WebhookEvent;
   /** @nullable */
   ticket_id: number | null;
   status: WebhookDeliveryStatus;
@@ -1357,6 +1375,11 @@ export interface BulkUpdate {
    * @nullable
    */
   assignee_id?: number | null;
+  /**
+   * each ticket's team; null or 0 removes it. As one PATCH, an unassigned open ticket moved to a team with automatic assignment is given to one of its agents
+   * @nullable
+   */
+  team_id?: number | null;
   tags_add?: string[];
   tags_remove?: string[];
 }
@@ -1454,11 +1477,12 @@ export const RuleActionType = {
   reply_macro: 'reply_macro',
   add_note: 'add_note',
   notify: 'notify',
+  webhook: 'webhook',
 } as const;
 
 export interface RuleAction {
   type: RuleActionType;
-  /** a user id (assign_agent, notify), a team id (set_team; automatic assignment follows), a shared macro id (reply_macro), a priority, a status, a tag, a note's text */
+  /** a user id (assign_agent, notify), a team id (set_team; automatic assignment follows), a shared macro id (reply_macro), an outgoing webhook's id (webhook: one ticket.rule_fired delivery to it, whatever its events, none while it is disabled), a priority, a status, a tag, a note's text */
   value: string;
 }
 

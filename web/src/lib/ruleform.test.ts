@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FIELDS, emptyForm, firedRules, newAction, newCondition, opsFor, reorder, toInput, valueKind, withField } from "./ruleform";
+import { ACTIONS, FIELDS, actionValueKind, emptyForm, firedRules, newAction, newCondition, opsFor, reorder, toInput, valueKind, webhookLabel, withField } from "./ruleform";
 
 describe("opsFor", () => {
   it.each([
@@ -33,6 +33,18 @@ describe("toInput", () => {
   it("starts an action with a fitting value", () => {
     expect(newAction("set_priority").value).toBe("high");
     expect(newAction("add_tag").value).toBe("");
+  });
+});
+
+describe("webhook action", () => {
+  it("is offered, and its value is a webhook chosen from a list", () => {
+    expect(ACTIONS).toContain("webhook");
+    expect(actionValueKind("webhook")).toBe("webhook");
+    expect(newAction("webhook")).toEqual({ type: "webhook", value: "" });
+  });
+  it("labels a webhook by its URL and says when it is disabled", () => {
+    expect(webhookLabel({ id: 3, url: "https://hooks.example.com/t", enabled: true })).toBe("hooks.example.com/t");
+    expect(webhookLabel({ id: 4, url: "http://ci.example.com/x", enabled: false })).toBe("ci.example.com/x (disabled: sends nothing)");
   });
 });
 

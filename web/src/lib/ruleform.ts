@@ -50,8 +50,10 @@ export function opsFor(f: RuleConditionField): RuleConditionOp[] {
 }
 
 /** actionValueKind is what an action's value is. */
-export function actionValueKind(t: RuleActionType): "user" | "team" | "macro" | "priority" | "status" | "text" | "note" {
+export function actionValueKind(t: RuleActionType): "user" | "team" | "macro" | "webhook" | "priority" | "status" | "text" | "note" {
   switch (t) {
+    case "webhook":
+      return "webhook";
     case "set_team":
       return "team";
     case "assign_agent":
@@ -109,7 +111,14 @@ export const actionLabel: Record<RuleActionType, string> = {
   reply_macro: "Reply with macro",
   add_note: "Add a note",
   notify: "Notify",
+  webhook: "Send to webhook",
 };
+
+/** webhookLabel names a webhook in the action's select: its URL without the scheme, and whether it is paused. */
+export function webhookLabel(w: { id: number; url: string; enabled: boolean }): string {
+  const url = w.url.replace(/^https?:\/\//, "");
+  return `${url}${w.enabled ? "" : " (disabled: sends nothing)"}`;
+}
 
 export const whenLabel: Record<RuleWhen, string> = {
   created: "A ticket is created",

@@ -10,6 +10,7 @@ import {
   useListRules,
   useListTeams,
   useListUsers,
+  useListWebhooks,
   useTestRule,
   useUpdateRule,
   type Rule,
@@ -23,6 +24,7 @@ import {
   WHENS,
   actionLabel,
   actionValueKind,
+  webhookLabel,
   emptyForm,
   formOf,
   newAction,
@@ -138,6 +140,7 @@ function RuleEditor({ rule, onDone }: { rule?: Rule; onDone: () => void }) {
   const users = useListUsers({ query: { staleTime: 60_000 } });
   const teams = useListTeams({ query: { staleTime: 60_000 } });
   const macros = useListMacros({ query: { staleTime: 60_000 } });
+  const webhooks = useListWebhooks({ query: { staleTime: 60_000 } });
   const done = async () => {
     await qc.invalidateQueries({ queryKey: getListRulesQueryKey() });
     onDone();
@@ -221,6 +224,15 @@ function RuleEditor({ rule, onDone }: { rule?: Rule; onDone: () => void }) {
                   {shared.map((m) => (
                     <option key={m.id} value={String(m.id)}>
                       {m.name}
+                    </option>
+                  ))}
+                </select>
+              ) : kind === "webhook" ? (
+                <select className="input" aria-label={label} required value={a.value} onChange={(e) => setAct(i, { ...a, value: e.target.value })}>
+                  <option value="">Choose a webhook…</option>
+                  {(webhooks.data?.items ?? []).map((w) => (
+                    <option key={w.id} value={String(w.id)}>
+                      {webhookLabel(w)}
                     </option>
                   ))}
                 </select>

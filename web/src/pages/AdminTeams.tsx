@@ -57,6 +57,17 @@ export function TeamsPage() {
   );
 }
 
+/** awayHint says how many of a team's members are away ("" when none is). */
+export function awayHint(team: Pick<Team, "member_ids" | "away_ids"> | undefined, agents: Pick<User, "id" | "disabled">[]): string {
+  if (!team) return "";
+  const enabled = new Set(agents.filter((u) => !u.disabled).map((u) => u.id));
+  const members = team.member_ids.filter((id) => enabled.has(id));
+  const away = team.away_ids.filter((id) => enabled.has(id));
+  if (away.length === 0) return "";
+  const who = away.length === members.length ? (members.length === 1 ? "The only member is away" : `All ${members.length} members are away`) : `${away.length} of ${members.length} members away`;
+  return `${who}: automatic assignment skips them until they are back.`;
+}
+
 /** TeamForm edits a team, or creates one without it. */
 function TeamForm({ team, agents }: { team?: Team; agents: User[] }) {
   const qc = useQueryClient();
@@ -77,6 +88,7 @@ function TeamForm({ team, agents }: { team?: Team; agents: User[] }) {
     else create.mutate({ data: body });
   };
   const toggle = (id: number, on: boolean) => setMembers((m) => (on ? [...m, id] : m.filter((x) => x !== id)));
+  const away = new Set(team?.away_ids ?? []);
   const heading = team ? team.name : "Add a team";
   const busy = create.isPending || update.isPending;
   return (
@@ -111,9 +123,15 @@ function TeamForm({ team, agents }: { team?: Team; agents: User[] }) {
           {agents.map((u) => (
             <label key={u.id} className="row small team-member">
               <input type="checkbox" checked={members.includes(u.id)} onChange={(e) => toggle(u.id, e.target.checked)} /> {u.name || u.email}
+              {away.has(u.id) && (
+                <span className="badge plain away" title="Away: automatic assignment skips them until they are back">
+                  Away
+                </span>
+              )}
             </label>
           ))}
         </div>
+        {awayHint(team, agents) && <span className="hint">{awayHint(team, agents)}</span>}
       </fieldset>
       <ErrorBanner error={create.error ?? update.error ?? remove.error} />
       <div className="row">

@@ -35,6 +35,32 @@ describe("the bulk bar", () => {
     expect(JSON.parse(String(post.body))).toEqual({ ids: [1, 2, 9], assignee_id: 5 });
     expect(done).toBe("2 tickets changed, 1 left as they were");
   });
+
+  it("moves the selected tickets to a team, or out of any", async () => {
+    const seen = serve({
+      "GET /api/v1/users": () => ({ items: [] }),
+      "GET /api/v1/teams": () => ({ items: [{ id: 4, name: "Billing", assignment: "round_robin", max_open_per_agent: 0, members: [] }] }),
+      "POST /api/v1/tickets/bulk": () => ({ updated: 2, skipped: [] }),
+    });
+    let done = "";
+    r = await render(<BulkBar ids={[1, 2]} onDone={(m) => (done = m)} onClear={() => undefined} />);
+    await settle();
+    const team = r.container.querySelector<HTMLSelectElement>("select[aria-label='Set team']")!;
+    expect([...team.options].map((o) => o.textContent)).toEqual(["Team…", "No team", "Billing"]);
+    for (const value of ["4", "none"]) {
+      await act(async () => {
+        team.value = value;
+        team.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+      await settle();
+    }
+    const posts = seen.filter((s) => s.method === "POST").map((s) => JSON.parse(String(s.body)));
+    expect(posts).toEqual([
+      { ids: [1, 2], team_id: 4 },
+      { ids: [1, 2], team_id: null },
+    ]);
+    expect(done).toBe("2 tickets changed");
+  });
 });
 
 describe("mark spam", () => {

@@ -3,7 +3,7 @@
 // and counted in the message.
 import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import { bulkUpdateTickets, markSpam, Status, useListUsers, type BulkUpdate } from "../api/generated";
+import { bulkUpdateTickets, markSpam, Status, useListTeams, useListUsers, type BulkUpdate } from "../api/generated";
 import { isQueueKey } from "../lib/live";
 import { PRIORITIES, statusLabel } from "../lib/views";
 import { displayName } from "../lib/format";
@@ -51,6 +51,7 @@ export function spamMessage(marked: number, failed: number): string {
 export function BulkBar({ ids, onDone, onClear }: { ids: number[]; onDone: (message: string) => void; onClear: () => void }) {
   const qc = useQueryClient();
   const users = useListUsers({ query: { staleTime: 60_000 } });
+  const teams = useListTeams({ query: { staleTime: 60_000 } });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [tagsAdd, setTagsAdd] = useState("");
@@ -116,6 +117,22 @@ export function BulkBar({ ids, onDone, onClear }: { ids: number[]; onDone: (mess
               {displayName(u)}
             </option>
           ))}
+      </select>
+      <select
+        className="input select"
+        aria-label="Set team"
+        value=""
+        disabled={busy}
+        title="Moving tickets to a team with automatic assignment gives the unassigned ones to its agents"
+        onChange={(e) => e.target.value && void apply({ team_id: e.target.value === "none" ? null : Number(e.target.value) })}
+      >
+        <option value="">Team…</option>
+        <option value="none">No team</option>
+        {(teams.data?.items ?? []).map((t) => (
+          <option key={t.id} value={t.id}>
+            {t.name}
+          </option>
+        ))}
       </select>
       <form
         className="row"
