@@ -38,11 +38,22 @@ type GenStats struct {
 // index. It is for benchmarks: far faster than ingesting mail, and with the
 // same rows ingestion would write where the list and search read.
 func GenerateTickets(ctx context.Context, db *store.DB, tickets int) (GenStats, error) {
+	return generate(ctx, db, tickets, true)
+}
+
+// GenerateTicketRows is GenerateTickets without the messages and their
+// search index, for measures that never read them (the sidebar's counts):
+// a million tickets in about a minute instead of twenty.
+func GenerateTicketRows(ctx context.Context, db *store.DB, tickets int) (GenStats, error) {
+	return generate(ctx, db, tickets, false)
+}
+
+func generate(ctx context.Context, db *store.DB, tickets int, messages bool) (GenStats, error) {
 	gen := generateSQLite
 	if db.Dialect == store.Postgres {
 		gen = generatePostgres
 	}
-	st, err := gen(ctx, db, tickets)
+	st, err := gen(ctx, db, tickets, messages)
 	if err != nil {
 		return st, err
 	}
@@ -59,7 +70,7 @@ func execAll(ctx context.Context, db *store.DB, stmts ...string) error {
 	return nil
 }
 
-func generatePostgres(ctx context.Context, db *store.DB, n int) (GenStats, error) {
+func generatePostgres(ctx context.Context, db *store.DB, n int, messages bool) (GenStats, error) {
 	words := "ARRAY['" + strings.Join(vocabulary, "','") + "']"
 	// A skewed pick from the vocabulary: random()^3 favours the first words.
 	pick := fmt.Sprintf("(%s)[1 + floor(%d * power(random(), 3))::int]", words, len(vocabulary))
@@ -93,6 +104,9 @@ func generatePostgres(ctx context.Context, db *store.DB, n int) (GenStats, error
 				FROM tickets t, generate_series(1, 3) k,
 				LATERAL (SELECT string_agg(%s, ' ') AS body FROM generate_series(1, 40) w WHERE w > k - 4 AND t.id > 0) b`, pick),
 		}
+		if !messages {
+			stmts = stmts[:len(stmts)-1] // the messages are the last
+		}
 		for _, s := range stmts {
 			if _, err := tx.Exec(ctx, s); err != nil {
 				return fmt.Errorf("%.70s: %w", strings.TrimSpace(s), err)
@@ -102,6 +116,9 @@ func generatePostgres(ctx context.Context, db *store.DB, n int) (GenStats, error
 	})
 	if err != nil {
 		return GenStats{}, err
+	}
+	if !messages {
+		return GenStats{Tickets: n}, execAll(ctx, db, `VACUUM ANALYZE`)
 	}
 	// The search index, when the schema has one (one document per ticket).
 	var hasSearch int
@@ -121,7 +138,7 @@ func generatePostgres(ctx context.Context, db *store.DB, n int) (GenStats, error
 	return GenStats{Tickets: n, Messages: 3 * n}, nil
 }
 
-func generateSQLite(ctx context.Context, db *store.DB, n int) (GenStats, error) {
+func generateSQLite(ctx context.Context, db *store.DB, n int, messages bool) (GenStats, error) {
 	var vals []string
 	for i, w := range vocabulary {
 		vals = append(vals, fmt.Sprintf("(%d, '%s')", i, w))
@@ -171,6 +188,9 @@ func generateSQLite(ctx context.Context, db *store.DB, n int) (GenStats, error) 
 					'customer' || tid || '@example.org', subject, body, body, created_at
 				FROM m`, pickFor("t.id + y + z")),
 		}
+		if !messages {
+			stmts = stmts[:len(stmts)-1] // the messages are the last
+		}
 		for _, s := range stmts {
 			if _, err := tx.Exec(ctx, s); err != nil {
 				return fmt.Errorf("%.70s: %w", strings.TrimSpace(s), err)
@@ -180,6 +200,9 @@ func generateSQLite(ctx context.Context, db *store.DB, n int) (GenStats, error) 
 	})
 	if err != nil {
 		return GenStats{}, err
+	}
+	if !messages {
+		return GenStats{Tickets: n}, execAll(ctx, db, `ANALYZE`)
 	}
 	if err := execAll(ctx, db, `ANALYZE`); err != nil {
 		return GenStats{}, err
