@@ -147,7 +147,7 @@ func fillPeriods(rows []store.ReportRow, q store.ReportQuery) []store.ReportRow 
 		k := p.Format(time.DateOnly)
 		r, ok := have[k]
 		if !ok {
-			r = store.ReportRow{Key: k}
+			r = store.ReportRow{Key: k, Business: q.Business}
 		}
 		out = append(out, r)
 	}
