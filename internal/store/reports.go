@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ticketer/ticketer/internal/sla"
@@ -89,134 +91,133 @@ type reportAcc struct {
 	firstsB, resolutionB []int64
 }
 
+// reportPart is one statement of the report: its SQL and arguments, where
+// each row's columns after the key are scanned (the same variables every
+// row: a row costs no allocation, a million rows are read), and what a row
+// adds to its key's figures.
+type reportPart struct {
+	what string
+	sql  string
+	args []any
+	dest []any
+	add  func(a *reportAcc)
+}
+
 // ReportSummary computes the summary report from report_facts (migration
 // 0145: one narrow row per ticket, its moments in whole Unix seconds, kept
-// by triggers) in five statements, each a range scan of one moment's
-// index: tickets created, ratings and re-opens (the audit trail's own
-// index) are counted by the database; first responses and solves are read
-// as (key, created, moment) and ranked here, the same in both engines.
+// by triggers) in five statements run at once on their own connections,
+// each a range scan of one moment's covering index: tickets created,
+// ratings and re-opens (the audit trail's own index) are counted by the
+// database; first responses and solves are read as seconds and ranked
+// here, the same in both engines.
 func (s *Store) ReportSummary(ctx context.Context, q ReportQuery) ([]ReportRow, error) {
 	name, err := s.reportNames(ctx, q.Group)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	accs := map[reportKey]*reportAcc{}
-	acc := func(k reportKey) *reportAcc {
-		a := accs[k]
-		if a == nil {
-			a = &reportAcc{row: ReportRow{Business: q.Business}}
-			accs[k] = a
-		}
-		return a
-	}
-	// scanner scans a row's key and then into rest, through one slice made
-	// per statement: a row costs no allocation (a million rows are read).
-	scanner := func(rest ...any) func(Rows) (reportKey, error) {
-		var k reportKey
-		dest := append([]any{&k.n}, rest...)
-		if q.Group == GroupTag {
-			dest[0] = &k.s
-		}
-		return func(r Rows) (reportKey, error) {
-			err := r.Scan(dest...)
-			return k, err
-		}
-	}
 	from, to := q.From.Unix(), q.To.Unix()
 	args := s.reportArgs(q, from, to)
-	read := func(what, sql string, args []any, each func(Rows) error) error {
-		if err := scanAll(s.db.Query(ctx, sql, args...))(each); err != nil {
-			return fmt.Errorf("report: %s: %w", what, err)
-		}
-		return nil
+	var parts []reportPart
+	{
+		var n int64
+		parts = append(parts, reportPart{"tickets created", s.reportSelect(q, "f.created_s", "count(*)", true), args, []any{&n},
+			func(a *reportAcc) { a.row.Created = n }})
 	}
-	var n, good int64
-	scan := scanner(&n)
-	err = read("tickets created", s.reportSelect(q, "f.created_s", "count(*)", true), args, func(r Rows) error {
-		k, err := scan(r)
-		acc(k).row.Created = n
-		return err
-	})
-	if err != nil {
-		return nil, err
+	{
+		var n, good int64
+		parts = append(parts, reportPart{"ratings", s.reportSelect(q, "f.csat_s", "count(*), sum(f.csat_good)", true), args, []any{&n, &good},
+			func(a *reportAcc) { a.row.CSATResponses, a.row.CSATGood = n, good }})
 	}
-	scan = scanner(&n, &good)
-	err = read("ratings", s.reportSelect(q, "f.csat_s", "count(*), sum(f.csat_good)", true), args, func(r Rows) error {
-		k, err := scan(r)
-		a := acc(k)
-		a.row.CSATResponses, a.row.CSATGood = n, good
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	// A re-open: a status change from solved or closed back to an open
-	// status, at the event's time (the predicate is ticket_events_reopen's).
-	key, join := s.reportKeyExpr(q.Group, s.epochSeconds("e.created_at"))
-	scan = scanner(&n)
-	err = read("re-opens", `SELECT `+key+`, count(*) FROM ticket_events e JOIN report_facts f ON f.ticket_id = e.ticket_id`+join+`
+	{
+		// A re-open: a status change from solved or closed back to an open
+		// status, at the event's time (the predicate is ticket_events_reopen's).
+		var n int64
+		key, join := s.reportKeyExpr(q.Group, s.epochSeconds("e.created_at"))
+		parts = append(parts, reportPart{"re-opens", `SELECT ` + key + `, count(*) FROM ticket_events e JOIN report_facts f ON f.ticket_id = e.ticket_id` + join + `
 		WHERE e.kind = 'status_changed' AND e.old_value IN ('solved', 'closed') AND e.new_value IN ('new', 'open', 'pending')
-		AND e.created_at >= $1 AND e.created_at < $2`+s.reportFilters(q)+` GROUP BY `+key,
-		append([]any{time.Unix(from, 0).UTC(), time.Unix(to, 0).UTC()}, args[2:]...), func(r Rows) error {
-			k, err := scan(r)
-			acc(k).row.Reopened = n
-			return err
-		})
-	if err != nil {
-		return nil, err
+		AND e.created_at >= $1 AND e.created_at < $2` + s.reportFilters(q) + ` GROUP BY ` + key,
+			append([]any{time.Unix(from, 0).UTC(), time.Unix(to, 0).UTC()}, args[2:]...), []any{&n},
+			func(a *reportAcc) { a.row.Reopened = n }})
 	}
 	// The durations: calendar seconds computed by the database; with
 	// business hours, the two moments and the policy (0: none) too, for
-	// business, the working seconds of the ticket's calendar from its
-	// creation to its moment (both whole seconds).
-	var secs, created, at, policy, met int64
-	business := func() int64 {
-		h := q.Hours[policy]
+	// business seconds: the working seconds of the ticket's calendar from
+	// its creation to its moment (both whole seconds).
+	type duration struct{ secs, created, at, policy int64 }
+	business := func(d *duration) int64 {
+		h := q.Hours[d.policy]
 		if h == nil {
-			return secs
+			return d.secs
 		}
-		return int64(h.Between(time.Unix(created, 0), time.Unix(at, 0)) / time.Second)
+		return int64(h.Between(time.Unix(d.created, 0), time.Unix(d.at, 0)) / time.Second)
 	}
-	what := func(col string) (string, []any) {
+	durationCols := func(col string, d *duration) (string, []any) {
 		if q.Business {
-			return col + ` - f.created_s, f.created_s, ` + col + `, COALESCE(f.sla_policy_id, 0)`, []any{&secs, &created, &at, &policy}
+			return col + ` - f.created_s, f.created_s, ` + col + `, COALESCE(f.sla_policy_id, 0)`, []any{&d.secs, &d.created, &d.at, &d.policy}
 		}
-		return col + ` - f.created_s`, []any{&secs}
+		return col + ` - f.created_s`, []any{&d.secs}
 	}
-	cols, dest := what("f.first_response_s")
-	scan = scanner(dest...)
-	err = read("first responses", s.reportSelect(q, "f.first_response_s", cols, false), args, func(r Rows) error {
-		k, err := scan(r)
-		a := acc(k)
-		a.firsts = append(a.firsts, secs)
-		if q.Business {
-			a.firstsB = append(a.firstsB, business())
-		}
-		return err
-	})
-	if err != nil {
+	{
+		var d duration
+		cols, dest := durationCols("f.first_response_s", &d)
+		parts = append(parts, reportPart{"first responses", s.reportSelect(q, "f.first_response_s", cols, false), args, dest, func(a *reportAcc) {
+			a.firsts = append(a.firsts, d.secs)
+			if q.Business {
+				a.firstsB = append(a.firstsB, business(&d))
+			}
+		}})
+	}
+	{
+		// SLA met: of the tickets solved that had an SLA clock (met 1 or 0;
+		// -1 without), those that never breached it.
+		var d duration
+		var met int64
+		cols, dest := durationCols("f.solved_s", &d)
+		parts = append(parts, reportPart{"solves", s.reportSelect(q, "f.solved_s", cols+`, COALESCE(f.sla_met, -1)`, false), args, append(dest, &met),
+			func(a *reportAcc) {
+				a.row.Solved++
+				a.resolutions = append(a.resolutions, d.secs)
+				if q.Business {
+					a.resolutionB = append(a.resolutionB, business(&d))
+				}
+				if met >= 0 {
+					a.row.SLATickets++
+					a.row.SLAMet += met
+				}
+			}})
+	}
+	results := make([]map[reportKey]*reportAcc, len(parts))
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = s.reportRun(ctx, q, p)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	// SLA met: of the tickets solved that had an SLA clock (met 1 or 0;
-	// -1 without), those that never breached it.
-	cols, dest = what("f.solved_s")
-	scan = scanner(append(dest, &met)...)
-	err = read("solves", s.reportSelect(q, "f.solved_s", cols+`, COALESCE(f.sla_met, -1)`, false), args, func(r Rows) error {
-		k, err := scan(r)
-		a := acc(k)
-		a.row.Solved++
-		a.resolutions = append(a.resolutions, secs)
-		if q.Business {
-			a.resolutionB = append(a.resolutionB, business())
+	// Each part sets its own figures of a key: merged, they are the row.
+	accs := results[0]
+	for _, res := range results[1:] {
+		for k, b := range res {
+			a := accs[k]
+			if a == nil {
+				accs[k] = b
+				continue
+			}
+			a.row.Solved += b.row.Solved
+			a.row.Reopened += b.row.Reopened
+			a.row.CSATResponses += b.row.CSATResponses
+			a.row.CSATGood += b.row.CSATGood
+			a.row.SLATickets += b.row.SLATickets
+			a.row.SLAMet += b.row.SLAMet
+			a.firsts, a.firstsB = append(a.firsts, b.firsts...), append(a.firstsB, b.firstsB...)
+			a.resolutions, a.resolutionB = append(a.resolutions, b.resolutions...), append(a.resolutionB, b.resolutionB...)
 		}
-		if met >= 0 {
-			a.row.SLATickets++
-			a.row.SLAMet += met
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
 	}
 	out := make([]ReportRow, 0, len(accs))
 	for k, a := range accs {
@@ -239,6 +240,33 @@ func (s *Store) ReportSummary(ctx context.Context, q ReportQuery) ([]ReportRow, 
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out, nil
+}
+
+// reportRun runs one part: its figures by key.
+func (s *Store) reportRun(ctx context.Context, q ReportQuery, p reportPart) (map[reportKey]*reportAcc, error) {
+	accs := map[reportKey]*reportAcc{}
+	var k reportKey
+	dest := append([]any{&k.n}, p.dest...)
+	if q.Group == GroupTag {
+		dest[0] = &k.s
+	}
+	err := scanAll(s.db.Query(ctx, p.sql, p.args...))(func(r Rows) error {
+		k = reportKey{}
+		if err := r.Scan(dest...); err != nil {
+			return err
+		}
+		a := accs[k]
+		if a == nil {
+			a = &reportAcc{row: ReportRow{Business: q.Business}}
+			accs[k] = a
+		}
+		p.add(a)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("report: %s: %w", p.what, err)
+	}
+	return accs, nil
 }
 
 // percentiles sorts vs and gives its p50 and p90.

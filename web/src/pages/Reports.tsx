@@ -95,6 +95,7 @@ export function ReportsPage() {
         <p className="muted small">
           Calendar time, UTC. Created: tickets opened in the range. Solved: tickets whose last solve falls in the range. Re-opened: solved or closed tickets
           opened again. Response times are medians (p50) and 90th percentiles (p90), nearest rank.
+          {table.data && hasBusiness(table.data) && " Business columns count only the working time of the business hours of each ticket's SLA policy."}
         </p>
         {error ? (
           <ErrorState error={error} onRetry={() => (timeline.refetch(), table.refetch())} />
