@@ -266,6 +266,14 @@ func (s *Store) reportRun(ctx context.Context, q ReportQuery, p reportPart) (map
 	if err != nil {
 		return nil, fmt.Errorf("report: %s: %w", p.what, err)
 	}
+	// Sorted here, while the other statements still run: one part alone
+	// gives each list, so the merge keeps it sorted (percentiles sorts
+	// again, in one pass over sorted values).
+	for _, a := range accs {
+		for _, vs := range [][]int64{a.firsts, a.firstsB, a.resolutions, a.resolutionB} {
+			slices.Sort(vs)
+		}
+	}
 	return accs, nil
 }
 
