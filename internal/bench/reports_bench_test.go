@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ticketer/ticketer/internal/store"
+	"github.com/ticketer/ticketer/internal/store/storetest"
 	"github.com/ticketer/ticketer/internal/ticket"
 )
 
@@ -124,12 +125,25 @@ func BenchmarkReportSummary(b *testing.B) {
 		if err := reportHistory(ctx, db, n); err != nil {
 			b.Fatal(err)
 		}
-		if db.Dialect == store.Postgres {
-			if err := execAll(ctx, db, `VACUUM ANALYZE`); err != nil {
-				b.Fatal(err)
-			}
-		}
 		b.Logf("%s: loaded %d tickets in %s", b.Name(), n, time.Since(start).Round(time.Second))
+		// The bulk load skips triggers on PostgreSQL (replica role): the
+		// report's facts come from migration 0145's backfill, run again
+		// here, and timed.
+		start = time.Now()
+		if err := storetest.UndoReportFacts(ctx, db); err != nil {
+			b.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			b.Fatal(err)
+		}
+		analyze := `ANALYZE`
+		if db.Dialect == store.Postgres {
+			analyze = `VACUUM ANALYZE` // as autovacuum would: index-only scans need the visibility map
+		}
+		if err := execAll(ctx, db, analyze); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%s: backfilled the report's facts of %d tickets in %s", b.Name(), n, time.Since(start).Round(time.Millisecond))
 		st := store.New(db)
 		svc := ticket.New(ticket.Config{Store: st})
 		to := time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)

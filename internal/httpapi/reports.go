@@ -15,9 +15,13 @@ import (
 	"github.com/ticketer/ticketer/internal/ticket"
 )
 
-// reportColumns are the CSV header, in the JSON row's field names.
+// reportColumns are the CSV header, in the JSON row's field names. The
+// business-seconds columns come last, so that the first ten stay where
+// they were; they are always there (a CSV has no absent cell): empty when
+// no business hours exist, as where the JSON says null.
 var reportColumns = []string{"key", "created", "solved", "reopened", "first_response_p50_s", "first_response_p90_s",
-	"resolution_p50_s", "resolution_p90_s", "csat_responses", "csat_good_pct"}
+	"resolution_p50_s", "resolution_p90_s", "csat_responses", "csat_good_pct",
+	"first_response_business_p50_s", "first_response_business_p90_s", "resolution_business_p50_s", "resolution_business_p90_s"}
 
 func (s *Server) GetReportSummary(ctx context.Context, req oapi.GetReportSummaryRequestObject) (oapi.GetReportSummaryResponseObject, error) {
 	p := req.Params
@@ -41,7 +45,8 @@ func (s *Server) GetReportSummary(ctx context.Context, req oapi.GetReportSummary
 		_ = w.Write(reportColumns)
 		for _, r := range rows {
 			_ = w.Write([]string{r.Key, itoa(r.Created), itoa(r.Solved), itoa(r.Reopened), optSecs(r.FirstResponseP50),
-				optSecs(r.FirstResponseP90), optSecs(r.ResolutionP50), optSecs(r.ResolutionP90), itoa(r.CSATResponses), optPct(goodPct(r))})
+				optSecs(r.FirstResponseP90), optSecs(r.ResolutionP50), optSecs(r.ResolutionP90), itoa(r.CSATResponses), optPct(goodPct(r)),
+				optSecs(r.FirstResponseBusinessP50), optSecs(r.FirstResponseBusinessP90), optSecs(r.ResolutionBusinessP50), optSecs(r.ResolutionBusinessP90)})
 		}
 		w.Flush()
 		return oapi.GetReportSummary200TextcsvResponse{Body: &b, ContentLength: int64(b.Len())}, nil
@@ -50,10 +55,15 @@ func (s *Server) GetReportSummary(ctx context.Context, req oapi.GetReportSummary
 }
 
 func toReportRow(r store.ReportRow) oapi.ReportRow {
-	return oapi.ReportRow{Key: r.Key, Created: r.Created, Solved: r.Solved, Reopened: r.Reopened,
+	out := oapi.ReportRow{Key: r.Key, Created: r.Created, Solved: r.Solved, Reopened: r.Reopened,
 		FirstResponseP50S: nullSecs(r.FirstResponseP50), FirstResponseP90S: nullSecs(r.FirstResponseP90),
 		ResolutionP50S: nullSecs(r.ResolutionP50), ResolutionP90S: nullSecs(r.ResolutionP90),
 		CsatResponses: r.CSATResponses, CsatGoodPct: goodPct(r), SlaMetPct: r.SLAMetPct}
+	if r.Business { // otherwise absent (an unset Nullable is omitted)
+		out.FirstResponseBusinessP50S, out.FirstResponseBusinessP90S = nullSecs(r.FirstResponseBusinessP50), nullSecs(r.FirstResponseBusinessP90)
+		out.ResolutionBusinessP50S, out.ResolutionBusinessP90S = nullSecs(r.ResolutionBusinessP50), nullSecs(r.ResolutionBusinessP90)
+	}
+	return out
 }
 
 // goodPct is the share of a row's ratings that are good, in percent

@@ -2,11 +2,15 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
+
+	"github.com/ticketer/ticketer/internal/sla"
 )
 
 // ReportGroup is what the summary report's rows are keyed by.
@@ -25,13 +29,21 @@ const (
 
 // ReportQuery selects the summary: figures whose moment is in [From, To),
 // of the tickets that pass the filters (MailboxID 0, TeamID 0 and Tag ""
-// filter nothing).
+// filter nothing). From and To count in whole seconds (the facts keep
+// whole seconds): their fractions are dropped.
 type ReportQuery struct {
 	From, To  time.Time
 	Group     ReportGroup
 	MailboxID int64
 	TeamID    int64
 	Tag       string
+	// Business asks for the business-seconds percentiles too: the working
+	// time, by the calendar of the ticket's SLA policy (Hours, by policy
+	// id), from the creation to the moment. A ticket without an SLA clock,
+	// or whose policy has no calendar (or is gone), works around the clock:
+	// its business seconds are its calendar seconds.
+	Business bool
+	Hours    map[int64]*sla.Hours
 }
 
 // ReportRow is one key's figures; a percentile is nil when no ticket has
@@ -42,6 +54,12 @@ type ReportRow struct {
 	Created, Solved, Reopened          int64
 	FirstResponseP50, FirstResponseP90 *int64
 	ResolutionP50, ResolutionP90       *int64
+	// Business is set when the query asked for business seconds: the four
+	// percentiles below are then the report's (nil when no ticket has the
+	// time), otherwise absent.
+	Business                                           bool
+	FirstResponseBusinessP50, FirstResponseBusinessP90 *int64
+	ResolutionBusinessP50, ResolutionBusinessP90       *int64
 	// SLATickets of the tickets solved had an SLA clock, SLAMet of them
 	// without a breach; SLAMetPct is 100 * SLAMet / SLATickets, nil when
 	// no solved ticket had one.
@@ -59,106 +77,216 @@ const (
 	ReportP90 = 90
 )
 
-// ReportSummary computes the summary report in four statements, each a
-// range scan of one moment's index: tickets created, first responses,
-// solves (with their percentiles: window functions on PostgreSQL, ranked
-// in Go on SQLite) and
-// re-opens from the audit trail.
+// reportKey is a row's key as the statements give it: a number (a day or
+// week number, a user, team or mailbox id, 0 for none) or, by tag, the tag.
+type reportKey struct {
+	n int64
+	s string
+}
+
+// reportAcc gathers one key's figures; the seconds are ranked at the end.
+type reportAcc struct {
+	row                  ReportRow
+	firsts, resolutions  []int64
+	firstsB, resolutionB []int64
+}
+
+// reportPart is one statement of the report: its SQL and arguments, where
+// each row's columns after the key are scanned (the same variables every
+// row: a row costs no allocation, a million rows are read), and what a row
+// adds to its key's figures.
+type reportPart struct {
+	what string
+	sql  string
+	args []any
+	dest []any
+	add  func(a *reportAcc)
+}
+
+// ReportSummary computes the summary report from report_facts (migration
+// 0145: one narrow row per ticket, its moments in whole Unix seconds, kept
+// by triggers) in five statements run at once on their own connections,
+// each a range scan of one moment's covering index: tickets created,
+// ratings and re-opens (the audit trail's own index) are counted by the
+// database; first responses and solves are read as seconds and ranked
+// here, the same in both engines.
 func (s *Store) ReportSummary(ctx context.Context, q ReportQuery) ([]ReportRow, error) {
-	rows := map[string]*ReportRow{}
-	row := func(k string) *ReportRow {
-		r := rows[k]
-		if r == nil {
-			r = &ReportRow{Key: k}
-			rows[k] = r
-		}
-		return r
-	}
-	count := func(what, sql string, set func(*ReportRow, int64)) error {
-		return scanAll(s.db.Query(ctx, sql, s.reportArgs(q)...))(func(r Rows) error {
-			var k string
-			var n int64
-			if err := r.Scan(&k, &n); err != nil {
-				return fmt.Errorf("%s: %w", what, err)
-			}
-			set(row(k), n)
-			return nil
-		})
-	}
-	if err := count("tickets created", s.reportCount(q, "t.created_at", "tickets t", ""), func(r *ReportRow, n int64) { r.Created = n }); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	// A re-open: a status change from solved or closed back to an open status.
-	if err := count("re-opens", s.reportCount(q, "e.created_at", "ticket_events e JOIN tickets t ON t.id = e.ticket_id",
-		`e.kind = 'status_changed' AND e.old_value IN ('solved', 'closed') AND e.new_value IN ('new', 'open', 'pending') AND `),
-		func(r *ReportRow, n int64) { r.Reopened = n }); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	// Satisfaction: each ticket's latest rating, at the moment it was given.
-	if err := count("ratings", s.reportCount(q, "t.csat_at", "tickets t", ""), func(r *ReportRow, n int64) { r.CSATResponses = n }); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	if err := count("good ratings", s.reportCount(q, "t.csat_at", "tickets t", `t.csat_rating = 'good' AND `),
-		func(r *ReportRow, n int64) { r.CSATGood = n }); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	durations := func(what, col string, set func(r *ReportRow, n int64, p50, p90 *int64)) error {
-		if s.db.Dialect == SQLite {
-			return s.reportDurationsInGo(ctx, q, what, col, func(k string, n int64, p50, p90 *int64) { set(row(k), n, p50, p90) })
-		}
-		return scanAll(s.db.Query(ctx, s.reportDurations(q, col), s.reportArgs(q)...))(func(r Rows) error {
-			var k string
-			var n int64
-			var p50, p90 *int64
-			if err := r.Scan(&k, &n, &p50, &p90); err != nil {
-				return fmt.Errorf("%s: %w", what, err)
-			}
-			set(row(k), n, p50, p90)
-			return nil
-		})
-	}
-	if err := durations("first responses", "t.first_response_at", func(r *ReportRow, _ int64, p50, p90 *int64) {
-		r.FirstResponseP50, r.FirstResponseP90 = p50, p90
-	}); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	if err := durations("solves", "t.solved_at", func(r *ReportRow, n int64, p50, p90 *int64) {
-		r.Solved, r.ResolutionP50, r.ResolutionP90 = n, p50, p90
-	}); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	// SLA met: of the tickets solved in range that had an SLA clock, those
-	// that never breached it.
-	key, join := s.reportKey(q.Group, "t.solved_at")
-	err := scanAll(s.db.Query(ctx, `SELECT `+key+`, count(*), sum(CASE WHEN sl.breaches = '[]' THEN 1 ELSE 0 END)
-		FROM tickets t JOIN ticket_sla sl ON sl.ticket_id = t.id`+join+` WHERE t.solved_at >= $1 AND t.solved_at < $2`+s.reportFilters(q)+
-		` GROUP BY `+key, s.reportArgs(q)...))(func(r Rows) error {
-		var k string
-		var n, met int64
-		if err := r.Scan(&k, &n, &met); err != nil {
-			return fmt.Errorf("sla met: %w", err)
-		}
-		x := row(k)
-		x.SLATickets, x.SLAMet = n, met
-		pct := float64(met) * 100 / float64(n)
-		x.SLAMetPct = &pct
-		return nil
-	})
+	name, err := s.reportNames(ctx, q.Group)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	out := make([]ReportRow, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, *r)
+	from, to := q.From.Unix(), q.To.Unix()
+	args := s.reportArgs(q, from, to)
+	var parts []reportPart
+	{
+		var n int64
+		parts = append(parts, reportPart{"tickets created", s.reportSelect(q, "f.created_s", "count(*)", true), args, []any{&n},
+			func(a *reportAcc) { a.row.Created = n }})
+	}
+	{
+		var n, good int64
+		parts = append(parts, reportPart{"ratings", s.reportSelect(q, "f.csat_s", "count(*), sum(f.csat_good)", true), args, []any{&n, &good},
+			func(a *reportAcc) { a.row.CSATResponses, a.row.CSATGood = n, good }})
+	}
+	{
+		// A re-open: a status change from solved or closed back to an open
+		// status, at the event's time (the predicate is ticket_events_reopen's).
+		var n int64
+		key, join := s.reportKeyExpr(q.Group, s.epochSeconds("e.created_at"))
+		parts = append(parts, reportPart{"re-opens", `SELECT ` + key + `, count(*) FROM ticket_events e JOIN report_facts f ON f.ticket_id = e.ticket_id` + join + `
+		WHERE e.kind = 'status_changed' AND e.old_value IN ('solved', 'closed') AND e.new_value IN ('new', 'open', 'pending')
+		AND e.created_at >= $1 AND e.created_at < $2` + s.reportFilters(q) + ` GROUP BY ` + key,
+			append([]any{time.Unix(from, 0).UTC(), time.Unix(to, 0).UTC()}, args[2:]...), []any{&n},
+			func(a *reportAcc) { a.row.Reopened = n }})
+	}
+	// The durations: calendar seconds computed by the database; with
+	// business hours, the two moments and the policy (0: none) too, for
+	// business seconds: the working seconds of the ticket's calendar from
+	// its creation to its moment (both whole seconds).
+	type duration struct{ secs, created, at, policy int64 }
+	business := func(d *duration) int64 {
+		h := q.Hours[d.policy]
+		if h == nil {
+			return d.secs
+		}
+		return int64(h.Between(time.Unix(d.created, 0), time.Unix(d.at, 0)) / time.Second)
+	}
+	durationCols := func(col string, d *duration) (string, []any) {
+		if q.Business {
+			return col + ` - f.created_s, f.created_s, ` + col + `, COALESCE(f.sla_policy_id, 0)`, []any{&d.secs, &d.created, &d.at, &d.policy}
+		}
+		return col + ` - f.created_s`, []any{&d.secs}
+	}
+	{
+		var d duration
+		cols, dest := durationCols("f.first_response_s", &d)
+		parts = append(parts, reportPart{"first responses", s.reportSelect(q, "f.first_response_s", cols, false), args, dest, func(a *reportAcc) {
+			a.firsts = append(a.firsts, d.secs)
+			if q.Business {
+				a.firstsB = append(a.firstsB, business(&d))
+			}
+		}})
+	}
+	{
+		// SLA met: of the tickets solved that had an SLA clock (met 1 or 0;
+		// -1 without), those that never breached it.
+		var d duration
+		var met int64
+		cols, dest := durationCols("f.solved_s", &d)
+		parts = append(parts, reportPart{"solves", s.reportSelect(q, "f.solved_s", cols+`, COALESCE(f.sla_met, -1)`, false), args, append(dest, &met),
+			func(a *reportAcc) {
+				a.row.Solved++
+				a.resolutions = append(a.resolutions, d.secs)
+				if q.Business {
+					a.resolutionB = append(a.resolutionB, business(&d))
+				}
+				if met >= 0 {
+					a.row.SLATickets++
+					a.row.SLAMet += met
+				}
+			}})
+	}
+	results := make([]map[reportKey]*reportAcc, len(parts))
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = s.reportRun(ctx, q, p)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	// Each part sets its own figures of a key: merged, they are the row.
+	accs := results[0]
+	for _, res := range results[1:] {
+		for k, b := range res {
+			a := accs[k]
+			if a == nil {
+				accs[k] = b
+				continue
+			}
+			a.row.Solved += b.row.Solved
+			a.row.Reopened += b.row.Reopened
+			a.row.CSATResponses += b.row.CSATResponses
+			a.row.CSATGood += b.row.CSATGood
+			a.row.SLATickets += b.row.SLATickets
+			a.row.SLAMet += b.row.SLAMet
+			a.firsts, a.firstsB = append(a.firsts, b.firsts...), append(a.firstsB, b.firstsB...)
+			a.resolutions, a.resolutionB = append(a.resolutions, b.resolutions...), append(a.resolutionB, b.resolutionB...)
+		}
+	}
+	out := make([]ReportRow, 0, len(accs))
+	for k, a := range accs {
+		r := a.row
+		r.Key = k.s
+		if q.Group != GroupTag {
+			r.Key = name(k.n)
+		}
+		r.FirstResponseP50, r.FirstResponseP90 = percentiles(a.firsts)
+		r.ResolutionP50, r.ResolutionP90 = percentiles(a.resolutions)
+		if q.Business {
+			r.FirstResponseBusinessP50, r.FirstResponseBusinessP90 = percentiles(a.firstsB)
+			r.ResolutionBusinessP50, r.ResolutionBusinessP90 = percentiles(a.resolutionB)
+		}
+		if r.SLATickets > 0 {
+			pct := float64(r.SLAMet) * 100 / float64(r.SLATickets)
+			r.SLAMetPct = &pct
+		}
+		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out, nil
 }
 
-// reportArgs are the statements' parameters: $1 from, $2 to, then the
-// filters in the order reportFilters names them.
-func (s *Store) reportArgs(q ReportQuery) []any {
-	args := []any{q.From.UTC(), q.To.UTC()}
+// reportRun runs one part: its figures by key.
+func (s *Store) reportRun(ctx context.Context, q ReportQuery, p reportPart) (map[reportKey]*reportAcc, error) {
+	accs := map[reportKey]*reportAcc{}
+	var k reportKey
+	dest := append([]any{&k.n}, p.dest...)
+	if q.Group == GroupTag {
+		dest[0] = &k.s
+	}
+	err := scanAll(s.db.Query(ctx, p.sql, p.args...))(func(r Rows) error {
+		k = reportKey{}
+		if err := r.Scan(dest...); err != nil {
+			return err
+		}
+		a := accs[k]
+		if a == nil {
+			a = &reportAcc{row: ReportRow{Business: q.Business}}
+			accs[k] = a
+		}
+		p.add(a)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("report: %s: %w", p.what, err)
+	}
+	// Sorted here, while the other statements still run: one part alone
+	// gives each list, so the merge keeps it sorted (percentiles sorts
+	// again, in one pass over sorted values).
+	for _, a := range accs {
+		for _, vs := range [][]int64{a.firsts, a.firstsB, a.resolutions, a.resolutionB} {
+			slices.Sort(vs)
+		}
+	}
+	return accs, nil
+}
+
+// percentiles sorts vs and gives its p50 and p90.
+func percentiles(vs []int64) (p50, p90 *int64) {
+	slices.Sort(vs)
+	return NearestRank(vs, ReportP50), NearestRank(vs, ReportP90)
+}
+
+// reportArgs are the statements' parameters: $1 from, $2 to (Unix
+// seconds), then the filters in the order reportFilters names them.
+func (s *Store) reportArgs(q ReportQuery, from, to int64) []any {
+	args := []any{from, to}
 	if q.MailboxID != 0 {
 		args = append(args, q.MailboxID)
 	}
@@ -174,79 +302,101 @@ func (s *Store) reportArgs(q ReportQuery) []any {
 func (s *Store) reportFilters(q ReportQuery) string {
 	sql, n := "", 3
 	if q.MailboxID != 0 {
-		sql += ` AND t.mailbox_id = $` + strconv.Itoa(n)
+		sql += ` AND f.mailbox_id = $` + strconv.Itoa(n)
 		n++
 	}
 	if q.TeamID != 0 {
-		sql += ` AND t.team_id = $` + strconv.Itoa(n)
+		sql += ` AND f.team_id = $` + strconv.Itoa(n)
 		n++
 	}
 	if q.Tag != "" {
-		sql += ` AND EXISTS (SELECT 1 FROM ticket_tags ft WHERE ft.ticket_id = t.id AND ft.tag = $` + strconv.Itoa(n) + `)`
+		sql += ` AND EXISTS (SELECT 1 FROM ticket_tags ft WHERE ft.ticket_id = f.ticket_id AND ft.tag = $` + strconv.Itoa(n) + `)`
 	}
 	return sql
 }
 
-// reportKey is the group's key expression for a figure whose moment is col,
-// and the join it needs.
-func (s *Store) reportKey(g ReportGroup, col string) (key, join string) {
-	pg := s.db.Dialect == Postgres
+// Day and week numbers: whole days since 1970-01-01 (a Thursday), and
+// whole weeks since Monday 1969-12-29, three days before it. Moments are
+// after 1970, so integer division is the floor in both engines.
+const (
+	daySeconds     = 86400
+	weekDaysBefore = 3
+)
+
+// reportKeyExpr is the group's key expression (see reportKey) for a figure
+// whose moment, in Unix seconds, is secs; and the join it needs.
+func (s *Store) reportKeyExpr(g ReportGroup, secs string) (key, join string) {
 	switch g {
 	case GroupDay:
-		if pg {
-			return `to_char(` + col + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD')`, ""
-		}
-		return `date(` + col + `)`, ""
+		return `(` + secs + `) / ` + strconv.Itoa(daySeconds), ""
 	case GroupWeek:
-		if pg {
-			return `to_char(date_trunc('week', ` + col + ` AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`, ""
-		}
-		// The next Sunday (or the day itself), less six days: the Monday.
-		return `date(` + col + `, 'weekday 0', '-6 days')`, ""
+		return `((` + secs + `) / ` + strconv.Itoa(daySeconds) + ` + ` + strconv.Itoa(weekDaysBefore) + `) / 7`, ""
 	case GroupAgent:
-		return `COALESCE(u.email, '')`, ` LEFT JOIN users u ON u.id = t.assignee_id`
+		return `COALESCE(f.assignee_id, 0)`, ""
 	case GroupTeam:
-		return `COALESCE(tm.name, '')`, ` LEFT JOIN teams tm ON tm.id = t.team_id`
+		return `COALESCE(f.team_id, 0)`, ""
 	case GroupMailbox:
-		return `mb.address`, ` JOIN mailboxes mb ON mb.id = t.mailbox_id`
+		return `f.mailbox_id`, ""
 	case GroupTag:
-		return `g.tag`, ` JOIN ticket_tags g ON g.ticket_id = t.id`
+		return `g.tag`, ` JOIN ticket_tags g ON g.ticket_id = f.ticket_id`
 	}
-	return `''`, ""
+	return `0`, ""
 }
 
-// reportCount counts, per key, the rows of from whose moment col is in range.
-func (s *Store) reportCount(q ReportQuery, col, from, where string) string {
-	key, join := s.reportKey(q.Group, col)
-	return `SELECT ` + key + ` AS k, count(*) FROM ` + from + join + ` WHERE ` + where +
-		col + ` >= $1 AND ` + col + ` < $2` + s.reportFilters(q) + ` GROUP BY ` + key
-}
-
-// reportDurationsInGo is reportDurations for SQLite, whose window
-// functions are slow (2.6 s for 90,000 first responses, loaded): the
-// seconds are read and ranked here, the same nearest rank.
-func (s *Store) reportDurationsInGo(ctx context.Context, q ReportQuery, what, col string, set func(k string, n int64, p50, p90 *int64)) error {
-	key, join := s.reportKey(q.Group, col)
-	sql := `SELECT ` + key + `, ` + s.reportSeconds(col) + ` FROM tickets t` + join +
-		` WHERE ` + col + ` >= $1 AND ` + col + ` < $2` + s.reportFilters(q)
-	byKey := map[string][]int64{}
-	err := scanAll(s.db.Query(ctx, sql, s.reportArgs(q)...))(func(r Rows) error {
-		var k string
-		var v int64
-		if err := r.Scan(&k, &v); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		byKey[k] = append(byKey[k], v)
-		return nil
+// reportNames turns a numeric key into the row's key: a date, or the
+// user's email, team's name or mailbox's address (read once per report;
+// "" for none).
+func (s *Store) reportNames(ctx context.Context, g ReportGroup) (func(int64) string, error) {
+	var sql string
+	switch g {
+	case GroupDay:
+		return func(d int64) string { return time.Unix(d*daySeconds, 0).UTC().Format(time.DateOnly) }, nil
+	case GroupWeek:
+		return func(w int64) string {
+			return time.Unix((w*7-weekDaysBefore)*daySeconds, 0).UTC().Format(time.DateOnly)
+		}, nil
+	case GroupAgent:
+		sql = `SELECT id, email FROM users`
+	case GroupTeam:
+		sql = `SELECT id, name FROM teams`
+	case GroupMailbox:
+		sql = `SELECT id, address FROM mailboxes`
+	default:
+		return func(int64) string { return "" }, nil
+	}
+	names := map[int64]string{}
+	err := scanAll(s.db.Query(ctx, sql))(func(r Rows) error {
+		var id int64
+		var n string
+		err := r.Scan(&id, &n)
+		names[id] = n
+		return err
 	})
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("%s names: %w", g, err)
 	}
-	for k, vs := range byKey {
-		slices.Sort(vs)
-		set(k, int64(len(vs)), NearestRank(vs, ReportP50), NearestRank(vs, ReportP90))
+	return func(id int64) string { return names[id] }, nil
+}
+
+// reportSelect selects, of the rows of report_facts whose moment col is in
+// range, the key and what: aggregates grouped by the key, or columns.
+func (s *Store) reportSelect(q ReportQuery, col, what string, grouped bool) string {
+	key, join := s.reportKeyExpr(q.Group, col)
+	sql := `SELECT ` + key + `, ` + what + ` FROM report_facts f` + join +
+		` WHERE ` + col + ` >= $1 AND ` + col + ` < $2` + s.reportFilters(q)
+	if grouped {
+		sql += ` GROUP BY ` + key
 	}
-	return nil
+	return sql
+}
+
+// epochSeconds is the whole Unix seconds of a stored time, truncated: the
+// facts' own arithmetic (migration 0145).
+func (s *Store) epochSeconds(col string) string {
+	if s.db.Dialect == Postgres {
+		return `ticketer_epoch_s(` + col + `)`
+	}
+	return `CAST(strftime('%s', ` + col + `) AS INTEGER)`
 }
 
 // NearestRank is the p-th percentile of sorted values by nearest rank: the
@@ -257,32 +407,4 @@ func NearestRank(sorted []int64, p int) *int64 {
 	}
 	v := sorted[(p*len(sorted)+99)/100-1]
 	return &v
-}
-
-// reportSeconds is the whole seconds from the ticket's creation to col,
-// each moment truncated to its second.
-func (s *Store) reportSeconds(col string) string {
-	if s.db.Dialect == Postgres {
-		return `floor(extract(epoch FROM ` + col + `))::bigint - floor(extract(epoch FROM t.created_at))::bigint`
-	}
-	// julianday keeps whole milliseconds (and reads a text time far faster
-	// than unixepoch): rounded to them it is exact, then truncated to seconds.
-	ms := func(c string) string {
-		return `CAST(round((julianday(` + c + `) - 2440587.5) * 86400000) AS INTEGER) / 1000`
-	}
-	return ms(col) + ` - ` + ms(`t.created_at`)
-}
-
-// reportDurations gives, per key, how many tickets have their moment col in
-// range and the nearest-rank p50 and p90 of the seconds from their creation.
-func (s *Store) reportDurations(q ReportQuery, col string) string {
-	key, join := s.reportKey(q.Group, col)
-	secs := s.reportSeconds(col)
-	return `WITH d AS (SELECT ` + key + ` AS k, ` + secs + ` AS s FROM tickets t` + join +
-		` WHERE ` + col + ` >= $1 AND ` + col + ` < $2` + s.reportFilters(q) + `),
-	r AS (SELECT k, s, row_number() OVER (PARTITION BY k ORDER BY s) AS rn, count(*) OVER (PARTITION BY k) AS n FROM d)
-	SELECT k, n,
-		max(CASE WHEN rn = (` + strconv.Itoa(ReportP50) + ` * n + 99) / 100 THEN s END),
-		max(CASE WHEN rn = (` + strconv.Itoa(ReportP90) + ` * n + 99) / 100 THEN s END)
-	FROM r GROUP BY k, n`
 }

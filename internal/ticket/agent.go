@@ -100,6 +100,29 @@ func parseAddresses(field string, list []string) ([]mail.Address, error) {
 	return out, nil
 }
 
+// portalLink is the "view this ticket online" link of a mail to the
+// customer: the ticket's page in the customer portal (where they sign in
+// with their address), when a base URL is configured and the mailbox is
+// open to the portal (its portal setting); "" otherwise.
+func (s *Service) portalLink(mb store.Mailbox, ticketID int64) string {
+	if s.cfg.BaseURL == "" || !mb.Portal {
+		return ""
+	}
+	return PortalURL(s.cfg.BaseURL, ticketID)
+}
+
+// portalLinkText is the line under a mail to the customer, both parts.
+const portalLinkText = "View this ticket online"
+
+// withPortalLink ends both parts of out with the link (nothing for "").
+func withPortalLink(out *mail.Outgoing, link string) {
+	if link == "" {
+		return
+	}
+	out.Text += "\n" + portalLinkText + ": " + link + "\n"
+	out.HTML += `<p><a href="` + html.EscapeString(link) + `">` + portalLinkText + "</a></p>\n"
+}
+
 // textToHTML renders a plain-text reply as escaped HTML, for the HTML part.
 func textToHTML(text string) string {
 	return `<div style="white-space: pre-wrap">` + html.EscapeString(strings.ReplaceAll(text, "\r\n", "\n")) + "</div>\n"
@@ -160,7 +183,7 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 		if err := s.checkNewer(ctx, tx, actor, ticketID, in); err != nil {
 			return err
 		}
-		out, err := s.replyMail(ctx, tx, t, actor, in.Cc != nil, explicitCc)
+		out, portal, err := s.replyMail(ctx, tx, t, actor, in.Cc != nil, explicitCc)
 		if err != nil {
 			return err
 		}
@@ -169,6 +192,7 @@ func (s *Service) Reply(ctx context.Context, actor store.User, ticketID int64, i
 			return err
 		}
 		out.Text, out.HTML, out.Attachments = body+"\n", textToHTML(body), atts
+		withPortalLink(&out, portal)
 		if id, err = s.queueOutbound(ctx, tx, t.ID, actor.ID, out, ""); err != nil {
 			return err
 		}
@@ -215,21 +239,22 @@ func (s *Service) replyMacro(ctx context.Context, actor store.User, ticketID int
 
 // replyMail addresses and threads an agent's reply: to the requester, Cc
 // the given list (or, without one, the last inbound message's recipients
-// but ours), under the customer's newest message.
-func (s *Service) replyMail(ctx context.Context, tx *store.Tx, t store.Ticket, actor store.User, ccGiven bool, cc []mail.Address) (mail.Outgoing, error) {
+// but ours), under the customer's newest message; and gives the reply's
+// portal link (portalLink).
+func (s *Service) replyMail(ctx context.Context, tx *store.Tx, t store.Ticket, actor store.User, ccGiven bool, cc []mail.Address) (mail.Outgoing, string, error) {
 	mb, err := s.store.GetMailbox(ctx, tx, t.MailboxID)
 	if err != nil {
-		return mail.Outgoing{}, err
+		return mail.Outgoing{}, "", err
 	}
 	ours, err := s.store.MailboxAddresses(ctx, tx)
 	if err != nil {
-		return mail.Outgoing{}, err
+		return mail.Outgoing{}, "", err
 	}
 	// The parent is the customer's newest message (what the agent answers);
 	// without one, the newest email of the ticket.
 	last, lastOK, err := s.store.LastInbound(ctx, tx, t.ID)
 	if err != nil {
-		return mail.Outgoing{}, err
+		return mail.Outgoing{}, "", err
 	}
 	to := mail.Address{Email: t.Requester.Email, Name: t.Requester.Name}
 	if !ccGiven && lastOK {
@@ -246,7 +271,7 @@ func (s *Service) replyMail(ctx context.Context, tx *store.Tx, t store.Ticket, a
 	parent, ok := last, lastOK
 	if !ok || parent.MessageID == "" {
 		if parent, ok, err = s.store.ThreadTail(ctx, tx, t.ID); err != nil {
-			return mail.Outgoing{}, err
+			return mail.Outgoing{}, "", err
 		}
 	}
 	var parentID string
@@ -257,7 +282,7 @@ func (s *Service) replyMail(ctx context.Context, tx *store.Tx, t store.Ticket, a
 	out := mail.TicketMail(mail.Address{Name: senderName(mb, actor), Email: mb.Address}, t.ID, parentID, parentRefs, s.now())
 	out.To, out.Cc = []mail.Address{to}, cc
 	out.Subject = mail.TicketSubject(fallback(mail.NormalizeSubject(t.Subject), "(no subject)"), t.ID)
-	return out, nil
+	return out, s.portalLink(mb, t.ID), nil
 }
 
 // senderName is the display name a reply comes from: the mailbox's, or

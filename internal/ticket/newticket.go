@@ -75,6 +75,7 @@ func (s *Service) CreateOutbound(ctx context.Context, actor store.User, in NewTi
 		out := mail.TicketMail(mail.Address{Name: mb.Name, Email: mb.Address}, id, "", nil, now)
 		out.To, out.Cc, out.Subject = to, cc, fmt.Sprintf("%s [#%d]", subject, id) // we start it: no "Re:"
 		out.Text, out.HTML, out.Attachments = body+"\n", textToHTML(body), atts
+		withPortalLink(&out, s.portalLink(mb, id))
 		msg, err := s.queueOutbound(ctx, tx, id, actor.ID, out, "")
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ticketer/ticketer/internal/domain"
+	"github.com/ticketer/ticketer/internal/sla"
 	"github.com/ticketer/ticketer/internal/store"
 )
 
@@ -35,6 +36,9 @@ func (s *Service) ReportSummary(ctx context.Context, viewer store.User, in Repor
 	if err != nil {
 		return nil, err
 	}
+	if err := s.reportHours(ctx, &q); err != nil {
+		return nil, err
+	}
 	rows, err := s.store.ReportSummary(ctx, q)
 	if err != nil {
 		return nil, err
@@ -43,6 +47,34 @@ func (s *Service) ReportSummary(ctx context.Context, viewer store.User, in Repor
 		rows = fillPeriods(rows, q)
 	}
 	return rows, nil
+}
+
+// reportHours asks for business seconds when any business hours exist,
+// with the calendar of every SLA policy that has one: a ticket's business
+// seconds are counted by its SLA policy's calendar (the policy it got, as
+// that policy is now).
+func (s *Service) reportHours(ctx context.Context, q *store.ReportQuery) error {
+	cals, err := s.store.ListBusinessHours(ctx, s.db)
+	if err != nil || len(cals) == 0 {
+		return err
+	}
+	byID := map[int64]*sla.Hours{}
+	for _, b := range cals {
+		if byID[b.ID], err = parseHours(b); err != nil {
+			return fmt.Errorf("business hours %d: %w", b.ID, err)
+		}
+	}
+	policies, err := s.store.ListSLAPolicies(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	q.Business, q.Hours = true, map[int64]*sla.Hours{}
+	for _, p := range policies {
+		if h := byID[p.BusinessHoursID]; h != nil {
+			q.Hours[p.ID] = h
+		}
+	}
+	return nil
 }
 
 func (s *Service) reportQuery(in ReportInput) (store.ReportQuery, error) {
@@ -67,6 +99,8 @@ func (s *Service) reportQuery(in ReportInput) (store.ReportQuery, error) {
 	if q.From.IsZero() {
 		q.From = q.To.AddDate(0, 0, -reportDefaultDays)
 	}
+	// The facts keep whole seconds (store.ReportQuery).
+	q.From, q.To = q.From.Truncate(time.Second), q.To.Truncate(time.Second)
 	if !q.From.Before(q.To) {
 		return q, domain.Invalid("from", "must be before to")
 	}
@@ -113,7 +147,7 @@ func fillPeriods(rows []store.ReportRow, q store.ReportQuery) []store.ReportRow 
 		k := p.Format(time.DateOnly)
 		r, ok := have[k]
 		if !ok {
-			r = store.ReportRow{Key: k}
+			r = store.ReportRow{Key: k, Business: q.Business}
 		}
 		out = append(out, r)
 	}

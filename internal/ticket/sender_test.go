@@ -76,3 +76,50 @@ func TestOneSystemMailbox(t *testing.T) {
 		}
 	})
 }
+
+// A reply ends with the ticket's "view this ticket online" link, in its
+// text and HTML parts, when a base URL is configured and the mailbox is
+// open to the portal; without either, no link.
+func TestReplyPortalLink(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		o := newOutEnv(t, dsn, nil)
+		agent := store.User{Email: "bob@acme.test", Name: "Bob Agent", Role: domain.RoleAgent, CreatedAt: o.now}
+		var err error
+		if agent.ID, err = o.st.CreateUser(o.ctx, agent); err != nil {
+			t.Fatal(err)
+		}
+		link := fmt.Sprintf("https://help.acme.test/portal/tickets/%d", o.ticket)
+		for _, c := range []struct {
+			name    string
+			baseURL string
+			portal  bool
+			want    bool
+		}{{"portal mailbox", "https://help.acme.test/", true, true}, {"mailbox not in the portal", "https://help.acme.test/", false, false},
+			{"no base URL", "", true, false}} {
+			t.Run(c.name, func(t *testing.T) {
+				o.baseURL = c.baseURL
+				svc := o.service(t, nil)
+				if _, err := svc.UpdateMailbox(o.ctx, o.mb, ticket.MailboxUpdate{Portal: &c.portal}); err != nil {
+					t.Fatal(err)
+				}
+				reply, err := svc.Reply(o.ctx, agent, o.ticket, ticket.ReplyInput{Body: "On it."})
+				if err != nil {
+					t.Fatal(err)
+				}
+				raw, err := o.blobs.Get(o.ctx, reply.RawKey)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m, err := mail.Parse(raw)
+				if err != nil {
+					t.Fatal(err)
+				}
+				text := strings.Contains(m.Text, "On it.\n\nView this ticket online: "+link+"\n")
+				html := strings.Contains(m.HTML, `<p><a href="`+link+`">View this ticket online</a></p>`)
+				if text != c.want || html != c.want || strings.Contains(string(raw), "/portal/") != c.want {
+					t.Fatalf("link in text %v, in HTML %v, want %v:\n%s\n%s", text, html, c.want, m.Text, m.HTML)
+				}
+			})
+		}
+	})
+}

@@ -110,7 +110,8 @@ test("the Reports page draws both charts and its table has the exact figures", a
   assert.match(href, /format=csv/);
   const csv = await page.evaluate(async (u) => (await fetch(u)).text(), href);
   const line = csv.split("\n").find((l) => l.startsWith(today()));
-  assert.equal(line, [today(), 4, 1, 1, rank(firsts, 50), rank(firsts, 90), resolution, resolution, 0, ""].join(","));
+  // The four business-seconds columns last, empty without business hours.
+  assert.equal(line, [today(), 4, 1, 1, rank(firsts, 50), rank(firsts, 90), resolution, resolution, 0, "", "", "", "", ""].join(","));
 });
 
 test("the mailbox and tag filters and the grouping change the figures", async () => {
@@ -141,4 +142,32 @@ test("on a phone the page stacks its charts and the table scrolls", async () => 
   await phone.getByRole("region", { name: "Response times" }).scrollIntoViewIfNeeded();
   await phone.screenshot({ path: join(shots, "reports-04-phone-times.png") });
   assert.deepEqual(consoleErrors, []);
+});
+
+test("once business hours exist the table shows the business columns", async () => {
+  await api("POST", "/api/v1/business-hours", {
+    name: "Office",
+    timezone: "UTC",
+    week: [1, 2, 3, 4, 5].map((day) => ({ day, start: "09:00", end: "17:00" })),
+  });
+  await page.goto(`${app.url}/reports`);
+  await page.locator(`tr[data-key="${today()}"]`).waitFor();
+  const heads = (await page.locator("table.report-table thead th").allTextContents()).map((s) => s.trim());
+  assert.deepEqual(heads.filter((h) => h.endsWith("(business)")), [
+    "First response p50 (business)",
+    "First response p90 (business)",
+    "Resolution p50 (business)",
+    "Resolution p90 (business)",
+  ]);
+  // No ticket has an SLA policy: each works around the clock, its business
+  // seconds are its calendar seconds.
+  const row = await cells(page, today());
+  assert.equal(row.length, 13);
+  assert.deepEqual(row.slice(7, 11), row.slice(3, 7));
+  await page.screenshot({ path: join(shots, "reports-05-business.png") });
+  await phone.goto(`${app.url}/reports`);
+  await phone.locator(`tr[data-key="${today()}"]`).waitFor();
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+  await phone.screenshot({ path: join(shots, "reports-06-business-phone.png") });
 });

@@ -1612,6 +1612,12 @@ type ReportRow struct {
 	// CsatResponses tickets whose latest satisfaction rating was given in the range (keyed by that moment)
 	CsatResponses int64 `json:"csat_responses"`
 
+	// FirstResponseBusinessP50S the first response's working seconds by the business hours of the ticket's SLA policy (calendar seconds for a ticket without a clock or a policy without business hours); present only when business hours exist, null as first_response_p50_s
+	FirstResponseBusinessP50S nullable.Nullable[int64] `json:"first_response_business_p50_s,omitempty"`
+
+	// FirstResponseBusinessP90S as first_response_business_p50_s
+	FirstResponseBusinessP90S nullable.Nullable[int64] `json:"first_response_business_p90_s,omitempty"`
+
 	// FirstResponseP50S null when no ticket had its first response in the range
 	FirstResponseP50S nullable.Nullable[int64] `json:"first_response_p50_s"`
 	FirstResponseP90S nullable.Nullable[int64] `json:"first_response_p90_s"`
@@ -1619,6 +1625,12 @@ type ReportRow struct {
 	// Key the day or week (YYYY-MM-DD, a week by its Monday), agent email, mailbox address or tag
 	Key      string `json:"key"`
 	Reopened int64  `json:"reopened"`
+
+	// ResolutionBusinessP50S as first_response_business_p50_s, to the solve
+	ResolutionBusinessP50S nullable.Nullable[int64] `json:"resolution_business_p50_s,omitempty"`
+
+	// ResolutionBusinessP90S as first_response_business_p50_s, to the solve
+	ResolutionBusinessP90S nullable.Nullable[int64] `json:"resolution_business_p90_s,omitempty"`
 
 	// ResolutionP50S null when no ticket was solved in the range
 	ResolutionP50S nullable.Nullable[int64] `json:"resolution_p50_s"`

@@ -1229,6 +1229,26 @@ export interface ReportRow {
   resolution_p50_s: number | null;
   /** @nullable */
   resolution_p90_s: number | null;
+  /**
+   * the first response's working seconds by the business hours of the ticket's SLA policy (calendar seconds for a ticket without a clock or a policy without business hours); present only when business hours exist, null as first_response_p50_s
+   * @nullable
+   */
+  first_response_business_p50_s?: number | null;
+  /**
+   * as first_response_business_p50_s
+   * @nullable
+   */
+  first_response_business_p90_s?: number | null;
+  /**
+   * as first_response_business_p50_s, to the solve
+   * @nullable
+   */
+  resolution_business_p50_s?: number | null;
+  /**
+   * as first_response_business_p50_s, to the solve
+   * @nullable
+   */
+  resolution_business_p90_s?: number | null;
   /** of the tickets solved that had an SLA policy, the percentage that never breached it; absent when none had one */
   sla_met_pct?: number;
   /** the share of csat_responses rated good, in percent rounded to 0.1; absent without responses */

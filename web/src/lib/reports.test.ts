@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultFilters, exactDuration, hours, keyLabel, reportParams, timeGroup, timeSeries, volumeSeries } from "./reports";
+import { defaultFilters, exactDuration, hasBusiness, hours, keyLabel, reportParams, timeGroup, timeSeries, volumeSeries } from "./reports";
 import type { ReportRow } from "../api/generated";
 
 const row = (key: string, o: Partial<ReportRow> = {}): ReportRow => ({
@@ -55,5 +55,12 @@ describe("reports", () => {
     expect(keyLabel("tag", "")).toBe("(none)");
     expect(keyLabel("week", "2026-11-02")).toBe("Week of 2026-11-02");
     expect(keyLabel("mailbox", "a@x.test")).toBe("a@x.test");
+  });
+  it("shows business columns only when the API sent them", () => {
+    const row = { key: "2026-11-02", created: 1, solved: 0, reopened: 0, first_response_p50_s: null, first_response_p90_s: null,
+      resolution_p50_s: null, resolution_p90_s: null, csat_responses: 0 };
+    expect(hasBusiness([row])).toBe(false);
+    expect(hasBusiness([])).toBe(false);
+    expect(hasBusiness([row, { ...row, first_response_business_p50_s: null }])).toBe(true);
   });
 });

@@ -86,3 +86,8 @@ export function keyLabel(group: string, key: string): string {
   if (key !== "") return group === "week" ? `Week of ${key}` : key;
   return group === "agent" ? "(unassigned)" : "(none)";
 }
+
+/** hasBusiness: the report has business-seconds columns (the API sends them only when business hours exist). */
+export function hasBusiness(rows: ReportRow[]): boolean {
+  return rows.some((r) => r.first_response_business_p50_s !== undefined);
+}

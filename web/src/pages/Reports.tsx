@@ -3,7 +3,7 @@ import { BarElement, CategoryScale, Chart as ChartJS, Legend, LineElement, Linea
 import { Bar, Line } from "react-chartjs-2";
 import { getGetReportSummaryUrl, useGetReportSummary, useListMailboxes, useListTeams, type GetReportSummaryParams, type ReportRow, type ReportSummary } from "../api/generated";
 import { Empty, ErrorState, Loading } from "../components/States";
-import { defaultFilters, exactDuration, keyLabel, reportParams, timeGroup, timeSeries, volumeSeries, type ReportFilters, type Series } from "../lib/reports";
+import { defaultFilters, exactDuration, hasBusiness, keyLabel, reportParams, timeGroup, timeSeries, volumeSeries, type ReportFilters, type Series } from "../lib/reports";
 
 // The Reports page (loaded on first visit, with chart.js): volume and
 // response times over time as charts, the figures of the chosen grouping as
@@ -95,6 +95,7 @@ export function ReportsPage() {
         <p className="muted small">
           Calendar time, UTC. Created: tickets opened in the range. Solved: tickets whose last solve falls in the range. Re-opened: solved or closed tickets
           opened again. Response times are medians (p50) and 90th percentiles (p90), nearest rank.
+          {table.data && hasBusiness(table.data) && " Business columns count only the working time of the business hours of each ticket's SLA policy."}
         </p>
         {error ? (
           <ErrorState error={error} onRetry={() => (timeline.refetch(), table.refetch())} />
@@ -152,6 +153,8 @@ function ReportTable({ rows, group }: { rows: ReportRow[]; group: string }) {
   // The latest day or week first: the one a person looks for.
   const shown = group === "day" || group === "week" ? [...rows].reverse() : rows;
   const t = (s: number | null | undefined) => <td title={s === null || s === undefined ? undefined : `${s} s`}>{exactDuration(s)}</td>;
+  const business = hasBusiness(rows);
+  const bt = (what: string) => <th title={`${what}, counting only the business hours of the ticket's SLA policy`}>{what} (business)</th>;
   return (
     <div className="table-scroll">
       <table className="table report-table" aria-label="Report">
@@ -165,6 +168,14 @@ function ReportTable({ rows, group }: { rows: ReportRow[]; group: string }) {
             <th>First response p90</th>
             <th>Resolution p50</th>
             <th>Resolution p90</th>
+            {business && (
+              <>
+                {bt("First response p50")}
+                {bt("First response p90")}
+                {bt("Resolution p50")}
+                {bt("Resolution p90")}
+              </>
+            )}
             <th title="satisfaction: the share of ratings that were Good">Good ratings</th>
             <th>Ratings</th>
           </tr>
@@ -180,6 +191,14 @@ function ReportTable({ rows, group }: { rows: ReportRow[]; group: string }) {
               {t(r.first_response_p90_s)}
               {t(r.resolution_p50_s)}
               {t(r.resolution_p90_s)}
+              {business && (
+                <>
+                  {t(r.first_response_business_p50_s)}
+                  {t(r.first_response_business_p90_s)}
+                  {t(r.resolution_business_p50_s)}
+                  {t(r.resolution_business_p90_s)}
+                </>
+              )}
               <td>{r.csat_good_pct == null ? "–" : `${r.csat_good_pct}%`}</td>
               <td>{r.csat_responses}</td>
             </tr>
