@@ -167,23 +167,63 @@ func Move(ctx context.Context, o Options) (Report, error) {
 	return rep, nil
 }
 
+// searchInputs are the tables a ticket's search document is built from
+// (ticketer_ticket_document).
+var searchInputs = []string{"tickets", "messages", "contacts"}
+
 // copyTables copies every table the ledger does not list as done, then
-// builds the search documents and moves the sequences on; rows holds each
-// table's count.
+// moves the sequences on; rows holds each table's count. The search
+// documents are built once their inputs are in, on their own connection,
+// while the tables after them load (the UPDATE of tickets.search takes
+// locks that the foreign-key checks of those loads do not wait for).
 func copyTables(ctx context.Context, o Options, tables []pgcopy.Table, done map[string]int64, resumed bool, rows map[string]int64) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	search := make(chan error, 1)
+	started := false
+	start := func() {
+		started = true
+		tickets := int(rows["tickets"])
+		go func() {
+			err := rebuildSearch(ctx, o.To)
+			if err == nil {
+				o.Progress("search documents", tickets)
+			}
+			search <- err
+		}()
+	}
+	startSearch := func() {
+		for _, name := range searchInputs {
+			if _, ok := rows[name]; !ok {
+				return
+			}
+		}
+		if !started {
+			start()
+		}
+	}
 	for _, t := range tables {
 		if n, ok := done[t.Name]; ok {
 			rows[t.Name] = n
+			startSearch()
 			continue
 		}
 		n, err := copyTable(ctx, o.From, o.To, t, resumed)
 		if err != nil {
+			if started {
+				cancel()
+				<-search
+			}
 			return err
 		}
 		rows[t.Name] = n
 		o.Progress(t.Name, int(n))
+		startSearch()
 	}
-	if err := rebuildSearch(ctx, o.To); err != nil {
+	if !started {
+		start() // a schema without one of the inputs: built after every table
+	}
+	if err := <-search; err != nil {
 		return err
 	}
 	return resetSequences(ctx, o.To)
