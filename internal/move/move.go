@@ -167,10 +167,6 @@ func Move(ctx context.Context, o Options) (Report, error) {
 	return rep, nil
 }
 
-// searchInputs are the tables a ticket's search document is built from
-// (ticketer_ticket_document).
-var searchInputs = []string{"tickets", "messages", "contacts"}
-
 // copyTables copies every table the ledger does not list as done, then
 // moves the sequences on; rows holds each table's count. The search
 // documents are built once their inputs are in, on their own connection,
@@ -193,7 +189,9 @@ func copyTables(ctx context.Context, o Options, tables []pgcopy.Table, done map[
 		}()
 	}
 	startSearch := func() {
-		for _, name := range searchInputs {
+		// The tables a ticket's search document is built from
+		// (ticketer_ticket_document).
+		for _, name := range []string{"tickets", "messages", "contacts"} {
 			if _, ok := rows[name]; !ok {
 				return
 			}
