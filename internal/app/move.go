@@ -80,10 +80,15 @@ func runMove(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("move: %w (run the same command again to resume)", err)
 	}
-	fmt.Fprintf(e.Stdout, "moved %d tables, %d messages, %d blobs in %s (%.0f msgs/s; tables %s and blobs %s side by side, then verification %s); row counts, content hashes and blobs verified (%d blobs read back, the others by the target's sha256)\n",
+	blobs := ""
+	if rep.Blobs > 0 {
+		blobs = fmt.Sprintf(" (%.1f MB, %.1f MB/s, %s per upload on average)", float64(rep.BlobBytes)/1e6,
+			float64(rep.BlobBytes)/1e6/rep.BlobsElapsed.Seconds(), rep.BlobPutMean.Round(100*time.Microsecond))
+	}
+	fmt.Fprintf(e.Stdout, "moved %d tables, %d messages, %d blobs in %s (%.0f msgs/s; tables %s (%.0f msgs/s) and blobs %s%s side by side, then verification %s); row counts, content hashes and blobs verified (%d blobs read back, the others by the target's sha256)\n",
 		len(rep.Tables), rep.Messages, rep.Blobs, rep.Elapsed.Round(time.Millisecond), rep.MessagesPerSecond(),
-		rep.TablesElapsed.Round(time.Millisecond), rep.BlobsElapsed.Round(time.Millisecond), rep.VerifyElapsed.Round(time.Millisecond),
-		rep.BlobsReadBack)
+		rep.TablesElapsed.Round(time.Millisecond), float64(rep.Messages)/rep.TablesElapsed.Seconds(), rep.BlobsElapsed.Round(time.Millisecond), blobs,
+		rep.VerifyElapsed.Round(time.Millisecond), rep.BlobsReadBack)
 	key := "TICKETER_ENCRYPTION_KEY_BASE64 as it is now"
 	if cfg.EncryptionKey == "" {
 		key = "TICKETER_ENCRYPTION_KEY_BASE64 set to the contents of " + cfg.KeyFile()

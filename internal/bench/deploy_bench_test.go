@@ -32,8 +32,9 @@ func corpus10k(b *testing.B, dir string) (string, CorpusStats) {
 
 // BenchmarkBackupAndMove10k imports the 10,000-message corpus into an
 // embedded install, then times `ticketer backup` (and its size), `backup
-// --verify`, `ticketer move` into PostgreSQL and S3 (versitygw), and a
-// backup of the moved install.
+// --verify`, `ticketer move` into PostgreSQL and S3 (versitygw), the same
+// move into PostgreSQL alone (the database part), and a backup of the
+// moved install.
 func BenchmarkBackupAndMove10k(b *testing.B) {
 	bin := binary(b)
 	dir := b.TempDir()
@@ -75,6 +76,12 @@ func BenchmarkBackupAndMove10k(b *testing.B) {
 		out, took = run(env, "move", "--to-database", pg, "--to-blobs", s3)
 		b.ReportMetric(float64(st.Messages)/took.Seconds(), "move-msgs/s")
 		b.Logf("move to PostgreSQL + S3: %s wall, %.0f msgs/s (%s)", took.Round(time.Millisecond), float64(st.Messages)/took.Seconds(), out)
+
+		// The database part alone: the same move into another PostgreSQL
+		// database, the blobs left where they are.
+		out, took = run(benchEnv(data, ""), "move", "--to-database", storetest.PostgresURL(b))
+		b.ReportMetric(float64(st.Messages)/took.Seconds(), "move-db-msgs/s")
+		b.Logf("move to PostgreSQL alone: %s wall, %.0f msgs/s (%s)", took.Round(time.Millisecond), float64(st.Messages)/took.Seconds(), out)
 
 		pgArchive := filepath.Join(dir, fmt.Sprintf("backup-pg-%d.tar", i))
 		pgEnv := append(benchEnv(filepath.Join(dir, fmt.Sprintf("pgdata-%d", i)), pg), creds...)

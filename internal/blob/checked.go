@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -25,8 +27,18 @@ import (
 // The body itself goes unsigned (UNSIGNED-PAYLOAD): the signed checksum
 // header already binds it, and so neither side hashes it twice.
 func (s *Store) PutKeySum(ctx context.Context, key, sum string, data []byte) (verified bool, err error) {
+	return s.PutKeySumFrom(ctx, key, sum, bytes.NewReader(data), int64(len(data)))
+}
+
+// PutKeySumFrom is PutKeySum with the size bytes of r, from its start, so
+// a large blob is streamed, not held in memory. r is read again from its
+// start if the request is retried.
+func (s *Store) PutKeySumFrom(ctx context.Context, key, sum string, r io.ReadSeeker, size int64) (verified bool, err error) {
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return false, fmt.Errorf("blob rewind %s: %w", key, err)
+	}
 	if s.s3 == nil {
-		return false, s.PutKey(ctx, key, data)
+		return false, s.putKeyFrom(ctx, key, r, size)
 	}
 	raw, err := hex.DecodeString(sum)
 	if err != nil || len(raw) != 32 {
@@ -34,7 +46,7 @@ func (s *Store) PutKeySum(ctx context.Context, key, sum string, data []byte) (ve
 	}
 	want := base64.StdEncoding.EncodeToString(raw)
 	out, err := s.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.s3Bucket), Key: aws.String(key),
-		Body: bytes.NewReader(data), ContentLength: aws.Int64(int64(len(data))), ContentType: aws.String("application/octet-stream"),
+		Body: r, ContentLength: aws.Int64(size), ContentType: aws.String("application/octet-stream"),
 		ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ChecksumSHA256: aws.String(want)},
 		s3.WithAPIOptions(v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware))
 	if err != nil {
@@ -91,3 +103,31 @@ func b64hex(s string) string {
 	}
 	return hex.EncodeToString(raw)
 }
+
+// OpenSized opens a blob to be read, and read again, from its start, with
+// its size: a folder's file is streamed; an S3 object, whose body cannot be
+// rewound, is read into memory.
+func (s *Store) OpenSized(ctx context.Context, key string) (io.ReadSeekCloser, int64, error) {
+	if s.dir == "" {
+		data, err := s.Get(ctx, key)
+		if err != nil {
+			return nil, 0, err
+		}
+		return nopCloser{bytes.NewReader(data)}, int64(len(data)), nil
+	}
+	rc, err := s.Open(ctx, key)
+	if err != nil {
+		return nil, 0, err
+	}
+	f := rc.(*os.File) // a folder's blob is a file (Open)
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, fmt.Errorf("blob stat %s: %w", key, err)
+	}
+	return f, fi.Size(), nil
+}
+
+type nopCloser struct{ *bytes.Reader }
+
+func (nopCloser) Close() error { return nil }

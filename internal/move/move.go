@@ -34,9 +34,10 @@ import (
 	"github.com/ticketer/ticketer/internal/store"
 )
 
-// blobWorkers is how many blobs are copied at once: S3 answers each
-// request in a round trip, and a few in flight hide it.
-const blobWorkers = 8
+// DefaultBlobWorkers is how many blobs are copied at once unless
+// Options.BlobWorkers says otherwise: S3 answers each request in a round
+// trip, and enough in flight hide it.
+const DefaultBlobWorkers = 16
 
 // Options is one move.
 type Options struct {
@@ -44,6 +45,9 @@ type Options struct {
 	To        *store.DB // PostgreSQL, migrated
 	FromBlobs *blob.Store
 	ToBlobs   *blob.Store // nil: the blobs stay where they are
+	// BlobWorkers is how many blobs are uploaded (and verified) at once;
+	// 0 is DefaultBlobWorkers.
+	BlobWorkers int
 	// Progress, when set, is told of each table and blob batch done.
 	Progress func(what string, n int)
 	Now      func() time.Time
@@ -54,6 +58,10 @@ type Report struct {
 	Tables   map[string]int64 // rows copied (or found copied) per table
 	Messages int64
 	Blobs    int
+	// BlobBytes is the size of the blobs copied; BlobPutMean the mean time
+	// one upload waited for the target (Options.BlobWorkers wait at once).
+	BlobBytes   int64
+	BlobPutMean time.Duration
 	// BlobsReadBack is how many blobs verify read back from the target,
 	// which kept no checksum of them to compare.
 	BlobsReadBack int
@@ -83,6 +91,9 @@ func Move(ctx context.Context, o Options) (Report, error) {
 	}
 	if o.Progress == nil {
 		o.Progress = func(string, int) {}
+	}
+	if o.BlobWorkers <= 0 {
+		o.BlobWorkers = DefaultBlobWorkers
 	}
 	start := o.Now()
 	rep := Report{Tables: map[string]int64{}}
@@ -114,9 +125,9 @@ func Move(ctx context.Context, o Options) (Report, error) {
 		progress(what, n)
 	}
 	type blobsResult struct {
-		checked map[string]bool
-		took    time.Duration
-		err     error
+		blobCopy
+		took time.Duration
+		err  error
 	}
 	blobsDone := make(chan blobsResult, 1)
 	blobsCtx, stopBlobs := context.WithCancel(ctx)
@@ -124,7 +135,7 @@ func Move(ctx context.Context, o Options) (Report, error) {
 	go func() {
 		var r blobsResult
 		if o.ToBlobs != nil {
-			r.checked, r.err = copyBlobs(blobsCtx, o.FromBlobs, o.ToBlobs, o.Progress)
+			r.blobCopy, r.err = copyBlobs(blobsCtx, o)
 		}
 		r.took = o.Now().Sub(start)
 		blobsDone <- r
@@ -137,7 +148,10 @@ func Move(ctx context.Context, o Options) (Report, error) {
 	rep.Messages = rep.Tables["messages"]
 	rep.TablesElapsed = o.Now().Sub(start)
 	blobs := <-blobsDone
-	rep.Blobs, rep.BlobsElapsed = len(blobs.checked), blobs.took
+	rep.Blobs, rep.BlobBytes, rep.BlobsElapsed = len(blobs.checked), blobs.bytes, blobs.took
+	if rep.Blobs > 0 {
+		rep.BlobPutMean = blobs.putTime / time.Duration(rep.Blobs)
+	}
 	if blobs.err != nil {
 		return rep, blobs.err
 	}
@@ -154,22 +168,60 @@ func Move(ctx context.Context, o Options) (Report, error) {
 }
 
 // copyTables copies every table the ledger does not list as done, then
-// builds the search documents and moves the sequences on; rows holds each
-// table's count.
+// moves the sequences on; rows holds each table's count. The search
+// documents are built once their inputs are in, on their own connection,
+// while the tables after them load (the UPDATE of tickets.search takes
+// locks that the foreign-key checks of those loads do not wait for).
 func copyTables(ctx context.Context, o Options, tables []pgcopy.Table, done map[string]int64, resumed bool, rows map[string]int64) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	search := make(chan error, 1)
+	started := false
+	start := func() {
+		started = true
+		tickets := int(rows["tickets"])
+		go func() {
+			err := rebuildSearch(ctx, o.To)
+			if err == nil {
+				o.Progress("search documents", tickets)
+			}
+			search <- err
+		}()
+	}
+	startSearch := func() {
+		// The tables a ticket's search document is built from
+		// (ticketer_ticket_document).
+		for _, name := range []string{"tickets", "messages", "contacts"} {
+			if _, ok := rows[name]; !ok {
+				return
+			}
+		}
+		if !started {
+			start()
+		}
+	}
 	for _, t := range tables {
 		if n, ok := done[t.Name]; ok {
 			rows[t.Name] = n
+			startSearch()
 			continue
 		}
 		n, err := copyTable(ctx, o.From, o.To, t, resumed)
 		if err != nil {
+			if started {
+				cancel()
+				<-search
+			}
 			return err
 		}
 		rows[t.Name] = n
 		o.Progress(t.Name, int(n))
+		startSearch()
 	}
-	if err := rebuildSearch(ctx, o.To); err != nil {
+	if !started {
+		start() // a schema without one of the inputs: built after every table
+	}
+	if err := <-search; err != nil {
 		return err
 	}
 	return resetSequences(ctx, o.To)
@@ -403,43 +455,72 @@ func resetSequences(ctx context.Context, to *store.DB) error {
 	return tx.Commit(ctx)
 }
 
-// copyBlobs copies every blob the target lacks, blobWorkers at a time, each
-// checked by the target on arrival against the sha256 its key names (see
-// blob.PutKeySum). It returns the keys the target answered for with that
-// checksum; the others are checked by verify.
-func copyBlobs(ctx context.Context, from, to *blob.Store, progress func(string, int)) (map[string]bool, error) {
+// blobCopy is what copyBlobs did: the keys it copied, each true when the
+// target answered with the sha256 the key names, and their bytes.
+type blobCopy struct {
+	checked map[string]bool
+	bytes   int64
+	// putTime adds up every PUT's round trip; over the blob count it is the
+	// mean latency one upload waits for the store.
+	putTime time.Duration
+}
+
+// copyBlobs copies every blob the target lacks, o.BlobWorkers at a time, each
+// streamed from the source and checked by the target on arrival against
+// the sha256 its key names (see blob.PutKeySum). Only a finished upload is
+// in the target (an S3 PUT, like a folder's rename, is all or nothing), so
+// the target's listing is the exact record of what is done: a move that
+// stops anywhere resumes by sending every key the listing lacks, whatever
+// order the workers finished in. Keys it found there are checked by verify.
+func copyBlobs(ctx context.Context, o Options) (blobCopy, error) {
+	from, to := o.FromBlobs, o.ToBlobs
 	have := map[string]bool{}
+	res := blobCopy{checked: map[string]bool{}}
 	if err := to.Keys(ctx, func(k string) error { have[k] = true; return nil }); err != nil {
-		return nil, err
+		return res, err
 	}
 	var mu sync.Mutex
-	checked := map[string]bool{}
-	copied := 0
-	err := eachBlob(ctx, from, func(k string) bool { return have[k] }, func(ctx context.Context, k string) error {
-		data, err := from.Get(ctx, k)
-		if err != nil {
-			return err
-		}
-		sum, ok := keySum(k)
-		if !ok {
-			sum = blob.Sum(data)
-		}
-		ok, err = to.PutKeySum(ctx, k, sum, data)
+	err := eachBlob(ctx, from, o.BlobWorkers, func(k string) bool { return have[k] }, func(ctx context.Context, k string) error {
+		ok, size, took, err := copyBlob(ctx, from, to, k, o.Now)
 		if err != nil {
 			return err
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		checked[k] = ok
-		if copied++; copied%500 == 0 {
-			progress("blobs", 500)
+		res.checked[k] = ok
+		res.bytes += size
+		res.putTime += took
+		if len(res.checked)%500 == 0 {
+			o.Progress("blobs", 500)
 		}
 		return nil
 	})
 	if err != nil {
-		return checked, fmt.Errorf("copy blobs: %w", err)
+		return res, fmt.Errorf("copy blobs: %w", err)
 	}
-	return checked, nil
+	return res, nil
+}
+
+// copyBlob streams one blob into the target with the sha256 its key names
+// (hashed from the source for a key that names none). It returns whether
+// the target answered with that sha256, the size, and the PUT's time.
+func copyBlob(ctx context.Context, from, to *blob.Store, k string, now func() time.Time) (bool, int64, time.Duration, error) {
+	r, size, err := from.OpenSized(ctx, k)
+	if err != nil {
+		return false, 0, 0, err
+	}
+	defer r.Close()
+	sum, ok := keySum(k)
+	if !ok {
+		h := sha256.New()
+		if _, err := io.Copy(h, r); err != nil {
+			return false, 0, 0, fmt.Errorf("blob read %s: %w", k, err)
+		}
+		sum = hex.EncodeToString(h.Sum(nil))
+	}
+	start := now()
+	ok, err = to.PutKeySumFrom(ctx, k, sum, r, size)
+	return ok, size, now().Sub(start), err
 }
 
 // keySum is the sha256 a content-addressed key names (blob.Key).
@@ -452,13 +533,13 @@ func keySum(key string) (string, bool) {
 }
 
 // eachBlob calls fn for every key of the store that skip does not reject,
-// blobWorkers at a time; the first error stops it.
-func eachBlob(ctx context.Context, st *blob.Store, skip func(string) bool, fn func(ctx context.Context, key string) error) error {
+// workers at a time; the first error stops it.
+func eachBlob(ctx context.Context, st *blob.Store, workers int, skip func(string) bool, fn func(ctx context.Context, key string) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	keys := make(chan string)
 	var wg sync.WaitGroup
-	for range blobWorkers {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -531,7 +612,7 @@ func verify(ctx context.Context, o Options, tables []pgcopy.Table, checked map[s
 	}
 	readBack := 0
 	if o.ToBlobs != nil {
-		more, n, err := verifyBlobs(ctx, o.FromBlobs, o.ToBlobs, checked)
+		more, n, err := verifyBlobs(ctx, o.FromBlobs, o.ToBlobs, o.BlobWorkers, checked)
 		if err != nil {
 			return n, err
 		}
@@ -549,7 +630,7 @@ func verify(ctx context.Context, o Options, tables []pgcopy.Table, checked map[s
 // copied are asked for the checksum the target stored (a HEAD), and read
 // back and hashed only where it kept none. It returns the problems found
 // and how many blobs it read back.
-func verifyBlobs(ctx context.Context, from, to *blob.Store, checked map[string]bool) ([]string, int, error) {
+func verifyBlobs(ctx context.Context, from, to *blob.Store, workers int, checked map[string]bool) ([]string, int, error) {
 	present := map[string]bool{}
 	if err := to.Keys(ctx, func(k string) error { present[k] = true; return nil }); err != nil {
 		return nil, 0, err
@@ -557,7 +638,7 @@ func verifyBlobs(ctx context.Context, from, to *blob.Store, checked map[string]b
 	var mu sync.Mutex
 	var problems []string
 	readBack := 0
-	err := eachBlob(ctx, from, func(k string) bool { return present[k] && checked[k] }, func(ctx context.Context, k string) error {
+	err := eachBlob(ctx, from, workers, func(k string) bool { return present[k] && checked[k] }, func(ctx context.Context, k string) error {
 		problem, read, err := checkBlob(ctx, from, to, k, present[k])
 		if err != nil {
 			return err

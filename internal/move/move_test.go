@@ -1,12 +1,21 @@
 package move_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ticketer/ticketer/internal/blob"
@@ -23,6 +32,7 @@ type bundle struct {
 	src   *mailboxtest.Env
 	to    *store.DB
 	blobs *blob.Store
+	s3URL string
 }
 
 // setup makes a SQLite install with mail: half of it ingested, half still
@@ -57,7 +67,7 @@ func setup(t *testing.T) bundle {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { blobs.Close() })
-	return bundle{src: src, to: to, blobs: blobs}
+	return bundle{src: src, to: to, blobs: blobs, s3URL: url}
 }
 
 func (b bundle) options() move.Options {
@@ -206,5 +216,116 @@ func TestMoveRefusesADamagedSourceBlob(t *testing.T) {
 	o.FromBlobs = from
 	if _, err := move.Move(context.Background(), o); !errors.Is(err, blob.ErrChecksum) || !strings.Contains(err.Error(), key) {
 		t.Fatalf("move of a damaged blob: %v", err)
+	}
+}
+
+// failingS3 stands in front of an S3 server and passes the first n object
+// uploads through; every later one is refused (403), like a store that
+// goes away in the middle of the copy, while other uploads are in flight
+// (the move then cancels them: their bodies may be cut off). settled waits
+// until every request passed through has been answered by the server.
+func failingS3(t *testing.T, s3URL string, n int) (flakyURL string, settled func()) {
+	t.Helper()
+	u, err := url.Parse(s3URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	target, err := url.Parse(q.Get("endpoint"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ErrorLog = log.New(io.Discard, "", 0) // uploads the move cancels
+	var inFlight sync.WaitGroup
+	var mu sync.Mutex
+	passed := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.Count(strings.Trim(r.URL.Path, "/"), "/") > 1 { // an object, not the bucket
+			mu.Lock()
+			ok := passed < n
+			if ok {
+				passed++
+			}
+			mu.Unlock()
+			if !ok {
+				w.Header().Set("Content-Type", "application/xml")
+				w.WriteHeader(http.StatusForbidden)
+				fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>gone</Message></Error>`)
+				return
+			}
+		}
+		inFlight.Add(1)
+		defer inFlight.Done()
+		// Not cancelled with the client's request: the server finishes (or
+		// refuses a cut-off body) before settled returns. The Host header
+		// stays ours: the signature was made for it.
+		proxy.ServeHTTP(w, r.WithContext(context.WithoutCancel(r.Context())))
+	}))
+	t.Cleanup(srv.Close)
+	q.Set("endpoint", srv.URL)
+	u.RawQuery = q.Encode()
+	return u.String(), inFlight.Wait
+}
+
+// A move whose blob store fails in the middle of the concurrent upload
+// stops; run again, it sends exactly the blobs the target lacks (none
+// twice, none skipped), and the target ends with every blob, byte for
+// byte, each with the sha256 S3 kept for it.
+func TestMoveResumesAfterTheBlobStoreFailsMidCopy(t *testing.T) {
+	ctx := context.Background()
+	b := setup(t)
+	keys := sourceKeys(t, b.src.Blobs)
+	const passed = 15
+	if len(keys) < 2*passed {
+		t.Fatalf("only %d source blobs", len(keys))
+	}
+	flakyURL, settled := failingS3(t, b.s3URL, passed)
+	flaky, err := blob.Open(ctx, flakyURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := b.options()
+	o.ToBlobs, o.BlobWorkers = flaky, 4
+	if _, err := move.Move(ctx, o); err == nil || !strings.Contains(err.Error(), "copy blobs") {
+		t.Fatalf("move into a failing blob store: %v", err)
+	}
+	settled()
+	// Uploads let through but still in flight when the refusal stopped the
+	// move were cancelled: at most workers-1 of them are missing.
+	left := sourceKeys(t, b.blobs)
+	if len(left) > passed || len(left) < passed-(o.BlobWorkers-1) {
+		t.Fatalf("the failed move left %d blobs in the target, %d uploads were let through", len(left), passed)
+	}
+	if n := count(t, b.to, `SELECT count(*) FROM pg_tables WHERE tablename = 'ticketer_move'`); n != 1 {
+		t.Fatal("the failed move dropped its ledger")
+	}
+	rep, err := move.Move(ctx, b.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Resumed || rep.Blobs != len(keys)-len(left) || rep.BlobsReadBack != 0 {
+		t.Fatalf("resumed %v, copied %d blobs, read back %d; want %d copied, none read back", rep.Resumed, rep.Blobs, rep.BlobsReadBack, len(keys)-len(left))
+	}
+	moved := sourceKeys(t, b.blobs)
+	if !slices.Equal(moved, keys) {
+		t.Fatalf("the target holds %d blobs, the source %d", len(moved), len(keys))
+	}
+	for _, k := range keys {
+		want, err := b.src.Blobs.Get(ctx, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.blobs.Get(ctx, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum, err := b.blobs.StoredSum(ctx, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) || sum != blob.Sum(want) {
+			t.Errorf("%s: %d bytes in the target (stored sha256 %q), %d in the source", k, len(got), sum, len(want))
+		}
 	}
 }
