@@ -161,6 +161,20 @@ func TestTicketsListPagingAndFilters(t *testing.T) {
 		if err != nil || fmt.Sprint(tk.Tags) != "[billing vip]" {
 			t.Fatalf("tags: %v %v", tk.Tags, err)
 		}
+		// The list reads each row's tags with it, sorted; none is an empty list.
+		all, err := s.ListTickets(ctx, store.TicketFilter{})
+		if err != nil || len(all) != 7 {
+			t.Fatalf("list: %d %v", len(all), err)
+		}
+		for _, tk := range all {
+			want := "[]"
+			if tk.ID == ids[3] {
+				want = "[billing vip]"
+			}
+			if fmt.Sprint(tk.Tags) != want || tk.Tags == nil {
+				t.Fatalf("ticket %d listed with tags %#v, want %s", tk.ID, tk.Tags, want)
+			}
+		}
 		if _, err := s.GetTicket(ctx, q, 99999); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("missing ticket: %v", err)
 		}
