@@ -191,6 +191,28 @@ type Tx struct {
 	// they go to the server together with the next statement (one round trip
 	// for many), and before commit.
 	deferred []deferredStmt
+	// memo holds what TxMemo read once for the transaction.
+	memo map[any]any
+}
+
+// TxMemo returns what read gives for key, calling it once per transaction:
+// what no change in it alters (the enabled webhooks, an agent's
+// notification settings) is read once for a chunk of many ticket changes
+// (the SLA breach pass), not once per change. A transaction that changes
+// such a thing must not read it through TxMemo before the change.
+func TxMemo[T any](tx *Tx, key any, read func() (T, error)) (T, error) {
+	if v, ok := tx.memo[key]; ok {
+		return v.(T), nil
+	}
+	v, err := read()
+	if err != nil {
+		return v, err
+	}
+	if tx.memo == nil {
+		tx.memo = map[any]any{}
+	}
+	tx.memo[key] = v
+	return v, nil
 }
 
 type deferredStmt struct {

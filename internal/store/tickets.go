@@ -150,17 +150,14 @@ func (s *Store) ReserveIDs(ctx context.Context, q Querier, table string, n int) 
 	return ids, nil
 }
 
-// GetTicket returns one ticket with its tags.
+// GetTicket returns one ticket with its tags, in one statement (the change
+// path's hooks read it per change: rules, webhooks).
 func (s *Store) GetTicket(ctx context.Context, q Querier, id int64) (Ticket, error) {
-	t, err := scanTicket(q.QueryRow(ctx, ticketSelect+` WHERE t.id = $1`, id), false)
+	t, err := scanTicket(q.QueryRow(ctx, ticketCols+`, 0, '', `+s.listTags()+ticketFrom+` WHERE t.id = $1`, id), true)
 	if err != nil {
 		return t, fmt.Errorf("ticket %d: %w", id, err)
 	}
-	list := []Ticket{t}
-	if err := s.loadTags(ctx, q, list); err != nil {
-		return t, err
-	}
-	return list[0], nil
+	return t, nil
 }
 
 // TicketStatus returns a ticket's status alone (ingestion asks it per reply).
@@ -349,12 +346,13 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 	return out, nil
 }
 
-// tagSep joins a list row's tags: a control character, which no tag has
+// tagSep joins a row's tags: a control character, which no tag has
 // (ticket.normalizeTags).
 const tagSep = "\x1f"
 
-// listTags is the list row's tags, joined by tagSep, in the row itself: a
-// page is one statement and one round trip (not a second for its tags).
+// listTags is a row's tags, joined by tagSep, in the row itself: a list
+// page or a ticket is one statement and one round trip (not a second for
+// its tags).
 func (s *Store) listTags() string {
 	if s.db.Dialect == Postgres {
 		return `(SELECT string_agg(g.tag, chr(31)) FROM ticket_tags g WHERE g.ticket_id = t.id)`
