@@ -193,6 +193,23 @@ type Tx struct {
 	deferred []deferredStmt
 	// memo holds what TxMemo read once for the transaction.
 	memo map[any]any
+	// before runs when fn is done, before the commit (BeforeCommit).
+	before []func(context.Context) error
+}
+
+// BeforeCommit registers fn to run once the transaction's work is done,
+// just before it commits, in order of registration (fn may register more);
+// an error rolls the transaction back. The job queue inserts a
+// transaction's jobs there, all in one statement.
+func (tx *Tx) BeforeCommit(fn func(ctx context.Context) error) { tx.before = append(tx.before, fn) }
+
+func (tx *Tx) runBeforeCommit(ctx context.Context) error {
+	for i := 0; i < len(tx.before); i++ {
+		if err := tx.before[i](ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TxMemo returns what read gives for key, calling it once per transaction:
@@ -353,6 +370,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		tx := &Tx{pgTx: pgTx, Dialect: Postgres}
 		err = fn(tx)
 		if err == nil {
+			err = tx.runBeforeCommit(ctx)
+		}
+		if err == nil {
 			err = tx.flushAll(ctx)
 		}
 		if err != nil {
@@ -371,7 +391,11 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
 	tx := &Tx{sqlTx: sqlTx, Dialect: SQLite, db: db}
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if err == nil {
+		err = tx.runBeforeCommit(ctx)
+	}
+	if err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
