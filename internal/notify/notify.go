@@ -229,7 +229,7 @@ func (s *Service) add(ctx context.Context, tx *store.Tx, a ticket.Applied, w wan
 	if !c.App && !c.Email {
 		return nil
 	}
-	if _, err := s.cfg.Store.AddNotification(ctx, tx, store.Notification{UserID: w.user, TicketID: a.TicketID, Kind: string(w.kind),
+	if err := s.cfg.Store.AddNotification(ctx, tx, store.Notification{UserID: w.user, TicketID: a.TicketID, Kind: string(w.kind),
 		Actor: a.Actor.Name, Summary: w.summary, InApp: c.App, Email: c.Email, CreatedAt: a.At}); err != nil {
 		return err
 	}
