@@ -118,6 +118,9 @@ func newHarness(t *testing.T, dsn string, o harnessOpts) *harness {
 		t.Fatal(err)
 	}
 	h.portal = portal.New(portal.Config{Store: h.st, Tickets: svc, BaseURL: base, Logger: log, Now: h.clock.Now})
+	// The link mails go out after the answer: wait for them before the
+	// outbox directory is removed (cleanups run last registered first).
+	t.Cleanup(h.portal.Wait)
 	okHandler := func(body string) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, body) })
 	}

@@ -123,7 +123,7 @@ func TestNotificationEndpoints(t *testing.T) {
 	eachEngine(t, func(t *testing.T, h *harness) {
 		id := h.newTicket(1, "")
 		for _, u := range []int64{h.agent.ID, h.agent.ID, h.admin.ID} {
-			if _, err := h.st.AddNotification(h.ctx, h.st.DB().W(), store.Notification{UserID: u, TicketID: id, Kind: "assigned", Actor: "x",
+			if err := h.st.AddNotification(h.ctx, h.st.DB().W(), store.Notification{UserID: u, TicketID: id, Kind: "assigned", Actor: "x",
 				InApp: true, CreatedAt: time.Now()}); err != nil {
 				t.Fatal(err)
 			}

@@ -137,23 +137,46 @@ func observer(observe func(kind string, took time.Duration, err error)) rivertyp
 	})
 }
 
-// Enqueue inserts a job in tx, so it exists if and only if tx commits.
+// Enqueue inserts a job in tx, so it exists if and only if tx commits. The
+// jobs of one transaction are inserted together just before it commits,
+// in the order enqueued: one statement for a chunk of many ticket changes
+// (the SLA breach pass) instead of one round trip per job. An invalid job
+// (a kind nobody works) fails the commit.
 func (q *Queue) Enqueue(ctx context.Context, tx *store.Tx, args river.JobArgs) error {
+	pending, err := store.TxMemo(tx, pendingJobs{q}, func() (*[]river.InsertManyParams, error) {
+		list := &[]river.InsertManyParams{}
+		tx.BeforeCommit(func(ctx context.Context) error { return q.insert(ctx, tx, *list) })
+		return list, nil
+	})
+	if err != nil {
+		return err
+	}
+	*pending = append(*pending, river.InsertManyParams{Args: args})
+	return nil
+}
+
+// pendingJobs keys the jobs a transaction enqueued on q.
+type pendingJobs struct{ q *Queue }
+
+// insert writes a transaction's jobs.
+func (q *Queue) insert(ctx context.Context, tx *store.Tx, list []river.InsertManyParams) error {
+	if len(list) == 0 {
+		return nil
+	}
 	// River writes through the driver's transaction: what we deferred goes first.
 	err := tx.Flush(ctx)
-	if err != nil {
-		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	if err == nil {
+		switch native := tx.Native().(type) {
+		case pgx.Tx:
+			_, err = q.pg.InsertManyTx(ctx, native, list)
+		case *sql.Tx:
+			_, err = q.sqlite.InsertManyTx(ctx, native, list)
+		default:
+			err = fmt.Errorf("unknown transaction type %T", native)
+		}
 	}
-	switch native := tx.Native().(type) {
-	case pgx.Tx:
-		_, err = q.pg.InsertTx(ctx, native, args, nil)
-	case *sql.Tx:
-		_, err = q.sqlite.InsertTx(ctx, native, args, nil)
-	default:
-		err = fmt.Errorf("unknown transaction type %T", native)
-	}
 	if err != nil {
-		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+		return fmt.Errorf("enqueue %d jobs (%s first): %w", len(list), list[0].Args.Kind(), err)
 	}
 	return nil
 }

@@ -215,8 +215,13 @@ func Choice(prefs map[string]store.NotifyChoice, k Kind) store.NotifyChoice {
 	return store.NotifyChoice{App: true, Email: true}
 }
 
+// prefsOf keys a user's notification settings, read once per transaction.
+type prefsOf int64
+
 func (s *Service) add(ctx context.Context, tx *store.Tx, a ticket.Applied, w wanted) error {
-	prefs, err := s.cfg.Store.NotificationPrefs(ctx, tx, w.user)
+	prefs, err := store.TxMemo(tx, prefsOf(w.user), func() (map[string]store.NotifyChoice, error) {
+		return s.cfg.Store.NotificationPrefs(ctx, tx, w.user)
+	})
 	if err != nil {
 		return err
 	}
@@ -224,7 +229,7 @@ func (s *Service) add(ctx context.Context, tx *store.Tx, a ticket.Applied, w wan
 	if !c.App && !c.Email {
 		return nil
 	}
-	if _, err := s.cfg.Store.AddNotification(ctx, tx, store.Notification{UserID: w.user, TicketID: a.TicketID, Kind: string(w.kind),
+	if err := s.cfg.Store.AddNotification(ctx, tx, store.Notification{UserID: w.user, TicketID: a.TicketID, Kind: string(w.kind),
 		Actor: a.Actor.Name, Summary: w.summary, InApp: c.App, Email: c.Email, CreatedAt: a.At}); err != nil {
 		return err
 	}

@@ -191,6 +191,45 @@ type Tx struct {
 	// they go to the server together with the next statement (one round trip
 	// for many), and before commit.
 	deferred []deferredStmt
+	// memo holds what TxMemo read once for the transaction.
+	memo map[any]any
+	// before runs when fn is done, before the commit (BeforeCommit).
+	before []func(context.Context) error
+}
+
+// BeforeCommit registers fn to run once the transaction's work is done,
+// just before it commits, in order of registration (fn may register more);
+// an error rolls the transaction back. The job queue inserts a
+// transaction's jobs there, all in one statement.
+func (tx *Tx) BeforeCommit(fn func(ctx context.Context) error) { tx.before = append(tx.before, fn) }
+
+func (tx *Tx) runBeforeCommit(ctx context.Context) error {
+	for i := 0; i < len(tx.before); i++ {
+		if err := tx.before[i](ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TxMemo returns what read gives for key, calling it once per transaction:
+// what no change in it alters (the enabled webhooks, an agent's
+// notification settings) is read once for a chunk of many ticket changes
+// (the SLA breach pass), not once per change. A transaction that changes
+// such a thing must not read it through TxMemo before the change.
+func TxMemo[T any](tx *Tx, key any, read func() (T, error)) (T, error) {
+	if v, ok := tx.memo[key]; ok {
+		return v.(T), nil
+	}
+	v, err := read()
+	if err != nil {
+		return v, err
+	}
+	if tx.memo == nil {
+		tx.memo = map[any]any{}
+	}
+	tx.memo[key] = v
+	return v, nil
 }
 
 type deferredStmt struct {
@@ -331,6 +370,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		tx := &Tx{pgTx: pgTx, Dialect: Postgres}
 		err = fn(tx)
 		if err == nil {
+			err = tx.runBeforeCommit(ctx)
+		}
+		if err == nil {
 			err = tx.flushAll(ctx)
 		}
 		if err != nil {
@@ -349,7 +391,11 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
 	tx := &Tx{sqlTx: sqlTx, Dialect: SQLite, db: db}
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if err == nil {
+		err = tx.runBeforeCommit(ctx)
+	}
+	if err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}

@@ -23,16 +23,16 @@ type Notification struct {
 	Subject   string // the ticket's subject, when listed
 }
 
-// AddNotification stores a notification and returns its id.
-func (s *Store) AddNotification(ctx context.Context, q Querier, n Notification) (int64, error) {
-	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO notifications (user_id, ticket_id, kind, actor, summary, in_app, email, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		n.UserID, n.TicketID, n.Kind, n.Actor, n.Summary, n.InApp, n.Email, n.CreatedAt.UTC()).Scan(&id)
+// AddNotification stores a notification; the insert is deferred into the
+// transaction's next round trip (nobody needs its id at once).
+func (s *Store) AddNotification(ctx context.Context, q Querier, n Notification) error {
+	err := deferExec(ctx, q, `INSERT INTO notifications (user_id, ticket_id, kind, actor, summary, in_app, email, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		n.UserID, n.TicketID, n.Kind, n.Actor, n.Summary, n.InApp, n.Email, n.CreatedAt.UTC())
 	if err != nil {
-		return 0, fmt.Errorf("add notification: %w", err)
+		return fmt.Errorf("add notification: %w", err)
 	}
-	return id, nil
+	return nil
 }
 
 const notificationSelect = `SELECT n.id, n.user_id, n.ticket_id, n.kind, n.actor, n.summary, n.in_app, n.email, n.created_at, n.read_at, t.subject

@@ -188,25 +188,41 @@ type TicketSLA struct {
 
 // GetTicketSLA returns a ticket's clock; ok is false when it has none.
 func (s *Store) GetTicketSLA(ctx context.Context, q Querier, ticketID int64) (TicketSLA, bool, error) {
-	var x TicketSLA
-	var first, next, done, paused sql.NullTime
-	err := q.QueryRow(ctx, `SELECT policy_id, policy_name, first_response_due_at, next_response_due_at, resolution_due_at,
-		paused_at, breaches FROM ticket_sla WHERE ticket_id = $1`, ticketID).Scan(&x.PolicyID, &x.PolicyName, &first, &next, &done, &paused, &x.Breaches)
-	if isNotFound(err) {
-		return x, false, nil
-	}
+	found, err := s.TicketSLAsByID(ctx, q, []int64{ticketID})
 	if err != nil {
-		return x, false, fmt.Errorf("ticket %d sla: %w", ticketID, err)
+		return TicketSLA{}, false, fmt.Errorf("ticket %d sla: %w", ticketID, err)
 	}
-	x.FirstResponseDue, x.NextResponseDue, x.Done, x.PausedAt = timeOf(first), timeOf(next), timeOf(done), timeOf(paused)
-	return x, true, nil
+	x, ok := found[ticketID]
+	return x, ok, nil
 }
 
-// SetTicketSLA writes a ticket's clock and its due and check times.
+// TicketSLAsByID returns the clock of each ticket of ids that has one, in
+// one statement per chunk of ids (the breach pass reads a chunk at once).
+func (s *Store) TicketSLAsByID(ctx context.Context, q Querier, ids []int64) (map[int64]TicketSLA, error) {
+	found := map[int64]TicketSLA{}
+	err := queryIn(ctx, q, `SELECT ticket_id, policy_id, policy_name, first_response_due_at, next_response_due_at, resolution_due_at,
+		paused_at, breaches FROM ticket_sla WHERE ticket_id IN (`, ids, func(r Rows) error {
+		var id int64
+		var x TicketSLA
+		var first, next, done, paused sql.NullTime
+		err := r.Scan(&id, &x.PolicyID, &x.PolicyName, &first, &next, &done, &paused, &x.Breaches)
+		x.FirstResponseDue, x.NextResponseDue, x.Done, x.PausedAt = timeOf(first), timeOf(next), timeOf(done), timeOf(paused)
+		found[id] = x
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sla clocks: %w", err)
+	}
+	return found, nil
+}
+
+// SetTicketSLA writes a ticket's clock and its due and check times. Both
+// statements are deferred into the transaction's next round trip (a breach
+// pass writes a chunk of clocks in one).
 func (s *Store) SetTicketSLA(ctx context.Context, tx *Tx, ticketID int64, x TicketSLA) error {
 	args := []any{ticketID, x.PolicyID, x.PolicyName, nullTime(x.FirstResponseDue), nullTime(x.NextResponseDue), nullTime(x.Done),
 		nullTime(x.PausedAt), x.Breaches}
-	_, err := tx.Exec(ctx, `INSERT INTO ticket_sla (ticket_id, policy_id, policy_name, first_response_due_at, next_response_due_at,
+	err := deferExec(ctx, tx, `INSERT INTO ticket_sla (ticket_id, policy_id, policy_name, first_response_due_at, next_response_due_at,
 		resolution_due_at, paused_at, breaches) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (ticket_id) DO UPDATE SET policy_id = excluded.policy_id, policy_name = excluded.policy_name,
 		first_response_due_at = excluded.first_response_due_at, next_response_due_at = excluded.next_response_due_at,
@@ -226,19 +242,28 @@ func (s *Store) DeleteTicketSLA(ctx context.Context, tx *Tx, ticketID int64) err
 }
 
 func (s *Store) setDue(ctx context.Context, tx *Tx, ticketID int64, due, check time.Time) error {
-	if _, err := tx.Exec(ctx, `UPDATE tickets SET sla_due_at = $2, sla_check_at = $3 WHERE id = $1`, ticketID, nullTime(due), nullTime(check)); err != nil {
+	if err := deferExec(ctx, tx, `UPDATE tickets SET sla_due_at = $2, sla_check_at = $3 WHERE id = $1`, ticketID, nullTime(due), nullTime(check)); err != nil {
 		return fmt.Errorf("set ticket %d due: %w", ticketID, err)
 	}
 	return nil
 }
 
-// TicketsToCheck returns up to limit tickets whose next SLA target is due
-// by now, the earliest first (the partial index tickets_sla_check: the
-// pass reads these rows only, however many tickets are open).
-func (s *Store) TicketsToCheck(ctx context.Context, q Querier, now time.Time, limit int) ([]int64, error) {
+// LockTicketsToCheck locks and returns up to limit tickets whose next SLA
+// target is due by now, the earliest first (the partial index
+// tickets_sla_check: the pass reads these rows only, however many tickets
+// are open). On PostgreSQL a ticket another transaction holds is skipped,
+// not waited for: two passes at once (two replicas) take disjoint tickets,
+// and one that a change holds is the next pass's. A ticket locked here was
+// still due when locked (PostgreSQL checks the row again once it has the
+// lock), so a pass that ran meanwhile and moved its check time on leaves
+// it out. On SQLite the transaction already holds the one writer.
+func (s *Store) LockTicketsToCheck(ctx context.Context, tx *Tx, now time.Time, limit int) ([]int64, error) {
+	query := `SELECT id FROM tickets WHERE sla_check_at IS NOT NULL AND sla_check_at <= $1 ORDER BY sla_check_at, id LIMIT $2`
+	if tx.Dialect == Postgres {
+		query += ` FOR UPDATE SKIP LOCKED`
+	}
 	var ids []int64
-	err := scanAll(q.Query(ctx, `SELECT id FROM tickets WHERE sla_check_at IS NOT NULL AND sla_check_at <= $1
-		ORDER BY sla_check_at, id LIMIT $2`, now.UTC(), limit))(func(r Rows) error {
+	err := scanAll(tx.Query(ctx, query, now.UTC(), limit))(func(r Rows) error {
 		var id int64
 		err := r.Scan(&id)
 		ids = append(ids, id)

@@ -161,6 +161,20 @@ func TestTicketsListPagingAndFilters(t *testing.T) {
 		if err != nil || fmt.Sprint(tk.Tags) != "[billing vip]" {
 			t.Fatalf("tags: %v %v", tk.Tags, err)
 		}
+		// The list reads each row's tags with it, sorted; none is an empty list.
+		all, err := s.ListTickets(ctx, store.TicketFilter{})
+		if err != nil || len(all) != 7 {
+			t.Fatalf("list: %d %v", len(all), err)
+		}
+		for _, tk := range all {
+			want := "[]"
+			if tk.ID == ids[3] {
+				want = "[billing vip]"
+			}
+			if fmt.Sprint(tk.Tags) != want || tk.Tags == nil {
+				t.Fatalf("ticket %d listed with tags %#v, want %s", tk.ID, tk.Tags, want)
+			}
+		}
 		if _, err := s.GetTicket(ctx, q, 99999); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("missing ticket: %v", err)
 		}
@@ -521,6 +535,44 @@ func TestDeferredStatements(t *testing.T) {
 		}
 		if n := count(s.DB()); n != 4 {
 			t.Fatalf("after a failed transaction: %d contacts, want 4", n)
+		}
+	})
+}
+
+// TestTxMemo: a memoised read runs once per transaction and key (again in
+// the next transaction); a failed read is not kept.
+func TestTxMemo(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		s, ctx := open(t, dsn)
+		reads := 0
+		read := func() (int, error) { reads++; return reads, nil }
+		fail := errors.New("down")
+		for tx := range 2 {
+			err := s.DB().InTx(ctx, func(q *store.Tx) error {
+				if _, err := store.TxMemo(q, "bad", func() (int, error) { return 0, fail }); !errors.Is(err, fail) {
+					return fmt.Errorf("failed read: %v", err)
+				}
+				for range 3 {
+					a, err := store.TxMemo(q, "a", read)
+					if err != nil || a != tx*2+1 {
+						return fmt.Errorf("a: %d %v", a, err)
+					}
+					b, err := store.TxMemo(q, "b", read)
+					if err != nil || b != tx*2+2 {
+						return fmt.Errorf("b: %d %v", b, err)
+					}
+				}
+				if _, err := store.TxMemo(q, "bad", func() (int, error) { return 7, nil }); err != nil {
+					return err
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("transaction %d: %v", tx, err)
+			}
+		}
+		if reads != 4 {
+			t.Fatalf("%d reads, want 4", reads)
 		}
 	})
 }

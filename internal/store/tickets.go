@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,8 +58,9 @@ const ticketFrom = `
 
 const ticketSelect = ticketCols + ticketFrom
 
-// scanTicket reads a ticketSelect row; a sorted row has the order's rank
-// and text after it (TicketSort.sortColumns).
+// scanTicket reads a ticketSelect row; a sorted row (the list's) has the
+// order's rank and text after it (TicketSort.sortColumns), then its tags
+// (listTags).
 func scanTicket(r Row, sorted bool) (Ticket, error) {
 	var t Ticket
 	var aID sql.NullInt64
@@ -75,8 +77,9 @@ func scanTicket(r Row, sorted bool) (Ticket, error) {
 		&t.RequesterID, &t.Requester.Email, &t.Requester.Name, &t.MailboxID, &t.MessageCount, &t.CreatedAt, &t.UpdatedAt, &first, &solved, &t.Undelivered, &spam,
 		&merged, &split, &snooze, &teamID, &teamName,
 		&slaPolicy, &slaName, &slaFirst, &slaNext, &slaDone, &slaPaused, &slaBreaches, &slaDue, &slaCheck, &csatRating, &csatComment, &csatAt}
+	var tags sql.NullString
 	if sorted {
-		dest = append(dest, &t.sortRank, &t.sortText)
+		dest = append(dest, &t.sortRank, &t.sortText, &tags)
 	}
 	err := r.Scan(dest...)
 	t.SpamAt, t.SnoozeUntil = timeOf(spam), timeOf(snooze)
@@ -93,6 +96,10 @@ func scanTicket(r Row, sorted bool) (Ticket, error) {
 			DueAt: timeOf(slaDue), CheckAt: timeOf(slaCheck)}
 	}
 	t.Tags = []string{}
+	if tags.String != "" {
+		t.Tags = strings.Split(tags.String, tagSep)
+		slices.Sort(t.Tags)
+	}
 	if csatRating.Valid {
 		t.CSAT = &CSAT{Rating: csatRating.String, Comment: csatComment, At: timeOf(csatAt)}
 	}
@@ -143,17 +150,14 @@ func (s *Store) ReserveIDs(ctx context.Context, q Querier, table string, n int) 
 	return ids, nil
 }
 
-// GetTicket returns one ticket with its tags.
+// GetTicket returns one ticket with its tags, in one statement (the change
+// path's hooks read it per change: rules, webhooks).
 func (s *Store) GetTicket(ctx context.Context, q Querier, id int64) (Ticket, error) {
-	t, err := scanTicket(q.QueryRow(ctx, ticketSelect+` WHERE t.id = $1`, id), false)
+	t, err := scanTicket(q.QueryRow(ctx, ticketCols+`, 0, '', `+s.listTags()+ticketFrom+` WHERE t.id = $1`, id), true)
 	if err != nil {
 		return t, fmt.Errorf("ticket %d: %w", id, err)
 	}
-	list := []Ticket{t}
-	if err := s.loadTags(ctx, q, list); err != nil {
-		return t, err
-	}
-	return list[0], nil
+	return t, nil
 }
 
 // TicketStatus returns a ticket's status alone (ingestion asks it per reply).
@@ -339,7 +343,21 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}
-	return out, s.loadTags(ctx, s.db, out)
+	return out, nil
+}
+
+// tagSep joins a row's tags: a control character, which no tag has
+// (ticket.normalizeTags).
+const tagSep = "\x1f"
+
+// listTags is a row's tags, joined by tagSep, in the row itself: a list
+// page or a ticket is one statement and one round trip (not a second for
+// its tags).
+func (s *Store) listTags() string {
+	if s.db.Dialect == Postgres {
+		return `(SELECT string_agg(g.tag, chr(31)) FROM ticket_tags g WHERE g.ticket_id = t.id)`
+	}
+	return `(SELECT group_concat(g.tag, char(31)) FROM ticket_tags g WHERE g.ticket_id = t.id)`
 }
 
 // ticketWhere turns a filter (but its order and cursor) into WHERE
@@ -420,7 +438,7 @@ func (s *Store) listQuery(ctx context.Context, f TicketFilter) (query string, ar
 		}
 		where = append(where, "("+strings.Join(cols, ", ")+") "+cmp+" ("+strings.Join(ph, ", ")+")")
 	}
-	query = ticketCols + ", " + f.Sort.sortColumns() + ticketFrom
+	query = ticketCols + ", " + f.Sort.sortColumns() + ", " + s.listTags() + ticketFrom
 	if f.SubjectChars > 0 {
 		query = strings.Replace(query, "t.subject", fmt.Sprintf("substr(t.subject, 1, %d)", f.SubjectChars+1), 1)
 	}

@@ -274,12 +274,13 @@ func (s *Service) stepSLA(ctx context.Context, tx *store.Tx, a Applied, st *sla.
 	return nil
 }
 
-// SLABreachBatch bounds how many tickets one read of the breach pass takes;
-// SLABreachMaxBatches how many reads one pass makes (the rest is the next
-// pass's work).
+// SLABreachChunk is how many tickets one transaction of the breach pass
+// takes (their rows stay locked until it commits, so a chunk is kept
+// short, as bulk changes do); SLABreachMaxChunks bounds the chunks of one
+// pass (the rest is the next pass's work).
 const (
-	SLABreachBatch      = 500
-	SLABreachMaxBatches = 20
+	SLABreachChunk     = 200
+	SLABreachMaxChunks = 50
 )
 
 // RunSLABreaches is one pass of the breach job: it reads only the tickets
@@ -287,89 +288,114 @@ const (
 // target missed once: the clock's breach list, an sla_breached audit event
 // (which the webhooks stage sends as ticket.sla_breached) and a
 // notification to the assignee, or to the team's members when nobody is
-// assigned. It returns how many breaches it recorded.
+// assigned. It works in chunks of SLABreachChunk tickets, one transaction
+// each, every breach through the change path. Passes may run at once (two
+// replicas): each locks the tickets it takes and skips those another
+// holds, and each reads a ticket's clock only once it has its lock. It
+// returns how many breaches it recorded.
 func (s *Service) RunSLABreaches(ctx context.Context) (int, error) {
 	total := 0
-	for range SLABreachMaxBatches {
-		now := s.now()
-		ids, err := s.store.TicketsToCheck(ctx, s.db.W(), now, SLABreachBatch)
+	for range SLABreachMaxChunks {
+		var n, seen int
+		err := s.db.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			n, seen, err = s.breachChunk(ctx, tx, s.now())
+			return err
+		})
 		if err != nil {
-			return total, err
+			return total, fmt.Errorf("sla breach pass (%d recorded before this chunk): %w", total, err)
 		}
-		for _, id := range ids {
-			n, err := s.breachTicket(ctx, id, now)
-			if err != nil {
-				return total, fmt.Errorf("sla breach of ticket %d: %w", id, err)
-			}
-			total += n
-		}
-		if len(ids) < SLABreachBatch {
+		total += n
+		if seen < SLABreachChunk {
 			break
 		}
 	}
 	return total, nil
 }
 
-func (s *Service) breachTicket(ctx context.Context, id int64, now time.Time) (int, error) {
+// breachChunk locks up to SLABreachChunk due tickets and records their
+// breaches: their clocks, fields and teams are read in a few statements for
+// the chunk, the clocks written back deferred (one round trip for all), and
+// each ticket with a missed target changed through the change path (its
+// audit event, notifications and webhooks). It returns the breaches
+// recorded and how many tickets it took.
+func (s *Service) breachChunk(ctx context.Context, tx *store.Tx, now time.Time) (int, int, error) {
+	ids, err := s.store.LockTicketsToCheck(ctx, tx, now, SLABreachChunk)
+	if err != nil || len(ids) == 0 {
+		return 0, 0, err
+	}
+	clocks, err := s.store.TicketSLAsByID(ctx, tx, ids)
+	if err != nil {
+		return 0, 0, err
+	}
+	fields, err := s.store.TicketFieldsByID(ctx, tx, ids)
+	if err != nil {
+		return 0, 0, err
+	}
+	teams := map[int64][]int64{}
 	n := 0
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		n = 0
-		if err := s.store.LockTicket(ctx, tx, id); err != nil {
-			return err
-		}
-		cur, has, err := s.store.GetTicketSLA(ctx, tx, id)
-		if err != nil || !has {
-			return err
+	for _, id := range ids {
+		cur, has := clocks[id]
+		if !has {
+			// A check time without a clock would be read by every pass: clear it.
+			if err := s.store.DeleteTicketSLA(ctx, tx, id); err != nil {
+				return 0, 0, err
+			}
+			continue
 		}
 		st, err := stateOf(cur)
 		if err != nil {
-			return err
+			return 0, 0, fmt.Errorf("ticket %d: %w", id, err)
 		}
 		missed := st.Breach(now) // under the ticket's lock: once, whoever runs the pass
 		x, err := storedOf(st)
 		if err != nil {
-			return err
+			return 0, 0, err
 		}
 		if err := s.store.SetTicketSLA(ctx, tx, id, x); err != nil {
-			return err
+			return 0, 0, err
 		}
 		if len(missed) == 0 {
-			return nil
+			continue
 		}
-		c := Change{TicketID: id, Actor: systemActor()}
+		before := fields[id]
+		c := Change{TicketID: id, Actor: systemActor(), before: &before}
 		for _, t := range missed {
 			c.Events = append(c.Events, Event{Kind: EventSLABreached, Field: "sla", NewValue: string(t)})
 		}
-		if c.Notify, err = s.breachAudience(ctx, tx, id); err != nil {
-			return err
+		if c.Notify, err = s.breachAudience(ctx, tx, before, teams); err != nil {
+			return 0, 0, err
 		}
 		if _, err := s.change(ctx, tx, c); err != nil {
-			return err
+			return 0, 0, fmt.Errorf("ticket %d: %w", id, err)
 		}
-		n = len(missed)
-		return nil
-	})
-	return n, err
+		n += len(missed)
+	}
+	return n, len(ids), nil
 }
 
 // breachAudience is who hears of a breach: the assignee, else the team's
-// members.
-func (s *Service) breachAudience(ctx context.Context, tx *store.Tx, id int64) ([]int64, error) {
-	f, err := s.store.GetTicketFields(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
+// members (teams holds the members of the teams read so far in the chunk).
+func (s *Service) breachAudience(ctx context.Context, tx *store.Tx, f store.TicketFields, teams map[int64][]int64) ([]int64, error) {
 	if f.AssigneeID != 0 {
 		return []int64{f.AssigneeID}, nil
 	}
 	if f.TeamID == 0 {
 		return nil, nil
 	}
+	if members, ok := teams[f.TeamID]; ok {
+		return members, nil
+	}
 	team, err := s.store.GetTeam(ctx, tx, f.TeamID, false)
 	if errors.Is(err, store.ErrNotFound) {
+		teams[f.TeamID] = nil
 		return nil, nil
 	}
-	return team.MemberIDs, err
+	if err != nil {
+		return nil, err
+	}
+	teams[f.TeamID] = team.MemberIDs
+	return team.MemberIDs, nil
 }
 
 // SLABreachInterval is how often the breach pass runs.

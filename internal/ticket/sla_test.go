@@ -302,3 +302,94 @@ func TestSortDue(t *testing.T) {
 }
 
 func storeSort(k store.TicketSortKey) store.TicketSort { return store.TicketSort{Key: k, Asc: true} }
+
+// TestSLABreachPassesAtOnce: two breach passes running at once (two
+// replicas) over a burst of tickets due together, more than one chunk,
+// record each breach exactly once between them: one sla_breached event
+// per ticket, one call of the later stages each. On PostgreSQL a ticket
+// another transaction holds is skipped, not waited for, and recorded by
+// the next pass.
+func TestSLABreachPassesAtOnce(t *testing.T) {
+	t.Parallel()
+	const burst = ticket.SLABreachChunk + 100
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e, log := newSLAEnv(t, dsn)
+		e.policy("Std", nil, 60, 0, 0, 0)
+		t0 := e.now
+		var ids []int64
+		for i := range burst {
+			ids = append(ids, e.mail(fmt.Sprintf("c%d@customer.test", i), fmt.Sprintf("Burst %d", i)))
+		}
+		e.now = at(t0, time.Hour)
+		var wg sync.WaitGroup
+		counts := make([]int, 2)
+		errs := make([]error, 2)
+		for i := range counts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				counts[i], errs[i] = e.svc.RunSLABreaches(e.ctx)
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if counts[0]+counts[1] != burst {
+			t.Fatalf("the passes recorded %v breaches, want %d in all", counts, burst)
+		}
+		seen := map[string]int{}
+		for _, s := range log.list() {
+			seen[s]++
+		}
+		for _, id := range ids {
+			if k := fmt.Sprintf("%d:first_response:[]", id); seen[k] != 1 {
+				t.Fatalf("ticket %d: the later stages saw its breach %d times (%d in all)", id, seen[k], len(log.list()))
+			}
+			if got := withPrefix(e.eventKinds(id), "sla_breached:"); len(got) != 1 {
+				t.Fatalf("ticket %d events %v", id, got)
+			}
+		}
+		if n, err := e.svc.RunSLABreaches(e.ctx); err != nil || n != 0 {
+			t.Fatalf("a pass after both: %d, %v", n, err)
+		}
+		if e.st.DB().Dialect != store.Postgres {
+			return
+		}
+		// A ticket held by another transaction (an agent's change) is skipped.
+		e.now = at(t0, 2*time.Hour)
+		held := e.mail("held@customer.test", "Held")
+		free := e.mail("free@customer.test", "Free")
+		e.now = at(t0, 3*time.Hour)
+		locked, release := make(chan struct{}), make(chan struct{})
+		done := make(chan error)
+		go func() {
+			done <- e.st.DB().InTx(e.ctx, func(tx *store.Tx) error {
+				if err := e.st.LockTicket(e.ctx, tx, held); err != nil {
+					return err
+				}
+				close(locked)
+				<-release
+				return nil
+			})
+		}()
+		<-locked
+		// Bounded: a pass that waited for the held ticket would wait forever.
+		ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+		n, err := e.svc.RunSLABreaches(ctx)
+		cancel()
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if err != nil || n != 1 || len(withPrefix(e.eventKinds(free), "sla_breached:")) != 1 || len(withPrefix(e.eventKinds(held), "sla_breached:")) != 0 {
+			t.Fatalf("with ticket %d held: %d breaches, %v", held, n, err)
+		}
+		if n, err := e.svc.RunSLABreaches(e.ctx); err != nil || n != 1 || len(withPrefix(e.eventKinds(held), "sla_breached:")) != 1 {
+			t.Fatalf("once released: %d breaches, %v", n, err)
+		}
+	})
+}

@@ -67,7 +67,7 @@ func (s *Service) run(ctx context.Context, tx *store.Tx, a ticket.Applied) ([]ti
 	if len(events) == 0 {
 		return nil, nil
 	}
-	hooks, err := s.cfg.Store.ListWebhooks(ctx, tx, true)
+	hooks, err := store.TxMemo(tx, enabledHooks{}, func() ([]store.Webhook, error) { return s.cfg.Store.ListWebhooks(ctx, tx, true) })
 	if err != nil || len(hooks) == 0 {
 		return nil, err
 	}
@@ -114,6 +114,9 @@ func (s *Service) run(ctx context.Context, tx *store.Tx, a ticket.Applied) ([]ti
 	}
 	return nil, nil
 }
+
+// enabledHooks keys the enabled webhooks, read once per transaction.
+type enabledHooks struct{}
 
 // enqueue writes one delivery and its job in tx.
 func (s *Service) enqueue(ctx context.Context, tx *store.Tx, webhookID, ticketID int64, body Body, at time.Time) (store.WebhookDelivery, error) {
