@@ -9074,7 +9074,9 @@ export const useCreateView = <TError = BadRequestResponse | UnauthorizedResponse
 /**
  * Keys: `mine`, `unassigned`, `open` (new, open and pending), `status:<status>`,
 `mailbox:<id>` (its new, open and pending tickets), `view:<id>` (each saved view the caller
-sees). A count stops at `cap`: a value equal to `cap` means "cap or more".
+sees). Tickets marked as spam are in no count. Counts are exact but a saved view's that
+filters by requester or text (`q`): those stop at `cap`, and a value equal to `cap` means
+"cap or more".
 
  * @summary How many tickets each sidebar view holds
  */
