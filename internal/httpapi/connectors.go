@@ -67,9 +67,9 @@ func (s *Server) NylasWebhook(ctx context.Context, _ oapi.NylasWebhookRequestObj
 }
 
 func (s *Server) MicrosoftNotifications(ctx context.Context, _ oapi.MicrosoftNotificationsRequestObject) (oapi.MicrosoftNotificationsResponseObject, error) {
-	return nil, errors.New("Microsoft notifications are served by the handler given in Options.MicrosoftNotifications")
+	return nil, errors.New("the Microsoft notifications are served by the handler given in Options.MicrosoftNotifications")
 }
 
 func (s *Server) MicrosoftLifecycleNotifications(ctx context.Context, _ oapi.MicrosoftLifecycleNotificationsRequestObject) (oapi.MicrosoftLifecycleNotificationsResponseObject, error) {
-	return nil, errors.New("Microsoft notifications are served by the handler given in Options.MicrosoftNotifications")
+	return nil, errors.New("the Microsoft notifications are served by the handler given in Options.MicrosoftNotifications")
 }

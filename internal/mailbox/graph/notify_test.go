@@ -32,7 +32,6 @@ func (f receiverFunc) Receive(ctx context.Context, r ticket.Received) (int64, er
 // (the public URL the connector subscribes with) and the sync jobs worked.
 func newSubSetup(t testing.TB, dsn string) *setup {
 	s := &setup{ms: newFakeMicrosoft(t)}
-	var h http.Handler = http.NotFoundHandler()
 	mux := http.NewServeMux()
 	hook := httptest.NewServer(mux)
 	t.Cleanup(hook.Close)
@@ -42,7 +41,7 @@ func newSubSetup(t testing.TB, dsn string) *setup {
 		recv := receiverFunc(func(ctx context.Context, r ticket.Received) (int64, error) { return e.Svc.Receive(ctx, r) })
 		(&graph.SyncWorker{Store: e.Store, Receiver: recv, Config: s.cfg(), Log: e.Log}).Register(w)
 	}})
-	h = &graph.Notifications{Store: s.env.Store, Queue: s.env.Queue, Log: s.env.Log}
+	h := &graph.Notifications{Store: s.env.Store, Queue: s.env.Queue, Log: s.env.Log}
 	mux.Handle("POST "+graph.NotificationsPath, h)
 	mux.Handle("POST "+graph.LifecyclePath, h)
 	s.mb = s.env.Mailbox(fakeAccount, "smtp")
