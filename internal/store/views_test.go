@@ -22,6 +22,26 @@ func countsOf(t *testing.T, s *store.Store, ctx context.Context) map[store.Ticke
 	return out
 }
 
+// countsSetup opens a store with a mailbox, an agent and one ticket of
+// each status given, in order.
+func countsSetup(t *testing.T, dsn string, statuses ...domain.Status) (s *store.Store, ctx context.Context, mb, agent int64, ids []int64) {
+	t.Helper()
+	s, ctx = open(t, dsn)
+	mb, c := seed(t, s, ctx)
+	agent, err := s.CreateUser(ctx, store.User{Email: "a@x.test", Name: "A", Role: domain.RoleAgent, CreatedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range statuses {
+		id, err := s.CreateTicket(ctx, s.DB().W(), store.Ticket{Subject: "t", Status: st, Priority: "normal", RequesterID: c, MailboxID: mb, CreatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return s, ctx, mb, agent, ids
+}
+
 // TestTicketCountsFollowTickets: the kept counts follow every insert,
 // change of status, assignee or mailbox, and delete, and a rebuild finds
 // the same.
@@ -29,20 +49,7 @@ func TestTicketCountsFollowTickets(t *testing.T) {
 	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		t.Parallel()
-		s, ctx := open(t, dsn)
-		mb, c := seed(t, s, ctx)
-		uid, err := s.CreateUser(ctx, store.User{Email: "a@x.test", Name: "A", Role: domain.RoleAgent, CreatedAt: t0})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []int64
-		for _, st := range []domain.Status{"new", "new", "open", "solved"} {
-			id, err := s.CreateTicket(ctx, s.DB().W(), store.Ticket{Subject: "t", Status: st, Priority: "normal", RequesterID: c, MailboxID: mb, CreatedAt: t0})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, id)
-		}
+		s, ctx, mb, uid, ids := countsSetup(t, dsn, "new", "new", "open", "solved")
 		want := func(step string, w ...store.TicketCount) {
 			t.Helper()
 			got := countsOf(t, s, ctx)
@@ -110,26 +117,14 @@ func TestTagAndTeamCountsFollowTickets(t *testing.T) {
 	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		t.Parallel()
-		s, ctx := open(t, dsn)
-		mb, c := seed(t, s, ctx)
-		uid, err := s.CreateUser(ctx, store.User{Email: "a@x.test", Name: "A", Role: domain.RoleAgent, CreatedAt: t0})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s, ctx, _, uid, ids := countsSetup(t, dsn, "new", "open", "open", "solved", "pending")
 		var team int64
 		if err := s.DB().InTx(ctx, func(tx *store.Tx) error {
+			var err error
 			team, err = s.CreateTeam(ctx, tx, store.Team{Name: "Billing", Assignment: "manual", CreatedAt: t0})
 			return err
 		}); err != nil {
 			t.Fatal(err)
-		}
-		var ids []int64
-		for _, st := range []domain.Status{"new", "open", "open", "solved", "pending"} {
-			id, err := s.CreateTicket(ctx, s.DB().W(), store.Ticket{Subject: "t", Status: st, Priority: "normal", RequesterID: c, MailboxID: mb, CreatedAt: t0})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, id)
 		}
 		exec := func(q string, args ...any) {
 			t.Helper()
