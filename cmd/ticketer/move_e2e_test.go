@@ -113,17 +113,28 @@ func TestMoveToPostgresAndS3(t *testing.T) {
 	if code, body := s.post(fmt.Sprintf("/api/v1/tickets/%d/notes", list.Items[1].ID), map[string]string{"body": "Customer called too."}); code != 201 {
 		t.Fatalf("note: %d %s", code, body)
 	}
-	waitFor(t, "the reply sent", func() bool {
-		var msgs struct {
-			Items []struct {
-				Delivery *struct {
-					Status string `json:"status"`
-				} `json:"delivery"`
-			} `json:"items"`
+	// Every outbound mail (the reply and the six acknowledgements) settled
+	// (no longer queued or sending):
+	// one still sending when the server stops is sent again by the moved
+	// install, and its answers would differ for that reason alone.
+	waitFor(t, "every mail sent", func() bool {
+		for _, tk := range list.Items {
+			var msgs struct {
+				Items []struct {
+					Kind     string `json:"kind"`
+					Delivery *struct {
+						Status string `json:"status"`
+					} `json:"delivery"`
+				} `json:"items"`
+			}
+			s.get(fmt.Sprintf("/api/v1/tickets/%d/messages", tk.ID), &msgs)
+			for _, m := range msgs.Items {
+				if m.Kind == "outbound" && (m.Delivery == nil || m.Delivery.Status == "queued" || m.Delivery.Status == "sending") {
+					return false
+				}
+			}
 		}
-		s.get(fmt.Sprintf("/api/v1/tickets/%d/messages", list.Items[0].ID), &msgs)
-		last := msgs.Items[len(msgs.Items)-1]
-		return last.Delivery != nil && last.Delivery.Status == "sent"
+		return true
 	})
 	before := apiAnswers(s)
 	s.stop()

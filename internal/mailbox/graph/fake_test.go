@@ -25,8 +25,11 @@ import (
 //     bound to its redirect_uri and PKCE S256 challenge (invalid_grant),
 //     offline_access required for a refresh_token, refresh tokens rotated
 //     on every refresh, a revoked grant answers invalid_grant (AADSTS70008).
-//     Stricter than Microsoft: a replaced refresh token stops working at
-//     once, so a connector that forgets to keep the new one fails here.
+//     Stricter than Microsoft, which keeps replaced refresh tokens valid:
+//     only the latest and the one it replaced work, so a connector that
+//     forgets to keep the new one fails here at its second refresh, while
+//     two refreshes at once (a connector and a graph_sync job, from the same
+//     stored token) both succeed, as they do at Microsoft.
 //   - Graph: bearer tokens checked (401 InvalidAuthenticationToken), delta
 //     rounds paged with @odata.nextLink ($skiptoken) and closed with
 //     @odata.deltaLink ($deltatoken), Prefer: odata.maxpagesize honoured,
@@ -44,6 +47,8 @@ type fakeMicrosoft struct {
 	access  map[string]bool       // shared mailboxes the account may read
 	seq     int
 	refresh string
+	// prevRefresh is the refresh token refresh replaced (still accepted).
+	prevRefresh string
 	// refreshShared: the grant behind refresh has the .Shared scopes
 	refreshShared bool
 	revoked       bool
@@ -264,7 +269,7 @@ func (f *fakeMicrosoft) token(w http.ResponseWriter, r *http.Request) {
 		}
 		shared, offline = c.shared, c.offline
 	case "refresh_token":
-		if f.revoked || r.PostForm.Get("refresh_token") != f.refresh {
+		if rt := r.PostForm.Get("refresh_token"); f.revoked || rt == "" || (rt != f.refresh && rt != f.prevRefresh) {
 			oauthError(w, 400, "invalid_grant", "AADSTS70008", "The provided authorization code or refresh token has expired due to inactivity.")
 			return
 		}
@@ -285,7 +290,7 @@ func (f *fakeMicrosoft) token(w http.ResponseWriter, r *http.Request) {
 		"access_token": access}
 	if offline {
 		f.refreshShared = shared
-		f.refresh = f.newToken("M.R3_")
+		f.prevRefresh, f.refresh = f.refresh, f.newToken("M.R3_")
 		resp["refresh_token"] = f.refresh
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

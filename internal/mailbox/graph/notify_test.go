@@ -60,7 +60,13 @@ func (s *setup) watching(t testing.TB) (sub fakeSub, stop func()) {
 		t.Fatal(err)
 	}
 	stop = s.watch(t, conn)
-	s.env.WaitUntil("the subscription", func() bool { return len(s.ms.subscriptions()) == 1 })
+	// Graph holds it once it answered the POST; the connector stores it a
+	// moment later. Both, or a test that stops the connector now (or sends
+	// a lifecycle event for it) would race the store.
+	s.env.WaitUntil("the subscription, stored", func() bool {
+		subs := s.ms.subscriptions()
+		return len(subs) == 1 && s.storedID() == subs[0].id
+	})
 	return s.ms.subscriptions()[0], stop
 }
 
@@ -83,6 +89,26 @@ func (s *setup) stored(t testing.TB) store.GraphSubscription {
 		t.Fatal(err)
 	}
 	return g
+}
+
+// graphCalls counts the Graph API calls the fake has answered.
+func (s *setup) graphCalls() int {
+	n := 0
+	s.ms.with(func() {
+		for _, c := range s.ms.requests {
+			n += c
+		}
+	})
+	return n
+}
+
+// storedID is the inbox subscription's id as stored ("" for none yet).
+func (s *setup) storedID() string {
+	g, err := s.env.Store.GraphSubscriptionOf(s.env.Ctx, s.mb, "inbox")
+	if err != nil {
+		return ""
+	}
+	return g.SubscriptionID
 }
 
 func (s *setup) syncJobs() int {
@@ -193,9 +219,13 @@ func TestSubscriptionRenewedBeforeExpiry(t *testing.T) {
 	late := sub.expires.Add(-graph.SubscriptionLifetime/4 + time.Minute)
 	s.now.Store(&late)
 	stopLate := s.watch(t, s.build(t, nil))
-	s.env.WaitUntil("the renewal", func() bool {
+	s.env.WaitUntil("the renewal, stored", func() bool {
 		subs := s.ms.subscriptions()
-		return len(subs) == 1 && subs[0].renewed == 1
+		if len(subs) != 1 || subs[0].renewed != 1 {
+			return false
+		}
+		g, err := s.env.Store.GraphSubscriptionOf(s.env.Ctx, s.mb, "inbox")
+		return err == nil && g.ExpiresAt.Equal(subs[0].expires)
 	})
 	stopLate()
 	subs := s.ms.subscriptions()
@@ -207,21 +237,20 @@ func TestSubscriptionRenewedBeforeExpiry(t *testing.T) {
 	dueAgain := subs[0].expires.Add(-graph.SubscriptionLifetime/4 + time.Minute)
 	s.now.Store(&dueAgain)
 	stopDue := s.watch(t, s.build(t, nil))
-	s.env.WaitUntil("a subscription replacing the removed one", func() bool {
+	s.env.WaitUntil("a subscription replacing the removed one, stored", func() bool {
 		subs := s.ms.subscriptions()
-		return len(subs) == 1 && subs[0].id != sub.id
+		return len(subs) == 1 && subs[0].id != sub.id && s.storedID() == subs[0].id
 	})
 	stopDue()
-	s.env.WaitUntil("the replacement stored", func() bool { return s.stored(t).SubscriptionID == s.ms.subscriptions()[0].id })
 	sub = s.ms.subscriptions()[0]
 	subs = []fakeSub{sub}
 	// Expired meanwhile (Graph dropped it): a new one.
 	gone := subs[0].expires.Add(time.Minute)
 	s.now.Store(&gone)
 	stopGone := s.watch(t, s.build(t, nil))
-	s.env.WaitUntil("a new subscription", func() bool {
+	s.env.WaitUntil("a new subscription, stored", func() bool {
 		subs := s.ms.subscriptions()
-		return len(subs) == 1 && subs[0].id != sub.id
+		return len(subs) == 1 && subs[0].id != sub.id && s.storedID() == subs[0].id
 	})
 	stopGone()
 	if g := s.stored(t); g.SubscriptionID == sub.id {
@@ -252,11 +281,10 @@ func TestLifecycleEvents(t *testing.T) {
 	// subscriptionRemoved: a new subscription replaces it, and its
 	// notifications work.
 	s.ms.lifecycle(sub.id, graph.EventSubscriptionRemoved)
-	s.env.WaitUntil("the new subscription", func() bool {
+	s.env.WaitUntil("the new subscription, stored", func() bool {
 		subs := s.ms.subscriptions()
-		return len(subs) == 1 && subs[0].id != sub.id
+		return len(subs) == 1 && subs[0].id != sub.id && s.storedID() == subs[0].id
 	})
-	s.env.WaitUntil("the new subscription stored", func() bool { return s.stored(t).SubscriptionID == s.ms.subscriptions()[0].id })
 	s.addN(fakeAccount, 1, 1)
 	s.ms.notifyCreated(fakeAccount, "AAMk-1", "")
 	s.env.WaitUntil("the message after the new subscription", func() bool { return s.env.Messages(s.mb) == 2 })
@@ -276,7 +304,13 @@ func TestDisconnectDeletesTheSubscription(t *testing.T) {
 	if subs := s.ms.subscriptions(); len(subs) != 1 || subs[0].id != sub.id {
 		t.Fatalf("a restart dropped the subscription: %+v", subs)
 	}
+	calls := s.graphCalls()
 	stop = s.watch(t, s.build(t, nil))
+	// Once the new connector called Graph it holds a working token: stopped
+	// in the middle of refreshing it, its rotated refresh token could be
+	// lost (the fake, stricter than Microsoft, refuses the old one at once)
+	// and the DELETE below would fail for that reason alone.
+	s.env.WaitUntil("the restarted connector at work", func() bool { return s.graphCalls() > calls })
 	if err := s.env.Store.SetMailboxEnabled(s.env.Ctx, s.mb, false); err != nil {
 		t.Fatal(err)
 	}

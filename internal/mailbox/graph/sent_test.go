@@ -150,7 +150,17 @@ func TestSentItemsSubscribed(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop := s.watch(t, conn)
-	s.env.WaitUntil("two subscriptions", func() bool { return len(s.ms.subscriptions()) == 2 })
+	s.env.WaitUntil("two subscriptions, stored", func() bool {
+		if len(s.ms.subscriptions()) != 2 {
+			return false
+		}
+		for _, f := range []string{"inbox", "sentitems"} {
+			if _, err := s.env.Store.GraphSubscriptionOf(ctx, s.mb, f); err != nil {
+				return false
+			}
+		}
+		return true
+	})
 	var folders []string
 	for _, sub := range s.ms.subscriptions() {
 		folders = append(folders, sub.folder+" "+sub.resource)
@@ -173,6 +183,12 @@ func TestSentItemsSubscribed(t *testing.T) {
 	stop()
 
 	conn = s.connect(t, graph.Credentials{Account: fakeAccount}, nil)
+	if err := conn.Backfill(ctx, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.env.Store.SetBackfilled(ctx, s.mb, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	stop = s.watch(t, conn)
 	defer stop()
 	s.env.WaitUntil("the Sent Items subscription dropped", func() bool {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useListMailboxes, type Address, type Message, type Ticket } from "../../api/generated";
 import { displayName, formatBytes, parseAddressList } from "../../lib/format";
 import { loadDraft, saveDraft, type DraftKind } from "../../lib/drafts";
@@ -62,13 +62,23 @@ export function Composer({
   const fileRef = useRef<HTMLInputElement>(null);
   // A macro picked in the reply ("/" or "#"): its actions go with the reply.
   const textRef = useRef<HTMLTextAreaElement>(null);
+  // Where the caret goes once a picked macro or mention is in the text: set
+  // as the new text renders, before the next key is handled (a timer could
+  // run after it, and the next letters would land before the first).
+  const pendingCaret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    if (pendingCaret.current !== null) {
+      textRef.current?.setSelectionRange(pendingCaret.current, pendingCaret.current);
+      pendingCaret.current = null;
+    }
+  }, [bodies]);
   const [macro, setMacro] = useState<Macro | null>(null);
   const me = useMe().data;
   const picker = useMacroPicker(
     bodies.reply,
     (text, caret) => {
       setBodies((b) => ({ ...b, reply: text }));
-      window.setTimeout(() => textRef.current?.setSelectionRange(caret, caret), 0);
+      pendingCaret.current = caret;
     },
     { ticketId: ticket.id, subject: ticket.subject, requesterName: ticket.requester.name, agentName: me?.name || me?.email || "" },
     setMacro,
@@ -79,7 +89,7 @@ export function Composer({
     bodies.note,
     (text, caret) => {
       setBodies((b) => ({ ...b, note: text }));
-      window.setTimeout(() => textRef.current?.setSelectionRange(caret, caret), 0);
+      pendingCaret.current = caret;
     },
     me?.id,
     tab === "note",
