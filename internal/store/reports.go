@@ -153,7 +153,7 @@ func (s *Store) ReportSummary(ctx context.Context, q ReportQuery) ([]ReportRow, 
 		// PostgreSQL sends each key's seconds as one array (array_agg): a
 		// million durations as a few hundred rows, not a million, which is
 		// most of the work of reading them.
-		parts = append(parts, s.durationArrays(q)...)
+		parts = append(parts, s.durationArrays(q, args)...)
 	} else {
 		var d duration
 		cols, dest := durationCols("f.first_response_s", &d)
@@ -254,9 +254,9 @@ func (d *duration) business(q ReportQuery) int64 {
 
 // durationArrays are the first-response and solve parts on PostgreSQL:
 // grouped by key, each duration column one array (the same order in each,
-// as they are aggregated from the same rows), the SLA counts summed.
-func (s *Store) durationArrays(q ReportQuery) []reportPart {
-	args := s.reportArgs(q, q.From.Unix(), q.To.Unix())
+// as they are aggregated from the same rows), the SLA counts summed; args
+// are the report's statement parameters (reportArgs).
+func (s *Store) durationArrays(q ReportQuery, args []any) []reportPart {
 	part := func(what, col string, solves bool) reportPart {
 		var secs, created, at, policy []int64
 		var slaTickets, slaMet int64

@@ -53,12 +53,7 @@ func newSubSetup(t testing.TB, dsn string) *setup {
 func (s *setup) watching(t testing.TB) (sub fakeSub, stop func()) {
 	t.Helper()
 	conn := s.own(t)
-	if err := conn.Backfill(s.env.Ctx, time.Time{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.env.Store.SetBackfilled(s.env.Ctx, s.mb, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	s.backfilled(t, conn)
 	stop = s.watch(t, conn)
 	// Graph holds it once it answered the POST; the connector stores it a
 	// moment later. Both, or a test that stops the connector now (or sends
@@ -68,6 +63,18 @@ func (s *setup) watching(t testing.TB) (sub fakeSub, stop func()) {
 		return len(subs) == 1 && s.storedID() == subs[0].id
 	})
 	return s.ms.subscriptions()[0], stop
+}
+
+// backfilled runs conn's backfill and marks the mailbox backfilled, as the
+// supervisor does before it watches.
+func (s *setup) backfilled(t testing.TB, conn mailbox.Connector) {
+	t.Helper()
+	if err := conn.Backfill(s.env.Ctx, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.env.Store.SetBackfilled(s.env.Ctx, s.mb, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (s *setup) watch(t testing.TB, conn mailbox.Connector) func() {

@@ -143,12 +143,7 @@ func TestSentItemsSubscribed(t *testing.T) {
 	ctx := s.env.Ctx
 	s.ms.add(fakeAccount, "AAMk-q1", day, customerMail("q1@customer.test", fakeAccount, "Broken widget"))
 	conn := s.connect(t, graph.Credentials{Account: fakeAccount, SyncSent: true}, nil)
-	if err := conn.Backfill(ctx, time.Time{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.env.Store.SetBackfilled(ctx, s.mb, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	s.backfilled(t, conn)
 	stop := s.watch(t, conn)
 	s.env.WaitUntil("two subscriptions, stored", func() bool {
 		if len(s.ms.subscriptions()) != 2 {
@@ -183,12 +178,7 @@ func TestSentItemsSubscribed(t *testing.T) {
 	stop()
 
 	conn = s.connect(t, graph.Credentials{Account: fakeAccount}, nil)
-	if err := conn.Backfill(ctx, time.Time{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.env.Store.SetBackfilled(ctx, s.mb, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	s.backfilled(t, conn)
 	stop = s.watch(t, conn)
 	defer stop()
 	s.env.WaitUntil("the Sent Items subscription dropped", func() bool {
