@@ -2,6 +2,7 @@
 // free ports with a temporary data dir, speaks SMTP to it, and runs the
 // small servers the tests need (an SMTP relay sink, a "remote" image host).
 import { execFileSync, spawn } from "node:child_process";
+import { afterEach } from "node:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import http from "node:http";
@@ -31,6 +32,16 @@ export function buildBinary(out) {
   return out;
 }
 
+// The servers of this test file still running: when a test fails, the end of
+// each one's log is printed, so a failure on CI says what the server saw.
+const running = new Set();
+afterEach((t) => {
+  if (t.passed) return;
+  for (const app of running) {
+    console.error(`--- the last lines of ${app.bin}'s log (${t.name} failed):\n${app.log.join("").split("\n").slice(-60).join("\n")}`);
+  }
+});
+
 export class Ticketer {
   constructor(bin, { devLogin = false, env = {} } = {}) {
     this.bin = bin;
@@ -50,7 +61,8 @@ export class Ticketer {
       TICKETER_ALLOW_DEV_LOGIN: String(this.devLogin),
       // The test relays listen on loopback: "Test connection" may reach them.
       TICKETER_ALLOW_PRIVATE_TARGETS: "127.0.0.0/8",
-      TICKETER_LOG_LEVEL: "warn",
+      // info: a failing test prints the end of this log (mail accepted, ingested, sent).
+      TICKETER_LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "info",
       ...this.extraEnv,
     };
   }
@@ -70,6 +82,7 @@ export class Ticketer {
 
   async serve() {
     this.proc = spawn(this.bin, ["serve"], { env: this.env(), stdio: ["ignore", "pipe", "pipe"] });
+    running.add(this);
     const keep = (d) => {
       this.log.push(String(d));
       if (this.log.length > 500) this.log.shift();
@@ -92,6 +105,7 @@ export class Ticketer {
   }
 
   async stop() {
+    running.delete(this);
     if (this.proc && this.proc.exitCode === null) {
       this.proc.kill("SIGTERM");
       await Promise.race([this.exited, sleep(10_000)]);
