@@ -21,7 +21,9 @@ import (
 	"github.com/ticketer/ticketer/internal/jobs"
 	"github.com/ticketer/ticketer/internal/live"
 	"github.com/ticketer/ticketer/internal/mailbox"
+	"github.com/ticketer/ticketer/internal/mailbox/graph"
 	"github.com/ticketer/ticketer/internal/mailbox/health"
+	"github.com/ticketer/ticketer/internal/mailbox/nylas"
 	"github.com/ticketer/ticketer/internal/mailbox/smtpout"
 	"github.com/ticketer/ticketer/internal/mailbox/xoauth"
 	"github.com/ticketer/ticketer/internal/metrics"
@@ -61,6 +63,10 @@ type App struct {
 	// loopback or private address unless TICKETER_ALLOW_PRIVATE_TARGETS
 	// allows it (internal/netguard).
 	userHTTP *http.Client
+	// The job workers of the mail API connectors, built in Open: their
+	// configs copy userHTTP, so they must be built after it.
+	nylasFetch    *nylas.FetchWorker
+	microsoftSync *graph.SyncWorker
 	// MailTokens hands out the access tokens of the accounts connected to
 	// IMAP and SMTP-relay mailboxes (auth=oauth).
 	MailTokens *xoauth.Tokens
@@ -121,10 +127,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 	// Each package that owns job kinds adds its workers before the queue
 	// inserts or works any job.
 	workers := river.NewWorkers()
-	nylasFetch := a.nylasFetchWorker()
-	nylasFetch.Register(workers)
-	microsoftSync := a.microsoftSyncWorker()
-	microsoftSync.Register(workers)
+	a.nylasFetch = a.nylasFetchWorker()
+	a.nylasFetch.Register(workers)
+	a.microsoftSync = a.microsoftSyncWorker()
+	a.microsoftSync.Register(workers)
 	a.Queue, err = jobs.New(db, workers, jobs.Options{Work: work, Logger: log, Observe: a.Metrics.JobDone,
 		Periodic: []*river.PeriodicJob{ticket.TimeRulesPeriodic(), ticket.SLABreachPeriodic()}})
 	if err != nil {
@@ -145,8 +151,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, work bool) (
 		ProviderSenders: providerSenders(), BaseURL: cfg.BaseURL})
 	a.Health = health.New(health.Config{Store: a.Store, Queue: a.Queue, Logger: log.With("component", "mailbox-health")})
 	webhook.AddWorkers(workers, a.Webhooks)
-	nylasFetch.Receiver = a.Tickets
-	microsoftSync.Receiver = a.Tickets
+	a.nylasFetch.Receiver = a.Tickets
+	a.microsoftSync.Receiver = a.Tickets
 	a.Connectors = a.newConnectors()
 	return a, nil
 }
