@@ -71,6 +71,9 @@ type fakeMicrosoft struct {
 	// subscriptions (fakesub_test.go)
 	subs  map[string]*fakeSub
 	clock func() time.Time // subscription expiry clock; time.Now when nil
+	// patched counts the PATCHes (renewals) asked for each subscription id,
+	// answered 404 or not.
+	patched map[string]int
 }
 
 type fakeMsg struct {

@@ -159,6 +159,10 @@ func (f *fakeMicrosoft) liveSub(id string) (*fakeSub, bool) {
 }
 
 func (f *fakeMicrosoft) renewSubscription(w http.ResponseWriter, r *http.Request, _ string) {
+	if f.patched == nil {
+		f.patched = map[string]int{}
+	}
+	f.patched[r.PathValue("sid")]++
 	s, ok := f.liveSub(r.PathValue("sid"))
 	if !ok {
 		graphError(w, 404, "ResourceNotFound", "The object was not found.")

@@ -286,11 +286,18 @@ func TestLifecycleEvents(t *testing.T) {
 	s.env.WaitUntil("the missed message", func() bool { return s.env.Messages(s.mb) == 1 })
 
 	// subscriptionRemoved: a new subscription replaces it, and its
-	// notifications work.
+	// notifications work. It is replaced at once, not renewed first (a
+	// renewal of a removed subscription only gets a 404).
+	s.ms.with(func() { delete(s.ms.patched, sub.id) })
 	s.ms.lifecycle(sub.id, graph.EventSubscriptionRemoved)
 	s.env.WaitUntil("the new subscription, stored", func() bool {
 		subs := s.ms.subscriptions()
 		return len(subs) == 1 && subs[0].id != sub.id && s.storedID() == subs[0].id
+	})
+	s.ms.with(func() {
+		if n := s.ms.patched[sub.id]; n != 0 {
+			t.Errorf("the removed subscription was renewed %d times before it was replaced", n)
+		}
 	})
 	s.addN(fakeAccount, 1, 1)
 	s.ms.notifyCreated(fakeAccount, "AAMk-1", "")
