@@ -444,7 +444,7 @@ func (s *Store) reportNames(ctx context.Context, g ReportGroup) (func(int64) str
 	return func(id int64) string { return names[id] }, nil
 }
 
-// reportSelect selects, of the group's facts (reportTable) whose moment col
+// reportSelect selects, of the query's facts (reportTable) whose moment col
 // is in range, the key and what: aggregates grouped by the key, or columns.
 func (s *Store) reportSelect(q ReportQuery, col, what string, grouped bool) string {
 	key := s.reportKeyExpr(q.Group, col)

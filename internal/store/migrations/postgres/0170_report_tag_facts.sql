@@ -40,8 +40,7 @@ BEGIN
             csat_s, csat_good, sla_policy_id, sla_met)
         SELECT f.ticket_id, NEW.tag, f.mailbox_id, f.team_id, f.assignee_id, f.created_s, f.first_response_s, f.solved_s,
             f.csat_s, f.csat_good, f.sla_policy_id, f.sla_met
-        FROM report_facts f WHERE f.ticket_id = NEW.ticket_id
-        ON CONFLICT (ticket_id, tag) DO NOTHING;
+        FROM report_facts f WHERE f.ticket_id = NEW.ticket_id;
     END IF;
     RETURN NULL;
 END $$;
@@ -59,8 +58,7 @@ BEGIN
             csat_s, csat_good, sla_policy_id, sla_met)
         SELECT NEW.ticket_id, g.tag, NEW.mailbox_id, NEW.team_id, NEW.assignee_id, NEW.created_s, NEW.first_response_s, NEW.solved_s,
             NEW.csat_s, NEW.csat_good, NEW.sla_policy_id, NEW.sla_met
-        FROM ticket_tags g WHERE g.ticket_id = NEW.ticket_id
-        ON CONFLICT (ticket_id, tag) DO NOTHING;
+        FROM ticket_tags g WHERE g.ticket_id = NEW.ticket_id;
     ELSE
         UPDATE report_tag_facts SET mailbox_id = NEW.mailbox_id, team_id = NEW.team_id, assignee_id = NEW.assignee_id,
             created_s = NEW.created_s, first_response_s = NEW.first_response_s, solved_s = NEW.solved_s, csat_s = NEW.csat_s,

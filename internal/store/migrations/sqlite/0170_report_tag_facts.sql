@@ -32,7 +32,7 @@ CREATE INDEX report_tag_facts_csat ON report_tag_facts (csat_s, tag, csat_good, 
 
 -- A tag added, removed or renamed: its row, a copy of the ticket's facts.
 CREATE TRIGGER report_tag_facts_tag_ai AFTER INSERT ON ticket_tags BEGIN
-    INSERT OR IGNORE INTO report_tag_facts (ticket_id, tag, mailbox_id, team_id, assignee_id, created_s, first_response_s, solved_s,
+    INSERT INTO report_tag_facts (ticket_id, tag, mailbox_id, team_id, assignee_id, created_s, first_response_s, solved_s,
         csat_s, csat_good, sla_policy_id, sla_met)
     SELECT f.ticket_id, NEW.tag, f.mailbox_id, f.team_id, f.assignee_id, f.created_s, f.first_response_s, f.solved_s,
         f.csat_s, f.csat_good, f.sla_policy_id, f.sla_met
@@ -43,7 +43,7 @@ CREATE TRIGGER report_tag_facts_tag_ad AFTER DELETE ON ticket_tags BEGIN
 END;
 CREATE TRIGGER report_tag_facts_tag_au AFTER UPDATE ON ticket_tags BEGIN
     DELETE FROM report_tag_facts WHERE ticket_id = OLD.ticket_id AND tag = OLD.tag;
-    INSERT OR IGNORE INTO report_tag_facts (ticket_id, tag, mailbox_id, team_id, assignee_id, created_s, first_response_s, solved_s,
+    INSERT INTO report_tag_facts (ticket_id, tag, mailbox_id, team_id, assignee_id, created_s, first_response_s, solved_s,
         csat_s, csat_good, sla_policy_id, sla_met)
     SELECT f.ticket_id, NEW.tag, f.mailbox_id, f.team_id, f.assignee_id, f.created_s, f.first_response_s, f.solved_s,
         f.csat_s, f.csat_good, f.sla_policy_id, f.sla_met
@@ -53,7 +53,7 @@ END;
 -- The ticket's facts written or changed: its tags' rows follow; deleted:
 -- they go.
 CREATE TRIGGER report_tag_facts_facts_ai AFTER INSERT ON report_facts BEGIN
-    INSERT OR IGNORE INTO report_tag_facts (ticket_id, tag, mailbox_id, team_id, assignee_id, created_s, first_response_s, solved_s,
+    INSERT INTO report_tag_facts (ticket_id, tag, mailbox_id, team_id, assignee_id, created_s, first_response_s, solved_s,
         csat_s, csat_good, sla_policy_id, sla_met)
     SELECT NEW.ticket_id, g.tag, NEW.mailbox_id, NEW.team_id, NEW.assignee_id, NEW.created_s, NEW.first_response_s, NEW.solved_s,
         NEW.csat_s, NEW.csat_good, NEW.sla_policy_id, NEW.sla_met
