@@ -105,6 +105,9 @@ func reportHistory(ctx context.Context, db *store.DB, n int) error {
 // ReportSummary, what GET /api/v1/reports/summary runs) over every
 // generated ticket: 100k on SQLite, 1M on PostgreSQL (targets 300 and
 // 500 ms), the range the whole history, for each grouping; p50 of 5 calls.
+// TICKETER_BENCH_REPORT_PG_DB keeps the PostgreSQL history in a named
+// database between runs (keptDatabase); TICKETER_BENCH_REPORT_GROUPS
+// (comma-separated) times only those groupings.
 func BenchmarkReportSummary(b *testing.B) {
 	engines(b, func(b *testing.B, dsn string) {
 		n := envInt("TICKETER_BENCH_TICKETS_SQLITE", 100_000)
