@@ -132,6 +132,13 @@ func TestBackupWhileWritingAndRestore(t *testing.T) {
 		}
 		var list ticketList
 		waitFor(t, "the first tickets", func() bool { s.get("/api/v1/tickets", &list); return len(list.Items) == 5 })
+		// Tagged: the restore rebuilds the report's per-tag facts from the
+		// tags (they are derived, not loaded from the backup).
+		for _, tk := range list.Items {
+			if code, body := s.send("PATCH", fmt.Sprintf("/api/v1/tickets/%d", tk.ID), map[string]any{"tags": []string{"vip"}}); code != 200 {
+				t.Fatalf("tag ticket %d: %d %s", tk.ID, code, body)
+			}
+		}
 
 		// Backup while more mail arrives.
 		archive := filepath.Join(t.TempDir(), "backup.tar")
@@ -196,6 +203,16 @@ func TestBackupWhileWritingAndRestore(t *testing.T) {
 				t.Fatalf("ticket %q restored twice", tk.Subject)
 			}
 			subjects[tk.Subject] = true
+		}
+		var byTag struct {
+			Rows []struct {
+				Key     string `json:"key"`
+				Created int64  `json:"created"`
+			} `json:"rows"`
+		}
+		restored.get("/api/v1/reports/summary?group=tag", &byTag)
+		if len(byTag.Rows) != 1 || byTag.Rows[0].Key != "vip" || byTag.Rows[0].Created != 5 {
+			t.Fatalf("restored report by tag: %+v, want vip with 5 tickets created", byTag.Rows)
 		}
 		t.Run("the restored install takes new mail", func(t *testing.T) { restored.newestTicketFromMail(t, "After the restore") })
 	})

@@ -16,11 +16,17 @@ import (
 
 func (s *server) post(path string, body any) (int, []byte) {
 	s.t.Helper()
+	return s.send("POST", path, body)
+}
+
+// send sends body as JSON with the method, and gives the answer.
+func (s *server) send(method, path string, body any) (int, []byte) {
+	s.t.Helper()
 	data, err := json.Marshal(body)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	req, err := http.NewRequest("POST", "http://"+s.httpAddr+path, bytes.NewReader(data))
+	req, err := http.NewRequest(method, "http://"+s.httpAddr+path, bytes.NewReader(data))
 	if err != nil {
 		s.t.Fatal(err)
 	}

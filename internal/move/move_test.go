@@ -57,6 +57,10 @@ func setup(t *testing.T) bundle {
 			}
 		}
 	}
+	// Tags, for the report's per-tag facts the triggers derive from them.
+	if _, err := src.DB.Exec(src.Ctx, `INSERT INTO ticket_tags (ticket_id, tag) SELECT id, 'vip' FROM tickets WHERE id % 2 = 0`); err != nil {
+		t.Fatal(err)
+	}
 	to := storetest.Open(t, storetest.PostgresURL(t))
 	if err := jobs.Migrate(context.Background(), to); err != nil {
 		t.Fatal(err)
@@ -110,6 +114,7 @@ func TestMoveResumesAfterAnInterruption(t *testing.T) {
 		`SELECT count(*) FROM messages`, `SELECT count(*) FROM inbound`, `SELECT count(*) FROM tickets`,
 		`SELECT count(*) FROM river_job`, `SELECT count(*) FROM river_job WHERE state = 'available'`,
 		`SELECT count(*) FROM message_occurrences`, `SELECT count(*) FROM contacts`,
+		`SELECT count(*) FROM report_tag_facts`, `SELECT count(*) FROM report_tag_facts g JOIN ticket_tags t USING (ticket_id, tag)`,
 	} {
 		if a, z := count(t, b.src.DB, q), count(t, b.to, q); a != z || a == 0 {
 			t.Errorf("%s: %d in SQLite, %d in PostgreSQL", q, a, z)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -13,28 +14,49 @@ import (
 // factRows is report_facts as text, in ticket order.
 func factRows(t *testing.T, s *store.Store) []string {
 	t.Helper()
+	return factLines(t, s, `(SELECT '' AS tag, f.* FROM report_facts f) x`)
+}
+
+// tagFactRows is report_tag_facts as text, by ticket and tag.
+func tagFactRows(t *testing.T, s *store.Store) []string {
+	t.Helper()
+	return factLines(t, s, `report_tag_facts`)
+}
+
+// derivedTagFactRows is what report_tag_facts derives from: each tag of
+// ticket_tags with its ticket's report_facts row.
+func derivedTagFactRows(t *testing.T, s *store.Store) []string {
+	t.Helper()
+	return factLines(t, s, `(SELECT g.tag, f.* FROM ticket_tags g JOIN report_facts f ON f.ticket_id = g.ticket_id) x`)
+}
+
+// factLines is the facts of from (a table or subquery with report_facts'
+// columns and a tag) as text, by ticket and tag.
+func factLines(t *testing.T, s *store.Store, from string) []string {
+	t.Helper()
 	var out []string
-	rows, err := s.DB().Query(t.Context(), `SELECT ticket_id, mailbox_id, team_id, assignee_id, created_s, first_response_s, solved_s,
-		csat_s, csat_good, sla_policy_id, sla_met FROM report_facts ORDER BY ticket_id`)
+	rows, err := s.DB().Query(t.Context(), `SELECT tag, ticket_id, mailbox_id, team_id, assignee_id, created_s, first_response_s, solved_s,
+		csat_s, csat_good, sla_policy_id, sla_met FROM `+from+` ORDER BY ticket_id, tag`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var tag string
 		v := make([]*int64, 11)
-		dest := make([]any, len(v))
+		dest := []any{&tag}
 		for i := range v {
-			dest[i] = &v[i]
+			dest = append(dest, &v[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
 			t.Fatal(err)
 		}
-		line := ""
+		line := tag
 		for _, x := range v {
 			if x == nil {
 				line += " -"
 			} else {
-				line += " " + time.Duration(*x).String()
+				line += " " + strconv.FormatInt(*x, 10)
 			}
 		}
 		out = append(out, line)
@@ -45,9 +67,10 @@ func factRows(t *testing.T, s *store.Store) []string {
 	return out
 }
 
-// TestReportFactsBackfill: migration 0145 applied to a database that already
-// holds tickets fills report_facts with exactly the rows the triggers keep,
-// and the report over them is the one computed from the raw history.
+// TestReportFactsBackfill: migrations 0145 and 0170 applied to a database
+// that already holds tickets fill report_facts and report_tag_facts with
+// exactly the rows the triggers keep, and the report over them is the one
+// computed from the raw history.
 func TestReportFactsBackfill(t *testing.T) {
 	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
@@ -56,9 +79,12 @@ func TestReportFactsBackfill(t *testing.T) {
 		start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 		hist := generateHistory(21, 120, start)
 		writeHistory(t, s, ctx, hist)
-		kept := factRows(t, s)
+		kept, keptTags := factRows(t, s), tagFactRows(t, s)
 		if len(kept) != len(hist) {
 			t.Fatalf("%d fact rows kept by the triggers for %d tickets", len(kept), len(hist))
+		}
+		if tags := derivedTagFactRows(t, s); len(keptTags) == 0 || !reflect.DeepEqual(keptTags, tags) {
+			t.Fatalf("tag facts kept by the triggers differ from the tags' facts:\n%v\n%v", keptTags, tags)
 		}
 		if err := storetest.UndoReportFacts(ctx, s.DB()); err != nil {
 			t.Fatal(err)
@@ -68,6 +94,9 @@ func TestReportFactsBackfill(t *testing.T) {
 		}
 		if got := factRows(t, s); !reflect.DeepEqual(got, kept) {
 			t.Fatalf("backfilled facts differ from the kept ones:\n%v\n%v", got, kept)
+		}
+		if got := tagFactRows(t, s); !reflect.DeepEqual(got, keptTags) {
+			t.Fatalf("backfilled tag facts differ from the kept ones:\n%v\n%v", got, keptTags)
 		}
 		q := store.ReportQuery{From: start.AddDate(0, 0, -1), To: start.AddDate(0, 0, 40), Group: store.GroupDay}
 		got, err := s.ReportSummary(ctx, q)
@@ -204,6 +233,76 @@ func TestReportBusinessSeconds(t *testing.T) {
 		got, err := s.ReportSummary(ctx, q)
 		if err != nil || len(got) != 1 || got[0].Business || got[0].FirstResponseBusinessP50 != nil {
 			t.Errorf("without business hours: %+v %v", got, err)
+		}
+	})
+}
+
+// TestReportTagFactsFollowChanges: report_tag_facts (migration 0170) equals
+// what it derives from, each tag with its ticket's report_facts row, after
+// each kind of change: tags added, replaced, renamed and removed, the
+// ticket's facts changed (its columns, its SLA clock, its rating), its
+// facts row deleted and written again, and the ticket deleted.
+func TestReportTagFactsFollowChanges(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		s, ctx := open(t, dsn)
+		day := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+		responded, solved := day.Add(10*time.Minute), day.Add(time.Hour)
+		hist := []*histTicket{
+			{mailbox: "a@x.test", assignee: "one@x.test", tags: []string{"vip"}, created: day, firstResponse: &responded, solved: &solved, sla: 1},
+			{mailbox: "b@x.test", created: day.Add(time.Minute)},
+			{mailbox: "a@x.test", tags: []string{"bug", "vip"}, created: day.Add(2 * time.Minute), sla: 2},
+		}
+		writeHistory(t, s, ctx, hist)
+		db := s.DB()
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if _, err := db.Exec(ctx, q, args...); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		tags := func(id int64, tags ...string) {
+			t.Helper()
+			if err := s.SetTicketTags(ctx, db.W(), id, tags); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a, b, c := hist[0].id, hist[1].id, hist[2].id
+		for _, step := range []struct {
+			name string
+			do   func()
+			rows int // report_tag_facts rows after the step
+		}{
+			{"as written", func() {}, 3},
+			{"tag added to an untagged ticket", func() { tags(b, "billing") }, 4},
+			{"tags replaced", func() { tags(a, "bug", "late") }, 5},
+			{"tag renamed", func() { exec(`UPDATE ticket_tags SET tag = 'urgent' WHERE ticket_id = $1 AND tag = 'late'`, a) }, 5},
+			{"tag removed", func() { exec(`DELETE FROM ticket_tags WHERE ticket_id = $1 AND tag = 'bug'`, c) }, 4},
+			{"reassigned, moved, reopened", func() {
+				exec(`UPDATE tickets SET assignee_id = NULL, mailbox_id = (SELECT id FROM mailboxes WHERE address = 'b@x.test'), solved_at = NULL WHERE id = $1`, a)
+			}, 4},
+			{"first response and solve", func() {
+				exec(`UPDATE tickets SET first_response_at = $2, solved_at = $3 WHERE id = $1`, b, responded.UTC(), solved.UTC())
+			}, 4},
+			{"rated", func() { exec(`UPDATE tickets SET csat_rating = 'good', csat_at = $2 WHERE id = $1`, c, solved.UTC()) }, 4},
+			{"SLA clock lost", func() { exec(`DELETE FROM ticket_sla WHERE ticket_id = $1`, a) }, 4},
+			{"SLA outcome changed", func() { exec(`UPDATE ticket_sla SET breaches = '[]' WHERE ticket_id = $1`, c) }, 4},
+			{"facts row deleted", func() { exec(`DELETE FROM report_facts WHERE ticket_id = $1`, a) }, 2},
+			{"facts row written again", func() {
+				exec(`INSERT INTO report_facts (ticket_id, mailbox_id, created_s) VALUES ($1, 1, 1777885200)`, a)
+			}, 4},
+			{"ticket deleted", func() { exec(`DELETE FROM tickets WHERE id = $1`, c) }, 3},
+			{"every tag removed", func() { tags(a); tags(b) }, 0},
+		} {
+			step.do()
+			got, want := tagFactRows(t, s), derivedTagFactRows(t, s)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: report_tag_facts\n%v\nderived from the tags and facts\n%v", step.name, got, want)
+			}
+			if len(got) != step.rows {
+				t.Fatalf("%s: %d rows, want %d: %v", step.name, len(got), step.rows, got)
+			}
 		}
 	})
 }
