@@ -202,7 +202,7 @@ var (
 	// language they ship), Zimbra, Gmail's and Apple's vacation templates put
 	// on out-of-office replies. Only a prefix followed by a colon counts: "Out
 	// of office question" is a person's subject.
-	autoSubjectRe = regexp.MustCompile(`(?i)^\s*(automatic reply|auto[- ]?reply|auto[- ]?response|out of (the )?office( auto ?reply| reply)?|vacation reply|` +
+	autoSubjectRe = lazyRegexp(`(?i)^\s*(automatic reply|auto[- ]?reply|auto[- ]?response|out of (the )?office( auto ?reply| reply)?|vacation reply|` +
 		`automatische antwort|autom\. antwort|abwesenheitsnotiz|abwesend|` +
 		`réponse automatique( d'absence du bureau)?|absence du bureau|` +
 		`respuesta automática|fuera de la oficina|resposta automática|ausência temporária|fora do escritório|` +
@@ -216,7 +216,7 @@ var (
 )
 
 func autoSubjectSignal(subject string) string {
-	if m := autoSubjectRe.FindStringSubmatch(subject); m != nil {
+	if m := autoSubjectRe().FindStringSubmatch(subject); m != nil {
 		return "subject: " + strings.ToLower(m[1])
 	}
 	if lotusSubjectRe.MatchString(subject) {

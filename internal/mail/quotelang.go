@@ -57,7 +57,7 @@ var (
 	// originalMessageRe: the separator lines above a quoted or forwarded
 	// message ("-----Original Message-----", "-------- Oprindelig besked
 	// --------", "------------------ 原始邮件 ------------------").
-	originalMessageRe = regexp.MustCompile(`(?i)^[\s\x{00a0}]*[-_=*]{2,}[\s\x{00a0}]*(` + alt(
+	originalMessageRe = lazyRegexp(`(?i)^[\s\x{00a0}]*[-_=*]{2,}[\s\x{00a0}]*(` + alt(
 		`original message`, `forwarded message`, `original e-?mail`,
 		`ursprüngliche nachricht`, `originalnachricht`, `weitergeleitete nachricht`,
 		`message d'origine`, `message original`, `message transféré`,
@@ -76,7 +76,7 @@ var (
 		`元のメッセージ`, `転送メッセージ`, `原始邮件`, `原始郵件`, `原始信件`, `转发邮件`, `轉寄郵件`,
 	) + `)[\s\x{00a0}]*[-_=*]{2,}[\s\x{00a0}]*$`)
 	// forwardedIntroRe is Apple Mail's forward introduction, localized.
-	forwardedIntroRe = regexp.MustCompile(`(?i)^\s*(` + alt(
+	forwardedIntroRe = lazyRegexp(`(?i)^\s*(` + alt(
 		`begin forwarded message`, `anfang der weitergeleiteten nachricht`, `début du message réexpédié`,
 		`inicio del mensaje reenviado`, `início da mensagem reencaminhada`, `inizio messaggio inoltrato`,
 		`begin doorgestuurd bericht`, `początek przekazanej wiadomości`, `vidarebefordrat brev`,
@@ -101,7 +101,7 @@ var (
 
 	// mobileSignatureRe: the line a phone's mail app appends ("Sent from my
 	// iPhone", "Get Outlook for iOS<https://aka.ms/o0ukef>"), per language.
-	mobileSignatureRe = regexp.MustCompile(`(?i)^\s*(` + alt(
+	mobileSignatureRe = lazyRegexp(`(?i)^\s*(` + alt(
 		`sent from my .{1,40}`, `sent from (outlook|mail for windows|yahoo mail|aol|proton mail|samsung).{0,40}`, `sent (via|with) .{1,30} (app|mobile|for (ios|android))`, `get outlook for (ios|android)`,
 		`von (meinem|meiner) .{1,40} gesendet`, `gesendet von meinem .{1,40}`, `gesendet (von|mit) .{1,30} für (ios|android)`, `gesendet mit der .{1,30} app`, `outlook für (ios|android) (herunterladen|beziehen)`,
 		`envoyé de mon .{1,40}`, `envoyé depuis mon .{1,40}`, `envoyé à partir de .{1,40}`, `(obtenir|télécharger) outlook pour (ios|android)`,

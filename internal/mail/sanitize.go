@@ -3,22 +3,17 @@ package mail
 import (
 	"net/url"
 	"regexp"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 )
 
-// sanitizePolicy is built once and only read afterwards; bluemonday
-// policies are safe for concurrent use once construction is finished.
-var sanitizePolicy = newSanitizePolicy()
-
-var (
-	// dataImageRe: raster images only. SVG is excluded on purpose: it is
-	// a script container.
-	dataImageRe = regexp.MustCompile(`^image/(png|gif|jpeg|webp);base64,[A-Za-z0-9+/=\s]*$`)
-	// notDataURLRe rejects href="data:..." (allowed nowhere but img src).
-	// Go regexps have no look-ahead, hence the spelled-out prefix check.
-	notDataURLRe = regexp.MustCompile(`(?i)^(?:$|[^d\s]|d(?:$|[^a]|a(?:$|[^t]|t(?:$|[^a]|a(?:$|[^:])))))`)
-)
+// sanitizePolicy is built on first use, once, and only read afterwards;
+// bluemonday policies are safe for concurrent use once construction is
+// finished. Not at start-up: its regexps (the Unicode classes repeated up
+// to 100 times) hold about 2 MB, which a server that never renders mail
+// HTML would carry for nothing.
+var sanitizePolicy = sync.OnceValue(newSanitizePolicy)
 
 // newSanitizePolicy is bluemonday's UGC policy rebuilt for email (UGC's own
 // unconditional href rules cannot be narrowed afterwards): tables and legacy
@@ -28,6 +23,13 @@ var (
 // CSS expressions and url() are an endless source of bypasses. id and class
 // are dropped so mail cannot clobber or restyle the UI around it.
 func newSanitizePolicy() *bluemonday.Policy {
+	// dataImageRe: raster images only. SVG is excluded on purpose: it is
+	// a script container.
+	dataImageRe := regexp.MustCompile(`^image/(png|gif|jpeg|webp);base64,[A-Za-z0-9+/=\s]*$`)
+	// notDataURLRe rejects href="data:..." (allowed nowhere but img src).
+	// Go regexps have no look-ahead, hence the spelled-out prefix check.
+	notDataURLRe := regexp.MustCompile(`(?i)^(?:$|[^d\s]|d(?:$|[^a]|a(?:$|[^t]|t(?:$|[^a]|a(?:$|[^:])))))`)
+
 	p := bluemonday.NewPolicy()
 	p.RequireParseableURLs(true)
 	p.AllowRelativeURLs(false)
@@ -73,5 +75,5 @@ func newSanitizePolicy() *bluemonday.Policy {
 // fragment (no html/head/body) safe to place in the UI; remote images are
 // still present and must be blocked by the UI's CSP.
 func SanitizeHTML(html string) string {
-	return sanitizePolicy.Sanitize(html)
+	return sanitizePolicy().Sanitize(html)
 }

@@ -51,14 +51,14 @@ func cutIndex(lines []string, attrs []attribution) int {
 		switch {
 		case l == "-- " || strings.TrimRight(l, " \t") == "--":
 			return i
-		case mightBeMobileSignature(l) && mobileSignatureRe.MatchString(l):
+		case mightBeMobileSignature(l) && mobileSignatureRe().MatchString(l):
 			return i
-		case hasRun(l) && (originalMessageRe.MatchString(l) ||
+		case hasRun(l) && (originalMessageRe().MatchString(l) ||
 			underscoreLineRe.MatchString(l) && hdrFromRe.MatchString(nextNonBlank(lines, i+1))):
 			return i
 		case !strings.ContainsAny(l, ":："):
 			// The rest all need a colon.
-		case forwardedIntroRe.MatchString(l):
+		case forwardedIntroRe().MatchString(l):
 			return i
 		case hdrFromRe.MatchString(l) && isHeaderBlock(lines[i:]):
 			return i
