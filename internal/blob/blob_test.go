@@ -20,6 +20,7 @@ import (
 
 	"github.com/ticketer/ticketer/internal/blob"
 	"github.com/ticketer/ticketer/internal/blob/blobtest"
+	"github.com/ticketer/ticketer/internal/move"
 )
 
 // backends runs fn on a file:// bucket and on S3 served by versitygw (a real
@@ -271,9 +272,10 @@ func TestGetReadsIntoOneBuffer(t *testing.T) {
 // client hashes nothing, computes no CRC of its own (the SDK's default for
 // PutObject), and does not switch to aws-chunked trailers. Uploads in
 // flight at once reuse their connections (S3ConnsPerHost): three rounds of
-// sixteen open sixteen connections, not one per upload beyond ten.
+// a move's uploads at once open that many connections, not one per upload
+// beyond the SDK's ten.
 func TestS3UploadsAreSignedUnhashedOnKeptConnections(t *testing.T) {
-	const workers, rounds = 16, 3
+	const workers, rounds = move.DefaultBlobWorkers, 3
 	var mu sync.Mutex
 	var problems []string
 	conns := 0
