@@ -3,16 +3,24 @@ package blob_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ticketer/ticketer/internal/blob"
 	"github.com/ticketer/ticketer/internal/blob/blobtest"
+	"github.com/ticketer/ticketer/internal/move"
 )
 
 // backends runs fn on a file:// bucket and on S3 served by versitygw (a real
@@ -256,5 +264,89 @@ func TestGetReadsIntoOneBuffer(t *testing.T) {
 	}
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 10<<20 {
 		t.Fatalf("reading 8 MiB allocated %d MiB", grew>>20)
+	}
+}
+
+// An upload to S3 is signed without hashing its body (UNSIGNED-PAYLOAD)
+// and carries only the sha256 its key names, which the server checks: the
+// client hashes nothing, computes no CRC of its own (the SDK's default for
+// PutObject), and does not switch to aws-chunked trailers. Uploads in
+// flight at once reuse their connections (S3ConnsPerHost): three rounds of
+// a move's uploads at once open that many connections, not one per upload
+// beyond the SDK's ten.
+func TestS3UploadsAreSignedUnhashedOnKeptConnections(t *testing.T) {
+	const workers, rounds = move.DefaultBlobWorkers, 3
+	var mu sync.Mutex
+	var problems []string
+	conns := 0
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		sum := sha256.Sum256(body)
+		switch {
+		case err != nil:
+			problems = append(problems, err.Error())
+		case r.Method != http.MethodPut:
+			problems = append(problems, "method "+r.Method)
+		case r.Header.Get("X-Amz-Content-Sha256") != "UNSIGNED-PAYLOAD":
+			problems = append(problems, "x-amz-content-sha256: "+r.Header.Get("X-Amz-Content-Sha256"))
+		case r.Header.Get("X-Amz-Checksum-Sha256") != base64.StdEncoding.EncodeToString(sum[:]):
+			problems = append(problems, "x-amz-checksum-sha256: "+r.Header.Get("X-Amz-Checksum-Sha256"))
+		case !strings.HasSuffix(r.URL.Path, hex.EncodeToString(sum[:])):
+			problems = append(problems, "path "+r.URL.Path)
+		}
+		for name := range r.Header {
+			lower := strings.ToLower(name)
+			if lower == "x-amz-trailer" || lower == "content-md5" || lower == "x-amz-decoded-content-length" ||
+				strings.HasPrefix(lower, "x-amz-checksum-") && lower != "x-amz-checksum-sha256" {
+				problems = append(problems, "header "+name+": "+r.Header.Get(name))
+			}
+		}
+		if strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked") {
+			problems = append(problems, "content-encoding "+r.Header.Get("Content-Encoding"))
+		}
+		w.Header().Set("X-Amz-Checksum-Sha256", r.Header.Get("X-Amz-Checksum-Sha256"))
+		w.Header().Set("ETag", `"x"`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			mu.Lock()
+			conns++
+			mu.Unlock()
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	t.Setenv("AWS_ACCESS_KEY_ID", "k")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "s")
+	// No request_checksum_calculation: the SDK's default, as a deployment has.
+	s := openStore(t, "s3://b?endpoint="+srv.URL+"&region=us-east-1&use_path_style=true")
+	ctx := context.Background()
+	for round := range rounds {
+		var wg sync.WaitGroup
+		for i := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				data := bytes.Repeat([]byte{byte(round), byte(i)}, 50_000)
+				sum := blob.Sum(data)
+				if ok, err := s.PutKeySum(ctx, blob.Key("raw", sum), sum, data); err != nil || !ok {
+					t.Errorf("put: verified %v, %v", ok, err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(problems) > 0 {
+		t.Fatalf("uploads sent:\n%s", strings.Join(problems, "\n"))
+	}
+	if conns > workers {
+		t.Fatalf("%d uploads, %d at a time, opened %d connections", workers*rounds, workers, conns)
+	}
+	if blob.S3ConnsPerHost < workers {
+		t.Fatalf("S3ConnsPerHost %d is below the %d uploads a move makes at once", blob.S3ConnsPerHost, workers)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -87,6 +88,9 @@ func openS3(ctx context.Context, u *url.URL) (*s3.Client, error) {
 		cfg.ResponseChecksumValidation = aws.ResponseChecksumValidation(resp)
 	}
 	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+			t.MaxIdleConnsPerHost = S3ConnsPerHost
+		})
 		if ep := q.Get("endpoint"); ep != "" {
 			o.BaseEndpoint = aws.String(ep)
 		}
@@ -94,6 +98,13 @@ func openS3(ctx context.Context, u *url.URL) (*s3.Client, error) {
 		o.EndpointOptions.DisableHTTPS = flags["disable_https"]
 	}), nil
 }
+
+// S3ConnsPerHost is how many idle connections to the S3 endpoint are kept
+// for the next request. The SDK keeps 10, so with more requests in flight
+// (a move uploads move.DefaultBlobWorkers, 16, at once) the connections
+// beyond ten were closed after each request and dialled again for the next:
+// a TCP (and TLS) handshake, and the server's accept, per upload.
+const S3ConnsPerHost = 32
 
 // isNotFound reports an S3 answer of 404 (NoSuchKey, NotFound).
 func isNotFound(err error) bool {
