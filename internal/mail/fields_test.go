@@ -3,6 +3,7 @@ package mail
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestParseAddressesDisplayNameNeverWins: text in a display name, however
@@ -69,6 +70,38 @@ func TestFilenameDropsBidiControls(t *testing.T) {
 	} {
 		if got := sanitizeFilename(in); got != want {
 			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestFilenameCutToMaxBytes: a name over maxFilenameBytes is cut at a
+// character boundary and keeps an extension of up to 16 bytes (dot included).
+func TestFilenameCutToMaxBytes(t *testing.T) {
+	t.Parallel()
+	if maxFilenameBytes != 200 {
+		t.Fatalf("maxFilenameBytes is %d: the cases below assume 200", maxFilenameBytes)
+	}
+	a := strings.Repeat("a", 250)
+	cases := []struct {
+		name, in, want string
+	}{
+		{"short name untouched", "report.pdf", "report.pdf"},
+		{"exactly the limit", strings.Repeat("a", 196) + ".pdf", strings.Repeat("a", 196) + ".pdf"},
+		{"extension kept", a + ".pdf", strings.Repeat("a", 196) + ".pdf"},
+		{"16-byte extension kept", a + ".abcdefghijklmno", strings.Repeat("a", 184) + ".abcdefghijklmno"},
+		{"17-byte extension is not one", a + ".abcdefghijklmnop", strings.Repeat("a", 200)},
+		{"no extension", a, strings.Repeat("a", 200)},
+		// "é" is 2 bytes starting at odd offsets: byte 196 is the middle of one.
+		{"cut before a split character", "x" + strings.Repeat("é", 150) + ".pdf", "x" + strings.Repeat("é", 97) + ".pdf"},
+		{"cut at a character start", strings.Repeat("é", 150) + ".pdf", strings.Repeat("é", 98) + ".pdf"},
+	}
+	for _, tt := range cases {
+		got := sanitizeFilename(tt.in)
+		if got != tt.want {
+			t.Errorf("%s: got %q (%d bytes), want %q", tt.name, got, len(got), tt.want)
+		}
+		if len(got) > maxFilenameBytes || !utf8.ValidString(got) {
+			t.Errorf("%s: %q is over %d bytes or not UTF-8", tt.name, got, maxFilenameBytes)
 		}
 	}
 }
