@@ -264,3 +264,27 @@ func TestVisibleTextReadsTheFirstMegabyte(t *testing.T) {
 		})
 	}
 }
+
+// TestPrefixCutsAtACharacter: the visible text's source is cut before a
+// character its byte limit would split, so it stays valid UTF-8.
+func TestPrefixCutsAtACharacter(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abc", 3, "abc"},
+		{"abc", 5, "abc"},
+		{"abcd", 2, "ab"},
+		{"aé", 2, "a"},   // byte 2 is the middle of "é"
+		{"aéb", 3, "aé"}, // byte 3 starts "b"
+		{"a€", 3, "a"},   // 3-byte "€": two bytes to step back over
+		{"é", 1, ""},
+	}
+	for _, tt := range tests {
+		if got := prefix(tt.in, tt.n); got != tt.want {
+			t.Errorf("prefix(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
