@@ -9,8 +9,10 @@
 # reports those mutants NOT COVERED without running them. This script makes
 # the same change at the same file:line:column (== to !=, < to <=, + to -,
 # ++ to --...) through `go test -overlay`, so the source files are never
-# modified, and runs the package's tests (-count=1 -failfast). Each result is
-# one line on stdout:
+# modified, and runs the package's tests (-count=1 -failfast). The package's
+# .go files are copied when the script starts and every run reads the copies
+# (also through the overlay), so editing tests meanwhile changes no result.
+# The unmutated copy must pass first. Each result is one line on stdout:
 #   file:line:column  MUTATOR  KILLED TestName | LIVED | NOT VIABLE (does not build)
 # A LIVED mutant is a missing test or an equivalent mutant (mutants-accepted.txt).
 # Without GREMLINS_LOG it runs `gremlins unleash --dry-run` on PKG first.
@@ -30,6 +32,26 @@ if [ -z "$log" ]; then
   GOFLAGS="${GOFLAGS:-} -count=1" gremlins unleash --dry-run --exclude-files '(^|/)[a-z]+test/' "./$pkg" >"$log" 2>&1
 fi
 
+# The snapshot: every .go file of the package, unmutated, as overlay entries.
+mkdir "$work/snap"
+entries=()
+for f in "$pkg"/*.go; do
+  cp "$f" "$work/snap/"
+  entries+=("\"$PWD/$f\":\"$work/snap/$(basename "$f")\"")
+done
+overlay() { # overlay FILE MUTATED: the snapshot with FILE replaced by MUTATED
+  local IFS=,
+  local e=("${entries[@]}")
+  [ $# -eq 0 ] || e=("${e[@]/\"$1\":*/\"$1\":\"$2\"}")
+  printf '{"Replace":{%s}}' "${e[*]}" >"$work/overlay.json"
+}
+overlay
+if ! go test -count=1 ${MUTATE_RUN:+-run "$MUTATE_RUN"} -overlay "$work/overlay.json" "./$pkg" >"$work/test.out" 2>&1; then
+  cat "$work/test.out" >&2
+  echo "the unmutated tests of $pkg fail: no mutant can be judged" >&2
+  exit 1
+fi
+
 grep -E '^ *(NOT COVERED|LIVED) ' "$log" | sed -E 's/^ *(NOT COVERED|LIVED) +([A-Z_]+) at ([^ ]+).*/\2 \3/' |
   while read -r mutator loc; do
     file=${loc%%:*}
@@ -37,7 +59,7 @@ grep -E '^ *(NOT COVERED|LIVED) ' "$log" | sed -E 's/^ *(NOT COVERED|LIVED) +([A
     line=${rest%%:*}
     col=${rest#*:}
     src="$PWD/$pkg/$file"
-    mutated="$work/$(basename "$file")"
+    mutated="$work/mutated-$(basename "$file")"
     # Replace the operator that starts at the byte column, as gremlins does;
     # exit 3 when the column holds no operator this mutator changes.
     if ! perl -e '
@@ -58,11 +80,11 @@ grep -E '^ *(NOT COVERED|LIVED) ' "$log" | sed -E 's/^ *(NOT COVERED|LIVED) +([A
       my $op = exists $m->{$two} ? $two : exists $m->{$one} ? $one : exit 3;
       substr($$l, $col - 1, length $op) = $m->{$op};
       print @lines;
-    ' "$src" "$line" "$col" "$mutator" >"$mutated"; then
+    ' "$work/snap/$(basename "$file")" "$line" "$col" "$mutator" >"$mutated"; then
       printf '%s\t%s\tSKIPPED (no operator for this mutator at the column)\n' "$loc" "$mutator"
       continue
     fi
-    printf '{"Replace":{"%s":"%s"}}' "$src" "$mutated" >"$work/overlay.json"
+    overlay "$src" "$mutated"
     out="$work/test.out"
     if go test -count=1 -failfast ${MUTATE_RUN:+-run "$MUTATE_RUN"} -overlay "$work/overlay.json" "./$pkg" >"$out" 2>&1; then
       printf '%s\t%s\tLIVED\n' "$loc" "$mutator"
