@@ -17,6 +17,8 @@
 # A LIVED mutant is a missing test or an equivalent mutant (mutants-accepted.txt).
 # Without GREMLINS_LOG it runs `gremlins unleash --dry-run` on PKG first.
 # MUTATE_RUN=regexp runs only those tests (go test -run), to check a new test.
+# MUTATE_TIMEOUT (go test -timeout, default 10m): a mutant that makes a loop
+# endless is reported TIMED OUT, which kills it as gremlins counts it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:$(go env GOPATH)/bin"
@@ -86,10 +88,12 @@ grep -E '^ *(NOT COVERED|LIVED) ' "$log" | sed -E 's/^ *(NOT COVERED|LIVED) +([A
     fi
     overlay "$src" "$mutated"
     out="$work/test.out"
-    if go test -count=1 -failfast ${MUTATE_RUN:+-run "$MUTATE_RUN"} -overlay "$work/overlay.json" "./$pkg" >"$out" 2>&1; then
+    if go test -count=1 -failfast -timeout "${MUTATE_TIMEOUT:-10m}" ${MUTATE_RUN:+-run "$MUTATE_RUN"} -overlay "$work/overlay.json" "./$pkg" >"$out" 2>&1; then
       printf '%s\t%s\tLIVED\n' "$loc" "$mutator"
     elif grep -qE '\[(build|setup) failed\]' "$out"; then
       printf '%s\t%s\tNOT VIABLE (does not build)\n' "$loc" "$mutator"
+    elif grep -q '^panic: test timed out' "$out"; then
+      printf '%s\t%s\tTIMED OUT\n' "$loc" "$mutator"
     else
       failing=$(grep -Eo -- '--- FAIL: [^ /]+' "$out" | head -1 | sed 's/--- FAIL: //' || true)
       printf '%s\t%s\tKILLED %s\n' "$loc" "$mutator" "${failing:-(no test name: see go test output)}"

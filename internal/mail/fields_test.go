@@ -105,3 +105,66 @@ func TestFilenameCutToMaxBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestStripComments: (comments) go, nested or escaped, but not inside a
+// "quoted string"; a backslash escapes the next character.
+func TestStripComments(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`no comment`:          `no comment`,
+		`a (c) b`:             `a   b`,
+		`a ((b) c) d`:         `a    d`,
+		`a\(b (c\)d) e`:       `a\(b   e`, // escaped parens are text, or stay in the comment
+		`"x (y)" (z)`:         `"x (y)"  `,
+		`"q\"(x)" (y)`:        `"q\"(x)"  `, // the escaped quote does not end the string
+		`(a "b) c`:            `  c`,        // a quote inside a comment opens no string
+		`(x) a) b`:            `  a) b`,     // a ")" closing nothing is text
+		`a (b) c\`:            `a   c\`,     // a trailing backslash escapes nothing
+		`(x) a\\(b)`:          `  a\\ `,
+		`<id@x> (Mon, 1 Jan)`: `<id@x>  `,
+	} {
+		if got := stripComments(in); got != want {
+			t.Errorf("stripComments(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestSplitEntries: an address list splits at commas and semicolons outside
+// "quoted strings" and <angle brackets>.
+func TestSplitEntries(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{`a@x, b@y`, []string{`a@x`, ` b@y`}},
+		{`a@x; b@y`, []string{`a@x`, ` b@y`}},
+		{`"Doe, John" <j@x>, b@y`, []string{`"Doe, John" <j@x>`, ` b@y`}},
+		{`"a\"b, c\"" <a@x>, d@y`, []string{`"a\"b, c\"" <a@x>`, ` d@y`}},
+		{`<a,b@x>, c@y`, []string{`<a,b@x>`, ` c@y`}},
+		{`"x>y, z" <a@x>, b@y`, []string{`"x>y, z" <a@x>`, ` b@y`}},
+		{`"x<y, z" <a@x>, b@y`, []string{`"x<y, z" <a@x>`, ` b@y`}},
+		{`<a"b@x>, c@y, <d"e@z>`, []string{`<a"b@x>`, ` c@y`, ` <d"e@z>`}},
+		{`"unterminated, a@x, b@y`, []string{` unterminated`, ` a@x`, ` b@y`}},
+	}
+	for _, tt := range cases {
+		eq(t, tt.in, splitEntries(tt.in), tt.want)
+	}
+}
+
+// TestStripQuoted: "quoted strings" become one space each side, escaped
+// quotes included; a backslash outside quotes is text.
+func TestStripQuoted(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`a b`:         `a b`,
+		`"a\"b" c`:    `   c`,
+		`a\b "q" d`:   `a\b    d`,
+		`x "y\\" z`:   `x    z`,
+		`"a" b "c" d`: `   b    d`,
+	} {
+		if got := stripQuoted(in); got != want {
+			t.Errorf("stripQuoted(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
