@@ -472,3 +472,19 @@ func TestFixtureInvariants(t *testing.T) {
 		assertInert(t, SanitizeHTML(m.HTML))
 	}
 }
+
+// TestIsTokenByte: a field name is letters, digits and !#$%&'*+-.^_`|~; the
+// bytes next to each range (and controls, space, 8-bit) end it.
+func TestIsTokenByte(t *testing.T) {
+	t.Parallel()
+	for _, c := range []byte("azAZ09mM5!#$%&'*+-.^_`|~") {
+		if !isTokenByte(c) {
+			t.Errorf("%q is a token byte", c)
+		}
+	}
+	for _, c := range []byte("{@[/: \t\x00\x7f\x80\xff\"(),;<=>?\\]") {
+		if isTokenByte(c) {
+			t.Errorf("%q is not a token byte", c)
+		}
+	}
+}
