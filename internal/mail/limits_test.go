@@ -288,3 +288,33 @@ func TestPrefixCutsAtACharacter(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchDelimiter: a line is a boundary delimiter when the boundary is
+// followed by nothing, a space or a tab (RFC 2046 transport padding) or "--"
+// (the closing one); innermost boundary first. Other text after it is not one.
+func TestMatchDelimiter(t *testing.T) {
+	t.Parallel()
+	open := [][]byte{[]byte("--outer"), []byte("--inner")}
+	cases := []struct {
+		line  string
+		i     int
+		final bool
+	}{
+		{"--inner", 1, false},
+		{"--inner--", 1, true},
+		{"--inner ", 1, false},
+		{"--inner\t", 1, false},
+		{"--outer", 0, false},
+		{"--outer--", 0, true},
+		{"--innerX", -1, false},
+		{"--inner-x", -1, false},
+		{"text", -1, false},
+		{"x --inner", -1, false},
+	}
+	for _, tt := range cases {
+		i, final := matchDelimiter(open, []byte(tt.line), false)
+		if i != tt.i || final != tt.final {
+			t.Errorf("%q: got %d,%v want %d,%v", tt.line, i, final, tt.i, tt.final)
+		}
+	}
+}
