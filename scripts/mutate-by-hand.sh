@@ -5,7 +5,8 @@
 #   scripts/mutate-by-hand.sh PKG [GREMLINS_LOG]
 #
 # Gremlins v0.6.0 maps some executed code to no coverage block (the
-# comparisons of a switch case, a closure's body on the line of its call) and
+# comparisons of a switch case, code after a func literal on its line,
+# constant declarations) and
 # reports those mutants NOT COVERED without running them. This script makes
 # the same change at the same file:line:column (== to !=, < to <=, + to -,
 # ++ to --...) through `go test -overlay`, so the source files are never
@@ -13,7 +14,7 @@
 # .go files are copied when the script starts and every run reads the copies
 # (also through the overlay), so editing tests meanwhile changes no result.
 # The unmutated copy must pass first. Each result is one line on stdout:
-#   file:line:column  MUTATOR  KILLED TestName | LIVED | NOT VIABLE (does not build)
+#   file:line:column  MUTATOR  KILLED TestName | TIMED OUT | LIVED | NOT VIABLE (does not build)
 # A LIVED mutant is a missing test or an equivalent mutant (mutants-accepted.txt).
 # Without GREMLINS_LOG it runs `gremlins unleash --dry-run` on PKG first.
 # MUTATE_RUN=regexp runs only those tests (go test -run), to check a new test.
