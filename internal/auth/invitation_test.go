@@ -215,3 +215,40 @@ func TestDevLoginEnabled(t *testing.T) {
 		})
 	}
 }
+
+// TestInvitationMail: the mail names the user, their address, the link and
+// when it stops working, says who asked, and tells a user with a password
+// that this is a reset their password survives until then.
+func TestInvitationMail(t *testing.T) {
+	t.Parallel()
+	if InvitationTTL != 7*24*time.Hour {
+		t.Fatalf("InvitationTTL is %v: links work for a week", InvitationTTL)
+	}
+	expires := time.Date(2026, 3, 7, 11, 0, 0, 0, time.FixedZone("CET", 3600))
+	inv := func(hash string) NewInvitation {
+		return NewInvitation{Token: "tok", URL: "https://t.example/invite/tok", ExpiresAt: expires,
+			User: store.User{Name: "Bob", Email: "bob@example.com", PasswordHash: hash}}
+	}
+	cases := []struct {
+		name, hash, from, subject, text string
+	}{
+		{"invite", "", "", "You are invited to Ticketer",
+			"Hello Bob,\n\nyou have a Ticketer account as bob@example.com. To set your password and sign in, open this link:\n\n" +
+				"https://t.example/invite/tok\n\nIt works once, until 7 March 2026 10:00 UTC.\n"},
+		{"invite asked by an admin", "", "Ann Admin", "You are invited to Ticketer",
+			"Hello Bob,\n\nyou have a Ticketer account as bob@example.com. Ann Admin asked for it. To set your password and sign in, open this link:\n\n" +
+				"https://t.example/invite/tok\n\nIt works once, until 7 March 2026 10:00 UTC.\n"},
+		{"reset", "$argon2id$x", "", "Reset your Ticketer password",
+			"Hello Bob,\n\nto set a new password for bob@example.com, open this link:\n\nhttps://t.example/invite/tok\n\n" +
+				"It works once, until 7 March 2026 10:00 UTC. Your current password keeps working until then; if you did not expect this mail, ignore it.\n"},
+		{"reset asked by an admin", "$argon2id$x", "Ann Admin", "Reset your Ticketer password",
+			"Hello Bob,\n\nto set a new password for bob@example.com, open this link: Ann Admin asked for it.\n\nhttps://t.example/invite/tok\n\n" +
+				"It works once, until 7 March 2026 10:00 UTC. Your current password keeps working until then; if you did not expect this mail, ignore it.\n"},
+	}
+	for _, tt := range cases {
+		subject, text := InvitationMail(inv(tt.hash), tt.from)
+		if subject != tt.subject || text != tt.text {
+			t.Errorf("%s: got %q\n%q\nwant %q\n%q", tt.name, subject, text, tt.subject, tt.text)
+		}
+	}
+}

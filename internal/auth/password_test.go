@@ -10,6 +10,10 @@ func TestPasswordHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// RFC 9106's second recommendation: 64 MiB, 3 passes, 2 lanes.
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=3,p=2$") {
+		t.Errorf("hash %s: not argon2id with m=65536,t=3,p=2", h)
+	}
 	if !strings.HasPrefix(h, "$argon2id$") || !CheckPassword(h, "correct horse battery") || CheckPassword(h, "wrong password") {
 		t.Fatalf("hash %s", h)
 	}

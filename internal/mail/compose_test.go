@@ -181,3 +181,35 @@ func TestNewMessageID(t *testing.T) {
 		t.Errorf("empty domain: %q", id)
 	}
 }
+
+// TestComposeUnnamedAttachments: an attachment without a filename goes out as
+// attachment-N with its type's extension, numbered across the message
+// (inline parts first), so the recipient sees distinct names.
+func TestComposeUnnamedAttachments(t *testing.T) {
+	t.Parallel()
+	o := Outgoing{
+		From: Address{Email: "support@ticketer.test"}, To: []Address{{Email: "a@example.com"}},
+		Subject: "Files", MessageID: "files-1@ticketer.test", Date: time.Unix(0, 0),
+		Text: "See the files.", HTML: `<p>See the files.</p><img src="cid:img@ticketer.test">`,
+		Attachments: []Attachment{
+			{ContentType: "image/png", ContentID: "img@ticketer.test", Inline: true, Data: []byte("\x89PNG")},
+			{ContentType: "application/pdf", Data: []byte("%PDF")},
+			{ContentType: "not a type", Data: []byte("raw")},
+		},
+	}
+	raw, err := Compose(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"filename=attachment-1.png\r\n", "filename=attachment-2.pdf\r\n", "filename=attachment-3.bin\r\n"} {
+		if !bytes.Contains(raw, []byte(name)) {
+			t.Errorf("no %s in:\n%s", name, raw)
+		}
+	}
+	m, err := Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "pdf", string(attachmentNamed(t, m, "attachment-2.pdf").Data), "%PDF")
+	eq(t, "bin type", attachmentNamed(t, m, "attachment-3.bin").ContentType, "application/octet-stream")
+}

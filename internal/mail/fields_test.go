@@ -3,6 +3,7 @@ package mail
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestParseAddressesDisplayNameNeverWins: text in a display name, however
@@ -69,6 +70,101 @@ func TestFilenameDropsBidiControls(t *testing.T) {
 	} {
 		if got := sanitizeFilename(in); got != want {
 			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestFilenameCutToMaxBytes: a name over maxFilenameBytes is cut at a
+// character boundary and keeps an extension of up to 16 bytes (dot included).
+func TestFilenameCutToMaxBytes(t *testing.T) {
+	t.Parallel()
+	if maxFilenameBytes != 200 {
+		t.Fatalf("maxFilenameBytes is %d: the cases below assume 200", maxFilenameBytes)
+	}
+	a := strings.Repeat("a", 250)
+	cases := []struct {
+		name, in, want string
+	}{
+		{"short name untouched", "report.pdf", "report.pdf"},
+		{"exactly the limit", strings.Repeat("a", 196) + ".pdf", strings.Repeat("a", 196) + ".pdf"},
+		{"extension kept", a + ".pdf", strings.Repeat("a", 196) + ".pdf"},
+		{"16-byte extension kept", a + ".abcdefghijklmno", strings.Repeat("a", 184) + ".abcdefghijklmno"},
+		{"17-byte extension is not one", a + ".abcdefghijklmnop", strings.Repeat("a", 200)},
+		{"no extension", a, strings.Repeat("a", 200)},
+		// "é" is 2 bytes starting at odd offsets: byte 196 is the middle of one.
+		{"cut before a split character", "x" + strings.Repeat("é", 150) + ".pdf", "x" + strings.Repeat("é", 97) + ".pdf"},
+		{"cut at a character start", strings.Repeat("é", 150) + ".pdf", strings.Repeat("é", 98) + ".pdf"},
+	}
+	for _, tt := range cases {
+		got := sanitizeFilename(tt.in)
+		if got != tt.want {
+			t.Errorf("%s: got %q (%d bytes), want %q", tt.name, got, len(got), tt.want)
+		}
+		if len(got) > maxFilenameBytes || !utf8.ValidString(got) {
+			t.Errorf("%s: %q is over %d bytes or not UTF-8", tt.name, got, maxFilenameBytes)
+		}
+	}
+}
+
+// TestStripComments: (comments) go, nested or escaped, but not inside a
+// "quoted string"; a backslash escapes the next character.
+func TestStripComments(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`no comment`:          `no comment`,
+		`a (c) b`:             `a   b`,
+		`a ((b) c) d`:         `a    d`,
+		`a\(b (c\)d) e`:       `a\(b   e`, // escaped parens are text, or stay in the comment
+		`"x (y)" (z)`:         `"x (y)"  `,
+		`"q\"(x)" (y)`:        `"q\"(x)"  `, // the escaped quote does not end the string
+		`(a "b) c`:            `  c`,        // a quote inside a comment opens no string
+		`(x) a) b`:            `  a) b`,     // a ")" closing nothing is text
+		`a (b) c\`:            `a   c\`,     // a trailing backslash escapes nothing
+		`(x) a\\(b)`:          `  a\\ `,
+		`<id@x> (Mon, 1 Jan)`: `<id@x>  `,
+	} {
+		if got := stripComments(in); got != want {
+			t.Errorf("stripComments(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestSplitEntries: an address list splits at commas and semicolons outside
+// "quoted strings" and <angle brackets>.
+func TestSplitEntries(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{`a@x, b@y`, []string{`a@x`, ` b@y`}},
+		{`a@x; b@y`, []string{`a@x`, ` b@y`}},
+		{`"Doe, John" <j@x>, b@y`, []string{`"Doe, John" <j@x>`, ` b@y`}},
+		{`"a\"b, c\"" <a@x>, d@y`, []string{`"a\"b, c\"" <a@x>`, ` d@y`}},
+		{`<a,b@x>, c@y`, []string{`<a,b@x>`, ` c@y`}},
+		{`"x>y, z" <a@x>, b@y`, []string{`"x>y, z" <a@x>`, ` b@y`}},
+		{`"x<y, z" <a@x>, b@y`, []string{`"x<y, z" <a@x>`, ` b@y`}},
+		{`<a"b@x>, c@y, <d"e@z>`, []string{`<a"b@x>`, ` c@y`, ` <d"e@z>`}},
+		{`"unterminated, a@x, b@y`, []string{` unterminated`, ` a@x`, ` b@y`}},
+	}
+	for _, tt := range cases {
+		eq(t, tt.in, splitEntries(tt.in), tt.want)
+	}
+}
+
+// TestStripQuoted: "quoted strings" become one space each side, escaped
+// quotes included; a backslash outside quotes is text.
+func TestStripQuoted(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`a b`:         `a b`,
+		`"a\"b" c`:    `   c`,
+		`a\b "q" d`:   `a\b    d`,
+		`x "y\\" z`:   `x    z`,
+		`"a" b "c" d`: `   b    d`,
+	} {
+		if got := stripQuoted(in); got != want {
+			t.Errorf("stripQuoted(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -264,3 +264,57 @@ func TestVisibleTextReadsTheFirstMegabyte(t *testing.T) {
 		})
 	}
 }
+
+// TestPrefixCutsAtACharacter: the visible text's source is cut before a
+// character its byte limit would split, so it stays valid UTF-8.
+func TestPrefixCutsAtACharacter(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abc", 3, "abc"},
+		{"abc", 5, "abc"},
+		{"abcd", 2, "ab"},
+		{"aé", 2, "a"},   // byte 2 is the middle of "é"
+		{"aéb", 3, "aé"}, // byte 3 starts "b"
+		{"a€", 3, "a"},   // 3-byte "€": two bytes to step back over
+		{"é", 1, ""},
+	}
+	for _, tt := range tests {
+		if got := prefix(tt.in, tt.n); got != tt.want {
+			t.Errorf("prefix(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
+
+// TestMatchDelimiter: a line is a boundary delimiter when the boundary is
+// followed by nothing, a space or a tab (RFC 2046 transport padding) or "--"
+// (the closing one); innermost boundary first. Other text after it is not one.
+func TestMatchDelimiter(t *testing.T) {
+	t.Parallel()
+	open := [][]byte{[]byte("--outer"), []byte("--inner")}
+	cases := []struct {
+		line  string
+		i     int
+		final bool
+	}{
+		{"--inner", 1, false},
+		{"--inner--", 1, true},
+		{"--inner ", 1, false},
+		{"--inner\t", 1, false},
+		{"--outer", 0, false},
+		{"--outer--", 0, true},
+		{"--innerX", -1, false},
+		{"--inner-x", -1, false},
+		{"text", -1, false},
+		{"x --inner", -1, false},
+	}
+	for _, tt := range cases {
+		i, final := matchDelimiter(open, []byte(tt.line), false)
+		if i != tt.i || final != tt.final {
+			t.Errorf("%q: got %d,%v want %d,%v", tt.line, i, final, tt.i, tt.final)
+		}
+	}
+}

@@ -424,6 +424,25 @@ func TestParseNotEmail(t *testing.T) {
 	}
 }
 
+// TestParseSkipsLeadingJunk: lines before the first field that are not fields
+// (a stray continuation, a tool's banner) are dropped and counted once each.
+func TestParseSkipsLeadingJunk(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ name, head, problem string }{
+		{"stray continuation", " folded nothing\r\n", "skipped 1 malformed header line(s)"},
+		{"banner", "X-Banner without colon\r\n", "skipped 1 malformed header line(s)"},
+		{"both", " folded nothing\r\nbanner line\r\n\tmore folding\r\n", "skipped 3 malformed header line(s)"},
+	} {
+		m, err := Parse([]byte(tt.head + "From: ann@example.com\r\nSubject: Hi\r\n\r\nBody\r\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		eq(t, tt.name+" From", m.From.Email, "ann@example.com")
+		eq(t, tt.name+" Subject", m.Subject, "Hi")
+		hasProblem(t, m, tt.problem)
+	}
+}
+
 // TestFixtureInvariants holds for every message we can parse.
 func TestFixtureInvariants(t *testing.T) {
 	files := fixtures(t, "testdata/*.eml")
@@ -451,5 +470,21 @@ func TestFixtureInvariants(t *testing.T) {
 			t.Errorf("%s: Date not UTC", f)
 		}
 		assertInert(t, SanitizeHTML(m.HTML))
+	}
+}
+
+// TestIsTokenByte: a field name is letters, digits and !#$%&'*+-.^_`|~; the
+// bytes next to each range (and controls, space, 8-bit) end it.
+func TestIsTokenByte(t *testing.T) {
+	t.Parallel()
+	for _, c := range []byte("azAZ09mM5!#$%&'*+-.^_`|~") {
+		if !isTokenByte(c) {
+			t.Errorf("%q is a token byte", c)
+		}
+	}
+	for _, c := range []byte("{@[/: \t\x00\x7f\x80\xff\"(),;<=>?\\]") {
+		if isTokenByte(c) {
+			t.Errorf("%q is not a token byte", c)
+		}
 	}
 }

@@ -63,3 +63,22 @@ func TestNormalizeSubject(t *testing.T) {
 		eq(t, "NormalizeSubject("+tt.in+")", NormalizeSubject(tt.in), tt.want)
 	}
 }
+
+// TestBaseAddress: the mailbox an address reaches, whatever its case and plus
+// tag, so replies to support+t42@ find the support@ mailbox.
+func TestBaseAddress(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"Support+t42@Example.com": "support@example.com",
+		" support@example.com ":   "support@example.com",
+		"support+a+b@example.com": "support@example.com",
+		"+t42@example.com":        "@example.com",
+		"support@example.com":     "support@example.com",
+		"not an address":          "not an address",
+		"Sales+Quote@Example.ORG": "sales@example.org",
+	} {
+		if got := BaseAddress(in); got != want {
+			t.Errorf("BaseAddress(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

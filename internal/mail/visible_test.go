@@ -58,6 +58,8 @@ func TestVisibleTextFromHTML(t *testing.T) {
 		{"outlook desktop localized from", `<p class=MsoNormal>Neu</p><div style="border:none;border-top:solid #E1E1E1 1.0pt"><p><b>Lähettäjä:</b> x</p></div><p>vanha</p>`, "Neu"},
 		{"outlook blank paragraph", `<p class=MsoNormal>One</p><p class=MsoNormal><o:p>&nbsp;</o:p></p><p class=MsoNormal>Two</p>`, "One\n\nTwo"},
 		{"outlook paragraph with only an image", `<p class=MsoNormal>One</p><p class=MsoNormal><img src="cid:x" alt=""></p><p class=MsoNormal>Two</p>`, "One\nTwo"},
+		{"type=cite only quotes on a blockquote", `<p>New</p><div type="cite">Still new</div>`, "New\n\nStill new"},
+		{"pre keeps its spacing, not what follows", "<p>See:</p><pre>a  b\n  indented</pre><p>after   the   pre</p>", "See:\n\na  b\n  indented\n\nafter the pre"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
