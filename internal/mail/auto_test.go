@@ -78,6 +78,7 @@ func TestReasonOfExistingFixtures(t *testing.T) {
 		{"dsn_bounce_envelope_id_only.eml", ReasonBounce},
 		{"qmail_bounce.eml", ReasonBounce},
 		{"exim_bounce.eml", ReasonBounce},
+		{"attached_original_bounce.eml", ReasonBounce},
 		{"auto_submitted_auto_replied.eml", ReasonAutoReply},
 		{"auto_submitted_auto_generated.eml", ReasonAutoReply},
 		{"precedence_bulk.eml", ReasonAutoReply},

@@ -336,6 +336,17 @@ func TestParseFixtures(t *testing.T) {
 				Diagnostic:        "550 5.1.1 User unknown",
 			})
 		}},
+		// Not a DSN, and the original message attached whole: its Message-ID
+		// comes from the attachment (the text names none).
+		{"attached_original_bounce.eml", func(t *testing.T, m *Message) {
+			eq(t, "Bounce", m.Bounce, &Bounce{
+				OriginalMessageID: "reply-82@ticketer.test",
+				Recipient:         "gone@example.com",
+				Status:            "5.1.1",
+				Action:            "failed",
+				Diagnostic:        "host mx.example.com[192.0.2.1] said: 550 5.1.1",
+			})
+		}},
 		{"auto_submitted_auto_replied.eml", autoIs("auto-submitted: auto-replied")},
 		{"auto_submitted_auto_generated.eml", autoIs("auto-submitted: auto-generated")},
 		{"auto_submitted_no.eml", autoIs("")},
