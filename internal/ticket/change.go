@@ -315,7 +315,10 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, c Change) (Applied, e
 		}
 	}
 	if tags.changed {
-		if err := s.store.SetTicketTags(ctx, tx, a.TicketID, tags.list); err != nil {
+		// Only the tags that differ: each row's triggers keep the counts.
+		add := slices.DeleteFunc(slices.Clone(tags.list), func(t string) bool { return slices.Contains(tags.read, t) })
+		remove := slices.DeleteFunc(slices.Clone(tags.read), func(t string) bool { return slices.Contains(tags.list, t) })
+		if err := s.store.ChangeTicketTags(ctx, tx, a.TicketID, add, remove); err != nil {
 			return a, err
 		}
 		if err := s.store.TouchTicket(ctx, tx, a.TicketID, now, 0); err != nil {
@@ -445,8 +448,9 @@ func (s *Service) assigneeEmail(ctx context.Context, tx *store.Tx, id int64, mus
 // ticketTags are a ticket's tags as a change's parts leave them: read
 // once, written once.
 type ticketTags struct {
-	list          []string
-	read, changed bool
+	read    []string // as stored; nil until read
+	list    []string // as the parts leave them
+	changed bool
 }
 
 // changeTags works out the tags a.Change leaves on the ticket, with the
@@ -456,12 +460,12 @@ func (s *Service) changeTags(ctx context.Context, tx *store.Tx, a *Applied, cur 
 	if c.Tags == nil && c.TagsAdd == nil && c.TagsRemove == nil {
 		return nil
 	}
-	if !cur.read {
+	if cur.read == nil {
 		list, err := s.store.TicketTags(ctx, tx, a.TicketID)
 		if err != nil {
 			return err
 		}
-		cur.list, cur.read = list, true
+		cur.read, cur.list = append([]string{}, list...), list
 	}
 	old := cur.list
 	tags := old
