@@ -167,7 +167,25 @@ func (s *Service) runRules(ctx context.Context, tx *store.Tx, a Applied) ([]Chan
 		}
 	}
 	flush()
+	if len(out) > 0 {
+		// The first change starts from the ticket the rules just read (the
+		// rules' own inserts change neither its fields nor its tags).
+		f := fieldsOf(ev.ticket)
+		out[0].before, out[0].tags = &f, slices.Sorted(slices.Values(append([]string{}, ev.ticket.Tags...)))
+	}
 	return out, nil
+}
+
+// fieldsOf is a ticket's fields as a change reads them.
+func fieldsOf(t store.Ticket) store.TicketFields {
+	f := store.TicketFields{Status: t.Status, Priority: t.Priority, SolvedAt: t.SolvedAt, SnoozeUntil: t.SnoozeUntil}
+	if t.Assignee != nil {
+		f.AssigneeID = t.Assignee.ID
+	}
+	if t.Team != nil {
+		f.TeamID = t.Team.ID
+	}
+	return f
 }
 
 // ruleSetKey memoizes the rule set in a transaction (store.TxMemo).
