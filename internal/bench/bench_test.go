@@ -117,8 +117,8 @@ func benchImport(b *testing.B, rules int) {
 			}
 			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
 			// The import's own CPU time a message (the database server's not
-			// counted): on a loaded machine, where the wall clock says little,
-			// it still compares two versions.
+			// counted): on a loaded machine it varies less than the wall clock,
+			// though it varies too.
 			cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 			cpuMs := float64(cpu.Microseconds()) / 1000 / float64(st.Messages)
 			b.ReportMetric(float64(st.Messages)/elapsed.Seconds(), "msgs/s")
