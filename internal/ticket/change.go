@@ -142,9 +142,9 @@ type Change struct {
 	// before is the ticket's state when the caller already knows it (batch
 	// ingestion reads many at once); nil reads it.
 	before *store.TicketFields
-	// tags are the ticket's tags, sorted, when the caller already knows
-	// them; nil reads them.
-	tags []string
+	// knownTags are the ticket's tags, sorted, when the caller already
+	// knows them; nil reads them.
+	knownTags []string
 	// parts are changes made as this one (the rules that fired on one
 	// change, rulehook.go): each part's fields and tags apply in order with
 	// its own audit entries and actor, then the ticket is written once and
@@ -289,7 +289,7 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, c Change) (Applied, e
 		parts = []Change{c}
 	}
 	var fields bool
-	tags := ticketTags{read: c.tags, list: c.tags}
+	tags := ticketTags{read: c.knownTags, list: c.knownTags}
 	id := a.TicketID // a new ticket's, which the parts do not know
 	for _, p := range parts {
 		from := len(a.Events)
