@@ -62,6 +62,33 @@ func (s *Store) SetTicketTags(ctx context.Context, q Querier, id int64, tags []s
 	return nil
 }
 
+// ChangeTicketTags adds and removes some of a ticket's tags, one statement
+// for each (deferred on PostgreSQL): a tag added must not be on the ticket,
+// and the rows' triggers keep the counts of only the tags that change.
+func (s *Store) ChangeTicketTags(ctx context.Context, q Querier, id int64, add, remove []string) error {
+	// params numbers the tags from $2 ($1 is the ticket) in the pattern.
+	params := func(tags []string, pattern string) (string, []any) {
+		args, list := []any{id}, make([]string, len(tags))
+		for i, t := range tags {
+			args, list[i] = append(args, t), fmt.Sprintf(pattern, i+2)
+		}
+		return strings.Join(list, ", "), args
+	}
+	if len(remove) > 0 {
+		in, args := params(remove, "$%d")
+		if err := deferExec(ctx, q, `DELETE FROM ticket_tags WHERE ticket_id = $1 AND tag IN (`+in+`)`, args...); err != nil {
+			return fmt.Errorf("remove tags of ticket %d: %w", id, err)
+		}
+	}
+	if len(add) > 0 {
+		rows, args := params(add, "($1, $%d)")
+		if err := deferExec(ctx, q, `INSERT INTO ticket_tags (ticket_id, tag) VALUES `+rows, args...); err != nil {
+			return fmt.Errorf("add tags of ticket %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
 // SetFirstResponse sets a ticket's first response time from its delivered
 // agent replies: the earliest one sent, or none (a reply that bounced after
 // it was sent no longer counts; a forward to a third party answers nobody).

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/ticketer/ticketer/internal/domain"
@@ -205,6 +206,18 @@ func TestTagAndTeamCountsFollowTickets(t *testing.T) {
 			{"tags replaced", func() {
 				if err := s.SetTicketTags(ctx, s.DB().W(), ids[1], []string{"late"}); err != nil {
 					t.Fatal(err)
+				}
+			}},
+			{"tags changed: some added, some removed", func() {
+				// In a transaction: on PostgreSQL the statements are deferred.
+				err := s.DB().InTx(ctx, func(tx *store.Tx) error {
+					return s.ChangeTicketTags(ctx, tx, ids[2], []string{"bug", "late"}, []string{"vip"})
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tags, err := s.TicketTags(ctx, s.DB().W(), ids[2]); err != nil || !slices.Equal(tags, []string{"bug", "late"}) {
+					t.Fatalf("tags %v (%v), want bug, late", tags, err)
 				}
 			}},
 			{"tagged ticket deleted", func() { exec(`DELETE FROM tickets WHERE id = $1`, ids[4]) }},

@@ -61,6 +61,9 @@ type Event struct {
 	Kind               EventKind
 	Field              string
 	OldValue, NewValue string
+	// by is who made this entry when it is not the change's actor: in the
+	// rules' changes made as one (Change.parts), each rule's own.
+	by *Actor
 }
 
 // Actor is who makes a change: an agent (UserID set), a sender's address,
@@ -139,6 +142,14 @@ type Change struct {
 	// before is the ticket's state when the caller already knows it (batch
 	// ingestion reads many at once); nil reads it.
 	before *store.TicketFields
+	// knownTags are the ticket's tags, sorted, when the caller already
+	// knows them; nil reads them.
+	knownTags []string
+	// parts are changes made as this one (the rules that fired on one
+	// change, rulehook.go): each part's fields and tags apply in order with
+	// its own audit entries and actor, then the ticket is written once and
+	// the hooks run once. The change's own fields are then unused.
+	parts []Change
 }
 
 // Delivery is a delivery state to record for one message.
@@ -176,6 +187,11 @@ var ErrHookDepth = errors.New("ticket change: hooks nested too deep")
 // validate checks a change's values (not yet against the ticket), and
 // normalises its tags. It needs no transaction, so callers may run it first.
 func (c *Change) validate() error {
+	for i := range c.parts {
+		if err := c.parts[i].validate(); err != nil {
+			return err
+		}
+	}
 	if c.Status != nil && !slices.Contains(domain.Statuses(), *c.Status) {
 		return domain.Invalid("status", "must be one of "+domain.Join(domain.Statuses()))
 	}
@@ -248,7 +264,7 @@ func (s *Service) applyChange(ctx context.Context, tx *store.Tx, c Change, depth
 // write makes the change's writes and works out its audit entries.
 func (s *Service) write(ctx context.Context, tx *store.Tx, c Change) (Applied, error) {
 	now := s.now()
-	a := Applied{Change: c, Events: slices.Clone(c.Events), At: now}
+	a := Applied{Change: c, At: now}
 	if c.Create != nil {
 		id, err := s.store.CreateTicket(ctx, tx, *c.Create)
 		if err != nil {
@@ -268,17 +284,49 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, c Change) (Applied, e
 		}
 		a.After = a.Before
 	}
-	fields, err := s.changeFields(ctx, tx, &a, now)
-	if err != nil {
-		return a, err
+	parts := c.parts
+	if parts == nil {
+		parts = []Change{c}
 	}
+	var fields bool
+	tags := ticketTags{read: c.knownTags, list: c.knownTags}
+	id := a.TicketID // a new ticket's, which the parts do not know
+	for _, p := range parts {
+		from := len(a.Events)
+		a.Change = p
+		a.TicketID = id
+		a.Events = append(a.Events, p.Events...)
+		changed, err := s.changeFields(ctx, tx, &a, now)
+		if err != nil {
+			return a, err
+		}
+		fields = fields || changed
+		if err := s.changeTags(ctx, tx, &a, &tags); err != nil {
+			return a, err
+		}
+		if c.parts != nil {
+			for i := from; i < len(a.Events); i++ {
+				a.Events[i].by = &p.Actor
+			}
+		}
+	}
+	a.Change = c
+	a.TicketID = id
 	if fields {
 		if err := s.store.UpdateTicketFields(ctx, tx, a.TicketID, a.After, now); err != nil {
 			return a, err
 		}
 	}
-	if err := s.changeTags(ctx, tx, &a, now); err != nil {
-		return a, err
+	if tags.changed {
+		// Only the tags that differ: each row's triggers keep the counts.
+		add := slices.DeleteFunc(slices.Clone(tags.list), func(t string) bool { return slices.Contains(tags.read, t) })
+		remove := slices.DeleteFunc(slices.Clone(tags.read), func(t string) bool { return slices.Contains(tags.list, t) })
+		if err := s.store.ChangeTicketTags(ctx, tx, a.TicketID, add, remove); err != nil {
+			return a, err
+		}
+		if err := s.store.TouchTicket(ctx, tx, a.TicketID, now, 0); err != nil {
+			return a, err
+		}
 	}
 	if c.MessageAdded != 0 && !c.Counted {
 		n := 1
@@ -400,20 +448,35 @@ func (s *Service) assigneeEmail(ctx context.Context, tx *store.Tx, id int64, mus
 	return u.Email, nil
 }
 
-func (s *Service) changeTags(ctx context.Context, tx *store.Tx, a *Applied, now time.Time) error {
+// ticketTags are a ticket's tags as a change's parts leave them: read
+// once, written once.
+type ticketTags struct {
+	read    []string // as stored; nil until read
+	list    []string // as the parts leave them
+	changed bool
+}
+
+// changeTags works out the tags a.Change leaves on the ticket, with the
+// audit entry; write stores them.
+func (s *Service) changeTags(ctx context.Context, tx *store.Tx, a *Applied, cur *ticketTags) error {
 	c := a.Change
 	if c.Tags == nil && c.TagsAdd == nil && c.TagsRemove == nil {
 		return nil
 	}
-	old, err := s.store.TicketTags(ctx, tx, a.TicketID)
-	if err != nil {
-		return err
+	if cur.read == nil {
+		list, err := s.store.TicketTags(ctx, tx, a.TicketID)
+		if err != nil {
+			return err
+		}
+		cur.read, cur.list = append([]string{}, list...), list
 	}
+	old := cur.list
 	tags := old
 	if c.Tags != nil {
 		tags = *c.Tags
 	}
 	if c.TagsAdd != nil || c.TagsRemove != nil {
+		var err error
 		tags = slices.DeleteFunc(append(slices.Clone(tags), c.TagsAdd...), func(t string) bool { return slices.Contains(c.TagsRemove, t) })
 		if tags, err = normalizeTags(tags); err != nil {
 			if c.Rule == nil {
@@ -426,12 +489,7 @@ func (s *Service) changeTags(ctx context.Context, tx *store.Tx, a *Applied, now 
 	if slices.Equal(tags, old) {
 		return nil
 	}
-	if err := s.store.SetTicketTags(ctx, tx, a.TicketID, tags); err != nil {
-		return err
-	}
-	if err := s.store.TouchTicket(ctx, tx, a.TicketID, now, 0); err != nil {
-		return err
-	}
+	cur.list, cur.changed = tags, true
 	a.Events = append(a.Events, Event{Kind: EventTagsChanged, Field: "tags", OldValue: strings.Join(old, ","), NewValue: strings.Join(tags, ",")})
 	return nil
 }

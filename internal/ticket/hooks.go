@@ -51,7 +51,11 @@ func orderHooks(s *Service, extra []Hook) []Hook {
 func (s *Service) auditHook() Hook {
 	return Hook{Stage: StageAudit, Name: "audit", Run: func(ctx context.Context, tx *store.Tx, a Applied) ([]Change, error) {
 		for _, e := range a.Events {
-			if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: a.TicketID, ActorID: a.Actor.UserID, Actor: a.Actor.Name,
+			by := a.Actor
+			if e.by != nil {
+				by = *e.by
+			}
+			if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: a.TicketID, ActorID: by.UserID, Actor: by.Name,
 				Kind: string(e.Kind), Field: e.Field, OldValue: e.OldValue, NewValue: e.NewValue, CreatedAt: a.At}); err != nil {
 				return nil, err
 			}

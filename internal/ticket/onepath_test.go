@@ -15,7 +15,7 @@ import (
 // applies the status rules, records and announces itself the same way.
 func TestOneChangePath(t *testing.T) {
 	t.Parallel()
-	writer := regexp.MustCompile(`\.(AddEvent|PublishTx|TouchTicket|UpdateTicketFields|SetDelivery|CreateTicket|SetTicketTags|SetFirstResponse|RequeueFailed|SetTicketStatus|SetTicketCSAT)\(`)
+	writer := regexp.MustCompile(`\.(AddEvent|PublishTx|TouchTicket|UpdateTicketFields|SetDelivery|CreateTicket|SetTicketTags|ChangeTicketTags|SetFirstResponse|RequeueFailed|SetTicketStatus|SetTicketCSAT)\(`)
 	// notify publishes its own live event, to one agent: a notification is
 	// not a change of the ticket.
 	allowed := map[string]bool{"ticket/change.go": true, "ticket/hooks.go": true, "notify/notify.go": true}

@@ -27,8 +27,10 @@ import (
 // RuleRef names the rule that makes a change, and the rules whose changes
 // led to it (a rule never runs on a change it caused, however far down).
 type RuleRef struct {
-	ID    int64
-	Name  string
+	ID   int64
+	Name string
+	// Chain also holds the other rules whose changes were made as one
+	// with this rule's (asOne).
 	Chain []int64
 }
 
@@ -116,7 +118,9 @@ func (s *Service) runRules(ctx context.Context, tx *store.Tx, a Applied) ([]Chan
 	if !ok {
 		return nil, nil
 	}
-	set, err := s.ruleSetFor(ctx, tx)
+	// Read once a transaction: a batch import makes many changes, and no
+	// transaction that edits rules runs them.
+	set, err := store.TxMemo(tx, ruleSetKey{}, func() (*ruleSet, error) { return s.ruleSetFor(ctx, tx) })
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +139,13 @@ func (s *Service) runRules(ctx context.Context, tx *store.Tx, a Applied) ([]Chan
 	if a.Rule != nil {
 		chain = append(slices.Clone(a.Rule.Chain), a.Rule.ID)
 	}
-	var out []Change
+	var out, group []Change
+	flush := func() {
+		if len(group) > 0 {
+			out = append(out, asOne(group))
+			group = nil
+		}
+	}
 	for _, r := range list {
 		if slices.Contains(chain, r.ID) || !r.Matches(&ev.snap) {
 			continue
@@ -144,9 +154,67 @@ func (s *Service) runRules(ctx context.Context, tx *store.Tx, a Applied) ([]Chan
 		if err != nil {
 			return nil, fmt.Errorf("rule %d (%s): %w", r.ID, r.Name, err)
 		}
-		out = append(out, more...)
+		if c := more[0]; !joinable(c) {
+			flush()
+			out = append(out, more...)
+			continue
+		}
+		group = append(group, more[0])
+		if len(more) > 1 {
+			// The messages a rule adds stay after its change, in order.
+			flush()
+			out = append(out, more[1:]...)
+		}
+	}
+	flush()
+	if len(out) > 0 {
+		// The first change starts from the ticket the rules just read (the
+		// rules' own inserts change neither its fields nor its tags).
+		f := fieldsOf(ev.ticket)
+		out[0].before, out[0].knownTags = &f, slices.Sorted(slices.Values(append([]string{}, ev.ticket.Tags...)))
 	}
 	return out, nil
+}
+
+// fieldsOf is a ticket's fields as a change reads them.
+func fieldsOf(t store.Ticket) store.TicketFields {
+	f := store.TicketFields{Status: t.Status, Priority: t.Priority, SolvedAt: t.SolvedAt, SnoozeUntil: t.SnoozeUntil}
+	if t.Assignee != nil {
+		f.AssigneeID = t.Assignee.ID
+	}
+	if t.Team != nil {
+		f.TeamID = t.Team.ID
+	}
+	return f
+}
+
+// ruleSetKey memoizes the rule set in a transaction (store.TxMemo).
+type ruleSetKey struct{}
+
+// joinable tells whether a rule's change may be made as one with the next
+// rules' (asOne): what its hooks report per rule (agents to notify, the
+// rule's webhooks, an assignee "by" the rule) keeps it a change of its own.
+func joinable(c Change) bool {
+	return len(c.Notify) == 0 && len(c.Webhooks) == 0 && c.Assignee == nil
+}
+
+// asOne makes the changes of rules that fired on one change as one: each
+// rule's fields and tags apply in order, with its own audit entries under
+// its name (rule_fired first), but the ticket is written once and the hooks
+// run once (one SLA recompute, one search document, one ticket.updated), so
+// each rule that fires costs its audit entries, not a change. The rules
+// that fired all make the change: none of them runs on it (Rule.Chain).
+func asOne(group []Change) Change {
+	if len(group) == 1 {
+		return group[0]
+	}
+	first := group[0]
+	ref := *first.Rule
+	ref.Chain = slices.Clone(ref.Chain)
+	for _, c := range group[1:] {
+		ref.Chain = append(ref.Chain, c.Rule.ID)
+	}
+	return Change{TicketID: first.TicketID, Actor: first.Actor, Rule: &ref, parts: group}
 }
 
 // ruleEvent is what rules are evaluated over: the ticket, the message that

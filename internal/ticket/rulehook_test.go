@@ -1,10 +1,12 @@
 package ticket_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/jobs"
+	"github.com/ticketer/ticketer/internal/mailbox/mailboxtest"
 	"github.com/ticketer/ticketer/internal/rules"
 	"github.com/ticketer/ticketer/internal/store"
 	"github.com/ticketer/ticketer/internal/store/storetest"
@@ -369,4 +372,80 @@ func TestTimeRulesJob(t *testing.T) {
 			t.Fatalf("tags %v", tags)
 		}
 	})
+}
+
+// TestFiredRulesMakeOneChange: the rules that fire on one change make their
+// changes as one (the hooks run once for them) while each keeps its audit
+// entries under its own name; a rule that notifies keeps a change of its
+// own (the notification names it), and an updated rule runs once on the
+// joined change.
+func TestFiredRulesMakeOneChange(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		var mu sync.Mutex
+		var seen []string // the rule changes the hooks ran for: their rule_fired entries
+		count := ticket.Hook{Stage: ticket.StageWebhooks, Name: "count", Run: func(_ context.Context, _ *store.Tx, a ticket.Applied) ([]ticket.Change, error) {
+			if a.Rule != nil {
+				mu.Lock()
+				seen = append(seen, strings.Join(withPrefix(kindsOf(a.Events), "rule_fired:"), "+"))
+				mu.Unlock()
+			}
+			return nil, nil
+		}}
+		e := &env{t: t, now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
+		m := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Now: func() time.Time { return e.now }, Manual: true, Hooks: []ticket.Hook{count}})
+		e.ctx, e.st, e.svc, e.blobs, e.outbox = m.Ctx, m.Store, m.Svc, m.Blobs, m.OutboxDir
+		var err error
+		if e.mb, err = e.st.CreateMailbox(e.ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", CreatedAt: e.now}); err != nil {
+			t.Fatal(err)
+		}
+		agent := e.agent()
+		e.rule("A", rules.WhenCreated, nil, rules.Action{Type: "add_tag", Value: "a"})
+		e.rule("B", rules.WhenCreated, nil, rules.Action{Type: "add_tag", Value: "b"}, rules.Action{Type: "set_priority", Value: "high"})
+		e.rule("Tell", rules.WhenCreated, nil, rules.Action{Type: "notify", Value: fmt.Sprint(agent.ID)}, rules.Action{Type: "add_tag", Value: "t"})
+		e.rule("C", rules.WhenCreated, nil, rules.Action{Type: "add_tag", Value: "c"})
+		e.rule("D", rules.WhenUpdated, []rules.Condition{{Field: "tag", Op: "equals", Value: "a"}}, rules.Action{Type: "add_tag", Value: "d"})
+
+		res := e.receive(e.mb, msg("From: ann@customer.test", "To: support@acme.test", "Subject: Hello", "Message-ID: <one@customer.test>"))
+		tk := e.ticket(res.TicketID)
+		if want := []string{"a", "b", "c", "d", "t"}; !slices.Equal(tk.Tags, want) || tk.Priority != domain.PriorityHigh {
+			t.Fatalf("tags %v priority %s, want %v high", tk.Tags, tk.Priority, want)
+		}
+		mu.Lock()
+		got := slices.Clone(seen)
+		mu.Unlock()
+		// The hooks see a change once its own hooks' changes are made: D's
+		// comes before the change it ran on. D runs once on A and B's change
+		// (it ran once on each before), and again on Tell's and C's.
+		if want := []string{"rule_fired:D", "rule_fired:A+rule_fired:B", "rule_fired:D", "rule_fired:Tell", "rule_fired:D", "rule_fired:C"}; !slices.Equal(got, want) {
+			t.Fatalf("rule changes %q, want %q", got, want)
+		}
+		evs, err := e.st.ListEvents(e.ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var trail []string
+		for _, ev := range evs {
+			if strings.HasPrefix(ev.Actor, "rule: ") {
+				trail = append(trail, ev.Actor+" "+ev.Kind+":"+ev.NewValue)
+			}
+		}
+		want := []string{"rule: A rule_fired:A", "rule: A tags_changed:a",
+			"rule: B rule_fired:B", "rule: B priority_changed:high", "rule: B tags_changed:a,b",
+			"rule: D rule_fired:D", "rule: D tags_changed:a,b,d",
+			"rule: Tell rule_fired:Tell", "rule: Tell tags_changed:a,b,d,t", "rule: D rule_fired:D",
+			"rule: C rule_fired:C", "rule: C tags_changed:a,b,c,d,t", "rule: D rule_fired:D"}
+		if !slices.Equal(trail, want) {
+			t.Fatalf("audit trail\n%q\nwant\n%q", trail, want)
+		}
+	})
+}
+
+func kindsOf(evs []ticket.Event) []string {
+	out := make([]string, len(evs))
+	for i, e := range evs {
+		out[i] = string(e.Kind) + ":" + e.NewValue
+	}
+	return out
 }

@@ -78,23 +78,15 @@ func parseHours(b store.BusinessHours) (*sla.Hours, error) {
 // matchPolicy returns the first policy whose conditions hold for the
 // ticket (seen with msg, the message that opened it, or 0); ok false: none.
 func (s *Service) matchPolicy(ctx context.Context, tx *store.Tx, ticketID, msg int64, automatic bool) (slaPolicy, bool, error) {
-	list, err := s.store.ListSLAPolicies(ctx, tx)
-	if err != nil || len(list) == 0 {
+	// Read once a transaction (a batch import makes many changes); no
+	// transaction that edits policies runs ticket changes.
+	pols, err := store.TxMemo(tx, slaPoliciesKey{}, func() ([]slaPolicy, error) { return s.loadPolicies(ctx, tx) })
+	if err != nil || len(pols) == 0 {
 		return slaPolicy{}, false, err
 	}
-	var pols []slaPolicy
-	var conds []*rules.Compiled
-	for _, p := range list {
-		pol, err := s.loadPolicy(ctx, tx, p)
-		if err != nil {
-			// A policy saved valid that no longer loads is left out, loudly.
-			s.log.Error("sla policy left out", "policy", p.ID, "err", err)
-			continue
-		}
-		pols, conds = append(pols, pol), append(conds, pol.conds)
-	}
-	if len(pols) == 0 {
-		return slaPolicy{}, false, nil
+	conds := make([]*rules.Compiled, len(pols))
+	for i, pol := range pols {
+		conds[i] = pol.conds
 	}
 	ev, err := s.ruleSubject(ctx, tx, ticketID, msg, automatic, conds)
 	if err != nil {
@@ -106,6 +98,28 @@ func (s *Service) matchPolicy(ctx context.Context, tx *store.Tx, ticketID, msg i
 		}
 	}
 	return slaPolicy{}, false, nil
+}
+
+// slaPoliciesKey memoizes the loaded policies in a transaction.
+type slaPoliciesKey struct{}
+
+// loadPolicies returns the policies, loaded, in the order they apply.
+func (s *Service) loadPolicies(ctx context.Context, tx *store.Tx) ([]slaPolicy, error) {
+	list, err := s.store.ListSLAPolicies(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	var pols []slaPolicy
+	for _, p := range list {
+		pol, err := s.loadPolicy(ctx, tx, p)
+		if err != nil {
+			// A policy saved valid that no longer loads is left out, loudly.
+			s.log.Error("sla policy left out", "policy", p.ID, "err", err)
+			continue
+		}
+		pols = append(pols, pol)
+	}
+	return pols, nil
 }
 
 func stateOf(x store.TicketSLA) (sla.State, error) {
