@@ -122,7 +122,8 @@ func restorePostgres(ctx context.Context, from string, dst Target, m Manifest) e
 		if !ok {
 			return nil
 		}
-		if tf.Name == "ticket_counts" || tf.Name == "ticket_tag_counts" || tf.Name == "report_facts" || tf.Name == "report_tag_facts" {
+		switch tf.Name {
+		case "ticket_counts", "ticket_tag_counts", "report_facts", "report_tag_facts":
 			// Derived: the tickets' triggers count them (and write the
 			// report's facts, the tags' triggers their per-tag copies) as
 			// they load, and the counts are made exact once every table is

@@ -360,11 +360,13 @@ func (s *Store) reportFilters(q ReportQuery) string {
 		sql += ` AND f.team_id = $` + strconv.Itoa(n)
 		n++
 	}
-	if q.Tag != "" && q.Group != GroupTag {
+	switch {
+	case q.Tag != "" && q.Group == GroupTag:
+		// Grouped by tag, every tag of the tickets that have this one.
+		sql += ` AND EXISTS (SELECT 1 FROM ticket_tags ft WHERE ft.ticket_id = f.ticket_id AND ft.tag = $` + strconv.Itoa(n) + `)`
+	case q.Tag != "":
 		// The per-tag facts (reportTable) hold one row per ticket with the tag.
 		sql += ` AND f.tag = $` + strconv.Itoa(n)
-	} else if q.Tag != "" {
-		sql += ` AND EXISTS (SELECT 1 FROM ticket_tags ft WHERE ft.ticket_id = f.ticket_id AND ft.tag = $` + strconv.Itoa(n) + `)`
 	}
 	return sql
 }

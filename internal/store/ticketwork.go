@@ -49,19 +49,6 @@ func (s *Store) UpdateTicketFields(ctx context.Context, q Querier, id int64, f T
 	return nil
 }
 
-// SetTicketTags replaces a ticket's tags.
-func (s *Store) SetTicketTags(ctx context.Context, q Querier, id int64, tags []string) error {
-	if _, err := q.Exec(ctx, `DELETE FROM ticket_tags WHERE ticket_id = $1`, id); err != nil {
-		return fmt.Errorf("set tags of ticket %d: %w", id, err)
-	}
-	for _, t := range tags {
-		if _, err := q.Exec(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2)`, id, t); err != nil {
-			return fmt.Errorf("set tags of ticket %d: %w", id, err)
-		}
-	}
-	return nil
-}
-
 // ChangeTicketTags adds and removes some of a ticket's tags, one statement
 // for each (deferred on PostgreSQL): a tag added must not be on the ticket,
 // and the rows' triggers keep the counts of only the tags that change.

@@ -171,7 +171,7 @@ func (s *Service) runRules(ctx context.Context, tx *store.Tx, a Applied) ([]Chan
 		// The first change starts from the ticket the rules just read (the
 		// rules' own inserts change neither its fields nor its tags).
 		f := fieldsOf(ev.ticket)
-		out[0].before, out[0].knownTags = &f, slices.Sorted(slices.Values(append([]string{}, ev.ticket.Tags...)))
+		out[0].before, out[0].knownTags = &f, slices.Sorted(slices.Values(ev.ticket.Tags))
 	}
 	return out, nil
 }
