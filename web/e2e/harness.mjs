@@ -132,6 +132,19 @@ export async function waitFor(fn, { timeout = 10_000, interval = 100, what = "co
   throw new Error(`timed out waiting for ${what}${last ? ": " + last.message : ""}`);
 }
 
+/**
+ * showsValue waits until a field shows want: a select whose options load after
+ * the form (agents, teams, webhooks) shows "" until they arrive.
+ */
+export async function showsValue(field, want, what = "the field's value") {
+  let got;
+  try {
+    await waitFor(async () => (got = await field.inputValue()) === want, { what });
+  } catch (e) {
+    throw new Error(`${e.message}: it shows ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  }
+}
+
 /** sendMail delivers one message over SMTP (a minimal client). */
 export async function sendMail(port, { from, to, data }) {
   const { Socket } = await import("node:net");

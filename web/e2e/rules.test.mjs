@@ -11,7 +11,7 @@ import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { launchChromium, sendMail, signIn, startWithAdmin, waitFor, webDir } from "./harness.mjs";
+import { launchChromium, sendMail, showsValue, signIn, startWithAdmin, waitFor, webDir } from "./harness.mjs";
 
 const shots = join(webDir, "e2e", "screenshots");
 mkdirSync(shots, { recursive: true });
@@ -182,7 +182,7 @@ test("a rule sends the ticket to a webhook: one signed ticket.rule_fired", async
   await phone.getByRole("list", { name: "Rules" }).getByText("Tell ops").waitFor();
   await phone.getByRole("listitem").filter({ hasText: "Tell ops" }).getByRole("button", { name: "Edit" }).click();
   const edit = phone.getByRole("form", { name: "Edit rule Tell ops" });
-  assert.equal(await edit.getByLabel("Action 1 value").inputValue(), String(hook.id));
+  await showsValue(edit.getByLabel("Action 1 value"), String(hook.id), "the webhook chosen in the rule");
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
   await edit.getByLabel("Action 1 value").scrollIntoViewIfNeeded();

@@ -8,7 +8,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { launchChromium, mime, sendMail, signIn, startWithAdmin, waitFor, webDir } from "./harness.mjs";
+import { launchChromium, mime, sendMail, showsValue, signIn, startWithAdmin, waitFor, webDir } from "./harness.mjs";
 
 const shots = join(webDir, "e2e", "screenshots");
 mkdirSync(shots, { recursive: true });
@@ -92,7 +92,7 @@ test("the mailbox's new tickets go to the team's agents in turn", async () => {
 
   await page.goto(`${app.url}/tickets/${first.id}`);
   const side = page.getByRole("complementary", { name: "Ticket details" });
-  assert.equal(await side.getByLabel("Team").inputValue(), String(billing.id));
+  await showsValue(side.getByLabel("Team"), String(billing.id), "the ticket's team");
   await side.getByText(/assigned the ticket by round robin/).first().waitFor();
   await shot("02-ticket-team");
 });
