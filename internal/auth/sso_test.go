@@ -2,6 +2,8 @@ package auth
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,4 +76,56 @@ func TestSSOOnlyRefusesInvitations(t *testing.T) {
 			t.Fatalf("user %d accepting: %v, want %v", c.id, err, c.want)
 		}
 	}
+}
+
+// TestSignInSSO: the identity provider's email signs its user in; an
+// unknown one becomes an agent without a password, named by the provider
+// (trimmed, 1 to 200 characters) or else by the email's local part. Both
+// the creation and the sign-in are logged; a disabled user is refused.
+func TestSignInSSO(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		b := setupSessions(t, dsn)
+		s := b.service(t, Config{})
+		if _, err := b.st.CreateUser(b.ctx, store.User{Email: "gus@acme.test", Name: "Gus", Role: domain.RoleAgent, Disabled: true, CreatedAt: b.now}); err != nil {
+			t.Fatal(err)
+		}
+		long := strings.Repeat("c", 200)
+		const created, signedIn = "INFO user created by single sign-on", "INFO signed in"
+		cases := []struct {
+			email, name         string
+			wantEmail, wantName string
+			want                error
+			log                 []string
+		}{
+			{email: " CY@Acme.test ", name: "  Cy Doe  ", wantEmail: "cy@acme.test", wantName: "Cy Doe", log: []string{created, signedIn}},
+			{email: "dee@acme.test", name: "", wantEmail: "dee@acme.test", wantName: "dee", log: []string{created, signedIn}},
+			{email: "eve@acme.test", name: "   ", wantEmail: "eve@acme.test", wantName: "eve", log: []string{created, signedIn}},
+			{email: "fay@acme.test", name: long, wantEmail: "fay@acme.test", wantName: long, log: []string{created, signedIn}},
+			{email: "hal@acme.test", name: long + "c", wantEmail: "hal@acme.test", wantName: "hal", log: []string{created, signedIn}},
+			{email: "Nia@acme.test", name: "Someone Else", wantEmail: "nia@acme.test", wantName: "Nia", log: []string{signedIn}},
+			{email: "gus@acme.test", name: "Gus", want: ErrSSODisabled, log: []string{"WARN failed sign-in"}},
+		}
+		for _, c := range cases {
+			ns, err := s.SignInSSO(b.ctx, c.email, c.name, Client{RemoteAddr: "192.0.2.1"})
+			if recs := b.rec.take(); !slices.Equal(recs, c.log) {
+				t.Errorf("%s: logged %q, want %q", c.email, recs, c.log)
+			}
+			if !errors.Is(err, c.want) {
+				t.Fatalf("%s: %v, want %v", c.email, err, c.want)
+			}
+			if c.want != nil {
+				if ns.Token != "" {
+					t.Fatalf("%s: refused with a session", c.email)
+				}
+				continue
+			}
+			se, u, err := b.st.SessionByTokenHash(b.ctx, HashToken(ns.Token))
+			if err != nil || se.Method != store.SessionSSO || u.ID != ns.User.ID {
+				t.Fatalf("%s: session %+v of %+v, %v", c.email, se, u, err)
+			}
+			if u.Email != c.wantEmail || u.Name != c.wantName || u.Role != domain.RoleAgent || u.PasswordHash != "" {
+				t.Fatalf("%s: signed in as %+v, want %s named %q, an agent without password", c.email, u, c.wantEmail, c.wantName)
+			}
+		}
+	})
 }
