@@ -76,7 +76,7 @@ func New(opts Options) *Metrics {
 func (m *Metrics) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var out expoWriter
-		for _, f := range []*family{m.delivered, m.httpDur, m.ingestFail, m.ingested, m.jobDur, m.jobs} {
+		for _, f := range []*family{m.httpDur, m.ingestFail, m.ingested, m.jobDur, m.jobs, m.delivered} { // by name
 			f.write(&out)
 		}
 		if m.backlog != nil {
