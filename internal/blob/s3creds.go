@@ -7,7 +7,6 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
@@ -34,58 +33,49 @@ import (
 //
 // SSO profiles, role chains (source_profile) and credential_process are not
 // followed: use one of the above. The region: region=, else AWS_REGION /
-// AWS_DEFAULT_REGION, else the profile's.
+// AWS_DEFAULT_REGION, else the profile's. The variables and the shared
+// files are read in awsfiles.go, without the SDK's config package.
 func awsConfig(ctx context.Context, region, profile string, anonymous bool) (aws.Config, error) {
-	env, err := config.NewEnvConfig()
+	env, err := readAWSEnv()
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("aws environment: %w", err)
 	}
 	if profile == "" {
-		profile = env.SharedConfigProfile
+		profile = env.profile
 	}
 	name := profile
 	if name == "" {
 		name = "default"
 	}
-	shared, err := config.LoadSharedConfigProfile(ctx, name, func(o *config.LoadSharedConfigOptions) {
-		// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE move the files.
-		if env.SharedConfigFile != "" {
-			o.ConfigFiles = []string{env.SharedConfigFile}
-		}
-		if env.SharedCredentialsFile != "" {
-			o.CredentialsFiles = []string{env.SharedCredentialsFile}
-		}
-	})
-	var missing config.SharedConfigProfileNotExistError
+	shared, err := loadAWSProfile(name, env.configFile, env.credentialsFile)
 	switch {
-	case errors.As(err, &missing) && profile == "":
-		shared = config.SharedConfig{} // no default profile: fine
+	case errors.Is(err, errNoProfile) && profile == "":
+		shared = awsProfile{} // no default profile: fine
 	case err != nil:
 		return aws.Config{}, fmt.Errorf("aws profile %q: %w", name, err)
 	}
-	cfg := aws.Config{Region: region, RequestChecksumCalculation: env.RequestChecksumCalculation,
-		ResponseChecksumValidation: env.ResponseChecksumValidation}
+	cfg := aws.Config{Region: region, RequestChecksumCalculation: env.requestChecksum, ResponseChecksumValidation: env.responseChecksum}
 	if cfg.Region == "" {
-		cfg.Region = env.Region
+		cfg.Region = env.region
 	}
 	if cfg.Region == "" {
-		cfg.Region = shared.Region
+		cfg.Region = shared.region
 	}
 	switch {
 	case anonymous:
 		cfg.Credentials = aws.AnonymousCredentials{}
-	case env.Credentials.HasKeys():
-		cfg.Credentials = credentials.StaticCredentialsProvider{Value: env.Credentials}
-	case shared.Credentials.HasKeys():
-		cfg.Credentials = credentials.StaticCredentialsProvider{Value: shared.Credentials}
-	case env.WebIdentityTokenFilePath != "" && env.RoleARN != "":
-		cfg.Credentials = webIdentity(cfg, env.RoleARN, env.RoleSessionName, env.WebIdentityTokenFilePath)
-	case shared.WebIdentityTokenFile != "" && shared.RoleARN != "":
-		cfg.Credentials = webIdentity(cfg, shared.RoleARN, shared.RoleSessionName, shared.WebIdentityTokenFile)
-	case env.ContainerCredentialsRelativePath != "":
-		cfg.Credentials = containerCredentials("http://169.254.170.2"+env.ContainerCredentialsRelativePath, env.ContainerAuthorizationToken)
-	case env.ContainerCredentialsEndpoint != "":
-		cfg.Credentials = containerCredentials(env.ContainerCredentialsEndpoint, env.ContainerAuthorizationToken)
+	case env.creds.HasKeys():
+		cfg.Credentials = credentials.StaticCredentialsProvider{Value: env.creds}
+	case shared.creds.HasKeys():
+		cfg.Credentials = credentials.StaticCredentialsProvider{Value: shared.creds}
+	case env.webIdentityTokenFile != "" && env.roleARN != "":
+		cfg.Credentials = webIdentity(cfg, env.roleARN, env.roleSession, env.webIdentityTokenFile)
+	case shared.webIdentityTokenFile != "" && shared.roleARN != "":
+		cfg.Credentials = webIdentity(cfg, shared.roleARN, shared.roleSession, shared.webIdentityTokenFile)
+	case env.containerRelative != "":
+		cfg.Credentials = containerCredentials("http://169.254.170.2"+env.containerRelative, env.containerToken)
+	case env.containerFull != "":
+		cfg.Credentials = containerCredentials(env.containerFull, env.containerToken)
 	default:
 		cfg.Credentials = aws.NewCredentialsCache(ec2rolecreds.New(func(o *ec2rolecreds.Options) { o.Client = imds.New(imds.Options{}) }))
 	}

@@ -2,7 +2,9 @@ package blob
 
 import (
 	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -128,4 +130,69 @@ func providerName(p aws.CredentialsProvider) string {
 		return "aws.AnonymousCredentials"
 	}
 	return reflect.TypeOf(p).String()
+}
+
+// TestAWSSharedFiles: the shared files as the SDK reads them: comments,
+// sub-sections skipped, [default] or [profile default] in the config file,
+// the credentials file's keys winning over the config file's.
+func TestAWSSharedFiles(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "config")
+	creds := filepath.Join(dir, "credentials")
+	if err := os.WriteFile(conf, []byte("# comment\n[profile default]\nregion = eu-west-1\n"+
+		"aws_access_key_id = CONFKEY\naws_secret_access_key = confsecret\ns3 =\n  region = nested\n; other\n"+
+		"[  profile   two ]\nRegion=us-west-2\nrole_arn = arn:aws:iam::1:role/two\n[sso-session x]\nregion = no\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(creds, []byte("[default]\naws_access_key_id = CREDKEY\naws_secret_access_key = credsecret\n"+
+		"aws_session_token = tok\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := loadAWSProfile("default", conf, creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.region != "eu-west-1" || p.creds.AccessKeyID != "CREDKEY" || p.creds.SecretAccessKey != "credsecret" || p.creds.SessionToken != "tok" {
+		t.Errorf("default: %+v", p)
+	}
+	p, err = loadAWSProfile("two", conf, creds)
+	if err != nil || p.region != "us-west-2" || p.roleARN != "arn:aws:iam::1:role/two" || p.creds.HasKeys() {
+		t.Errorf("two: %+v, %v", p, err)
+	}
+	if _, err := loadAWSProfile("x", conf, creds); !errors.Is(err, errNoProfile) {
+		t.Errorf("a profile named as another kind of section: %v", err)
+	}
+	if _, err := loadAWSProfile("default", filepath.Join(dir, "none"), filepath.Join(dir, "none")); !errors.Is(err, errNoProfile) {
+		t.Errorf("no files: %v", err)
+	}
+	t.Setenv("AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED")
+	t.Setenv("AWS_RESPONSE_CHECKSUM_VALIDATION", "when_supported")
+	e, err := readAWSEnv()
+	if err != nil || e.requestChecksum != aws.RequestChecksumCalculationWhenRequired || e.responseChecksum != aws.ResponseChecksumValidationWhenSupported {
+		t.Errorf("checksum settings: %+v, %v", e, err)
+	}
+	t.Setenv("AWS_REQUEST_CHECKSUM_CALCULATION", "sometimes")
+	if _, err := readAWSEnv(); err == nil {
+		t.Error("an invalid checksum setting was accepted")
+	}
+}
+
+// TestServerLinksNoAWSConfigPackage: the SDK's config package would bring
+// the SSO, SSO-OIDC and sign-in clients' start-up work into every server
+// (issue 11); the environment and shared files are read here instead.
+func TestServerLinksNoAWSConfigPackage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", "github.com/ticketer/ticketer/cmd/ticketer").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for pkg := range strings.Lines(string(out)) {
+		pkg = strings.TrimSpace(pkg)
+		if pkg == "github.com/aws/aws-sdk-go-v2/config" || strings.HasPrefix(pkg, "github.com/aws/aws-sdk-go-v2/service/sso") ||
+			strings.HasPrefix(pkg, "github.com/aws/aws-sdk-go-v2/service/signin") {
+			t.Errorf("the server links %s", pkg)
+		}
+	}
 }

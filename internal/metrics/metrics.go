@@ -1,9 +1,10 @@
 // Package metrics exposes Ticketer's operational figures in the Prometheus
-// text format. Everything lives on the Metrics' own registry (never the
-// global default one), so two instances in one process (tests) never clash.
+// text format. Each Metrics holds its own families (no global registry), so
+// two instances in one process (tests) never clash.
 package metrics
 
 import (
+	"compress/gzip"
 	"context"
 	"log/slog"
 	"net/http"
@@ -11,23 +12,20 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/ticketer/ticketer/internal/store"
 )
 
-// Metrics holds the collectors. Its methods are safe on a nil *Metrics
+// Metrics holds the families. Its methods are safe on a nil *Metrics
 // (they do nothing), so callers need no "metrics enabled?" checks.
 type Metrics struct {
-	reg        *prometheus.Registry
-	httpDur    *prometheus.HistogramVec
-	ingested   *prometheus.CounterVec
-	ingestFail prometheus.Counter
-	jobs       *prometheus.CounterVec
-	jobDur     *prometheus.HistogramVec
-	delivered  *prometheus.CounterVec
+	httpDur    *family
+	ingested   *family
+	ingestFail *family
+	jobs       *family
+	jobDur     *family
+	delivered  *family
+	backlog    *backlogCollector
+	mailboxes  *mailboxCollector
 }
 
 // Options configure New.
@@ -44,7 +42,10 @@ type Options struct {
 	Logger    *slog.Logger
 }
 
-// New registers every collector on a fresh registry.
+// jobBuckets run from 1 ms to 65 s, each four times the last.
+var jobBuckets = []float64{0.001, 0.004, 0.016, 0.064, 0.256, 1.024, 4.096, 16.384, 65.536}
+
+// New builds the families.
 func New(opts Options) *Metrics {
 	if opts.BacklogTimeout <= 0 {
 		opts.BacklogTimeout = 2 * time.Second
@@ -53,64 +54,71 @@ func New(opts Options) *Metrics {
 		opts.Logger = slog.Default()
 	}
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
-		httpDur: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "ticketer_http_request_duration_seconds",
-			Help:    "HTTP request latency by method, route pattern and status code.",
-			Buckets: []float64{.001, .0025, .005, .01, .02, .03, .05, .1, .25, .5, 1, 2.5, 5, 10},
-		}, []string{"method", "route", "code"}),
-		ingested: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ticketer_ingested_messages_total",
-			Help: "Received messages ingested, by outcome (new, duplicate, ignored).",
-		}, []string{"outcome"}),
-		ingestFail: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "ticketer_ingest_failures_total",
-			Help: "Ingestion attempts that failed (the message is kept and retried).",
-		}),
-		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ticketer_jobs_total",
-			Help: "Background jobs worked, by kind and result (ok, error).",
-		}, []string{"kind", "result"}),
-		jobDur: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "ticketer_job_duration_seconds",
-			Help:    "Time spent working background jobs, by kind.",
-			Buckets: prometheus.ExponentialBuckets(0.001, 4, 9), // 1 ms .. 65 s
-		}, []string{"kind"}),
-		delivered: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ticketer_outbound_deliveries_total",
-			Help: "Outbound send attempts by result (sent, deferred, failed).",
-		}, []string{"result"}),
+		httpDur: newHistogram("ticketer_http_request_duration_seconds", "HTTP request latency by method, route pattern and status code.",
+			[]float64{.001, .0025, .005, .01, .02, .03, .05, .1, .25, .5, 1, 2.5, 5, 10}, "method", "route", "code"),
+		ingested:   newCounter("ticketer_ingested_messages_total", "Received messages ingested, by outcome (new, duplicate, ignored).", "outcome"),
+		ingestFail: newCounter("ticketer_ingest_failures_total", "Ingestion attempts that failed (the message is kept and retried)."),
+		jobs:       newCounter("ticketer_jobs_total", "Background jobs worked, by kind and result (ok, error).", "kind", "result"),
+		jobDur:     newHistogram("ticketer_job_duration_seconds", "Time spent working background jobs, by kind.", jobBuckets, "kind"),
+		delivered:  newCounter("ticketer_outbound_deliveries_total", "Outbound send attempts by result (sent, deferred, failed).", "result"),
 	}
-	m.reg.MustRegister(m.httpDur, m.ingested, m.ingestFail, m.jobs, m.jobDur, m.delivered,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if opts.Backlog != nil {
-		m.reg.MustRegister(&backlogCollector{read: opts.Backlog, timeout: opts.BacklogTimeout, log: opts.Logger})
+		m.backlog = &backlogCollector{read: opts.Backlog, timeout: opts.BacklogTimeout, log: opts.Logger}
 	}
 	if opts.Mailboxes != nil {
-		m.reg.MustRegister(&mailboxCollector{read: opts.Mailboxes, timeout: opts.BacklogTimeout, log: opts.Logger})
+		m.mailboxes = &mailboxCollector{read: opts.Mailboxes, timeout: opts.BacklogTimeout, log: opts.Logger}
 	}
 	return m
 }
 
-// Registry is the registry the metrics live on (to add more).
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
-
-// Handler serves GET /metrics in the Prometheus text format.
+// Handler serves GET /metrics in the Prometheus text format, gzipped when
+// the client accepts it (Prometheus does).
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var out expoWriter
+		for _, f := range []*family{m.httpDur, m.ingestFail, m.ingested, m.jobDur, m.jobs, m.delivered} { // by name
+			f.write(&out)
+		}
+		if m.backlog != nil {
+			m.backlog.write(r.Context(), &out)
+		}
+		if m.mailboxes != nil {
+			m.mailboxes.write(r.Context(), &out)
+		}
+		writeGo(&out)
+		writeProcess(&out)
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		if !acceptsGzip(r) {
+			_, _ = out.WriteTo(w)
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		_, _ = out.WriteTo(zw)
+		_ = zw.Close()
+	})
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		if enc, _, _ := strings.Cut(strings.TrimSpace(part), ";"); enc == "gzip" {
+			return true
+		}
+	}
+	return false
 }
 
 // Ingested counts one ingested message by its outcome.
 func (m *Metrics) Ingested(outcome string) {
 	if m != nil {
-		m.ingested.WithLabelValues(outcome).Inc()
+		m.ingested.add(1, outcome)
 	}
 }
 
 // IngestFailed counts one failed ingestion attempt.
 func (m *Metrics) IngestFailed() {
 	if m != nil {
-		m.ingestFail.Inc()
+		m.ingestFail.add(1)
 	}
 }
 
@@ -118,7 +126,7 @@ func (m *Metrics) IngestFailed() {
 // failure, retried), "failed", or "waiting" (the mailbox's relay cannot work).
 func (m *Metrics) Delivery(result string) {
 	if m != nil {
-		m.delivered.WithLabelValues(result).Inc()
+		m.delivered.add(1, result)
 	}
 }
 
@@ -131,8 +139,8 @@ func (m *Metrics) JobDone(kind string, took time.Duration, err error) {
 	if err != nil {
 		result = "error"
 	}
-	m.jobs.WithLabelValues(kind, result).Inc()
-	m.jobDur.WithLabelValues(kind).Observe(took.Seconds())
+	m.jobs.add(1, kind, result)
+	m.jobDur.observe(took.Seconds(), kind)
 }
 
 // Middleware times every request by method, route pattern and status code.
@@ -160,7 +168,7 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 			if code == 0 {
 				code = http.StatusOK
 			}
-			m.httpDur.WithLabelValues(r.Method, route, strconv.Itoa(code)).Observe(time.Since(start).Seconds())
+			m.httpDur.observe(time.Since(start).Seconds(), r.Method, route, strconv.Itoa(code))
 		}()
 		next.ServeHTTP(rw, r)
 	})
@@ -202,37 +210,29 @@ type backlogCollector struct {
 	log     *slog.Logger
 }
 
-var (
-	outboundDesc = prometheus.NewDesc("ticketer_outbound_queue_depth",
-		"Outbound messages not yet delivered, by state (queued, sending, waiting: for the mailbox's relay to be fixed).", []string{"state"}, nil)
-	inboundDesc = prometheus.NewDesc("ticketer_inbound_backlog",
-		"Received messages not ingested yet, by state (pending, failed).", []string{"state"}, nil)
-	backlogUpDesc = prometheus.NewDesc("ticketer_backlog_scrape_success",
-		"1 when the backlog gauges could be read from the database, else 0.", nil, nil)
-)
-
-func (c *backlogCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- outboundDesc
-	ch <- inboundDesc
-	ch <- backlogUpDesc
-}
-
-func (c *backlogCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+func (c *backlogCollector) write(ctx context.Context, w *expoWriter) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	b, err := c.read(ctx)
+	up := 1.0
 	if err != nil {
 		// A scrape still returns everything else; the gap shows in the gauge.
 		c.log.Warn("metrics: reading the backlog failed", "err", err)
-		ch <- prometheus.MustNewConstMetric(backlogUpDesc, prometheus.GaugeValue, 0)
+		up = 0
+	}
+	w.gauge("ticketer_backlog_scrape_success", "1 when the backlog gauges could be read from the database, else 0.", up)
+	if err != nil {
 		return
 	}
-	ch <- prometheus.MustNewConstMetric(backlogUpDesc, prometheus.GaugeValue, 1)
-	ch <- prometheus.MustNewConstMetric(outboundDesc, prometheus.GaugeValue, float64(b.OutboundQueued), "queued")
-	ch <- prometheus.MustNewConstMetric(outboundDesc, prometheus.GaugeValue, float64(b.OutboundSending), "sending")
-	ch <- prometheus.MustNewConstMetric(outboundDesc, prometheus.GaugeValue, float64(b.OutboundWaiting), "waiting")
-	ch <- prometheus.MustNewConstMetric(inboundDesc, prometheus.GaugeValue, float64(b.InboundPending), "pending")
-	ch <- prometheus.MustNewConstMetric(inboundDesc, prometheus.GaugeValue, float64(b.InboundFailed), "failed")
+	state := []string{"state"}
+	w.header("ticketer_inbound_backlog", "Received messages not ingested yet, by state (pending, failed).", "gauge")
+	w.sample("ticketer_inbound_backlog", state, []string{"failed"}, "", 0, float64(b.InboundFailed))
+	w.sample("ticketer_inbound_backlog", state, []string{"pending"}, "", 0, float64(b.InboundPending))
+	w.header("ticketer_outbound_queue_depth",
+		"Outbound messages not yet delivered, by state (queued, sending, waiting: for the mailbox's relay to be fixed).", "gauge")
+	w.sample("ticketer_outbound_queue_depth", state, []string{"queued"}, "", 0, float64(b.OutboundQueued))
+	w.sample("ticketer_outbound_queue_depth", state, []string{"sending"}, "", 0, float64(b.OutboundSending))
+	w.sample("ticketer_outbound_queue_depth", state, []string{"waiting"}, "", 0, float64(b.OutboundWaiting))
 }
 
 // mailboxCollector reads each mailbox's health at scrape time.
@@ -242,33 +242,34 @@ type mailboxCollector struct {
 	log     *slog.Logger
 }
 
-var (
-	mailboxUpDesc = prometheus.NewDesc("ticketer_mailbox_up",
-		"1 while the mailbox works; 0 while its connector fails or an alert about it is open (broken, credentials refused, unusually quiet).",
-		[]string{"mailbox", "provider"}, nil)
-	mailboxSuccessDesc = prometheus.NewDesc("ticketer_mailbox_last_success_timestamp_seconds",
-		"When the mailbox's connector last synced successfully (Unix time); left out for a mailbox never synced.",
-		[]string{"mailbox", "provider"}, nil)
-)
-
-func (c *mailboxCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- mailboxUpDesc
-	ch <- mailboxSuccessDesc
-}
-
-func (c *mailboxCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+func (c *mailboxCollector) write(ctx context.Context, w *expoWriter) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	list, err := c.read(ctx)
 	if err != nil {
 		c.log.Warn("metrics: reading the mailboxes' health failed", "err", err)
 		return
 	}
+	if len(list) == 0 {
+		return
+	}
+	labels := []string{"mailbox", "provider"}
+	header := false
 	for _, h := range list {
-		ch <- prometheus.MustNewConstMetric(mailboxUpDesc, prometheus.GaugeValue, MailboxUp(h), h.Address, h.Provider)
-		if !h.LastSyncAt.IsZero() {
-			ch <- prometheus.MustNewConstMetric(mailboxSuccessDesc, prometheus.GaugeValue, float64(h.LastSyncAt.Unix()), h.Address, h.Provider)
+		if h.LastSyncAt.IsZero() {
+			continue
 		}
+		if !header {
+			w.header("ticketer_mailbox_last_success_timestamp_seconds",
+				"When the mailbox's connector last synced successfully (Unix time); left out for a mailbox never synced.", "gauge")
+			header = true
+		}
+		w.sample("ticketer_mailbox_last_success_timestamp_seconds", labels, []string{h.Address, h.Provider}, "", 0, float64(h.LastSyncAt.Unix()))
+	}
+	w.header("ticketer_mailbox_up",
+		"1 while the mailbox works; 0 while its connector fails or an alert about it is open (broken, credentials refused, unusually quiet).", "gauge")
+	for _, h := range list {
+		w.sample("ticketer_mailbox_up", labels, []string{h.Address, h.Provider}, "", 0, MailboxUp(h))
 	}
 }
 

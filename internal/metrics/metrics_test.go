@@ -1,13 +1,17 @@
 package metrics_test
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -317,4 +321,87 @@ func TestMailboxGauges(t *testing.T) {
 			t.Errorf("last success %v, want %d", got, at.Unix())
 		}
 	})
+}
+
+// TestExpositionFormat: histogram buckets are cumulative up to +Inf (a value
+// on a bound counts in it), label values are escaped, and the answer is the
+// same gzipped or not.
+func TestExpositionFormat(t *testing.T) {
+	m := metrics.New(metrics.Options{Mailboxes: func(context.Context) ([]store.MailboxHealth, error) {
+		return []store.MailboxHealth{{Address: "a\"b\\c\nd@acme.test", Provider: "smtp"}}, nil
+	}})
+	for _, d := range []time.Duration{time.Millisecond, 4 * time.Millisecond, 5 * time.Millisecond, 2 * time.Minute} {
+		m.JobDone("ingest", d, nil)
+	}
+	fams := scrape(t, m)
+	h := find(t, fams, "ticketer_job_duration_seconds", map[string]string{"kind": "ingest"}).GetHistogram()
+	want := map[float64]uint64{0.001: 1, 0.004: 2, 0.016: 3, 65.536: 3, math.Inf(1): 4}
+	for _, b := range h.GetBucket() {
+		if n, ok := want[b.GetUpperBound()]; ok && b.GetCumulativeCount() != n {
+			t.Errorf("bucket le=%v: %d, want %d", b.GetUpperBound(), b.GetCumulativeCount(), n)
+		}
+	}
+	if len(h.GetBucket()) != 10 || h.GetSampleCount() != 4 || math.Abs(h.GetSampleSum()-120.010) > 1e-9 {
+		t.Errorf("buckets %d, count %d, sum %v", len(h.GetBucket()), h.GetSampleCount(), h.GetSampleSum())
+	}
+	find(t, fams, "ticketer_mailbox_up", map[string]string{"mailbox": "a\"b\\c\nd@acme.test", "provider": "smtp"})
+	if fams["ticketer_mailbox_last_success_timestamp_seconds"] != nil {
+		t.Error("a family with no series was written")
+	}
+	for _, name := range []string{"go_memstats_heap_inuse_bytes", "go_gc_duration_seconds", "process_resident_memory_bytes", "process_start_time_seconds"} {
+		if fams[name] == nil {
+			t.Errorf("%s missing", name)
+		}
+	}
+
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	get := func(enc string) (string, string) {
+		req, _ := http.NewRequest("GET", srv.URL, nil)
+		req.Header.Set("Accept-Encoding", enc) // set by hand: the client no longer decompresses
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r io.Reader = resp.Body
+		if resp.Header.Get("Content-Encoding") == "gzip" {
+			if r, err = gzip.NewReader(resp.Body); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Header.Get("Content-Encoding"), string(b)
+	}
+	plainEnc, plain := get("identity")
+	zipEnc, zipped := get("br, gzip;q=0.5")
+	if plainEnc != "" || zipEnc != "gzip" {
+		t.Errorf("encodings %q and %q", plainEnc, zipEnc)
+	}
+	line := `ticketer_job_duration_seconds_bucket{kind="ingest",le="+Inf"} 4`
+	if !strings.Contains(plain, line+"\n") || !strings.Contains(zipped, line+"\n") {
+		t.Errorf("no %q in\n%s", line, plain)
+	}
+}
+
+// TestServerLinksNoPrometheusClient: the client library would bring
+// Protocol Buffers and expvar into the server, and their start-up work into
+// its idle memory (issue 11); the text format is written here instead.
+func TestServerLinksNoPrometheusClient(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", "github.com/ticketer/ticketer/cmd/ticketer").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for pkg := range strings.Lines(string(out)) {
+		pkg = strings.TrimSpace(pkg)
+		if strings.HasPrefix(pkg, "github.com/prometheus/") || strings.HasPrefix(pkg, "google.golang.org/protobuf/") || pkg == "expvar" {
+			t.Errorf("the server links %s", pkg)
+		}
+	}
 }
