@@ -88,7 +88,7 @@ func (s *Service) matchPolicy(ctx context.Context, tx *store.Tx, ticketID, msg i
 	for i, pol := range pols {
 		conds[i] = pol.conds
 	}
-	ev, err := s.ruleSubject(ctx, tx, ticketID, msg, automatic, conds)
+	ev, err := s.ruleSubject(ctx, tx, ticketID, msg, nil, automatic, conds)
 	if err != nil {
 		return slaPolicy{}, false, err
 	}
