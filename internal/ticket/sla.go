@@ -161,6 +161,16 @@ func (s *Service) runSLA(ctx context.Context, tx *store.Tx, a Applied) ([]Change
 	if !a.Created && !fields && a.MessageAdded == 0 {
 		return nil, nil
 	}
+	if a.Created {
+		// A ticket opened in this transaction has a clock only if a policy
+		// matched it here (a rule's change runs this hook first): with no
+		// policy there is none, and no clock to read (a statement a new
+		// conversation of an import).
+		pols, err := store.TxMemo(tx, slaPoliciesKey{}, func() ([]slaPolicy, error) { return s.loadPolicies(ctx, tx) })
+		if err != nil || len(pols) == 0 {
+			return nil, err
+		}
+	}
 	cur, has, err := s.store.GetTicketSLA(ctx, tx, a.TicketID)
 	if err != nil {
 		return nil, err
