@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"runtime"
 	"testing"
 )
 
@@ -43,4 +44,48 @@ func TestParseLargeAttachment(t *testing.T) {
 		t.Fatal("content differs")
 	}
 	eq(t, "Text", m.Text, "See attachment.")
+}
+
+// TestParseAllocations bounds what parsing a message with a 1 MB attachment
+// allocates: the raw text is read where it is (readParts copied the body
+// behind the MIME header once, a whole size more) and the base64 decoded in
+// one buffer (third_party/enmime decodeBase64Whole). Measured: 3.8 times the
+// raw size; with the copy 4.8.
+func TestParseAllocations(t *testing.T) {
+	data := make([]byte, 1<<20)
+	for i := range data {
+		data[i] = byte(i*7 + i>>11)
+	}
+	var b bytes.Buffer
+	b.WriteString("Message-ID: <mid@example.com>\r\nFrom: a@example.com\r\nTo: support@ticketer.test\r\n" +
+		"Subject: Mid\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"MID\"\r\n\r\n" +
+		"--MID\r\nContent-Type: text/plain\r\n\r\nSee attachment.\r\n" +
+		"--MID\r\nContent-Type: application/zip\r\nContent-Disposition: attachment; filename=\"mid.zip\"\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\n")
+	enc := base64.StdEncoding.EncodeToString(data)
+	for len(enc) > 76 {
+		b.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	b.WriteString(enc + "\r\n--MID--\r\n")
+	raw := b.Bytes()
+	const runs = 3
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range runs {
+		m, err := Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := attachmentNamed(t, m, "mid.zip"); !bytes.Equal(a.Data, data) {
+			t.Fatal("content differs")
+		}
+	}
+	runtime.ReadMemStats(&after)
+	per := float64(after.TotalAlloc-before.TotalAlloc) / runs / float64(len(raw))
+	t.Logf("a parse allocates %.2f times the raw size", per)
+	if per > 4.3 {
+		t.Errorf("a parse allocates %.2f times the raw size, want at most 4.3", per)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -70,7 +71,13 @@ type DB struct {
 	pending sync.Map // query -> true: seen in a transaction, not prepared yet
 	// PostgreSQL.
 	Pool *pgxpool.Pool
+	// statements counts the statements run in transactions (Statements).
+	statements atomic.Int64
 }
+
+// Statements is how many statements transactions have run on db since it
+// was opened, deferred ones included: tests pin what a path costs with it.
+func (db *DB) Statements() int64 { return db.statements.Load() }
 
 // createPrivate makes sure the SQLite file exists and is readable by its
 // owner only, whatever the umask: SQLite gives the -wal and -shm files the
@@ -247,6 +254,7 @@ func (tx *Tx) Defer(ctx context.Context, query string, args ...any) error {
 		_, err := tx.Exec(ctx, query, args...)
 		return err
 	}
+	tx.db.statements.Add(1)
 	tx.deferred = append(tx.deferred, deferredStmt{query, args})
 	return nil
 }
@@ -367,7 +375,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		if err != nil {
 			return fmt.Errorf("begin: %w", translate(err))
 		}
-		tx := &Tx{pgTx: pgTx, Dialect: Postgres}
+		tx := &Tx{pgTx: pgTx, Dialect: Postgres, db: db}
 		err = fn(tx)
 		if err == nil {
 			err = tx.runBeforeCommit(ctx)
@@ -437,6 +445,7 @@ func (db *DB) QueryRow(ctx context.Context, query string, args ...any) Row {
 
 // Exec implements Querier.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tx.db.statements.Add(1)
 	if tx.pgTx != nil {
 		if err := tx.flushAll(ctx); err != nil {
 			return 0, err
@@ -457,6 +466,7 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error
 
 // Query implements Querier.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	tx.db.statements.Add(1)
 	if tx.pgTx != nil {
 		if err := tx.flushAll(ctx); err != nil {
 			return nil, err
@@ -479,6 +489,7 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (Rows, error
 
 // QueryRow implements Querier.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) Row {
+	tx.db.statements.Add(1)
 	if tx.pgTx != nil {
 		if len(tx.deferred) > 0 {
 			// The deferred statements and this one: one round trip.

@@ -175,6 +175,25 @@ func scanMessage(r Row) (Message, error) {
 	return m, err
 }
 
+// AsRead is m, once InsertMessage stored it (ID set), as GetMessage reads it
+// back on d, its attachments left out (nil): a caller may use it in the same
+// transaction instead of reading the row it just wrote. The columns
+// InsertMessage leaves to their defaults (the delivery's error, attempts and
+// times) are zero. TestMessageAsRead compares it with GetMessage.
+func (m Message) AsRead(d Dialect) Message {
+	m.References = strings.Fields(strings.Join(m.References, " "))
+	m.From.Email = strings.ToLower(m.From.Email)
+	m.To, m.Cc = decodeAddrs(encodeAddrs(m.To)), decodeAddrs(encodeAddrs(m.Cc))
+	m.SentAt, m.CreatedAt = timeOf(nullTime(m.SentAt)), m.CreatedAt.UTC()
+	if d == Postgres {
+		// timestamptz keeps microseconds (pgx drops the rest).
+		m.SentAt, m.CreatedAt = m.SentAt.Truncate(time.Microsecond), m.CreatedAt.Truncate(time.Microsecond)
+	}
+	m.DeliveryError, m.DeliveryAttempts, m.DeliveredAt, m.DeliveryNextAt = "", 0, time.Time{}, time.Time{}
+	m.Attachments, m.Truncated = nil, false
+	return m
+}
+
 // InsertMessage stores a message; ErrConflict when its dedupe key exists.
 func (s *Store) InsertMessage(ctx context.Context, q Querier, m Message) (int64, error) {
 	var dedupe, delivery sql.NullString

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -573,6 +574,103 @@ func TestTxMemo(t *testing.T) {
 		}
 		if reads != 4 {
 			t.Fatalf("%d reads, want 4", reads)
+		}
+	})
+}
+
+// TestAddEventsInOrder: a change's audit entries go in one statement per
+// rowChunk entries, in their order (their ids ascend as given), on both
+// engines; Statements counts them, deferred ones included.
+func TestAddEventsInOrder(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		s, ctx := open(t, dsn)
+		db := s.DB()
+		mb, contact := seed(t, s, ctx)
+		tid, err := s.CreateTicket(ctx, db.W(), store.Ticket{Subject: "x", Status: "new", Priority: "normal", RequesterID: contact, MailboxID: mb, CreatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{1, 3, 501} {
+			var want []store.Event
+			for i := range n {
+				want = append(want, store.Event{TicketID: tid, Actor: fmt.Sprintf("rule: r%d", n-i), Kind: "rule_fired", Field: "rule",
+					OldValue: fmt.Sprint(i % 7), NewValue: fmt.Sprintf("r%d", n-i), CreatedAt: t0.Add(time.Duration(i) * time.Millisecond)})
+			}
+			old, err := s.ListEvents(ctx, tid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := db.Statements()
+			if err := db.InTx(ctx, func(tx *store.Tx) error { return s.AddEvents(ctx, tx, want) }); err != nil {
+				t.Fatal(err)
+			}
+			if got, statements := db.Statements()-before, int64((n+499)/500); got != statements {
+				t.Errorf("%d events: %d statements, want %d", n, got, statements)
+			}
+			got, err := s.ListEvents(ctx, tid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = got[len(old):]
+			if len(got) != n {
+				t.Fatalf("%d events stored, want %d", len(got), n)
+			}
+			for i := range got {
+				if i > 0 && got[i].ID <= got[i-1].ID {
+					t.Fatalf("event %d: id %d after %d", i, got[i].ID, got[i-1].ID)
+				}
+				got[i].ID = 0
+				if got[i] != want[i] {
+					t.Fatalf("event %d: %+v, want %+v", i, got[i], want[i])
+				}
+			}
+		}
+	})
+}
+
+// TestMessageAsRead: Message.AsRead is what GetMessage reads back, in the
+// same transaction, once InsertMessage stored a message (attachments
+// aside), on both engines: the rules use it instead of the row.
+func TestMessageAsRead(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		s, ctx := open(t, dsn)
+		db := s.DB()
+		mb, contact := seed(t, s, ctx)
+		tid, err := s.CreateTicket(ctx, db.W(), store.Ticket{Subject: "x", Status: "new", Priority: "normal", RequesterID: contact, MailboxID: mb, CreatedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		paris := time.FixedZone("CET", 3600)
+		for i, m := range []store.Message{
+			{Kind: store.KindInbound, MessageID: "a@x.test", DedupeKey: "mid:a@x.test", From: store.Address{Email: "Alice@Example.ORG", Name: "Alice"},
+				To: []store.Address{{Email: "Support@Acme.test", Name: "Support \xff"}}, Subject: "Hello", Text: "body\r\nline", HTML: "<p>x</p>",
+				References: []string{"r1@x.test", "r2@x.test"}, InReplyTo: "r2@x.test", SentAt: time.Date(2026, 11, 1, 10, 0, 0, 0, paris),
+				CreatedAt: time.Date(2026, 11, 1, 9, 0, 0, 123456789, paris), RawKey: "raw/aa/aa", SHA256: "aa", Size: 42, AutoReason: "", Problems: "p"},
+			{Kind: store.KindAutoReply, From: store.Address{Email: "ooo@x.test"}, CreatedAt: time.Date(2026, 11, 1, 9, 0, 0, 999, time.UTC),
+				AutoReason: "auto_reply", ThreadedBy: "subject", ThreadedKey: "k", Party: store.PartyThirdParty, References: []string{}},
+			{Kind: store.KindOutbound, DeliveryStatus: store.DeliverySent, From: store.Address{Email: "agent@acme.test"}, Cc: []store.Address{{Email: "c@x.test"}},
+				CreatedAt: t0.Add(1500 * time.Nanosecond)},
+		} {
+			m.TicketID = tid
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				id, err := s.InsertMessage(ctx, tx, m)
+				if err != nil {
+					return err
+				}
+				m.ID = id
+				got, err := s.GetMessage(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				got.Attachments = nil
+				if want := m.AsRead(tx.Dialect); !reflect.DeepEqual(want, got) {
+					t.Errorf("message %d: AsRead\n%+v\nread\n%+v", i, want, got)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
 		}
 	})
 }

@@ -145,6 +145,9 @@ type Change struct {
 	// knownTags are the ticket's tags, sorted, when the caller already
 	// knows them; nil reads them.
 	knownTags []string
+	// added is MessageAdded as the caller inserted it (store.InsertMessage),
+	// when it has it: the rules read it from there, not from the database.
+	added *store.Message
 	// parts are changes made as this one (the rules that fired on one
 	// change, rulehook.go): each part's fields and tags apply in order with
 	// its own audit entries and actor, then the ticket is written once and

@@ -50,16 +50,16 @@ func orderHooks(s *Service, extra []Hook) []Hook {
 // auditHook writes the change's audit entries: who, what, before, after, when.
 func (s *Service) auditHook() Hook {
 	return Hook{Stage: StageAudit, Name: "audit", Run: func(ctx context.Context, tx *store.Tx, a Applied) ([]Change, error) {
+		list := make([]store.Event, 0, len(a.Events))
 		for _, e := range a.Events {
 			by := a.Actor
 			if e.by != nil {
 				by = *e.by
 			}
-			if err := s.store.AddEvent(ctx, tx, store.Event{TicketID: a.TicketID, ActorID: by.UserID, Actor: by.Name,
-				Kind: string(e.Kind), Field: e.Field, OldValue: e.OldValue, NewValue: e.NewValue, CreatedAt: a.At}); err != nil {
-				return nil, err
-			}
+			list = append(list, store.Event{TicketID: a.TicketID, ActorID: by.UserID, Actor: by.Name,
+				Kind: string(e.Kind), Field: e.Field, OldValue: e.OldValue, NewValue: e.NewValue, CreatedAt: a.At})
 		}
-		return nil, nil
+		// One statement for them all.
+		return nil, s.store.AddEvents(ctx, tx, list)
 	}}
 }

@@ -337,6 +337,8 @@ type ingestion struct {
 	// party is store.PartyThirdParty for the answer of someone the ticket
 	// was forwarded to (forward.go), "" otherwise.
 	party string
+	// added is the message as inserted (insertMessage), for the rules.
+	added *store.Message
 	res   Result
 }
 
@@ -516,7 +518,7 @@ func (in *ingestion) add(ctx context.Context, ticketID int64) error {
 	// The state is known (the batch or the step above read it): asking the
 	// store again would be one more round trip per message.
 	a, err := in.s.change(ctx, in.tx, Change{TicketID: ticketID, Actor: Actor{Name: msg.From.Email}, MessageAdded: id,
-		Counted: in.res.NewTicket, Uncounted: in.kind == store.KindAutoReply, Automatic: string(in.reason), before: &in.before})
+		Counted: in.res.NewTicket, Uncounted: in.kind == store.KindAutoReply, Automatic: string(in.reason), before: &in.before, added: in.added})
 	in.look.learnTicket(ticketID, a.After)
 	return err
 }
@@ -524,11 +526,12 @@ func (in *ingestion) add(ctx context.Context, ticketID int64) error {
 // insertMessage stores the message and its occurrence; id is a reserved
 // message id, or 0.
 func (in *ingestion) insertMessage(ctx context.Context, ticketID, id int64, kind, delivery string) (int64, error) {
-	id, err := in.s.insertMessage(ctx, in.tx, store.Message{ID: id, TicketID: ticketID, Kind: kind, DeliveryStatus: delivery, AutoReason: in.auto,
+	m, err := in.s.insertMessage(ctx, in.tx, store.Message{ID: id, TicketID: ticketID, Kind: kind, DeliveryStatus: delivery, AutoReason: in.auto,
 		ThreadedBy: string(in.threadedBy), ThreadedKey: in.threadedKey, Party: in.party}, in.msg(), dedupeKeyOf(in.p), in.p.rawKey, in.p.sum, in.p.size, in.p.atts, in.now)
 	if err != nil {
 		return 0, err
 	}
+	in.added, id = &m, m.ID
 	in.look.learnMessage(dedupeKeyOf(in.p), store.MessageRef{ID: id, TicketID: ticketID})
 	return id, in.s.store.NoteOccurrence(ctx, in.tx, in.mb.ID, in.providerID(), id, in.now)
 }
@@ -579,9 +582,10 @@ func threadKeys(msg *mail.Message) []string {
 
 // insertMessage stores msg and its attachments' metadata; m carries what
 // ingestion decided (a reserved id or 0, ticket, kind, delivery status "" but
-// for mail we sent, why it is automatic, how it was threaded).
+// for mail we sent, why it is automatic, how it was threaded). It returns
+// the message as inserted, its id set.
 func (s *Service) insertMessage(ctx context.Context, tx *store.Tx, m store.Message, msg *mail.Message, dedupeKey, rawKey, sum string,
-	size int64, atts []store.Attachment, now time.Time) (int64, error) {
+	size int64, atts []store.Attachment, now time.Time) (store.Message, error) {
 	inReplyTo := ""
 	if len(msg.InReplyTo) > 0 {
 		inReplyTo = msg.InReplyTo[0]
@@ -594,16 +598,17 @@ func (s *Service) insertMessage(ctx context.Context, tx *store.Tx, m store.Messa
 	m.Problems = strings.Join(msg.Problems, "; ")
 	id, err := s.store.InsertMessage(ctx, tx, m)
 	if err != nil {
-		return 0, err
+		return store.Message{}, err
 	}
+	m.ID = id
 	list := slices.Clone(atts)
 	for i := range list {
 		list[i].MessageID = id
 	}
 	if err := s.store.AddAttachments(ctx, tx, list); err != nil {
-		return 0, err
+		return store.Message{}, err
 	}
-	return id, nil
+	return m, nil
 }
 
 func (s *Service) addParticipants(ctx context.Context, tx *store.Tx, ticketID int64, msg *mail.Message, ours map[string]bool, now time.Time) error {

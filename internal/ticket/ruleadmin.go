@@ -230,7 +230,7 @@ func (s *Service) TestRule(ctx context.Context, in RuleInput) (matched []store.T
 		if err != nil {
 			return nil, 0, err
 		}
-		ev, err := s.ruleSubject(ctx, s.db, id, msg, false, []*rules.Compiled{c})
+		ev, err := s.ruleSubject(ctx, s.db, id, msg, nil, false, []*rules.Compiled{c})
 		if err != nil {
 			return nil, 0, err
 		}

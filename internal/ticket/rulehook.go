@@ -128,7 +128,12 @@ func (s *Service) runRules(ctx context.Context, tx *store.Tx, a Applied) ([]Chan
 	if len(list) == 0 {
 		return nil, nil
 	}
-	ev, err := s.ruleSubject(ctx, tx, a.TicketID, a.MessageAdded, a.Automatic != "", list)
+	var known *store.Message
+	if a.added != nil {
+		m := a.added.AsRead(tx.Dialect)
+		known = &m
+	}
+	ev, err := s.ruleSubject(ctx, tx, a.TicketID, a.MessageAdded, known, a.Automatic != "", list)
 	if err != nil {
 		return nil, err
 	}
@@ -227,9 +232,11 @@ type ruleEvent struct {
 }
 
 // ruleSubject reads the ticket (and the message, when one triggered the
-// rules) into a snapshot; what only some rules look at (the mailbox, the
-// last customer message) is read only when one of them does.
-func (s *Service) ruleSubject(ctx context.Context, q store.Querier, ticketID, messageID int64, automatic bool, list []*rules.Compiled) (ruleEvent, error) {
+// rules, unless known is it as stored) into a snapshot; what only some rules
+// look at (the mailbox, the last customer message) is read only when one of
+// them does.
+func (s *Service) ruleSubject(ctx context.Context, q store.Querier, ticketID, messageID int64, known *store.Message, automatic bool,
+	list []*rules.Compiled) (ruleEvent, error) {
 	uses := func(f rules.Field) bool {
 		return slices.ContainsFunc(list, func(c *rules.Compiled) bool { return c.Uses(f) })
 	}
@@ -248,11 +255,18 @@ func (s *Service) ruleSubject(ctx context.Context, q store.Querier, ticketID, me
 		snap.Team = t.Team.Name
 	}
 	if messageID != 0 {
-		m, err := s.store.GetMessage(ctx, q, messageID)
-		if err != nil {
-			return ruleEvent{}, err
+		if known != nil && known.ID == messageID {
+			// Just inserted in this transaction: reading it back would cost
+			// two statements (the row, its attachments) a message.
+			ev.msg = known
+		} else {
+			m, err := s.store.GetMessage(ctx, q, messageID)
+			if err != nil {
+				return ruleEvent{}, err
+			}
+			ev.msg = &m
 		}
-		ev.msg = &m
+		m := ev.msg
 		ev.automatic = ev.automatic || m.AutoReason != "" || m.Kind == store.KindAutoReply
 		snap.From, snap.Body = m.From.Email, m.Text
 		for _, list := range [][]store.Address{m.To, m.Cc} {
@@ -462,7 +476,7 @@ func (s *Service) runTimeRule(ctx context.Context, r *rules.Compiled, ticketID i
 		if err := s.store.LockTicket(ctx, tx, ticketID); err != nil {
 			return err
 		}
-		ev, err := s.ruleSubject(ctx, tx, ticketID, 0, false, []*rules.Compiled{r})
+		ev, err := s.ruleSubject(ctx, tx, ticketID, 0, nil, false, []*rules.Compiled{r})
 		if err != nil || !r.Matches(&ev.snap) {
 			return err
 		}

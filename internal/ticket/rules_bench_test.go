@@ -51,6 +51,7 @@ func BenchmarkIngestRules(b *testing.B) {
 				}
 			}
 			b.ResetTimer()
+			statements := m.Store.DB().Statements()
 			for i := range b.N {
 				raw := msg(fmt.Sprintf("From: customer%d@example.org", i), "To: support@acme.test", fmt.Sprintf("Subject: Order %d is late", i),
 					fmt.Sprintf("Message-ID: <bench-%d@example.org>", i))
@@ -59,6 +60,7 @@ func BenchmarkIngestRules(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+			b.ReportMetric(float64(m.Store.DB().Statements()-statements)/float64(b.N), "statements/msg")
 		})
 	}
 }

@@ -88,7 +88,7 @@ func (s *Service) matchPolicy(ctx context.Context, tx *store.Tx, ticketID, msg i
 	for i, pol := range pols {
 		conds[i] = pol.conds
 	}
-	ev, err := s.ruleSubject(ctx, tx, ticketID, msg, automatic, conds)
+	ev, err := s.ruleSubject(ctx, tx, ticketID, msg, nil, automatic, conds)
 	if err != nil {
 		return slaPolicy{}, false, err
 	}
@@ -160,6 +160,16 @@ func (s *Service) runSLA(ctx context.Context, tx *store.Tx, a Applied) ([]Change
 	fields := !a.Created && (a.After != a.Before || a.fieldEvents())
 	if !a.Created && !fields && a.MessageAdded == 0 {
 		return nil, nil
+	}
+	if a.Created {
+		// A ticket opened in this transaction has a clock only if a policy
+		// matched it here (a rule's change runs this hook first): with no
+		// policy there is none, and no clock to read (a statement a new
+		// conversation of an import).
+		pols, err := store.TxMemo(tx, slaPoliciesKey{}, func() ([]slaPolicy, error) { return s.loadPolicies(ctx, tx) })
+		if err != nil || len(pols) == 0 {
+			return nil, err
+		}
 	}
 	cur, has, err := s.store.GetTicketSLA(ctx, tx, a.TicketID)
 	if err != nil {

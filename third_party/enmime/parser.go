@@ -28,6 +28,10 @@ type Parser struct {
 	disableTextConversion           bool
 	disableCharacterDetection       bool
 	minCharsetDetectRunes           int
+	// streamBase64 turns off Ticketer's whole-buffer base64 decoding
+	// (decodeBase64Whole): upstream's streaming path, which the fork's
+	// tests compare it with.
+	streamBase64 bool
 }
 
 // defaultParser is a Parser with default configuration.
