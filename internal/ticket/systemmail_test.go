@@ -20,11 +20,15 @@ import (
 type sentMail struct {
 	from string
 	raw  string
+	left time.Duration // until the send's deadline
 	err  error
 }
 
-func (s *sentMail) Send(_ context.Context, from string, _ []string, raw []byte) error {
+func (s *sentMail) Send(ctx context.Context, from string, _ []string, raw []byte) error {
 	s.from, s.raw = from, string(raw)
+	if d, ok := ctx.Deadline(); ok {
+		s.left = time.Until(d)
+	}
 	return s.err
 }
 
@@ -76,6 +80,9 @@ func TestSendSystemMail(t *testing.T) {
 		got, err = send()
 		if err != nil || got != (ticket.SentSystemMail{From: "relayed@acme.test", Transport: "smtp_relay"}) || relay.from != "relayed@acme.test" {
 			t.Fatalf("the first working relay: %+v %v (sent from %q)", got, err, relay.from)
+		}
+		if relay.left <= ticket.SystemMailTimeout-5*time.Second || relay.left > ticket.SystemMailTimeout || ticket.SystemMailTimeout != 30*time.Second {
+			t.Fatalf("sent with %s left, want the %s of SystemMailTimeout (30s)", relay.left, ticket.SystemMailTimeout)
 		}
 		if h := header(t, relay.raw); h.Get("Subject") != "Your invitation" || !strings.HasSuffix(h.Get("Message-ID"), "@acme.test>") || h.Get("Auto-Submitted") != "auto-generated" {
 			t.Fatalf("the mail: %v", h)
