@@ -3,6 +3,7 @@ package ticket_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/store/storetest"
@@ -54,7 +55,8 @@ func TestMailboxChecks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mb, err := e.svc.CreateMailbox(e.ctx, ticket.MailboxInput{Name: " " + long, Address: " Billing@Acme.test ", TeamID: team.ID})
+		mb, err := e.svc.CreateMailbox(e.ctx, ticket.MailboxInput{Name: " " + long, Address: " Billing@Acme.test ", TeamID: team.ID,
+			IMAPSince: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)})
 		if err != nil || mb.Name != long || mb.Address != "billing@acme.test" || mb.TeamID != team.ID || !mb.AckEnabled || mb.Provider != "smtp" {
 			t.Fatalf("created %+v %v", mb, err)
 		}
