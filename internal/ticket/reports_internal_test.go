@@ -73,7 +73,7 @@ func TestFillPeriods(t *testing.T) {
 		q    store.ReportQuery
 		want string
 	}{
-		{store.ReportQuery{Group: store.GroupDay, From: day("2026-11-01").Add(5 * time.Hour), To: day("2026-11-04")},
+		{store.ReportQuery{Group: store.GroupDay, From: day("2026-11-01").Add(5 * time.Hour), To: day("2026-11-03").Add(3 * time.Hour)}, // days from midnight
 			"2026-11-01:0:false 2026-11-02:3:false 2026-11-03:0:false"},
 		{store.ReportQuery{Group: store.GroupDay, From: day("2026-11-02"), To: day("2026-11-03").Add(time.Second), Business: true},
 			"2026-11-02:3:false 2026-11-03:0:true"},
