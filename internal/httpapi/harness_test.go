@@ -352,9 +352,12 @@ type multipartBody struct {
 }
 
 // waitFor polls cond (a job runs in the background) until a deadline.
+// waitFor polls cond for up to a minute: a loaded CI machine has taken over
+// 20 s to send a reply that takes a second alone, and a wait ends as soon
+// as cond holds.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
 		if cond() {
 			return
