@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -174,25 +173,5 @@ func TestAWSSharedFiles(t *testing.T) {
 	t.Setenv("AWS_REQUEST_CHECKSUM_CALCULATION", "sometimes")
 	if _, err := readAWSEnv(); err == nil {
 		t.Error("an invalid checksum setting was accepted")
-	}
-}
-
-// TestServerLinksNoAWSConfigPackage: the SDK's config package would bring
-// the SSO, SSO-OIDC and sign-in clients' start-up work into every server
-// (issue 11); the environment and shared files are read here instead.
-func TestServerLinksNoAWSConfigPackage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
-	out, err := exec.Command("go", "list", "-deps", "github.com/ticketer/ticketer/cmd/ticketer").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	for pkg := range strings.Lines(string(out)) {
-		pkg = strings.TrimSpace(pkg)
-		if pkg == "github.com/aws/aws-sdk-go-v2/config" || strings.HasPrefix(pkg, "github.com/aws/aws-sdk-go-v2/service/sso") ||
-			strings.HasPrefix(pkg, "github.com/aws/aws-sdk-go-v2/service/signin") {
-			t.Errorf("the server links %s", pkg)
-		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -384,24 +383,5 @@ func TestExpositionFormat(t *testing.T) {
 	line := `ticketer_job_duration_seconds_bucket{kind="ingest",le="+Inf"} 4`
 	if !strings.Contains(plain, line+"\n") || !strings.Contains(zipped, line+"\n") {
 		t.Errorf("no %q in\n%s", line, plain)
-	}
-}
-
-// TestServerLinksNoPrometheusClient: the client library would bring
-// Protocol Buffers and expvar into the server, and their start-up work into
-// its idle memory (issue 11); the text format is written here instead.
-func TestServerLinksNoPrometheusClient(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
-	out, err := exec.Command("go", "list", "-deps", "github.com/ticketer/ticketer/cmd/ticketer").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	for pkg := range strings.Lines(string(out)) {
-		pkg = strings.TrimSpace(pkg)
-		if strings.HasPrefix(pkg, "github.com/prometheus/") || strings.HasPrefix(pkg, "google.golang.org/protobuf/") || pkg == "expvar" {
-			t.Errorf("the server links %s", pkg)
-		}
 	}
 }
