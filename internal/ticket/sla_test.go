@@ -3,7 +3,9 @@ package ticket_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -390,6 +392,160 @@ func TestSLABreachPassesAtOnce(t *testing.T) {
 		}
 		if n, err := e.svc.RunSLABreaches(e.ctx); err != nil || n != 1 || len(withPrefix(e.eventKinds(held), "sla_breached:")) != 1 {
 			t.Fatalf("once released: %d breaches, %v", n, err)
+		}
+	})
+}
+
+// TestSLAClockFollowsPolicyChange: a change that makes another policy the
+// first to match gives the ticket that policy's clock, counted from when
+// the ticket was opened, keeping what is known: a first response given
+// stays given, and a next response running restarts from the change under
+// the new policy's target (none when the new policy has none).
+func TestSLAClockFollowsPolicyChange(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e, _ := newSLAEnv(t, dsn)
+		e.policy("Fast", []rules.Condition{{Field: "priority", Op: "equals", Value: "high"}}, 60, 30, 240, 0)
+		e.policy("No next", []rules.Condition{{Field: "priority", Op: "equals", Value: "low"}}, 60, 0, 300, 0)
+		e.policy("Std", nil, 120, 60, 480, 0)
+		agent := e.agent()
+		t0 := e.now
+		id := e.mail("ann@customer.test", "Help")
+		e.now = at(t0, 10*time.Minute)
+		if _, err := e.svc.Reply(e.ctx, agent, id, ticket.ReplyInput{Body: "On it"}); err != nil {
+			t.Fatal(err)
+		}
+		e.now = at(t0, 20*time.Minute)
+		e.replyFrom("ann@customer.test", id)
+		if x := e.slaOf(id); x.PolicyName != "Std" || !x.FirstResponseDue.IsZero() || !x.NextResponseDue.Equal(at(t0, 80*time.Minute)) {
+			t.Fatalf("before any policy change %+v", x)
+		}
+		for _, step := range []struct {
+			at       time.Duration
+			priority domain.Priority
+			policy   string
+			next     time.Duration // 0: no next-response clock
+			done     time.Duration
+		}{
+			{30 * time.Minute, domain.PriorityHigh, "Fast", 60 * time.Minute, 240 * time.Minute},
+			{40 * time.Minute, domain.PriorityLow, "No next", 0, 300 * time.Minute},
+		} {
+			e.now = at(t0, step.at)
+			if _, err := e.svc.UpdateTicket(e.ctx, agent, id, ticket.TicketUpdate{Priority: priority(step.priority)}); err != nil {
+				t.Fatal(err)
+			}
+			x := e.slaOf(id)
+			wantNext := time.Time{}
+			if step.next != 0 {
+				wantNext = at(t0, step.next)
+			}
+			if x.PolicyName != step.policy || !x.FirstResponseDue.IsZero() || !x.NextResponseDue.Equal(wantNext) || !x.Done.Equal(at(t0, step.done)) {
+				t.Fatalf("priority %s: %+v, want %s with next response due %v, resolution %v", step.priority, x, step.policy, wantNext, at(t0, step.done))
+			}
+		}
+	})
+}
+
+// TestSLAReopened: a solved ticket reopened starts its resolution clock
+// again, paused when it is reopened as pending.
+func TestSLAReopened(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e, _ := newSLAEnv(t, dsn)
+		e.policy("Std", nil, 60, 0, 240, 0)
+		agent := e.agent()
+		t0 := e.now
+		for i, c := range []struct {
+			to     domain.Status
+			paused bool
+		}{
+			{domain.StatusPending, true},
+			{domain.StatusOpen, false},
+		} {
+			e.now = t0
+			id := e.mail(fmt.Sprintf("c%d@customer.test", i), "Help")
+			e.now = at(t0, 10*time.Minute)
+			if _, err := e.svc.UpdateTicket(e.ctx, agent, id, ticket.TicketUpdate{Status: status(domain.StatusSolved)}); err != nil {
+				t.Fatal(err)
+			}
+			if x := e.slaOf(id); !x.Done.IsZero() || !x.DueAt.IsZero() {
+				t.Fatalf("solved %+v", x)
+			}
+			e.now = at(t0, time.Hour)
+			if _, err := e.svc.UpdateTicket(e.ctx, agent, id, ticket.TicketUpdate{Status: status(c.to)}); err != nil {
+				t.Fatal(err)
+			}
+			x := e.slaOf(id)
+			if x.Done.IsZero() || x.PausedAt.IsZero() != !c.paused || x.DueAt.IsZero() != c.paused {
+				t.Fatalf("reopened as %s: %+v, want paused %v", c.to, x, c.paused)
+			}
+		}
+	})
+}
+
+// syncBuffer is a log destination a test reads while services write.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestSLABreachWorkerLogs: the job logs a pass that recorded breaches,
+// with their number, and stays quiet about a pass that recorded none.
+func TestSLABreachWorkerLogs(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		var out syncBuffer
+		e := &env{t: t, now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
+		m := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Now: func() time.Time { return e.now }, Manual: true,
+			Log: slog.New(slog.NewTextHandler(&out, nil))})
+		e.ctx, e.st, e.svc, e.blobs, e.outbox = m.Ctx, m.Store, m.Svc, m.Blobs, m.OutboxDir
+		var err error
+		if e.mb, err = e.st.CreateMailbox(e.ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", CreatedAt: e.now}); err != nil {
+			t.Fatal(err)
+		}
+		e.policy("Std", nil, 60, 0, 0, 0)
+		t0 := e.now
+		e.mail("ann@customer.test", "Help")
+		w := &ticket.SLABreachWorker{Service: e.svc}
+		for _, c := range []struct {
+			at   time.Duration
+			want string // the log line's tail, "" for none
+		}{
+			{30 * time.Minute, ""},
+			{time.Hour, `msg="sla breaches" recorded=1`},
+		} {
+			e.now = at(t0, c.at)
+			if err := w.Work(e.ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, l := range strings.Split(out.String(), "\n") {
+				if strings.Contains(l, `msg="sla breaches"`) {
+					got = append(got, l[strings.Index(l, "msg="):])
+				}
+			}
+			var want []string
+			if c.want != "" {
+				want = []string{c.want}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("after the pass at +%v the log says %q, want %q", c.at, got, want)
+			}
 		}
 	})
 }

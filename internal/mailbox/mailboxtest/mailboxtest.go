@@ -54,6 +54,9 @@ type Options struct {
 	IngestBudget time.Duration
 	// HooksFrom adds hooks that need the environment (its store, its queue).
 	HooksFrom func(e *Env) []ticket.Hook
+	// Log is the services' logger (a test that reads what they log); when
+	// nil, discarded, or stderr with TICKETER_TEST_LOG set.
+	Log *slog.Logger
 }
 
 // New opens the database at dsn and starts the ingestion workers.
@@ -80,6 +83,9 @@ func NewWith(t testing.TB, dsn string, o Options) *Env {
 	log := slog.New(slog.DiscardHandler)
 	if os.Getenv("TICKETER_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if o.Log != nil {
+		log = o.Log
 	}
 	e := &Env{T: t, Ctx: ctx, DB: db, Store: store.New(db), Blobs: blobs, OutboxDir: filepath.Join(dir, "outbox"), Box: box, Log: log}
 	workers := river.NewWorkers()
