@@ -138,3 +138,26 @@ func TestEventKindValues(t *testing.T) {
 		t.Fatalf("event kinds %v, want %s", got, want)
 	}
 }
+
+// TestChangeRefusesBadValues: a status, priority or tag that is not one is
+// refused before the ticket is read, naming the field and what it may be.
+func TestChangeRefusesBadValues(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		b := setupHooks(t, dsn, nil)
+		for _, c := range []struct {
+			in      ticket.TicketUpdate
+			field   string
+			message string
+		}{
+			{ticket.TicketUpdate{Status: status("lost")}, "status", "must be one of new, open, pending, solved, closed"},
+			{ticket.TicketUpdate{Priority: priority("whenever")}, "priority", "must be one of low, normal, high, urgent"},
+			{ticket.TicketUpdate{Tags: &[]string{"two words"}}, "tags", `"two words": a tag is 1 to 64 characters without spaces or commas`},
+		} {
+			_, err := b.env.Svc.UpdateTicket(b.env.Ctx, b.agent, b.ticket, c.in)
+			if de, ok := domain.As(err); !ok || de.Kind != domain.KindInvalid || de.Field != c.field || de.Message != c.message {
+				t.Errorf("%s: %v, want invalid: %s", c.field, err, c.message)
+			}
+		}
+	})
+}

@@ -237,6 +237,23 @@ func TestNoSurvey(t *testing.T) {
 				t.Fatalf("%d surveys", n)
 			}
 		}},
+		{"the requester is a robot", func(t *testing.T, dsn string) {
+			e := newEnv(t, dsn)
+			e.csatOn(e.mb, true)
+			// Mail from a robot opens no ticket: an agent writes to one first.
+			agent := e.agent()
+			tk, err := e.svc.CreateOutbound(e.ctx, agent, ticket.NewTicketInput{MailboxID: e.mb, To: []string{"no-reply@vendor.test"}, Subject: "Your order", Body: "Hello"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.solve(tk.ID, agent)
+			if st := e.ticket(tk.ID).Status; st != domain.StatusSolved {
+				t.Fatalf("status %s", st)
+			}
+			if n := len(e.surveys(tk.ID)); n != 0 {
+				t.Fatalf("%d surveys to a robot", n)
+			}
+		}},
 		{"the ticket's last mail is automatic", func(t *testing.T, dsn string) {
 			e := newEnv(t, dsn)
 			e.csatOn(e.mb, true)

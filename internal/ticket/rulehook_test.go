@@ -449,3 +449,97 @@ func kindsOf(evs []ticket.Event) []string {
 	}
 	return out
 }
+
+// TestRuleReadsWhatItUses: a rule on the hours since the customer's last
+// message reads it when the change brings no message (an agent's update),
+// and a rule on the mailbox reads the ticket's; each fires only on the
+// tickets it matches.
+func TestRuleReadsWhatItUses(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		agent := e.agent()
+		e.rule("Waiting", rules.WhenUpdated, []rules.Condition{{Field: "hours_since_customer_message", Op: "gt", Value: "4"}},
+			rules.Action{Type: "add_tag", Value: "waiting"})
+		e.rule("Sales", rules.WhenCreated, []rules.Condition{{Field: "mailbox", Op: "equals", Value: "Acme Sales"}},
+			rules.Action{Type: "add_tag", Value: "sales"})
+		t0 := e.now
+		old := e.receive(e.mb, msg("From: ann@customer.test", "To: support@acme.test", "Subject: Old", "Message-ID: <old@customer.test>")).TicketID
+		e.now = at(t0, 5*time.Hour)
+		recent := e.receive(e.mb, msg("From: bob@customer.test", "To: support@acme.test", "Subject: Recent", "Message-ID: <recent@customer.test>")).TicketID
+		sales := e.receive(e.mb2, msg("From: carl@customer.test", "To: sales@acme.test", "Subject: Quote", "Message-ID: <quote@customer.test>")).TicketID
+		for _, c := range []struct {
+			name string
+			id   int64
+			want []string
+		}{
+			{"customer silent 5 hours", old, []string{"waiting"}},
+			{"customer wrote just now", recent, nil},
+			{"mail to sales", sales, []string{"sales"}},
+		} {
+			if _, err := e.svc.UpdateTicket(e.ctx, agent, c.id, ticket.TicketUpdate{Priority: priority(domain.PriorityHigh)}); err != nil {
+				t.Fatal(err)
+			}
+			if got := e.ticket(c.id).Tags; !slices.Equal(got, c.want) && len(got)+len(c.want) > 0 {
+				t.Errorf("%s: tags %v, want %v", c.name, got, c.want)
+			}
+		}
+	})
+}
+
+// TestRuleTagPastLimit: a rule's tag that would be one too many is the
+// rule's failure, recorded; the agent's change that triggered it stays.
+func TestRuleTagPastLimit(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		agent := e.agent()
+		e.rule("Overflow", rules.WhenUpdated, []rules.Condition{{Field: "priority", Op: "equals", Value: "high"}},
+			rules.Action{Type: "add_tag", Value: "one-more"})
+		_, tk := e.newConversation()
+		full := make([]string, 50)
+		for i := range full {
+			full[i] = fmt.Sprintf("tag%02d", i)
+		}
+		if _, err := e.svc.UpdateTicket(e.ctx, agent, tk.ID, ticket.TicketUpdate{Tags: &full, Priority: priority(domain.PriorityHigh)}); err != nil {
+			t.Fatalf("the agent's change failed with the rule's: %v", err)
+		}
+		if got := e.ticket(tk.ID); got.Priority != domain.PriorityHigh || !slices.Equal(got.Tags, full) {
+			t.Fatalf("ticket %s %v", got.Priority, got.Tags)
+		}
+		if got := withPrefix(e.eventKinds(tk.ID), "rule_failed:"); !slices.Equal(got, []string{"rule_failed:Overflow: tags: at most 50 tags"}) {
+			t.Fatalf("events %v", e.eventKinds(tk.ID))
+		}
+	})
+}
+
+// TestUpdateRule: an update changes what it names and keeps the rest; the
+// list shows the rule as changed, and it acts so from the next change.
+func TestUpdateRule(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		id := e.rule("Tag", rules.WhenCreated, nil, rules.Action{Type: "add_tag", Value: "one"})
+		acts := []rules.Action{{Type: "add_tag", Value: "two"}}
+		got, err := e.svc.UpdateRule(e.ctx, id, ticket.RuleInput{Name: ptr("Tag two"), Actions: &acts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := e.svc.Rules(e.ctx)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("rules %v %v", list, err)
+		}
+		for _, r := range []ticket.StoredRule{got, list[0]} {
+			if r.ID != id || r.Name != "Tag two" || r.When != rules.WhenCreated || !slices.Equal(r.Actions, acts) {
+				t.Fatalf("rule %+v", r.Rule)
+			}
+		}
+		_, tk := e.newConversation()
+		if !slices.Equal(tk.Tags, []string{"two"}) {
+			t.Fatalf("tags %v", tk.Tags)
+		}
+	})
+}
