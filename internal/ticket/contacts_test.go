@@ -2,7 +2,9 @@ package ticket_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ticketer/ticketer/internal/domain"
 	"github.com/ticketer/ticketer/internal/rules"
@@ -201,6 +203,44 @@ func TestEraseContactClearsNotes(t *testing.T) {
 		}
 		if c.Notes != "" || c.Domain != "" || c.OrganisationSet || c.Name != "" {
 			t.Fatalf("erased contact %+v", c)
+		}
+	})
+}
+
+// TestContactAndOrganisationEdits: a contact's name is at most 200
+// characters (runes, not bytes), trimmed; an organisation is renamed.
+func TestContactAndOrganisationEdits(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		a := e.agent()
+		_, tk := e.newConversation()
+		for _, c := range []struct {
+			name string
+			ok   bool
+		}{
+			{strings.Repeat("é", 200), true},
+			{" " + strings.Repeat("ü", 200) + " ", true},
+			{strings.Repeat("é", 201), false},
+		} {
+			got, err := e.svc.UpdateContact(e.ctx, a, tk.RequesterID, ticket.ContactInput{Name: &c.name})
+			switch {
+			case !c.ok && !isKind(err, domain.KindInvalid):
+				t.Fatalf("a name of %d characters: %v, want refused", utf8.RuneCountInString(c.name), err)
+			case c.ok && (err != nil || got.Name != strings.TrimSpace(c.name)):
+				t.Fatalf("a name of %d characters: %q %v", utf8.RuneCountInString(c.name), got.Name, err)
+			}
+		}
+		org, err := e.svc.CreateOrganisation(e.ctx, a, ticket.OrganisationInput{Name: ptr("Acme"), Domains: &[]string{"acme-customer.test"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.svc.UpdateOrganisation(e.ctx, a, org.ID, ticket.OrganisationInput{Name: ptr("Acme Corp")})
+		if err != nil || got.ID != org.ID || got.Name != "Acme Corp" || !slices.Equal(got.Domains, []string{"acme-customer.test"}) {
+			t.Fatalf("updated %+v %v", got, err)
+		}
+		if stored, err := e.st.GetOrganisation(e.ctx, e.st.DB(), org.ID); err != nil || stored.Name != "Acme Corp" {
+			t.Fatalf("stored %+v %v", stored, err)
 		}
 	})
 }

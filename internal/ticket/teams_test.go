@@ -2,6 +2,7 @@ package ticket_test
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -293,4 +294,41 @@ func TestAssignmentAcrossReplicas(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUpdateTeam: a team's name changes alone, its members stay; a new
+// member list replaces the old one.
+func TestUpdateTeam(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		admin, ann, bob, cat := e.agent(), e.agent(), e.agent(), e.agent()
+		team, err := e.svc.CreateTeam(e.ctx, admin, ticket.TeamInput{Name: ptr("Support"), MemberIDs: &[]int64{ann.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name    string
+			in      ticket.TeamInput
+			want    string
+			members []int64
+		}{
+			{"renamed", ticket.TeamInput{Name: ptr("Help desk")}, "Help desk", []int64{ann.ID}},
+			{"new members", ticket.TeamInput{MemberIDs: &[]int64{cat.ID, bob.ID}}, "Help desk", []int64{bob.ID, cat.ID}},
+		} {
+			got, err := e.svc.UpdateTeam(e.ctx, admin, team.ID, c.in)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			stored, err := e.st.GetTeam(e.ctx, e.st.DB(), team.ID, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tm := range []store.Team{got, stored} {
+				if ids := slices.Sorted(slices.Values(tm.MemberIDs)); tm.ID != team.ID || tm.Name != c.want || !slices.Equal(ids, c.members) {
+					t.Fatalf("%s: team %d %q %v, want %q %v", c.name, tm.ID, tm.Name, ids, c.want, c.members)
+				}
+			}
+		}
+	})
 }
