@@ -159,11 +159,6 @@ func (h *Host) Credentials(ctx context.Context) (string, error) {
 	return c.Credentials, err
 }
 
-// SetCredentials stores re-sealed credentials (a refreshed OAuth token).
-func (h *Host) SetCredentials(ctx context.Context, sealed string) error {
-	return h.store.SetCredentials(ctx, h.MailboxID, sealed)
-}
-
 // Received returns which of providerIDs were already delivered from
 // source (in any mailbox: journal mail is routed elsewhere): a backfill
 // resumes by what it has, not by a position that deletions shift.

@@ -108,12 +108,45 @@ func (s *Store) SetConnectorSettings(ctx context.Context, id int64, provider, se
 	return nil
 }
 
-// SetCredentials replaces a mailbox's sealed credentials (a refreshed token).
+// SetCredentials replaces a mailbox's sealed credentials (an account
+// connected); a rotated token goes through UpdateCredentials instead.
 func (s *Store) SetCredentials(ctx context.Context, id int64, sealed string) error {
 	if _, err := s.db.Exec(ctx, `UPDATE mailboxes SET credentials = $1 WHERE id = $2`, sealed, id); err != nil {
 		return fmt.Errorf("set credentials of mailbox %d: %w", id, err)
 	}
 	return nil
+}
+
+// UpdateCredentials rewrites a mailbox's sealed credentials from what is
+// stored now: update gets them and answers the new value, or false to leave
+// them. The read and the write are one transaction, the row locked on
+// PostgreSQL (SQLite serialises write transactions), so a reconnection
+// cannot land in between and be overwritten. It reports whether it wrote.
+func (s *Store) UpdateCredentials(ctx context.Context, id int64, update func(sealed string) (string, bool, error)) (bool, error) {
+	wrote := false
+	err := s.db.InTx(ctx, func(tx *Tx) error {
+		query := `SELECT credentials FROM mailboxes WHERE id = $1`
+		if tx.Dialect == Postgres {
+			query += ` FOR UPDATE`
+		}
+		var cur string
+		if err := tx.QueryRow(ctx, query, id).Scan(&cur); err != nil {
+			return err
+		}
+		next, ok, err := update(cur)
+		if err != nil || !ok {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE mailboxes SET credentials = $1 WHERE id = $2`, next, id); err != nil {
+			return err
+		}
+		wrote = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("update credentials of mailbox %d: %w", id, err)
+	}
+	return wrote, nil
 }
 
 // SetMailboxEnabled turns a mailbox's connector on or off.

@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"encoding/base64"
+	"errors"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,6 +119,76 @@ func TestResealMailboxSecrets(t *testing.T) {
 		}
 		if got, err := onlyNew.Open(mb.SMTPRelay); err != nil || got != "smtp://u:p@relay:587" {
 			t.Fatalf("relay after rotation: %q %v", got, err)
+		}
+	})
+}
+
+// UpdateCredentials writes what update makes of the credentials stored
+// now, or nothing; concurrent updates see each other's writes (the row is
+// locked between the read and the write), so none is lost.
+func TestUpdateCredentials(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		s, ctx := open(t, dsn)
+		id, err := s.CreateMailbox(ctx, store.Mailbox{Name: "S", Address: "s@acme.test", Provider: "imap", CreatedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetCredentials(ctx, id, "0"); err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("boom")
+		for _, tc := range []struct {
+			name   string
+			update func(string) (string, bool, error)
+			wrote  bool
+			err    error
+			stored string
+		}{
+			{"written", func(cur string) (string, bool, error) { return cur + "+", true, nil }, true, nil, "0+"},
+			{"left", func(string) (string, bool, error) { return "x", false, nil }, false, nil, "0+"},
+			{"failed", func(string) (string, bool, error) { return "x", true, boom }, false, boom, "0+"},
+		} {
+			wrote, err := s.UpdateCredentials(ctx, id, tc.update)
+			if wrote != tc.wrote || !errors.Is(err, tc.err) {
+				t.Fatalf("%s: wrote %v, err %v", tc.name, wrote, err)
+			}
+			if c, err := s.GetConnector(ctx, id); err != nil || c.Credentials != tc.stored {
+				t.Fatalf("%s: stored %q %v", tc.name, c.Credentials, err)
+			}
+		}
+		if _, err := s.UpdateCredentials(ctx, id+100, func(string) (string, bool, error) { return "x", true, nil }); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unknown mailbox: %v", err)
+		}
+
+		// A counter incremented concurrently: a read not locked until the
+		// write loses increments.
+		if err := s.SetCredentials(ctx, id, "0"); err != nil {
+			t.Fatal(err)
+		}
+		const workers, each = 8, 5
+		var wg sync.WaitGroup
+		errs := make(chan error, workers*each)
+		for range workers {
+			wg.Go(func() {
+				for range each {
+					_, err := s.UpdateCredentials(ctx, id, func(cur string) (string, bool, error) {
+						n, err := strconv.Atoi(cur)
+						time.Sleep(time.Millisecond) // widen the window between the read and the write
+						return strconv.Itoa(n + 1), true, err
+					})
+					errs <- err
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if c, err := s.GetConnector(ctx, id); err != nil || c.Credentials != strconv.Itoa(workers*each) {
+			t.Fatalf("after %d concurrent increments: %q %v", workers*each, c.Credentials, err)
 		}
 	})
 }

@@ -126,7 +126,7 @@ type client struct {
 	http    *http.Client
 	app     *oauth2.Config
 	now     func() time.Time
-	rotated func(ctx context.Context, refreshToken string) error // Microsoft sent a new refresh token
+	rotated func(ctx context.Context, old, refreshToken string) error // Microsoft sent a new refresh token in place of old
 	retry   oauthweb.Retry
 
 	mu      sync.Mutex
@@ -169,7 +169,7 @@ func (c *client) accessToken(ctx context.Context) (string, error) {
 	}
 	if tok.RefreshToken != "" && tok.RefreshToken != c.refresh {
 		if c.rotated != nil {
-			if err := c.rotated(ctx, tok.RefreshToken); err != nil {
+			if err := c.rotated(ctx, c.refresh, tok.RefreshToken); err != nil {
 				return "", fmt.Errorf("store the rotated refresh token: %w", err)
 			}
 		}

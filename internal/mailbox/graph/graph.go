@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -138,17 +137,13 @@ func New(cfg Config, h *mailbox.Host, cr Credentials, backfillSince time.Time) *
 }
 
 // saveRefreshToken seals a rotated refresh token on the mailbox, so a
-// restart uses the newest grant (the client keeps it in memory; c.creds is
-// never written after New, since the fetchers read it concurrently).
-func (c *Conn) saveRefreshToken(ctx context.Context, tok string) error {
-	cr := c.creds
-	cr.RefreshToken = tok
-	b, _ := json.Marshal(cr)
-	sealed, err := c.cfg.Secrets.Seal(string(b))
-	if err != nil {
-		return err
-	}
-	return c.host.SetCredentials(ctx, sealed)
+// restart uses the newest grant (the client keeps it in memory). Only the
+// token is written, into the credentials stored now and only while they
+// still hold old: c.creds may be older than a reconnection (another
+// account, Sent Items off), which must not be undone.
+func (c *Conn) saveRefreshToken(ctx context.Context, old, tok string) error {
+	_, err := oauthweb.SaveRotatedToken(ctx, c.host.Store(), c.cfg.Secrets, c.host.Log, c.host.MailboxID, old, tok)
+	return err
 }
 
 // Close has nothing to release.

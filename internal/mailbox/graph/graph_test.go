@@ -65,7 +65,7 @@ func (s *setup) cfg() graph.Config {
 func (s *setup) connect(t testing.TB, cr graph.Credentials, recv mailbox.Receiver) mailbox.Connector {
 	t.Helper()
 	if cr.RefreshToken == "" {
-		cr.RefreshToken = s.ms.refresh
+		s.ms.with(func() { cr.RefreshToken = s.ms.refresh }) // a sync job may be refreshing
 	}
 	b, err := json.Marshal(cr)
 	if err != nil {

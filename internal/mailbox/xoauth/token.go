@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/ticketer/ticketer/internal/mailbox/oauthweb"
 	"github.com/ticketer/ticketer/internal/secret"
 	"github.com/ticketer/ticketer/internal/store"
 )
@@ -32,9 +33,9 @@ type Source struct {
 	config *oauth2.Config
 	http   *http.Client
 	now    func() time.Time
-	// rotated is told the provider sent a new refresh token (Microsoft
-	// rotates them), to seal it before it is relied on.
-	rotated func(ctx context.Context, refreshToken string) error
+	// rotated is told the provider sent a new refresh token in place of
+	// old (Microsoft rotates them), to seal it before it is relied on.
+	rotated func(ctx context.Context, old, refreshToken string) error
 
 	mu      sync.Mutex
 	refresh string
@@ -44,7 +45,7 @@ type Source struct {
 // NewSource returns a source; now nil is time.Now, httpClient nil a client
 // with a timeout.
 func NewSource(config *oauth2.Config, refreshToken string, httpClient *http.Client, now func() time.Time,
-	rotated func(ctx context.Context, refreshToken string) error) *Source {
+	rotated func(ctx context.Context, old, refreshToken string) error) *Source {
 	if now == nil {
 		now = time.Now
 	}
@@ -91,7 +92,7 @@ func (s *Source) refreshLocked(ctx context.Context) (string, error) {
 	}
 	if tok.RefreshToken != "" && tok.RefreshToken != s.refresh {
 		if s.rotated != nil {
-			if err := s.rotated(ctx, tok.RefreshToken); err != nil {
+			if err := s.rotated(ctx, s.refresh, tok.RefreshToken); err != nil {
 				return "", fmt.Errorf("store the rotated refresh token: %w", err)
 			}
 		}
@@ -229,13 +230,11 @@ func (t *Tokens) source(c store.Connector) (*cached, error) {
 	// a context of its own caller.
 	e := &cached{sealed: c.Credentials}
 	id := c.MailboxID
-	e.source = NewSource(config, cr.RefreshToken, t.HTTPClient, t.Now, func(ctx context.Context, refresh string) error {
-		b, _ := json.Marshal(Credentials{Provider: cr.Provider, RefreshToken: refresh})
-		sealed, err := t.Secrets.Seal(string(b))
-		if err != nil {
-			return err
-		}
-		if err := t.Store.SetCredentials(ctx, id, sealed); err != nil {
+	e.source = NewSource(config, cr.RefreshToken, t.HTTPClient, t.Now, func(ctx context.Context, old, refresh string) error {
+		// Into the credentials stored now, only while they hold old: a
+		// reconnection meanwhile (another account or provider) wins.
+		sealed, err := oauthweb.SaveRotatedToken(ctx, t.Store, t.Secrets, t.log(), id, old, refresh)
+		if err != nil || sealed == "" {
 			return err
 		}
 		t.mu.Lock()
