@@ -8,8 +8,8 @@ import (
 )
 
 // UndoReportFacts takes a database back to before migration 0145 (the
-// report's facts table, its triggers and the re-open index) and 0170 (the
-// per-tag facts built on it), so that Migrate applies both again and their
+// report's facts table, its triggers and the re-open index), 0170 (the
+// per-tag facts built on it) and 0180 (statistics on the facts), so that Migrate applies both again and their
 // backfills run over what is stored: the backfills' test, and the
 // benchmark whose bulk load bypasses triggers.
 func UndoReportFacts(ctx context.Context, db *store.DB) error {
@@ -33,7 +33,8 @@ func UndoReportFacts(ctx context.Context, db *store.DB) error {
 			undo = append(undo, `DROP TRIGGER `+tr)
 		}
 	}
-	undo = append(undo, `DELETE FROM schema_migrations WHERE version = 145`)
+	// 0180's statistics went with the table: applied again after 0145.
+	undo = append(undo, `DELETE FROM schema_migrations WHERE version IN (145, 180)`)
 	for _, stmt := range undo {
 		if _, err := db.Exec(ctx, stmt); err != nil {
 			return fmt.Errorf("%s: %w", stmt, err)

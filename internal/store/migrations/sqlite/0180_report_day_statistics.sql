@@ -1,0 +1,2 @@
+-- PostgreSQL's 0180 gives its planner statistics on the report's day and
+-- week expressions; SQLite's planner has no use for them.
