@@ -195,8 +195,32 @@ func (c *Coverage) parse(data io.Reader) (Profile, error) {
 			status[fn] = append(status[fn], block)
 		}
 	}
+	c.addCaseClauses(status, profiles)
 
 	return status, nil
+}
+
+// addCaseClauses adds the case clauses of the switches that ran to the
+// covered blocks (Ticketer's fork, see caseClauseBlocks). A source file that
+// cannot be read or parsed keeps its blocks as the coverage run gave them.
+func (c *Coverage) addCaseClauses(status Profile, profiles []*cover.Profile) {
+	for _, p := range profiles {
+		fn := c.removeModuleFromPath(p)
+		covered := status[fn]
+		if len(covered) == 0 {
+			continue
+		}
+		path := filepath.Join(c.mod.Root, strings.TrimPrefix(p.FileName, c.mod.Name+"/"))
+		src, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		blocks, err := caseClauseBlocks(fn, src, covered)
+		if err != nil {
+			continue
+		}
+		status[fn] = append(covered, blocks...)
+	}
 }
 
 func (c *Coverage) removeModuleFromPath(p *cover.Profile) string {
