@@ -17,12 +17,14 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -201,6 +203,8 @@ func (m *mutantExecutor) runTests(rootDir, pkg string) mutator.Status {
 	}
 	cmd.Env = append(cmd.Env, os.Environ()...)
 	cmd.Env = append(cmd.Env, fmt.Sprintf("GOTMPDIR=%s", m.wdDealer.WorkDir()))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
 
 	rel, err := run(cmd)
 	defer rel()
@@ -210,10 +214,22 @@ func (m *mutantExecutor) runTests(rootDir, pkg string) mutator.Status {
 	}
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
+		// Ticketer's fork (FORK.md): go test exits with 1 when the mutant
+		// does not build too; no test killed it.
+		if exitErr.ExitCode() == 1 && notBuilt(out.Bytes()) {
+			return mutator.NotViable
+		}
+
 		return getTestFailedStatus(exitErr.ExitCode())
 	}
 
 	return mutator.Lived
+}
+
+// notBuilt tells from go test's output whether a package or its tests did
+// not build (or go test could not set them up), so no test ran.
+func notBuilt(out []byte) bool {
+	return bytes.Contains(out, []byte(" [build failed]")) || bytes.Contains(out, []byte(" [setup failed]"))
 }
 
 func (m *mutantExecutor) getTestArgs(pkg string) []string {
@@ -228,7 +244,10 @@ func (m *mutantExecutor) getTestArgs(pkg string) []string {
 	args = append(args, "-failfast")
 
 	if m.testCPU != 0 {
-		args = append(args, fmt.Sprintf("-cpu %d", m.testCPU))
+		// Ticketer's fork (FORK.md): two arguments. Upstream passed "-cpu 1"
+		// as one, which go test takes for no flag: every run failed in setup
+		// and every mutant was reported KILLED.
+		args = append(args, "-cpu", strconv.Itoa(m.testCPU))
 	}
 
 	path := pkg
