@@ -64,6 +64,8 @@ func TestLoad(t *testing.T) {
 		{name: "bad base url", env: map[string]string{"TICKETER_BASE_URL": "ftp://x"}, wantErr: "TICKETER_BASE_URL"},
 		{name: "bad log format", env: map[string]string{"TICKETER_LOG_FORMAT": "xml"}, wantErr: "TICKETER_LOG_FORMAT"},
 		{name: "bad size", env: map[string]string{"TICKETER_SMTP_MAX_BYTES": "12"}, wantErr: "TICKETER_SMTP_MAX_BYTES"},
+		{name: "size just under the least", env: map[string]string{"TICKETER_SMTP_MAX_BYTES": "1023"}, wantErr: "TICKETER_SMTP_MAX_BYTES"},
+		{name: "the least size", env: map[string]string{"TICKETER_SMTP_MAX_BYTES": "1024"}, check: func(c Config) bool { return c.SMTPMaxBytes == 1024 }},
 		{name: "several errors at once", env: map[string]string{"TICKETER_HTTP_ADDR": "x", "TICKETER_LOG_LEVEL": "loud"}, wantErr: "TICKETER_LOG_LEVEL"},
 		{name: "unknown flag", args: []string{"--bogus"}, wantErr: "bogus"},
 		{name: "dev login listening on every interface is refused", env: map[string]string{"TICKETER_ALLOW_DEV_LOGIN": "true",
