@@ -112,6 +112,7 @@ func TestAuth(t *testing.T) {
 		{"LOGIN refused", "LOGIN", "wrong", "config", "LOGIN", "AUTH LOGIN refused", ""},
 		{"CRAM-MD5 refused", "CRAM-MD5", "wrong", "config", "CRAM-MD5", "AUTH CRAM-MD5 refused", ""},
 		{"temporary failure", "PLAIN", "secret", "temporary", "", "454", "454 4.7.0 Temporary authentication failure"},
+		{"refused with the least 5xx", "PLAIN", "secret", "config", "", "AUTH PLAIN refused (500", "500 5.5.2 Syntax error"},
 		{"nothing offered", "", "secret", "config", "", "offers no authentication", ""},
 		{"unknown mechanisms only", "GSSAPI NTLM", "secret", "config", "", "none of PLAIN, LOGIN, CRAM-MD5", ""},
 	}
