@@ -23,6 +23,8 @@ func TestParseRelayURL(t *testing.T) {
 		{"smtps://relay.example.com?insecure=1&helo=desk.acme.test", smtpout.RelayConfig{TLS: smtpout.TLSImplicit, Host: "relay.example.com", Port: 465, InsecureSkipVerify: true, HeloName: "desk.acme.test"}},
 		{"smtp://relay.example.com?ca=" + ca.CAFile + "&helo=[192.0.2.7]", smtpout.RelayConfig{TLS: smtpout.TLSOpportunistic, Host: "relay.example.com", Port: 587, CAFile: ca.CAFile, HeloName: "[192.0.2.7]"}},
 		{"smtp://relay.example.com?insecure=0", smtpout.RelayConfig{TLS: smtpout.TLSOpportunistic, Host: "relay.example.com", Port: 587}},
+		{"smtp://relay.example.com:1", smtpout.RelayConfig{TLS: smtpout.TLSOpportunistic, Host: "relay.example.com", Port: 1}},
+		{"smtp://relay.example.com:65535", smtpout.RelayConfig{TLS: smtpout.TLSOpportunistic, Host: "relay.example.com", Port: 65535}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.url, func(t *testing.T) {
@@ -47,6 +49,8 @@ func TestParseRelayURLRefuses(t *testing.T) {
 		{"http://relay.example.com", "scheme must be smtp or smtps"},
 		{"smtp://", "host is missing"},
 		{"smtp://relay.example.com:99999", "bad port"},
+		{"smtp://relay.example.com:0", "bad port"},
+		{"smtp://relay.example.com:65536", "bad port"},
 		{"smtp://relay.example.com/inbox", "no path"},
 		{"smtp://relay.example.com?tls=maybe", `tls must be starttls, opportunistic or none, got "maybe"`},
 		{"smtp://relay.example.com?tls=none", "tls=none is only allowed for a relay on this machine"},
