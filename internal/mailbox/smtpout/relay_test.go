@@ -157,6 +157,7 @@ func TestStepReplies(t *testing.T) {
 		{"MAIL", "553 5.7.1 sender not allowed", "config", false},
 		{"RCPT", "452 4.2.2 mailbox full", "temporary", false},
 		{"RCPT", "550 5.1.1 no such user", "permanent", false},
+		{"RCPT", "500 5.5.2 syntax error", "permanent", false}, // the least 5xx
 		{"DATA", "451 4.3.0 try later", "temporary", true},
 		{"DATA", "554 5.5.1 no valid recipients", "permanent", true},
 		{".", "452 4.3.1 out of memory", "temporary", true},
