@@ -11,6 +11,7 @@
 # --min fails the run when a package is below PERCENT on either figure.
 # --dry-run only counts the mutants (runnable or not covered), running none
 # (--min then checks the mutator coverage only).
+# Not viable: the mutant does not build (in neither figure).
 # Accepted (equivalent or unreachable) mutants are listed in
 # mutants-accepted.txt; they still count in the figures.
 set -euo pipefail
@@ -92,19 +93,20 @@ for spec in "${pkgs[@]}"; do
   lived=$(grep -Eo 'Lived: [0-9]+' "$log" | grep -Eo '[0-9]+' || echo 0)
   uncovered=$(grep -Eo 'Not covered: [0-9]+' "$log" | grep -Eo '[0-9]+' || echo 0)
   timedout=$(grep -Eo 'Timed out: [0-9]+' "$log" | grep -Eo '[0-9]+' || echo 0)
+  notviable=$(grep -Eo 'Not viable: [0-9]+' "$log" | grep -Eo '[0-9]+' || echo 0)
   # A dry run runs no mutant: no efficacy; the killed column holds the runnable.
   if [ -n "$dry" ]; then
-    eff=-
+    eff=
     killed="$(grep -Eo 'Runnable: [0-9]+' "$log" | grep -Eo '[0-9]+' || echo 0) runnable"
   fi
-  rows+=("$(printf '| %s | %s%% | %s%% | %s | %s | %s | %s | %ss |' "$spec" "$eff" "$cov" "$killed" "$lived" "$uncovered" "$timedout" "$(($(date +%s) - start))")")
+  rows+=("$(printf '| %s | %s | %s%% | %s | %s | %s | %s | %s | %ss |' "$spec" "${eff:+$eff%}" "$cov" "$killed" "$lived" "$uncovered" "$timedout" "$notviable" "$(($(date +%s) - start))")")
   if [ -n "$min" ] && { { [ -z "$dry" ] && awk -v v="$eff" -v m="$min" 'BEGIN{exit !(v < m)}'; } || awk -v v="$cov" -v m="$min" 'BEGIN{exit !(v < m)}'; }; then
     failed=1
   fi
 done
 
-echo "| package | efficacy | mutator coverage | killed | lived | not covered | timed out | time |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| package | efficacy | mutator coverage | killed | lived | not covered | timed out | not viable | time |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${rows[@]}"
 if [ "$failed" -ne 0 ]; then
   echo "mutation testing: a package is below ${min}% efficacy or mutator coverage" >&2
