@@ -29,10 +29,12 @@ test: test-deps
 	$(MAKE) --no-print-directory test-web
 
 # -v so CI can see skipped tests; -count=1 so results are never cached.
-# The second line tests our copy of enmime (third_party/enmime/FORK.md).
+# The second line tests our copy of enmime (third_party/enmime/FORK.md), the
+# third the packages we changed in our copy of gremlins (third_party/gremlins/FORK.md).
 test-go:
 	$(GO) test -race -count=1 -v -timeout 45m ./... 2>&1 | grep -v -e '^=== \(RUN\|PAUSE\|CONT\|NAME\)' -e '^    --- PASS' ; exit $${PIPESTATUS[0]}
 	cd third_party/enmime && $(GO) test -race -count=1 -v ./... 2>&1 | grep -v -e '^=== \(RUN\|PAUSE\|CONT\|NAME\)' -e '^    --- PASS' ; exit $${PIPESTATUS[0]}
+	cd third_party/gremlins && $(GO) test -race -count=1 -v ./internal/coverage/ ./internal/engine/ 2>&1 | grep -v -e '^=== \(RUN\|PAUSE\|CONT\|NAME\)' -e '^    --- PASS' ; exit $${PIPESTATUS[0]}
 
 test-web: web
 	cd web && npm test && npm run e2e
@@ -55,7 +57,7 @@ bench:
 	mkdir -p .benchtmp
 	TMPDIR=$(CURDIR)/.benchtmp $(GO) test -p 1 -run='^$$' -bench=. -benchtime=1x -timeout 30m ./internal/bench/ ./internal/importer/ ./internal/mailbox/imap/ ./internal/mailbox/graph/ ./internal/ticket/
 
-# Mutation testing (gremlins v0.6.0, installed if missing) of the packages
+# Mutation testing (our copy of gremlins v0.6.0, third_party/gremlins) of the packages
 # whose rules users depend on, one at a time, then a table of efficacy and
 # mutator coverage per package (README, "Mutation testing"). Slow: PKGS=
 # chooses packages, e.g. make mutate PKGS="internal/secret internal/config".

@@ -4,10 +4,10 @@
 #
 #   scripts/mutate-by-hand.sh PKG [GREMLINS_LOG]
 #
-# Gremlins v0.6.0 maps some executed code to no coverage block (the
-# comparisons of a switch case, code after a func literal on its line,
-# constant declarations) and
-# reports those mutants NOT COVERED without running them. This script makes
+# Gremlins maps some executed code to no coverage block (code after a func
+# literal on its line, constant and package-level variable declarations; our
+# fork, third_party/gremlins, already runs the comparisons of switch cases)
+# and reports those mutants NOT COVERED without running them. This script makes
 # the same change at the same file:line:column (== to !=, < to <=, + to -,
 # ++ to --...) through `go test -overlay`, so the source files are never
 # modified, and runs the package's tests (-count=1 -failfast). The package's
@@ -22,7 +22,8 @@
 # endless is reported TIMED OUT, which kills it as gremlins counts it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PATH:$(go env GOPATH)/bin"
+bash scripts/gremlins-build.sh
+gremlins() { "$PWD/.bin/gremlins" "$@"; }
 export TICKETER_TEST_REQUIRE_POSTGRES="${TICKETER_TEST_REQUIRE_POSTGRES:-1}"
 
 pkg=${1:?usage: scripts/mutate-by-hand.sh PKG [GREMLINS_LOG]}

@@ -48,6 +48,12 @@ func TestLoad(t *testing.T) {
 			check: func(c Config) bool { return c.MicrosoftTenant == "72f988bf-86f1-41af-91ab-2d7cd011db47" }},
 		{name: "microsoft tenant that is not a path segment is refused", env: map[string]string{"TICKETER_MICROSOFT_TENANT": "common/../x"},
 			wantErr: "TICKETER_MICROSOFT_TENANT must be"},
+		{name: "microsoft tenant with the first and last letters and digits", env: map[string]string{"TICKETER_MICROSOFT_TENANT": "azAZ09.-"},
+			check: func(c Config) bool { return c.MicrosoftTenant == "azAZ09.-" }},
+		{name: "microsoft tenant of 253 characters", env: map[string]string{"TICKETER_MICROSOFT_TENANT": strings.Repeat("a", 253)},
+			check: func(c Config) bool { return len(c.MicrosoftTenant) == 253 }},
+		{name: "microsoft tenant of 254 characters is refused", env: map[string]string{"TICKETER_MICROSOFT_TENANT": strings.Repeat("a", 254)},
+			wantErr: "TICKETER_MICROSOFT_TENANT must be"},
 		{name: "dev login on localhost", env: map[string]string{"TICKETER_ALLOW_DEV_LOGIN": "true", "TICKETER_BASE_URL": "http://localhost:8080"},
 			check: func(c Config) bool { return c.AllowDevLogin }},
 		{name: "dev login on ::1", env: map[string]string{"TICKETER_ALLOW_DEV_LOGIN": "true", "TICKETER_BASE_URL": "http://[::1]:8080"},
@@ -64,6 +70,8 @@ func TestLoad(t *testing.T) {
 		{name: "bad base url", env: map[string]string{"TICKETER_BASE_URL": "ftp://x"}, wantErr: "TICKETER_BASE_URL"},
 		{name: "bad log format", env: map[string]string{"TICKETER_LOG_FORMAT": "xml"}, wantErr: "TICKETER_LOG_FORMAT"},
 		{name: "bad size", env: map[string]string{"TICKETER_SMTP_MAX_BYTES": "12"}, wantErr: "TICKETER_SMTP_MAX_BYTES"},
+		{name: "size just under the least", env: map[string]string{"TICKETER_SMTP_MAX_BYTES": "1023"}, wantErr: "TICKETER_SMTP_MAX_BYTES"},
+		{name: "the least size", env: map[string]string{"TICKETER_SMTP_MAX_BYTES": "1024"}, check: func(c Config) bool { return c.SMTPMaxBytes == 1024 }},
 		{name: "several errors at once", env: map[string]string{"TICKETER_HTTP_ADDR": "x", "TICKETER_LOG_LEVEL": "loud"}, wantErr: "TICKETER_LOG_LEVEL"},
 		{name: "unknown flag", args: []string{"--bogus"}, wantErr: "bogus"},
 		{name: "dev login listening on every interface is refused", env: map[string]string{"TICKETER_ALLOW_DEV_LOGIN": "true",
@@ -193,6 +201,7 @@ func TestDatabaseURL(t *testing.T) {
 		{"mysql://root@localhost/db", "", "TICKETER_DATABASE_URL must be postgres://..., postgresql://..., sqlite:PATH, file:PATH or a file path ending in .db"},
 		{"ticketer.sqlite", "", "must be postgres://"},
 		{"sqlite:", "", "names no file"},
+		{"sqlite:?mode=ro", "", "names no file"},
 	}
 	for _, c := range cases {
 		t.Run(c.in, func(t *testing.T) {
@@ -213,9 +222,14 @@ func TestDatabaseURL(t *testing.T) {
 
 func TestDatabaseForLogHidesPassword(t *testing.T) {
 	t.Parallel()
-	c := Config{DatabaseURL: "postgres://u:secret@db/t"}
-	if got := c.DatabaseForLog(); strings.Contains(got, "secret") {
-		t.Fatalf("logged %q", got)
+	for in, want := range map[string]string{
+		"postgres://u:secret@db/t":   "postgres://u:xxxxx@db/t",
+		"/srv/data/ticketer.db":      "/srv/data/ticketer.db",
+		"postgres://u:secret@db:x/t": "postgres (unparseable URL)",
+	} {
+		if got := (Config{DatabaseURL: in}).DatabaseForLog(); got != want || strings.Contains(got, "secret") {
+			t.Errorf("DatabaseForLog(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -60,6 +60,23 @@ func TestParseKeysErrors(t *testing.T) {
 	}
 }
 
+// The error names the bad key by its place in the list, counted from 1, so
+// an operator knows which one to fix.
+func TestParseKeysErrorNamesTheKey(t *testing.T) {
+	short := base64.StdEncoding.EncodeToString([]byte("short"))
+	for _, tc := range []struct{ list, want string }{
+		{"not base64!", "encryption key 1 is not valid base64"},
+		{key('a') + ",not base64!", "encryption key 2 is not valid base64"},
+		{short, "encryption key 1 must be 32 bytes, got 5"},
+		{key('a') + ", " + key('b') + "," + short, "encryption key 3 must be 32 bytes, got 5"},
+	} {
+		_, err := ParseKeys(tc.list)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseKeys(%q) = %v, want %q", tc.list, err, tc.want)
+		}
+	}
+}
+
 func TestKeyFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "key")
 	k1, err := LoadOrCreateKeyFile(path)

@@ -112,6 +112,7 @@ func TestAuth(t *testing.T) {
 		{"LOGIN refused", "LOGIN", "wrong", "config", "LOGIN", "AUTH LOGIN refused", ""},
 		{"CRAM-MD5 refused", "CRAM-MD5", "wrong", "config", "CRAM-MD5", "AUTH CRAM-MD5 refused", ""},
 		{"temporary failure", "PLAIN", "secret", "temporary", "", "454", "454 4.7.0 Temporary authentication failure"},
+		{"refused with the least 5xx", "PLAIN", "secret", "config", "", "AUTH PLAIN refused (500", "500 5.5.2 Syntax error"},
 		{"nothing offered", "", "secret", "config", "", "offers no authentication", ""},
 		{"unknown mechanisms only", "GSSAPI NTLM", "secret", "config", "", "none of PLAIN, LOGIN, CRAM-MD5", ""},
 	}
@@ -156,6 +157,7 @@ func TestStepReplies(t *testing.T) {
 		{"MAIL", "553 5.7.1 sender not allowed", "config", false},
 		{"RCPT", "452 4.2.2 mailbox full", "temporary", false},
 		{"RCPT", "550 5.1.1 no such user", "permanent", false},
+		{"RCPT", "500 5.5.2 syntax error", "permanent", false}, // the least 5xx
 		{"DATA", "451 4.3.0 try later", "temporary", true},
 		{"DATA", "554 5.5.1 no valid recipients", "permanent", true},
 		{".", "452 4.3.1 out of memory", "temporary", true},

@@ -1,6 +1,7 @@
 package smtpout_test
 
 import (
+	"crypto/x509"
 	"strings"
 	"testing"
 
@@ -23,6 +24,9 @@ func TestParseRelayURL(t *testing.T) {
 		{"smtps://relay.example.com?insecure=1&helo=desk.acme.test", smtpout.RelayConfig{TLS: smtpout.TLSImplicit, Host: "relay.example.com", Port: 465, InsecureSkipVerify: true, HeloName: "desk.acme.test"}},
 		{"smtp://relay.example.com?ca=" + ca.CAFile + "&helo=[192.0.2.7]", smtpout.RelayConfig{TLS: smtpout.TLSOpportunistic, Host: "relay.example.com", Port: 587, CAFile: ca.CAFile, HeloName: "[192.0.2.7]"}},
 		{"smtp://relay.example.com?insecure=0", smtpout.RelayConfig{TLS: smtpout.TLSOpportunistic, Host: "relay.example.com", Port: 587}},
+		{"smtp://relay.example.com:1", smtpout.RelayConfig{TLS: smtpout.TLSOpportunistic, Host: "relay.example.com", Port: 1}},
+		{"smtp://relay.example.com:65535", smtpout.RelayConfig{TLS: smtpout.TLSOpportunistic, Host: "relay.example.com", Port: 65535}},
+		{"smtp://relay.example.com?helo=" + helo253, smtpout.RelayConfig{TLS: smtpout.TLSOpportunistic, Host: "relay.example.com", Port: 587, HeloName: helo253}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.url, func(t *testing.T) {
@@ -47,6 +51,8 @@ func TestParseRelayURLRefuses(t *testing.T) {
 		{"http://relay.example.com", "scheme must be smtp or smtps"},
 		{"smtp://", "host is missing"},
 		{"smtp://relay.example.com:99999", "bad port"},
+		{"smtp://relay.example.com:0", "bad port"},
+		{"smtp://relay.example.com:65536", "bad port"},
 		{"smtp://relay.example.com/inbox", "no path"},
 		{"smtp://relay.example.com?tls=maybe", `tls must be starttls, opportunistic or none, got "maybe"`},
 		{"smtp://relay.example.com?tls=none", "tls=none is only allowed for a relay on this machine"},
@@ -56,6 +62,7 @@ func TestParseRelayURLRefuses(t *testing.T) {
 		{"smtp://relay.example.com?ca=ca.pem", "ca must be an absolute path"},
 		{"smtp://127.0.0.1?tls=none&insecure=1", "mean nothing with tls=none"},
 		{"smtp://relay.example.com?helo=localhost", "helo must be a domain name (not localhost)"},
+		{"smtp://relay.example.com?helo=" + helo253 + "d", "helo must be a domain name"}, // 254 characters
 		{"smtp://relay.example.com?helo=bad_name!", "helo must be a domain name"},
 		{"smtp://relay.example.com?helo=[not-an-ip]", "helo must be"},
 		{"smtp://relay.example.com?starttls=1", `unknown option "starttls"`},
@@ -121,5 +128,27 @@ func TestWarning(t *testing.T) {
 	verified, _ := smtpout.ParseRelayURL("smtp://relay.example.com")
 	if !strings.Contains(insecure.Warning(), "not verified") || verified.Warning() != "" {
 		t.Fatalf("warnings %q / %q", insecure.Warning(), verified.Warning())
+	}
+}
+
+// helo253 is a domain name of 253 characters, the most a name may have.
+var helo253 = strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 61)
+
+// The relay's own CA is added to the system's roots, not put in their place
+// (a relay behind a public certificate keeps working).
+func TestLoadCAFileKeepsSystemRoots(t *testing.T) {
+	t.Parallel()
+	ca := smtpouttest.NewCA(t)
+	want, err := x509.SystemCertPool()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Equal(x509.NewCertPool()) {
+		t.Fatal("this machine has no system roots: the test cannot tell them from none")
+	}
+	want.AppendCertsFromPEM(ca.CertPEM)
+	got, err := smtpout.LoadCAFile(ca.CAFile)
+	if err != nil || !got.Equal(want) {
+		t.Fatalf("LoadCAFile = %v; want the system roots and the CA", err)
 	}
 }

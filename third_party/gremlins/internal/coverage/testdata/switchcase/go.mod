@@ -1,0 +1,3 @@
+module example.com/switchcase
+
+go 1.25
