@@ -290,6 +290,17 @@ func (d *duration) business(q ReportQuery) int64 {
 	return int64(h.Between(time.Unix(d.created, 0), time.Unix(d.at, 0)) / time.Second)
 }
 
+// appendBusiness appends to list the business seconds of the durations
+// given as PostgreSQL's parallel arrays (calendar seconds, creation,
+// moment, policy), in their order.
+func appendBusiness(list []int64, q ReportQuery, secs, created, at, policy []int64) []int64 {
+	for i := range secs {
+		d := duration{secs[i], created[i], at[i], policy[i]}
+		list = append(list, d.business(q))
+	}
+	return list
+}
+
 // durationArrays are the first-response and solve parts on PostgreSQL:
 // grouped by key, each duration column one array (the same order in each,
 // as they are aggregated from the same rows), the SLA counts summed; args
@@ -320,10 +331,7 @@ func (s *Store) durationArrays(q ReportQuery, args []any) []reportPart {
 			}
 			*list = append(*list, secs...)
 			if q.Business {
-				for i := range secs {
-					d := duration{secs[i], created[i], at[i], policy[i]}
-					*listB = append(*listB, d.business(q))
-				}
+				*listB = appendBusiness(*listB, q, secs, created, at, policy)
 			}
 		}}
 	}
@@ -366,10 +374,7 @@ func (s *Store) factsByAttribute(q ReportQuery, args []any, where string) report
 	add := func(lists *[4][]int64, list, listB *[]int64) {
 		*list = append(*list, lists[0]...)
 		if q.Business {
-			for i := range lists[0] {
-				d := duration{lists[0][i], lists[1][i], lists[2][i], lists[3][i]}
-				*listB = append(*listB, d.business(q))
-			}
+			*listB = appendBusiness(*listB, q, lists[0], lists[1], lists[2], lists[3])
 		}
 	}
 	return reportPart{"facts", sql, args, dest, func(a *reportAcc) {
