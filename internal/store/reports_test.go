@@ -424,3 +424,39 @@ func TestReportSummaryKnownAnswers(t *testing.T) {
 		}
 	})
 }
+
+// TestReportSessionSettings: on PostgreSQL every report's statements get
+// room to hash in memory, and the ones by day or week run without
+// parallel workers (they run at once already) while the ones by an
+// attribute of the ticket keep the server's.
+func TestReportSessionSettings(t *testing.T) {
+	t.Parallel()
+	s, ctx := open(t, storetest.PostgresURL(t))
+	var serverParallel string
+	if err := s.DB().QueryRow(ctx, `SELECT current_setting('max_parallel_workers_per_gather')`).Scan(&serverParallel); err != nil {
+		t.Fatal(err)
+	}
+	if serverParallel == "0" {
+		t.Fatal("the server runs no parallel workers: the test could not tell the groupings apart")
+	}
+	cases := []struct {
+		group    store.ReportGroup
+		parallel string
+	}{
+		{store.GroupDay, "0"},
+		{store.GroupWeek, "0"},
+		{store.GroupAgent, serverParallel},
+		{store.GroupTeam, serverParallel},
+		{store.GroupMailbox, serverParallel},
+		{store.GroupTag, serverParallel},
+	}
+	for _, c := range cases {
+		workMem, parallel, err := store.ReportSessionSettings(ctx, s, c.group)
+		if err != nil {
+			t.Fatalf("%s: %v", c.group, err)
+		}
+		if workMem != "64MB" || parallel != c.parallel {
+			t.Errorf("%s: work_mem %s, max_parallel_workers_per_gather %s; want 64MB, %s", c.group, workMem, parallel, c.parallel)
+		}
+	}
+}
