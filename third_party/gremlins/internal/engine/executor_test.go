@@ -19,6 +19,7 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"go/token"
 	"os"
 	"os/exec"
 	"strconv"
@@ -30,6 +31,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/go-gremlins/gremlins/internal/configuration"
+	"github.com/go-gremlins/gremlins/internal/coverage"
 	"github.com/go-gremlins/gremlins/internal/engine"
 	"github.com/go-gremlins/gremlins/internal/engine/workerpool"
 	"github.com/go-gremlins/gremlins/internal/gomodule"
@@ -228,6 +230,16 @@ type commandHolder struct {
 	m       sync.Mutex
 }
 
+// testTargets: TestA covers line 3 of file.go, TestB line 10, TestC lines
+// 1 to 5.
+var testTargets = coverage.Targets{
+	"example.com/my/package": {Tests: []coverage.TestCoverage{
+		{Name: "TestA", Profile: coverage.Profile{"file.go": {{StartLine: 3, StartCol: 1, EndLine: 3, EndCol: 30}}}},
+		{Name: "TestB", Profile: coverage.Profile{"file.go": {{StartLine: 10, StartCol: 1, EndLine: 10, EndCol: 30}}}},
+		{Name: "TestC", Profile: coverage.Profile{"file.go": {{StartLine: 1, StartCol: 1, EndLine: 5, EndCol: 2}}}},
+	}},
+}
+
 func TestMutatorRun(t *testing.T) {
 	testCases := []struct {
 		name               string
@@ -237,6 +249,9 @@ func TestMutatorRun(t *testing.T) {
 		wantPath           string
 		timeoutCoefficient int
 		intMode            bool
+		targets            coverage.Targets
+		line               int
+		wantRun            string
 	}{
 		{
 			name:     "normal mode",
@@ -262,6 +277,42 @@ func TestMutatorRun(t *testing.T) {
 			tags:               "tag1,t1g2",
 			wantPath:           "example.com/my/package",
 		},
+		// Ticketer's fork (FORK.md change 4): the tests that cover the
+		// mutant, when the per-test coverage tells them.
+		{
+			name:     "only the tests that cover the mutant",
+			pkg:      "example.com/my/package",
+			callDir:  "test/dir",
+			wantPath: "example.com/my/package",
+			targets:  testTargets,
+			line:     3,
+			wantRun:  "^(TestA|TestC)$",
+		},
+		{
+			name:     "a mutant no single test covers runs them all",
+			pkg:      "example.com/my/package",
+			callDir:  "test/dir",
+			wantPath: "example.com/my/package",
+			targets:  testTargets,
+			line:     20,
+		},
+		{
+			name:     "the targets of another package are not used",
+			pkg:      "example.com/my/other",
+			callDir:  "test/dir",
+			wantPath: "example.com/my/other",
+			targets:  testTargets,
+			line:     3,
+		},
+		{
+			name:     "integration mode runs them all",
+			intMode:  true,
+			pkg:      "example.com/my/package",
+			callDir:  "test/dir",
+			wantPath: "./...",
+			targets:  testTargets,
+			line:     3,
+		},
 	}
 	for _, tc := range testCases {
 		tc := tc
@@ -284,11 +335,13 @@ func TestMutatorRun(t *testing.T) {
 			wdDealer := newWdDealerStub(t)
 			holder := &commandHolder{}
 			mjd := engine.NewExecutorDealer(mod, wdDealer, expectedTimeout,
-				engine.WithExecContext(fakeExecCommandSuccessWithHolder(holder)))
+				engine.WithExecContext(fakeExecCommandSuccessWithHolder(holder)),
+				engine.WithTargets(tc.targets))
 			mut := &mutantStub{
-				status:  mutator.Runnable,
-				mutType: mutator.ConditionalsBoundary,
-				pkg:     tc.pkg,
+				status:   mutator.Runnable,
+				mutType:  mutator.ConditionalsBoundary,
+				pkg:      tc.pkg,
+				position: token.Position{Filename: "file.go", Line: tc.line, Column: 2},
 			}
 			outCh := make(chan mutator.Mutator)
 			wg := sync.WaitGroup{}
@@ -309,7 +362,15 @@ func TestMutatorRun(t *testing.T) {
 			if tc.timeoutCoefficient != 0 {
 				wantTimeout = 2*time.Second + expectedTimeout*time.Duration(tc.timeoutCoefficient)
 			}
-			want := fmt.Sprintf("go test -tags %s -timeout %s -failfast %s", tc.tags, wantTimeout, tc.wantPath)
+			tags := ""
+			if tc.tags != "" {
+				tags = " -tags " + tc.tags
+			}
+			run := ""
+			if tc.wantRun != "" {
+				run = " -run " + tc.wantRun
+			}
+			want := fmt.Sprintf("go test%s -timeout %s -failfast -vet=off%s %s", tags, wantTimeout, run, tc.wantPath)
 			got := fmt.Sprintf("go %v", strings.Join(holder.args, " "))
 
 			if !cmp.Equal(got, want) {
