@@ -117,6 +117,8 @@ func TestClassifySignals(t *testing.T) {
 		{"auto-submitted no", "Auto-Submitted: no\n", "Printer", "x", "", ""},
 		{"auto-submitted with comment", "Auto-Submitted: auto-replied (vacation)\n", "x", "x", ReasonAutoReply, "auto-submitted: auto-replied"},
 		{"auto-submitted empty", "Auto-Submitted:\n", "x", "x", ReasonAutoReply, "auto-submitted: present"},
+		{"auto-submitted with parameters only", "Auto-Submitted: ;x=y\n", "x", "x", ReasonAutoReply, "auto-submitted: present"},
+		{"auto-submitted keyword with parameters", "Auto-Submitted: auto-generated; x=y\n", "x", "x", ReasonAutoReply, "auto-submitted: auto-generated"},
 		{"precedence list", "Precedence: list\n", "x", "x", ReasonAutoReply, "precedence: list"},
 		{"precedence auto_reply", "Precedence: auto_reply\n", "x", "x", ReasonAutoReply, "precedence: auto_reply"},
 		{"precedence first-class", "Precedence: first-class\n", "x", "x", "", ""},
