@@ -25,3 +25,35 @@ func TestGuessedBoundaryKeepsParameters(t *testing.T) {
 		t.Errorf("text %q", m.Text)
 	}
 }
+
+// TestEmptyBodyIsNoProblem: a message with nothing after its header, or
+// only blank lines, has no text and no parse problem to show; a body no
+// MIME part could read is shown raw, with the problem noted.
+func TestEmptyBodyIsNoProblem(t *testing.T) {
+	t.Parallel()
+	head := "From: ann@customer.example\r\nTo: support@ticketer.test\r\nSubject: Hi\r\nMessage-ID: <e@customer.example>\r\nMIME-Version: 1.0\r\n"
+	for _, c := range []struct {
+		name, ct, body string
+		text           string
+		problem        bool
+	}{
+		{"no body", "", "", "", false},
+		{"blank lines", "", "\r\n \r\n\t\r\n", "", false},
+		{"an empty multipart", "Content-Type: multipart/mixed; boundary=b\r\n", "\r\n", "", false},
+		{"a multipart with no part", "Content-Type: multipart/mixed; boundary=b\r\n", "just words\r\n", "just words\n", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := Parse([]byte(head + c.ct + "\r\n" + c.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			noted := false
+			for _, p := range m.Problems {
+				noted = noted || strings.Contains(p, "no readable MIME part")
+			}
+			if strings.TrimSpace(m.Text) != strings.TrimSpace(c.text) || noted != c.problem {
+				t.Errorf("text %q problems %q, want text %q, noted %v", m.Text, m.Problems, c.text, c.problem)
+			}
+		})
+	}
+}
