@@ -57,3 +57,36 @@ func TestEmptyBodyIsNoProblem(t *testing.T) {
 		})
 	}
 }
+
+// TestAlternativeKeepsOneOfEachKind: the parts of a multipart/alternative
+// say the same thing, so the first text and the first HTML are kept; every
+// text part of a multipart/mixed is kept. An alternative may lack either.
+func TestAlternativeKeepsOneOfEachKind(t *testing.T) {
+	t.Parallel()
+	head := "From: ann@customer.example\r\nTo: support@ticketer.test\r\nSubject: Hi\r\nMessage-ID: <a@customer.example>\r\nMIME-Version: 1.0\r\n"
+	part := func(ct, body string) string { return "--b\r\nContent-Type: " + ct + "\r\n\r\n" + body + "\r\n" }
+	plain := func(s string) string { return part("text/plain", s) }
+	html := func(s string) string { return part("text/html", "<p>"+s+"</p>") }
+	for _, c := range []struct {
+		name, kind, parts string
+		text, html        string
+	}{
+		{"text and HTML", "alternative", plain("A") + html("B"), "A", "<p>B</p>"},
+		{"two texts, the first kept", "alternative", plain("A1") + plain("A2"), "A1", ""},
+		{"two HTML, the first kept", "alternative", html("H1") + html("H2"), "H1", "<p>H1</p>"},
+		{"HTML only: the text comes from it", "alternative", html("H"), "H", "<p>H</p>"},
+		{"text only", "alternative", plain("P"), "P", ""},
+		{"mixed keeps every text", "mixed", plain("M1") + plain("M2"), "M1\nM2", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			raw := head + "Content-Type: multipart/" + c.kind + "; boundary=b\r\n\r\n" + c.parts + "--b--\r\n"
+			m, err := Parse([]byte(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.TrimSpace(m.Text) != c.text || strings.TrimSpace(m.HTML) != c.html {
+				t.Errorf("text %q html %q, want %q and %q", m.Text, m.HTML, c.text, c.html)
+			}
+		})
+	}
+}
