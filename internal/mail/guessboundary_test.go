@@ -90,3 +90,26 @@ func TestAlternativeKeepsOneOfEachKind(t *testing.T) {
 		})
 	}
 }
+
+// TestGuessBoundary: the first "--token" line that is not the declared
+// boundary, of 4 characters or more, without blanks or quotes; a closing
+// "--token--" counts too.
+func TestGuessBoundary(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, body, declared, want string
+	}{
+		{"four characters", "text\r\n--abcd\r\nmore\r\n", "x", "abcd"},
+		{"three are too few", "--abc\r\n", "x", ""},
+		{"the declared one is skipped", "--declared\r\n--other\r\n", "declared", "other"},
+		{"a closing delimiter", "--used--\r\n", "x", "used"},
+		{"a signature separator and blanks are no boundary", "-- \r\n--a b c d\r\n", "x", ""},
+		{"quotes are no boundary", "--\"abcd\"\r\n", "x", ""},
+		{"none", "just text\r\n", "x", ""},
+		{"empty body", "", "x", ""},
+	} {
+		if got := guessBoundary([]byte(c.body), c.declared); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+		}
+	}
+}
