@@ -1,0 +1,66 @@
+package mail
+
+import "testing"
+
+// TestTypedAddress: the address type before ";" goes, even when empty.
+func TestTypedAddress(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"rfc822; User@Example.org": "user@example.org",
+		"rfc822;<a@b.example>":     "a@b.example",
+		";a@b.example":             "a@b.example",
+		"a@b.example":              "a@b.example",
+	} {
+		if got := typedAddress(in); got != want {
+			t.Errorf("typedAddress(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestDiagnosticText: a type prefix ("smtp;", up to 11 characters without
+// blanks, possibly empty) goes; a longer word or words before a ";" are the
+// text itself.
+func TestDiagnosticText(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"smtp; 550 5.1.1 User unknown":  "550 5.1.1 User unknown",
+		"X-Postfix; host said:  550":    "host said: 550",
+		"; 550 no type":                 "550 no type",
+		"abcdefghijk; eleven":           "eleven",
+		"abcdefghijkl; twelve is text":  "abcdefghijkl; twelve is text",
+		"mailbox full; try again later": "mailbox full; try again later",
+		"no prefix at all":              "no prefix at all",
+	} {
+		if got := diagnosticText(in); got != want {
+			t.Errorf("diagnosticText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestTextBounceNeedsARobotSender: a bounce without a DSN part needs
+// failure wording and a robot sender: MAILER-DAEMON, postmaster or the null
+// return path, any one of them.
+func TestTextBounceNeedsARobotSender(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, from, returnPath string
+		bounce                 bool
+	}{
+		{"mailer-daemon", "MAILER-DAEMON@mx.example", "<bounce@mx.example>", true},
+		{"postmaster", "postmaster@mx.example", "<bounce@mx.example>", true},
+		{"null return path", "ann@mx.example", "<>", true},
+		{"a person", "ann@mx.example", "<ann@mx.example>", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			raw := "Return-Path: " + c.returnPath + "\r\nFrom: " + c.from + "\r\nTo: support@ticketer.test\r\n" +
+				"Subject: Undeliverable: Printer\r\nMessage-ID: <b@mx.example>\r\n\r\nYour message could not be delivered.\r\n"
+			m, err := Parse([]byte(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (m.Bounce != nil) != c.bounce {
+				t.Errorf("bounce %+v, want one: %v", m.Bounce, c.bounce)
+			}
+		})
+	}
+}
