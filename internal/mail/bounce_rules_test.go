@@ -1,6 +1,10 @@
 package mail
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+)
 
 // TestTypedAddress: the address type before ";" goes, even when empty.
 func TestTypedAddress(t *testing.T) {
@@ -62,5 +66,51 @@ func TestTextBounceNeedsARobotSender(t *testing.T) {
 				t.Errorf("bounce %+v, want one: %v", m.Bounce, c.bounce)
 			}
 		})
+	}
+}
+
+// TestParseIDsBare: without any <id>, bare tokens with an "@" are the ids.
+func TestParseIDsBare(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"abc@x.example def@y.example", []string{"abc@x.example", "def@y.example"}},
+		{"<a@x.example> b@y.example", []string{"a@x.example"}},
+		{"no ids here", nil},
+	} {
+		if got := parseIDs(c.in); strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("parseIDs(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestFromFallsBackToSender: a From with no address leaves the Sender's.
+func TestFromFallsBackToSender(t *testing.T) {
+	t.Parallel()
+	m, err := Parse([]byte("From: undisclosed\r\nSender: Ann <ann@customer.example>\r\nTo: support@ticketer.test\r\nSubject: Hi\r\n\r\nHello.\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.From.Email != "ann@customer.example" {
+		t.Errorf("From %+v, want the Sender's address", m.From)
+	}
+}
+
+// TestHeaderSectionLimit: a header section of exactly maxHeaderBytes is
+// read, one byte more is too complex.
+func TestHeaderSectionLimit(t *testing.T) {
+	t.Parallel()
+	build := func(size int) []byte {
+		head := "From: ann@customer.example\r\nX-Pad: "
+		end := "\r\n\r\n"
+		return []byte(head + strings.Repeat("a", size-len(head)-len(end)) + end + "Hello.\r\n")
+	}
+	if _, err := Parse(build(maxHeaderBytes)); err != nil {
+		t.Errorf("a header of exactly %d bytes: %v", maxHeaderBytes, err)
+	}
+	if _, err := Parse(build(maxHeaderBytes + 1)); !errors.Is(err, ErrTooComplex) {
+		t.Errorf("a header of %d bytes: %v, want ErrTooComplex", maxHeaderBytes+1, err)
 	}
 }

@@ -61,13 +61,14 @@ func TestComposeInlineNeedsCIDAndHTML(t *testing.T) {
 		return Attachment{Filename: "a.png", ContentType: "image/png", ContentID: cid, Inline: true, Data: []byte("\x89PNG")}
 	}
 	for _, c := range []struct {
-		name, html string
-		att        Attachment
-		related    bool
+		name, html  string
+		att         Attachment
+		related     bool
+		disposition string
 	}{
-		{"Content-ID and HTML", `<p><img src="cid:img@t"></p>`, img("img@t"), true},
-		{"no Content-ID", `<p>x</p>`, img(""), false},
-		{"no HTML", "", img("img@t"), false},
+		{"Content-ID and HTML", `<p><img src="cid:img@t"></p>`, img("img@t"), true, "inline"},
+		{"no Content-ID", `<p>x</p>`, img(""), false, "attachment"},
+		{"no HTML", "", img("img@t"), false, "inline"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			o := Outgoing{
@@ -84,6 +85,39 @@ func TestComposeInlineNeedsCIDAndHTML(t *testing.T) {
 			if related != c.related || mixed == c.related {
 				t.Errorf("related %v mixed %v, want related %v:\n%s", related, mixed, c.related, raw)
 			}
+			if !bytes.Contains(raw, []byte("Content-Disposition: "+c.disposition+"; filename=a.png")) {
+				t.Errorf("want disposition %s:\n%s", c.disposition, raw)
+			}
 		})
+	}
+}
+
+// TestComposeLineLimits: a text with lines of up to 76 characters goes as
+// 7bit, a longer line makes it quoted-printable; base64 lines are 76
+// characters, with no empty line after the last.
+func TestComposeLineLimits(t *testing.T) {
+	t.Parallel()
+	compose := func(text string, atts ...Attachment) []byte {
+		t.Helper()
+		raw, err := Compose(Outgoing{
+			From: Address{Email: "support@ticketer.test"}, To: []Address{{Email: "a@example.com"}},
+			Subject: "Lines", MessageID: "l-1@ticketer.test", Date: time.Unix(0, 0), Text: text, Attachments: atts,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	}
+	if raw := compose(strings.Repeat("a", 76) + "\n"); !bytes.Contains(raw, []byte("Content-Transfer-Encoding: 7bit")) {
+		t.Errorf("a 76-character line is not 7bit:\n%s", raw)
+	}
+	if raw := compose(strings.Repeat("a", 77) + "\n"); !bytes.Contains(raw, []byte("Content-Transfer-Encoding: quoted-printable")) {
+		t.Errorf("a 77-character line is not quoted-printable:\n%s", raw)
+	}
+	// 57 bytes are exactly 76 base64 characters: one line, then the
+	// delimiter (the CRLF that ends the part, and the one before "--").
+	raw := compose("See.", Attachment{Filename: "d.bin", ContentType: "application/octet-stream", Data: bytes.Repeat([]byte{0xff}, 57)})
+	if !bytes.Contains(raw, []byte("\r\n"+strings.Repeat("/", 76)+"\r\n\r\n--")) {
+		t.Errorf("57 bytes are not one base64 line before the boundary:\n%s", raw)
 	}
 }
