@@ -77,6 +77,8 @@ func TestParseIDsBare(t *testing.T) {
 		want []string
 	}{
 		{"abc@x.example def@y.example", []string{"abc@x.example", "def@y.example"}},
+		{"a@x.example\tb@y.example,c@z.example", []string{"a@x.example", "b@y.example", "c@z.example"}},
+		{`"a@x.example" b@y.example`, []string{"a@x.example", "b@y.example"}},
 		{"<a@x.example> b@y.example", []string{"a@x.example"}},
 		{"no ids here", nil},
 	} {
@@ -113,4 +115,55 @@ func TestHeaderSectionLimit(t *testing.T) {
 	if _, err := Parse(build(maxHeaderBytes + 1)); !errors.Is(err, ErrTooComplex) {
 		t.Errorf("a header of %d bytes: %v, want ErrTooComplex", maxHeaderBytes+1, err)
 	}
+}
+
+// TestParseMessageID: the first <id>, else a bare value without blanks.
+func TestParseMessageID(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"<a@x.example>":           "a@x.example",
+		"(comment) <a@x.example>": "a@x.example",
+		"abc-123":                 "abc-123",
+		"<abc-123>":               "abc-123",
+		"<>":                      "",
+		"":                        "",
+		"two words":               "",
+	} {
+		if got := parseMessageID(in); got != want {
+			t.Errorf("parseMessageID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestPrefix: at most n bytes, cut back to a character start, never below
+// nothing (a text starting mid-character gives "").
+func TestPrefix(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"abc", 5, "abc"},
+		{"abc", 3, "abc"},
+		{"abcd", 3, "abc"},
+		{"aé", 2, "a"},
+		{"\x80\x80\x80", 2, ""},
+	} {
+		if got := prefix(c.s, c.n); got != c.want {
+			t.Errorf("prefix(%q, %d) = %q, want %q", c.s, c.n, got, c.want)
+		}
+	}
+}
+
+// TestPartialWithoutTotal: a fragment that does not give the total (all but
+// the last may leave it out, RFC 2046 5.2.2) says "of ?", not "of 0".
+func TestPartialWithoutTotal(t *testing.T) {
+	t.Parallel()
+	m, err := Parse([]byte("From: ann@legacy.example\r\nTo: support@ticketer.test\r\nSubject: Export\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: message/partial; id=\"r-7@legacy.example\"; number=2\r\n\r\n2,b\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasProblem(t, m, `message/partial fragment 2 of ? (id "r-7@legacy.example")`)
 }
