@@ -167,3 +167,19 @@ func TestPartialWithoutTotal(t *testing.T) {
 	}
 	hasProblem(t, m, `message/partial fragment 2 of ? (id "r-7@legacy.example")`)
 }
+
+// TestListID: the id inside the last angle brackets, lower-cased; an
+// empty pair is no id.
+func TestListID(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"Support <Support.Acme.Test>": "support.acme.test",
+		"<a.b.example>":               "a.b.example",
+		"Support <>":                  "",
+		"bare.id.example":             "bare.id.example",
+	} {
+		if got := listID(in); got != want {
+			t.Errorf("listID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

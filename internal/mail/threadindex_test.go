@@ -11,6 +11,7 @@ func TestThreadIndexRoot(t *testing.T) {
 		{"the conversation's first message", "AdhVx0Qm8aT2U1b4SKe0iJ1p5iK1Fw==", root},
 		{"a reply: one 5-byte child block more", "AdhVx0Qm8aT2U1b4SKe0iJ1p5iK1F0AAAAAA", root},
 		{"folded over two lines", "AdhVx0Qm8aT2U1b4S\r\n Ke0iJ1p5iK1Fw==", root},
+		{"without its padding", "AdhVx0Qm8aT2U1b4SKe0iJ1p5iK1Fw", root},
 		{"too short", "AQHa", ""},
 		{"not a whole number of child blocks", "AdhVx0Qm8aT2U1b4SKe0iJ1p5iK1F0AA", ""},
 		{"not base64", "not base64 at all!", ""},
