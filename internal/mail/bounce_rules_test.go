@@ -183,3 +183,47 @@ func TestListID(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiptFields: a read receipt's recipient is its Final-Recipient,
+// else its Original-Recipient, and its Original-Message-ID is kept.
+func TestReceiptFields(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, fields, recipient string
+	}{
+		{"final recipient first", "Final-Recipient: rfc822; Ann@Customer.example\r\nOriginal-Recipient: rfc822; alias@customer.example\r\n", "ann@customer.example"},
+		{"else the original recipient", "Original-Recipient: rfc822; alias@customer.example\r\n", "alias@customer.example"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			raw := "From: ann@customer.example\r\nTo: support@ticketer.test\r\nSubject: Read: Printer\r\nMIME-Version: 1.0\r\n" +
+				"Content-Type: multipart/report; report-type=disposition-notification; boundary=b\r\n\r\n" +
+				"--b\r\nContent-Type: text/plain\r\n\r\nYour message was read.\r\n" +
+				"--b\r\nContent-Type: message/disposition-notification\r\n\r\n" + c.fields +
+				"Original-Message-ID: <reply-1@ticketer.test>\r\nDisposition: manual-action/MDN-sent-manually; displayed\r\n--b--\r\n"
+			m, err := Parse([]byte(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Receipt == nil || m.Receipt.Recipient != c.recipient || m.Receipt.OriginalMessageID != "reply-1@ticketer.test" || m.Receipt.Disposition != "displayed" {
+				t.Fatalf("receipt %+v, want recipient %s", m.Receipt, c.recipient)
+			}
+		})
+	}
+}
+
+// TestPlainAddress: the first address in the value, lower-cased, else the
+// value read as a typed address.
+func TestPlainAddress(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"<Ann@X.example>":            "ann@x.example",
+		"rfc822; Ann@X.example":      "ann@x.example",
+		"Ann <ann@x.example> (work)": "ann@x.example",
+		"rfc822; nobody":             "nobody",
+		"":                           "",
+	} {
+		if got := plainAddress(in); got != want {
+			t.Errorf("plainAddress(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
