@@ -117,6 +117,8 @@ func TestClassifySignals(t *testing.T) {
 		{"auto-submitted no", "Auto-Submitted: no\n", "Printer", "x", "", ""},
 		{"auto-submitted with comment", "Auto-Submitted: auto-replied (vacation)\n", "x", "x", ReasonAutoReply, "auto-submitted: auto-replied"},
 		{"auto-submitted empty", "Auto-Submitted:\n", "x", "x", ReasonAutoReply, "auto-submitted: present"},
+		{"auto-submitted with parameters only", "Auto-Submitted: ;x=y\n", "x", "x", ReasonAutoReply, "auto-submitted: present"},
+		{"auto-submitted keyword with parameters", "Auto-Submitted: auto-generated; x=y\n", "x", "x", ReasonAutoReply, "auto-submitted: auto-generated"},
 		{"precedence list", "Precedence: list\n", "x", "x", ReasonAutoReply, "precedence: list"},
 		{"precedence auto_reply", "Precedence: auto_reply\n", "x", "x", ReasonAutoReply, "precedence: auto_reply"},
 		{"precedence first-class", "Precedence: first-class\n", "x", "x", "", ""},
@@ -136,6 +138,7 @@ func TestClassifySignals(t *testing.T) {
 		{"noreply prefix", "Sender: <noreply-billing@shop.example>\n", "x", "x", ReasonAutoReply, "sender: noreply"},
 		{"verp bounces", "Sender: <bounces+1234-ann=customer.example@mail.shop.example>\n", "x", "x", ReasonAutoReply, "sender: bounces"},
 		{"exchange online", "Sender: <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@tenant.example>\n", "x", "x", ReasonAutoReply, "sender: microsoftexchange"},
+		{"robot as a later Sender mailbox", "Sender: <ann@customer.example>, <mailer-daemon@mx.example>\n", "x", "x", ReasonAutoReply, "sender: mailer-daemon"},
 		{"bouncer is a person", "Sender: <bouncer@club.example>\n", "x", "x", "", ""},
 		{"spam beats auto-reply", "X-Spam-Flag: YES\nAuto-Submitted: auto-replied\n", "x", "x", ReasonSpam, "x-spam-flag: yes"},
 		{"spam from a later hop", "X-Spam-Status: No, score=0\nX-Spam-Status: Yes, score=9\n", "x", "x", ReasonSpam, "x-spam-status: yes"},
@@ -161,6 +164,7 @@ func TestClassifySignals(t *testing.T) {
 		{"subject words without colon", "", "Automatic reply not working in my account", "x", "", ""},
 		{"unknown report type", "Content-Type: multipart/report; report-type=tlsrpt; boundary=b\n", "Report", "--b\nContent-Type: text/plain\n\nx\n--b--\n", ReasonAutoReply, "report: tlsrpt"},
 		{"challenge", "", "Verification request", "Please confirm that you are a human; then you join my approved senders.", ReasonAutoReply, "challenge-response"},
+		{"two challenge phrases are enough", "", "Verification request", "Please confirm that you are a human.", ReasonAutoReply, "challenge-response"},
 		{"one challenge phrase is a person", "", "Spam filter", "Can you whitelist our domain? Thanks.", "", ""},
 	}
 	for _, tt := range tests {

@@ -74,6 +74,25 @@ func TestFilenameDropsBidiControls(t *testing.T) {
 	}
 }
 
+// TestFilenameStripsDirectories: only the last path element is kept, with
+// either slash, wherever the last one is, the very first byte included.
+func TestFilenameStripsDirectories(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"/etc/passwd":        "passwd",
+		"/passwd":            "passwd",
+		`\passwd`:            "passwd",
+		`C:\Users\ann\a.pdf`: "a.pdf",
+		"../../a.pdf":        "a.pdf",
+		"dir/":               "",
+		"a.pdf":              "a.pdf",
+	} {
+		if got := sanitizeFilename(in); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}
+
 // TestFilenameCutToMaxBytes: a name over maxFilenameBytes is cut at a
 // character boundary and keeps an extension of up to 16 bytes (dot included).
 func TestFilenameCutToMaxBytes(t *testing.T) {
@@ -87,6 +106,7 @@ func TestFilenameCutToMaxBytes(t *testing.T) {
 	}{
 		{"short name untouched", "report.pdf", "report.pdf"},
 		{"exactly the limit", strings.Repeat("a", 196) + ".pdf", strings.Repeat("a", 196) + ".pdf"},
+		{"exactly the limit, no extension", strings.Repeat("a", 200), strings.Repeat("a", 200)},
 		{"extension kept", a + ".pdf", strings.Repeat("a", 196) + ".pdf"},
 		{"16-byte extension kept", a + ".abcdefghijklmno", strings.Repeat("a", 184) + ".abcdefghijklmno"},
 		{"17-byte extension is not one", a + ".abcdefghijklmnop", strings.Repeat("a", 200)},

@@ -39,6 +39,9 @@ import (
 type Result struct {
 	Profile Profile
 	Elapsed time.Duration
+	// Targets is nil when no per-test coverage was gathered (dry run,
+	// integration mode, -coverpkg): each mutant then runs all the tests.
+	Targets Targets
 }
 
 // Coverage is responsible for executing a Go test with coverage via the Run() method,
@@ -53,6 +56,7 @@ type Coverage struct {
 	buildTags       string
 	coverPkg        string
 	integrationMode bool
+	dryRun          bool
 }
 
 // Option for the Coverage initialization.
@@ -71,6 +75,7 @@ func NewWithCmd(cmdContext execContext, workdir string, mod gomodule.GoModule, o
 	buildTags := configuration.Get[string](configuration.UnleashTagsKey)
 	coverPkg := configuration.Get[string](configuration.UnleashCoverPkgKey)
 	integrationMode := configuration.Get[bool](configuration.UnleashIntegrationMode)
+	dryRun := configuration.Get[bool](configuration.UnleashDryRunKey)
 
 	c := &Coverage{
 		cmdContext:      cmdContext,
@@ -81,6 +86,7 @@ func NewWithCmd(cmdContext execContext, workdir string, mod gomodule.GoModule, o
 		buildTags:       buildTags,
 		coverPkg:        coverPkg,
 		integrationMode: integrationMode,
+		dryRun:          dryRun,
 	}
 	for _, opt := range opts {
 		c = opt(c)
@@ -110,7 +116,31 @@ func (c *Coverage) Run() (Result, error) {
 		return Result{}, fmt.Errorf("an error occurred while generating coverage profile: %w", err)
 	}
 
-	return Result{Profile: profile, Elapsed: elapsed}, nil
+	return Result{Profile: profile, Elapsed: elapsed, Targets: c.targets()}, nil
+}
+
+// targets gathers the per-test coverage (Ticketer's fork, FORK.md change 4)
+// unless no mutant will run, or each runs all the tests anyway. A failure
+// here costs only speed: every mutant then runs all of its package's tests.
+func (c *Coverage) targets() Targets {
+	if c.dryRun || c.integrationMode || c.coverPkg != "" {
+		return nil
+	}
+	log.Infof("Gathering per-test coverage... ")
+	start := time.Now()
+	targets, err := c.perTest()
+	if err != nil {
+		log.Infof("failed, every mutant runs all its package's tests: %v\n", err)
+
+		return nil
+	}
+	n := 0
+	for _, pt := range targets {
+		n += len(pt.Tests)
+	}
+	log.Infof("%d tests in %d packages, done in %s\n", n, len(targets), time.Since(start))
+
+	return targets
 }
 
 func (c *Coverage) profile() (Profile, error) {

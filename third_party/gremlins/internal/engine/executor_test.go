@@ -19,8 +19,10 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"go/token"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +32,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/go-gremlins/gremlins/internal/configuration"
+	"github.com/go-gremlins/gremlins/internal/coverage"
 	"github.com/go-gremlins/gremlins/internal/engine"
 	"github.com/go-gremlins/gremlins/internal/engine/workerpool"
 	"github.com/go-gremlins/gremlins/internal/gomodule"
@@ -224,8 +227,20 @@ type commandHolder struct {
 	cmd     *exec.Cmd
 	command string
 	args    []string
+	calls   [][]string // every command, name first
+	cmds    []*exec.Cmd
 	timeout time.Duration
 	m       sync.Mutex
+}
+
+// testTargets: TestA covers line 3 of file.go, TestB line 10, TestC lines
+// 1 to 5.
+var testTargets = coverage.Targets{
+	"example.com/my/package": {Tests: []coverage.TestCoverage{
+		{Name: "TestA", Profile: coverage.Profile{"file.go": {{StartLine: 3, StartCol: 1, EndLine: 3, EndCol: 30}}}},
+		{Name: "TestB", Profile: coverage.Profile{"file.go": {{StartLine: 10, StartCol: 1, EndLine: 10, EndCol: 30}}}},
+		{Name: "TestC", Profile: coverage.Profile{"file.go": {{StartLine: 1, StartCol: 1, EndLine: 5, EndCol: 2}}}},
+	}},
 }
 
 func TestMutatorRun(t *testing.T) {
@@ -237,6 +252,9 @@ func TestMutatorRun(t *testing.T) {
 		wantPath           string
 		timeoutCoefficient int
 		intMode            bool
+		targets            coverage.Targets
+		line               int
+		wantRun            string
 	}{
 		{
 			name:     "normal mode",
@@ -262,6 +280,42 @@ func TestMutatorRun(t *testing.T) {
 			tags:               "tag1,t1g2",
 			wantPath:           "example.com/my/package",
 		},
+		// Ticketer's fork (FORK.md change 4): the tests that cover the
+		// mutant, when the per-test coverage tells them.
+		{
+			name:     "only the tests that cover the mutant",
+			pkg:      "example.com/my/package",
+			callDir:  "test/dir",
+			wantPath: "example.com/my/package",
+			targets:  testTargets,
+			line:     3,
+			wantRun:  "^(TestA|TestC)$",
+		},
+		{
+			name:     "a mutant no single test covers runs them all",
+			pkg:      "example.com/my/package",
+			callDir:  "test/dir",
+			wantPath: "example.com/my/package",
+			targets:  testTargets,
+			line:     20,
+		},
+		{
+			name:     "the targets of another package are not used",
+			pkg:      "example.com/my/other",
+			callDir:  "test/dir",
+			wantPath: "example.com/my/other",
+			targets:  testTargets,
+			line:     3,
+		},
+		{
+			name:     "integration mode runs them all",
+			intMode:  true,
+			pkg:      "example.com/my/package",
+			callDir:  "test/dir",
+			wantPath: "./...",
+			targets:  testTargets,
+			line:     3,
+		},
 	}
 	for _, tc := range testCases {
 		tc := tc
@@ -281,14 +335,23 @@ func TestMutatorRun(t *testing.T) {
 				Root:       ".",
 				CallingDir: tc.callDir,
 			}
-			wdDealer := newWdDealerStub(t)
+			// The directories the build and the tests run in.
+			root := t.TempDir()
+			for _, d := range []string{tc.callDir, strings.TrimPrefix(tc.pkg, "example.com/")} {
+				if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			wdDealer := &dealerStub{t: t, fnGet: func(_ string) (string, error) { return root, nil }}
 			holder := &commandHolder{}
 			mjd := engine.NewExecutorDealer(mod, wdDealer, expectedTimeout,
-				engine.WithExecContext(fakeExecCommandSuccessWithHolder(holder)))
+				engine.WithExecContext(fakeExecCommandSuccessWithHolder(holder)),
+				engine.WithTargets(tc.targets))
 			mut := &mutantStub{
-				status:  mutator.Runnable,
-				mutType: mutator.ConditionalsBoundary,
-				pkg:     tc.pkg,
+				status:   mutator.Runnable,
+				mutType:  mutator.ConditionalsBoundary,
+				pkg:      tc.pkg,
+				position: token.Position{Filename: "file.go", Line: tc.line, Column: 2},
 			}
 			outCh := make(chan mutator.Mutator)
 			wg := sync.WaitGroup{}
@@ -309,11 +372,39 @@ func TestMutatorRun(t *testing.T) {
 			if tc.timeoutCoefficient != 0 {
 				wantTimeout = 2*time.Second + expectedTimeout*time.Duration(tc.timeoutCoefficient)
 			}
-			want := fmt.Sprintf("go test -tags %s -timeout %s -failfast %s", tc.tags, wantTimeout, tc.wantPath)
-			got := fmt.Sprintf("go %v", strings.Join(holder.args, " "))
-
+			got := make([]string, len(holder.calls))
+			for i, c := range holder.calls {
+				got[i] = strings.Join(c, " ")
+			}
+			tags := ""
+			if tc.tags != "" {
+				tags = " -tags " + tc.tags
+			}
+			var want []string
+			if tc.intMode {
+				want = []string{fmt.Sprintf("go test%s -timeout %s -failfast -vet=off %s", tags, wantTimeout, tc.wantPath)}
+			} else {
+				// Ticketer's fork (FORK.md change 4): the test binary is
+				// built with no time limit, then run in the package's
+				// directory under the timeout.
+				if len(holder.calls) != 2 {
+					t.Fatalf("want a build and a run, got %q", got)
+				}
+				bin := holder.calls[1][0]
+				run := ""
+				if tc.wantRun != "" {
+					run = " -test.run " + tc.wantRun
+				}
+				want = []string{
+					fmt.Sprintf("go test -c -vet=off%s -o %s %s", tags, bin, tc.wantPath),
+					fmt.Sprintf("%s -test.paniconexit0 -test.timeout %s -test.failfast%s", bin, wantTimeout, run),
+				}
+				if wantDir := filepath.Join(root, strings.TrimPrefix(tc.pkg, "example.com/")); holder.cmd.Dir != wantDir {
+					t.Errorf("tests run in %s, want %s", holder.cmd.Dir, wantDir)
+				}
+			}
 			if !cmp.Equal(got, want) {
-				t.Errorf("\n+ %s\n- %s\n", got, want)
+				t.Errorf("\n+ %q\n- %q\n", got, want)
 			}
 
 			timeoutDifference := absTimeDiff(holder.timeout, expectedTimeout*2)
@@ -405,7 +496,12 @@ func TestCPU(t *testing.T) {
 			}
 			// Ticketer's fork: the flag and its value are two arguments
 			// (upstream joined the arguments here, and passed "-cpu 1").
-			want := []string{"-cpu", strconv.Itoa(tc.wantTestCPU)}
+			// The test binary's flag, or go test's in integration mode.
+			flag := "-test.cpu"
+			if tc.intMode {
+				flag = "-cpu"
+			}
+			want := []string{flag, strconv.Itoa(tc.wantTestCPU)}
 			for i := 0; i+1 < len(holder.args); i++ {
 				if holder.args[i] == want[0] && holder.args[i+1] == want[1] {
 					return
@@ -429,14 +525,32 @@ func TestCoverageProcessSuccess(_ *testing.T) {
 	if os.Getenv("GO_TEST_PROCESS") != "1" {
 		return
 	}
+	fakeBuild()
 	os.Exit(0) // skipcq: RVV-A0003
+}
+
+// fakeBuild writes the test binary a fake "go test -c -o BIN" builds, so the
+// mutant's tests are then run (Ticketer's fork: build, then run).
+func fakeBuild() {
+	args := os.Args
+	for i := range args {
+		if args[i] == "-c" {
+			for j := i; j+1 < len(args); j++ {
+				if args[j] == "-o" {
+					_ = os.WriteFile(args[j+1], nil, 0o600)
+				}
+			}
+			os.Exit(0) // skipcq: RVV-A0003
+		}
+	}
 }
 
 func TestProcessTestsFailure(_ *testing.T) {
 	if os.Getenv("GO_TEST_PROCESS") != "1" {
 		return
 	}
-	os.Exit(1) // skipcq: RVV-A0003
+	fakeBuild() // the build succeeds, the tests fail
+	os.Exit(1)  // skipcq: RVV-A0003
 }
 
 func TestProcessBuildFailure(_ *testing.T) {
@@ -478,8 +592,10 @@ func TestMutatorRunInTheCorrectFolder(t *testing.T) {
 		executor.Start(w)
 		wg.Wait()
 
-		if mut.Workdir() != holder.cmd.Dir {
-			t.Errorf("expected working dir to be %s, got %s", holder.cmd.Dir, mut.Workdir())
+		// Ticketer's fork: the build runs where upstream ran go test, the
+		// test binary in the package's directory, as go test runs it.
+		if mut.Workdir() != holder.cmds[0].Dir {
+			t.Errorf("expected the build's working dir to be %s, got %s", mut.Workdir(), holder.cmds[0].Dir)
 		}
 	})
 	t.Run("integration mode: mutation should run in the wd root folder", func(t *testing.T) {
@@ -553,6 +669,8 @@ func fakeExecCommandSuccessWithHolder(got *commandHolder) execContext {
 		got.cmd = cmd
 		got.command = command
 		got.args = args
+		got.calls = append(got.calls, append([]string{command}, args...))
+		got.cmds = append(got.cmds, cmd)
 		got.timeout = time.Until(dl)
 
 		return cmd

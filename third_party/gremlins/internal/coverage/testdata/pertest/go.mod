@@ -1,0 +1,3 @@
+module example.com/pertest
+
+go 1.25

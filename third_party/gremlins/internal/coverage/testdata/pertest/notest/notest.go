@@ -1,0 +1,5 @@
+package notest
+
+func One() int {
+	return 1
+}
