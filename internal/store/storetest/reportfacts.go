@@ -9,9 +9,9 @@ import (
 
 // UndoReportFacts takes a database back to before migration 0145 (the
 // report's facts table, its triggers and the re-open index), 0170 (the
-// per-tag facts built on it) and 0180 (statistics on the facts), so that Migrate applies both again and their
-// backfills run over what is stored: the backfills' test, and the
-// benchmark whose bulk load bypasses triggers.
+// per-tag facts built on it) and 0180 (statistics on the facts), so that
+// Migrate applies them again and their backfills run over what is stored:
+// the backfills' test, and the benchmark whose bulk load bypasses triggers.
 func UndoReportFacts(ctx context.Context, db *store.DB) error {
 	undo := []string{`DROP TABLE report_tag_facts`}
 	if db.Dialect == store.Postgres {

@@ -144,19 +144,7 @@ func (c *Coverage) targets() Targets {
 }
 
 func (c *Coverage) profile() (Profile, error) {
-	cf, err := os.Open(c.filePath())
-	defer func(cf *os.File) {
-		_ = cf.Close()
-	}(cf)
-	if err != nil {
-		return nil, err
-	}
-	profile, err := c.parse(cf)
-	if err != nil {
-		return nil, err
-	}
-
-	return profile, nil
+	return c.profileOf(c.filePath())
 }
 
 func (c *Coverage) filePath() string {
