@@ -5,7 +5,7 @@
 // shows the rating. Screenshots at 1280x800 and 390x844.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium, sendMail, signIn, startWithAdmin, waitFor, webDir } from "./harness.mjs";
 
@@ -28,16 +28,9 @@ async function api(method, path, body) {
 
 // surveyLinks lists the survey links mailed to the customer (outbox files).
 function surveyLinks(rating) {
-  const dir = join(app.dataDir, "outbox");
-  let names = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
   const out = [];
-  for (const n of names) {
-    const text = readFileSync(join(dir, n), "utf8").replaceAll("=\r\n", "").replaceAll("=3D", "=");
+  for (const mail of app.outboxMails()) {
+    const text = mail.replaceAll("=\r\n", "").replaceAll("=3D", "=");
     if (!text.includes(CUSTOMER)) continue;
     for (const m of text.matchAll(new RegExp(`https?://[^\\s]+/survey/[A-Za-z0-9_-]{43}\\?rating=${rating}`, "g"))) out.push(m[0]);
   }

@@ -3,7 +3,7 @@
 // small servers the tests need (an SMTP relay sink, a "remote" image host).
 import { execFileSync, spawn } from "node:child_process";
 import { afterEach } from "node:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import http from "node:http";
 import { tmpdir } from "node:os";
@@ -70,6 +70,32 @@ export class Ticketer {
   /** cli runs a ticketer command against the same data dir. */
   cli(args, input) {
     return execFileSync(this.bin, args, { env: this.env(), input, encoding: "utf8" }).trim();
+  }
+
+  /**
+   * outboxMails returns the texts of the mails in the outbox. The server
+   * writes each as a ".tmp-" file and renames it to its final ".eml" name, so
+   * only ".eml" files are finished; one can still be gone by the time it is
+   * read (a duplicate send replaces it), which is skipped, not an error.
+   */
+  outboxMails() {
+    const dir = join(this.dataDir, "outbox");
+    let names = [];
+    try {
+      names = readdirSync(dir);
+    } catch (e) {
+      if (e.code === "ENOENT") return [];
+      throw e;
+    }
+    const out = [];
+    for (const n of names.filter((n) => n.endsWith(".eml"))) {
+      try {
+        out.push(readFileSync(join(dir, n), "utf8"));
+      } catch (e) {
+        if (e.code !== "ENOENT") throw e;
+      }
+    }
+    return out;
   }
 
   async start() {

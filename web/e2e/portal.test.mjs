@@ -5,7 +5,7 @@
 // at 1280x800 and 390x844.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { launchChromium, sendMail, signIn, startWithAdmin, waitFor, webDir } from "./harness.mjs";
@@ -30,16 +30,9 @@ async function api(method, path, body) {
 
 // linksInOutbox lists the portal sign-in links mailed to the customer.
 function linksInOutbox() {
-  const dir = join(app.dataDir, "outbox");
-  let names = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
   const out = [];
-  for (const n of names) {
-    const text = readFileSync(join(dir, n), "utf8").replaceAll("=\r\n", "");
+  for (const mail of app.outboxMails()) {
+    const text = mail.replaceAll("=\r\n", "");
     if (!text.includes(CUSTOMER)) continue;
     for (const m of text.matchAll(/https?:\/\/[^\s]+\/portal\/sign-in\/[A-Za-z0-9_-]{43}/g)) out.push(m[0]);
   }
