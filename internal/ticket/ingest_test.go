@@ -2,6 +2,7 @@ package ticket_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -642,6 +643,37 @@ func TestImportBatchIsolatesBadMessages(t *testing.T) {
 		}
 		if !strings.Contains(errs[1].Error(), "9999") {
 			t.Errorf("error for the unknown mailbox should name it: %v", errs[1])
+		}
+	})
+}
+
+// An interrupted import keeps none of its batch, not even as failed rows
+// (which the server would retry while the import runs again): its next run
+// picks the messages up.
+func TestImportBatchStopsWhenCancelled(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		ctx, cancel := context.WithCancel(e.ctx)
+		items := []*ticket.ImportItem{
+			e.svc.PrepareImport(ctx, e.mb, msg("From: a@c.test", "Subject: printer", first)),
+			e.svc.PrepareImport(ctx, e.mb, msg("From: b@c.test", "Subject: scanner", "Message-ID: <s1@c.test>")),
+		}
+		cancel()
+		_, errs := e.svc.ImportBatch(ctx, items)
+		for i, err := range errs {
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("item %d: %v, want context.Canceled", i, err)
+			}
+		}
+		if n := e.count(`SELECT count(*) FROM messages`) + e.count(`SELECT count(*) FROM inbound`); n != 0 {
+			t.Fatalf("%d messages and inbound rows kept by a cancelled batch, want 0", n)
+		}
+		results, errs := e.svc.ImportBatch(e.ctx, items)
+		for i := range items {
+			if errs[i] != nil || results[i].Outcome != ticket.OutcomeNew {
+				t.Errorf("item %d again: %q %v, want new", i, results[i].Outcome, errs[i])
+			}
 		}
 	})
 }
