@@ -23,6 +23,13 @@ func TestAutomaticFixtures(t *testing.T) {
 			})
 			eq(t, "Bounce", m.Bounce, (*Bounce)(nil))
 		}},
+		// Some providers send the report part in multipart/mixed.
+		{"arf_without_report_wrapper.eml", ReasonFeedbackReport, "feedback-report: fraud", func(t *testing.T, m *Message) {
+			eq(t, "Feedback", m.Feedback, &FeedbackReport{
+				Type: "fraud", OriginalMessageID: "reply-78-1@ticketer.test", OriginalMailFrom: "bounces+77@ticketer.test",
+				OriginalRcptTo: "reader@mailbox.example", SourceIP: "192.0.2.25", ReportedDomain: "ticketer.test",
+			})
+		}},
 		{"mdn_displayed.eml", ReasonReceipt, "disposition-notification: displayed", func(t *testing.T, m *Message) {
 			eq(t, "Receipt", m.Receipt, &Receipt{OriginalMessageID: "reply-91-1@ticketer.test", Recipient: "carla@customer.example", Disposition: "displayed"})
 			eq(t, "Bounce", m.Bounce, (*Bounce)(nil))

@@ -168,6 +168,22 @@ func TestPartialWithoutTotal(t *testing.T) {
 	hasProblem(t, m, `message/partial fragment 2 of ? (id "r-7@legacy.example")`)
 }
 
+// TestPartialFirstFragmentWithoutText: a first fragment whose enclosed
+// message has no text part (here a zip) shows the fragment as received, so
+// the agent sees something rather than an empty message.
+func TestPartialFirstFragmentWithoutText(t *testing.T) {
+	t.Parallel()
+	m, err := Parse([]byte("From: ann@legacy.example\r\nTo: support@ticketer.test\r\nSubject: Export\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: message/partial; id=\"r-8@legacy.example\"; number=1; total=2\r\n\r\n" +
+		"Content-Type: application/zip\r\nContent-Transfer-Encoding: base64\r\n\r\nUEsDBAoAAAAAAA==\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.Text, "UEsDBAoAAAAAAA==") || m.HTML != "" {
+		t.Fatalf("text %q html %q, want the fragment as received", m.Text, m.HTML)
+	}
+}
+
 // TestListID: the id inside the last angle brackets, lower-cased; an
 // empty pair is no id.
 func TestListID(t *testing.T) {
