@@ -21,6 +21,8 @@ func TestParseAddressesDisplayNameNeverWins(t *testing.T) {
 		{"two entries, one broken name", "=?utf-8?q?A=0D=0ACc:_x@evil.example?= <a@example.org>, B <b@example.org>", []string{"a@example.org", "b@example.org"}},
 		{"name with a comma and an at sign", `Smith, John x@evil.example <john@example.org>`, []string{"john@example.org"}},
 		{"no brackets at all still found", "broken;; john@example.org ((", []string{"john@example.org"}},
+		// Brackets at the very start hold the address too: no other text is searched.
+		{"bracketed non-address first", "<ann smith> x@evil.example", nil},
 		{"plain list", "a@example.org, B <b@example.org>", []string{"a@example.org", "b@example.org"}},
 	}
 	for _, c := range cases {

@@ -176,3 +176,18 @@ func TestDeepBlockquotesFlatten(t *testing.T) {
 	}
 	eq(t, "VisibleTextFromHTML", VisibleTextFromHTML("<p>New</p>"+html), "New")
 }
+
+// TestVisibleTextOfHTMLOnlyMail: for a message with only HTML, the visible
+// text is read from the HTML, whose quote markers (here Gmail's class, with
+// no attribution line) the text made from it has lost.
+func TestVisibleTextOfHTMLOnlyMail(t *testing.T) {
+	t.Parallel()
+	m, err := Parse([]byte("From: a@x.test\r\nTo: s@t.test\r\nSubject: Re: x\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" +
+		`<div>Works now.</div><div class="gmail_quote">Earlier text here<blockquote>Did it work?</blockquote></div>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.VisibleText != "Works now." {
+		t.Fatalf("VisibleText %q, want %q", m.VisibleText, "Works now.")
+	}
+}
