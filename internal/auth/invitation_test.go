@@ -75,9 +75,20 @@ func TestInvitationSetsThePasswordOnce(t *testing.T) {
 				t.Fatalf("field %q", e.Field)
 			}
 		})
+		// A session opened before (another device) ends when the link is used.
+		before, err := b.svc.openSession(b.ctx, b.user, Client{}, b.svc.now(), store.SessionSSO)
+		if err != nil {
+			t.Fatal(err)
+		}
 		ns, err := b.svc.AcceptInvitation(b.ctx, inv.Token, newPassword, Client{RemoteAddr: "192.0.2.1"})
 		if err != nil || ns.Token == "" || ns.User.ID != b.user.ID {
 			t.Fatalf("accept: %+v %v", ns, err)
+		}
+		if _, _, err := b.st.SessionByTokenHash(b.ctx, HashToken(before.Token)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the session opened before the link was used: %v", err)
+		}
+		if se, _, err := b.st.SessionByTokenHash(b.ctx, HashToken(ns.Token)); err != nil || se.Method != store.SessionInvitation {
+			t.Fatalf("the link's session %+v, %v", se, err)
 		}
 		if _, err := b.svc.Login(b.ctx, "nia@acme.test", newPassword, Client{RemoteAddr: "192.0.2.1"}); err != nil {
 			t.Fatalf("sign in with the new password: %v", err)

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"runtime"
 	"strings"
 	"testing"
@@ -62,5 +63,22 @@ func TestPasswordCheckLeavesNoGarbage(t *testing.T) {
 		if m.HeapAlloc > argonMemory*1024/2 {
 			t.Fatalf("heap holds %d MiB after a hash (argon2id uses %d MiB): its memory was not collected", m.HeapAlloc>>20, argonMemory>>10)
 		}
+	}
+}
+
+// TestSignInHandsMemoryBack: when the last password check running ends,
+// the 64 MiB it used go back to the system at once, not minutes later
+// (one sign-in would otherwise double an idle server's memory). Not
+// parallel: another test's hash in flight would keep it.
+func TestSignInHandsMemoryBack(t *testing.T) {
+	b, replica := setupLimits(t, storetest.SQLiteURL(t))
+	s := replica(Config{})
+	if err := login(b, s, "wrong", "10.0.0.1"); !errors.Is(err, ErrInvalidCredentials) {
+		t.Fatal(err)
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	if kept := m.HeapIdle - m.HeapReleased; kept > argonMemory*1024/2 {
+		t.Fatalf("the process keeps %d MiB of free heap after a sign-in (argon2id uses %d MiB)", kept>>20, argonMemory>>10)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -201,4 +202,140 @@ func TestFailedSignInDelayGrows(t *testing.T) {
 			t.Errorf("try %d waits %v, want %v", tries, got, want)
 		}
 	}
+}
+
+// TestNewDefaults: New gives each zero setting its default (a negative
+// hash memory or wait too) and keeps each one given; the hash slots are
+// the hash memory over one hash's 64 MiB, at least one.
+func TestNewDefaults(t *testing.T) {
+	t.Parallel()
+	type settings struct {
+		idle, maxAge, window, failDelay, hashWait time.Duration
+		account, address                          int
+		hashMemory                                int64
+		slots                                     int
+	}
+	defaults := settings{idle: 12 * time.Hour, maxAge: 30 * 24 * time.Hour, window: 15 * time.Minute, failDelay: 250 * time.Millisecond,
+		hashWait: 2 * time.Second, account: 5, address: 20, hashMemory: 128 << 20, slots: 2}
+	with := func(change func(*settings)) settings {
+		s := defaults
+		change(&s)
+		return s
+	}
+	cases := []struct {
+		name string
+		cfg  Config
+		want settings
+	}{
+		{"zero", Config{}, defaults},
+		{"negative", Config{HashMemory: -1, HashWait: -1, FailDelay: -1}, with(func(s *settings) { s.failDelay = -1 })},
+		{"given", Config{IdleTimeout: time.Hour, MaxAge: 2 * time.Hour, LimitWindow: time.Minute, FailDelay: time.Second,
+			HashWait: time.Minute, AccountLimit: 3, AddressLimit: 7, HashMemory: 3 * argonMemory << 10},
+			settings{idle: time.Hour, maxAge: 2 * time.Hour, window: time.Minute, failDelay: time.Second,
+				hashWait: time.Minute, account: 3, address: 7, hashMemory: 3 * argonMemory << 10, slots: 3}},
+		{"less than one hash's memory", Config{HashMemory: 1 << 20}, with(func(s *settings) { s.hashMemory, s.slots = 1<<20, 1 })},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.cfg.BaseURL = "http://localhost:8080"
+			s, err := New(c.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := settings{idle: s.cfg.IdleTimeout, maxAge: s.cfg.MaxAge, window: s.cfg.LimitWindow, failDelay: s.cfg.FailDelay,
+				hashWait: s.cfg.HashWait, account: s.cfg.AccountLimit, address: s.cfg.AddressLimit, hashMemory: s.cfg.HashMemory, slots: cap(s.hashes)}
+			if got != c.want {
+				t.Fatalf("settings %+v, want %+v", got, c.want)
+			}
+			if s.cfg.Now == nil || s.log == nil {
+				t.Fatal("no clock or no logger")
+			}
+		})
+	}
+}
+
+// TestFailedSignInWaits: a failed sign-in waits FailDelay doubled for each
+// earlier failure of the same account from the same client, counted in
+// that pair's window, not the client's (here the client's window started
+// earlier and has ended). Users without a password fail without hashing,
+// so the sign-in takes about the wait; only its lower bound is checked.
+func TestFailedSignInWaits(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		b, replica := setupLimits(t, dsn)
+		for _, email := range []string{"cy@acme.test", "dee@acme.test"} {
+			if _, err := b.st.CreateUser(b.ctx, store.User{Email: email, Name: "No Password", Role: "agent", CreatedAt: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := replica(Config{AccountLimit: 100, AddressLimit: 100, LimitWindow: 15 * time.Minute}) // no delay yet
+		fail := func(email string) time.Duration {
+			t.Helper()
+			start := time.Now()
+			if _, err := s.Login(b.ctx, email, "wrong", Client{RemoteAddr: "10.0.0.1"}); !errors.Is(err, ErrInvalidCredentials) {
+				t.Fatalf("%s: %v", email, err)
+			}
+			return time.Since(start)
+		}
+		fail("dee@acme.test")
+		b.now = b.now.Add(10 * time.Minute)
+		for range 4 {
+			fail("cy@acme.test")
+		}
+		// The client's window has ended (its failure here is its first), Cy's
+		// from this client has not (the fifth): 16 times FailDelay.
+		b.now = b.now.Add(6 * time.Minute)
+		s.cfg.FailDelay = 100 * time.Millisecond
+		if took := fail("cy@acme.test"); took < 1600*time.Millisecond {
+			t.Fatalf("the fifth failure took %s, want at least 1.6 s", took)
+		}
+	})
+}
+
+// TestSignInWarnings: a failed sign-in is a warning; a refusal for want of
+// a hash slot and a good sign-in log nothing (their attempts are forgiven,
+// and the good one clears the account's failures, without error).
+func TestSignInWarnings(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		b, replica := setupLimits(t, dsn)
+		s := replica(Config{HashWait: time.Hour})
+		rec := &logRecorder{}
+		s.log = slog.New(rec)
+		if err := login(b, s, "wrong", "10.0.0.1"); !errors.Is(err, ErrInvalidCredentials) {
+			t.Fatal(err)
+		}
+		if w := warnings(rec.take()); !slices.Equal(w, []string{"WARN failed sign-in"}) {
+			t.Fatalf("a failed sign-in logged %q", w)
+		}
+		// Every slot taken: refused as busy, unchecked. (The wait is short
+		// only here: with a slot free and the wait over, select would pick
+		// either at random.)
+		for range cap(s.hashes) {
+			s.hashes <- struct{}{}
+		}
+		s.cfg.HashWait = time.Millisecond
+		if err := login(b, s, "right password", "10.0.0.1"); !errors.As(err, &b.limited) || !b.limited.Busy {
+			t.Fatalf("with every slot taken: %v", err)
+		}
+		s.cfg.HashWait = time.Hour
+		for range cap(s.hashes) {
+			<-s.hashes
+		}
+		if w := warnings(rec.take()); len(w) > 0 {
+			t.Fatalf("a busy refusal logged %q", w)
+		}
+		if err := login(b, s, "right password", "10.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
+		if w := warnings(rec.take()); len(w) > 0 {
+			t.Fatalf("a good sign-in logged %q", w)
+		}
+		// Counting one more: the account's failures were cleared, the
+		// client's busy and good attempts forgiven (its failure stays).
+		for key, want := range map[string]int{"account:ada@acme.test|10.0.0.1": 1, "address:10.0.0.1": 2} {
+			if w, err := b.st.CountLoginAttempt(b.ctx, key, 15*time.Minute, b.now); err != nil || w.Fails != want {
+				t.Errorf("%s: %d attempts, %v; want %d", key, w.Fails, err, want)
+			}
+		}
+	})
 }

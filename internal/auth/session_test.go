@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -403,6 +404,90 @@ func TestDevLogin(t *testing.T) {
 					t.Fatalf("logged %q, want one dev login warning", recs)
 				}
 			})
+		}
+	})
+}
+
+// bearerRequest is a GET carrying authorization as its Authorization header.
+func bearerRequest(authorization string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/api/v1/me", nil)
+	r.Header.Set("Authorization", authorization)
+	return r
+}
+
+// TestBearerToken: an API token authenticates with its scopes, also with
+// spaces around it; a header that is not "Bearer " and a token, an unknown
+// token and a disabled user's token (disabling revokes them, but a
+// token must not depend on that) are ErrUnauthenticated.
+func TestBearerToken(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		b := setupSessions(t, dsn)
+		s := b.service(t, Config{})
+		tok, made, err := s.CreateToken(b.ctx, b.user.ID, "ci", GroupTickets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range []string{"Bearer " + tok, "Bearer  " + tok + " "} {
+			p, err := s.Authenticate(b.ctx, bearerRequest(h))
+			if err != nil || p.User.ID != b.user.ID || p.TokenID != made.ID || p.ViaCookie() || !slices.Equal(p.Scopes, []string{GroupTickets}) {
+				t.Fatalf("%q: principal %+v, %v; want Nia's token", h, p, err)
+			}
+		}
+		for _, h := range []string{"Bearer ", "Bearer    ", "bearer " + tok, "Basic " + tok, tok, "Bearer tkt_unknown"} {
+			if _, err := s.Authenticate(b.ctx, bearerRequest(h)); !errors.Is(err, ErrUnauthenticated) {
+				t.Errorf("%q: %v, want ErrUnauthenticated", h, err)
+			}
+		}
+		yes := true
+		if err := b.st.UpdateUser(b.ctx, b.st.DB().W(), b.user.ID, store.UserChange{Disabled: &yes}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Authenticate(b.ctx, bearerRequest("Bearer "+tok)); !errors.Is(err, ErrUnauthenticated) {
+			t.Errorf("a disabled user's token: %v, want ErrUnauthenticated", err)
+		}
+	})
+}
+
+// TestBearerTokenTouch: a request records the token's last use only when
+// the last record is more than a minute old (one write a minute); a new
+// token's first use is recorded.
+func TestBearerTokenTouch(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		b := setupSessions(t, dsn)
+		s := b.service(t, Config{})
+		made := b.now
+		tok, tk, err := s.CreateToken(b.ctx, b.user.ID, "ci")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !tk.LastUsedAt.IsZero() {
+			t.Fatalf("a new token was used at %s", tk.LastUsedAt)
+		}
+		for _, c := range []struct {
+			after    time.Duration // from the token's making
+			lastUsed time.Duration // from the token's making, after the request
+		}{
+			{after: 0, lastUsed: 0},
+			{after: 30 * time.Second, lastUsed: 0},
+			{after: time.Minute, lastUsed: 0},
+			{after: time.Minute + time.Microsecond, lastUsed: time.Minute + time.Microsecond},
+			{after: 2 * time.Minute, lastUsed: time.Minute + time.Microsecond},
+			{after: 3 * time.Minute, lastUsed: 3 * time.Minute},
+		} {
+			b.now = made.Add(c.after)
+			if _, err := s.Authenticate(b.ctx, bearerRequest("Bearer "+tok)); err != nil {
+				t.Fatalf("after %s: %v", c.after, err)
+			}
+			got, err := b.st.GetAPIToken(b.ctx, b.user.ID, tk.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := made.Add(c.lastUsed); !got.LastUsedAt.Equal(want) {
+				t.Fatalf("after a request at +%s: last used at %s, want +%s", c.after, got.LastUsedAt.Sub(made), c.lastUsed)
+			}
+		}
+		if w := warnings(b.rec.take()); len(w) > 0 {
+			t.Fatalf("logged %q", w)
 		}
 	})
 }

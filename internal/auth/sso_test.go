@@ -2,6 +2,7 @@ package auth
 
 import (
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -13,18 +14,20 @@ import (
 )
 
 // TestSSOOnly: with SSO the only way, a password signs in the break-glass
-// admin and no one else (ada@acme.test is an admin, bob an agent).
+// admin and no one else (ada@acme.test is an admin, bob an agent), with a
+// warning.
 func TestSSOOnly(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name, breakGlass, email string
 		only                    bool
 		want                    error
+		logged                  []string // the warnings, of a sign-in with the right password
 	}{
 		{name: "password sign-in when SSO is not the only way", email: "ada@acme.test"},
 		{name: "refused without a break-glass admin", only: true, email: "ada@acme.test", want: ErrSSOOnly},
 		{name: "refused for others than the break-glass admin", only: true, breakGlass: "ada@acme.test", email: "bob@acme.test", want: ErrSSOOnly},
-		{name: "the break-glass admin signs in", only: true, breakGlass: "ada@acme.test", email: "Ada@ACME.test"},
+		{name: "the break-glass admin signs in", only: true, breakGlass: "ada@acme.test", email: "Ada@ACME.test", logged: []string{"WARN break-glass password sign-in"}},
 		{name: "a break-glass email of an agent is refused", only: true, breakGlass: "bob@acme.test", email: "bob@acme.test", want: ErrSSOOnly},
 	}
 	for _, c := range cases {
@@ -39,12 +42,17 @@ func TestSSOOnly(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := newService(Config{SSOOnly: c.only, BreakGlass: c.breakGlass})
+			rec := &logRecorder{}
+			s.log = slog.New(rec)
 			if s.PasswordSignIn() == c.only {
 				t.Fatalf("PasswordSignIn() = %v with SSO only %v", s.PasswordSignIn(), c.only)
 			}
 			_, err = s.Login(b.ctx, c.email, "right password", Client{RemoteAddr: "192.0.2.1"})
 			if !errors.Is(err, c.want) {
 				t.Fatalf("sign-in of %s: %v, want %v", c.email, err, c.want)
+			}
+			if w := warnings(rec.take()); !slices.Equal(w, c.logged) {
+				t.Fatalf("sign-in of %s logged %q, want %q", c.email, w, c.logged)
 			}
 		})
 	}
