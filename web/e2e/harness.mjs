@@ -73,10 +73,10 @@ export class Ticketer {
   }
 
   /**
-   * outboxMails returns the texts of the mails in the outbox. The server
-   * writes each as a ".tmp-" file and renames it to its final ".eml" name, so
-   * only ".eml" files are finished; one can still be gone by the time it is
-   * read (a duplicate send replaces it), which is skipped, not an error.
+   * outboxMails returns the texts of the mails in the outbox (none before
+   * the server makes it). The server writes each as a ".tmp-" file and
+   * renames it to its final ".eml" name, which it never removes: only ".eml"
+   * files are finished, and they stay there to be read.
    */
   outboxMails() {
     const dir = join(this.dataDir, "outbox");
@@ -87,15 +87,7 @@ export class Ticketer {
       if (e.code === "ENOENT") return [];
       throw e;
     }
-    const out = [];
-    for (const n of names.filter((n) => n.endsWith(".eml"))) {
-      try {
-        out.push(readFileSync(join(dir, n), "utf8"));
-      } catch (e) {
-        if (e.code !== "ENOENT") throw e;
-      }
-    }
-    return out;
+    return names.filter((n) => n.endsWith(".eml")).map((n) => readFileSync(join(dir, n), "utf8"));
   }
 
   async start() {
