@@ -203,37 +203,48 @@ func TestCookieSessionTouch(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		b := setupSessions(t, dsn)
 		s := b.service(t, Config{})
-		opened := b.now
 		ns, err := s.openSession(b.ctx, b.user, Client{}, s.now(), store.SessionPassword)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, c := range []struct {
-			after    time.Duration // from the sign-in
-			lastSeen time.Duration // from the sign-in, after the request
-		}{
-			{after: 30 * time.Second, lastSeen: 0},
-			{after: time.Minute, lastSeen: 0},
-			{after: time.Minute + time.Microsecond, lastSeen: time.Minute + time.Microsecond},
-			{after: 2 * time.Minute, lastSeen: time.Minute + time.Microsecond},
-			{after: 3 * time.Minute, lastSeen: 3 * time.Minute},
-		} {
-			b.now = opened.Add(c.after)
-			if _, err := s.Authenticate(b.ctx, cookieRequest(ns.Token)); err != nil {
-				t.Fatalf("after %s: %v", c.after, err)
-			}
+		checkTouch(t, b, s, cookieRequest(ns.Token), func() time.Time {
 			se, _, err := b.st.SessionByTokenHash(b.ctx, HashToken(ns.Token))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := opened.Add(c.lastSeen); !se.LastSeenAt.Equal(want) {
-				t.Fatalf("after a request at +%s: last seen at %s, want +%s", c.after, se.LastSeenAt.Sub(opened), c.lastSeen)
-			}
-		}
-		if w := warnings(b.rec.take()); len(w) > 0 {
-			t.Fatalf("logged %q", w)
-		}
+			return se.LastSeenAt
+		})
 	})
+}
+
+// checkTouch sends r at times from now on (the session's or token's
+// making) and checks the last use lastUse reads after each: written only
+// when the one recorded is more than a minute old, and nothing logged.
+func checkTouch(t *testing.T, b *sessionBundle, s *Service, r *http.Request, lastUse func() time.Time) {
+	t.Helper()
+	made := b.now
+	for _, c := range []struct {
+		after   time.Duration // from the making
+		lastUse time.Duration // from the making, after the request
+	}{
+		{after: 0, lastUse: 0},
+		{after: 30 * time.Second, lastUse: 0},
+		{after: time.Minute, lastUse: 0},
+		{after: time.Minute + time.Microsecond, lastUse: time.Minute + time.Microsecond},
+		{after: 2 * time.Minute, lastUse: time.Minute + time.Microsecond},
+		{after: 3 * time.Minute, lastUse: 3 * time.Minute},
+	} {
+		b.now = made.Add(c.after)
+		if _, err := s.Authenticate(b.ctx, r); err != nil {
+			t.Fatalf("after %s: %v", c.after, err)
+		}
+		if got, want := lastUse(), made.Add(c.lastUse); !got.Equal(want) {
+			t.Fatalf("after a request at +%s: last use at +%s, want +%s", c.after, got.Sub(made), c.lastUse)
+		}
+	}
+	if w := warnings(b.rec.take()); len(w) > 0 {
+		t.Fatalf("logged %q", w)
+	}
 }
 
 // TestCookieSessionMustEnrol: when an admin requires two-factor, a
@@ -455,7 +466,6 @@ func TestBearerTokenTouch(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		b := setupSessions(t, dsn)
 		s := b.service(t, Config{})
-		made := b.now
 		tok, tk, err := s.CreateToken(b.ctx, b.user.ID, "ci")
 		if err != nil {
 			t.Fatal(err)
@@ -463,31 +473,12 @@ func TestBearerTokenTouch(t *testing.T) {
 		if !tk.LastUsedAt.IsZero() {
 			t.Fatalf("a new token was used at %s", tk.LastUsedAt)
 		}
-		for _, c := range []struct {
-			after    time.Duration // from the token's making
-			lastUsed time.Duration // from the token's making, after the request
-		}{
-			{after: 0, lastUsed: 0},
-			{after: 30 * time.Second, lastUsed: 0},
-			{after: time.Minute, lastUsed: 0},
-			{after: time.Minute + time.Microsecond, lastUsed: time.Minute + time.Microsecond},
-			{after: 2 * time.Minute, lastUsed: time.Minute + time.Microsecond},
-			{after: 3 * time.Minute, lastUsed: 3 * time.Minute},
-		} {
-			b.now = made.Add(c.after)
-			if _, err := s.Authenticate(b.ctx, bearerRequest("Bearer "+tok)); err != nil {
-				t.Fatalf("after %s: %v", c.after, err)
-			}
+		checkTouch(t, b, s, bearerRequest("Bearer "+tok), func() time.Time {
 			got, err := b.st.GetAPIToken(b.ctx, b.user.ID, tk.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := made.Add(c.lastUsed); !got.LastUsedAt.Equal(want) {
-				t.Fatalf("after a request at +%s: last used at %s, want +%s", c.after, got.LastUsedAt.Sub(made), c.lastUsed)
-			}
-		}
-		if w := warnings(b.rec.take()); len(w) > 0 {
-			t.Fatalf("logged %q", w)
-		}
+			return got.LastUsedAt
+		})
 	})
 }

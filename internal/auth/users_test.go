@@ -35,17 +35,7 @@ func TestCreateUserPassword(t *testing.T) {
 func TestUpdateUserName(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		b := setupInvitations(t, dsn)
-		cases := []struct {
-			in, want string // want "" is refused
-		}{
-			{"  Nia Okafor  ", "Nia Okafor"},
-			{"", ""},
-			{"   ", ""},
-			{strings.Repeat("n", 200), strings.Repeat("n", 200)},
-			{" " + strings.Repeat("n", 200) + " ", strings.Repeat("n", 200)},
-			{strings.Repeat("n", 201), ""},
-		}
-		for _, c := range cases {
+		for _, c := range trimmedNameCases("Nia Okafor", 200) {
 			before, err := b.st.GetUser(b.ctx, b.user.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -128,16 +118,7 @@ func TestLastAdmin(t *testing.T) {
 func TestCreateTokenName(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		b := setupInvitations(t, dsn)
-		for _, c := range []struct {
-			in, want string // want "" is refused
-		}{
-			{"  ci  ", "ci"},
-			{"", ""},
-			{"   ", ""},
-			{strings.Repeat("n", 100), strings.Repeat("n", 100)},
-			{" " + strings.Repeat("n", 100) + " ", strings.Repeat("n", 100)},
-			{strings.Repeat("n", 101), ""},
-		} {
+		for _, c := range trimmedNameCases("ci", 100) {
 			tok, made, err := b.svc.CreateToken(b.ctx, b.user.ID, c.in)
 			if c.want == "" {
 				wantKind(t, err, domain.KindInvalid)
@@ -155,4 +136,22 @@ func TestCreateTokenName(t *testing.T) {
 			t.Fatalf("%d tokens stored, %v; want the 3 accepted", len(tokens), err)
 		}
 	})
+}
+
+// nameCase is a name given and the one stored; want "" is refused.
+type nameCase struct{ in, want string }
+
+// trimmedNameCases are the cases of a name that is trimmed and must be 1
+// to limit characters: name with spaces around it, empty, blank, limit
+// characters (also with spaces around), one more.
+func trimmedNameCases(name string, limit int) []nameCase {
+	long := strings.Repeat("n", limit)
+	return []nameCase{
+		{"  " + name + "  ", name},
+		{"", ""},
+		{"   ", ""},
+		{long, long},
+		{" " + long + " ", long},
+		{long + "n", ""},
+	}
 }
