@@ -3,5 +3,6 @@
 package mail
 
 // The race detector's instrumentation allocates too (measured: a parse in
-// TestParseAllocations 6.75 times the raw size under -race, 3.8 without).
-const maxParseAlloc = 7.2
+// TestParseAllocations 5.36 times the raw size under -race, 3.1 without,
+// when the pool of encoded buffers is empty).
+const maxParseAlloc = 5.8
