@@ -137,7 +137,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	q.Set("_time_format", "sqlite")
 	q.Set("_txlock", "immediate")
-	writer, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	// The one writer keeps 8 MiB of pages (SQLite's default is 2 MiB):
+	// an ingest touches index pages all over a growing database, and with
+	// the default the import kept reading pages back from the file. The
+	// 10,000-message import with 100 rules: 1.61 and 1.76 ms CPU a message
+	// against 1.91 and 2.07, peak RSS 93 MB against 77 (32 MiB: no faster
+	// than 8, 133 MB). Readers keep the default: there are four.
+	writerCache := url.Values{"_pragma": {"cache_size(-8192)"}}
+	writer, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode()+"&"+writerCache.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
