@@ -90,3 +90,45 @@ func TestPortalURL(t *testing.T) {
 		})
 	}
 }
+
+// TestAcknowledgementRecipient: the acknowledgement goes to Reply-To when
+// the message names one (the address alone), else to From; a Reply-To of
+// ours is answered by nothing (it would mail ourselves), and the ingestion's
+// note says so. A sent acknowledgement leaves no note.
+func TestAcknowledgementRecipient(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		headers []string
+		want    string // "": no acknowledgement
+	}{
+		{"from", []string{"From: Alice <alice@customer.test>"}, "alice@customer.test"},
+		{"reply-to", []string{"From: Alice <alice@customer.test>", "Reply-To: Printer Team <printers@customer.test>"}, "printers@customer.test"},
+		{"the first reply-to", []string{"From: alice@customer.test", "Reply-To: one@customer.test, two@customer.test"}, "one@customer.test"},
+		{"reply-to of ours", []string{"From: alice@customer.test", "Reply-To: sales@acme.test"}, ""},
+	}
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		for i, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				e.t = t
+				h := append([]string{"To: support@acme.test", "Subject: Recipient " + c.name, "Message-ID: <rcpt" + strconv.Itoa(i) + "@customer.test>"}, c.headers...)
+				res := e.receive(e.mb, msg(h...))
+				acks := e.acks(res.TicketID)
+				var got string
+				if len(acks) == 1 && len(acks[0].To) == 1 {
+					got = acks[0].To[0].Email
+				} else if len(acks) != 0 {
+					t.Fatalf("%d acknowledgements: %+v", len(acks), acks)
+				}
+				if got != c.want {
+					t.Fatalf("acknowledged to %q, want %q (%s)", got, c.want, res.Note)
+				}
+				// The note says why there is no acknowledgement, and only then.
+				if c.want == "" && !strings.HasPrefix(res.Note, "no acknowledgement: ") || c.want != "" && res.Note != "" {
+					t.Fatalf("note %q with the acknowledgement to %q", res.Note, got)
+				}
+			})
+		}
+	})
+}

@@ -171,6 +171,10 @@ func TestReplyLoop(t *testing.T) {
 				t.Fatal(err)
 			}
 			kinds = append(kinds, m.Kind+":"+string(e.ticket(r.TicketID).Status))
+			// The note counts the message itself: the sixth within the minute.
+			if want := "loop: 6 messages from bot@loop.test within 1m0s"; i == 5 && m.AutoReason != want {
+				t.Fatalf("message %d: reason %q, want %q", i, m.AutoReason, want)
+			}
 		}
 		want := "inbound:open inbound:open inbound:open inbound:open auto_reply:solved auto_reply:solved"
 		if strings.Join(kinds, " ") != want {

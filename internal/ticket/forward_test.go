@@ -179,6 +179,8 @@ func TestThirdPartyAnswerThreadsBack(t *testing.T) {
 			{"in-reply-to", []string{"In-Reply-To: <" + fw.MessageID + ">", "Subject: Re: Fwd: Printer on fire " + tok, "Message-ID: <v1@vendor.test>"}},
 			{"references", []string{"References: <" + fw.MessageID + ">", "Subject: Re: Fwd: Printer on fire", "Message-ID: <v2@vendor.test>"}},
 			{"subject token", []string{"Subject: About your printer " + tok, "Message-ID: <v3@vendor.test>"}},
+			// References alone, no word in common: being the third party is what holds.
+			{"references, another subject", []string{"References: <" + fw.MessageID + ">", "Subject: Fuser part 4711", "Message-ID: <v4@vendor.test>"}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

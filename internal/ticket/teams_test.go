@@ -3,6 +3,7 @@ package ticket_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -328,6 +329,108 @@ func TestUpdateTeam(t *testing.T) {
 				if ids := slices.Sorted(slices.Values(tm.MemberIDs)); tm.ID != team.ID || tm.Name != c.want || !slices.Equal(ids, c.members) {
 					t.Fatalf("%s: team %d %q %v, want %q %v", c.name, tm.ID, tm.Name, ids, c.want, c.members)
 				}
+			}
+		}
+	})
+}
+
+// TestTeamInputChecks: what a team's name, assignment, cap and members may
+// be, at each bound. A refusal names the field, and for members says why:
+// 1,000 ids that are no users are refused as no users, not as too many
+// (ids are counted after duplicates are dropped).
+func TestTeamInputChecks(t *testing.T) {
+	t.Parallel()
+	ids := func(n int, dup bool) *[]int64 {
+		out := make([]int64, n)
+		for i := range out {
+			out[i] = int64(1_000_000 + i)
+		}
+		if dup {
+			out[n-1] = out[0]
+		}
+		return &out
+	}
+	cases := []struct {
+		name  string
+		in    ticket.TeamInput
+		field string // "": accepted
+		says  string // in the refusal's message
+	}{
+		{"no name", ticket.TeamInput{}, "name", "required"},
+		{"empty name", ticket.TeamInput{Name: ptr("")}, "name", "1 to 100"},
+		{"blank name", ticket.TeamInput{Name: ptr("   ")}, "name", "1 to 100"},
+		{"one letter", ticket.TeamInput{Name: ptr("A")}, "", ""},
+		{"100 characters", ticket.TeamInput{Name: ptr(strings.Repeat("é", 100))}, "", ""},
+		{"101 characters", ticket.TeamInput{Name: ptr(strings.Repeat("é", 101))}, "name", "1 to 100"},
+		{"unknown assignment", ticket.TeamInput{Name: ptr("Fifo"), Assignment: ptr("fifo")}, "assignment", "must be one of"},
+		{"load balanced", ticket.TeamInput{Name: ptr("Balanced"), Assignment: ptr(string(ticket.AssignLoadBalanced))}, "", ""},
+		{"cap below 0", ticket.TeamInput{Name: ptr("Cap -1"), MaxOpenPerAgent: ptr(-1)}, "max_open_per_agent", "0 (no cap) to 100000"},
+		{"cap 0", ticket.TeamInput{Name: ptr("Cap 0"), MaxOpenPerAgent: ptr(0)}, "", ""},
+		{"cap 100000", ticket.TeamInput{Name: ptr("Cap max"), MaxOpenPerAgent: ptr(100000)}, "", ""},
+		{"cap 100001", ticket.TeamInput{Name: ptr("Cap max+1"), MaxOpenPerAgent: ptr(100001)}, "max_open_per_agent", "0 (no cap) to 100000"},
+		{"1,001 members", ticket.TeamInput{Name: ptr("Crowd"), MemberIDs: ids(1001, false)}, "member_ids", "at most 1000 members"},
+		{"1,000 members", ticket.TeamInput{Name: ptr("Crowd"), MemberIDs: ids(1000, false)}, "member_ids", "1000000 is not a user"},
+		{"1,001 ids, one twice", ticket.TeamInput{Name: ptr("Crowd"), MemberIDs: ids(1001, true)}, "member_ids", "1000000 is not a user"},
+	}
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		admin := e.agent()
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				team, err := e.svc.CreateTeam(e.ctx, admin, c.in)
+				if c.field == "" {
+					if err != nil || team.ID == 0 {
+						t.Fatalf("refused: %v", err)
+					}
+					if c.in.MaxOpenPerAgent != nil && team.MaxOpenPerAgent != *c.in.MaxOpenPerAgent {
+						t.Fatalf("cap %d, want %d", team.MaxOpenPerAgent, *c.in.MaxOpenPerAgent)
+					}
+					return
+				}
+				de, ok := domain.As(err)
+				if !ok || de.Kind != domain.KindInvalid || de.Field != c.field || !strings.Contains(de.Message, c.says) {
+					t.Fatalf("error %v, want %s invalid: %q", err, c.field, c.says)
+				}
+			})
+		}
+	})
+}
+
+// TestMailboxDefaultTeam: a mailbox's default team is a team that exists, or
+// 0 for none (clearing it); a negative id or an unknown team is refused and
+// leaves the team as it was.
+func TestMailboxDefaultTeam(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		team, err := e.svc.CreateTeam(e.ctx, e.agent(), ticket.TeamInput{Name: ptr("Billing")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name     string
+			set      int64
+			refusal  string // in the team_id refusal; "": accepted
+			wantTeam int64
+		}{
+			{"a team", team.ID, "", team.ID},
+			{"a negative id", -1, "must be a team id or null", team.ID},
+			{"a team that does not exist", team.ID + 1000, "is not a team", team.ID},
+			{"none", 0, "", 0},
+		} {
+			mb, err := e.svc.UpdateMailbox(e.ctx, e.mb, ticket.MailboxUpdate{TeamID: &c.set})
+			if c.refusal == "" && err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if de, ok := domain.As(err); c.refusal != "" && (!ok || de.Field != "team_id" || !strings.Contains(de.Message, c.refusal)) {
+				t.Fatalf("%s: error %v, want team_id %q", c.name, err, c.refusal)
+			}
+			stored, err := e.st.GetMailbox(e.ctx, e.st.DB(), e.mb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stored.TeamID != c.wantTeam || (c.refusal == "" && mb.TeamID != c.wantTeam) {
+				t.Fatalf("%s: team %d (returned %d), want %d", c.name, stored.TeamID, mb.TeamID, c.wantTeam)
 			}
 		}
 	})
