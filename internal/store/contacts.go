@@ -98,6 +98,23 @@ func (s *Store) AddParticipants(ctx context.Context, q Querier, ticketID int64, 
 	})
 }
 
+// AddParticipantIDs records contacts known by id as taking part in a
+// ticket: an import batch upserts its senders ahead, and upserting them
+// again for each message was one statement a message for nothing.
+func (s *Store) AddParticipantIDs(ctx context.Context, q Querier, ticketID int64, contactIDs []int64) error {
+	return inChunks(len(contactIDs), rowChunk, func(lo, hi int) error {
+		args := make([]any, 0, 2*(hi-lo))
+		for _, id := range contactIDs[lo:hi] {
+			args = append(args, ticketID, id)
+		}
+		if err := deferExec(ctx, q, `INSERT INTO ticket_participants (ticket_id, contact_id) VALUES `+valuesList(hi-lo, 2)+`
+		ON CONFLICT DO NOTHING`, args...); err != nil {
+			return fmt.Errorf("add participants: %w", err)
+		}
+		return nil
+	})
+}
+
 // IsParticipant reports whether email took part in the ticket.
 func (s *Store) IsParticipant(ctx context.Context, q Querier, ticketID int64, email string) (bool, error) {
 	var n int

@@ -508,7 +508,7 @@ func (in *ingestion) add(ctx context.Context, ticketID int64) error {
 	// A third party and the people it writes to are no participants: they
 	// would see the ticket in the customer portal.
 	if in.party == "" {
-		if err := in.s.addParticipants(ctx, in.tx, ticketID, msg, in.ours, in.now); err != nil {
+		if err := in.s.addParticipants(ctx, in.tx, in.look, ticketID, msg, in.ours, in.now); err != nil {
 			return err
 		}
 	}
@@ -611,16 +611,28 @@ func (s *Service) insertMessage(ctx context.Context, tx *store.Tx, m store.Messa
 	return m, nil
 }
 
-func (s *Service) addParticipants(ctx context.Context, tx *store.Tx, ticketID int64, msg *mail.Message, ours map[string]bool, now time.Time) error {
+// addParticipants records the people of a message, ours left out, as
+// participants of its ticket (and as contacts).
+func (s *Service) addParticipants(ctx context.Context, tx *store.Tx, look lookups, ticketID int64, msg *mail.Message, ours map[string]bool, now time.Time) error {
 	people := []mail.Address{msg.From}
 	people = append(people, msg.To...)
 	people = append(people, msg.Cc...)
 	var list []store.Address
+	var known []int64
 	for _, p := range people {
 		if p.Email == "" || ours[mail.BaseAddress(p.Email)] {
 			continue
 		}
+		if id, ok := look.knownContact(p.Email, p.Name); ok {
+			if !slices.Contains(known, id) {
+				known = append(known, id)
+			}
+			continue
+		}
 		list = append(list, store.Address{Email: p.Email, Name: p.Name})
+	}
+	if err := s.store.AddParticipantIDs(ctx, tx, ticketID, known); err != nil {
+		return err
 	}
 	return s.store.AddParticipants(ctx, tx, ticketID, list, now)
 }

@@ -31,6 +31,9 @@ type lookups interface {
 	sentRecently(ctx context.Context, tx *store.Tx, ticketID int64, from string, at time.Time) (int, error)
 	fields(ctx context.Context, tx *store.Tx, ticketID int64) (store.TicketFields, error)
 	contact(ctx context.Context, tx *store.Tx, email, name string, now time.Time) (int64, error)
+	// knownContact is the contact of email when upserting it with name
+	// would change nothing: known, and name empty or one given already.
+	knownContact(email, name string) (int64, bool)
 	// ticketID and messageID hand out a reserved id, or 0 to let the insert
 	// assign one.
 	ticketID() int64
@@ -101,6 +104,8 @@ func (o oneMessage) contact(ctx context.Context, tx *store.Tx, email, name strin
 	return o.s.store.UpsertContact(ctx, tx, email, name, now)
 }
 
+func (oneMessage) knownContact(string, string) (int64, bool) { return 0, false }
+
 func (oneMessage) ticketID() int64                       { return 0 }
 func (oneMessage) messageID() int64                      { return 0 }
 func (oneMessage) learnMessage(string, store.MessageRef) {}
@@ -122,6 +127,7 @@ type batchState struct {
 	threads    map[string]int64             // thread key -> ticket
 	tickets    map[int64]store.TicketFields // ticket -> its fields
 	contacts   map[string]int64             // lower-cased email -> contact
+	named      map[string]bool              // contacts the batch's upsert gave a name
 	blockedSet map[string]bool
 	sent       []store.SentBy // messages of the tickets the batch may join, in its dates' window
 	sentRead   map[int64]bool // tickets (read or created by the batch) whose messages sent holds
@@ -181,6 +187,13 @@ func (b *batchState) contact(ctx context.Context, tx *store.Tx, email, name stri
 		return id, nil
 	}
 	return b.one.contact(ctx, tx, email, name, now)
+}
+
+func (b *batchState) knownContact(email, name string) (int64, bool) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	id, ok := b.contacts[email]
+	// A name the upsert would keep: the stored one is not empty.
+	return id, ok && (name == "" || b.named[email])
 }
 
 func (b *batchState) ticketID() int64  { return nextID(&b.ticketIDs) }
@@ -308,6 +321,12 @@ func (s *Service) startBatch(ctx context.Context, tx *store.Tx, items []*ImportI
 	}
 	if b.contacts, err = s.store.UpsertContacts(ctx, tx, senders, s.now()); err != nil {
 		return nil, err
+	}
+	b.named = map[string]bool{}
+	for _, p := range senders {
+		if p.Name != "" {
+			b.named[strings.ToLower(strings.TrimSpace(p.Email))] = true
+		}
 	}
 	if b.messageIDs, err = s.store.ReserveIDs(ctx, tx, "messages", n); err != nil {
 		return nil, err
