@@ -174,6 +174,10 @@ func TestParseCaps(t *testing.T) {
 		{"To over the cap", header("To", addressList(maxAddresses+1)), func(m *Message) int { return len(m.To) }, maxAddresses, true},
 		{"References at the cap", header("References", idList(maxReferences)), func(m *Message) int { return len(m.References) }, maxReferences, false},
 		{"References over the cap", header("References", idList(maxReferences+1)), func(m *Message) int { return len(m.References) }, maxReferences, true},
+		{"Delivered-To at the cap", header("Delivered-To", addressList(maxAddresses)), func(m *Message) int { return len(m.DeliveredTo) }, maxAddresses, false},
+		{"Delivered-To over the cap", header("Delivered-To", addressList(maxAddresses+1)), func(m *Message) int { return len(m.DeliveredTo) }, maxAddresses, true},
+		{"In-Reply-To at the cap", header("In-Reply-To", idList(maxReferences)), func(m *Message) int { return len(m.InReplyTo) }, maxReferences, false},
+		{"In-Reply-To over the cap", header("In-Reply-To", idList(maxReferences+1)), func(m *Message) int { return len(m.InReplyTo) }, maxReferences, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
