@@ -322,3 +322,40 @@ func TestMatchDelimiter(t *testing.T) {
 		}
 	}
 }
+
+// TestPartHeader: a MIME part's header runs to the blank line, folded lines
+// (space or tab) included, and may be maxPartHeaderBytes long, line ends
+// included, not one byte more.
+func TestPartHeader(t *testing.T) {
+	t.Parallel()
+	padded := func(n int) string { // a header of n bytes
+		return "X-Pad: " + strings.Repeat("x", n-len("X-Pad: \r\n")) + "\r\n"
+	}
+	tests := []struct {
+		name, in, ctype, rest string
+		tooBig                bool
+	}{
+		{"space folding", "Content-Type: multipart/mixed;\r\n boundary=\"b1\"\r\n\r\nbody", "multipart/mixed; boundary=\"b1\"", "body", false},
+		{"tab folding", "Content-Type: multipart/mixed;\r\n\tboundary=\"b1\"\r\n\r\nbody", "multipart/mixed;\tboundary=\"b1\"", "body", false},
+		{"no blank line", "Content-Type: text/plain\r\nbody\r\n", "text/plain", "body\r\n", false},
+		{"at the limit", padded(maxPartHeaderBytes) + "\r\nbody", "", "body", false},
+		{"one byte over", padded(maxPartHeaderBytes+1) + "\r\nbody", "", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, rest, err := partHeader([]byte(tt.in))
+			if tt.tooBig {
+				if !errors.Is(err, ErrTooComplex) {
+					t.Fatalf("err = %v, want ErrTooComplex", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "Content-Type", h.get("Content-Type"), tt.ctype)
+			eq(t, "rest", strings.TrimPrefix(string(rest), "\r\n"), tt.rest)
+		})
+	}
+}
