@@ -3,6 +3,7 @@ package mail
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -187,6 +188,43 @@ func TestStripQuoted(t *testing.T) {
 	} {
 		if got := stripQuoted(in); got != want {
 			t.Errorf("stripQuoted(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestParseDate: RFC 5322 dates, and the forms net/mail rejects that
+// dateLayouts still reads, all in UTC; nothing that fits gives zero.
+func TestParseDate(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ in, want string }{
+		{"Mon, 4 Mar 2024 10:00:00 +0100", "2024-03-04T09:00:00Z"},
+		{"Mon Mar 4 10:00:00 2024", "2024-03-04T10:00:00Z"},                // asctime
+		{"Mon Mar 4 10:00:00 UTC 2024", "2024-03-04T10:00:00Z"},            // date(1)
+		{"2024-03-04T10:00:00+01:00", "2024-03-04T09:00:00Z"},              // RFC 3339
+		{"Mon, 4 Mar 2024 10:00 (noon-ish) +0100", "2024-03-04T09:00:00Z"}, // only without the comment
+		{"", "0001-01-01T00:00:00Z"},
+		{"yesterday", "0001-01-01T00:00:00Z"},
+	} {
+		got := parseDate(tt.in)
+		if got.Format(time.RFC3339) != tt.want || (!got.IsZero() && got.Location() != time.UTC) {
+			t.Errorf("parseDate(%q) = %v, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestLocalPart: the part before the last "@"; an address starting with
+// "@" has an empty one, and a string without "@" is all local part.
+func TestLocalPart(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ in, want string }{
+		{"ann@example.com", "ann"},
+		{"a@b@example.com", "a@b"},
+		{"@example.com", ""},
+		{"mailer-daemon", "mailer-daemon"},
+		{"", ""},
+	} {
+		if got := localPart(tt.in); got != tt.want {
+			t.Errorf("localPart(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

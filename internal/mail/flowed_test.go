@@ -1,6 +1,11 @@
 package mail
 
-import "testing"
+import (
+	"net/textproto"
+	"testing"
+
+	"github.com/jhillyerd/enmime/v2"
+)
 
 func TestUnflow(t *testing.T) {
 	t.Parallel()
@@ -24,6 +29,34 @@ func TestUnflow(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			eq(t, "unflow", unflow(tt.in, tt.delsp), tt.want)
+		})
+	}
+}
+
+// TestFlowedParams: only a text/plain part (or one enmime gave no type) is
+// unflowed; an HTML part that says format=flowed is not (its line breaks
+// are no text's).
+func TestFlowedParams(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, ctype, header string
+		flowed, delsp       bool
+	}{
+		{"plain flowed", "text/plain", "text/plain; format=flowed", true, false},
+		{"plain flowed delsp", "text/plain", "text/plain; format=Flowed; DelSp=yes", true, true},
+		{"plain fixed", "text/plain", "text/plain; format=fixed", false, false},
+		{"no type from enmime", "", "text/plain; format=flowed", true, false},
+		{"html says flowed", "text/html", "text/html; format=flowed", false, false},
+		{"flowed in another parameter", "text/plain", "text/plain; name=flowed.txt", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := &enmime.Part{ContentType: tt.ctype, Header: textproto.MIMEHeader{"Content-Type": {tt.header}}}
+			flowed, delsp := flowedParams(p)
+			if flowed != tt.flowed || delsp != tt.delsp {
+				t.Errorf("flowedParams(%q) = %v, %v; want %v, %v", tt.header, flowed, delsp, tt.flowed, tt.delsp)
+			}
 		})
 	}
 }

@@ -174,6 +174,10 @@ func TestParseCaps(t *testing.T) {
 		{"To over the cap", header("To", addressList(maxAddresses+1)), func(m *Message) int { return len(m.To) }, maxAddresses, true},
 		{"References at the cap", header("References", idList(maxReferences)), func(m *Message) int { return len(m.References) }, maxReferences, false},
 		{"References over the cap", header("References", idList(maxReferences+1)), func(m *Message) int { return len(m.References) }, maxReferences, true},
+		{"Delivered-To at the cap", header("Delivered-To", addressList(maxAddresses)), func(m *Message) int { return len(m.DeliveredTo) }, maxAddresses, false},
+		{"Delivered-To over the cap", header("Delivered-To", addressList(maxAddresses+1)), func(m *Message) int { return len(m.DeliveredTo) }, maxAddresses, true},
+		{"In-Reply-To at the cap", header("In-Reply-To", idList(maxReferences)), func(m *Message) int { return len(m.InReplyTo) }, maxReferences, false},
+		{"In-Reply-To over the cap", header("In-Reply-To", idList(maxReferences+1)), func(m *Message) int { return len(m.InReplyTo) }, maxReferences, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -316,5 +320,42 @@ func TestMatchDelimiter(t *testing.T) {
 		if i != tt.i || final != tt.final {
 			t.Errorf("%q: got %d,%v want %d,%v", tt.line, i, final, tt.i, tt.final)
 		}
+	}
+}
+
+// TestPartHeader: a MIME part's header runs to the blank line, folded lines
+// (space or tab) included, and may be maxPartHeaderBytes long, line ends
+// included, not one byte more.
+func TestPartHeader(t *testing.T) {
+	t.Parallel()
+	padded := func(n int) string { // a header of n bytes
+		return "X-Pad: " + strings.Repeat("x", n-len("X-Pad: \r\n")) + "\r\n"
+	}
+	tests := []struct {
+		name, in, ctype, rest string
+		tooBig                bool
+	}{
+		{"space folding", "Content-Type: multipart/mixed;\r\n boundary=\"b1\"\r\n\r\nbody", "multipart/mixed; boundary=\"b1\"", "body", false},
+		{"tab folding", "Content-Type: multipart/mixed;\r\n\tboundary=\"b1\"\r\n\r\nbody", "multipart/mixed;\tboundary=\"b1\"", "body", false},
+		{"no blank line", "Content-Type: text/plain\r\nbody\r\n", "text/plain", "body\r\n", false},
+		{"at the limit", padded(maxPartHeaderBytes) + "\r\nbody", "", "body", false},
+		{"one byte over", padded(maxPartHeaderBytes+1) + "\r\nbody", "", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, rest, err := partHeader([]byte(tt.in))
+			if tt.tooBig {
+				if !errors.Is(err, ErrTooComplex) {
+					t.Fatalf("err = %v, want ErrTooComplex", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "Content-Type", h.get("Content-Type"), tt.ctype)
+			eq(t, "rest", strings.TrimPrefix(string(rest), "\r\n"), tt.rest)
+		})
 	}
 }

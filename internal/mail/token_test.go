@@ -40,6 +40,11 @@ func TestTicketTokenFromAddress(t *testing.T) {
 		{"support@example.com", 0, false},
 		{"support+t@example.com", 0, false},
 		{"+t5", 0, false},
+		// The angle address wins over a comment after it, even one with an "@".
+		{"<support+t11@example.com> (support@example.org)", 11, true},
+		{"Support <support+t12@example.com> (support@example.org)", 12, true},
+		{"<> support+t5@example.com", 0, false}, // an empty angle address: nothing after it is read
+		{"+t5@example.com", 5, true},
 	}
 	for _, tt := range tests {
 		id, ok := TicketTokenFromAddress(tt.in)

@@ -27,6 +27,14 @@ func TestVisibleText(t *testing.T) {
 		{"blank lines trimmed", "\n\n  \nHi\n\n\n\nthere\n\n", "Hi\n\nthere"},
 		{"empty", "", ""},
 		{"not a header block", "From: my desk I can see\nthe printer burning.", "From: my desk I can see\nthe printer burning."},
+		{"underscore separator, blank line before From", "New.\n\n________________________________\n\nFrom: A <a@x>\nSent: Monday\nold", "New."},
+		{"attribution last", "Yes.\n\nOn Mon, 4 Mar 2024 at 10:00, Ann <a@x.com> wrote:\n\n", "Yes."},
+		{"outlook block, subject 7 lines down", "New.\n\nFrom: A <a@x>\nSent: Monday\nTo: B\nCc: C\nX-1: 1\nX-2: 2\nX-3: 3\nSubject: S\n\nold", "New."},
+		{"subject 8 lines down is no outlook block", "New.\n\nFrom: A <a@x>\nSent: Monday\nTo: B\nCc: C\nX-1: 1\nX-2: 2\nX-3: 3\nX-4: 4\nSubject: S",
+			"New.\n\nFrom: A <a@x>\nSent: Monday\nTo: B\nCc: C\nX-1: 1\nX-2: 2\nX-3: 3\nX-4: 4\nSubject: S"},
+		// Lines up to maxSignatureLine bytes are tried as a phone's signature.
+		{"signature line of 160 bytes", "Yes.\nSent from my iPhone" + strings.Repeat(" ", 141), "Yes."},
+		{"161 bytes is no signature line", "Yes.\nSent from my iPhone" + strings.Repeat(" ", 142), "Yes.\nSent from my iPhone"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
