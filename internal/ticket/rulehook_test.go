@@ -543,3 +543,81 @@ func TestUpdateRule(t *testing.T) {
 		}
 	})
 }
+
+// TestRuleWebhookAction: a rule's webhook action puts the webhook on the
+// rule's change once (a disabled one too: the webhooks hook skips it), a
+// webhook deleted since the rule was saved is the rule's failure, and any
+// other error reading the webhook fails the change instead of dropping or
+// sending the webhook unread.
+func TestRuleWebhookAction(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		var mu sync.Mutex
+		var seen [][]int64 // the webhooks of each rule change, as the hooks see them
+		record := ticket.Hook{Stage: ticket.StageWebhooks, Name: "record", Run: func(_ context.Context, _ *store.Tx, a ticket.Applied) ([]ticket.Change, error) {
+			if a.Rule != nil {
+				mu.Lock()
+				seen = append(seen, slices.Clone(a.Webhooks))
+				mu.Unlock()
+			}
+			return nil, nil
+		}}
+		e := &env{t: t, now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
+		m := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Now: func() time.Time { return e.now }, Manual: true, Hooks: []ticket.Hook{record}})
+		e.ctx, e.st, e.svc, e.blobs, e.outbox = m.Ctx, m.Store, m.Svc, m.Blobs, m.OutboxDir
+		var err error
+		if e.mb, err = e.st.CreateMailbox(e.ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", CreatedAt: e.now}); err != nil {
+			t.Fatal(err)
+		}
+		hook := func(enabled bool) int64 {
+			t.Helper()
+			id, err := e.st.CreateWebhook(e.ctx, e.st.DB().W(), store.Webhook{URL: "https://hooks.example.test/x", Events: []string{"ticket.rule_fired"}, Enabled: enabled, CreatedAt: e.now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		on, off, gone := hook(true), hook(false), hook(true)
+		webhook := func(id int64) rules.Action { return rules.Action{Type: "webhook", Value: fmt.Sprint(id)} }
+		id := e.rule("Hook", rules.WhenUpdated, nil, webhook(on), webhook(gone), webhook(on), webhook(off), rules.Action{Type: "add_tag", Value: "hooked"})
+		if err := e.st.DeleteWebhook(e.ctx, e.st.DB().W(), gone); err != nil {
+			t.Fatal(err)
+		}
+		agent := e.agent()
+		_, tk := e.newConversation()
+		if _, err := e.svc.UpdateTicket(e.ctx, agent, tk.ID, ticket.TicketUpdate{Priority: priority(domain.PriorityHigh)}); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		got := slices.Clone(seen)
+		mu.Unlock()
+		if want := [][]int64{{on, off}}; !slices.EqualFunc(got, want, slices.Equal) {
+			t.Fatalf("rule changes' webhooks %v, want %v", got, want)
+		}
+		if tags := e.ticket(tk.ID).Tags; !slices.Equal(tags, []string{"hooked"}) {
+			t.Fatalf("tags %v", tags)
+		}
+		want := fmt.Sprintf("rule_failed:Hook: webhook %d does not exist", gone)
+		if got := withPrefix(e.eventKinds(tk.ID), "rule_failed:"); !slices.Equal(got, []string{want}) {
+			t.Fatalf("events %v, want one %q", e.eventKinds(tk.ID), want)
+		}
+
+		// The table gone: reading a webhook fails, and not as "not found".
+		if _, err := e.st.DB().W().Exec(e.ctx, `ALTER TABLE webhooks RENAME TO webhooks_moved`); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.UpdateTicket(e.ctx, agent, tk.ID, ticket.TicketUpdate{Priority: priority(domain.PriorityUrgent)})
+		if want := fmt.Sprintf("rule %d (Hook): webhook %d: ", id, on); err == nil || errors.Is(err, store.ErrNotFound) || !strings.Contains(err.Error(), want) {
+			t.Fatalf("update with the webhooks unreadable: %v, want the store's error after %q", err, want)
+		}
+		if p := e.ticket(tk.ID).Priority; p != domain.PriorityHigh {
+			t.Fatalf("priority %s: the failed change was kept", p)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(seen) != 1 {
+			t.Fatalf("rule changes' webhooks %v: the failed change ran its hooks", seen)
+		}
+	})
+}
