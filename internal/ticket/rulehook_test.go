@@ -621,3 +621,38 @@ func TestRuleWebhookAction(t *testing.T) {
 		}
 	})
 }
+
+// TestCustomerRepliedRuleKinds: a customer_replied rule runs on what the
+// customer's side sent (a reply, an automatic reply, which the rule sees as
+// automatic), not on our own answer written from another mail client.
+func TestCustomerRepliedRuleKinds(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		_, tk := e.newConversation()
+		e.rule("Spoke", rules.WhenCustomerReplied, nil, rules.Action{Type: "add_note", Value: "the customer's side wrote"})
+		e.rule("Automatic", rules.WhenCustomerReplied, []rules.Condition{{Field: "automatic", Op: "equals", Value: "true"}},
+			rules.Action{Type: "add_note", Value: "automatic"})
+		steps := []struct {
+			name string
+			mail []byte
+			want []string // the rules fired by the end of the step
+		}{
+			{"our answer from another mail client", msg("From: Support <support@acme.test>", "To: alice@customer.test", "Subject: Re: Printer on fire",
+				"Message-ID: <outlook-1@acme.test>", "In-Reply-To: <m1@customer.test>"), nil},
+			{"an automatic reply", msg("From: alice@customer.test", "To: support@acme.test", "Subject: Out of office", "Auto-Submitted: auto-replied",
+				"Message-ID: <ooo@customer.test>", "In-Reply-To: <m1@customer.test>"), []string{"rule_fired:Spoke", "rule_fired:Automatic"}},
+			{"the customer's reply", msg("From: alice@customer.test", "To: support@acme.test", "Subject: Re: Printer on fire",
+				"Message-ID: <re1@customer.test>", "In-Reply-To: <m1@customer.test>"), []string{"rule_fired:Spoke", "rule_fired:Automatic", "rule_fired:Spoke"}},
+		}
+		for _, s := range steps {
+			if res := e.receive(e.mb, s.mail); res.TicketID != tk.ID {
+				t.Fatalf("%s: went to %+v, want ticket %d", s.name, res, tk.ID)
+			}
+			if got := withPrefix(e.eventKinds(tk.ID), "rule_fired:"); !slices.Equal(got, s.want) {
+				t.Fatalf("%s: fired %v, want %v", s.name, got, s.want)
+			}
+		}
+	})
+}
