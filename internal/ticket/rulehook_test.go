@@ -624,7 +624,9 @@ func TestRuleWebhookAction(t *testing.T) {
 
 // TestCustomerRepliedRuleKinds: a customer_replied rule runs on what the
 // customer's side sent (a reply, an automatic reply, which the rule sees as
-// automatic), not on our own answer written from another mail client.
+// automatic), not on our own answer written from another mail client; the
+// hours since the customer's message, on an automatic reply, count from the
+// customer's last message, not from the automatic one.
 func TestCustomerRepliedRuleKinds(t *testing.T) {
 	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, dsn string) {
@@ -634,6 +636,9 @@ func TestCustomerRepliedRuleKinds(t *testing.T) {
 		e.rule("Spoke", rules.WhenCustomerReplied, nil, rules.Action{Type: "add_note", Value: "the customer's side wrote"})
 		e.rule("Automatic", rules.WhenCustomerReplied, []rules.Condition{{Field: "automatic", Op: "equals", Value: "true"}},
 			rules.Action{Type: "add_note", Value: "automatic"})
+		e.rule("Waited", rules.WhenCustomerReplied, []rules.Condition{{Field: "hours_since_customer_message", Op: "gt", Value: "4"}},
+			rules.Action{Type: "add_note", Value: "waited"})
+		e.now = at(e.now, 5*time.Hour)
 		steps := []struct {
 			name string
 			mail []byte
@@ -642,9 +647,9 @@ func TestCustomerRepliedRuleKinds(t *testing.T) {
 			{"our answer from another mail client", msg("From: Support <support@acme.test>", "To: alice@customer.test", "Subject: Re: Printer on fire",
 				"Message-ID: <outlook-1@acme.test>", "In-Reply-To: <m1@customer.test>"), nil},
 			{"an automatic reply", msg("From: alice@customer.test", "To: support@acme.test", "Subject: Out of office", "Auto-Submitted: auto-replied",
-				"Message-ID: <ooo@customer.test>", "In-Reply-To: <m1@customer.test>"), []string{"rule_fired:Spoke", "rule_fired:Automatic"}},
+				"Message-ID: <ooo@customer.test>", "In-Reply-To: <m1@customer.test>"), []string{"rule_fired:Spoke", "rule_fired:Automatic", "rule_fired:Waited"}},
 			{"the customer's reply", msg("From: alice@customer.test", "To: support@acme.test", "Subject: Re: Printer on fire",
-				"Message-ID: <re1@customer.test>", "In-Reply-To: <m1@customer.test>"), []string{"rule_fired:Spoke", "rule_fired:Automatic", "rule_fired:Spoke"}},
+				"Message-ID: <re1@customer.test>", "In-Reply-To: <m1@customer.test>"), []string{"rule_fired:Spoke", "rule_fired:Automatic", "rule_fired:Waited", "rule_fired:Spoke"}},
 		}
 		for _, s := range steps {
 			if res := e.receive(e.mb, s.mail); res.TicketID != tk.ID {
