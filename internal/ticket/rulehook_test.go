@@ -661,3 +661,44 @@ func TestCustomerRepliedRuleKinds(t *testing.T) {
 		}
 	})
 }
+
+// TestRuleReplyMacroActions: a rule's reply with a macro answers the
+// triggering message (In-Reply-To, References), is recorded as reply_queued
+// on the rule's change, and brings the macro's actions, the rule's own
+// fields first (its priority stays).
+func TestRuleReplyMacroActions(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		agent := e.agent()
+		pending, high := domain.StatusPending, domain.PriorityHigh
+		mac, err := e.svc.CreateMacro(e.ctx, e.agent(), ticket.MacroInput{Name: ptr("thanks"), Body: ptr("Thanks."), Shared: ptr(true),
+			Actions: &ticket.MacroActions{Status: &pending, Priority: &high, TagsAdd: []string{"answered"}, AssigneeID: agent.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, tk := e.newConversation()
+		e.rule("Thank", rules.WhenCustomerReplied, nil, rules.Action{Type: "set_priority", Value: "low"},
+			rules.Action{Type: "reply_macro", Value: fmt.Sprint(mac.ID)})
+		e.receive(e.mb, msg("From: alice@customer.test", "To: support@acme.test", "Subject: Re: Printer on fire",
+			"Message-ID: <re1@customer.test>", "In-Reply-To: <m1@customer.test>", "References: <m1@customer.test>"))
+		var reply *store.Message
+		for _, m := range e.messages(tk.ID) {
+			if m.AutoReason == "rule" {
+				reply = &m
+			}
+		}
+		if reply == nil || reply.InReplyTo != "re1@customer.test" || !slices.Contains(reply.References, "m1@customer.test") {
+			t.Fatalf("rule reply %+v", reply)
+		}
+		got := e.ticket(tk.ID)
+		if got.Status != domain.StatusPending || got.Priority != domain.PriorityLow || got.Assignee == nil || got.Assignee.ID != agent.ID ||
+			!slices.Equal(got.Tags, []string{"answered"}) {
+			t.Fatalf("ticket %s %s %+v %v, want pending, low (the rule's), the macro's agent and tag", got.Status, got.Priority, got.Assignee, got.Tags)
+		}
+		if queued := withPrefix(e.eventKinds(tk.ID), "reply_queued:"); !slices.Equal(queued, []string{fmt.Sprintf("reply_queued:%d", reply.ID)}) {
+			t.Fatalf("events %v", e.eventKinds(tk.ID))
+		}
+	})
+}
