@@ -1,6 +1,7 @@
 package ticket
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,6 +35,11 @@ func TestNormalizeTags(t *testing.T) {
 	got, err := normalizeTags([]string{" VIP", "billing", "vip", "Billing "})
 	if err != nil || strings.Join(got, ",") != "billing,vip" {
 		t.Fatalf("%v %v", got, err)
+	}
+	// The longest tag, 64 characters, is one (65 is refused below).
+	long := strings.Repeat("x", 64)
+	if got, err := normalizeTags([]string{long}); err != nil || !slices.Equal(got, []string{long}) {
+		t.Fatalf("a tag of 64 characters: %v %v", got, err)
 	}
 	for _, bad := range [][]string{{""}, {"a b"}, {"a,b"}, {strings.Repeat("x", 65)}, {"tab\there"}} {
 		_, err := normalizeTags(bad)

@@ -543,3 +543,162 @@ func TestUpdateRule(t *testing.T) {
 		}
 	})
 }
+
+// TestRuleWebhookAction: a rule's webhook action puts the webhook on the
+// rule's change once (a disabled one too: the webhooks hook skips it), a
+// webhook deleted since the rule was saved is the rule's failure, and any
+// other error reading the webhook fails the change instead of dropping or
+// sending the webhook unread.
+func TestRuleWebhookAction(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		var mu sync.Mutex
+		var seen [][]int64 // the webhooks of each rule change, as the hooks see them
+		record := ticket.Hook{Stage: ticket.StageWebhooks, Name: "record", Run: func(_ context.Context, _ *store.Tx, a ticket.Applied) ([]ticket.Change, error) {
+			if a.Rule != nil {
+				mu.Lock()
+				seen = append(seen, slices.Clone(a.Webhooks))
+				mu.Unlock()
+			}
+			return nil, nil
+		}}
+		e := &env{t: t, now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
+		m := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Now: func() time.Time { return e.now }, Manual: true, Hooks: []ticket.Hook{record}})
+		e.ctx, e.st, e.svc, e.blobs, e.outbox = m.Ctx, m.Store, m.Svc, m.Blobs, m.OutboxDir
+		var err error
+		if e.mb, err = e.st.CreateMailbox(e.ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", CreatedAt: e.now}); err != nil {
+			t.Fatal(err)
+		}
+		hook := func(enabled bool) int64 {
+			t.Helper()
+			id, err := e.st.CreateWebhook(e.ctx, e.st.DB().W(), store.Webhook{URL: "https://hooks.example.test/x", Events: []string{"ticket.rule_fired"}, Enabled: enabled, CreatedAt: e.now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		on, off, gone := hook(true), hook(false), hook(true)
+		webhook := func(id int64) rules.Action { return rules.Action{Type: "webhook", Value: fmt.Sprint(id)} }
+		id := e.rule("Hook", rules.WhenUpdated, nil, webhook(on), webhook(gone), webhook(on), webhook(off), rules.Action{Type: "add_tag", Value: "hooked"})
+		if err := e.st.DeleteWebhook(e.ctx, e.st.DB().W(), gone); err != nil {
+			t.Fatal(err)
+		}
+		agent := e.agent()
+		_, tk := e.newConversation()
+		if _, err := e.svc.UpdateTicket(e.ctx, agent, tk.ID, ticket.TicketUpdate{Priority: priority(domain.PriorityHigh)}); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		got := slices.Clone(seen)
+		mu.Unlock()
+		if want := [][]int64{{on, off}}; !slices.EqualFunc(got, want, slices.Equal) {
+			t.Fatalf("rule changes' webhooks %v, want %v", got, want)
+		}
+		if tags := e.ticket(tk.ID).Tags; !slices.Equal(tags, []string{"hooked"}) {
+			t.Fatalf("tags %v", tags)
+		}
+		want := fmt.Sprintf("rule_failed:Hook: webhook %d does not exist", gone)
+		if got := withPrefix(e.eventKinds(tk.ID), "rule_failed:"); !slices.Equal(got, []string{want}) {
+			t.Fatalf("events %v, want one %q", e.eventKinds(tk.ID), want)
+		}
+
+		// The table gone: reading a webhook fails, and not as "not found".
+		if _, err := e.st.DB().W().Exec(e.ctx, `ALTER TABLE webhooks RENAME TO webhooks_moved`); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.UpdateTicket(e.ctx, agent, tk.ID, ticket.TicketUpdate{Priority: priority(domain.PriorityUrgent)})
+		if want := fmt.Sprintf("rule %d (Hook): webhook %d: ", id, on); err == nil || errors.Is(err, store.ErrNotFound) || !strings.Contains(err.Error(), want) {
+			t.Fatalf("update with the webhooks unreadable: %v, want the store's error after %q", err, want)
+		}
+		if p := e.ticket(tk.ID).Priority; p != domain.PriorityHigh {
+			t.Fatalf("priority %s: the failed change was kept", p)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(seen) != 1 {
+			t.Fatalf("rule changes' webhooks %v: the failed change ran its hooks", seen)
+		}
+	})
+}
+
+// TestCustomerRepliedRuleKinds: a customer_replied rule runs on what the
+// customer's side sent (a reply, an automatic reply, which the rule sees as
+// automatic), not on our own answer written from another mail client; the
+// hours since the customer's message, on an automatic reply, count from the
+// customer's last message, not from the automatic one.
+func TestCustomerRepliedRuleKinds(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		_, tk := e.newConversation()
+		e.rule("Spoke", rules.WhenCustomerReplied, nil, rules.Action{Type: "add_note", Value: "the customer's side wrote"})
+		e.rule("Automatic", rules.WhenCustomerReplied, []rules.Condition{{Field: "automatic", Op: "equals", Value: "true"}},
+			rules.Action{Type: "add_note", Value: "automatic"})
+		e.rule("Waited", rules.WhenCustomerReplied, []rules.Condition{{Field: "hours_since_customer_message", Op: "gt", Value: "4"}},
+			rules.Action{Type: "add_note", Value: "waited"})
+		e.now = at(e.now, 5*time.Hour)
+		steps := []struct {
+			name string
+			mail []byte
+			want []string // the rules fired by the end of the step
+		}{
+			{"our answer from another mail client", msg("From: Support <support@acme.test>", "To: alice@customer.test", "Subject: Re: Printer on fire",
+				"Message-ID: <outlook-1@acme.test>", "In-Reply-To: <m1@customer.test>"), nil},
+			{"an automatic reply", msg("From: alice@customer.test", "To: support@acme.test", "Subject: Out of office", "Auto-Submitted: auto-replied",
+				"Message-ID: <ooo@customer.test>", "In-Reply-To: <m1@customer.test>"), []string{"rule_fired:Spoke", "rule_fired:Automatic", "rule_fired:Waited"}},
+			{"the customer's reply", msg("From: alice@customer.test", "To: support@acme.test", "Subject: Re: Printer on fire",
+				"Message-ID: <re1@customer.test>", "In-Reply-To: <m1@customer.test>"), []string{"rule_fired:Spoke", "rule_fired:Automatic", "rule_fired:Waited", "rule_fired:Spoke"}},
+		}
+		for _, s := range steps {
+			if res := e.receive(e.mb, s.mail); res.TicketID != tk.ID {
+				t.Fatalf("%s: went to %+v, want ticket %d", s.name, res, tk.ID)
+			}
+			if got := withPrefix(e.eventKinds(tk.ID), "rule_fired:"); !slices.Equal(got, s.want) {
+				t.Fatalf("%s: fired %v, want %v", s.name, got, s.want)
+			}
+		}
+	})
+}
+
+// TestRuleReplyMacroActions: a rule's reply with a macro answers the
+// triggering message (In-Reply-To, References), is recorded as reply_queued
+// on the rule's change, and brings the macro's actions, the rule's own
+// fields first (its priority stays).
+func TestRuleReplyMacroActions(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		agent := e.agent()
+		pending, high := domain.StatusPending, domain.PriorityHigh
+		mac, err := e.svc.CreateMacro(e.ctx, e.agent(), ticket.MacroInput{Name: ptr("thanks"), Body: ptr("Thanks."), Shared: ptr(true),
+			Actions: &ticket.MacroActions{Status: &pending, Priority: &high, TagsAdd: []string{"answered"}, AssigneeID: agent.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, tk := e.newConversation()
+		e.rule("Thank", rules.WhenCustomerReplied, nil, rules.Action{Type: "set_priority", Value: "low"},
+			rules.Action{Type: "reply_macro", Value: fmt.Sprint(mac.ID)})
+		e.receive(e.mb, msg("From: alice@customer.test", "To: support@acme.test", "Subject: Re: Printer on fire",
+			"Message-ID: <re1@customer.test>", "In-Reply-To: <m1@customer.test>", "References: <m1@customer.test>"))
+		var reply *store.Message
+		for _, m := range e.messages(tk.ID) {
+			if m.AutoReason == "rule" {
+				reply = &m
+			}
+		}
+		if reply == nil || reply.InReplyTo != "re1@customer.test" || !slices.Contains(reply.References, "m1@customer.test") {
+			t.Fatalf("rule reply %+v", reply)
+		}
+		got := e.ticket(tk.ID)
+		if got.Status != domain.StatusPending || got.Priority != domain.PriorityLow || got.Assignee == nil || got.Assignee.ID != agent.ID ||
+			!slices.Equal(got.Tags, []string{"answered"}) {
+			t.Fatalf("ticket %s %s %+v %v, want pending, low (the rule's), the macro's agent and tag", got.Status, got.Priority, got.Assignee, got.Tags)
+		}
+		if queued := withPrefix(e.eventKinds(tk.ID), "reply_queued:"); !slices.Equal(queued, []string{fmt.Sprintf("reply_queued:%d", reply.ID)}) {
+			t.Fatalf("events %v", e.eventKinds(tk.ID))
+		}
+	})
+}
