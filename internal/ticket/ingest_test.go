@@ -32,9 +32,17 @@ type env struct {
 
 func newEnv(t *testing.T, dsn string) *env {
 	t.Helper()
+	return newEnvWith(t, dsn, mailboxtest.Options{})
+}
+
+// newEnvWith is newEnv with options of the services (a logger, hooks); the
+// clock and manual ingestion are the env's.
+func newEnvWith(t *testing.T, dsn string, o mailboxtest.Options) *env {
+	t.Helper()
 	e := &env{t: t, now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
 	// Manual: the tests run ingestion themselves (Receive, then ProcessInbound).
-	m := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Now: func() time.Time { return e.now }, Manual: true})
+	o.Now, o.Manual = func() time.Time { return e.now }, true
+	m := mailboxtest.NewWith(t, dsn, o)
 	ctx := m.Ctx
 	e.ctx, e.st, e.svc, e.blobs, e.outbox = ctx, m.Store, m.Svc, m.Blobs, m.OutboxDir
 	var err error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -345,7 +346,8 @@ func ptr[T any](v T) *T { return &v }
 
 // TestTimeRulesJob: the pass is a periodic job every 5 minutes on the
 // maintenance queue, tried once (the next pass is its retry), and its
-// worker runs RunTimeRules.
+// worker runs RunTimeRules, logging a pass that fired rules (with their
+// number) and staying quiet about one that fired none.
 func TestTimeRulesJob(t *testing.T) {
 	t.Parallel()
 	if ticket.TimeRulesInterval != 5*time.Minute {
@@ -359,17 +361,27 @@ func TestTimeRulesJob(t *testing.T) {
 	}
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		t.Parallel()
-		e := newEnv(t, dsn)
+		var out syncBuffer
+		e := newEnvWith(t, dsn, mailboxtest.Options{Log: slog.New(slog.NewTextHandler(&out, nil))})
 		_, tk := e.newConversation()
 		e.rule("Old new tickets", rules.WhenTime, []rules.Condition{{Field: "status", Op: "equals", Value: "new"},
 			{Field: "hours_since_created", Op: "gt", Value: "1"}}, rules.Action{Type: "add_tag", Value: "stale"})
-		e.now = e.now.Add(2 * time.Hour)
 		w := &ticket.TimeRulesWorker{Service: e.svc}
+		if err := w.Work(e.ctx, &river.Job[ticket.TimeRulesArgs]{}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(out.String(), "time rules") {
+			t.Fatalf("a pass that fired no rule logged: %s", out.String())
+		}
+		e.now = e.now.Add(2 * time.Hour)
 		if err := w.Work(e.ctx, &river.Job[ticket.TimeRulesArgs]{}); err != nil {
 			t.Fatal(err)
 		}
 		if tags := e.ticket(tk.ID).Tags; !slices.Equal(tags, []string{"stale"}) {
 			t.Fatalf("tags %v", tags)
+		}
+		if !strings.Contains(out.String(), `msg="time rules" fired=1`) {
+			t.Fatalf("the pass that fired a rule logged %q", out.String())
 		}
 	})
 }
