@@ -386,6 +386,37 @@ func TestTimeRulesJob(t *testing.T) {
 	})
 }
 
+// TestTimeRulesReadOnlyQuietTickets: a time rule's pass reads only the
+// tickets quiet for its hours (the index's window), so a ticket updated since
+// costs the pass no statement. Each ticket read is a transaction of its own:
+// a wider window shows in the count even though the rule's conditions still
+// refuse those tickets.
+func TestTimeRulesReadOnlyQuietTickets(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, dsn string) {
+		t.Parallel()
+		e := newEnv(t, dsn)
+		e.rule("Quiet for a day", rules.WhenTime, []rules.Condition{{Field: "status", Op: "equals", Value: "new"},
+			{Field: "hours_since_updated", Op: "gt", Value: "24"}}, rules.Action{Type: "add_tag", Value: "quiet"})
+		db := e.st.DB()
+		pass := func() int64 {
+			t.Helper()
+			before := db.Statements()
+			if n, err := e.svc.RunTimeRules(e.ctx); err != nil || n != 0 {
+				t.Fatalf("pass: %d fired, %v", n, err)
+			}
+			return db.Statements() - before
+		}
+		pass() // what a pass reads once
+		empty := pass()
+		e.newConversation()
+		e.now = e.now.Add(23 * time.Hour)
+		if got := pass(); got != empty {
+			t.Fatalf("a pass made %d statements with a ticket updated 23 hours ago, %d with none: it read the ticket", got, empty)
+		}
+	})
+}
+
 // TestFiredRulesMakeOneChange: the rules that fire on one change make their
 // changes as one (the hooks run once for them) while each keeps its audit
 // entries under its own name; a rule that notifies keeps a change of its
