@@ -183,18 +183,21 @@ func (b *batchState) fields(ctx context.Context, tx *store.Tx, id int64) (store.
 }
 
 func (b *batchState) contact(ctx context.Context, tx *store.Tx, email, name string, now time.Time) (int64, error) {
-	if id, ok := b.contacts[strings.ToLower(strings.TrimSpace(email))]; ok {
+	if id, ok := b.contacts[contactKey(email)]; ok {
 		return id, nil
 	}
 	return b.one.contact(ctx, tx, email, name, now)
 }
 
 func (b *batchState) knownContact(email, name string) (int64, bool) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	id, ok := b.contacts[email]
+	key := contactKey(email)
+	id, ok := b.contacts[key]
 	// A name the upsert would keep: the stored one is not empty.
-	return id, ok && (name == "" || b.named[email])
+	return id, ok && (name == "" || b.named[key])
 }
+
+// contactKey is an email as UpsertContacts keys the ids it returns.
+func contactKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 func (b *batchState) ticketID() int64  { return nextID(&b.ticketIDs) }
 func (b *batchState) messageID() int64 { return nextID(&b.messageIDs) }
@@ -325,7 +328,7 @@ func (s *Service) startBatch(ctx context.Context, tx *store.Tx, items []*ImportI
 	b.named = map[string]bool{}
 	for _, p := range senders {
 		if p.Name != "" {
-			b.named[strings.ToLower(strings.TrimSpace(p.Email))] = true
+			b.named[contactKey(p.Email)] = true
 		}
 	}
 	if b.messageIDs, err = s.store.ReserveIDs(ctx, tx, "messages", n); err != nil {
