@@ -35,24 +35,43 @@ func newEnv(t *testing.T, dsn string) *env {
 	return newEnvWith(t, dsn, mailboxtest.Options{})
 }
 
-// newEnvWith is newEnv with options of the services (a logger, hooks); the
-// clock and manual ingestion are the env's.
+// newEnvWith is newEnv with options of the services (a logger, hooks).
 func newEnvWith(t *testing.T, dsn string, o mailboxtest.Options) *env {
+	t.Helper()
+	e := newServices(t, dsn, o)
+	e.mb = e.createMailbox("Acme Support", "support@acme.test", true)
+	e.mb2 = e.createMailbox("Acme Sales", "sales@acme.test", true)
+	return e
+}
+
+// newQuietEnv has one mailbox, Acme Support, that sends no
+// acknowledgement: for tests that count what the hooks or the log see.
+func newQuietEnv(t *testing.T, dsn string, o mailboxtest.Options) *env {
+	t.Helper()
+	e := newServices(t, dsn, o)
+	e.mb = e.createMailbox("Acme Support", "support@acme.test", false)
+	return e
+}
+
+// newServices is an env with no mailbox yet; the clock and manual
+// ingestion are the env's, the other options the test's.
+func newServices(t *testing.T, dsn string, o mailboxtest.Options) *env {
 	t.Helper()
 	e := &env{t: t, now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
 	// Manual: the tests run ingestion themselves (Receive, then ProcessInbound).
 	o.Now, o.Manual = func() time.Time { return e.now }, true
 	m := mailboxtest.NewWith(t, dsn, o)
-	ctx := m.Ctx
-	e.ctx, e.st, e.svc, e.blobs, e.outbox = ctx, m.Store, m.Svc, m.Blobs, m.OutboxDir
-	var err error
-	if e.mb, err = e.st.CreateMailbox(ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", AckEnabled: true, CreatedAt: e.now}); err != nil {
-		t.Fatal(err)
-	}
-	if e.mb2, err = e.st.CreateMailbox(ctx, store.Mailbox{Name: "Acme Sales", Address: "sales@acme.test", AckEnabled: true, CreatedAt: e.now}); err != nil {
-		t.Fatal(err)
-	}
+	e.ctx, e.st, e.svc, e.blobs, e.outbox = m.Ctx, m.Store, m.Svc, m.Blobs, m.OutboxDir
 	return e
+}
+
+func (e *env) createMailbox(name, address string, ack bool) int64 {
+	e.t.Helper()
+	id, err := e.st.CreateMailbox(e.ctx, store.Mailbox{Name: name, Address: address, AckEnabled: ack, CreatedAt: e.now})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return id
 }
 
 // msg builds a small RFC 5322 message.

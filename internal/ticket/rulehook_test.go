@@ -436,13 +436,7 @@ func TestFiredRulesMakeOneChange(t *testing.T) {
 			}
 			return nil, nil
 		}}
-		e := &env{t: t, now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
-		m := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Now: func() time.Time { return e.now }, Manual: true, Hooks: []ticket.Hook{count}})
-		e.ctx, e.st, e.svc, e.blobs, e.outbox = m.Ctx, m.Store, m.Svc, m.Blobs, m.OutboxDir
-		var err error
-		if e.mb, err = e.st.CreateMailbox(e.ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", CreatedAt: e.now}); err != nil {
-			t.Fatal(err)
-		}
+		e := newQuietEnv(t, dsn, mailboxtest.Options{Hooks: []ticket.Hook{count}})
 		agent := e.agent()
 		e.rule("A", rules.WhenCreated, nil, rules.Action{Type: "add_tag", Value: "a"})
 		e.rule("B", rules.WhenCreated, nil, rules.Action{Type: "add_tag", Value: "b"}, rules.Action{Type: "set_priority", Value: "high"})
@@ -606,13 +600,7 @@ func TestRuleWebhookAction(t *testing.T) {
 			}
 			return nil, nil
 		}}
-		e := &env{t: t, now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
-		m := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Now: func() time.Time { return e.now }, Manual: true, Hooks: []ticket.Hook{record}})
-		e.ctx, e.st, e.svc, e.blobs, e.outbox = m.Ctx, m.Store, m.Svc, m.Blobs, m.OutboxDir
-		var err error
-		if e.mb, err = e.st.CreateMailbox(e.ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", CreatedAt: e.now}); err != nil {
-			t.Fatal(err)
-		}
+		e := newQuietEnv(t, dsn, mailboxtest.Options{Hooks: []ticket.Hook{record}})
 		hook := func(enabled bool) int64 {
 			t.Helper()
 			id, err := e.st.CreateWebhook(e.ctx, e.st.DB().W(), store.Webhook{URL: "https://hooks.example.test/x", Events: []string{"ticket.rule_fired"}, Enabled: enabled, CreatedAt: e.now})
@@ -650,7 +638,7 @@ func TestRuleWebhookAction(t *testing.T) {
 		if _, err := e.st.DB().W().Exec(e.ctx, `ALTER TABLE webhooks RENAME TO webhooks_moved`); err != nil {
 			t.Fatal(err)
 		}
-		_, err = e.svc.UpdateTicket(e.ctx, agent, tk.ID, ticket.TicketUpdate{Priority: priority(domain.PriorityUrgent)})
+		_, err := e.svc.UpdateTicket(e.ctx, agent, tk.ID, ticket.TicketUpdate{Priority: priority(domain.PriorityUrgent)})
 		if want := fmt.Sprintf("rule %d (Hook): webhook %d: ", id, on); err == nil || errors.Is(err, store.ErrNotFound) || !strings.Contains(err.Error(), want) {
 			t.Fatalf("update with the webhooks unreadable: %v, want the store's error after %q", err, want)
 		}

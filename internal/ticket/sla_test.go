@@ -51,13 +51,7 @@ func (l *breachLog) list() []string {
 func newSLAEnv(t *testing.T, dsn string) (*env, *breachLog) {
 	t.Helper()
 	log := &breachLog{}
-	e := &env{t: t, now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
-	m := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Now: func() time.Time { return e.now }, Manual: true, Hooks: []ticket.Hook{log.hook()}})
-	e.ctx, e.st, e.svc, e.blobs, e.outbox = m.Ctx, m.Store, m.Svc, m.Blobs, m.OutboxDir
-	var err error
-	if e.mb, err = e.st.CreateMailbox(e.ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", CreatedAt: e.now}); err != nil {
-		t.Fatal(err)
-	}
+	e := newQuietEnv(t, dsn, mailboxtest.Options{Hooks: []ticket.Hook{log.hook()}})
 	return e, log
 }
 
@@ -510,14 +504,7 @@ func TestSLABreachWorkerLogs(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, dsn string) {
 		t.Parallel()
 		var out syncBuffer
-		e := &env{t: t, now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
-		m := mailboxtest.NewWith(t, dsn, mailboxtest.Options{Now: func() time.Time { return e.now }, Manual: true,
-			Log: slog.New(slog.NewTextHandler(&out, nil))})
-		e.ctx, e.st, e.svc, e.blobs, e.outbox = m.Ctx, m.Store, m.Svc, m.Blobs, m.OutboxDir
-		var err error
-		if e.mb, err = e.st.CreateMailbox(e.ctx, store.Mailbox{Name: "Acme Support", Address: "support@acme.test", CreatedAt: e.now}); err != nil {
-			t.Fatal(err)
-		}
+		e := newQuietEnv(t, dsn, mailboxtest.Options{Log: slog.New(slog.NewTextHandler(&out, nil))})
 		e.policy("Std", nil, 60, 0, 0, 0)
 		t0 := e.now
 		e.mail("ann@customer.test", "Help")
